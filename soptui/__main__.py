@@ -1,0 +1,163 @@
+"""Command line: run the app, manage users, back up the store."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from pathlib import Path
+
+EXIT_USAGE = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="soptui", description="soptui: СОП центра социального обслуживания")
+    p.add_argument("--db", help="путь к файлу SQLite или URL базы (sqlite:///…, postgresql://…)")
+    p.add_argument("--demo", action="store_true", help="открыть демонстрационную базу (создаётся при первом запуске)")
+    sub = p.add_subparsers(dest="command")
+
+    user = sub.add_parser("user", help="учётные записи сотрудников")
+    usub = user.add_subparsers(dest="user_command", required=True)
+    add = usub.add_parser("add", help="добавить сотрудника")
+    add.add_argument("login")
+    add.add_argument("--last", required=True, help="фамилия")
+    add.add_argument("--first", required=True, help="имя")
+    add.add_argument("--patronymic", default="", help="отчество")
+    add.add_argument("--position", default="social_work_specialist",
+                     help="social_work_specialist, social_worker, psychologist, social_pedagogue, nurse, head, admin")
+    add.add_argument("--role", default="specialist", help="specialist, head, admin")
+    add.add_argument("--department", default=None, help="название отделения")
+    add.add_argument("--password-stdin", action="store_true", help="прочитать пароль из стандартного ввода")
+    usub.add_parser("list", help="список сотрудников")
+    pw = usub.add_parser("passwd", help="сменить пароль")
+    pw.add_argument("login")
+    pw.add_argument("--password-stdin", action="store_true")
+    dis = usub.add_parser("disable", help="отключить учётную запись")
+    dis.add_argument("login")
+    ena = usub.add_parser("enable", help="включить учётную запись")
+    ena.add_argument("login")
+
+    backup = sub.add_parser("backup", help="резервная копия базы SQLite")
+    backup.add_argument("dest", help="файл или папка для копии")
+
+    cal = sub.add_parser("calendar", help="производственный календарь")
+    csub = cal.add_subparsers(dest="calendar_command", required=True)
+    cday = csub.add_parser("set", help="отметить день: holiday, working или short")
+    cday.add_argument("date", help="ДД.ММ.ГГГГ")
+    cday.add_argument("kind", choices=["holiday", "working", "short"])
+    cday.add_argument("--note", default="")
+    cconf = csub.add_parser("confirm", help="подтвердить календарь года по постановлению")
+    cconf.add_argument("year", type=int)
+    cconf.add_argument("decree", help="реквизиты постановления")
+    return p
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin or not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Пароль: ")
+    if getpass.getpass("Пароль ещё раз: ") != first:
+        raise SystemExit("Пароли не совпадают.")
+    return first
+
+
+def _fail(message: str) -> int:
+    print(message, file=sys.stderr)
+    return EXIT_USAGE
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from .db import StoreError, open_store
+    from .db.connection import default_db_path
+
+    target = args.db or os.environ.get("SOPTUI_DATABASE") or default_db_path(demo=args.demo)
+    try:
+        database = open_store(target)
+    except StoreError as exc:
+        return _fail(str(exc))
+
+    if args.command == "user":
+        return _user_command(args)
+    if args.command == "backup":
+        return _backup_command(database, Path(args.dest))
+    if args.command == "calendar":
+        return _calendar_command(args)
+
+    from . import clock
+    from .services import auth, institution
+
+    if args.demo and not auth.has_users():
+        from .demo import build_demo
+
+        print("Создаю демонстрационную базу…", file=sys.stderr)
+        build_demo()
+    info = institution.get()
+    clock.set_timezone(info.timezone)
+    from .app import make_app
+
+    label = str(target)
+    result = make_app(info.full_name, info.short_name, label).run()
+    return result or 0
+
+
+def _user_command(args: argparse.Namespace) -> int:
+    from .services import auth
+
+    try:
+        if args.user_command == "add":
+            password = _read_password(args.password_stdin)
+            auth.add_user(args.login, password, args.last, args.first, args.patronymic,
+                          args.position, args.role, args.department)
+            print(f"Сотрудник «{args.login}» добавлен.")
+        elif args.user_command == "list":
+            for u in auth.list_users():
+                state = "" if u.active else " (отключён)"
+                print(f"{u.login:<14} {u.full_name:<36} {u.position:<32} {u.role:<22} {u.department}{state}")
+        elif args.user_command == "passwd":
+            auth.set_password(args.login, _read_password(args.password_stdin))
+            print(f"Пароль пользователя «{args.login}» изменён.")
+        elif args.user_command in ("disable", "enable"):
+            auth.set_active(args.login, args.user_command == "enable")
+            print(f"Учётная запись «{args.login}» {'включена' if args.user_command == 'enable' else 'отключена'}.")
+    except auth.UserError as exc:
+        return _fail(str(exc))
+    return 0
+
+
+def _backup_command(database, dest: Path) -> int:
+    from .db.connection import is_sqlite
+    from .services.backup import BackupError, backup_sqlite
+
+    if not is_sqlite():
+        return _fail("Резервная копия этой командой делается только для SQLite; для PostgreSQL используйте pg_dump.")
+    try:
+        result = backup_sqlite(Path(database.database), dest)
+    except BackupError as exc:
+        return _fail(str(exc))
+    if result.integrity != "ok":
+        return _fail(f"Копия «{result.path}» сделана, но проверка целостности не прошла: {result.integrity}")
+    print(f"Резервная копия сохранена: {result.path} ({result.pages} стр.), проверка целостности: ok.")
+    return 0
+
+
+def _calendar_command(args: argparse.Namespace) -> int:
+    from . import clock
+    from .services import calendar
+
+    if args.calendar_command == "set":
+        try:
+            day = clock.parse_date(args.date)
+        except ValueError as exc:
+            return _fail(str(exc))
+        calendar.set_day(day, args.kind, args.note)
+        print(f"{clock.fmt_date(day)}: {args.kind}")
+    else:
+        calendar.confirm_year(args.year, args.decree)
+        print(f"Календарь на {args.year} год подтверждён: {args.decree}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

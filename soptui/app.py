@@ -1,0 +1,173 @@
+"""The thin App: sign-in, sections as modes, command palette, idle lock."""
+
+from __future__ import annotations
+
+import time
+from typing import Callable, Iterable
+
+from textual import events
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.command import CommandPalette
+from textual.screen import Screen
+
+from .screens.base import EmptySectionScreen
+from .services import session
+from .services.session import Actor
+
+
+def _section(module: str, cls: str) -> Callable[[], Screen]:
+    """A mode factory that imports its screen only when the section is first opened."""
+
+    def build() -> Screen:
+        import importlib
+
+        return getattr(importlib.import_module(module, __package__), cls)()
+
+    return build
+
+
+# mode, title, key, screen factory
+SECTIONS: list[tuple[str, str, str, Callable[[], Screen]]] = [
+    ("today", "Сегодня", "f2", _section(".screens.today", "TodayScreen")),
+    ("clients", "Клиенты", "f3", _section(".screens.placeholders", "ClientsPlaceholder")),
+    ("calls", "Звонки", "f4", _section(".screens.placeholders", "CallsPlaceholder")),
+    ("visits", "Патронаж", "f5", _section(".screens.placeholders", "VisitsPlaceholder")),
+    ("groups", "Группы", "f6", _section(".screens.placeholders", "GroupsPlaceholder")),
+    ("journal", "Журнал", "f7", _section(".screens.placeholders", "JournalPlaceholder")),
+]
+
+# kind of a Today item -> (mode, opener(app, id)) registered by the sections
+OPENERS: dict[str, Callable[["SoptuiApp", int], None]] = {}
+
+
+class SoptuiApp(App[int]):
+    """soptui: the centre's SOPs in a terminal."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "soptui"
+    COMMAND_PALETTE_DISPLAY = "ctrl+p"
+    BINDINGS = [
+        *[Binding(key, f"section('{mode}')", title, id=f"section.{mode}", tooltip=f"Раздел «{title}»")
+          for mode, title, key, _ in SECTIONS],
+        Binding("ctrl+l", "lock", "Блок.", id="lock", tooltip="Заблокировать экран"),
+        Binding("ctrl+p", "command_palette", "Команды", id="palette", tooltip="Палитра команд",
+                priority=True),
+        Binding("ctrl+q", "quit", "Выход", id="quit", tooltip="Закрыть программу", priority=True),
+    ]
+
+    def __init__(self, institution: str = "", institution_short: str = "",
+                 store_label: str = "") -> None:
+        super().__init__()
+        self.institution = institution
+        self.institution_short = institution_short
+        self.store_label = store_label
+        self.actor: Actor | None = None
+        self.last_input = time.monotonic()
+        self._locked = False
+
+    # --- start-up and sign-in -------------------------------------------------
+
+    def on_mount(self) -> None:
+        from .services import auth
+
+        self.theme = "textual-dark"
+        if not auth.has_users():
+            from .screens.signin import FirstRunScreen
+
+            self.push_screen(FirstRunScreen(), lambda _: self.show_sign_in())
+        else:
+            self.show_sign_in()
+        self.set_interval(5, self._check_idle)
+
+    def show_sign_in(self, notice: str = "") -> None:
+        from .screens.signin import SignInScreen
+
+        self.push_screen(SignInScreen(self.institution, notice), self._signed_in)
+
+    def _signed_in(self, actor: Actor | None) -> None:
+        if actor is None:
+            return
+        self.actor = actor
+        session.set_actor(actor)
+        self.last_input = time.monotonic()
+        for mode, _title, _key, factory in SECTIONS:
+            if mode not in self._modes:
+                self.add_mode(mode, factory)
+        self.switch_mode("today")
+
+    async def sign_out(self) -> None:
+        """Close every section and return to the sign-in screen."""
+        self.actor = None
+        session.set_actor(None)
+        await self.switch_mode("_default")
+        for mode, *_ in SECTIONS:
+            if mode in self._modes:
+                await self.remove_mode(mode)
+        self.show_sign_in("Вы вышли из учётной записи.")
+
+    # --- sections -------------------------------------------------------------------
+
+    def action_section(self, mode: str) -> None:
+        if self.actor is None or self._locked:
+            return
+        self.switch_mode(mode)
+
+    def open_target(self, kind: str, ident: int) -> None:
+        """Open what a Today row or a search result points at (a client card, a call...)."""
+        opener = OPENERS.get(kind)
+        if opener is None:
+            self.notify("Этот раздел ещё не готов.", severity="warning")
+            return
+        opener(self, ident)
+
+    # --- idle lock for shared workstations -----------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown,
+                              events.MouseScrollUp, events.Paste)):
+            self.last_input = time.monotonic()
+        await super().on_event(event)
+
+    def _check_idle(self) -> None:
+        if self.actor is None or self._locked:
+            return
+        if time.monotonic() - self.last_input >= self.actor.idle_lock_minutes * 60:
+            self.action_lock()
+
+    def action_lock(self) -> None:
+        if self.actor is None or self._locked:
+            return
+        from .screens.signin import LockScreen
+
+        self._locked = True
+        self.push_screen(LockScreen(self.actor), self._unlocked)
+
+    def _unlocked(self, still_me: bool | None) -> None:
+        self._locked = False
+        self.last_input = time.monotonic()
+        if not still_me:
+            self.run_worker(self.sign_out(), exclusive=True, group="signout")
+
+    # --- command palette ------------------------------------------------------------
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette", placeholder="Найти команду…"))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        if self.actor is not None and not self._locked:
+            for mode, title, key, _ in SECTIONS:
+                yield SystemCommand(f"Раздел: {title}", f"Открыть раздел «{title}» ({key.upper()})",
+                                    lambda m=mode: self.action_section(m))
+            yield from getattr(screen, "palette_commands", lambda: [])()
+            yield SystemCommand("Заблокировать экран", "Экран попросит пароль (Ctrl+L)",
+                                self.action_lock)
+            yield SystemCommand("Выйти из учётной записи", "Вернуться к экрану входа",
+                                lambda: self.run_worker(self.sign_out(), group="signout"))
+        yield SystemCommand("Закрыть программу", "Выход из soptui (Ctrl+Q)", self.exit)
+
+
+def make_app(institution: str = "", institution_short: str = "", store_label: str = "") -> SoptuiApp:
+    """The one factory used by the CLI and the tests."""
+    return SoptuiApp(institution, institution_short, store_label)

@@ -1,0 +1,27 @@
+"""The store: connection, models, migrations and audited write primitives."""
+
+from __future__ import annotations
+
+import os
+
+from .connection import StoreError, bind, db, default_db_path, open_url, write_transaction
+from .migrations import CURRENT_VERSION, ensure_schema
+
+
+def open_store(url_or_path: str | os.PathLike | None = None, demo: bool = False):
+    """Open, bind and migrate the store; precedence: argument, SOPTUI_DATABASE, default file."""
+    target = url_or_path or os.environ.get("SOPTUI_DATABASE") or default_db_path(demo)
+    database = open_url(str(target))
+    bind(database)
+    try:
+        ensure_schema(database)
+    except StoreError:
+        database.close()
+        raise
+    from ..services import calendar
+
+    calendar.load_overrides()
+    return database
+
+
+__all__ = ["StoreError", "CURRENT_VERSION", "db", "open_store", "write_transaction", "bind"]

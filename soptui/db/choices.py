@@ -1,0 +1,118 @@
+"""Russian labels for the English choice codes stored in the database."""
+
+from __future__ import annotations
+
+POSITIONS = {
+    "social_work_specialist": "специалист по социальной работе",
+    "social_worker": "социальный работник",
+    "psychologist": "психолог",
+    "social_pedagogue": "социальный педагог",
+    "nurse": "медицинская сестра",
+    "head": "заведующий отделением",
+    "admin": "администратор",
+}
+
+ROLES = {
+    "specialist": "специалист",
+    "head": "заведующий отделением",
+    "admin": "администратор",
+}
+
+CATEGORIES = {
+    "child": "ребёнок",
+    "elderly": "пожилой гражданин",
+    "disabled_adult": "взрослый с инвалидностью",
+}
+
+CLIENT_STATUSES = {
+    "potential": "потенциальный",
+    "served": "обслуживается",
+    "refused": "отказ",
+    "closed": "снят с обслуживания",
+}
+
+# SOP 04 §5: the five grounds for patronage
+GROUNDS = {
+    "prevention_request": "ходатайство субъекта системы профилактики",
+    "personal_application": "личное обращение семьи / ребёнка",
+    "citizen_report": "обращение граждан и иных лиц",
+    "director_plan": "план мероприятий, утверждённый директором",
+    "ipra": "ИПРА",
+}
+
+INTAKE_LOGS = {
+    "reception": "журнал приёма граждан",
+    "incoming_calls": "журнал регистрации телефонных звонков",
+}
+
+CHANNELS = {
+    "phone": "телефон",
+    "whatsapp": "WhatsApp",
+    "telegram": "Telegram",
+    "vk": "VK",
+    "viber": "Viber",
+    "skype": "Skype",
+    "other": "другое",
+}
+
+CONTACT_KINDS = {"relative": "родственник", "friend": "друг"}
+
+VISIT_KINDS = {"primary": "первичный", "planned": "плановый (повторный)"}
+
+VISIT_STATUSES = {
+    "draft": "черновик (из звонка)",
+    "planned": "запланирован",
+    "done": "проведён",
+    "cancelled": "отменён",
+    "not_let_in": "не впустили",
+}
+
+ACT_KINDS = {
+    "housing": "Акт обследования жилищно-бытовых условий",
+    "patronage": "Акт социального патронажа",
+    "report": "Отчёт о патронаже",
+}
+
+DIAGNOSTIC_METHODS = {
+    "observation": "наблюдение",
+    "talk": "беседа",
+    "oral_survey": "устный опрос",
+    "questionnaire": "анкетирование",
+    "documents": "анализ документов",
+    "counselling": "консультирование",
+    "housing_inspection": "обследование жилищно-бытовых условий",
+    "upbringing_inspection": "обследование условий воспитания ребёнка",
+}
+
+PROBLEM_AREAS = {
+    "economic": "экономические",
+    "psychological": "психологические",
+    "pedagogical": "педагогические",
+    "medical": "медицинские",
+    "legal": "правовые",
+}
+
+RECOMMENDATION_STATUSES = {
+    "open": "не проверена",
+    "done": "выполнена",
+    "partly": "выполнена частично",
+    "not_done": "не выполнена",
+}
+
+CLUB_KINDS = {"club": "клуб общения", "support_group": "группа взаимоподдержки"}
+
+SOPS = {
+    "01": "Телефонный звонок законному представителю",
+    "02": "Организация звонка родственникам через мессенджер",
+    "03": "Звонок для установления первичного контакта",
+    "04": "Социальный патронаж",
+    "05": "Групповые занятия, клубы",
+}
+
+REMINDER_KINDS = {
+    "callback": "перезвонить",
+    "control_point": "контрольная точка",
+    "messenger_session": "сеанс связи с родственниками",
+}
+
+WEEKDAYS = ["пн", "вт", "ср", "чт", "пт", "сб", "вс"]

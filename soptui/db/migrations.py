@@ -1,0 +1,72 @@
+"""Schema versions: a fresh store is created at the newest version, an older one is upgraded.
+
+Each migration is a function of a `playhouse.migrate` migrator, applied in one
+transaction and recorded in `schema_version`. Never edit a released migration:
+add the next one.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import peewee as pw
+from playhouse.migrate import PostgresqlMigrator, SchemaMigrator, SqliteMigrator, migrate
+
+from . import models as m
+from .connection import StoreError, db
+
+Migration = Callable[[SchemaMigrator, pw.Database], None]
+
+
+def _v2_staff_idle_lock(migrator: SchemaMigrator, database: pw.Database) -> None:
+    """v2: a per-person idle lock time (shared workstations in busy rooms want shorter)."""
+    columns = {c.name for c in database.get_columns("staff")}
+    if "idle_lock_minutes" not in columns:
+        migrate(migrator.add_column("staff", "idle_lock_minutes", pw.IntegerField(null=True)))
+
+
+MIGRATIONS: dict[int, Migration] = {
+    2: _v2_staff_idle_lock,
+}
+CURRENT_VERSION = max(MIGRATIONS, default=1)
+
+
+def _migrator(database: pw.Database) -> SchemaMigrator:
+    if isinstance(database, pw.PostgresqlDatabase):
+        return PostgresqlMigrator(database)
+    return SqliteMigrator(database)
+
+
+def stored_version(database: pw.Database) -> int | None:
+    """The schema version of an existing store, or None for an empty one."""
+    tables = set(database.get_tables())
+    if "schema_version" not in tables:
+        if tables & {"client", "staff"}:
+            raise StoreError("База данных повреждена: в ней нет таблицы версий схемы soptui.")
+        return None
+    row = database.execute_sql("SELECT MAX(version) FROM schema_version").fetchone()
+    return row[0] if row and row[0] is not None else None
+
+
+def ensure_schema(database: pw.Database) -> int:
+    """Create or upgrade the schema of the bound database; return the version it is at."""
+    version = stored_version(database)
+    if version is not None and version > CURRENT_VERSION:
+        raise StoreError(
+            f"База данных создана более новой версией soptui (схема {version}, "
+            f"эта программа знает до {CURRENT_VERSION}): обновите soptui."
+        )
+    with database.atomic():
+        if version is None:
+            database.create_tables(m.ALL_MODELS)
+            m.SchemaVersion.insert_many(
+                [{"version": v} for v in range(1, CURRENT_VERSION + 1)]
+            ).execute()
+            return CURRENT_VERSION
+        migrator = _migrator(database)
+        for target in range(version + 1, CURRENT_VERSION + 1):
+            MIGRATIONS[target](migrator, database)
+            m.SchemaVersion.create(version=target)
+        # Tables added by later releases are created empty on upgrade.
+        database.create_tables(m.ALL_MODELS, safe=True)
+    return CURRENT_VERSION

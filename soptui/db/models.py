@@ -1,0 +1,486 @@
+"""Peewee models for the whole domain of the five SOPs.
+
+Every model carries a `version` counter: services update with
+`WHERE id = ? AND version = ?` so two people editing the same record never
+silently overwrite each other (see `soptui.db.store.update_versioned`).
+Choice codes are English; their Russian labels live in `soptui.db.choices`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import peewee as pw
+
+from .connection import db
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)
+
+
+class BaseModel(pw.Model):
+    """Common columns: optimistic-lock version and timestamps."""
+
+    version = pw.IntegerField(default=1)
+    created_at = pw.DateTimeField(default=_now)
+    updated_at = pw.DateTimeField(default=_now)
+
+    class Meta:
+        database = db
+        legacy_table_names = False
+
+
+class SchemaVersion(pw.Model):
+    """Applied schema migrations, one row per version."""
+
+    version = pw.IntegerField(primary_key=True)
+    applied_at = pw.DateTimeField(default=_now)
+
+    class Meta:
+        database = db
+        table_name = "schema_version"
+
+
+# --- organisation ---------------------------------------------------------
+
+class Institution(BaseModel):
+    """The centre itself (a single row): names, contacts, working hours, time zone."""
+
+    full_name = pw.CharField()  # with the form of ownership, as SOP 03 requires
+    short_name = pw.CharField(default="")
+    address = pw.CharField(default="")
+    phone = pw.CharField(default="")
+    work_start = pw.CharField(default="09:00")
+    work_end = pw.CharField(default="18:00")
+    timezone = pw.CharField(default="Asia/Yekaterinburg")
+    idle_lock_minutes = pw.IntegerField(default=10)
+
+
+class Department(BaseModel):
+    name = pw.CharField(unique=True)
+    short_name = pw.CharField(default="")
+    phone = pw.CharField(default="")
+    working_hours = pw.CharField(default="пн-пт 09:00-18:00")
+
+
+class Staff(BaseModel):
+    """A member of staff who signs in. role: specialist / head / admin; position: see choices.POSITIONS."""
+
+    last_name = pw.CharField()
+    first_name = pw.CharField()
+    patronymic = pw.CharField(default="")
+    position = pw.CharField()  # social_work_specialist, social_worker, psychologist, ...
+    role = pw.CharField(default="specialist", index=True)
+    department = pw.ForeignKeyField(Department, null=True, backref="staff", on_delete="SET NULL")
+    login = pw.CharField(unique=True)
+    password_hash = pw.CharField()
+    active = pw.BooleanField(default=True)
+    failed_attempts = pw.IntegerField(default=0)
+    locked_until = pw.DateTimeField(null=True)
+    phone = pw.CharField(default="")
+    email = pw.CharField(default="")
+    idle_lock_minutes = pw.IntegerField(null=True)  # schema v2; None = the institution's default
+
+
+# --- clients and their people ------------------------------------------------
+
+class Client(BaseModel):
+    """A recipient of social services (or a potential one, from a referral)."""
+
+    last_name = pw.CharField()
+    first_name = pw.CharField()
+    patronymic = pw.CharField(default="")
+    name_key = pw.CharField(index=True)  # fold("фамилия имя отчество") for sorting and exact checks
+    birth_date = pw.DateField(null=True, index=True)
+    category = pw.CharField(default="child")  # child / elderly / disabled_adult
+    department = pw.ForeignKeyField(Department, null=True, backref="clients", on_delete="SET NULL")
+    address = pw.CharField(default="")
+    remote_territory = pw.BooleanField(default=False)  # SOP 04: transport needed
+    status = pw.CharField(default="potential", index=True)  # potential / served / refused / closed
+    status_reason = pw.TextField(default="")
+    status_changed_at = pw.DateTimeField(default=_now)
+    ipra_number = pw.CharField(default="")
+    ipra_start = pw.DateField(null=True)
+    ipra_end = pw.DateField(null=True)
+    consent_date = pw.DateField(null=True)  # 152-FZ consent to personal-data processing
+    assigned_staff = pw.ForeignKeyField(Staff, null=True, backref="clients", on_delete="SET NULL")
+    notes = pw.TextField(default="")
+
+
+class ClientStatusChange(BaseModel):
+    """Status history: potential -> served -> closed, or refused; reopening keeps the trail."""
+
+    client = pw.ForeignKeyField(Client, backref="status_changes", on_delete="CASCADE")
+    old_status = pw.CharField(default="")
+    new_status = pw.CharField()
+    reason = pw.TextField(default="")
+    changed_at = pw.DateTimeField(default=_now)
+    staff = pw.ForeignKeyField(Staff, null=True, on_delete="SET NULL")
+
+
+class Representative(BaseModel):
+    """A child's legal representative (SOP 01, SOP 03)."""
+
+    client = pw.ForeignKeyField(Client, backref="representatives", on_delete="CASCADE")
+    relation = pw.CharField(default="мать")
+    last_name = pw.CharField()
+    first_name = pw.CharField()
+    patronymic = pw.CharField(default="")
+    preferred_call_time = pw.CharField(default="")
+    notes = pw.TextField(default="")
+
+
+class Contact(BaseModel):
+    """A relative or friend of a client (SOP 02 messenger calls)."""
+
+    client = pw.ForeignKeyField(Client, backref="contacts", on_delete="CASCADE")
+    kind = pw.CharField(default="relative")  # relative / friend
+    relation = pw.CharField(default="")
+    last_name = pw.CharField(default="")
+    first_name = pw.CharField()
+    patronymic = pw.CharField(default="")
+    notes = pw.TextField(default="")
+
+
+class ContactPoint(BaseModel):
+    """A phone number (E.164) or messenger handle of a client, representative or contact."""
+
+    client = pw.ForeignKeyField(Client, null=True, backref="contact_points", on_delete="CASCADE")
+    representative = pw.ForeignKeyField(
+        Representative, null=True, backref="contact_points", on_delete="CASCADE"
+    )
+    contact = pw.ForeignKeyField(Contact, null=True, backref="contact_points", on_delete="CASCADE")
+    channel = pw.CharField(default="phone")  # phone / whatsapp / telegram / vk / viber / skype / other
+    value = pw.CharField()
+    note = pw.CharField(default="")
+
+
+class ClientSearchTerm(pw.Model):
+    """Search index: folded name words and reversed phone digits, each queried as an index range.
+
+    kind 'n' = a folded name word (client, representative or contact);
+    kind 'p' = phone digits reversed, so "last 4 digits" is a prefix range.
+    """
+
+    client = pw.ForeignKeyField(Client, backref="search_terms", on_delete="CASCADE")
+    kind = pw.CharField(max_length=1)
+    term = pw.CharField()
+    weight = pw.IntegerField(default=0)  # 0 = the client's own name, 1 = own phone, 2 = relatives
+
+    class Meta:
+        database = db
+        table_name = "client_search_term"
+        indexes = ((("kind", "term", "client"), False),)
+
+
+# --- referrals and the service log -----------------------------------------------
+
+class Referral(BaseModel):
+    """Incoming information about a family (SOP 03 trigger, SOP 04 grounds)."""
+
+    client = pw.ForeignKeyField(Client, backref="referrals", on_delete="CASCADE")
+    received_at = pw.DateTimeField(index=True)
+    ground = pw.CharField()  # prevention_request / personal_application / citizen_report / director_plan / ipra
+    source_body = pw.CharField(default="")
+    summary = pw.TextField(default="")
+    intake_log = pw.CharField(default="reception")  # reception / incoming_calls
+    taken_by = pw.ForeignKeyField(Staff, null=True, backref="referrals_taken", on_delete="SET NULL")
+    assigned_staff = pw.ForeignKeyField(Staff, null=True, backref="referrals", on_delete="SET NULL")
+    registration_due = pw.DateField()
+    registered_at = pw.DateTimeField(null=True)
+    first_contact_due = pw.DateField(index=True)
+    first_contact_at = pw.DateTimeField(null=True)
+    first_contact_late = pw.BooleanField(default=False)
+    patronage_due = pw.DateField(null=True)
+    source_term_due = pw.DateField(null=True)  # a term set by the source document overrides ours
+    closed = pw.BooleanField(default=False)
+
+
+class ServiceEntry(BaseModel):
+    """The service log («журнал учета услуг»): one row per service rendered."""
+
+    date = pw.DateField(index=True)
+    client = pw.ForeignKeyField(Client, backref="services", on_delete="CASCADE")
+    staff = pw.ForeignKeyField(Staff, null=True, backref="services", on_delete="SET NULL")
+    sop = pw.CharField(default="")  # "01".."05"
+    service_kind = pw.CharField()
+    units = pw.IntegerField(default=1)
+    minutes = pw.IntegerField(default=0)
+    source_type = pw.CharField(default="")  # call / visit / attendance / manual
+    source_id = pw.IntegerField(null=True)
+    note = pw.TextField(default="")
+
+    class Meta:
+        indexes = ((("source_type", "source_id", "client"), False),)
+
+
+class AuditLog(pw.Model):
+    """Who did what to which record, and who viewed whose file (152-FZ)."""
+
+    at = pw.DateTimeField(default=_now, index=True)
+    staff = pw.ForeignKeyField(Staff, null=True, on_delete="SET NULL")
+    action = pw.CharField()  # create / update / delete / view / login / login_failed / ...
+    table = pw.CharField(default="")
+    record_id = pw.IntegerField(null=True)
+    changes = pw.TextField(default="")  # JSON: {"field": [old, new]}
+
+    class Meta:
+        database = db
+        table_name = "audit_log"
+        indexes = ((("table", "record_id", "at"), False),)
+
+
+class CalendarOverride(BaseModel):
+    """Administrator's production-calendar days for a year the holidays package does not know."""
+
+    day = pw.DateField(unique=True)
+    kind = pw.CharField()  # holiday / working / short
+    note = pw.CharField(default="")
+
+
+class CalendarYear(BaseModel):
+    """A year whose production calendar an administrator has confirmed by entering its decree."""
+
+    year = pw.IntegerField(unique=True)
+    decree = pw.CharField(default="")
+
+
+class Draft(BaseModel):
+    """Unsaved form contents, saved as the user types, so a dropped SSH link loses nothing."""
+
+    staff = pw.ForeignKeyField(Staff, backref="drafts", on_delete="CASCADE")
+    key = pw.CharField()  # e.g. "client:new", "client:42", "call:17", "act:5"
+    payload = pw.TextField()  # JSON
+
+    class Meta:
+        indexes = ((("staff", "key"), True),)
+
+
+# --- calls (SOP 01, 02, 03) -----------------------------------------------------
+
+class PhoneCall(BaseModel):
+    """A call made with the teleprompter; a finished one is an entry of «Телефонные переговоры»."""
+
+    sop = pw.CharField()  # "01" / "02" / "03"
+    client = pw.ForeignKeyField(Client, backref="calls", on_delete="CASCADE")
+    staff = pw.ForeignKeyField(Staff, null=True, backref="calls", on_delete="SET NULL")
+    referral = pw.ForeignKeyField(Referral, null=True, backref="calls", on_delete="SET NULL")
+    representative = pw.ForeignKeyField(Representative, null=True, on_delete="SET NULL")
+    contact = pw.ForeignKeyField(Contact, null=True, on_delete="SET NULL")
+    callee_name = pw.CharField(default="")
+    phone_number = pw.CharField(default="")
+    direction = pw.CharField(default="outgoing")
+    state = pw.CharField(default="in_progress", index=True)  # in_progress / finished / abandoned
+    notice_sent_at = pw.DateTimeField(null=True)  # SOP 03 pre-notification
+    notice_state = pw.CharField(default="")  # sent / read / answered
+    notice_call_at = pw.DateTimeField(null=True)
+    started_at = pw.DateTimeField(null=True, index=True)
+    ended_at = pw.DateTimeField(null=True)
+    prep_seconds = pw.IntegerField(default=0)
+    talk_seconds = pw.IntegerField(default=0)
+    doc_seconds = pw.IntegerField(default=0)
+    step_id = pw.CharField(default="")
+    branch = pw.CharField(default="")
+    outcome = pw.CharField(default="")  # agrees / refuses / callback / no_answer / done
+    purpose = pw.TextField(default="")
+    summary = pw.TextField(default="")
+    agreements = pw.TextField(default="")
+    notes = pw.TextField(default="")
+    off_hours_reason = pw.TextField(default="")
+    state_json = pw.TextField(default="")  # teleprompter state for resume
+
+
+class Reminder(BaseModel):
+    """Things due on Today: callbacks, SOP 01 control points, SOP 02 messenger sessions."""
+
+    kind = pw.CharField(index=True)  # callback / control_point / messenger_session
+    client = pw.ForeignKeyField(Client, backref="reminders", on_delete="CASCADE")
+    staff = pw.ForeignKeyField(Staff, null=True, backref="reminders", on_delete="SET NULL")
+    due_at = pw.DateTimeField(index=True)
+    text = pw.TextField(default="")
+    call = pw.ForeignKeyField(PhoneCall, null=True, backref="reminders", on_delete="SET NULL")
+    contact = pw.ForeignKeyField(Contact, null=True, on_delete="SET NULL")
+    channel = pw.CharField(default="")
+    repeat_days = pw.IntegerField(default=0)  # 0 = once; 7 = weekly ...
+    repeat_until = pw.DateField(null=True)
+    done_at = pw.DateTimeField(null=True)
+
+
+# --- patronage (SOP 04) --------------------------------------------------------
+
+class PatronageVisit(BaseModel):
+    """A home visit: primary or planned (repeat)."""
+
+    client = pw.ForeignKeyField(Client, backref="visits", on_delete="CASCADE")
+    kind = pw.CharField(default="primary")  # primary / planned
+    ground = pw.CharField(default="personal_application")
+    referral = pw.ForeignKeyField(Referral, null=True, backref="visits", on_delete="SET NULL")
+    purpose = pw.TextField(default="")
+    planned_start = pw.DateTimeField(index=True)
+    prep_minutes = pw.IntegerField(default=60)  # SOP 04: preparation and travel up to 60 min
+    work_minutes = pw.IntegerField(default=40)  # work with the family up to 40 min
+    completion_minutes = pw.IntegerField(default=10)  # act or report up to 10 min
+    address = pw.CharField(default="")
+    transport_needed = pw.BooleanField(default=False)
+    status = pw.CharField(default="planned", index=True)  # draft / planned / done / cancelled / not_let_in
+    status_reason = pw.TextField(default="")
+    late_reason = pw.TextField(default="")
+    drafted_by_call = pw.ForeignKeyField(PhoneCall, null=True, on_delete="SET NULL")
+    documents_to_prepare = pw.TextField(default="")
+    methods = pw.TextField(default="")  # JSON list of diagnostic method codes
+    problem_areas = pw.TextField(default="")  # JSON list of problem area codes
+    findings = pw.TextField(default="")
+    rights_explained = pw.TextField(default="")
+    effectiveness = pw.TextField(default="")  # planned visits: how effective the preventive work is
+    actual_prep_seconds = pw.IntegerField(default=0)
+    actual_work_seconds = pw.IntegerField(default=0)
+    actual_completion_seconds = pw.IntegerField(default=0)
+    completed_at = pw.DateTimeField(null=True)
+
+
+class VisitStaff(BaseModel):
+    visit = pw.ForeignKeyField(PatronageVisit, backref="staff_links", on_delete="CASCADE")
+    staff = pw.ForeignKeyField(Staff, backref="visit_links", on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("visit", "staff"), True),)
+
+
+class Recommendation(BaseModel):
+    """A recommendation written at a visit and checked at the next one (SOP 04)."""
+
+    visit = pw.ForeignKeyField(PatronageVisit, backref="recommendations", on_delete="CASCADE")
+    client = pw.ForeignKeyField(Client, backref="recommendations", on_delete="CASCADE")
+    text = pw.TextField()
+    for_whom = pw.CharField(default="")
+    due_date = pw.DateField(null=True)
+    status = pw.CharField(default="open", index=True)  # open / done / partly / not_done
+    checked_visit = pw.ForeignKeyField(PatronageVisit, null=True, on_delete="SET NULL", backref="checked")
+    comment = pw.TextField(default="")
+
+
+class VisitAct(BaseModel):
+    """One of the three SOP 04 documents: housing act, social patronage act, patronage report."""
+
+    visit = pw.ForeignKeyField(PatronageVisit, backref="acts", on_delete="CASCADE")
+    kind = pw.CharField()  # housing / patronage / report
+    data = pw.TextField(default="{}")  # JSON of the structured form
+    is_draft = pw.BooleanField(default=True)
+    completed_at = pw.DateTimeField(null=True)
+
+
+# --- groups (SOP 05) -------------------------------------------------------------
+
+class Club(BaseModel):
+    name = pw.CharField()
+    kind = pw.CharField(default="club")  # club / support_group
+    goal = pw.TextField(default="")
+    room = pw.CharField(default="")
+    capacity = pw.IntegerField(default=12)
+    department = pw.ForeignKeyField(Department, null=True, backref="clubs", on_delete="SET NULL")
+    start_date = pw.DateField()
+    end_date = pw.DateField()
+    active = pw.BooleanField(default=True)
+
+
+class ClubLeader(BaseModel):
+    club = pw.ForeignKeyField(Club, backref="leaders", on_delete="CASCADE")
+    staff = pw.ForeignKeyField(Staff, backref="clubs_led", on_delete="CASCADE")
+
+
+class ProgrammeItem(BaseModel):
+    """One numbered session of the club's programme."""
+
+    club = pw.ForeignKeyField(Club, backref="programme", on_delete="CASCADE")
+    number = pw.IntegerField()
+    topic = pw.CharField()
+    goal = pw.TextField(default="")
+
+
+class ScheduleSlot(BaseModel):
+    """A weekly meeting time of a club (weekday 0 = Monday)."""
+
+    club = pw.ForeignKeyField(Club, backref="slots", on_delete="CASCADE")
+    weekday = pw.IntegerField()
+    start_time = pw.CharField()  # "15:00"
+    end_time = pw.CharField()
+
+
+class ClubMember(BaseModel):
+    club = pw.ForeignKeyField(Club, backref="members", on_delete="CASCADE")
+    client = pw.ForeignKeyField(Client, backref="memberships", on_delete="CASCADE")
+    joined_on = pw.DateField()
+    left_on = pw.DateField(null=True)
+    left_reason = pw.TextField(default="")
+    informed_on = pw.DateField(null=True)  # SOP 05 stage 2: shown the schedule and topics
+
+
+class GroupSession(BaseModel):
+    club = pw.ForeignKeyField(Club, backref="sessions", on_delete="CASCADE")
+    date = pw.DateField(index=True)
+    start_time = pw.CharField()
+    end_time = pw.CharField()
+    programme_item = pw.ForeignKeyField(ProgrammeItem, null=True, on_delete="SET NULL")
+    topic = pw.CharField(default="")
+    goal = pw.TextField(default="")
+    status = pw.CharField(default="planned")  # planned / held / cancelled
+    guests = pw.TextField(default="")
+    media_taken = pw.BooleanField(default=False)
+    media_location = pw.CharField(default="")
+    analysis = pw.TextField(default="")
+    summary = pw.TextField(default="")
+    satisfaction = pw.IntegerField(null=True)  # 1..5
+
+
+class Attendance(BaseModel):
+    session = pw.ForeignKeyField(GroupSession, backref="attendance", on_delete="CASCADE")
+    client = pw.ForeignKeyField(Client, backref="attendance", on_delete="CASCADE")
+    present = pw.BooleanField(default=False)
+    absence_reason = pw.CharField(default="")
+    override_reason = pw.TextField(default="")  # head's override of the 2-per-week rule
+    override_by = pw.ForeignKeyField(Staff, null=True, on_delete="SET NULL")
+
+    class Meta:
+        indexes = ((("session", "client"), True),)
+
+
+class SessionFeedback(BaseModel):
+    session = pw.ForeignKeyField(GroupSession, backref="feedback", on_delete="CASCADE")
+    source = pw.CharField(default="client")  # staff / client / guest
+    author = pw.CharField(default="")
+    text = pw.TextField()
+
+
+ALL_MODELS: list[type[pw.Model]] = [
+    SchemaVersion,
+    Institution,
+    Department,
+    Staff,
+    Client,
+    ClientStatusChange,
+    Representative,
+    Contact,
+    ContactPoint,
+    ClientSearchTerm,
+    Referral,
+    ServiceEntry,
+    AuditLog,
+    CalendarOverride,
+    CalendarYear,
+    Draft,
+    PhoneCall,
+    Reminder,
+    PatronageVisit,
+    VisitStaff,
+    Recommendation,
+    VisitAct,
+    Club,
+    ClubLeader,
+    ProgrammeItem,
+    ScheduleSlot,
+    ClubMember,
+    GroupSession,
+    Attendance,
+    SessionFeedback,
+]

@@ -1,0 +1,109 @@
+"""Write primitives every service uses: audited create/update/delete with optimistic locking."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any, TypeVar
+
+import peewee as pw
+
+from . import models as m
+from .connection import write_transaction
+
+T = TypeVar("T", bound=m.BaseModel)
+
+
+class ConflictError(Exception):
+    """Someone else saved the record since it was opened; `current` holds their version."""
+
+    def __init__(self, current: dict[str, Any], changed: dict[str, tuple[Any, Any]]):
+        super().__init__("Запись изменена другим пользователем")
+        self.current = current
+        self.changed = changed  # field -> (value you started from, their value)
+
+
+class RecordGone(Exception):
+    """The record was deleted by someone else while it was open."""
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
+        return value.isoformat()
+    if isinstance(value, pw.Model):
+        return value.get_id()
+    return value
+
+
+def row_dict(instance: pw.Model) -> dict[str, Any]:
+    """Column values of a model instance, foreign keys as ids."""
+    return {f.name: instance.__data__.get(f.name) for f in instance._meta.sorted_fields}
+
+
+def audit(action: str, table: str, record_id: int | None, changes: dict | None = None,
+          staff_id: int | None = None) -> None:
+    """Append to the audit log (call inside the write transaction of the change)."""
+    from ..services import session
+
+    m.AuditLog.create(
+        staff=staff_id if staff_id is not None else session.actor_id(),
+        action=action,
+        table=table,
+        record_id=record_id,
+        changes=json.dumps({k: _jsonable(v) for k, v in (changes or {}).items()}, ensure_ascii=False),
+    )
+
+
+def create(model: type[T], **fields: Any) -> T:
+    """Insert a row and audit it; call inside write_transaction()."""
+    instance = model.create(**fields)
+    audit("create", model._meta.table_name, instance.get_id(),
+          {k: v for k, v in fields.items() if k not in ("password_hash",)})
+    return instance
+
+
+def update_versioned(model: type[T], record_id: int, expected_version: int,
+                     changes: dict[str, Any], original: dict[str, Any] | None = None) -> T:
+    """Update a row only if nobody saved it since `expected_version`; audit the diff.
+
+    Raises RecordGone if it was deleted, ConflictError (with the fields that
+    differ from `original`, the values the editor started from) if it moved on.
+    Call inside write_transaction().
+    """
+    current = model.get_or_none(model._meta.primary_key == record_id)
+    if current is None:
+        raise RecordGone()
+    if current.version != expected_version:
+        theirs = row_dict(current)
+        base = original or {}
+        changed = {k: (base.get(k), theirs.get(k)) for k in theirs
+                   if k in base and base.get(k) != theirs.get(k) and k not in ("version", "updated_at")}
+        raise ConflictError(theirs, changed)
+    before = row_dict(current)
+    diff = {k: [before.get(k), v] for k, v in changes.items() if before.get(k) != v}
+    values = dict(changes)
+    values["version"] = expected_version + 1
+    values["updated_at"] = dt.datetime.now().replace(microsecond=0)
+    updated = (model.update(**values)
+               .where((model._meta.primary_key == record_id) & (model.version == expected_version))
+               .execute())
+    if updated != 1:  # lost a race that the IMMEDIATE lock should have prevented (PostgreSQL)
+        raise ConflictError(row_dict(model.get_by_id(record_id)), {})
+    if diff:
+        audit("update", model._meta.table_name, record_id,
+              {k: v for k, v in diff.items() if k != "password_hash"})
+    return model.get_by_id(record_id)
+
+
+def delete(model: type[T], record_id: int) -> None:
+    """Delete a row and audit what it held; call inside write_transaction()."""
+    current = model.get_or_none(model._meta.primary_key == record_id)
+    if current is None:
+        raise RecordGone()
+    snapshot = {k: v for k, v in row_dict(current).items() if k != "password_hash"}
+    current.delete_instance()
+    audit("delete", model._meta.table_name, record_id, snapshot)
+
+
+__all__ = ["ConflictError", "RecordGone", "audit", "create", "update_versioned", "delete",
+           "row_dict", "write_transaction"]

@@ -1,0 +1,150 @@
+"""Sign-in, first-run administrator set-up, and the idle lock for shared workstations."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Center, Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, Footer, Input, Label, Static
+
+from ..services import auth
+from ..services.session import Actor
+from ..widgets.fields import LabeledInput
+
+
+class SignInScreen(Screen[Actor]):
+    """Login and password; dismisses with the signed-in Actor."""
+
+    BINDINGS = [Binding("ctrl+q", "app.quit", "Выход", id="quit", tooltip="Закрыть программу")]
+
+    def __init__(self, institution: str = "", notice: str = "") -> None:
+        super().__init__()
+        self.institution = institution
+        self.notice = notice
+
+    def compose(self) -> ComposeResult:
+        with Center(id="signin-center"):
+            with Vertical(id="signin-box", classes="dialog"):
+                yield Static("soptui — вход", classes="dialog-title")
+                yield Static(self.institution, id="signin-institution", classes="muted")
+                yield Label("Логин")
+                yield Input(id="login", placeholder="например, ivanova")
+                yield Label("Пароль")
+                yield Input(id="password", password=True)
+                yield Static(self.notice, id="signin-message", classes="error")
+                yield Button("Войти", id="signin", variant="primary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#login", Input).focus()
+
+    @on(Input.Submitted, "#login")
+    def _to_password(self) -> None:
+        self.query_one("#password", Input).focus()
+
+    @on(Input.Submitted, "#password")
+    @on(Button.Pressed, "#signin")
+    def _submit(self) -> None:
+        login = self.query_one("#login", Input).value
+        password = self.query_one("#password", Input).value
+        message = self.query_one("#signin-message", Static)
+        if not login.strip() or not password:
+            message.update("Введите логин и пароль.")
+            return
+        message.update("Проверка…")
+        self._sign_in(login, password)
+
+    @work(thread=True, exclusive=True, group="signin")
+    def _sign_in(self, login: str, password: str) -> None:
+        try:
+            actor = auth.sign_in(login, password)
+        except auth.AuthError as exc:
+            self.app.call_from_thread(self._failed, str(exc))
+            return
+        self.app.call_from_thread(self.dismiss, actor)
+
+    def _failed(self, message: str) -> None:
+        self.query_one("#signin-message", Static).update(message)
+        password = self.query_one("#password", Input)
+        password.value = ""
+        password.focus()
+
+
+class FirstRunScreen(Screen[bool]):
+    """An empty store: create the administrator before anyone can sign in."""
+
+    def compose(self) -> ComposeResult:
+        with Center():
+            with Vertical(id="firstrun-box", classes="dialog"):
+                yield Static("Первый запуск: создайте администратора", classes="dialog-title")
+                yield LabeledInput("Фамилия", id="f-last", required=True)
+                yield LabeledInput("Имя", id="f-first", required=True)
+                yield LabeledInput("Отчество", id="f-patronymic")
+                yield LabeledInput("Логин", id="f-login", required=True, placeholder="латиницей")
+                yield LabeledInput("Пароль", id="f-password", required=True, password=True)
+                yield LabeledInput("Пароль ещё раз", id="f-password2", required=True, password=True)
+                yield Static("", id="firstrun-message", classes="error")
+                yield Button("Создать и войти", id="create", variant="primary")
+        yield Footer()
+
+    @on(Button.Pressed, "#create")
+    def _create(self) -> None:
+        fields = {f.id: f for f in self.query(LabeledInput)}
+        ok = all([f.check()[0] for f in fields.values()])
+        if not ok:
+            return
+        if fields["f-password"].value != fields["f-password2"].value:
+            fields["f-password2"].show_error("Пароли не совпадают.")
+            return
+        try:
+            auth.add_user(fields["f-login"].value, fields["f-password"].value, fields["f-last"].value,
+                          fields["f-first"].value, fields["f-patronymic"].value, position="admin",
+                          role="admin")
+        except auth.UserError as exc:
+            self.query_one("#firstrun-message", Static).update(str(exc))
+            return
+        self.dismiss(True)
+
+
+class LockScreen(ModalScreen[bool]):
+    """Idle lock: everything underneath stays open; the same person's password unlocks."""
+
+    BINDINGS = [Binding("ctrl+q", "app.quit", "Выход", id="quit", tooltip="Закрыть программу")]
+
+    def __init__(self, actor: Actor) -> None:
+        super().__init__()
+        self.actor = actor
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="lock-box", classes="dialog"):
+            yield Static("Экран заблокирован", classes="dialog-title")
+            yield Static(f"{self.actor.full_name}, введите пароль, чтобы продолжить работу.")
+            yield Input(id="unlock-password", password=True)
+            yield Static("", id="lock-message", classes="error")
+            yield Button("Разблокировать", id="unlock", variant="primary")
+            yield Button("Выйти из учётной записи", id="signout")
+
+    def on_mount(self) -> None:
+        self.query_one("#unlock-password", Input).focus()
+
+    @on(Input.Submitted, "#unlock-password")
+    @on(Button.Pressed, "#unlock")
+    def _unlock(self) -> None:
+        field = self.query_one("#unlock-password", Input)
+        password = field.value
+        field.value = ""
+        self._check(password)
+
+    @work(thread=True, exclusive=True, group="unlock")
+    def _check(self, password: str) -> None:
+        if auth.check_password(self.actor.id, password):
+            self.app.call_from_thread(self.dismiss, True)
+        else:
+            self.app.call_from_thread(
+                self.query_one("#lock-message", Static).update, "Неверный пароль.")
+
+    @on(Button.Pressed, "#signout")
+    def _signout(self) -> None:
+        self.dismiss(False)

@@ -1,0 +1,85 @@
+"""Сегодня: what needs doing today, with deadline colours."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Static
+
+from .. import clock
+from ..services import today as today_service
+from .base import SectionScreen
+
+STATE_STYLE = {"overdue": "bold red", "today": "bold yellow", "ok": "green", "info": "", "done": "dim"}
+STATE_LABEL = {"overdue": "просрочено", "today": "сегодня", "ok": "в срок", "info": "", "done": "сделано"}
+
+
+class TodayScreen(SectionScreen):
+    """Deadlines and appointments of the day; Enter opens the item."""
+
+    SECTION_TITLE = "Сегодня"
+    BINDINGS = [
+        Binding("enter", "open_item", "Открыть", id="today.open", tooltip="Открыть выбранное"),
+        Binding("r", "reload", "Обновить", id="today.reload", tooltip="Перечитать список"),
+    ]
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="today-summary", classes="summary")
+        table = DataTable(id="today-table", cursor_type="row", zebra_stripes=True)
+        yield table
+        yield Static("", id="today-empty", classes="empty-section")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        table = self.query_one(DataTable)
+        table.add_columns("Раздел", "Срок / время", "Кто", "Что", "Состояние")
+        self.items: list[today_service.TodayItem] = []
+        self.action_reload()
+
+    def on_screen_resume(self) -> None:
+        if getattr(self, "items", None) is not None:
+            self.action_reload()
+
+    def action_reload(self) -> None:
+        self._load()
+
+    @work(thread=True, exclusive=True, group="today")
+    def _load(self) -> None:
+        items = today_service.collect(self.app.actor, clock.today())
+        self.app.call_from_thread(self._show, items)
+
+    def _show(self, items: list[today_service.TodayItem]) -> None:
+        self.items = items
+        table = self.query_one(DataTable)
+        table.clear()
+        for i, item in enumerate(items):
+            style = STATE_STYLE.get(item.state, "")
+            table.add_row(item.section, Text(item.when, style=style), item.who,
+                          Text(item.what, style=style), Text(STATE_LABEL.get(item.state, ""), style=style),
+                          key=str(i))
+        overdue = sum(1 for i in items if i.state == "overdue")
+        due = sum(1 for i in items if i.state == "today")
+        summary = Text()
+        summary.append(f"{clock.fmt_date(clock.today())}: ")
+        summary.append(f"просрочено {overdue}", style="bold red" if overdue else "")
+        summary.append(" · ")
+        summary.append(f"на сегодня {due}", style="bold yellow" if due else "")
+        summary.append(f" · всего {len(items)}")
+        self.query_one("#today-summary", Static).update(summary)
+        empty = self.query_one("#today-empty", Static)
+        empty.update("" if items else "На сегодня ничего не запланировано, просроченных сроков нет.")
+        empty.display = not items
+        table.display = bool(items)
+
+    @on(DataTable.RowSelected)
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        self.action_open_item()
+
+    def action_open_item(self) -> None:
+        table = self.query_one(DataTable)
+        if not self.items or table.cursor_row is None or table.cursor_row >= len(self.items):
+            return
+        kind, ident = self.items[table.cursor_row].target
+        self.app.open_target(kind, ident)

@@ -1,0 +1,39 @@
+"""The institution's settings as the UI and the forms need them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..db import models as m
+from ..db import store
+from ..db.connection import write_transaction
+
+
+@dataclass(frozen=True)
+class InstitutionInfo:
+    full_name: str
+    short_name: str
+    address: str
+    phone: str
+    work_start: str
+    work_end: str
+    timezone: str
+    idle_lock_minutes: int
+
+
+DEFAULT_NAME = "Государственное автономное учреждение социального обслуживания Свердловской области «Комплексный центр социального обслуживания населения»"
+
+
+def get() -> InstitutionInfo:
+    row = m.Institution.select().first()
+    if row is None:
+        return InstitutionInfo(DEFAULT_NAME, "КЦСОН", "", "", "09:00", "18:00", "Asia/Yekaterinburg", 10)
+    return InstitutionInfo(row.full_name, row.short_name, row.address, row.phone, row.work_start,
+                           row.work_end, row.timezone, row.idle_lock_minutes)
+
+
+def ensure(full_name: str = DEFAULT_NAME, short_name: str = "КЦСОН", **fields) -> None:
+    """Create the institution row on first run."""
+    with write_transaction():
+        if not m.Institution.select().exists():
+            store.create(m.Institution, full_name=full_name, short_name=short_name, **fields)

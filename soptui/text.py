@@ -1,0 +1,49 @@
+"""Text helpers shared by the store and the UI: search folding and Russian names."""
+
+from __future__ import annotations
+
+import re
+
+_WORD_RE = re.compile(r"[0-9a-zа-я]+")
+
+
+def fold(text: str | None) -> str:
+    """Fold text for searching: lower case, ё→е, й kept, everything else as is.
+
+    SQLite's lower()/LIKE/NOCASE do not fold Cyrillic, so every search key is
+    stored folded by this one function and queried with index ranges.
+    """
+    if not text:
+        return ""
+    return text.casefold().replace("ё", "е")
+
+
+def search_words(text: str | None) -> list[str]:
+    """Split folded text into search words (letters and digits only)."""
+    return _WORD_RE.findall(fold(text))
+
+
+def full_name(last: str | None, first: str | None, patronymic: str | None) -> str:
+    """Фамилия Имя Отчество, skipping empty parts."""
+    return " ".join(p for p in (last, first, patronymic) if p)
+
+
+def short_name(last: str | None, first: str | None, patronymic: str | None) -> str:
+    """Фамилия И. О."""
+    initials = "".join(f"{p[0]}." for p in (first, patronymic) if p)
+    return f"{last or ''} {initials}".strip()
+
+
+def name_patronymic(first: str | None, patronymic: str | None) -> str:
+    """Имя Отчество: the polite form of address used in every call script."""
+    return " ".join(p for p in (first, patronymic) if p)
+
+
+def plural_ru(n: int, one: str, few: str, many: str) -> str:
+    """Russian plural form for n: 1 день, 2 дня, 5 дней."""
+    n = abs(n)
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return few
+    return many

@@ -1,0 +1,1 @@
+"""Reusable widgets: no database access, attributes down, messages up."""

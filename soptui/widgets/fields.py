@@ -1,0 +1,91 @@
+"""Form fields with a Russian message at the field; the typed text is never cleared."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Input, Label, Static
+
+
+class FieldError(Static):
+    """The red line under a field; empty when the value is fine."""
+
+    DEFAULT_CSS = """
+    FieldError { color: $error; height: auto; padding: 0 1; }
+    FieldError.-empty { display: none; }
+    """
+
+    def show(self, message: str | None) -> None:
+        self.update(message or "")
+        self.set_class(not message, "-empty")
+
+
+class LabeledInput(Vertical):
+    """Label, Input and a FieldError; `check()` runs the validator and shows its message.
+
+    The validator takes the text and returns a cleaned value or raises ValueError
+    whose message is shown at the field.
+    """
+
+    DEFAULT_CSS = """
+    LabeledInput { height: auto; margin: 0 0 0 0; }
+    LabeledInput > Label { padding: 0 1; color: $text-muted; }
+    LabeledInput.-required > Label { color: $text; }
+    LabeledInput > Input { margin: 0; }
+    LabeledInput.-invalid > Input { border: tall $error; }
+    """
+
+    def __init__(self, label: str, *, value: str = "", placeholder: str = "",
+                 validator: Callable[[str], object] | None = None, required: bool = False,
+                 input_id: str | None = None, id: str | None = None, max_length: int = 0,
+                 password: bool = False) -> None:
+        super().__init__(id=id)
+        self.label = label + (" *" if required else "")
+        self.required = required
+        self.validator = validator
+        self._input = Input(value=value, placeholder=placeholder, id=input_id, max_length=max_length,
+                            password=password)
+        self.set_class(required, "-required")
+
+    def compose(self) -> ComposeResult:
+        yield Label(self.label)
+        yield self._input
+        yield FieldError(classes="-empty")
+
+    @property
+    def input(self) -> Input:
+        return self._input
+
+    @property
+    def value(self) -> str:
+        return self._input.value
+
+    @value.setter
+    def value(self, text: str) -> None:
+        self._input.value = text
+
+    def show_error(self, message: str | None) -> None:
+        self.set_class(bool(message), "-invalid")
+        self.query_one(FieldError).show(message)
+
+    def check(self) -> tuple[bool, object]:
+        """Validate: (True, cleaned value) or (False, None) with the message shown."""
+        text = self._input.value
+        if not text.strip():
+            if self.required:
+                self.show_error("Обязательное поле.")
+                return False, None
+            self.show_error(None)
+            return True, None
+        if self.validator is None:
+            self.show_error(None)
+            return True, text.strip()
+        try:
+            cleaned = self.validator(text)
+        except ValueError as exc:
+            self.show_error(str(exc))
+            return False, None
+        self.show_error(None)
+        return True, cleaned
