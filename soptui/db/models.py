@@ -431,6 +431,8 @@ class GroupSession(BaseModel):
     analysis = pw.TextField(default="")
     summary = pw.TextField(default="")
     satisfaction = pw.IntegerField(null=True)  # 1..5
+    manual = pw.BooleanField(default=False)  # added or moved by hand: schedule changes leave it alone
+    moved_from = pw.DateField(null=True)  # the scheduled date it was moved from (not re-generated)
 
 
 class Attendance(BaseModel):
