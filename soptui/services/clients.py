@@ -1,19 +1,55 @@
-"""Client registry service: the search index (this module), search, card, create and edit."""
+"""Client registry service: the search index, search, card, create and edit, status lifecycle.
+
+Search works on `ClientSearchTerm` rows (kind "n" = folded name word, "p" = the
+10 national phone digits, "r" = the same reversed so "last 4 digits" is a prefix
+range too). Each query word becomes an index range; the per-word client sets are
+joined in SQL, filtered, ordered by the best weight then the name, and paged.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import clock, workdays
 from ..db import models as m
-from ..phones import national_digits
-from ..text import search_words
+from ..db import store
+from ..db.choices import CATEGORIES, CHANNELS, CLIENT_STATUSES, GROUNDS, INTAKE_LOGS
+from ..db.connection import db, write_transaction
+from ..phones import format_phone, national_digits, search_digits
+from ..text import fold, full_name, search_words, short_name
+from . import session
 
 NAME, PHONE, PHONE_REVERSED = "n", "p", "r"
 
+# weights of search terms: who the matched word or phone belongs to
+W_OWN_NAME, W_OWN_PHONE, W_REPRESENTATIVE, W_CONTACT = 0, 1, 2, 3
+
+MAX_WORDS = 6
+MAX_WORD_LEN = 40
+COUNT_CAP = 1000
+MAX_LIMIT = 500
+
+
+class AccessDenied(Exception):
+    """The signed-in member of staff may not see this client (another department)."""
+
+
+class ClientGone(Exception):
+    """The client was deleted (by someone else) and no longer exists."""
+
+
+# --- the search index ---------------------------------------------------------------
+
 
 def index_terms(client: m.Client) -> list[tuple[str, str, int]]:
-    """Search terms of a client: own name words (weight 0), own phones (1), relatives' (2)."""
+    """Search terms of a client: own name words (0), own phones (1), representatives' (2), contacts' (3)."""
     terms: set[tuple[str, str, int]] = set()
     for word in search_words(f"{client.last_name} {client.first_name} {client.patronymic}"):
-        terms.add((NAME, word, 0))
+        terms.add((NAME, word, W_OWN_NAME))
 
     def add_phone(value: str, weight: int) -> None:
         d = national_digits(value)
@@ -23,20 +59,20 @@ def index_terms(client: m.Client) -> list[tuple[str, str, int]]:
 
     for cp in m.ContactPoint.select().where((m.ContactPoint.client == client.id)
                                             & (m.ContactPoint.channel == "phone")):
-        add_phone(cp.value, 1)
-    people = list(m.Representative.select().where(m.Representative.client == client.id)) + list(
-        m.Contact.select().where(m.Contact.client == client.id))
-    for person in people:
+        add_phone(cp.value, W_OWN_PHONE)
+    reps = list(m.Representative.select().where(m.Representative.client == client.id))
+    contacts = list(m.Contact.select().where(m.Contact.client == client.id))
+    for person, weight in [(r, W_REPRESENTATIVE) for r in reps] + [(c, W_CONTACT) for c in contacts]:
         for word in search_words(f"{person.last_name} {person.first_name} {person.patronymic}"):
-            terms.add((NAME, word, 2))
-    rep_ids = [p.id for p in people if isinstance(p, m.Representative)]
-    contact_ids = [p.id for p in people if isinstance(p, m.Contact)]
+            terms.add((NAME, word, weight))
+    rep_ids = [p.id for p in reps]
+    contact_ids = [p.id for p in contacts]
     if rep_ids or contact_ids:
         cond = m.ContactPoint.channel == "phone"
         owner = (m.ContactPoint.representative.in_(rep_ids or [0])) | (
             m.ContactPoint.contact.in_(contact_ids or [0]))
         for cp in m.ContactPoint.select().where(cond & owner):
-            add_phone(cp.value, 2)
+            add_phone(cp.value, W_REPRESENTATIVE if cp.representative_id else W_CONTACT)
     # a word both in the client's name and a relative's keeps the better weight
     best: dict[tuple[str, str], int] = {}
     for kind, term, weight in terms:
@@ -51,3 +87,961 @@ def reindex(client_id: int) -> None:
     rows = [{"client": client_id, "kind": k, "term": t, "weight": w} for k, t, w in index_terms(client)]
     if rows:
         m.ClientSearchTerm.insert_many(rows).execute()
+
+
+# --- search -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Filters of the registry list; None = any."""
+
+    department_id: int | None = None
+    status: str | None = None
+    assigned_staff_id: int | None = None
+    category: str | None = None
+    only_mine: bool = False
+
+
+@dataclass(frozen=True)
+class ClientRow:
+    id: int
+    full_name: str
+    birth_date: dt.date | None
+    category: str
+    category_label: str
+    status: str
+    status_label: str
+    department: str
+    assigned: str
+    phone: str  # the main phone, formatted
+    matched_by: str  # "ФИО", "телефон представителя", ...
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    rows: list[ClientRow]
+    total: int
+    total_capped: bool = False  # there are more than `total` (COUNT_CAP) matches
+
+    @property
+    def total_text(self) -> str:
+        return f"{self.total}+" if self.total_capped else str(self.total)
+
+
+@dataclass(frozen=True)
+class _Word:
+    kind: str  # "name" / "phone" / "date"
+    value: Any
+
+
+_DATE_RE = re.compile(r"(?<!\d)(\d{1,2})\.(\d{1,2})\.(\d{4})(?!\d)")
+_PHONE_RUN_RE = re.compile(r"\+?\d[\d\s()\-]*")
+_LETTERS_RE = re.compile(r"[a-zа-я]+")
+
+
+def parse_query(query: str) -> list[_Word]:
+    """Split a typed query into name prefixes, phone digit runs and birth dates.
+
+    Any characters are accepted; words are truncated and their number capped so
+    a pasted 10,000-character string costs nothing.
+    """
+    text = fold((query or "")[:400])
+    words: list[_Word] = []
+
+    def take_date(mt: re.Match) -> str:
+        try:
+            words.append(_Word("date", dt.date(int(mt.group(3)), int(mt.group(2)), int(mt.group(1)))))
+        except ValueError:
+            pass
+        return " "
+
+    text = _DATE_RE.sub(take_date, text)
+    text = re.sub(r"\d+\.[\d.]*", " ", text)  # an incomplete date being typed: ignore for now
+
+    def take_phone(mt: re.Match) -> str:
+        digits = search_digits(mt.group(0))
+        if len(digits) >= 3:
+            words.append(_Word("phone", digits[:MAX_WORD_LEN]))
+        return " "
+
+    text = _PHONE_RUN_RE.sub(take_phone, text)
+    for word in _LETTERS_RE.findall(text):
+        words.append(_Word("name", word[:MAX_WORD_LEN]))
+    # keep the first MAX_WORDS, dropping exact repeats
+    seen: set[tuple[str, Any]] = set()
+    result = []
+    for w in words:
+        if (w.kind, w.value) not in seen:
+            seen.add((w.kind, w.value))
+            result.append(w)
+    return result[:MAX_WORDS]
+
+
+def _visibility(actor: session.Actor | None) -> tuple[str, list[Any]]:
+    """SQL condition on client `c` for what the actor may see."""
+    P = db.param
+    if actor is None or actor.sees_all_departments:
+        return "1=1", []
+    if actor.department_id is None:
+        return f"c.assigned_staff_id = {P}", [actor.id]
+    return f"c.department_id = {P}", [actor.department_id]
+
+
+def can_see(actor: session.Actor | None, department_id: int | None, assigned_staff_id: int | None) -> bool:
+    if actor is None or actor.sees_all_departments:
+        return True
+    if actor.department_id is None:
+        return assigned_staff_id == actor.id
+    return department_id == actor.department_id
+
+
+def _filter_sql(filters: SearchFilters | None, actor: session.Actor | None) -> tuple[str, list[Any]]:
+    P = db.param
+    cond, params = _visibility(actor)
+    parts, params = [cond], list(params)
+    f = filters or SearchFilters()
+    if f.department_id is not None:
+        parts.append(f"c.department_id = {P}")
+        params.append(f.department_id)
+    if f.status:
+        parts.append(f"c.status = {P}")
+        params.append(f.status)
+    if f.category:
+        parts.append(f"c.category = {P}")
+        params.append(f.category)
+    if f.assigned_staff_id is not None:
+        parts.append(f"c.assigned_staff_id = {P}")
+        params.append(f.assigned_staff_id)
+    if f.only_mine and actor is not None:
+        parts.append(f"c.assigned_staff_id = {P}")
+        params.append(actor.id)
+    return " AND ".join(parts), params
+
+
+def _word_subquery(word: _Word) -> tuple[str, list[Any]]:
+    """SQL returning (client_id, w) for the clients one query word matches."""
+    P = db.param
+    if word.kind == "date":
+        return f"SELECT id AS client_id, 0 AS w FROM client WHERE birth_date = {P}", [word.value]
+    if word.kind == "phone":
+        d: str = word.value
+        ranges = [(PHONE, d), (PHONE_REVERSED, d[::-1])]
+        if len(d) >= 4 and d[0] in "78":  # "8 912 34…" or "+7 912…" typed with the trunk prefix
+            ranges.append((PHONE, d[1:]))
+        union = " UNION ALL ".join(
+            f"SELECT client_id, weight FROM client_search_term "
+            f"WHERE kind = {P} AND term >= {P} AND term < {P}" for _ in ranges)
+        params: list[Any] = []
+        for kind, prefix in ranges:
+            params += [kind, prefix, prefix + "\uffff"]
+        return f"SELECT client_id, MIN(weight) AS w FROM ({union}) t GROUP BY client_id", params
+    prefix: str = word.value
+    return (f"SELECT client_id, MIN(weight) AS w FROM client_search_term "
+            f"WHERE kind = {P} AND term >= {P} AND term < {P} GROUP BY client_id",
+            [NAME, prefix, prefix + "\uffff"])
+
+
+_NAME_LABELS = {0: "ФИО", 2: "ФИО представителя", 3: "ФИО родственника"}
+_PHONE_LABELS = {1: "телефон", 2: "телефон представителя", 3: "телефон родственника"}
+
+
+def _matched_label(words: list[_Word], weights: tuple) -> str:
+    labels: list[str] = []
+    for word, w in zip(words, weights):
+        if word.kind == "date":
+            label = "дата рождения"
+        elif word.kind == "phone":
+            label = _PHONE_LABELS.get(w, "телефон")
+        else:
+            label = _NAME_LABELS.get(w, "ФИО")
+        if label not in labels:
+            labels.append(label)
+    return ", ".join(labels)
+
+
+def search(query: str, filters: SearchFilters | None = None, limit: int = 50,
+           offset: int = 0) -> SearchResult:
+    """Best matches of a typed query among the clients the signed-in person may see.
+
+    Empty query: the person's own clients first, then the most recently added.
+    """
+    P = db.param
+    actor = session.current()
+    limit = max(1, min(int(limit), MAX_LIMIT))
+    offset = max(0, int(offset))
+    where, where_params = _filter_sql(filters, actor)
+    words = parse_query(query)
+    if not words:
+        if (query or "").strip():
+            return SearchResult([], 0)  # only characters that cannot match anything
+        me = actor.id if actor else 0
+        sql = (f"SELECT c.id FROM client c WHERE {where} "
+               f"ORDER BY (c.assigned_staff_id = {P}) DESC, c.id DESC LIMIT {P} OFFSET {P}")
+        ids = [(r[0], ()) for r in db.execute_sql(sql, where_params + [me, limit, offset]).fetchall()]
+        count_sql = f"SELECT COUNT(*) FROM (SELECT 1 FROM client c WHERE {where} LIMIT {P}) x"
+        total = db.execute_sql(count_sql, where_params + [COUNT_CAP + 1]).fetchone()[0]
+    else:
+        ctes, cte_params = [], []
+        for i, word in enumerate(words):
+            sub, params = _word_subquery(word)
+            ctes.append(f"w{i} AS ({sub})")
+            cte_params += params
+        joins = " ".join(f"JOIN w{i} ON w{i}.client_id = w0.client_id" for i in range(1, len(words)))
+        base = (f"WITH {', '.join(ctes)} SELECT {{cols}} FROM w0 {joins} "
+                f"JOIN client c ON c.id = w0.client_id WHERE {where}")
+        wcols = ", ".join(f"w{i}.w" for i in range(len(words)))
+        score = " + ".join(f"w{i}.w" for i in range(len(words)))
+        sql = base.format(cols=f"c.id, {wcols}") + f" ORDER BY {score}, c.name_key, c.id LIMIT {P} OFFSET {P}"
+        rows = db.execute_sql(sql, cte_params + where_params + [limit, offset]).fetchall()
+        ids = [(r[0], tuple(r[1:])) for r in rows]
+        if offset == 0 and len(ids) < limit:
+            total = len(ids)
+        else:
+            count_sql = f"SELECT COUNT(*) FROM ({base.format(cols='1')} LIMIT {P}) x"
+            total = db.execute_sql(count_sql, cte_params + where_params + [COUNT_CAP + 1]).fetchone()[0]
+    capped = total > COUNT_CAP
+    rows = _rows_for(ids, words)
+    return SearchResult(rows, min(total, COUNT_CAP), capped)
+
+
+def _rows_for(ids: list[tuple[int, tuple]], words: list[_Word]) -> list[ClientRow]:
+    """ClientRow for each (id, per-word weights), in the given order, with 3 small queries."""
+    if not ids:
+        return []
+    P = db.param
+    id_list = [i for i, _ in ids]
+    marks = ", ".join([P] * len(id_list))
+    details = {}
+    for r in db.execute_sql(
+            f"SELECT c.id, c.last_name, c.first_name, c.patronymic, c.birth_date, c.category, c.status, "
+            f"d.short_name, d.name, s.last_name, s.first_name, s.patronymic "
+            f"FROM client c LEFT JOIN department d ON d.id = c.department_id "
+            f"LEFT JOIN staff s ON s.id = c.assigned_staff_id WHERE c.id IN ({marks})", id_list):
+        details[r[0]] = r
+    phones: dict[int, tuple[int, str]] = {}  # client -> (rank, value): own phone, then representative's
+    for cid, rank, value in db.execute_sql(
+            f"SELECT client_id, 0, value FROM contact_point WHERE channel = 'phone' AND client_id IN ({marks}) "
+            f"UNION ALL SELECT r.client_id, 1, cp.value FROM contact_point cp "
+            f"JOIN representative r ON r.id = cp.representative_id "
+            f"WHERE cp.channel = 'phone' AND r.client_id IN ({marks}) "
+            f"UNION ALL SELECT k.client_id, 2, cp.value FROM contact_point cp "
+            f"JOIN contact k ON k.id = cp.contact_id WHERE cp.channel = 'phone' AND k.client_id IN ({marks})",
+            id_list * 3):
+        if cid not in phones or rank < phones[cid][0]:
+            phones[cid] = (rank, value)
+    result = []
+    for cid, weights in ids:
+        r = details.get(cid)
+        if r is None:
+            continue
+        birth = r[4]
+        if isinstance(birth, str):
+            birth = dt.date.fromisoformat(birth[:10])
+        result.append(ClientRow(
+            id=cid, full_name=full_name(r[1], r[2], r[3]), birth_date=birth,
+            category=r[5], category_label=CATEGORIES.get(r[5], r[5]),
+            status=r[6], status_label=CLIENT_STATUSES.get(r[6], r[6]),
+            department=r[7] or r[8] or "", assigned=short_name(r[9], r[10], r[11]) if r[9] else "",
+            phone=format_phone(phones[cid][1]) if cid in phones else "",
+            matched_by=_matched_label(words, weights) if weights else ""))
+    return result
+
+
+# --- the client summary and card ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PersonInfo:
+    """A legal representative or a relative/friend, with how to reach them."""
+
+    id: int
+    kind: str  # representative / relative / friend
+    relation: str
+    full_name: str
+    last_name: str
+    first_name: str
+    patronymic: str
+    phones: list[str]  # E.164
+    messengers: list[tuple[str, str]]  # (channel, handle)
+    preferred_call_time: str = ""
+    notes: str = ""
+    version: int = 1
+
+
+@dataclass(frozen=True)
+class ClientSummary:
+    id: int
+    full_name: str
+    last_name: str
+    first_name: str
+    patronymic: str
+    birth_date: dt.date | None
+    address: str
+    department_id: int | None
+    department_name: str
+    assigned_staff_id: int | None
+    assigned_staff_name: str
+    assigned_staff_short: str
+    representatives: list[PersonInfo]
+    contacts: list[PersonInfo]
+    phones: list[str] = field(default_factory=list)  # the client's own, E.164
+    messengers: list[tuple[str, str]] = field(default_factory=list)
+    category: str = "child"
+    status: str = "potential"
+    remote_territory: bool = False
+    version: int = 1
+
+
+def _load_client(client_id: int, actor: session.Actor | None) -> m.Client:
+    client = m.Client.get_or_none(m.Client.id == client_id)
+    if client is None:
+        raise ClientGone()
+    if not can_see(actor, client.department_id, client.assigned_staff_id):
+        raise AccessDenied()
+    return client
+
+
+def _points(rows) -> tuple[list[str], list[tuple[str, str]]]:
+    phones, messengers = [], []
+    for cp in rows:
+        if cp.channel == "phone":
+            phones.append(cp.value)
+        else:
+            messengers.append((cp.channel, cp.value))
+    return phones, messengers
+
+
+def _people(client_id: int) -> tuple[list[PersonInfo], list[PersonInfo]]:
+    reps = list(m.Representative.select().where(m.Representative.client == client_id)
+                .order_by(m.Representative.id))
+    contacts = list(m.Contact.select().where(m.Contact.client == client_id).order_by(m.Contact.id))
+    points: dict[tuple[str, int], list] = {}
+    rep_ids = [r.id for r in reps] or [0]
+    con_ids = [c.id for c in contacts] or [0]
+    for cp in (m.ContactPoint.select()
+               .where(m.ContactPoint.representative.in_(rep_ids) | m.ContactPoint.contact.in_(con_ids))
+               .order_by(m.ContactPoint.id)):
+        key = ("r", cp.representative_id) if cp.representative_id else ("c", cp.contact_id)
+        points.setdefault(key, []).append(cp)
+    rep_info = []
+    for r in reps:
+        phones, msg = _points(points.get(("r", r.id), []))
+        rep_info.append(PersonInfo(r.id, "representative", r.relation,
+                                   full_name(r.last_name, r.first_name, r.patronymic), r.last_name,
+                                   r.first_name, r.patronymic, phones, msg, r.preferred_call_time,
+                                   r.notes, r.version))
+    con_info = []
+    for c in contacts:
+        phones, msg = _points(points.get(("c", c.id), []))
+        con_info.append(PersonInfo(c.id, c.kind, c.relation,
+                                   full_name(c.last_name, c.first_name, c.patronymic), c.last_name,
+                                   c.first_name, c.patronymic, phones, msg, "", c.notes, c.version))
+    return rep_info, con_info
+
+
+def _summary(client: m.Client) -> ClientSummary:
+    dep = m.Department.get_or_none(m.Department.id == client.department_id) if client.department_id else None
+    staff = m.Staff.get_or_none(m.Staff.id == client.assigned_staff_id) if client.assigned_staff_id else None
+    reps, contacts = _people(client.id)
+    phones, msg = _points(m.ContactPoint.select().where(m.ContactPoint.client == client.id)
+                          .order_by(m.ContactPoint.id))
+    return ClientSummary(
+        id=client.id, full_name=full_name(client.last_name, client.first_name, client.patronymic),
+        last_name=client.last_name, first_name=client.first_name, patronymic=client.patronymic,
+        birth_date=client.birth_date, address=client.address,
+        department_id=client.department_id, department_name=dep.name if dep else "",
+        assigned_staff_id=client.assigned_staff_id,
+        assigned_staff_name=full_name(staff.last_name, staff.first_name, staff.patronymic) if staff else "",
+        assigned_staff_short=short_name(staff.last_name, staff.first_name, staff.patronymic) if staff else "",
+        representatives=reps, contacts=contacts, phones=phones, messengers=msg,
+        category=client.category, status=client.status, remote_territory=client.remote_territory,
+        version=client.version)
+
+
+def get_client_summary(client_id: int) -> ClientSummary:
+    """Who the client is and how to reach their people; raises ClientGone / AccessDenied."""
+    return _summary(_load_client(client_id, session.current()))
+
+
+@dataclass(frozen=True)
+class StatusChangeInfo:
+    at: dt.datetime
+    old: str
+    new: str
+    reason: str
+    staff: str
+
+
+@dataclass(frozen=True)
+class ReferralInfo:
+    id: int
+    received_at: dt.datetime
+    ground: str
+    source_body: str
+    summary: str
+    intake_log: str
+    assigned: str
+    registration_due: dt.date
+    first_contact_due: dt.date
+    first_contact_at: dt.datetime | None
+    patronage_due: dt.date | None
+    closed: bool
+    state: str  # ok / today / overdue / done
+    countdown: str
+    warning: str | None
+
+
+@dataclass(frozen=True)
+class TabRow:
+    """One line of a card tab (calls, visits, groups, services)."""
+
+    when: str
+    what: str
+    who: str
+    detail: str
+    target: tuple[str, int] | None = None
+
+
+@dataclass(frozen=True)
+class ClientCard:
+    summary: ClientSummary
+    birth_date_text: str
+    age: int | None
+    category_label: str
+    status_label: str
+    status_reason: str
+    status_changed_at: dt.datetime | None
+    history: list[StatusChangeInfo]
+    ipra_number: str
+    ipra_start: dt.date | None
+    ipra_end: dt.date | None
+    ipra_warning: str  # "" or "ИПРА истекает 10.12.2026 (через 15 дн.)" / "ИПРА истекла ..."
+    consent_date: dt.date | None
+    consent_warning: str
+    notes: str
+    referrals: list[ReferralInfo]
+    calls: list[TabRow]
+    visits: list[TabRow]
+    groups: list[TabRow]
+    services: list[TabRow]
+    form: dict[str, Any]  # the editable values as the form shows them (for edit and conflicts)
+
+
+def _age(birth: dt.date | None, today: dt.date) -> int | None:
+    if birth is None:
+        return None
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+
+
+def ipra_warning(end: dt.date | None, today: dt.date) -> str:
+    if end is None:
+        return ""
+    days = (end - today).days
+    if days < 0:
+        return f"ИПРА истекла {clock.fmt_date(end)}"
+    if days <= 30:
+        return f"ИПРА истекает {clock.fmt_date(end)} (через {days} дн.)"
+    return ""
+
+
+def _staff_short(staff_id: int | None, cache: dict[int, str]) -> str:
+    if not staff_id:
+        return ""
+    if staff_id not in cache:
+        s = m.Staff.get_or_none(m.Staff.id == staff_id)
+        cache[staff_id] = short_name(s.last_name, s.first_name, s.patronymic) if s else ""
+    return cache[staff_id]
+
+
+def referral_info(ref: m.Referral, today: dt.date, names: dict[int, str]) -> ReferralInfo:
+    done = ref.first_contact_at is not None or ref.closed
+    return ReferralInfo(
+        id=ref.id, received_at=ref.received_at, ground=GROUNDS.get(ref.ground, ref.ground),
+        source_body=ref.source_body, summary=ref.summary,
+        intake_log=INTAKE_LOGS.get(ref.intake_log, ref.intake_log),
+        assigned=_staff_short(ref.assigned_staff_id, names) or "не назначен",
+        registration_due=ref.registration_due, first_contact_due=ref.first_contact_due,
+        first_contact_at=ref.first_contact_at, patronage_due=ref.patronage_due, closed=ref.closed,
+        state=workdays.deadline_state(ref.first_contact_due, today, done),
+        countdown="звонок сделан" if ref.first_contact_at else (
+            "закрыто" if ref.closed else workdays.deadline_countdown_text(ref.first_contact_due, today)),
+        warning=workdays.deadline_warning(ref.received_at.date(), ref.first_contact_due))
+
+
+def _tabs(client_id: int, names: dict[int, str]) -> tuple[list[TabRow], ...]:
+    from ..db.choices import VISIT_KINDS, VISIT_STATUSES
+
+    calls = []
+    for c in (m.PhoneCall.select().where(m.PhoneCall.client == client_id)
+              .order_by(m.PhoneCall.started_at.desc(nulls="last"), m.PhoneCall.id.desc()).limit(200)):
+        calls.append(TabRow(clock.fmt_datetime(c.started_at) or "—", f"СОП {c.sop}: {c.callee_name}".strip(),
+                            _staff_short(c.staff_id, names),
+                            c.summary or c.outcome or c.state, ("call", c.id)))
+    visits = []
+    for v in (m.PatronageVisit.select().where(m.PatronageVisit.client == client_id)
+              .order_by(m.PatronageVisit.planned_start.desc()).limit(200)):
+        visits.append(TabRow(clock.fmt_datetime(v.planned_start), VISIT_KINDS.get(v.kind, v.kind),
+                             VISIT_STATUSES.get(v.status, v.status), v.purpose, ("visit", v.id)))
+    groups = []
+    for mem in (m.ClubMember.select(m.ClubMember, m.Club).join(m.Club)
+                .where(m.ClubMember.client == client_id).order_by(m.ClubMember.joined_on.desc())):
+        present = (m.Attendance.select().join(m.GroupSession)
+                   .where((m.Attendance.client == client_id) & (m.GroupSession.club == mem.club_id)
+                          & (m.Attendance.present == True)).count())  # noqa: E712
+        period = clock.fmt_date(mem.joined_on) + (f" – {clock.fmt_date(mem.left_on)}" if mem.left_on else "")
+        groups.append(TabRow(period, mem.club.name, f"посещений: {present}",
+                             mem.left_reason if mem.left_on else "участник", None))
+    services = []
+    for s in (m.ServiceEntry.select().where(m.ServiceEntry.client == client_id)
+              .order_by(m.ServiceEntry.date.desc(), m.ServiceEntry.id.desc()).limit(300)):
+        services.append(TabRow(clock.fmt_date(s.date), s.service_kind, _staff_short(s.staff_id, names),
+                               f"СОП {s.sop}, {s.units} ед." + (f", {s.minutes} мин" if s.minutes else "")))
+    return calls, visits, groups, services
+
+
+def form_values(summary: ClientSummary, client: m.Client) -> dict[str, Any]:
+    """The editable values of a client as text, the way the form shows and compares them."""
+    return {
+        "last_name": client.last_name, "first_name": client.first_name, "patronymic": client.patronymic,
+        "birth_date": clock.fmt_date(client.birth_date), "category": client.category,
+        "department_id": client.department_id, "assigned_staff_id": client.assigned_staff_id,
+        "address": client.address, "remote_territory": bool(client.remote_territory),
+        "ipra_number": client.ipra_number, "ipra_start": clock.fmt_date(client.ipra_start),
+        "ipra_end": clock.fmt_date(client.ipra_end), "consent_date": clock.fmt_date(client.consent_date),
+        "notes": client.notes,
+        "phones": [format_phone(p) for p in summary.phones],
+        "messengers": [[ch, h] for ch, h in summary.messengers],
+    }
+
+
+def get_client_card(client_id: int, audit_view: bool = True) -> ClientCard:
+    """Everything the card shows; writes a "view" audit entry (152-FZ) unless told not to."""
+    actor = session.current()
+    client = _load_client(client_id, actor)
+    if audit_view:
+        with write_transaction():
+            store.audit("view", "client", client_id)
+    summary = _summary(client)
+    today = clock.today()
+    names: dict[int, str] = {}
+    history = [StatusChangeInfo(h.changed_at, CLIENT_STATUSES.get(h.old_status, h.old_status),
+                                CLIENT_STATUSES.get(h.new_status, h.new_status), h.reason,
+                                _staff_short(h.staff_id, names))
+               for h in m.ClientStatusChange.select().where(m.ClientStatusChange.client == client_id)
+               .order_by(m.ClientStatusChange.changed_at, m.ClientStatusChange.id)]
+    refs = [referral_info(r, today, names) for r in
+            m.Referral.select().where(m.Referral.client == client_id).order_by(m.Referral.received_at.desc())]
+    calls, visits, groups, services = _tabs(client_id, names)
+    return ClientCard(
+        summary=summary, birth_date_text=clock.fmt_date(client.birth_date),
+        age=_age(client.birth_date, today), category_label=CATEGORIES.get(client.category, client.category),
+        status_label=CLIENT_STATUSES.get(client.status, client.status), status_reason=client.status_reason,
+        status_changed_at=client.status_changed_at, history=history,
+        ipra_number=client.ipra_number, ipra_start=client.ipra_start, ipra_end=client.ipra_end,
+        ipra_warning=ipra_warning(client.ipra_end, today), consent_date=client.consent_date,
+        consent_warning="" if client.consent_date else "Нет согласия на обработку персональных данных",
+        notes=client.notes, referrals=refs, calls=calls, visits=visits, groups=groups, services=services,
+        form=form_values(summary, client))
+
+
+# --- create and edit ---------------------------------------------------------------
+
+
+FIELD_LABELS = {
+    "last_name": "Фамилия", "first_name": "Имя", "patronymic": "Отчество", "birth_date": "Дата рождения",
+    "category": "Категория", "department_id": "Отделение", "assigned_staff_id": "Специалист",
+    "address": "Адрес", "remote_territory": "Отдалённая территория", "ipra_number": "Номер ИПРА",
+    "ipra_start": "ИПРА с", "ipra_end": "ИПРА по", "consent_date": "Согласие на обработку ПДн",
+    "notes": "Примечание", "phones": "Телефоны", "messengers": "Мессенджеры",
+}
+
+
+@dataclass
+class ClientData:
+    """Validated values of the client form (phones E.164, dates as dates)."""
+
+    last_name: str
+    first_name: str
+    patronymic: str = ""
+    birth_date: dt.date | None = None
+    category: str = "child"
+    department_id: int | None = None
+    assigned_staff_id: int | None = None
+    address: str = ""
+    remote_territory: bool = False
+    ipra_number: str = ""
+    ipra_start: dt.date | None = None
+    ipra_end: dt.date | None = None
+    consent_date: dt.date | None = None
+    notes: str = ""
+    phones: list[str] = field(default_factory=list)
+    messengers: list[tuple[str, str]] = field(default_factory=list)
+
+    def columns(self) -> dict[str, Any]:
+        return {
+            "last_name": self.last_name.strip(), "first_name": self.first_name.strip(),
+            "patronymic": self.patronymic.strip(),
+            "name_key": fold(full_name(self.last_name.strip(), self.first_name.strip(),
+                                       self.patronymic.strip())),
+            "birth_date": self.birth_date, "category": self.category, "department": self.department_id,
+            "assigned_staff": self.assigned_staff_id, "address": self.address.strip(),
+            "remote_territory": self.remote_territory, "ipra_number": self.ipra_number.strip(),
+            "ipra_start": self.ipra_start, "ipra_end": self.ipra_end, "consent_date": self.consent_date,
+            "notes": self.notes,
+        }
+
+    def form(self) -> dict[str, Any]:
+        return {
+            "last_name": self.last_name.strip(), "first_name": self.first_name.strip(),
+            "patronymic": self.patronymic.strip(), "birth_date": clock.fmt_date(self.birth_date),
+            "category": self.category, "department_id": self.department_id,
+            "assigned_staff_id": self.assigned_staff_id, "address": self.address.strip(),
+            "remote_territory": bool(self.remote_territory), "ipra_number": self.ipra_number.strip(),
+            "ipra_start": clock.fmt_date(self.ipra_start), "ipra_end": clock.fmt_date(self.ipra_end),
+            "consent_date": clock.fmt_date(self.consent_date), "notes": self.notes,
+            "phones": [format_phone(p) for p in self.phones],
+            "messengers": [[ch, h] for ch, h in self.messengers],
+        }
+
+
+def _replace_points(owner: dict[str, int], phones: list[str], messengers: list[tuple[str, str]]) -> None:
+    key, value = next(iter(owner.items()))
+    m.ContactPoint.delete().where(getattr(m.ContactPoint, key) == value).execute()
+    rows = [{key: value, "channel": "phone", "value": p} for p in dict.fromkeys(phones)]
+    rows += [{key: value, "channel": ch, "value": h} for ch, h in dict.fromkeys(map(tuple, messengers))]
+    if rows:
+        m.ContactPoint.insert_many(rows).execute()
+
+
+def create_client(data: ClientData, status: str = "potential", reason: str = "") -> int:
+    """Add a client (audited, indexed, first status history row); returns the id."""
+    actor = session.current()
+    cols = data.columns()
+    if cols["department"] is None and actor is not None:
+        cols["department"] = actor.department_id
+    with write_transaction():
+        client = store.create(m.Client, status=status, status_changed_at=clock.now(), **cols)
+        m.ClientStatusChange.create(client=client.id, old_status="", new_status=status, reason=reason,
+                                    changed_at=clock.now(), staff=session.actor_id())
+        _replace_points({"client": client.id}, data.phones, data.messengers)
+        reindex(client.id)
+    return client.id
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    label: str
+    base: Any  # what the editor started from
+    mine: Any
+    theirs: Any
+
+
+class ClientConflict(Exception):
+    """Someone else saved the client since the form was opened."""
+
+    def __init__(self, changes: list[FieldChange], version: int, theirs: dict[str, Any]):
+        super().__init__("Карточку клиента изменил другой пользователь")
+        self.changes = changes
+        self.version = version  # their version: pass it back to overwrite knowingly
+        self.theirs = theirs
+
+
+def _norm(value: Any) -> Any:
+    if isinstance(value, list):
+        return [list(v) if isinstance(v, (list, tuple)) else v for v in value]
+    return value
+
+
+def update_client(client_id: int, expected_version: int, data: ClientData,
+                  original: dict[str, Any]) -> int:
+    """Save the edited client; returns the new version.
+
+    `original` are the form values the editor started from (ClientCard.form).
+    Raises ClientConflict if someone saved since `expected_version` (with the
+    fields they changed next to ours), ClientGone if the client was deleted.
+    """
+    actor = session.current()
+    with write_transaction():
+        client = m.Client.get_or_none(m.Client.id == client_id)
+        if client is None:
+            raise ClientGone()
+        if not can_see(actor, client.department_id, client.assigned_staff_id):
+            raise AccessDenied()
+        if client.version != expected_version:
+            theirs = form_values(_summary(client), client)
+            mine = data.form()
+            changes = [FieldChange(k, FIELD_LABELS.get(k, k), _norm(original.get(k)), _norm(mine.get(k)),
+                                   _norm(theirs.get(k)))
+                       for k in theirs if _norm(original.get(k)) != _norm(theirs.get(k))]
+            raise ClientConflict(changes, client.version, theirs)
+        cols = data.columns()
+        before = form_values(_summary(client), client)
+        updated = store.update_versioned(m.Client, client_id, expected_version, cols)
+        after = data.form()
+        if before["phones"] != after["phones"] or _norm(before["messengers"]) != _norm(after["messengers"]):
+            _replace_points({"client": client_id}, data.phones, data.messengers)
+            store.audit("update", "client", client_id,
+                        {"phones": [before["phones"], after["phones"]],
+                         "messengers": [before["messengers"], after["messengers"]]})
+            if updated.version == expected_version:  # pragma: no cover - update_versioned bumps it
+                pass
+        reindex(client_id)
+        return updated.version
+
+
+def delete_client(client_id: int) -> None:
+    with write_transaction():
+        client = m.Client.get_or_none(m.Client.id == client_id)
+        if client is None:
+            raise ClientGone()
+        store.delete(m.Client, client_id)
+
+
+# --- representatives and contacts ----------------------------------------------------
+
+
+@dataclass
+class PersonData:
+    kind: str  # representative / relative / friend
+    relation: str
+    last_name: str
+    first_name: str
+    patronymic: str = ""
+    preferred_call_time: str = ""
+    notes: str = ""
+    phones: list[str] = field(default_factory=list)
+    messengers: list[tuple[str, str]] = field(default_factory=list)
+
+
+def save_person(client_id: int, data: PersonData, person_id: int | None = None,
+                expected_version: int | None = None) -> int:
+    """Add or edit a representative (kind "representative") or a relative/friend; returns its id."""
+    actor = session.current()
+    is_rep = data.kind == "representative"
+    model = m.Representative if is_rep else m.Contact
+    cols: dict[str, Any] = {"relation": data.relation.strip(), "last_name": data.last_name.strip(),
+                            "first_name": data.first_name.strip(), "patronymic": data.patronymic.strip(),
+                            "notes": data.notes}
+    if is_rep:
+        cols["preferred_call_time"] = data.preferred_call_time.strip()
+    else:
+        cols["kind"] = data.kind
+    with write_transaction():
+        client = m.Client.get_or_none(m.Client.id == client_id)
+        if client is None:
+            raise ClientGone()
+        if not can_see(actor, client.department_id, client.assigned_staff_id):
+            raise AccessDenied()
+        if person_id is None:
+            person = store.create(model, client=client_id, **cols)
+            person_id = person.id
+        else:
+            current = model.get_or_none(model.id == person_id)
+            if current is None:
+                raise store.RecordGone()
+            store.update_versioned(model, person_id,
+                                   expected_version if expected_version is not None else current.version, cols,
+                                   original=store.row_dict(current))
+        _replace_points({"representative" if is_rep else "contact": person_id}, data.phones, data.messengers)
+        reindex(client_id)
+    return person_id
+
+
+def delete_person(client_id: int, kind: str, person_id: int) -> None:
+    model = m.Representative if kind == "representative" else m.Contact
+    with write_transaction():
+        if m.Client.get_or_none(m.Client.id == client_id) is None:
+            raise ClientGone()
+        store.delete(model, person_id)
+        reindex(client_id)
+
+
+# --- duplicates -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    id: int
+    full_name: str
+    birth_date: dt.date | None
+    department: str
+    reason: str  # "то же ФИО и дата рождения" / "тот же телефон +7 (912) ..."
+
+
+def find_duplicates(last_name: str, first_name: str, patronymic: str, birth_date: dt.date | None,
+                    phones: list[str], exclude_id: int | None = None) -> list[Duplicate]:
+    """Clients that look like the same person: same ФИО + birth date, or the same phone (any owner)."""
+    hits: dict[int, str] = {}
+    key = fold(full_name(last_name.strip(), first_name.strip(), patronymic.strip()))
+    if key and birth_date is not None:
+        for c in m.Client.select(m.Client.id).where((m.Client.name_key == key)
+                                                    & (m.Client.birth_date == birth_date)):
+            hits[c.id] = "то же ФИО и дата рождения"
+    for phone in phones:
+        d = national_digits(phone)
+        if not d:
+            continue
+        for t in m.ClientSearchTerm.select(m.ClientSearchTerm.client, m.ClientSearchTerm.weight).where(
+                (m.ClientSearchTerm.kind == PHONE) & (m.ClientSearchTerm.term == d)):
+            owner = {W_OWN_PHONE: "", W_REPRESENTATIVE: " (у представителя)",
+                     W_CONTACT: " (у родственника)"}.get(t.weight, "")
+            hits.setdefault(t.client_id, f"тот же телефон {format_phone(phone)}{owner}")
+    hits.pop(exclude_id, None)
+    if not hits:
+        return []
+    result = []
+    for c in (m.Client.select(m.Client, m.Department).join(m.Department, join_type="LEFT OUTER")
+              .where(m.Client.id.in_(list(hits))).order_by(m.Client.name_key).limit(20)):
+        result.append(Duplicate(c.id, full_name(c.last_name, c.first_name, c.patronymic), c.birth_date,
+                                c.department.short_name or c.department.name if c.department_id else "",
+                                hits[c.id]))
+    return result
+
+
+# --- status lifecycle -------------------------------------------------------------------
+
+TRANSITIONS = {
+    "potential": ("served", "refused"),
+    "served": ("closed", "refused"),
+    "refused": ("potential", "served"),  # reopening keeps the history
+    "closed": ("potential", "served"),
+}
+NEEDS_REASON = ("refused", "closed")
+
+
+def allowed_statuses(current: str) -> list[tuple[str, str]]:
+    return [(s, CLIENT_STATUSES[s]) for s in TRANSITIONS.get(current, ())]
+
+
+def change_status(client_id: int, new_status: str, reason: str = "", on: dt.date | None = None) -> None:
+    """Move a client along potential -> served -> closed / refused; reopening is allowed."""
+    actor = session.current()
+    if new_status not in CLIENT_STATUSES:
+        raise ValueError("Неизвестный статус.")
+    if new_status in NEEDS_REASON and not reason.strip():
+        raise ValueError("Укажите причину.")
+    on = on or clock.today()
+    if on > clock.today():
+        raise ValueError("Дата не может быть в будущем.")
+    when = dt.datetime.combine(on, clock.now().time()) if on != clock.today() else clock.now()
+    with write_transaction():
+        client = m.Client.get_or_none(m.Client.id == client_id)
+        if client is None:
+            raise ClientGone()
+        if not can_see(actor, client.department_id, client.assigned_staff_id):
+            raise AccessDenied()
+        if new_status not in TRANSITIONS.get(client.status, ()):
+            raise ValueError(f"Из статуса «{CLIENT_STATUSES.get(client.status, client.status)}» "
+                             f"нельзя перейти в «{CLIENT_STATUSES[new_status]}».")
+        m.ClientStatusChange.create(client=client_id, old_status=client.status, new_status=new_status,
+                                    reason=reason.strip(), changed_at=when, staff=session.actor_id())
+        store.update_versioned(m.Client, client_id, client.version,
+                               {"status": new_status, "status_reason": reason.strip(),
+                                "status_changed_at": when})
+
+
+# --- referral intake ----------------------------------------------------------------------
+
+
+def take_referral(client_id: int | None, data: ClientData | None, received_at: dt.datetime, ground: str,
+                  source_body: str, summary: str, intake_log: str, assigned_staff_id: int | None,
+                  source_term_due: dt.date | None = None) -> tuple[int, int]:
+    """Register incoming information: create the client (status potential) or link an existing one.
+
+    Returns (client_id, referral_id).
+    """
+    from . import referrals
+
+    if received_at > clock.now():
+        raise ValueError("Время поступления не может быть в будущем.")
+    if client_id is None:
+        if data is None:
+            raise ValueError("Выберите клиента или заполните его данные.")
+        if data.assigned_staff_id is None:
+            data.assigned_staff_id = assigned_staff_id
+        client_id = create_client(data, "potential", "поступила информация")
+    else:
+        _load_client(client_id, session.current())
+        if assigned_staff_id is not None:
+            with write_transaction():
+                client = m.Client.get_by_id(client_id)
+                if client.assigned_staff_id is None:
+                    store.update_versioned(m.Client, client_id, client.version,
+                                           {"assigned_staff": assigned_staff_id})
+    ref_id = referrals.create_referral(client_id, received_at, ground, source_body, summary, intake_log,
+                                       taken_by=session.actor_id(), assigned_staff=assigned_staff_id,
+                                       source_term_due=source_term_due)
+    return client_id, ref_id
+
+
+# --- choices for forms and filters --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Choice:
+    id: int
+    label: str
+    department_id: int | None = None
+
+
+def departments() -> list[Choice]:
+    return [Choice(d.id, d.name, d.id) for d in m.Department.select().order_by(m.Department.name)]
+
+
+def staff_choices(department_id: int | None = None) -> list[Choice]:
+    q = m.Staff.select().where(m.Staff.active == True)  # noqa: E712
+    if department_id is not None:
+        q = q.where((m.Staff.department == department_id) | m.Staff.department.is_null())
+    return [Choice(s.id, short_name(s.last_name, s.first_name, s.patronymic), s.department_id)
+            for s in q.order_by(m.Staff.last_name, m.Staff.first_name)]
+
+
+# --- audit log of a client (heads) --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    at: dt.datetime
+    staff: str
+    action: str
+    what: str
+    details: str
+
+
+ACTION_LABELS = {"view": "просмотр", "create": "создание", "update": "изменение", "delete": "удаление"}
+TABLE_LABELS = {"client": "карточка", "representative": "представитель", "contact": "родственник/друг",
+                "referral": "обращение"}
+
+
+def client_audit(client_id: int, limit: int = 500) -> list[AuditRow]:
+    """Who viewed and changed this client's file (heads and administrators only)."""
+    actor = session.current()
+    if actor is not None and not actor.is_head:
+        raise AccessDenied()
+    reps = [r.id for r in m.Representative.select(m.Representative.id).where(m.Representative.client == client_id)]
+    cons = [c.id for c in m.Contact.select(m.Contact.id).where(m.Contact.client == client_id)]
+    refs = [r.id for r in m.Referral.select(m.Referral.id).where(m.Referral.client == client_id)]
+    A = m.AuditLog
+    cond = (A.table == "client") & (A.record_id == client_id)
+    for table, ids in (("representative", reps), ("contact", cons), ("referral", refs)):
+        if ids:
+            cond |= (A.table == table) & A.record_id.in_(ids)
+    names: dict[int, str] = {}
+    rows = []
+    for a in A.select().where(cond).order_by(A.at.desc(), A.id.desc()).limit(limit):
+        details = ""
+        if a.action == "update" and a.changes:
+            try:
+                changed = json.loads(a.changes)
+                details = ", ".join(FIELD_LABELS.get(k, k) for k in changed if k not in ("name_key",))
+            except ValueError:
+                details = ""
+        rows.append(AuditRow(a.at, _staff_short(a.staff_id, names) or "—",
+                             ACTION_LABELS.get(a.action, a.action), TABLE_LABELS.get(a.table, a.table), details))
+    return rows
+
+
+def channel_label(code: str) -> str:
+    return CHANNELS.get(code, code)

@@ -1,0 +1,145 @@
+"""Pick a client: a search box over the registry and a page of matches (Enter picks, Esc cancels).
+
+Other areas push `ClientPickerScreen()` and get the client id (or None) back.
+The search-as-you-type machinery (`ClientSearchMixin`) is shared with the Клиенты section.
+"""
+
+from __future__ import annotations
+
+import time
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+
+from ..widgets.client_table import ClientTable
+
+
+class ClientSearchMixin:
+    """Runs `clients.search` in an exclusive thread worker on each keystroke; stale answers are dropped.
+
+    The host provides `_search_args() -> (query, filters, offset)` and `_show_result(result)`.
+    """
+
+    PAGE = 50
+    _seq = 0
+    _shown_seq = 0
+    last_latency_ms: float = 0.0
+    _typed_at: float = 0.0
+
+    def request_search(self) -> None:
+        self._seq += 1
+        self._typed_at = time.perf_counter()
+        query, filters, offset = self._search_args()
+        self._run_search(self._seq, query, filters, offset)
+
+    @work(thread=True, exclusive=True, group="search")
+    def _run_search(self, seq: int, query: str, filters, offset: int) -> None:
+        from ..services import clients
+
+        if seq != self._seq:
+            return  # a newer keystroke already asked
+        try:
+            result = clients.search(query, filters, limit=self.PAGE, offset=offset)
+        except Exception as exc:  # the list must keep working whatever was typed
+            self.app.call_from_thread(self._search_failed, seq, str(exc))
+            return
+        self.app.call_from_thread(self._deliver, seq, result)
+
+    def _deliver(self, seq: int, result) -> None:
+        if seq != self._seq:
+            return  # stale: the user typed on
+        self._shown_seq = seq
+        self._show_result(result)
+        self.last_latency_ms = (time.perf_counter() - self._typed_at) * 1000
+
+    def _search_failed(self, seq: int, message: str) -> None:
+        if seq == self._seq:
+            self.notify(f"Поиск не удался: {message}", severity="error")
+
+    @property
+    def search_settled(self) -> bool:
+        return self._shown_seq == self._seq
+
+
+class ClientPickerScreen(ClientSearchMixin, ModalScreen[int | None]):
+    """A modal search over the registry; dismisses with the chosen client id or None."""
+
+    PAGE = 30
+    DEFAULT_CSS = """
+    ClientPickerScreen { align: center middle; }
+    ClientPickerScreen > #picker-box { width: 100; max-width: 100%; height: 90%; max-height: 100%; }
+    ClientPickerScreen ClientTable { height: 1fr; }
+    ClientPickerScreen #picker-count { height: 1; color: $text-muted; }
+    """
+    BINDINGS = [
+        Binding("escape", "cancel", "Отмена", tooltip="Закрыть без выбора"),
+        Binding("down", "to_table", "К списку", show=False),
+    ]
+
+    def __init__(self, title: str = "Выбор клиента", query: str = "") -> None:
+        super().__init__()
+        self.title_text = title
+        self.initial_query = query
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="picker-box", classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield Input(value=self.initial_query, id="picker-query",
+                        placeholder="Фамилия, имя, телефон (можно последние цифры) или ДД.ММ.ГГГГ")
+            yield Static("", id="picker-count")
+            yield ClientTable(compact=True, id="picker-table")
+            yield Static("Enter — выбрать · ↓ — к списку · Esc — отмена", classes="muted")
+
+    def on_mount(self) -> None:
+        self.query_one("#picker-query", Input).focus()
+        self.request_search()
+
+    def _search_args(self):
+        return self.query_one("#picker-query", Input).value, None, 0
+
+    _pick_pending = False
+
+    def _show_result(self, result) -> None:
+        self.query_one(ClientTable).show(result.rows)
+        shown = len(result.rows)
+        text = f"Найдено: {result.total_text}" if result.total else "Никого не нашлось"
+        if result.total and shown < result.total:
+            text += f" (показаны первые {shown})"
+        self.query_one("#picker-count", Static).update(text)
+        if self._pick_pending:
+            self._pick_pending = False
+            self._pick()
+
+    @on(Input.Changed, "#picker-query")
+    def _changed(self, event: Input.Changed) -> None:
+        self.request_search()
+
+    @on(Input.Submitted, "#picker-query")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._pick()
+
+    @on(ClientTable.RowSelected)
+    def _row_selected(self, event: ClientTable.RowSelected) -> None:
+        event.stop()
+        self._pick()
+
+    def _pick(self) -> None:
+        if not self.search_settled:
+            self._pick_pending = True  # pick as soon as the list shows what was typed
+            return
+        client_id = self.query_one(ClientTable).selected_id
+        if client_id is not None:
+            self.dismiss(client_id)
+
+    def action_to_table(self) -> None:
+        table = self.query_one(ClientTable)
+        if table.row_count:
+            table.focus()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,52 @@
+"""The registry's result list: one page of clients (never the whole table)."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from rich.text import Text
+from textual.widgets import DataTable
+
+STATUS_STYLE = {"potential": "yellow", "served": "green", "refused": "red", "closed": "dim"}
+
+
+class ClientTable(DataTable):
+    """Rows are objects with id, full_name, birth_date, status, status_label, department,
+    assigned, phone and matched_by attributes (services.clients.ClientRow)."""
+
+    DEFAULT_CSS = """
+    ClientTable { height: 1fr; }
+    """
+
+    def __init__(self, *, compact: bool = False, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self.compact = compact
+        self.ids: list[int] = []
+
+    def on_mount(self) -> None:
+        if self.compact:
+            self.add_columns("ФИО", "Дата рожд.", "Телефон", "Найдено по")
+        else:
+            self.add_columns("ФИО", "Дата рожд.", "Статус", "Отд.", "Специалист", "Телефон", "Найдено по")
+
+    def show(self, rows: Sequence[Any]) -> None:
+        """Replace the page; keeps the cursor on the first row."""
+        self.clear()
+        self.ids = [r.id for r in rows]
+        for r in rows:
+            born = r.birth_date.strftime("%d.%m.%Y") if r.birth_date else ""
+            matched = Text(r.matched_by, style="italic cyan") if r.matched_by else ""
+            if self.compact:
+                self.add_row(r.full_name, born, r.phone, matched, key=str(r.id))
+            else:
+                status = Text(r.status_label, style=STATUS_STYLE.get(r.status, ""))
+                self.add_row(r.full_name, born, status, r.department, r.assigned, r.phone, matched,
+                             key=str(r.id))
+        if rows:
+            self.move_cursor(row=0)
+
+    @property
+    def selected_id(self) -> int | None:
+        if not self.ids or self.cursor_row is None or not 0 <= self.cursor_row < len(self.ids):
+            return None
+        return self.ids[self.cursor_row]
