@@ -56,3 +56,8 @@ def collect(actor: Actor, today: dt.date | None = None) -> list[TodayItem]:
         items.sort(key=lambda i: (STATE_ORDER.get(i.state, 9), i.sort_key, i.when))
         result.extend(items)
     return result
+
+
+from . import groups as _groups  # noqa: E402  (SOP 05: today's sessions, Enter opens the roll-call)
+
+PROVIDERS.append(_groups.today_items)
