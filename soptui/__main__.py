@@ -97,8 +97,13 @@ def main(argv: list[str] | None = None) -> int:
     clock.set_timezone(info.timezone)
     from .app import make_app
 
-    label = str(target)
-    result = make_app(info.full_name, info.short_name, label).run()
+    hint = ""
+    if args.demo:
+        from .demo import DEMO_PASSWORD
+
+        hint = (f"Демо-база. Вход: ivanova (специалист), head (заведующий), admin; "
+                f"пароль {DEMO_PASSWORD}")
+    result = make_app(info.full_name, info.short_name, str(target), hint).run()
     return result or 0
 
 

@@ -46,6 +46,9 @@ class SoptuiApp(App[int]):
 
     CSS_PATH = "app.tcss"
     TITLE = "soptui"
+    # The start mode holds the sign-in screen; sections are added as modes after sign-in.
+    MODES = {"start": Screen}
+    DEFAULT_MODE = "start"
     COMMAND_PALETTE_DISPLAY = "ctrl+p"
     BINDINGS = [
         *[Binding(key, f"section('{mode}')", title, id=f"section.{mode}", tooltip=f"Раздел «{title}»")
@@ -57,8 +60,9 @@ class SoptuiApp(App[int]):
     ]
 
     def __init__(self, institution: str = "", institution_short: str = "",
-                 store_label: str = "") -> None:
+                 store_label: str = "", sign_in_hint: str = "") -> None:
         super().__init__()
+        self.sign_in_hint = sign_in_hint
         self.institution = institution
         self.institution_short = institution_short
         self.store_label = store_label
@@ -83,7 +87,7 @@ class SoptuiApp(App[int]):
     def show_sign_in(self, notice: str = "") -> None:
         from .screens.signin import SignInScreen
 
-        self.push_screen(SignInScreen(self.institution, notice), self._signed_in)
+        self.push_screen(SignInScreen(self.institution, notice, self.sign_in_hint), self._signed_in)
 
     def _signed_in(self, actor: Actor | None) -> None:
         if actor is None:
@@ -95,18 +99,25 @@ class SoptuiApp(App[int]):
             if mode not in self._modes:
                 self.add_mode(mode, factory)
         self.switch_mode("today")
+        self.refresh_bindings()
 
     async def sign_out(self) -> None:
         """Close every section and return to the sign-in screen."""
         self.actor = None
         session.set_actor(None)
-        await self.switch_mode("_default")
+        await self.switch_mode("start")
         for mode, *_ in SECTIONS:
             if mode in self._modes:
                 await self.remove_mode(mode)
         self.show_sign_in("Вы вышли из учётной записи.")
 
     # --- sections -------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Section and lock keys exist only for a signed-in, unlocked person."""
+        if action in ("section", "lock") and (self.actor is None or self._locked):
+            return False
+        return True
 
     def action_section(self, mode: str) -> None:
         if self.actor is None or self._locked:
@@ -141,10 +152,12 @@ class SoptuiApp(App[int]):
         from .screens.signin import LockScreen
 
         self._locked = True
+        self.refresh_bindings()
         self.push_screen(LockScreen(self.actor), self._unlocked)
 
     def _unlocked(self, still_me: bool | None) -> None:
         self._locked = False
+        self.refresh_bindings()
         self.last_input = time.monotonic()
         if not still_me:
             self.run_worker(self.sign_out(), exclusive=True, group="signout")
@@ -168,6 +181,7 @@ class SoptuiApp(App[int]):
         yield SystemCommand("Закрыть программу", "Выход из soptui (Ctrl+Q)", self.exit)
 
 
-def make_app(institution: str = "", institution_short: str = "", store_label: str = "") -> SoptuiApp:
+def make_app(institution: str = "", institution_short: str = "", store_label: str = "",
+             sign_in_hint: str = "") -> SoptuiApp:
     """The one factory used by the CLI and the tests."""
-    return SoptuiApp(institution, institution_short, store_label)
+    return SoptuiApp(institution, institution_short, store_label, sign_in_hint)

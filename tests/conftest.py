@@ -79,5 +79,8 @@ async def sign_in(pilot, login: str = "spec", password: str = PASSWORD) -> None:
         await pilot.pause(0.05)
         if app.actor is not None and app.current_mode == "today":
             break
+        message = app.screen.query("#signin-message")
+        if message and str(message.first().render()) not in ("", "Проверка…"):
+            break  # refused
     await app.workers.wait_for_complete()
     await pilot.pause()

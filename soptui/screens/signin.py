@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Center, Vertical
+from textual.containers import Center, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Input, Label, Static
 
@@ -19,10 +19,11 @@ class SignInScreen(Screen[Actor]):
 
     BINDINGS = [Binding("ctrl+q", "app.quit", "Выход", id="quit", tooltip="Закрыть программу")]
 
-    def __init__(self, institution: str = "", notice: str = "") -> None:
+    def __init__(self, institution: str = "", notice: str = "", hint: str = "") -> None:
         super().__init__()
         self.institution = institution
         self.notice = notice
+        self.hint = hint
 
     def compose(self) -> ComposeResult:
         with Center(id="signin-center"):
@@ -35,6 +36,8 @@ class SignInScreen(Screen[Actor]):
                 yield Input(id="password", password=True)
                 yield Static(self.notice, id="signin-message", classes="error")
                 yield Button("Войти", id="signin", variant="primary")
+                if self.hint:
+                    yield Static(self.hint, id="signin-hint", classes="muted")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -77,19 +80,22 @@ class FirstRunScreen(Screen[bool]):
 
     def compose(self) -> ComposeResult:
         with Center():
-            with Vertical(id="firstrun-box", classes="dialog"):
+            with VerticalScroll(id="firstrun-box", classes="dialog"):
                 yield Static("Первый запуск: создайте администратора", classes="dialog-title")
-                yield LabeledInput("Фамилия", id="f-last", required=True)
-                yield LabeledInput("Имя", id="f-first", required=True)
-                yield LabeledInput("Отчество", id="f-patronymic")
-                yield LabeledInput("Логин", id="f-login", required=True, placeholder="латиницей")
-                yield LabeledInput("Пароль", id="f-password", required=True, password=True)
-                yield LabeledInput("Пароль ещё раз", id="f-password2", required=True, password=True)
+                yield LabeledInput("Фамилия", id="f-last", required=True, compact=True)
+                yield LabeledInput("Имя", id="f-first", required=True, compact=True)
+                yield LabeledInput("Отчество", id="f-patronymic", compact=True)
+                yield LabeledInput("Логин", id="f-login", required=True, placeholder="латиницей",
+                                   compact=True)
+                yield LabeledInput("Пароль", id="f-password", required=True, password=True, compact=True)
+                yield LabeledInput("Пароль ещё раз", id="f-password2", required=True, password=True,
+                                   compact=True)
                 yield Static("", id="firstrun-message", classes="error")
                 yield Button("Создать и войти", id="create", variant="primary")
         yield Footer()
 
     @on(Button.Pressed, "#create")
+    @on(Input.Submitted)
     def _create(self) -> None:
         fields = {f.id: f for f in self.query(LabeledInput)}
         ok = all([f.check()[0] for f in fields.values()])

@@ -47,7 +47,10 @@ class TodayScreen(SectionScreen):
 
     @work(thread=True, exclusive=True, group="today")
     def _load(self) -> None:
-        items = today_service.collect(self.app.actor, clock.today())
+        actor = self.app.actor
+        if actor is None:  # signed out meanwhile
+            return
+        items = today_service.collect(actor, clock.today())
         self.app.call_from_thread(self._show, items)
 
     def _show(self, items: list[today_service.TodayItem]) -> None:

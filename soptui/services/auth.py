@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import peewee as pw
 
+from .. import clock
 from ..db import models as m
 from ..db import store
 from ..db.choices import POSITIONS, ROLES
@@ -84,31 +85,31 @@ def actor_for(staff: m.Staff) -> Actor:
 
 def sign_in(login: str, password: str, now: dt.datetime | None = None) -> Actor:
     """Check a login and password; raise AuthError with a message that never says which was wrong."""
-    now = now or dt.datetime.now()
+    now = now or clock.now()
     login = login.strip().lower()
+    refusal: str | None = None
+    # The failure counter must be committed, so refusals are raised after the transaction.
     with write_transaction():
         staff = m.Staff.get_or_none(m.Staff.login == login)
         if staff is None or not staff.active:
             verify_password(password, _dummy_hash())  # same time as a real check
             store.audit("login_failed", "staff", None, {"login": login})
-            raise AuthError("Неверный логин или пароль.")
-        if staff.locked_until and staff.locked_until > now:
-            raise AuthError(
-                f"Слишком много неудачных попыток. Вход заблокирован до {staff.locked_until:%H:%M}."
-            )
-        if not verify_password(password, staff.password_hash):
+            refusal = "Неверный логин или пароль."
+        elif staff.locked_until and staff.locked_until > now:
+            refusal = f"Слишком много неудачных попыток. Вход заблокирован до {staff.locked_until:%H:%M}."
+        elif not verify_password(password, staff.password_hash):
             attempts = staff.failed_attempts + 1
             locked = now + LOCKOUT if attempts >= MAX_FAILED_ATTEMPTS else None
             m.Staff.update(failed_attempts=0 if locked else attempts, locked_until=locked).where(
                 m.Staff.id == staff.id).execute()
             store.audit("login_failed", "staff", staff.id, {"login": login}, staff_id=staff.id)
-            if locked:
-                raise AuthError(
-                    f"Слишком много неудачных попыток. Вход заблокирован до {locked:%H:%M}."
-                )
-            raise AuthError("Неверный логин или пароль.")
-        m.Staff.update(failed_attempts=0, locked_until=None).where(m.Staff.id == staff.id).execute()
-        store.audit("login", "staff", staff.id, {}, staff_id=staff.id)
+            refusal = (f"Слишком много неудачных попыток. Вход заблокирован до {locked:%H:%M}."
+                       if locked else "Неверный логин или пароль.")
+        else:
+            m.Staff.update(failed_attempts=0, locked_until=None).where(m.Staff.id == staff.id).execute()
+            store.audit("login", "staff", staff.id, {}, staff_id=staff.id)
+    if refusal:
+        raise AuthError(refusal)
     return actor_for(staff)
 
 

@@ -35,19 +35,23 @@ class LabeledInput(Vertical):
     LabeledInput.-required > Label { color: $text; }
     LabeledInput > Input { margin: 0; }
     LabeledInput.-invalid > Input { border: tall $error; }
+    LabeledInput.-compact { margin: 0; }
+    LabeledInput.-compact > Input { margin: 0 1; }
+    LabeledInput.-compact.-invalid > Input { border: none; background: $error 20%; }
     """
 
     def __init__(self, label: str, *, value: str = "", placeholder: str = "",
                  validator: Callable[[str], object] | None = None, required: bool = False,
                  input_id: str | None = None, id: str | None = None, max_length: int = 0,
-                 password: bool = False) -> None:
+                 password: bool = False, compact: bool = False) -> None:
         super().__init__(id=id)
         self.label = label + (" *" if required else "")
         self.required = required
         self.validator = validator
         self._input = Input(value=value, placeholder=placeholder, id=input_id, max_length=max_length,
-                            password=password)
+                            password=password, compact=compact)
         self.set_class(required, "-required")
+        self.set_class(compact, "-compact")
 
     def compose(self) -> ComposeResult:
         yield Label(self.label)

@@ -1,0 +1,114 @@
+"""The app shell driven like a user: first run, sign-in, sections, Today, idle lock, sign-out."""
+
+from __future__ import annotations
+
+import time
+
+from textual.widgets import DataTable, Input, Static
+
+from soptui.app import make_app
+from soptui.db import models as m
+from soptui.screens.signin import FirstRunScreen, LockScreen, SignInScreen
+
+from conftest import PASSWORD, sign_in
+
+
+async def test_first_run_creates_the_administrator(store):
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, FirstRunScreen)
+        for field, text in [("#f-last", "Смирнова"), ("#f-first", "Ольга"), ("#f-login", "admin"),
+                            ("#f-password", "secret1"), ("#f-password2", "secret2")]:
+            app.screen.query_one(field).value = text
+        await pilot.click("#create")
+        await pilot.pause()
+        # mismatch is reported at the field, everything typed stays
+        assert "Пароли не совпадают" in str(app.screen.query_one("#f-password2 FieldError").render())
+        assert app.screen.query_one("#f-last").value == "Смирнова"
+        app.screen.query_one("#f-password2").value = "secret1"
+        app.screen.query_one("#f-password2").input.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SignInScreen)
+        assert m.Staff.get(m.Staff.login == "admin").role == "admin"
+        await sign_in(pilot, "admin", "secret1")
+        assert app.actor.full_name == "Смирнова Ольга"
+
+
+async def test_wrong_password_then_sign_in_and_today(demo_store):
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "head", "wrong-password")
+        assert isinstance(app.screen, SignInScreen)
+        assert str(app.screen.query_one("#signin-message", Static).render()) == "Неверный логин или пароль."
+        assert app.screen.query_one("#login", Input).value == "head"
+        app.screen.query_one("#login", Input).value = ""
+        await sign_in(pilot, "head", "demo2026")
+        assert app.current_mode == "today"
+        table = app.screen.query_one("#today-table", DataTable)
+        rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+        states = {r[4] for r in rows if r[0] == "Сроки по обращениям"}
+        assert {"просрочено", "сегодня", "в срок"} <= states
+        summary = str(app.screen.query_one("#today-summary", Static).render())
+        assert summary.startswith("25.11.2026: просрочено ")
+        # overdue ones come first
+        first = next(r for r in rows if r[0] == "Сроки по обращениям")
+        assert first[4] == "просрочено" and "просрочено на" in first[3]
+
+
+async def test_sections_switch_with_function_keys(demo_store):
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f3")  # before sign-in: nothing happens
+        await pilot.pause()
+        assert isinstance(app.screen, SignInScreen)
+        await sign_in(pilot, "ivanova", "demo2026")
+        for key, mode in [("f3", "clients"), ("f4", "calls"), ("f5", "visits"), ("f6", "groups"),
+                          ("f7", "journal"), ("f2", "today")]:
+            await pilot.press(key)
+            await pilot.pause()
+            assert app.current_mode == mode
+            await app.workers.wait_for_complete()
+
+
+async def test_idle_lock_keeps_work_and_unlocks_with_password(demo_store):
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "ivanova", "demo2026")
+        await pilot.press("f3")
+        await pilot.pause()
+        under = app.screen
+        app.last_input = time.monotonic() - app.actor.idle_lock_minutes * 60 - 1
+        app._check_idle()
+        await pilot.pause()
+        assert isinstance(app.screen, LockScreen)
+        await pilot.press("f2")  # sections are closed while locked
+        await pilot.pause()
+        assert isinstance(app.screen, LockScreen)
+        await pilot.press(*"wrong-pass", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "Неверный пароль" in str(app.screen.query_one("#lock-message", Static).render())
+        await pilot.press(*"demo2026", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen is under and app.current_mode == "clients"
+
+
+async def test_sign_out_returns_to_sign_in(demo_store):
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "ivanova", "demo2026")
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert isinstance(app.screen, LockScreen)
+        await pilot.click("#signout")
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if isinstance(app.screen, SignInScreen):
+                break
+        assert isinstance(app.screen, SignInScreen)
+        assert app.actor is None
+        await sign_in(pilot, "head", "demo2026")
+        assert app.actor.login == "head" and app.current_mode == "today"
