@@ -50,7 +50,8 @@ def audit(action: str, table: str, record_id: int | None, changes: dict | None =
         action=action,
         table=table,
         record_id=record_id,
-        changes=json.dumps({k: _jsonable(v) for k, v in (changes or {}).items()}, ensure_ascii=False),
+        changes=json.dumps({k: _jsonable(v) for k, v in (changes or {}).items()}, ensure_ascii=False,
+                           default=_jsonable),  # [old, new] pairs of dates too
     )
 
 
