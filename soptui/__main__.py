@@ -85,10 +85,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "calendar":
         return _calendar_command(args)
 
+    return run_app(str(target), args.demo)
+
+
+def run_app(target: str, demo: bool = False, auto_pilot=None) -> int:
+    """Open the sign-in screen on the bound store (auto_pilot: for the start-up benchmark)."""
     from . import clock
     from .services import auth, institution
 
-    if args.demo and not auth.has_users():
+    if demo and not auth.has_users():
         from .demo import build_demo
 
         print("Создаю демонстрационную базу…", file=sys.stderr)
@@ -98,12 +103,13 @@ def main(argv: list[str] | None = None) -> int:
     from .app import make_app
 
     hint = ""
-    if args.demo:
+    if demo:
         from .demo import DEMO_PASSWORD
 
         hint = (f"Демо-база. Вход: ivanova (специалист), head (заведующий), admin; "
                 f"пароль {DEMO_PASSWORD}")
-    result = make_app(info.full_name, info.short_name, str(target), hint).run()
+    app = make_app(info.full_name, info.short_name, target, hint)
+    result = app.run(headless=auto_pilot is not None, auto_pilot=auto_pilot)
     return result or 0
 
 

@@ -75,7 +75,6 @@ class SoptuiApp(App[int]):
     def on_mount(self) -> None:
         from .services import auth
 
-        self.theme = "textual-dark"
         if not auth.has_users():
             from .screens.signin import FirstRunScreen
 

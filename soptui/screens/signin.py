@@ -26,19 +26,18 @@ class SignInScreen(Screen[Actor]):
         self.hint = hint
 
     def compose(self) -> ComposeResult:
-        with Center(id="signin-center"):
-            with Vertical(id="signin-box", classes="dialog"):
-                yield Static("soptui — вход", classes="dialog-title")
-                yield Static(self.institution, id="signin-institution", classes="muted")
-                yield Label("Логин")
-                yield Input(id="login", placeholder="например, ivanova")
-                yield Label("Пароль")
-                yield Input(id="password", password=True)
-                yield Static(self.notice, id="signin-message", classes="error")
-                yield Button("Войти", id="signin", variant="primary")
-                if self.hint:
-                    yield Static(self.hint, id="signin-hint", classes="muted")
-        yield Footer()
+        # Kept light on purpose (no Footer, no Button): this is the start-up screen.
+        with Vertical(id="signin-box", classes="dialog"):
+            yield Static("soptui — вход", classes="dialog-title")
+            yield Static(self.institution, id="signin-institution", classes="muted")
+            yield Static("Логин")
+            yield Input(id="login", placeholder="например, ivanova")
+            yield Static("Пароль")
+            yield Input(id="password", password=True)
+            yield Static(self.notice, id="signin-message", classes="error")
+            yield Static("Enter — войти · Ctrl+Q — выход", classes="muted")
+            if self.hint:
+                yield Static(self.hint, id="signin-hint", classes="muted")
 
     def on_mount(self) -> None:
         self.query_one("#login", Input).focus()
@@ -48,7 +47,6 @@ class SignInScreen(Screen[Actor]):
         self.query_one("#password", Input).focus()
 
     @on(Input.Submitted, "#password")
-    @on(Button.Pressed, "#signin")
     def _submit(self) -> None:
         login = self.query_one("#login", Input).value
         password = self.query_one("#password", Input).value
