@@ -30,7 +30,7 @@ def _section(module: str, cls: str) -> Callable[[], Screen]:
 # mode, title, key, screen factory
 SECTIONS: list[tuple[str, str, str, Callable[[], Screen]]] = [
     ("today", "Сегодня", "f2", _section(".screens.today", "TodayScreen")),
-    ("clients", "Клиенты", "f3", _section(".screens.placeholders", "ClientsPlaceholder")),
+    ("clients", "Клиенты", "f3", _section(".screens.clients", "ClientsScreen")),
     ("calls", "Звонки", "f4", _section(".screens.placeholders", "CallsPlaceholder")),
     ("visits", "Патронаж", "f5", _section(".screens.placeholders", "VisitsPlaceholder")),
     ("groups", "Группы", "f6", _section(".screens.placeholders", "GroupsPlaceholder")),
@@ -39,6 +39,21 @@ SECTIONS: list[tuple[str, str, str, Callable[[], Screen]]] = [
 
 # kind of a Today item -> (mode, opener(app, id)) registered by the sections
 OPENERS: dict[str, Callable[["SoptuiApp", int], None]] = {}
+
+
+def _open_client(app: "SoptuiApp", ident: int) -> None:
+    from .screens.clients import open_client
+
+    open_client(app, ident)
+
+
+def _open_referral_form(app: "SoptuiApp", ident: int) -> None:
+    from .screens.clients import open_referral_form
+
+    open_referral_form(app, ident)
+
+
+OPENERS.update({"client": _open_client, "new_referral": _open_referral_form})
 
 
 class SoptuiApp(App[int]):
