@@ -32,7 +32,7 @@ SECTIONS: list[tuple[str, str, str, Callable[[], Screen]]] = [
     ("today", "Сегодня", "f2", _section(".screens.today", "TodayScreen")),
     ("clients", "Клиенты", "f3", _section(".screens.clients", "ClientsScreen")),
     ("calls", "Звонки", "f4", _section(".screens.placeholders", "CallsPlaceholder")),
-    ("visits", "Патронаж", "f5", _section(".screens.placeholders", "VisitsPlaceholder")),
+    ("visits", "Патронаж", "f5", _section(".screens.patronage", "PatronageScreen")),
     ("groups", "Группы", "f6", _section(".screens.placeholders", "GroupsPlaceholder")),
     ("journal", "Журнал", "f7", _section(".screens.placeholders", "JournalPlaceholder")),
 ]
@@ -54,6 +54,21 @@ def _open_referral_form(app: "SoptuiApp", ident: int) -> None:
 
 
 OPENERS.update({"client": _open_client, "new_referral": _open_referral_form})
+
+
+def _open_visit(app: "SoptuiApp", ident: int) -> None:
+    from .screens.patronage import open_visit
+
+    open_visit(app, ident)
+
+
+def _open_new_visit(app: "SoptuiApp", ident: int) -> None:
+    from .screens.patronage import open_new_visit
+
+    open_new_visit(app, ident)
+
+
+OPENERS.update({"visit": _open_visit, "new_visit": _open_new_visit})
 
 
 class SoptuiApp(App[int]):

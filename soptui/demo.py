@@ -231,3 +231,12 @@ def build_demo(n_clients: int = 300, today: dt.date | None = None, seed: int = 2
     for seeder in SEEDERS:
         seeder(ctx)
     return ctx
+
+
+from .services import visits as _visits  # noqa: E402  (SOP 04 patronage demo data)
+
+SEEDERS.append(_visits.seed_demo)
+
+from .services import groups as _groups  # noqa: E402  (SOP 05 clubs demo data)
+
+SEEDERS.append(_groups.seed_demo)

@@ -61,3 +61,7 @@ def collect(actor: Actor, today: dt.date | None = None) -> list[TodayItem]:
 from . import groups as _groups  # noqa: E402  (SOP 05: today's sessions, Enter opens the roll-call)
 
 PROVIDERS.append(_groups.today_items)
+
+from . import visits as _visits  # noqa: E402  (SOP 04: visits today, overdue acts, call drafts)
+
+PROVIDERS.append(_visits.today_items)

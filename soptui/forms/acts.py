@@ -1,0 +1,54 @@
+"""The three SOP 04 documents as PDF: housing-conditions act, social patronage act, patronage report.
+
+The content arrives as `services.visits.ActDocument` (plain data); this module
+only lays it out on the shared `SoptuiDocument` (A4, DejaVu, page N of M).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .base import SoptuiDocument
+
+
+def render_act(doc, creation_date: dt.datetime | None = None) -> bytes:
+    """The PDF bytes of one act (`doc` is a services.visits.ActDocument)."""
+    pdf = SoptuiDocument(doc.title, doc.institution, creation_date=creation_date)
+    subtitle = doc.number + ("  (черновик)" if doc.is_draft else "")
+    pdf.add_title(doc.title, subtitle)
+
+    pdf.add_section("Сведения о посещении")
+    for label, value in doc.visit_lines:
+        pdf.add_field(label, value)
+
+    for title, fields in doc.sections:
+        pdf.add_section(title)
+        for label, value in fields:
+            pdf.add_field(label, value)
+
+    if doc.kind in ("patronage", "report"):
+        pdf.add_section("Методы работы (СОП 04)")
+        pdf.add_paragraph(", ".join(doc.methods) if doc.methods else "не отмечены")
+        pdf.add_section("Проблемное поле")
+        pdf.add_paragraph(", ".join(doc.problem_areas) if doc.problem_areas else "не выявлено")
+        pdf.add_field("Выявлено", doc.findings)
+        pdf.add_field("Разъяснены права и возможности", doc.rights_explained)
+
+    if doc.earlier:
+        pdf.add_section("Выполнение ранее данных рекомендаций")
+        pdf.add_table(["Дата выдачи", "Рекомендация", "Отметка", "Комментарий"],
+                      [list(r) for r in doc.earlier], col_widths=[22, 70, 28, 60])
+        if doc.effectiveness:
+            pdf.add_field("Оценка эффективности профилактической работы", doc.effectiveness)
+
+    pdf.add_section("Рекомендации")
+    if doc.recommendations:
+        pdf.add_table(["№", "Рекомендация", "Кому", "Срок"],
+                      [[str(i), text, who, due] for i, (text, who, due) in enumerate(doc.recommendations, 1)],
+                      col_widths=[8, 110, 40, 22])
+    else:
+        pdf.add_paragraph("Рекомендации не давались.")
+
+    pdf.add_section("Подписи")
+    pdf.add_signatures(list(doc.signers))
+    return pdf.to_bytes()

@@ -1,0 +1,25 @@
+"""«График выходов» — the field-visit schedule of a specialist or a department, as a PDF."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .base import SoptuiDocument
+
+
+def render_schedule(doc, creation_date: dt.datetime | None = None) -> bytes:
+    """Landscape A4 grid of the visits (`doc` is a services.visits.ScheduleDocument)."""
+    pdf = SoptuiDocument(doc.title, doc.institution, orientation="L", creation_date=creation_date)
+    pdf.add_title(doc.title, doc.subtitle)
+    if doc.rows:
+        pdf.add_table(
+            ["Дата", "Время выхода / в семье", "Получатель услуг", "Адрес", "Вид и цель",
+             "Сотрудники", "Отметка"],
+            [list(row) for row in doc.rows],
+            col_widths=[20, 28, 42, 60, 52, 36, 24], font_size=8)
+    else:
+        pdf.add_paragraph("На этот период выходов в семьи не запланировано.")
+    pdf.add_paragraph(f"Всего выходов: {len(doc.rows)}.")
+    pdf.add_signatures([("Составил(а)", doc.compiled_by or None),
+                        ("Утверждаю: заведующий отделением", doc.head_name or None)])
+    return pdf.to_bytes()
