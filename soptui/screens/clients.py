@@ -47,7 +47,7 @@ class ClientsScreen(ClientSearchMixin, SectionScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.offset = 0
+        self.page_offset = 0
         self.total = 0
         self.result = None
 
@@ -102,7 +102,7 @@ class ClientsScreen(ClientSearchMixin, SectionScreen):
                              only_mine=self.query_one("#f-mine", Checkbox).value)
 
     def _search_args(self):
-        return self.query_one("#reg-query", Input).value, self._filters(), self.offset
+        return self.query_one("#reg-query", Input).value, self._filters(), self.page_offset
 
     def _show_result(self, result) -> None:
         self.result = result
@@ -113,35 +113,35 @@ class ClientsScreen(ClientSearchMixin, SectionScreen):
             text = "Никого не нашлось. Проверьте написание или ищите по началу фамилии и телефону." if query \
                 else "В реестре пока нет клиентов (Ctrl+N — добавить)."
         else:
-            first, last = self.offset + 1, self.offset + len(result.rows)
+            first, last = self.page_offset + 1, self.page_offset + len(result.rows)
             head = "Найдено" if query else ("Мои клиенты и последние добавленные" if
                                             self.app.actor and not self.app.actor.is_head
                                             else "Последние добавленные")
             text = f"{head}: {result.total_text} · показаны {first}–{last}"
-            if result.capped or last < result.total:
+            if result.total_capped or last < result.total:
                 text += " · Ctrl+PgDn — дальше"
         self.query_one("#reg-count", Static).update(text)
 
     @on(Input.Changed, "#reg-query")
     def _query_changed(self, event: Input.Changed) -> None:
-        self.offset = 0
+        self.page_offset = 0
         self.request_search()
 
     @on(Select.Changed)
     @on(Checkbox.Changed)
     def _filter_changed(self, event) -> None:
-        self.offset = 0
+        self.page_offset = 0
         self.request_search()
 
     def action_page(self, step: int) -> None:
         if self.result is None:
             return
-        new = self.offset + step * self.PAGE
-        more = self.result.capped or new < self.total
+        new = self.page_offset + step * self.PAGE
+        more = self.result.total_capped or new < self.total
         if new < 0 or (step > 0 and not more) or (step > 0 and len(self.result.rows) < self.PAGE):
             self.app.bell()
             return
-        self.offset = new
+        self.page_offset = new
         self.request_search()
 
     def action_clear(self) -> None:

@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import peewee as pw
+
 from .. import clock, workdays
 from ..db import models as m
 from ..db import store
@@ -629,7 +631,7 @@ def get_client_card(client_id: int, audit_view: bool = True) -> ClientCard:
                                 CLIENT_STATUSES.get(h.new_status, h.new_status), h.reason,
                                 _staff_short(h.staff_id, names))
                for h in m.ClientStatusChange.select().where(m.ClientStatusChange.client == client_id)
-               .order_by(m.ClientStatusChange.changed_at, m.ClientStatusChange.id)]
+               .order_by(m.ClientStatusChange.id)]
     refs = [referral_info(r, today, names) for r in
             m.Referral.select().where(m.Referral.client == client_id).order_by(m.Referral.received_at.desc())]
     calls, visits, groups, services = _tabs(client_id, names)
@@ -892,7 +894,7 @@ def find_duplicates(last_name: str, first_name: str, patronymic: str, birth_date
     if not hits:
         return []
     result = []
-    for c in (m.Client.select(m.Client, m.Department).join(m.Department, join_type="LEFT OUTER")
+    for c in (m.Client.select(m.Client, m.Department).join(m.Department, join_type=pw.JOIN.LEFT_OUTER)
               .where(m.Client.id.in_(list(hits))).order_by(m.Client.name_key).limit(20)):
         result.append(Duplicate(c.id, full_name(c.last_name, c.first_name, c.patronymic), c.birth_date,
                                 c.department.short_name or c.department.name if c.department_id else "",
