@@ -44,7 +44,11 @@ def visit_line(v: "VisitCard", width: int) -> Text:
     if v.conflicts:
         marks += "!"
     name_w = max(1, width - 6 - (len(marks) + 1 if marks else 0))
-    name = v.client_name if len(v.client_name) <= name_w else v.client_name[:name_w - 1] + "…"
+    name = v.client_name
+    if len(name) > name_w:
+        name = name.split(" ")[0]  # the surname alone reads better than a cut-off initial
+    if len(name) > name_w:
+        name = name[:name_w - 1] + "…"
     line.append(name, style=STATUS_STYLE.get(v.status, ""))
     if marks:
         line.append(" ")
@@ -255,8 +259,9 @@ class PatronageScreen(SectionScreen):
 
     @on(DataTable.CellHighlighted, "#planner")
     def _highlighted(self, event: DataTable.CellHighlighted) -> None:
-        if event.coordinate.column == 0:
-            event.data_table.cursor_coordinate = Coordinate(event.coordinate.row, 1)
+        table = event.data_table
+        if table.cursor_coordinate.column == 0:  # the name column is not a day
+            table.cursor_coordinate = Coordinate(table.cursor_coordinate.row, 1)
             return
         self._update_info()
 

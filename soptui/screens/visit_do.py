@@ -154,6 +154,7 @@ class VisitDoScreen(Screen):
     ]
     DEFAULT_CSS = """
     VisitDoScreen #do-scroll { height: 1fr; padding: 0 1; }
+    VisitDoScreen #do-scroll Vertical { height: auto; }
     VisitDoScreen #visit-head { height: auto; padding: 0 1; }
     VisitDoScreen .section { text-style: bold; color: $accent; padding: 1 1 0 1; height: auto; }
     VisitDoScreen .actions { height: auto; }
