@@ -33,7 +33,7 @@ SECTIONS: list[tuple[str, str, str, Callable[[], Screen]]] = [
     ("clients", "Клиенты", "f3", _section(".screens.clients", "ClientsScreen")),
     ("calls", "Звонки", "f4", _section(".screens.placeholders", "CallsPlaceholder")),
     ("visits", "Патронаж", "f5", _section(".screens.patronage", "PatronageScreen")),
-    ("groups", "Группы", "f6", _section(".screens.placeholders", "GroupsPlaceholder")),
+    ("groups", "Группы", "f6", _section(".screens.groups", "GroupsScreen")),
     ("journal", "Журнал", "f7", _section(".screens.placeholders", "JournalPlaceholder")),
 ]
 
@@ -69,6 +69,21 @@ def _open_new_visit(app: "SoptuiApp", ident: int) -> None:
 
 
 OPENERS.update({"visit": _open_visit, "new_visit": _open_new_visit})
+
+
+def _open_session(app: "SoptuiApp", ident: int) -> None:
+    from .screens.groups import open_session
+
+    open_session(app, ident)
+
+
+def _open_add_to_group(app: "SoptuiApp", ident: int) -> None:
+    from .screens.groups import open_add_to_group
+
+    open_add_to_group(app, ident)
+
+
+OPENERS.update({"session": _open_session, "add_to_group": _open_add_to_group})
 
 
 class SoptuiApp(App[int]):

@@ -56,7 +56,8 @@ class SessionRef:
 
     def describe(self) -> str:
         """«Клуб "Родничок"», 24.11.2026 (вт) 15:00–16:00."""
-        return (f"«{self.club_name.strip('«»')}», {self.date:%d.%m.%Y} ({WEEKDAY_SHORT[self.date.weekday()]}) "
+        name = self.club_name if "«" in self.club_name else f"«{self.club_name}»"
+        return (f"{name}, {self.date:%d.%m.%Y} ({WEEKDAY_SHORT[self.date.weekday()]}) "
                 f"{self.start_time}–{self.end_time}")
 
 

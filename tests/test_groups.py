@@ -120,7 +120,7 @@ def test_member_twice_and_capacity_are_refused(actor, staff):
     club = _club("Клуб", staff["spec"], capacity=2)
     a, b, c = _client("Акулова"), _client("Быкова"), _client("Цветкова")
     g.add_member(club, a)
-    with pytest.raises(g.GroupError, match="Акулова Анна Сергеевна уже участник"):
+    with pytest.raises(g.GroupError, match="Акулова Анна Сергеевна уже в группе «Клуб»"):
         g.add_member(club, a)
     g.add_member(club, b)
     with pytest.raises(g.GroupError, match="нет свободных мест: 2 из 2"):

@@ -290,6 +290,11 @@ def schedule_text(slots: Sequence[Slot]) -> str:
                      for s in sorted(slots, key=lambda s: s.weekday))
 
 
+def quoted(name: str) -> str:
+    """A club name in «» unless it already has its own quotes: Клуб «Родничок» stays as is."""
+    return name if "«" in name else f"«{name}»"
+
+
 def _name(row) -> str:
     return full_name(row.last_name, row.first_name, row.patronymic)
 
@@ -669,7 +674,7 @@ def add_member(club_id: int, client_id: int, joined_on: dt.date | None = None,
         existing = m.ClubMember.get_or_none((m.ClubMember.club == club_id) & (m.ClubMember.client == client_id)
                                             & m.ClubMember.left_on.is_null())
         if existing:
-            raise GroupError(f"{name} уже участник клуба «{club.name}» с {clock.fmt_date(existing.joined_on)}.",
+            raise GroupError(f"{name} уже в группе {quoted(club.name)} с {clock.fmt_date(existing.joined_on)}.",
                              "client")
         if joined_on > club.end_date:
             raise GroupError(f"Клуб работает до {clock.fmt_date(club.end_date)}: дата включения позже.",
@@ -677,7 +682,7 @@ def add_member(club_id: int, client_id: int, joined_on: dt.date | None = None,
         active = m.ClubMember.select().where((m.ClubMember.club == club_id)
                                              & m.ClubMember.left_on.is_null()).count()
         if active >= club.capacity:
-            raise GroupError(f"В клубе «{club.name}» нет свободных мест: {active} из {club.capacity}. "
+            raise GroupError(f"В группе {quoted(club.name)} нет свободных мест: {active} из {club.capacity}. "
                              f"Увеличьте вместимость или отметьте выбывшего участника.", "client")
         mb = store.create(m.ClubMember, club=club_id, client=client_id, joined_on=joined_on,
                           informed_on=informed_on)
@@ -1158,6 +1163,9 @@ DEMO_CLUBS = [
             ("Мобильный телефон — помощник", "Видеозвонки родным"),
             ("Народные праздники", "Традиции, чаепитие"),
             ("Новогодний огонёк", "Праздничная программа"),
+            ("Рождественские встречи", "Традиции, обмен воспоминаниями"),
+            ("Моя родословная", "Семейные истории, связь поколений"),
+            ("Итоги сезона", "Отзывы участников, планы клуба"),
         ],
     },
 ]
@@ -1182,7 +1190,7 @@ def seed_demo(ctx) -> None:
         [((wd + 1) % 5, "17:00", "18:00")],
         [(wd, "11:00", "12:30"), ((wd + 3) % 5, "11:00", "12:30")],
     ]
-    start = today - dt.timedelta(weeks=10)
+    start = today - dt.timedelta(weeks=4, days=2)
     end = today + dt.timedelta(weeks=16)
     children_by_dep: dict[int, list[int]] = {}
     elderly: list[int] = []
