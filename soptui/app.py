@@ -34,7 +34,7 @@ SECTIONS: list[tuple[str, str, str, Callable[[], Screen]]] = [
     ("calls", "Звонки", "f4", _section(".screens.placeholders", "CallsPlaceholder")),
     ("visits", "Патронаж", "f5", _section(".screens.patronage", "PatronageScreen")),
     ("groups", "Группы", "f6", _section(".screens.groups", "GroupsScreen")),
-    ("journal", "Журнал", "f7", _section(".screens.placeholders", "JournalPlaceholder")),
+    ("journal", "Журнал", "f7", _section(".screens.journal", "JournalScreen")),
 ]
 
 # kind of a Today item -> (mode, opener(app, id)) registered by the sections
