@@ -414,7 +414,8 @@ class ClubScreen(SectionScreen):
             if s.date <= today:
                 upcoming = i
         if card.sessions:
-            sessions.move_cursor(row=upcoming if first or keep is None else min(keep, len(card.sessions) - 1))
+            row = upcoming if first or keep is None else min(keep, len(card.sessions) - 1)
+            self.call_after_refresh(sessions.move_cursor, row=row, scroll=True)
 
         members = self.query_one("#members-table", DataTable)
         keep = members.cursor_row

@@ -231,9 +231,12 @@ class RollCallScreen(SectionScreen):
             head.append("\nЗанятие отменено: отметки не сохраняются.", style="bold red")
         self.query_one("#rc-head", Static).update(head)
         table = self.query_one(RollCallTable)
+        keep = table.cursor_row if table.row_count else 0
         table.clear()
         for r in call.rows:
             table.add_row(self._mark(r.client_id), r.name, self._note(r.client_id), key=str(r.client_id))
+        if call.rows:
+            table.move_cursor(row=min(keep or 0, len(call.rows) - 1))
         table.focus()
         self._status()
 
@@ -372,7 +375,7 @@ class RollCallScreen(SectionScreen):
         change = ""
         if result.entries_created or result.entries_removed:
             change = f"; журнал услуг: +{result.entries_created} −{result.entries_removed}"
-        self.notify(f"Перекличка сохранена: присутствовали {result.present}, "
+        self.notify(f"Перекличка сохранена за {self.saved_after:.0f} с: присутствовали {result.present}, "
                     f"отсутствовали {result.absent}{change}.")
         self._load()
 

@@ -1216,7 +1216,7 @@ def seed_demo(ctx) -> None:
             chosen = rng.sample(pool, min(spec["members"], len(pool)))
             members = []
             for cid in chosen:
-                joined = start + dt.timedelta(days=rng.choice([0, 0, 0, 7, 14, 21]))
+                joined = start + dt.timedelta(days=rng.choice([0, 0, 0, 0, 0, 7, 14]))
                 informed = joined if rng.random() < 0.85 else None
                 members.append(m.ClubMember.create(club=club, client=cid, joined_on=joined,
                                                    informed_on=informed))
