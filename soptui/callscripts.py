@@ -78,6 +78,7 @@ class Step:
     examples: tuple[str, ...] = ()
     branch: str = ""  # shown only when this branch was chosen
     variants: tuple[tuple[str, str], ...] = ()  # (branch, say) replacing `say` on that branch
+    choice: bool = False  # the person's answer here decides the route: "next" asks for it
 
     def say_for(self, branch: str) -> str:
         return dict(self.variants).get(branch, self.say)
@@ -269,7 +270,7 @@ def _build(path: Path, text: str, data: dict) -> CallScript:
                                           _line_of(text, "{" + var + "}", line) or line)
         steps.append(Step(sid, phase, raw["title"].strip(), raw["say"].strip(), raw.get("hint", "").strip(),
                           tuple(examples), raw.get("branch", ""),
-                          tuple((b, v.strip()) for b, v in variants.items())))
+                          tuple((b, v.strip()) for b, v in variants.items()), bool(raw.get("choice", False))))
 
     outcomes = data.get("outcomes", {})
     if not isinstance(outcomes, dict) or not outcomes:
@@ -297,6 +298,9 @@ def _build(path: Path, text: str, data: dict) -> CallScript:
         branches.append(Branch(bid, raw["label"], raw["goto"], raw["outcome"], raw.get("ask", ""),
                                from_steps))
     branch_ids = {b.id for b in branches}
+    for step, line in zip(steps, step_lines):
+        if step.choice and not any(step.id in b.from_steps for b in branches):
+            raise ScriptError(path, f"шаг «{step.id}»: choice = true, но ни одна ветка не начинается с него.", line)
     for step, line in zip(steps, step_lines):
         for used in filter(None, [step.branch, *(b for b, _ in step.variants)]):
             if used not in branch_ids:

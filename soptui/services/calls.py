@@ -174,10 +174,19 @@ def _work_window() -> tuple[dt.time, dt.time]:
         return dt.time(9), dt.time(18)
 
 
-def call_hours_problem(moment: dt.datetime | None = None) -> str | None:
-    """Why `moment` is outside working time (Russian), or None when calling is allowed."""
+def work_window() -> tuple[dt.time, dt.time]:
+    """The institution's working hours (reads the database: call from a worker)."""
+    return _work_window()
+
+
+def call_hours_problem(moment: dt.datetime | None = None,
+                       window: tuple[dt.time, dt.time] | None = None) -> str | None:
+    """Why `moment` is outside working time (Russian), or None when calling is allowed.
+
+    With `window` given this is pure (calendar only), so a dialog may call it on the UI thread.
+    """
     moment = moment or clock.now()
-    start, end = _work_window()
+    start, end = window or _work_window()
     day = moment.date()
     weekday = ["понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье"][day.weekday()]
     hours = workdays.working_hours(day, start, end)
@@ -191,14 +200,16 @@ def call_hours_problem(moment: dt.datetime | None = None) -> str | None:
     return None
 
 
-def check_future_working_time(moment: dt.datetime, what: str = "Перезвонить") -> None:
+def check_future_working_time(moment: dt.datetime, what: str = "Перезвонить",
+                              window: tuple[dt.time, dt.time] | None = None) -> None:
     """Raise CallError if `moment` has passed or falls outside working time (callbacks, visits)."""
     now = clock.now()
     if moment <= now:
         raise CallError(f"Это время уже прошло: сейчас {clock.fmt_datetime(now)}.")
-    problem = call_hours_problem(moment)
+    window = window or _work_window()
+    problem = call_hours_problem(moment, window)
     if problem:
-        start, end = _work_window()
+        start, end = window
         hours = workdays.working_hours(moment.date(), start, end)
         if hours is None:
             raise CallError(f"{what} можно только в рабочий день: {clock.fmt_date(moment.date())} — нерабочий.")
