@@ -31,7 +31,7 @@ def _section(module: str, cls: str) -> Callable[[], Screen]:
 SECTIONS: list[tuple[str, str, str, Callable[[], Screen]]] = [
     ("today", "Сегодня", "f2", _section(".screens.today", "TodayScreen")),
     ("clients", "Клиенты", "f3", _section(".screens.clients", "ClientsScreen")),
-    ("calls", "Звонки", "f4", _section(".screens.placeholders", "CallsPlaceholder")),
+    ("calls", "Звонки", "f4", _section(".screens.calls", "CallsScreen")),
     ("visits", "Патронаж", "f5", _section(".screens.patronage", "PatronageScreen")),
     ("groups", "Группы", "f6", _section(".screens.groups", "GroupsScreen")),
     ("journal", "Журнал", "f7", _section(".screens.journal", "JournalScreen")),
@@ -84,6 +84,19 @@ def _open_add_to_group(app: "SoptuiApp", ident: int) -> None:
 
 
 OPENERS.update({"session": _open_session, "add_to_group": _open_add_to_group})
+
+
+def _calls_opener(name: str) -> Callable[["SoptuiApp", int], None]:
+    def opener(app: "SoptuiApp", ident: int) -> None:
+        from .screens import calls
+
+        getattr(calls, name)(app, ident)
+
+    return opener
+
+
+OPENERS.update({"new_call": _calls_opener("open_new_call"), "call": _calls_opener("open_call"),
+                "reminder": _calls_opener("open_reminder")})
 
 
 class SoptuiApp(App[int]):

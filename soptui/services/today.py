@@ -65,3 +65,7 @@ PROVIDERS.append(_groups.today_items)
 from . import visits as _visits  # noqa: E402  (SOP 04: visits today, overdue acts, call drafts)
 
 PROVIDERS.append(_visits.today_items)
+
+from . import calls as _calls  # noqa: E402  (SOP 01-03: callbacks, control points, sessions, SMS waits)
+
+PROVIDERS.append(_calls.today_items)
