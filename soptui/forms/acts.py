@@ -49,6 +49,9 @@ def render_act(doc, creation_date: dt.datetime | None = None) -> bytes:
     else:
         pdf.add_paragraph("Рекомендации не давались.")
 
+    # keep the heading with the signature block (add_signatures would move only the block)
+    if pdf.will_page_break(len(doc.signers) * 10 + 34):
+        pdf.add_page()
     pdf.add_section("Подписи")
     pdf.add_signatures(list(doc.signers))
     return pdf.to_bytes()

@@ -27,9 +27,10 @@ class ActFormScreen(ModalScreen[bool]):
 
     BINDINGS = [
         Binding("escape", "close", "Закрыть", id="act.close", tooltip="Закрыть (черновик сохраняется)"),
-        Binding("ctrl+s", "save_draft", "Черновик", id="act.save", tooltip="Сохранить черновик сейчас"),
-        Binding("ctrl+d", "complete", "Готово", id="act.complete", tooltip="Завершить акт"),
-        Binding("ctrl+o", "print", "PDF", id="act.print", tooltip="Сохранить PDF"),
+        Binding("ctrl+s", "save_draft", "Черновик", id="act.save", tooltip="Сохранить черновик сейчас",
+                priority=True),
+        Binding("ctrl+d", "complete", "Готово", id="act.complete", tooltip="Завершить акт", priority=True),
+        Binding("ctrl+o", "print", "PDF", id="act.print", tooltip="Сохранить PDF", priority=True),
     ]
     DEFAULT_CSS = """
     ActFormScreen { align: center middle; }

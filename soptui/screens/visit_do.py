@@ -143,14 +143,19 @@ class StageTimers(Static):
 class VisitDoScreen(Screen):
     """One visit: doing a planned one, reading a done one, confirming a call-drafted one."""
 
+    # priority: these must work while the cursor is in a text field (Input takes ctrl+d, ctrl+e)
     BINDINGS = [
         Binding("escape", "back", "Назад", id="visit_do.back", tooltip="Вернуться к планировщику"),
-        Binding("ctrl+t", "next_stage", "Этап ›", id="visit_do.stage", tooltip="Следующий этап визита"),
-        Binding("ctrl+g", "pause", "Пауза", id="visit_do.pause", tooltip="Пауза / продолжить таймер"),
+        Binding("ctrl+t", "next_stage", "Этап ›", id="visit_do.stage", tooltip="Следующий этап визита",
+                priority=True),
+        Binding("ctrl+g", "pause", "Пауза", id="visit_do.pause", tooltip="Пауза / продолжить таймер",
+                priority=True),
         Binding("ctrl+r", "add_recommendation", "+ Рекоменд.", id="visit_do.rec",
-                tooltip="Добавить рекомендацию"),
-        Binding("ctrl+d", "complete", "Завершить", id="visit_do.complete", tooltip="Завершить визит"),
-        Binding("ctrl+e", "edit", "Изменить", id="visit_do.edit", tooltip="Изменить / подтвердить визит"),
+                tooltip="Добавить рекомендацию", priority=True),
+        Binding("ctrl+d", "complete", "Завершить", id="visit_do.complete", tooltip="Завершить визит",
+                priority=True),
+        Binding("ctrl+e", "edit", "Изменить", id="visit_do.edit", tooltip="Изменить / подтвердить визит",
+                priority=True),
     ]
     DEFAULT_CSS = """
     VisitDoScreen #do-scroll { height: 1fr; padding: 0 1; }

@@ -38,7 +38,7 @@ class VisitFormScreen(ModalScreen[int | None]):
     """Plan / edit / reschedule / confirm; dismisses with the visit id, or None."""
 
     BINDINGS = [
-        Binding("ctrl+s", "save", "Сохранить", id="visit_form.save", tooltip="Сохранить визит"),
+        Binding("ctrl+s", "save", "Сохранить", id="visit_form.save", tooltip="Сохранить визит", priority=True),
         Binding("escape", "close", "Закрыть", id="visit_form.close", tooltip="Закрыть без сохранения"),
     ]
     DEFAULT_CSS = """
