@@ -1,0 +1,166 @@
+"""Pilot tests of the Группы section: club form, members by search, extra session, export, openers."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+
+from conftest import PASSWORD, sign_in
+
+from soptui.app import make_app
+from soptui.db import models as m
+from soptui.groups import Slot
+from soptui.services import groups as g
+
+
+async def _until(pilot, app, cond, tries: int = 80):
+    for _ in range(tries):
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.05)
+        if cond():
+            return
+    raise AssertionError(f"condition not met; screen {type(app.screen).__name__}")
+
+
+async def _type(pilot, widget, text: str) -> None:
+    widget.focus()
+    await pilot.pause()
+    await pilot.press("end", *["backspace"] * len(widget.value), *text)
+
+
+def _client(last: str, first: str = "Ольга") -> int:
+    from soptui.db.connection import write_transaction
+    from soptui.services import clients
+
+    with write_transaction():
+        c = m.Client.create(last_name=last, first_name=first, patronymic="Ивановна",
+                            name_key=f"{last} {first} ивановна".casefold(), birth_date=dt.date(2013, 5, 6),
+                            status="served", department=m.Staff.get(m.Staff.login == "spec").department_id)
+        clients.reindex(c.id)
+    return c.id
+
+
+async def test_create_club_refuses_no_weekdays_then_generates_sessions(store, staff):
+    from soptui.screens.club_form import ClubFormScreen
+    from soptui.screens.groups import ClubScreen
+
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "spec", PASSWORD)
+        await pilot.press("f6")
+        await _until(pilot, app, lambda: app.screen.__class__.__name__ == "GroupsScreen")
+        await pilot.press("n")
+        await _until(pilot, app, lambda: isinstance(app.screen, ClubFormScreen) and not app.screen._loading)
+        form = app.screen
+        q = form.query_one
+        await _type(pilot, q("#cf-name").input, "Клуб Ромашка")
+        await _type(pilot, q("#cf-capacity").input, "10")
+        await _type(pilot, q("#cf-start").input, "01.12.2026")
+        await _type(pilot, q("#cf-end").input, "31.12.2026")
+        q("#cf-programme").focus()
+        await pilot.pause()
+        await pilot.press(*"Знакомство - правила группы", "enter", *"Эмоции")
+        assert form.query_one("#cf-leaders").selected == [staff["spec"]]  # the author leads by default
+        await pilot.press("ctrl+s")
+        await _until(pilot, app, lambda: str(q("#cf-schedule-error").render()) != "")
+        assert "не выбран ни один день недели" in str(q("#cf-schedule-error").render())
+        assert q("#cf-name").value == "Клуб Ромашка"  # nothing typed is lost
+        assert m.Club.select().count() == 0
+        await _type(pilot, q("#cf-slot-3").input, "15:00-16:00")  # Thursday
+        await _type(pilot, q("#cf-slot-0").input, "25:00")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "ЧЧ:ММ-ЧЧ:ММ" in str(q("#cf-slot-0").query_one("FieldError").render())
+        await _type(pilot, q("#cf-slot-0").input, "")
+        await pilot.press("ctrl+s")
+        await _until(pilot, app, lambda: isinstance(app.screen, ClubScreen) and app.screen.card is not None)
+        card = app.screen.card
+        assert card.name == "Клуб Ромашка" and card.capacity == 10
+        # Thursdays of December 2026: 3, 10, 17, 24 and 31 (31.12 is a day off in 2026)
+        assert [s.date.day for s in card.sessions] == [3, 10, 17, 24]
+        assert [s.topic for s in card.sessions[:3]] == ["Знакомство", "Эмоции", ""]
+        assert card.programme[0].goal == "правила группы"
+
+
+async def test_members_by_search_duplicate_and_extra_session(store, staff, tmp_path):
+    from soptui.screens.groups import ClubScreen, FieldsDialog
+
+    club = g.save_club(g.ClubData(name="Клуб «Родничок»", capacity=5, start_date=dt.date(2026, 11, 2),
+                                  end_date=dt.date(2026, 12, 25), leader_ids=[staff["spec"]],
+                                  slots=[Slot(0, "15:00", "16:00")]))
+    kid = _client("Шереметьева")
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "spec", PASSWORD)
+        await pilot.press("f6")
+        await _until(pilot, app, lambda: getattr(app.screen, "clubs", None))
+        await pilot.press("enter")
+        await _until(pilot, app, lambda: isinstance(app.screen, ClubScreen) and app.screen.card is not None)
+        club_screen = app.screen
+        for attempt in range(2):
+            await pilot.press("a")
+            await _until(pilot, app, lambda: app.screen.__class__.__name__ == "ClientPickerScreen")
+            await pilot.press(*"шерем")
+            await _until(pilot, app, lambda: app.screen.search_settled and app.screen.query_one("ClientTable").ids)
+            await pilot.press("enter")
+            await _until(pilot, app, lambda: isinstance(app.screen, FieldsDialog))
+            dialog = app.screen
+            await pilot.press("ctrl+s")
+            if attempt == 0:
+                await _until(pilot, app, lambda: app.screen is club_screen and len(club_screen.card.members) == 1)
+            else:
+                await _until(pilot, app, lambda: "уже в группе" in str(dialog.query_one("#fd-error").render()))
+                assert app.screen is dialog  # stays open, dates kept
+                assert dialog.query_one("#fd-joined_on").value == "25.11.2026"
+                await pilot.press("escape")
+        member = m.ClubMember.get(m.ClubMember.client == kid)
+        assert member.joined_on == dt.date(2026, 11, 25) and member.informed_on == dt.date(2026, 11, 25)
+        # an extra session outside the club's dates is refused at the field
+        await pilot.press("n")
+        await _until(pilot, app, lambda: isinstance(app.screen, FieldsDialog))
+        dialog = app.screen
+        await pilot.press(*"15.01.2027")
+        await pilot.press("ctrl+s")
+        await _until(pilot, app, lambda: "вне срока работы клуба" in str(
+            dialog.query_one("#fd-date").query_one("FieldError").render()))
+        await _type(pilot, dialog.query_one("#fd-date").input, "26.11.2026")
+        await pilot.press("ctrl+s")
+        await _until(pilot, app, lambda: app.screen is club_screen and any(
+            s.date == dt.date(2026, 11, 26) for s in club_screen.card.sessions))
+    assert m.GroupSession.get(m.GroupSession.date == dt.date(2026, 11, 26)).manual
+    assert club
+
+
+async def test_add_to_group_opener_and_csv_export(store, staff, tmp_path, monkeypatch):
+    from soptui.screens.groups import ChooseClubDialog, FieldsDialog
+
+    monkeypatch.setenv("SOPTUI_OUTPUT", str(tmp_path))
+    club = g.save_club(g.ClubData(name="Клуб «Серебряный возраст»", capacity=5, start_date=dt.date(2026, 11, 2),
+                                  end_date=dt.date(2026, 12, 25), leader_ids=[staff["spec"]],
+                                  slots=[Slot(0, "11:00", "12:00")]))
+    kid = _client("Кудрявцева")
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "spec", PASSWORD)
+        app.open_target("add_to_group", kid)  # what the client card's key does
+        await _until(pilot, app, lambda: isinstance(app.screen, ChooseClubDialog))
+        await pilot.press("enter")
+        await _until(pilot, app, lambda: isinstance(app.screen, FieldsDialog))
+        await pilot.press("ctrl+s")
+        await _until(pilot, app, lambda: not isinstance(app.screen, FieldsDialog))
+        assert m.ClubMember.get(m.ClubMember.client == kid).club_id == club
+        g.save_roll_call(m.GroupSession.get(m.GroupSession.date == dt.date(2026, 11, 23)).id, {kid: (True, "")},
+                         staff_id=staff["spec"])
+        await pilot.press("f6")
+        await _until(pilot, app, lambda: getattr(app.screen, "clubs", None))
+        await pilot.press("x")
+        await _until(pilot, app, lambda: isinstance(app.screen, FieldsDialog))
+        assert app.screen.query_one("#fd-start").value == "01.11.2026"
+        await pilot.press("ctrl+s")
+        await _until(pilot, app, lambda: not isinstance(app.screen, FieldsDialog))
+    files = list(tmp_path.glob("*.csv"))
+    assert len(files) == 1
+    with open(files[0], encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh, delimiter=";"))
+    assert rows[1][:4] == ["Кудрявцева Ольга Ивановна", "06.05.2013",
+                           "Проведение занятий в группах взаимоподдержки, клубах общения", "23.11.2026"]
