@@ -19,7 +19,7 @@ from textual.widgets import Button, Input, Label, OptionList, RadioButton, Radio
 from textual.widgets.option_list import Option
 
 from .. import clock
-from ..db.choices import CHANNELS, SOPS
+from ..db.choices import CHANNELS
 from ..phones import format_phone
 from ..services.calls import CallContext, CallError, CallPerson, check_future_working_time
 from ..widgets.fields import LabeledInput
@@ -32,6 +32,10 @@ DIALOG_CSS = """
 {name} .form-error {{ color: $error; height: auto; }}
 {name} OptionList {{ height: auto; max-height: 10; }}
 """
+
+
+SOP_SHORT = {"01": "законному представителю", "02": "родственникам через мессенджер",
+             "03": "первичный контакт"}
 
 
 def _css(name: str) -> str:
@@ -121,7 +125,7 @@ class NewCallScreen(ModalScreen[NewCallChoice | None]):
             yield Static(f"Звонок: {self.ctx.client_name}", classes="dialog-title")
             with RadioSet(id="newcall-sop"):
                 for code in ("01", "02", "03"):
-                    yield RadioButton(f"СОП {code}. {SOPS[code]}", value=code == self.sop, name=code)
+                    yield RadioButton(f"СОП {code}: {SOP_SHORT[code]}", value=code == self.sop, name=code)
             ref = self.ctx.referral
             if ref is not None:
                 yield Static(f"Обращение от {clock.fmt_date(ref.received_at.date())}: {ref.source_body}. "

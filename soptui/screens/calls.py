@@ -78,7 +78,7 @@ class CallsScreen(SectionScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#calls-table", DataTable).add_columns(
-            "№", "СОП", "Когда", "Клиент", "Кому", "Телефон", "Состояние", "SMS / итог")
+            "Когда", "Клиент", "SMS / итог", "Состояние", "Кому", "Телефон", "СОП", "№")
         self.query_one("#log-table", DataTable).add_columns(
             "Дата", "Время", "Кто звонил", "Кому", "Номер", "Содержание", "Длит.")
         self._mounted = True
@@ -121,9 +121,9 @@ class CallsScreen(SectionScreen):
         for r in rows:
             extra = r.notice or r.outcome_label
             style = next((s for k, s in NOTICE_STYLE.items() if r.notice.startswith(k)), "") if r.notice else ""
-            table.add_row(str(r.id), r.sop, clock.fmt_datetime(r.when), r.client_name, r.callee, r.phone,
+            table.add_row(clock.fmt_datetime(r.when), r.client_name, Text(extra, style=style),
                           Text(r.state_label, style="bold" if r.state == "in_progress" else "dim"),
-                          Text(extra, style=style), key=str(r.id))
+                          r.callee, r.phone, r.sop, str(r.id), key=str(r.id))
         if resume is not None and not self._offered_resume:
             self._offered_resume = True
             self.offer_resume(resume)
@@ -335,9 +335,8 @@ class CallsScreen(SectionScreen):
         def chosen(choice: NewCallChoice | None) -> None:
             if choice is None:
                 return
-            problem = call_hours_problem(clock.now(), window) if choice.sop == "03" else None
-            if problem is None:
-                problem = call_hours_problem(clock.now(), window)
+            # SOP 03 names the rule; the centre's working time binds every call the same way
+            problem = call_hours_problem(clock.now(), window)
             if problem:
                 def confirmed(reason: str | None) -> None:
                     if reason:

@@ -48,9 +48,9 @@ class TeleprompterScreen(SectionScreen):
     SECTION_TITLE = "Звонок"
     DEFAULT_CSS = """
     TeleprompterScreen #tp-who { height: 1; padding: 0 1; background: $boost; text-style: bold; }
-    TeleprompterScreen #tp-timers { height: 1; padding: 0 1; }
+    TeleprompterScreen #tp-timers { height: auto; padding: 0 1; }
     TeleprompterScreen #tp-main { height: 1fr; }
-    TeleprompterScreen #tp-steps { width: 28; border-right: vkey $primary-darken-2; padding: 0 1 0 0; }
+    TeleprompterScreen #tp-steps { width: 26; border-right: vkey $primary-darken-2; padding: 0 1 0 0; }
     TeleprompterScreen #tp-right { width: 1fr; padding: 0 1; }
     TeleprompterScreen #tp-title { height: auto; color: $accent; text-style: bold; }
     TeleprompterScreen #tp-say { height: auto; padding: 1 1; margin: 0 0 1 0; text-style: bold;
@@ -59,7 +59,8 @@ class TeleprompterScreen(SectionScreen):
     TeleprompterScreen #tp-hint { height: auto; color: $text-muted; }
     TeleprompterScreen #tp-next { height: auto; color: $text-muted; margin: 1 0 0 0; }
     TeleprompterScreen #tp-notes { height: 2; padding: 0 1; color: $text-muted; }
-    TeleprompterScreen #tp-note { margin: 0; }
+    TeleprompterScreen #tp-note { margin: 0; border: none; height: 1; padding: 0 1; background: $boost; }
+    TeleprompterScreen #tp-note:focus { background: $primary 30%; }
     """
     BINDINGS = [
         Binding("ctrl+n,pagedown", "next_step", "Дальше", priority=True, id="call.next",
@@ -132,7 +133,7 @@ class TeleprompterScreen(SectionScreen):
                 yield Static("", id="tp-next")
         yield Static("", id="tp-notes")
         yield Input(value=self._draft, placeholder="Заметка по ходу разговора — Enter добавляет в запись",
-                    id="tp-note")
+                    id="tp-note", classes="-compact")
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -201,7 +202,7 @@ class TeleprompterScreen(SectionScreen):
         lines = Text()
         for i, s in enumerate(route):
             mark = "✓" if i < index else ("▶" if i == index else " ")
-            title = s.title if len(s.title) <= 23 else s.title[:22] + "…"
+            title = s.title if len(s.title) <= 20 else s.title[:19] + "…"
             style = "bold reverse" if i == index else ("dim" if i < index else "")
             lines.append(f"{mark}{i + 1:>2} {title}\n", style=style)
         lines.append(f"\nПройдено {index} из {len(route)}", style="dim")
@@ -221,7 +222,9 @@ class TeleprompterScreen(SectionScreen):
             nxt = f"Далее: F8 — ответ собеседника ({labels})"
         elif index + 1 < len(route):
             following = route[index + 1]
-            nxt = f"Далее: {following.title} — «{callscripts.fill(following.say_for(self.branch), values)[:90]}»"
+            preview = callscripts.fill(following.say_for(self.branch), values)
+            preview = preview if len(preview) <= 90 else preview[:89] + "…"
+            nxt = f"Далее: {following.title} — «{preview}»"
         else:
             nxt = "Последний шаг: F9 — записать результат звонка."
         self.query_one("#tp-next", Static).update(nxt)
@@ -230,7 +233,8 @@ class TeleprompterScreen(SectionScreen):
 
     def _render_notes(self) -> None:
         tail = self.notes[-2:]
-        self.query_one("#tp-notes", Static).update("\n".join(tail) if tail else "Заметок пока нет.")
+        text = Text("\n".join(tail) if tail else "Заметок пока нет.", no_wrap=True, overflow="ellipsis")
+        self.query_one("#tp-notes", Static).update(text)
 
     def _render_timers(self) -> None:
         norms = self.script.norms
@@ -242,13 +246,13 @@ class TeleprompterScreen(SectionScreen):
         for phase, short in (("prep", "Подг"), ("call", "Разг"), ("doc", "Док")):
             seconds = t.seconds(phase)
             norm = norms.seconds(phase)
-            out.append(" · ")
+            out.append("  ")
             style = LEVEL_STYLE[level(seconds, norm)]
             if phase == t.current_phase:
                 style += " underline"
             out.append(f"{short} {fmt_seconds(seconds)}/{getattr(norms, phase)}м", style=style)
         total_norm = norms.seconds("prep") + norms.seconds("call") + norms.seconds("doc")
-        out.append(f" · Всего {fmt_seconds(t.total())}/{total_norm // 60}м",
+        out.append(f"  Σ {fmt_seconds(t.total())}/{total_norm // 60}м",
                    style=LEVEL_STYLE[level(t.total(), total_norm)])
         if t.paused:
             out.append("  ⏸ ПАУЗА", style="bold reverse")
