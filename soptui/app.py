@@ -111,9 +111,9 @@ class SoptuiApp(App[int]):
     BINDINGS = [
         *[Binding(key, f"section('{mode}')", title, id=f"section.{mode}", tooltip=f"Раздел «{title}»")
           for mode, title, key, _ in SECTIONS],
-        Binding("ctrl+l", "lock", "Блок.", id="lock", tooltip="Заблокировать экран"),
+        Binding("ctrl+l", "lock", "Блокировка", id="lock", tooltip="Заблокировать экран"),
         Binding("ctrl+p", "command_palette", "Команды", id="palette", tooltip="Палитра команд",
-                priority=True),
+                priority=True, show=False),
         Binding("ctrl+q", "quit", "Выход", id="quit", tooltip="Закрыть программу", priority=True),
     ]
 

@@ -48,13 +48,13 @@ async def test_wrong_password_then_sign_in_and_today(demo_store):
         assert app.current_mode == "today"
         table = app.screen.query_one("#today-table", DataTable)
         rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
-        states = {r[4] for r in rows if r[0] == "Сроки по обращениям"}
+        states = {r[0] for r in rows if r[1] == "Обращение"}
         assert {"просрочено", "сегодня", "в срок"} <= states
         summary = str(app.screen.query_one("#today-summary", Static).render())
         assert summary.startswith("25.11.2026: просрочено ")
         # overdue ones come first
-        first = next(r for r in rows if r[0] == "Сроки по обращениям")
-        assert first[4] == "просрочено" and "просрочено на" in first[3]
+        first = next(r for r in rows if r[1] == "Обращение")
+        assert first[0] == "просрочено" and "просрочено на" in first[4]
 
 
 async def test_sections_switch_with_function_keys(demo_store):

@@ -13,6 +13,7 @@ from ..services import today as today_service
 from .base import SectionScreen
 
 STATE_STYLE = {"overdue": "bold red", "today": "bold yellow", "ok": "green", "info": "", "done": "dim"}
+SECTION_SHORT = {"Сроки по обращениям": "Обращение", "Занятия": "Занятие", "Звонки": "Звонок"}
 STATE_LABEL = {"overdue": "просрочено", "today": "сегодня", "ok": "в срок", "info": "", "done": "сделано"}
 
 
@@ -34,7 +35,11 @@ class TodayScreen(SectionScreen):
     def on_mount(self) -> None:
         super().on_mount()
         table = self.query_one(DataTable)
-        table.add_columns("Раздел", "Срок / время", "Кто", "Что", "Состояние")
+        table.add_column("Состояние", width=10)
+        table.add_column("Раздел", width=10)
+        table.add_column("Срок / время", width=16)
+        table.add_column("Кто", width=30)
+        table.add_column("Что")
         self.items: list[today_service.TodayItem] = []
         self.action_reload()
 
@@ -59,9 +64,9 @@ class TodayScreen(SectionScreen):
         table.clear()
         for i, item in enumerate(items):
             style = STATE_STYLE.get(item.state, "")
-            table.add_row(item.section, Text(item.when, style=style), item.who,
-                          Text(item.what, style=style), Text(STATE_LABEL.get(item.state, ""), style=style),
-                          key=str(i))
+            table.add_row(Text(STATE_LABEL.get(item.state, ""), style=style),
+                          SECTION_SHORT.get(item.section, item.section), Text(item.when, style=style),
+                          item.who, Text(item.what, style=style), key=str(i))
         overdue = sum(1 for i in items if i.state == "overdue")
         due = sum(1 for i in items if i.state == "today")
         summary = Text()
