@@ -153,6 +153,14 @@ async def test_period_errors_at_the_field_keep_the_text(demo_store):
         assert "раньше начала" in _error(screen, "j-end")
         await _type_date(pilot, "j-end", "30.11.2026")
         assert _error(screen, "j-end") == "" and screen.period == NOV
+        # the recipient filter: beginning of the surname, as typed
+        surname = screen.log_page.rows[0].client_name.split()[0]
+        await pilot.click("#j-client-input")
+        await pilot.press(*surname[:4].lower())
+        await _settle(pilot)
+        rows = screen.log_page.rows
+        assert rows and all(r.client_name.lower().startswith(surname[:4].lower()) for r in rows)
+        assert screen.log_page.total < before
 
 
 async def test_pagedown_loads_the_next_page_from_the_database(demo_store):

@@ -157,8 +157,9 @@ class JournalScreen(SectionScreen):
         table.clear(columns=True)
         fixed = 4 + 10 + 3 + 3 + 4  # №, дата, СОП, ед., мин
         free = max(width - fixed - 8 * 2 - 3, 30)
-        client, service = int(free * 0.36), int(free * 0.38)
-        staff = free - client - service
+        staff = 13 if free < 60 else 16  # «Соколов А.П.»
+        client = int((free - staff) * 0.5)
+        service = free - staff - client
         for label, w in (("№", 4), ("Дата", 10), ("Получатель", client), ("Услуга", service),
                          ("СОП", 3), ("Ед.", 3), ("Мин", 4), ("Исполнитель", staff)):
             table.add_column(label, width=w)
@@ -166,10 +167,11 @@ class JournalScreen(SectionScreen):
         if audit:
             t = audit.first()
             t.clear(columns=True)
-            free = max(width - 16 - 14 - 6 * 2 - 3, 30)
-            for label, w in (("Когда", 16), ("Кто", 14), ("Действие", 12), ("Запись", int(free * 0.3)),
-                             ("Чья запись", int(free * 0.3)), ("Подробности", free - 12 - 2 * int(free * 0.3))):
-                t.add_column(label, width=max(w, 6))
+            free = width - (16 + 14 + 12) - 6 * 2 - 3  # narrow terminals scroll sideways
+            record, whose = max(16, int(free * 0.3)), max(20, int(free * 0.4))
+            for label, w in (("Когда", 16), ("Кто", 14), ("Действие", 12), ("Запись", record),
+                             ("Чья запись", whose), ("Подробности", max(16, free - record - whose))):
+                t.add_column(label, width=w)
 
     # --- choices and filters ----------------------------------------------------------
 

@@ -789,7 +789,7 @@ def _whose(lines: list[tuple[int, str, int | None]]) -> dict[tuple[str, int], st
         elif model is m.Staff:
             q = m.Staff.select(m.Staff.id, m.Staff.last_name, m.Staff.first_name, m.Staff.patronymic)
             for sid, last, first, patr in q.where(m.Staff.id.in_(list(ids))).tuples():
-                result[(table, sid)] = "сотрудник " + short_name(last, first, patr)
+                result[(table, sid)] = short_name(last, first, patr)
     return result
 
 
