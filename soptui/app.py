@@ -114,7 +114,7 @@ class SoptuiApp(App[int]):
         Binding("ctrl+l", "lock", "Блокировка", id="lock", tooltip="Заблокировать экран"),
         Binding("ctrl+p", "command_palette", "Команды", id="palette", tooltip="Палитра команд",
                 priority=True, show=False),
-        Binding("ctrl+q", "quit", "Выход", id="quit", tooltip="Закрыть программу", priority=True),
+        Binding("ctrl+q", "quit", "Выход", id="quit", tooltip="Закрыть программу"),
     ]
 
     def __init__(self, institution: str = "", institution_short: str = "",

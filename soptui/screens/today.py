@@ -30,6 +30,7 @@ class TodayScreen(SectionScreen):
         yield Static("", id="today-summary", classes="summary")
         table = DataTable(id="today-table", cursor_type="row", zebra_stripes=True)
         yield table
+        yield Static("", id="today-detail", classes="detail-line")
         yield Static("", id="today-empty", classes="empty-section")
 
     def on_mount(self) -> None:
@@ -80,6 +81,15 @@ class TodayScreen(SectionScreen):
         empty.update("" if items else "На сегодня ничего не запланировано, просроченных сроков нет.")
         empty.display = not items
         table.display = bool(items)
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """The full text of the highlighted row: the table may be cut at 80 columns."""
+        row = event.cursor_row
+        if 0 <= row < len(getattr(self, "items", [])):
+            item = self.items[row]
+            self.query_one("#today-detail", Static).update(
+                f"{item.section} · {item.when} · {item.who}\n{item.what}")
 
     @on(DataTable.RowSelected)
     def _selected(self, event: DataTable.RowSelected) -> None:

@@ -40,12 +40,18 @@ class AppHeader(Widget):
     def watch_person(self) -> None:
         self._refresh_text()
 
+    def on_resize(self) -> None:
+        self._refresh_text()
+
     def _refresh_text(self) -> None:
         if not self.is_mounted:
             return
         left = " · ".join(p for p in (self.institution, self.section) if p)
         now = clock.now()
         weekday = ["пн", "вт", "ср", "чт", "пт", "сб", "вс"][now.weekday()]
-        right = " · ".join(p for p in (self.person, f"{weekday} {now:%d.%m.%Y %H:%M}") if p)
+        person = self.person
+        if self.size.width and self.size.width < 100:
+            person = person.split(" (")[0]  # drop the position on narrow terminals
+        right = " · ".join(p for p in (person, f"{weekday} {now:%d.%m.%Y %H:%M}") if p)
         self.query_one("#hdr-left", Static).update(left)
         self.query_one("#hdr-right", Static).update(right)
