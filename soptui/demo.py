@@ -240,3 +240,7 @@ SEEDERS.append(_visits.seed_demo)
 from .services import groups as _groups  # noqa: E402  (SOP 05 clubs demo data)
 
 SEEDERS.append(_groups.seed_demo)
+
+from .services import calls as _calls  # noqa: E402  (SOP 01-03 calls, reminders, SMS waits)
+
+SEEDERS.append(_calls.seed_demo)

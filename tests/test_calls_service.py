@@ -154,7 +154,7 @@ def test_sop01_control_points_and_frequency(actor, staff):
     assert "разговор 25:00" in entry.note
     assert not result.referral_marked  # SOP 01 does not touch the SOP 03 deadline
     items = today_service.collect(actor, dt.date(2026, 12, 2))
-    assert any(i.target == ("reminder", reminders[0].id) and "контрольная точка" in i.what for i in items)
+    assert any(i.target == ("reminder", reminders[0].id) and "Контрольная точка" in i.what for i in items)
 
 
 def test_sop02_messenger_sessions_are_created_and_show_on_today(actor, staff):
