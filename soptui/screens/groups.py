@@ -87,6 +87,7 @@ class FieldsDialog(ModalScreen[Any]):
                 yield Button("Отмена", id="fd-cancel")
 
     def on_mount(self) -> None:
+        self.query_one("#fd-box").styles.width = 76  # wider than the global .dialog
         if self.fields:
             self.query_one(f"#fd-{self.fields[0].key}", LabeledInput).input.focus()
 
@@ -189,6 +190,9 @@ class ChooseClubDialog(ModalScreen[int | None]):
             yield OptionList(*[Option(f"{c.name} — {c.schedule}; мест занято {c.members} из {c.capacity}",
                                       id=str(c.id)) for c in self.clubs if c.active])
             yield Static("Enter — выбрать · Esc — отмена", classes="muted")
+
+    def on_mount(self) -> None:
+        self.query_one("#cc-box").styles.width = 96
 
     @on(OptionList.OptionSelected)
     def _picked(self, event: OptionList.OptionSelected) -> None:

@@ -110,7 +110,8 @@ class OverrideDialog(ModalScreen[tuple[str, dict[int, str], int | None] | None])
                 yield Button("Назад", id="ov-back")
 
     def on_mount(self) -> None:
-        self.query_one("#ov-absent", Button).focus()
+        self.query_one("#ov-box").styles.width = 100
+        self.query_one("#ov-reason", Input).focus()
 
     @on(Button.Pressed, "#ov-absent")
     def _absent(self) -> None:
@@ -120,8 +121,19 @@ class OverrideDialog(ModalScreen[tuple[str, dict[int, str], int | None] | None])
     def action_cancel(self) -> None:
         self.dismiss(None)
 
-    @on(Button.Pressed, "#ov-allow")
     @on(Input.Submitted)
+    def _next_field(self, event: Input.Submitted) -> None:
+        """Enter moves reason → login → password, and allows from the last field."""
+        if not self.actor.is_head and event.input.id in ("ov-reason", "ov-login"):
+            nxt = "#ov-login" if event.input.id == "ov-reason" else "#ov-password"
+            if event.input.id == "ov-reason" and not event.value.strip():
+                self._allow()
+                return
+            self.query_one(nxt, Input).focus()
+            return
+        self._allow()
+
+    @on(Button.Pressed, "#ov-allow")
     def _allow(self) -> None:
         reason = self.query_one("#ov-reason", Input).value.strip()
         if not reason:

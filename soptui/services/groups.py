@@ -1151,7 +1151,7 @@ DEMO_CLUBS = [
     },
     {
         "name": "Клуб «Серебряный возраст»", "kind": "club", "category": "elderly", "dep": 2,
-        "leaders": ["ivanova", "morozova"], "room": "актовый зал", "capacity": 20, "members": 15,
+        "leaders": ["ivanova", "morozova"], "room": "актовый зал", "capacity": 24, "members": 21,
         "goal": "Активное долголетие: общение, преодоление одиночества, поддержка друг друга.",
         "programme": [
             ("Встреча друзей", "Знакомство, планы клуба"),
