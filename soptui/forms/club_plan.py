@@ -13,12 +13,17 @@ WEEKDAYS = ["пн", "вт", "ср", "чт", "пт", "сб", "вс"]
 STATUS = {"planned": "запланировано", "held": "проведено", "cancelled": "отменено"}
 
 
+def _quoted(name: str) -> str:
+    return name if "«" in name else f"«{name}»"
+
+
 def build_plan(card, institution: str, leaders: Sequence[str] = (),
                creation_date: dt.datetime | None = None) -> SoptuiDocument:
     """Plan and schedule: the club, its programme and the dated sessions (A4 landscape)."""
     title = "План и график работы клуба"
     doc = SoptuiDocument(title, institution, orientation="L", creation_date=creation_date)
-    doc.add_title(title, f"{card.kind_label.capitalize()} «{card.name.strip('«»')}»")
+    doc.add_title(title, card.name)
+    doc.add_field("Вид", card.kind_label)
     doc.add_field("Цель", card.goal or "—")
     doc.add_field("Срок работы", f"{format_date(card.start_date)} — {format_date(card.end_date)}")
     doc.add_field("Помещение", card.room or "—")
@@ -54,7 +59,7 @@ def build_session_report(detail, institution: str, leaders: Sequence[str] = (),
     """Report of a held session: topic, goal, participants, media, analysis, feedback, satisfaction."""
     title = "Отчёт о проведённом занятии"
     doc = SoptuiDocument(title, institution, creation_date=creation_date)
-    doc.add_title(title, f"«{detail.club_name.strip('«»')}», {format_date(detail.date)} "
+    doc.add_title(title, f"{_quoted(detail.club_name)}, {format_date(detail.date)} "
                          f"{detail.start_time}–{detail.end_time}")
     doc.add_field("Тема", detail.topic)
     doc.add_field("Цель", detail.goal)
