@@ -168,6 +168,7 @@ class NewCallScreen(ModalScreen[NewCallChoice | None]):
             self.query_one("#newcall-people", OptionList).highlighted = self._default_index()
 
     @on(OptionList.OptionSelected)
+    @on(Input.Submitted, "#newcall-purpose-input")
     def _picked(self) -> None:
         self._start()
 
