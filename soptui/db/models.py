@@ -157,21 +157,26 @@ class ContactPoint(BaseModel):
 
 
 class ClientSearchTerm(pw.Model):
-    """Search index: folded name words and reversed phone digits, each queried as an index range.
+    """Search index: folded name words and phone digits, each queried as an index range.
 
     kind 'n' = a folded name word (client, representative or contact);
-    kind 'p' = phone digits reversed, so "last 4 digits" is a prefix range.
+    kind 'f' = a 1-6 letter prefix of such a word, queried by equality so the rows come
+    out of the (kind, term, weight, sort_key) index already in result order;
+    kind 'p' = national phone digits, 'r' = the same reversed ("last 4 digits").
     """
 
-    client = pw.ForeignKeyField(Client, backref="search_terms", on_delete="CASCADE")
+    client = pw.ForeignKeyField(Client, backref="search_terms", on_delete="CASCADE", index=False)
     kind = pw.CharField(max_length=1)
     term = pw.CharField()
-    weight = pw.IntegerField(default=0)  # 0 = the client's own name, 1 = own phone, 2 = relatives
+    weight = pw.IntegerField(default=0)  # 0 own name, 1 own phone, 2 representative, 3 relative/friend
+    sort_key = pw.CharField(default="")  # the client's name_key: results ordered straight from the index
 
     class Meta:
         database = db
         table_name = "client_search_term"
-        indexes = ((("kind", "term", "client"), False),)
+        indexes = ((("kind", "term", "client"), False),
+                   (("kind", "term", "weight", "sort_key", "client"), False),
+                   (("client", "kind", "term"), False))  # per-client checks of the other query words
 
 
 # --- referrals and the service log -----------------------------------------------

@@ -43,11 +43,15 @@ class ClientSearchMixin:
         if seq != self._seq:
             return  # a newer keystroke already asked
         try:
-            result = clients.search(query, filters, limit=self.PAGE, offset=offset)
+            # the page first (the list follows the keystroke), then the capped count
+            result = clients.search(query, filters, limit=self.PAGE, offset=offset, with_total=False)
+            self.app.call_from_thread(self._deliver, seq, result)
+            if not result.total_known and seq == self._seq:
+                counted = clients.search(query, filters, limit=self.PAGE, offset=offset)
+                if seq == self._seq:
+                    self.app.call_from_thread(self._deliver_total, seq, counted)
         except Exception as exc:  # the list must keep working whatever was typed
             self.app.call_from_thread(self._search_failed, seq, str(exc))
-            return
-        self.app.call_from_thread(self._deliver, seq, result)
 
     def _deliver(self, seq: int, result) -> None:
         if seq != self._seq:
@@ -55,6 +59,13 @@ class ClientSearchMixin:
         self._shown_seq = seq
         self._show_result(result)
         self.last_latency_ms = (time.perf_counter() - self._typed_at) * 1000
+
+    def _deliver_total(self, seq: int, result) -> None:
+        if seq == self._seq:
+            self._show_total(result)
+
+    def _show_total(self, result) -> None:
+        self._show_result(result)
 
     def _search_failed(self, seq: int, message: str) -> None:
         if seq == self._seq:

@@ -104,21 +104,31 @@ class ClientsScreen(ClientSearchMixin, SectionScreen):
     def _search_args(self):
         return self.query_one("#reg-query", Input).value, self._filters(), self.page_offset
 
+    def _show_total(self, result) -> None:
+        self.result = result
+        self.total = result.total
+        self._show_count(result)
+
     def _show_result(self, result) -> None:
         self.result = result
         self.total = result.total
         self.query_one(ClientTable).show(result.rows)
+        self._show_count(result)
+
+    def _show_count(self, result) -> None:
         query = self.query_one("#reg-query", Input).value.strip()
         if not result.total:
             text = "Никого не нашлось. Проверьте написание или ищите по началу фамилии и телефону." if query \
                 else "В реестре пока нет клиентов (Ctrl+N — добавить)."
         else:
             first, last = self.page_offset + 1, self.page_offset + len(result.rows)
-            head = "Найдено" if query else ("Мои клиенты и последние добавленные" if
-                                            self.app.actor and not self.app.actor.is_head
-                                            else "Последние добавленные")
+            head = "Найдено" if query else (
+                "Мои клиенты" if self.app.actor and all(r.assigned == self.app.actor.short_name
+                                                        for r in result.rows) else "Последние добавленные")
             text = f"{head}: {result.total_text} · показаны {first}–{last}"
-            if result.total_capped or last < result.total:
+            if not result.total_known:
+                text = f"{head}: {first}–{last} из … (считаю)"
+            elif result.total_capped or last < result.total:
                 text += " · Ctrl+PgDn — дальше"
         self.query_one("#reg-count", Static).update(text)
 

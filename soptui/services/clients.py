@@ -25,7 +25,8 @@ from ..phones import format_phone, national_digits, search_digits
 from ..text import fold, full_name, search_words, short_name
 from . import session
 
-NAME, PHONE, PHONE_REVERSED = "n", "p", "r"
+NAME, PREFIX, PHONE, PHONE_REVERSED = "n", "f", "p", "r"
+PREFIX_LEN = 6  # name-word prefixes up to this length are stored as their own terms
 
 # weights of search terms: who the matched word or phone belongs to
 W_OWN_NAME, W_OWN_PHONE, W_REPRESENTATIVE, W_CONTACT = 0, 1, 2, 3
@@ -75,6 +76,10 @@ def index_terms(client: m.Client) -> list[tuple[str, str, int]]:
             m.ContactPoint.contact.in_(contact_ids or [0]))
         for cp in m.ContactPoint.select().where(cond & owner):
             add_phone(cp.value, W_REPRESENTATIVE if cp.representative_id else W_CONTACT)
+    for kind, term, weight in list(terms):
+        if kind == NAME:
+            for n in range(1, min(len(term), PREFIX_LEN) + 1):
+                terms.add((PREFIX, term[:n], weight))
     # a word both in the client's name and a relative's keeps the better weight
     best: dict[tuple[str, str], int] = {}
     for kind, term, weight in terms:
@@ -86,7 +91,8 @@ def reindex(client_id: int) -> None:
     """Rebuild one client's search terms (call inside the write transaction that changed them)."""
     client = m.Client.get_by_id(client_id)
     m.ClientSearchTerm.delete().where(m.ClientSearchTerm.client == client_id).execute()
-    rows = [{"client": client_id, "kind": k, "term": t, "weight": w} for k, t, w in index_terms(client)]
+    rows = [{"client": client_id, "kind": k, "term": t, "weight": w, "sort_key": client.name_key}
+            for k, t, w in index_terms(client)]
     if rows:
         m.ClientSearchTerm.insert_many(rows).execute()
 
@@ -125,10 +131,11 @@ class SearchResult:
     rows: list[ClientRow]
     total: int
     total_capped: bool = False  # there are more than `total` (COUNT_CAP) matches
+    total_known: bool = True  # False: search(with_total=False) stopped at the page
 
     @property
     def total_text(self) -> str:
-        return f"{self.total}+" if self.total_capped else str(self.total)
+        return f"{self.total}+" if self.total_capped or not self.total_known else str(self.total)
 
 
 @dataclass(frozen=True)
@@ -262,11 +269,32 @@ def _matched_label(words: list[_Word], weights: tuple) -> str:
     return ", ".join(labels)
 
 
+def _plus(column: str) -> str:
+    """`+column` on SQLite: keeps the planner off that column's index (used in per-client checks)."""
+    from ..db.connection import is_sqlite
+
+    return f"+{column}" if is_sqlite() else column
+
+
+def _name_check(word: _Word, client_col: str) -> tuple[str, list[Any]]:
+    """EXISTS: the client has a name word starting with word (looked up through its own terms)."""
+    P = db.param
+    prefix: str = word.value
+    return (f"EXISTS (SELECT 1 FROM client_search_term x WHERE x.client_id = {client_col} "
+            f"AND x.kind = {P} AND x.term >= {P} AND x.term < {P})",
+            [NAME, prefix, prefix + "\uffff"])
+
+
 def search(query: str, filters: SearchFilters | None = None, limit: int = 50,
-           offset: int = 0) -> SearchResult:
+           offset: int = 0, with_total: bool = True) -> SearchResult:
     """Best matches of a typed query among the clients the signed-in person may see.
 
-    Empty query: the person's own clients first, then the most recently added.
+    Names only: the longest word drives, read in result order (weight, name) from the
+    prefix index and stopped at the page; the other words are per-client checks.
+    With a phone or a birth date: those small sets are intersected, names checked.
+    Empty query without filters: the person's own clients (if they have any), newest first;
+    otherwise the most recently added. with_total=False skips counting beyond the page (total is then a lower bound and
+    `total_known` is False): the registry shows the page first and counts in a second step.
     """
     P = db.param
     actor = session.current()
@@ -274,37 +302,103 @@ def search(query: str, filters: SearchFilters | None = None, limit: int = 50,
     offset = max(0, int(offset))
     where, where_params = _filter_sql(filters, actor)
     words = parse_query(query)
+    cap = [COUNT_CAP + 1]
     if not words:
         if (query or "").strip():
             return SearchResult([], 0)  # only characters that cannot match anything
-        me = actor.id if actor else 0
-        sql = (f"SELECT c.id FROM client c WHERE {where} "
-               f"ORDER BY (c.assigned_staff_id = {P}) DESC, c.id DESC LIMIT {P} OFFSET {P}")
-        ids = [(r[0], ()) for r in db.execute_sql(sql, where_params + [me, limit, offset]).fetchall()]
+        if actor is not None and (filters is None or filters == SearchFilters()) and db.execute_sql(
+                f"SELECT 1 FROM client WHERE assigned_staff_id = {P} LIMIT 1", [actor.id]).fetchone():
+            where, where_params = f"{where} AND c.assigned_staff_id = {P}", where_params + [actor.id]
+        sql = f"SELECT c.id FROM client c WHERE {where} ORDER BY c.id DESC LIMIT {P} OFFSET {P}"
+        ids = [(r[0], ()) for r in db.execute_sql(sql, where_params + [limit, offset]).fetchall()]
         count_sql = f"SELECT COUNT(*) FROM (SELECT 1 FROM client c WHERE {where} LIMIT {P}) x"
-        total = db.execute_sql(count_sql, where_params + [COUNT_CAP + 1]).fetchone()[0]
+        total = db.execute_sql(count_sql, where_params + cap).fetchone()[0]
+        return SearchResult(_rows_for(ids, words), min(total, COUNT_CAP), total > COUNT_CAP)
+    names = [w for w in words if w.kind == "name"]
+    sets = [w for w in words if w.kind != "name"]
+    if not sets:
+        driver = max(names, key=lambda w: len(w.value))
+        checks, check_params = [], []
+        for w in names:
+            if w is not driver:
+                sql, params = _name_check(w, "t.client_id")
+                checks.append(sql)
+                check_params += params
+        cond = " AND ".join([where] + checks)
+        if len(driver.value) <= PREFIX_LEN:
+            # one exact prefix term: rows come out of the index in result order, stop at the page
+            base = (f"FROM client_search_term t CROSS JOIN client c WHERE t.kind = {P} AND t.term = {P} "
+                    f"AND c.id = t.client_id AND {cond}")
+            base_params = [PREFIX, driver.value] + where_params + check_params
+            rows = db.execute_sql(f"SELECT t.client_id {base} ORDER BY t.weight, t.sort_key, t.client_id "
+                                  f"LIMIT {P} OFFSET {P}", base_params + [limit, offset]).fetchall()
+        else:
+            # a longer word is selective: its range of whole words, grouped per client
+            base = (f"FROM client_search_term t CROSS JOIN client c WHERE t.kind = {P} AND t.term >= {P} "
+                    f"AND t.term < {P} AND c.id = t.client_id AND {cond} GROUP BY t.client_id")
+            base_params = [NAME, driver.value, driver.value + "\uffff"] + where_params + check_params
+            rows = db.execute_sql(f"SELECT t.client_id, MIN(t.weight) AS w, MIN(t.sort_key) AS k {base} "
+                                  f"ORDER BY w, k, t.client_id LIMIT {P} OFFSET {P}",
+                                  base_params + [limit, offset]).fetchall()
     else:
         ctes, cte_params = [], []
-        for i, word in enumerate(words):
+        for i, word in enumerate(sets):
             sub, params = _word_subquery(word)
             ctes.append(f"w{i} AS ({sub})")
             cte_params += params
-        joins = " ".join(f"JOIN w{i} ON w{i}.client_id = w0.client_id" for i in range(1, len(words)))
-        base = (f"WITH {', '.join(ctes)} SELECT {{cols}} FROM w0 {joins} "
-                f"JOIN client c ON c.id = w0.client_id WHERE {where}")
-        wcols = ", ".join(f"w{i}.w" for i in range(len(words)))
-        score = " + ".join(f"w{i}.w" for i in range(len(words)))
-        sql = base.format(cols=f"c.id, {wcols}") + f" ORDER BY {score}, c.name_key, c.id LIMIT {P} OFFSET {P}"
-        rows = db.execute_sql(sql, cte_params + where_params + [limit, offset]).fetchall()
-        ids = [(r[0], tuple(r[1:])) for r in rows]
-        if offset == 0 and len(ids) < limit:
-            total = len(ids)
+        joins = " ".join(f"JOIN w{i} ON w{i}.client_id = w0.client_id" for i in range(1, len(sets)))
+        checks, check_params = [], []
+        for w in names:
+            sql, params = _name_check(w, "w0.client_id")
+            checks.append(sql)
+            check_params += params
+        cond = " AND ".join([where] + checks)
+        score = " + ".join(f"w{i}.w" for i in range(len(sets)))
+        prefix_sql = f"WITH {', '.join(ctes)} "
+        base = f"FROM w0 {joins} JOIN client c ON c.id = w0.client_id WHERE {cond}"
+        base_params = cte_params + where_params + check_params
+        rows = db.execute_sql(f"{prefix_sql}SELECT c.id {base} ORDER BY {score}, c.name_key, c.id "
+                              f"LIMIT {P} OFFSET {P}", base_params + [limit, offset]).fetchall()
+        base = prefix_sql + "SELECT 1 " + base
+    ids = [r[0] for r in rows]
+    weights = _word_weights(ids, words)
+    page = _rows_for([(i, weights.get(i, ())) for i in ids], words)
+    if offset == 0 and len(ids) < limit:
+        total = len(ids)
+    elif not with_total:
+        return SearchResult(page, offset + len(ids), False, total_known=False)
+    else:
+        count_from = base if sets else f"SELECT 1 {base}"
+        total = db.execute_sql(f"SELECT COUNT(*) FROM ({count_from} LIMIT {P}) x",
+                               base_params + cap).fetchone()[0]
+    return SearchResult(page, min(total, COUNT_CAP), total > COUNT_CAP)
+
+
+def _word_weights(ids: list[int], words: list[_Word]) -> dict[int, tuple]:
+    """Per client of the page, the best weight each query word matched with (for «найдено по»)."""
+    if not ids or not words:
+        return {}
+    P = db.param
+    marks = ", ".join([P] * len(ids))
+    per_word: list[dict[int, int]] = []
+    for w in words:
+        if w.kind == "date":
+            per_word.append({i: 0 for i in ids})
+            continue
+        if w.kind == "phone":
+            d = w.value
+            ranges = [(PHONE, d), (PHONE_REVERSED, d[::-1])] + ([(PHONE, d[1:])] if len(d) >= 4 and d[0] in "78" else [])
         else:
-            count_sql = f"SELECT COUNT(*) FROM ({base.format(cols='1')} LIMIT {P}) x"
-            total = db.execute_sql(count_sql, cte_params + where_params + [COUNT_CAP + 1]).fetchone()[0]
-    capped = total > COUNT_CAP
-    rows = _rows_for(ids, words)
-    return SearchResult(rows, min(total, COUNT_CAP), capped)
+            ranges = [(NAME, w.value)]
+        best: dict[int, int] = {}
+        for kind, prefix in ranges:
+            for cid, weight in db.execute_sql(
+                    f"SELECT client_id, MIN(weight) FROM client_search_term WHERE client_id IN ({marks}) "
+                    f"AND {_plus('kind')} = {P} AND {_plus('term')} >= {P} AND {_plus('term')} < {P} "
+                    f"GROUP BY client_id", ids + [kind, prefix, prefix + "\uffff"]):
+                best[cid] = min(weight, best.get(cid, 9))
+        per_word.append(best)
+    return {i: tuple(pw_.get(i, 0) for pw_ in per_word) for i in ids}
 
 
 def _rows_for(ids: list[tuple[int, tuple]], words: list[_Word]) -> list[ClientRow]:
@@ -322,16 +416,17 @@ def _rows_for(ids: list[tuple[int, tuple]], words: list[_Word]) -> list[ClientRo
             f"LEFT JOIN staff s ON s.id = c.assigned_staff_id WHERE c.id IN ({marks})", id_list):
         details[r[0]] = r
     phones: dict[int, tuple[int, str]] = {}  # client -> (rank, value): own phone, then representative's
-    for cid, rank, value in db.execute_sql(
-            f"SELECT client_id, 0, value FROM contact_point WHERE channel = 'phone' AND client_id IN ({marks}) "
-            f"UNION ALL SELECT r.client_id, 1, cp.value FROM contact_point cp "
-            f"JOIN representative r ON r.id = cp.representative_id "
-            f"WHERE cp.channel = 'phone' AND r.client_id IN ({marks}) "
-            f"UNION ALL SELECT k.client_id, 2, cp.value FROM contact_point cp "
-            f"JOIN contact k ON k.id = cp.contact_id WHERE cp.channel = 'phone' AND k.client_id IN ({marks})",
-            id_list * 3):
-        if cid not in phones or rank < phones[cid][0]:
-            phones[cid] = (rank, value)
+    phone_sql = [
+        f"SELECT client_id, 0, value FROM contact_point WHERE client_id IN ({marks}) AND channel = 'phone'",
+        f"SELECT r.client_id, 1, cp.value FROM representative r CROSS JOIN contact_point cp "
+        f"WHERE r.client_id IN ({marks}) AND cp.representative_id = r.id AND cp.channel = 'phone'",
+        f"SELECT k.client_id, 2, cp.value FROM contact k CROSS JOIN contact_point cp "
+        f"WHERE k.client_id IN ({marks}) AND cp.contact_id = k.id AND cp.channel = 'phone'",
+    ]
+    for sql in phone_sql:
+        for cid, rank, value in db.execute_sql(sql, id_list):
+            if cid not in phones or rank < phones[cid][0]:
+                phones[cid] = (rank, value)
     result = []
     for cid, weights in ids:
         r = details.get(cid)

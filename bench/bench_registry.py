@@ -1,0 +1,245 @@
+"""Client registry benchmark: 100,000 generated clients in a temp SQLite file.
+
+Measures the SQL search function alone, the keystroke-to-updated-list time of the
+Клиенты section in a headless Pilot run, and the peak memory (RSS) of that run.
+The UI part runs in a child process so the generator's memory does not count.
+
+    python bench/bench_registry.py            # prints the figures
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+N_CLIENTS = 100_000
+PASSWORD = "bench2026"
+
+
+def _pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def generate(path: Path, n: int = N_CLIENTS, seed: int = 7) -> dict:
+    """Fill a fresh store with n clients, their representatives, phones and search terms (bulk)."""
+    from soptui import demo
+    from soptui.db import open_store
+    from soptui.db import models as m
+    from soptui.db.connection import db, write_transaction
+    from soptui.phones import national_digits
+    from soptui.services import auth
+    from soptui.services.clients import PREFIX_LEN
+    from soptui.text import fold, search_words
+
+    open_store(path)
+    rng = random.Random(seed)
+    with write_transaction():
+        deps = [m.Department.create(name=name, short_name=short).id for name, short in demo.DEPARTMENTS]
+    spec = auth.add_user("spec", PASSWORD, "Иванова", "Марина", "Сергеевна", "social_work_specialist",
+                         "specialist", demo.DEPARTMENTS[0][0])
+    auth.add_user("head", PASSWORD, "Кузнецова", "Татьяна", "Николаевна", "head", "head",
+                  demo.DEPARTMENTS[0][0])
+    today = dt.date(2026, 11, 25)
+    clients, reps, points, terms = [], [], [], []
+    sample = {}
+    rep_id = 0
+    def flush(cid: int, own: list, name_key: str) -> None:
+        best: dict[tuple[str, str], int] = {}
+        for kind, term, weight in own:
+            keys = [(kind, term)]
+            if kind == "n":
+                keys += [("f", term[:k]) for k in range(1, min(len(term), PREFIX_LEN) + 1)]
+            for key in keys:
+                best[key] = min(weight, best.get(key, 9))
+        terms.extend((cid, k, t, w, name_key) for (k, t), w in best.items())
+
+    for cid in range(1, n + 1):
+        own: list = []
+        child = cid % 3 != 2
+        female = rng.random() < 0.5
+        last, first, patr = demo.person(rng, female, elder=not child)
+        birth = today - dt.timedelta(days=rng.randint(365 * 2, 365 * 17) if child else rng.randint(365 * 62, 365 * 92))
+        dep = deps[rng.choice([0, 1])] if child else deps[2]
+        clients.append((cid, last, first, patr, fold(f"{last} {first} {patr}"), birth.isoformat(),
+                        "child" if child else "elderly", dep, rng.choice(["served", "potential", "closed"]),
+                        spec if rng.random() < 0.02 else None))
+        for w in search_words(f"{last} {first} {patr}"):
+            own.append(("n", w, 0))
+        if not child or rng.random() < 0.3:
+            phone = demo.random_phone(rng)
+            points.append((cid, None, "phone", phone))
+            d = national_digits(phone)
+            own += [("p", d, 1), ("r", d[::-1], 1)]
+        if child:
+            rep_id += 1
+            r_last = demo.female_surname(last) if not last.endswith("а") else last
+            r_first = rng.choice(demo.FEMALE_FIRST)
+            r_patr = demo.patronymic(rng.choice(demo.FATHER_NAMES), True)
+            reps.append((rep_id, cid, "мать", r_last, r_first, r_patr))
+            phone = demo.random_phone(rng)
+            points.append((None, rep_id, "phone", phone))
+            d = national_digits(phone)
+            own += [("p", d, 2), ("r", d[::-1], 2)]
+            for w in search_words(f"{r_last} {r_first} {r_patr}"):
+                own.append(("n", w, 2))
+            if cid % 997 == 0:
+                sample[cid] = (last, phone)
+        flush(cid, own, fold(f"{last} {first} {patr}"))
+    now = dt.datetime(2026, 11, 25, 9, 0).isoformat(sep=" ")
+    conn = db.connection()
+    # bulk load: build the search-term indexes once after the insert, not row by row
+    index_sql = [r[0] for r in conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'client_search_term' AND sql IS NOT NULL")]
+    for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' "
+                                "AND tbl_name = 'client_search_term' AND sql IS NOT NULL").fetchall():
+        conn.execute(f'DROP INDEX "{name}"')
+    with write_transaction():
+        conn.executemany(
+            "INSERT INTO client (id, version, created_at, updated_at, last_name, first_name, patronymic, name_key, "
+            "birth_date, category, department_id, status, status_reason, status_changed_at, ipra_number, address, "
+            "remote_territory, notes, assigned_staff_id) "
+            "VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, '', '', 0, '', ?)",
+            [(c[0], now, now, c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], now, c[9]) for c in clients])
+        conn.executemany(
+            "INSERT INTO representative (id, version, created_at, updated_at, client_id, relation, last_name, "
+            "first_name, patronymic, preferred_call_time, notes) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, '', '')",
+            [(r[0], now, now, r[1], r[2], r[3], r[4], r[5]) for r in reps])
+        conn.executemany(
+            "INSERT INTO contact_point (version, created_at, updated_at, client_id, representative_id, channel, "
+            "value, note) VALUES (1, ?, ?, ?, ?, ?, ?, '')", [(now, now) + p for p in points])
+        conn.executemany("INSERT INTO client_search_term (client_id, kind, term, weight, sort_key) "
+                         "VALUES (?, ?, ?, ?, ?)", terms)
+        for sql in index_sql:
+            conn.execute(sql)
+    db.close()
+    return {"terms": len(terms), "sample": sample}
+
+
+def _queries(sample: dict, rng: random.Random) -> list[str]:
+    """What people type during calls: surname prefixes growing, two words, last digits, phones, dates."""
+    from soptui import demo
+
+    queries = []
+    for surname in rng.sample(demo.MALE_LAST, 12):
+        s = surname.lower()
+        queries += [s[:k] for k in range(2, len(s) + 1)]
+        first = rng.choice(demo.MALE_FIRST).lower()
+        queries += [f"{s[:4]} {first[:k]}" for k in range(1, 4)]
+    for cid, (last, phone) in list(sample.items())[:20]:
+        queries += [phone[-4:], f"{last[:3].lower()} {phone[-4:]}", "8" + phone[2:5] + " " + phone[5:8],
+                    f"+7 ({phone[2:5]}) {phone[5:8]}-{phone[8:10]}-{phone[10:]}"]
+    queries += ["01.03.2015", "ива 12.05.2012", "смирнова анна"]
+    return queries
+
+
+def bench_sql(path: Path, queries: list[str], with_total: bool) -> list[float]:
+    from soptui.db import open_store
+    from soptui.db.connection import db
+    from soptui.services import auth, clients, session
+
+    open_store(path)
+    session.set_actor(auth.sign_in("spec", PASSWORD))
+    for q in queries[:20]:  # warm the page cache
+        clients.search(q)
+    times = []
+    for q in queries:
+        t = time.perf_counter()
+        clients.search(q, with_total=with_total)
+        times.append((time.perf_counter() - t) * 1000)
+    session.set_actor(None)
+    db.close()
+    return times
+
+
+async def _ui(path: str, queries: list[str]) -> dict:
+    import resource
+
+    from soptui.app import make_app
+    from soptui.db import open_store
+    from soptui.services import auth
+
+    open_store(path)
+    app = make_app("Бенчмарк", "КЦСОН")
+    latencies, internal = [], []
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app._signed_in(auth.sign_in("spec", PASSWORD))
+        await pilot.pause()
+        await pilot.press("f3")
+        for _ in range(200):
+            await pilot.pause(0.01)
+            if type(app.screen).__name__ == "ClientsScreen" and app.screen.search_settled:
+                break
+        screen = app.screen
+        # type each query a key at a time; the list must follow every keystroke
+        for q in queries:
+            await pilot.press("escape")  # clears the search box
+            for _ in range(200):
+                await asyncio.sleep(0.001)
+                if screen.search_settled:
+                    break
+            for ch in q:
+                seq_before = screen._seq
+                t0 = time.perf_counter()
+                await pilot.press(ch if ch != " " else "space")
+                while not (screen._seq > seq_before and screen.search_settled):
+                    await asyncio.sleep(0.0005)
+                    if time.perf_counter() - t0 > 5:
+                        break
+                latencies.append((time.perf_counter() - t0) * 1000)
+                internal.append(screen.last_latency_ms)
+    rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"latencies": latencies, "internal": internal, "rss_mb": rss_kb / 1024}
+
+
+def run() -> list[str]:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "registry.db"
+        t = time.perf_counter()
+        info = generate(path)
+        gen_s = time.perf_counter() - t
+        queries = _queries(info["sample"], random.Random(11))
+        sql = bench_sql(path, queries, with_total=False)
+        sql_count = bench_sql(path, queries, with_total=True)
+        ui_queries = queries[:: max(1, len(queries) // 40)][:40]
+        proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--ui", str(path),
+                               json.dumps(ui_queries, ensure_ascii=False)],
+                              capture_output=True, text=True, timeout=300)
+        if proc.returncode != 0:
+            raise RuntimeError(proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "UI run failed")
+        ui = json.loads(proc.stdout.strip().splitlines()[-1])
+    lat = ui["latencies"]
+    return [
+        f"registry_generate_100k: {gen_s:.1f} s ({N_CLIENTS} clients, {info['terms']} search terms)",
+        f"registry_search_sql_median: {statistics.median(sql):.2f} ms (goal <= 2 ms, page of 50, {len(sql)} queries)",
+        f"registry_search_sql_p95: {_pct(sql, 95):.2f} ms (goal: none, informative)",
+        f"registry_search_sql_with_count_median: {statistics.median(sql_count):.2f} ms "
+        f"(goal: none, page + count capped at 1000)",
+        f"registry_search_sql_with_count_p95: {_pct(sql_count, 95):.2f} ms (goal: none, informative)",
+        f"registry_keystroke_median: {statistics.median(lat):.1f} ms (goal <= 30 ms, {len(lat)} keystrokes)",
+        f"registry_keystroke_p95: {_pct(lat, 95):.1f} ms (goal: none, informative)",
+        f"registry_search_to_list_median: {statistics.median(ui['internal']):.1f} ms "
+        f"(goal: none, Input.Changed to list shown)",
+        f"registry_peak_rss: {ui['rss_mb']:.0f} MB (goal <= 150 MB, registry open on 100k clients)",
+    ]
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--ui":
+        result = asyncio.run(_ui(sys.argv[2], json.loads(sys.argv[3])))
+        print(json.dumps(result))
+    else:
+        for line in run():
+            print(line)
