@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 
 import pytest
 
@@ -58,12 +59,36 @@ def actor(staff):
     return a
 
 
-@pytest.fixture
-def demo_store(store):
-    """A store filled with the demo data (60 clients to stay quick), dated by the fixed clock."""
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory):
+    """The demo store built once per test run (60 clients, dated by the fixed clock)."""
     from soptui.demo import build_demo
 
-    return build_demo(n_clients=60, today=FIXED_NOW.date())
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    clock.set_fixed(FIXED_NOW)
+    database = open_store(path)
+    ctx = build_demo(n_clients=60, today=FIXED_NOW.date())
+    database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    database.close()
+    db.initialize(None)
+    session.set_actor(None)
+    clock.set_fixed(None)
+    return path, ctx
+
+
+@pytest.fixture
+def demo_store(demo_template, tmp_path):
+    """A private copy of the demo store, open and bound; returns the DemoContext."""
+    path, ctx = demo_template
+    copy = tmp_path / "demo.db"
+    shutil.copyfile(path, copy)
+    database = open_store(copy)
+    yield ctx
+    session.set_actor(None)
+    workdays.set_overrides({})
+    workdays.set_confirmed_years(set())
+    database.close()
+    db.initialize(None)
 
 
 async def sign_in(pilot, login: str = "spec", password: str = PASSWORD) -> None:
