@@ -164,3 +164,57 @@ async def test_add_to_group_opener_and_csv_export(store, staff, tmp_path, monkey
         rows = list(csv.reader(fh, delimiter=";"))
     assert rows[1][:4] == ["Кудрявцева Ольга Ивановна", "06.05.2013",
                            "Проведение занятий в группах взаимоподдержки, клубах общения", "23.11.2026"]
+
+
+async def test_session_report_form_with_programme_feedback_and_draft(store, staff):
+    from soptui.screens.session_form import SessionFormScreen
+
+    club = g.save_club(g.ClubData(name="Клуб «Родничок»", capacity=5, start_date=dt.date(2026, 11, 2),
+                                  end_date=dt.date(2026, 12, 25), leader_ids=[staff["spec"]],
+                                  programme=[("Знакомство", "Правила группы"), ("Мои эмоции", "Чувства")],
+                                  slots=[Slot(0, "15:00", "16:00")]))
+    sid = g.club_sessions(club)[0].id
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "spec", PASSWORD)
+        app.push_screen(SessionFormScreen(sid))
+        await _until(pilot, app, lambda: isinstance(app.screen, SessionFormScreen) and not app.screen._loading)
+        form = app.screen
+        q = form.query_one
+        assert q("#sf-topic").value == "Знакомство"
+        q("#sf-programme").value = m.ProgrammeItem.get(m.ProgrammeItem.number == 2).id  # pick item 2
+        await pilot.pause()
+        assert q("#sf-topic").value == "Мои эмоции" and q("#sf-goal").value == "Чувства"
+        await _type(pilot, q("#sf-guests").input, "студенты колледжа")
+        q("#sf-media").value = True
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await _until(pilot, app, lambda: "где хранятся" in str(q("#sf-media-location").query_one("FieldError").render()))
+        await _type(pilot, q("#sf-media-location").input, "Клубы 2026-11-02")
+        await _until(pilot, app, lambda: m.Draft.select().where(m.Draft.key == f"session:{sid}").exists())
+        # leave without saving and come back: the draft is offered back
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("y")
+        await _until(pilot, app, lambda: not isinstance(app.screen, SessionFormScreen))
+        app.push_screen(SessionFormScreen(sid))
+        await _until(pilot, app, lambda: isinstance(app.screen, SessionFormScreen) and not app.screen._loading)
+        form = app.screen
+        q = form.query_one
+        assert q("#sf-guests").value == "студенты колледжа" and q("#sf-media-location").value == "Клубы 2026-11-02"
+        q("#sf-satisfaction").value = 5
+        q("#sf-analysis").text = "Цель достигнута"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await _until(pilot, app, lambda: not form.dirty)
+        await _type(pilot, q("#fb-author").input, "Смирнова")
+        await _type(pilot, q("#fb-text").input, "Понравилось")
+        await pilot.click("#fb-add")
+        await _until(pilot, app, lambda: form.detail is not None and len(form.detail.feedback) == 1)
+    s = m.GroupSession.get_by_id(sid)
+    assert (s.topic, s.goal, s.guests, s.media_taken, s.media_location, s.satisfaction, s.analysis) == (
+        "Мои эмоции", "Чувства", "студенты колледжа", True, "Клубы 2026-11-02", 5, "Цель достигнута")
+    assert s.programme_item.number == 2
+    f = m.SessionFeedback.get(m.SessionFeedback.session == sid)
+    assert (f.source, f.author, f.text) == ("client", "Смирнова", "Понравилось")
+    assert not m.Draft.select().where(m.Draft.key == f"session:{sid}").exists()

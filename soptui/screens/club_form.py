@@ -228,7 +228,8 @@ class ClubFormScreen(Screen[int | None]):
 
     @work(thread=True, exclusive=True, group="club-draft")
     def _save_draft(self, values: dict) -> None:
-        drafts.save_draft(self.draft_key, values)
+        if self.dirty:  # a save may have landed since this change was typed
+            drafts.save_draft(self.draft_key, values)
 
     # --- save ---
 

@@ -344,6 +344,8 @@ class ClubScreen(SectionScreen):
                 tooltip="Отменить или восстановить занятие"),
         Binding("t", "sheet", "Табель", id="club.sheet", tooltip="Табель посещаемости за месяц (PDF)"),
         Binding("l", "plan", "План", id="club.plan", tooltip="План и график работы клуба (PDF)"),
+        Binding("z", "toggle_active", "Закрыть клуб", id="club.active", show=False,
+                tooltip="Закрыть клуб (история сохраняется) или открыть снова"),
     ]
 
     def __init__(self, club_id: int) -> None:
@@ -627,6 +629,34 @@ class ClubScreen(SectionScreen):
             "Табель посещаемости (PDF, А4 альбомная)",
             [FieldSpec("month", "Месяц", f"{day:%m.%Y}", parse_month, True, "ММ.ГГГГ")], submit,
             ok_label="Печать"), self._printed)
+
+    def action_toggle_active(self) -> None:
+        if self.card is None:
+            return
+        card = self.card
+        question = (f"Закрыть {service.quoted(card.name)}? Участники, занятия и посещаемость сохранятся, "
+                    f"клуб уйдёт в конец списка." if card.active else f"Снова открыть {service.quoted(card.name)}?")
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self._set_active(not card.active)
+
+        self.app.push_screen(ConfirmDialog(question), answer)
+
+    @work(thread=True, group="club-write")
+    def _set_active(self, active: bool) -> None:
+        service.set_club_active(self.club_id, active)
+        self.app.call_from_thread(self.notify, "Клуб открыт." if active else "Клуб закрыт.")
+        self.app.call_from_thread(self.reload)
+
+    def palette_commands(self):
+        from textual.app import SystemCommand
+
+        if self.card is not None:
+            yield SystemCommand("Клуб: закрыть / открыть снова", "История участников и занятий сохраняется (Z)",
+                                self.action_toggle_active)
+            yield SystemCommand("Клуб: план и график (PDF)", "Печать плана работы клуба (L)", self.action_plan)
+            yield SystemCommand("Клуб: табель посещаемости (PDF)", "Табель за месяц (T)", self.action_sheet)
 
     def action_plan(self) -> None:
         self._print_plan()

@@ -23,6 +23,11 @@ SATISFACTION = [("5 — очень довольны", 5), ("4 — довольн
                 ("2 — скорее недовольны", 2), ("1 — недовольны", 1)]
 
 
+def _in_feedback(widget) -> bool:
+    """Typing a feedback entry is not an edit of the report (it is saved on its own)."""
+    return any((getattr(node, "id", "") or "").startswith("fb-") for node in widget.ancestors)
+
+
 class SessionFormScreen(SectionScreen):
     """Edit the report of one session; Ctrl+S saves, F9 prints the session report."""
 
@@ -188,8 +193,9 @@ class SessionFormScreen(SectionScreen):
             self.query_one("#sf-goal", LabeledInput).value = item.goal
         self._changed()
 
-    def on_input_changed(self) -> None:
-        self._changed()
+    def on_input_changed(self, event) -> None:
+        if not (event.input.id or "").startswith("fb-") and not _in_feedback(event.input):
+            self._changed()
 
     def on_text_area_changed(self) -> None:
         self._changed()
@@ -211,7 +217,8 @@ class SessionFormScreen(SectionScreen):
 
     @work(thread=True, exclusive=True, group="session-draft")
     def _save_draft(self, values: dict) -> None:
-        drafts.save_draft(self.draft_key, values)
+        if self.dirty:  # a save may have landed since this change was typed
+            drafts.save_draft(self.draft_key, values)
 
     # --- saving ---
 
