@@ -199,32 +199,46 @@ class TotalRow:
     minutes: int
 
 
-def _entry_query(filters: JournalFilters, actor: session.Actor | None, *selection: Any) -> pw.ModelSelect:
-    """ServiceEntry joined to its client and staff, restricted by the filters and by access."""
+def _in_department(department_id: int) -> Any:
+    """Entry belongs to a department: its performer works there, or nobody is recorded and the
+    client is there. Written with subqueries so counting needs no joins."""
     E, C = m.ServiceEntry, m.Client
-    S = m.Staff.alias("performer")
-    department = fn.COALESCE(S.department, C.department)
-    q = (E.select(*selection)
-         .join(C, on=(E.client == C.id))
-         .switch(E).join(S, JOIN.LEFT_OUTER, on=(E.staff == S.id)))
+    staff_ids = [s for (s,) in m.Staff.select(m.Staff.id).where(m.Staff.department == department_id).tuples()]
+    own = E.staff.in_(staff_ids) if staff_ids else pw.SQL("0")
+    return own | (E.staff.is_null() & E.client.in_(C.select(C.id).where(C.department == department_id)))
+
+
+def _entry_condition(filters: JournalFilters, actor: session.Actor | None) -> Any:
+    """The WHERE of the filters and of the actor's access, on ServiceEntry alone."""
+    E, C = m.ServiceEntry, m.Client
     cond = (E.date >= filters.start) & (E.date <= filters.end)
     if filters.department_id is not None:
-        cond &= department == filters.department_id
+        cond &= _in_department(filters.department_id)
     if filters.staff_id is not None:
         cond &= E.staff == filters.staff_id
     if filters.client_id is not None:
         cond &= E.client == filters.client_id
     prefix = fold(" ".join(filters.client_query.split()))
     if prefix:  # name_key is the folded full name: a prefix is an index range
-        cond &= (C.name_key >= prefix) & (C.name_key < prefix + "\uffff")
+        cond &= E.client.in_(C.select(C.id).where((C.name_key >= prefix) & (C.name_key < prefix + "\uffff")))
     if filters.sop:
         cond &= E.sop == filters.sop
     if actor is not None and not actor.sees_all_departments:
         if actor.department_id is None:
             cond &= E.staff == actor.id
         else:
-            cond &= (department == actor.department_id) | (E.staff == actor.id)
-    return q.where(cond), S
+            cond &= _in_department(actor.department_id) | (E.staff == actor.id)
+    return cond
+
+
+def _entry_query(filters: JournalFilters, actor: session.Actor | None, *selection: Any) -> pw.ModelSelect:
+    """ServiceEntry joined to its client and staff (for names), restricted by the filters and by access."""
+    E, C = m.ServiceEntry, m.Client
+    S = m.Staff.alias("performer")
+    q = (E.select(*selection)
+         .join(C, on=(E.client == C.id))
+         .switch(E).join(S, JOIN.LEFT_OUTER, on=(E.staff == S.id)))
+    return q.where(_entry_condition(filters, actor)), S
 
 
 def _row(values: tuple, number: int) -> ServiceRow:
@@ -246,8 +260,8 @@ def _row_columns(S) -> tuple:
 def totals(filters: JournalFilters, actor: session.Actor | None = None) -> Totals:
     """Count, units and minutes of everything the filters match."""
     E = m.ServiceEntry
-    q, _ = _entry_query(filters, _actor(actor), fn.COUNT(E.id), fn.COALESCE(fn.SUM(E.units), 0),
-                        fn.COALESCE(fn.SUM(E.minutes), 0))
+    q = E.select(fn.COUNT(E.id), fn.COALESCE(fn.SUM(E.units), 0),
+                 fn.COALESCE(fn.SUM(E.minutes), 0)).where(_entry_condition(filters, _actor(actor)))
     entries, units, minutes = q.tuples().get()
     return Totals(int(entries or 0), int(units or 0), int(minutes or 0))
 
@@ -293,7 +307,7 @@ def _grouped(filters: JournalFilters, actor: session.Actor | None, by: str) -> l
     E = m.ServiceEntry
     sums = (fn.COUNT(E.id), fn.COALESCE(fn.SUM(E.units), 0), fn.COALESCE(fn.SUM(E.minutes), 0))
     if by == "sop":
-        q, _ = _entry_query(filters, _actor(actor), E.sop, *sums)
+        q = E.select(E.sop, *sums).where(_entry_condition(filters, _actor(actor)))
         return [TotalRow(sop or "", sop_label(sop or ""), n, int(u), int(mi))
                 for sop, n, u, mi in q.group_by(E.sop).order_by(E.sop).tuples()]
     q, S = _entry_query(filters, _actor(actor))
