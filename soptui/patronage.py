@@ -141,9 +141,19 @@ def conflicts_by_visit(visits: Sequence[Occupancy], work_start: dt.time = DEFAUL
     Sorted sweep per staff member, so a week of 300 visits costs O(n log n).
     """
     result: dict[int, list[Conflict]] = {}
+    hours_cache: dict[dt.date, tuple | None] = {}
     for v in visits:
         if v.visit_id is None:
             continue
+        day = v.start.date()
+        if day not in hours_cache:
+            hours_cache[day] = day_hours(day, work_start, work_end)
+        hours = hours_cache[day]
+        if hours is not None:
+            day_start = dt.datetime.combine(day, hours[0])
+            day_end = dt.datetime.combine(day, hours[1])
+            if day_start <= v.busy_from and v.busy_to <= day_end:
+                continue  # the usual case: nothing to report, skip the message building
         found = find_conflicts(v, (), None, work_start, work_end)
         if found:
             result.setdefault(v.visit_id, []).extend(found)

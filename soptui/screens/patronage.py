@@ -11,14 +11,22 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from dataclasses import dataclass
+
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.coordinate import Coordinate
+from textual.geometry import Region, Size, Spacing
+from textual.message import Message
+from textual.reactive import reactive
 from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, Label, OptionList, RadioButton, RadioSet, Static
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widgets import Button, Label, OptionList, RadioButton, RadioSet, Static
 from textual.widgets.option_list import Option
 
 from .. import clock, patronage
@@ -34,10 +42,16 @@ STATUS_STYLE = {"planned": "", "done": "green", "cancelled": "dim strike", "not_
 DRAFTS_ROW = "drafts"
 
 
-def visit_line(v: "VisitCard", width: int) -> Text:
-    """One visit in a planner cell: «10:30 Петров Т.Ю. Т!»."""
-    line = Text()
-    line.append(f"{v.start:%H:%M} ", style="bold" if v.status == "planned" else "")
+MARK_STYLE = {"!": Style(color="red", bold=True), "Т": Style(color="cyan", bold=True),
+              "✓": Style(color="green"), "?": Style(color="yellow", bold=True)}
+NAME_STYLE = {"planned": Style(), "done": Style(color="green"), "cancelled": Style(dim=True, strike=True),
+              "not_let_in": Style(dim=True), "draft": Style(color="yellow")}
+BOLD = Style(bold=True)
+DIM = Style(dim=True)
+
+
+def visit_segments(v: "VisitCard", width: int) -> list[Segment]:
+    """One visit in a planner cell: «10:30 Петров Т.Ю. Т!», cut to width."""
     marks = STATUS_MARK.get(v.status, "")
     if v.transport_needed:
         marks += "Т"
@@ -49,64 +63,214 @@ def visit_line(v: "VisitCard", width: int) -> Text:
         name = name.split(" ")[0]  # the surname alone reads better than a cut-off initial
     if len(name) > name_w:
         name = name[:name_w - 1] + "…"
-    line.append(name, style=STATUS_STYLE.get(v.status, ""))
+    segments = [Segment(f"{v.start:%H:%M} ", BOLD if v.status == "planned" else Style()),
+                Segment(name, NAME_STYLE.get(v.status, Style()))]
     if marks:
-        line.append(" ")
-        for ch in marks:
-            style = {"!": "bold red", "Т": "bold cyan", "✓": "green", "?": "bold yellow"}.get(ch, "dim")
-            line.append(ch, style=style)
-    return line
+        segments.append(Segment(" "))
+        segments.extend(Segment(ch, MARK_STYLE.get(ch, DIM)) for ch in marks)
+    return segments
 
 
-def render_cell(visits: list["VisitCard"], width: int, working: bool) -> Text:
-    if not visits:
-        return Text("" if working else "вых.", style="dim")
-    return Text("\n").join(visit_line(v, width) for v in visits)
+def visit_line(v: "VisitCard", width: int) -> Text:
+    """The same line as rich Text (for lists outside the grid)."""
+    text = Text()
+    for seg in visit_segments(v, width):
+        text.append(seg.text, seg.style)
+    return text
 
 
-def fill_planner(table: DataTable, week: "PlannerWeek", width: int, highlight: dt.date) -> list:
-    """Put the week into the table: one row per staff member (+ call drafts); returns row keys."""
-    table.clear(columns=True)
-    staff_w = 14 if width >= 100 else 12
-    weekend_busy = [any(v.start.date() == d.day for v in week.visits) for d in week.days[5:]]
-    weekend_w = [16 if busy else 5 for busy in weekend_busy]
-    pad = 2 * 8
-    day_w = max(7, min(22, (width - 2 - staff_w - sum(weekend_w) - pad) // 5))
-    table.add_column("Сотрудник", width=staff_w, key="staff")
-    for i, d in enumerate(week.days):
-        w = day_w if i < 5 else weekend_w[i - 5]
-        label = Text(f"{WEEKDAYS[d.day.weekday()]} {d.day:%d.%m}")
-        if not d.working:
-            label.stylize("red")
-        elif d.short:
-            label.append("*", style="yellow")
-        if d.day == highlight:
-            label.stylize("reverse")
-        table.add_column(label, width=w, key=d.day.isoformat())
-    keys = []
-    cells: dict[tuple[int, dt.date], list] = {}
-    for v in week.visits:
-        for sid in v.staff_ids:
-            cells.setdefault((sid, v.start.date()), []).append(v)
-    for s in week.staff:
-        row = [Text(s.short_name, style="bold")]
-        height = 1
-        for i, d in enumerate(week.days):
-            items = cells.get((s.id, d.day), [])
-            height = max(height, len(items))
-            row.append(render_cell(items, day_w if i < 5 else weekend_w[i - 5], d.working))
-        table.add_row(*row, height=height, key=str(s.id))
-        keys.append(s.id)
-    if week.drafts:
-        row = [Text("Из звонков", style="bold yellow")]
-        height = 1
-        for i, d in enumerate(week.days):
-            items = [v for v in week.drafts if v.start.date() == d.day]
-            height = max(height, len(items))
-            row.append(render_cell(items, day_w if i < 5 else weekend_w[i - 5], True))
-        table.add_row(*row, height=height, key=DRAFTS_ROW)
-        keys.append(DRAFTS_ROW)
-    return keys
+@dataclass
+class GridRow:
+    key: object  # staff id or DRAFTS_ROW
+    label: str
+    label_style: Style
+    cells: list[list["VisitCard"]]  # one list per day
+
+
+class PlannerGrid(ScrollView, can_focus=True):
+    """Days × staff grid drawn with the line API: one strip per line, nothing but segments.
+
+    The planner of a big department (15 staff, 300 visits) must paint in well under
+    100 ms, which a DataTable of multi-line rich cells does not.
+    """
+
+    COMPONENT_CLASSES = {"planner-grid--cursor", "planner-grid--header", "planner-grid--stripe",
+                         "planner-grid--today"}
+    DEFAULT_CSS = """
+    PlannerGrid { height: 1fr; overflow-x: hidden; }
+    PlannerGrid > .planner-grid--cursor { background: $accent 60%; }
+    PlannerGrid:focus > .planner-grid--cursor { background: $accent; }
+    PlannerGrid > .planner-grid--header { background: $boost; text-style: bold; }
+    PlannerGrid > .planner-grid--stripe { background: $boost; }
+    PlannerGrid > .planner-grid--today { color: $warning; text-style: bold reverse; }
+    """
+    BINDINGS = [
+        Binding("left", "move(0, -1)", show=False), Binding("right", "move(0, 1)", show=False),
+        Binding("up", "move(-1, 0)", show=False), Binding("down", "move(1, 0)", show=False),
+        Binding("home", "move(0, -7)", show=False), Binding("end", "move(0, 7)", show=False),
+    ]
+
+
+    class Moved(Message):
+        """The cursor moved to another cell."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.rows: list[GridRow] = []
+        self.days: list = []
+        self.today: dt.date | None = None
+        self.widths: list[int] = []
+        self.label_w = 14
+        self._row_top: list[int] = []  # first content line of each row
+        self._line_row: list[tuple[int, int]] = []  # content line -> (row, line within row)
+        self._strips: dict[int, Strip] = {}  # painted lines away from the cursor row
+        self.cursor_row = 0
+        self.cursor_col = 0  # 0..6 = Monday..Sunday
+
+    # --- data -------------------------------------------------------------------------------
+
+    def show_week(self, week: "PlannerWeek", today: dt.date) -> None:
+        self.days = list(week.days)
+        self.today = today
+        by_cell: dict[tuple[int, dt.date], list] = {}
+        for v in week.visits:
+            for sid in v.staff_ids:
+                by_cell.setdefault((sid, v.start.date()), []).append(v)
+        rows = [GridRow(s.id, s.short_name, BOLD, [by_cell.get((s.id, d.day), []) for d in week.days])
+                for s in week.staff]
+        if week.drafts:
+            rows.append(GridRow(DRAFTS_ROW, "Из звонков", Style(color="yellow", bold=True),
+                                [[v for v in week.drafts if v.start.date() == d.day] for d in week.days]))
+        self.rows = rows
+        self._layout()
+
+    def _layout(self) -> None:
+        width = max(60, self.size.width or 80)
+        self.label_w = 14 if width >= 100 else 12
+        busy_weekend = [any(cell for row in self.rows for cell in [row.cells[i]]) for i in (5, 6)] \
+            if self.rows else [False, False]
+        weekend = [16 if busy else 5 for busy in busy_weekend]
+        day_w = max(7, min(24, (width - self.label_w - sum(weekend) - 8) // 5))
+        self.widths = [day_w] * 5 + weekend
+        self._row_top, self._line_row = [], []
+        for r, row in enumerate(self.rows):
+            self._row_top.append(len(self._line_row))
+            height = max(1, max((len(c) for c in row.cells), default=1))
+            self._line_row.extend((r, i) for i in range(height))
+        total = self.label_w + sum(w + 1 for w in self.widths)
+        self.virtual_size = Size(total, len(self._line_row) + 1)
+        self._strips.clear()
+        self.cursor_row = min(self.cursor_row, max(0, len(self.rows) - 1))
+        self.refresh()
+
+    def on_resize(self) -> None:
+        if self.rows:
+            self._layout()
+
+    # --- cursor -------------------------------------------------------------------------------
+
+    @property
+    def selected_row(self) -> GridRow | None:
+        return self.rows[self.cursor_row] if 0 <= self.cursor_row < len(self.rows) else None
+
+    def select(self, key, col: int) -> None:
+        keys = [r.key for r in self.rows]
+        self.move_to(keys.index(key) if key in keys else 0, col)
+
+    def move_to(self, row: int, col: int) -> None:
+        row = max(0, min(len(self.rows) - 1, row))
+        col = max(0, min(6, col))
+        if (row, col) == (self.cursor_row, self.cursor_col) and self._strips:
+            return
+        self.cursor_row, self.cursor_col = row, col
+        self._cursor_changed()
+
+    def action_move(self, drow: int, dcol: int) -> None:
+        if self.rows:
+            self.move_to(self.cursor_row + drow, self.cursor_col + dcol)
+
+    def _cursor_changed(self) -> None:
+        if self._row_top and self.cursor_row < len(self._row_top):
+            top = self._row_top[self.cursor_row]
+            bottom = (self._row_top[self.cursor_row + 1] if self.cursor_row + 1 < len(self._row_top)
+                      else len(self._line_row))
+            # +1: line 0 is the fixed header
+            self.scroll_to_region(Region(0, top, 1, bottom - top), spacing=Spacing(1, 0, 0, 0),
+                                  animate=False, force=True)
+        self.refresh()
+        self.post_message(self.Moved())
+
+    def on_click(self, event) -> None:
+        y = event.y
+        if y <= 0 or not self._line_row:
+            return
+        index = y - 1 + int(self.scroll_offset.y)
+        if index >= len(self._line_row):
+            return
+        x = event.x - self.label_w
+        col = 0
+        for i, w in enumerate(self.widths):
+            if x < w + 1:
+                col = i
+                break
+        else:
+            col = 6
+        self.move_to(self._line_row[index][0], col)
+
+    # --- painting ------------------------------------------------------------------------------
+
+    def _header(self) -> list[Segment]:
+        style = self.get_component_rich_style("planner-grid--header")
+        segs = [Segment("Сотрудник".ljust(self.label_w)[:self.label_w], style)]
+        today_style = self.get_component_rich_style("planner-grid--today")
+        for i, day in enumerate(self.days):
+            w = self.widths[i]
+            label = f"{WEEKDAYS[day.day.weekday()]} {day.day:%d.%m}"
+            if day.short:
+                label += "*"
+            s = style
+            if not day.working:
+                s = style + Style(color="red")
+            if day.day == self.today:
+                s = style + today_style
+            segs.append(Segment(" ", style))
+            segs.append(Segment(label[:w].ljust(w), s))
+        return segs
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        if not self.rows:
+            return Strip.blank(width)
+        if y == 0:
+            return Strip(self._header()).adjust_cell_length(width).simplify()
+        index = y - 1 + int(self.scroll_offset.y)
+        if index >= len(self._line_row):
+            return Strip.blank(width)
+        r, line = self._line_row[index]
+        if r != self.cursor_row and index in self._strips:
+            return self._strips[index]
+        row = self.rows[r]
+        stripe = self.get_component_rich_style("planner-grid--stripe") if r % 2 else Style()
+        cursor = self.get_component_rich_style("planner-grid--cursor")
+        label = row.label if line == 0 else ""
+        segs = [Segment(label[:self.label_w].ljust(self.label_w), stripe + row.label_style)]
+        for i, cell in enumerate(row.cells):
+            w = self.widths[i]
+            base = stripe + (cursor if (r == self.cursor_row and i == self.cursor_col) else Style())
+            segs.append(Segment(" ", stripe))
+            if line < len(cell):
+                content = visit_segments(cell[line], w)
+            elif line == 0 and not cell and i < len(self.days) and not self.days[i].working:
+                content = [Segment("вых.", DIM)]
+            else:
+                content = []
+            content = Segment.adjust_line_length([Segment(t, base + st if st else base) for t, st, _ in content],
+                                                 w, base)
+            segs.extend(content)
+        strip = Strip(segs).adjust_cell_length(width, stripe).simplify()
+        if r != self.cursor_row:
+            self._strips[index] = strip
+        return strip
 
 
 def describe_visit(v: "VisitCard") -> Text:
@@ -150,7 +314,8 @@ class PatronageScreen(SectionScreen):
     DEFAULT_CSS = """
     PatronageScreen #planner { height: 1fr; }
     PatronageScreen #week-bar { height: 1; padding: 0 1; background: $boost; }
-    PatronageScreen #cell-info { height: auto; max-height: 7; padding: 0 1; border-top: solid $primary; }
+    /* a fixed height: new text in it must not re-lay out the whole screen */
+    PatronageScreen #cell-info { height: 9; padding: 0 1; border-top: solid $primary; overflow-y: auto; }
     """
 
     def __init__(self) -> None:
@@ -160,12 +325,12 @@ class PatronageScreen(SectionScreen):
         self.department_id: int | None = None
         self.departments: list[tuple[int, str]] = []
         self.week: PlannerWeek | None = None
-        self.row_keys: list = []
         self._want: tuple[object, dt.date] | None = None
+        self._shown_text: dict[str, tuple] = {}
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="week-bar")
-        yield DataTable(id="planner", cursor_type="cell", zebra_stripes=False)
+        yield PlannerGrid(id="planner")
         yield Static("", id="cell-info")
 
     def on_mount(self) -> None:
@@ -177,10 +342,6 @@ class PatronageScreen(SectionScreen):
     def on_screen_resume(self) -> None:
         if self.week is not None:
             self.action_reload()
-
-    def on_resize(self) -> None:
-        if self.week is not None:
-            self._render_week(keep=True)
 
     # --- loading ----------------------------------------------------------------------
 
@@ -202,11 +363,11 @@ class PatronageScreen(SectionScreen):
 
     def _render_week(self, keep: bool) -> None:
         week = self.week
-        table = self.query_one("#planner", DataTable)
+        grid = self.query_one("#planner", PlannerGrid)
         old = self.selected_key(), self.selected_day()
         want = self._want or old
         self._want = None
-        self.row_keys = fill_planner(table, week, self.size.width or 80, clock.today())
+        grid.show_week(week, clock.today())
         dep = dict(self.departments).get(self.department_id, "все отделения") if self.department_id else "все отделения"
         scope = "мои визиты" if self.only_mine else dep
         bar = Text()
@@ -215,66 +376,56 @@ class PatronageScreen(SectionScreen):
         if week.drafts:
             bar.append(f" · из звонков ждут подтверждения: {len(week.drafts)}", style="bold yellow")
         bar.append("   ✓ проведён  Т транспорт  ! конфликт  ? черновик", style="dim")
-        self.query_one("#week-bar", Static).update(bar)
-        if not self.row_keys:
-            self.query_one("#cell-info", Static).update(
+        self._set_text("#week-bar", bar)
+        keys = [r.key for r in grid.rows]
+        if not keys:
+            self._set_text("#cell-info", 
                 "В отделении нет сотрудников, выполняющих патронаж (специалист по социальной работе, "
                 "психолог, медицинская сестра, социальный педагог).")
             return
-        row = 0
         key, day = want
-        if key in self.row_keys:
-            row = self.row_keys.index(key)
-        elif self.app.actor and self.app.actor.id in self.row_keys:
-            row = self.row_keys.index(self.app.actor.id)
+        if key not in keys:
+            key = self.app.actor.id if self.app.actor and self.app.actor.id in keys else keys[0]
         days = [d.day for d in week.days]
         if day not in days:
             day = clock.today() if clock.today() in days else days[0]
-        table.cursor_coordinate = Coordinate(row, days.index(day) + 1)
+        grid.select(key, days.index(day))
         self._update_info()
 
     # --- selection --------------------------------------------------------------------
 
     def selected_key(self):
-        table = self.query_one("#planner", DataTable)
-        if not self.row_keys or table.cursor_row >= len(self.row_keys):
-            return None
-        return self.row_keys[table.cursor_row]
+        row = self.query_one("#planner", PlannerGrid).selected_row
+        return row.key if row else None
 
     def selected_day(self) -> dt.date | None:
-        if self.week is None:
+        grid = self.query_one("#planner", PlannerGrid)
+        if self.week is None or not grid.rows:
             return None
-        col = self.query_one("#planner", DataTable).cursor_column
-        if col < 1:
-            return None
-        return self.week.days[min(col, 7) - 1].day
+        return self.week.days[grid.cursor_col].day
 
     def selected_visits(self) -> list["VisitCard"]:
-        key, day = self.selected_key(), self.selected_day()
-        if self.week is None or key is None or day is None:
+        row = self.query_one("#planner", PlannerGrid).selected_row
+        day = self.selected_day()
+        if row is None or day is None:
             return []
-        if key == DRAFTS_ROW:
-            return [v for v in self.week.drafts if v.start.date() == day]
-        return self.week.cell(key, day)
+        return list(row.cells[self.query_one("#planner", PlannerGrid).cursor_col])
 
-    @on(DataTable.CellHighlighted, "#planner")
-    def _highlighted(self, event: DataTable.CellHighlighted) -> None:
-        table = event.data_table
-        if table.cursor_coordinate.column == 0:  # the name column is not a day
-            table.cursor_coordinate = Coordinate(table.cursor_coordinate.row, 1)
-            return
-        self._update_info()
+    @on(PlannerGrid.Moved)
+    def _moved(self) -> None:
+        if self.week is not None:
+            self._update_info()
 
-    @on(DataTable.CellSelected, "#planner")
-    def _cell_selected(self, event: DataTable.CellSelected) -> None:
-        self.action_open_visit()
+    def on_click(self, event) -> None:
+        if event.chain == 2 and isinstance(event.widget, PlannerGrid):
+            self.action_open_visit()
 
     def _update_info(self) -> None:
         info = self.query_one("#cell-info", Static)
         visits = self.selected_visits()
         day = self.selected_day()
         if day is None:
-            info.update("")
+            self._set_text("#cell-info", "")
             return
         dayinfo = next(d for d in self.week.days if d.day == day)
         head = Text(f"{WEEKDAYS[day.weekday()]} {day:%d.%m.%Y}", style="bold")
@@ -286,9 +437,17 @@ class PatronageScreen(SectionScreen):
                 head.append(" (предпраздничный)", style="yellow")
         if not visits:
             head.append("\nВизитов нет. n — запланировать визит в свободное время.", style="dim")
-            info.update(head)
+            self._set_text("#cell-info", head)
             return
-        info.update(Text("\n").join([head, *[describe_visit(v) for v in visits]]))
+        self._set_text("#cell-info", Text("\n").join([head, *[describe_visit(v) for v in visits]]))
+
+    def _set_text(self, selector: str, content) -> None:
+        """Update a Static only if its text changed; both have a fixed height, so no re-layout."""
+        key = (str(content), tuple(str(s.style) for s in content.spans) if isinstance(content, Text) else ())
+        if self._shown_text.get(selector) == key:
+            return
+        self._shown_text[selector] = key
+        self.query_one(selector, Static).update(content, layout=False)
 
     # --- actions -------------------------------------------------------------------------
 

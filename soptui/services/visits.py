@@ -245,35 +245,81 @@ def departments() -> list[tuple[int, str]]:
 
 
 def _cards(query: pw.ModelSelect, with_conflicts: bool = False) -> list[VisitCard]:
-    visits = list(query)
-    if not visits:
+    """Visit cards from a PatronageVisit ⋈ Client query, read as tuples (the planner reads hundreds)."""
+    V, C = m.PatronageVisit, m.Client
+    rows = list(query.select(
+        V.id, V.version, V.client, C.last_name, C.first_name, C.patronymic, V.kind, V.status, V.planned_start,
+        V.prep_minutes, V.work_minutes, V.completion_minutes, V.address, V.transport_needed, V.ground,
+        V.purpose, V.drafted_by_call, V.documents_to_prepare).tuples())
+    if not rows:
         return []
-    ids = [v.id for v in visits]
+    # a sub-select rather than hundreds of bound ids: far cheaper to build and run
+    ids = [r[0] for r in rows] if len(rows) <= 20 else query.select(V.id)
     links: dict[int, list[tuple[int, str]]] = {}
-    for link in (m.VisitStaff.select(m.VisitStaff.visit, m.Staff.id, m.Staff.last_name,
-                                     m.Staff.first_name, m.Staff.patronymic)
-                 .join(m.Staff).where(m.VisitStaff.visit.in_(ids)).order_by(m.VisitStaff.id)):
-        links.setdefault(link.visit_id, []).append(
-            (link.staff.id, short_name(link.staff.last_name, link.staff.first_name, link.staff.patronymic)))
-    acted = {a.visit_id for a in m.VisitAct.select(m.VisitAct.visit)
-             .where(m.VisitAct.visit.in_(ids) & (m.VisitAct.is_draft == False))}  # noqa: E712
-    cards = []
-    for v in visits:
-        c = v.client
-        staff = links.get(v.id, [])
-        cards.append(VisitCard(
-            id=v.id, version=v.version, client_id=c.id,
-            client_name=short_name(c.last_name, c.first_name, c.patronymic),
-            client_full_name=full_name(c.last_name, c.first_name, c.patronymic),
-            kind=v.kind, status=v.status, start=v.planned_start, prep_minutes=v.prep_minutes,
-            work_minutes=v.work_minutes, completion_minutes=v.completion_minutes, address=v.address,
-            transport_needed=v.transport_needed, staff_ids=tuple(s for s, _ in staff),
-            staff_names=tuple(n for _, n in staff), ground=v.ground, purpose=v.purpose,
-            drafted_by_call=v.drafted_by_call_id is not None,
-            documents_to_prepare=v.documents_to_prepare, has_completed_act=v.id in acted))
+    for visit_id, sid, last, first, patr in (
+            m.VisitStaff.select(m.VisitStaff.visit, m.Staff.id, m.Staff.last_name, m.Staff.first_name,
+                                m.Staff.patronymic)
+            .join(m.Staff).where(m.VisitStaff.visit.in_(ids)).order_by(m.VisitStaff.id).tuples()):
+        links.setdefault(visit_id, []).append((sid, short_name(last, first, patr)))
+    acted = {a for (a,) in m.VisitAct.select(m.VisitAct.visit)
+             .where(m.VisitAct.visit.in_(ids) & (m.VisitAct.is_draft == False)).tuples()}  # noqa: E712
+    cards = [_card_from_row(r, links, acted) for r in rows]
     if with_conflicts:
         cards = _with_conflicts(cards)
     return cards
+
+
+_CARD_COLUMNS = ("v.id, v.version, v.client_id, c.last_name, c.first_name, c.patronymic, v.kind, v.status, "
+                 "v.planned_start, v.prep_minutes, v.work_minutes, v.completion_minutes, v.address, "
+                 "v.transport_needed, v.ground, v.purpose, v.drafted_by_call_id, v.documents_to_prepare")
+
+
+def _as_datetime(value: Any) -> dt.datetime:
+    return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+
+
+def _week_cards(lo: dt.datetime, hi: dt.datetime, staff_ids: list[int]) -> list[VisitCard]:
+    """The planner's hot path: a week of visits of the given staff in three plain SQL statements.
+
+    Built by hand because peewee spends more time composing the nested queries
+    (and converting 300 rows) than SQLite spends running them.
+    """
+    if not staff_ids:
+        return []
+    database = m.PatronageVisit._meta.database
+    p = database.param
+    marks = ", ".join([p] * len(staff_ids))
+    scope = (f"FROM patronage_visit v JOIN client c ON c.id = v.client_id "
+             f"WHERE v.planned_start >= {p} AND v.planned_start < {p} "
+             f"AND v.id IN (SELECT visit_id FROM visit_staff WHERE staff_id IN ({marks}))")
+    params = [lo, hi, *staff_ids]
+    rows = database.execute_sql(f"SELECT {_CARD_COLUMNS} {scope} ORDER BY v.planned_start, v.id",
+                                params).fetchall()
+    if not rows:
+        return []
+    links: dict[int, list[tuple[int, str]]] = {}
+    for visit_id, sid, last, first, patr in database.execute_sql(
+            "SELECT vs.visit_id, s.id, s.last_name, s.first_name, s.patronymic FROM visit_staff vs "
+            f"JOIN staff s ON s.id = vs.staff_id WHERE vs.visit_id IN (SELECT v.id {scope}) ORDER BY vs.id",
+            params).fetchall():
+        links.setdefault(visit_id, []).append((sid, short_name(last, first, patr)))
+    acted = {a for (a,) in database.execute_sql(
+        f"SELECT DISTINCT visit_id FROM visit_act WHERE is_draft = {p} AND visit_id IN (SELECT v.id {scope})",
+        [False, *params]).fetchall()}
+    return [_card_from_row(r, links, acted) for r in rows]
+
+
+def _card_from_row(row: tuple, links: dict[int, list[tuple[int, str]]], acted: set[int]) -> VisitCard:
+    (vid, version, client_id, last, first, patr, kind, status, start, prep, work, completion, address,
+     transport, ground, purpose, call_id, documents) = row
+    staff = links.get(vid, [])
+    return VisitCard(
+        id=vid, version=version, client_id=client_id, client_name=short_name(last, first, patr),
+        client_full_name=full_name(last, first, patr), kind=kind, status=status, start=_as_datetime(start),
+        prep_minutes=prep, work_minutes=work, completion_minutes=completion, address=address,
+        transport_needed=bool(transport), staff_ids=tuple(s for s, _ in staff),
+        staff_names=tuple(n for _, n in staff), ground=ground, purpose=purpose,
+        drafted_by_call=call_id is not None, documents_to_prepare=documents, has_completed_act=vid in acted)
 
 
 def _work_hours() -> tuple[dt.time, dt.time]:
@@ -320,12 +366,7 @@ def planner_week(monday: dt.date, department_id: int | None = None,
     staff_ids = [s.id for s in staff]
     lo = dt.datetime.combine(monday, dt.time())
     hi = lo + dt.timedelta(days=7)
-    in_week = (m.PatronageVisit.planned_start >= lo) & (m.PatronageVisit.planned_start < hi)
-    linked = (m.VisitStaff.select(m.VisitStaff.visit)
-              .where(m.VisitStaff.staff.in_(staff_ids or [0])))
-    query = (_visit_query().where(in_week & m.PatronageVisit.id.in_(linked))
-             .order_by(m.PatronageVisit.planned_start))
-    visits = _cards(query, with_conflicts=True)
+    visits = _with_conflicts(_week_cards(lo, hi, staff_ids))
     # call-drafted visits nobody is assigned to yet: shown for confirmation
     unassigned = ~fn_exists_staff()
     dq = _visit_query().where((m.PatronageVisit.status == "draft") & unassigned)
