@@ -41,6 +41,15 @@ def _parser() -> argparse.ArgumentParser:
     backup = sub.add_parser("backup", help="резервная копия базы SQLite")
     backup.add_argument("dest", help="файл или папка для копии")
 
+    inst = sub.add_parser("institution", help="сведения об учреждении и настройки")
+    inst.add_argument("--name", help="полное наименование с формой собственности")
+    inst.add_argument("--short", help="краткое наименование")
+    inst.add_argument("--address")
+    inst.add_argument("--phone")
+    inst.add_argument("--hours", help="рабочее время, например 09:00-18:00")
+    inst.add_argument("--timezone", help="часовой пояс, например Asia/Yekaterinburg")
+    inst.add_argument("--idle-minutes", type=int, help="блокировка экрана после N минут бездействия")
+
     cal = sub.add_parser("calendar", help="производственный календарь")
     csub = cal.add_subparsers(dest="calendar_command", required=True)
     cday = csub.add_parser("set", help="отметить день: holiday, working или short")
@@ -84,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
         return _backup_command(database, Path(args.dest))
     if args.command == "calendar":
         return _calendar_command(args)
+    if args.command == "institution":
+        return _institution_command(args)
 
     return run_app(str(target), args.demo)
 
@@ -150,6 +161,30 @@ def _backup_command(database, dest: Path) -> int:
     if result.integrity != "ok":
         return _fail(f"Копия «{result.path}» сделана, но проверка целостности не прошла: {result.integrity}")
     print(f"Резервная копия сохранена: {result.path} ({result.pages} стр.), проверка целостности: ok.")
+    return 0
+
+
+def _institution_command(args: argparse.Namespace) -> int:
+    from .services import institution
+
+    changes = {k: v for k, v in {"full_name": args.name, "short_name": args.short,
+                                 "address": args.address, "phone": args.phone,
+                                 "timezone": args.timezone,
+                                 "idle_lock_minutes": args.idle_minutes}.items() if v is not None}
+    if args.hours:
+        try:
+            start, end = args.hours.split("-")
+            changes["work_start"], changes["work_end"] = institution.check_hours(start, end)
+        except ValueError as exc:
+            return _fail(str(exc) if str(exc) else "Рабочее время — в виде 09:00-18:00.")
+    try:
+        institution.update(**changes)
+    except ValueError as exc:
+        return _fail(str(exc))
+    info = institution.get()
+    print(f"{info.full_name}\nКратко: {info.short_name}\nАдрес: {info.address}\nТелефон: {info.phone}\n"
+          f"Рабочее время: {info.work_start}-{info.work_end} ({info.timezone})\n"
+          f"Блокировка экрана: через {info.idle_lock_minutes} мин бездействия")
     return 0
 
 

@@ -136,3 +136,23 @@ def test_backup_while_another_connection_writes(tmp_path, capsys):
     assert "проверка целостности: ok" in capsys.readouterr().out
     db.obj.close()
     db.initialize(None)
+
+
+def test_institution_settings_cli(tmp_path, capsys):
+    assert _cli(["institution", "--short", "КЦСОН Берёзовский", "--idle-minutes", "15",
+                 "--hours", "08:30-17:30"], tmp_path) == 0
+    out = capsys.readouterr().out
+    assert "Кратко: КЦСОН Берёзовский" in out and "через 15 мин" in out and "08:30-17:30" in out
+    assert _cli(["institution", "--hours", "18:00-09:00"], tmp_path) == 2
+    assert "позже начала" in capsys.readouterr().err
+    assert _cli(["institution", "--timezone", "Марс/Олимп"], tmp_path) == 2
+    assert "Неизвестный часовой пояс" in capsys.readouterr().err
+    # the signed-in person's idle lock follows the setting
+    from soptui.db import open_store
+    open_store(tmp_path / "cli.db")
+    try:
+        auth.add_user("ivanova", "secret12", "Иванова", "Марина")
+        assert auth.sign_in("ivanova", "secret12").idle_lock_minutes == 15
+    finally:
+        db.obj.close()
+        db.initialize(None)

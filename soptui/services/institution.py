@@ -37,3 +37,32 @@ def ensure(full_name: str = DEFAULT_NAME, short_name: str = "КЦСОН", **fiel
     with write_transaction():
         if not m.Institution.select().exists():
             store.create(m.Institution, full_name=full_name, short_name=short_name, **fields)
+
+
+def check_hours(start: str, end: str) -> tuple[str, str]:
+    """Validate working hours "09:00", "18:00"; raise ValueError with a Russian message."""
+    from .. import clock
+
+    t1, t2 = clock.parse_time(start), clock.parse_time(end)
+    if t2 <= t1:
+        raise ValueError("Конец рабочего дня должен быть позже начала.")
+    return f"{t1:%H:%M}", f"{t2:%H:%M}"
+
+
+def update(**changes) -> InstitutionInfo:
+    """Change the institution's settings (creating the row on first use)."""
+    if "idle_lock_minutes" in changes and not 1 <= changes["idle_lock_minutes"] <= 240:
+        raise ValueError("Время до блокировки экрана — от 1 до 240 минут.")
+    if "timezone" in changes:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(changes["timezone"])
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"Неизвестный часовой пояс «{changes['timezone']}».") from None
+    ensure()
+    with write_transaction():
+        row = m.Institution.select().first()
+        if changes:
+            store.update_versioned(m.Institution, row.id, row.version, changes)
+    return get()
