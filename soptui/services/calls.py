@@ -829,7 +829,14 @@ def phone_log(start: dt.date, end: dt.date, staff_id: int | None = None, departm
         raise CallError("Конец периода раньше начала.")
     lo = dt.datetime.combine(start, dt.time.min)
     hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min)
-    query = (m.PhoneCall.select(m.PhoneCall, m.Client).join(m.Client)
+    Staff = m.Staff.alias()
+    P = m.PhoneCall
+    columns = (P.id, P.sop, P.started_at, P.ended_at, P.created_at, P.callee_name, P.phone_number, P.direction,
+               P.purpose, P.summary, P.agreements, P.talk_seconds, P.prep_seconds, P.doc_seconds, P.outcome,
+               P.off_hours_reason, P.notice_sent_at, P.client, P.staff, m.Client.last_name, m.Client.first_name,
+               m.Client.patronymic, Staff.last_name, Staff.first_name, Staff.patronymic, Staff.position)
+    query = (m.PhoneCall.select(*columns).join(m.Client).switch(m.PhoneCall)
+             .join(Staff, pw.JOIN.LEFT_OUTER, on=(m.PhoneCall.staff == Staff.id))
              .where((m.PhoneCall.state == "finished") & (m.PhoneCall.started_at >= lo) & (m.PhoneCall.started_at < hi))
              .order_by(m.PhoneCall.started_at, m.PhoneCall.id).limit(limit))
     return [_log_entry(c) for c in _call_scope(query, staff_id, department_id)]
