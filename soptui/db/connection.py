@@ -7,7 +7,6 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import peewee
-from playhouse.db_url import connect
 
 db = peewee.DatabaseProxy()
 
@@ -96,6 +95,8 @@ def open_url(url: str) -> peewee.Database:
     if scheme == "sqlite":
         # As playhouse.db_url: sqlite:///rel.db is relative, sqlite:////abs/x.db is absolute.
         return open_sqlite(parsed.path[1:] if not parsed.netloc else parsed.netloc + parsed.path)
+    from playhouse.db_url import connect  # only for server databases: keeps start-up light
+
     try:
         database = connect(url)
         database.connect()

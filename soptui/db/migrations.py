@@ -7,19 +7,23 @@ add the next one.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import peewee as pw
-from playhouse.migrate import PostgresqlMigrator, SchemaMigrator, SqliteMigrator, migrate
 
 from . import models as m
 from .connection import StoreError, db
 
-Migration = Callable[[SchemaMigrator, pw.Database], None]
+if TYPE_CHECKING:
+    from playhouse.migrate import SchemaMigrator
+
+Migration = Callable[["SchemaMigrator", pw.Database], None]
 
 
-def _v2_staff_idle_lock(migrator: SchemaMigrator, database: pw.Database) -> None:
+def _v2_staff_idle_lock(migrator: "SchemaMigrator", database: pw.Database) -> None:
     """v2: a per-person idle lock time (shared workstations in busy rooms want shorter)."""
+    from playhouse.migrate import migrate
+
     columns = {c.name for c in database.get_columns("staff")}
     if "idle_lock_minutes" not in columns:
         migrate(migrator.add_column("staff", "idle_lock_minutes", pw.IntegerField(null=True)))
@@ -31,7 +35,9 @@ MIGRATIONS: dict[int, Migration] = {
 CURRENT_VERSION = max(MIGRATIONS, default=1)
 
 
-def _migrator(database: pw.Database) -> SchemaMigrator:
+def _migrator(database: pw.Database) -> "SchemaMigrator":
+    from playhouse.migrate import PostgresqlMigrator, SqliteMigrator
+
     if isinstance(database, pw.PostgresqlDatabase):
         return PostgresqlMigrator(database)
     return SqliteMigrator(database)
