@@ -78,39 +78,49 @@ def _fail(message: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    from .db import StoreError, open_store
-    from .db.connection import default_db_path
+    from .storecheck import StoreError, default_db_path, precheck
 
-    target = args.db or os.environ.get("SOPTUI_DATABASE") or default_db_path(demo=args.demo)
+    target = str(args.db or os.environ.get("SOPTUI_DATABASE") or default_db_path(demo=args.demo))
+    if args.command is None:
+        try:
+            has_users = precheck(target)
+        except StoreError as exc:
+            return _fail(str(exc))
+        return run_app(target, args.demo, build_demo_first=args.demo and not has_users)
+
+    from .db import open_store
+
     try:
         database = open_store(target)
     except StoreError as exc:
         return _fail(str(exc))
-
     if args.command == "user":
         return _user_command(args)
     if args.command == "backup":
         return _backup_command(database, Path(args.dest))
     if args.command == "calendar":
         return _calendar_command(args)
-    if args.command == "institution":
-        return _institution_command(args)
-
-    return run_app(str(target), args.demo)
+    return _institution_command(args)
 
 
-def run_app(target: str, demo: bool = False, auto_pilot=None) -> int:
-    """Open the sign-in screen on the bound store (auto_pilot: for the start-up benchmark)."""
-    from . import clock
-    from .services import auth, institution
+def run_app(target: str, demo: bool = False, auto_pilot=None, build_demo_first: bool = False) -> int:
+    """Show the sign-in screen at once; the store opens in the background behind it.
 
-    if demo and not auth.has_users():
+    The target has passed precheck(); only building the demo store (first --demo
+    run) happens before the UI. auto_pilot is for the start-up benchmark.
+    """
+    if build_demo_first:
+        from .db import StoreError, open_store
         from .demo import build_demo
+        from .services import auth
 
-        print("Создаю демонстрационную базу…", file=sys.stderr)
-        build_demo()
-    info = institution.get()
-    clock.set_timezone(info.timezone)
+        try:
+            open_store(target)
+        except StoreError as exc:
+            return _fail(str(exc))
+        if not auth.has_users():
+            print("Создаю демонстрационную базу…", file=sys.stderr)
+            build_demo()
     from .app import make_app
 
     hint = ""
@@ -119,8 +129,10 @@ def run_app(target: str, demo: bool = False, auto_pilot=None) -> int:
 
         hint = (f"Демо-база. Вход: ivanova (специалист), head (заведующий), admin; "
                 f"пароль {DEMO_PASSWORD}")
-    app = make_app(info.full_name, info.short_name, target, hint)
+    app = make_app(store_label=target, sign_in_hint=hint, store_target=target)
     result = app.run(headless=auto_pilot is not None, auto_pilot=auto_pilot)
+    if app.store_error:
+        return _fail(app.store_error)
     return result or 0
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Callable, Iterable
 
-from textual import events
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
@@ -118,12 +119,17 @@ class SoptuiApp(App[int]):
     ]
 
     def __init__(self, institution: str = "", institution_short: str = "",
-                 store_label: str = "", sign_in_hint: str = "") -> None:
+                 store_label: str = "", sign_in_hint: str = "",
+                 store_target: str | None = None) -> None:
         super().__init__()
         self.sign_in_hint = sign_in_hint
         self.institution = institution
         self.institution_short = institution_short
         self.store_label = store_label
+        self.store_target = store_target
+        self.store_error: str | None = None
+        # Set once the store is open; sign-in waits on it (it opens behind the first screen).
+        self.store_ready = threading.Event()
         self.actor: Actor | None = None
         self.last_input = time.monotonic()
         self._locked = False
@@ -131,15 +137,45 @@ class SoptuiApp(App[int]):
     # --- start-up and sign-in -------------------------------------------------
 
     def on_mount(self) -> None:
-        from .services import auth
-
-        if not auth.has_users():
-            from .screens.signin import FirstRunScreen
-
-            self.push_screen(FirstRunScreen(), lambda _: self.show_sign_in())
-        else:
-            self.show_sign_in()
         self.set_interval(5, self._check_idle)
+        self.show_sign_in()
+        self._open_store()
+
+    @work(thread=True, exclusive=True, group="store", exit_on_error=False)
+    def _open_store(self) -> None:
+        """Open (or check) the store behind the sign-in screen: peewee is not imported before it."""
+        from .db import StoreError, open_store
+        from .db.connection import db
+        from .services import auth, institution
+
+        try:
+            if db.obj is None:
+                open_store(self.store_target)
+            info = institution.get()
+            has_users = auth.has_users()
+        except StoreError as exc:
+            self.call_from_thread(self._store_failed, str(exc))
+            return
+        from . import clock
+
+        clock.set_timezone(info.timezone)
+        self.store_ready.set()
+        self.call_from_thread(self._store_opened, info.full_name or self.institution,
+                              info.short_name or self.institution_short, has_users)
+
+    def _store_failed(self, message: str) -> None:
+        self.store_error = message
+        self.exit(2)
+
+    def _store_opened(self, full_name: str, short_name: str, has_users: bool) -> None:
+        self.institution, self.institution_short = full_name, short_name
+        from .screens.signin import FirstRunScreen, SignInScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, SignInScreen):
+                screen.set_institution(full_name)
+        if not has_users:
+            self.push_screen(FirstRunScreen())
 
     def show_sign_in(self, notice: str = "") -> None:
         from .screens.signin import SignInScreen
@@ -239,6 +275,6 @@ class SoptuiApp(App[int]):
 
 
 def make_app(institution: str = "", institution_short: str = "", store_label: str = "",
-             sign_in_hint: str = "") -> SoptuiApp:
-    """The one factory used by the CLI and the tests."""
-    return SoptuiApp(institution, institution_short, store_label, sign_in_hint)
+             sign_in_hint: str = "", store_target: str | None = None) -> SoptuiApp:
+    """The one factory used by the CLI and the tests (tests bind the store before)."""
+    return SoptuiApp(institution, institution_short, store_label, sign_in_hint, store_target)

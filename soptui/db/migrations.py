@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Callable
 import peewee as pw
 
 from . import models as m
-from .connection import StoreError, db
+from ..storecheck import SCHEMA_VERSION, StoreError, newer_schema_message
+from .connection import db
 
 if TYPE_CHECKING:
     from playhouse.migrate import SchemaMigrator
@@ -33,6 +34,7 @@ MIGRATIONS: dict[int, Migration] = {
     2: _v2_staff_idle_lock,
 }
 CURRENT_VERSION = max(MIGRATIONS, default=1)
+assert CURRENT_VERSION == SCHEMA_VERSION, "bump storecheck.SCHEMA_VERSION with a new migration"
 
 
 def _migrator(database: pw.Database) -> "SchemaMigrator":
@@ -58,10 +60,7 @@ def ensure_schema(database: pw.Database) -> int:
     """Create or upgrade the schema of the bound database; return the version it is at."""
     version = stored_version(database)
     if version is not None and version > CURRENT_VERSION:
-        raise StoreError(
-            f"База данных создана более новой версией soptui (схема {version}, "
-            f"эта программа знает до {CURRENT_VERSION}): обновите soptui."
-        )
+        raise StoreError(newer_schema_message(version))
     with database.atomic():
         if version is None:
             database.create_tables(m.ALL_MODELS)

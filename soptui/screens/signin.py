@@ -9,7 +9,6 @@ from textual.containers import Center, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Input, Label, Static
 
-from ..services import auth
 from ..services.session import Actor
 from ..widgets.fields import LabeledInput
 
@@ -42,6 +41,10 @@ class SignInScreen(Screen[Actor]):
     def on_mount(self) -> None:
         self.query_one("#login", Input).focus()
 
+    def set_institution(self, name: str) -> None:
+        self.institution = name
+        self.query_one("#signin-institution", Static).update(name)
+
     @on(Input.Submitted, "#login")
     def _to_password(self) -> None:
         self.query_one("#password", Input).focus()
@@ -59,6 +62,11 @@ class SignInScreen(Screen[Actor]):
 
     @work(thread=True, exclusive=True, group="signin")
     def _sign_in(self, login: str, password: str) -> None:
+        if not self.app.store_ready.wait(60):
+            self.app.call_from_thread(self._failed, "База данных не открылась. Попробуйте ещё раз.")
+            return
+        from ..services import auth
+
         try:
             actor = auth.sign_in(login, password)
         except auth.AuthError as exc:
@@ -102,6 +110,8 @@ class FirstRunScreen(Screen[bool]):
         if fields["f-password"].value != fields["f-password2"].value:
             fields["f-password2"].show_error("Пароли не совпадают.")
             return
+        from ..services import auth
+
         try:
             auth.add_user(fields["f-login"].value, fields["f-password"].value, fields["f-last"].value,
                           fields["f-first"].value, fields["f-patronymic"].value, position="admin",
@@ -143,6 +153,8 @@ class LockScreen(ModalScreen[bool]):
 
     @work(thread=True, exclusive=True, group="unlock")
     def _check(self, password: str) -> None:
+        from ..services import auth
+
         if auth.check_password(self.actor.id, password):
             self.app.call_from_thread(self.dismiss, True)
         else:
