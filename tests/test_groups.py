@@ -146,18 +146,18 @@ def test_third_session_in_a_week_across_clubs_is_refused_naming_the_other_two(ac
     kid = _client("Петрова")
     for club in (one, two):
         g.add_member(club, kid, dt.date(2026, 9, 1))
-    g.save_roll_call(_session_on(one, dt.date(2026, 11, 23)), {kid: (True, "")})
-    g.save_roll_call(_session_on(one, dt.date(2026, 11, 25)), {kid: (True, "")})
-    friday = _session_on(two, dt.date(2026, 11, 27))
+    g.save_roll_call(_session_on(one, dt.date(2026, 11, 16)), {kid: (True, "")})
+    g.save_roll_call(_session_on(one, dt.date(2026, 11, 18)), {kid: (True, "")})
+    friday = _session_on(two, dt.date(2026, 11, 20))
     with pytest.raises(g.WeeklyLimitError) as err:
         g.save_roll_call(friday, {kid: (True, "")})
     text = str(err.value)
-    assert "Клуб «Родничок»" in text and "23.11.2026 (пн) 15:00–16:00" in text
-    assert "25.11.2026 (ср) 15:00–16:00" in text
+    assert "Клуб «Родничок», 16.11.2026 (пн) 15:00–16:00" in text
+    assert "18.11.2026 (ср) 15:00–16:00" in text
     assert not m.Attendance.select().where(m.Attendance.session == friday).exists()
     # absent is fine; next Monday starts a new week
     g.save_roll_call(friday, {kid: (False, "болеет")})
-    g.save_roll_call(_session_on(one, dt.date(2026, 11, 30)), {kid: (True, "")})
+    g.save_roll_call(_session_on(one, dt.date(2026, 11, 23)), {kid: (True, "")})
     assert len(_entries(kid)) == 3
 
 
@@ -166,19 +166,22 @@ def test_cap_counts_only_the_calendar_week(actor, staff):
     kid = _client("Соколова")
     g.add_member(club, kid, dt.date(2026, 9, 1))
     # Wed + Fri of one week, then Mon of the next week: allowed
-    for day in (dt.date(2026, 11, 18), dt.date(2026, 11, 20), dt.date(2026, 11, 23), dt.date(2026, 11, 25)):
+    for day in (dt.date(2026, 11, 11), dt.date(2026, 11, 13), dt.date(2026, 11, 16), dt.date(2026, 11, 18)):
         g.save_roll_call(_session_on(club, day), {kid: (True, "")})
     with pytest.raises(g.WeeklyLimitError):
-        g.save_roll_call(_session_on(club, dt.date(2026, 11, 27)), {kid: (True, "")})
+        g.save_roll_call(_session_on(club, dt.date(2026, 11, 20)), {kid: (True, "")})
+    # a future session cannot be marked at all
+    with pytest.raises(g.GroupError, match="ещё не наступило"):
+        g.save_roll_call(_session_on(club, dt.date(2026, 11, 27)), {kid: (False, "")})
 
 
 def test_head_override_is_recorded_and_a_specialist_cannot_override(actor, staff):
     club = _club("Клуб", staff["spec"], weekdays=(0, 2, 4))
     kid = _client("Орлова")
     g.add_member(club, kid, dt.date(2026, 9, 1))
-    for day in (dt.date(2026, 11, 23), dt.date(2026, 11, 25)):
+    for day in (dt.date(2026, 11, 16), dt.date(2026, 11, 18)):
         g.save_roll_call(_session_on(club, day), {kid: (True, "")})
-    friday = _session_on(club, dt.date(2026, 11, 27))
+    friday = _session_on(club, dt.date(2026, 11, 20))
     with pytest.raises(g.GroupError, match="только заведующий"):
         g.save_roll_call(friday, {kid: (True, "")}, {kid: "просьба мамы"}, override_by=staff["spec"])
     result = g.save_roll_call(friday, {kid: (True, "")}, {kid: "подготовка к празднику"},

@@ -241,6 +241,8 @@ class RollCallScreen(SectionScreen):
             head.append(f" · Цель: {call.goal}", style="italic")
         if call.status == "cancelled":
             head.append("\nЗанятие отменено: отметки не сохраняются.", style="bold red")
+        elif call.date > clock.today():
+            head.append("\nЗанятие ещё не наступило: перекличку сохраняют в день занятия.", style="bold yellow")
         self.query_one("#rc-head", Static).update(head)
         table = self.query_one(RollCallTable)
         keep = table.cursor_row if table.row_count else 0

@@ -796,6 +796,9 @@ def save_roll_call(session_id: int, marks: dict[int, tuple[bool, str]],
         s = _session(session_id)
         if s.status == "cancelled":
             raise GroupError("Занятие отменено: отметки не сохраняются. Восстановите занятие.")
+        if s.date > clock.today():  # the service log holds only services rendered
+            raise GroupError(f"Занятие {clock.fmt_date(s.date)} ещё не наступило: перекличку проводят "
+                             f"в день занятия или позже.")
         existing = {a.client_id: a for a in m.Attendance.select().where(m.Attendance.session == s.id)}
         names = {c.id: _name(c) for c in m.Client.select().where(m.Client.id.in_(list(marks) or [0]))}
         violations = []
