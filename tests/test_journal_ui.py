@@ -92,6 +92,8 @@ async def test_head_sets_period_sees_rows_totals_report_and_prints(demo_store, o
         totals = _text(screen, "#log-totals")
         assert f"записей {expected.totals.entries}" in totals and f"услуг {expected.totals.units}" in totals
         assert f"{expected.totals.minutes} мин" in totals
+        detail = _text(screen, "#log-detail")  # the highlighted row in full, for narrow terminals
+        assert expected.rows[0].client_name in detail and expected.rows[0].service in detail
 
         # print the log
         table.focus()
@@ -109,6 +111,7 @@ async def test_head_sets_period_sees_rows_totals_report_and_prints(demo_store, o
         await pilot.press("t")
         await _settle(pilot)
         assert screen.query_one(TabbedContent).active == "tab-report"
+        assert screen.query_one("#j-sop", Select).disabled  # the report ignores the log-only filters
         summary = screen.summary
         assert summary is not None and (summary.start, summary.end) == screen.period
         body = _shown(screen.query_one("#report-body", Static))

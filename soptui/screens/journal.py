@@ -66,6 +66,7 @@ class JournalScreen(SectionScreen):
     JournalScreen TabPane { padding: 0; height: 1fr; }
     JournalScreen .j-line { height: 1; padding: 0 1; }
     JournalScreen #log-totals { height: auto; max-height: 3; padding: 0 1; background: $boost; }
+    JournalScreen #log-detail { color: $text-muted; }
     JournalScreen #audit-bar { height: 1; }
     JournalScreen #audit-bar Select { width: 30; }
     JournalScreen #audit-count { width: 1fr; }
@@ -120,6 +121,7 @@ class JournalScreen(SectionScreen):
             with TabPane("Журнал учёта услуг", id=TAB_LOG):
                 yield Static("Загрузка…", id="log-count", classes="j-line")
                 yield PagedTable(id="log-table", cursor_type="row", zebra_stripes=True)
+                yield Static("", id="log-detail", classes="j-line")
                 yield Static("", id="log-totals")
             with TabPane("Отчёт для заведующего", id=TAB_REPORT):
                 with VerticalScroll(id="report-scroll"):
@@ -307,6 +309,9 @@ class JournalScreen(SectionScreen):
 
     def _focus_active(self) -> None:
         tab = self.active_tab
+        # the recipient and SOP filters narrow the log only; the report and the audit log ignore them
+        self.query_one("#j-client", LabeledInput).input.disabled = tab != TAB_LOG
+        self.query_one("#j-sop", Select).disabled = tab != TAB_LOG
         if tab == TAB_LOG:
             self.query_one("#log-table").focus()
         elif tab == TAB_AUDIT:
@@ -369,6 +374,24 @@ class JournalScreen(SectionScreen):
         for r in page.rows:
             table.add_row(str(r.number), clock.fmt_date(r.date), r.client_name, r.service, r.sop,
                           str(r.units), str(r.minutes), r.staff_name, key=str(r.id))
+
+    @on(DataTable.RowHighlighted, "#log-table")
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """The whole row in one line under the table: narrow terminals cut the columns."""
+        page = self.log_page
+        row = event.cursor_row
+        detail = self.query_one("#log-detail", Static)
+        if page is None or row is None or not 0 <= row < len(page.rows):
+            detail.update("")
+            return
+        r = page.rows[row]
+        parts = [f"№ {r.number}", r.client_name, r.service, f"СОП {r.sop or '—'}", f"{r.units} ед.",
+                 f"{r.minutes} мин", r.staff_name]
+        if r.source:
+            parts.append(r.source)
+        if r.note:
+            parts.append(r.note)
+        detail.update(Text(" · ".join(parts), no_wrap=True, overflow="ellipsis"))
 
     @on(PagedTable.PageRequest)
     def _page_request(self, event: PagedTable.PageRequest) -> None:
