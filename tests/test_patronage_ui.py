@@ -56,7 +56,7 @@ async def test_planner_week_and_planning_a_visit_in_a_free_slot(demo_store):
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_planner(pilot, app)
         bar = str(screen.query_one("#week-bar").render())
-        assert "Неделя 23.11–29.11.2026" in bar and "из звонков ждут подтверждения: 1" in bar
+        assert "Неделя 23.11–29.11.2026" in bar and "подтвердить из звонков: 1" in bar
         assert screen.selected_day() == WED and screen.selected_key() == ivanova
         # Wednesday's cell lists Иванова's visits of the day from the database
         expected = [v for v in screen.week.visits if ivanova in v.staff_ids and v.start.date() == WED]

@@ -34,7 +34,8 @@ class ActFormScreen(ModalScreen[bool]):
     ]
     DEFAULT_CSS = """
     ActFormScreen { align: center middle; }
-    ActFormScreen #act-box { width: 110; max-width: 100%; height: 100%; max-height: 44; }
+    ActFormScreen #act-box { width: 110; max-width: 100%; height: 100%; max-height: 44;
+                             border: round $primary; background: $panel; padding: 0 1; }
     ActFormScreen #act-scroll { height: 1fr; }
     ActFormScreen .act-section { text-style: bold; color: $accent; padding: 1 0 0 0; height: auto; }
     ActFormScreen .act-label { color: $text-muted; padding: 0 1; height: auto; }
@@ -58,7 +59,7 @@ class ActFormScreen(ModalScreen[bool]):
         self.was_completed = False
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog", id="act-box"):
+        with Vertical(id="act-box"):
             yield Label(ACT_KINDS[self.kind], classes="dialog-title")
             yield Static("Загрузка…", id="act-status")
             with VerticalScroll(id="act-scroll"):

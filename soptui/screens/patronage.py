@@ -374,8 +374,8 @@ class PatronageScreen(SectionScreen):
         bar.append(f"Неделя {week.monday:%d.%m}–{week.monday + dt.timedelta(days=6):%d.%m.%Y}", style="bold")
         bar.append(f" · {scope} · визитов {len([v for v in week.visits if v.status != 'cancelled'])}")
         if week.drafts:
-            bar.append(f" · из звонков ждут подтверждения: {len(week.drafts)}", style="bold yellow")
-        bar.append("   ✓ проведён  Т транспорт  ! конфликт  ? черновик", style="dim")
+            bar.append(f" · подтвердить из звонков: {len(week.drafts)}", style="bold yellow")
+        bar.append("  ✓проведён Т транспорт !конфликт ?из звонка", style="dim")
         self._set_text("#week-bar", bar)
         keys = [r.key for r in grid.rows]
         if not keys:

@@ -168,7 +168,7 @@ class VisitDoScreen(Screen):
     VisitDoScreen TextArea { height: 5; }
     VisitDoScreen .check-row { height: auto; }
     VisitDoScreen .check-row Static { width: 1fr; padding: 1 1 0 1; }
-    VisitDoScreen .check-row Select { width: 26; }
+    VisitDoScreen .check-row Select { width: 40; }
     VisitDoScreen .check-row Input { width: 1fr; }
     VisitDoScreen #recs { height: auto; max-height: 8; }
     VisitDoScreen .rec-row { height: auto; }
@@ -189,6 +189,7 @@ class VisitDoScreen(Screen):
         self.new_recs: list[tuple[str, str, str]] = []  # text, for whom, due (ДД.ММ.ГГГГ or "")
         self._save_timer = None
         self._restoring = False
+        self._doing_built = False
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
@@ -232,10 +233,11 @@ class VisitDoScreen(Screen):
                                        id="rec-due", input_id="rec-due-input")
                     yield Button("Добавить", id="rec-add")
                 yield Static("Del — удалить выбранную рекомендацию из списка.", classes="muted")
-            yield Label("Документ о посещении (нужен хотя бы один завершённый)", classes="section")
-            with Horizontal(classes="actions", id="act-buttons"):
-                for kind in ACT_KINDS:
-                    yield Button(ACT_KINDS[kind], id=f"act-{kind}")
+            with Vertical(id="acts-box"):
+                yield Label("Документ о посещении (нужен хотя бы один завершённый)", classes="section")
+                with Horizontal(classes="actions", id="act-buttons"):
+                    for kind in ACT_KINDS:
+                        yield Button(ACT_KINDS[kind], id=f"act-{kind}")
             yield Static("", id="do-error")
             with Horizontal(classes="actions", id="complete-box"):
                 yield Button("Завершить визит (Ctrl+D)", variant="success", id="complete")
@@ -250,6 +252,10 @@ class VisitDoScreen(Screen):
         header.person = f"{actor.short_name} ({actor.position_label})" if actor else ""
         table = self.query_one("#recs", DataTable)
         table.add_columns("№", "Рекомендация", "Кому", "Срок")
+        # inline: the app stylesheet's `DataTable { height: 1fr }` outranks DEFAULT_CSS
+        table.styles.height = "auto"
+        table.styles.max_height = 10
+        self._refresh_recs()
         self._load()
 
     # --- loading ------------------------------------------------------------------------------
@@ -269,7 +275,6 @@ class VisitDoScreen(Screen):
         self.app.call_from_thread(self._show, detail, progress)
 
     def _show(self, detail: "VisitDetail", progress: dict | None) -> None:
-        first = self.detail is None
         self.detail = detail
         card = detail.card
         self.query_one("#visit-head", Static).update(self._head_text(detail))
@@ -279,13 +284,20 @@ class VisitDoScreen(Screen):
                                                  else "Изменить (Ctrl+E)")
         self.query_one("#doing").display = planned
         self.query_one("#complete-box").display = planned
-        self.query_one("#act-buttons").display = card.status in ("planned", "done")
+        self.query_one("#acts-box").display = card.status in ("planned", "done")
         self.query_one("#done-summary").display = not planned
         self.query_one("#done-summary", Static).update("" if planned else self._summary_text(detail))
         self._update_act_buttons()
         timers = self.query_one("#timers", StageTimers)
         timers.norms = (card.prep_minutes, card.work_minutes, card.completion_minutes)
-        if planned and first:
+        if not planned and card.status == "done":
+            done_kinds = [k for k, a in detail.acts.items() if not a.is_draft]
+            self.query_one(f"#act-{done_kinds[0] if done_kinds else 'housing'}", Button).focus()
+        elif card.status == "draft":
+            self.query_one("#edit", Button).focus()
+        self.refresh_bindings()
+        if planned and not self._doing_built:
+            self._doing_built = True
             self._build_earlier(detail)
             self.query_one("#earlier-box").display = bool(detail.earlier) or card.kind == "planned"
             if progress:
@@ -491,7 +503,7 @@ class VisitDoScreen(Screen):
         table.clear()
         for i, (text, whom, due) in enumerate(self.new_recs, 1):
             table.add_row(str(i), text, whom, due, key=str(i))
-        table.display = bool(self.new_recs)
+        # the table stays shown even when empty: hiding a focused widget throws the focus elsewhere
 
     def action_add_recommendation(self) -> None:
         if self.detail is None or self.detail.card.status != "planned":
@@ -560,7 +572,17 @@ class VisitDoScreen(Screen):
                              lambda _: self._reload_acts())
 
     def _reload_acts(self) -> None:
+        self.query_one("#do-error", Static).update("")
         self._load()
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        """Timer, recommendation and completion keys only while the visit is being done."""
+        status = self.detail.card.status if self.detail else None
+        if action in ("next_stage", "pause", "add_recommendation", "complete"):
+            return status == "planned"
+        if action == "edit":
+            return status in ("planned", "draft")
+        return True
 
     # --- plan actions ---------------------------------------------------------------------------------
 

@@ -43,7 +43,8 @@ class VisitFormScreen(ModalScreen[int | None]):
     ]
     DEFAULT_CSS = """
     VisitFormScreen { align: center middle; }
-    VisitFormScreen #form-box { width: 100; max-width: 100%; height: 100%; max-height: 40; }
+    VisitFormScreen #form-box { width: 100; max-width: 100%; height: 100%; max-height: 40;
+                                border: round $primary; background: $panel; padding: 0 1; }
     VisitFormScreen #form-scroll { height: 1fr; }
     VisitFormScreen .row { height: auto; }
     VisitFormScreen .row > * { width: 1fr; }
@@ -76,7 +77,7 @@ class VisitFormScreen(ModalScreen[int | None]):
         self.loaded = False
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog", id="form-box"):
+        with Vertical(id="form-box"):
             yield Label(TITLES[self.mode], classes="dialog-title", id="form-title")
             with VerticalScroll(id="form-scroll"):
                 yield Static("", id="deadline")
@@ -259,6 +260,11 @@ class VisitFormScreen(ModalScreen[int | None]):
             err.show(None)
         if not ok:
             self._form_error("Исправьте поля, отмеченные красным.")
+            bad = [w for w in self.query(LabeledInput) if w.has_class("-invalid")]
+            if bad:
+                bad[0].input.focus()
+            elif not staff:
+                self.query_one("#staff").focus()
             return None
         return VisitPlan(
             client_id=self.client_id, staff_ids=staff, day=values["day"], start=values["start"],
@@ -321,18 +327,24 @@ class VisitFormScreen(ModalScreen[int | None]):
         fields = {"day": "#day", "start": "#start", "end": "#end", "address": "#address",
                   "prep": "#prep", "completion": "#completion", "late_reason": "#late_reason"}
         other = []
+        first = None
         for key, message in errors.items():
             if key in fields:
                 widget = self.query_one(fields[key], LabeledInput)
                 widget.display = True
                 widget.show_error(message)
+                first = first or widget.input
             elif key == "staff":
                 self.query_one("#staff-error", FieldError).show(message)
+                first = first or self.query_one("#staff")
             elif key in ("ground", "kind"):
                 self.query_one("#ground-error", FieldError).show(message)
+                first = first or self.query_one("#ground")
             else:
                 other.append(message)
         self._form_error(" ".join(other) or "Исправьте поля, отмеченные красным.")
+        if first is not None:
+            first.focus()  # and scroll to the first field to fix
 
     def _show_conflicts(self, conflicts: tuple[str, ...]) -> None:
         self.conflicts_confirmed = conflicts
