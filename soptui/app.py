@@ -9,10 +9,8 @@ from typing import Callable, Iterable
 from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.command import CommandPalette
 from textual.screen import Screen
 
-from .screens.base import EmptySectionScreen
 from .services import session
 from .services.session import Actor
 
@@ -139,7 +137,8 @@ class SoptuiApp(App[int]):
     def on_mount(self) -> None:
         self.set_interval(5, self._check_idle)
         self.show_sign_in()
-        self._open_store()
+        # Just after the first paint: importing the ORM in a thread holds the GIL meanwhile.
+        self.set_timer(0.05, self._open_store)
 
     @work(thread=True, exclusive=True, group="store", exit_on_error=False)
     def _open_store(self) -> None:
@@ -258,6 +257,8 @@ class SoptuiApp(App[int]):
     # --- command palette ------------------------------------------------------------
 
     def action_command_palette(self) -> None:
+        from textual.command import CommandPalette
+
         if self.use_command_palette and not CommandPalette.is_open(self):
             self.push_screen(CommandPalette(id="--command-palette", placeholder="Найти команду…"))
 
