@@ -99,6 +99,9 @@ def generate(path: Path, n: int = N_CLIENTS, seed: int = 7) -> dict:
         flush(cid, own, fold(f"{last} {first} {patr}"))
     now = dt.datetime(2026, 11, 25, 9, 0).isoformat(sep=" ")
     conn = db.connection()
+    # a throw-away file: no journal, no fsync, big sort memory while loading
+    for pragma in ("journal_mode = OFF", "synchronous = OFF", "cache_size = -400000", "temp_store = MEMORY"):
+        conn.execute(f"PRAGMA {pragma}")
     # bulk load: build the search-term indexes once after the insert, not row by row
     index_sql = [r[0] for r in conn.execute(
         "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'client_search_term' AND sql IS NOT NULL")]
@@ -123,6 +126,7 @@ def generate(path: Path, n: int = N_CLIENTS, seed: int = 7) -> dict:
                          "VALUES (?, ?, ?, ?, ?)", terms)
         for sql in index_sql:
             conn.execute(sql)
+    conn.execute("PRAGMA journal_mode = WAL")
     db.close()
     return {"terms": len(terms), "sample": sample}
 
@@ -164,8 +168,6 @@ def bench_sql(path: Path, queries: list[str], with_total: bool) -> list[float]:
 
 
 async def _ui(path: str, queries: list[str]) -> dict:
-    import resource
-
     from soptui.app import make_app
     from soptui.db import open_store
     from soptui.services import auth
@@ -198,18 +200,59 @@ async def _ui(path: str, queries: list[str]) -> dict:
                     await asyncio.sleep(0.0005)
                     if time.perf_counter() - t0 > 5:
                         break
-                latencies.append((time.perf_counter() - t0) * 1000)
+                # from the key press to the list showing its results (Pilot's own idle wait excluded)
+                latencies.append((screen.shown_at - t0) * 1000)
                 internal.append(screen.last_latency_ms)
-    rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"latencies": latencies, "internal": internal, "rss_mb": rss_kb / 1024}
+    return {"latencies": latencies, "internal": internal, "rss_mb": _peak_rss_mb()}
+
+
+def _peak_rss_mb() -> float:
+    """Peak resident memory of this process: VmHWM (reset by exec, unlike ru_maxrss on Linux)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _cached_db() -> tuple[Path, dict, str]:
+    """The generated store, reused while the generator and the schema are unchanged."""
+    import hashlib
+
+    from platformdirs import user_cache_dir
+
+    import inspect
+
+    from soptui.services import clients
+
+    root = HERE.parent / "soptui"
+    digest = hashlib.sha256()
+    for f in (root / "db" / "models.py", root / "demo.py"):
+        digest.update(f.read_bytes())
+    for text in (inspect.getsource(generate), inspect.getsource(clients.index_terms), str(clients.PREFIX_LEN)):
+        digest.update(text.encode())
+    folder = Path(user_cache_dir("soptui-bench", appauthor=False))
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"registry-{digest.hexdigest()[:16]}.db"
+    meta = path.with_suffix(".json")
+    if path.exists() and meta.exists():
+        return path, json.loads(meta.read_text()), "reused"
+    for old in folder.glob("registry-*"):
+        old.unlink()
+    t = time.perf_counter()
+    info = generate(path)
+    meta.write_text(json.dumps({"terms": info["terms"], "sample": {str(k): v for k, v in info["sample"].items()}},
+                               ensure_ascii=False))
+    return path, json.loads(meta.read_text()), f"{time.perf_counter() - t:.1f} s"
 
 
 def run() -> list[str]:
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "registry.db"
-        t = time.perf_counter()
-        info = generate(path)
-        gen_s = time.perf_counter() - t
+    if True:  # the runs below only add sign-in and audit rows to the cached store
+        path, info, gen_text = _cached_db()
         queries = _queries(info["sample"], random.Random(11))
         sql = bench_sql(path, queries, with_total=False)
         sql_count = bench_sql(path, queries, with_total=True)
@@ -222,7 +265,8 @@ def run() -> list[str]:
         ui = json.loads(proc.stdout.strip().splitlines()[-1])
     lat = ui["latencies"]
     return [
-        f"registry_generate_100k: {gen_s:.1f} s ({N_CLIENTS} clients, {info['terms']} search terms)",
+        f"registry_generate_100k: {gen_text} (goal: none; {N_CLIENTS} clients, {info['terms']} search terms, "
+        f"cached between runs)",
         f"registry_search_sql_median: {statistics.median(sql):.2f} ms (goal <= 2 ms, page of 50, {len(sql)} queries)",
         f"registry_search_sql_p95: {_pct(sql, 95):.2f} ms (goal: none, informative)",
         f"registry_search_sql_with_count_median: {statistics.median(sql_count):.2f} ms "

@@ -271,3 +271,22 @@ def test_validators():
     assert clients.validate_messenger("vk", "https://vk.com/id12345") == "vk.com/id12345"
     with pytest.raises(ValueError):
         clients.validate_messenger("telegram", "@ab")
+
+
+def test_today_lists_ipra_running_out(registry, actor):
+    from soptui.services import today as today_service
+
+    cid = registry["fedor"]  # assigned to the specialist
+    card = clients.get_client_card(cid, audit_view=False)
+    data = ClientData("Фёдоров", "Семён", "Ильич", dt.date(2012, 1, 20), department_id=actor.department_id,
+                      assigned_staff_id=actor.id, ipra_number="55", ipra_start=dt.date(2025, 12, 10),
+                      ipra_end=dt.date(2026, 12, 10))
+    clients.update_client(cid, card.summary.version, data, card.form)
+    items = [i for i in today_service.collect(actor) if i.section == "ИПРА"]
+    assert [(i.who, i.state, i.target) for i in items] == [("Фёдоров Семён Ильич", "ok", ("client", cid))]
+    assert "10.12.2026" in items[0].what
+    # far from the end: not on Today
+    card = clients.get_client_card(cid, audit_view=False)
+    data.ipra_end = dt.date(2027, 6, 1)
+    clients.update_client(cid, card.summary.version, data, card.form)
+    assert not [i for i in today_service.collect(actor) if i.section == "ИПРА"]

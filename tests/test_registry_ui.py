@@ -65,3 +65,205 @@ async def test_search_as_you_type_and_open_card(demo_store):
         await pilot.press("escape")
         await pilot.pause()
         assert type(app.screen).__name__ == "ClientsScreen"
+
+
+async def _type(pilot, screen, field_id: str, text: str, clear: bool = True):
+    from soptui.widgets.fields import LabeledInput
+
+    field = screen.query_one(f"#{field_id}", LabeledInput)
+    field.input.focus()
+    await pilot.pause()
+    if clear:
+        field.input.value = ""
+    await pilot.press(*text)
+    return field
+
+
+async def _wait_screen(pilot, app, name: str):
+    for _ in range(100):
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.02)
+        if type(app.screen).__name__ == name:
+            return app.screen
+    raise AssertionError(f"{name} not shown, got {type(app.screen).__name__}")
+
+
+async def test_create_with_bad_field_then_save(demo_store):
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "ivanova", "demo2026")
+        await pilot.press("f3")
+        await _settle(pilot, app)
+        await pilot.press("ctrl+n")
+        form = await _wait_screen(pilot, app, "ClientFormScreen")
+        await _type(pilot, form, "f-last", "Котова")
+        await _type(pilot, form, "f-first", "Дарья")
+        birth = await _type(pilot, form, "f-birth", "31.02.2015")
+        phones = await _type(pilot, form, "f-phones", "8 912 12")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        from soptui.widgets.fields import FieldError
+
+        assert "ДД.ММ.ГГГГ" in str(birth.query_one(FieldError).render())
+        assert "не номер" in str(phones.query_one(FieldError).render()) or \
+            "не бывает" in str(phones.query_one(FieldError).render())
+        assert birth.value == "31.02.2015" and phones.value == "8 912 12"  # nothing typed is lost
+        assert m.Client.select().where(m.Client.last_name == "Котова").count() == 0
+        # the draft keeps what was typed
+        await pilot.pause(0.6)
+        await app.workers.wait_for_complete()
+        from soptui.services import drafts
+
+        assert drafts.load_draft("client:new")["values"]["birth_date"] == "31.02.2015"
+        await _type(pilot, form, "f-birth", "28.02.2015")
+        await _type(pilot, form, "f-phones", "8 912 120-00-01")
+        await pilot.press("ctrl+s")
+        card = await _wait_screen(pilot, app, "ClientCardScreen")
+        await _settle(pilot, app)
+        client = m.Client.get(m.Client.last_name == "Котова")
+        assert client.birth_date == dt.date(2015, 2, 28) and client.status == "potential"
+        assert card.card.summary.phones == ["+79121200001"]
+        assert drafts.load_draft("client:new") is None
+
+
+async def test_duplicate_warning_links_existing_card(demo_store):
+    existing = m.Client.select().where(m.Client.department == demo_store.departments[0]).first()
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "ivanova", "demo2026")
+        await pilot.press("f3")
+        await _settle(pilot, app)
+        await pilot.press("ctrl+n")
+        form = await _wait_screen(pilot, app, "ClientFormScreen")
+        await _type(pilot, form, "f-last", existing.last_name.upper())
+        await _type(pilot, form, "f-first", existing.first_name)
+        await _type(pilot, form, "f-patr", existing.patronymic)
+        await _type(pilot, form, "f-birth", existing.birth_date.strftime("%d.%m.%Y"))
+        await pilot.press("ctrl+s")
+        dialog = await _wait_screen(pilot, app, "DuplicateDialog")
+        assert [d.id for d in dialog.dups] == [existing.id]
+        await pilot.click(f"#dup-{existing.id}")
+        card = await _wait_screen(pilot, app, "ClientCardScreen")
+        await _settle(pilot, app)
+        assert card.client_id == existing.id
+        assert m.Client.select().where(m.Client.name_key == existing.name_key).count() == 1
+
+
+async def test_edit_and_conflict_review(demo_store):
+    client = m.Client.select().where(m.Client.department == demo_store.departments[0]).first()
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "ivanova", "demo2026")
+        app.open_target("client", client.id)
+        card = await _wait_screen(pilot, app, "ClientCardScreen")
+        await _settle(pilot, app)
+        await pilot.press("e")
+        form = await _wait_screen(pilot, app, "ClientFormScreen")
+        await _settle(pilot, app)
+        assert form.query_one("#f-last").value == client.last_name
+        await _type(pilot, form, "f-address", "г. Берёзовский, ул. Ленина, д. 1")
+        # meanwhile someone else saves the same client (another address)
+        from soptui.db import store
+        from soptui.db.connection import write_transaction
+
+        with write_transaction():
+            store.update_versioned(m.Client, client.id, m.Client.get_by_id(client.id).version,
+                                   {"address": "г. Екатеринбург, ул. Мира, д. 5"})
+        await pilot.press("ctrl+s")
+        dialog = await _wait_screen(pilot, app, "ConflictDialog")
+        fields = {c.field: c for c in dialog.changes}
+        assert fields["address"].theirs == "г. Екатеринбург, ул. Мира, д. 5"
+        assert fields["address"].mine == "г. Берёзовский, ул. Ленина, д. 1"
+        assert m.Client.get_by_id(client.id).address == "г. Екатеринбург, ул. Мира, д. 5"  # not overwritten
+        await pilot.click("#cf-overwrite")
+        await _wait_screen(pilot, app, "ClientCardScreen")
+        await _settle(pilot, app)
+        assert m.Client.get_by_id(client.id).address == "г. Берёзовский, ул. Ленина, д. 1"
+
+
+async def test_unsaved_changes_guard(demo_store):
+    client = m.Client.select().where(m.Client.department == demo_store.departments[0]).first()
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "ivanova", "demo2026")
+        app.open_target("client", client.id)
+        await _wait_screen(pilot, app, "ClientCardScreen")
+        await pilot.press("e")
+        form = await _wait_screen(pilot, app, "ClientFormScreen")
+        await _settle(pilot, app)
+        await _type(pilot, form, "f-notes", "звонить после обеда")
+        await pilot.press("escape")
+        await _wait_screen(pilot, app, "ChoiceDialog")
+        await pilot.click("#choice-stay")
+        form = await _wait_screen(pilot, app, "ClientFormScreen")
+        assert form.query_one("#f-notes").value == "звонить после обеда"
+
+
+async def test_deleted_while_open_is_reported(demo_store):
+    client = m.Client.select().where(m.Client.department == demo_store.departments[0]).first()
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "ivanova", "demo2026")
+        app.open_target("client", client.id)
+        card = await _wait_screen(pilot, app, "ClientCardScreen")
+        await _settle(pilot, app)
+        clients.delete_client(client.id)
+        await pilot.press("r")
+        await _settle(pilot, app)
+        assert "удалил другой пользователь" in str(card.query_one("#card-title").render())
+
+
+async def test_referral_intake_with_deadlines(demo_store):
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "ivanova", "demo2026")
+        await pilot.press("f3")
+        await _settle(pilot, app)
+        await pilot.press("ctrl+r")
+        form = await _wait_screen(pilot, app, "ReferralFormScreen")
+        await _settle(pilot, app)
+        await _type(pilot, form, "rf-last", "Зуева")
+        await _type(pilot, form, "rf-first", "Полина")
+        await _type(pilot, form, "rf-date", "30.12.2025")
+        await _type(pilot, form, "rf-time", "11:15")
+        from textual.widgets import Select
+
+        form.query_one("#rf-ground", Select).value = "citizen_report"
+        await pilot.pause()
+        text = str(form.query_one("#rf-deadlines").render())
+        assert "Первичный звонок семье (СОП 03): до 14.01.2026" in text
+        await _type(pilot, form, "rf-source", "МАОУ СОШ 2")
+        await pilot.press("ctrl+s")
+        card = await _wait_screen(pilot, app, "ClientCardScreen")
+        await _settle(pilot, app)
+        client = m.Client.get(m.Client.last_name == "Зуева")
+        assert client.status == "potential"
+        ref = m.Referral.get(m.Referral.client == client.id)
+        assert ref.first_contact_due == dt.date(2026, 1, 14) and ref.source_body == "МАОУ СОШ 2"
+        assert ref.assigned_staff_id == app.actor.id
+        assert "14.01.2026" in str(card.query_one("#card-referrals").render())
+
+
+async def test_picker_returns_client_id(demo_store):
+    from soptui.screens.client_picker import ClientPickerScreen
+
+    client = m.Client.select().where(m.Client.department == demo_store.departments[0]).first()
+    picked = []
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "ivanova", "demo2026")
+        app.push_screen(ClientPickerScreen(), picked.append)
+        await pilot.pause()
+        await pilot.press(*f"{client.last_name} {client.first_name} {client.patronymic}".lower())
+        await pilot.press("enter")
+        for _ in range(50):
+            await app.workers.wait_for_complete()
+            await pilot.pause(0.02)
+            if picked:
+                break
+        assert picked == [client.id]
+        app.push_screen(ClientPickerScreen(), picked.append)
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert picked == [client.id, None]

@@ -174,8 +174,7 @@ class ClientSearchTerm(pw.Model):
     class Meta:
         database = db
         table_name = "client_search_term"
-        indexes = ((("kind", "term", "client"), False),
-                   (("kind", "term", "weight", "sort_key", "client"), False),
+        indexes = ((("kind", "term", "weight", "sort_key", "client"), False),  # ranges and ordered reads
                    (("client", "kind", "term"), False))  # per-client checks of the other query words
 
 

@@ -29,6 +29,7 @@ class ClientSearchMixin:
     _shown_seq = 0
     last_latency_ms: float = 0.0
     _typed_at: float = 0.0
+    shown_at: float = 0.0  # perf_counter() when the list last showed the newest query
 
     def request_search(self) -> None:
         self._seq += 1
@@ -58,7 +59,8 @@ class ClientSearchMixin:
             return  # stale: the user typed on
         self._shown_seq = seq
         self._show_result(result)
-        self.last_latency_ms = (time.perf_counter() - self._typed_at) * 1000
+        self.shown_at = time.perf_counter()
+        self.last_latency_ms = (self.shown_at - self._typed_at) * 1000
 
     def _deliver_total(self, seq: int, result) -> None:
         if seq == self._seq:

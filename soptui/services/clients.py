@@ -142,6 +142,18 @@ class SearchResult:
 class _Word:
     kind: str  # "name" / "phone" / "date"
     value: Any
+    national: str = ""  # phone typed with the trunk prefix (+7…, 8 9…): its national digits
+
+
+def _phone_ranges(word: _Word) -> list[tuple[str, str]]:
+    """(kind, prefix) index ranges a phone fragment is looked up with."""
+    d: str = word.value
+    if word.national and word.national == d:  # "+7 912…": certainly the start of the number
+        return [(PHONE, d)]
+    ranges = [(PHONE, d), (PHONE_REVERSED, d[::-1])]
+    if word.national:
+        ranges.append((PHONE, word.national))
+    return ranges
 
 
 _DATE_RE = re.compile(r"(?<!\d)(\d{1,2})\.(\d{1,2})\.(\d{4})(?!\d)")
@@ -169,9 +181,17 @@ def parse_query(query: str) -> list[_Word]:
     text = re.sub(r"\d+\.[\d.]*", " ", text)  # an incomplete date being typed: ignore for now
 
     def take_phone(mt: re.Match) -> str:
-        digits = search_digits(mt.group(0))
-        if len(digits) >= 3:
-            words.append(_Word("phone", digits[:MAX_WORD_LEN]))
+        raw = mt.group(0).strip()
+        all_digits = re.sub(r"\D", "", raw)[:MAX_WORD_LEN]
+        value, national = all_digits, ""
+        if raw.startswith("+7"):
+            value = national = all_digits[1:]  # the country code typed: the rest is the number's start
+        elif len(all_digits) == 11 and all_digits[0] in "78":
+            value = national = all_digits[1:]
+        elif raw.startswith("8") and len(all_digits) >= 4 and (len(all_digits) >= 7 or re.match(r"8[\s(\-]", raw)):
+            national = all_digits[1:]  # "8 912…": probably the trunk prefix, maybe digits from the middle
+        if len(value) >= 3:
+            words.append(_Word("phone", value, national))
         return " "
 
     text = _PHONE_RUN_RE.sub(take_phone, text)
@@ -234,10 +254,7 @@ def _word_subquery(word: _Word) -> tuple[str, list[Any]]:
     if word.kind == "date":
         return f"SELECT id AS client_id, 0 AS w FROM client WHERE birth_date = {P}", [word.value]
     if word.kind == "phone":
-        d: str = word.value
-        ranges = [(PHONE, d), (PHONE_REVERSED, d[::-1])]
-        if len(d) >= 4 and d[0] in "78":  # "8 912 34…" or "+7 912…" typed with the trunk prefix
-            ranges.append((PHONE, d[1:]))
+        ranges = _phone_ranges(word)
         union = " UNION ALL ".join(
             f"SELECT client_id, weight FROM client_search_term "
             f"WHERE kind = {P} AND term >= {P} AND term < {P}" for _ in ranges)
@@ -285,6 +302,61 @@ def _name_check(word: _Word, client_col: str) -> tuple[str, list[Any]]:
             [NAME, prefix, prefix + "\uffff"])
 
 
+SMALL_SET = 300  # a phone fragment or date matching fewer clients drives the query
+
+
+def _set_size(word: _Word) -> int:
+    """How many index rows a phone fragment or a date matches, counted up to SMALL_SET."""
+    P = db.param
+    if word.kind == "date":
+        sql = f"SELECT COUNT(*) FROM (SELECT 1 FROM client WHERE birth_date = {P} LIMIT {P}) x"
+        return db.execute_sql(sql, [word.value, SMALL_SET]).fetchone()[0]
+    total = 0
+    for kind, prefix in _phone_ranges(word):
+        sql = (f"SELECT COUNT(*) FROM (SELECT 1 FROM client_search_term WHERE kind = {P} AND term >= {P} "
+               f"AND term < {P} LIMIT {P}) x")
+        total += db.execute_sql(sql, [kind, prefix, prefix + "\uffff", SMALL_SET]).fetchone()[0]
+        if total >= SMALL_SET:
+            break
+    return total
+
+
+def _pick_driver(names: list[_Word]) -> _Word:
+    """The name word with the fewest prefix rows (counted up to a cap) drives; ties go to the longer."""
+    if len(names) == 1:
+        return names[0]
+    P = db.param
+    sizes = {}
+    for w in names:
+        sql = (f"SELECT COUNT(*) FROM (SELECT 1 FROM client_search_term WHERE kind = {P} AND term = {P} "
+               f"LIMIT {P}) x")
+        sizes[id(w)] = db.execute_sql(sql, [PREFIX, w.value[:PREFIX_LEN], DRIVER_PROBE]).fetchone()[0]
+    return min(names, key=lambda w: (sizes[id(w)], -len(w.value)))
+
+
+DRIVER_PROBE = 3000
+
+
+def _checks(words: list[_Word], client_col: str) -> tuple[list[str], list[Any]]:
+    """Per-client conditions for query words that do not drive the query."""
+    P = db.param
+    sqls: list[str] = []
+    params: list[Any] = []
+    for w in words:
+        if w.kind == "name":
+            sql, p = _name_check(w, client_col)
+        elif w.kind == "date":
+            sql, p = f"c.birth_date = {P}", [w.value]
+        else:
+            ranges = _phone_ranges(w)
+            ors = " OR ".join(f"(x.kind = {P} AND x.term >= {P} AND x.term < {P})" for _ in ranges)
+            sql = f"EXISTS (SELECT 1 FROM client_search_term x WHERE x.client_id = {client_col} AND ({ors}))"
+            p = [v for kind, prefix in ranges for v in (kind, prefix, prefix + "\uffff")]
+        sqls.append(sql)
+        params += p
+    return sqls, params
+
+
 def search(query: str, filters: SearchFilters | None = None, limit: int = 50,
            offset: int = 0, with_total: bool = True) -> SearchResult:
     """Best matches of a typed query among the clients the signed-in person may see.
@@ -315,51 +387,40 @@ def search(query: str, filters: SearchFilters | None = None, limit: int = 50,
         total = db.execute_sql(count_sql, where_params + cap).fetchone()[0]
         return SearchResult(_rows_for(ids, words), min(total, COUNT_CAP), total > COUNT_CAP)
     names = [w for w in words if w.kind == "name"]
-    sets = [w for w in words if w.kind != "name"]
-    if not sets:
-        driver = max(names, key=lambda w: len(w.value))
-        checks, check_params = [], []
-        for w in names:
-            if w is not driver:
-                sql, params = _name_check(w, "t.client_id")
-                checks.append(sql)
-                check_params += params
+    small, big = [], []
+    for w in words:
+        if w.kind != "name":
+            (small if _set_size(w) < SMALL_SET else big).append(w)
+    if names and not small:
+        # the longest name word drives, read from the index in result order and stopped at the page
+        driver = _pick_driver(names)
+        checks, check_params = _checks([w for w in names if w is not driver or len(w.value) > PREFIX_LEN]
+                                       + big, "t.client_id")
         cond = " AND ".join([where] + checks)
-        if len(driver.value) <= PREFIX_LEN:
-            # one exact prefix term: rows come out of the index in result order, stop at the page
-            base = (f"FROM client_search_term t CROSS JOIN client c WHERE t.kind = {P} AND t.term = {P} "
-                    f"AND c.id = t.client_id AND {cond}")
-            base_params = [PREFIX, driver.value] + where_params + check_params
-            rows = db.execute_sql(f"SELECT t.client_id {base} ORDER BY t.weight, t.sort_key, t.client_id "
-                                  f"LIMIT {P} OFFSET {P}", base_params + [limit, offset]).fetchall()
-        else:
-            # a longer word is selective: its range of whole words, grouped per client
-            base = (f"FROM client_search_term t CROSS JOIN client c WHERE t.kind = {P} AND t.term >= {P} "
-                    f"AND t.term < {P} AND c.id = t.client_id AND {cond} GROUP BY t.client_id")
-            base_params = [NAME, driver.value, driver.value + "\uffff"] + where_params + check_params
-            rows = db.execute_sql(f"SELECT t.client_id, MIN(t.weight) AS w, MIN(t.sort_key) AS k {base} "
-                                  f"ORDER BY w, k, t.client_id LIMIT {P} OFFSET {P}",
-                                  base_params + [limit, offset]).fetchall()
+        base = (f"FROM client_search_term t CROSS JOIN client c WHERE t.kind = {P} AND t.term = {P} "
+                f"AND c.id = t.client_id AND {cond}")
+        base_params = [PREFIX, driver.value[:PREFIX_LEN]] + where_params + check_params
+        rows = db.execute_sql(f"SELECT t.client_id {base} ORDER BY t.weight, t.sort_key, t.client_id "
+                              f"LIMIT {P} OFFSET {P}", base_params + [limit, offset]).fetchall()
+        count_from = f"SELECT 1 {base}"
     else:
+        # a phone fragment or a birth date: small sets intersected, the rest checked per client
+        drivers = small or big
         ctes, cte_params = [], []
-        for i, word in enumerate(sets):
+        for i, word in enumerate(drivers):
             sub, params = _word_subquery(word)
             ctes.append(f"w{i} AS ({sub})")
             cte_params += params
-        joins = " ".join(f"JOIN w{i} ON w{i}.client_id = w0.client_id" for i in range(1, len(sets)))
-        checks, check_params = [], []
-        for w in names:
-            sql, params = _name_check(w, "w0.client_id")
-            checks.append(sql)
-            check_params += params
+        joins = " ".join(f"JOIN w{i} ON w{i}.client_id = w0.client_id" for i in range(1, len(drivers)))
+        checks, check_params = _checks(names + (big if small else []), "w0.client_id")
         cond = " AND ".join([where] + checks)
-        score = " + ".join(f"w{i}.w" for i in range(len(sets)))
+        score = " + ".join(f"w{i}.w" for i in range(len(drivers)))
         prefix_sql = f"WITH {', '.join(ctes)} "
         base = f"FROM w0 {joins} JOIN client c ON c.id = w0.client_id WHERE {cond}"
         base_params = cte_params + where_params + check_params
         rows = db.execute_sql(f"{prefix_sql}SELECT c.id {base} ORDER BY {score}, c.name_key, c.id "
                               f"LIMIT {P} OFFSET {P}", base_params + [limit, offset]).fetchall()
-        base = prefix_sql + "SELECT 1 " + base
+        count_from = f"{prefix_sql}SELECT 1 {base}"
     ids = [r[0] for r in rows]
     weights = _word_weights(ids, words)
     page = _rows_for([(i, weights.get(i, ())) for i in ids], words)
@@ -368,7 +429,6 @@ def search(query: str, filters: SearchFilters | None = None, limit: int = 50,
     elif not with_total:
         return SearchResult(page, offset + len(ids), False, total_known=False)
     else:
-        count_from = base if sets else f"SELECT 1 {base}"
         total = db.execute_sql(f"SELECT COUNT(*) FROM ({count_from} LIMIT {P}) x",
                                base_params + cap).fetchone()[0]
     return SearchResult(page, min(total, COUNT_CAP), total > COUNT_CAP)
@@ -386,8 +446,7 @@ def _word_weights(ids: list[int], words: list[_Word]) -> dict[int, tuple]:
             per_word.append({i: 0 for i in ids})
             continue
         if w.kind == "phone":
-            d = w.value
-            ranges = [(PHONE, d), (PHONE_REVERSED, d[::-1])] + ([(PHONE, d[1:])] if len(d) >= 4 and d[0] in "78" else [])
+            ranges = _phone_ranges(w)
         else:
             ranges = [(NAME, w.value)]
         best: dict[int, int] = {}
@@ -1236,3 +1295,34 @@ def validate_messenger(channel: str, text: str) -> str:
 
 
 MESSENGER_CHANNELS = ["whatsapp", "telegram", "viber", "vk", "skype"]
+
+
+# --- Today: IPRA running out and missing consent for the person's own clients --------------
+
+
+def today_items(actor: session.Actor, today: dt.date) -> list:
+    """IPRA ending within 30 days (or ended) for clients the person is responsible for.
+
+    Heads see those of every client they may see; specialists their own clients.
+    """
+    from .today import TodayItem
+
+    q = (m.Client.select(m.Client.id, m.Client.last_name, m.Client.first_name, m.Client.patronymic,
+                         m.Client.ipra_end)
+         .where(m.Client.ipra_end.is_null(False) & (m.Client.ipra_end <= today + dt.timedelta(days=30))
+                & (m.Client.ipra_end >= today - dt.timedelta(days=30))
+                & m.Client.status.in_(["potential", "served"])))
+    if actor.is_head:
+        if not actor.sees_all_departments and actor.department_id:
+            q = q.where(m.Client.department == actor.department_id)
+    else:
+        q = q.where(m.Client.assigned_staff == actor.id)
+    items = []
+    for c in q.order_by(m.Client.ipra_end).limit(100):
+        days = (c.ipra_end - today).days
+        state = "overdue" if days < 0 else ("today" if days == 0 else "ok")
+        what = ipra_warning(c.ipra_end, today) or f"ИПРА истекает {clock.fmt_date(c.ipra_end)}"
+        items.append(TodayItem("ИПРА", f"до {clock.fmt_date(c.ipra_end)}",
+                               full_name(c.last_name, c.first_name, c.patronymic), what, state,
+                               ("client", c.id), c.ipra_end.isoformat()))
+    return items

@@ -69,3 +69,7 @@ PROVIDERS.append(_visits.today_items)
 from . import calls as _calls  # noqa: E402  (SOP 01-03: callbacks, control points, sessions, SMS waits)
 
 PROVIDERS.append(_calls.today_items)
+
+from . import clients as _clients  # noqa: E402  (registry: IPRA ending within 30 days)
+
+PROVIDERS.append(_clients.today_items)
