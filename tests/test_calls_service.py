@@ -201,10 +201,14 @@ def test_in_progress_call_and_abandon(actor, staff):
     call_id = start(ids)
     calls.save_progress(call_id, {"step": "clarify", "notes": ["a"]}, "clarify", "", "a", 10, 20, 0,
                         talk_started=True)
+    waiting = start(ids)
+    calls.record_notice_sent(waiting)  # parked until the SMS is answered: listed, not offered for resume
+    calls.save_progress(waiting, {"step": "answer"}, "answer", "", "", 30, 0, 0)
     record = calls.in_progress_call(actor.id)
     assert record.id == call_id and record.teleprompter["step"] == "clarify" and record.talk_seconds == 20
     calls.abandon_call(call_id, "ошибочный номер")
     assert calls.in_progress_call(actor.id) is None
+    assert [r.id for r in calls.list_calls(actor.id) if r.state == "in_progress"] == [waiting]
     assert m.PhoneCall.get_by_id(call_id).state == "abandoned"
 
 

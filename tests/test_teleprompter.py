@@ -209,6 +209,8 @@ async def test_sop03_no_answer_or_not_convenient_schedules_callback(store, staff
         await pilot.press("enter")
         tp = await wait_for_screen(pilot, TeleprompterScreen)
         assert tp.step_id == "document" and tp.outcome == outcome
+        steps = str(tp.query_one("#tp-steps").render())
+        assert "✓ 3 Приветствие" in steps and "– 5 Уточняем" in steps  # skipped steps are not ticked
         await pilot.press("f9")
         await wait_for_screen(pilot, OutcomeScreen)
         await pilot.press("enter")

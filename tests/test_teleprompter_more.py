@@ -205,3 +205,27 @@ async def test_reminder_from_today_starts_the_callback(store, staff):
         await pilot.press("enter")
         tp = await wait_for_screen(pilot, TeleprompterScreen)
         assert tp.reminder_id == reminder.id and tp.record.sop == "03"
+
+
+async def test_broken_script_stops_the_call_before_it_starts(store, staff, tmp_path, monkeypatch):
+    import shutil
+
+    from soptui import callscripts
+    from soptui.screens.call_dialogs import MessageScreen
+
+    for sop in ("01", "02", "03"):
+        shutil.copy(callscripts.script_path(sop), tmp_path / f"sop{sop}.toml")
+    broken = tmp_path / "sop02.toml"
+    lines = broken.read_text(encoding="utf-8").splitlines()
+    lines[30] = "say = \"{person_io, Вам удобно\""
+    broken.write_text("\n".join(lines), encoding="utf-8")
+    monkeypatch.setattr(callscripts, "SCRIPTS_DIR", tmp_path)
+    ids = make_family(staff)
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "spec", PASSWORD)
+        app.open_target("new_call", ids["client"])
+        msg = await wait_for_screen(pilot, MessageScreen)
+        text = str(msg.query_one("#message-text").render())
+        assert "«sop02.toml»" in text and "строка" in text
+    assert not m.PhoneCall.select().exists()

@@ -98,6 +98,7 @@ class TeleprompterScreen(SectionScreen):
         self.branch = st.get("branch", record.branch or "")
         self.outcome = st.get("outcome", "")
         self.notes: list[str] = list(st.get("notes", []))
+        self.visited: list[str] = list(st.get("visited", [])) or [self.step_id]
         self.reminder_id = st.get("reminder_id")
         self.talk_started = bool(st.get("talk_started")) or record.started_at is not None
         self.off_hours_reason = record.off_hours_reason
@@ -201,11 +202,13 @@ class TeleprompterScreen(SectionScreen):
         # steps list
         lines = Text()
         for i, s in enumerate(route):
-            mark = "✓" if i < index else ("▶" if i == index else " ")
+            done = s.id in self.visited
+            mark = ("✓" if done else "–") if i < index else ("▶" if i == index else " ")
             title = s.title if len(s.title) <= 20 else s.title[:19] + "…"
             style = "bold reverse" if i == index else ("dim" if i < index else "")
             lines.append(f"{mark}{i + 1:>2} {title}\n", style=style)
-        lines.append(f"\nПройдено {index} из {len(route)}", style="dim")
+        passed = sum(1 for s in route[:index] if s.id in self.visited)
+        lines.append(f"\nПройдено {passed} из {len(route)}", style="dim")
         self.query_one("#tp-steps", Static).update(lines)
         # current step
         self.query_one("#tp-title", Static).update(
@@ -278,6 +281,7 @@ class TeleprompterScreen(SectionScreen):
     def state(self) -> dict:
         return {
             "step": self.step_id, "branch": self.branch, "outcome": self.outcome, "notes": self.notes,
+            "visited": self.visited,
             "draft": self.query_one("#tp-note", Input).value if self.is_mounted else self._draft,
             "timers": self.timers.snapshot(), "talk_started": self.talk_started,
             "reminder_id": self.reminder_id,
@@ -341,6 +345,8 @@ class TeleprompterScreen(SectionScreen):
                 return
             self.talk_started = target.phase == "call" or self.talk_started
         self.step_id = step_id
+        if step_id not in self.visited:
+            self.visited.append(step_id)
         self.timers.enter_step(target.phase, step_id)
         self.render_all()
         self.save_now()
