@@ -229,3 +229,38 @@ async def test_broken_script_stops_the_call_before_it_starts(store, staff, tmp_p
         text = str(msg.query_one("#message-text").render())
         assert "«sop02.toml»" in text and "строка" in text
     assert not m.PhoneCall.select().exists()
+
+
+async def test_calls_list_notice_answer_and_finished_call_card(store, staff):
+    from soptui.screens.call_dialogs import NoticeScreen
+    from soptui.screens.calls import CallCardScreen
+    from soptui.services import auth, session
+
+    ids = make_family(staff)
+    session.set_actor(auth.sign_in("spec", PASSWORD))
+    ctx = calls.call_context(ids["client"])
+    p = calls.default_person(ctx, "03")
+    done = calls.start_call("03", ids["client"], p.kind, p.id, p.phones[0])
+    calls.finish_call(done, calls.CallOutcome("refuses", summary="не нуждаются"))
+    waiting = calls.start_call("03", ids["client"], p.kind, p.id, p.phones[0])
+    calls.record_notice_sent(waiting)
+    session.set_actor(None)
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "spec", PASSWORD)
+        await pilot.press("f4")
+        screen = await wait_for_screen(pilot, CallsScreen)
+        await settle(pilot)
+        assert screen.rows[0].id == waiting
+        assert screen.rows[0].notice == "уведомление отправлено, ответа нет (с 10:30)"
+        await pilot.press("o")
+        await wait_for_screen(pilot, NoticeScreen)
+        await type_text(pilot, "14:30")
+        await pilot.press("enter")
+        await wait_for_screen(pilot, CallsScreen)
+        await settle(pilot, 3)
+        assert screen.rows[0].notice == "позвонить в 14:30"
+        await pilot.press("down")
+        await pilot.press("enter")
+        card = await wait_for_screen(pilot, CallCardScreen)
+        assert card.entry.summary == "не нуждаются" and card.entry.outcome == "отказ"

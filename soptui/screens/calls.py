@@ -82,6 +82,7 @@ class CallsScreen(SectionScreen):
         self.query_one("#log-table", DataTable).add_columns(
             "Дата", "Время", "Кто звонил", "Кому", "Номер", "Содержание", "Длит.")
         self._mounted = True
+        self.query_one("#calls-table", DataTable).focus()
         self.action_reload()
         self._load_log()
         pending, self._pending = self._pending, []

@@ -898,7 +898,6 @@ def seed_demo(ctx) -> None:
     rng = ctx.rng
     today = ctx.today
     staff = ctx.staff
-    info = institution.get()
 
     def working_day_back(n: int) -> dt.date:
         d = today
@@ -1001,4 +1000,3 @@ def seed_demo(ctx) -> None:
                                                                        "информирование] SMS-уведомление отправлено"],
                                             "timers": {"phases": {"prep": 540.0}, "phase": "prep",
                                                        "step": "answer"}}, ensure_ascii=False))
-    del info
