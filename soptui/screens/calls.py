@@ -99,6 +99,13 @@ class CallsScreen(SectionScreen):
             self.log.error(event.worker.error)
             self.notify(f"Ошибка: {event.worker.error}", severity="error", timeout=10)
 
+    def palette_commands(self):
+        from textual.app import SystemCommand
+
+        yield SystemCommand("Звонки: новый звонок", "Выбрать клиента, СОП и собеседника (n)", self.action_new_call)
+        yield SystemCommand("Звонки: бланк или журнал в PDF", "«Телефонные переговоры» (p)", self.action_pdf)
+        yield SystemCommand("Звонки: ответ на SMS-уведомление", "Для звонка по СОП 03 (o)", self.action_notice)
+
     # --- loading -------------------------------------------------------------------
 
     def action_reload(self) -> None:

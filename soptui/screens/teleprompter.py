@@ -147,6 +147,18 @@ class TeleprompterScreen(SectionScreen):
         if self.resumed:
             self.notify(f"Звонок продолжен с шага «{step.title}».", timeout=4)
 
+    def palette_commands(self):
+        from textual.app import SystemCommand
+
+        yield SystemCommand("Звонок: следующий шаг", "Ctrl+N или PageDown", self.action_next_step)
+        yield SystemCommand("Звонок: предыдущий шаг", "Ctrl+B или PageUp", self.action_prev_step)
+        yield SystemCommand("Звонок: ответ собеседника", "Ветка сценария (F8)", self.action_branch)
+        yield SystemCommand("Звонок: записать результат", "Завершить разговор (F9)", self.action_finish)
+        yield SystemCommand("Звонок: пауза таймеров", "F12", self.action_pause)
+        if self.script.sop == "03":
+            yield SystemCommand("Звонок: скопировать SMS-уведомление", "Ctrl+T", self.action_sms)
+        yield SystemCommand("Звонок: отложить", "Вернуться к списку звонков (Esc)", self.action_leave)
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
             self.log.error(event.worker.error)
