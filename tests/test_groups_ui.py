@@ -218,3 +218,45 @@ async def test_session_report_form_with_programme_feedback_and_draft(store, staf
     f = m.SessionFeedback.get(m.SessionFeedback.session == sid)
     assert (f.source, f.author, f.text) == ("client", "Смирнова", "Понравилось")
     assert not m.Draft.select().where(m.Draft.key == f"session:{sid}").exists()
+
+
+async def test_move_session_and_member_leaving_from_the_club_card(store, staff):
+    from soptui.screens.groups import ClubScreen, FieldsDialog
+
+    club = g.save_club(g.ClubData(name="Клуб «Родничок»", capacity=5, start_date=dt.date(2026, 11, 2),
+                                  end_date=dt.date(2026, 12, 25), leader_ids=[staff["spec"]],
+                                  slots=[Slot(0, "15:00", "16:00")]))
+    kid = _client("Лисицына")
+    g.add_member(club, kid, dt.date(2026, 11, 2))
+    g.save_roll_call(m.GroupSession.get(m.GroupSession.date == dt.date(2026, 11, 23)).id, {kid: (True, "")})
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "spec", PASSWORD)
+        app.push_screen(ClubScreen(club))
+        await _until(pilot, app, lambda: isinstance(app.screen, ClubScreen) and app.screen.card is not None)
+        screen = app.screen
+        await pilot.pause(0.2)
+        assert screen._selected_session().date == dt.date(2026, 11, 23)  # the cursor starts at today's week
+        await pilot.press("m")
+        await _until(pilot, app, lambda: isinstance(app.screen, FieldsDialog))
+        dialog = app.screen
+        await _type(pilot, dialog.query_one("#fd-date").input, "24.11.2026")
+        await pilot.press("ctrl+s")
+        await _until(pilot, app, lambda: app.screen is screen and any(
+            s.date == dt.date(2026, 11, 24) for s in screen.card.sessions))
+        # the member leaves today: D on the members tab (the first D switches to the tab)
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("d")
+        await _until(pilot, app, lambda: isinstance(app.screen, FieldsDialog))
+        dialog = app.screen
+        await _type(pilot, dialog.query_one("#fd-reason").input, "переезд")
+        await pilot.press("ctrl+s")
+        await _until(pilot, app, lambda: app.screen is screen and screen.card.members[0].left_on is not None)
+    moved = m.GroupSession.get(m.GroupSession.date == dt.date(2026, 11, 24))
+    assert moved.moved_from == dt.date(2026, 11, 23) and moved.manual
+    entry = m.ServiceEntry.get(m.ServiceEntry.client == kid)
+    assert entry.date == dt.date(2026, 11, 24)  # the service moved with its session
+    member = m.ClubMember.get(m.ClubMember.client == kid)
+    assert (member.left_on, member.left_reason) == (dt.date(2026, 11, 25), "переезд")
+    assert m.Attendance.select().where(m.Attendance.client == kid).count() == 1  # history kept
