@@ -256,7 +256,7 @@ def run() -> list[str]:
         queries = _queries(info["sample"], random.Random(11))
         sql = bench_sql(path, queries, with_total=False)
         sql_count = bench_sql(path, queries, with_total=True)
-        ui_queries = queries[:: max(1, len(queries) // 40)][:40]
+        ui_queries = queries[:: max(1, len(queries) // 16)][:16]
         proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--ui", str(path),
                                json.dumps(ui_queries, ensure_ascii=False)],
                               capture_output=True, text=True, timeout=300)

@@ -385,7 +385,11 @@ class ConfirmDialog(ModalScreen[bool]):
     """Yes/no question."""
 
     BINDINGS = [Binding("escape", "no", "Нет")]
-    DEFAULT_CSS = "ConfirmDialog { align: center middle; }"
+    DEFAULT_CSS = """
+    ConfirmDialog { align: center middle; }
+    ConfirmDialog .buttons { height: auto; margin: 1 0 0 0; }
+    ConfirmDialog .buttons Button { margin: 0 1 0 0; }
+    """
 
     def __init__(self, question: str, yes: str = "Да", no: str = "Отмена") -> None:
         super().__init__()

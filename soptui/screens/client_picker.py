@@ -6,9 +6,11 @@ The search-as-you-type machinery (`ClientSearchMixin`) is shared with the Кли
 
 from __future__ import annotations
 
+import asyncio
 import time
+from concurrent.futures import ThreadPoolExecutor
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -18,9 +20,25 @@ from textual.widgets import Input, Label, Static
 from ..widgets.client_table import ClientTable
 
 
-class ClientSearchMixin:
-    """Runs `clients.search` in an exclusive thread worker on each keystroke; stale answers are dropped.
+# One long-lived thread runs the registry queries: it keeps its SQLite connection and page cache
+# warm between keystrokes (a fresh worker thread would open a new connection every time).
+_SEARCH_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="registry-search")
+_COUNT_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="registry-count")  # never delays a page
 
+
+def _search(query, filters, limit, offset, with_total):
+    from ..services import clients
+
+    return clients.search(query, filters, limit=limit, offset=offset, with_total=with_total)
+
+
+class ClientSearchMixin:
+    """Searches the registry on each keystroke without blocking typing; stale answers are dropped.
+
+    Each keystroke bumps a sequence number and queues the query on one long-lived search
+    thread (exclusive: a queued query that is already stale is skipped, a finished stale
+    answer is discarded). The page is shown first; the capped total follows from a
+    second thread so counting never delays the next page.
     The host provides `_search_args() -> (query, filters, offset)` and `_show_result(result)`.
     """
 
@@ -35,42 +53,52 @@ class ClientSearchMixin:
         self._seq += 1
         self._typed_at = time.perf_counter()
         query, filters, offset = self._search_args()
-        self._run_search(self._seq, query, filters, offset)
+        loop = asyncio.get_running_loop()
+        _SEARCH_THREAD.submit(self._page_job, loop, self._seq, query, filters, offset)
 
-    @work(thread=True, exclusive=True, group="search")
-    def _run_search(self, seq: int, query: str, filters, offset: int) -> None:
-        from ..services import clients
-
+    def _page_job(self, loop, seq: int, query: str, filters, offset: int) -> None:
+        """On the search thread: one page of results, then queue the count."""
         if seq != self._seq:
             return  # a newer keystroke already asked
         try:
-            # the page first (the list follows the keystroke), then the capped count
-            result = clients.search(query, filters, limit=self.PAGE, offset=offset, with_total=False)
-            self.app.call_from_thread(self._deliver, seq, result)
-            if not result.total_known and seq == self._seq:
-                counted = clients.search(query, filters, limit=self.PAGE, offset=offset)
-                if seq == self._seq:
-                    self.app.call_from_thread(self._deliver_total, seq, counted)
+            result = _search(query, filters, self.PAGE, offset, False)
         except Exception as exc:  # the list must keep working whatever was typed
-            self.app.call_from_thread(self._search_failed, seq, str(exc))
+            loop.call_soon_threadsafe(self._search_failed, seq, str(exc))
+            return
+        if seq != self._seq:
+            return
+        loop.call_soon_threadsafe(self._deliver, seq, result)
+        if not result.total_known:
+            _COUNT_THREAD.submit(self._count_job, loop, seq, query, filters, offset)
+
+    def _count_job(self, loop, seq: int, query: str, filters, offset: int) -> None:
+        if seq != self._seq:
+            return  # typed on while this waited: the newer query counts
+        try:
+            counted = _search(query, filters, self.PAGE, offset, True)
+        except Exception as exc:
+            loop.call_soon_threadsafe(self._search_failed, seq, str(exc))
+            return
+        if seq == self._seq:
+            loop.call_soon_threadsafe(self._deliver_total, seq, counted)
 
     def _deliver(self, seq: int, result) -> None:
-        if seq != self._seq:
-            return  # stale: the user typed on
+        if seq != self._seq or not self.is_attached:
+            return  # stale: the user typed on (or the screen was closed)
         self._shown_seq = seq
         self._show_result(result)
         self.shown_at = time.perf_counter()
         self.last_latency_ms = (self.shown_at - self._typed_at) * 1000
 
     def _deliver_total(self, seq: int, result) -> None:
-        if seq == self._seq:
+        if seq == self._seq and self.is_attached:
             self._show_total(result)
 
     def _show_total(self, result) -> None:
         self._show_result(result)
 
     def _search_failed(self, seq: int, message: str) -> None:
-        if seq == self._seq:
+        if seq == self._seq and self.is_attached:
             self.notify(f"Поиск не удался: {message}", severity="error")
 
     @property
