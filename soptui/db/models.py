@@ -16,7 +16,10 @@ from .connection import db
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now().replace(microsecond=0)
+    """The institution's local time: every stored time is in it (see soptui.clock)."""
+    from .. import clock
+
+    return clock.now()
 
 
 class BaseModel(pw.Model):

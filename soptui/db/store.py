@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 import peewee as pw
 
+from .. import clock
 from . import models as m
 from .connection import write_transaction
 
@@ -84,7 +85,7 @@ def update_versioned(model: type[T], record_id: int, expected_version: int,
     diff = {k: [before.get(k), v] for k, v in changes.items() if before.get(k) != v}
     values = dict(changes)
     values["version"] = expected_version + 1
-    values["updated_at"] = dt.datetime.now().replace(microsecond=0)
+    values["updated_at"] = clock.now()
     updated = (model.update(**values)
                .where((model._meta.primary_key == record_id) & (model.version == expected_version))
                .execute())

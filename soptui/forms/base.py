@@ -35,6 +35,12 @@ CHECK_MARKS_ASCII = ("[x]", "[ ]")
 _NEXT_LINE = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}
 
 
+def _local_now() -> datetime:
+    from .. import clock
+
+    return clock.now()
+
+
 def format_date(d: date | None) -> str:
     """Russian short date, 25.11.2026; "" for None."""
     return "" if d is None else f"{d:%d.%m.%Y}"
@@ -85,7 +91,7 @@ class SoptuiDocument(FPDF):
         super().__init__(orientation=orientation, unit="mm", format="A4")
         self.document_title = title
         self.institution = institution
-        self.print_date = creation_date or datetime.now()
+        self.print_date = creation_date or _local_now()
         if creation_date is not None:
             self.set_creation_date(creation_date)
 
