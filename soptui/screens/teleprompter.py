@@ -51,6 +51,8 @@ class TeleprompterScreen(SectionScreen):
     TeleprompterScreen #tp-timers { height: auto; padding: 0 1; }
     TeleprompterScreen #tp-main { height: 1fr; }
     TeleprompterScreen #tp-steps { width: 26; border-right: vkey $primary-darken-2; padding: 0 1 0 0; }
+    TeleprompterScreen.-wide #tp-steps { width: 38; }
+    TeleprompterScreen.-wide #tp-say { padding: 1 2; }
     TeleprompterScreen #tp-right { width: 1fr; padding: 0 1; }
     TeleprompterScreen #tp-title { height: auto; color: $accent; text-style: bold; }
     TeleprompterScreen #tp-say { height: auto; padding: 1 1; margin: 0 0 1 0; text-style: bold;
@@ -136,8 +138,16 @@ class TeleprompterScreen(SectionScreen):
         yield Input(value=self._draft, placeholder="Заметка по ходу разговора — Enter добавляет в запись",
                     id="tp-note", classes="-compact")
 
+    def on_resize(self, event) -> None:
+        wide = event.size.width >= 110
+        if wide != self.has_class("-wide"):
+            self.set_class(wide, "-wide")
+            if self.is_mounted:
+                self.render_all()
+
     def on_mount(self) -> None:
         super().on_mount()
+        self.set_class(self.app.size.width >= 110, "-wide")
         step = self.script.step(self.step_id)
         self.timers.begin(step.phase, self.step_id)
         self.query_one("#tp-note", Input).focus()
@@ -216,7 +226,8 @@ class TeleprompterScreen(SectionScreen):
         for i, s in enumerate(route):
             done = s.id in self.visited
             mark = ("✓" if done else "–") if i < index else ("▶" if i == index else " ")
-            title = s.title if len(s.title) <= 20 else s.title[:19] + "…"
+            width = 32 if self.has_class("-wide") else 20
+            title = s.title if len(s.title) <= width else s.title[:width - 1] + "…"
             style = "bold reverse" if i == index else ("dim" if i < index else "")
             lines.append(f"{mark}{i + 1:>2} {title}\n", style=style)
         passed = sum(1 for s in route[:index] if s.id in self.visited)
