@@ -254,3 +254,17 @@ def test_phone_log_and_pdfs(actor, staff, tmp_path):
     assert "За период звонков нет." in empty
     with pytest.raises(CallError, match="не завершён"):
         calls.log_entry(start(ids))
+
+
+def test_missing_case_values_show_as_gaps_in_the_script(actor, staff):
+    from soptui import callscripts
+
+    ids = make_family(staff)
+    m.Referral.update(source_body="", summary="").where(m.Referral.id == ids["referral"]).execute()
+    m.Representative.update(patronymic="").where(m.Representative.id == ids["mother"]).execute()
+    record = calls.get_call(start(ids))
+    step = callscripts.load_sop("03").step("clarify")
+    text = callscripts.fill(step.say, record.values)
+    assert text == ("Дарья. Мы получили информацию от [учреждение, орган — не указано]. "
+                    "[суть полученной информации — не указано]")
+    assert "None" not in text

@@ -240,7 +240,12 @@ class TeleprompterScreen(SectionScreen):
         examples = [callscripts.fill(e, values) for e in step.examples]
         self.query_one("#tp-examples", Static).update("\n".join(f"• {e}" for e in examples))
         self.query_one("#tp-examples", Static).display = bool(examples)
-        self.query_one("#tp-hint", Static).update(callscripts.fill(step.hint, values) if step.hint else "")
+        hint = callscripts.fill(step.hint, values) if step.hint else ""
+        if step.phase == "doc" and self.script.documents:
+            hint += "\nДокументы по СОП: " + ", ".join(self.script.documents) + "."
+        if index == 0 and self.script.rules:
+            hint += "\n" + "\n".join(f"• {rule}" for rule in self.script.rules)
+        self.query_one("#tp-hint", Static).update(hint.strip())
         # next
         if step.choice and not self.branch:
             labels = " / ".join(b.label.split(" —")[0] for b in self.script.branches_at(step.id)
