@@ -587,6 +587,7 @@ class VisitChooser(ModalScreen[int | None]):
     """Several visits in one cell: pick one."""
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Закрыть")]
+    DEFAULT_CSS = "VisitChooser { align: center middle; }"
 
     def __init__(self, visits: list["VisitCard"]) -> None:
         super().__init__()
@@ -597,6 +598,11 @@ class VisitChooser(ModalScreen[int | None]):
             yield Label("Выберите визит", classes="dialog-title")
             yield OptionList(*[Option(visit_line(v, 40), id=str(v.id)) for v in self.visits], id="choose")
 
+    def on_mount(self) -> None:
+        options = self.query_one("#choose", OptionList)
+        options.highlighted = 0
+        options.focus()
+
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(int(event.option.id))
@@ -606,6 +612,12 @@ class ScheduleDialog(ModalScreen[tuple | None]):
     """«График выходов»: for whom and for what period."""
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Закрыть")]
+    DEFAULT_CSS = """
+    ScheduleDialog { align: center middle; }
+    ScheduleDialog .buttons { height: auto; padding: 1 0 0 0; }
+    ScheduleDialog .buttons Button { margin-right: 2; }
+    ScheduleDialog RadioSet { width: 100%; }
+    """
 
     def __init__(self, staff_name: str, anchor: dt.date) -> None:
         super().__init__()

@@ -156,6 +156,9 @@ class VisitDoScreen(Screen):
                 priority=True),
         Binding("ctrl+e", "edit", "Изменить", id="visit_do.edit", tooltip="Изменить / подтвердить визит",
                 priority=True),
+        Binding("f8", "cancel_visit", "Отмена/не впустили", id="visit_do.cancel",
+                tooltip="Отменить визит или отметить, что не впустили"),
+        Binding("f9", "reschedule", "Перенести", id="visit_do.reschedule", tooltip="Перенести визит"),
     ]
     DEFAULT_CSS = """
     VisitDoScreen #do-scroll { height: 1fr; padding: 0 1; }
@@ -197,8 +200,8 @@ class VisitDoScreen(Screen):
             yield Static("Загрузка…", id="visit-head")
             with Horizontal(classes="actions", id="plan-actions"):
                 yield Button("Изменить (Ctrl+E)", id="edit")
-                yield Button("Перенести", id="reschedule")
-                yield Button("Отменить / не впустили", id="cancel-visit", variant="warning")
+                yield Button("Перенести (F9)", id="reschedule")
+                yield Button("Отменить / не впустили (F8)", id="cancel-visit", variant="warning")
             yield Static("", id="done-summary")
             with Vertical(id="doing"):
                 yield Label("Этапы визита (СОП 04: подготовка и дорога до 60 мин, работа до 40, завершение до 10)",
@@ -303,7 +306,7 @@ class VisitDoScreen(Screen):
             if progress:
                 self._restore(progress)
                 self.notify("Восстановлен черновик визита: всё введённое на месте.")
-            self.query_one("#methods").focus()
+            self.query_one("#methods").focus(scroll_visible=False)  # keep the visit's head in view
         timers.refresh_text()
 
     def _head_text(self, d: "VisitDetail") -> Text:
@@ -580,7 +583,7 @@ class VisitDoScreen(Screen):
         status = self.detail.card.status if self.detail else None
         if action in ("next_stage", "pause", "add_recommendation", "complete"):
             return status == "planned"
-        if action == "edit":
+        if action in ("edit", "cancel_visit", "reschedule"):
             return status in ("planned", "draft")
         return True
 
@@ -598,14 +601,14 @@ class VisitDoScreen(Screen):
         self.action_edit()
 
     @on(Button.Pressed, "#reschedule")
-    def _reschedule(self) -> None:
+    def action_reschedule(self) -> None:
         from .visit_form import VisitFormScreen
 
         self.app.push_screen(VisitFormScreen(visit_id=self.visit_id, mode="reschedule"),
                              lambda _: self._load())
 
     @on(Button.Pressed, "#cancel-visit")
-    def _cancel(self) -> None:
+    def action_cancel_visit(self) -> None:
         from .visit_form import CancelVisitScreen
 
         if self.detail:

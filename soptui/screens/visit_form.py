@@ -55,7 +55,7 @@ class VisitFormScreen(ModalScreen[int | None]):
     VisitFormScreen #conflicts { padding: 0 1; color: $warning; height: auto; }
     VisitFormScreen #form-error { padding: 0 1; color: $error; height: auto; }
     VisitFormScreen .buttons { height: auto; padding: 1 0 0 0; }
-    VisitFormScreen .buttons Button { margin-right: 2; }
+    VisitFormScreen .buttons Button { margin-right: 2; width: auto; min-width: 16; }
     VisitFormScreen .hint { color: $text-muted; padding: 0 1; height: auto; }
     """
 
@@ -212,8 +212,11 @@ class VisitFormScreen(ModalScreen[int | None]):
     def on_input_changed(self, event) -> None:
         if event.input.id == "day-input" and self.loaded:
             self._update_deadline()
-        self.conflicts_confirmed = ()
-        self.query_one("#save", Button).label = "Сохранить"
+        if self.conflicts_confirmed:
+            self.conflicts_confirmed = ()
+            save = self.query_one("#save", Button)
+            save.label = "Сохранить"
+            save.refresh(layout=True)
 
     def _planned_day(self) -> dt.date | None:
         try:
@@ -353,8 +356,11 @@ class VisitFormScreen(ModalScreen[int | None]):
             text.append(f"• {c}\n")
         text.append("Нажмите «Сохранить всё равно», чтобы сохранить с конфликтом, или измените время.")
         self.query_one("#conflicts", Static).update(text)
-        self.query_one("#save", Button).label = "Сохранить всё равно"
-        self.query_one("#conflicts").scroll_visible()
+        save = self.query_one("#save", Button)
+        save.label = "Сохранить всё равно"
+        save.refresh(layout=True)
+        scroll = self.query_one("#form-scroll")
+        self.call_after_refresh(scroll.scroll_end, animate=False)
 
 
 class CancelVisitScreen(ModalScreen[bool]):

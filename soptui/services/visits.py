@@ -1125,11 +1125,25 @@ def seed_demo(ctx) -> None:
                     for sid in staff_ids:
                         busy.setdefault(sid, []).append(occ)
                     if repeat:
-                        # an earlier primary visit whose recommendations this one will check
-                        first_day = workdays.add_working_days(day, -rng.randint(8, 14))
-                        first = visit(client, [s.id], dt.datetime.combine(first_day, dt.time(11)),
-                                      "primary", "planned")
-                        finish(first, client, s.id, rng.randint(2, 3))
+                        # an earlier primary visit whose recommendations this one will check,
+                        # at a time that staff member was free
+                        first_start = None
+                        for back in range(8, 20):
+                            first_day = workdays.add_working_days(day, -back)
+                            for first_hour in (10, 12, 14, 16):
+                                cand = patronage.Occupancy(None, frozenset([s.id]),
+                                                           dt.datetime.combine(first_day, dt.time(first_hour)))
+                                if free(s.id, cand):
+                                    first_start = cand
+                                    break
+                            if first_start:
+                                break
+                        if first_start is None:
+                            repeat = False
+                        else:
+                            busy.setdefault(s.id, []).append(first_start)
+                            first = visit(client, [s.id], first_start.start, "primary", "planned")
+                            finish(first, client, s.id, rng.randint(2, 3))
                     v = visit(client, staff_ids, start, "planned" if repeat else "primary", "planned")
                     if past and not (n == 0 and offset == 0):  # one past visit left without an act
                         if repeat:
