@@ -286,3 +286,50 @@ async def test_half_filled_act_survives_a_dropped_session(demo_store):
         assert act.query_one("#f-dwelling_type").value == "частный дом"
         assert act.query_one("#f-address").value == client.address
         assert "Черновик восстановлен" in str(act.query_one("#act-status").render())
+
+
+async def test_new_visit_from_the_client_card_takes_the_first_free_slot(demo_store):
+    client = fresh_client(demo_store)
+    ivanova = staff_id("ivanova")
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "ivanova", "demo2026")
+        app.open_target("new_visit", client.id)  # what the client card's «Запланировать визит» calls
+        await settle(pilot, app)
+        form = app.screen
+        assert type(form).__name__ == "VisitFormScreen" and app.current_mode == "visits"
+        first = visits.first_free_slot(ivanova, WED)
+        assert first is not None and first.date() >= WED
+        assert form.query_one("#day").value == f"{first:%d.%m.%Y}"
+        assert form.query_one("#start").value == f"{first:%H:%M}"
+
+
+async def test_confirming_a_visit_drafted_by_a_call(demo_store):
+    draft = m.PatronageVisit.get(m.PatronageVisit.status == "draft")
+    assert draft.drafted_by_call_id is not None and draft.documents_to_prepare
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_planner(pilot, app)
+        assert [v.id for v in screen.week.drafts] == [draft.id]
+        # the drafts row is the last one; its cell on the agreed day holds the draft
+        grid = screen.query_one("#planner")
+        grid.move_to(len(grid.rows) - 1, draft.planned_start.weekday())
+        assert [v.id for v in screen.selected_visits()] == [draft.id]
+        await pilot.press("enter")
+        await settle(pilot, app)
+        do = app.screen
+        assert type(do).__name__ == "VisitDoScreen"
+        assert "Визит согласован в звонке" in str(do.query_one("#visit-head").render())
+        assert draft.documents_to_prepare in str(do.query_one("#visit-head").render())
+        await pilot.press("ctrl+e")
+        await settle(pilot, app)
+        form = app.screen
+        assert form.mode == "confirm"
+        assert list(form.query_one("#staff").selected) == [staff_id("ivanova")]
+        form.query_one("#late_reason").value = "Мать просила перенести"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert app.screen is do
+        v = m.PatronageVisit.get_by_id(draft.id)
+        assert v.status == "planned" and [l.staff_id for l in v.staff_links] == [staff_id("ivanova")]
+        assert "запланирован" in str(do.query_one("#visit-head").render())

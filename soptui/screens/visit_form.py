@@ -140,8 +140,11 @@ class VisitFormScreen(ModalScreen[int | None]):
         include = list(plan.staff_ids) if plan else ([self.staff_id] if self.staff_id else [])
         staff = visits.staff_options(dep, include)
         start = None
-        if plan is None and self.staff_id and self.day and self.start_at is None:
-            start = visits.free_start(self.staff_id, self.day)
+        if plan is None and self.staff_id and self.start_at is None:
+            if self.day:
+                start = visits.free_start(self.staff_id, self.day)
+            else:  # opened from the client card: the first free slot from today on
+                start = visits.first_free_slot(self.staff_id, clock.today())
         self.app.call_from_thread(self._fill, plan, status, prefill, due, staff, start)
 
     def _fill(self, plan: "VisitPlan | None", status: str | None, prefill: "ClientPrefill",

@@ -641,6 +641,17 @@ def free_start(staff_id: int, day: dt.date) -> dt.datetime | None:
                                       not_before=not_before, work_start=ws, work_end=we)
 
 
+def first_free_slot(staff_id: int, start: dt.date, working_days: int = 10) -> dt.datetime | None:
+    """The first free arrival time of staff_id on a working day from `start` on."""
+    day = start if workdays.is_working_day(start) else workdays.next_working_day(start)
+    for _ in range(working_days):
+        found = free_start(staff_id, day)
+        if found:
+            return found
+        day = workdays.next_working_day(day)
+    return None
+
+
 # --- doing the visit ------------------------------------------------------------------------
 
 def progress_key(visit_id: int) -> str:
