@@ -22,7 +22,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.geometry import Region, Size, Spacing
 from textual.message import Message
-from textual.reactive import reactive
 from textual.screen import ModalScreen
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -138,7 +137,8 @@ class PlannerGrid(ScrollView, can_focus=True):
                 by_cell.setdefault((sid, v.start.date()), []).append(v)
         rows = [GridRow(s.id, s.short_name, BOLD, [by_cell.get((s.id, d.day), []) for d in week.days])
                 for s in week.staff]
-        if week.drafts:
+        in_week = {d.day for d in week.days}
+        if any(v.start.date() in in_week for v in week.drafts):
             rows.append(GridRow(DRAFTS_ROW, "Из звонков", Style(color="yellow", bold=True),
                                 [[v for v in week.drafts if v.start.date() == d.day] for d in week.days]))
         self.rows = rows

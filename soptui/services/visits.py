@@ -413,8 +413,8 @@ def _rec_row(r: m.Recommendation) -> RecommendationRow:
 
 def open_recommendations(client_id: int, before_visit: int | None = None) -> list[RecommendationRow]:
     """Recommendations of earlier visits not yet checked (SOP 04: checked at the planned visit)."""
-    query = (m.Recommendation.select(m.Recommendation, m.PatronageVisit).join(m.PatronageVisit,
-                                                                             on=(m.Recommendation.visit == m.PatronageVisit.id))
+    given_at = m.Recommendation.visit == m.PatronageVisit.id
+    query = (m.Recommendation.select(m.Recommendation, m.PatronageVisit).join(m.PatronageVisit, on=given_at)
              .where((m.Recommendation.client == client_id) & (m.Recommendation.status == "open")))
     if before_visit is not None:
         query = query.where(m.Recommendation.visit != before_visit)
@@ -918,9 +918,9 @@ def schedule(start: dt.date, end: dt.date, staff_id: int | None = None,
             f"{VISIT_KINDS.get(c.kind, c.kind)}\n{c.purpose}".strip(),
             "\n".join(c.staff_names),
             VISIT_STATUSES.get(c.status, c.status)))
-    head = (m.Staff.select().where((m.Staff.role == "head")
-                                   & (m.Staff.department == (department_id or (m.Staff.get_by_id(staff_id).department_id if staff_id else None))))
-            .first()) if (department_id or staff_id) else None
+    head_department = department_id or (m.Staff.get_by_id(staff_id).department_id if staff_id else None)
+    head = (m.Staff.select().where((m.Staff.role == "head") & (m.Staff.department == head_department)).first()
+            if head_department else None)
     me = session.current()
     return ScheduleDocument(
         title="График выходов в семьи (социальный патронаж)",
