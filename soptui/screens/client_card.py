@@ -28,6 +28,11 @@ def _channel(code: str) -> str:
     return CHANNELS.get(code, code)
 
 
+def _handle(value: str) -> str:
+    """A messenger handle; phone-number handles shown like phones."""
+    return format_phone(value) if value.startswith("+") else value
+
+
 def person_lines(p) -> Text:
     """One representative or relative: relation, name, phones, messengers, call time."""
     t = Text()
@@ -36,7 +41,7 @@ def person_lines(p) -> Text:
     if p.phones:
         t.append("  ☎ " + ", ".join(format_phone(x) for x in p.phones), style="cyan")
     if p.messengers:
-        t.append("  " + ", ".join(f"{_channel(ch)} {h}" for ch, h in p.messengers), style="magenta")
+        t.append("  " + ", ".join(f"{_channel(ch)} {_handle(h)}" for ch, h in p.messengers), style="magenta")
     if p.preferred_call_time:
         t.append(f"  звонить: {p.preferred_call_time}", style="italic")
     return t
@@ -65,7 +70,11 @@ class ClientCardScreen(SectionScreen):
         Binding("o", "referral", "Обращение", tooltip="Новое обращение по этому клиенту"),
         Binding("a", "audit", "Журнал", tooltip="Кто открывал и менял карточку (для заведующих)"),
         Binding("r", "reload", "Обновить", show=False),
+        *[Binding(str(i + 1), f"tab({i})", pane, show=False) for i, pane in enumerate(
+            ["Основное", "Люди", "Обращения", "Звонки", "Визиты", "Группы", "Услуги", "Журнал доступа"])],
     ]
+    TAB_IDS = ["tab-main", "tab-people", "tab-referrals", "tab-calls", "tab-visits", "tab-groups", "tab-services",
+               "tab-audit"]
 
     def __init__(self, client_id: int) -> None:
         super().__init__()
@@ -77,24 +86,24 @@ class ClientCardScreen(SectionScreen):
         yield Static("Загрузка…", id="card-title")
         yield Static("", id="card-warnings")
         with TabbedContent(id="card-tabs"):
-            with TabPane("Основное", id="tab-main"):
+            with TabPane("1 Основное", id="tab-main"):
                 with VerticalScroll():
                     yield Static("", id="card-main", classes="card-text")
-            with TabPane("Люди", id="tab-people"):
+            with TabPane("2 Люди", id="tab-people"):
                 yield DataTable(id="people-table", cursor_type="row", zebra_stripes=True)
                 yield Static("Enter — изменить · p — добавить · Delete — удалить", classes="muted")
-            with TabPane("Обращения", id="tab-referrals"):
+            with TabPane("3 Обращения", id="tab-referrals"):
                 with VerticalScroll():
                     yield Static("", id="card-referrals", classes="card-text")
-            with TabPane("Звонки", id="tab-calls"):
+            with TabPane("4 Звонки", id="tab-calls"):
                 yield DataTable(id="calls-table", cursor_type="row", zebra_stripes=True)
-            with TabPane("Визиты", id="tab-visits"):
+            with TabPane("5 Визиты", id="tab-visits"):
                 yield DataTable(id="visits-table", cursor_type="row", zebra_stripes=True)
-            with TabPane("Группы", id="tab-groups"):
+            with TabPane("6 Группы", id="tab-groups"):
                 yield DataTable(id="groups-table", cursor_type="row", zebra_stripes=True)
-            with TabPane("Услуги", id="tab-services"):
+            with TabPane("7 Услуги", id="tab-services"):
                 yield DataTable(id="services-table", cursor_type="row", zebra_stripes=True)
-            with TabPane("Журнал доступа", id="tab-audit"):
+            with TabPane("8 Журнал доступа", id="tab-audit"):
                 yield DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
@@ -169,7 +178,8 @@ class ClientCardScreen(SectionScreen):
             warnings.append("⚠ " + card.consent_warning + "  ", style="bold red")
         if card.ipra_warning:
             warnings.append("⚠ " + card.ipra_warning + "  ", style="bold yellow")
-        open_refs = [r for r in card.referrals if r.state in ("overdue", "today")]
+        open_refs = sorted((r for r in card.referrals if r.state in ("overdue", "today", "ok")),
+                           key=lambda r: r.first_contact_due)
         for r in open_refs[:2]:
             warnings.append(f"⏰ первичный звонок до {clock.fmt_date(r.first_contact_due)}: {r.countdown}  ",
                             style=STATE_STYLE[r.state])
@@ -185,7 +195,7 @@ class ClientCardScreen(SectionScreen):
             who = f"{p.relation} (представитель)" if p.kind == "representative" else \
                 f"{p.relation or CONTACT_KINDS.get(p.kind, p.kind)}"
             people.add_row(who, p.full_name, ", ".join(format_phone(x) for x in p.phones),
-                           ", ".join(f"{_channel(ch)} {h}" for ch, h in p.messengers),
+                           ", ".join(f"{_channel(ch)} {_handle(h)}" for ch, h in p.messengers),
                            p.preferred_call_time, key=str(i))
         for table_id, rows in (("#calls-table", card.calls), ("#visits-table", card.visits),
                                ("#groups-table", card.groups), ("#services-table", card.services)):
@@ -198,7 +208,8 @@ class ClientCardScreen(SectionScreen):
                                   ("tab-groups", card.groups, "Группы"), ("tab-services", card.services, "Услуги"),
                                   ("tab-people", self.people, "Люди"),
                                   ("tab-referrals", card.referrals, "Обращения")):
-            tabs.get_tab(pane).label = f"{label} ({len(rows)})" if rows else label
+            number = self.TAB_IDS.index(pane) + 1
+            tabs.get_tab(pane).label = f"{number} {label}" + (f" ({len(rows)})" if rows else "")
         if self.app.actor is not None and self.app.actor.is_head:
             self._load_audit()
 
@@ -212,7 +223,7 @@ class ClientCardScreen(SectionScreen):
         t.add_row("Категория", card.category_label)
         t.add_row("Адрес", (s.address or "не указан") + (" (отдалённая территория)" if s.remote_territory else ""))
         t.add_row("Телефоны", ", ".join(format_phone(p) for p in s.phones) or "нет")
-        t.add_row("Мессенджеры", ", ".join(f"{_channel(ch)} {h}" for ch, h in s.messengers) or "нет")
+        t.add_row("Мессенджеры", ", ".join(f"{_channel(ch)} {_handle(h)}" for ch, h in s.messengers) or "нет")
         t.add_row("Отделение", s.department_name or "не указано")
         t.add_row("Специалист", s.assigned_staff_name or "не назначен")
         consent = Text(clock.fmt_date(card.consent_date)) if card.consent_date else Text(
@@ -295,8 +306,18 @@ class ClientCardScreen(SectionScreen):
         if action in ("edit", "status", "call", "visit", "group", "add_person", "referral") and self.card is None:
             return None
         if action == "audit" and (self.app.actor is None or not self.app.actor.is_head):
-            return None
+            return False
         return True
+
+    def action_tab(self, index: int) -> None:
+        if index == 7 and (self.app.actor is None or not self.app.actor.is_head):
+            return
+        tabs = self.query_one(TabbedContent)
+        tabs.active = self.TAB_IDS[index]
+        pane = tabs.get_pane(self.TAB_IDS[index])
+        table = pane.query(DataTable)
+        if table:
+            table.first().focus()
 
     def action_back(self) -> None:
         self.dismiss_card()

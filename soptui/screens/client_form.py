@@ -469,7 +469,8 @@ class DuplicateDialog(ModalScreen[object]):
     BINDINGS = [Binding("escape", "cancel", "Назад")]
     DEFAULT_CSS = """
     DuplicateDialog { align: center middle; }
-    DuplicateDialog .dialog { width: 90; }
+    DuplicateDialog .wide { width: 90; max-width: 100%; height: auto; max-height: 100%;
+        border: round $warning; padding: 0 2; background: $panel; }
     DuplicateDialog .dup { height: auto; margin: 0 0 1 0; }
     DuplicateDialog .dup Button { width: auto; min-width: 10; }
     DuplicateDialog .dup Static { width: 1fr; padding: 1 1 0 1; }
@@ -484,7 +485,7 @@ class DuplicateDialog(ModalScreen[object]):
         self.create_label = create_label
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="dialog"):
+        with VerticalScroll(classes="wide"):
             yield Label("Похоже, этот человек уже есть в реестре", classes="dialog-title")
             for d in self.dups:
                 with Horizontal(classes="dup"):
@@ -529,7 +530,8 @@ class ConflictDialog(ModalScreen[str | None]):
     BINDINGS = [Binding("escape", "cancel", "Назад")]
     DEFAULT_CSS = """
     ConflictDialog { align: center middle; }
-    ConflictDialog .dialog { width: 100; }
+    ConflictDialog .wide { width: 110; max-width: 100%; height: auto; max-height: 100%;
+        border: round $warning; padding: 0 2; background: $panel; }
     ConflictDialog .buttons { height: auto; margin: 1 0 0 0; }
     ConflictDialog .buttons Button { margin: 0 1 0 0; }
     """
@@ -546,7 +548,7 @@ class ConflictDialog(ModalScreen[str | None]):
         table.add_column("Сохранил другой", style="yellow")
         for c in self.changes:
             table.add_row(c.label, _show(c.base), _show(c.mine), _show(c.theirs))
-        with VerticalScroll(classes="dialog"):
+        with VerticalScroll(classes="wide"):
             yield Label("Карточку изменил другой пользователь", classes="dialog-title")
             if self.changes:
                 yield Static(table)
@@ -578,7 +580,8 @@ class PersonDialog(ModalScreen[bool]):
                 Binding("ctrl+s", "save", "Сохранить", priority=True)]
     DEFAULT_CSS = """
     PersonDialog { align: center middle; }
-    PersonDialog > VerticalScroll { width: 100; max-width: 100%; height: 90%; }
+    PersonDialog > VerticalScroll { width: 100; max-width: 100%; height: 90%; max-height: 100%;
+        border: round $primary; padding: 0 2; background: $panel; }
     PersonDialog .row { height: auto; }
     PersonDialog .row > * { width: 1fr; }
     PersonDialog .sel { height: auto; }
@@ -595,7 +598,7 @@ class PersonDialog(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         p = self.person
         kind = p.kind if p else "representative"
-        with VerticalScroll(classes="dialog"):
+        with VerticalScroll():
             yield Label("Изменить" if p else "Добавить человека", classes="dialog-title")
             with Horizontal(classes="row"):
                 with Vertical(classes="sel"):

@@ -112,7 +112,8 @@ class ClientPickerScreen(ClientSearchMixin, ModalScreen[int | None]):
     PAGE = 30
     DEFAULT_CSS = """
     ClientPickerScreen { align: center middle; }
-    ClientPickerScreen > #picker-box { width: 100; max-width: 100%; height: 90%; max-height: 100%; }
+    ClientPickerScreen > #picker-box { width: 100; max-width: 100%; height: 90%; max-height: 100%;
+        border: round $primary; padding: 0 2; background: $panel; }
     ClientPickerScreen ClientTable { height: 1fr; }
     ClientPickerScreen #picker-count { height: 1; color: $text-muted; }
     """
@@ -127,7 +128,7 @@ class ClientPickerScreen(ClientSearchMixin, ModalScreen[int | None]):
         self.initial_query = query
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="picker-box", classes="dialog"):
+        with Vertical(id="picker-box"):
             yield Label(self.title_text, classes="dialog-title")
             yield Input(value=self.initial_query, id="picker-query",
                         placeholder="Фамилия, имя, телефон (можно последние цифры) или ДД.ММ.ГГГГ")

@@ -55,11 +55,11 @@ class ClientsScreen(ClientSearchMixin, SectionScreen):
         yield Input(id="reg-query", placeholder="Поиск: фамилия имя (можно начало), телефон, последние "
                                                 "4 цифры или ДД.ММ.ГГГГ")
         with Horizontal(id="reg-filters"):
-            yield Select([], prompt="Все отделения", id="f-dep")
-            yield Select(STATUS_OPTIONS, prompt="Любой статус", id="f-status")
-            yield Select([], prompt="Все специалисты", id="f-staff")
-            yield Select(CATEGORY_OPTIONS, prompt="Все категории", id="f-cat")
-            yield Checkbox("Только мои", id="f-mine")
+            yield Select([], prompt="Отделение", id="f-dep", tooltip="Фильтр по отделению")
+            yield Select(STATUS_OPTIONS, prompt="Статус", id="f-status", tooltip="Фильтр по статусу")
+            yield Select([], prompt="Ведёт", id="f-staff", tooltip="Фильтр по ответственному специалисту")
+            yield Select(CATEGORY_OPTIONS, prompt="Категория", id="f-cat", tooltip="Фильтр по категории")
+            yield Checkbox("Мои", id="f-mine", tooltip="Только клиенты, за которыми я закреплён(а)")
         yield Static("", id="reg-count")
         yield ClientTable(id="reg-table")
 

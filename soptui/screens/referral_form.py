@@ -57,6 +57,7 @@ def deadlines_text(received: dt.datetime | None, ground: str | None) -> Text:
         out.append(f"до {clock.fmt_date(due)} ({workdays.deadline_countdown_text(due, today)})\n", style=style)
     if d.warning:
         out.append(f"⚠ {d.warning}", style="yellow")
+    out.rstrip()
     return out
 
 
@@ -72,6 +73,7 @@ class ReferralFormScreen(SectionScreen):
     ReferralFormScreen .sel > Label { padding: 0 1; color: $text-muted; }
     ReferralFormScreen .section { text-style: bold; color: $accent; padding: 1 1 0 1; }
     ReferralFormScreen #rf-client { height: auto; padding: 0 1; }
+    ReferralFormScreen #rf-new-client { height: auto; }
     ReferralFormScreen #rf-deadlines { height: auto; padding: 0 1; border: round $primary; }
     ReferralFormScreen #rf-status { height: auto; padding: 0 1; }
     ReferralFormScreen TextArea { height: 5; }
@@ -266,6 +268,8 @@ class ReferralFormScreen(SectionScreen):
 
     def _update_deadlines(self) -> None:
         ground = _opt(self.query_one("#rf-ground", Select).value)
+        if ground:
+            self.query_one("#rf-ground-error", Static).update("")
         self.query_one("#rf-deadlines", Static).update(deadlines_text(self._received(), ground))
 
     # --- linking an existing client -------------------------------------------------------

@@ -810,6 +810,9 @@ FIELD_LABELS = {
     "address": "Адрес", "remote_territory": "Отдалённая территория", "ipra_number": "Номер ИПРА",
     "ipra_start": "ИПРА с", "ipra_end": "ИПРА по", "consent_date": "Согласие на обработку ПДн",
     "notes": "Примечание", "phones": "Телефоны", "messengers": "Мессенджеры",
+    "department": "Отделение", "assigned_staff": "Специалист", "status": "Статус", "status_reason": "Причина",
+    "status_changed_at": "Дата статуса", "relation": "Кем приходится", "preferred_call_time": "Когда звонить",
+    "kind": "Кто это",
 }
 
 

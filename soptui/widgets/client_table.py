@@ -27,7 +27,7 @@ class ClientTable(DataTable):
         if self.compact:
             self.add_columns("ФИО", "Дата рожд.", "Телефон", "Найдено по")
         else:
-            self.add_columns("ФИО", "Дата рожд.", "Статус", "Отд.", "Специалист", "Телефон", "Найдено по")
+            self.add_columns("ФИО", "Дата рожд.", "Телефон", "Найдено по", "Статус", "Специалист", "Отд.")
 
     def show(self, rows: Sequence[Any]) -> None:
         """Replace the page; keeps the cursor on the first row."""
@@ -40,7 +40,7 @@ class ClientTable(DataTable):
                 self.add_row(r.full_name, born, r.phone, matched, key=str(r.id))
             else:
                 status = Text(r.status_label, style=STATUS_STYLE.get(r.status, ""))
-                self.add_row(r.full_name, born, status, r.department, r.assigned, r.phone, matched,
+                self.add_row(r.full_name, born, r.phone, matched, status, r.assigned, r.department,
                              key=str(r.id))
         if rows:
             self.move_cursor(row=0)
