@@ -267,3 +267,72 @@ async def test_picker_returns_client_id(demo_store):
         await pilot.press("escape")
         await pilot.pause()
         assert picked == [client.id, None]
+
+
+async def test_draft_survives_a_dropped_session(demo_store):
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "ivanova", "demo2026")
+        await pilot.press("f3")
+        await _settle(pilot, app)
+        await pilot.press("ctrl+n")
+        form = await _wait_screen(pilot, app, "ClientFormScreen")
+        await _settle(pilot, app)
+        await _type(pilot, form, "f-last", "Орлова")
+        await _type(pilot, form, "f-address", "пос. Монетный, ул. Мира, д. 3")
+        await pilot.pause(0.6)
+        await app.workers.wait_for_complete()
+    # the connection dropped: a new session of the same person offers the draft
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "ivanova", "demo2026")
+        await pilot.press("f3")
+        await _settle(pilot, app)
+        await pilot.press("ctrl+n")
+        await _wait_screen(pilot, app, "ChoiceDialog")
+        await pilot.click("#choice-resume")
+        form = await _wait_screen(pilot, app, "ClientFormScreen")
+        assert form.query_one("#f-last").value == "Орлова"
+        assert form.query_one("#f-address").value == "пос. Монетный, ул. Мира, д. 3"
+        assert form.dirty
+
+
+async def test_paging_and_filters_for_head(demo_store):
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "head", "demo2026")
+        await pilot.press("f3")
+        await _settle(pilot, app)
+        screen = app.screen
+        assert screen.result.total == 60 and len(_table_names(screen)) == 50
+        await pilot.press("ctrl+pagedown")
+        await _settle(pilot, app)
+        assert len(_table_names(screen)) == 10 and screen.page_offset == 50
+        await pilot.press("ctrl+pageup")
+        await _settle(pilot, app)
+        assert len(_table_names(screen)) == 50
+        from textual.widgets import Select
+
+        screen.query_one("#f-cat", Select).value = "elderly"
+        await _settle(pilot, app)
+        expected = m.Client.select().where(m.Client.category == "elderly").count()
+        assert screen.result.total == expected and screen.page_offset == 0
+        assert all(r.category == "elderly" for r in screen.result.rows)
+
+
+async def test_specialist_cannot_open_other_department(demo_store):
+    other = m.Client.select().where(m.Client.department == demo_store.departments[2]).first()
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "ivanova", "demo2026")
+        await pilot.press("f3")
+        await _settle(pilot, app)
+        await pilot.press(*other.last_name.lower(), "space", *other.first_name.lower())
+        await _settle(pilot, app)
+        assert other.id not in [r.id for r in app.screen.result.rows]
+        app.open_target("client", other.id)
+        for _ in range(50):
+            await app.workers.wait_for_complete()
+            await pilot.pause(0.02)
+        assert type(app.screen).__name__ == "ClientsScreen"  # the card closed itself with a message
+        assert m.AuditLog.select().where((m.AuditLog.action == "view") & (m.AuditLog.record_id == other.id)).count() == 0
