@@ -400,9 +400,10 @@ def search(query: str, filters: SearchFilters | None = None, limit: int = 50,
         base = (f"FROM client_search_term t CROSS JOIN client c WHERE t.kind = {P} AND t.term = {P} "
                 f"AND c.id = t.client_id AND {cond}")
         base_params = [PREFIX, driver.value[:PREFIX_LEN]] + where_params + check_params
-        rows = db.execute_sql(f"SELECT t.client_id {base} ORDER BY t.weight, t.sort_key, t.client_id "
+        rows = db.execute_sql(f"SELECT t.client_id, t.weight {base} ORDER BY t.weight, t.sort_key, t.client_id "
                               f"LIMIT {P} OFFSET {P}", base_params + [limit, offset]).fetchall()
         count_from = f"SELECT 1 {base}"
+        known = {driver: {r[0]: r[1] for r in rows}} if len(driver.value) <= PREFIX_LEN else {}
     else:
         # a phone fragment or a birth date: small sets intersected, the rest checked per client
         drivers = small or big
@@ -418,11 +419,13 @@ def search(query: str, filters: SearchFilters | None = None, limit: int = 50,
         prefix_sql = f"WITH {', '.join(ctes)} "
         base = f"FROM w0 {joins} JOIN client c ON c.id = w0.client_id WHERE {cond}"
         base_params = cte_params + where_params + check_params
-        rows = db.execute_sql(f"{prefix_sql}SELECT c.id {base} ORDER BY {score}, c.name_key, c.id "
+        wcols = ", ".join(f"w{i}.w" for i in range(len(drivers)))
+        rows = db.execute_sql(f"{prefix_sql}SELECT c.id, {wcols} {base} ORDER BY {score}, c.name_key, c.id "
                               f"LIMIT {P} OFFSET {P}", base_params + [limit, offset]).fetchall()
         count_from = f"{prefix_sql}SELECT 1 {base}"
+        known = {w: {r[0]: r[1 + i] for r in rows} for i, w in enumerate(drivers)}
     ids = [r[0] for r in rows]
-    weights = _word_weights(ids, words)
+    weights = _word_weights(ids, words, known)
     page = _rows_for([(i, weights.get(i, ())) for i in ids], words)
     if offset == 0 and len(ids) < limit:
         total = len(ids)
@@ -434,14 +437,20 @@ def search(query: str, filters: SearchFilters | None = None, limit: int = 50,
     return SearchResult(page, min(total, COUNT_CAP), total > COUNT_CAP)
 
 
-def _word_weights(ids: list[int], words: list[_Word]) -> dict[int, tuple]:
-    """Per client of the page, the best weight each query word matched with (for «найдено по»)."""
+def _word_weights(ids: list[int], words: list[_Word], known: dict | None = None) -> dict[int, tuple]:
+    """Per client of the page, the best weight each query word matched with (for «найдено по»).
+
+    `known` holds the weights the main query already returned for its driving words.
+    """
     if not ids or not words:
         return {}
     P = db.param
     marks = ", ".join([P] * len(ids))
     per_word: list[dict[int, int]] = []
     for w in words:
+        if known and w in known:
+            per_word.append(known[w])
+            continue
         if w.kind == "date":
             per_word.append({i: 0 for i in ids})
             continue
