@@ -26,7 +26,7 @@ def _table_names(screen):
     from soptui.widgets.client_table import ClientTable
 
     table = screen.query_one(ClientTable)
-    return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+    return [str(table.get_row_at(i)[0]).removesuffix(" ⚠") for i in range(table.row_count)]
 
 
 async def test_search_as_you_type_and_open_card(demo_store):

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import (Button, DataTable, Input, Label, Select, Static, TabbedContent,
+from textual.widgets import (Button, DataTable, Label, Select, Static, TabbedContent,
                              TabPane)
 
 from .. import clock

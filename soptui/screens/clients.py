@@ -130,6 +130,8 @@ class ClientsScreen(ClientSearchMixin, SectionScreen):
                 text = f"{head}: {first}–{last} из … (считаю)"
             elif result.total_capped or last < result.total:
                 text += " · Ctrl+PgDn — дальше"
+            if any(getattr(r, "no_consent", False) for r in result.rows):
+                text += " · ⚠ нет согласия на обработку ПДн"
         self.query_one("#reg-count", Static).update(text)
 
     @on(Input.Changed, "#reg-query")

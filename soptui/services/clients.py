@@ -21,7 +21,7 @@ from ..db import models as m
 from ..db import store
 from ..db.choices import CATEGORIES, CHANNELS, CLIENT_STATUSES, GROUNDS, INTAKE_LOGS
 from ..db.connection import db, write_transaction
-from ..phones import format_phone, national_digits, search_digits
+from ..phones import format_phone, national_digits
 from ..text import fold, full_name, search_words, short_name
 from . import session
 
@@ -124,6 +124,7 @@ class ClientRow:
     assigned: str
     phone: str  # the main phone, formatted
     matched_by: str  # "ФИО", "телефон представителя", ...
+    no_consent: bool = False  # no consent to personal-data processing on file (flagged in the list)
 
 
 @dataclass(frozen=True)
@@ -479,7 +480,7 @@ def _rows_for(ids: list[tuple[int, tuple]], words: list[_Word]) -> list[ClientRo
     details = {}
     for r in db.execute_sql(
             f"SELECT c.id, c.last_name, c.first_name, c.patronymic, c.birth_date, c.category, c.status, "
-            f"d.short_name, d.name, s.last_name, s.first_name, s.patronymic "
+            f"d.short_name, d.name, s.last_name, s.first_name, s.patronymic, c.consent_date "
             f"FROM client c LEFT JOIN department d ON d.id = c.department_id "
             f"LEFT JOIN staff s ON s.id = c.assigned_staff_id WHERE c.id IN ({marks})", id_list):
         details[r[0]] = r
@@ -509,7 +510,7 @@ def _rows_for(ids: list[tuple[int, tuple]], words: list[_Word]) -> list[ClientRo
             status=r[6], status_label=CLIENT_STATUSES.get(r[6], r[6]),
             department=r[7] or r[8] or "", assigned=short_name(r[9], r[10], r[11]) if r[9] else "",
             phone=format_phone(phones[cid][1]) if cid in phones else "",
-            matched_by=_matched_label(words, weights) if weights else ""))
+            matched_by=_matched_label(words, weights) if weights else "", no_consent=r[12] is None))
     return result
 
 
@@ -953,8 +954,6 @@ def update_client(client_id: int, expected_version: int, data: ClientData,
             store.audit("update", "client", client_id,
                         {"phones": [before["phones"], after["phones"]],
                          "messengers": [before["messengers"], after["messengers"]]})
-            if updated.version == expected_version:  # pragma: no cover - update_versioned bumps it
-                pass
         reindex(client_id)
         return updated.version
 

@@ -34,13 +34,16 @@ class ClientTable(DataTable):
         self.clear()
         self.ids = [r.id for r in rows]
         for r in rows:
+            name = Text(r.full_name)
+            if getattr(r, "no_consent", False):
+                name = Text.assemble(r.full_name, (" ⚠", "bold red"))
             born = r.birth_date.strftime("%d.%m.%Y") if r.birth_date else ""
             matched = Text(r.matched_by, style="italic cyan") if r.matched_by else ""
             if self.compact:
-                self.add_row(r.full_name, born, r.phone, matched, key=str(r.id))
+                self.add_row(name, born, r.phone, matched, key=str(r.id))
             else:
                 status = Text(r.status_label, style=STATUS_STYLE.get(r.status, ""))
-                self.add_row(r.full_name, born, r.phone, matched, status, r.assigned, r.department,
+                self.add_row(name, born, r.phone, matched, status, r.assigned, r.department,
                              key=str(r.id))
         if rows:
             self.move_cursor(row=0)
