@@ -8,12 +8,12 @@ imports it, and only when a form is printed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 
-from fpdf import FPDF, FontFace
-from fpdf.enums import TableHeadingsDisplay, XPos, YPos
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
 
 __all__ = ["SoptuiDocument", "format_date", "format_datetime"]
 
@@ -108,8 +108,13 @@ class SoptuiDocument(FPDF):
         self.set_margins(MARGIN, MARGIN, MARGIN)
         self.set_auto_page_break(True, margin=BREAK_MARGIN)
         self.alias_nb_pages("{nb}")
+        self.content_top = self.t_margin
 
     # -- page furniture -------------------------------------------------
+
+    def add_page(self, *args, **kwargs) -> None:
+        super().add_page(*args, **kwargs)
+        self.content_top = self.get_y()  # below the running header: a page with nothing on it yet
 
     def header(self) -> None:
         """Institution name on every page; the title too after page 1."""
@@ -210,37 +215,46 @@ class SoptuiDocument(FPDF):
         rows: Sequence[Sequence[object]],
         col_widths: Sequence[float] | None = None,
         font_size: float = 9,
+        align: str | Sequence[str] | None = None,
+        bold_rows: Iterable[int] = (),
     ) -> None:
         """A bordered grid over the full text width; headings repeat on every page.
 
-        `col_widths` are relative (fpdf2 scales them to the page width), so
-        millimetres or fractions both work. Short rows are padded with blanks;
-        None and dates are printed as for `add_field`.
+        `col_widths` are relative (scaled to the text width), so millimetres
+        or fractions both work. Short rows are padded with blanks; None and
+        dates are printed as for `add_field`. Long texts and explicit newlines
+        wrap inside their cell; a row is never split across pages unless it is
+        taller than a whole page, then it continues on the next page under the
+        repeated headings.
+
+        `align` is "L", "C" or "R" for every column or one letter per column
+        (body cells; the headings are always centred). `bold_rows` are indices
+        into `rows` printed bold, e.g. {-1} for a totals line.
+
+        Rows are checked before anything is drawn, so a ValueError leaves the
+        document as it was. The grid is drawn with plain rectangles and text
+        operators (see `_Grid`): fpdf2's table() took about 9 ms a row, so logs
+        of a few hundred rows took seconds.
         """
-        self._body_font()
         columns = len(headings)
+        if not columns:
+            raise ValueError("a table needs at least one column")
         if col_widths is not None and len(col_widths) != columns:
             raise ValueError(f"{len(col_widths)} column widths for {columns} columns")
-        self.set_font(FONT, "", font_size)
-        with self.table(
-            col_widths=tuple(col_widths) if col_widths else None,
-            width=self.epw,
-            text_align="LEFT",
-            v_align="TOP",
-            line_height=font_size * 0.45,
-            padding=(0.8, 1.2),
-            headings_style=FontFace(emphasis="BOLD", fill_color=(230, 230, 230)),
-            repeat_headings=TableHeadingsDisplay.ON_TOP_OF_EVERY_PAGE,
-        ) as table:
-            heading_row = table.row()
-            for heading in headings:
-                heading_row.cell(heading, align="C", v_align="M")
-            for number, values in enumerate(rows, start=1):
-                if len(values) > columns:
-                    raise ValueError(f"row {number} has {len(values)} cells for {columns} columns")
-                row = table.row()
-                for value in [*values, *[""] * (columns - len(values))]:
-                    row.cell(_as_text(value))
+        if col_widths is not None and any(w <= 0 for w in col_widths):
+            raise ValueError("column widths must be positive")
+        aligns = _column_aligns(align, columns)
+        texts: list[list[str]] = []
+        for number, values in enumerate(rows, start=1):
+            if len(values) > columns:
+                raise ValueError(f"row {number} has {len(values)} cells for {columns} columns")
+            texts.append([_as_text(v) for v in values] + [""] * (columns - len(values)))
+        bold = {i if i >= 0 else len(texts) + i for i in bold_rows}
+
+        self._body_font()
+        _Grid(self, col_widths or [1] * columns, font_size, aligns).draw(
+            [str(h) for h in headings], texts, bold
+        )
         self.ln(3)
         self._body_font()
 
@@ -282,3 +296,155 @@ class SoptuiDocument(FPDF):
         if self.page == 0:
             self.add_page()
         self.set_font(FONT, "", BODY_SIZE)
+
+
+# -- the table grid ---------------------------------------------------------
+
+TABLE_PAD_X = 1.2  # mm between a cell's border and its text, left and right
+TABLE_PAD_Y = 0.8  # mm above and below the text of a row
+TABLE_LINE = 0.45  # line height of table text, mm per pt of font size
+HEADING_FILL = 230
+_ALIGNS = {"L": "L", "LEFT": "L", "C": "C", "CENTER": "C", "CENTRE": "C", "R": "R", "RIGHT": "R"}
+
+
+def _column_aligns(align: str | Sequence[str] | None, columns: int) -> list[str]:
+    """One of "L", "C", "R" per column from None, one value or one value per column."""
+    if align is None:
+        return ["L"] * columns
+    values = [align] * columns if isinstance(align, str) else list(align)
+    if len(values) != columns:
+        raise ValueError(f"{len(values)} alignments for {columns} columns")
+    try:
+        return [_ALIGNS[str(getattr(a, "value", a)).upper()] for a in values]
+    except KeyError as error:
+        raise ValueError(f"unknown alignment {error.args[0]!r}: use L, C or R") from None
+
+
+class _Grid:
+    """Lays out and draws one `add_table` call.
+
+    Every cell is measured once with get_string_width; only a text wider than
+    its cell (or holding newlines) goes through fpdf2's line breaking
+    (multi_cell dry run), and the result is cached, since logs repeat the same
+    dates, names and services over and over. Cells are drawn with rect() and
+    text(), the cheapest operators fpdf2 has.
+    """
+
+    def __init__(self, doc: SoptuiDocument, col_widths: Sequence[float], font_size: float,
+                 aligns: Sequence[str]) -> None:
+        self.doc = doc
+        scale = doc.epw / sum(col_widths)
+        self.widths = [w * scale for w in col_widths]
+        self.aligns = aligns
+        self.size = font_size
+        self.line = font_size * TABLE_LINE
+        # baseline below the top of a text line, as cell() places it
+        self.ascent = 0.5 * self.line + 0.3 * font_size / doc.k
+        self.style = ""
+        self._width_cache: dict[tuple[str, str], float] = {}
+        self._lines_cache: dict[tuple[str, int, str], list[str]] = {}
+
+    # -- measuring ----------------------------------------------------------
+
+    def _font(self, style: str) -> None:
+        self.style = style
+        self.doc.set_font(FONT, style, self.size)
+
+    def _width(self, text: str) -> float:
+        key = (text, self.style)
+        width = self._width_cache.get(key)
+        if width is None:
+            width = self._width_cache[key] = self.doc.get_string_width(text)
+        return width
+
+    def _lines(self, text: str, column: int) -> list[str]:
+        """The lines of `text` in `column` under the current font style."""
+        key = (text, column, self.style)
+        lines = self._lines_cache.get(key)
+        if lines is None:
+            room = self.widths[column] - 2 * TABLE_PAD_X
+            lines = []
+            for part in text.split("\n"):
+                part = part.rstrip()
+                if self._width(part) <= room:
+                    lines.append(part)
+                else:
+                    wrapped = self.doc.multi_cell(self.widths[column], self.line, part, dry_run=True,
+                                                  output="LINES", padding=(0, TABLE_PAD_X))
+                    lines.extend(line.rstrip() for line in wrapped)
+            self._lines_cache[key] = lines
+        return lines
+
+    def _layout(self, cells: Sequence[str], style: str) -> list[list[str]]:
+        if style != self.style:
+            self._font(style)
+        return [self._lines(text, column) for column, text in enumerate(cells)]
+
+    # -- drawing ------------------------------------------------------------
+
+    def draw(self, headings: list[str], rows: list[list[str]], bold: set[int]) -> None:
+        doc = self.doc
+        heading = self._layout(headings, "B")
+        heading_height = self._height(heading)
+        first = self._height(self._layout(rows[0], "B" if 0 in bold else "")) if rows else 0
+        # keep the headings with the first row; a row taller than a page starts on a page of its own
+        if doc.get_y() > doc.content_top + 0.01 and doc.will_page_break(heading_height + first):
+            self._new_page()
+        self._draw_row(heading, "B", heading=True)
+        fresh = True  # nothing but the headings on this page yet
+        for index, cells in enumerate(rows):
+            style = "B" if index in bold else ""
+            lines = self._layout(cells, style)
+            if not fresh and doc.will_page_break(self._height(lines)):
+                self._new_page()
+                self._draw_row(heading, "B", heading=True)
+            while doc.will_page_break(self._height(lines)):
+                # taller than a whole page: fill this one and go on under fresh headings
+                room = int((doc.page_break_trigger - doc.get_y() - 2 * TABLE_PAD_Y) / self.line)
+                room = max(room, 1)
+                self._draw_row([cell[:room] for cell in lines], style)
+                lines = [cell[room:] for cell in lines]
+                self._new_page()
+                self._draw_row(heading, "B", heading=True)
+            self._draw_row(lines, style)
+            fresh = False
+        doc.set_xy(doc.l_margin, doc.get_y())
+
+    def _height(self, lines: list[list[str]]) -> float:
+        return max(map(len, lines), default=1) * self.line + 2 * TABLE_PAD_Y
+
+    def _new_page(self) -> None:
+        self.doc.add_page()
+        self.style = "?"  # the page header changed the font: set it again before drawing
+
+    def _draw_row(self, lines: list[list[str]], style: str, heading: bool = False) -> None:
+        doc = self.doc
+        if style != self.style:
+            self._font(style)
+        height = self._height(lines)
+        x, y = doc.l_margin, doc.get_y()
+        if heading:
+            doc.set_fill_color(HEADING_FILL)
+        for column, (cell, width) in enumerate(zip(lines, self.widths)):
+            doc.rect(x, y, width, height, style="DF" if heading else "D")
+            if heading:  # centred both ways
+                top = y + (height - len(cell) * self.line) / 2
+                align = "C"
+            else:
+                top = y + TABLE_PAD_Y
+                align = self.aligns[column]
+            for number, text in enumerate(cell):
+                if not text:
+                    continue
+                if align == "L":
+                    left = x + TABLE_PAD_X
+                elif align == "R":
+                    left = x + width - TABLE_PAD_X - self._width(text)
+                else:
+                    left = x + (width - self._width(text)) / 2
+                doc.text(left, top + number * self.line + self.ascent, text)
+            x += width
+        if heading:
+            # text() wraps every string in a colour change while fill and text colours differ
+            doc.set_fill_color(0)
+        doc.set_xy(doc.l_margin, y + height)
