@@ -336,3 +336,67 @@ async def test_specialist_cannot_open_other_department(demo_store):
             await pilot.pause(0.02)
         assert type(app.screen).__name__ == "ClientsScreen"  # the card closed itself with a message
         assert m.AuditLog.select().where((m.AuditLog.action == "view") & (m.AuditLog.record_id == other.id)).count() == 0
+
+
+async def test_add_relative_with_phone_and_messenger(demo_store):
+    client = m.Client.select().where(m.Client.department == demo_store.departments[0]).first()
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "ivanova", "demo2026")
+        app.open_target("client", client.id)
+        card = await _wait_screen(pilot, app, "ClientCardScreen")
+        await _settle(pilot, app)
+        await pilot.press("p")
+        dialog = await _wait_screen(pilot, app, "PersonDialog")
+        from textual.widgets import Select
+
+        dialog.query_one("#p-kind", Select).value = "relative"
+        await _type(pilot, dialog, "p-relation", "бабушка")
+        await _type(pilot, dialog, "p-last", "Гусева")
+        await _type(pilot, dialog, "p-first", "Нина")
+        phones = await _type(pilot, dialog, "p-phones", "8 912 777")
+        tg = await _type(pilot, dialog, "pm-telegram", "@ab")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        from soptui.widgets.fields import FieldError
+
+        assert str(phones.query_one(FieldError).render())  # bad phone: message at the field
+        assert "Telegram" in str(tg.query_one(FieldError).render())
+        assert type(app.screen).__name__ == "PersonDialog"
+        await _type(pilot, dialog, "p-phones", "8 912 777-12-34")
+        await _type(pilot, dialog, "pm-telegram", "@guseva_nina")
+        await pilot.press("ctrl+s")
+        card = await _wait_screen(pilot, app, "ClientCardScreen")
+        await _settle(pilot, app)
+        contact = m.Contact.get((m.Contact.client == client.id) & (m.Contact.last_name == "Гусева"))
+        points = {(p.channel, p.value) for p in m.ContactPoint.select().where(m.ContactPoint.contact == contact.id)}
+        assert points == {("phone", "+79127771234"), ("telegram", "@guseva_nina")}
+        assert client.id in [r.id for r in clients.search("1234").rows]
+        assert any(p.full_name == "Гусева Нина" for p in card.card.summary.contacts)
+
+
+async def test_status_change_needs_reason(demo_store):
+    client = m.Client.select().where((m.Client.department == demo_store.departments[0])
+                                     & (m.Client.status == "served")).first()
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "ivanova", "demo2026")
+        app.open_target("client", client.id)
+        card = await _wait_screen(pilot, app, "ClientCardScreen")
+        await _settle(pilot, app)
+        await pilot.press("s")
+        dialog = await _wait_screen(pilot, app, "StatusDialog")
+        from textual.widgets import Select
+
+        dialog.query_one("#st-new", Select).value = "refused"
+        await pilot.click("#st-save")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "StatusDialog"
+        assert m.Client.get_by_id(client.id).status == "served"
+        await _type(pilot, dialog, "st-reason", "отказ от услуг письменно")
+        await pilot.click("#st-save")
+        card = await _wait_screen(pilot, app, "ClientCardScreen")
+        await _settle(pilot, app)
+        fresh = m.Client.get_by_id(client.id)
+        assert fresh.status == "refused" and fresh.status_reason == "отказ от услуг письменно"
+        assert card.card.history[-1].new == "отказ"
