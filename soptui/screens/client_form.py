@@ -24,6 +24,8 @@ from ..widgets.fields import LabeledInput
 from .base import SectionScreen
 
 CATEGORY_OPTIONS = [(label, code) for code, label in CATEGORIES.items()]
+PLACEHOLDERS = {"f-birth": "ДД.ММ.ГГГГ", "f-ipra-start": "ДД.ММ.ГГГГ", "f-ipra-end": "ДД.ММ.ГГГГ",
+                "f-consent": "ДД.ММ.ГГГГ", "f-phones": "+7 912 345-67-89, через запятую"}
 MESSENGER_HINTS = {"whatsapp": "номер телефона", "telegram": "@имя или номер", "viber": "номер телефона",
                    "vk": "vk.com/имя или id123", "skype": "логин"}
 
@@ -32,13 +34,13 @@ TEXT_FIELDS = {
     "f-last": ("Фамилия", "last_name", svc.validate_name_part, True),
     "f-first": ("Имя", "first_name", svc.validate_name_part, True),
     "f-patr": ("Отчество", "patronymic", svc.validate_name_part, False),
-    "f-birth": ("Дата рождения (ДД.ММ.ГГГГ)", "birth_date", svc.validate_birth_date, False),
+    "f-birth": ("Дата рождения", "birth_date", svc.validate_birth_date, False),
     "f-address": ("Адрес", "address", None, False),
-    "f-phones": ("Телефоны клиента (через запятую)", "phones", svc.parse_phones, False),
+    "f-phones": ("Телефоны", "phones", svc.parse_phones, False),
     "f-ipra-num": ("Номер ИПРА", "ipra_number", None, False),
-    "f-ipra-start": ("ИПРА с (ДД.ММ.ГГГГ)", "ipra_start", svc.validate_any_date, False),
-    "f-ipra-end": ("ИПРА по (ДД.ММ.ГГГГ)", "ipra_end", svc.validate_any_date, False),
-    "f-consent": ("Согласие на обработку ПДн, дата", "consent_date", svc.validate_past_date, False),
+    "f-ipra-start": ("ИПРА с", "ipra_start", svc.validate_any_date, False),
+    "f-ipra-end": ("ИПРА по", "ipra_end", svc.validate_any_date, False),
+    "f-consent": ("Согласие на ПДн, дата", "consent_date", svc.validate_past_date, False),
     "f-notes": ("Примечание", "notes", None, False),
 }
 
@@ -138,7 +140,8 @@ class ClientFormScreen(SectionScreen):
 
     def _field(self, fid: str) -> LabeledInput:
         label, _key, validator, required = TEXT_FIELDS[fid]
-        return LabeledInput(label, validator=validator, required=required, id=fid, input_id=f"{fid}-input")
+        return LabeledInput(label, validator=validator, required=required, id=fid, input_id=f"{fid}-input",
+                            placeholder=PLACEHOLDERS.get(fid, ""))
 
     def on_mount(self) -> None:
         super().on_mount()
