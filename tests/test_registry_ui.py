@@ -400,3 +400,24 @@ async def test_status_change_needs_reason(demo_store):
         fresh = m.Client.get_by_id(client.id)
         assert fresh.status == "refused" and fresh.status_reason == "отказ от услуг письменно"
         assert card.card.history[-1].new == "отказ"
+
+
+async def test_hostile_search_text_in_the_box(demo_store):
+    from textual.widgets import Input
+
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "ivanova", "demo2026")
+        await pilot.press("f3")
+        await _settle(pilot, app)
+        screen = app.screen
+        box = screen.query_one("#reg-query", Input)
+        for text in ["'\"%_; DROP TABLE client; --", "😀 ив", "x" * 10_000, "\\%"]:
+            box.value = text
+            await _settle(pilot, app)
+            assert screen.search_settled and screen.result is not None
+        assert "Никого не нашлось" in str(screen.query_one("#reg-count").render())
+        box.value = "😀 ив"
+        await _settle(pilot, app)
+        assert screen.result.total > 0  # the emoji is ignored, "ив" still searched
+        assert m.Client.select().count() == 60
