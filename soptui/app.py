@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from typing import Callable, Iterable
@@ -137,8 +138,13 @@ class SoptuiApp(App[int]):
     def on_mount(self) -> None:
         self.set_interval(5, self._check_idle)
         self.show_sign_in()
-        # Just after the first paint: importing the ORM in a thread holds the GIL meanwhile.
-        self.set_timer(0.05, self._open_store)
+        connection = sys.modules.get("soptui.db.connection")
+        if connection is not None and connection.db.obj is not None:
+            self._open_store()  # already bound (tests, demo build): just read what Today needs
+        else:
+            # Soon after the first paint: importing the ORM in a thread holds the GIL meanwhile,
+            # which would delay the sign-in screen; nobody types a login in 150 ms.
+            self.set_timer(0.15, self._open_store)
 
     @work(thread=True, exclusive=True, group="store", exit_on_error=False)
     def _open_store(self) -> None:
