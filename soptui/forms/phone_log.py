@@ -63,7 +63,8 @@ def log_document(entries: Sequence, start: dt.date, end: dt.date, institution: s
     if rows:
         doc.add_table(["№", "Дата", "Время", "Кто звонил", "Кому", "Номер", "Цель",
                        "Содержание и договорённости", "Длит."],
-                      rows, col_widths=(7, 19, 14, 36, 34, 31, 38, 75, 13), font_size=8)
+                      rows, col_widths=(10, 19, 14, 35, 33, 31, 37, 75, 13), font_size=8,
+                      align=("R", "L", "L", "L", "L", "L", "L", "L", "R"))
     else:
         doc.add_paragraph("За период звонков нет.")
     doc.add_paragraph(f"Всего звонков: {len(rows)}.")
