@@ -100,8 +100,18 @@ class FirstRunScreen(Screen[bool]):
                 yield Button("Создать и войти", id="create", variant="primary")
         yield Footer()
 
-    @on(Button.Pressed, "#create")
+    def on_mount(self) -> None:
+        self.query_one("#f-last", LabeledInput).input.focus()
+
     @on(Input.Submitted)
+    def _next_field(self, event: Input.Submitted) -> None:
+        """Enter moves down the form; on the last field it creates the account."""
+        if event.input is self.query_one("#f-password2", LabeledInput).input:
+            self._create()
+        else:
+            self.focus_next()
+
+    @on(Button.Pressed, "#create")
     def _create(self) -> None:
         fields = {f.id: f for f in self.query(LabeledInput)}
         ok = all([f.check()[0] for f in fields.values()])

@@ -36,7 +36,8 @@ class LabeledInput(Vertical):
     LabeledInput > Input { margin: 0; }
     LabeledInput.-invalid > Input { border: tall $error; }
     LabeledInput.-compact { margin: 0; }
-    LabeledInput.-compact > Input { margin: 0 1; }
+    LabeledInput.-compact > Input { margin: 0 1; background: $boost; }
+    LabeledInput.-compact > Input:focus { background: $primary 30%; }
     LabeledInput.-compact.-invalid > Input { border: none; background: $error 20%; }
     """
 
