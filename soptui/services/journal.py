@@ -311,7 +311,7 @@ def _grouped(filters: JournalFilters, actor: session.Actor | None, by: str) -> l
         return [TotalRow(sop or "", sop_label(sop or ""), n, int(u), int(mi))
                 for sop, n, u, mi in q.group_by(E.sop).order_by(E.sop).tuples()]
     q, S = _entry_query(filters, _actor(actor))
-    q = q.select(E.staff, S.last_name, S.first_name, S.patronymic, S.position, *sums).group_by(E.staff).order_by(S.last_name, S.first_name, S.patronymic)
+    q = q.select(E.staff, S.last_name, S.first_name, S.patronymic, S.position, *sums).group_by(E.staff, S.last_name, S.first_name, S.patronymic, S.position).order_by(S.last_name, S.first_name, S.patronymic)
     rows = []
     for staff_id, last, first, patr, position, n, u, mi in q.tuples():
         label = full_name(last, first, patr) if last else "не указан"
