@@ -43,6 +43,11 @@ class CallError(ValueError):
 
 # --- who can be called -------------------------------------------------------------
 
+
+def messengers_text(messengers) -> str:
+    """«WhatsApp +7 (912) 345-67-89, Telegram @name»: phone-like handles formatted."""
+    return ", ".join(f"{label} {format_phone(v) if v.startswith('+') else v}" for label, v in messengers)
+
 @dataclass(frozen=True)
 class CallPerson:
     """Someone the specialist may call: a representative, a relative/friend or the client."""
@@ -62,8 +67,7 @@ class CallPerson:
 
     @property
     def messengers_text(self) -> str:
-        return ", ".join(f"{label} {format_phone(v) if v.startswith('+') else v}"
-                         for label, v in self.messengers)
+        return messengers_text(self.messengers)
 
 
 @dataclass(frozen=True)
@@ -326,7 +330,7 @@ def _values(call: m.PhoneCall) -> dict[str, str]:
         values["person_relation"] = "сам клиент"
     owner = {"representative": "representative", "contact": "contact", "client": "client"}[kind]
     _, msgs = _points(**{owner: pid})
-    values["person_messengers"] = ", ".join(f"{label} {v}" for label, v in msgs)
+    values["person_messengers"] = messengers_text(msgs)
     if call.referral_id:
         ref = m.Referral.get_or_none(m.Referral.id == call.referral_id)
         if ref is not None:
