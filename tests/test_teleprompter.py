@@ -292,10 +292,10 @@ async def test_resume_after_app_killed_mid_call(store, staff):
     async with app2.run_test(size=(80, 24)) as pilot:
         await sign_in(pilot, "spec", PASSWORD)
         await pilot.press("f4")
-        from soptui.screens.call_dialogs import ConfirmScreen
+        from soptui.widgets.dialogs import ConfirmDialog
 
-        offer = await wait_for_screen(pilot, ConfirmScreen)
-        assert "Выяснение обстоятельств" in offer.message
+        offer = await wait_for_screen(pilot, ConfirmDialog)
+        assert "Выяснение обстоятельств" in offer.question
         await pilot.click("#yes")
         tp2 = await wait_for_screen(pilot, TeleprompterScreen)
         assert tp2.record.id == call_id

@@ -70,33 +70,6 @@ class MessageScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
-class ConfirmScreen(ModalScreen[bool]):
-    DEFAULT_CSS = _css("ConfirmScreen")
-    BINDINGS = [Binding("escape", "no", "Нет")]
-
-    def __init__(self, title: str, message: str, yes: str = "Да", no: str = "Нет") -> None:
-        super().__init__()
-        self.title_text, self.message, self.yes, self.no = title, message, yes, no
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Static(self.title_text, classes="dialog-title")
-            yield Static(self.message)
-            with Horizontal(classes="dialog-buttons"):
-                yield Button(self.yes, id="yes", variant="primary")
-                yield Button(self.no, id="no")
-
-    def on_mount(self) -> None:
-        self.query_one("#yes", Button).focus()
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")
-
-    def action_no(self) -> None:
-        self.dismiss(False)
-
-
 @dataclass(frozen=True)
 class NewCallChoice:
     sop: str

@@ -20,7 +20,8 @@ from textual.worker import Worker, WorkerState
 from .. import clock
 from ..db.choices import REMINDER_KINDS
 from .base import SectionScreen
-from .call_dialogs import ConfirmScreen, MessageScreen, NewCallChoice, NewCallScreen, NoticeAnswer, NoticeScreen, \
+from ..widgets.dialogs import ConfirmDialog
+from .call_dialogs import MessageScreen, NewCallChoice, NewCallScreen, NoticeAnswer, NoticeScreen, \
     OffHoursScreen
 from ..widgets.fields import LabeledInput
 
@@ -150,7 +151,7 @@ class CallsScreen(SectionScreen):
         def answer(yes: bool | None) -> None:
             if yes:
                 self.open_call(record.id)
-        self.app.push_screen(ConfirmScreen("Продолжить звонок?", message, "Продолжить", "Позже"), answer)
+        self.app.push_screen(ConfirmDialog(message, "Продолжить", "Позже", title="Продолжить звонок?"), answer)
 
     def _period(self) -> tuple[dt.date, dt.date] | None:
         ok_from, start = self.query_one("#log-from", LabeledInput).check()
@@ -248,8 +249,9 @@ class CallsScreen(SectionScreen):
         def answer(yes: bool | None) -> None:
             if yes:
                 self._abandon(row.id)
-        self.app.push_screen(ConfirmScreen("Отменить звонок?", f"{row.client_name}: {row.callee}. "
-                                           "Звонок останется в списке как отменённый."), answer)
+        self.app.push_screen(ConfirmDialog(f"{row.client_name}: {row.callee}. "
+                                           "Звонок останется в списке как отменённый.",
+                                           title="Отменить звонок?"), answer)
 
     @work(thread=True, group="calls-abandon", exit_on_error=False)
     def _abandon(self, call_id: int) -> None:

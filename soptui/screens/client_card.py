@@ -15,6 +15,7 @@ from textual.widgets import (Button, DataTable, Label, Select, Static, TabbedCon
 from .. import clock
 from ..phones import format_phone
 from ..text import plural_ru
+from ..widgets.dialogs import ConfirmDialog
 from ..widgets.fields import LabeledInput
 from .base import SectionScreen
 
@@ -385,7 +386,7 @@ class ClientCardScreen(SectionScreen):
             return
         person = self.people[row]
         self.app.push_screen(ConfirmDialog(f"Удалить «{person.full_name}» ({person.relation}) из карточки?",
-                                           "Удалить"),
+                                           "Удалить", "Отмена", danger=True),
                              lambda yes: self._delete_person(person) if yes else None)
 
     @work(thread=True, group="card-write")
@@ -400,38 +401,6 @@ class ClientCardScreen(SectionScreen):
             self.app.call_from_thread(self.notify, "Запись уже удалена другим пользователем.",
                                       severity="warning")
         self.app.call_from_thread(self.action_reload)
-
-
-class ConfirmDialog(ModalScreen[bool]):
-    """Yes/no question."""
-
-    BINDINGS = [Binding("escape", "no", "Нет")]
-    DEFAULT_CSS = """
-    ConfirmDialog { align: center middle; }
-    ConfirmDialog .buttons { height: auto; margin: 1 0 0 0; }
-    ConfirmDialog .buttons Button { margin: 0 1 0 0; }
-    """
-
-    def __init__(self, question: str, yes: str = "Да", no: str = "Отмена") -> None:
-        super().__init__()
-        self.question, self.yes, self.no = question, yes, no
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Static(self.question)
-            with Horizontal(classes="buttons"):
-                yield Button(self.yes, variant="error", id="yes")
-                yield Button(self.no, id="no")
-
-    def on_mount(self) -> None:
-        self.query_one("#no", Button).focus()
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")
-
-    def action_no(self) -> None:
-        self.dismiss(False)
 
 
 class StatusDialog(ModalScreen[bool]):

@@ -20,6 +20,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 from .. import clock
 from ..db.choices import CATEGORIES, CHANNELS
 from ..services import clients as svc
+from ..widgets.dialogs import ChoiceDialog
 from ..widgets.fields import LabeledInput
 from .base import SectionScreen
 
@@ -431,39 +432,6 @@ class ClientFormScreen(SectionScreen):
                 self._draft_timer.stop()
             self._delete_draft()
             self._dismiss(None)
-
-
-class ChoiceDialog(ModalScreen[str | None]):
-    """A question with a few buttons; Escape answers None."""
-
-    BINDINGS = [Binding("escape", "cancel", "Отмена")]
-    DEFAULT_CSS = """
-    ChoiceDialog { align: center middle; }
-    ChoiceDialog .buttons { height: auto; margin: 1 0 0 0; }
-    ChoiceDialog .buttons Button { margin: 0 1 0 0; }
-    """
-
-    def __init__(self, question, choices: list[tuple[str, str, str]]) -> None:
-        super().__init__()
-        self.question = question
-        self.choices = choices
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Static(self.question)
-            with Horizontal(classes="buttons"):
-                for code, label, variant in self.choices:
-                    yield Button(label, variant=variant, id=f"choice-{code}")
-
-    def on_mount(self) -> None:
-        self.query(Button).first().focus()
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id.removeprefix("choice-"))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 class DuplicateDialog(ModalScreen[object]):

@@ -318,7 +318,7 @@ class ClubFormScreen(Screen[int | None]):
         if not self.dirty:
             self.dismiss(None)
             return
-        from .groups import ConfirmDialog
+        from ..widgets.dialogs import ConfirmDialog
 
         def answer(leave: bool | None) -> None:
             if leave:

@@ -21,6 +21,7 @@ from ..groups import WEEKDAY_SHORT
 from ..services import groups as service
 from ..widgets.fields import LabeledInput
 from .base import SectionScreen
+from ..widgets.dialogs import ConfirmDialog
 
 STATUS_STYLE = {"planned": "", "held": "green", "cancelled": "dim strike"}
 
@@ -133,40 +134,6 @@ class FieldsDialog(ModalScreen[Any]):
             self.query_one("#fd-error", Static).update("")
         else:
             self.query_one("#fd-error", Static).update(message)
-
-
-class ConfirmDialog(ModalScreen[bool]):
-    """Yes / no question; y/Enter = yes, n/Esc = no."""
-
-    DEFAULT_CSS = """
-    ConfirmDialog { align: center middle; }
-    ConfirmDialog > #cd-box { width: 64; height: auto; }
-    ConfirmDialog #cd-buttons { height: auto; margin: 1 0 0 0; }
-    ConfirmDialog #cd-buttons Button { margin: 0 1 0 0; }
-    """
-    BINDINGS = [Binding("escape,n", "no", "Нет"), Binding("y", "yes", "Да")]
-
-    def __init__(self, question: str, yes: str = "Да", no: str = "Нет") -> None:
-        super().__init__()
-        self.question, self.yes, self.no = question, yes, no
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="cd-box", classes="dialog"):
-            yield Static(self.question)
-            with Horizontal(id="cd-buttons"):
-                yield Button(self.yes, id="cd-yes", variant="primary")
-                yield Button(self.no, id="cd-no")
-
-    def on_mount(self) -> None:
-        self.query_one("#cd-yes", Button).focus()
-
-    @on(Button.Pressed, "#cd-yes")
-    def action_yes(self) -> None:
-        self.dismiss(True)
-
-    @on(Button.Pressed, "#cd-no")
-    def action_no(self) -> None:
-        self.dismiss(False)
 
 
 class ChooseClubDialog(ModalScreen[int | None]):

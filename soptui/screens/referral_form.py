@@ -22,7 +22,8 @@ from ..db.choices import CATEGORIES, GROUNDS, INTAKE_LOGS
 from ..services import clients as svc
 from ..widgets.fields import LabeledInput
 from .base import SectionScreen
-from .client_form import ChoiceDialog, DuplicateDialog, _opt
+from ..widgets.dialogs import ChoiceDialog
+from .client_form import DuplicateDialog, _opt
 
 GROUND_OPTIONS = [(label, code) for code, label in GROUNDS.items()]
 LOG_OPTIONS = [(label, code) for code, label in INTAKE_LOGS.items()]

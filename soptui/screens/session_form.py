@@ -340,7 +340,7 @@ class SessionFormScreen(SectionScreen):
         if not self.dirty:
             self.app.pop_screen()
             return
-        from .groups import ConfirmDialog
+        from ..widgets.dialogs import ConfirmDialog
 
         def answer(leave: bool | None) -> None:
             if leave:

@@ -1,0 +1,82 @@
+"""Small modal questions shared by every section."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+_CSS = """
+{name} {{ align: center middle; }}
+{name} > .dialog {{ width: 64; max-width: 100%; height: auto; }}
+{name} .buttons {{ height: auto; margin: 1 0 0 0; }}
+{name} .buttons Button {{ margin: 0 1 0 0; }}
+"""
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """A yes/no question: Enter on the focused button, y = yes, n or Escape = no.
+
+    `danger` marks a destructive «yes» in red and puts the focus on «no».
+    """
+
+    DEFAULT_CSS = _CSS.format(name="ConfirmDialog")
+    BINDINGS = [Binding("escape,n", "no", "Нет"), Binding("y", "yes", "Да")]
+
+    def __init__(self, question: str, yes: str = "Да", no: str = "Нет", *, title: str = "",
+                 danger: bool = False) -> None:
+        super().__init__()
+        self.question, self.yes, self.no = question, yes, no
+        self.title_text, self.danger = title, danger
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            if self.title_text:
+                yield Static(self.title_text, classes="dialog-title")
+            yield Static(self.question)
+            with Horizontal(classes="buttons"):
+                yield Button(self.yes, id="yes", variant="error" if self.danger else "primary")
+                yield Button(self.no, id="no")
+
+    def on_mount(self) -> None:
+        self.query_one("#no" if self.danger else "#yes", Button).focus()
+
+    @on(Button.Pressed, "#yes")
+    def action_yes(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#no")
+    def action_no(self) -> None:
+        self.dismiss(False)
+
+
+class ChoiceDialog(ModalScreen[str | None]):
+    """A question with a few buttons (code, label, variant); Escape answers None."""
+
+    DEFAULT_CSS = _CSS.format(name="ChoiceDialog")
+    BINDINGS = [Binding("escape", "cancel", "Отмена")]
+
+    def __init__(self, question: str, choices: list[tuple[str, str, str]]) -> None:
+        super().__init__()
+        self.question = question
+        self.choices = choices
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.question)
+            with Horizontal(classes="buttons"):
+                for code, label, variant in self.choices:
+                    yield Button(label, variant=variant, id=f"choice-{code}")
+
+    def on_mount(self) -> None:
+        self.query(Button).first().focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id.removeprefix("choice-"))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
