@@ -20,7 +20,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 from .. import clock
 from ..db.choices import CATEGORIES, CHANNELS
 from ..services import clients as svc
-from ..widgets.dialogs import ChoiceDialog
+from ..widgets.dialogs import LEAVE_CHOICES, ChoiceDialog
 from ..widgets.fields import LabeledInput
 from .base import SectionScreen
 
@@ -418,9 +418,7 @@ class ClientFormScreen(SectionScreen):
             self._dismiss(None)
             return
         self.app.push_screen(
-            ChoiceDialog("Есть несохранённые изменения.",
-                         [("stay", "Вернуться к форме", "primary"), ("save", "Сохранить", "success"),
-                          ("discard", "Выйти без сохранения", "error")]),
+            ChoiceDialog("Есть несохранённые изменения.", LEAVE_CHOICES),
             self._leave_answer)
 
     def _leave_answer(self, answer: str | None) -> None:

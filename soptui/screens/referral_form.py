@@ -22,7 +22,7 @@ from ..db.choices import CATEGORIES, GROUNDS, INTAKE_LOGS
 from ..services import clients as svc
 from ..widgets.fields import LabeledInput
 from .base import SectionScreen
-from ..widgets.dialogs import ChoiceDialog
+from ..widgets.dialogs import LEAVE_CHOICES, ChoiceDialog
 from .client_form import DuplicateDialog, _opt
 
 GROUND_OPTIONS = [(label, code) for code, label in GROUNDS.items()]
@@ -394,9 +394,7 @@ class ReferralFormScreen(SectionScreen):
             self.dismiss(None)
             return
         self.app.push_screen(
-            ChoiceDialog("Обращение не сохранено.",
-                         [("stay", "Вернуться к форме", "primary"), ("save", "Сохранить", "success"),
-                          ("discard", "Выйти без сохранения", "error")]),
+            ChoiceDialog("Обращение не сохранено.", LEAVE_CHOICES),
             self._leave_answer)
 
     def _leave_answer(self, answer) -> None:

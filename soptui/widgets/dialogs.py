@@ -53,6 +53,11 @@ class ConfirmDialog(ModalScreen[bool]):
         self.dismiss(False)
 
 
+# The three answers of an unsaved form being left: ChoiceDialog(question, LEAVE_CHOICES).
+LEAVE_CHOICES = [("stay", "Вернуться к форме", "primary"), ("save", "Сохранить", "success"),
+                 ("discard", "Выйти без сохранения", "error")]
+
+
 class ChoiceDialog(ModalScreen[str | None]):
     """A question with a few buttons (code, label, variant); Escape answers None."""
 
