@@ -305,3 +305,25 @@ async def test_resume_after_app_killed_mid_call(store, staff):
         assert tp2.timers.seconds("prep") >= 300.0
         assert tp2.talk_started
         assert say(tp2) == "Вам удобно сейчас разговаривать?"
+
+
+async def test_new_call_from_elsewhere_is_not_interrupted_by_resume_offer(store, staff):
+    """An unfinished call exists; starting another call from the card must not pop "resume?" over it."""
+    ids = make_family(staff)
+    other = make_family(staff, with_referral=False)
+    from soptui.services import auth, calls, session
+
+    session.set_actor(auth.sign_in("spec", PASSWORD))
+    unfinished = calls.start_call("03", other["client"], "representative", other["mother"], "+79123456789")
+    session.set_actor(None)
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "spec", PASSWORD)
+        app.open_target("new_call", ids["client"])  # the calls section mounts now and lists the unfinished call
+        await wait_for_screen(pilot, NewCallScreen)
+        await pilot.press("enter")
+        tp = await wait_for_screen(pilot, TeleprompterScreen)
+        for _ in range(5):
+            await settle(pilot)
+            assert app.screen is tp, f"the call was interrupted by {app.screen!r}"
+        assert tp.record.id != unfinished

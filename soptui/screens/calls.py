@@ -133,7 +133,7 @@ class CallsScreen(SectionScreen):
             table.add_row(clock.fmt_datetime(r.when), r.client_name, Text(extra, style=style),
                           Text(r.state_label, style="bold" if r.state == "in_progress" else "dim"),
                           r.callee, r.phone, r.sop, str(r.id), key=str(r.id))
-        if resume is not None and not self._offered_resume:
+        if resume is not None and not self._offered_resume and self.app.screen is self:
             self._offered_resume = True
             self.offer_resume(resume)
 
@@ -309,6 +309,8 @@ class CallsScreen(SectionScreen):
     # --- starting and opening calls ----------------------------------------------------
 
     def run_action_for(self, action: str, ident: int) -> None:
+        # the user came here for a particular call: never interrupt it with "resume the unfinished call?"
+        self._offered_resume = True
         if not self._mounted:
             self._pending.append((action, ident))
             return
@@ -406,6 +408,7 @@ class CallsScreen(SectionScreen):
     def _push_teleprompter(self, record, script, window, channels) -> None:
         from .teleprompter import TeleprompterScreen
 
+        self._offered_resume = True  # this call is being opened; a late list load must not offer it again
         self.app.push_screen(TeleprompterScreen(record, script, window, channels))
 
     # --- reminders from Today -------------------------------------------------------------
