@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
+import time
+from typing import Callable
 
 import pytest
 
@@ -91,6 +94,34 @@ def demo_store(demo_template, tmp_path):
     db.initialize(None)
 
 
+# How long a Pilot test waits for a screen or a worker before it fails. Generous on purpose: a passing
+# test returns as soon as its condition holds, and a CI machine under load may be many times slower.
+WAIT_SECONDS = float(os.environ.get("SOPTUI_TEST_WAIT", "30"))
+
+
+async def until(pilot, cond: Callable[[], object], what: str = "condition", timeout: float = WAIT_SECONDS,
+                step: float = 0.05) -> None:
+    """Let the app run (workers finish, messages settle) until cond() holds; fail after `timeout` seconds."""
+    app = pilot.app
+    deadline = time.monotonic() + timeout
+    while True:
+        await app.workers.wait_for_complete()
+        await pilot.pause(step)
+        if cond():
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} not reached in {timeout:.0f} s; screen is {type(app.screen).__name__}")
+
+
+async def wait_screen(pilot, cls, timeout: float = WAIT_SECONDS):
+    """Wait until a screen of class `cls` (a class or its name) is on top; return it."""
+    def on_top() -> bool:
+        return type(pilot.app.screen).__name__ == cls if isinstance(cls, str) else isinstance(pilot.app.screen, cls)
+    name = cls if isinstance(cls, str) else cls.__name__
+    await until(pilot, on_top, f"{name} on top", timeout)
+    return pilot.app.screen
+
+
 async def sign_in(pilot, login: str = "spec", password: str = PASSWORD) -> None:
     """Drive the sign-in screen like a user."""
     await pilot.pause()
@@ -100,12 +131,12 @@ async def sign_in(pilot, login: str = "spec", password: str = PASSWORD) -> None:
     await pilot.press(*password)
     await pilot.press("enter")
     app = pilot.app
-    for _ in range(100):
-        await pilot.pause(0.05)
+
+    def done() -> bool:
         if app.actor is not None and app.current_mode == "today":
-            break
+            return True
         message = app.screen.query("#signin-message")
-        if message and str(message.first().render()) not in ("", "Проверка…"):
-            break  # refused
-    await app.workers.wait_for_complete()
+        return bool(message) and str(message.first().render()) not in ("", "Проверка…")  # refused
+
+    await until(pilot, done, "sign-in")
     await pilot.pause()

@@ -10,7 +10,7 @@ from soptui.app import make_app
 from soptui.db import models as m
 from soptui.screens.signin import FirstRunScreen, LockScreen, SignInScreen
 
-from conftest import PASSWORD, sign_in
+from conftest import PASSWORD, sign_in, wait_screen
 
 
 async def test_first_run_creates_the_administrator(store):
@@ -104,11 +104,7 @@ async def test_sign_out_returns_to_sign_in(demo_store):
         await pilot.pause()
         assert isinstance(app.screen, LockScreen)
         await pilot.click("#signout")
-        for _ in range(40):
-            await pilot.pause(0.05)
-            if isinstance(app.screen, SignInScreen):
-                break
-        assert isinstance(app.screen, SignInScreen)
+        await wait_screen(pilot, SignInScreen)
         assert app.actor is None
         await sign_in(pilot, "head", "demo2026")
         assert app.actor.login == "head" and app.current_mode == "today"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 
-from conftest import PASSWORD, sign_in
+from conftest import PASSWORD, sign_in, until
 
 from soptui.app import make_app
 from soptui.db import models as m
@@ -13,13 +13,8 @@ from soptui.groups import Slot
 from soptui.services import groups as g
 
 
-async def _until(pilot, app, cond, tries: int = 80):
-    for _ in range(tries):
-        await app.workers.wait_for_complete()
-        await pilot.pause(0.05)
-        if cond():
-            return
-    raise AssertionError(f"condition not met; screen {type(app.screen).__name__}")
+async def _until(pilot, app, cond):
+    await until(pilot, cond)
 
 
 async def _type(pilot, widget, text: str) -> None:

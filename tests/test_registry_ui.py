@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from conftest import sign_in
+from conftest import sign_in, until, wait_screen
 
 from soptui.app import make_app
 from soptui.db import models as m
@@ -80,12 +80,7 @@ async def _type(pilot, screen, field_id: str, text: str, clear: bool = True):
 
 
 async def _wait_screen(pilot, app, name: str):
-    for _ in range(100):
-        await app.workers.wait_for_complete()
-        await pilot.pause(0.02)
-        if type(app.screen).__name__ == name:
-            return app.screen
-    raise AssertionError(f"{name} not shown, got {type(app.screen).__name__}")
+    return await wait_screen(pilot, name)
 
 
 async def test_create_with_bad_field_then_save(demo_store):
@@ -197,6 +192,13 @@ async def test_unsaved_changes_guard(demo_store):
         await pilot.click("#choice-stay")
         form = await _wait_screen(pilot, app, "ClientFormScreen")
         assert form.query_one("#f-notes").value == "звонить после обеда"
+        # now leave for real, throwing the change away: back on the card, no draft left, nothing saved
+        await pilot.press("escape")
+        await _wait_screen(pilot, app, "ChoiceDialog")
+        await pilot.click("#choice-discard")
+        await _wait_screen(pilot, app, "ClientCardScreen")
+        assert not m.Draft.select().where(m.Draft.key.contains(f"client:{client.id}")).exists()
+        assert "звонить после обеда" not in (m.Client.get_by_id(client.id).notes or "")
 
 
 async def test_deleted_while_open_is_reported(demo_store):
@@ -256,11 +258,7 @@ async def test_picker_returns_client_id(demo_store):
         await pilot.pause()
         await pilot.press(*f"{client.last_name} {client.first_name} {client.patronymic}".lower())
         await pilot.press("enter")
-        for _ in range(50):
-            await app.workers.wait_for_complete()
-            await pilot.pause(0.02)
-            if picked:
-                break
+        await until(pilot, lambda: picked, "a client picked")
         assert picked == [client.id]
         app.push_screen(ClientPickerScreen(), picked.append)
         await pilot.pause()
@@ -331,10 +329,7 @@ async def test_specialist_cannot_open_other_department(demo_store):
         await _settle(pilot, app)
         assert other.id not in [r.id for r in app.screen.result.rows]
         app.open_target("client", other.id)
-        for _ in range(50):
-            await app.workers.wait_for_complete()
-            await pilot.pause(0.02)
-        assert type(app.screen).__name__ == "ClientsScreen"  # the card closed itself with a message
+        await wait_screen(pilot, "ClientsScreen")  # the card closed itself with a message
         assert m.AuditLog.select().where((m.AuditLog.action == "view") & (m.AuditLog.record_id == other.id)).count() == 0
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from conftest import PASSWORD, sign_in
+from conftest import PASSWORD, sign_in, until, wait_screen
 
 from soptui.app import make_app
 from soptui.db import models as m
@@ -35,13 +35,8 @@ def _session(club_id: int, day: dt.date) -> int:
     return m.GroupSession.get((m.GroupSession.club == club_id) & (m.GroupSession.date == day)).id
 
 
-async def _wait(pilot, app, cls, tries: int = 60):
-    for _ in range(tries):
-        await app.workers.wait_for_complete()
-        await pilot.pause(0.05)
-        if isinstance(app.screen, cls):
-            return app.screen
-    raise AssertionError(f"{cls.__name__} did not open; on {type(app.screen).__name__}")
+async def _wait(pilot, app, cls):
+    return await wait_screen(pilot, cls)
 
 
 async def _open_today_session(pilot, app, session_id: int):
@@ -49,22 +44,14 @@ async def _open_today_session(pilot, app, session_id: int):
     from soptui.screens.rollcall import RollCallScreen
 
     today = app.screen
-    for _ in range(40):
-        await app.workers.wait_for_complete()
-        await pilot.pause(0.05)
-        if getattr(today, "items", None):
-            break
+    await until(pilot, lambda: getattr(today, "items", None), "Today's items")
     index = [i.target for i in today.items].index(("session", session_id))
     for _ in range(index):
         await pilot.press("down")
     await pilot.press("enter")
     screen = await _wait(pilot, app, RollCallScreen)
-    for _ in range(40):
-        await app.workers.wait_for_complete()
-        await pilot.pause(0.05)
-        if screen.call is not None:
-            return screen
-    raise AssertionError("roll-call did not load")
+    await until(pilot, lambda: screen.call is not None, "roll-call loaded")
+    return screen
 
 
 async def test_roll_call_of_twenty_by_keyboard(store, staff):
@@ -144,11 +131,7 @@ async def test_third_session_refused_then_head_overrides_with_reason(store, staf
         await pilot.click("#ov-password")
         await pilot.press(*PASSWORD)
         await pilot.click("#ov-allow")
-        for _ in range(40):
-            await app.workers.wait_for_complete()
-            await pilot.pause(0.05)
-            if app.screen is screen and not screen.dirty:
-                break
+        await until(pilot, lambda: app.screen is screen and not screen.dirty, "roll-call saved")
         assert app.screen is screen and not screen.dirty
     a = m.Attendance.get((m.Attendance.session == sid) & (m.Attendance.client == kid))
     assert a.present and a.override_reason == "праздник" and a.override_by_id == staff["head"]
@@ -170,11 +153,7 @@ async def test_third_session_marked_absent_instead(store, staff):
         await pilot.press("a", "ctrl+s")
         await _wait(pilot, app, OverrideDialog)
         await pilot.click("#ov-absent")
-        for _ in range(40):
-            await app.workers.wait_for_complete()
-            await pilot.pause(0.05)
-            if app.screen is screen and not screen.dirty:
-                break
+        await until(pilot, lambda: app.screen is screen and not screen.dirty, "roll-call saved")
     marks = {a.client_id: a for a in m.Attendance.select().where(m.Attendance.session == sid)}
     assert not marks[kid].present and "2 занятия" in marks[kid].absence_reason
     assert marks[other].present  # her second session this week
@@ -195,10 +174,6 @@ async def test_head_signed_in_overrides_with_reason_only(store, staff):
         assert not dialog.query("#ov-login")
         await pilot.click("#ov-reason")
         await pilot.press(*"по плану", "enter")
-        for _ in range(40):
-            await app.workers.wait_for_complete()
-            await pilot.pause(0.05)
-            if app.screen is screen and not screen.dirty:
-                break
+        await until(pilot, lambda: app.screen is screen and not screen.dirty, "roll-call saved")
     a = m.Attendance.get((m.Attendance.session == sid) & (m.Attendance.client == kid))
     assert a.override_by_id == staff["head"] and a.override_reason == "по плану"

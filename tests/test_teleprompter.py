@@ -11,7 +11,7 @@ import pytest
 from textual.widgets import Input
 
 from calls_helpers import make_family
-from conftest import PASSWORD, sign_in
+from conftest import PASSWORD, sign_in, wait_screen
 from soptui import clock
 from soptui.app import make_app
 from soptui.db import models as m
@@ -26,13 +26,8 @@ async def settle(pilot, rounds: int = 3) -> None:
         await pilot.pause()
 
 
-async def wait_for_screen(pilot, cls, tries: int = 60):
-    for _ in range(tries):
-        await settle(pilot, 1)
-        if isinstance(pilot.app.screen, cls):
-            return pilot.app.screen
-        await pilot.pause(0.05)
-    raise AssertionError(f"{cls.__name__} did not open; screen is {pilot.app.screen!r}")
+async def wait_for_screen(pilot, cls):
+    return await wait_screen(pilot, cls)
 
 
 async def type_text(pilot, text: str) -> None:

@@ -13,7 +13,6 @@ import peewee as pw
 
 from . import models as m
 from ..storecheck import SCHEMA_VERSION, StoreError, newer_schema_message
-from .connection import db
 
 if TYPE_CHECKING:
     from playhouse.migrate import SchemaMigrator

@@ -20,7 +20,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 from .. import clock
 from ..db.choices import CATEGORIES, CHANNELS
 from ..services import clients as svc
-from ..widgets.dialogs import LEAVE_CHOICES, ChoiceDialog
+from ..widgets.dialogs import ChoiceDialog, ask_unsaved
 from ..widgets.fields import LabeledInput
 from .base import SectionScreen
 
@@ -417,19 +417,14 @@ class ClientFormScreen(SectionScreen):
         if not self.dirty:
             self._dismiss(None)
             return
-        self.app.push_screen(
-            ChoiceDialog("Есть несохранённые изменения.", LEAVE_CHOICES),
-            self._leave_answer)
+        ask_unsaved(self, "Есть несохранённые изменения.", self.action_save, self._discard)
 
-    def _leave_answer(self, answer: str | None) -> None:
-        if answer == "save":
-            self.action_save()
-        elif answer == "discard":
-            self.dirty = False
-            if self._draft_timer is not None:
-                self._draft_timer.stop()
-            self._delete_draft()
-            self._dismiss(None)
+    def _discard(self) -> None:
+        self.dirty = False
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        self._delete_draft()
+        self._dismiss(None)
 
 
 class DuplicateDialog(ModalScreen[object]):

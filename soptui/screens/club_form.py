@@ -17,6 +17,7 @@ from ..groups import WEEKDAY_NAMES, Slot, parse_time_range
 from ..services import drafts
 from ..services import groups as service
 from ..widgets.fields import FieldError, LabeledInput
+from ..widgets.dialogs import leave_unless_dirty
 from ..widgets.header import AppHeader
 
 PROGRAMME_HELP = "Одна строка — одно занятие: «Тема — цель». Порядок строк — номера занятий."
@@ -315,14 +316,6 @@ class ClubFormScreen(Screen[int | None]):
 
     @on(Button.Pressed, "#cf-close")
     def action_close(self) -> None:
-        if not self.dirty:
-            self.dismiss(None)
-            return
-        from ..widgets.dialogs import ConfirmDialog
-
-        def answer(leave: bool | None) -> None:
-            if leave:
-                self.dismiss(None)  # the draft stays: reopening the form restores it
-
-        self.app.push_screen(ConfirmDialog("Изменения не сохранены (черновик сохранится). Закрыть форму?",
-                                           "Закрыть", "Остаться"), answer)
+        # the draft stays on leaving: reopening the form restores it
+        leave_unless_dirty(self, self.dirty, "Изменения не сохранены (черновик сохранится). Закрыть форму?",
+                           lambda: self.dismiss(None))

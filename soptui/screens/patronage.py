@@ -421,7 +421,6 @@ class PatronageScreen(SectionScreen):
             self.action_open_visit()
 
     def _update_info(self) -> None:
-        info = self.query_one("#cell-info", Static)
         visits = self.selected_visits()
         day = self.selected_day()
         if day is None:

@@ -22,7 +22,7 @@ from ..db.choices import CATEGORIES, GROUNDS, INTAKE_LOGS
 from ..services import clients as svc
 from ..widgets.fields import LabeledInput
 from .base import SectionScreen
-from ..widgets.dialogs import LEAVE_CHOICES, ChoiceDialog
+from ..widgets.dialogs import ChoiceDialog, ask_unsaved
 from .client_form import DuplicateDialog, _opt
 
 GROUND_OPTIONS = [(label, code) for code, label in GROUNDS.items()]
@@ -393,16 +393,11 @@ class ReferralFormScreen(SectionScreen):
         if not self.dirty:
             self.dismiss(None)
             return
-        self.app.push_screen(
-            ChoiceDialog("Обращение не сохранено.", LEAVE_CHOICES),
-            self._leave_answer)
+        ask_unsaved(self, "Обращение не сохранено.", self.action_save, self._discard)
 
-    def _leave_answer(self, answer) -> None:
-        if answer == "save":
-            self.action_save()
-        elif answer == "discard":
-            self.dirty = False
-            if self._draft_timer is not None:
-                self._draft_timer.stop()
-            self._write_draft(None)
-            self.dismiss(None)
+    def _discard(self) -> None:
+        self.dirty = False
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        self._write_draft(None)
+        self.dismiss(None)

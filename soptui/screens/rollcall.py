@@ -20,6 +20,7 @@ from textual.widgets import Button, DataTable, Input, Label, Static
 from .. import clock
 from ..groups import WEEKDAY_SHORT
 from ..services import groups as service
+from ..widgets.dialogs import leave_unless_dirty
 from .base import SectionScreen
 
 PRESENT = Text("✔ был", style="bold green")
@@ -401,14 +402,5 @@ class RollCallScreen(SectionScreen):
         self.app.push_screen(SessionFormScreen(self.session_id))
 
     def action_back(self) -> None:
-        if not self.dirty:
-            self.app.pop_screen()
-            return
-        from ..widgets.dialogs import ConfirmDialog
-
-        def answer(leave: bool | None) -> None:
-            if leave:
-                self.app.pop_screen()
-
-        self.app.push_screen(ConfirmDialog("Перекличка не сохранена. Выйти без сохранения?",
-                                           "Выйти без сохранения", "Остаться"), answer)
+        leave_unless_dirty(self, self.dirty, "Перекличка не сохранена. Выйти без сохранения?",
+                           self.app.pop_screen, yes="Выйти без сохранения")

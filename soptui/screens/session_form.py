@@ -17,6 +17,7 @@ from ..groups import WEEKDAY_SHORT
 from ..services import drafts
 from ..services import groups as service
 from ..widgets.fields import FieldError, LabeledInput
+from ..widgets.dialogs import leave_unless_dirty
 from .base import SectionScreen
 
 SATISFACTION = [("5 — очень довольны", 5), ("4 — довольны", 4), ("3 — скорее довольны", 3),
@@ -337,14 +338,6 @@ class SessionFormScreen(SectionScreen):
         self.app.call_from_thread(self.notify, f"PDF сохранён: {path}", timeout=12)
 
     def action_back(self) -> None:
-        if not self.dirty:
-            self.app.pop_screen()
-            return
-        from ..widgets.dialogs import ConfirmDialog
-
-        def answer(leave: bool | None) -> None:
-            if leave:
-                self.app.pop_screen()  # the draft stays: reopening restores it
-
-        self.app.push_screen(ConfirmDialog("Отчёт не сохранён (черновик сохранится). Закрыть?",
-                                           "Закрыть", "Остаться"), answer)
+        # the draft stays on leaving: reopening restores it
+        leave_unless_dirty(self, self.dirty, "Отчёт не сохранён (черновик сохранится). Закрыть?",
+                           self.app.pop_screen)

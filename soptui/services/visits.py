@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import peewee as pw
@@ -868,7 +869,6 @@ def act_document(visit_id: int, kind: str) -> ActDocument:
 
 def act_pdf(visit_id: int, kind: str) -> "Path":
     """Write the act's PDF to the output folder; returns its path (call from a worker)."""
-    from pathlib import Path  # noqa: F401
 
     from ..forms import acts
     from .output import output_dir

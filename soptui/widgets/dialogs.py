@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Static
 
 _CSS = """
@@ -85,3 +87,23 @@ class ChoiceDialog(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def leave_unless_dirty(screen: Screen, dirty: bool, question: str, leave: Callable[[], None], *,
+                       yes: str = "Закрыть", no: str = "Остаться") -> None:
+    """Leave a form at once when nothing is unsaved, otherwise only after «yes» (drafts stay on disk)."""
+    if not dirty:
+        leave()
+        return
+    screen.app.push_screen(ConfirmDialog(question, yes, no), lambda ok: leave() if ok else None)
+
+
+def ask_unsaved(screen: Screen, question: str, save: Callable[[], None], discard: Callable[[], None]) -> None:
+    """Ask what to do with an unsaved form: back to it, save, or leave and throw the changes away."""
+    def answer(choice: str | None) -> None:
+        if choice == "save":
+            save()
+        elif choice == "discard":
+            discard()
+
+    screen.app.push_screen(ChoiceDialog(question, LEAVE_CHOICES), answer)
