@@ -56,7 +56,27 @@ def test_name_prefixes_any_order_case_and_yo(registry):
     r = clients.search("нин")  # Нина (relative of Петров) — no own-name match anywhere
     assert names(r) == ["Петров Иван Андреевич"]
     assert clients.search("иванова анна петровна").total == 1
-    assert clients.search("ивановаа").total == 0
+    assert clients.search("ивановаа", forgiving=False).total == 0
+
+
+def test_misspelt_name_finds_the_closest_spelling(registry):
+    # nothing starts with the typed word: the nearest indexed spelling is searched, and the result says so
+    r = clients.search("Ивонова")
+    assert names(r) == ["Иванова Анна Петровна"] and r.corrected == "иванова"
+    r = clients.search("фёдарова алена")  # a wrong letter in the representative's surname, ё typed
+    assert names(r) == ["Фёдоров Семён Ильич"] and r.corrected == "федорова алена"
+    r = clients.search("питров ива")  # unfinished words: the start of the word is corrected (Петров…, Петровна)
+    assert names(r) == ["Иванова Анна Петровна", "Петров Иван Андреевич"] and r.corrected == "петров ива"
+    r = clients.search("иавнова")  # two letters swapped
+    assert names(r) == ["Иванова Анна Петровна"] and r.corrected == "иванова"
+    # a correct spelling is never "corrected"; short words and far-off words are left alone
+    assert clients.search("иванова").corrected == ""
+    assert clients.search("ивн").total == 0 and clients.search("ивна").corrected == "иван"
+    r = clients.search("Кузнецова")
+    assert r.total == 0 and r.corrected == ""
+    # the corrected search keeps the access rules: Иванов Андрей is in another department
+    assert "Иванов Андрей Олегович" not in names(clients.search("ивонов андр"))
+    assert clients._within_distance("сокол", "сакол", 1) == 1 and clients._within_distance("абв", "где", 1) is None
 
 
 def test_phone_formats_and_last_digits(registry):

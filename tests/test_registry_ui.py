@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from peewee import fn as pw_fn
+
 from conftest import sign_in, until, wait_screen
 
 from soptui.app import make_app
@@ -416,3 +418,25 @@ async def test_hostile_search_text_in_the_box(demo_store):
         await _settle(pilot, app)
         assert screen.result.total > 0  # the emoji is ignored, "ив" still searched
         assert m.Client.select().count() == 60
+
+
+async def test_misspelt_surname_still_finds_the_client(demo_store):
+    """A wrong vowel in the surname (as heard on the phone): the list shows the nearest spelling and says so."""
+    client = m.Client.select().where((m.Client.department == demo_store.departments[0])
+                                     & (pw_fn.LENGTH(m.Client.last_name) >= 6)).first()
+    surname = client.last_name.lower().replace("ё", "е")
+    vowels = "аеиоуыэюя"
+    i = next(i for i in range(2, len(surname)) if surname[i] in vowels)
+    typo = surname[:i] + ("о" if surname[i] != "о" else "а") + surname[i + 1:]
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "ivanova", "demo2026")
+        await pilot.press("f3")
+        await _settle(pilot, app)
+        screen = app.screen
+        await pilot.press(*typo)
+        await _settle(pilot, app)
+        count = str(screen.query_one("#reg-count").render())
+        assert f"Точно «{typo}» нет" in count and "похожие на" in count
+        full = clients.full_name(client.last_name, client.first_name, client.patronymic)
+        assert full in _table_names(screen)

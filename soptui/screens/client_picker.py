@@ -149,6 +149,8 @@ class ClientPickerScreen(ClientSearchMixin, ModalScreen[int | None]):
         self.query_one(ClientTable).show(result.rows)
         shown = len(result.rows)
         text = f"Найдено: {result.total_text}" if result.total else "Никого не нашлось"
+        if result.corrected:
+            text = f"Точных совпадений нет; похожие на «{result.corrected}»: {result.total_text}"
         if result.total and shown < result.total:
             text += f" (показаны первые {shown})"
         self.query_one("#picker-count", Static).update(text)

@@ -125,6 +125,8 @@ class ClientsScreen(ClientSearchMixin, SectionScreen):
             head = "Найдено" if query else (
                 "Мои клиенты" if self.app.actor and all(r.assigned == self.app.actor.short_name
                                                         for r in result.rows) else "Последние добавленные")
+            if result.corrected:
+                head = f"Точно «{query}» нет; похожие на «{result.corrected}»"
             text = f"{head}: {result.total_text} · показаны {first}–{last}"
             if not result.total_known:
                 text = f"{head}: {first}–{last} из … (считаю)"

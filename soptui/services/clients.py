@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import peewee as pw
@@ -133,6 +133,7 @@ class SearchResult:
     total: int
     total_capped: bool = False  # there are more than `total` (COUNT_CAP) matches
     total_known: bool = True  # False: search(with_total=False) stopped at the page
+    corrected: str = ""  # nothing matched as typed: these are the matches of this spelling ("иванова")
 
     @property
     def total_text(self) -> str:
@@ -358,8 +359,96 @@ def _checks(words: list[_Word], client_col: str) -> tuple[list[str], list[Any]]:
     return sqls, params
 
 
+# --- forgiving search: a misspelt name word is replaced by the closest indexed one ----------------------
+
+FUZZY_MIN_LEN = 4  # shorter words are too ambiguous to correct
+FUZZY_SCAN_CAP = 20000  # distinct index words looked at per misspelt word (one first letter's worth)
+
+
+def _within_distance(a: str, b: str, k: int) -> int | None:
+    """Optimal-string-alignment distance of a and b if it is at most k (a swap of two letters counts 1)."""
+    if abs(len(a) - len(b)) > k:
+        return None
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if min(cur) > k:
+            return None
+        prev2, prev = prev, cur
+    return prev[-1] if prev[-1] <= k else None
+
+
+def _known_prefix(word: str) -> bool:
+    P = db.param
+    return db.execute_sql(f"SELECT 1 FROM client_search_term WHERE kind = {P} AND term >= {P} AND term < {P} LIMIT 1",
+                          [NAME, word, word + "\uffff"]).fetchone() is not None
+
+
+def closest_word(word: str) -> str | None:
+    """The indexed name word (or its start) nearest to a misspelt typed word, or None.
+
+    The typed word may be unfinished, so it is compared with the starts of indexed words of about
+    its length: «ивонов» → «иванов», «сакол» → «сокол», «петрова» → «петрова». Only words with
+    the same first letter are read (one index range); ties go to the more common word.
+    """
+    if len(word) < FUZZY_MIN_LEN:
+        return None
+    P = db.param
+    k = 1 if len(word) <= 6 else 2
+    rows = db.execute_sql(f"SELECT term, COUNT(*) FROM client_search_term WHERE kind = {P} AND term >= {P} "
+                          f"AND term < {P} GROUP BY term LIMIT {P}",
+                          [NAME, word[0], word[0] + "\uffff", FUZZY_SCAN_CAP]).fetchall()
+    best: tuple[int, int, int, str] | None = None
+    for term, count in rows:
+        for n in range(len(word) - k, min(len(term), len(word) + k) + 1):
+            distance = _within_distance(word, term[:n], k)
+            if distance is not None:
+                # nearest spelling first, then the start of about the typed length, then the commoner word
+                candidate = (distance, abs(n - len(word)), -count, term[:n])
+                if best is None or candidate < best:
+                    best = candidate
+    return best[3] if best else None
+
+
+def corrected_query(query: str) -> str:
+    """The typed query with each name word that starts no indexed word replaced by the closest one ("" if none)."""
+    words = [w for w in parse_query(query) if w.kind == "name"]
+    text = fold((query or "")[:400])
+    changed = False
+    for w in words:
+        if len(w.value) < FUZZY_MIN_LEN or _known_prefix(w.value):
+            continue
+        better = closest_word(w.value)
+        if better and better != w.value:
+            text = re.sub(rf"(?<![a-zа-я]){re.escape(w.value)}(?![a-zа-я])", better, text, count=1)
+            changed = True
+    return " ".join(text.split()) if changed else ""
+
+
 def search(query: str, filters: SearchFilters | None = None, limit: int = 50,
-           offset: int = 0, with_total: bool = True) -> SearchResult:
+           offset: int = 0, with_total: bool = True, forgiving: bool = True) -> SearchResult:
+    """Best matches of the query; when nothing matches as typed, the matches of the corrected spelling.
+
+    A result found through a corrected spelling says so in `corrected` (the registry shows it).
+    """
+    result = _search(query, filters, limit, offset, with_total)
+    if result.rows or not forgiving or not (query or "").strip():
+        return result
+    better = corrected_query(query)
+    if not better:
+        return result
+    fixed = _search(better, filters, limit, offset, with_total)
+    return replace(fixed, corrected=better) if fixed.rows or fixed.total else result
+
+
+def _search(query: str, filters: SearchFilters | None = None, limit: int = 50,
+            offset: int = 0, with_total: bool = True) -> SearchResult:
     """Best matches of a typed query among the clients the signed-in person may see.
 
     Names only: the longest word drives, read in result order (weight, name) from the
