@@ -9,6 +9,7 @@ import time
 from typing import Callable
 
 import pytest
+from textual.worker import WorkerCancelled
 
 from soptui import clock, workdays
 from soptui.db import open_store
@@ -105,7 +106,10 @@ async def until(pilot, cond: Callable[[], object], what: str = "condition", time
     app = pilot.app
     deadline = time.monotonic() + timeout
     while True:
-        await app.workers.wait_for_complete()
+        try:
+            await app.workers.wait_for_complete()
+        except WorkerCancelled:
+            pass  # an exclusive worker replaced by a newer one, or a closed screen's: normal
         await pilot.pause(step)
         if cond():
             return

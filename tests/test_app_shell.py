@@ -10,7 +10,7 @@ from soptui.app import make_app
 from soptui.db import models as m
 from soptui.screens.signin import FirstRunScreen, LockScreen, SignInScreen
 
-from conftest import PASSWORD, sign_in, wait_screen
+from conftest import PASSWORD, sign_in, until, wait_screen
 
 
 async def test_first_run_creates_the_administrator(store):
@@ -108,3 +108,19 @@ async def test_sign_out_returns_to_sign_in(demo_store):
         assert app.actor is None
         await sign_in(pilot, "head", "demo2026")
         assert app.actor.login == "head" and app.current_mode == "today"
+
+
+async def test_login_and_password_typed_ahead_in_one_burst(demo_store):
+    """«ivanova⏎demo2026⏎» arriving at once (typed ahead, pasted, one SSH packet) signs in."""
+    from textual import events
+
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.focused.id == "login"
+        burst = "ivanova\rdemo2026\r"
+        for ch in burst:  # all queued before the app handles the first one
+            key = "enter" if ch == "\r" else ch
+            app.post_message(events.Key(key, None if ch == "\r" else ch))
+        await until(pilot, lambda: app.actor is not None, "signed in")
+        assert app.actor.login == "ivanova"

@@ -310,3 +310,14 @@ def test_today_lists_ipra_running_out(registry, actor):
     data.ipra_end = dt.date(2027, 6, 1)
     clients.update_client(cid, card.summary.version, data, card.form)
     assert not [i for i in today_service.collect(actor) if i.section == "ИПРА"]
+
+
+def test_own_surname_ranks_before_a_mothers_with_the_same_stem(registry, actor):
+    """«петрова»: the girl Петрова comes before the boy Петров whose mother is Петрова """
+    girl = clients.create_client(ClientData("Петрова", "Яна", "Олеговна", dt.date(2014, 6, 1),
+                                            department_id=actor.department_id))
+    clients.save_person(registry["petr"], PersonData("representative", "мать", "Петрова", "Алла", "Ивановна"))
+    r = clients.search("петрова")
+    assert names(r) == ["Петрова Яна Олеговна", "Петров Иван Андреевич"]
+    assert [row.matched_by for row in r.rows][:2] == ["ФИО", "ФИО представителя"]
+    assert r.rows[0].id == girl

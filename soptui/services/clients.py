@@ -516,6 +516,11 @@ def _search(query: str, filters: SearchFilters | None = None, limit: int = 50,
         known = {w: {r[0]: r[1 + i] for r in rows} for i, w in enumerate(drivers)}
     ids = [r[0] for r in rows]
     weights = _word_weights(ids, words, known)
+    if names and not small and len(driver.value) > PREFIX_LEN:
+        # the index ordered by the weight of the word's first PREFIX_LEN letters: a boy Петров whose mother
+        # is Петрова came before the girl Петрова for «петрова». Within the page, own-name matches go first.
+        slot = words.index(driver)
+        ids.sort(key=lambda i: weights.get(i, (9,) * len(words))[slot])
     page = _rows_for([(i, weights.get(i, ())) for i in ids], words)
     if offset == 0 and len(ids) < limit:
         total = len(ids)
