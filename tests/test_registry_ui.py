@@ -440,3 +440,43 @@ async def test_misspelt_surname_still_finds_the_client(demo_store):
         assert f"Точно «{typo}» нет" in count and "похожие на" in count
         full = clients.full_name(client.last_name, client.first_name, client.patronymic)
         assert full in _table_names(screen)
+
+
+async def test_person_edited_by_someone_else_meanwhile_is_reviewed_not_overwritten(demo_store):
+    from soptui.services import auth, session
+
+    rep = m.Representative.select().join(m.Client).where(m.Client.department == demo_store.departments[0]).first()
+    client_id = rep.client_id
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "ivanova", "demo2026")
+        app.open_target("client", client_id)
+        card = await _wait_screen(pilot, app, "ClientCardScreen")
+        await _settle(pilot, app)
+        person = next(p for p in card.people if p.kind == "representative" and p.id == rep.id)
+        from soptui.screens.client_form import PersonDialog
+
+        app.push_screen(PersonDialog(client_id, person))
+        dialog = await _wait_screen(pilot, app, "PersonDialog")
+        # meanwhile the head changes the preferred call time from another workstation
+        me = session.current()
+        session.set_actor(auth.sign_in("head", "demo2026"))
+        theirs = clients.get_person(client_id, "representative", rep.id)
+        clients.save_person(client_id, clients.PersonData(
+            "representative", theirs.relation, theirs.last_name, theirs.first_name, theirs.patronymic,
+            preferred_call_time="после 17:00", notes=theirs.notes, phones=theirs.phones,
+            messengers=theirs.messengers), rep.id, theirs.version)
+        session.set_actor(me)
+        await _type(pilot, dialog, "p-notes", "работает в две смены")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: "изменил другой пользователь" in str(dialog.query_one("#p-error").render()))
+        text = str(dialog.query_one("#p-error").render())
+        assert "Когда удобно звонить: было" in text and "стало «после 17:00»" in text
+        assert type(app.screen).__name__ == "PersonDialog"
+        assert dialog.query_one("#p-notes").value == "работает в две смены"  # nothing typed is lost
+        assert m.Representative.get_by_id(rep.id).notes != "работает в две смены"  # nothing overwritten
+        assert dialog.query_one("#p-time").value == "после 17:00"  # untouched here: the colleague's value
+        await pilot.press("ctrl+s")  # a deliberate second save writes the merged values
+        await _wait_screen(pilot, app, "ClientCardScreen")
+    saved = m.Representative.get_by_id(rep.id)
+    assert (saved.notes, saved.preferred_call_time) == ("работает в две смены", "после 17:00")

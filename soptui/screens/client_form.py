@@ -646,11 +646,44 @@ class PersonDialog(ModalScreen[bool]):
                                       "Эту запись удалил другой пользователь. Закройте окно и добавьте заново.")
             return
         except ConflictError:
-            self.app.call_from_thread(self.query_one("#p-error", Static).update,
-                                      "Эту запись только что изменил другой пользователь. Закройте окно, "
-                                      "карточка перечитается, и внесите правку снова.")
+            theirs = svc.get_person(self.client_id, p.kind, p.id)
+            self.app.call_from_thread(self._conflict, theirs)
             return
         self.app.call_from_thread(self.dismiss, True)
+
+    # the person's fields as the dialog shows them: (attribute, field id, text shown for a value)
+    _FIELD_TEXT = [("relation", "p-relation", str), ("last_name", "p-last", str), ("first_name", "p-first", str),
+                   ("patronymic", "p-patr", str), ("phones", "p-phones", lambda v: ", ".join(_fmt(x) for x in v)),
+                   ("preferred_call_time", "p-time", str), ("notes", "p-notes", str)]
+
+    def _conflict(self, theirs) -> None:
+        """Someone saved this person since the dialog opened: merge and show what they changed.
+
+        Fields left untouched here take the colleague's new values; fields typed here keep what was
+        typed. The dialog then holds their version, so the next «Сохранить» writes the merged values;
+        «Отмена» keeps the colleague's version as it is.
+        """
+        error = self.query_one("#p-error", Static)
+        if theirs is None:
+            error.update("Эту запись удалил другой пользователь. Закройте окно и добавьте заново.")
+            return
+        mine = self.person
+        for name, field_id, text in self._FIELD_TEXT:
+            field = self.query_one(f"#{field_id}", LabeledInput)
+            if field.value == text(getattr(mine, name)) and getattr(mine, name) != getattr(theirs, name):
+                field.value = text(getattr(theirs, name))
+
+        def show(value) -> str:
+            if isinstance(value, list):
+                value = ", ".join(_fmt(v) if isinstance(v, str) else f"{CHANNELS.get(v[0], v[0])} {v[1]}"
+                                  for v in value)
+            return f"«{value}»" if value else "пусто"
+        lines = [f"{label}: было {show(before)}, стало {show(after)}"
+                 for label, before, after in svc.person_changes(mine, theirs)]
+        self.person = theirs
+        error.update("Пока вы редактировали, запись изменил другой пользователь:\n" + "\n".join(lines or ["—"])
+                     + "\nПоля, которые вы не трогали, обновлены; ваши правки остались. Проверьте и нажмите "
+                       "«Сохранить» ещё раз, или «Отмена» — оставить версию коллеги.")
 
 
 def _fmt(e164: str) -> str:

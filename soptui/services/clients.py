@@ -1110,6 +1110,24 @@ def save_person(client_id: int, data: PersonData, person_id: int | None = None,
     return person_id
 
 
+def get_person(client_id: int, kind: str, person_id: int) -> PersonInfo | None:
+    """One representative (kind "representative") or relative/friend as stored now; None if deleted."""
+    reps, contacts = _people(client_id)
+    pool = reps if kind == "representative" else contacts
+    return next((p for p in pool if p.id == person_id), None)
+
+
+PERSON_FIELDS = [("relation", "Кем приходится"), ("last_name", "Фамилия"), ("first_name", "Имя"),
+                 ("patronymic", "Отчество"), ("phones", "Телефоны"), ("messengers", "Мессенджеры"),
+                 ("preferred_call_time", "Когда удобно звонить"), ("notes", "Примечание")]
+
+
+def person_changes(before: PersonInfo, after: PersonInfo) -> list[tuple[str, Any, Any]]:
+    """(label, before, after) of each field another user changed between two readings of a person."""
+    return [(label, getattr(before, name), getattr(after, name)) for name, label in PERSON_FIELDS
+            if getattr(before, name) != getattr(after, name)]
+
+
 def delete_person(client_id: int, kind: str, person_id: int) -> None:
     model = m.Representative if kind == "representative" else m.Contact
     with write_transaction():
