@@ -11,6 +11,7 @@ from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.worker import NoActiveWorker, get_current_worker
 
 from .services import session
 from .services.session import Actor
@@ -134,6 +135,21 @@ class SoptuiApp(App[int]):
         self._locked = False
 
     # --- start-up and sign-in -------------------------------------------------
+
+    def call_from_thread(self, callback, *args, **kwargs):
+        """As App.call_from_thread, but a cancelled worker's call is dropped.
+
+        Textual cannot stop a thread, so a worker replaced by a newer one (exclusive=True: the list
+        reloaded, the search retyped) or belonging to a closed screen would still deliver its now stale
+        result, possibly after the fresh one. Dropping it here guards every worker in one place.
+        """
+        try:
+            worker = get_current_worker()
+        except NoActiveWorker:
+            worker = None
+        if worker is not None and worker.is_cancelled:
+            return None
+        return super().call_from_thread(callback, *args, **kwargs)
 
     def on_mount(self) -> None:
         self.set_interval(5, self._check_idle)

@@ -126,10 +126,32 @@ async def wait_screen(pilot, cls, timeout: float = WAIT_SECONDS):
     return pilot.app.screen
 
 
+async def click(pilot, selector: str) -> None:
+    """Click a widget once it is laid out and nothing covers it (a click before that lands nowhere)."""
+    app = pilot.app
+
+    def clickable() -> bool:
+        found = app.screen.query(selector)
+        if not found:
+            return False
+        widget = found.first()
+        region = widget.region
+        if not region.area:
+            return False
+        try:
+            hit, _ = app.get_widget_at(region.x + region.width // 2, region.y + region.height // 2)
+        except Exception:  # noqa: BLE001 - not on screen yet
+            return False
+        return hit is widget or widget in hit.ancestors
+
+    await until(pilot, clickable, f"{selector} clickable")
+    assert await pilot.click(selector), f"the click on {selector} landed elsewhere"
+
+
 async def sign_in(pilot, login: str = "spec", password: str = PASSWORD) -> None:
     """Drive the sign-in screen like a user."""
     await pilot.pause()
-    await pilot.click("#login")
+    await click(pilot, "#login")
     await pilot.press(*login)
     await pilot.press("enter")
     await pilot.press(*password)

@@ -10,7 +10,7 @@ from soptui.app import make_app
 from soptui.db import models as m
 from soptui.screens.signin import FirstRunScreen, LockScreen, SignInScreen
 
-from conftest import PASSWORD, sign_in, until, wait_screen
+from conftest import PASSWORD, click, sign_in, until, wait_screen
 
 
 async def test_first_run_creates_the_administrator(store):
@@ -21,7 +21,7 @@ async def test_first_run_creates_the_administrator(store):
         for field, text in [("#f-last", "Смирнова"), ("#f-first", "Ольга"), ("#f-login", "admin"),
                             ("#f-password", "secret1"), ("#f-password2", "secret2")]:
             app.screen.query_one(field).value = text
-        await pilot.click("#create")
+        await click(pilot, "#create")
         await pilot.pause()
         # mismatch is reported at the field, everything typed stays
         assert "Пароли не совпадают" in str(app.screen.query_one("#f-password2 FieldError").render())
@@ -103,7 +103,7 @@ async def test_sign_out_returns_to_sign_in(demo_store):
         await pilot.press("ctrl+l")
         await pilot.pause()
         assert isinstance(app.screen, LockScreen)
-        await pilot.click("#signout")
+        await click(pilot, "#signout")
         await wait_screen(pilot, SignInScreen)
         assert app.actor is None
         await sign_in(pilot, "head", "demo2026")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 
-from conftest import PASSWORD, sign_in, until
+from conftest import PASSWORD, click, sign_in, until
 
 from soptui.app import make_app
 from soptui.db import models as m
@@ -204,7 +204,7 @@ async def test_session_report_form_with_programme_feedback_and_draft(store, staf
         await _until(pilot, app, lambda: not form.dirty)
         await _type(pilot, q("#fb-author").input, "Смирнова")
         await _type(pilot, q("#fb-text").input, "Понравилось")
-        await pilot.click("#fb-add")
+        await click(pilot, "#fb-add")
         await _until(pilot, app, lambda: form.detail is not None and len(form.detail.feedback) == 1)
     s = m.GroupSession.get_by_id(sid)
     assert (s.topic, s.goal, s.guests, s.media_taken, s.media_location, s.satisfaction, s.analysis) == (

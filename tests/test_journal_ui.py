@@ -8,7 +8,7 @@ import pytest
 from pypdf import PdfReader
 from textual.widgets import DataTable, Select, Static, TabbedContent
 
-from conftest import sign_in
+from conftest import click, sign_in
 from soptui.app import make_app
 from soptui.db import models as m
 from soptui.services import journal
@@ -32,7 +32,7 @@ async def _settle(pilot) -> None:
 
 
 async def _type_date(pilot, field_id: str, text: str) -> None:
-    await pilot.click(f"#{field_id}-input")
+    await click(pilot, f"#{field_id}-input")
     field = pilot.app.screen.query_one(f"#{field_id}", LabeledInput)
     await pilot.press("end", *["backspace"] * len(field.value))
     await pilot.press(*text)
@@ -158,7 +158,7 @@ async def test_period_errors_at_the_field_keep_the_text(demo_store):
         assert _error(screen, "j-end") == "" and screen.period == NOV
         # the recipient filter: beginning of the surname, as typed
         surname = screen.log_page.rows[0].client_name.split()[0]
-        await pilot.click("#j-client-input")
+        await click(pilot, "#j-client-input")
         await pilot.press(*surname[:4].lower())
         await _settle(pilot)
         rows = screen.log_page.rows

@@ -7,7 +7,7 @@ import datetime as dt
 
 from peewee import fn as pw_fn
 
-from conftest import sign_in, until, wait_screen
+from conftest import click, sign_in, until, wait_screen
 
 from soptui.app import make_app
 from soptui.db import models as m
@@ -139,7 +139,7 @@ async def test_duplicate_warning_links_existing_card(demo_store):
         await pilot.press("ctrl+s")
         dialog = await _wait_screen(pilot, app, "DuplicateDialog")
         assert [d.id for d in dialog.dups] == [existing.id]
-        await pilot.click(f"#dup-{existing.id}")
+        await click(pilot, f"#dup-{existing.id}")
         card = await _wait_screen(pilot, app, "ClientCardScreen")
         await _settle(pilot, app)
         assert card.client_id == existing.id
@@ -172,7 +172,7 @@ async def test_edit_and_conflict_review(demo_store):
         assert fields["address"].theirs == "г. Екатеринбург, ул. Мира, д. 5"
         assert fields["address"].mine == "г. Берёзовский, ул. Ленина, д. 1"
         assert m.Client.get_by_id(client.id).address == "г. Екатеринбург, ул. Мира, д. 5"  # not overwritten
-        await pilot.click("#cf-overwrite")
+        await click(pilot, "#cf-overwrite")
         await _wait_screen(pilot, app, "ClientCardScreen")
         await _settle(pilot, app)
         assert m.Client.get_by_id(client.id).address == "г. Берёзовский, ул. Ленина, д. 1"
@@ -191,13 +191,13 @@ async def test_unsaved_changes_guard(demo_store):
         await _type(pilot, form, "f-notes", "звонить после обеда")
         await pilot.press("escape")
         await _wait_screen(pilot, app, "ChoiceDialog")
-        await pilot.click("#choice-stay")
+        await click(pilot, "#choice-stay")
         form = await _wait_screen(pilot, app, "ClientFormScreen")
         assert form.query_one("#f-notes").value == "звонить после обеда"
         # now leave for real, throwing the change away: back on the card, no draft left, nothing saved
         await pilot.press("escape")
         await _wait_screen(pilot, app, "ChoiceDialog")
-        await pilot.click("#choice-discard")
+        await click(pilot, "#choice-discard")
         await _wait_screen(pilot, app, "ClientCardScreen")
         assert not m.Draft.select().where(m.Draft.key.contains(f"client:{client.id}")).exists()
         assert "звонить после обеда" not in (m.Client.get_by_id(client.id).notes or "")
@@ -290,7 +290,7 @@ async def test_draft_survives_a_dropped_session(demo_store):
         await _settle(pilot, app)
         await pilot.press("ctrl+n")
         await _wait_screen(pilot, app, "ChoiceDialog")
-        await pilot.click("#choice-resume")
+        await click(pilot, "#choice-resume")
         form = await _wait_screen(pilot, app, "ClientFormScreen")
         assert form.query_one("#f-last").value == "Орлова"
         assert form.query_one("#f-address").value == "пос. Монетный, ул. Мира, д. 3"
@@ -386,12 +386,12 @@ async def test_status_change_needs_reason(demo_store):
         from textual.widgets import Select
 
         dialog.query_one("#st-new", Select).value = "refused"
-        await pilot.click("#st-save")
+        await click(pilot, "#st-save")
         await pilot.pause()
         assert type(app.screen).__name__ == "StatusDialog"
         assert m.Client.get_by_id(client.id).status == "served"
         await _type(pilot, dialog, "st-reason", "отказ от услуг письменно")
-        await pilot.click("#st-save")
+        await click(pilot, "#st-save")
         card = await _wait_screen(pilot, app, "ClientCardScreen")
         await _settle(pilot, app)
         fresh = m.Client.get_by_id(client.id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from conftest import PASSWORD, sign_in, until, wait_screen
+from conftest import PASSWORD, click, sign_in, until, wait_screen
 
 from soptui.app import make_app
 from soptui.db import models as m
@@ -116,21 +116,21 @@ async def test_third_session_refused_then_head_overrides_with_reason(store, staf
         assert "24.11.2026 (вт) 15:00–16:00" in text
         assert not m.Attendance.select().where(m.Attendance.session == sid).exists()  # nothing saved yet
         # the specialist cannot allow it alone: the head's login and password are asked
-        await pilot.click("#ov-reason")
+        await click(pilot, "#ov-reason")
         await pilot.press(*"праздник")
-        await pilot.click("#ov-login")
+        await click(pilot, "#ov-login")
         await pilot.press(*"spec")
-        await pilot.click("#ov-password")
+        await click(pilot, "#ov-password")
         await pilot.press(*PASSWORD)
-        await pilot.click("#ov-allow")
+        await click(pilot, "#ov-allow")
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert "только заведующий" in str(dialog.query_one("#ov-error").render())
-        await pilot.click("#ov-login")
+        await click(pilot, "#ov-login")
         await pilot.press("end", *["backspace"] * 4, *"head")
-        await pilot.click("#ov-password")
+        await click(pilot, "#ov-password")
         await pilot.press(*PASSWORD)
-        await pilot.click("#ov-allow")
+        await click(pilot, "#ov-allow")
         await until(pilot, lambda: app.screen is screen and not screen.dirty, "roll-call saved")
         assert app.screen is screen and not screen.dirty
     a = m.Attendance.get((m.Attendance.session == sid) & (m.Attendance.client == kid))
@@ -152,7 +152,7 @@ async def test_third_session_marked_absent_instead(store, staff):
         screen = await _open_today_session(pilot, app, sid)
         await pilot.press("a", "ctrl+s")
         await _wait(pilot, app, OverrideDialog)
-        await pilot.click("#ov-absent")
+        await click(pilot, "#ov-absent")
         await until(pilot, lambda: app.screen is screen and not screen.dirty, "roll-call saved")
     marks = {a.client_id: a for a in m.Attendance.select().where(m.Attendance.session == sid)}
     assert not marks[kid].present and "2 занятия" in marks[kid].absence_reason
@@ -172,7 +172,7 @@ async def test_head_signed_in_overrides_with_reason_only(store, staff):
         await pilot.press("a", "ctrl+s")
         dialog = await _wait(pilot, app, OverrideDialog)
         assert not dialog.query("#ov-login")
-        await pilot.click("#ov-reason")
+        await click(pilot, "#ov-reason")
         await pilot.press(*"по плану", "enter")
         await until(pilot, lambda: app.screen is screen and not screen.dirty, "roll-call saved")
     a = m.Attendance.get((m.Attendance.session == sid) & (m.Attendance.client == kid))

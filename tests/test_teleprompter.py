@@ -11,7 +11,7 @@ import pytest
 from textual.widgets import Input
 
 from calls_helpers import make_family
-from conftest import PASSWORD, sign_in, wait_screen
+from conftest import PASSWORD, click, sign_in, wait_screen
 from soptui import clock
 from soptui.app import make_app
 from soptui.db import models as m
@@ -149,7 +149,7 @@ async def test_sop03_refuses_records_refusal(store, staff):
         await next_step(pilot)
         await pilot.press("f9")
         await wait_for_screen(pilot, OutcomeScreen)
-        await pilot.click("#out-refusal Input")
+        await click(pilot, "#out-refusal Input")
         await type_text(pilot, "помощь не нужна")
         await pilot.press("enter")
         await settle(pilot, 4)
@@ -291,7 +291,7 @@ async def test_resume_after_app_killed_mid_call(store, staff):
 
         offer = await wait_for_screen(pilot, ConfirmDialog)
         assert "Выяснение обстоятельств" in offer.question
-        await pilot.click("#yes")
+        await click(pilot, "#yes")
         tp2 = await wait_for_screen(pilot, TeleprompterScreen)
         assert tp2.record.id == call_id
         assert tp2.step_id == "circumstances"

@@ -9,7 +9,7 @@ from pypdf import PdfReader
 from textual.widgets import Input
 
 from calls_helpers import make_family
-from conftest import PASSWORD, sign_in
+from conftest import PASSWORD, click, sign_in
 from soptui.app import make_app
 from soptui.db import models as m
 from soptui.screens.call_dialogs import BranchScreen, NewCallScreen, OutcomeScreen, SessionsScreen
@@ -200,7 +200,7 @@ async def test_reminder_from_today_starts_the_callback(store, staff):
         assert ("reminder", reminder.id) in targets
         app.open_target("reminder", reminder.id)
         await wait_for_screen(pilot, ReminderScreen)
-        await pilot.click("#call")
+        await click(pilot, "#call")
         await wait_for_screen(pilot, NewCallScreen)
         await pilot.press("enter")
         tp = await wait_for_screen(pilot, TeleprompterScreen)
