@@ -11,6 +11,7 @@ from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.widgets import Input
 from textual.worker import NoActiveWorker, get_current_worker
 
 from .services import session
@@ -252,6 +253,15 @@ class SoptuiApp(App[int]):
         if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown,
                               events.MouseScrollUp, events.Paste)):
             self.last_input = time.monotonic()
+        if (isinstance(event, events.Key) and event.key in ("tab", "shift+tab") and not event.is_forwarded
+                and isinstance(self.focused, Input)):
+            # Move the focus now. Textual would move it only after the keys already received are handled,
+            # so «28.11.2026⇥11:00» arriving in one SSH packet (or typed ahead) would land in one field.
+            if event.key == "tab":
+                self.screen.focus_next()
+            else:
+                self.screen.focus_previous()
+            return
         await super().on_event(event)
 
     def _check_idle(self) -> None:

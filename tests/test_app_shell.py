@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from textual.widgets import DataTable, Input, Static
 
 from soptui.app import make_app
@@ -110,17 +112,17 @@ async def test_sign_out_returns_to_sign_in(demo_store):
         assert app.actor.login == "head" and app.current_mode == "today"
 
 
-async def test_login_and_password_typed_ahead_in_one_burst(demo_store):
-    """«ivanova⏎demo2026⏎» arriving at once (typed ahead, pasted, one SSH packet) signs in."""
+@pytest.mark.parametrize("burst", ["ivanova\rdemo2026\r", "ivanova\tdemo2026\r"])
+async def test_login_and_password_typed_ahead_in_one_burst(demo_store, burst):
+    """«ivanova⏎demo2026⏎» or «ivanova⇥demo2026⏎» arriving at once (typed ahead, one SSH packet) signs in."""
     from textual import events
 
     app = make_app("Учреждение", "КЦСОН")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert app.focused.id == "login"
-        burst = "ivanova\rdemo2026\r"
+        special = {"\r": "enter", "\t": "tab"}
         for ch in burst:  # all queued before the app handles the first one
-            key = "enter" if ch == "\r" else ch
-            app.post_message(events.Key(key, None if ch == "\r" else ch))
+            app.post_message(events.Key(special.get(ch, ch), None if ch in special else ch))
         await until(pilot, lambda: app.actor is not None, "signed in")
         assert app.actor.login == "ivanova"
