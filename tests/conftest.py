@@ -120,9 +120,12 @@ async def until(pilot, cond: Callable[[], object], what: str = "condition", time
 async def wait_screen(pilot, cls, timeout: float = WAIT_SECONDS):
     """Wait until a screen of class `cls` (a class or its name) is on top; return it."""
     def on_top() -> bool:
-        return type(pilot.app.screen).__name__ == cls if isinstance(cls, str) else isinstance(pilot.app.screen, cls)
+        screen = pilot.app.screen
+        right = type(screen).__name__ == cls if isinstance(cls, str) else isinstance(screen, cls)
+        return right and screen.is_mounted  # pushed is not yet composed: wait for its widgets
     name = cls if isinstance(cls, str) else cls.__name__
     await until(pilot, on_top, f"{name} on top", timeout)
+    await pilot.pause()
     return pilot.app.screen
 
 

@@ -126,3 +126,25 @@ async def test_login_and_password_typed_ahead_in_one_burst(demo_store, burst):
             app.post_message(events.Key(special.get(ch, ch), None if ch in special else ch))
         await until(pilot, lambda: app.actor is not None, "signed in")
         assert app.actor.login == "ivanova"
+
+
+@pytest.mark.parametrize("keys, expected", [
+    (["a", "b", "c", "backspace", "d"], "abd"),
+    (["x", "y", "z", "left", "left", "Q"], "xQyz"),
+    (["a", "b", "c", "ctrl+u", "x", "y"], "xy"),
+    (["a", "b", "home", "delete", "Z"], "Zb"),
+])
+async def test_editing_keys_in_a_burst_apply_in_order(store, keys, expected):
+    """Keys arriving together (one SSH packet): Backspace, arrows and Ctrl+U act where they were typed."""
+    from textual import events
+
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, FirstRunScreen) and app.focused is not None,
+                    "first-run form")
+        field = app.focused
+        for key in keys:  # all queued before the app handles the first one
+            app.post_message(events.Key(key, key if len(key) == 1 else None))
+        await until(pilot, lambda: field.value == expected or len(field.value) >= len(expected) + 2, "typed")
+        await pilot.pause(0.1)
+        assert field.value == expected

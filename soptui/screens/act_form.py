@@ -14,7 +14,7 @@ from textual.widgets import Button, Input, Label, Static, TextArea
 
 from .. import clock, patronage
 from ..db.choices import ACT_KINDS
-from ..widgets.fields import FieldError
+from ..widgets.fields import FieldError, TextInput
 
 if TYPE_CHECKING:
     from ..services.visits import ActState
@@ -72,7 +72,7 @@ class ActFormScreen(ModalScreen[bool]):
                         if f.multiline:
                             yield TextArea(id=f"f-{f.key}", disabled=self.readonly)
                         else:
-                            yield Input(id=f"f-{f.key}", disabled=self.readonly)
+                            yield TextInput(id=f"f-{f.key}", disabled=self.readonly)
                         yield FieldError(classes="-empty", id=f"e-{f.key}")
             yield Static("", id="act-error")
             with Horizontal(classes="buttons"):

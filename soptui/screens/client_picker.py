@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from ..widgets.client_table import ClientTable
+from ..widgets.fields import TextInput
 
 
 # One long-lived thread runs the registry queries: it keeps its SQLite connection and page cache
@@ -130,7 +131,7 @@ class ClientPickerScreen(ClientSearchMixin, ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="picker-box"):
             yield Label(self.title_text, classes="dialog-title")
-            yield Input(value=self.initial_query, id="picker-query",
+            yield TextInput(value=self.initial_query, id="picker-query",
                         placeholder="Фамилия, имя, телефон (можно последние цифры) или ДД.ММ.ГГГГ")
             yield Static("", id="picker-count")
             yield ClientTable(compact=True, id="picker-table")

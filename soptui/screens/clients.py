@@ -11,6 +11,7 @@ from textual.widgets import Checkbox, Input, Select, Static
 from ..widgets.client_table import ClientTable
 from .base import SectionScreen
 from .client_picker import ClientSearchMixin
+from ..widgets.fields import TextInput
 
 STATUS_OPTIONS = [("потенциальный", "potential"), ("обслуживается", "served"),
                   ("отказ", "refused"), ("снят с обслуживания", "closed")]
@@ -52,7 +53,7 @@ class ClientsScreen(ClientSearchMixin, SectionScreen):
         self.result = None
 
     def compose_body(self) -> ComposeResult:
-        yield Input(id="reg-query", placeholder="Поиск: фамилия имя (можно начало), телефон, последние "
+        yield TextInput(id="reg-query", placeholder="Поиск: фамилия имя (можно начало), телефон, последние "
                                                 "4 цифры или ДД.ММ.ГГГГ")
         with Horizontal(id="reg-filters"):
             yield Select([], prompt="Отделение", id="f-dep", tooltip="Фильтр по отделению")

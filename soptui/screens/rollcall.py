@@ -22,6 +22,7 @@ from ..groups import WEEKDAY_SHORT
 from ..services import groups as service
 from ..widgets.dialogs import leave_unless_dirty
 from .base import SectionScreen
+from ..widgets.fields import TextInput
 
 PRESENT = Text("✔ был", style="bold green")
 ABSENT = Text("— нет", style="red")
@@ -55,7 +56,7 @@ class AbsenceReasonDialog(ModalScreen[str | None]):
         with Vertical(id="ar-box", classes="dialog"):
             yield Static(f"Причина отсутствия: {self.person}", classes="dialog-title")
             yield Static("  ".join(f"{k} — {v}" for k, v in REASONS.items()), classes="muted")
-            yield Input(value=self.reason, id="ar-reason", placeholder="цифра или своя причина")
+            yield TextInput(value=self.reason, id="ar-reason", placeholder="цифра или своя причина")
             yield Static("Enter — сохранить · Esc — отмена", classes="muted")
 
     def on_mount(self) -> None:
@@ -98,12 +99,12 @@ class OverrideDialog(ModalScreen[tuple[str, dict[int, str], int | None] | None])
             yield Static("Не больше двух занятий в неделю (СОП 05)", classes="dialog-title")
             yield Static("\n\n".join(v.message for v in self.violations), id="ov-text")
             yield Label("Разрешение заведующего отделением — причина:")
-            yield Input(id="ov-reason", placeholder="например, подготовка к празднику по плану учреждения")
+            yield TextInput(id="ov-reason", placeholder="например, подготовка к празднику по плану учреждения")
             if not self.actor.is_head:
                 yield Label("Логин и пароль заведующего отделением:")
                 with Horizontal(classes="ov-cred"):
-                    yield Input(id="ov-login", placeholder="логин")
-                    yield Input(id="ov-password", password=True, placeholder="пароль")
+                    yield TextInput(id="ov-login", placeholder="логин")
+                    yield TextInput(id="ov-password", password=True, placeholder="пароль")
             yield Static("", id="ov-error", classes="error")
             with Horizontal(id="ov-buttons"):
                 yield Button("Отметить отсутствующим(и)", id="ov-absent", variant="primary")

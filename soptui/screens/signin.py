@@ -10,10 +10,10 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Input, Static
 
 from ..services.session import Actor
-from ..widgets.fields import LabeledInput
+from ..widgets.fields import LabeledInput, TextInput
 
 
-class HandOffInput(Input):
+class HandOffInput(TextInput):
     """An input whose Enter passes the focus to the input `hand_to` *at once*.
 
     Textual moves the focus only after the keys already received are handled, so "ivanova⏎demo2026⏎"
@@ -67,7 +67,7 @@ class SignInScreen(Screen[Actor]):
             yield Static("Логин")
             yield HandOffInput(id="login", placeholder="например, ivanova", hand_to="password")
             yield Static("Пароль")
-            yield Input(id="password", password=True)
+            yield TextInput(id="password", password=True)
             yield Static(self.notice, id="signin-message", classes="error")
             yield Static("Enter — войти · Ctrl+Q — выход", classes="muted")
             if self.hint:
@@ -180,7 +180,7 @@ class LockScreen(ModalScreen[bool]):
         with Vertical(id="lock-box", classes="dialog"):
             yield Static("Экран заблокирован", classes="dialog-title")
             yield Static(f"{self.actor.full_name}, введите пароль, чтобы продолжить работу.")
-            yield Input(id="unlock-password", password=True)
+            yield TextInput(id="unlock-password", password=True)
             yield Static("", id="lock-message", classes="error")
             yield Button("Разблокировать", id="unlock", variant="primary")
             yield Button("Выйти из учётной записи", id="signout")

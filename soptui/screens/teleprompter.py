@@ -27,6 +27,7 @@ from ..services.calls import CallOutcome, CallRecord, call_hours_problem
 from .base import SectionScreen
 from .call_dialogs import (BranchScreen, CallbackScreen, NoticeAnswer, NoticeScreen, OffHoursScreen,
                            OutcomeAnswer, OutcomeScreen, SessionsAnswer, SessionsScreen, VisitAnswer, VisitScreen)
+from ..widgets.fields import TextInput
 
 LEVEL_STYLE = {"ok": "green", "warn": "bold yellow", "over": "bold white on red"}
 SAVE_EVERY_S = 3.0  # typing is saved this often
@@ -135,7 +136,7 @@ class TeleprompterScreen(SectionScreen):
                 yield Static("", id="tp-hint")
                 yield Static("", id="tp-next")
         yield Static("", id="tp-notes")
-        yield Input(value=self._draft, placeholder="Заметка по ходу разговора — Enter добавляет в запись",
+        yield TextInput(value=self._draft, placeholder="Заметка по ходу разговора — Enter добавляет в запись",
                     id="tp-note", classes="-compact")
 
     def on_resize(self, event) -> None:

@@ -24,7 +24,7 @@ from textual.widgets import (Button, DataTable, Footer, Input, Label, Select, Se
 from .. import clock, patronage
 from ..db.choices import (ACT_KINDS, DIAGNOSTIC_METHODS, PROBLEM_AREAS, RECOMMENDATION_STATUSES,
                           VISIT_KINDS, VISIT_STATUSES)
-from ..widgets.fields import FieldError, LabeledInput
+from ..widgets.fields import FieldError, LabeledInput, TextInput
 from ..widgets.header import AppHeader
 
 if TYPE_CHECKING:
@@ -384,7 +384,7 @@ class VisitDoScreen(Screen):
             rows.append(Horizontal(
                 Static(label),
                 Select(CHECK_CHOICES, value="open", allow_blank=False, id=f"check-{r.id}"),
-                Input(placeholder="комментарий", id=f"comment-{r.id}"),
+                TextInput(placeholder="комментарий", id=f"comment-{r.id}"),
                 classes="check-row"))
         box.mount_all(rows)
 

@@ -4,9 +4,33 @@ from __future__ import annotations
 
 from typing import Callable
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Label, Static
+
+# The editing keys Input binds itself (Backspace, arrows, Home/End, Ctrl+U/W/K, Enter, ...)
+_EDIT_KEYS = frozenset(key.strip() for binding in Input.BINDINGS for key in binding.key.split(","))
+
+
+class TextInput(Input):
+    """An Input that applies its editing keys in the order they were typed.
+
+    Textual inserts printable keys inside the widget but runs key bindings only once the key has
+    bubbled up to the app. When keys arrive together (typed ahead, or in one packet over a slow SSH
+    link) the bindings ran after the letters that followed them: «abc⌫d» gave «abc», «xyz←←Q» gave
+    «xyzQ». Here the Input's own bindings run in the widget, in order.
+    """
+
+    async def _on_key(self, event: events.Key) -> None:
+        if not event.is_printable and event.key in _EDIT_KEYS:
+            bindings = self._bindings.key_to_bindings.get(event.key)
+            if bindings:
+                event.stop()
+                event.prevent_default()
+                await self.run_action(bindings[0].action)
+                return
+        await super()._on_key(event)
 
 
 class FieldError(Static):
@@ -49,7 +73,7 @@ class LabeledInput(Vertical):
         self.label = label + (" *" if required else "")
         self.required = required
         self.validator = validator
-        self._input = Input(value=value, placeholder=placeholder, id=input_id, max_length=max_length,
+        self._input = TextInput(value=value, placeholder=placeholder, id=input_id, max_length=max_length,
                             password=password, compact=compact)
         self.set_class(required, "-required")
         self.set_class(compact, "-compact")
