@@ -9,9 +9,9 @@ from textual.containers import Horizontal
 from textual.widgets import Checkbox, Input, Select, Static
 
 from ..widgets.client_table import ClientTable
+from ..widgets.fields import TextInput
 from .base import SectionScreen
 from .client_picker import ClientSearchMixin
-from ..widgets.fields import TextInput
 
 STATUS_OPTIONS = [("потенциальный", "potential"), ("обслуживается", "served"),
                   ("отказ", "refused"), ("снят с обслуживания", "closed")]
@@ -54,7 +54,7 @@ class ClientsScreen(ClientSearchMixin, SectionScreen):
 
     def compose_body(self) -> ComposeResult:
         yield TextInput(id="reg-query", placeholder="Поиск: фамилия имя (можно начало), телефон, последние "
-                                                "4 цифры или ДД.ММ.ГГГГ")
+                                                    "4 цифры или ДД.ММ.ГГГГ")
         with Horizontal(id="reg-filters"):
             yield Select([], prompt="Отделение", id="f-dep", tooltip="Фильтр по отделению")
             yield Select(STATUS_OPTIONS, prompt="Статус", id="f-status", tooltip="Фильтр по статусу")

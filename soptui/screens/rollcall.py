@@ -21,8 +21,8 @@ from .. import clock
 from ..groups import WEEKDAY_SHORT
 from ..services import groups as service
 from ..widgets.dialogs import leave_unless_dirty
-from .base import SectionScreen
 from ..widgets.fields import TextInput
+from .base import SectionScreen
 
 PRESENT = Text("✔ был", style="bold green")
 ABSENT = Text("— нет", style="red")

@@ -137,7 +137,7 @@ class TeleprompterScreen(SectionScreen):
                 yield Static("", id="tp-next")
         yield Static("", id="tp-notes")
         yield TextInput(value=self._draft, placeholder="Заметка по ходу разговора — Enter добавляет в запись",
-                    id="tp-note", classes="-compact")
+                        id="tp-note", classes="-compact")
 
     def on_resize(self, event) -> None:
         wide = event.size.width >= 110
