@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
 import threading
 import time
@@ -262,7 +263,24 @@ class SoptuiApp(App[int]):
             else:
                 self.screen.focus_previous()
             return
+        if isinstance(event, events.Key) and not event.is_forwarded and not event.is_printable:
+            await self._let_fields_catch_up()
         await super().on_event(event)
+
+    async def _let_fields_catch_up(self, limit_s: float = 0.5) -> None:
+        """Before a command key (Ctrl+S, F9…) runs, let text fields apply the keys they already received.
+
+        A priority binding runs in the app at once, while letters typed just before it may still wait in
+        a field's queue (keys arriving together over SSH): «Нина⌃S» would save without «Нина».
+        """
+        fields = [w for w in self.screen.query(Input) if w.message_queue_size]
+        if not fields:
+            return
+        deadline = time.monotonic() + limit_s
+        while fields and time.monotonic() < deadline:
+            await asyncio.sleep(0)
+            fields = [w for w in fields if w.message_queue_size]
+        await asyncio.sleep(0)  # the last key taken off a queue may still be in hand
 
     def _check_idle(self) -> None:
         if self.actor is None or self._locked:

@@ -480,3 +480,29 @@ async def test_person_edited_by_someone_else_meanwhile_is_reviewed_not_overwritt
         await _wait_screen(pilot, app, "ClientCardScreen")
     saved = m.Representative.get_by_id(rep.id)
     assert (saved.notes, saved.preferred_call_time) == ("работает в две смены", "после 17:00")
+
+
+async def test_save_key_in_the_same_burst_as_the_typing_saves_what_was_typed(demo_store):
+    """«бабушка⇥Гусева⇥Нина⌃S» arriving in one SSH packet: Ctrl+S (a priority key) saves the typed values."""
+    from textual import events
+
+    client = m.Client.select().where(m.Client.department == demo_store.departments[0]).first()
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "ivanova", "demo2026")
+        app.open_target("client", client.id)
+        await _wait_screen(pilot, app, "ClientCardScreen")
+        await _settle(pilot, app)
+        await pilot.press("p")
+        dialog = await _wait_screen(pilot, app, "PersonDialog")
+        from textual.widgets import Select
+
+        dialog.query_one("#p-kind", Select).value = "relative"
+        dialog.query_one("#p-relation").input.focus()
+        await pilot.pause()
+        keys = [*"бабушка", "tab", *"Гусева", "tab", *"Нина", "ctrl+s"]
+        for key in keys:  # all queued before the app handles the first one
+            app.post_message(events.Key(key, key if len(key) == 1 else None))
+        await _wait_screen(pilot, app, "ClientCardScreen")
+    contact = m.Contact.get((m.Contact.client == client.id) & (m.Contact.last_name == "Гусева"))
+    assert (contact.relation, contact.first_name) == ("бабушка", "Нина")
