@@ -273,7 +273,7 @@ class SoptuiApp(App[int]):
         A priority binding runs in the app at once, while letters typed just before it may still wait in
         a field's queue (keys arriving together over SSH): «Нина⌃S» would save without «Нина».
         """
-        fields = [w for w in self.screen.query(Input) if w.message_queue_size]
+        fields = [w for w in self.screen.query("Input, TextArea") if w.message_queue_size]
         if not fields:
             return
         deadline = time.monotonic() + limit_s

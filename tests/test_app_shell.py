@@ -148,3 +148,26 @@ async def test_editing_keys_in_a_burst_apply_in_order(store, keys, expected):
         await until(pilot, lambda: field.value == expected or len(field.value) >= len(expected) + 2, "typed")
         await pilot.pause(0.1)
         assert field.value == expected
+
+
+async def test_multiline_field_applies_a_burst_in_order(store):
+    """The long-text fields (TextBox) too: «abc⌫d» arriving together gives «abd»."""
+    from textual import events
+    from textual.app import App
+
+    from soptui.widgets.textbox import TextBox
+
+    class Form(App):
+        def compose(self):
+            yield TextBox(id="box")
+
+    app = Form()
+    async with app.run_test() as pilot:
+        box = app.query_one(TextBox)
+        box.focus()
+        await pilot.pause()
+        for key in ["a", "b", "c", "backspace", "d", "left", "left", "X"]:
+            app.post_message(events.Key(key, key if len(key) == 1 else None))
+        await until(pilot, lambda: len(box.text) >= 4, "typed")
+        await pilot.pause(0.1)
+        assert box.text == "aXbd"

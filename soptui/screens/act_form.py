@@ -15,6 +15,7 @@ from textual.widgets import Button, Input, Label, Static, TextArea
 from .. import clock, patronage
 from ..db.choices import ACT_KINDS
 from ..widgets.fields import FieldError, TextInput
+from ..widgets.textbox import TextBox
 
 if TYPE_CHECKING:
     from ..services.visits import ActState
@@ -70,7 +71,7 @@ class ActFormScreen(ModalScreen[bool]):
                         label.set_class(f.required, "-required")
                         yield label
                         if f.multiline:
-                            yield TextArea(id=f"f-{f.key}", disabled=self.readonly)
+                            yield TextBox(id=f"f-{f.key}", disabled=self.readonly)
                         else:
                             yield TextInput(id=f"f-{f.key}", disabled=self.readonly)
                         yield FieldError(classes="-empty", id=f"e-{f.key}")

@@ -17,6 +17,7 @@ from ..groups import WEEKDAY_NAMES, Slot, parse_time_range
 from ..services import drafts
 from ..services import groups as service
 from ..widgets.fields import FieldError, LabeledInput
+from ..widgets.textbox import TextBox
 from ..widgets.dialogs import leave_unless_dirty
 from ..widgets.header import AppHeader
 
@@ -117,7 +118,7 @@ class ClubFormScreen(Screen[int | None]):
                     yield LabeledInput(name, id=f"cf-slot-{wd}", placeholder="ЧЧ:ММ-ЧЧ:ММ")
             yield FieldError(id="cf-schedule-error", classes="-empty")
             yield Label(f"Программа занятий. {PROGRAMME_HELP}", classes="cf-label")
-            yield TextArea(id="cf-programme")
+            yield TextBox(id="cf-programme")
             yield FieldError(id="cf-programme-error", classes="-empty")
             yield FieldError(id="cf-error", classes="-empty")
             with Horizontal(id="cf-buttons"):

@@ -21,6 +21,7 @@ from .. import clock, workdays
 from ..db.choices import CATEGORIES, GROUNDS, INTAKE_LOGS
 from ..services import clients as svc
 from ..widgets.fields import LabeledInput
+from ..widgets.textbox import TextBox
 from .base import SectionScreen
 from ..widgets.dialogs import ChoiceDialog, ask_unsaved
 from .client_form import DuplicateDialog, _opt
@@ -132,7 +133,7 @@ class ReferralFormScreen(SectionScreen):
                 yield LabeledInput("Срок, установленный источником", placeholder="ДД.ММ.ГГГГ, если есть",
                                    validator=svc.validate_any_date, id="rf-source-due")
             yield Label("Суть обращения")
-            yield TextArea(id="rf-summary")
+            yield TextBox(id="rf-summary")
             with Horizontal(classes="row"):
                 with Vertical(classes="sel"):
                     yield Label("Где зарегистрировано")

@@ -17,6 +17,7 @@ from ..groups import WEEKDAY_SHORT
 from ..services import drafts
 from ..services import groups as service
 from ..widgets.fields import FieldError, LabeledInput
+from ..widgets.textbox import TextBox
 from ..widgets.dialogs import leave_unless_dirty
 from .base import SectionScreen
 
@@ -80,9 +81,9 @@ class SessionFormScreen(SectionScreen):
                 yield LabeledInput("Где хранятся файлы", id="sf-media-location",
                                    placeholder="например, \\\\server\\Клубы\\2026-11-25")
             yield Label("Анализ занятия (ведущий)", classes="sf-label")
-            yield TextArea(id="sf-analysis")
+            yield TextBox(id="sf-analysis")
             yield Label("Итоги занятия", classes="sf-label")
-            yield TextArea(id="sf-summary")
+            yield TextBox(id="sf-summary")
             yield Label("Удовлетворённость получателей услуг", classes="sf-label")
             yield Select(SATISFACTION, id="sf-satisfaction", prompt="— оценка не выставлена —")
             yield FieldError(id="sf-error", classes="-empty")

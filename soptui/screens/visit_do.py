@@ -25,6 +25,7 @@ from .. import clock, patronage
 from ..db.choices import (ACT_KINDS, DIAGNOSTIC_METHODS, PROBLEM_AREAS, RECOMMENDATION_STATUSES,
                           VISIT_KINDS, VISIT_STATUSES)
 from ..widgets.fields import FieldError, LabeledInput, TextInput
+from ..widgets.textbox import TextBox
 from ..widgets.header import AppHeader
 
 if TYPE_CHECKING:
@@ -224,9 +225,9 @@ class VisitDoScreen(Screen):
                 yield SelectionList[str](*[(label, code) for code, label in PROBLEM_AREAS.items()],
                                          id="areas")
                 yield Label("Выявлено (ситуация, проблемы семьи)", classes="section")
-                yield TextArea(id="findings")
+                yield TextBox(id="findings")
                 yield Label("Разъяснены права и возможности, пути решения", classes="section")
-                yield TextArea(id="rights")
+                yield TextBox(id="rights")
                 yield Label("Рекомендации", classes="section")
                 yield DataTable(id="recs", cursor_type="row")
                 with Horizontal(classes="rec-row"):

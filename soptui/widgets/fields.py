@@ -1,7 +1,6 @@
 """Form fields with a Russian message at the field; the typed text is never cleared."""
 
 from __future__ import annotations
-
 from typing import Callable
 
 from textual import events
@@ -23,14 +22,21 @@ class TextInput(Input):
     """
 
     async def _on_key(self, event: events.Key) -> None:
-        if not event.is_printable and event.key in _EDIT_KEYS:
-            bindings = self._bindings.key_to_bindings.get(event.key)
-            if bindings:
-                event.stop()
-                event.prevent_default()
-                await self.run_action(bindings[0].action)
-                return
-        await super()._on_key(event)
+        if not await run_own_binding(self, event, _EDIT_KEYS):
+            await super()._on_key(event)
+
+
+async def run_own_binding(widget, event: events.Key, keys: frozenset[str]) -> bool:
+    """Run the widget's own binding for an editing key right here, in key order; False if it has none."""
+    if event.is_printable or event.key not in keys:
+        return False
+    bindings = widget._bindings.key_to_bindings.get(event.key)
+    if not bindings:
+        return False
+    event.stop()
+    event.prevent_default()
+    await widget.run_action(bindings[0].action)
+    return True
 
 
 class FieldError(Static):
