@@ -1027,11 +1027,7 @@ def update_client(client_id: int, expected_version: int, data: ClientData,
     """
     actor = session.current()
     with write_transaction():
-        client = m.Client.get_or_none(m.Client.id == client_id)
-        if client is None:
-            raise ClientGone()
-        if not can_see(actor, client.department_id, client.assigned_staff_id):
-            raise AccessDenied()
+        client = _load_client(client_id, actor)
         if client.version != expected_version:
             theirs = form_values(_summary(client), client)
             mine = data.form()
@@ -1090,11 +1086,7 @@ def save_person(client_id: int, data: PersonData, person_id: int | None = None,
     else:
         cols["kind"] = data.kind
     with write_transaction():
-        client = m.Client.get_or_none(m.Client.id == client_id)
-        if client is None:
-            raise ClientGone()
-        if not can_see(actor, client.department_id, client.assigned_staff_id):
-            raise AccessDenied()
+        _load_client(client_id, actor)  # gone or out of reach: raises
         if person_id is None:
             person = store.create(model, client=client_id, **cols)
             person_id = person.id
@@ -1206,11 +1198,7 @@ def change_status(client_id: int, new_status: str, reason: str = "", on: dt.date
         raise ValueError("Дата не может быть в будущем.")
     when = dt.datetime.combine(on, clock.now().time()) if on != clock.today() else clock.now()
     with write_transaction():
-        client = m.Client.get_or_none(m.Client.id == client_id)
-        if client is None:
-            raise ClientGone()
-        if not can_see(actor, client.department_id, client.assigned_staff_id):
-            raise AccessDenied()
+        client = _load_client(client_id, actor)
         if new_status not in TRANSITIONS.get(client.status, ()):
             raise ValueError(f"Из статуса «{CLIENT_STATUSES.get(client.status, client.status)}» "
                              f"нельзя перейти в «{CLIENT_STATUSES[new_status]}».")
