@@ -171,3 +171,19 @@ async def test_multiline_field_applies_a_burst_in_order(store):
         await until(pilot, lambda: len(box.text) >= 4, "typed")
         await pilot.pause(0.1)
         assert box.text == "aXbd"
+
+
+async def test_first_run_form_typed_ahead_in_one_burst(store):
+    """«Смирнова⏎Ольга⏎⏎admin⏎secret1⏎secret1⏎» arriving at once fills each field and creates the account
+    (empty patronymic: two Enters); then the sign-in screen asks for the new login."""
+    from textual import events
+
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, FirstRunScreen) and app.focused is not None,
+                    "first-run form")
+        for ch in "Смирнова\rОльга\r\radmin\rsecret1\rsecret1\r":  # all queued before the first is handled
+            app.post_message(events.Key("enter" if ch == "\r" else ch, None if ch == "\r" else ch))
+        await wait_screen(pilot, SignInScreen)
+    admin = m.Staff.get(m.Staff.login == "admin")
+    assert (admin.last_name, admin.first_name, admin.patronymic) == ("Смирнова", "Ольга", "")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual import events, on, work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Vertical, VerticalScroll
@@ -11,41 +11,6 @@ from textual.widgets import Button, Footer, Input, Static
 
 from ..services.session import Actor
 from ..widgets.fields import LabeledInput, TextInput
-
-
-class HandOffInput(TextInput):
-    """An input whose Enter passes the focus to the input `hand_to` *at once*.
-
-    Textual moves the focus only after the keys already received are handled, so "ivanova⏎demo2026⏎"
-    typed ahead, pasted, or arriving in one SSH packet would all land in this field. Here the keys
-    that follow Enter go straight to the next field (and a second Enter submits it) until this field
-    is focused again.
-    """
-
-    def __init__(self, *args, hand_to: str, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.hand_to = hand_to
-        self._handed_off = False
-
-    async def _on_key(self, event: events.Key) -> None:
-        if self._handed_off:
-            target = self.screen.query_one(f"#{self.hand_to}", Input)
-            event.stop()
-            event.prevent_default()
-            if event.key == "enter":
-                await target.action_submit()
-            elif event.key == "backspace":
-                target.action_delete_left()
-            elif event.is_printable and event.character:
-                target.insert_text_at_cursor(event.character)
-            return
-        if event.key == "enter":
-            self._handed_off = True  # the Submitted message that moves the focus comes later
-        await super()._on_key(event)
-
-    def _on_focus(self, event: events.Focus) -> None:
-        self._handed_off = False
-        super()._on_focus(event)
 
 
 class SignInScreen(Screen[Actor]):
@@ -65,7 +30,7 @@ class SignInScreen(Screen[Actor]):
             yield Static("soptui — вход", classes="dialog-title")
             yield Static(self.institution, id="signin-institution", classes="muted")
             yield Static("Логин")
-            yield HandOffInput(id="login", placeholder="например, ivanova", hand_to="password")
+            yield TextInput(id="login", placeholder="например, ivanova", enter_moves_focus=True)
             yield Static("Пароль")
             yield TextInput(id="password", password=True)
             yield Static(self.notice, id="signin-message", classes="error")
@@ -123,12 +88,13 @@ class FirstRunScreen(Screen[bool]):
         with Center():
             with VerticalScroll(id="firstrun-box", classes="dialog"):
                 yield Static("Первый запуск: создайте администратора", classes="dialog-title")
-                yield LabeledInput("Фамилия", id="f-last", required=True, compact=True)
-                yield LabeledInput("Имя", id="f-first", required=True, compact=True)
-                yield LabeledInput("Отчество", id="f-patronymic", compact=True)
+                yield LabeledInput("Фамилия", id="f-last", required=True, compact=True, enter_moves_focus=True)
+                yield LabeledInput("Имя", id="f-first", required=True, compact=True, enter_moves_focus=True)
+                yield LabeledInput("Отчество", id="f-patronymic", compact=True, enter_moves_focus=True)
                 yield LabeledInput("Логин", id="f-login", required=True, placeholder="латиницей",
-                                   compact=True)
-                yield LabeledInput("Пароль", id="f-password", required=True, password=True, compact=True)
+                                   compact=True, enter_moves_focus=True)
+                yield LabeledInput("Пароль", id="f-password", required=True, password=True, compact=True,
+                                   enter_moves_focus=True)
                 yield LabeledInput("Пароль ещё раз", id="f-password2", required=True, password=True,
                                    compact=True)
                 yield Static("", id="firstrun-message", classes="error")

@@ -21,9 +21,39 @@ class TextInput(Input):
     «xyzQ». Here the Input's own bindings run in the widget, in order.
     """
 
+    def __init__(self, *args, enter_moves_focus: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.enter_moves_focus = enter_moves_focus
+        self._handed_to: Input | None = None
+        self._focus_expected = False  # the previous field's Enter sent the focus here
+
     async def _on_key(self, event: events.Key) -> None:
+        if self._handed_to is not None and (event.is_printable or event.key in ("enter", "backspace")):
+            # Enter here moved on to the next field, but Textual moves the focus only after the keys this
+            # field already holds: «Смирнова⏎Ольга⏎» arriving together goes on to the fields it was typed for.
+            event.stop()
+            event.prevent_default()
+            handed = events.Key(event.key, event.character)
+            handed._set_forwarded()
+            self._handed_to.post_message(handed)
+            return
+        if event.key == "enter" and self.enter_moves_focus:
+            chain = self.screen.focus_chain
+            later = chain[chain.index(self) + 1:] if self in chain else []
+            self._handed_to = next((w for w in later if isinstance(w, Input)), None)
+            if isinstance(self._handed_to, TextInput):
+                self._handed_to._focus_expected = True
         if not await run_own_binding(self, event, _EDIT_KEYS):
             await super()._on_key(event)
+
+    def _on_focus(self, event: events.Focus) -> None:
+        # The focus that Enter sent here may arrive after this field already passed keys on: keep that.
+        # Coming back to the field any other way ends its hand-off.
+        if self._focus_expected:
+            self._focus_expected = False
+        else:
+            self._handed_to = None
+        super()._on_focus(event)
 
 
 async def run_own_binding(widget, event: events.Key, keys: frozenset[str]) -> bool:
@@ -74,13 +104,13 @@ class LabeledInput(Vertical):
     def __init__(self, label: str, *, value: str = "", placeholder: str = "",
                  validator: Callable[[str], object] | None = None, required: bool = False,
                  input_id: str | None = None, id: str | None = None, max_length: int = 0,
-                 password: bool = False, compact: bool = False) -> None:
+                 password: bool = False, compact: bool = False, enter_moves_focus: bool = False) -> None:
         super().__init__(id=id)
         self.label = label + (" *" if required else "")
         self.required = required
         self.validator = validator
         self._input = TextInput(value=value, placeholder=placeholder, id=input_id, max_length=max_length,
-                            password=password, compact=compact)
+                                password=password, compact=compact, enter_moves_focus=enter_moves_focus)
         self.set_class(required, "-required")
         self.set_class(compact, "-compact")
 
