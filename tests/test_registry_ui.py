@@ -32,7 +32,7 @@ def _table_names(screen):
 
 
 async def test_search_as_you_type_and_open_card(demo_store):
-    client = m.Client.select().where(m.Client.department == demo_store.departments[0]).first()
+    client = _first_client(demo_store)
     app = make_app("Учреждение", "КЦСОН")
     async with app.run_test(size=(120, 40)) as pilot:
         await sign_in(pilot, "ivanova", "demo2026")
@@ -85,6 +85,19 @@ async def _wait_screen(pilot, app, name: str):
     return await wait_screen(pilot, name)
 
 
+def _first_client(demo_store) -> m.Client:
+    """A client of Иванова's department (the specialist the tests sign in as)."""
+    return m.Client.select().where(m.Client.department == demo_store.departments[0]).first()
+
+
+async def _open_card(pilot, app, client_id: int):
+    """Open a client's card from anywhere, as Today or the palette does, and wait until it has loaded."""
+    app.open_target("client", client_id)
+    card = await _wait_screen(pilot, app, "ClientCardScreen")
+    await _settle(pilot, app)
+    return card
+
+
 async def test_create_with_bad_field_then_save(demo_store):
     app = make_app("Учреждение", "КЦСОН")
     async with app.run_test(size=(120, 40)) as pilot:
@@ -124,7 +137,7 @@ async def test_create_with_bad_field_then_save(demo_store):
 
 
 async def test_duplicate_warning_links_existing_card(demo_store):
-    existing = m.Client.select().where(m.Client.department == demo_store.departments[0]).first()
+    existing = _first_client(demo_store)
     app = make_app("Учреждение", "КЦСОН")
     async with app.run_test(size=(120, 40)) as pilot:
         await sign_in(pilot, "ivanova", "demo2026")
@@ -147,13 +160,11 @@ async def test_duplicate_warning_links_existing_card(demo_store):
 
 
 async def test_edit_and_conflict_review(demo_store):
-    client = m.Client.select().where(m.Client.department == demo_store.departments[0]).first()
+    client = _first_client(demo_store)
     app = make_app("Учреждение", "КЦСОН")
     async with app.run_test(size=(120, 40)) as pilot:
         await sign_in(pilot, "ivanova", "demo2026")
-        app.open_target("client", client.id)
-        card = await _wait_screen(pilot, app, "ClientCardScreen")
-        await _settle(pilot, app)
+        card = await _open_card(pilot, app, client.id)
         await pilot.press("e")
         form = await _wait_screen(pilot, app, "ClientFormScreen")
         await _settle(pilot, app)
@@ -179,7 +190,7 @@ async def test_edit_and_conflict_review(demo_store):
 
 
 async def test_unsaved_changes_guard(demo_store):
-    client = m.Client.select().where(m.Client.department == demo_store.departments[0]).first()
+    client = _first_client(demo_store)
     app = make_app("Учреждение", "КЦСОН")
     async with app.run_test(size=(120, 40)) as pilot:
         await sign_in(pilot, "ivanova", "demo2026")
@@ -204,13 +215,11 @@ async def test_unsaved_changes_guard(demo_store):
 
 
 async def test_deleted_while_open_is_reported(demo_store):
-    client = m.Client.select().where(m.Client.department == demo_store.departments[0]).first()
+    client = _first_client(demo_store)
     app = make_app("Учреждение", "КЦСОН")
     async with app.run_test(size=(120, 40)) as pilot:
         await sign_in(pilot, "ivanova", "demo2026")
-        app.open_target("client", client.id)
-        card = await _wait_screen(pilot, app, "ClientCardScreen")
-        await _settle(pilot, app)
+        card = await _open_card(pilot, app, client.id)
         clients.delete_client(client.id)
         await pilot.press("r")
         await _settle(pilot, app)
@@ -251,7 +260,7 @@ async def test_referral_intake_with_deadlines(demo_store):
 async def test_picker_returns_client_id(demo_store):
     from soptui.screens.client_picker import ClientPickerScreen
 
-    client = m.Client.select().where(m.Client.department == demo_store.departments[0]).first()
+    client = _first_client(demo_store)
     picked = []
     app = make_app("Учреждение", "КЦСОН")
     async with app.run_test(size=(120, 40)) as pilot:
@@ -336,13 +345,11 @@ async def test_specialist_cannot_open_other_department(demo_store):
 
 
 async def test_add_relative_with_phone_and_messenger(demo_store):
-    client = m.Client.select().where(m.Client.department == demo_store.departments[0]).first()
+    client = _first_client(demo_store)
     app = make_app("Учреждение", "КЦСОН")
     async with app.run_test(size=(120, 40)) as pilot:
         await sign_in(pilot, "ivanova", "demo2026")
-        app.open_target("client", client.id)
-        card = await _wait_screen(pilot, app, "ClientCardScreen")
-        await _settle(pilot, app)
+        card = await _open_card(pilot, app, client.id)
         await pilot.press("p")
         dialog = await _wait_screen(pilot, app, "PersonDialog")
         from textual.widgets import Select
@@ -378,9 +385,7 @@ async def test_status_change_needs_reason(demo_store):
     app = make_app("Учреждение", "КЦСОН")
     async with app.run_test(size=(120, 40)) as pilot:
         await sign_in(pilot, "ivanova", "demo2026")
-        app.open_target("client", client.id)
-        card = await _wait_screen(pilot, app, "ClientCardScreen")
-        await _settle(pilot, app)
+        card = await _open_card(pilot, app, client.id)
         await pilot.press("s")
         dialog = await _wait_screen(pilot, app, "StatusDialog")
         from textual.widgets import Select
@@ -450,9 +455,7 @@ async def test_person_edited_by_someone_else_meanwhile_is_reviewed_not_overwritt
     app = make_app("Учреждение", "КЦСОН")
     async with app.run_test(size=(120, 40)) as pilot:
         await sign_in(pilot, "ivanova", "demo2026")
-        app.open_target("client", client_id)
-        card = await _wait_screen(pilot, app, "ClientCardScreen")
-        await _settle(pilot, app)
+        card = await _open_card(pilot, app, client_id)
         person = next(p for p in card.people if p.kind == "representative" and p.id == rep.id)
         from soptui.screens.client_form import PersonDialog
 
@@ -486,13 +489,11 @@ async def test_save_key_in_the_same_burst_as_the_typing_saves_what_was_typed(dem
     """«бабушка⇥Гусева⇥Нина⌃S» arriving in one SSH packet: Ctrl+S (a priority key) saves the typed values."""
     from textual import events
 
-    client = m.Client.select().where(m.Client.department == demo_store.departments[0]).first()
+    client = _first_client(demo_store)
     app = make_app("Учреждение", "КЦСОН")
     async with app.run_test(size=(120, 40)) as pilot:
         await sign_in(pilot, "ivanova", "demo2026")
-        app.open_target("client", client.id)
-        await _wait_screen(pilot, app, "ClientCardScreen")
-        await _settle(pilot, app)
+        await _open_card(pilot, app, client.id)
         await pilot.press("p")
         dialog = await _wait_screen(pilot, app, "PersonDialog")
         from textual.widgets import Select
