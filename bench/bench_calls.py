@@ -26,12 +26,13 @@ def _ms(seconds: float) -> str:
 
 
 def run() -> list[str]:
-    from soptui import callscripts, clock
+    from soptui.core import clock, session
     from soptui.db import models as m
-    from soptui.db import open_store
     from soptui.db.connection import db, write_transaction
     from soptui.demo import build_demo
-    from soptui.services import auth, calls, session
+    from soptui.domain.calls import scripts as callscripts
+    from soptui.services import auth, calls
+    from soptui.services.store import open_store
 
     lines: list[str] = []
     # scripts: load and validate all three (done before every call starts)

@@ -26,13 +26,13 @@ RUNS = 15
 
 
 def _build(folder: Path) -> tuple[int, list[int], list[int]]:
-    from soptui import clock
+    from soptui.core import clock
     from soptui.db import models as m
-    from soptui.db import open_store
     from soptui.db.connection import write_transaction
-    from soptui.groups import Slot
+    from soptui.domain.groups import Slot
     from soptui.services import auth
     from soptui.services import groups as g
+    from soptui.services.store import open_store
 
     clock.set_fixed(dt.datetime(2026, 11, 30, 18, 0))
     open_store(folder / "bench.db")

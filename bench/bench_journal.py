@@ -30,11 +30,11 @@ YEAR_START = dt.date(2025, 12, 1)
 
 def generate(path: Path, seed: int = 11) -> dict:
     from soptui import demo
+    from soptui.core.text import fold
     from soptui.db import models as m
-    from soptui.db import open_store
     from soptui.db.connection import db, write_transaction
     from soptui.services import auth
-    from soptui.text import fold
+    from soptui.services.store import open_store
 
     open_store(path)
     rng = random.Random(seed)
@@ -57,7 +57,7 @@ def generate(path: Path, seed: int = 11) -> dict:
              "04": "Социальный патронаж (плановый (повторный))",
              "05": "Проведение занятий в группах взаимоподдержки, клубах общения"}
     services = []
-    for i in range(N_SERVICES):
+    for _ in range(N_SERVICES):
         sop = rng.choice(list(kinds))
         sid = rng.choice(staff)
         services.append((YEAR_START + dt.timedelta(days=rng.randrange(365)), rng.randrange(1, N_CLIENTS + 1),
@@ -66,17 +66,17 @@ def generate(path: Path, seed: int = 11) -> dict:
               rng.choice(staff), rng.choice(("view", "view", "update", "create", "login")),
               "client", rng.randrange(1, N_CLIENTS + 1), "") for _ in range(N_AUDIT)]
     refs, calls, visits = [], [], []
-    for i in range(6000):
+    for _ in range(6000):
         received = dt.datetime(2025, 12, 1, 9) + dt.timedelta(days=rng.randrange(360), minutes=rng.randrange(480))
         due = received.date() + dt.timedelta(days=5)
         contacted = received + dt.timedelta(days=rng.randrange(8)) if rng.random() < 0.8 else None
         refs.append((rng.randrange(1, N_CLIENTS + 1), received, "prevention_request", due, due, contacted,
                      bool(contacted and contacted.date() > due), rng.choice(staff), now, now))
-    for i in range(30000):
+    for _ in range(30000):
         ended = dt.datetime(2025, 12, 1, 9) + dt.timedelta(days=rng.randrange(360), minutes=rng.randrange(480))
         calls.append((rng.choice(("01", "02", "03")), rng.randrange(1, N_CLIENTS + 1), rng.choice(staff),
                       "finished", "done", ended, ended, 600, now, now))
-    for i in range(10000):
+    for _ in range(10000):
         when = dt.datetime(2025, 12, 1, 10) + dt.timedelta(days=rng.randrange(360))
         visits.append((rng.randrange(1, N_CLIENTS + 1), when, "done", when, now, now))
     with write_transaction():
@@ -120,9 +120,9 @@ def _time(fn, repeat: int = 5) -> float:
 
 
 def run() -> list[str]:
-    from soptui import clock
+    from soptui.core import clock, session
     from soptui.db.connection import db
-    from soptui.services import auth, journal, session
+    from soptui.services import auth, journal
 
     clock.set_fixed(dt.datetime(2026, 11, 25, 10, 30))
     with tempfile.TemporaryDirectory() as tmp:

@@ -32,11 +32,11 @@ MONDAY = dt.date(2026, 11, 23)
 
 
 def _build(folder: Path):
-    from soptui import clock
+    from soptui.core import clock
     from soptui.db import models as m
-    from soptui.db import open_store
     from soptui.db.connection import write_transaction
     from soptui.services import auth
+    from soptui.services.store import open_store
 
     clock.set_fixed(dt.datetime(2026, 11, 25, 10, 30))
     open_store(folder / "bench.db")
@@ -74,8 +74,8 @@ def _build(folder: Path):
 
 async def _measure(actor) -> tuple[list[float], list[float], int, int]:
     from soptui.app import make_app
-    from soptui.screens.patronage import PatronageScreen, PlannerGrid
-    from soptui.services import session
+    from soptui.core import session
+    from soptui.screens.patronage.planner import PatronageScreen, PlannerGrid
 
     app = make_app("Учреждение", "КЦСОН")
     times, cpu = [], []

@@ -39,13 +39,13 @@ def _pct(values: list[float], p: float) -> float:
 def generate(path: Path, n: int = N_CLIENTS, seed: int = 7) -> dict:
     """Fill a fresh store with n clients, their representatives, phones and search terms (bulk)."""
     from soptui import demo
-    from soptui.db import open_store
+    from soptui.core.phones import national_digits
+    from soptui.core.text import fold, search_words
     from soptui.db import models as m
     from soptui.db.connection import db, write_transaction
-    from soptui.phones import national_digits
     from soptui.services import auth
     from soptui.services.clients import PREFIX_LEN
-    from soptui.text import fold, search_words
+    from soptui.services.store import open_store
 
     open_store(path)
     rng = random.Random(seed)
@@ -145,7 +145,7 @@ def _queries(sample: dict, rng: random.Random) -> list[str]:
         queries += [s[:k] for k in range(2, len(s) + 1)]
         first = rng.choice(demo.MALE_FIRST).lower()
         queries += [f"{s[:4]} {first[:k]}" for k in range(1, 4)]
-    for cid, (last, phone) in list(sample.items())[:20]:
+    for _cid, (last, phone) in list(sample.items())[:20]:
         queries += [phone[-4:], f"{last[:3].lower()} {phone[-4:]}", "8" + phone[2:5] + " " + phone[5:8],
                     f"+7 ({phone[2:5]}) {phone[5:8]}-{phone[8:10]}-{phone[10:]}"]
     queries += ["01.03.2015", "ива 12.05.2012", "смирнова анна"]
@@ -153,9 +153,10 @@ def _queries(sample: dict, rng: random.Random) -> list[str]:
 
 
 def bench_sql(path: Path, queries: list[str], with_total: bool) -> list[list[float]]:
-    from soptui.db import open_store
+    from soptui.core import session
     from soptui.db.connection import db
-    from soptui.services import auth, clients, session
+    from soptui.services import auth, clients
+    from soptui.services.store import open_store
 
     open_store(path)
     session.set_actor(auth.sign_in("spec", PASSWORD))
@@ -176,8 +177,8 @@ def bench_sql(path: Path, queries: list[str], with_total: bool) -> list[list[flo
 
 async def _ui(path: str, queries: list[str]) -> dict:
     from soptui.app import make_app
-    from soptui.db import open_store
     from soptui.services import auth
+    from soptui.services.store import open_store
 
     open_store(path)
     app = make_app("Бенчмарк", "КЦСОН")
@@ -229,10 +230,9 @@ def _peak_rss_mb() -> float:
 def _cached_db() -> tuple[Path, dict, str]:
     """The generated store, reused while the generator and the schema are unchanged."""
     import hashlib
+    import inspect
 
     from platformdirs import user_cache_dir
-
-    import inspect
 
     from soptui.services import clients
 

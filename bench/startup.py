@@ -34,7 +34,7 @@ Hello().run(headless=True, auto_pilot=pilot)
 SOPTUI = """
 import os
 import sys
-from soptui.storecheck import precheck
+from soptui.core.storecheck import precheck
 from soptui.__main__ import run_app
 
 async def pilot(p):
@@ -68,7 +68,7 @@ def _run(code: str, *args: str) -> dict[str, float]:
 def run(runs: int = 9) -> list[str]:
     with tempfile.TemporaryDirectory() as tmp:
         db = str(Path(tmp) / "start.db")
-        subprocess.run([sys.executable, "-c", "import sys\nfrom soptui.db import open_store\n"
+        subprocess.run([sys.executable, "-c", "import sys\nfrom soptui.services.store import open_store\n"
                         "from soptui.services import auth\nopen_store(sys.argv[1])\n"
                         "auth.add_user('admin','secret12','А','Б',position='admin',role='admin')", db],
                        check=True)

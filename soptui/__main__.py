@@ -78,7 +78,7 @@ def _fail(message: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    from .storecheck import StoreError, default_db_path, precheck
+    from soptui.core.storecheck import StoreError, default_db_path, precheck
 
     target = str(args.db or os.environ.get("SOPTUI_DATABASE") or default_db_path(demo=args.demo))
     if args.command is None:
@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
             return _fail(str(exc))
         return run_app(target, args.demo, build_demo_first=args.demo and not has_users)
 
-    from .db import open_store
+    from soptui.services.store import open_store
 
     try:
         database = open_store(target)
@@ -110,9 +110,10 @@ def run_app(target: str, demo: bool = False, auto_pilot=None, build_demo_first: 
     run) happens before the UI. auto_pilot is for the start-up benchmark.
     """
     if build_demo_first:
-        from .db import StoreError, open_store
-        from .demo import build_demo
-        from .services import auth
+        from soptui.core.storecheck import StoreError
+        from soptui.demo import build_demo
+        from soptui.services import auth
+        from soptui.services.store import open_store
 
         try:
             open_store(target)
@@ -121,11 +122,11 @@ def run_app(target: str, demo: bool = False, auto_pilot=None, build_demo_first: 
         if not auth.has_users():
             print("Создаю демонстрационную базу…", file=sys.stderr)
             build_demo()
-    from .app import make_app
+    from soptui.app import make_app
 
     hint = ""
     if demo:
-        from .demo import DEMO_PASSWORD
+        from soptui.demo import DEMO_PASSWORD
 
         hint = (f"Демо-база. Вход: ivanova (специалист), head (заведующий), admin; "
                 f"пароль {DEMO_PASSWORD}")
@@ -137,7 +138,7 @@ def run_app(target: str, demo: bool = False, auto_pilot=None, build_demo_first: 
 
 
 def _user_command(args: argparse.Namespace) -> int:
-    from .services import auth
+    from soptui.services import auth
 
     try:
         if args.user_command == "add":
@@ -161,8 +162,8 @@ def _user_command(args: argparse.Namespace) -> int:
 
 
 def _backup_command(database, dest: Path) -> int:
-    from .db.connection import is_sqlite
-    from .services.backup import BackupError, backup_sqlite
+    from soptui.db.connection import is_sqlite
+    from soptui.services.backup import BackupError, backup_sqlite
 
     if not is_sqlite():
         return _fail("Резервная копия этой командой делается только для SQLite; для PostgreSQL используйте pg_dump.")
@@ -177,7 +178,7 @@ def _backup_command(database, dest: Path) -> int:
 
 
 def _institution_command(args: argparse.Namespace) -> int:
-    from .services import institution
+    from soptui.services import institution
 
     changes = {k: v for k, v in {"full_name": args.name, "short_name": args.short,
                                  "address": args.address, "phone": args.phone,
@@ -201,8 +202,8 @@ def _institution_command(args: argparse.Namespace) -> int:
 
 
 def _calendar_command(args: argparse.Namespace) -> int:
-    from . import clock
-    from .services import calendar
+    from soptui.core import clock
+    from soptui.services import calendar
 
     if args.calendar_command == "set":
         try:

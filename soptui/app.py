@@ -6,7 +6,7 @@ import asyncio
 import sys
 import threading
 import time
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from textual import events, work
 from textual.app import App, SystemCommand
@@ -15,8 +15,8 @@ from textual.screen import Screen
 from textual.widgets import Input
 from textual.worker import NoActiveWorker, get_current_worker
 
-from .services import session
-from .services.session import Actor
+from soptui.core import session
+from soptui.core.session import Actor
 
 
 def _section(module: str, cls: str) -> Callable[[], Screen]:
@@ -41,17 +41,17 @@ SECTIONS: list[tuple[str, str, str, Callable[[], Screen]]] = [
 ]
 
 # kind of a Today item -> (mode, opener(app, id)) registered by the sections
-OPENERS: dict[str, Callable[["SoptuiApp", int], None]] = {}
+OPENERS: dict[str, Callable[[SoptuiApp, int], None]] = {}
 
 
-def _open_client(app: "SoptuiApp", ident: int) -> None:
-    from .screens.clients import open_client
+def _open_client(app: SoptuiApp, ident: int) -> None:
+    from soptui.screens.clients.registry import open_client
 
     open_client(app, ident)
 
 
-def _open_referral_form(app: "SoptuiApp", ident: int) -> None:
-    from .screens.clients import open_referral_form
+def _open_referral_form(app: SoptuiApp, ident: int) -> None:
+    from soptui.screens.clients.registry import open_referral_form
 
     open_referral_form(app, ident)
 
@@ -59,14 +59,14 @@ def _open_referral_form(app: "SoptuiApp", ident: int) -> None:
 OPENERS.update({"client": _open_client, "new_referral": _open_referral_form})
 
 
-def _open_visit(app: "SoptuiApp", ident: int) -> None:
-    from .screens.patronage import open_visit
+def _open_visit(app: SoptuiApp, ident: int) -> None:
+    from soptui.screens.patronage.planner import open_visit
 
     open_visit(app, ident)
 
 
-def _open_new_visit(app: "SoptuiApp", ident: int) -> None:
-    from .screens.patronage import open_new_visit
+def _open_new_visit(app: SoptuiApp, ident: int) -> None:
+    from soptui.screens.patronage.planner import open_new_visit
 
     open_new_visit(app, ident)
 
@@ -74,14 +74,14 @@ def _open_new_visit(app: "SoptuiApp", ident: int) -> None:
 OPENERS.update({"visit": _open_visit, "new_visit": _open_new_visit})
 
 
-def _open_session(app: "SoptuiApp", ident: int) -> None:
-    from .screens.groups import open_session
+def _open_session(app: SoptuiApp, ident: int) -> None:
+    from soptui.screens.groups.clubs import open_session
 
     open_session(app, ident)
 
 
-def _open_add_to_group(app: "SoptuiApp", ident: int) -> None:
-    from .screens.groups import open_add_to_group
+def _open_add_to_group(app: SoptuiApp, ident: int) -> None:
+    from soptui.screens.groups.clubs import open_add_to_group
 
     open_add_to_group(app, ident)
 
@@ -89,9 +89,9 @@ def _open_add_to_group(app: "SoptuiApp", ident: int) -> None:
 OPENERS.update({"session": _open_session, "add_to_group": _open_add_to_group})
 
 
-def _calls_opener(name: str) -> Callable[["SoptuiApp", int], None]:
-    def opener(app: "SoptuiApp", ident: int) -> None:
-        from .screens import calls
+def _calls_opener(name: str) -> Callable[[SoptuiApp, int], None]:
+    def opener(app: SoptuiApp, ident: int) -> None:
+        from soptui.screens.calls import call_list as calls
 
         getattr(calls, name)(app, ident)
 
@@ -167,19 +167,19 @@ class SoptuiApp(App[int]):
     @work(thread=True, exclusive=True, group="store", exit_on_error=False)
     def _open_store(self) -> None:
         """Open (or check) the store behind the sign-in screen: peewee is not imported before it."""
-        from .db import StoreError, open_store
-        from .db.connection import db
-        from .services import auth, institution
+        from soptui.core.storecheck import StoreError
+        from soptui.services import auth, institution
+        from soptui.services.store import is_open, open_store
 
         try:
-            if db.obj is None:
+            if not is_open():
                 open_store(self.store_target)
             info = institution.get()
             has_users = auth.has_users()
         except StoreError as exc:
             self.call_from_thread(self._store_failed, str(exc))
             return
-        from . import clock
+        from soptui.core import clock
 
         clock.set_timezone(info.timezone)
         self.store_ready.set()
@@ -192,7 +192,7 @@ class SoptuiApp(App[int]):
 
     def _store_opened(self, full_name: str, short_name: str, has_users: bool) -> None:
         self.institution, self.institution_short = full_name, short_name
-        from .screens.signin import FirstRunScreen, SignInScreen
+        from soptui.screens.signin import FirstRunScreen, SignInScreen
 
         for screen in self.screen_stack:
             if isinstance(screen, SignInScreen):
@@ -201,7 +201,7 @@ class SoptuiApp(App[int]):
             self.push_screen(FirstRunScreen())
 
     def show_sign_in(self, notice: str = "") -> None:
-        from .screens.signin import SignInScreen
+        from soptui.screens.signin import SignInScreen
 
         self.push_screen(SignInScreen(self.institution, notice, self.sign_in_hint), self._signed_in)
 
@@ -291,7 +291,7 @@ class SoptuiApp(App[int]):
     def action_lock(self) -> None:
         if self.actor is None or self._locked:
             return
-        from .screens.signin import LockScreen
+        from soptui.screens.signin import LockScreen
 
         self._locked = True
         self.refresh_bindings()

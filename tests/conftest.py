@@ -6,15 +6,16 @@ import datetime as dt
 import os
 import shutil
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import pytest
 from textual.worker import WorkerCancelled
 
-from soptui import clock, workdays
-from soptui.db import open_store
+from soptui.core import clock, session
 from soptui.db.connection import db
-from soptui.services import auth, session
+from soptui.domain import workdays
+from soptui.services import auth
+from soptui.services.store import open_store
 
 # Wednesday 25.11.2026, 10:30 local time: a working day, morning
 FIXED_NOW = dt.datetime(2026, 11, 25, 10, 30)
@@ -169,3 +170,7 @@ async def sign_in(pilot, login: str = "spec", password: str = PASSWORD) -> None:
 
     await until(pilot, done, "sign-in")
     await pilot.pause()
+
+
+# shared by the patronage service and act tests (imported last: it needs PASSWORD from here)
+from patronage_helpers import family  # noqa: E402,F401

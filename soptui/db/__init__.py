@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 
-from .connection import StoreError, bind, db, default_db_path, open_url, write_transaction
-from .migrations import CURRENT_VERSION, ensure_schema
+from soptui.db.connection import StoreError, bind, db, default_db_path, open_url, write_transaction
+from soptui.db.migrations import CURRENT_VERSION, ensure_schema
 
 
 def open_store(url_or_path: str | os.PathLike | None = None, demo: bool = False):
@@ -18,9 +18,6 @@ def open_store(url_or_path: str | os.PathLike | None = None, demo: bool = False)
     except StoreError:
         database.close()
         raise
-    from ..services import calendar
-
-    calendar.load_overrides()
     return database
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import peewee
 
-from ..storecheck import StoreError, check_sqlite_file, default_db_path, sqlite_path  # noqa: F401 (re-exported)
+from soptui.core.storecheck import StoreError, check_sqlite_file, default_db_path, sqlite_path  # noqa: F401 (re-exported)
 
 db = peewee.DatabaseProxy()
 

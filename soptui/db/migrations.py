@@ -7,12 +7,13 @@ add the next one.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import peewee as pw
 
-from . import models as m
-from ..storecheck import SCHEMA_VERSION, StoreError, newer_schema_message
+from soptui.core.storecheck import SCHEMA_VERSION, StoreError, newer_schema_message
+from soptui.db import models as m
 
 if TYPE_CHECKING:
     from playhouse.migrate import SchemaMigrator
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 Migration = Callable[["SchemaMigrator", pw.Database], None]
 
 
-def _v2_staff_idle_lock(migrator: "SchemaMigrator", database: pw.Database) -> None:
+def _v2_staff_idle_lock(migrator: SchemaMigrator, database: pw.Database) -> None:
     """v2: a per-person idle lock time (shared workstations in busy rooms want shorter)."""
     from playhouse.migrate import migrate
 
@@ -36,7 +37,7 @@ CURRENT_VERSION = max(MIGRATIONS, default=1)
 assert CURRENT_VERSION == SCHEMA_VERSION, "bump storecheck.SCHEMA_VERSION with a new migration"
 
 
-def _migrator(database: pw.Database) -> "SchemaMigrator":
+def _migrator(database: pw.Database) -> SchemaMigrator:
     from playhouse.migrate import PostgresqlMigrator, SqliteMigrator
 
     if isinstance(database, pw.PostgresqlDatabase):

@@ -3,7 +3,7 @@
 Every model carries a `version` counter: services update with
 `WHERE id = ? AND version = ?` so two people editing the same record never
 silently overwrite each other (see `soptui.db.store.update_versioned`).
-Choice codes are English; their Russian labels live in `soptui.db.choices`.
+Choice codes are English; their Russian labels live in `soptui.domain.labels`.
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ import datetime as dt
 
 import peewee as pw
 
-from .connection import db
+from soptui.db.connection import db
 
 
 def _now() -> dt.datetime:
-    """The institution's local time: every stored time is in it (see soptui.clock)."""
-    from .. import clock
+    """The institution's local time: every stored time is in it (see soptui.core.clock)."""
+    from soptui.core import clock
 
     return clock.now()
 

@@ -8,9 +8,9 @@ from typing import Any, TypeVar
 
 import peewee as pw
 
-from .. import clock
-from . import models as m
-from .connection import write_transaction
+from soptui.core import clock
+from soptui.db import models as m
+from soptui.db.connection import write_transaction
 
 T = TypeVar("T", bound=m.BaseModel)
 
@@ -44,7 +44,7 @@ def row_dict(instance: pw.Model) -> dict[str, Any]:
 def audit(action: str, table: str, record_id: int | None, changes: dict | None = None,
           staff_id: int | None = None) -> None:
     """Append to the audit log (call inside the write transaction of the change)."""
-    from ..services import session
+    from soptui.core import session
 
     m.AuditLog.create(
         staff=staff_id if staff_id is not None else session.actor_id(),

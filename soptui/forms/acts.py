@@ -1,6 +1,6 @@
 """The three SOP 04 documents as PDF: housing-conditions act, social patronage act, patronage report.
 
-The content arrives as `services.visits.ActDocument` (plain data); this module
+The content arrives as `services.patronage.ActDocument` (plain data); this module
 only lays it out on the shared `SoptuiDocument` (A4, DejaVu, page N of M).
 """
 
@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .base import SoptuiDocument
+from soptui.forms.base import SoptuiDocument
 
 
 def render_act(doc, creation_date: dt.datetime | None = None) -> bytes:
-    """The PDF bytes of one act (`doc` is a services.visits.ActDocument)."""
+    """The PDF bytes of one act (`doc` is a services.patronage.ActDocument)."""
     pdf = SoptuiDocument(doc.title, doc.institution, creation_date=creation_date)
     subtitle = doc.number + ("  (черновик)" if doc.is_draft else "")
     pdf.add_title(doc.title, subtitle)

@@ -7,10 +7,10 @@ Totals per participant (right column) and per session (bottom row), signature li
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
-from .base import FONT, SoptuiDocument
+from soptui.forms.base import FONT, SoptuiDocument
 
 WEEKDAYS = ["пн", "вт", "ср", "чт", "пт", "сб", "вс"]
 LEGEND = "Обозначения: «+» — присутствовал(а), «н» — отсутствовал(а), «—» — не состоял(а) в группе на эту дату."

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from .base import SoptuiDocument, format_date, format_datetime
+from soptui.forms.base import SoptuiDocument, format_date, format_datetime
 
 TITLE = "Отчёт для заведующего: контроль выполнения СОП"
 

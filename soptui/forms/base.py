@@ -36,7 +36,7 @@ _NEXT_LINE = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}
 
 
 def _local_now() -> datetime:
-    from .. import clock
+    from soptui.core import clock
 
     return clock.now()
 

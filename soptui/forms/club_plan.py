@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
-from .base import SoptuiDocument, format_date
+from soptui.forms.base import SoptuiDocument, format_date
 
 WEEKDAYS_FULL = ["понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье"]
 WEEKDAYS = ["пн", "вт", "ср", "чт", "пт", "сб", "вс"]

@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
-from .base import SoptuiDocument, format_date
+from soptui.forms.base import SoptuiDocument, format_date
 
 SOP_TITLES = {
     "01": "СОП 01 «Телефонный звонок»",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from .base import SoptuiDocument, format_date
+from soptui.forms.base import SoptuiDocument, format_date
 
 TITLE = "Журнал учёта услуг"
 HEADINGS = ("№ п/п", "Дата", "ФИО получателя", "Услуга", "СОП", "Кол-во", "Минут", "Исполнитель")

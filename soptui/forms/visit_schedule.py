@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .base import SoptuiDocument
+from soptui.forms.base import SoptuiDocument
 
 
 def render_schedule(doc, creation_date: dt.datetime | None = None) -> bytes:
-    """Landscape A4 grid of the visits (`doc` is a services.visits.ScheduleDocument)."""
+    """Landscape A4 grid of the visits (`doc` is a services.patronage.ScheduleDocument)."""
     pdf = SoptuiDocument(doc.title, doc.institution, orientation="L", creation_date=creation_date)
     pdf.add_title(doc.title, doc.subtitle)
     if doc.rows:

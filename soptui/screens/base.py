@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from ..widgets.header import AppHeader
+from soptui.widgets.header import AppHeader
 
 
 class SectionScreen(Screen):

@@ -9,8 +9,8 @@ from textual.containers import Center, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Input, Static
 
-from ..services.session import Actor
-from ..widgets.fields import LabeledInput, TextInput
+from soptui.core.session import Actor
+from soptui.widgets.fields import LabeledInput, TextInput
 
 
 class SignInScreen(Screen[Actor]):
@@ -65,7 +65,7 @@ class SignInScreen(Screen[Actor]):
         if not self.app.store_ready.wait(60):
             self.app.call_from_thread(self._failed, "База данных не открылась. Попробуйте ещё раз.")
             return
-        from ..services import auth
+        from soptui.services import auth
 
         try:
             actor = auth.sign_in(login, password)
@@ -121,7 +121,7 @@ class FirstRunScreen(Screen[bool]):
         if fields["f-password"].value != fields["f-password2"].value:
             fields["f-password2"].show_error("Пароли не совпадают.")
             return
-        from ..services import auth
+        from soptui.services import auth
 
         try:
             auth.add_user(fields["f-login"].value, fields["f-password"].value, fields["f-last"].value,
@@ -164,7 +164,7 @@ class LockScreen(ModalScreen[bool]):
 
     @work(thread=True, exclusive=True, group="unlock")
     def _check(self, password: str) -> None:
-        from ..services import auth
+        from soptui.services import auth
 
         if auth.check_password(self.actor.id, password):
             self.app.call_from_thread(self.dismiss, True)

@@ -8,9 +8,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
-from .. import clock
-from ..services import today as today_service
-from .base import SectionScreen
+from soptui.core import clock
+from soptui.screens.base import SectionScreen
+from soptui.services import agenda as today_service
 
 STATE_STYLE = {"overdue": "bold red", "today": "bold yellow", "ok": "green", "info": "", "done": "dim"}
 SECTION_SHORT = {"Сроки по обращениям": "Обращение", "Занятия": "Занятие", "Звонки": "Звонок"}

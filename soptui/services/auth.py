@@ -11,13 +11,13 @@ from dataclasses import dataclass
 
 import peewee as pw
 
-from .. import clock
-from ..db import models as m
-from ..db import store
-from ..db.choices import POSITIONS, ROLES
-from ..db.connection import write_transaction
-from ..text import full_name, short_name
-from .session import Actor
+from soptui.core import clock
+from soptui.core.session import Actor
+from soptui.core.text import full_name, short_name
+from soptui.db import models as m
+from soptui.db import store
+from soptui.db.connection import write_transaction
+from soptui.domain.labels import POSITIONS, ROLES
 
 MAX_FAILED_ATTEMPTS = 5
 LOCKOUT = dt.timedelta(minutes=5)

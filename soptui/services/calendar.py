@@ -1,13 +1,13 @@
-"""Production-calendar overrides kept in the store, fed into soptui.workdays."""
+"""Production-calendar overrides kept in the store, fed into soptui.domain.workdays."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from .. import workdays
-from ..db import models as m
-from ..db import store
-from ..db.connection import write_transaction
+from soptui.db import models as m
+from soptui.db import store
+from soptui.db.connection import write_transaction
+from soptui.domain import workdays
 
 OVERRIDE_KINDS = ("holiday", "working", "short")
 

@@ -16,15 +16,18 @@ from dataclasses import dataclass, field
 
 import peewee as pw
 
-from .. import callscripts, clock, workdays
-from ..calltimer import fmt_seconds, minutes_rounded
-from ..db import models as m
-from ..db import store
-from ..db.choices import CHANNELS, POSITIONS, SOPS
-from ..db.connection import write_transaction
-from ..phones import format_phone
-from ..text import full_name, name_patronymic, short_name
-from . import institution, session
+from soptui.core import clock, session
+from soptui.core.phones import format_phone
+from soptui.core.text import full_name, name_patronymic, short_name
+from soptui.db import models as m
+from soptui.db import store
+from soptui.db.connection import write_transaction
+from soptui.domain import workdays
+from soptui.domain.agenda import TodayItem
+from soptui.domain.calls import scripts as callscripts
+from soptui.domain.calls.timer import fmt_seconds, minutes_rounded
+from soptui.domain.labels import CHANNELS, POSITIONS, SOPS
+from soptui.services import institution
 
 NOTICE_STATES = {"sent": "уведомление отправлено, ответа нет", "read": "прочитано, ответа нет",
                  "answered": "ответил"}
@@ -850,7 +853,6 @@ def phone_log(start: dt.date, end: dt.date, staff_id: int | None = None, departm
 
 def today_items(actor: session.Actor, today: dt.date) -> list:
     """Callbacks, control points, messenger sessions due today or overdue; calls waiting on a notice."""
-    from .today import TodayItem
 
     staff_id, department_id = scope_for(actor)
     items = []

@@ -16,14 +16,15 @@ from typing import Any
 
 import peewee as pw
 
-from .. import clock, workdays
-from ..db import models as m
-from ..db import store
-from ..db.choices import CATEGORIES, CHANNELS, CLIENT_STATUSES, GROUNDS, INTAKE_LOGS
-from ..db.connection import db, write_transaction
-from ..phones import format_phone, national_digits
-from ..text import fold, full_name, search_words, short_name
-from . import session
+from soptui.core import clock, session
+from soptui.core.phones import format_phone, national_digits
+from soptui.core.text import fold, full_name, search_words, short_name
+from soptui.db import models as m
+from soptui.db import store
+from soptui.db.connection import db, write_transaction
+from soptui.domain import workdays
+from soptui.domain.agenda import TodayItem
+from soptui.domain.labels import CATEGORIES, CHANNELS, CLIENT_STATUSES, GROUNDS, INTAKE_LOGS
 
 NAME, PREFIX, PHONE, PHONE_REVERSED = "n", "f", "p", "r"
 PREFIX_LEN = 6  # name-word prefixes up to this length are stored as their own terms
@@ -290,7 +291,7 @@ def _matched_label(words: list[_Word], weights: tuple) -> str:
 
 def _plus(column: str) -> str:
     """`+column` on SQLite: keeps the planner off that column's index (used in per-client checks)."""
-    from ..db.connection import is_sqlite
+    from soptui.db.connection import is_sqlite
 
     return f"+{column}" if is_sqlite() else column
 
@@ -830,7 +831,7 @@ def referral_info(ref: m.Referral, today: dt.date, names: dict[int, str]) -> Ref
 
 
 def _tabs(client_id: int, names: dict[int, str]) -> tuple[list[TabRow], ...]:
-    from ..db.choices import VISIT_KINDS, VISIT_STATUSES
+    from soptui.domain.labels import VISIT_KINDS, VISIT_STATUSES
 
     calls = []
     for c in (m.PhoneCall.select().where(m.PhoneCall.client == client_id)
@@ -1219,7 +1220,7 @@ def take_referral(client_id: int | None, data: ClientData | None, received_at: d
 
     Returns (client_id, referral_id).
     """
-    from . import referrals
+    from soptui.services import referrals
 
     if received_at > clock.now():
         raise ValueError("Время поступления не может быть в будущем.")
@@ -1357,7 +1358,7 @@ def validate_any_date(text: str) -> dt.date:
 
 def parse_phones(text: str) -> list[str]:
     """Phones separated by commas or semicolons -> E.164 list; PhoneError names the bad one."""
-    from ..phones import parse_phone
+    from soptui.core.phones import parse_phone
 
     result = []
     for part in re.split(r"[,;]", text):
@@ -1374,7 +1375,7 @@ _SKYPE_RE = re.compile(r"^(?:live:)?[A-Za-z][A-Za-z0-9_.,\-]{3,31}$")
 def validate_messenger(channel: str, text: str) -> str:
     """The handle of a messenger account, checked by channel: phone for WhatsApp and Viber,
     @имя or phone for Telegram, page address or id for VK, login for Skype."""
-    from ..phones import PhoneError, parse_phone
+    from soptui.core.phones import PhoneError, parse_phone
 
     value = text.strip()
     if not value:
@@ -1416,7 +1417,6 @@ def today_items(actor: session.Actor, today: dt.date) -> list:
 
     Heads see those of every client they may see; specialists their own clients.
     """
-    from .today import TodayItem
 
     q = (m.Client.select(m.Client.id, m.Client.last_name, m.Client.first_name, m.Client.patronymic,
                          m.Client.ipra_end)

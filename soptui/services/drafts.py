@@ -13,10 +13,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from .. import clock
-from ..db import models as m
-from ..db.connection import write_transaction
-from . import session
+from soptui.core import clock, session
+from soptui.db import models as m
+from soptui.db.connection import write_transaction
 
 
 @dataclass(frozen=True)

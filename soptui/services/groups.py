@@ -20,21 +20,23 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
 
 import peewee as pw
 
-from .. import clock, workdays
-from .. import groups as domain
-from ..db import models as m
-from ..db import store
-from ..db.choices import CLUB_KINDS, FEEDBACK_SOURCES, POSITIONS, SESSION_STATUSES
-from ..db.connection import write_transaction
-from ..groups import ScheduleError, SessionRef, Slot
-from ..text import full_name, short_name
-from .session import Actor
+from soptui.core import clock
+from soptui.core.session import Actor
+from soptui.core.text import full_name, short_name
+from soptui.db import models as m
+from soptui.db import store
+from soptui.db.connection import write_transaction
+from soptui.domain import groups as domain
+from soptui.domain import workdays
+from soptui.domain.agenda import TodayItem
+from soptui.domain.groups import ScheduleError, SessionRef, Slot
+from soptui.domain.labels import CLUB_KINDS, FEEDBACK_SOURCES, POSITIONS, SESSION_STATUSES
 
 MONTHS = ["январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь",
           "октябрь", "ноябрь", "декабрь"]
@@ -785,7 +787,7 @@ def save_roll_call(session_id: int, marks: dict[int, tuple[bool, str]],
     saving nothing, if anyone would exceed 2 sessions in the calendar week.
     Correcting a mark removes or adds the service entry: never counted twice.
     """
-    from . import session as session_service
+    from soptui.core import session as session_service
 
     overrides = {k: v.strip() for k, v in (overrides or {}).items() if v and v.strip()}
     staff_id = staff_id if staff_id is not None else session_service.actor_id()
@@ -937,7 +939,7 @@ def delete_feedback(feedback_id: int) -> None:
 
 def attendance_sheet(club_id: int, year: int, month: int) -> AttendanceSheet:
     """Participants × session dates of one month with marks and totals."""
-    from . import institution
+    from soptui.services import institution
 
     club = _club(club_id)
     first = dt.date(year, month, 1)
@@ -990,8 +992,8 @@ def leader_full_names(club_id: int) -> list[str]:
 
 def print_attendance_sheet(club_id: int, year: int, month: int, folder: Path | None = None) -> Path:
     """Write the monthly attendance sheet PDF and return its path."""
-    from ..forms import attendance
-    from .output import output_dir
+    from soptui.forms import attendance
+    from soptui.services.output import output_dir
 
     sheet = attendance_sheet(club_id, year, month)
     folder = folder or output_dir()
@@ -1001,9 +1003,9 @@ def print_attendance_sheet(club_id: int, year: int, month: int, folder: Path | N
 
 
 def print_club_plan(club_id: int, folder: Path | None = None) -> Path:
-    from ..forms import club_plan
-    from . import institution
-    from .output import output_dir
+    from soptui.forms import club_plan
+    from soptui.services import institution
+    from soptui.services.output import output_dir
 
     card = get_club(club_id)
     folder = folder or output_dir()
@@ -1013,9 +1015,9 @@ def print_club_plan(club_id: int, folder: Path | None = None) -> Path:
 
 
 def print_session_report(session_id: int, folder: Path | None = None) -> Path:
-    from ..forms import club_plan
-    from . import institution
-    from .output import output_dir
+    from soptui.forms import club_plan
+    from soptui.services import institution
+    from soptui.services.output import output_dir
 
     detail = get_session(session_id)
     folder = folder or output_dir()
@@ -1064,7 +1066,7 @@ def export_rows(start: dt.date, end: dt.date, department_id: int | None = None) 
 def export_csv(start: dt.date, end: dt.date, path: Path | None = None,
                department_id: int | None = None) -> ExportResult:
     """Write the CSV for the regional information system (see the module docstring for columns)."""
-    from .output import output_dir
+    from soptui.services.output import output_dir
 
     rows = export_rows(start, end, department_id)
     path = path or output_dir() / f"СОН_занятия_{start:%Y-%m-%d}_{end:%Y-%m-%d}.csv"
@@ -1082,7 +1084,6 @@ def export_csv(start: dt.date, end: dt.date, path: Path | None = None,
 
 def today_items(actor: Actor, today: dt.date) -> list:
     """Today's sessions of the clubs the actor leads (heads: all clubs), as TodayItems."""
-    from .today import TodayItem
 
     q = (m.GroupSession.select(m.GroupSession, m.Club).join(m.Club)
          .where((m.GroupSession.date == today) & (m.GroupSession.status != "cancelled")))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..db import models as m
-from ..db import store
-from ..db.connection import write_transaction
+from soptui.db import models as m
+from soptui.db import store
+from soptui.db.connection import write_transaction
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ def ensure(full_name: str = DEFAULT_NAME, short_name: str = "КЦСОН", **fiel
 
 def check_hours(start: str, end: str) -> tuple[str, str]:
     """Validate working hours "09:00", "18:00"; raise ValueError with a Russian message."""
-    from .. import clock
+    from soptui.core import clock
 
     t1, t2 = clock.parse_time(start), clock.parse_time(end)
     if t2 <= t1:

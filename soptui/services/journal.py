@@ -18,17 +18,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 import peewee as pw
 from peewee import JOIN, fn
 
-from .. import clock
-from ..db import models as m
-from ..db.choices import ACT_KINDS, POSITIONS, SOPS
-from ..text import fold, full_name, short_name
-from . import session
+from soptui.core import clock, session
+from soptui.core.text import fold, full_name, short_name
+from soptui.db import models as m
+from soptui.domain.labels import ACT_KINDS, POSITIONS, SOPS
 
 PAGE_SIZE = 50
 MAX_LIMIT = 500
@@ -439,7 +439,7 @@ class ServiceLogReport:
 
 def service_log_report(filters: JournalFilters, actor: session.Actor | None = None) -> ServiceLogReport:
     """The whole filtered log for printing; TooManyRows beyond MAX_PRINT_ROWS."""
-    from . import institution
+    from soptui.services import institution
 
     actor = _actor(actor)
     sums = totals(filters, actor)
@@ -566,7 +566,7 @@ def _and(cond, extra):
 
 
 def _late_text(due: dt.date, at: dt.datetime | None, today: dt.date) -> str:
-    from .. import workdays
+    from soptui.domain import workdays
 
     if at is None:
         days = workdays.working_days_between(due, today)
@@ -578,7 +578,7 @@ def _late_text(due: dt.date, at: dt.datetime | None, today: dt.date) -> str:
 def audit_summary(start: dt.date, end: dt.date, department_id: int | None = None,
                   staff_id: int | None = None, actor: session.Actor | None = None) -> AuditSummary:
     """Count what the head checks for the period [start, end] (both inclusive)."""
-    from . import institution
+    from soptui.services import institution
 
     validate_period(start, end)
     actor = _actor(actor)
@@ -685,7 +685,7 @@ def audit_summary(start: dt.date, end: dt.date, department_id: int | None = None
     if missing_ids:
         for vid, sid in VS.select(VS.visit, VS.staff).where(VS.visit.in_(missing_ids)).tuples():
             staff_of.setdefault(vid, []).append(staff_short(sid))
-    from ..db.choices import VISIT_KINDS
+    from soptui.domain.labels import VISIT_KINDS
 
     missing_lines = [VisitLine(full_name(last, first, patr), _as_date(moment), VISIT_KINDS.get(kind, kind),
                                ", ".join(staff_of.get(vid, [])) or "—")
@@ -858,8 +858,8 @@ def audit_page(filters: AuditFilters, offset: int = 0, limit: int = PAGE_SIZE,
 
 def record_print(kind: str, details: dict[str, Any]) -> None:
     """Audit a printout of personal data (152-FZ): what was printed, for which period."""
-    from ..db import store
-    from ..db.connection import write_transaction
+    from soptui.db import store
+    from soptui.db.connection import write_transaction
 
     with write_transaction():
         store.audit("print", kind, None, details)

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 
 import peewee as pw
 
-from .. import clock, workdays
-from ..db import models as m
-from ..db import store
-from ..db.choices import GROUNDS
-from ..db.connection import write_transaction
-from ..text import full_name, short_name
+from soptui.core import clock
+from soptui.core.text import full_name, short_name
+from soptui.db import models as m
+from soptui.db import store
+from soptui.db.connection import write_transaction
+from soptui.domain import workdays
+from soptui.domain.labels import GROUNDS
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """Form fields with a Russian message at the field; the typed text is never cleared."""
 
 from __future__ import annotations
-from typing import Callable
+
+from collections.abc import Callable
 
 from textual import events
 from textual.app import ComposeResult

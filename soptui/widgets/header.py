@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from textual.app import ComposeResult
 from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Static
-from textual.app import ComposeResult
 
-from .. import clock
+from soptui.core import clock
 
 
 class AppHeader(Widget):

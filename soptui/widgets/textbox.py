@@ -11,7 +11,7 @@ import re
 from textual import events
 from textual.widgets import TextArea
 
-from .fields import run_own_binding
+from soptui.widgets.fields import run_own_binding
 
 # TextArea's own editing keys; its F6/F7 (select line / all) stay with the app, where F2–F7 are sections
 _AREA_KEYS = frozenset(key.strip() for binding in TextArea.BINDINGS for key in binding.key.split(",")

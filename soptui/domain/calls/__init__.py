@@ -1,0 +1,1 @@
+"""Call scripts (SOP 01-03) as data, and the teleprompter's step timer."""

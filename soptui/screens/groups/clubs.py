@@ -1,0 +1,682 @@
+"""Группы (SOP 05): the clubs list, a club's card (members, sessions, programme), small dialogs,
+and the openers Today and the client card use ("session", "add_to_group")."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, DataTable, OptionList, Static, TabbedContent, TabPane
+from textual.widgets.option_list import Option
+
+from soptui.core import clock
+from soptui.domain.groups import WEEKDAY_SHORT
+from soptui.screens.base import SectionScreen
+from soptui.services import groups as service
+from soptui.widgets.dialogs import ConfirmDialog
+from soptui.widgets.fields import LabeledInput
+
+STATUS_STYLE = {"planned": "", "held": "green", "cancelled": "dim strike"}
+
+
+def parse_month(text: str) -> tuple[int, int]:
+    """"11.2026" -> (2026, 11); Russian ValueError."""
+    try:
+        d = dt.datetime.strptime(text.strip(), "%m.%Y")
+    except ValueError:
+        raise ValueError("Месяц в виде ММ.ГГГГ, например 11.2026.") from None
+    return d.year, d.month
+
+
+def parse_optional_date(text: str) -> dt.date:
+    return clock.parse_date(text)
+
+
+# --- small dialogs ---------------------------------------------------------------------------------
+
+@dataclass
+class FieldSpec:
+    key: str
+    label: str
+    value: str = ""
+    validator: Callable[[str], Any] | None = None
+    required: bool = False
+    placeholder: str = ""
+
+
+class FieldsDialog(ModalScreen[Any]):
+    """A few labelled fields; `submit(values)` runs in a worker and may raise GroupError/ValueError,
+    whose message is shown at its field (or under the fields) with everything typed kept."""
+
+    DEFAULT_CSS = """
+    FieldsDialog { align: center middle; }
+    FieldsDialog > #fd-box { width: 72; height: auto; max-height: 100%; }
+    FieldsDialog #fd-text { height: auto; padding: 0 1 1 1; }
+    FieldsDialog #fd-buttons { height: auto; margin: 1 0 0 0; }
+    FieldsDialog #fd-buttons Button { margin: 0 1 0 0; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Отмена", tooltip="Закрыть, ничего не меняя"),
+                Binding("ctrl+s", "ok", "Сохранить", tooltip="Сохранить")]
+
+    def __init__(self, title: str, fields: list[FieldSpec], submit: Callable[[dict], Any],
+                 text: str = "", ok_label: str = "Сохранить") -> None:
+        super().__init__()
+        self.title_text = title
+        self.fields = fields
+        self.submit = submit
+        self.text = text
+        self.ok_label = ok_label
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="fd-box", classes="dialog"):
+            yield Static(self.title_text, classes="dialog-title")
+            if self.text:
+                yield Static(self.text, id="fd-text")
+            for f in self.fields:
+                yield LabeledInput(f.label, value=f.value, placeholder=f.placeholder, validator=f.validator,
+                                   required=f.required, id=f"fd-{f.key}")
+            yield Static("", id="fd-error", classes="error")
+            with Horizontal(id="fd-buttons"):
+                yield Button(self.ok_label, id="fd-ok", variant="primary")
+                yield Button("Отмена", id="fd-cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#fd-box").styles.width = 76  # wider than the global .dialog
+        if self.fields:
+            self.query_one(f"#fd-{self.fields[0].key}", LabeledInput).input.focus()
+
+    @on(Button.Pressed, "#fd-cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#fd-ok")
+    def action_ok(self) -> None:
+        values = {}
+        ok = True
+        for f in self.fields:
+            good, cleaned = self.query_one(f"#fd-{f.key}", LabeledInput).check()
+            ok = ok and good
+            values[f.key] = cleaned
+        if not ok:
+            return
+        self.query_one("#fd-error", Static).update("Сохранение…")
+        self._run(values)
+
+    def on_input_submitted(self) -> None:
+        self.action_ok()
+
+    @work(thread=True, exclusive=True, group="dialog")
+    def _run(self, values: dict) -> None:
+        try:
+            result = self.submit(values)
+        except service.GroupError as exc:
+            self.app.call_from_thread(self._failed, str(exc), getattr(exc, "field", ""))
+            return
+        except ValueError as exc:
+            self.app.call_from_thread(self._failed, str(exc), "")
+            return
+        self.app.call_from_thread(self.dismiss, result if result is not None else True)
+
+    def _failed(self, message: str, field: str) -> None:
+        target = None
+        for f in self.fields:
+            if f.key == field:
+                target = self.query_one(f"#fd-{f.key}", LabeledInput)
+        if target is not None:
+            target.show_error(message)
+            self.query_one("#fd-error", Static).update("")
+        else:
+            self.query_one("#fd-error", Static).update(message)
+
+
+class ChooseClubDialog(ModalScreen[int | None]):
+    """Pick one of the clubs (for "add to group" from a client card)."""
+
+    DEFAULT_CSS = """
+    ChooseClubDialog { align: center middle; }
+    ChooseClubDialog > #cc-box { width: 90; max-width: 100%; height: auto; max-height: 90%; }
+    ChooseClubDialog OptionList { height: auto; max-height: 16; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Отмена")]
+
+    def __init__(self, clubs: list[service.ClubRow], title: str) -> None:
+        super().__init__()
+        self.clubs = clubs
+        self.title_text = title
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="cc-box", classes="dialog"):
+            yield Static(self.title_text, classes="dialog-title")
+            yield OptionList(*[Option(f"{c.name} — {c.schedule}; мест занято {c.members} из {c.capacity}",
+                                      id=str(c.id)) for c in self.clubs if c.active])
+            yield Static("Enter — выбрать · Esc — отмена", classes="muted")
+
+    def on_mount(self) -> None:
+        self.query_one("#cc-box").styles.width = 96
+
+    @on(OptionList.OptionSelected)
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(int(event.option.id))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def _today_text() -> str:
+    return clock.fmt_date(clock.today())
+
+
+def member_dialog_fields(joined: str | None = None) -> list[FieldSpec]:
+    return [FieldSpec("joined_on", "Дата включения в группу", joined or _today_text(), clock.parse_date, True),
+            FieldSpec("informed_on", "Ознакомлен(а) с графиком и темами, дата",
+                      _today_text(), clock.parse_date, placeholder="пусто — ещё не ознакомлен(а)")]
+
+
+# --- the section: list of clubs ------------------------------------------------------------------------
+
+class GroupsScreen(SectionScreen):
+    """Clubs and mutual-support groups; Enter opens a club's card."""
+
+    SECTION_TITLE = "Группы"
+    BINDINGS = [
+        Binding("enter", "open_club", "Открыть", id="groups.open", tooltip="Карточка клуба"),
+        Binding("n", "new_club", "Новый клуб", id="groups.new", tooltip="Создать клуб или группу"),
+        Binding("x", "export", "Выгрузка CSV", id="groups.export",
+                tooltip="Выгрузка занятий в ИС «Социальное обслуживание населения»"),
+        Binding("r", "reload", "Обновить", id="groups.reload", tooltip="Перечитать список"),
+    ]
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="groups-summary", classes="summary")
+        yield DataTable(id="clubs-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="groups-empty", classes="empty-section")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        table = self.query_one("#clubs-table", DataTable)
+        table.add_columns("Клуб / группа", "Вид", "Ведущие", "Расписание", "Участн.", "Ближайшее")
+        self.clubs: list[service.ClubRow] = []
+        self.action_reload()
+
+    def on_screen_resume(self) -> None:
+        if getattr(self, "clubs", None) is not None:
+            self.action_reload()
+
+    def action_reload(self) -> None:
+        self._load()
+
+    @work(thread=True, exclusive=True, group="groups")
+    def _load(self) -> None:
+        clubs = service.list_clubs(self.app.actor)
+        self.app.call_from_thread(self._show, clubs)
+
+    def _show(self, clubs: list[service.ClubRow]) -> None:
+        self.clubs = clubs
+        table = self.query_one("#clubs-table", DataTable)
+        keep = table.cursor_row
+        table.clear()
+        for c in clubs:
+            style = "" if c.active else "dim"
+            table.add_row(Text(c.name, style=style), c.kind_label, c.leaders, c.schedule,
+                          f"{c.members}/{c.capacity}", c.next_session, key=str(c.id))
+        if clubs and keep is not None:
+            table.move_cursor(row=min(keep, len(clubs) - 1))
+        self.query_one("#groups-summary", Static).update(
+            f"Клубов и групп: {len(clubs)} · участников: {sum(c.members for c in clubs)} · "
+            f"СОП 05: до 2 занятий в неделю на человека")
+        empty = self.query_one("#groups-empty", Static)
+        empty.update("" if clubs else "Клубов пока нет. Нажмите N, чтобы создать клуб или группу.")
+        empty.display = not clubs
+        table.display = bool(clubs)
+        if clubs:
+            table.focus()
+
+    @on(DataTable.RowSelected, "#clubs-table")
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        self.action_open_club()
+
+    def action_open_club(self) -> None:
+        table = self.query_one("#clubs-table", DataTable)
+        if not self.clubs or table.cursor_row is None or table.cursor_row >= len(self.clubs):
+            return
+        self.app.push_screen(ClubScreen(self.clubs[table.cursor_row].id))
+
+    def action_new_club(self) -> None:
+        from soptui.screens.groups.club_form import ClubFormScreen
+
+        self.app.push_screen(ClubFormScreen(None), self._club_saved)
+
+    def _club_saved(self, club_id: int | None) -> None:
+        self.action_reload()
+        if club_id:
+            self.app.push_screen(ClubScreen(club_id))
+
+    def action_export(self) -> None:
+        today = clock.today()
+        first = today.replace(day=1)
+
+        def submit(values: dict):
+            return service.export_csv(values["start"], values["end"])
+
+        def done(result) -> None:
+            if result:
+                self.notify(f"Выгружено строк: {result.rows}. Файл: {result.path}", timeout=12)
+
+        self.app.push_screen(FieldsDialog(
+            "Выгрузка в ИС «Социальное обслуживание населения»",
+            [FieldSpec("start", "С даты", clock.fmt_date(first), clock.parse_date, True),
+             FieldSpec("end", "По дату", clock.fmt_date(today), clock.parse_date, True)],
+            submit, text="CSV (UTF-8, разделитель «;») — одна строка на клиента и услугу: "
+                         "посещённые занятия за период.", ok_label="Выгрузить"), done)
+
+    def palette_commands(self):
+        from textual.app import SystemCommand
+
+        yield SystemCommand("Группы: новый клуб", "Создать клуб или группу взаимоподдержки",
+                            self.action_new_club)
+        yield SystemCommand("Группы: выгрузка CSV", "Занятия за период для ИС «Социальное обслуживание "
+                            "населения»", self.action_export)
+
+
+# --- a club's card -----------------------------------------------------------------------------------
+
+class ClubScreen(SectionScreen):
+    """One club: participants, sessions (Enter = roll-call), programme; printing."""
+
+    SECTION_TITLE = "Группы"
+    DEFAULT_CSS = """
+    ClubScreen #club-head { height: auto; padding: 0 1; }
+    ClubScreen TabbedContent { height: 1fr; }
+    ClubScreen TabPane { padding: 0; }
+    ClubScreen .hint { height: 1; padding: 0 1; color: $text-muted; }
+    """
+    BINDINGS = [
+        Binding("escape", "back", "Назад", id="club.back", tooltip="К списку клубов"),
+        Binding("e", "edit", "Изменить", id="club.edit", tooltip="Название, ведущие, программа, расписание"),
+        Binding("a", "add_member", "Добавить", id="club.add", tooltip="Добавить участника (поиск клиента)"),
+        Binding("d", "remove_member", "Выбыл", id="club.remove", tooltip="Отметить выбытие участника"),
+        Binding("i", "informed", "Ознакомлен", id="club.informed",
+                tooltip="Дата ознакомления с графиком и тематикой"),
+        Binding("o", "report", "Отчёт", id="club.report", tooltip="Тема, итоги, отзывы занятия"),
+        Binding("n", "add_session", "Доп. занятие", id="club.session.add", tooltip="Добавить занятие"),
+        Binding("m", "move_session", "Перенести", id="club.session.move", tooltip="Перенести занятие"),
+        Binding("c", "cancel_session", "Отменить", id="club.session.cancel",
+                tooltip="Отменить или восстановить занятие"),
+        Binding("t", "sheet", "Табель", id="club.sheet", tooltip="Табель посещаемости за месяц (PDF)"),
+        Binding("l", "plan", "План", id="club.plan", tooltip="План и график работы клуба (PDF)"),
+        Binding("z", "toggle_active", "Закрыть клуб", id="club.active", show=False,
+                tooltip="Закрыть клуб (история сохраняется) или открыть снова"),
+    ]
+
+    def __init__(self, club_id: int) -> None:
+        super().__init__()
+        self.club_id = club_id
+        self.card: service.ClubCard | None = None
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("Загрузка…", id="club-head")
+        with TabbedContent(id="club-tabs"):
+            with TabPane("Занятия", id="tab-sessions"):
+                yield Static("Enter — перекличка · O — отчёт · N — доп. занятие · M — перенести · "
+                             "C — отменить · T — табель", classes="hint")
+                yield DataTable(id="sessions-table", cursor_type="row", zebra_stripes=True)
+            with TabPane("Участники", id="tab-members"):
+                yield Static("A — добавить (поиск) · D — выбыл · I — ознакомлен с графиком", classes="hint")
+                yield DataTable(id="members-table", cursor_type="row", zebra_stripes=True)
+            with TabPane("Программа", id="tab-programme"):
+                yield DataTable(id="programme-table", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#sessions-table", DataTable).add_columns(
+            "Дата", "День", "Время", "Тема", "Отметка", "Присутств.")
+        self.query_one("#members-table", DataTable).add_columns(
+            "ФИО", "Дата рожд.", "Включён", "Ознакомлен", "Выбыл", "Посещено")
+        self.query_one("#programme-table", DataTable).add_columns("№", "Тема", "Цель")
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        if self.card is not None:
+            self.reload()
+
+    def reload(self) -> None:
+        self._load()
+
+    @work(thread=True, exclusive=True, group="club")
+    def _load(self) -> None:
+        try:
+            card = service.get_club(self.club_id)
+        except service.GroupError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.app.call_from_thread(self._show, card)
+
+    def _show(self, card: service.ClubCard) -> None:
+        first = self.card is None
+        self.card = card
+        leaders = ", ".join(card.leader_names) or "не назначены"
+        head = Text()
+        head.append(card.name, style="bold")
+        head.append(f"  ({card.kind_label}{'' if card.active else ', не работает'})\n", style="")
+        head.append(f"{clock.fmt_date(card.start_date)}–{clock.fmt_date(card.end_date)} · {card.schedule_text}"
+                    f" · {card.room or 'помещение не указано'}\n")
+        head.append(f"Ведущие: {leaders} · участников {card.active_members} из {card.capacity}")
+        self.query_one("#club-head", Static).update(head)
+
+        sessions = self.query_one("#sessions-table", DataTable)
+        keep = sessions.cursor_row
+        sessions.clear()
+        today = clock.today()
+        upcoming = 0
+        for i, s in enumerate(card.sessions):
+            style = STATUS_STYLE.get(s.status, "")
+            if s.date == today and s.status != "cancelled":
+                style = "bold yellow"
+            label = s.status_label + (" · сокр. день" if s.short_day else "") + (" · вручную" if s.manual else "")
+            sessions.add_row(Text(clock.fmt_date(s.date), style=style), WEEKDAY_SHORT[s.date.weekday()],
+                             f"{s.start_time}–{s.end_time}", Text(s.topic or "—", style=style),
+                             Text(label, style=style), f"{s.present}/{s.marked}" if s.marked else "",
+                             key=str(s.id))
+            if s.date <= today:
+                upcoming = i
+        if card.sessions:
+            row = upcoming if first or keep is None else min(keep, len(card.sessions) - 1)
+            self.call_after_refresh(sessions.move_cursor, row=row, scroll=True)
+
+        members = self.query_one("#members-table", DataTable)
+        keep = members.cursor_row
+        members.clear()
+        for mb in card.members:
+            style = "" if mb.active else "dim"
+            informed = clock.fmt_date(mb.informed_on) if mb.informed_on else Text("не ознакомлен", style="yellow")
+            left = f"{clock.fmt_date(mb.left_on)} {mb.left_reason}".strip() if mb.left_on else ""
+            members.add_row(Text(mb.name, style=style), clock.fmt_date(mb.birth_date),
+                            clock.fmt_date(mb.joined_on), informed, left, str(mb.attended), key=str(mb.id))
+        if card.members and keep is not None:
+            members.move_cursor(row=min(keep, len(card.members) - 1))
+
+        programme = self.query_one("#programme-table", DataTable)
+        programme.clear()
+        for p in card.programme:
+            programme.add_row(str(p.number), p.topic, p.goal)
+        if first:
+            sessions.focus()
+
+    # --- selection helpers ---
+
+    def _selected_session(self) -> service.SessionRow | None:
+        if self.card is None or not self.card.sessions:
+            return None
+        table = self.query_one("#sessions-table", DataTable)
+        if table.cursor_row is None or table.cursor_row >= len(self.card.sessions):
+            return None
+        return self.card.sessions[table.cursor_row]
+
+    def _selected_member(self) -> service.MemberRow | None:
+        if self.card is None or not self.card.members:
+            return None
+        table = self.query_one("#members-table", DataTable)
+        if table.cursor_row is None or table.cursor_row >= len(self.card.members):
+            return None
+        return self.card.members[table.cursor_row]
+
+    def _tab(self) -> str:
+        return self.query_one("#club-tabs", TabbedContent).active
+
+    def _on_members_tab(self) -> bool:
+        if self._tab() != "tab-members":
+            self.query_one("#club-tabs", TabbedContent).active = "tab-members"
+            self.query_one("#members-table", DataTable).focus()
+            return False
+        return True
+
+    # --- actions ---
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_edit(self) -> None:
+        from soptui.screens.groups.club_form import ClubFormScreen
+
+        self.app.push_screen(ClubFormScreen(self.club_id), lambda _: self.reload())
+
+    @on(DataTable.RowSelected, "#sessions-table")
+    def _session_selected(self, event: DataTable.RowSelected) -> None:
+        s = self._selected_session()
+        if s is None:
+            return
+        if s.status == "cancelled":
+            self.notify("Занятие отменено: C — восстановить.", severity="warning")
+            return
+        from soptui.screens.groups.rollcall import RollCallScreen
+
+        self.app.push_screen(RollCallScreen(s.id))
+
+    def action_report(self) -> None:
+        s = self._selected_session()
+        if s is None:
+            return
+        from soptui.screens.groups.session_form import SessionFormScreen
+
+        self.app.push_screen(SessionFormScreen(s.id))
+
+    def action_add_member(self) -> None:
+        if self.card is None:
+            return
+        self.query_one("#club-tabs", TabbedContent).active = "tab-members"
+        from soptui.screens.clients.picker import ClientPickerScreen
+
+        self.app.push_screen(ClientPickerScreen(f"Добавить участника: {self.card.name}"), self._picked)
+
+    def _picked(self, client_id: int | None) -> None:
+        if not client_id:
+            return
+        club_id = self.club_id
+
+        def submit(values: dict):
+            return service.add_member(club_id, client_id, values["joined_on"], values["informed_on"])
+
+        self.app.push_screen(FieldsDialog("Включение в группу", member_dialog_fields(), submit,
+                                          ok_label="Добавить"), self._member_added)
+
+    def _member_added(self, result) -> None:
+        if result:
+            self.notify("Участник добавлен.")
+            self.reload()
+
+    def action_remove_member(self) -> None:
+        if not self._on_members_tab():
+            return
+        mb = self._selected_member()
+        if mb is None or not mb.active:
+            self.notify("Выберите участника, который ещё состоит в группе.", severity="warning")
+            return
+
+        def submit(values: dict):
+            service.remove_member(mb.id, values["left_on"], values["reason"] or "")
+
+        self.app.push_screen(FieldsDialog(
+            f"Выбытие: {mb.name}",
+            [FieldSpec("left_on", "Дата выбытия", _today_text(), clock.parse_date, True),
+             FieldSpec("reason", "Причина", placeholder="например, переезд")], submit,
+            text="История посещений сохранится."), lambda r: r and self.reload())
+
+    def action_informed(self) -> None:
+        if not self._on_members_tab():
+            return
+        mb = self._selected_member()
+        if mb is None:
+            return
+
+        def submit(values: dict):
+            service.set_informed(mb.id, values["informed_on"])
+
+        self.app.push_screen(FieldsDialog(
+            f"Ознакомление с графиком и тематикой: {mb.name}",
+            [FieldSpec("informed_on", "Дата ознакомления", clock.fmt_date(mb.informed_on) or _today_text(),
+                       clock.parse_date, placeholder="пусто — снять отметку")], submit),
+            lambda r: r and self.reload())
+
+    def action_add_session(self) -> None:
+        if self.card is None:
+            return
+        club_id = self.club_id
+        slot = self.card.slots[0] if self.card.slots else None
+        times = f"{slot.start_time}-{slot.end_time}" if slot else "15:00-16:00"
+
+        def submit(values: dict):
+            from soptui.domain.groups import parse_time_range
+
+            start, end = parse_time_range(values["time"])
+            return service.add_session(club_id, values["date"], start, end)
+
+        self.app.push_screen(FieldsDialog(
+            "Дополнительное занятие",
+            [FieldSpec("date", "Дата", "", clock.parse_date, True, "ДД.ММ.ГГГГ"),
+             FieldSpec("time", "Время", times, None, True, "ЧЧ:ММ-ЧЧ:ММ")], submit, ok_label="Добавить"),
+            lambda r: r and self.reload())
+
+    def action_move_session(self) -> None:
+        s = self._selected_session()
+        if s is None:
+            return
+
+        def submit(values: dict):
+            from soptui.domain.groups import parse_time_range
+
+            start, end = parse_time_range(values["time"])
+            service.move_session(s.id, values["date"], start, end)
+
+        self.app.push_screen(FieldsDialog(
+            f"Перенос занятия {clock.fmt_date(s.date)} {s.start_time}",
+            [FieldSpec("date", "Новая дата", clock.fmt_date(s.date), clock.parse_date, True),
+             FieldSpec("time", "Время", f"{s.start_time}-{s.end_time}", None, True, "ЧЧ:ММ-ЧЧ:ММ")],
+            submit, text="Отметки и записи журнала услуг переносятся вместе с занятием.",
+            ok_label="Перенести"), lambda r: r and self.reload())
+
+    def action_cancel_session(self) -> None:
+        s = self._selected_session()
+        if s is None:
+            return
+        if s.status == "cancelled":
+            self._restore(s.id)
+            return
+
+        def submit(values: dict):
+            service.cancel_session(s.id, values["reason"] or "")
+
+        self.app.push_screen(FieldsDialog(
+            f"Отмена занятия {clock.fmt_date(s.date)} {s.start_time}",
+            [FieldSpec("reason", "Причина отмены", placeholder="например, карантин")], submit,
+            ok_label="Отменить занятие"), lambda r: r and self.reload())
+
+    @work(thread=True, group="club-write")
+    def _restore(self, session_id: int) -> None:
+        service.restore_session(session_id)
+        self.app.call_from_thread(self.notify, "Занятие восстановлено.")
+        self.app.call_from_thread(self.reload)
+
+    def action_sheet(self) -> None:
+        s = self._selected_session()
+        day = s.date if s else clock.today()
+        club_id = self.club_id
+
+        def submit(values: dict):
+            year, month = values["month"]
+            return service.print_attendance_sheet(club_id, year, month)
+
+        self.app.push_screen(FieldsDialog(
+            "Табель посещаемости (PDF, А4 альбомная)",
+            [FieldSpec("month", "Месяц", f"{day:%m.%Y}", parse_month, True, "ММ.ГГГГ")], submit,
+            ok_label="Печать"), self._printed)
+
+    def action_toggle_active(self) -> None:
+        if self.card is None:
+            return
+        card = self.card
+        question = (f"Закрыть {service.quoted(card.name)}? Участники, занятия и посещаемость сохранятся, "
+                    f"клуб уйдёт в конец списка." if card.active else f"Снова открыть {service.quoted(card.name)}?")
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self._set_active(not card.active)
+
+        self.app.push_screen(ConfirmDialog(question), answer)
+
+    @work(thread=True, group="club-write")
+    def _set_active(self, active: bool) -> None:
+        service.set_club_active(self.club_id, active)
+        self.app.call_from_thread(self.notify, "Клуб открыт." if active else "Клуб закрыт.")
+        self.app.call_from_thread(self.reload)
+
+    def palette_commands(self):
+        from textual.app import SystemCommand
+
+        if self.card is not None:
+            yield SystemCommand("Клуб: закрыть / открыть снова", "История участников и занятий сохраняется (Z)",
+                                self.action_toggle_active)
+            yield SystemCommand("Клуб: план и график (PDF)", "Печать плана работы клуба (L)", self.action_plan)
+            yield SystemCommand("Клуб: табель посещаемости (PDF)", "Табель за месяц (T)", self.action_sheet)
+
+    def action_plan(self) -> None:
+        self._print_plan()
+
+    @work(thread=True, group="print")
+    def _print_plan(self) -> None:
+        try:
+            path = service.print_club_plan(self.club_id)
+        except (OSError, service.GroupError) as exc:
+            self.app.call_from_thread(self.notify, f"Не удалось сохранить PDF: {exc}", severity="error")
+            return
+        self.app.call_from_thread(self._printed, path)
+
+    def _printed(self, path) -> None:
+        if path:
+            self.notify(f"PDF сохранён: {path}", timeout=12)
+
+
+# --- openers for Today and the client card ------------------------------------------------------------
+
+def open_session(app, session_id: int) -> None:
+    """Today → Enter on a session: the roll-call."""
+    from soptui.screens.groups.rollcall import RollCallScreen
+
+    app.push_screen(RollCallScreen(session_id))
+
+
+def open_add_to_group(app, client_id: int) -> None:
+    """Client card → "add to group": choose a club, then the joining dates."""
+    screen = app.screen
+
+    def load() -> None:
+        clubs = service.list_clubs(app.actor, include_inactive=False)
+        app.call_from_thread(show, clubs)
+
+    def show(clubs) -> None:
+        if not clubs:
+            app.notify("Нет действующих клубов, в которые можно добавить клиента.", severity="warning")
+            return
+        app.push_screen(ChooseClubDialog(clubs, "В какой клуб или группу добавить клиента?"), chosen)
+
+    def chosen(club_id: int | None) -> None:
+        if not club_id:
+            return
+
+        def submit(values: dict):
+            return service.add_member(club_id, client_id, values["joined_on"], values["informed_on"])
+
+        app.push_screen(FieldsDialog("Включение в группу", member_dialog_fields(), submit, ok_label="Добавить"),
+                        lambda r: r and app.notify("Клиент добавлен в группу."))
+
+    screen.run_worker(load, thread=True, group="add-to-group")
+
+
+OPENERS = {"session": open_session, "add_to_group": open_add_to_group}

@@ -1,0 +1,407 @@
+"""Roll-call in the room (SOP 05 stage 3): arrows and Space over the members, A = all present,
+R = reason for absence, Ctrl+S saves. Twenty people take seconds.
+
+A third session in a calendar week (SOP 05: up to twice a week) is refused with the
+other two sessions named; the head of department may allow it with a reason.
+"""
+
+from __future__ import annotations
+
+import time
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, DataTable, Input, Label, Static
+
+from soptui.core import clock
+from soptui.domain.groups import WEEKDAY_SHORT
+from soptui.screens.base import SectionScreen
+from soptui.services import groups as service
+from soptui.widgets.dialogs import leave_unless_dirty
+from soptui.widgets.fields import TextInput
+
+PRESENT = Text("✔ был", style="bold green")
+ABSENT = Text("— нет", style="red")
+REASONS = {"1": "болеет", "2": "уважительная причина", "3": "без уважительной причины"}
+
+
+class RollCallTable(DataTable):
+    """The member list; Space toggles the row under the cursor."""
+
+    BINDINGS = [Binding("space", "toggle", "Отметить", id="rollcall.toggle", tooltip="Был / не был")]
+
+    def action_toggle(self) -> None:
+        self.screen.toggle_row(self.cursor_row)
+
+
+class AbsenceReasonDialog(ModalScreen[str | None]):
+    """The reason for one absence: 1-3 for the usual ones, or type."""
+
+    DEFAULT_CSS = """
+    AbsenceReasonDialog { align: center middle; }
+    AbsenceReasonDialog > #ar-box { width: 64; height: auto; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Отмена")]
+
+    def __init__(self, name: str, reason: str) -> None:
+        super().__init__()
+        self.person = name
+        self.reason = reason
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="ar-box", classes="dialog"):
+            yield Static(f"Причина отсутствия: {self.person}", classes="dialog-title")
+            yield Static("  ".join(f"{k} — {v}" for k, v in REASONS.items()), classes="muted")
+            yield TextInput(value=self.reason, id="ar-reason", placeholder="цифра или своя причина")
+            yield Static("Enter — сохранить · Esc — отмена", classes="muted")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    @on(Input.Submitted)
+    def _done(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        self.dismiss(REASONS.get(text, text))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class OverrideDialog(ModalScreen[tuple[str, dict[int, str], int | None] | None]):
+    """The weekly limit was hit: mark them absent, or the head allows with a reason.
+
+    Dismisses with ("absent", {}, None), ("override", {client: reason}, head id) or None.
+    """
+
+    DEFAULT_CSS = """
+    OverrideDialog { align: center middle; }
+    OverrideDialog > #ov-box { width: 96; max-width: 100%; height: auto; max-height: 100%; }
+    OverrideDialog #ov-text { height: auto; margin: 0 0 1 0; }
+    OverrideDialog #ov-buttons { height: auto; margin: 1 0 0 0; }
+    OverrideDialog #ov-buttons Button { margin: 0 1 0 0; }
+    OverrideDialog #ov-error { height: auto; }
+    OverrideDialog .ov-cred { height: auto; }
+    OverrideDialog .ov-cred Input { width: 1fr; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Назад к перекличке")]
+
+    def __init__(self, violations, actor) -> None:
+        super().__init__()
+        self.violations = violations
+        self.actor = actor
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="ov-box", classes="dialog"):
+            yield Static("Не больше двух занятий в неделю (СОП 05)", classes="dialog-title")
+            yield Static("\n\n".join(v.message for v in self.violations), id="ov-text")
+            yield Label("Разрешение заведующего отделением — причина:")
+            yield TextInput(id="ov-reason", placeholder="например, подготовка к празднику по плану учреждения")
+            if not self.actor.is_head:
+                yield Label("Логин и пароль заведующего отделением:")
+                with Horizontal(classes="ov-cred"):
+                    yield TextInput(id="ov-login", placeholder="логин")
+                    yield TextInput(id="ov-password", password=True, placeholder="пароль")
+            yield Static("", id="ov-error", classes="error")
+            with Horizontal(id="ov-buttons"):
+                yield Button("Отметить отсутствующим(и)", id="ov-absent", variant="primary")
+                yield Button("Разрешить", id="ov-allow", variant="warning")
+                yield Button("Назад", id="ov-back")
+
+    def on_mount(self) -> None:
+        self.query_one("#ov-box").styles.width = 100
+        self.query_one("#ov-reason", Input).focus()
+
+    @on(Button.Pressed, "#ov-absent")
+    def _absent(self) -> None:
+        self.dismiss(("absent", {}, None))
+
+    @on(Button.Pressed, "#ov-back")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Input.Submitted)
+    def _next_field(self, event: Input.Submitted) -> None:
+        """Enter moves reason → login → password, and allows from the last field."""
+        if not self.actor.is_head and event.input.id in ("ov-reason", "ov-login"):
+            nxt = "#ov-login" if event.input.id == "ov-reason" else "#ov-password"
+            if event.input.id == "ov-reason" and not event.value.strip():
+                self._allow()
+                return
+            self.query_one(nxt, Input).focus()
+            return
+        self._allow()
+
+    @on(Button.Pressed, "#ov-allow")
+    def _allow(self) -> None:
+        reason = self.query_one("#ov-reason", Input).value.strip()
+        if not reason:
+            self.query_one("#ov-error", Static).update("Укажите причину разрешения третьего занятия.")
+            self.query_one("#ov-reason", Input).focus()
+            return
+        if self.actor.is_head:
+            self.dismiss(("override", {v.client_id: reason for v in self.violations}, self.actor.id))
+            return
+        login = self.query_one("#ov-login", Input).value
+        password = self.query_one("#ov-password", Input).value
+        if not login.strip() or not password:
+            self.query_one("#ov-error", Static).update("Нужны логин и пароль заведующего отделением.")
+            return
+        self.query_one("#ov-error", Static).update("Проверка…")
+        self._check_head(login, password, reason)
+
+    @work(thread=True, exclusive=True, group="override")
+    def _check_head(self, login: str, password: str, reason: str) -> None:
+        from soptui.services import auth
+
+        try:
+            head = auth.sign_in(login, password)
+        except auth.AuthError as exc:
+            self.app.call_from_thread(self._failed, str(exc))
+            return
+        if not head.is_head:
+            self.app.call_from_thread(self._failed, "Разрешить может только заведующий отделением.")
+            return
+        self.app.call_from_thread(self.dismiss, ("override", {v.client_id: reason for v in self.violations},
+                                                 head.id))
+
+    def _failed(self, message: str) -> None:
+        self.query_one("#ov-error", Static).update(message)
+        self.query_one("#ov-password", Input).value = ""
+
+
+class RollCallScreen(SectionScreen):
+    """Who came to a session; saving writes one service log entry per present client."""
+
+    SECTION_TITLE = "Перекличка"
+    DEFAULT_CSS = """
+    RollCallScreen #rc-head { height: auto; padding: 0 1; }
+    RollCallScreen #rc-status { height: 1; padding: 0 1; }
+    RollCallScreen #rc-hint { height: 1; padding: 0 1; color: $text-muted; }
+    """
+    BINDINGS = [
+        Binding("a", "all_present", "Все пришли", id="rollcall.all", tooltip="Отметить всех присутствующими"),
+        Binding("z", "none_present", "Снять всех", id="rollcall.none", tooltip="Снять все отметки"),
+        Binding("r", "reason", "Причина", id="rollcall.reason", tooltip="Причина отсутствия"),
+        Binding("ctrl+s", "save", "Сохранить", id="rollcall.save", tooltip="Сохранить перекличку"),
+        Binding("o", "report", "Отчёт", id="rollcall.report", tooltip="Тема, итоги и отзывы занятия"),
+        Binding("escape", "back", "Назад", id="rollcall.back", tooltip="Закрыть перекличку"),
+    ]
+
+    def __init__(self, session_id: int) -> None:
+        super().__init__()
+        self.session_id = session_id
+        self.call: service.RollCall | None = None
+        self.present: dict[int, bool] = {}
+        self.reasons: dict[int, str] = {}
+        self.overrides: dict[int, str] = {}
+        self.notes: dict[int, str] = {}
+        self.override_by: int | None = None
+        self.dirty = False
+        self.opened_at = time.monotonic()
+        self.saved_after: float | None = None  # seconds from opening to the first save
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("Загрузка…", id="rc-head")
+        yield Static("", id="rc-status")
+        yield RollCallTable(id="rc-table", cursor_type="row", zebra_stripes=True)
+        yield Static("↑↓ — выбор · Пробел — был/не был · A — все пришли · R — причина · Ctrl+S — сохранить",
+                     id="rc-hint")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        table = self.query_one(RollCallTable)
+        table.add_column("Отметка", key="mark", width=8)
+        table.add_column("ФИО участника", key="name")
+        table.add_column("Причина отсутствия / примечание", key="note")
+        self._load()
+
+    @work(thread=True, exclusive=True, group="rollcall")
+    def _load(self) -> None:
+        try:
+            call = service.roll_call(self.session_id)
+        except service.GroupError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.app.call_from_thread(self._show, call)
+
+    def _show(self, call: service.RollCall) -> None:
+        self.call = call
+        self.present = {r.client_id: r.present for r in call.rows}
+        self.reasons = {r.client_id: r.absence_reason for r in call.rows}
+        self.notes = {r.client_id: (f"3-е занятие в неделю разрешено: {r.override_by} — {r.override_reason}"
+                                    if r.override_reason else "") for r in call.rows}
+        head = Text()
+        head.append(call.club_name, style="bold")
+        head.append(f"  {clock.fmt_date(call.date)} ({WEEKDAY_SHORT[call.date.weekday()]}) "
+                    f"{call.start_time}–{call.end_time}\n")
+        head.append(f"Тема: {call.topic or 'не указана'}", style="")
+        if call.goal:
+            head.append(f" · Цель: {call.goal}", style="italic")
+        if call.status == "cancelled":
+            head.append("\nЗанятие отменено: отметки не сохраняются.", style="bold red")
+        elif call.date > clock.today():
+            head.append("\nЗанятие ещё не наступило: перекличку сохраняют в день занятия.", style="bold yellow")
+        self.query_one("#rc-head", Static).update(head)
+        table = self.query_one(RollCallTable)
+        keep = table.cursor_row if table.row_count else 0
+        table.clear()
+        for r in call.rows:
+            table.add_row(self._mark(r.client_id), r.name, self._note(r.client_id), key=str(r.client_id))
+        if call.rows:
+            table.move_cursor(row=min(keep or 0, len(call.rows) - 1))
+        table.focus()
+        self._status()
+
+    def _mark(self, client_id: int) -> Text:
+        return PRESENT if self.present.get(client_id) else ABSENT
+
+    def _note(self, client_id: int) -> str:
+        if self.present.get(client_id):
+            return self.notes.get(client_id, "")
+        return self.reasons.get(client_id, "")
+
+    def _status(self) -> None:
+        if self.call is None:
+            return
+        n = len(self.call.rows)
+        p = sum(1 for v in self.present.values() if v)
+        text = Text(f"Присутствуют: {p} из {n}")
+        if not n:
+            text = Text("В группе на эту дату нет участников: добавьте их в карточке клуба (A).", style="yellow")
+        elif self.dirty:
+            text.append(" · не сохранено (Ctrl+S)", style="bold yellow")
+        elif self.call.status == "held" or self.saved_after is not None:
+            text.append(" · сохранено", style="green")
+        self.query_one("#rc-status", Static).update(text)
+
+    def _refresh_row(self, client_id: int) -> None:
+        table = self.query_one(RollCallTable)
+        table.update_cell(str(client_id), "mark", self._mark(client_id))
+        table.update_cell(str(client_id), "note", self._note(client_id))
+
+    def _client_at(self, row: int | None) -> int | None:
+        if self.call is None or row is None or not 0 <= row < len(self.call.rows):
+            return None
+        return self.call.rows[row].client_id
+
+    # --- marking ---
+
+    def toggle_row(self, row: int | None) -> None:
+        client_id = self._client_at(row)
+        if client_id is None:
+            return
+        self.present[client_id] = not self.present.get(client_id)
+        self.dirty = True
+        self._refresh_row(client_id)
+        self._status()
+
+    def action_all_present(self) -> None:
+        if self.call is None:
+            return
+        for r in self.call.rows:
+            self.present[r.client_id] = True
+            self._refresh_row(r.client_id)
+        self.dirty = True
+        self._status()
+
+    def action_none_present(self) -> None:
+        if self.call is None:
+            return
+        for r in self.call.rows:
+            self.present[r.client_id] = False
+            self._refresh_row(r.client_id)
+        self.dirty = True
+        self._status()
+
+    def action_reason(self) -> None:
+        table = self.query_one(RollCallTable)
+        client_id = self._client_at(table.cursor_row)
+        if client_id is None:
+            return
+        if self.present.get(client_id):
+            self.notify("Причина нужна только отсутствующим: снимите отметку пробелом.", severity="warning")
+            return
+        name = self.call.rows[table.cursor_row].name
+
+        def done(reason: str | None) -> None:
+            if reason is None:
+                return
+            self.reasons[client_id] = reason
+            self.dirty = True
+            self._refresh_row(client_id)
+            self._status()
+
+        self.app.push_screen(AbsenceReasonDialog(name, self.reasons.get(client_id, "")), done)
+
+    # --- saving ---
+
+    def action_save(self) -> None:
+        if self.call is None:
+            return
+        marks = {cid: (bool(self.present.get(cid)), self.reasons.get(cid, "")) for cid in self.present}
+        self.query_one("#rc-status", Static).update("Сохранение…")
+        self._save(marks, dict(self.overrides), self.override_by)
+
+    @work(thread=True, exclusive=True, group="rollcall-save")
+    def _save(self, marks, overrides, override_by) -> None:
+        try:
+            result = service.save_roll_call(self.session_id, marks, overrides, override_by,
+                                            staff_id=self.app.actor.id if self.app.actor else None)
+        except service.WeeklyLimitError as exc:
+            self.app.call_from_thread(self._limit, exc.violations)
+            return
+        except service.GroupError as exc:
+            self.app.call_from_thread(self._save_failed, str(exc))
+            return
+        self.app.call_from_thread(self._saved, result)
+
+    def _save_failed(self, message: str) -> None:
+        self.notify(message, severity="error", timeout=10)
+        self._status()
+
+    def _limit(self, violations) -> None:
+        self._status()
+
+        def decided(choice) -> None:
+            if choice is None:
+                return
+            kind, overrides, head_id = choice
+            if kind == "absent":
+                for v in violations:
+                    self.present[v.client_id] = False
+                    if not self.reasons.get(v.client_id):
+                        self.reasons[v.client_id] = "уже 2 занятия на этой неделе (СОП 05)"
+                    self._refresh_row(v.client_id)
+            else:
+                self.overrides.update(overrides)
+                self.override_by = head_id
+            self.action_save()
+
+        self.app.push_screen(OverrideDialog(violations, self.app.actor), decided)
+
+    def _saved(self, result: service.SaveResult) -> None:
+        if self.saved_after is None:
+            self.saved_after = time.monotonic() - self.opened_at
+        self.dirty = False
+        self.overrides.clear()
+        change = ""
+        if result.entries_created or result.entries_removed:
+            change = f"; журнал услуг: +{result.entries_created} −{result.entries_removed}"
+        self.notify(f"Перекличка сохранена за {self.saved_after:.0f} с: присутствовали {result.present}, "
+                    f"отсутствовали {result.absent}{change}.")
+        self._load()
+
+    # --- leaving ---
+
+    def action_report(self) -> None:
+        from soptui.screens.groups.session_form import SessionFormScreen
+
+        self.app.push_screen(SessionFormScreen(self.session_id))
+
+    def action_back(self) -> None:
+        leave_unless_dirty(self, self.dirty, "Перекличка не сохранена. Выйти без сохранения?",
+                           self.app.pop_screen, yes="Выйти без сохранения")

@@ -1,0 +1,344 @@
+"""A session's report (SOP 05 stages 3-4): topic and goal from the programme, guests,
+photo/video and where it is kept, the leader's analysis and summary, feedback with who
+gave it, and client satisfaction 1-5. Typed text is kept as a draft until saved."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, Checkbox, DataTable, Label, Select, Static, TextArea
+
+from soptui.core import clock
+from soptui.domain.groups import WEEKDAY_SHORT
+from soptui.domain.labels import FEEDBACK_SOURCES
+from soptui.screens.base import SectionScreen
+from soptui.services import drafts
+from soptui.services import groups as service
+from soptui.widgets.dialogs import leave_unless_dirty
+from soptui.widgets.fields import FieldError, LabeledInput
+from soptui.widgets.textbox import TextBox
+
+SATISFACTION = [("5 — очень довольны", 5), ("4 — довольны", 4), ("3 — скорее довольны", 3),
+                ("2 — скорее недовольны", 2), ("1 — недовольны", 1)]
+
+
+def _in_feedback(widget) -> bool:
+    """Typing a feedback entry is not an edit of the report (it is saved on its own)."""
+    return any((getattr(node, "id", "") or "").startswith("fb-") for node in widget.ancestors)
+
+
+class SessionFormScreen(SectionScreen):
+    """Edit the report of one session; Ctrl+S saves, F9 prints the session report."""
+
+    SECTION_TITLE = "Занятие"
+    DEFAULT_CSS = """
+    SessionFormScreen #sf-scroll { height: 1fr; padding: 0 1; }
+    SessionFormScreen #sf-head { height: auto; margin: 0 0 1 0; }
+    SessionFormScreen TextArea { height: 5; }
+    SessionFormScreen .sf-label { color: $text-muted; padding: 0 1; margin: 1 0 0 0; }
+    SessionFormScreen #sf-feedback { height: auto; max-height: 10; }
+    SessionFormScreen .sf-row { height: auto; }
+    SessionFormScreen #fb-source { width: 24; }
+    SessionFormScreen #fb-author { width: 30; }
+    SessionFormScreen #fb-text { width: 1fr; }
+    SessionFormScreen #sf-buttons { height: auto; margin: 1 0; }
+    SessionFormScreen #sf-buttons Button { margin: 0 1 0 0; }
+    SessionFormScreen #sf-media-row { height: auto; }
+    SessionFormScreen #sf-media { width: 22; }
+    SessionFormScreen #sf-media-location { width: 1fr; }
+    """
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Сохранить", id="session.save", tooltip="Сохранить отчёт о занятии"),
+        Binding("f9", "print", "Печать", id="session.print", tooltip="Отчёт о занятии (PDF)"),
+        Binding("escape", "back", "Назад", id="session.back", tooltip="Закрыть"),
+    ]
+
+    def __init__(self, session_id: int) -> None:
+        super().__init__()
+        self.session_id = session_id
+        self.detail: service.SessionDetail | None = None
+        self.original: dict = {}
+        self.dirty = False
+        self._loading = True
+
+    @property
+    def draft_key(self) -> str:
+        return f"session:{self.session_id}"
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(id="sf-scroll"):
+            yield Static("Загрузка…", id="sf-head")
+            yield Label("Тема по программе", classes="sf-label")
+            yield Select([], id="sf-programme", prompt="— выбрать из программы —", allow_blank=True)
+            yield LabeledInput("Тема занятия", id="sf-topic", required=True)
+            yield LabeledInput("Цель занятия", id="sf-goal")
+            yield LabeledInput("Гости", id="sf-guests", placeholder="кто присутствовал из гостей учреждения")
+            with Horizontal(id="sf-media-row"):
+                yield Checkbox("Фото/видео", id="sf-media")
+                yield LabeledInput("Где хранятся файлы", id="sf-media-location",
+                                   placeholder="например, \\\\server\\Клубы\\2026-11-25")
+            yield Label("Анализ занятия (ведущий)", classes="sf-label")
+            yield TextBox(id="sf-analysis")
+            yield Label("Итоги занятия", classes="sf-label")
+            yield TextBox(id="sf-summary")
+            yield Label("Удовлетворённость получателей услуг", classes="sf-label")
+            yield Select(SATISFACTION, id="sf-satisfaction", prompt="— оценка не выставлена —")
+            yield FieldError(id="sf-error", classes="-empty")
+            with Horizontal(id="sf-buttons"):
+                yield Button("Сохранить (Ctrl+S)", id="sf-save", variant="primary")
+                yield Button("Печать отчёта (F9)", id="sf-print")
+            yield Label("Отзывы (сотрудники, получатели услуг, гости)", classes="sf-label")
+            yield DataTable(id="sf-feedback", cursor_type="row", zebra_stripes=True)
+            with Horizontal(classes="sf-row"):
+                yield Select([(v, k) for k, v in FEEDBACK_SOURCES.items()], id="fb-source", value="client",
+                             allow_blank=False)
+                yield LabeledInput("Кто", id="fb-author", placeholder="ФИО или «аноним»")
+                yield LabeledInput("Отзыв", id="fb-text")
+            with Horizontal(classes="sf-row"):
+                yield Button("Добавить отзыв", id="fb-add")
+                yield Button("Удалить выбранный", id="fb-delete")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#sf-feedback", DataTable).add_columns("От кого", "Кто", "Отзыв")
+        self._load()
+
+    @work(thread=True, exclusive=True, group="session-form")
+    def _load(self) -> None:
+        try:
+            detail = service.get_session(self.session_id)
+        except service.GroupError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        draft = drafts.load_draft(self.draft_key)
+        self.app.call_from_thread(self._show, detail, draft)
+
+    def _values_of(self, d: service.SessionDetail) -> dict:
+        return {"topic": d.topic, "goal": d.goal, "guests": d.guests, "media_taken": d.media_taken,
+                "media_location": d.media_location, "analysis": d.analysis, "summary": d.summary,
+                "satisfaction": d.satisfaction, "programme_item": d.programme_item_id}
+
+    def _show(self, d: service.SessionDetail, draft: dict | None, keep_form: bool = False) -> None:
+        self._loading = True
+        self.detail = d
+        self.original = self._values_of(d)
+        head = Text()
+        head.append(f"{d.club_name}", style="bold")
+        head.append(f"  {clock.fmt_date(d.date)} ({WEEKDAY_SHORT[d.date.weekday()]}) {d.start_time}–{d.end_time}\n")
+        head.append(f"Присутствовали {d.present} из {d.marked} отмеченных · Ведущие: {', '.join(d.leaders)}")
+        self.query_one("#sf-head", Static).update(head)
+        sel = self.query_one("#sf-programme", Select)
+        sel.set_options([(f"{p.number}. {p.topic}", p.id) for p in d.programme])
+        if not keep_form:
+            values = dict(self.original)
+            if draft:
+                values.update({k: v for k, v in draft.items() if k in values})
+                self.notify("Восстановлен несохранённый черновик отчёта.", timeout=6)
+            self._fill(values)
+            self.dirty = bool(draft)
+        fb = self.query_one("#sf-feedback", DataTable)
+        fb.clear()
+        for f in d.feedback:
+            fb.add_row(f.source_label, f.author, f.text, key=str(f.id))
+        self.call_after_refresh(self._loaded)
+
+    def _loaded(self) -> None:
+        self._loading = False
+
+    def _fill(self, v: dict) -> None:
+        item = v.get("programme_item")
+        sel = self.query_one("#sf-programme", Select)
+        if item and self.detail and any(p.id == item for p in self.detail.programme):
+            sel.value = item
+        else:
+            sel.clear()
+        self.query_one("#sf-topic", LabeledInput).value = v.get("topic") or ""
+        self.query_one("#sf-goal", LabeledInput).value = v.get("goal") or ""
+        self.query_one("#sf-guests", LabeledInput).value = v.get("guests") or ""
+        self.query_one("#sf-media", Checkbox).value = bool(v.get("media_taken"))
+        self.query_one("#sf-media-location", LabeledInput).value = v.get("media_location") or ""
+        self.query_one("#sf-analysis", TextArea).text = v.get("analysis") or ""
+        self.query_one("#sf-summary", TextArea).text = v.get("summary") or ""
+        sat = self.query_one("#sf-satisfaction", Select)
+        if v.get("satisfaction"):
+            sat.value = v["satisfaction"]
+        else:
+            sat.clear()
+
+    def _collect(self) -> dict:
+        sel = self.query_one("#sf-programme", Select).value
+        sat = self.query_one("#sf-satisfaction", Select).value
+        return {
+            "programme_item": sel if isinstance(sel, int) else None,
+            "topic": self.query_one("#sf-topic", LabeledInput).value.strip(),
+            "goal": self.query_one("#sf-goal", LabeledInput).value.strip(),
+            "guests": self.query_one("#sf-guests", LabeledInput).value.strip(),
+            "media_taken": self.query_one("#sf-media", Checkbox).value,
+            "media_location": self.query_one("#sf-media-location", LabeledInput).value.strip(),
+            "analysis": self.query_one("#sf-analysis", TextArea).text.strip(),
+            "summary": self.query_one("#sf-summary", TextArea).text.strip(),
+            "satisfaction": sat if isinstance(sat, int) else None,
+        }
+
+    # --- typing: the draft ---
+
+    @on(Select.Changed, "#sf-programme")
+    def _programme_chosen(self, event: Select.Changed) -> None:
+        if self._loading or self.detail is None or not isinstance(event.value, int):
+            return
+        item = next((p for p in self.detail.programme if p.id == event.value), None)
+        if item:
+            self.query_one("#sf-topic", LabeledInput).value = item.topic
+            self.query_one("#sf-goal", LabeledInput).value = item.goal
+        self._changed()
+
+    def on_input_changed(self, event) -> None:
+        if not (event.input.id or "").startswith("fb-") and not _in_feedback(event.input):
+            self._changed()
+
+    def on_text_area_changed(self) -> None:
+        self._changed()
+
+    def on_checkbox_changed(self) -> None:
+        self._changed()
+
+    @on(Select.Changed, "#sf-satisfaction")
+    def _sat_changed(self) -> None:
+        self._changed()
+
+    def _changed(self) -> None:
+        if self._loading or self.detail is None:
+            return
+        values = self._collect()
+        self.dirty = values != self.original
+        if self.dirty:
+            self._save_draft(values)
+
+    @work(thread=True, exclusive=True, group="session-draft")
+    def _save_draft(self, values: dict) -> None:
+        if self.dirty:  # a save may have landed since this change was typed
+            drafts.save_draft(self.draft_key, values)
+
+    # --- saving ---
+
+    @on(Button.Pressed, "#sf-save")
+    def action_save(self) -> None:
+        if self.detail is None:
+            return
+        ok, _ = self.query_one("#sf-topic", LabeledInput).check()
+        if not ok:
+            return
+        values = self._collect()
+        changes = {k: v for k, v in values.items() if v != self.original.get(k)}
+        if not changes:
+            self.notify("Изменений нет.")
+            return
+        self._save(self.detail.version, changes, dict(self.original))
+
+    @work(thread=True, exclusive=True, group="session-save")
+    def _save(self, version: int, changes: dict, original: dict) -> None:
+        from soptui.services.errors import ConflictError, RecordGone
+
+        try:
+            service.save_session_report(self.session_id, version, changes, original)
+        except service.GroupError as exc:
+            self.app.call_from_thread(self._failed, str(exc), exc.field)
+            return
+        except ConflictError:
+            self.app.call_from_thread(self._failed, "Отчёт изменён другим сотрудником, пока был открыт. "
+                                      "Ваш текст сохранён в черновике; откройте занятие снова, чтобы "
+                                      "сравнить.", "")
+            return
+        except RecordGone:
+            self.app.call_from_thread(self._failed, "Занятие удалено другим сотрудником.", "")
+            return
+        drafts.delete_draft(self.draft_key)
+        detail = service.get_session(self.session_id)
+        self.app.call_from_thread(self._saved, detail)
+
+    def _failed(self, message: str, field: str) -> None:
+        target = {"topic": "#sf-topic", "media_location": "#sf-media-location"}.get(field)
+        if target:
+            self.query_one(target, LabeledInput).show_error(message)
+        else:
+            self.query_one("#sf-error", FieldError).show(message)
+
+    def _saved(self, detail: service.SessionDetail) -> None:
+        self.query_one("#sf-error", FieldError).show(None)
+        for w in self.query(LabeledInput):
+            w.show_error(None)
+        self.dirty = False
+        self._show(detail, None, keep_form=True)
+        self.notify("Отчёт о занятии сохранён.")
+
+    # --- feedback ---
+
+    @on(Button.Pressed, "#fb-add")
+    def _add_feedback(self) -> None:
+        source = self.query_one("#fb-source", Select).value
+        author = self.query_one("#fb-author", LabeledInput).value
+        text = self.query_one("#fb-text", LabeledInput).value
+        if not text.strip():
+            self.query_one("#fb-text", LabeledInput).show_error("Введите текст отзыва.")
+            return
+        self._feedback(str(source), author, text)
+
+    @work(thread=True, exclusive=True, group="session-feedback")
+    def _feedback(self, source: str, author: str, text: str) -> None:
+        try:
+            service.add_feedback(self.session_id, source, author, text)
+        except service.GroupError as exc:
+            self.app.call_from_thread(self.query_one("#fb-text", LabeledInput).show_error, str(exc))
+            return
+        detail = service.get_session(self.session_id)
+        self.app.call_from_thread(self._feedback_added, detail)
+
+    def _feedback_added(self, detail: service.SessionDetail) -> None:
+        self.query_one("#fb-text", LabeledInput).value = ""
+        self.query_one("#fb-author", LabeledInput).value = ""
+        self.query_one("#fb-text", LabeledInput).show_error(None)
+        self._show(detail, None, keep_form=True)
+        self.original = self._values_of(detail)
+        self.notify("Отзыв добавлен.")
+
+    @on(Button.Pressed, "#fb-delete")
+    def _delete_feedback(self) -> None:
+        if self.detail is None or not self.detail.feedback:
+            return
+        table = self.query_one("#sf-feedback", DataTable)
+        row = table.cursor_row
+        if row is None or row >= len(self.detail.feedback):
+            return
+        self._delete(self.detail.feedback[row].id)
+
+    @work(thread=True, group="session-feedback")
+    def _delete(self, feedback_id: int) -> None:
+        service.delete_feedback(feedback_id)
+        detail = service.get_session(self.session_id)
+        self.app.call_from_thread(self._show, detail, None, True)
+
+    # --- print and leave ---
+
+    @on(Button.Pressed, "#sf-print")
+    def action_print(self) -> None:
+        if self.dirty:
+            self.notify("Сначала сохраните отчёт (Ctrl+S), затем печатайте.", severity="warning")
+            return
+        self._print()
+
+    @work(thread=True, group="print")
+    def _print(self) -> None:
+        try:
+            path = service.print_session_report(self.session_id)
+        except OSError as exc:
+            self.app.call_from_thread(self.notify, f"Не удалось сохранить PDF: {exc}", severity="error")
+            return
+        self.app.call_from_thread(self.notify, f"PDF сохранён: {path}", timeout=12)
+
+    def action_back(self) -> None:
+        # the draft stays on leaving: reopening restores it
+        leave_unless_dirty(self, self.dirty, "Отчёт не сохранён (черновик сохранится). Закрыть?",
+                           self.app.pop_screen)

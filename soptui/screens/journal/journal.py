@@ -1,0 +1,609 @@
+"""Журнал (F7): the service log, the head's audit report and the audit log of actions.
+
+The period (ДД.ММ.ГГГГ, checked at the field; the current month by default) and
+the filters sit above three tabs. The log and the audit log are read one page
+at a time from the database (PgDn/PgUp or n/p); F9 prints the open tab as PDF.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.widgets import DataTable, Input, Select, Static, TabbedContent, TabPane
+
+from soptui.core import clock
+from soptui.screens.base import SectionScreen
+from soptui.widgets.fields import LabeledInput
+
+PAGE = 50
+TAB_LOG, TAB_REPORT, TAB_AUDIT = "tab-log", "tab-report", "tab-audit"
+
+
+def _value(select: Select):
+    v = select.value
+    return None if v is Select.BLANK or v == Select.NULL else v
+
+
+def _hours(minutes: int) -> str:
+    return f"{minutes} мин" if minutes < 60 else f"{minutes} мин ({minutes // 60} ч {minutes % 60:02d} мин)"
+
+
+class PagedTable(DataTable):
+    """A DataTable whose PgDn/PgUp ask the screen for the next/previous page from the database."""
+
+    class PageRequest(Message):
+        def __init__(self, step: int) -> None:
+            super().__init__()
+            self.step = step
+
+    def action_page_down(self) -> None:
+        self.post_message(self.PageRequest(1))
+
+    def action_page_up(self) -> None:
+        self.post_message(self.PageRequest(-1))
+
+
+class JournalScreen(SectionScreen):
+    """The service log and what a head of department audits."""
+
+    SECTION_TITLE = "Журнал"
+    DEFAULT_CSS = """
+    JournalScreen #j-filters { height: auto; }
+    JournalScreen #j-start, JournalScreen #j-end { width: 16; }
+    JournalScreen #j-client { width: 1fr; }
+    JournalScreen #j-selects { height: 1; }
+    JournalScreen #j-selects Select { width: 1fr; margin: 0 1 0 0; }
+    JournalScreen TabbedContent { height: 1fr; }
+    JournalScreen TabPane { padding: 0; height: 1fr; }
+    JournalScreen .j-line { height: 1; padding: 0 1; }
+    JournalScreen #log-totals { height: auto; max-height: 3; padding: 0 1; background: $boost; }
+    JournalScreen #log-detail { color: $text-muted; }
+    JournalScreen #audit-bar { height: 1; }
+    JournalScreen #audit-bar Select { width: 30; }
+    JournalScreen #audit-count { width: 1fr; }
+    JournalScreen #report-scroll { height: 1fr; padding: 0 1; }
+    """
+    BINDINGS = [
+        Binding("f9", "print", "Печать PDF", id="journal.print", tooltip="Напечатать открытую вкладку в PDF"),
+        Binding("t", "next_tab", "Вкладка", id="journal.tab", tooltip="Следующая вкладка"),
+        Binding("pagedown", "page(1)", "Стр.→", id="journal.next", tooltip="Следующая страница (n)"),
+        Binding("pageup", "page(-1)", "←Стр.", id="journal.prev", tooltip="Предыдущая страница (p)"),
+        Binding("n", "page(1)", "Дальше", show=False),
+        Binding("p", "page(-1)", "Назад", show=False),
+        Binding("left_square_bracket", "shift_month(-1)", "Пред. месяц", show=False),
+        Binding("right_square_bracket", "shift_month(1)", "След. месяц", show=False),
+        Binding("r", "reload", "Обновить", id="journal.reload", tooltip="Перечитать данные", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        start, end = _month(clock.today())
+        self.period: tuple[dt.date, dt.date] | None = (start, end)
+        self.log_offset = 0
+        self.audit_offset = 0
+        self.log_page = None
+        self.audit_page = None
+        self.summary = None
+        self.report_stale = True
+        self.audit_stale = True
+        self.last_pdf: Path | None = None
+        self._ready = False
+        self._width = 0
+
+    # --- layout ---------------------------------------------------------------------
+
+    def compose_body(self) -> ComposeResult:
+        start, end = self.period
+        actor = self.app.actor
+        with Horizontal(id="j-filters"):
+            yield LabeledInput("Период с", value=clock.fmt_date(start), placeholder="ДД.ММ.ГГГГ",
+                               validator=clock.parse_date, required=True, id="j-start",
+                               input_id="j-start-input", max_length=10, compact=True)
+            yield LabeledInput("по", value=clock.fmt_date(end), placeholder="ДД.ММ.ГГГГ",
+                               validator=clock.parse_date, required=True, id="j-end",
+                               input_id="j-end-input", max_length=10, compact=True)
+            yield LabeledInput("Получатель (начало фамилии)", placeholder="например, Иванов", id="j-client",
+                               input_id="j-client-input", max_length=60, compact=True)
+        with Horizontal(id="j-selects"):
+            yield Select([], prompt="Все отделения", id="j-dep", compact=True)
+            yield Select([], prompt="Все специалисты", id="j-staff", compact=True)
+            yield Select([], prompt="Все СОП", id="j-sop", compact=True)
+        with TabbedContent(initial=TAB_LOG, id="j-tabs"):
+            with TabPane("Журнал учёта услуг", id=TAB_LOG):
+                yield Static("Загрузка…", id="log-count", classes="j-line")
+                yield PagedTable(id="log-table", cursor_type="row", zebra_stripes=True)
+                yield Static("", id="log-detail", classes="j-line")
+                yield Static("", id="log-totals")
+            with TabPane("Отчёт для заведующего", id=TAB_REPORT):
+                with VerticalScroll(id="report-scroll"):
+                    yield Static("Загрузка…", id="report-body")
+            if actor is not None and actor.is_head:
+                with TabPane("Журнал действий", id=TAB_AUDIT):
+                    with Horizontal(id="audit-bar"):
+                        yield Select([], prompt="Все действия", id="j-action", compact=True)
+                        yield Static("", id="audit-count", classes="j-line")
+                    yield PagedTable(id="audit-table", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self._columns()
+        self.query_one("#log-table", PagedTable).focus()
+        self._load_choices()
+
+    def on_screen_resume(self) -> None:
+        if self._ready:
+            self.action_reload()
+
+    def on_resize(self) -> None:
+        if abs(self.size.width - self._width) >= 4:
+            self._columns()
+            if self.log_page is not None:
+                self._fill_log(self.log_page)
+            if self.audit_page is not None:
+                self._fill_audit(self.audit_page)
+
+    def _columns(self) -> None:
+        """Column widths that fit the terminal: fixed columns, the rest shared by names and service."""
+        width = max(self.size.width or self.app.size.width, 60)
+        self._width = width
+        table = self.query_one("#log-table", PagedTable)
+        table.clear(columns=True)
+        fixed = 4 + 10 + 3 + 3 + 4  # №, дата, СОП, ед., мин
+        free = max(width - fixed - 8 * 2 - 3, 30)
+        staff = 13 if free < 60 else 16  # «Соколов А.П.»
+        client = int((free - staff) * 0.5)
+        service = free - staff - client
+        for label, w in (("№", 4), ("Дата", 10), ("Получатель", client), ("Услуга", service),
+                         ("СОП", 3), ("Ед.", 3), ("Мин", 4), ("Исполнитель", staff)):
+            table.add_column(label, width=w)
+        audit = self.query("#audit-table")
+        if audit:
+            t = audit.first()
+            t.clear(columns=True)
+            free = width - (16 + 14 + 12) - 6 * 2 - 3  # narrow terminals scroll sideways
+            record, whose = max(16, int(free * 0.3)), max(20, int(free * 0.4))
+            for label, w in (("Когда", 16), ("Кто", 14), ("Действие", 12), ("Запись", record),
+                             ("Чья запись", whose), ("Подробности", max(16, free - record - whose))):
+                t.add_column(label, width=w)
+
+    # --- choices and filters ----------------------------------------------------------
+
+    @work(thread=True, group="journal-choices", exit_on_error=False)
+    def _load_choices(self) -> None:
+        from soptui.services import journal
+
+        choices = journal.filter_choices(self.app.actor)
+        self.app.call_from_thread(self._set_choices, choices)
+
+    def _set_choices(self, choices) -> None:
+        with self.prevent(Select.Changed):
+            self.query_one("#j-dep", Select).set_options([(c.label, c.id) for c in choices.departments])
+            staff = self.query_one("#j-staff", Select)
+            staff.set_options([(c.label, c.id) for c in choices.staff])
+            if choices.default_staff_id is not None:
+                staff.value = choices.default_staff_id
+            self.query_one("#j-sop", Select).set_options([(c.label, c.id) for c in choices.sops])
+            for action in self.query("#j-action"):
+                action.set_options([(c.label, c.id) for c in choices.actions])
+        self._ready = True
+        self.action_reload()
+
+    def _filters(self):
+        from soptui.services.journal import JournalFilters
+
+        start, end = self.period
+        return JournalFilters(start, end, department_id=_value(self.query_one("#j-dep", Select)),
+                              staff_id=_value(self.query_one("#j-staff", Select)),
+                              client_query=self.query_one("#j-client", LabeledInput).value.strip(),
+                              sop=_value(self.query_one("#j-sop", Select)))
+
+    def _check_period(self, final: bool) -> bool:
+        """Validate both dates at their fields; update self.period when valid.
+
+        While typing (final=False) an incomplete date is not an error yet.
+        """
+        start_field = self.query_one("#j-start", LabeledInput)
+        end_field = self.query_one("#j-end", LabeledInput)
+        values = []
+        ok = True
+        for f in (start_field, end_field):
+            if not final and len(f.value.strip()) < 10:
+                f.show_error(None)
+                ok = False
+                continue
+            good, value = f.check()
+            ok = ok and good
+            values.append(value)
+        if not ok:
+            self.period = None
+            return False
+        start, end = values
+        if end < start:
+            end_field.show_error("Конец периода раньше начала.")
+            self.period = None
+            return False
+        if (end - start).days > 366 * 3:
+            end_field.show_error("Период длиннее трёх лет: выберите короче.")
+            self.period = None
+            return False
+        self.period = (start, end)
+        return True
+
+    @on(Input.Changed, "#j-start-input, #j-end-input")
+    def _period_typed(self, event: Input.Changed) -> None:
+        if self._check_period(final=False):
+            self._filters_changed()
+
+    @on(Input.Submitted, "#j-start-input, #j-end-input")
+    @on(Input.Blurred, "#j-start-input, #j-end-input")
+    def _period_done(self, event) -> None:
+        self._check_period(final=True)
+
+    @on(Input.Changed, "#j-client-input")
+    def _client_typed(self, event: Input.Changed) -> None:
+        self._filters_changed()
+
+    @on(Select.Changed, "#j-dep, #j-staff, #j-sop")
+    def _select_changed(self, event: Select.Changed) -> None:
+        self._filters_changed()
+
+    @on(Select.Changed, "#j-action")
+    def _action_changed(self, event: Select.Changed) -> None:
+        self.audit_offset = 0
+        self.audit_stale = True
+        self._load_active()
+
+    def _filters_changed(self) -> None:
+        if not self._ready or self.period is None:
+            return
+        self.log_offset = self.audit_offset = 0
+        self.report_stale = self.audit_stale = True
+        self._load_active()
+
+    def action_reload(self) -> None:
+        if not self._ready:
+            return
+        if self.period is None and not self._check_period(final=True):
+            self.notify("Исправьте период: даты в виде ДД.ММ.ГГГГ.", severity="warning")
+            return
+        self.report_stale = self.audit_stale = True
+        self._load_active()
+
+    def action_shift_month(self, step: int) -> None:
+        """Move the period to the previous / next calendar month."""
+        base = self.period[0] if self.period else clock.today()
+        first = base.replace(day=1)
+        target = (first - dt.timedelta(days=1)).replace(day=1) if step < 0 else \
+            (first + dt.timedelta(days=32)).replace(day=1)
+        start, end = _month(target)
+        with self.prevent(Input.Changed):
+            self.query_one("#j-start", LabeledInput).value = clock.fmt_date(start)
+            self.query_one("#j-end", LabeledInput).value = clock.fmt_date(end)
+        self._check_period(final=True)
+        self._filters_changed()
+
+    # --- tabs -----------------------------------------------------------------------------
+
+    @property
+    def active_tab(self) -> str:
+        return self.query_one(TabbedContent).active
+
+    def action_next_tab(self) -> None:
+        tabs = self.query_one(TabbedContent)
+        ids = [pane.id for pane in tabs.query(TabPane)]
+        tabs.active = ids[(ids.index(tabs.active) + 1) % len(ids)]
+
+    @on(TabbedContent.TabActivated)
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self._load_active()
+        self._focus_active()
+
+    def _focus_active(self) -> None:
+        tab = self.active_tab
+        # the recipient and SOP filters narrow the log only; the report and the audit log ignore them
+        self.query_one("#j-client", LabeledInput).input.disabled = tab != TAB_LOG
+        self.query_one("#j-sop", Select).disabled = tab != TAB_LOG
+        if tab == TAB_LOG:
+            self.query_one("#log-table").focus()
+        elif tab == TAB_AUDIT:
+            self.query_one("#audit-table").focus()
+        else:
+            self.query_one("#report-scroll").focus()
+
+    def _load_active(self) -> None:
+        if not self._ready or self.period is None:
+            return
+        tab = self.active_tab
+        if tab == TAB_LOG:
+            self._load_log(self._filters(), self.log_offset)
+        elif tab == TAB_REPORT and self.report_stale:
+            f = self._filters()
+            self.query_one("#report-body", Static).update("Загрузка…")
+            self._load_report(f.start, f.end, f.department_id, f.staff_id)
+        elif tab == TAB_AUDIT and self.audit_stale:
+            self._load_audit(self._audit_filters(), self.audit_offset)
+
+    # --- the service log ---------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="journal-log", exit_on_error=False)
+    def _load_log(self, filters, offset: int) -> None:
+        from soptui.services import journal
+
+        try:
+            page = journal.service_page(filters, offset, PAGE, self.app.actor)
+            by_sop = journal.totals_by_sop(filters, self.app.actor)
+        except Exception as exc:  # shown, never swallowed silently
+            self.app.call_from_thread(self.notify, f"Не удалось прочитать журнал: {exc}", severity="error")
+            return
+        self.app.call_from_thread(self._show_log, page, by_sop)
+
+    def _show_log(self, page, by_sop) -> None:
+        self.log_page = page
+        self.log_offset = page.offset
+        self._fill_log(page)
+        start, end = self.period or (None, None)
+        if not page.total:
+            count = f"За период {clock.fmt_date(start)}–{clock.fmt_date(end)} записей нет."
+        else:
+            count = f"Записи {page.offset + 1}–{page.offset + len(page.rows)} из {page.total}"
+            if page.has_next or page.has_prev:
+                count += " · PgDn/n — дальше, PgUp/p — назад"
+        self.query_one("#log-count", Static).update(count)
+        t = page.totals
+        totals = Text()
+        totals.append("Итого: ", style="bold")
+        totals.append(f"записей {t.entries} · услуг {t.units} · {_hours(t.minutes)}")
+        if by_sop:
+            totals.append("\n")
+            totals.append(" · ".join(f"СОП {s.key or '—'}: {s.units} усл., {s.minutes} мин" for s in by_sop),
+                          style="dim")
+        self.query_one("#log-totals", Static).update(totals)
+
+    def _fill_log(self, page) -> None:
+        table = self.query_one("#log-table", PagedTable)
+        table.clear()
+        for r in page.rows:
+            table.add_row(str(r.number), clock.fmt_date(r.date), r.client_name, r.service, r.sop,
+                          str(r.units), str(r.minutes), r.staff_name, key=str(r.id))
+
+    @on(DataTable.RowHighlighted, "#log-table")
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """The whole row in one line under the table: narrow terminals cut the columns."""
+        page = self.log_page
+        row = event.cursor_row
+        detail = self.query_one("#log-detail", Static)
+        if page is None or row is None or not 0 <= row < len(page.rows):
+            detail.update("")
+            return
+        r = page.rows[row]
+        parts = [f"№ {r.number}", r.client_name, r.service, f"СОП {r.sop or '—'}", f"{r.units} ед.",
+                 f"{r.minutes} мин", r.staff_name]
+        if r.source:
+            parts.append(r.source)
+        if r.note:
+            parts.append(r.note)
+        detail.update(Text(" · ".join(parts), no_wrap=True, overflow="ellipsis"))
+
+    @on(PagedTable.PageRequest)
+    def _page_request(self, event: PagedTable.PageRequest) -> None:
+        event.stop()
+        self.action_page(event.step)
+
+    def action_page(self, step: int) -> None:
+        tab = self.active_tab
+        page = self.log_page if tab == TAB_LOG else self.audit_page if tab == TAB_AUDIT else None
+        if page is None or self.period is None:
+            return
+        new = page.offset + step * PAGE
+        if new < 0 or (step > 0 and not page.has_next):
+            self.app.bell()
+            return
+        if tab == TAB_LOG:
+            self.log_offset = new
+            self._load_log(self._filters(), new)
+        else:
+            self.audit_offset = new
+            self._load_audit(self._audit_filters(), new)
+
+    # --- the head's report ---------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="journal-report", exit_on_error=False)
+    def _load_report(self, start, end, department_id, staff_id) -> None:
+        from soptui.services import journal
+
+        try:
+            summary = journal.audit_summary(start, end, department_id, staff_id, self.app.actor)
+        except Exception as exc:
+            self.app.call_from_thread(self.notify, f"Не удалось составить отчёт: {exc}", severity="error")
+            return
+        self.app.call_from_thread(self._show_report, summary)
+
+    def _show_report(self, s) -> None:
+        self.summary = s
+        self.report_stale = False
+        self.query_one("#report-body", Static).update(render_summary(s))
+
+    # --- the audit log ---------------------------------------------------------------------------
+
+    def _audit_filters(self):
+        from soptui.services.journal import AuditFilters
+
+        start, end = self.period
+        actions = self.query("#j-action")
+        return AuditFilters(start, end, staff_id=_value(self.query_one("#j-staff", Select)),
+                            action=_value(actions.first()) if actions else None)
+
+    @work(thread=True, exclusive=True, group="journal-audit", exit_on_error=False)
+    def _load_audit(self, filters, offset: int) -> None:
+        from soptui.services import journal
+
+        try:
+            page = journal.audit_page(filters, offset, PAGE, self.app.actor)
+        except journal.AccessDenied as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="warning")
+            return
+        except Exception as exc:
+            self.app.call_from_thread(self.notify, f"Не удалось прочитать журнал действий: {exc}",
+                                      severity="error")
+            return
+        self.app.call_from_thread(self._show_audit, page)
+
+    def _show_audit(self, page) -> None:
+        self.audit_page = page
+        self.audit_offset = page.offset
+        self.audit_stale = False
+        self._fill_audit(page)
+        if not page.total:
+            text = "За период действий нет."
+        else:
+            text = f"Действия {page.offset + 1}–{page.offset + len(page.rows)} из {page.total}, новые сверху"
+        self.query_one("#audit-count", Static).update(text)
+
+    def _fill_audit(self, page) -> None:
+        table = self.query_one("#audit-table", PagedTable)
+        table.clear()
+        for r in page.rows:
+            table.add_row(clock.fmt_datetime(r.at), r.staff, r.action, r.what, r.whose, r.details, key=str(r.id))
+
+    # --- printing ------------------------------------------------------------------------------------
+
+    def action_print(self) -> None:
+        if self.period is None and not self._check_period(final=True):
+            self.notify("Исправьте период: даты в виде ДД.ММ.ГГГГ.", severity="warning")
+            return
+        tab = self.active_tab
+        if tab == TAB_LOG:
+            self.notify("Готовлю журнал учёта услуг в PDF…")
+            self._print_log(self._filters())
+        elif tab == TAB_REPORT:
+            f = self._filters()
+            self.notify("Готовлю отчёт для заведующего в PDF…")
+            self._print_report(f.start, f.end, f.department_id, f.staff_id)
+        else:
+            self.notify("Журнал действий не печатается: он хранится в программе (152-ФЗ).",
+                        severity="warning")
+
+    @work(thread=True, group="journal-print", exit_on_error=False)
+    def _print_log(self, filters) -> None:
+        from soptui.forms import service_log
+        from soptui.services import journal, output
+
+        try:
+            report = journal.service_log_report(filters, self.app.actor)
+            path = service_log.save(report, output.output_dir() / service_log.file_name(report))
+            journal.record_print("service_log", {"start": filters.start, "end": filters.end,
+                                                 "entries": report.totals.entries})
+        except journal.TooManyRows as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="warning", timeout=10)
+            return
+        except Exception as exc:
+            self.app.call_from_thread(self.notify, f"Не удалось напечатать журнал: {exc}", severity="error")
+            return
+        self.app.call_from_thread(self._printed, path, "Журнал учёта услуг")
+
+    @work(thread=True, group="journal-print", exit_on_error=False)
+    def _print_report(self, start, end, department_id, staff_id) -> None:
+        from soptui.forms import audit_report
+        from soptui.services import journal, output
+
+        try:
+            summary = journal.audit_summary(start, end, department_id, staff_id, self.app.actor)
+            path = audit_report.save(summary, output.output_dir() / audit_report.file_name(summary))
+            journal.record_print("audit_report", {"start": start, "end": end})
+        except Exception as exc:
+            self.app.call_from_thread(self.notify, f"Не удалось напечатать отчёт: {exc}", severity="error")
+            return
+        self.app.call_from_thread(self._printed, path, "Отчёт для заведующего")
+
+    def _printed(self, path: Path, what: str) -> None:
+        self.last_pdf = path
+        self.notify(f"{what} сохранён: {path}", title="PDF готов", timeout=10)
+
+    def palette_commands(self):
+        from textual.app import SystemCommand
+
+        yield SystemCommand("Журнал: печать открытой вкладки", "PDF журнала или отчёта (F9)", self.action_print)
+        yield SystemCommand("Журнал: предыдущий месяц", "Период — прошлый месяц ([)",
+                            lambda: self.action_shift_month(-1))
+        yield SystemCommand("Журнал: следующий месяц", "Период — следующий месяц (])",
+                            lambda: self.action_shift_month(1))
+
+
+def _month(day: dt.date) -> tuple[dt.date, dt.date]:
+    first = day.replace(day=1)
+    return first, (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+
+
+def render_summary(s) -> Group:
+    """The head's report as Rich tables (the same figures the PDF prints)."""
+    parts: list = []
+    head = Text()
+    head.append(f"Период {clock.fmt_date(s.start)}–{clock.fmt_date(s.end)}", style="bold")
+    head.append(f" · {s.department or 'все отделения'}")
+    if s.staff:
+        head.append(f" · {s.staff}")
+    parts.append(head)
+
+    def table(title: str, rows: list[tuple], headers=("Показатель", "Кол-во")) -> Group:
+        t = Table(expand=False, show_edge=False, pad_edge=False, header_style="bold")
+        numeric = [all(isinstance(r[i], (int, Text)) or str(r[i]).endswith("%") for r in rows) if rows else False
+                   for i in range(len(headers))]
+        for i, h in enumerate(headers):
+            t.add_column(h, justify="right" if numeric[i] and i else "left", overflow="fold")
+        for r in rows:
+            t.add_row(*[x if isinstance(x, Text) else str(x) for x in r])
+        return Group(Text(title, style="bold"), t)
+
+    late = Text(str(s.contact_late), style="bold red" if s.contact_late else "")
+    overdue = Text(str(s.open_overdue), style="bold red" if s.open_overdue else "")
+    parts.append(table("Обращения: первичный контакт в течение 3 раб. дней (СОП 03)", [
+        ("Поступило обращений", s.referrals_received), ("Контакт в срок", s.contact_in_time),
+        ("Контакт с опозданием", late), ("Ждут звонка, срок не истёк", s.open_in_time),
+        ("Ждут звонка, срок истёк", overdue), ("Закрыты без звонка", s.closed_without_contact),
+        ("Доля контактов в срок", s.contact_rate)]))
+    if s.late_referrals:
+        parts.append(table("Нарушения срока первичного контакта", [
+            (r.client_name, clock.fmt_date(r.first_contact_due), r.staff_name, r.state)
+            for r in s.late_referrals[:20]], headers=("Получатель", "Срок", "Специалист", "Состояние")))
+    parts.append(table("Звонки (СОП 01–03)", [
+        *[(f"СОП {c.sop}", c.count, c.talked, c.talk_minutes) for c in s.calls],
+        ("Итого", s.calls_total, sum(c.talked for c in s.calls), sum(c.talk_minutes for c in s.calls))],
+        headers=("СОП", "Звонков", "Состоялось", "Мин разговора")))
+    no_act = Text(str(s.visits_without_act), style="bold red" if s.visits_without_act else "")
+    parts.append(table("Патронаж (СОП 04)", [
+        ("Проведено патронажей", s.visits_done), ("с актом или отчётом", s.visits_with_act),
+        ("без акта или отчёта", no_act), *[(label, n) for label, n in s.acts_by_kind]]))
+    if s.visits_missing_act:
+        parts.append(table("Патронажи без акта", [
+            (v.client_name, clock.fmt_date(v.date), v.kind, v.staff_names) for v in s.visits_missing_act[:20]],
+            headers=("Получатель", "Дата", "Вид", "Специалисты")))
+    parts.append(table("Групповые занятия (СОП 05)", [
+        ("Проведено занятий", s.sessions_held), ("Отменено", s.sessions_cancelled),
+        ("Посещений (услуг)", s.attendances), ("Участников", s.participants)]))
+    parts.append(table("Журнал учёта услуг", [
+        *[(r.label, r.entries, r.units, r.minutes) for r in s.services_by_sop],
+        ("Итого", s.services.entries, s.services.units, s.services.minutes)],
+        headers=("СОП", "Записей", "Услуг", "Минут")))
+    if s.services_by_staff:
+        parts.append(table("По исполнителям", [(r.label, r.entries, r.units, r.minutes)
+                                               for r in s.services_by_staff],
+                           headers=("Исполнитель", "Записей", "Услуг", "Минут")))
+    parts.append(Text("F9 — напечатать отчёт в PDF", style="dim"))
+    spaced: list = []
+    for p in parts:
+        spaced.extend([p, Text("")])
+    return Group(*spaced[:-1])
+
+
+def open_journal(app, _ident: int = 0) -> None:
+    """Switch to the Журнал section."""
+    app.switch_mode("journal")

@@ -1,0 +1,53 @@
+"""What is due today for the signed-in person: deadlines, calls, visits, sessions.
+
+Each area has a provider `(actor, today) -> list[TodayItem]`, listed in PROVIDERS;
+Today shows them grouped by section, most urgent first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from soptui.core import clock
+from soptui.core.session import Actor
+from soptui.domain.agenda import STATE_ORDER, TodayItem
+from soptui.services import calls, clients, groups, patronage, referrals
+
+
+def referral_items(actor: Actor, today: dt.date) -> list[TodayItem]:
+    """SOP 03/04 deadlines of referrals with no first-contact call yet."""
+    staff_id = None if actor.is_head else actor.id
+    department = None if actor.sees_all_departments else actor.department_id
+    items = []
+    for r in referrals.open_referrals(today, staff_id=staff_id, department_id=department):
+        what = f"первичный звонок: {r.countdown}"
+        if r.warning:
+            what += " ⚠"
+        items.append(TodayItem("Сроки по обращениям", f"до {clock.fmt_date(r.first_contact_due)}",
+                               r.client_name, what, r.state, ("client", r.client_id),
+                               r.first_contact_due.isoformat()))
+    return items
+
+
+Provider = Callable[[Actor, dt.date], list[TodayItem]]
+# Order is the order of Today's sections: referral deadlines, sessions (SOP 05), patronage (SOP 04),
+# calls (SOP 01-03), registry reminders (IPRA ending, missing consent).
+PROVIDERS: list[Provider] = [
+    referral_items,
+    groups.today_items,
+    patronage.today_items,
+    calls.today_items,
+    clients.today_items,
+]
+
+
+def collect(actor: Actor, today: dt.date | None = None) -> list[TodayItem]:
+    """All items for Today, grouped by section in provider order, urgent first within each."""
+    today = today or clock.today()
+    result: list[TodayItem] = []
+    for provider in PROVIDERS:
+        items = provider(actor, today)
+        items.sort(key=lambda i: (STATE_ORDER.get(i.state, 9), i.sort_key, i.when))
+        result.extend(items)
+    return result

@@ -1,0 +1,335 @@
+"""Pilot tests of the Патронаж section: planner, planning, rescheduling, doing a visit, acts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from soptui.app import make_app
+from soptui.core.text import full_name
+from soptui.db import models as m
+from soptui.services import patronage as visits
+from soptui.services.patronage import VisitPlan
+
+from conftest import sign_in
+
+WED = dt.date(2026, 11, 25)
+THU = dt.date(2026, 11, 26)
+
+
+async def settle(pilot, app, rounds: int = 3) -> None:
+    for _ in range(rounds):
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.05)
+
+
+def staff_id(login: str) -> int:
+    return m.Staff.get(m.Staff.login == login).id
+
+
+def fresh_client(demo_store) -> m.Client:
+    """A child of Иванова's department with no referral and no visits: no deadline in the way."""
+    with_ref = m.Referral.select(m.Referral.client)
+    with_visit = m.PatronageVisit.select(m.PatronageVisit.client)
+    return (m.Client.select().where((m.Client.department == demo_store.departments[0])
+                                    & (m.Client.category == "child")
+                                    & m.Client.id.not_in(with_ref) & m.Client.id.not_in(with_visit))
+            .order_by(m.Client.id).first())
+
+
+def cell_text(screen) -> str:
+    return str(screen.query_one("#cell-info").render())
+
+
+async def open_planner(pilot, app):
+    await sign_in(pilot, "ivanova", "demo2026")
+    await pilot.press("f5")
+    await settle(pilot, app)
+    screen = app.screen
+    assert type(screen).__name__ == "PatronageScreen"
+    return screen
+
+
+async def test_planner_week_and_planning_a_visit_in_a_free_slot(demo_store):
+    client = fresh_client(demo_store)
+    ivanova = staff_id("ivanova")
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_planner(pilot, app)
+        bar = str(screen.query_one("#week-bar").render())
+        assert "Неделя 23.11–29.11.2026" in bar and "подтвердить из звонков: 1" in bar
+        assert screen.selected_day() == WED and screen.selected_key() == ivanova
+        # Wednesday's cell lists Иванова's visits of the day from the database
+        expected = [v for v in screen.week.visits if ivanova in v.staff_ids and v.start.date() == WED]
+        for v in expected:
+            assert v.client_full_name in cell_text(screen)
+        await pilot.press("right")  # Thursday
+        assert screen.selected_day() == THU
+        free = visits.free_start(ivanova, THU)
+        await pilot.press("n")
+        await settle(pilot, app)
+        assert type(app.screen).__name__ == "ClientPickerScreen"
+        await pilot.press(*f"{client.last_name} {client.first_name} {client.patronymic}")
+        await settle(pilot, app, 6)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        form = app.screen
+        assert type(form).__name__ == "VisitFormScreen"
+        assert form.query_one("#address").value == client.address
+        assert form.query_one("#day").value == "26.11.2026"
+        assert form.query_one("#start").value == f"{free:%H:%M}"
+        assert form.query_one("#transport").value == client.remote_territory
+        assert list(form.query_one("#staff").selected) == [ivanova]
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert type(app.screen).__name__ == "PatronageScreen"
+        v = m.PatronageVisit.get(m.PatronageVisit.client == client.id)
+        assert v.planned_start == free and v.status == "planned" and v.address == client.address
+        assert [l.staff_id for l in v.staff_links] == [ivanova]
+        assert full_name(client.last_name, client.first_name, client.patronymic) in cell_text(screen)
+
+
+async def test_plan_form_bad_input_keeps_what_was_typed(demo_store):
+    client = fresh_client(demo_store)
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_planner(pilot, app)
+        app.open_target("new_visit", client.id)
+        await settle(pilot, app)
+        form = app.screen
+        assert type(form).__name__ == "VisitFormScreen"
+        form.query_one("#staff").deselect_all()
+        form.query_one("#day").value = "31.12.2026"
+        form.query_one("#start").value = "12:00"
+        form.query_one("#end").value = "11:00"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert app.screen is form
+        assert "сотрудника" in str(form.query_one("#staff-error").render())
+        form.query_one("#staff").select(staff_id("ivanova"))
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        errors = {name: str(form.query_one(f"#{name}").query_one("FieldError").render())
+                  for name in ("day", "end")}
+        assert "нерабочий" in errors["day"] and "Окончание раньше начала" in errors["end"]
+        assert form.query_one("#day").value == "31.12.2026" and form.query_one("#end").value == "11:00"
+        assert not m.PatronageVisit.select().where(m.PatronageVisit.client == client.id).exists()
+
+
+async def test_reschedule_from_the_planner(demo_store):
+    client = fresh_client(demo_store)
+    ivanova = staff_id("ivanova")
+    start = visits.free_start(ivanova, THU)
+    vid = visits.save_plan(VisitPlan(client_id=client.id, staff_ids=[ivanova], day=THU, start=start.time(),
+                                     end=(start + dt.timedelta(minutes=40)).time(), address=client.address))
+    others = len([v for v in visits.planner_week(THU, demo_store.departments[0]).cell(ivanova, THU)])
+    new_start = visits.free_start(ivanova, dt.date(2026, 11, 27))
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_planner(pilot, app)
+        await pilot.press("right")
+        await pilot.press("p")
+        await settle(pilot, app)
+        if others > 1:  # several visits in the cell: choose ours
+            chooser = app.screen
+            options = chooser.query_one("#choose")
+            options.highlighted = [o.id for o in options.options].index(str(vid))
+            await pilot.press("enter")
+            await settle(pilot, app)
+        form = app.screen
+        assert type(form).__name__ == "VisitFormScreen" and form.mode == "reschedule"
+        assert form.query_one("#day-input").has_focus
+        await pilot.press("end", *["backspace"] * 10, *"27.11.2026", "tab")
+        form.query_one("#start").value = f"{new_start:%H:%M}"
+        form.query_one("#end").value = f"{new_start + dt.timedelta(minutes=40):%H:%M}"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert app.screen is screen
+        v = m.PatronageVisit.get_by_id(vid)
+        assert v.planned_start == new_start and v.version == 2
+        assert v.address == client.address and [l.staff_id for l in v.staff_links] == [ivanova]
+
+
+async def test_doing_a_visit_and_completing_it_with_an_act(demo_store, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOPTUI_OUTPUT", str(tmp_path))
+    client = fresh_client(demo_store)
+    ivanova = staff_id("ivanova")
+    start = visits.free_start(ivanova, WED)
+    vid = visits.save_plan(VisitPlan(client_id=client.id, staff_ids=[ivanova], day=WED, start=start.time(),
+                                     end=(start + dt.timedelta(minutes=40)).time(), address=client.address,
+                                     purpose="Знакомство с семьёй"))
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_planner(pilot, app)
+        app.open_target("visit", vid)
+        await settle(pilot, app)
+        do = app.screen
+        assert type(do).__name__ == "VisitDoScreen"
+        assert client.last_name in str(do.query_one("#visit-head").render())
+        await pilot.press("ctrl+t")  # preparation and travel starts
+        assert do.query_one("#timers").stage == 0
+        await pilot.press("ctrl+t")  # work with the family
+        methods = do.query_one("#methods")
+        methods.focus()
+        await pilot.press("space", "down", "space")  # observation, talk
+        assert list(methods.selected) == ["observation", "talk"]
+        do.query_one("#findings").focus()
+        await pilot.press(*"Долг по ЖКУ")
+        # a recommendation with no text is refused at the field
+        do.query_one("#rec-text-input").focus()
+        await pilot.press("enter")
+        assert "текст рекомендации" in str(do.query_one("#rec-text").query_one("FieldError").render())
+        await pilot.press(*"Обратиться в УСП")
+        do.query_one("#rec-whom-input").focus()
+        await pilot.press(*"мать")
+        do.query_one("#rec-due-input").focus()
+        await pilot.press(*"10.12.2026", "enter")
+        assert do.new_recs == [("Обратиться в УСП", "мать", "10.12.2026")]
+        # completing without an act is refused
+        await pilot.press("ctrl+d")
+        await settle(pilot, app)
+        assert "акт" in str(do.query_one("#do-error").render())
+        assert m.PatronageVisit.get_by_id(vid).status == "planned"
+        # the patronage report
+        do.query_one("#act-report").focus()  # scrolls it into view
+        await pilot.press("enter")
+        await settle(pilot, app)
+        act = app.screen
+        assert type(act).__name__ == "ActFormScreen"
+        assert act.query_one("#f-goal").text == "Знакомство с семьёй"
+        await pilot.press("ctrl+d")  # result is still empty
+        await settle(pilot, app)
+        assert app.screen is act and "Результат посещения" in str(act.query_one("#e-result").render())
+        act.query_one("#f-result").focus()
+        await pilot.press(*"Семья нуждается в патронаже")
+        await pilot.press("ctrl+d")
+        await settle(pilot, app)
+        assert app.screen is do
+        assert "готов" in str(do.query_one("#act-report").label)
+        await pilot.press("ctrl+t")  # completion stage
+        await pilot.press("ctrl+d")
+        await settle(pilot, app, 5)
+        v = m.PatronageVisit.get_by_id(vid)
+        assert v.status == "done" and v.findings == "Долг по ЖКУ"
+        entries = list(m.ServiceEntry.select().where((m.ServiceEntry.source_type == "visit")
+                                                     & (m.ServiceEntry.source_id == vid)))
+        assert len(entries) == 1 and entries[0].sop == "04" and entries[0].staff_id == ivanova
+        rec = m.Recommendation.get(m.Recommendation.visit == vid)
+        assert (rec.text, rec.for_whom, rec.due_date) == ("Обратиться в УСП", "мать", dt.date(2026, 12, 10))
+        assert "Итоги визита" in str(do.query_one("#done-summary").render())
+
+
+async def test_planned_visit_opens_with_earlier_recommendations(demo_store):
+    ivanova = staff_id("ivanova")
+    planned = [v for v in visits.planner_week(WED, demo_store.departments[0]).visits
+               if v.kind == "planned" and v.status == "planned" and ivanova in v.staff_ids]
+    target = next(v for v in planned if visits.open_recommendations(v.client_id, v.id))
+    open_recs = visits.open_recommendations(target.client_id, target.id)
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_planner(pilot, app)
+        app.open_target("visit", target.id)
+        await settle(pilot, app)
+        do = app.screen
+        box = do.query_one("#earlier")
+        shown = " ".join(str(s.render()) for s in box.query("Static"))
+        for r in open_recs:
+            assert r.text in shown
+            assert do.query_one(f"#check-{r.id}").value == "open"
+        # mark the first as partly done via the keyboard
+        first = open_recs[0]
+        do.query_one(f"#check-{first.id}").focus()
+        await pilot.press("enter", "down", "down", "down", "enter")
+        assert do.query_one(f"#check-{first.id}").value in ("done", "partly", "not_done")
+        do.query_one(f"#comment-{first.id}").focus()
+        await pilot.press(*"частично")
+        await pilot.pause(1.3)  # the draft is written after a second of quiet
+        await settle(pilot, app)
+        saved = visits.load_progress(target.id)
+        assert saved["checks"][str(first.id)][1] == "частично"
+
+
+async def test_half_filled_act_survives_a_dropped_session(demo_store):
+    client = fresh_client(demo_store)
+    ivanova = staff_id("ivanova")
+    start = visits.free_start(ivanova, WED)
+    vid = visits.save_plan(VisitPlan(client_id=client.id, staff_ids=[ivanova], day=WED, start=start.time(),
+                                     end=(start + dt.timedelta(minutes=40)).time(), address=client.address))
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_planner(pilot, app)
+        app.open_target("visit", vid)
+        await settle(pilot, app)
+        do = app.screen
+        do.query_one("#findings").focus()
+        await pilot.press(*"Наблюдение за семьёй")
+        do.query_one("#act-housing").focus()  # scrolls it into view
+        await pilot.press("enter")
+        await settle(pilot, app)
+        act = app.screen
+        act.query_one("#f-dwelling_type").focus()
+        await pilot.press(*"частный дом")
+        await pilot.pause(1.2)
+        await settle(pilot, app)
+    # the connection dropped: nothing was "saved" by the user; a new session resumes both
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_planner(pilot, app)
+        app.open_target("visit", vid)
+        await settle(pilot, app)
+        do = app.screen
+        assert do.query_one("#findings").text == "Наблюдение за семьёй"
+        assert "черновик" in str(do.query_one("#act-housing").label)
+        do.query_one("#act-housing").focus()  # scrolls it into view
+        await pilot.press("enter")
+        await settle(pilot, app)
+        act = app.screen
+        assert act.query_one("#f-dwelling_type").value == "частный дом"
+        assert act.query_one("#f-address").value == client.address
+        assert "Черновик восстановлен" in str(act.query_one("#act-status").render())
+
+
+async def test_new_visit_from_the_client_card_takes_the_first_free_slot(demo_store):
+    client = fresh_client(demo_store)
+    ivanova = staff_id("ivanova")
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "ivanova", "demo2026")
+        app.open_target("new_visit", client.id)  # what the client card's «Запланировать визит» calls
+        await settle(pilot, app)
+        form = app.screen
+        assert type(form).__name__ == "VisitFormScreen" and app.current_mode == "visits"
+        first = visits.first_free_slot(ivanova, WED)
+        assert first is not None and first.date() >= WED
+        assert form.query_one("#day").value == f"{first:%d.%m.%Y}"
+        assert form.query_one("#start").value == f"{first:%H:%M}"
+
+
+async def test_confirming_a_visit_drafted_by_a_call(demo_store):
+    draft = m.PatronageVisit.get(m.PatronageVisit.status == "draft")
+    assert draft.drafted_by_call_id is not None and draft.documents_to_prepare
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_planner(pilot, app)
+        assert [v.id for v in screen.week.drafts] == [draft.id]
+        # the drafts row is the last one; its cell on the agreed day holds the draft
+        grid = screen.query_one("#planner")
+        grid.move_to(len(grid.rows) - 1, draft.planned_start.weekday())
+        assert [v.id for v in screen.selected_visits()] == [draft.id]
+        await pilot.press("enter")
+        await settle(pilot, app)
+        do = app.screen
+        assert type(do).__name__ == "VisitDoScreen"
+        assert "Визит согласован в звонке" in str(do.query_one("#visit-head").render())
+        assert draft.documents_to_prepare in str(do.query_one("#visit-head").render())
+        await pilot.press("ctrl+e")
+        await settle(pilot, app)
+        form = app.screen
+        assert form.mode == "confirm"
+        assert list(form.query_one("#staff").selected) == [staff_id("ivanova")]
+        form.query_one("#late_reason").value = "Мать просила перенести"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert app.screen is do
+        v = m.PatronageVisit.get_by_id(draft.id)
+        assert v.status == "planned" and [l.staff_id for l in v.staff_links] == [staff_id("ivanova")]
+        assert "запланирован" in str(do.query_one("#visit-head").render())

@@ -1,0 +1,271 @@
+"""The calls service: call-hours guard, outcomes of SOP 01/02/03, notice states, Today, the phone log PDFs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from soptui.core import clock
+from soptui.db import models as m
+from soptui.services import agenda as today_service
+from soptui.services import calls
+from soptui.services.calls import CallError, CallOutcome
+
+from calls_helpers import make_family
+
+WINDOW = (dt.time(9), dt.time(18))
+
+
+# --- call-hours guard (SOP 03: only 09:00-18:00 on working days) ---------------------------
+
+def test_guard_saturday():
+    problem = calls.call_hours_problem(dt.datetime(2026, 11, 28, 11, 0), WINDOW)
+    assert problem and "28.11.2026 (суббота) — нерабочий день" in problem
+
+
+def test_guard_short_pre_holiday_day_after_17():
+    # 08.05.2026 (Fri) is the shortened day before Victory Day: work ends at 17:00
+    problem = calls.call_hours_problem(dt.datetime(2026, 5, 8, 17, 10), WINDOW)
+    assert problem and "сокращённый" in problem and "до 17:00" in problem
+    assert calls.call_hours_problem(dt.datetime(2026, 5, 8, 16, 59), WINDOW) is None
+
+
+@pytest.mark.parametrize("moment,allowed", [
+    (dt.datetime(2026, 11, 25, 8, 59), False), (dt.datetime(2026, 11, 25, 9, 0), True),
+    (dt.datetime(2026, 11, 25, 17, 59), True), (dt.datetime(2026, 11, 25, 18, 0), False),
+    (dt.datetime(2026, 1, 5, 10, 0), False),  # New Year holidays
+])
+def test_guard_working_hours(moment, allowed):
+    assert (calls.call_hours_problem(moment, WINDOW) is None) == allowed
+
+
+def test_guard_reads_institution_hours(store):
+    assert calls.call_hours_problem(dt.datetime(2026, 11, 25, 10, 0)) is None
+    assert calls.call_hours_problem(dt.datetime(2026, 11, 25, 19, 0)) is not None
+
+
+def test_callback_time_checks():
+    with pytest.raises(CallError, match="уже прошло"):
+        calls.check_future_working_time(dt.datetime(2026, 11, 25, 10, 0), window=WINDOW)
+    with pytest.raises(CallError, match="только в рабочий день"):
+        calls.check_future_working_time(dt.datetime(2026, 11, 29, 10, 0), window=WINDOW)
+    with pytest.raises(CallError, match="с 09:00 до 18:00"):
+        calls.check_future_working_time(dt.datetime(2026, 11, 26, 8, 0), window=WINDOW)
+    calls.check_future_working_time(dt.datetime(2026, 11, 26, 9, 30), window=WINDOW)
+
+
+# --- starting ------------------------------------------------------------------------------
+
+def start(ids, sop="03", person="representative", reason=""):
+    ctx = calls.call_context(ids["client"])
+    p = next(p for p in ctx.persons if p.kind == person)
+    return calls.start_call(sop, ids["client"], p.kind, p.id, p.phones[0] if p.phones else "",
+                            purpose="знакомство с семьёй", off_hours_reason=reason)
+
+
+def test_start_needs_a_phone_and_a_reason_off_hours(actor, staff):
+    ids = make_family(staff, phone=False)
+    ctx = calls.call_context(ids["client"])
+    assert not ctx.has_phone and ctx.suggested_sop == "03"
+    with pytest.raises(CallError, match="ни одного телефона"):
+        start(ids)
+    ids2 = make_family(staff)
+    clock.set_fixed(dt.datetime(2026, 11, 28, 11, 0))  # Saturday
+    with pytest.raises(CallError, match="укажите причину"):
+        start(ids2)
+    call_id = start(ids2, reason="семья просила в выходной")
+    assert m.PhoneCall.get_by_id(call_id).off_hours_reason == "семья просила в выходной"
+
+
+def test_values_filled_from_the_case(actor, staff):
+    ids = make_family(staff)
+    record = calls.get_call(start(ids))
+    v = record.values
+    assert v["person_io"] == "Дарья Сергеевна" and v["child_name"] == "Алиса"
+    assert v["staff_fio"] == "Иванова Марина Сергеевна"
+    assert v["staff_position"] == "специалист по социальной работе"
+    assert v["institution"].startswith("Государственное автономное учреждение")
+    assert v["source_body"] == "МАОУ СОШ № 2" and "пропускает занятия" in v["summary"]
+    assert "None" not in " ".join(v.values())
+    assert calls.sms_text(record).startswith("Добрый день, Дарья Сергеевна. Меня зовут Иванова Марина Сергеевна.")
+
+
+# --- notices (SOP 03 «Ответ») ----------------------------------------------------------------
+
+def test_notice_states_in_list_and_today(actor, staff):
+    ids = make_family(staff)
+    call_id = start(ids)
+    calls.record_notice_sent(call_id)
+    rows = calls.list_calls(actor.id)
+    assert rows[0].notice == "уведомление отправлено, ответа нет (с 10:30)"
+    items = [i for i in today_service.collect(actor) if i.target == ("call", call_id)]
+    assert items and "уведомление отправлено, ответа нет" in items[0].what
+    calls.set_notice_state(call_id, "read")
+    assert calls.list_calls(actor.id)[0].notice == "прочитано, ответа нет"
+    calls.set_notice_state(call_id, "answered", dt.datetime(2026, 11, 25, 14, 0))
+    assert calls.list_calls(actor.id)[0].notice == "позвонить в 14:00"
+    items = [i for i in today_service.collect(actor) if i.target == ("call", call_id)]
+    assert items[0].when == "14:00" and "позвонить в 14:00" in items[0].what
+    with pytest.raises(CallError):
+        calls.set_notice_state(call_id, "answered", None)
+
+
+# --- outcomes -----------------------------------------------------------------------------------
+
+def test_sop03_late_first_contact_is_marked_late(actor, staff):
+    ids = make_family(staff, received=dt.datetime(2026, 11, 16, 10, 0))  # due 19.11.2026
+    call_id = start(ids)
+    calls.save_progress(call_id, {}, "greeting", "", "", 60, 0, 0, talk_started=True)
+    result = calls.finish_call(call_id, CallOutcome("refuses", talk_seconds=300))
+    assert result.referral_marked and result.first_contact_late
+    ref = m.Referral.get_by_id(ids["referral"])
+    assert ref.first_contact_late and ref.first_contact_at == clock.now()
+
+
+def test_finish_validates_callback_and_visit(actor, staff):
+    ids = make_family(staff)
+    call_id = start(ids)
+    with pytest.raises(CallError, match="когда перезвонить"):
+        calls.finish_call(call_id, CallOutcome("callback"))
+    with pytest.raises(CallError, match="рабочее время"):
+        calls.finish_call(call_id, CallOutcome("callback", callback_at=dt.datetime(2026, 11, 26, 19, 0)))
+    with pytest.raises(CallError, match="дату и время встречи"):
+        calls.finish_call(call_id, CallOutcome("agrees"))
+    assert m.PhoneCall.get_by_id(call_id).state == "in_progress"  # nothing half-written
+    assert not m.ServiceEntry.select().exists()
+
+
+def test_sop01_control_points_and_frequency(actor, staff):
+    ids = make_family(staff)
+    call_id = start(ids, sop="01")
+    points = [dt.datetime(2026, 12, 2, 15, 0), dt.datetime(2026, 12, 9, 15, 0)]
+    result = calls.finish_call(call_id, CallOutcome(
+        "done", summary="обсудили занятия с логопедом", control_points=points,
+        contact_frequency="раз в неделю по средам", prep_seconds=600, talk_seconds=1500, doc_seconds=300))
+    reminders = list(m.Reminder.select().where(m.Reminder.call == call_id).order_by(m.Reminder.due_at))
+    assert [r.kind for r in reminders] == ["control_point", "control_point"]
+    assert [r.due_at for r in reminders] == points
+    call = m.PhoneCall.get_by_id(call_id)
+    assert "Периодичность контактов: раз в неделю по средам." in call.agreements
+    entry = m.ServiceEntry.get_by_id(result.service_entry_id)
+    assert (entry.sop, entry.minutes, entry.units) == ("01", 95, 1)  # 15 + 60 + 20
+    assert "разговор 25:00" in entry.note
+    assert not result.referral_marked  # SOP 01 does not touch the SOP 03 deadline
+    items = today_service.collect(actor, dt.date(2026, 12, 2))
+    assert any(i.target == ("reminder", reminders[0].id) and "Контрольная точка" in i.what for i in items)
+
+
+def test_sop02_messenger_sessions_are_created_and_show_on_today(actor, staff):
+    ids = make_family(staff, category="elderly", with_referral=False)
+    call_id = start(ids, sop="02", person="contact")
+    first = dt.datetime(2026, 11, 27, 16, 0)
+    calls.finish_call(call_id, CallOutcome("agreed", summary="бабушка рада созваниваться",
+                                           sessions_start=first, sessions_every_days=7,
+                                           sessions_until=dt.date(2026, 12, 31), sessions_channel="viber"))
+    sessions = list(m.Reminder.select().where(m.Reminder.kind == "messenger_session").order_by(m.Reminder.due_at))
+    assert [s.due_at.date() for s in sessions] == [dt.date(2026, 11, 27), dt.date(2026, 12, 4),
+                                                   dt.date(2026, 12, 11), dt.date(2026, 12, 18),
+                                                   dt.date(2026, 12, 25)]
+    assert all(s.channel == "viber" and s.repeat_days == 7 and s.contact_id == ids["relative"] for s in sessions)
+    entry = m.ServiceEntry.get(m.ServiceEntry.source_id == call_id)
+    assert entry.minutes == 25  # 5 + 10 + 10
+    items = today_service.collect(actor, dt.date(2026, 12, 4))
+    due = [i for i in items if i.target[0] == "reminder"]
+    assert len(due) == 2  # 27.11 overdue (not marked done) and 04.12 today
+    assert {i.state for i in due} == {"overdue", "today"}
+    calls.complete_reminder(sessions[0].id)
+    items = today_service.collect(actor, dt.date(2026, 12, 4))
+    assert len([i for i in items if i.target[0] == "reminder"]) == 1
+
+
+def test_callback_reminder_closed_by_the_follow_up_call(actor, staff):
+    ids = make_family(staff)
+    first = start(ids)
+    calls.finish_call(first, CallOutcome("no_answer", callback_at=dt.datetime(2026, 11, 25, 15, 0)))
+    reminder = m.Reminder.get(m.Reminder.call == first)
+    info = calls.get_reminder(reminder.id)
+    assert (info.sop, info.person_kind, info.person_id) == ("03", "representative", ids["mother"])
+    ctx = calls.call_context(ids["client"])
+    p = calls.default_person(ctx, "03")
+    second = calls.start_call("03", ids["client"], p.kind, p.id, p.phones[0], reminder_id=reminder.id)
+    calls.finish_call(second, CallOutcome("agrees", visit_at=dt.datetime(2026, 11, 27, 10, 0),
+                                          teleprompter={"reminder_id": reminder.id}))
+    assert m.Reminder.get_by_id(reminder.id).done_at == clock.now()
+    assert m.Referral.get_by_id(ids["referral"]).first_contact_at is not None
+
+
+def test_in_progress_call_and_abandon(actor, staff):
+    ids = make_family(staff)
+    call_id = start(ids)
+    calls.save_progress(call_id, {"step": "clarify", "notes": ["a"]}, "clarify", "", "a", 10, 20, 0,
+                        talk_started=True)
+    waiting = start(ids)
+    calls.record_notice_sent(waiting)  # parked until the SMS is answered: listed, not offered for resume
+    calls.save_progress(waiting, {"step": "answer"}, "answer", "", "", 30, 0, 0)
+    record = calls.in_progress_call(actor.id)
+    assert record.id == call_id and record.teleprompter["step"] == "clarify" and record.talk_seconds == 20
+    calls.abandon_call(call_id, "ошибочный номер")
+    assert calls.in_progress_call(actor.id) is None
+    assert [r.id for r in calls.list_calls(actor.id) if r.state == "in_progress"] == [waiting]
+    assert m.PhoneCall.get_by_id(call_id).state == "abandoned"
+
+
+# --- the phone log and its PDFs ---------------------------------------------------------------
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_phone_log_and_pdfs(actor, staff, tmp_path):
+    from soptui.forms import phone_log
+
+    ids = make_family(staff)
+    call_id = start(ids)
+    calls.save_progress(call_id, {}, "greeting", "", "", 60, 0, 0, talk_started=True)
+    calls.finish_call(call_id, CallOutcome("agrees", summary="мама согласна на встречу",
+                                           agreements="подготовит документы",
+                                           visit_at=dt.datetime(2026, 11, 27, 11, 0),
+                                           documents=["паспорт законного представителя"], talk_seconds=754))
+    entries = calls.phone_log(dt.date(2026, 11, 1), dt.date(2026, 11, 30), actor.id)
+    assert len(entries) == 1
+    e = entries[0]
+    assert (e.date, e.time, e.number, e.duration) == (dt.date(2026, 11, 25), "10:30", "+7 (912) 345-67-89", "12:34")
+    assert e.caller == "Иванова Марина Сергеевна, специалист по социальной работе"
+    assert calls.phone_log(dt.date(2026, 12, 1), dt.date(2026, 12, 31), actor.id) == []
+    with pytest.raises(CallError):
+        calls.phone_log(dt.date(2026, 12, 1), dt.date(2026, 11, 1))
+
+    fixed = dt.datetime(2026, 11, 25, 12, 0)
+    form = pdf_text(phone_log.call_form(calls.log_entry(call_id), "ГАУ СО «КЦСОН»", fixed).to_bytes())
+    for needle in ("Телефонные переговоры", "25.11.2026", "10:30", "Иванова Марина Сергеевна",
+                   "Котова Дарья Сергеевна (мать)", "+7 (912) 345-67-89", "мама согласна на встречу",
+                   "подготовит документы", "27.11.2026 11:00", "12:34"):
+        assert needle in form, needle
+    path = phone_log.save_log(entries, dt.date(2026, 11, 1), dt.date(2026, 11, 30), "ГАУ СО «КЦСОН»", tmp_path,
+                              "Иванова Марина Сергеевна", fixed)
+    log = pdf_text(path.read_bytes())
+    for needle in ("Журнал «Телефонные переговоры»", "с 01.11.2026 по 30.11.2026", "Котова Дарья",
+                   "345-67-89", "Всего звонков: 1."):
+        assert needle in log, needle
+    empty = pdf_text(phone_log.log_document([], dt.date(2026, 12, 1), dt.date(2026, 12, 31), "X", "", fixed)
+                     .to_bytes())
+    assert "За период звонков нет." in empty
+    with pytest.raises(CallError, match="не завершён"):
+        calls.log_entry(start(ids))
+
+
+def test_missing_case_values_show_as_gaps_in_the_script(actor, staff):
+    from soptui.domain.calls import scripts as callscripts
+
+    ids = make_family(staff)
+    m.Referral.update(source_body="", summary="").where(m.Referral.id == ids["referral"]).execute()
+    m.Representative.update(patronymic="").where(m.Representative.id == ids["mother"]).execute()
+    record = calls.get_call(start(ids))
+    step = callscripts.load_sop("03").step("clarify")
+    text = callscripts.fill(step.say, record.values)
+    assert text == ("Дарья. Мы получили информацию от [учреждение, орган — не указано]. "
+                    "[суть полученной информации — не указано]")
+    assert "None" not in text

@@ -1,0 +1,374 @@
+"""Журнал: service log queries, totals, access, the head's audit summary, the audit log and the PDFs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from soptui.core import session
+from soptui.core.text import fold
+from soptui.db import models as m
+from soptui.services import auth, journal
+
+from conftest import PASSWORD
+
+D = dt.date
+NOV = (D(2026, 11, 1), D(2026, 11, 30))
+
+
+def _client(last, first, patr, department_id):
+    return m.Client.create(last_name=last, first_name=first, patronymic=patr,
+                           name_key=fold(f"{last} {first} {patr}"), department=department_id).id
+
+
+def _entry(day, client, staff, sop="01", kind="Телефонный звонок законному представителю ребенка",
+           units=1, minutes=95, source="call"):
+    return m.ServiceEntry.create(date=day, client=client, staff=staff, sop=sop, service_kind=kind,
+                                 units=units, minutes=minutes, source_type=source).id
+
+
+@pytest.fixture
+def log(staff):
+    """Two departments: the specialist's (day-stay) and another (home care), with services around November."""
+    day_dep = m.Staff.get_by_id(staff["spec"]).department_id
+    home_dep = m.Staff.get_by_id(staff["other"]).department_id
+    petrov = _client("Петров", "Иван", "Сергеевич", day_dep)
+    semenova = _client("Семёнова", "Анна", "Олеговна", day_dep)
+    orlov = _client("Орлов", "Пётр", "Ильич", home_dep)
+    ids = {
+        "oct31": _entry(D(2026, 10, 31), petrov, staff["spec"]),
+        "nov1": _entry(D(2026, 11, 1), petrov, staff["spec"], sop="04",
+                       kind="Социальный патронаж (первичный)", minutes=110, source="visit"),
+        "nov15": _entry(D(2026, 11, 15), semenova, staff["head"], sop="05",
+                        kind="Проведение занятий в группах взаимоподдержки, клубах общения", minutes=60,
+                        source="attendance"),
+        "nov20_other": _entry(D(2026, 11, 20), orlov, staff["other"], sop="02",
+                              kind="Организация звонка родственникам через специальное приложение", minutes=25),
+        "nov25_nostaff": _entry(D(2026, 11, 25), orlov, None, sop="02", kind="call", minutes=25),
+        "nov30": _entry(D(2026, 11, 30), semenova, staff["spec"], units=0, minutes=12),
+        "dec1": _entry(D(2026, 12, 1), semenova, staff["spec"]),
+    }
+    return {"day_dep": day_dep, "home_dep": home_dep, "petrov": petrov, "semenova": semenova,
+            "orlov": orlov, **ids}
+
+
+def _ids(page):
+    return [r.id for r in page.rows]
+
+
+def _as(login):
+    a = auth.sign_in(login, PASSWORD)
+    session.set_actor(a)
+    return a
+
+
+# --- period, filters, paging -----------------------------------------------------------------------
+
+
+def test_period_includes_both_ends_and_nothing_outside(log):
+    head = _as("head")
+    page = journal.service_page(journal.JournalFilters(*NOV), actor=head)
+    assert _ids(page) == [log["nov1"], log["nov15"], log["nov20_other"], log["nov25_nostaff"], log["nov30"]]
+    assert [r.number for r in page.rows] == [1, 2, 3, 4, 5]
+    one_day = journal.service_page(journal.JournalFilters(D(2026, 10, 31), D(2026, 10, 31)), actor=head)
+    assert _ids(one_day) == [log["oct31"]]
+    with pytest.raises(ValueError, match="Конец периода раньше начала"):
+        journal.service_page(journal.JournalFilters(D(2026, 11, 30), D(2026, 11, 1)), actor=head)
+
+
+def test_rows_show_names_and_sop_names_for_codes(log):
+    head = _as("head")
+    rows = {r.id: r for r in journal.service_page(journal.JournalFilters(*NOV), actor=head).rows}
+    first = rows[log["nov1"]]
+    assert first.client_name == "Петров Иван Сергеевич"
+    assert first.staff_name == "Иванова М.С."
+    assert first.service == "Социальный патронаж (первичный)"
+    assert first.source == "патронаж"
+    coded = rows[log["nov25_nostaff"]]
+    assert coded.service == "Организация звонка родственникам через мессенджер"  # SOPS["02"] for a code
+    assert coded.staff_name == "—"
+    assert journal.service_label("04", "") == "Социальный патронаж"
+    assert journal.sop_label("05") == "05 — Групповые занятия, клубы"
+
+
+def test_filters_department_staff_client_sop(log, staff):
+    head = _as("head")
+    f = journal.JournalFilters(*NOV)
+
+    def ids(**kw):
+        return _ids(journal.service_page(journal.JournalFilters(*NOV, **kw), actor=head))
+
+    # the performer's department; the client's when nobody is recorded
+    assert ids(department_id=log["home_dep"]) == [log["nov20_other"], log["nov25_nostaff"]]
+    assert ids(department_id=log["day_dep"]) == [log["nov1"], log["nov15"], log["nov30"]]
+    assert ids(staff_id=staff["spec"]) == [log["nov1"], log["nov30"]]
+    assert ids(client_id=log["semenova"]) == [log["nov15"], log["nov30"]]
+    assert ids(client_query="семен") == [log["nov15"], log["nov30"]]  # ё folded, case ignored
+    assert ids(client_query="Петров Иван") == [log["nov1"]]
+    assert ids(client_query="Петрова") == []
+    assert ids(sop="02") == [log["nov20_other"], log["nov25_nostaff"]]
+    assert ids(sop="02", department_id=log["day_dep"]) == []
+    assert f.start == NOV[0]
+
+
+def test_paging_limit_offset_total_and_sums(store, staff):
+    head = _as("head")
+    dep = m.Staff.get_by_id(staff["spec"]).department_id
+    client = _client("Кузнецов", "Олег", "Иванович", dep)
+    made = [_entry(D(2026, 11, 1) + dt.timedelta(days=i % 30), client, staff["spec"], minutes=10 + i % 3)
+            for i in range(123)]
+    f = journal.JournalFilters(*NOV)
+    first = journal.service_page(f, 0, 50, actor=head)
+    assert len(first.rows) == 50 and first.total == 123 and first.has_next and not first.has_prev
+    assert first.totals.units == 123
+    assert first.totals.minutes == sum(10 + i % 3 for i in range(123))
+    last = journal.service_page(f, 100, 50, actor=head)
+    assert len(last.rows) == 23 and not last.has_next and last.has_prev
+    assert [r.number for r in last.rows] == list(range(101, 124))
+    seen = []
+    for offset in range(0, 123, 50):
+        seen += _ids(journal.service_page(f, offset, 50, actor=head))
+    assert sorted(seen) == sorted(made) and len(set(seen)) == 123
+    dates = [m.ServiceEntry.get_by_id(i).date for i in seen]
+    assert dates == sorted(dates)  # journal order across pages
+    # the printed log reads every row in keyset chunks, in the same order
+    assert [r.id for r in journal.iter_service_rows(f, head, chunk=7)] == seen
+
+
+def test_totals_per_staff_and_per_sop(log, staff):
+    head = _as("head")
+    f = journal.JournalFilters(*NOV)
+    by_sop = {r.key: (r.entries, r.units, r.minutes) for r in journal.totals_by_sop(f, head)}
+    assert by_sop == {"01": (1, 0, 12), "02": (2, 2, 50), "04": (1, 1, 110), "05": (1, 1, 60)}
+    by_staff = {r.key: (r.label, r.entries, r.units, r.minutes) for r in journal.totals_by_staff(f, head)}
+    assert by_staff[str(staff["spec"])] == (
+        "Иванова Марина Сергеевна (специалист по социальной работе)", 2, 1, 122)
+    assert by_staff[""][0] == "не указан"
+    assert journal.totals(f, head) == journal.Totals(5, 4, 232)
+
+
+def test_specialist_sees_own_department_and_own_services_only(log, staff):
+    spec = _as("spec")
+    f = journal.JournalFilters(*NOV)
+    assert _ids(journal.service_page(f, actor=spec)) == [log["nov1"], log["nov15"], log["nov30"]]
+    # asking for another department gives nothing, not its services
+    assert _ids(journal.service_page(journal.JournalFilters(*NOV, department_id=log["home_dep"]),
+                                     actor=spec)) == []
+    assert journal.totals(f, spec).entries == 3
+    other = _as("other")
+    assert _ids(journal.service_page(f, actor=other)) == [log["nov20_other"], log["nov25_nostaff"]]
+    # the specialist's own service for a client of another department stays visible to them
+    own = _entry(D(2026, 11, 10), log["orlov"], staff["spec"])
+    assert own in _ids(journal.service_page(f, actor=spec))
+    choices = journal.filter_choices(spec)
+    assert [c.id for c in choices.departments] == [log["day_dep"]]
+    assert {c.id for c in choices.staff} == {staff["spec"], staff["head"]}
+    assert choices.default_staff_id == staff["spec"]
+    head_choices = journal.filter_choices(_as("head"))
+    assert len(head_choices.departments) == 2 and head_choices.default_staff_id is None
+
+
+def test_month_period_and_parse_period():
+    assert journal.month_period(D(2026, 2, 10)) == (D(2026, 2, 1), D(2026, 2, 28))
+    assert journal.month_period(D(2026, 12, 31)) == (D(2026, 12, 1), D(2026, 12, 31))
+    assert journal.month_period() == NOV  # today is 25.11.2026
+    assert journal.parse_period("01.11.2026", "30.11.2026") == NOV
+    with pytest.raises(ValueError, match="ДД.ММ.ГГГГ"):
+        journal.parse_period("1.11.26x", "30.11.2026")
+    with pytest.raises(ValueError, match="раньше"):
+        journal.parse_period("02.11.2026", "01.11.2026")
+
+
+# --- the head's audit summary ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def audit_data(log, staff):
+    """Referrals, calls, visits and group sessions of November (and a few outside it)."""
+    spec, other = staff["spec"], staff["other"]
+    petrov, semenova, orlov = log["petrov"], log["semenova"], log["orlov"]
+
+    def referral(received, due, client=petrov, assigned=spec, at=None, late=False, closed=False):
+        return m.Referral.create(client=client, received_at=received, ground="prevention_request",
+                                 registration_due=due, first_contact_due=due, first_contact_at=at,
+                                 first_contact_late=late, closed=closed, assigned_staff=assigned).id
+
+    refs = {
+        "in_time": referral(dt.datetime(2026, 11, 2, 9, 0), D(2026, 11, 5), at=dt.datetime(2026, 11, 3, 10, 0)),
+        "late": referral(dt.datetime(2026, 11, 9, 9, 0), D(2026, 11, 12), client=semenova,
+                         at=dt.datetime(2026, 11, 16, 11, 0), late=True),
+        "open_ok": referral(dt.datetime(2026, 11, 24, 15, 0), D(2026, 11, 27)),
+        "open_overdue": referral(dt.datetime(2026, 11, 16, 9, 0), D(2026, 11, 19), client=semenova),
+        "closed": referral(dt.datetime(2026, 11, 30, 23, 59), D(2026, 12, 3), closed=True),
+        "other_dep": referral(dt.datetime(2026, 11, 10, 9, 0), D(2026, 11, 13), client=orlov, assigned=other),
+        "october": referral(dt.datetime(2026, 10, 31, 23, 59), D(2026, 11, 5)),
+    }
+
+    def call(sop, state="finished", outcome="done", ended=dt.datetime(2026, 11, 10, 11, 0), staff_id=spec,
+             client=petrov, talk=600):
+        return m.PhoneCall.create(sop=sop, client=client, staff=staff_id, state=state, outcome=outcome,
+                                  started_at=ended - dt.timedelta(minutes=15), ended_at=ended,
+                                  talk_seconds=talk).id
+
+    call("01")
+    call("01", outcome="no_answer", talk=0)
+    call("03", ended=dt.datetime(2026, 11, 30, 17, 0))
+    call("03", state="in_progress")
+    call("03", state="abandoned")
+    call("01", ended=dt.datetime(2026, 12, 1, 9, 0))
+    call("02", staff_id=other, client=orlov)
+
+    def visit(status, day, client=petrov, staff_id=spec, act=None):
+        v = m.PatronageVisit.create(client=client, kind="primary", planned_start=dt.datetime.combine(day, dt.time(10)),
+                                    status=status, completed_at=dt.datetime.combine(day, dt.time(11))
+                                    if status == "done" else None)
+        m.VisitStaff.create(visit=v.id, staff=staff_id)
+        if act is not None:
+            m.VisitAct.create(visit=v.id, kind="housing", is_draft=act)
+        return v.id
+
+    visit("done", D(2026, 11, 3), act=False)
+    visit("done", D(2026, 11, 4), client=semenova, act=True)  # only a draft act: counts as without
+    no_act = visit("done", D(2026, 11, 5), client=semenova)
+    visit("planned", D(2026, 11, 27))
+    visit("done", D(2026, 10, 30), act=False)
+    visit("done", D(2026, 11, 6), client=orlov, staff_id=other, act=False)
+
+    club = m.Club.create(name="Клуб «Встреча»", department=log["day_dep"], start_date=D(2026, 9, 1),
+                         end_date=D(2027, 5, 31))
+    m.ClubLeader.create(club=club.id, staff=staff["head"])
+    s1 = m.GroupSession.create(club=club.id, date=D(2026, 11, 11), start_time="15:00", end_time="16:00",
+                               status="held")
+    s2 = m.GroupSession.create(club=club.id, date=D(2026, 11, 18), start_time="15:00", end_time="16:00",
+                               status="held")
+    m.GroupSession.create(club=club.id, date=D(2026, 11, 25), start_time="15:00", end_time="16:00",
+                          status="cancelled")
+    s_dec = m.GroupSession.create(club=club.id, date=D(2026, 12, 2), start_time="15:00", end_time="16:00",
+                                  status="held")
+    for s, client, present in ((s1, petrov, True), (s1, semenova, True), (s2, petrov, True),
+                               (s2, semenova, False), (s_dec, petrov, True)):
+        m.Attendance.create(session=s.id, client=client, present=present)
+    return {"refs": refs, "no_act": no_act}
+
+
+def test_audit_summary_counts_deadlines_calls_visits_and_sessions(audit_data, log):
+    head = _as("head")
+    s = journal.audit_summary(*NOV, actor=head)
+    assert (s.referrals_received, s.contact_in_time, s.contact_late, s.open_in_time, s.open_overdue,
+            s.closed_without_contact) == (6, 1, 1, 1, 2, 1)
+    assert [r.client_name for r in s.late_referrals] == [
+        "Семёнова Анна Олеговна", "Орлов Пётр Ильич", "Семёнова Анна Олеговна"]
+    assert s.late_referrals[0].state.startswith("с опозданием на 2 раб. дн.")  # due 12.11, called 16.11
+    assert s.late_referrals[2].state.startswith("звонка нет")
+    assert s.contact_rate == "25 %"
+    calls = {c.sop: (c.count, c.talked, c.talk_minutes) for c in s.calls}
+    assert calls == {"01": (2, 1, 10), "02": (1, 1, 10), "03": (1, 1, 10)}
+    assert s.calls_total == 4
+    assert (s.visits_done, s.visits_with_act, s.visits_without_act) == (4, 2, 2)
+    assert [v.client_name for v in s.visits_missing_act] == ["Семёнова Анна Олеговна"] * 2
+    assert s.acts_by_kind == [("Акт обследования жилищно-бытовых условий", 2)]
+    assert (s.sessions_held, s.sessions_cancelled, s.attendances, s.participants) == (2, 1, 3, 2)
+    assert s.services.entries == 5
+
+
+def test_audit_summary_filters_and_specialist_scope(audit_data, log, staff):
+    head = _as("head")
+    home = journal.audit_summary(*NOV, department_id=log["home_dep"], actor=head)
+    assert home.department == "Отделение социального обслуживания на дому"
+    assert (home.referrals_received, home.calls_total, home.visits_done, home.sessions_held) == (1, 1, 1, 0)
+    mine = journal.audit_summary(*NOV, staff_id=staff["spec"], actor=head)
+    assert mine.referrals_received == 5 and mine.calls_total == 3 and mine.visits_done == 3
+    assert mine.sessions_held == 0  # the club is led by the head
+    led = journal.audit_summary(*NOV, staff_id=staff["head"], actor=head)
+    assert led.sessions_held == 2 and led.attendances == 3
+    spec = _as("spec")
+    scoped = journal.audit_summary(*NOV, actor=spec)
+    assert scoped.referrals_received == 5 and scoped.calls_total == 3 and scoped.visits_done == 3
+    assert scoped.department == "Отделение дневного пребывания"
+    assert scoped.head == "Кузнецова Татьяна Николаевна"
+
+
+# --- the audit log ----------------------------------------------------------------------------------------
+
+
+def _audit(at, staff_id, action, table="client", record_id=None, changes=""):
+    return m.AuditLog.create(at=at, staff=staff_id, action=action, table=table, record_id=record_id,
+                             changes=changes).id
+
+
+def test_audit_log_for_heads_with_filters_and_whose_record(log, staff, audit_data):
+    head = _as("head")  # signing in is audited too: before clearing the log
+    m.AuditLog.delete().execute()  # only the rows written here
+    ref = audit_data["refs"]["late"]
+    a = _audit(dt.datetime(2026, 11, 1, 0, 0), staff["spec"], "view", "client", log["petrov"])
+    b = _audit(dt.datetime(2026, 11, 15, 12, 0), staff["spec"], "update", "referral", ref,
+               '{"first_contact_at": [null, "2026-11-16"], "version": [1, 2]}')
+    c = _audit(dt.datetime(2026, 11, 30, 23, 59), staff["head"], "view", "client", log["orlov"])
+    _audit(dt.datetime(2026, 10, 31, 23, 59), staff["spec"], "view", "client", log["petrov"])
+    _audit(dt.datetime(2026, 12, 1, 0, 0), staff["spec"], "view", "client", log["petrov"])
+    page = journal.audit_page(journal.AuditFilters(*NOV), actor=head)
+    assert [r.id for r in page.rows] == [c, b, a]  # newest first, period ends included
+    rows = {r.id: r for r in page.rows}
+    assert rows[a].action == "просмотр" and rows[a].whose == "Петров Иван Сергеевич"
+    assert rows[a].what == f"карточка клиента № {log['petrov']}"
+    assert rows[b].whose == "Семёнова Анна Олеговна" and rows[b].details == "first_contact_at"
+    assert rows[c].staff == "Кузнецова Т.Н."
+    assert [r.id for r in journal.audit_page(journal.AuditFilters(*NOV, staff_id=staff["spec"]),
+                                             actor=head).rows] == [b, a]
+    assert [r.id for r in journal.audit_page(journal.AuditFilters(*NOV, action="view"),
+                                             actor=head).rows] == [c, a]
+    paged = journal.audit_page(journal.AuditFilters(*NOV), offset=1, limit=1, actor=head)
+    assert paged.total == 3 and [r.id for r in paged.rows] == [b] and paged.has_next
+    with pytest.raises(journal.AccessDenied):
+        journal.audit_page(journal.AuditFilters(*NOV), actor=_as("spec"))
+
+
+# --- printed forms ----------------------------------------------------------------------------------------------
+
+
+def _pdf_text(data: bytes) -> str:
+    reader = PdfReader(io.BytesIO(data))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_service_log_pdf_has_rows_totals_and_signature_lines(log, staff):
+    from soptui.forms import service_log
+
+    spec = _as("spec")
+    report = journal.service_log_report(journal.JournalFilters(*NOV, staff_id=staff["spec"]), spec)
+    assert report.specialist == "Иванова Марина Сергеевна"
+    assert report.head == "Кузнецова Татьяна Николаевна"
+    data = service_log.render(report)
+    reader = PdfReader(io.BytesIO(data))
+    box = reader.pages[0].mediabox
+    assert float(box.width) > float(box.height)  # A4 landscape
+    text = _pdf_text(data)
+    for expected in ("Журнал учёта услуг", "с 01.11.2026 по 30.11.2026", "Отделение дневного пребывания",
+                     "п/п", "ФИО получателя", "Исполнитель", "Петров Иван Сергеевич",
+                     "Семёнова Анна Олеговна", "Социальный патронаж (первичный)", "Итого", "записей: 2",
+                     "оказано услуг 1, затрачено 122 мин", "Специалист", "Заведующий отделением",
+                     "Иванова Марина Сергеевна", "Кузнецова Татьяна Николаевна"):
+        assert expected in text, expected
+    assert "Орлов" not in text  # another department's client is not printed
+
+
+def test_service_log_refuses_too_many_rows(log, monkeypatch):
+    monkeypatch.setattr(journal, "MAX_PRINT_ROWS", 3)
+    with pytest.raises(journal.TooManyRows, match="слишком много"):
+        journal.service_log_report(journal.JournalFilters(*NOV), _as("head"))
+
+
+def test_audit_report_pdf(audit_data, log):
+    from soptui.forms import audit_report
+
+    summary = journal.audit_summary(*NOV, department_id=log["day_dep"], actor=_as("head"))
+    text = _pdf_text(audit_report.render(summary))
+    for expected in ("Отчёт для заведующего", "с 01.11.2026 по 30.11.2026", "Отделение дневного пребывания",
+                     "Поступило обращений", "Первичный контакт с опозданием", "Нарушения срока",
+                     "Семёнова Анна Олеговна", "Патронажи без оформленного акта", "Проведено занятий",
+                     "Заведующий отделением", "Кузнецова Татьяна Николаевна"):
+        assert expected in text, expected
+    assert "Орлов" not in text
