@@ -56,35 +56,58 @@ def run() -> list[str]:
             rows = []
             for i in range(N_CALLS):
                 moment = dt.datetime(2026, 11, 2 + i % 23, 9 + i % 8, i % 60)
-                rows.append(dict(sop="01", client=rep.client_id, staff=actor.id, representative=rep.id,
-                                 callee_name="Бенчмарк Анна Петровна (мать)", phone_number=phone,
-                                 state="finished", started_at=moment, ended_at=moment, talk_seconds=600,
-                                 outcome="done", summary="обсудили ход реабилитации " * 3,
-                                 agreements="Периодичность контактов: раз в неделю."))
+                rows.append(
+                    dict(
+                        sop="01",
+                        client=rep.client_id,
+                        staff=actor.id,
+                        representative=rep.id,
+                        callee_name="Бенчмарк Анна Петровна (мать)",
+                        phone_number=phone,
+                        state="finished",
+                        started_at=moment,
+                        ended_at=moment,
+                        talk_seconds=600,
+                        outcome="done",
+                        summary="обсудили ход реабилитации " * 3,
+                        agreements="Периодичность контактов: раз в неделю.",
+                    )
+                )
             for chunk in range(0, len(rows), 200):
-                m.PhoneCall.insert_many(rows[chunk:chunk + 200]).execute()
+                m.PhoneCall.insert_many(rows[chunk : chunk + 200]).execute()
 
         call_id = calls.start_call("03", rep.client_id, "representative", rep.id, phone)
-        state = {"step": "clarify", "notes": [f"10:3{i % 10} [Уточняем] заметка {i}" for i in range(30)],
-                 "timers": {"phases": {"prep": 600.0, "call": 300.0}}}
+        state = {
+            "step": "clarify",
+            "notes": [f"10:3{i % 10} [Уточняем] заметка {i}" for i in range(30)],
+            "timers": {"phases": {"prep": 600.0, "call": 300.0}},
+        }
         times = []
         for _ in range(50):
             started = time.perf_counter()
-            calls.save_progress(call_id, state, "clarify", "", "\n".join(state["notes"]), 600, 300, 0,
-                                talk_started=True)
+            calls.save_progress(
+                call_id, state, "clarify", "", "\n".join(state["notes"]), 600, 300, 0, talk_started=True
+            )
             times.append(time.perf_counter() - started)
         lines.append(f"calls_save_progress_p50: {_ms(statistics.median(times))} ms (goal <= 20 ms)")
 
         started = time.perf_counter()
-        calls.finish_call(call_id, calls.CallOutcome("agrees", summary="согласна",
-                                                     visit_at=dt.datetime(2026, 11, 27, 11, 0),
-                                                     documents=["паспорт законного представителя"]))
+        calls.finish_call(
+            call_id,
+            calls.CallOutcome(
+                "agrees",
+                summary="согласна",
+                visit_at=dt.datetime(2026, 11, 27, 11, 0),
+                documents=["паспорт законного представителя"],
+            ),
+        )
         lines.append(f"calls_finish_call: {_ms(time.perf_counter() - started)} ms (goal <= 100 ms)")
 
         started = time.perf_counter()
         entries = calls.phone_log(dt.date(2026, 11, 1), dt.date(2026, 11, 30), actor.id)
-        lines.append(f"calls_phone_log_month_{len(entries)}_rows: {_ms(time.perf_counter() - started)} ms "
-                     "(goal <= 500 ms)")
+        lines.append(
+            f"calls_phone_log_month_{len(entries)}_rows: {_ms(time.perf_counter() - started)} ms (goal <= 500 ms)"
+        )
 
         started = time.perf_counter()
         calls.list_calls(actor.id, limit=200)
@@ -94,13 +117,16 @@ def run() -> list[str]:
 
         started = time.perf_counter()
         phone_log.call_form(calls.log_entry(call_id), "ГАУ СО «КЦСОН»").to_bytes()
-        lines.append(f"calls_form_pdf: {_ms(time.perf_counter() - started)} ms (goal <= 1500 ms, "
-                     "includes loading fpdf2)")
+        lines.append(
+            f"calls_form_pdf: {_ms(time.perf_counter() - started)} ms (goal <= 1500 ms, includes loading fpdf2)"
+        )
         started = time.perf_counter()
-        data = phone_log.log_document(entries[:200], dt.date(2026, 11, 1), dt.date(2026, 11, 30),
-                                      "ГАУ СО «КЦСОН»").to_bytes()
-        lines.append(f"calls_log_pdf_200_rows: {(time.perf_counter() - started):.2f} s "
-                     f"({len(data) // 1024} KiB; goal <= 10 s)")
+        data = phone_log.log_document(
+            entries[:200], dt.date(2026, 11, 1), dt.date(2026, 11, 30), "ГАУ СО «КЦСОН»"
+        ).to_bytes()
+        lines.append(
+            f"calls_log_pdf_200_rows: {(time.perf_counter() - started):.2f} s ({len(data) // 1024} KiB; goal <= 10 s)"
+        )
     finally:
         session.set_actor(None)
         clock.set_fixed(None)

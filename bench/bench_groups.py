@@ -39,15 +39,29 @@ def _build(folder: Path) -> tuple[int, list[int], list[int]]:
     leader = auth.add_user("leader", "bench2026", "Морозова", "Анна", "Игоревна", "social_pedagogue")
     rng = random.Random(5)
     with write_transaction():
-        clients = [m.Client.create(last_name=f"Участник{i:02d}", first_name=rng.choice(["Анна", "Илья", "Олег"]),
-                                   patronymic="Сергеевич", name_key=f"участник{i:02d}", status="served",
-                                   birth_date=dt.date(2012, 1, 1) + dt.timedelta(days=i * 37)).id
-                   for i in range(PARTICIPANTS)]
-    club = g.save_club(g.ClubData(
-        name="Клуб общения «Родничок»", room="каб. 104", capacity=30, start_date=dt.date(2026, 11, 1),
-        end_date=dt.date(2026, 11, 30), leader_ids=[leader],
-        programme=[(f"Тема {i}", "цель") for i in range(1, 9)],
-        slots=[Slot(0, "15:00", "16:00"), Slot(2, "15:00", "16:00")]))
+        clients = [
+            m.Client.create(
+                last_name=f"Участник{i:02d}",
+                first_name=rng.choice(["Анна", "Илья", "Олег"]),
+                patronymic="Сергеевич",
+                name_key=f"участник{i:02d}",
+                status="served",
+                birth_date=dt.date(2012, 1, 1) + dt.timedelta(days=i * 37),
+            ).id
+            for i in range(PARTICIPANTS)
+        ]
+    club = g.save_club(
+        g.ClubData(
+            name="Клуб общения «Родничок»",
+            room="каб. 104",
+            capacity=30,
+            start_date=dt.date(2026, 11, 1),
+            end_date=dt.date(2026, 11, 30),
+            leader_ids=[leader],
+            programme=[(f"Тема {i}", "цель") for i in range(1, 9)],
+            slots=[Slot(0, "15:00", "16:00"), Slot(2, "15:00", "16:00")],
+        )
+    )
     for c in clients:
         g.add_member(club, c, dt.date(2026, 11, 1))
     sessions = [s.id for s in g.club_sessions(club)]

@@ -43,14 +43,26 @@ def _build(folder: Path):
     rng = random.Random(4)
     positions = ["social_work_specialist", "psychologist", "nurse", "social_pedagogue"]
     dep = "Отделение дневного пребывания"
-    staff = [auth.add_user(f"s{i:02d}", "bench2026", f"Сотрудник{i:02d}", "Анна", "Игоревна",
-                           positions[i % 4], "specialist", dep) for i in range(STAFF)]
+    staff = [
+        auth.add_user(
+            f"s{i:02d}", "bench2026", f"Сотрудник{i:02d}", "Анна", "Игоревна", positions[i % 4], "specialist", dep
+        )
+        for i in range(STAFF)
+    ]
     dep_id = m.Staff.get_by_id(staff[0]).department_id
     with write_transaction():
-        clients = [m.Client.create(last_name=f"Клиентов{i:03d}", first_name="Илья", patronymic="Сергеевич",
-                                   name_key=f"клиентов{i:03d}", department=dep_id,
-                                   address=f"ул. Ленина, д. {i}", remote_territory=i % 3 == 0).id
-                   for i in range(VISITS)]
+        clients = [
+            m.Client.create(
+                last_name=f"Клиентов{i:03d}",
+                first_name="Илья",
+                patronymic="Сергеевич",
+                name_key=f"клиентов{i:03d}",
+                department=dep_id,
+                address=f"ул. Ленина, д. {i}",
+                remote_territory=i % 3 == 0,
+            ).id
+            for i in range(VISITS)
+        ]
         n = 0
         for s_index, sid in enumerate(staff * 2):  # two full weeks: the runs switch between them
             week = dt.timedelta(days=7) if n >= VISITS else dt.timedelta()
@@ -60,10 +72,14 @@ def _build(folder: Path):
                     start = dt.datetime.combine(MONDAY + week + dt.timedelta(days=day), dt.time(10 + 2 * slot, 0))
                     if rng.random() < 0.1:
                         start += dt.timedelta(minutes=30)  # some overlap with the next visit
-                    v = m.PatronageVisit.create(client=clients[n % VISITS], planned_start=start, address="ул. Ленина",
-                                                transport_needed=n % 3 == 0,
-                                                status=rng.choice(["planned", "planned", "done"]),
-                                                kind=rng.choice(["primary", "planned"]))
+                    v = m.PatronageVisit.create(
+                        client=clients[n % VISITS],
+                        planned_start=start,
+                        address="ул. Ленина",
+                        transport_needed=n % 3 == 0,
+                        status=rng.choice(["planned", "planned", "done"]),
+                        kind=rng.choice(["primary", "planned"]),
+                    )
                     m.VisitStaff.create(visit=v, staff=sid)
                     if rng.random() < 0.15:
                         m.VisitStaff.create(visit=v, staff=staff[(s_index + 1) % STAFF])
@@ -114,11 +130,12 @@ def run() -> list[str]:
     assert shown == VISITS and rows == STAFF, (shown, rows)
     median = statistics.median(times) * 1000
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
-    return [f"patronage_week_render_median: {median:.0f} ms (goal <= 100 ms)",
-            f"patronage_week_render_max: {max(times) * 1000:.0f} ms ({STAFF} staff, {VISITS} visits a week, "
-            f"{RUNS} runs)",
-            f"patronage_week_render_cpu_median: {statistics.median(cpu) * 1000:.0f} ms (CPU time of the "
-            f"process, all threads; load average {load:.1f} on {os.cpu_count()} CPUs while measuring)"]
+    return [
+        f"patronage_week_render_median: {median:.0f} ms (goal <= 100 ms)",
+        f"patronage_week_render_max: {max(times) * 1000:.0f} ms ({STAFF} staff, {VISITS} visits a week, {RUNS} runs)",
+        f"patronage_week_render_cpu_median: {statistics.median(cpu) * 1000:.0f} ms (CPU time of the "
+        f"process, all threads; load average {load:.1f} on {os.cpu_count()} CPUs while measuring)",
+    ]
 
 
 if __name__ == "__main__":

@@ -51,14 +51,22 @@ def generate(path: Path, n: int = N_CLIENTS, seed: int = 7) -> dict:
     rng = random.Random(seed)
     with write_transaction():
         deps = [m.Department.create(name=name, short_name=short).id for name, short in demo.DEPARTMENTS]
-    spec = auth.add_user("spec", PASSWORD, "Иванова", "Марина", "Сергеевна", "social_work_specialist",
-                         "specialist", demo.DEPARTMENTS[0][0])
-    auth.add_user("head", PASSWORD, "Кузнецова", "Татьяна", "Николаевна", "head", "head",
-                  demo.DEPARTMENTS[0][0])
+    spec = auth.add_user(
+        "spec",
+        PASSWORD,
+        "Иванова",
+        "Марина",
+        "Сергеевна",
+        "social_work_specialist",
+        "specialist",
+        demo.DEPARTMENTS[0][0],
+    )
+    auth.add_user("head", PASSWORD, "Кузнецова", "Татьяна", "Николаевна", "head", "head", demo.DEPARTMENTS[0][0])
     today = dt.date(2026, 11, 25)
     clients, reps, points, terms = [], [], [], []
     sample = {}
     rep_id = 0
+
     def flush(cid: int, own: list, name_key: str) -> None:
         best: dict[tuple[str, str], int] = {}
         for kind, term, weight in own:
@@ -76,9 +84,20 @@ def generate(path: Path, n: int = N_CLIENTS, seed: int = 7) -> dict:
         last, first, patr = demo.person(rng, female, elder=not child)
         birth = today - dt.timedelta(days=rng.randint(365 * 2, 365 * 17) if child else rng.randint(365 * 62, 365 * 92))
         dep = deps[rng.choice([0, 1])] if child else deps[2]
-        clients.append((cid, last, first, patr, fold(f"{last} {first} {patr}"), birth.isoformat(),
-                        "child" if child else "elderly", dep, rng.choice(["served", "potential", "closed"]),
-                        spec if rng.random() < 0.02 else None))
+        clients.append(
+            (
+                cid,
+                last,
+                first,
+                patr,
+                fold(f"{last} {first} {patr}"),
+                birth.isoformat(),
+                "child" if child else "elderly",
+                dep,
+                rng.choice(["served", "potential", "closed"]),
+                spec if rng.random() < 0.02 else None,
+            )
+        )
         for w in search_words(f"{last} {first} {patr}"):
             own.append(("n", w, 0))
         if not child or rng.random() < 0.3:
@@ -107,10 +126,15 @@ def generate(path: Path, n: int = N_CLIENTS, seed: int = 7) -> dict:
     for pragma in ("journal_mode = OFF", "synchronous = OFF", "cache_size = -400000", "temp_store = MEMORY"):
         conn.execute(f"PRAGMA {pragma}")
     # bulk load: build the search-term indexes once after the insert, not row by row
-    index_sql = [r[0] for r in conn.execute(
-        "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'client_search_term' AND sql IS NOT NULL")]
-    for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' "
-                                "AND tbl_name = 'client_search_term' AND sql IS NOT NULL").fetchall():
+    index_sql = [
+        r[0]
+        for r in conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'client_search_term' AND sql IS NOT NULL"
+        )
+    ]
+    for (name,) in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'client_search_term' AND sql IS NOT NULL"
+    ).fetchall():
         conn.execute(f'DROP INDEX "{name}"')
     with write_transaction():
         conn.executemany(
@@ -118,16 +142,21 @@ def generate(path: Path, n: int = N_CLIENTS, seed: int = 7) -> dict:
             "birth_date, category, department_id, status, status_reason, status_changed_at, ipra_number, address, "
             "remote_territory, notes, assigned_staff_id) "
             "VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, '', '', 0, '', ?)",
-            [(c[0], now, now, c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], now, c[9]) for c in clients])
+            [(c[0], now, now, c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], now, c[9]) for c in clients],
+        )
         conn.executemany(
             "INSERT INTO representative (id, version, created_at, updated_at, client_id, relation, last_name, "
             "first_name, patronymic, preferred_call_time, notes) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, '', '')",
-            [(r[0], now, now, r[1], r[2], r[3], r[4], r[5]) for r in reps])
+            [(r[0], now, now, r[1], r[2], r[3], r[4], r[5]) for r in reps],
+        )
         conn.executemany(
             "INSERT INTO contact_point (version, created_at, updated_at, client_id, representative_id, channel, "
-            "value, note) VALUES (1, ?, ?, ?, ?, ?, ?, '')", [(now, now) + p for p in points])
-        conn.executemany("INSERT INTO client_search_term (client_id, kind, term, weight, sort_key) "
-                         "VALUES (?, ?, ?, ?, ?)", terms)
+            "value, note) VALUES (1, ?, ?, ?, ?, ?, ?, '')",
+            [(now, now) + p for p in points],
+        )
+        conn.executemany(
+            "INSERT INTO client_search_term (client_id, kind, term, weight, sort_key) VALUES (?, ?, ?, ?, ?)", terms
+        )
         for sql in index_sql:
             conn.execute(sql)
     conn.execute("PRAGMA journal_mode = WAL")
@@ -146,8 +175,12 @@ def _queries(sample: dict, rng: random.Random) -> list[str]:
         first = rng.choice(demo.MALE_FIRST).lower()
         queries += [f"{s[:4]} {first[:k]}" for k in range(1, 4)]
     for _cid, (last, phone) in list(sample.items())[:20]:
-        queries += [phone[-4:], f"{last[:3].lower()} {phone[-4:]}", "8" + phone[2:5] + " " + phone[5:8],
-                    f"+7 ({phone[2:5]}) {phone[5:8]}-{phone[8:10]}-{phone[10:]}"]
+        queries += [
+            phone[-4:],
+            f"{last[:3].lower()} {phone[-4:]}",
+            "8" + phone[2:5] + " " + phone[5:8],
+            f"+7 ({phone[2:5]}) {phone[5:8]}-{phone[8:10]}-{phone[10:]}",
+        ]
     queries += ["01.03.2015", "ива 12.05.2012", "смирнова анна"]
     return queries
 
@@ -252,8 +285,11 @@ def _cached_db() -> tuple[Path, dict, str]:
         old.unlink()
     t = time.perf_counter()
     info = generate(path)
-    meta.write_text(json.dumps({"terms": info["terms"], "sample": {str(k): v for k, v in info["sample"].items()}},
-                               ensure_ascii=False))
+    meta.write_text(
+        json.dumps(
+            {"terms": info["terms"], "sample": {str(k): v for k, v in info["sample"].items()}}, ensure_ascii=False
+        )
+    )
     return path, json.loads(meta.read_text()), f"{time.perf_counter() - t:.1f} s"
 
 
@@ -264,9 +300,12 @@ def run() -> list[str]:
     sql_first, sql = bench_sql(path, queries, with_total=False)
     _, sql_count = bench_sql(path, queries, with_total=True)
     ui_queries = queries[:: max(1, len(queries) // 16)][:16]
-    proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--ui", str(path),
-                           json.dumps(ui_queries, ensure_ascii=False)],
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--ui", str(path), json.dumps(ui_queries, ensure_ascii=False)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     if proc.returncode != 0:
         raise RuntimeError(proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "UI run failed")
     ui = json.loads(proc.stdout.strip().splitlines()[-1])

@@ -55,8 +55,9 @@ run_app(sys.argv[1], auto_pilot=pilot)
 def _run(code: str, *args: str) -> dict[str, float]:
     """Seconds from spawn to each line the child prints."""
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, *args], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
     marks = {}
     for line in proc.stdout:
         marks[line.strip()] = time.perf_counter() - start
@@ -68,10 +69,17 @@ def _run(code: str, *args: str) -> dict[str, float]:
 def run(runs: int = 9) -> list[str]:
     with tempfile.TemporaryDirectory() as tmp:
         db = str(Path(tmp) / "start.db")
-        subprocess.run([sys.executable, "-c", "import sys\nfrom soptui.services.store import open_store\n"
-                        "from soptui.services import auth\nopen_store(sys.argv[1])\n"
-                        "auth.add_user('admin','secret12','А','Б',position='admin',role='admin')", db],
-                       check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import sys\nfrom soptui.services.store import open_store\n"
+                "from soptui.services import auth\nopen_store(sys.argv[1])\n"
+                "auth.add_user('admin','secret12','А','Б',position='admin',role='admin')",
+                db,
+            ],
+            check=True,
+        )
         _run(HELLO), _run(SOPTUI, db)  # warm the OS file cache: measure imports, not the disk
         hello, soptui, ready = [], [], []
         for _ in range(runs):  # interleaved, so a busy moment hits both alike

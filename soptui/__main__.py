@@ -24,8 +24,11 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--last", required=True, help="фамилия")
     add.add_argument("--first", required=True, help="имя")
     add.add_argument("--patronymic", default="", help="отчество")
-    add.add_argument("--position", default="social_work_specialist",
-                     help="social_work_specialist, social_worker, psychologist, social_pedagogue, nurse, head, admin")
+    add.add_argument(
+        "--position",
+        default="social_work_specialist",
+        help="social_work_specialist, social_worker, psychologist, social_pedagogue, nurse, head, admin",
+    )
     add.add_argument("--role", default="specialist", help="specialist, head, admin")
     add.add_argument("--department", default=None, help="название отделения")
     add.add_argument("--password-stdin", action="store_true", help="прочитать пароль из стандартного ввода")
@@ -128,8 +131,7 @@ def run_app(target: str, demo: bool = False, auto_pilot=None, build_demo_first: 
     if demo:
         from soptui.demo import DEMO_PASSWORD
 
-        hint = (f"Демо-база. Вход: ivanova (специалист), head (заведующий), admin; "
-                f"пароль {DEMO_PASSWORD}")
+        hint = f"Демо-база. Вход: ivanova (специалист), head (заведующий), admin; пароль {DEMO_PASSWORD}"
     app = make_app(store_label=target, sign_in_hint=hint, store_target=target)
     result = app.run(headless=auto_pilot is not None, auto_pilot=auto_pilot)
     if app.store_error:
@@ -143,8 +145,9 @@ def _user_command(args: argparse.Namespace) -> int:
     try:
         if args.user_command == "add":
             password = _read_password(args.password_stdin)
-            auth.add_user(args.login, password, args.last, args.first, args.patronymic,
-                          args.position, args.role, args.department)
+            auth.add_user(
+                args.login, password, args.last, args.first, args.patronymic, args.position, args.role, args.department
+            )
             print(f"Сотрудник «{args.login}» добавлен.")
         elif args.user_command == "list":
             for u in auth.list_users():
@@ -180,10 +183,18 @@ def _backup_command(database, dest: Path) -> int:
 def _institution_command(args: argparse.Namespace) -> int:
     from soptui.services import institution
 
-    changes = {k: v for k, v in {"full_name": args.name, "short_name": args.short,
-                                 "address": args.address, "phone": args.phone,
-                                 "timezone": args.timezone,
-                                 "idle_lock_minutes": args.idle_minutes}.items() if v is not None}
+    changes = {
+        k: v
+        for k, v in {
+            "full_name": args.name,
+            "short_name": args.short,
+            "address": args.address,
+            "phone": args.phone,
+            "timezone": args.timezone,
+            "idle_lock_minutes": args.idle_minutes,
+        }.items()
+        if v is not None
+    }
     if args.hours:
         try:
             start, end = args.hours.split("-")
@@ -195,9 +206,11 @@ def _institution_command(args: argparse.Namespace) -> int:
     except ValueError as exc:
         return _fail(str(exc))
     info = institution.get()
-    print(f"{info.full_name}\nКратко: {info.short_name}\nАдрес: {info.address}\nТелефон: {info.phone}\n"
-          f"Рабочее время: {info.work_start}-{info.work_end} ({info.timezone})\n"
-          f"Блокировка экрана: через {info.idle_lock_minutes} мин бездействия")
+    print(
+        f"{info.full_name}\nКратко: {info.short_name}\nАдрес: {info.address}\nТелефон: {info.phone}\n"
+        f"Рабочее время: {info.work_start}-{info.work_end} ({info.timezone})\n"
+        f"Блокировка экрана: через {info.idle_lock_minutes} мин бездействия"
+    )
     return 0
 
 

@@ -98,8 +98,13 @@ def _calls_opener(name: str) -> Callable[[SoptuiApp, int], None]:
     return opener
 
 
-OPENERS.update({"new_call": _calls_opener("open_new_call"), "call": _calls_opener("open_call"),
-                "reminder": _calls_opener("open_reminder")})
+OPENERS.update(
+    {
+        "new_call": _calls_opener("open_new_call"),
+        "call": _calls_opener("open_call"),
+        "reminder": _calls_opener("open_reminder"),
+    }
+)
 
 
 class SoptuiApp(App[int]):
@@ -112,17 +117,25 @@ class SoptuiApp(App[int]):
     DEFAULT_MODE = "start"
     COMMAND_PALETTE_DISPLAY = "ctrl+p"
     BINDINGS = [
-        *[Binding(key, f"section('{mode}')", title, id=f"section.{mode}", tooltip=f"Раздел «{title}»")
-          for mode, title, key, _ in SECTIONS],
+        *[
+            Binding(key, f"section('{mode}')", title, id=f"section.{mode}", tooltip=f"Раздел «{title}»")
+            for mode, title, key, _ in SECTIONS
+        ],
         Binding("ctrl+l", "lock", "Блокировка", id="lock", tooltip="Заблокировать экран"),
-        Binding("ctrl+p", "command_palette", "Команды", id="palette", tooltip="Палитра команд",
-                priority=True, show=False),
+        Binding(
+            "ctrl+p", "command_palette", "Команды", id="palette", tooltip="Палитра команд", priority=True, show=False
+        ),
         Binding("ctrl+q", "quit", "Выход", id="quit", tooltip="Закрыть программу"),
     ]
 
-    def __init__(self, institution: str = "", institution_short: str = "",
-                 store_label: str = "", sign_in_hint: str = "",
-                 store_target: str | None = None) -> None:
+    def __init__(
+        self,
+        institution: str = "",
+        institution_short: str = "",
+        store_label: str = "",
+        sign_in_hint: str = "",
+        store_target: str | None = None,
+    ) -> None:
         super().__init__()
         self.sign_in_hint = sign_in_hint
         self.institution = institution
@@ -183,8 +196,9 @@ class SoptuiApp(App[int]):
 
         clock.set_timezone(info.timezone)
         self.store_ready.set()
-        self.call_from_thread(self._store_opened, info.full_name or self.institution,
-                              info.short_name or self.institution_short, has_users)
+        self.call_from_thread(
+            self._store_opened, info.full_name or self.institution, info.short_name or self.institution_short, has_users
+        )
 
     def _store_failed(self, message: str) -> None:
         self.store_error = message
@@ -251,11 +265,16 @@ class SoptuiApp(App[int]):
     # --- idle lock for shared workstations -----------------------------------------
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown,
-                              events.MouseScrollUp, events.Paste)):
+        if isinstance(
+            event, (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp, events.Paste)
+        ):
             self.last_input = time.monotonic()
-        if (isinstance(event, events.Key) and event.key in ("tab", "shift+tab") and not event.is_forwarded
-                and isinstance(self.focused, Input)):
+        if (
+            isinstance(event, events.Key)
+            and event.key in ("tab", "shift+tab")
+            and not event.is_forwarded
+            and isinstance(self.focused, Input)
+        ):
             # Move the focus now. Textual would move it only after the keys already received are handled,
             # so «28.11.2026⇥11:00» arriving in one SSH packet (or typed ahead) would land in one field.
             if event.key == "tab":
@@ -315,17 +334,27 @@ class SoptuiApp(App[int]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         if self.actor is not None and not self._locked:
             for mode, title, key, _ in SECTIONS:
-                yield SystemCommand(f"Раздел: {title}", f"Открыть раздел «{title}» ({key.upper()})",
-                                    lambda m=mode: self.action_section(m))
+                yield SystemCommand(
+                    f"Раздел: {title}",
+                    f"Открыть раздел «{title}» ({key.upper()})",
+                    lambda m=mode: self.action_section(m),
+                )
             yield from getattr(screen, "palette_commands", lambda: [])()
-            yield SystemCommand("Заблокировать экран", "Экран попросит пароль (Ctrl+L)",
-                                self.action_lock)
-            yield SystemCommand("Выйти из учётной записи", "Вернуться к экрану входа",
-                                lambda: self.run_worker(self.sign_out(), group="signout"))
+            yield SystemCommand("Заблокировать экран", "Экран попросит пароль (Ctrl+L)", self.action_lock)
+            yield SystemCommand(
+                "Выйти из учётной записи",
+                "Вернуться к экрану входа",
+                lambda: self.run_worker(self.sign_out(), group="signout"),
+            )
         yield SystemCommand("Закрыть программу", "Выход из soptui (Ctrl+Q)", self.exit)
 
 
-def make_app(institution: str = "", institution_short: str = "", store_label: str = "",
-             sign_in_hint: str = "", store_target: str | None = None) -> SoptuiApp:
+def make_app(
+    institution: str = "",
+    institution_short: str = "",
+    store_label: str = "",
+    sign_in_hint: str = "",
+    store_target: str | None = None,
+) -> SoptuiApp:
     """The one factory used by the CLI and the tests (tests bind the store before)."""
     return SoptuiApp(institution, institution_short, store_label, sign_in_hint, store_target)

@@ -9,21 +9,40 @@ from soptui.db.connection import write_transaction
 from soptui.services import clients, referrals
 
 
-def make_family(staff_ids: dict[str, int] | None = None, phone: bool = True,
-                received: dt.datetime = dt.datetime(2026, 11, 23, 11, 0), category: str = "child",
-                with_referral: bool = True) -> dict[str, int]:
+def make_family(
+    staff_ids: dict[str, int] | None = None,
+    phone: bool = True,
+    received: dt.datetime = dt.datetime(2026, 11, 23, 11, 0),
+    category: str = "child",
+    with_referral: bool = True,
+) -> dict[str, int]:
     """A potential client (child) with a mother (phone + WhatsApp) and a referral from the school."""
     spec = (staff_ids or {}).get("spec")
     dept = m.Staff.get_by_id(spec).department_id if spec else None
     with write_transaction():
-        child = m.Client.create(last_name="Котова", first_name="Алиса", patronymic="Игоревна",
-                                name_key="котова алиса игоревна", birth_date=dt.date(2016, 4, 2),
-                                category=category, department=dept, address="г. Берёзовский, ул. Ленина, д. 5",
-                                status="potential", assigned_staff=spec)
-        mother = m.Representative.create(client=child, relation="мать", last_name="Котова",
-                                         first_name="Дарья", patronymic="Сергеевна")
-        relative = m.Contact.create(client=child, kind="relative", relation="бабушка", last_name="Котова",
-                                    first_name="Нина", patronymic="Петровна")
+        child = m.Client.create(
+            last_name="Котова",
+            first_name="Алиса",
+            patronymic="Игоревна",
+            name_key="котова алиса игоревна",
+            birth_date=dt.date(2016, 4, 2),
+            category=category,
+            department=dept,
+            address="г. Берёзовский, ул. Ленина, д. 5",
+            status="potential",
+            assigned_staff=spec,
+        )
+        mother = m.Representative.create(
+            client=child, relation="мать", last_name="Котова", first_name="Дарья", patronymic="Сергеевна"
+        )
+        relative = m.Contact.create(
+            client=child,
+            kind="relative",
+            relation="бабушка",
+            last_name="Котова",
+            first_name="Нина",
+            patronymic="Петровна",
+        )
         if phone:
             m.ContactPoint.create(representative=mother, channel="phone", value="+79123456789")
             m.ContactPoint.create(representative=mother, channel="whatsapp", value="+79123456789")
@@ -33,7 +52,11 @@ def make_family(staff_ids: dict[str, int] | None = None, phone: bool = True,
     ids = {"client": child.id, "mother": mother.id, "relative": relative.id}
     if with_referral:
         ids["referral"] = referrals.create_referral(
-            child.id, received, "prevention_request", "МАОУ СОШ № 2",
+            child.id,
+            received,
+            "prevention_request",
+            "МАОУ СОШ № 2",
             "Ребёнок часто пропускает занятия, классный руководитель не может связаться с родителями.",
-            assigned_staff=spec)
+            assigned_staff=spec,
+        )
     return ids

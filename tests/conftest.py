@@ -45,13 +45,30 @@ def store(tmp_path):
 def staff(store):
     """Logins of a small department: a specialist, a head, an administrator, another department's specialist."""
     ids = {
-        "spec": auth.add_user("spec", PASSWORD, "Иванова", "Марина", "Сергеевна",
-                              "social_work_specialist", "specialist", "Отделение дневного пребывания"),
-        "head": auth.add_user("head", PASSWORD, "Кузнецова", "Татьяна", "Николаевна", "head", "head",
-                              "Отделение дневного пребывания"),
+        "spec": auth.add_user(
+            "spec",
+            PASSWORD,
+            "Иванова",
+            "Марина",
+            "Сергеевна",
+            "social_work_specialist",
+            "specialist",
+            "Отделение дневного пребывания",
+        ),
+        "head": auth.add_user(
+            "head", PASSWORD, "Кузнецова", "Татьяна", "Николаевна", "head", "head", "Отделение дневного пребывания"
+        ),
         "admin": auth.add_user("admin", PASSWORD, "Смирнова", "Ольга", "Викторовна", "admin", "admin"),
-        "other": auth.add_user("other", PASSWORD, "Лебедева", "Галина", "Петровна", "social_worker",
-                               "specialist", "Отделение социального обслуживания на дому"),
+        "other": auth.add_user(
+            "other",
+            PASSWORD,
+            "Лебедева",
+            "Галина",
+            "Петровна",
+            "social_worker",
+            "specialist",
+            "Отделение социального обслуживания на дому",
+        ),
     }
     return ids
 
@@ -101,8 +118,9 @@ def demo_store(demo_template, tmp_path):
 WAIT_SECONDS = float(os.environ.get("SOPTUI_TEST_WAIT", "30"))
 
 
-async def until(pilot, cond: Callable[[], object], what: str = "condition", timeout: float = WAIT_SECONDS,
-                step: float = 0.05) -> None:
+async def until(
+    pilot, cond: Callable[[], object], what: str = "condition", timeout: float = WAIT_SECONDS, step: float = 0.05
+) -> None:
     """Let the app run (workers finish, messages settle) until cond() holds; fail after `timeout` seconds."""
     app = pilot.app
     deadline = time.monotonic() + timeout
@@ -120,10 +138,12 @@ async def until(pilot, cond: Callable[[], object], what: str = "condition", time
 
 async def wait_screen(pilot, cls, timeout: float = WAIT_SECONDS):
     """Wait until a screen of class `cls` (a class or its name) is on top; return it."""
+
     def on_top() -> bool:
         screen = pilot.app.screen
         right = type(screen).__name__ == cls if isinstance(cls, str) else isinstance(screen, cls)
         return right and screen.is_mounted  # pushed is not yet composed: wait for its widgets
+
     name = cls if isinstance(cls, str) else cls.__name__
     await until(pilot, on_top, f"{name} on top", timeout)
     await pilot.pause()

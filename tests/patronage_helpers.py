@@ -22,22 +22,46 @@ FRI = dt.date(2026, 11, 27)
 def family(actor, staff):
     dep = m.Staff.get_by_id(staff["spec"]).department_id
     with write_transaction():
-        client = m.Client.create(last_name="Петров", first_name="Илья", patronymic="Сергеевич",
-                                 name_key="петров илья сергеевич", department=dep, category="child",
-                                 address="пос. Монетный, ул. Мира, д. 3", remote_territory=True,
-                                 assigned_staff=staff["spec"])
-        m.Representative.create(client=client, relation="мать", last_name="Петрова", first_name="Анна",
-                                patronymic="Игоревна")
-    psy = auth.add_user("psy", PASSWORD, "Соколов", "Андрей", "Павлович", "psychologist", "specialist",
-                        "Отделение дневного пребывания")
+        client = m.Client.create(
+            last_name="Петров",
+            first_name="Илья",
+            patronymic="Сергеевич",
+            name_key="петров илья сергеевич",
+            department=dep,
+            category="child",
+            address="пос. Монетный, ул. Мира, д. 3",
+            remote_territory=True,
+            assigned_staff=staff["spec"],
+        )
+        m.Representative.create(
+            client=client, relation="мать", last_name="Петрова", first_name="Анна", patronymic="Игоревна"
+        )
+    psy = auth.add_user(
+        "psy", PASSWORD, "Соколов", "Андрей", "Павлович", "psychologist", "specialist", "Отделение дневного пребывания"
+    )
     # a prevention-system referral received yesterday: visit within 1 working day (26.11)
-    ref = referrals.create_referral(client.id, dt.datetime(2026, 11, 25, 9, 0), "prevention_request",
-                                    "ТКДН и ЗП", "Сообщение школы", assigned_staff=staff["spec"])
+    ref = referrals.create_referral(
+        client.id,
+        dt.datetime(2026, 11, 25, 9, 0),
+        "prevention_request",
+        "ТКДН и ЗП",
+        "Сообщение школы",
+        assigned_staff=staff["spec"],
+    )
     return {"client": client.id, "referral": ref, "psy": psy, "spec": staff["spec"]}
 
 
 def plan(family, day=THU, start=dt.time(11, 0), end=dt.time(11, 40), staff=None, **kw) -> VisitPlan:
-    return VisitPlan(client_id=family["client"], staff_ids=staff if staff is not None else [family["spec"]],
-                     day=day, start=start, end=end, referral_id=family["referral"],
-                     ground="prevention_request", address="пос. Монетный, ул. Мира, д. 3",
-                     transport_needed=True, purpose="Первичный патронаж", **kw)
+    return VisitPlan(
+        client_id=family["client"],
+        staff_ids=staff if staff is not None else [family["spec"]],
+        day=day,
+        start=start,
+        end=end,
+        referral_id=family["referral"],
+        ground="prevention_request",
+        address="пос. Монетный, ул. Мира, д. 3",
+        transport_needed=True,
+        purpose="Первичный патронаж",
+        **kw,
+    )

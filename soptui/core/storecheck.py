@@ -76,8 +76,10 @@ def check_sqlite_file(path: Path) -> None:
 
 
 def newer_schema_message(version: int) -> str:
-    return (f"База данных создана более новой версией soptui (схема {version}, "
-            f"эта программа знает до {SCHEMA_VERSION}): обновите soptui.")
+    return (
+        f"База данных создана более новой версией soptui (схема {version}, "
+        f"эта программа знает до {SCHEMA_VERSION}): обновите soptui."
+    )
 
 
 def precheck(target: str) -> bool:

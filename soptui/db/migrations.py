@@ -64,9 +64,7 @@ def ensure_schema(database: pw.Database) -> int:
     with database.atomic():
         if version is None:
             database.create_tables(m.ALL_MODELS)
-            m.SchemaVersion.insert_many(
-                [{"version": v} for v in range(1, CURRENT_VERSION + 1)]
-            ).execute()
+            m.SchemaVersion.insert_many([{"version": v} for v in range(1, CURRENT_VERSION + 1)]).execute()
             return CURRENT_VERSION
         migrator = _migrator(database)
         for target in range(version + 1, CURRENT_VERSION + 1):

@@ -47,6 +47,7 @@ class SchemaVersion(pw.Model):
 
 # --- organisation ---------------------------------------------------------
 
+
 class Institution(BaseModel):
     """The centre itself (a single row): names, contacts, working hours, time zone."""
 
@@ -87,6 +88,7 @@ class Staff(BaseModel):
 
 
 # --- clients and their people ------------------------------------------------
+
 
 class Client(BaseModel):
     """A recipient of social services (or a potential one, from a referral)."""
@@ -150,9 +152,7 @@ class ContactPoint(BaseModel):
     """A phone number (E.164) or messenger handle of a client, representative or contact."""
 
     client = pw.ForeignKeyField(Client, null=True, backref="contact_points", on_delete="CASCADE")
-    representative = pw.ForeignKeyField(
-        Representative, null=True, backref="contact_points", on_delete="CASCADE"
-    )
+    representative = pw.ForeignKeyField(Representative, null=True, backref="contact_points", on_delete="CASCADE")
     contact = pw.ForeignKeyField(Contact, null=True, backref="contact_points", on_delete="CASCADE")
     channel = pw.CharField(default="phone")  # phone / whatsapp / telegram / vk / viber / skype / other
     value = pw.CharField()
@@ -177,11 +177,14 @@ class ClientSearchTerm(pw.Model):
     class Meta:
         database = db
         table_name = "client_search_term"
-        indexes = ((("kind", "term", "weight", "sort_key", "client"), False),  # ranges and ordered reads
-                   (("client", "kind", "term"), False))  # per-client checks of the other query words
+        indexes = (
+            (("kind", "term", "weight", "sort_key", "client"), False),  # ranges and ordered reads
+            (("client", "kind", "term"), False),
+        )  # per-client checks of the other query words
 
 
 # --- referrals and the service log -----------------------------------------------
+
 
 class Referral(BaseModel):
     """Incoming information about a family (SOP 03 trigger, SOP 04 grounds)."""
@@ -266,6 +269,7 @@ class Draft(BaseModel):
 
 # --- calls (SOP 01, 02, 03) -----------------------------------------------------
 
+
 class PhoneCall(BaseModel):
     """A call made with the teleprompter; a finished one is an entry of «Телефонные переговоры»."""
 
@@ -315,6 +319,7 @@ class Reminder(BaseModel):
 
 
 # --- patronage (SOP 04) --------------------------------------------------------
+
 
 class PatronageVisit(BaseModel):
     """A home visit: primary or planned (repeat)."""
@@ -378,6 +383,7 @@ class VisitAct(BaseModel):
 
 
 # --- groups (SOP 05) -------------------------------------------------------------
+
 
 class Club(BaseModel):
     name = pw.CharField()

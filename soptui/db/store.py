@@ -41,8 +41,9 @@ def row_dict(instance: pw.Model) -> dict[str, Any]:
     return {f.name: instance.__data__.get(f.name) for f in instance._meta.sorted_fields}
 
 
-def audit(action: str, table: str, record_id: int | None, changes: dict | None = None,
-          staff_id: int | None = None) -> None:
+def audit(
+    action: str, table: str, record_id: int | None, changes: dict | None = None, staff_id: int | None = None
+) -> None:
     """Append to the audit log (call inside the write transaction of the change)."""
     from soptui.core import session
 
@@ -51,21 +52,31 @@ def audit(action: str, table: str, record_id: int | None, changes: dict | None =
         action=action,
         table=table,
         record_id=record_id,
-        changes=json.dumps({k: _jsonable(v) for k, v in (changes or {}).items()}, ensure_ascii=False,
-                           default=_jsonable),  # [old, new] pairs of dates too
+        changes=json.dumps(
+            {k: _jsonable(v) for k, v in (changes or {}).items()}, ensure_ascii=False, default=_jsonable
+        ),  # [old, new] pairs of dates too
     )
 
 
 def create(model: type[T], **fields: Any) -> T:
     """Insert a row and audit it; call inside write_transaction()."""
     instance = model.create(**fields)
-    audit("create", model._meta.table_name, instance.get_id(),
-          {k: v for k, v in fields.items() if k not in ("password_hash",)})
+    audit(
+        "create",
+        model._meta.table_name,
+        instance.get_id(),
+        {k: v for k, v in fields.items() if k not in ("password_hash",)},
+    )
     return instance
 
 
-def update_versioned(model: type[T], record_id: int, expected_version: int,
-                     changes: dict[str, Any], original: dict[str, Any] | None = None) -> T:
+def update_versioned(
+    model: type[T],
+    record_id: int,
+    expected_version: int,
+    changes: dict[str, Any],
+    original: dict[str, Any] | None = None,
+) -> T:
     """Update a row only if nobody saved it since `expected_version`; audit the diff.
 
     Raises RecordGone if it was deleted, ConflictError (with the fields that
@@ -78,22 +89,26 @@ def update_versioned(model: type[T], record_id: int, expected_version: int,
     if current.version != expected_version:
         theirs = row_dict(current)
         base = original or {}
-        changed = {k: (base.get(k), theirs.get(k)) for k in theirs
-                   if k in base and base.get(k) != theirs.get(k) and k not in ("version", "updated_at")}
+        changed = {
+            k: (base.get(k), theirs.get(k))
+            for k in theirs
+            if k in base and base.get(k) != theirs.get(k) and k not in ("version", "updated_at")
+        }
         raise ConflictError(theirs, changed)
     before = row_dict(current)
     diff = {k: [before.get(k), v] for k, v in changes.items() if before.get(k) != v}
     values = dict(changes)
     values["version"] = expected_version + 1
     values["updated_at"] = clock.now()
-    updated = (model.update(**values)
-               .where((model._meta.primary_key == record_id) & (model.version == expected_version))
-               .execute())
+    updated = (
+        model.update(**values)
+        .where((model._meta.primary_key == record_id) & (model.version == expected_version))
+        .execute()
+    )
     if updated != 1:  # lost a race that the IMMEDIATE lock should have prevented (PostgreSQL)
         raise ConflictError(row_dict(model.get_by_id(record_id)), {})
     if diff:
-        audit("update", model._meta.table_name, record_id,
-              {k: v for k, v in diff.items() if k != "password_hash"})
+        audit("update", model._meta.table_name, record_id, {k: v for k, v in diff.items() if k != "password_hash"})
     return model.get_by_id(record_id)
 
 
@@ -107,5 +122,13 @@ def delete(model: type[T], record_id: int) -> None:
     audit("delete", model._meta.table_name, record_id, snapshot)
 
 
-__all__ = ["ConflictError", "RecordGone", "audit", "create", "update_versioned", "delete",
-           "row_dict", "write_transaction"]
+__all__ = [
+    "ConflictError",
+    "RecordGone",
+    "audit",
+    "create",
+    "update_versioned",
+    "delete",
+    "row_dict",
+    "write_transaction",
+]

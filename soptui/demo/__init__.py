@@ -32,36 +32,222 @@ DEMO_STAFF = [
     ("lebedeva", "Лебедева", "Галина", "Петровна", "social_worker", "specialist", 2),
 ]
 
-MALE_LAST = ["Иванов", "Смирнов", "Кузнецов", "Попов", "Васильев", "Петров", "Соколов", "Михайлов",
-             "Новиков", "Фёдоров", "Морозов", "Волков", "Алексеев", "Лебедев", "Семёнов", "Егоров",
-             "Павлов", "Козлов", "Степанов", "Николаев", "Орлов", "Андреев", "Макаров", "Никитин",
-             "Захаров", "Зайцев", "Соловьёв", "Борисов", "Яковлев", "Григорьев", "Романов", "Воробьёв",
-             "Сергеев", "Кузьмин", "Фролов", "Александров", "Дмитриев", "Королёв", "Гусев", "Киселёв",
-             "Ильин", "Максимов", "Поляков", "Сорокин", "Виноградов", "Ковалёв", "Белов", "Медведев",
-             "Антонов", "Тарасов", "Жуков", "Баранов", "Филиппов", "Комаров", "Давыдов", "Беляев",
-             "Герасимов", "Богданов", "Осипов", "Сидоров", "Матвеев", "Титов", "Марков", "Миронов"]
-MALE_FIRST = ["Александр", "Дмитрий", "Максим", "Сергей", "Андрей", "Алексей", "Артём", "Илья",
-              "Кирилл", "Михаил", "Никита", "Матвей", "Роман", "Егор", "Арсений", "Иван", "Денис",
-              "Евгений", "Даниил", "Тимофей", "Владислав", "Игорь", "Владимир", "Павел", "Руслан",
-              "Марк", "Константин", "Тимур", "Олег", "Ярослав", "Антон", "Николай", "Глеб", "Фёдор"]
-FEMALE_FIRST = ["Анна", "Мария", "Елена", "Дарья", "Алина", "Ирина", "Екатерина", "Арина", "Полина",
-                "Ольга", "Юлия", "Татьяна", "Наталья", "Виктория", "Елизавета", "Анастасия", "Ксения",
-                "Софья", "Валерия", "Вероника", "Светлана", "Людмила", "Галина", "Надежда", "Алёна",
-                "Кристина", "Марина", "Василиса", "Ульяна", "Варвара", "Милана", "Ева"]
-ELDER_MALE_FIRST = ["Николай", "Виктор", "Анатолий", "Геннадий", "Валентин", "Борис", "Юрий",
-                    "Василий", "Пётр", "Михаил", "Владимир", "Леонид"]
-ELDER_FEMALE_FIRST = ["Валентина", "Галина", "Нина", "Людмила", "Тамара", "Зинаида", "Антонина",
-                      "Раиса", "Лидия", "Клавдия", "Надежда", "Вера", "Мария"]
-FATHER_NAMES = ["Александр", "Сергей", "Андрей", "Алексей", "Дмитрий", "Николай", "Иван",
-                "Владимир", "Михаил", "Евгений", "Юрий", "Виктор", "Павел", "Олег", "Игорь", "Пётр"]
-STREETS = ["ул. Ленина", "ул. Малышева", "ул. Мира", "пр. Космонавтов", "ул. Победы",
-           "ул. Гагарина", "ул. Советская", "ул. Луначарского", "ул. Уральская", "ул. Садовая",
-           "ул. Строителей", "ул. Молодёжная", "ул. Заводская", "ул. Чапаева"]
-TOWNS = [("г. Берёзовский", False), ("г. Екатеринбург", False), ("пос. Монетный", True),
-         ("пос. Ключевск", True), ("пос. Лосиный", True), ("г. Берёзовский", False)]
-SOURCES = ["ТКДН и ЗП Берёзовского ГО", "ГАУЗ СО «Берёзовская ЦГБ», детская поликлиника",
-           "МАОУ СОШ № 2", "МАОУ СОШ № 33", "ОДН МО МВД России «Берёзовский»",
-           "Управление социальной политики № 24", "МАДОУ «Детский сад № 17»"]
+MALE_LAST = [
+    "Иванов",
+    "Смирнов",
+    "Кузнецов",
+    "Попов",
+    "Васильев",
+    "Петров",
+    "Соколов",
+    "Михайлов",
+    "Новиков",
+    "Фёдоров",
+    "Морозов",
+    "Волков",
+    "Алексеев",
+    "Лебедев",
+    "Семёнов",
+    "Егоров",
+    "Павлов",
+    "Козлов",
+    "Степанов",
+    "Николаев",
+    "Орлов",
+    "Андреев",
+    "Макаров",
+    "Никитин",
+    "Захаров",
+    "Зайцев",
+    "Соловьёв",
+    "Борисов",
+    "Яковлев",
+    "Григорьев",
+    "Романов",
+    "Воробьёв",
+    "Сергеев",
+    "Кузьмин",
+    "Фролов",
+    "Александров",
+    "Дмитриев",
+    "Королёв",
+    "Гусев",
+    "Киселёв",
+    "Ильин",
+    "Максимов",
+    "Поляков",
+    "Сорокин",
+    "Виноградов",
+    "Ковалёв",
+    "Белов",
+    "Медведев",
+    "Антонов",
+    "Тарасов",
+    "Жуков",
+    "Баранов",
+    "Филиппов",
+    "Комаров",
+    "Давыдов",
+    "Беляев",
+    "Герасимов",
+    "Богданов",
+    "Осипов",
+    "Сидоров",
+    "Матвеев",
+    "Титов",
+    "Марков",
+    "Миронов",
+]
+MALE_FIRST = [
+    "Александр",
+    "Дмитрий",
+    "Максим",
+    "Сергей",
+    "Андрей",
+    "Алексей",
+    "Артём",
+    "Илья",
+    "Кирилл",
+    "Михаил",
+    "Никита",
+    "Матвей",
+    "Роман",
+    "Егор",
+    "Арсений",
+    "Иван",
+    "Денис",
+    "Евгений",
+    "Даниил",
+    "Тимофей",
+    "Владислав",
+    "Игорь",
+    "Владимир",
+    "Павел",
+    "Руслан",
+    "Марк",
+    "Константин",
+    "Тимур",
+    "Олег",
+    "Ярослав",
+    "Антон",
+    "Николай",
+    "Глеб",
+    "Фёдор",
+]
+FEMALE_FIRST = [
+    "Анна",
+    "Мария",
+    "Елена",
+    "Дарья",
+    "Алина",
+    "Ирина",
+    "Екатерина",
+    "Арина",
+    "Полина",
+    "Ольга",
+    "Юлия",
+    "Татьяна",
+    "Наталья",
+    "Виктория",
+    "Елизавета",
+    "Анастасия",
+    "Ксения",
+    "Софья",
+    "Валерия",
+    "Вероника",
+    "Светлана",
+    "Людмила",
+    "Галина",
+    "Надежда",
+    "Алёна",
+    "Кристина",
+    "Марина",
+    "Василиса",
+    "Ульяна",
+    "Варвара",
+    "Милана",
+    "Ева",
+]
+ELDER_MALE_FIRST = [
+    "Николай",
+    "Виктор",
+    "Анатолий",
+    "Геннадий",
+    "Валентин",
+    "Борис",
+    "Юрий",
+    "Василий",
+    "Пётр",
+    "Михаил",
+    "Владимир",
+    "Леонид",
+]
+ELDER_FEMALE_FIRST = [
+    "Валентина",
+    "Галина",
+    "Нина",
+    "Людмила",
+    "Тамара",
+    "Зинаида",
+    "Антонина",
+    "Раиса",
+    "Лидия",
+    "Клавдия",
+    "Надежда",
+    "Вера",
+    "Мария",
+]
+FATHER_NAMES = [
+    "Александр",
+    "Сергей",
+    "Андрей",
+    "Алексей",
+    "Дмитрий",
+    "Николай",
+    "Иван",
+    "Владимир",
+    "Михаил",
+    "Евгений",
+    "Юрий",
+    "Виктор",
+    "Павел",
+    "Олег",
+    "Игорь",
+    "Пётр",
+]
+STREETS = [
+    "ул. Ленина",
+    "ул. Малышева",
+    "ул. Мира",
+    "пр. Космонавтов",
+    "ул. Победы",
+    "ул. Гагарина",
+    "ул. Советская",
+    "ул. Луначарского",
+    "ул. Уральская",
+    "ул. Садовая",
+    "ул. Строителей",
+    "ул. Молодёжная",
+    "ул. Заводская",
+    "ул. Чапаева",
+]
+TOWNS = [
+    ("г. Берёзовский", False),
+    ("г. Екатеринбург", False),
+    ("пос. Монетный", True),
+    ("пос. Ключевск", True),
+    ("пос. Лосиный", True),
+    ("г. Берёзовский", False),
+]
+SOURCES = [
+    "ТКДН и ЗП Берёзовского ГО",
+    "ГАУЗ СО «Берёзовская ЦГБ», детская поликлиника",
+    "МАОУ СОШ № 2",
+    "МАОУ СОШ № 33",
+    "ОДН МО МВД России «Берёзовский»",
+    "Управление социальной политики № 24",
+    "МАДОУ «Детский сад № 17»",
+]
 SUMMARIES = [
     "Семья с тремя детьми, мать одна воспитывает детей, задолженность по оплате ЖКУ.",
     "Ребёнок часто пропускает занятия, классный руководитель не может связаться с родителями.",
@@ -80,11 +266,24 @@ def female_surname(male: str) -> str:
 
 
 def patronymic(father: str, female: bool) -> str:
-    stem = {"Николай": "Николаев", "Юрий": "Юрьев", "Пётр": "Петров", "Игорь": "Игорев",
-            "Евгений": "Евгеньев", "Алексей": "Алексеев", "Андрей": "Андреев",
-            "Сергей": "Сергеев", "Дмитрий": "Дмитриев", "Михаил": "Михайлов",
-            "Василий": "Васильев", "Анатолий": "Анатольев", "Геннадий": "Геннадьев",
-            "Валентин": "Валентинов", "Леонид": "Леонидов", "Павел": "Павлов"}.get(father, father + "ов")
+    stem = {
+        "Николай": "Николаев",
+        "Юрий": "Юрьев",
+        "Пётр": "Петров",
+        "Игорь": "Игорев",
+        "Евгений": "Евгеньев",
+        "Алексей": "Алексеев",
+        "Андрей": "Андреев",
+        "Сергей": "Сергеев",
+        "Дмитрий": "Дмитриев",
+        "Михаил": "Михайлов",
+        "Василий": "Васильев",
+        "Анатолий": "Анатольев",
+        "Геннадий": "Геннадьев",
+        "Валентин": "Валентинов",
+        "Леонид": "Леонидов",
+        "Павел": "Павлов",
+    }.get(father, father + "ов")
     return stem + ("на" if female else "ич")
 
 
@@ -130,16 +329,25 @@ def make_client(ctx: DemoContext, index: int) -> int:
         birth = today - dt.timedelta(days=rng.randint(365 * 62, 365 * 92))
         category = "elderly" if rng.random() < 0.8 else "disabled_adult"
         dep = ctx.departments[2]
-    dep_staff = {ctx.departments[0]: ["ivanova", "morozova"], ctx.departments[1]: ["petrova", "sokolov"],
-                 ctx.departments[2]: ["lebedeva"]}[dep]
+    dep_staff = {
+        ctx.departments[0]: ["ivanova", "morozova"],
+        ctx.departments[1]: ["petrova", "sokolov"],
+        ctx.departments[2]: ["lebedeva"],
+    }[dep]
     status = rng.choices(["served", "potential", "closed", "refused"], [70, 18, 8, 4])[0]
     ipra = dep == ctx.departments[1] or category == "disabled_adult"
     ipra_start = today - dt.timedelta(days=rng.randint(30, 700)) if ipra else None
     client = m.Client.create(
-        last_name=last, first_name=first, patronymic=patr,
+        last_name=last,
+        first_name=first,
+        patronymic=patr,
         name_key=f"{last} {first} {patr}".casefold().replace("ё", "е"),
-        birth_date=birth, category=category, department=dep, address=address,
-        remote_territory=remote, status=status,
+        birth_date=birth,
+        category=category,
+        department=dep,
+        address=address,
+        remote_territory=remote,
+        status=status,
         ipra_number=f"{rng.randint(100, 999)}.{rng.randint(1, 99)}.66/{today.year - 1}" if ipra else "",
         ipra_start=ipra_start,
         ipra_end=ipra_start + dt.timedelta(days=rng.choice([365, 730])) if ipra_start else None,
@@ -151,31 +359,52 @@ def make_client(ctx: DemoContext, index: int) -> int:
     if is_child:
         mother_last = female_surname(last) if not last.endswith("а") else last
         rep = m.Representative.create(
-            client=client, relation="мать", last_name=mother_last,
-            first_name=rng.choice(FEMALE_FIRST), patronymic=patronymic(rng.choice(FATHER_NAMES), True),
-            preferred_call_time=rng.choice(["", "после 14:00", "утром до 11:00", "в обед"]))
+            client=client,
+            relation="мать",
+            last_name=mother_last,
+            first_name=rng.choice(FEMALE_FIRST),
+            patronymic=patronymic(rng.choice(FATHER_NAMES), True),
+            preferred_call_time=rng.choice(["", "после 14:00", "утром до 11:00", "в обед"]),
+        )
         phone = random_phone(rng)
         m.ContactPoint.create(representative=rep, channel="phone", value=phone)
         m.ContactPoint.create(representative=rep, channel=rng.choice(MESSENGERS[:3]), value=phone)
         if rng.random() < 0.35:
             male_last = last[:-1] if last.endswith("а") and last[:-1] in MALE_LAST else last
             dad = m.Representative.create(
-                client=client, relation="отец", last_name=male_last, first_name=rng.choice(FATHER_NAMES),
-                patronymic=patronymic(rng.choice(FATHER_NAMES), False))
+                client=client,
+                relation="отец",
+                last_name=male_last,
+                first_name=rng.choice(FATHER_NAMES),
+                patronymic=patronymic(rng.choice(FATHER_NAMES), False),
+            )
             m.ContactPoint.create(representative=dad, channel="phone", value=random_phone(rng))
     else:
-        for relation, rel_female in rng.sample([("дочь", True), ("сын", False), ("внучка", True),
-                                                 ("сестра", True)], rng.randint(1, 2)):
+        for relation, rel_female in rng.sample(
+            [("дочь", True), ("сын", False), ("внучка", True), ("сестра", True)], rng.randint(1, 2)
+        ):
             r_last, r_first, r_patr = person(rng, rel_female)
-            contact = m.Contact.create(client=client, kind="relative", relation=relation,
-                                       last_name=r_last, first_name=r_first, patronymic=r_patr)
+            contact = m.Contact.create(
+                client=client,
+                kind="relative",
+                relation=relation,
+                last_name=r_last,
+                first_name=r_first,
+                patronymic=r_patr,
+            )
             phone = random_phone(rng)
             m.ContactPoint.create(contact=contact, channel="phone", value=phone)
             m.ContactPoint.create(contact=contact, channel=rng.choice(MESSENGERS), value=phone)
         if rng.random() < 0.3:
             f_last, f_first, f_patr = person(rng, True, elder=True)
-            friend = m.Contact.create(client=client, kind="friend", relation="подруга",
-                                      last_name=f_last, first_name=f_first, patronymic=f_patr)
+            friend = m.Contact.create(
+                client=client,
+                kind="friend",
+                relation="подруга",
+                last_name=f_last,
+                first_name=f_first,
+                patronymic=f_patr,
+            )
             m.ContactPoint.create(contact=friend, channel="phone", value=random_phone(rng))
     clients.reindex(client.id)
     return client.id
@@ -206,29 +435,39 @@ def build_demo(n_clients: int = 300, today: dt.date | None = None, seed: int = 2
     today = today or clock.today()
     ctx = DemoContext(rng=random.Random(seed), today=today)
     institution.ensure(
-        address="623700, Свердловская обл., г. Берёзовский, ул. Исакова, д. 10",
-        phone="+7 (343) 694-00-00")
+        address="623700, Свердловская обл., г. Берёзовский, ул. Исакова, д. 10", phone="+7 (343) 694-00-00"
+    )
     with write_transaction():
         for name, short in DEPARTMENTS:
             ctx.departments.append(m.Department.create(name=name, short_name=short).id)
     for login, last, first, patr, position, role, dep in DEMO_STAFF:
-        ctx.staff[login] = auth.add_user(login, DEMO_PASSWORD, last, first, patr, position, role,
-                                         DEPARTMENTS[dep][0] if dep is not None else None)
+        ctx.staff[login] = auth.add_user(
+            login, DEMO_PASSWORD, last, first, patr, position, role, DEPARTMENTS[dep][0] if dep is not None else None
+        )
     with write_transaction():
         for i in range(n_clients):
             ctx.clients.append(make_client(ctx, i))
-    potential = [c.id for c in m.Client.select(m.Client.id)
-                 .where((m.Client.status == "potential") & (m.Client.category == "child"))
-                 .order_by(m.Client.id)]
+    potential = [
+        c.id
+        for c in m.Client.select(m.Client.id)
+        .where((m.Client.status == "potential") & (m.Client.category == "child"))
+        .order_by(m.Client.id)
+    ]
     states = ["overdue", "today", "ok"]
     for i, client_id in enumerate(potential[:18]):
         client = m.Client.get_by_id(client_id)
         received = received_for_state(states[i % 3], today, ctx.rng)
         grounds = ["prevention_request", "citizen_report", "personal_application", "ipra"]
         referrals.create_referral(
-            client_id, received, grounds[i % 4], ctx.rng.choice(SOURCES), ctx.rng.choice(SUMMARIES),
-            intake_log=ctx.rng.choice(["reception", "incoming_calls"]), taken_by=ctx.staff["head"],
-            assigned_staff=client.assigned_staff_id)
+            client_id,
+            received,
+            grounds[i % 4],
+            ctx.rng.choice(SOURCES),
+            ctx.rng.choice(SUMMARIES),
+            intake_log=ctx.rng.choice(["reception", "incoming_calls"]),
+            taken_by=ctx.staff["head"],
+            assigned_staff=client.assigned_staff_id,
+        )
     for seeder in SEEDERS:
         seeder(ctx)
     return ctx

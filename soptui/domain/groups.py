@@ -57,12 +57,11 @@ class SessionRef:
     def describe(self) -> str:
         """«Клуб "Родничок"», 24.11.2026 (вт) 15:00–16:00."""
         name = self.club_name if "«" in self.club_name else f"«{self.club_name}»"
-        return (f"{name}, {self.date:%d.%m.%Y} ({WEEKDAY_SHORT[self.date.weekday()]}) "
-                f"{self.start_time}–{self.end_time}")
+        return f"{name}, {self.date:%d.%m.%Y} ({WEEKDAY_SHORT[self.date.weekday()]}) {self.start_time}–{self.end_time}"
 
 
 def parse_time_range(text: str) -> tuple[str, str]:
-    """"15:00-16:00" (or with – or a space) -> ("15:00", "16:00"); ValueError in Russian."""
+    """ "15:00-16:00" (or with – or a space) -> ("15:00", "16:00"); ValueError in Russian."""
     cleaned = text.strip().replace("–", "-").replace("—", "-").replace(" ", "-")
     parts = [p for p in cleaned.split("-") if p]
     if len(parts) != 2:
@@ -128,15 +127,15 @@ def same_week(a: dt.date, b: dt.date) -> bool:
     return a.isocalendar()[:2] == b.isocalendar()[:2]
 
 
-def weekly_cap_conflict(day: dt.date, attended: Iterable[SessionRef],
-                        limit: int = WEEKLY_LIMIT) -> list[SessionRef] | None:
+def weekly_cap_conflict(
+    day: dt.date, attended: Iterable[SessionRef], limit: int = WEEKLY_LIMIT
+) -> list[SessionRef] | None:
     """The client's other attended sessions in day's calendar week if one more would exceed limit.
 
     `attended` are the client's sessions with a present mark, excluding the
     session being marked. Returns None when attending is within the limit.
     """
-    same = sorted((s for s in attended if same_week(s.date, day)),
-                  key=lambda s: (s.date, s.start_time))
+    same = sorted((s for s in attended if same_week(s.date, day)), key=lambda s: (s.date, s.start_time))
     if len(same) >= limit:
         return same
     return None
@@ -145,9 +144,11 @@ def weekly_cap_conflict(day: dt.date, attended: Iterable[SessionRef],
 def limit_message(client_name: str, others: Sequence[SessionRef]) -> str:
     """Russian refusal naming the other sessions of the week."""
     listed = "; ".join(s.describe() for s in others)
-    return (f"{client_name} уже посетил(а) {len(others)} занятия на этой неделе: {listed}. "
-            f"По СОП 05 — не более {WEEKLY_LIMIT} занятий в неделю. Третье занятие возможно "
-            f"только с разрешения заведующего отделением с указанием причины.")
+    return (
+        f"{client_name} уже посетил(а) {len(others)} занятия на этой неделе: {listed}. "
+        f"По СОП 05 — не более {WEEKLY_LIMIT} занятий в неделю. Третье занятие возможно "
+        f"только с разрешения заведующего отделением с указанием причины."
+    )
 
 
 def assign_programme(dates: Sequence[dt.date], programme_count: int, first_number: int = 1) -> list[int | None]:

@@ -82,16 +82,20 @@ def hhmm(moment: dt.datetime | dt.time) -> str:
     return f"{moment.hour:02d}:{moment.minute:02d}"
 
 
-def day_hours(day: dt.date, work_start: dt.time = DEFAULT_WORK_START,
-              work_end: dt.time = DEFAULT_WORK_END) -> tuple[dt.time, dt.time] | None:
+def day_hours(
+    day: dt.date, work_start: dt.time = DEFAULT_WORK_START, work_end: dt.time = DEFAULT_WORK_END
+) -> tuple[dt.time, dt.time] | None:
     """Working time of the day by the production calendar (None on a day off)."""
     return workdays.working_hours(day, work_start, work_end)
 
 
-def find_conflicts(candidate: Occupancy, others: Iterable[Occupancy],
-                   staff_names: dict[int, str] | None = None,
-                   work_start: dt.time = DEFAULT_WORK_START,
-                   work_end: dt.time = DEFAULT_WORK_END) -> list[Conflict]:
+def find_conflicts(
+    candidate: Occupancy,
+    others: Iterable[Occupancy],
+    staff_names: dict[int, str] | None = None,
+    work_start: dt.time = DEFAULT_WORK_START,
+    work_end: dt.time = DEFAULT_WORK_END,
+) -> list[Conflict]:
     """Every conflict of `candidate` with the calendar, the working day and the other visits.
 
     `others` may include the candidate itself (same visit_id): it is skipped.
@@ -101,23 +105,27 @@ def find_conflicts(candidate: Occupancy, others: Iterable[Occupancy],
     day = candidate.start.date()
     hours = day_hours(day, work_start, work_end)
     if hours is None:
-        result.append(Conflict("non_working_day",
-                               f"{day:%d.%m.%Y} — нерабочий день по производственному календарю."))
+        result.append(Conflict("non_working_day", f"{day:%d.%m.%Y} — нерабочий день по производственному календарю."))
     else:
         start, end = hours
         day_start = dt.datetime.combine(day, start)
         day_end = dt.datetime.combine(day, end)
         if candidate.busy_from < day_start:
-            result.append(Conflict(
-                "off_hours",
-                f"Подготовка и дорога начинаются в {hhmm(candidate.busy_from)}, "
-                f"а рабочий день — в {hhmm(start)}."))
+            result.append(
+                Conflict(
+                    "off_hours",
+                    f"Подготовка и дорога начинаются в {hhmm(candidate.busy_from)}, а рабочий день — в {hhmm(start)}.",
+                )
+            )
         if candidate.busy_to > day_end:
             short = " (предпраздничный день)" if workdays.is_short_day(day) else ""
-            result.append(Conflict(
-                "off_hours",
-                f"Визит с оформлением акта заканчивается в {hhmm(candidate.busy_to)}, "
-                f"а рабочий день — в {hhmm(end)}{short}."))
+            result.append(
+                Conflict(
+                    "off_hours",
+                    f"Визит с оформлением акта заканчивается в {hhmm(candidate.busy_to)}, "
+                    f"а рабочий день — в {hhmm(end)}{short}.",
+                )
+            )
     for other in others:
         if candidate.visit_id is not None and other.visit_id == candidate.visit_id:
             continue
@@ -126,16 +134,21 @@ def find_conflicts(candidate: Occupancy, others: Iterable[Occupancy],
             continue
         for staff_id in sorted(common):
             who = names.get(staff_id, "Сотрудник")
-            result.append(Conflict(
-                "overlap",
-                f"{who} занят(а) {hhmm(other.busy_from)}–{hhmm(other.busy_to)}"
-                f"{' (' + other.label + ')' if other.label else ''}: визиты пересекаются.",
-                other.visit_id, staff_id))
+            result.append(
+                Conflict(
+                    "overlap",
+                    f"{who} занят(а) {hhmm(other.busy_from)}–{hhmm(other.busy_to)}"
+                    f"{' (' + other.label + ')' if other.label else ''}: визиты пересекаются.",
+                    other.visit_id,
+                    staff_id,
+                )
+            )
     return result
 
 
-def conflicts_by_visit(visits: Sequence[Occupancy], work_start: dt.time = DEFAULT_WORK_START,
-                       work_end: dt.time = DEFAULT_WORK_END) -> dict[int, list[Conflict]]:
+def conflicts_by_visit(
+    visits: Sequence[Occupancy], work_start: dt.time = DEFAULT_WORK_START, work_end: dt.time = DEFAULT_WORK_END
+) -> dict[int, list[Conflict]]:
     """Conflicts of every visit of a set against the others (for the planner grid).
 
     Sorted sweep per staff member, so a week of 300 visits costs O(n log n).
@@ -170,20 +183,30 @@ def conflicts_by_visit(visits: Sequence[Occupancy], work_start: dt.time = DEFAUL
                 for x, y in ((a, v), (v, a)):
                     if x.visit_id is None:
                         continue
-                    result.setdefault(x.visit_id, []).append(Conflict(
-                        "overlap",
-                        f"Пересекается с визитом {hhmm(y.busy_from)}–{hhmm(y.busy_to)}"
-                        f"{' (' + y.label + ')' if y.label else ''}.",
-                        y.visit_id, staff_id))
+                    result.setdefault(x.visit_id, []).append(
+                        Conflict(
+                            "overlap",
+                            f"Пересекается с визитом {hhmm(y.busy_from)}–{hhmm(y.busy_to)}"
+                            f"{' (' + y.label + ')' if y.label else ''}.",
+                            y.visit_id,
+                            staff_id,
+                        )
+                    )
             active.append(v)
     return result
 
 
-def first_free_start(day: dt.date, busy: Iterable[Occupancy], staff_id: int,
-                     prep: int = PREP_NORM_MIN, work: int = WORK_NORM_MIN,
-                     completion: int = COMPLETION_NORM_MIN, not_before: dt.datetime | None = None,
-                     work_start: dt.time = DEFAULT_WORK_START,
-                     work_end: dt.time = DEFAULT_WORK_END) -> dt.datetime | None:
+def first_free_start(
+    day: dt.date,
+    busy: Iterable[Occupancy],
+    staff_id: int,
+    prep: int = PREP_NORM_MIN,
+    work: int = WORK_NORM_MIN,
+    completion: int = COMPLETION_NORM_MIN,
+    not_before: dt.datetime | None = None,
+    work_start: dt.time = DEFAULT_WORK_START,
+    work_end: dt.time = DEFAULT_WORK_END,
+) -> dt.datetime | None:
     """The earliest arrival time on `day` (on the half hour) when staff_id is free for a whole visit."""
     hours = day_hours(day, work_start, work_end)
     if hours is None:
@@ -212,6 +235,7 @@ def week_days(monday: dt.date) -> list[dt.date]:
 
 # --- deadlines -------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class DeadlineCheck:
     """How a planned date stands against a referral's patronage deadline (SOP 04: 1-4 days)."""
@@ -226,13 +250,16 @@ def check_deadline(due: dt.date | None, planned: dt.date, today: dt.date) -> Dea
         return DeadlineCheck(None, False, "Срок патронажа по обращению не установлен.")
     countdown = workdays.deadline_countdown_text(due, today)
     if planned > due:
-        return DeadlineCheck(due, True,
-                             f"Срок патронажа — до {due:%d.%m.%Y} ({countdown}); "
-                             f"визит {planned:%d.%m.%Y} позже срока: укажите причину.")
+        return DeadlineCheck(
+            due,
+            True,
+            f"Срок патронажа — до {due:%d.%m.%Y} ({countdown}); визит {planned:%d.%m.%Y} позже срока: укажите причину.",
+        )
     return DeadlineCheck(due, False, f"Срок патронажа — до {due:%d.%m.%Y} ({countdown}).")
 
 
 # --- stage timers ------------------------------------------------------------------
+
 
 def stage_state(seconds: int, norm_minutes: int) -> str:
     """ok / near (last 10 % of the norm) / over."""
@@ -249,8 +276,7 @@ def fmt_duration(seconds: int) -> str:
     return f"{seconds // 60:02d}:{seconds % 60:02d}"
 
 
-def service_minutes(prep_s: int, work_s: int, completion_s: int,
-                    prep: int, work: int, completion: int) -> int:
+def service_minutes(prep_s: int, work_s: int, completion_s: int, prep: int, work: int, completion: int) -> int:
     """Minutes for the service log: the measured time if the timers ran (a minute or more), else the
     planned minutes of the visit (the SOP 04 norms unless changed for it)."""
     measured = prep_s + work_s + completion_s
@@ -260,6 +286,7 @@ def service_minutes(prep_s: int, work_s: int, completion_s: int,
 
 
 # --- the three acts (SOP 04 documents) ---------------------------------------------
+
 
 @dataclass(frozen=True)
 class ActField:
@@ -277,52 +304,76 @@ class ActSection:
 
 ACT_SECTIONS: dict[str, tuple[ActSection, ...]] = {
     "housing": (
-        ActSection("1. Жилое помещение", (
-            ActField("address", "Адрес", required=True),
-            ActField("dwelling_type", "Тип жилья (квартира, дом, комната, общежитие)", required=True),
-            ActField("ownership", "Форма собственности (собственность, найм, аренда)", required=True),
-            ActField("rooms", "Количество комнат"),
-            ActField("area", "Общая площадь, кв. м"),
-            ActField("amenities", "Благоустройство (отопление, водоснабжение, канализация)", True),
-            ActField("sanitary", "Санитарное состояние", True, required=True),
-        )),
-        ActSection("2. Условия для ребёнка", (
-            ActField("child_sleep", "Место для сна", required=True),
-            ActField("child_study", "Место для занятий"),
-            ActField("child_play", "Место для игр, игрушки"),
-        )),
-        ActSection("3. Семья", (
-            ActField("family", "Состав семьи (ФИО, родство, год рождения)", True, required=True),
-            ActField("income", "Источники дохода", True),
-        )),
-        ActSection("4. Выводы", (
-            ActField("conclusions", "Заключение по результатам обследования", True, required=True),
-        )),
+        ActSection(
+            "1. Жилое помещение",
+            (
+                ActField("address", "Адрес", required=True),
+                ActField("dwelling_type", "Тип жилья (квартира, дом, комната, общежитие)", required=True),
+                ActField("ownership", "Форма собственности (собственность, найм, аренда)", required=True),
+                ActField("rooms", "Количество комнат"),
+                ActField("area", "Общая площадь, кв. м"),
+                ActField("amenities", "Благоустройство (отопление, водоснабжение, канализация)", True),
+                ActField("sanitary", "Санитарное состояние", True, required=True),
+            ),
+        ),
+        ActSection(
+            "2. Условия для ребёнка",
+            (
+                ActField("child_sleep", "Место для сна", required=True),
+                ActField("child_study", "Место для занятий"),
+                ActField("child_play", "Место для игр, игрушки"),
+            ),
+        ),
+        ActSection(
+            "3. Семья",
+            (
+                ActField("family", "Состав семьи (ФИО, родство, год рождения)", True, required=True),
+                ActField("income", "Источники дохода", True),
+            ),
+        ),
+        ActSection(
+            "4. Выводы", (ActField("conclusions", "Заключение по результатам обследования", True, required=True),)
+        ),
     ),
     "patronage": (
-        ActSection("1. Сведения о семье", (
-            ActField("family", "Состав семьи", True, required=True),
-            ActField("present", "Присутствовали при посещении", True),
-        )),
-        ActSection("2. Ход патронажа", (
-            ActField("situation", "Ситуация в семье на момент посещения", True, required=True),
-            ActField("child_state", "Состояние ребёнка, условия воспитания и содержания", True),
-            ActField("work_done", "Проведённая работа (беседы, консультации)", True, required=True),
-        )),
-        ActSection("3. Итоги", (
-            ActField("conclusions", "Выводы", True, required=True),
-            ActField("next_steps", "Дальнейшие действия, следующее посещение", True),
-        )),
+        ActSection(
+            "1. Сведения о семье",
+            (
+                ActField("family", "Состав семьи", True, required=True),
+                ActField("present", "Присутствовали при посещении", True),
+            ),
+        ),
+        ActSection(
+            "2. Ход патронажа",
+            (
+                ActField("situation", "Ситуация в семье на момент посещения", True, required=True),
+                ActField("child_state", "Состояние ребёнка, условия воспитания и содержания", True),
+                ActField("work_done", "Проведённая работа (беседы, консультации)", True, required=True),
+            ),
+        ),
+        ActSection(
+            "3. Итоги",
+            (
+                ActField("conclusions", "Выводы", True, required=True),
+                ActField("next_steps", "Дальнейшие действия, следующее посещение", True),
+            ),
+        ),
     ),
     "report": (
-        ActSection("1. Цель и результат", (
-            ActField("goal", "Цель посещения", True, required=True),
-            ActField("result", "Результат посещения", True, required=True),
-        )),
-        ActSection("2. Оценка", (
-            ActField("effectiveness", "Эффективность профилактической работы", True),
-            ActField("notes", "Замечания", True),
-        )),
+        ActSection(
+            "1. Цель и результат",
+            (
+                ActField("goal", "Цель посещения", True, required=True),
+                ActField("result", "Результат посещения", True, required=True),
+            ),
+        ),
+        ActSection(
+            "2. Оценка",
+            (
+                ActField("effectiveness", "Эффективность профилактической работы", True),
+                ActField("notes", "Замечания", True),
+            ),
+        ),
     ),
 }
 

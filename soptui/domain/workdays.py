@@ -103,9 +103,7 @@ LAST_BUILTIN_CONFIRMED_YEAR = 2026
 
 # Art. 112 of the Labour Code (wording in force since 2013): non-working
 # public holidays as (month, day).
-_ART112_HOLIDAYS = frozenset(
-    [(1, d) for d in range(1, 9)] + [(2, 23), (3, 8), (5, 1), (5, 9), (6, 12), (11, 4)]
-)
+_ART112_HOLIDAYS = frozenset([(1, d) for d in range(1, 9)] + [(2, 23), (3, 8), (5, 1), (5, 9), (6, 12), (11, 4)])
 
 
 @dataclass(frozen=True)
@@ -370,9 +368,7 @@ def working_days_between(a: date, b: date) -> int:
     return sign * count
 
 
-def working_hours(
-    d: date, start: time = time(9), end: time = time(18)
-) -> tuple[time, time] | None:
+def working_hours(d: date, start: time = time(9), end: time = time(18)) -> tuple[time, time] | None:
     """Working time of `d`: None on a day off, `end` one hour earlier on short days."""
     if not is_working_day(d):
         return None
@@ -398,15 +394,9 @@ def deadline_warning(start: date, due: date) -> str | None:
     if not years:
         return None
     if len(years) == 1:
-        return (
-            f"Производственный календарь на {years[0]} год не подтверждён: "
-            "срок может сдвинуться"
-        )
+        return f"Производственный календарь на {years[0]} год не подтверждён: срок может сдвинуться"
     listed = ", ".join(str(y) for y in years[:-1]) + f" и {years[-1]}"
-    return (
-        f"Производственные календари на {listed} годы не подтверждены: "
-        "срок может сдвинуться"
-    )
+    return f"Производственные календари на {listed} годы не подтверждены: срок может сдвинуться"
 
 
 # --------------------------------------------------------------------------
@@ -488,7 +478,7 @@ def patronage_deadline(received: date, ground: str) -> date:
 
 
 def deadline_state(due: date, today: date, done: bool = False) -> str:
-    """"done" if done, else "ok" (due later), "today" or "overdue"."""
+    """ "done" if done, else "ok" (due later), "today" or "overdue"."""
     if done:
         return "done"
     due, today = _as_date(due), _as_date(today)

@@ -36,16 +36,21 @@ def render_act(doc, creation_date: dt.datetime | None = None) -> bytes:
 
     if doc.earlier:
         pdf.add_section("Выполнение ранее данных рекомендаций")
-        pdf.add_table(["Дата выдачи", "Рекомендация", "Отметка", "Комментарий"],
-                      [list(r) for r in doc.earlier], col_widths=[22, 70, 28, 60])
+        pdf.add_table(
+            ["Дата выдачи", "Рекомендация", "Отметка", "Комментарий"],
+            [list(r) for r in doc.earlier],
+            col_widths=[22, 70, 28, 60],
+        )
         if doc.effectiveness:
             pdf.add_field("Оценка эффективности профилактической работы", doc.effectiveness)
 
     pdf.add_section("Рекомендации")
     if doc.recommendations:
-        pdf.add_table(["№", "Рекомендация", "Кому", "Срок"],
-                      [[str(i), text, who, due] for i, (text, who, due) in enumerate(doc.recommendations, 1)],
-                      col_widths=[8, 110, 40, 22])
+        pdf.add_table(
+            ["№", "Рекомендация", "Кому", "Срок"],
+            [[str(i), text, who, due] for i, (text, who, due) in enumerate(doc.recommendations, 1)],
+            col_widths=[8, 110, 40, 22],
+        )
     else:
         pdf.add_paragraph("Рекомендации не давались.")
 

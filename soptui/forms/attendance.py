@@ -76,8 +76,14 @@ def build(sheet, leaders: Sequence[str] = (), creation_date: dt.datetime | None 
     doc.ln(2)
     doc.set_font(FONT, "", 8)
     doc.multi_cell(0, 4, LEGEND, new_x="LMARGIN", new_y="NEXT")
-    doc.multi_cell(0, 4, f"Участников: {len(sheet.rows)}; занятий: {n}; оказано услуг: {sheet.total} "
-                   f"(одно занятие для одного клиента — одна услуга).", new_x="LMARGIN", new_y="NEXT")
+    doc.multi_cell(
+        0,
+        4,
+        f"Участников: {len(sheet.rows)}; занятий: {n}; оказано услуг: {sheet.total} "
+        f"(одно занятие для одного клиента — одна услуга).",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     signers = [("Ведущий занятий", name) for name in (leaders or sheet.leaders)] or [("Ведущий занятий", None)]
     signers.append(("Заведующий отделением", None))
     doc.add_signatures(signers)

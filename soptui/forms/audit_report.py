@@ -17,8 +17,7 @@ TITLE = "Отчёт для заведующего: контроль выполн
 
 def build(summary, creation_date: dt.datetime | None = None) -> SoptuiDocument:
     s = summary
-    doc = SoptuiDocument(TITLE, s.institution, orientation="P",
-                         creation_date=creation_date or s.printed_at)
+    doc = SoptuiDocument(TITLE, s.institution, orientation="P", creation_date=creation_date or s.printed_at)
     doc.add_title(TITLE, f"за период с {format_date(s.start)} по {format_date(s.end)}")
     doc.add_field("Отделение", s.department or "все отделения")
     if s.staff:
@@ -26,58 +25,98 @@ def build(summary, creation_date: dt.datetime | None = None) -> SoptuiDocument:
     doc.add_field("Состояние на", format_date(s.today))
 
     doc.add_section("1. Обращения и первичный контакт (СОП 03: звонок в течение 3 рабочих дней)")
-    doc.add_table(("Показатель", "Количество"), [
-        ("Поступило обращений (информации о семьях)", s.referrals_received),
-        ("Первичный контакт в срок", s.contact_in_time),
-        ("Первичный контакт с опозданием", s.contact_late),
-        ("Ожидают звонка, срок не истёк", s.open_in_time),
-        ("Ожидают звонка, срок истёк", s.open_overdue),
-        ("Закрыты без звонка", s.closed_without_contact),
-        ("Доля контактов в срок", s.contact_rate),
-    ], col_widths=(140, 40))
+    doc.add_table(
+        ("Показатель", "Количество"),
+        [
+            ("Поступило обращений (информации о семьях)", s.referrals_received),
+            ("Первичный контакт в срок", s.contact_in_time),
+            ("Первичный контакт с опозданием", s.contact_late),
+            ("Ожидают звонка, срок не истёк", s.open_in_time),
+            ("Ожидают звонка, срок истёк", s.open_overdue),
+            ("Закрыты без звонка", s.closed_without_contact),
+            ("Доля контактов в срок", s.contact_rate),
+        ],
+        col_widths=(140, 40),
+    )
     if s.late_referrals:
         doc.add_paragraph("Нарушения срока первичного контакта:")
-        doc.add_table(("ФИО получателя", "Поступило", "Срок", "Звонок", "Специалист", "Состояние"), [
-            (r.client_name, format_datetime(r.received_at), format_date(r.first_contact_due),
-             format_datetime(r.first_contact_at) or "—", r.staff_name, r.state)
-            for r in s.late_referrals], col_widths=(44, 24, 19, 24, 27, 42), font_size=8)
+        doc.add_table(
+            ("ФИО получателя", "Поступило", "Срок", "Звонок", "Специалист", "Состояние"),
+            [
+                (
+                    r.client_name,
+                    format_datetime(r.received_at),
+                    format_date(r.first_contact_due),
+                    format_datetime(r.first_contact_at) or "—",
+                    r.staff_name,
+                    r.state,
+                )
+                for r in s.late_referrals
+            ],
+            col_widths=(44, 24, 19, 24, 27, 42),
+            font_size=8,
+        )
 
     doc.add_section("2. Телефонные звонки (СОП 01–03)")
-    doc.add_table(("СОП", "Наименование", "Звонков", "Состоялось", "Минут разговора"), [
-        *[(c.sop, c.label, c.count, c.talked, c.talk_minutes) for c in s.calls],
-        ("", "Итого", s.calls_total, sum(c.talked for c in s.calls), sum(c.talk_minutes for c in s.calls)),
-    ], col_widths=(12, 88, 22, 26, 32), font_size=8)
+    doc.add_table(
+        ("СОП", "Наименование", "Звонков", "Состоялось", "Минут разговора"),
+        [
+            *[(c.sop, c.label, c.count, c.talked, c.talk_minutes) for c in s.calls],
+            ("", "Итого", s.calls_total, sum(c.talked for c in s.calls), sum(c.talk_minutes for c in s.calls)),
+        ],
+        col_widths=(12, 88, 22, 26, 32),
+        font_size=8,
+    )
 
     doc.add_section("3. Социальный патронаж (СОП 04)")
-    doc.add_table(("Показатель", "Количество"), [
-        ("Проведено патронажей", s.visits_done),
-        ("из них с оформленным актом или отчётом", s.visits_with_act),
-        ("из них без акта или отчёта", s.visits_without_act),
-        *[(f"Оформлено: {label}", n) for label, n in s.acts_by_kind],
-    ], col_widths=(140, 40))
+    doc.add_table(
+        ("Показатель", "Количество"),
+        [
+            ("Проведено патронажей", s.visits_done),
+            ("из них с оформленным актом или отчётом", s.visits_with_act),
+            ("из них без акта или отчёта", s.visits_without_act),
+            *[(f"Оформлено: {label}", n) for label, n in s.acts_by_kind],
+        ],
+        col_widths=(140, 40),
+    )
     if s.visits_missing_act:
         doc.add_paragraph("Патронажи без оформленного акта или отчёта:")
-        doc.add_table(("ФИО получателя", "Дата", "Вид патронажа", "Специалисты"), [
-            (v.client_name, format_date(v.date), v.kind, v.staff_names) for v in s.visits_missing_act
-        ], col_widths=(60, 25, 45, 50), font_size=8)
+        doc.add_table(
+            ("ФИО получателя", "Дата", "Вид патронажа", "Специалисты"),
+            [(v.client_name, format_date(v.date), v.kind, v.staff_names) for v in s.visits_missing_act],
+            col_widths=(60, 25, 45, 50),
+            font_size=8,
+        )
 
     doc.add_section("4. Групповые занятия и клубы (СОП 05)")
-    doc.add_table(("Показатель", "Количество"), [
-        ("Проведено занятий", s.sessions_held),
-        ("Отменено занятий", s.sessions_cancelled),
-        ("Посещений (одно занятие для одного клиента — одна услуга)", s.attendances),
-        ("Участников (разных получателей)", s.participants),
-    ], col_widths=(140, 40))
+    doc.add_table(
+        ("Показатель", "Количество"),
+        [
+            ("Проведено занятий", s.sessions_held),
+            ("Отменено занятий", s.sessions_cancelled),
+            ("Посещений (одно занятие для одного клиента — одна услуга)", s.attendances),
+            ("Участников (разных получателей)", s.participants),
+        ],
+        col_widths=(140, 40),
+    )
 
     doc.add_section("5. Журнал учёта услуг")
-    doc.add_table(("СОП", "Записей", "Услуг", "Минут"), [
-        *[(r.label, r.entries, r.units, r.minutes) for r in s.services_by_sop],
-        ("Итого", s.services.entries, s.services.units, s.services.minutes),
-    ], col_widths=(110, 23, 23, 24), font_size=8)
+    doc.add_table(
+        ("СОП", "Записей", "Услуг", "Минут"),
+        [
+            *[(r.label, r.entries, r.units, r.minutes) for r in s.services_by_sop],
+            ("Итого", s.services.entries, s.services.units, s.services.minutes),
+        ],
+        col_widths=(110, 23, 23, 24),
+        font_size=8,
+    )
     if s.services_by_staff:
-        doc.add_table(("Исполнитель", "Записей", "Услуг", "Минут"), [
-            (r.label, r.entries, r.units, r.minutes) for r in s.services_by_staff
-        ], col_widths=(110, 23, 23, 24), font_size=8)
+        doc.add_table(
+            ("Исполнитель", "Записей", "Услуг", "Минут"),
+            [(r.label, r.entries, r.units, r.minutes) for r in s.services_by_staff],
+            col_widths=(110, 23, 23, 24),
+            font_size=8,
+        )
 
     doc.add_section("Выводы и замечания заведующего")
     for _ in range(3):

@@ -252,9 +252,7 @@ class SoptuiDocument(FPDF):
         bold = {i if i >= 0 else len(texts) + i for i in bold_rows}
 
         self._body_font()
-        _Grid(self, col_widths or [1] * columns, font_size, aligns).draw(
-            [str(h) for h in headings], texts, bold
-        )
+        _Grid(self, col_widths or [1] * columns, font_size, aligns).draw([str(h) for h in headings], texts, bold)
         self.ln(3)
         self._body_font()
 
@@ -330,8 +328,9 @@ class _Grid:
     text(), the cheapest operators fpdf2 has.
     """
 
-    def __init__(self, doc: SoptuiDocument, col_widths: Sequence[float], font_size: float,
-                 aligns: Sequence[str]) -> None:
+    def __init__(
+        self, doc: SoptuiDocument, col_widths: Sequence[float], font_size: float, aligns: Sequence[str]
+    ) -> None:
         self.doc = doc
         scale = doc.epw / sum(col_widths)
         self.widths = [w * scale for w in col_widths]
@@ -369,8 +368,9 @@ class _Grid:
                 if self._width(part) <= room:
                     lines.append(part)
                 else:
-                    wrapped = self.doc.multi_cell(self.widths[column], self.line, part, dry_run=True,
-                                                  output="LINES", padding=(0, TABLE_PAD_X))
+                    wrapped = self.doc.multi_cell(
+                        self.widths[column], self.line, part, dry_run=True, output="LINES", padding=(0, TABLE_PAD_X)
+                    )
                     lines.extend(line.rstrip() for line in wrapped)
             self._lines_cache[key] = lines
         return lines

@@ -46,25 +46,42 @@ def call_form(entry, institution: str, creation_date: dt.datetime | None = None)
     return doc
 
 
-def log_document(entries: Sequence, start: dt.date, end: dt.date, institution: str,
-                 who: str = "", creation_date: dt.datetime | None = None) -> SoptuiDocument:
+def log_document(
+    entries: Sequence,
+    start: dt.date,
+    end: dt.date,
+    institution: str,
+    who: str = "",
+    creation_date: dt.datetime | None = None,
+) -> SoptuiDocument:
     """The «Телефонные переговоры» log of a period: one row per finished call, landscape A4."""
-    doc = SoptuiDocument("Журнал «Телефонные переговоры»", institution, orientation="L",
-                         creation_date=creation_date)
+    doc = SoptuiDocument("Журнал «Телефонные переговоры»", institution, orientation="L", creation_date=creation_date)
     subtitle = f"за период с {format_date(start)} по {format_date(end)}"
     if who:
         subtitle += f"\n{who}"
     doc.add_title("Журнал «Телефонные переговоры»", subtitle)
     rows = [
-        (str(n), format_date(e.date), e.time, e.caller, e.callee, e.number, e.purpose,
-         "\n".join(p for p in (e.summary, e.agreements) if p), e.duration)
+        (
+            str(n),
+            format_date(e.date),
+            e.time,
+            e.caller,
+            e.callee,
+            e.number,
+            e.purpose,
+            "\n".join(p for p in (e.summary, e.agreements) if p),
+            e.duration,
+        )
         for n, e in enumerate(entries, start=1)
     ]
     if rows:
-        doc.add_table(["№", "Дата", "Время", "Кто звонил", "Кому", "Номер", "Цель",
-                       "Содержание и договорённости", "Длит."],
-                      rows, col_widths=(10, 19, 14, 35, 33, 31, 37, 75, 13), font_size=8,
-                      align=("R", "L", "L", "L", "L", "L", "L", "L", "R"))
+        doc.add_table(
+            ["№", "Дата", "Время", "Кто звонил", "Кому", "Номер", "Цель", "Содержание и договорённости", "Длит."],
+            rows,
+            col_widths=(10, 19, 14, 35, 33, 31, 37, 75, 13),
+            font_size=8,
+            align=("R", "L", "L", "L", "L", "L", "L", "L", "R"),
+        )
     else:
         doc.add_paragraph("За период звонков нет.")
     doc.add_paragraph(f"Всего звонков: {len(rows)}.")
@@ -76,7 +93,14 @@ def save_call_form(entry, institution: str, folder: Path, creation_date: dt.date
     return call_form(entry, institution, creation_date).save(folder / name)
 
 
-def save_log(entries: Sequence, start: dt.date, end: dt.date, institution: str, folder: Path,
-             who: str = "", creation_date: dt.datetime | None = None) -> Path:
+def save_log(
+    entries: Sequence,
+    start: dt.date,
+    end: dt.date,
+    institution: str,
+    folder: Path,
+    who: str = "",
+    creation_date: dt.datetime | None = None,
+) -> Path:
     name = f"zhurnal-telefonnye-peregovory-{start:%Y%m%d}-{end:%Y%m%d}.pdf"
     return log_document(entries, start, end, institution, who, creation_date).save(folder / name)

@@ -25,8 +25,7 @@ def _hours(minutes: int) -> str:
 
 def build(report, creation_date: dt.datetime | None = None) -> SoptuiDocument:
     """The PDF document of a ServiceLogReport."""
-    doc = SoptuiDocument(TITLE, report.institution, orientation="L",
-                         creation_date=creation_date or report.printed_at)
+    doc = SoptuiDocument(TITLE, report.institution, orientation="L", creation_date=creation_date or report.printed_at)
     subtitle = f"за период с {format_date(report.start)} по {format_date(report.end)}"
     doc.add_title(TITLE, subtitle)
     doc.add_field("Отделение", report.department or "все отделения")
@@ -42,20 +41,29 @@ def build(report, creation_date: dt.datetime | None = None) -> SoptuiDocument:
         doc.add_table(HEADINGS, rows, col_widths=WIDTHS, font_size=8, align=ALIGN, bold_rows={len(rows) - 1})
     else:
         doc.add_paragraph("За период услуг в журнале нет.")
-    doc.add_paragraph(f"Всего за период: записей {t.entries}, оказано услуг {t.units}, "
-                      f"затрачено {t.minutes} мин ({_hours(t.minutes)}).")
+    doc.add_paragraph(
+        f"Всего за период: записей {t.entries}, оказано услуг {t.units}, "
+        f"затрачено {t.minutes} мин ({_hours(t.minutes)})."
+    )
     if report.by_sop:
         doc.add_section("Итоги по СОП")
-        doc.add_table(("СОП", "Записей", "Услуг", "Минут"),
-                      [[s.label, s.entries, s.units, s.minutes] for s in report.by_sop],
-                      col_widths=(150, 30, 30, 30), font_size=8, align=SUMMARY_ALIGN)
+        doc.add_table(
+            ("СОП", "Записей", "Услуг", "Минут"),
+            [[s.label, s.entries, s.units, s.minutes] for s in report.by_sop],
+            col_widths=(150, 30, 30, 30),
+            font_size=8,
+            align=SUMMARY_ALIGN,
+        )
     if len(report.by_staff) > 1:
         doc.add_section("Итоги по исполнителям")
-        doc.add_table(("Исполнитель", "Записей", "Услуг", "Минут"),
-                      [[s.label, s.entries, s.units, s.minutes] for s in report.by_staff],
-                      col_widths=(150, 30, 30, 30), font_size=8, align=SUMMARY_ALIGN)
-    doc.add_signatures([("Специалист", report.specialist or None),
-                        ("Заведующий отделением", report.head or None)])
+        doc.add_table(
+            ("Исполнитель", "Записей", "Услуг", "Минут"),
+            [[s.label, s.entries, s.units, s.minutes] for s in report.by_staff],
+            col_widths=(150, 30, 30, 30),
+            font_size=8,
+            align=SUMMARY_ALIGN,
+        )
+    doc.add_signatures([("Специалист", report.specialist or None), ("Заведующий отделением", report.head or None)])
     return doc
 
 

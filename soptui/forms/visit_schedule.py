@@ -13,13 +13,15 @@ def render_schedule(doc, creation_date: dt.datetime | None = None) -> bytes:
     pdf.add_title(doc.title, doc.subtitle)
     if doc.rows:
         pdf.add_table(
-            ["Дата", "Время выхода / в семье", "Получатель услуг", "Адрес", "Вид и цель",
-             "Сотрудники", "Отметка"],
+            ["Дата", "Время выхода / в семье", "Получатель услуг", "Адрес", "Вид и цель", "Сотрудники", "Отметка"],
             [list(row) for row in doc.rows],
-            col_widths=[20, 28, 42, 60, 52, 36, 24], font_size=8)
+            col_widths=[20, 28, 42, 60, 52, 36, 24],
+            font_size=8,
+        )
     else:
         pdf.add_paragraph("На этот период выходов в семьи не запланировано.")
     pdf.add_paragraph(f"Всего выходов: {len(doc.rows)}.")
-    pdf.add_signatures([("Составил(а)", doc.compiled_by or None),
-                        ("Утверждаю: заведующий отделением", doc.head_name or None)])
+    pdf.add_signatures(
+        [("Составил(а)", doc.compiled_by or None), ("Утверждаю: заведующий отделением", doc.head_name or None)]
+    )
     return pdf.to_bytes()

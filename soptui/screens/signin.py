@@ -91,12 +91,13 @@ class FirstRunScreen(Screen[bool]):
                 yield LabeledInput("Фамилия", id="f-last", required=True, compact=True, enter_moves_focus=True)
                 yield LabeledInput("Имя", id="f-first", required=True, compact=True, enter_moves_focus=True)
                 yield LabeledInput("Отчество", id="f-patronymic", compact=True, enter_moves_focus=True)
-                yield LabeledInput("Логин", id="f-login", required=True, placeholder="латиницей",
-                                   compact=True, enter_moves_focus=True)
-                yield LabeledInput("Пароль", id="f-password", required=True, password=True, compact=True,
-                                   enter_moves_focus=True)
-                yield LabeledInput("Пароль ещё раз", id="f-password2", required=True, password=True,
-                                   compact=True)
+                yield LabeledInput(
+                    "Логин", id="f-login", required=True, placeholder="латиницей", compact=True, enter_moves_focus=True
+                )
+                yield LabeledInput(
+                    "Пароль", id="f-password", required=True, password=True, compact=True, enter_moves_focus=True
+                )
+                yield LabeledInput("Пароль ещё раз", id="f-password2", required=True, password=True, compact=True)
                 yield Static("", id="firstrun-message", classes="error")
                 yield Button("Создать и войти", id="create", variant="primary")
         yield Footer()
@@ -124,9 +125,15 @@ class FirstRunScreen(Screen[bool]):
         from soptui.services import auth
 
         try:
-            auth.add_user(fields["f-login"].value, fields["f-password"].value, fields["f-last"].value,
-                          fields["f-first"].value, fields["f-patronymic"].value, position="admin",
-                          role="admin")
+            auth.add_user(
+                fields["f-login"].value,
+                fields["f-password"].value,
+                fields["f-last"].value,
+                fields["f-first"].value,
+                fields["f-patronymic"].value,
+                position="admin",
+                role="admin",
+            )
         except auth.UserError as exc:
             self.query_one("#firstrun-message", Static).update(str(exc))
             return
@@ -169,8 +176,7 @@ class LockScreen(ModalScreen[bool]):
         if auth.check_password(self.actor.id, password):
             self.app.call_from_thread(self.dismiss, True)
         else:
-            self.app.call_from_thread(
-                self.query_one("#lock-message", Static).update, "Неверный пароль.")
+            self.app.call_from_thread(self.query_one("#lock-message", Static).update, "Неверный пароль.")
 
     @on(Button.Pressed, "#signout")
     def _signout(self) -> None:

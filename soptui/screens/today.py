@@ -65,9 +65,14 @@ class TodayScreen(SectionScreen):
         table.clear()
         for i, item in enumerate(items):
             style = STATE_STYLE.get(item.state, "")
-            table.add_row(Text(STATE_LABEL.get(item.state, ""), style=style),
-                          SECTION_SHORT.get(item.section, item.section), Text(item.when, style=style),
-                          item.who, Text(item.what, style=style), key=str(i))
+            table.add_row(
+                Text(STATE_LABEL.get(item.state, ""), style=style),
+                SECTION_SHORT.get(item.section, item.section),
+                Text(item.when, style=style),
+                item.who,
+                Text(item.what, style=style),
+                key=str(i),
+            )
         overdue = sum(1 for i in items if i.state == "overdue")
         due = sum(1 for i in items if i.state == "today")
         summary = Text()
@@ -88,8 +93,7 @@ class TodayScreen(SectionScreen):
         row = event.cursor_row
         if 0 <= row < len(getattr(self, "items", [])):
             item = self.items[row]
-            self.query_one("#today-detail", Static).update(
-                f"{item.section} · {item.when} · {item.who}\n{item.what}")
+            self.query_one("#today-detail", Static).update(f"{item.section} · {item.when} · {item.who}\n{item.what}")
 
     @on(DataTable.RowSelected)
     def _selected(self, event: DataTable.RowSelected) -> None:

@@ -24,9 +24,17 @@ def referral_items(actor: Actor, today: dt.date) -> list[TodayItem]:
         what = f"первичный звонок: {r.countdown}"
         if r.warning:
             what += " ⚠"
-        items.append(TodayItem("Сроки по обращениям", f"до {clock.fmt_date(r.first_contact_due)}",
-                               r.client_name, what, r.state, ("client", r.client_id),
-                               r.first_contact_due.isoformat()))
+        items.append(
+            TodayItem(
+                "Сроки по обращениям",
+                f"до {clock.fmt_date(r.first_contact_due)}",
+                r.client_name,
+                what,
+                r.state,
+                ("client", r.client_id),
+                r.first_contact_due.isoformat(),
+            )
+        )
     return items
 
 

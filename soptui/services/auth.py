@@ -50,8 +50,15 @@ def verify_password(password: str, encoded: str) -> bool:
     if algo != "scrypt":
         return False
     expected = base64.b64decode(digest)
-    actual = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r),
-                            p=int(p), maxmem=64 * 1024 * 1024, dklen=len(expected))
+    actual = hashlib.scrypt(
+        password.encode(),
+        salt=base64.b64decode(salt),
+        n=int(n),
+        r=int(r),
+        p=int(p),
+        maxmem=64 * 1024 * 1024,
+        dklen=len(expected),
+    )
     return hmac.compare_digest(actual, expected)
 
 
@@ -101,10 +108,14 @@ def sign_in(login: str, password: str, now: dt.datetime | None = None) -> Actor:
             attempts = staff.failed_attempts + 1
             locked = now + LOCKOUT if attempts >= MAX_FAILED_ATTEMPTS else None
             m.Staff.update(failed_attempts=0 if locked else attempts, locked_until=locked).where(
-                m.Staff.id == staff.id).execute()
+                m.Staff.id == staff.id
+            ).execute()
             store.audit("login_failed", "staff", staff.id, {"login": login}, staff_id=staff.id)
-            refusal = (f"Слишком много неудачных попыток. Вход заблокирован до {locked:%H:%M}."
-                       if locked else "Неверный логин или пароль.")
+            refusal = (
+                f"Слишком много неудачных попыток. Вход заблокирован до {locked:%H:%M}."
+                if locked
+                else "Неверный логин или пароль."
+            )
         else:
             m.Staff.update(failed_attempts=0, locked_until=None).where(m.Staff.id == staff.id).execute()
             store.audit("login", "staff", staff.id, {}, staff_id=staff.id)
@@ -138,9 +149,16 @@ def has_users() -> bool:
     return m.Staff.select().exists()
 
 
-def add_user(login: str, password: str, last_name: str, first_name: str, patronymic: str = "",
-             position: str = "social_work_specialist", role: str = "specialist",
-             department: str | None = None) -> int:
+def add_user(
+    login: str,
+    password: str,
+    last_name: str,
+    first_name: str,
+    patronymic: str = "",
+    position: str = "social_work_specialist",
+    role: str = "specialist",
+    department: str | None = None,
+) -> int:
     """Create a staff account; returns its id."""
     login = login.strip().lower()
     if not login or not login.replace("_", "").replace(".", "").replace("-", "").isalnum():
@@ -161,19 +179,38 @@ def add_user(login: str, password: str, last_name: str, first_name: str, patrony
             dep = m.Department.get_or_none(m.Department.name == department)
             if dep is None:
                 dep = store.create(m.Department, name=department)
-        staff = store.create(m.Staff, login=login, password_hash=hash_password(password),
-                             last_name=last_name.strip(), first_name=first_name.strip(),
-                             patronymic=patronymic.strip(), position=position, role=role,
-                             department=dep)
+        staff = store.create(
+            m.Staff,
+            login=login,
+            password_hash=hash_password(password),
+            last_name=last_name.strip(),
+            first_name=first_name.strip(),
+            patronymic=patronymic.strip(),
+            position=position,
+            role=role,
+            department=dep,
+        )
     return staff.id
 
 
 def list_users() -> list[StaffRow]:
-    query = m.Staff.select(m.Staff, m.Department).join(m.Department, join_type=pw.JOIN.LEFT_OUTER).order_by(
-        m.Staff.last_name, m.Staff.first_name)
-    return [StaffRow(s.id, s.login, full_name(s.last_name, s.first_name, s.patronymic),
-                     POSITIONS.get(s.position, s.position), ROLES.get(s.role, s.role),
-                     s.department.name if s.department_id else "", s.active) for s in query]
+    query = (
+        m.Staff.select(m.Staff, m.Department)
+        .join(m.Department, join_type=pw.JOIN.LEFT_OUTER)
+        .order_by(m.Staff.last_name, m.Staff.first_name)
+    )
+    return [
+        StaffRow(
+            s.id,
+            s.login,
+            full_name(s.last_name, s.first_name, s.patronymic),
+            POSITIONS.get(s.position, s.position),
+            ROLES.get(s.role, s.role),
+            s.department.name if s.department_id else "",
+            s.active,
+        )
+        for s in query
+    ]
 
 
 def _staff_by_login(login: str) -> m.Staff:
@@ -188,9 +225,12 @@ def set_password(login: str, password: str) -> None:
         raise UserError(f"Пароль должен быть не короче {MIN_PASSWORD_LENGTH} символов.")
     with write_transaction():
         staff = _staff_by_login(login)
-        store.update_versioned(m.Staff, staff.id, staff.version,
-                               {"password_hash": hash_password(password), "failed_attempts": 0,
-                                "locked_until": None})
+        store.update_versioned(
+            m.Staff,
+            staff.id,
+            staff.version,
+            {"password_hash": hash_password(password), "failed_attempts": 0, "locked_until": None},
+        )
         store.audit("password_changed", "staff", staff.id)
 
 

@@ -25,8 +25,7 @@ def set_day(day: dt.date, kind: str, note: str = "") -> None:
     with write_transaction():
         existing = m.CalendarOverride.get_or_none(m.CalendarOverride.day == day)
         if existing:
-            store.update_versioned(m.CalendarOverride, existing.id, existing.version,
-                                   {"kind": kind, "note": note})
+            store.update_versioned(m.CalendarOverride, existing.id, existing.version, {"kind": kind, "note": note})
         else:
             store.create(m.CalendarOverride, day=day, kind=kind, note=note)
     load_overrides()

@@ -29,12 +29,15 @@ from soptui.domain.calls.timer import fmt_seconds, minutes_rounded
 from soptui.domain.labels import CHANNELS, POSITIONS, SOPS
 from soptui.services import institution
 
-NOTICE_STATES = {"sent": "уведомление отправлено, ответа нет", "read": "прочитано, ответа нет",
-                 "answered": "ответил"}
+NOTICE_STATES = {"sent": "уведомление отправлено, ответа нет", "read": "прочитано, ответа нет", "answered": "ответил"}
 CALL_STATES = {"in_progress": "идёт", "finished": "завершён", "abandoned": "отменён"}
 OUTCOME_LABELS = {
-    "agrees": "согласие, назначена встреча", "refuses": "отказ", "callback": "перезвонить",
-    "no_answer": "не отвечает", "done": "разговор состоялся", "agreed": "родственники согласны",
+    "agrees": "согласие, назначена встреча",
+    "refuses": "отказ",
+    "callback": "перезвонить",
+    "no_answer": "не отвечает",
+    "done": "разговор состоялся",
+    "agreed": "родственники согласны",
     "declined": "родственники не согласны",
 }
 MAX_SESSIONS = 52  # recurring messenger sessions created at once (a year of weekly calls)
@@ -50,6 +53,7 @@ class CallError(ValueError):
 def messengers_text(messengers) -> str:
     """«WhatsApp +7 (912) 345-67-89, Telegram @name»: phone-like handles formatted."""
     return ", ".join(f"{label} {format_phone(v) if v.startswith('+') else v}" for label, v in messengers)
+
 
 @dataclass(frozen=True)
 class CallPerson:
@@ -102,8 +106,11 @@ class CallContext:
 
 def _points(**owner) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
     phones, messengers = [], []
-    for cp in m.ContactPoint.select().where(*[getattr(m.ContactPoint, k) == v for k, v in owner.items()]) \
-            .order_by(m.ContactPoint.id):
+    for cp in (
+        m.ContactPoint.select()
+        .where(*[getattr(m.ContactPoint, k) == v for k, v in owner.items()])
+        .order_by(m.ContactPoint.id)
+    ):
         if cp.channel == "phone":
             phones.append(cp.value)
         else:
@@ -115,30 +122,61 @@ def _persons(client: m.Client) -> list[CallPerson]:
     people: list[CallPerson] = []
     for rep in m.Representative.select().where(m.Representative.client == client.id).order_by(m.Representative.id):
         phones, msgs = _points(representative=rep.id)
-        people.append(CallPerson("representative", rep.id, full_name(rep.last_name, rep.first_name, rep.patronymic),
-                                 name_patronymic(rep.first_name, rep.patronymic), rep.relation, phones, msgs,
-                                 rep.preferred_call_time))
+        people.append(
+            CallPerson(
+                "representative",
+                rep.id,
+                full_name(rep.last_name, rep.first_name, rep.patronymic),
+                name_patronymic(rep.first_name, rep.patronymic),
+                rep.relation,
+                phones,
+                msgs,
+                rep.preferred_call_time,
+            )
+        )
     for con in m.Contact.select().where(m.Contact.client == client.id).order_by(m.Contact.id):
         phones, msgs = _points(contact=con.id)
-        people.append(CallPerson("contact", con.id, full_name(con.last_name, con.first_name, con.patronymic),
-                                 name_patronymic(con.first_name, con.patronymic),
-                                 con.relation or ("друг" if con.kind == "friend" else "родственник"), phones, msgs))
+        people.append(
+            CallPerson(
+                "contact",
+                con.id,
+                full_name(con.last_name, con.first_name, con.patronymic),
+                name_patronymic(con.first_name, con.patronymic),
+                con.relation or ("друг" if con.kind == "friend" else "родственник"),
+                phones,
+                msgs,
+            )
+        )
     phones, msgs = _points(client=client.id)
-    people.append(CallPerson("client", client.id, full_name(client.last_name, client.first_name, client.patronymic),
-                             name_patronymic(client.first_name, client.patronymic), "сам клиент", phones, msgs))
+    people.append(
+        CallPerson(
+            "client",
+            client.id,
+            full_name(client.last_name, client.first_name, client.patronymic),
+            name_patronymic(client.first_name, client.patronymic),
+            "сам клиент",
+            phones,
+            msgs,
+        )
+    )
     return people
 
 
 def _open_referral(client_id: int) -> m.Referral | None:
-    return (m.Referral.select().where((m.Referral.client == client_id) & (m.Referral.closed == False))  # noqa: E712
-            .order_by(m.Referral.first_contact_at.is_null(False), m.Referral.received_at.desc()).first())
+    return (
+        m.Referral.select()
+        .where((m.Referral.client == client_id) & (m.Referral.closed == False))  # noqa: E712
+        .order_by(m.Referral.first_contact_at.is_null(False), m.Referral.received_at.desc())
+        .first()
+    )
 
 
 def _brief(ref: m.Referral | None) -> ReferralBrief | None:
     if ref is None:
         return None
-    return ReferralBrief(ref.id, ref.received_at, ref.ground, ref.source_body, ref.summary,
-                         ref.first_contact_due, ref.first_contact_at)
+    return ReferralBrief(
+        ref.id, ref.received_at, ref.ground, ref.source_body, ref.summary, ref.first_contact_due, ref.first_contact_at
+    )
 
 
 def call_context(client_id: int) -> CallContext:
@@ -153,8 +191,14 @@ def call_context(client_id: int) -> CallContext:
         sop = "01"
     else:
         sop = "02"
-    return CallContext(client.id, full_name(client.last_name, client.first_name, client.patronymic),
-                       client.category, tuple(_persons(client)), _brief(ref), sop)
+    return CallContext(
+        client.id,
+        full_name(client.last_name, client.first_name, client.patronymic),
+        client.category,
+        tuple(_persons(client)),
+        _brief(ref),
+        sop,
+    )
 
 
 def default_person(ctx: CallContext, sop: str) -> CallPerson | None:
@@ -167,11 +211,14 @@ def default_person(ctx: CallContext, sop: str) -> CallPerson | None:
     return next((p for p in ctx.persons if p.phones), None)
 
 
-NO_PHONE_MESSAGE = ("У клиента, его представителей и родственников не записано ни одного телефона. "
-                    "Добавьте номер в карточке клиента (F3 Клиенты), затем начните звонок.")
+NO_PHONE_MESSAGE = (
+    "У клиента, его представителей и родственников не записано ни одного телефона. "
+    "Добавьте номер в карточке клиента (F3 Клиенты), затем начните звонок."
+)
 
 
 # --- call hours (SOP 03: only in working time 09:00-18:00) -------------------------------
+
 
 def _work_window() -> tuple[dt.time, dt.time]:
     info = institution.get()
@@ -186,8 +233,7 @@ def work_window() -> tuple[dt.time, dt.time]:
     return _work_window()
 
 
-def call_hours_problem(moment: dt.datetime | None = None,
-                       window: tuple[dt.time, dt.time] | None = None) -> str | None:
+def call_hours_problem(moment: dt.datetime | None = None, window: tuple[dt.time, dt.time] | None = None) -> str | None:
     """Why `moment` is outside working time (Russian), or None when calling is allowed.
 
     With `window` given this is pure (calendar only), so a dialog may call it on the UI thread.
@@ -202,13 +248,16 @@ def call_hours_problem(moment: dt.datetime | None = None,
     begin, finish = hours
     if not (begin <= moment.time() < finish):
         short = " (предпраздничный сокращённый день)" if workdays.is_short_day(day) else ""
-        return (f"Сейчас {moment:%H:%M}, а рабочее время {clock.fmt_date(day)}{short} — "
-                f"с {begin:%H:%M} до {finish:%H:%M}. СОП 03: звонок только в рабочее время.")
+        return (
+            f"Сейчас {moment:%H:%M}, а рабочее время {clock.fmt_date(day)}{short} — "
+            f"с {begin:%H:%M} до {finish:%H:%M}. СОП 03: звонок только в рабочее время."
+        )
     return None
 
 
-def check_future_working_time(moment: dt.datetime, what: str = "Перезвонить",
-                              window: tuple[dt.time, dt.time] | None = None) -> None:
+def check_future_working_time(
+    moment: dt.datetime, what: str = "Перезвонить", window: tuple[dt.time, dt.time] | None = None
+) -> None:
     """Raise CallError if `moment` has passed or falls outside working time (callbacks, visits)."""
     now = clock.now()
     if moment <= now:
@@ -220,11 +269,14 @@ def check_future_working_time(moment: dt.datetime, what: str = "Перезвон
         hours = workdays.working_hours(moment.date(), start, end)
         if hours is None:
             raise CallError(f"{what} можно только в рабочий день: {clock.fmt_date(moment.date())} — нерабочий.")
-        raise CallError(f"{what} можно только в рабочее время: {clock.fmt_date(moment.date())} "
-                        f"с {hours[0]:%H:%M} до {hours[1]:%H:%M}.")
+        raise CallError(
+            f"{what} можно только в рабочее время: {clock.fmt_date(moment.date())} "
+            f"с {hours[0]:%H:%M} до {hours[1]:%H:%M}."
+        )
 
 
 # --- the call record -----------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class CallRecord:
@@ -290,8 +342,7 @@ def _person_of(call: m.PhoneCall) -> tuple[str, int | None, object | None]:
 def staff_values(staff_id: int | None) -> dict[str, str]:
     """The specialist's words for the script: ФИО, Имя Отчество, position, phone, working hours."""
     info = institution.get()
-    values = {"institution": info.full_name,
-              "working_hours": f"пн–пт с {info.work_start} до {info.work_end}"}
+    values = {"institution": info.full_name, "working_hours": f"пн–пт с {info.work_start} до {info.work_end}"}
     staff = m.Staff.get_or_none(m.Staff.id == staff_id) if staff_id else None
     if staff is None:
         return values
@@ -341,7 +392,8 @@ def _values(call: m.PhoneCall) -> dict[str, str]:
             values["summary"] = ref.summary
     if call.notice_sent_at:
         values["notice_sent_at"] = f"{call.notice_sent_at:%H:%M}" + (
-            "" if call.notice_sent_at.date() == clock.today() else f" {clock.fmt_date(call.notice_sent_at.date())}")
+            "" if call.notice_sent_at.date() == clock.today() else f" {clock.fmt_date(call.notice_sent_at.date())}"
+        )
     if call.notice_call_at:
         values["notice_call_at"] = clock.fmt_datetime(call.notice_call_at)
     return {k: v for k, v in values.items() if v}
@@ -356,18 +408,38 @@ def _record(call: m.PhoneCall) -> CallRecord:
         state = {}
     client = call.client
     return CallRecord(
-        id=call.id, sop=call.sop, client_id=call.client_id,
+        id=call.id,
+        sop=call.sop,
+        client_id=call.client_id,
         client_name=full_name(client.last_name, client.first_name, client.patronymic),
         staff_id=call.staff_id,
         staff_name=full_name(staff.last_name, staff.first_name, staff.patronymic) if staff else "",
-        person_kind=kind, person_id=pid, callee_name=call.callee_name, phone_number=call.phone_number,
-        referral_id=call.referral_id, state=call.state, notice_sent_at=call.notice_sent_at,
-        notice_state=call.notice_state, notice_call_at=call.notice_call_at, started_at=call.started_at,
-        ended_at=call.ended_at, prep_seconds=call.prep_seconds, talk_seconds=call.talk_seconds,
-        doc_seconds=call.doc_seconds, step_id=call.step_id, branch=call.branch, outcome=call.outcome,
-        purpose=call.purpose, summary=call.summary, agreements=call.agreements, notes=call.notes,
-        off_hours_reason=call.off_hours_reason, teleprompter=state, values=_values(call),
-        created_at=call.created_at)
+        person_kind=kind,
+        person_id=pid,
+        callee_name=call.callee_name,
+        phone_number=call.phone_number,
+        referral_id=call.referral_id,
+        state=call.state,
+        notice_sent_at=call.notice_sent_at,
+        notice_state=call.notice_state,
+        notice_call_at=call.notice_call_at,
+        started_at=call.started_at,
+        ended_at=call.ended_at,
+        prep_seconds=call.prep_seconds,
+        talk_seconds=call.talk_seconds,
+        doc_seconds=call.doc_seconds,
+        step_id=call.step_id,
+        branch=call.branch,
+        outcome=call.outcome,
+        purpose=call.purpose,
+        summary=call.summary,
+        agreements=call.agreements,
+        notes=call.notes,
+        off_hours_reason=call.off_hours_reason,
+        teleprompter=state,
+        values=_values(call),
+        created_at=call.created_at,
+    )
 
 
 def get_call(call_id: int) -> CallRecord:
@@ -377,9 +449,17 @@ def get_call(call_id: int) -> CallRecord:
     return _record(call)
 
 
-def start_call(sop: str, client_id: int, person_kind: str, person_id: int, phone: str,
-               purpose: str = "", referral_id: int | None = None, off_hours_reason: str = "",
-               reminder_id: int | None = None) -> int:
+def start_call(
+    sop: str,
+    client_id: int,
+    person_kind: str,
+    person_id: int,
+    phone: str,
+    purpose: str = "",
+    referral_id: int | None = None,
+    off_hours_reason: str = "",
+    reminder_id: int | None = None,
+) -> int:
     """Open a call (state in_progress) for the signed-in specialist; returns its id."""
     if sop not in callscripts.SOP_CODES:
         raise CallError(f"Нет сценария для СОП {sop}.")
@@ -397,23 +477,48 @@ def start_call(sop: str, client_id: int, person_kind: str, person_id: int, phone
     state = {"reminder_id": reminder_id} if reminder_id else {}
     with write_transaction():
         call = store.create(
-            m.PhoneCall, sop=sop, client=client_id, staff=session.actor_id(), referral=referral_id,
+            m.PhoneCall,
+            sop=sop,
+            client=client_id,
+            staff=session.actor_id(),
+            referral=referral_id,
             representative=person_id if person_kind == "representative" else None,
             contact=person_id if person_kind == "contact" else None,
-            callee_name=f"{person.full_name} ({person.relation})", phone_number=phone,
-            purpose=purpose.strip(), off_hours_reason=off_hours_reason.strip(),
-            state="in_progress", state_json=json.dumps(state, ensure_ascii=False),
-            created_at=clock.now(), updated_at=clock.now())
+            callee_name=f"{person.full_name} ({person.relation})",
+            phone_number=phone,
+            purpose=purpose.strip(),
+            off_hours_reason=off_hours_reason.strip(),
+            state="in_progress",
+            state_json=json.dumps(state, ensure_ascii=False),
+            created_at=clock.now(),
+            updated_at=clock.now(),
+        )
     return call.id
 
 
-def save_progress(call_id: int, teleprompter: dict, step_id: str, branch: str, notes: str,
-                  prep_seconds: float, talk_seconds: float, doc_seconds: float,
-                  talk_started: bool = False, off_hours_reason: str | None = None) -> None:
+def save_progress(
+    call_id: int,
+    teleprompter: dict,
+    step_id: str,
+    branch: str,
+    notes: str,
+    prep_seconds: float,
+    talk_seconds: float,
+    doc_seconds: float,
+    talk_started: bool = False,
+    off_hours_reason: str | None = None,
+) -> None:
     """Keep the teleprompter state (cheap, unaudited: it runs every few seconds)."""
-    changes = dict(state_json=json.dumps(teleprompter, ensure_ascii=False, default=str), step_id=step_id,
-                   branch=branch, notes=notes, prep_seconds=int(prep_seconds), talk_seconds=int(talk_seconds),
-                   doc_seconds=int(doc_seconds), updated_at=clock.now())
+    changes = dict(
+        state_json=json.dumps(teleprompter, ensure_ascii=False, default=str),
+        step_id=step_id,
+        branch=branch,
+        notes=notes,
+        prep_seconds=int(prep_seconds),
+        talk_seconds=int(talk_seconds),
+        doc_seconds=int(doc_seconds),
+        updated_at=clock.now(),
+    )
     if off_hours_reason:
         changes["off_hours_reason"] = off_hours_reason
     with write_transaction():
@@ -429,8 +534,9 @@ def record_notice_sent(call_id: int, when: dt.datetime | None = None) -> dt.date
     """SOP 03: the pre-notification SMS/messenger message was sent now."""
     when = when or clock.now()
     with write_transaction():
-        m.PhoneCall.update(notice_sent_at=when, notice_state="sent", notice_call_at=None) \
-            .where(m.PhoneCall.id == call_id).execute()
+        m.PhoneCall.update(notice_sent_at=when, notice_state="sent", notice_call_at=None).where(
+            m.PhoneCall.id == call_id
+        ).execute()
         store.audit("notice_sent", "phone_call", call_id, {"notice_sent_at": when})
     return when
 
@@ -458,22 +564,33 @@ def abandon_call(call_id: int, reason: str = "") -> None:
         call = m.PhoneCall.get_or_none(m.PhoneCall.id == call_id)
         if call is None or call.state != "in_progress":
             return
-        store.update_versioned(m.PhoneCall, call_id, call.version,
-                               {"state": "abandoned", "notes": (call.notes + "\n" + reason).strip(),
-                                "ended_at": clock.now()})
+        store.update_versioned(
+            m.PhoneCall,
+            call_id,
+            call.version,
+            {"state": "abandoned", "notes": (call.notes + "\n" + reason).strip(), "ended_at": clock.now()},
+        )
 
 
 def in_progress_call(staff_id: int) -> CallRecord | None:
     """The signed-in specialist's unfinished call to offer for resume (the latest touched)."""
     # a call parked while waiting for the answer to the SMS (SOP 03 «Ответ») is not interrupted: the
     # list and Today show it; one whose talk began, or that was being prepared, is offered
-    call = (m.PhoneCall.select().where((m.PhoneCall.staff == staff_id) & (m.PhoneCall.state == "in_progress")
-                                       & (m.PhoneCall.started_at.is_null(False) | (m.PhoneCall.notice_state == "")))
-            .order_by(m.PhoneCall.updated_at.desc(), m.PhoneCall.id.desc()).first())
+    call = (
+        m.PhoneCall.select()
+        .where(
+            (m.PhoneCall.staff == staff_id)
+            & (m.PhoneCall.state == "in_progress")
+            & (m.PhoneCall.started_at.is_null(False) | (m.PhoneCall.notice_state == ""))
+        )
+        .order_by(m.PhoneCall.updated_at.desc(), m.PhoneCall.id.desc())
+        .first()
+    )
     return _record(call) if call else None
 
 
 # --- finishing: the records each outcome writes -----------------------------------------
+
 
 @dataclass
 class CallOutcome:
@@ -576,8 +693,11 @@ def finish_call(call_id: int, outcome: CallOutcome) -> FinishResult:
     if outcome.outcome in ("callback", "no_answer") and outcome.callback_at:
         extra.append(f"Перезвонить {clock.fmt_datetime(outcome.callback_at)}.")
     if outcome.outcome == "refuses":
-        extra.append("Отказ от услуг" + (f": {outcome.refusal_reason.strip()}" if outcome.refusal_reason.strip()
-                                         else "") + ". Оставлены контакты специалиста, приглашение обращаться.")
+        extra.append(
+            "Отказ от услуг"
+            + (f": {outcome.refusal_reason.strip()}" if outcome.refusal_reason.strip() else "")
+            + ". Оставлены контакты специалиста, приглашение обращаться."
+        )
     if outcome.control_points:
         extra.append("Контрольные точки: " + ", ".join(clock.fmt_datetime(t) for t in outcome.control_points) + ".")
     if outcome.contact_frequency.strip():
@@ -587,8 +707,11 @@ def finish_call(call_id: int, outcome: CallOutcome) -> FinishResult:
         sessions = session_times(outcome.sessions_start, outcome.sessions_every_days, outcome.sessions_until)
         channel = CHANNELS.get(outcome.sessions_channel, outcome.sessions_channel)
         every = f"каждые {outcome.sessions_every_days} дн." if outcome.sessions_every_days else "однократно"
-        extra.append(f"Сеансы связи ({channel}): с {clock.fmt_datetime(outcome.sessions_start)}, {every}"
-                     + (f" до {clock.fmt_date(outcome.sessions_until)}" if outcome.sessions_until else "") + ".")
+        extra.append(
+            f"Сеансы связи ({channel}): с {clock.fmt_datetime(outcome.sessions_start)}, {every}"
+            + (f" до {clock.fmt_date(outcome.sessions_until)}" if outcome.sessions_until else "")
+            + "."
+        )
     agreements = "\n".join([a for a in [agreements, *extra] if a]).strip()
     summary = outcome.summary.strip() or script.outcomes.get(outcome.outcome, "")
     talked = outcome.outcome != "no_answer"
@@ -599,88 +722,163 @@ def finish_call(call_id: int, outcome: CallOutcome) -> FinishResult:
         row = m.PhoneCall.get_by_id(call_id)
         started = row.started_at or now
         ended = now
-        store.update_versioned(m.PhoneCall, call_id, row.version, {
-            "state": "finished", "outcome": outcome.outcome, "summary": summary, "agreements": agreements,
-            "notes": outcome.notes, "branch": outcome.branch, "step_id": outcome.step_id or row.step_id,
-            "state_json": json.dumps(outcome.teleprompter, ensure_ascii=False, default=str),
-            "prep_seconds": int(outcome.prep_seconds), "talk_seconds": int(outcome.talk_seconds),
-            "doc_seconds": int(outcome.doc_seconds), "started_at": started, "ended_at": ended,
-        })
+        store.update_versioned(
+            m.PhoneCall,
+            call_id,
+            row.version,
+            {
+                "state": "finished",
+                "outcome": outcome.outcome,
+                "summary": summary,
+                "agreements": agreements,
+                "notes": outcome.notes,
+                "branch": outcome.branch,
+                "step_id": outcome.step_id or row.step_id,
+                "state_json": json.dumps(outcome.teleprompter, ensure_ascii=False, default=str),
+                "prep_seconds": int(outcome.prep_seconds),
+                "talk_seconds": int(outcome.talk_seconds),
+                "doc_seconds": int(outcome.doc_seconds),
+                "started_at": started,
+                "ended_at": ended,
+            },
+        )
         norm_minutes = script.norms.prep + script.norms.call + script.norms.doc
-        actual = (f"фактически: подготовка {fmt_seconds(outcome.prep_seconds)}, "
-                  f"разговор {fmt_seconds(outcome.talk_seconds)}, "
-                  f"документирование {fmt_seconds(outcome.doc_seconds)}")
+        actual = (
+            f"фактически: подготовка {fmt_seconds(outcome.prep_seconds)}, "
+            f"разговор {fmt_seconds(outcome.talk_seconds)}, "
+            f"документирование {fmt_seconds(outcome.doc_seconds)}"
+        )
         entry = store.create(
-            m.ServiceEntry, date=now.date(), client=call.client_id, staff=actor_id, sop=call.sop,
-            service_kind=script.service_kind, units=1 if talked else 0,
-            minutes=norm_minutes if talked else minutes_rounded(outcome.prep_seconds + outcome.doc_seconds
-                                                                 + outcome.talk_seconds),
-            source_type="call", source_id=call_id,
-            note=(f"{call.callee_name}, {format_phone(call.phone_number)}. Исход: "
-                  f"{script.outcomes.get(outcome.outcome, outcome.outcome)}. Норма СОП {call.sop}: "
-                  f"{script.norms.prep}/{script.norms.call}/{script.norms.doc} мин; {actual}."
-                  + ("" if talked else " Звонок не состоялся: услуга не оказана.")))
+            m.ServiceEntry,
+            date=now.date(),
+            client=call.client_id,
+            staff=actor_id,
+            sop=call.sop,
+            service_kind=script.service_kind,
+            units=1 if talked else 0,
+            minutes=norm_minutes
+            if talked
+            else minutes_rounded(outcome.prep_seconds + outcome.doc_seconds + outcome.talk_seconds),
+            source_type="call",
+            source_id=call_id,
+            note=(
+                f"{call.callee_name}, {format_phone(call.phone_number)}. Исход: "
+                f"{script.outcomes.get(outcome.outcome, outcome.outcome)}. Норма СОП {call.sop}: "
+                f"{script.norms.prep}/{script.norms.call}/{script.norms.doc} мин; {actual}."
+                + ("" if talked else " Звонок не состоялся: услуга не оказана.")
+            ),
+        )
         # SOP 03: the first contact is made when the person answered
         if call.sop == "03" and call.referral_id and talked:
             ref = m.Referral.get_or_none(m.Referral.id == call.referral_id)
             if ref is not None and ref.first_contact_at is None:
                 late = started.date() > ref.first_contact_due
-                store.update_versioned(m.Referral, ref.id, ref.version,
-                                       {"first_contact_at": started, "first_contact_late": late})
+                store.update_versioned(
+                    m.Referral, ref.id, ref.version, {"first_contact_at": started, "first_contact_late": late}
+                )
                 referral_marked = True
         if outcome.outcome in ("callback", "no_answer") and outcome.callback_at:
-            reminder_ids.append(store.create(
-                m.Reminder, kind="callback", client=call.client_id, staff=actor_id, due_at=outcome.callback_at,
-                text=f"Перезвонить (СОП {call.sop}): {call.callee_name}, {format_phone(call.phone_number)}"
-                     + (" — не ответил(а)" if outcome.outcome == "no_answer" else ""),
-                call=call_id, contact=call.person_id if call.person_kind == "contact" else None,
-                channel="phone").id)
+            reminder_ids.append(
+                store.create(
+                    m.Reminder,
+                    kind="callback",
+                    client=call.client_id,
+                    staff=actor_id,
+                    due_at=outcome.callback_at,
+                    text=f"Перезвонить (СОП {call.sop}): {call.callee_name}, {format_phone(call.phone_number)}"
+                    + (" — не ответил(а)" if outcome.outcome == "no_answer" else ""),
+                    call=call_id,
+                    contact=call.person_id if call.person_kind == "contact" else None,
+                    channel="phone",
+                ).id
+            )
         if outcome.outcome == "agrees" and outcome.visit_at:
             client = m.Client.get_by_id(call.client_id)
             ref = m.Referral.get_or_none(m.Referral.id == call.referral_id) if call.referral_id else None
             visit = store.create(
-                m.PatronageVisit, client=call.client_id, kind="primary",
-                ground=ref.ground if ref else "personal_application", referral=call.referral_id,
+                m.PatronageVisit,
+                client=call.client_id,
+                kind="primary",
+                ground=ref.ground if ref else "personal_application",
+                referral=call.referral_id,
                 purpose=f"Первичный патронаж по итогам звонка {clock.fmt_date(now.date())} (СОП 03): "
-                        "знакомство, выяснение ситуации, помощь в сборе документов.",
-                planned_start=outcome.visit_at, address=client.address,
-                transport_needed=client.remote_territory, status="draft", drafted_by_call=call_id,
-                documents_to_prepare="\n".join(outcome.documents))
+                "знакомство, выяснение ситуации, помощь в сборе документов.",
+                planned_start=outcome.visit_at,
+                address=client.address,
+                transport_needed=client.remote_territory,
+                status="draft",
+                drafted_by_call=call_id,
+                documents_to_prepare="\n".join(outcome.documents),
+            )
             if actor_id:
                 m.VisitStaff.create(visit=visit.id, staff=actor_id)
             visit_id = visit.id
         if outcome.outcome == "refuses":
             client = m.Client.get_by_id(call.client_id)
             if client.status == "potential":
-                reason = "Отказ при первичном звонке" + (f": {outcome.refusal_reason.strip()}"
-                                                          if outcome.refusal_reason.strip() else "")
-                store.update_versioned(m.Client, client.id, client.version,
-                                       {"status": "refused", "status_reason": reason, "status_changed_at": now})
-                store.create(m.ClientStatusChange, client=client.id, old_status="potential",
-                             new_status="refused", reason=reason, changed_at=now, staff=actor_id)
+                reason = "Отказ при первичном звонке" + (
+                    f": {outcome.refusal_reason.strip()}" if outcome.refusal_reason.strip() else ""
+                )
+                store.update_versioned(
+                    m.Client,
+                    client.id,
+                    client.version,
+                    {"status": "refused", "status_reason": reason, "status_changed_at": now},
+                )
+                store.create(
+                    m.ClientStatusChange,
+                    client=client.id,
+                    old_status="potential",
+                    new_status="refused",
+                    reason=reason,
+                    changed_at=now,
+                    staff=actor_id,
+                )
         for moment in outcome.control_points:
-            reminder_ids.append(store.create(
-                m.Reminder, kind="control_point", client=call.client_id, staff=actor_id, due_at=moment,
-                text=f"Контрольная точка (СОП 01): {call.callee_name} сообщает о ходе решения проблемы"
-                     + (f"; периодичность: {outcome.contact_frequency.strip()}" if outcome.contact_frequency.strip()
-                        else ""),
-                call=call_id, channel="phone").id)
+            reminder_ids.append(
+                store.create(
+                    m.Reminder,
+                    kind="control_point",
+                    client=call.client_id,
+                    staff=actor_id,
+                    due_at=moment,
+                    text=f"Контрольная точка (СОП 01): {call.callee_name} сообщает о ходе решения проблемы"
+                    + (
+                        f"; периодичность: {outcome.contact_frequency.strip()}"
+                        if outcome.contact_frequency.strip()
+                        else ""
+                    ),
+                    call=call_id,
+                    channel="phone",
+                ).id
+            )
         for moment in sessions:
-            reminder_ids.append(store.create(
-                m.Reminder, kind="messenger_session", client=call.client_id, staff=actor_id, due_at=moment,
-                text=f"Сеанс связи с родственником: {call.callee_name} через "
-                     f"{CHANNELS.get(outcome.sessions_channel, outcome.sessions_channel)}",
-                call=call_id, contact=call.person_id if call.person_kind == "contact" else None,
-                channel=outcome.sessions_channel, repeat_days=outcome.sessions_every_days,
-                repeat_until=outcome.sessions_until).id)
+            reminder_ids.append(
+                store.create(
+                    m.Reminder,
+                    kind="messenger_session",
+                    client=call.client_id,
+                    staff=actor_id,
+                    due_at=moment,
+                    text=f"Сеанс связи с родственником: {call.callee_name} через "
+                    f"{CHANNELS.get(outcome.sessions_channel, outcome.sessions_channel)}",
+                    call=call_id,
+                    contact=call.person_id if call.person_kind == "contact" else None,
+                    channel=outcome.sessions_channel,
+                    repeat_days=outcome.sessions_every_days,
+                    repeat_until=outcome.sessions_until,
+                ).id
+            )
         source_reminder = (call.teleprompter or {}).get("reminder_id")
         if source_reminder:
-            m.Reminder.update(done_at=now).where((m.Reminder.id == source_reminder)
-                                                 & m.Reminder.done_at.is_null()).execute()
+            m.Reminder.update(done_at=now).where(
+                (m.Reminder.id == source_reminder) & m.Reminder.done_at.is_null()
+            ).execute()
     return FinishResult(call_id, entry.id, tuple(reminder_ids), visit_id, referral_marked, late)
 
 
 # --- reminders ---------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class ReminderInfo:
@@ -708,8 +906,19 @@ def get_reminder(reminder_id: int) -> ReminderInfo:
         if call is not None:
             sop = call.sop
             kind, pid, _ = _person_of(call)
-    return ReminderInfo(r.id, r.kind, client.id, full_name(client.last_name, client.first_name, client.patronymic),
-                        r.due_at, r.text, r.call_id, sop, kind, pid, r.done_at)
+    return ReminderInfo(
+        r.id,
+        r.kind,
+        client.id,
+        full_name(client.last_name, client.first_name, client.patronymic),
+        r.due_at,
+        r.text,
+        r.call_id,
+        sop,
+        kind,
+        pid,
+        r.done_at,
+    )
 
 
 def complete_reminder(reminder_id: int) -> None:
@@ -721,6 +930,7 @@ def complete_reminder(reminder_id: int) -> None:
 
 
 # --- lists: the call list and the phone-conversation log ------------------------------
+
 
 @dataclass(frozen=True)
 class CallRow:
@@ -756,26 +966,43 @@ def scope_for(actor: session.Actor | None) -> tuple[int | None, int | None]:
     return actor.id, None
 
 
-def list_calls(staff_id: int | None = None, department_id: int | None = None, limit: int = 200,
-               offset: int = 0) -> list[CallRow]:
+def list_calls(
+    staff_id: int | None = None, department_id: int | None = None, limit: int = 200, offset: int = 0
+) -> list[CallRow]:
     """Unfinished calls first (with their notice state), then the latest finished ones."""
     Staff = m.Staff.alias()
-    query = (m.PhoneCall.select(m.PhoneCall, m.Client, Staff)
-             .join(m.Client).switch(m.PhoneCall)
-             .join(Staff, pw.JOIN.LEFT_OUTER, on=(m.PhoneCall.staff == Staff.id))
-             .order_by((m.PhoneCall.state == "in_progress").desc(),
-                       pw.fn.COALESCE(m.PhoneCall.started_at, m.PhoneCall.created_at).desc(), m.PhoneCall.id.desc())
-             .limit(limit).offset(offset))
+    query = (
+        m.PhoneCall.select(m.PhoneCall, m.Client, Staff)
+        .join(m.Client)
+        .switch(m.PhoneCall)
+        .join(Staff, pw.JOIN.LEFT_OUTER, on=(m.PhoneCall.staff == Staff.id))
+        .order_by(
+            (m.PhoneCall.state == "in_progress").desc(),
+            pw.fn.COALESCE(m.PhoneCall.started_at, m.PhoneCall.created_at).desc(),
+            m.PhoneCall.id.desc(),
+        )
+        .limit(limit)
+        .offset(offset)
+    )
     rows = []
     for c in _call_scope(query, staff_id, department_id):
         cl = c.client
         st = c.staff
-        rows.append(CallRow(
-            c.id, c.sop, c.started_at or c.created_at, full_name(cl.last_name, cl.first_name, cl.patronymic),
-            c.callee_name, format_phone(c.phone_number), c.state, CALL_STATES.get(c.state, c.state),
-            notice_label(c.notice_state, c.notice_sent_at, c.notice_call_at) if c.state == "in_progress" else "",
-            OUTCOME_LABELS.get(c.outcome, c.outcome),
-            short_name(st.last_name, st.first_name, st.patronymic) if st else ""))
+        rows.append(
+            CallRow(
+                c.id,
+                c.sop,
+                c.started_at or c.created_at,
+                full_name(cl.last_name, cl.first_name, cl.patronymic),
+                c.callee_name,
+                format_phone(c.phone_number),
+                c.state,
+                CALL_STATES.get(c.state, c.state),
+                notice_label(c.notice_state, c.notice_sent_at, c.notice_call_at) if c.state == "in_progress" else "",
+                OUTCOME_LABELS.get(c.outcome, c.outcome),
+                short_name(st.last_name, st.first_name, st.patronymic) if st else "",
+            )
+        )
     return rows
 
 
@@ -809,15 +1036,27 @@ def _log_entry(c: m.PhoneCall) -> LogEntry:
     started = c.started_at or c.ended_at or c.created_at
     script_title = SOPS.get(c.sop, "")
     return LogEntry(
-        call_id=c.id, sop=c.sop, date=started.date(), time=f"{started:%H:%M}",
+        call_id=c.id,
+        sop=c.sop,
+        date=started.date(),
+        time=f"{started:%H:%M}",
         caller=(full_name(st.last_name, st.first_name, st.patronymic) + f", {POSITIONS.get(st.position, st.position)}")
-        if st else "",
-        callee=c.callee_name, client_name=full_name(cl.last_name, cl.first_name, cl.patronymic),
-        number=format_phone(c.phone_number), direction="исходящий" if c.direction == "outgoing" else "входящий",
-        purpose=c.purpose or f"СОП {c.sop}: {script_title}", summary=c.summary, agreements=c.agreements,
-        duration=fmt_seconds(c.talk_seconds), outcome=OUTCOME_LABELS.get(c.outcome, c.outcome),
-        off_hours_reason=c.off_hours_reason, notice_sent_at=c.notice_sent_at,
-        prep=fmt_seconds(c.prep_seconds), doc=fmt_seconds(c.doc_seconds))
+        if st
+        else "",
+        callee=c.callee_name,
+        client_name=full_name(cl.last_name, cl.first_name, cl.patronymic),
+        number=format_phone(c.phone_number),
+        direction="исходящий" if c.direction == "outgoing" else "входящий",
+        purpose=c.purpose or f"СОП {c.sop}: {script_title}",
+        summary=c.summary,
+        agreements=c.agreements,
+        duration=fmt_seconds(c.talk_seconds),
+        outcome=OUTCOME_LABELS.get(c.outcome, c.outcome),
+        off_hours_reason=c.off_hours_reason,
+        notice_sent_at=c.notice_sent_at,
+        prep=fmt_seconds(c.prep_seconds),
+        doc=fmt_seconds(c.doc_seconds),
+    )
 
 
 def log_entry(call_id: int) -> LogEntry:
@@ -829,8 +1068,9 @@ def log_entry(call_id: int) -> LogEntry:
     return _log_entry(c)
 
 
-def phone_log(start: dt.date, end: dt.date, staff_id: int | None = None, department_id: int | None = None,
-              limit: int = 2000) -> list[LogEntry]:
+def phone_log(
+    start: dt.date, end: dt.date, staff_id: int | None = None, department_id: int | None = None, limit: int = 2000
+) -> list[LogEntry]:
     """Finished calls between two dates (inclusive), oldest first: the «Телефонные переговоры» log."""
     if end < start:
         raise CallError("Конец периода раньше начала.")
@@ -838,18 +1078,48 @@ def phone_log(start: dt.date, end: dt.date, staff_id: int | None = None, departm
     hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min)
     Staff = m.Staff.alias()
     P = m.PhoneCall
-    columns = (P.id, P.sop, P.started_at, P.ended_at, P.created_at, P.callee_name, P.phone_number, P.direction,
-               P.purpose, P.summary, P.agreements, P.talk_seconds, P.prep_seconds, P.doc_seconds, P.outcome,
-               P.off_hours_reason, P.notice_sent_at, P.client, P.staff, m.Client.last_name, m.Client.first_name,
-               m.Client.patronymic, Staff.last_name, Staff.first_name, Staff.patronymic, Staff.position)
-    query = (m.PhoneCall.select(*columns).join(m.Client).switch(m.PhoneCall)
-             .join(Staff, pw.JOIN.LEFT_OUTER, on=(m.PhoneCall.staff == Staff.id))
-             .where((m.PhoneCall.state == "finished") & (m.PhoneCall.started_at >= lo) & (m.PhoneCall.started_at < hi))
-             .order_by(m.PhoneCall.started_at, m.PhoneCall.id).limit(limit))
+    columns = (
+        P.id,
+        P.sop,
+        P.started_at,
+        P.ended_at,
+        P.created_at,
+        P.callee_name,
+        P.phone_number,
+        P.direction,
+        P.purpose,
+        P.summary,
+        P.agreements,
+        P.talk_seconds,
+        P.prep_seconds,
+        P.doc_seconds,
+        P.outcome,
+        P.off_hours_reason,
+        P.notice_sent_at,
+        P.client,
+        P.staff,
+        m.Client.last_name,
+        m.Client.first_name,
+        m.Client.patronymic,
+        Staff.last_name,
+        Staff.first_name,
+        Staff.patronymic,
+        Staff.position,
+    )
+    query = (
+        m.PhoneCall.select(*columns)
+        .join(m.Client)
+        .switch(m.PhoneCall)
+        .join(Staff, pw.JOIN.LEFT_OUTER, on=(m.PhoneCall.staff == Staff.id))
+        .where((m.PhoneCall.state == "finished") & (m.PhoneCall.started_at >= lo) & (m.PhoneCall.started_at < hi))
+        .order_by(m.PhoneCall.started_at, m.PhoneCall.id)
+        .limit(limit)
+    )
     return [_log_entry(c) for c in _call_scope(query, staff_id, department_id)]
 
 
 # --- Today ----------------------------------------------------------------------------
+
 
 def today_items(actor: session.Actor, today: dt.date) -> list:
     """Callbacks, control points, messenger sessions due today or overdue; calls waiting on a notice."""
@@ -857,24 +1127,48 @@ def today_items(actor: session.Actor, today: dt.date) -> list:
     staff_id, department_id = scope_for(actor)
     items = []
     end = dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min)
-    query = (m.Reminder.select(m.Reminder, m.Client).join(m.Client)
-             .where(m.Reminder.done_at.is_null() & (m.Reminder.due_at < end)
-                    & m.Reminder.kind.in_(("callback", "control_point", "messenger_session")))
-             .order_by(m.Reminder.due_at).limit(200))
+    query = (
+        m.Reminder.select(m.Reminder, m.Client)
+        .join(m.Client)
+        .where(
+            m.Reminder.done_at.is_null()
+            & (m.Reminder.due_at < end)
+            & m.Reminder.kind.in_(("callback", "control_point", "messenger_session"))
+        )
+        .order_by(m.Reminder.due_at)
+        .limit(200)
+    )
     if staff_id is not None:
         query = query.where(m.Reminder.staff == staff_id)
     if department_id is not None:
         query = query.where(m.Client.department == department_id)
-    labels = {"callback": "перезвонить", "control_point": "контрольная точка",
-              "messenger_session": "сеанс связи с родственником"}
+    labels = {
+        "callback": "перезвонить",
+        "control_point": "контрольная точка",
+        "messenger_session": "сеанс связи с родственником",
+    }
     for r in query:
         cl = r.client
         state = "overdue" if r.due_at.date() < today else "today"
         when = f"{r.due_at:%H:%M}" if r.due_at.date() == today else clock.fmt_datetime(r.due_at)
-        items.append(TodayItem("Звонки", when, full_name(cl.last_name, cl.first_name, cl.patronymic),
-                               r.text or labels[r.kind], state, ("reminder", r.id), r.due_at.isoformat()))
-    q = (m.PhoneCall.select(m.PhoneCall, m.Client).join(m.Client)
-         .where(m.PhoneCall.state == "in_progress").order_by(m.PhoneCall.id).limit(100))
+        items.append(
+            TodayItem(
+                "Звонки",
+                when,
+                full_name(cl.last_name, cl.first_name, cl.patronymic),
+                r.text or labels[r.kind],
+                state,
+                ("reminder", r.id),
+                r.due_at.isoformat(),
+            )
+        )
+    q = (
+        m.PhoneCall.select(m.PhoneCall, m.Client)
+        .join(m.Client)
+        .where(m.PhoneCall.state == "in_progress")
+        .order_by(m.PhoneCall.id)
+        .limit(100)
+    )
     for c in _call_scope(q, staff_id, department_id):
         cl = c.client
         who = full_name(cl.last_name, cl.first_name, cl.patronymic)
@@ -885,16 +1179,34 @@ def today_items(actor: session.Actor, today: dt.date) -> list:
             if c.notice_call_at and c.notice_call_at.date() > today:
                 state = "ok"
             when = f"{due:%H:%M}" if due and due.date() == today else clock.fmt_datetime(due)
-            items.append(TodayItem("Звонки", when, who, f"СОП {c.sop}, {c.callee_name}: {label}", state,
-                                   ("call", c.id), due.isoformat() if due else ""))
+            items.append(
+                TodayItem(
+                    "Звонки",
+                    when,
+                    who,
+                    f"СОП {c.sop}, {c.callee_name}: {label}",
+                    state,
+                    ("call", c.id),
+                    due.isoformat() if due else "",
+                )
+            )
         else:
-            items.append(TodayItem("Звонки", clock.fmt_datetime(c.updated_at), who,
-                                   f"незавершённый звонок по СОП {c.sop}: {c.callee_name} — продолжить",
-                                   "today", ("call", c.id), ""))
+            items.append(
+                TodayItem(
+                    "Звонки",
+                    clock.fmt_datetime(c.updated_at),
+                    who,
+                    f"незавершённый звонок по СОП {c.sop}: {c.callee_name} — продолжить",
+                    "today",
+                    ("call", c.id),
+                    "",
+                )
+            )
     return items
 
 
 # --- demo data ----------------------------------------------------------------------------
+
 
 def seed_demo(ctx) -> None:
     """Calls of the last weeks, SMS waits, callbacks, SOP 01 control points and SOP 02 sessions.
@@ -916,7 +1228,9 @@ def seed_demo(ctx) -> None:
     def person_with_phone(client_id: int, kind: str):
         model = m.Representative if kind == "representative" else m.Contact
         for p in model.select().where(model.client == client_id).order_by(model.id):
-            cp = m.ContactPoint.get_or_none((getattr(m.ContactPoint, kind) == p.id) & (m.ContactPoint.channel == "phone"))
+            cp = m.ContactPoint.get_or_none(
+                (getattr(m.ContactPoint, kind) == p.id) & (m.ContactPoint.channel == "phone")
+            )
             if cp is not None:
                 return p, cp.value
         return None, ""
@@ -924,29 +1238,56 @@ def seed_demo(ctx) -> None:
     def new_call(sop, client, staff_id, person, kind, phone, started, **fields):
         talk = fields.pop("talk", rng.randint(6, 18) * 60 + rng.randint(0, 59))
         call = m.PhoneCall.create(
-            sop=sop, client=client.id, staff=staff_id,
+            sop=sop,
+            client=client.id,
+            staff=staff_id,
             representative=person.id if kind == "representative" else None,
             contact=person.id if kind == "contact" else None,
             callee_name=f"{full_name(person.last_name, person.first_name, person.patronymic)} ({person.relation})",
-            phone_number=phone, created_at=started, updated_at=started,
-            **fields)
+            phone_number=phone,
+            created_at=started,
+            updated_at=started,
+            **fields,
+        )
         if call.state == "finished":
             script_minutes = {"01": 95, "02": 25, "03": 60}[sop]
-            m.PhoneCall.update(started_at=started, ended_at=started + dt.timedelta(seconds=talk), talk_seconds=talk,
-                               prep_seconds=rng.randint(5, 15) * 60, doc_seconds=rng.randint(5, 15) * 60) \
-                .where(m.PhoneCall.id == call.id).execute()
-            m.ServiceEntry.create(date=started.date(), client=client.id, staff=staff_id, sop=sop,
-                                  service_kind=SOPS[sop], minutes=script_minutes, source_type="call",
-                                  source_id=call.id, note=f"{call.callee_name}: {fields.get('summary', '')}")
+            m.PhoneCall.update(
+                started_at=started,
+                ended_at=started + dt.timedelta(seconds=talk),
+                talk_seconds=talk,
+                prep_seconds=rng.randint(5, 15) * 60,
+                doc_seconds=rng.randint(5, 15) * 60,
+            ).where(m.PhoneCall.id == call.id).execute()
+            m.ServiceEntry.create(
+                date=started.date(),
+                client=client.id,
+                staff=staff_id,
+                sop=sop,
+                service_kind=SOPS[sop],
+                minutes=script_minutes,
+                source_type="call",
+                source_id=call.id,
+                note=f"{call.callee_name}: {fields.get('summary', '')}",
+            )
         return call
 
-    children = list(m.Client.select().where((m.Client.category == "child") & (m.Client.status == "served")
-                                            & m.Client.id.in_(ctx.clients)).order_by(m.Client.id).limit(40))
-    elders = list(m.Client.select().where((m.Client.category != "child") & (m.Client.status == "served")
-                                          & m.Client.id.in_(ctx.clients)).order_by(m.Client.id).limit(20))
-    summaries01 = ["Обсудили занятия с логопедом на дому, мать справляется с упражнениями.",
-                   "Мать сообщила об ухудшении сна у ребёнка, договорились о консультации психолога.",
-                   "Обсудили оформление путёвки в реабилитационный центр по ИПРА."]
+    children = list(
+        m.Client.select()
+        .where((m.Client.category == "child") & (m.Client.status == "served") & m.Client.id.in_(ctx.clients))
+        .order_by(m.Client.id)
+        .limit(40)
+    )
+    elders = list(
+        m.Client.select()
+        .where((m.Client.category != "child") & (m.Client.status == "served") & m.Client.id.in_(ctx.clients))
+        .order_by(m.Client.id)
+        .limit(20)
+    )
+    summaries01 = [
+        "Обсудили занятия с логопедом на дому, мать справляется с упражнениями.",
+        "Мать сообщила об ухудшении сна у ребёнка, договорились о консультации психолога.",
+        "Обсудили оформление путёвки в реабилитационный центр по ИПРА.",
+    ]
     with write_transaction():
         for i, client in enumerate(children[:8]):
             rep, phone = person_with_phone(client.id, "representative")
@@ -956,53 +1297,126 @@ def seed_demo(ctx) -> None:
             day = working_day_back(rng.randint(1, 15))
             started = dt.datetime.combine(day, dt.time(rng.randint(9, 16), rng.choice([0, 15, 30, 45])))
             if i < 5:  # SOP 01 conversations with control points
-                call = new_call("01", client, spec, rep, "representative", phone, started, state="finished",
-                                outcome="done", purpose="контроль выполнения ИПРА",
-                                summary=rng.choice(summaries01),
-                                agreements="Периодичность контактов: раз в неделю.")
-                due = dt.datetime.combine(today if i < 2 else today + dt.timedelta(days=7 * i),
-                                          dt.time(rng.choice([10, 11, 14, 15]), 0))
-                m.Reminder.create(kind="control_point", client=client.id, staff=spec, due_at=due, call=call.id,
-                                  channel="phone", text=f"Контрольная точка (СОП 01): {call.callee_name} "
-                                                        "сообщает о ходе решения проблемы")
+                call = new_call(
+                    "01",
+                    client,
+                    spec,
+                    rep,
+                    "representative",
+                    phone,
+                    started,
+                    state="finished",
+                    outcome="done",
+                    purpose="контроль выполнения ИПРА",
+                    summary=rng.choice(summaries01),
+                    agreements="Периодичность контактов: раз в неделю.",
+                )
+                due = dt.datetime.combine(
+                    today if i < 2 else today + dt.timedelta(days=7 * i), dt.time(rng.choice([10, 11, 14, 15]), 0)
+                )
+                m.Reminder.create(
+                    kind="control_point",
+                    client=client.id,
+                    staff=spec,
+                    due_at=due,
+                    call=call.id,
+                    channel="phone",
+                    text=f"Контрольная точка (СОП 01): {call.callee_name} сообщает о ходе решения проблемы",
+                )
             else:  # SOP 01 not convenient: a callback due today or overdue
-                call = new_call("01", client, spec, rep, "representative", phone, started, state="finished",
-                                outcome="callback", summary="неудобно, перезвонить", talk=40)
+                call = new_call(
+                    "01",
+                    client,
+                    spec,
+                    rep,
+                    "representative",
+                    phone,
+                    started,
+                    state="finished",
+                    outcome="callback",
+                    summary="неудобно, перезвонить",
+                    talk=40,
+                )
                 due = dt.datetime.combine(today if i < 7 else working_day_back(1), dt.time(15, 30))
-                m.Reminder.create(kind="callback", client=client.id, staff=spec, due_at=due, call=call.id,
-                                  channel="phone", text=f"Перезвонить (СОП 01): {call.callee_name}, {format_phone(phone)}")
+                m.Reminder.create(
+                    kind="callback",
+                    client=client.id,
+                    staff=spec,
+                    due_at=due,
+                    call=call.id,
+                    channel="phone",
+                    text=f"Перезвонить (СОП 01): {call.callee_name}, {format_phone(phone)}",
+                )
         for i, client in enumerate(elders[:4]):
             contact, phone = person_with_phone(client.id, "contact")
             if contact is None:
                 continue
             started = dt.datetime.combine(working_day_back(rng.randint(3, 10)), dt.time(11, 0))
-            call = new_call("02", client, staff["lebedeva"], contact, "contact", phone, started, state="finished",
-                            outcome="agreed", summary="Родственники согласны созваниваться с клиентом.",
-                            agreements="Сеансы связи раз в неделю.")
+            call = new_call(
+                "02",
+                client,
+                staff["lebedeva"],
+                contact,
+                "contact",
+                phone,
+                started,
+                state="finished",
+                outcome="agreed",
+                summary="Родственники согласны созваниваться с клиентом.",
+                agreements="Сеансы связи раз в неделю.",
+            )
             first = dt.datetime.combine(today - dt.timedelta(days=7 * 2 - i), dt.time(16, 0))
             channel = rng.choice(["whatsapp", "viber", "telegram"])
             for k in range(8):
                 moment = first + dt.timedelta(days=7 * k)
-                m.Reminder.create(kind="messenger_session", client=client.id, staff=staff["lebedeva"],
-                                  due_at=moment, call=call.id, contact=contact.id, channel=channel, repeat_days=7,
-                                  repeat_until=(first + dt.timedelta(days=7 * 7)).date(),
-                                  done_at=moment + dt.timedelta(minutes=20) if moment.date() < today else None,
-                                  text=f"Сеанс связи с родственником: {call.callee_name} через {CHANNELS[channel]}")
+                m.Reminder.create(
+                    kind="messenger_session",
+                    client=client.id,
+                    staff=staff["lebedeva"],
+                    due_at=moment,
+                    call=call.id,
+                    contact=contact.id,
+                    channel=channel,
+                    repeat_days=7,
+                    repeat_until=(first + dt.timedelta(days=7 * 7)).date(),
+                    done_at=moment + dt.timedelta(minutes=20) if moment.date() < today else None,
+                    text=f"Сеанс связи с родственником: {call.callee_name} через {CHANNELS[channel]}",
+                )
         # SOP 03: calls waiting for the answer to the pre-notification
-        waiting = (m.Referral.select().join(m.Client)
-                   .where(m.Referral.first_contact_at.is_null() & (m.Client.department == ctx.departments[0]))
-                   .order_by(m.Referral.first_contact_due).limit(2))
+        waiting = (
+            m.Referral.select()
+            .join(m.Client)
+            .where(m.Referral.first_contact_at.is_null() & (m.Client.department == ctx.departments[0]))
+            .order_by(m.Referral.first_contact_due)
+            .limit(2)
+        )
         for k, ref in enumerate(waiting):
             client = ref.client
             rep, phone = person_with_phone(client.id, "representative")
             if rep is None:
                 continue
             sent = dt.datetime.combine(today, dt.time(9, 20 + 10 * k))
-            new_call("03", client, staff["ivanova"], rep, "representative", phone, sent, state="in_progress",
-                     referral=ref.id, notice_sent_at=sent, notice_state="sent" if k == 0 else "answered",
-                     notice_call_at=None if k == 0 else dt.datetime.combine(today, dt.time(14, 0)),
-                     step_id="answer", purpose="первичный контакт по обращению",
-                     state_json=json.dumps({"step": "answer", "notes": [f"{sent:%H:%M} [Предварительное "
-                                                                       "информирование] SMS-уведомление отправлено"],
-                                            "timers": {"phases": {"prep": 540.0}, "phase": "prep",
-                                                       "step": "answer"}}, ensure_ascii=False))
+            new_call(
+                "03",
+                client,
+                staff["ivanova"],
+                rep,
+                "representative",
+                phone,
+                sent,
+                state="in_progress",
+                referral=ref.id,
+                notice_sent_at=sent,
+                notice_state="sent" if k == 0 else "answered",
+                notice_call_at=None if k == 0 else dt.datetime.combine(today, dt.time(14, 0)),
+                step_id="answer",
+                purpose="первичный контакт по обращению",
+                state_json=json.dumps(
+                    {
+                        "step": "answer",
+                        "notes": [f"{sent:%H:%M} [Предварительное информирование] SMS-уведомление отправлено"],
+                        "timers": {"phases": {"prep": 540.0}, "phase": "prep", "step": "answer"},
+                    },
+                    ensure_ascii=False,
+                ),
+            )

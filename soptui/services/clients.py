@@ -61,8 +61,7 @@ def index_terms(client: m.Client) -> list[tuple[str, str, int]]:
             terms.add((PHONE, d, weight))
             terms.add((PHONE_REVERSED, d[::-1], weight))
 
-    for cp in m.ContactPoint.select().where((m.ContactPoint.client == client.id)
-                                            & (m.ContactPoint.channel == "phone")):
+    for cp in m.ContactPoint.select().where((m.ContactPoint.client == client.id) & (m.ContactPoint.channel == "phone")):
         add_phone(cp.value, W_OWN_PHONE)
     reps = list(m.Representative.select().where(m.Representative.client == client.id))
     contacts = list(m.Contact.select().where(m.Contact.client == client.id))
@@ -73,8 +72,7 @@ def index_terms(client: m.Client) -> list[tuple[str, str, int]]:
     contact_ids = [p.id for p in contacts]
     if rep_ids or contact_ids:
         cond = m.ContactPoint.channel == "phone"
-        owner = (m.ContactPoint.representative.in_(rep_ids or [0])) | (
-            m.ContactPoint.contact.in_(contact_ids or [0]))
+        owner = (m.ContactPoint.representative.in_(rep_ids or [0])) | (m.ContactPoint.contact.in_(contact_ids or [0]))
         for cp in m.ContactPoint.select().where(cond & owner):
             add_phone(cp.value, W_REPRESENTATIVE if cp.representative_id else W_CONTACT)
     for kind, term, weight in list(terms):
@@ -92,8 +90,10 @@ def reindex(client_id: int) -> None:
     """Rebuild one client's search terms (call inside the write transaction that changed them)."""
     client = m.Client.get_by_id(client_id)
     m.ClientSearchTerm.delete().where(m.ClientSearchTerm.client == client_id).execute()
-    rows = [{"client": client_id, "kind": k, "term": t, "weight": w, "sort_key": client.name_key}
-            for k, t, w in index_terms(client)]
+    rows = [
+        {"client": client_id, "kind": k, "term": t, "weight": w, "sort_key": client.name_key}
+        for k, t, w in index_terms(client)
+    ]
     if rows:
         m.ClientSearchTerm.insert_many(rows).execute()
 
@@ -259,16 +259,19 @@ def _word_subquery(word: _Word) -> tuple[str, list[Any]]:
     if word.kind == "phone":
         ranges = _phone_ranges(word)
         union = " UNION ALL ".join(
-            f"SELECT client_id, weight FROM client_search_term "
-            f"WHERE kind = {P} AND term >= {P} AND term < {P}" for _ in ranges)
+            f"SELECT client_id, weight FROM client_search_term WHERE kind = {P} AND term >= {P} AND term < {P}"
+            for _ in ranges
+        )
         params: list[Any] = []
         for kind, prefix in ranges:
             params += [kind, prefix, prefix + "\uffff"]
         return f"SELECT client_id, MIN(weight) AS w FROM ({union}) t GROUP BY client_id", params
     prefix: str = word.value
-    return (f"SELECT client_id, MIN(weight) AS w FROM client_search_term "
-            f"WHERE kind = {P} AND term >= {P} AND term < {P} GROUP BY client_id",
-            [NAME, prefix, prefix + "\uffff"])
+    return (
+        f"SELECT client_id, MIN(weight) AS w FROM client_search_term "
+        f"WHERE kind = {P} AND term >= {P} AND term < {P} GROUP BY client_id",
+        [NAME, prefix, prefix + "\uffff"],
+    )
 
 
 _NAME_LABELS = {0: "ФИО", 2: "ФИО представителя", 3: "ФИО родственника"}
@@ -300,9 +303,11 @@ def _name_check(word: _Word, client_col: str) -> tuple[str, list[Any]]:
     """EXISTS: the client has a name word starting with word (looked up through its own terms)."""
     P = db.param
     prefix: str = word.value
-    return (f"EXISTS (SELECT 1 FROM client_search_term x WHERE x.client_id = {client_col} "
-            f"AND x.kind = {P} AND x.term >= {P} AND x.term < {P})",
-            [NAME, prefix, prefix + "\uffff"])
+    return (
+        f"EXISTS (SELECT 1 FROM client_search_term x WHERE x.client_id = {client_col} "
+        f"AND x.kind = {P} AND x.term >= {P} AND x.term < {P})",
+        [NAME, prefix, prefix + "\uffff"],
+    )
 
 
 SMALL_SET = 300  # a phone fragment or date matching fewer clients drives the query
@@ -316,8 +321,10 @@ def _set_size(word: _Word) -> int:
         return db.execute_sql(sql, [word.value, SMALL_SET]).fetchone()[0]
     total = 0
     for kind, prefix in _phone_ranges(word):
-        sql = (f"SELECT COUNT(*) FROM (SELECT 1 FROM client_search_term WHERE kind = {P} AND term >= {P} "
-               f"AND term < {P} LIMIT {P}) x")
+        sql = (
+            f"SELECT COUNT(*) FROM (SELECT 1 FROM client_search_term WHERE kind = {P} AND term >= {P} "
+            f"AND term < {P} LIMIT {P}) x"
+        )
         total += db.execute_sql(sql, [kind, prefix, prefix + "\uffff", SMALL_SET]).fetchone()[0]
         if total >= SMALL_SET:
             break
@@ -331,8 +338,7 @@ def _pick_driver(names: list[_Word]) -> _Word:
     P = db.param
     sizes = {}
     for w in names:
-        sql = (f"SELECT COUNT(*) FROM (SELECT 1 FROM client_search_term WHERE kind = {P} AND term = {P} "
-               f"LIMIT {P}) x")
+        sql = f"SELECT COUNT(*) FROM (SELECT 1 FROM client_search_term WHERE kind = {P} AND term = {P} LIMIT {P}) x"
         sizes[id(w)] = db.execute_sql(sql, [PREFIX, w.value[:PREFIX_LEN], DRIVER_PROBE]).fetchone()[0]
     return min(names, key=lambda w: (sizes[id(w)], -len(w.value)))
 
@@ -387,8 +393,13 @@ def _within_distance(a: str, b: str, k: int) -> int | None:
 
 def _known_prefix(word: str) -> bool:
     P = db.param
-    return db.execute_sql(f"SELECT 1 FROM client_search_term WHERE kind = {P} AND term >= {P} AND term < {P} LIMIT 1",
-                          [NAME, word, word + "\uffff"]).fetchone() is not None
+    return (
+        db.execute_sql(
+            f"SELECT 1 FROM client_search_term WHERE kind = {P} AND term >= {P} AND term < {P} LIMIT 1",
+            [NAME, word, word + "\uffff"],
+        ).fetchone()
+        is not None
+    )
 
 
 def closest_word(word: str) -> str | None:
@@ -402,9 +413,11 @@ def closest_word(word: str) -> str | None:
         return None
     P = db.param
     k = 1 if len(word) <= 6 else 2
-    rows = db.execute_sql(f"SELECT term, COUNT(*) FROM client_search_term WHERE kind = {P} AND term >= {P} "
-                          f"AND term < {P} GROUP BY term LIMIT {P}",
-                          [NAME, word[0], word[0] + "\uffff", FUZZY_SCAN_CAP]).fetchall()
+    rows = db.execute_sql(
+        f"SELECT term, COUNT(*) FROM client_search_term WHERE kind = {P} AND term >= {P} "
+        f"AND term < {P} GROUP BY term LIMIT {P}",
+        [NAME, word[0], word[0] + "\uffff", FUZZY_SCAN_CAP],
+    ).fetchall()
     best: tuple[int, int, int, str] | None = None
     for term, count in rows:
         for n in range(len(word) - k, min(len(term), len(word) + k) + 1):
@@ -432,8 +445,14 @@ def corrected_query(query: str) -> str:
     return " ".join(text.split()) if changed else ""
 
 
-def search(query: str, filters: SearchFilters | None = None, limit: int = 50,
-           offset: int = 0, with_total: bool = True, forgiving: bool = True) -> SearchResult:
+def search(
+    query: str,
+    filters: SearchFilters | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    with_total: bool = True,
+    forgiving: bool = True,
+) -> SearchResult:
     """Best matches of the query; when nothing matches as typed, the matches of the corrected spelling.
 
     A result found through a corrected spelling says so in `corrected` (the registry shows it).
@@ -448,8 +467,9 @@ def search(query: str, filters: SearchFilters | None = None, limit: int = 50,
     return replace(fixed, corrected=better) if fixed.rows or fixed.total else result
 
 
-def _search(query: str, filters: SearchFilters | None = None, limit: int = 50,
-            offset: int = 0, with_total: bool = True) -> SearchResult:
+def _search(
+    query: str, filters: SearchFilters | None = None, limit: int = 50, offset: int = 0, with_total: bool = True
+) -> SearchResult:
     """Best matches of a typed query among the clients the signed-in person may see.
 
     Names only: the longest word drives, read in result order (weight, name) from the
@@ -469,8 +489,11 @@ def _search(query: str, filters: SearchFilters | None = None, limit: int = 50,
     if not words:
         if (query or "").strip():
             return SearchResult([], 0)  # only characters that cannot match anything
-        if actor is not None and (filters is None or filters == SearchFilters()) and db.execute_sql(
-                f"SELECT 1 FROM client WHERE assigned_staff_id = {P} LIMIT 1", [actor.id]).fetchone():
+        if (
+            actor is not None
+            and (filters is None or filters == SearchFilters())
+            and db.execute_sql(f"SELECT 1 FROM client WHERE assigned_staff_id = {P} LIMIT 1", [actor.id]).fetchone()
+        ):
             where, where_params = f"{where} AND c.assigned_staff_id = {P}", where_params + [actor.id]
         sql = f"SELECT c.id FROM client c WHERE {where} ORDER BY c.id DESC LIMIT {P} OFFSET {P}"
         ids = [(r[0], ()) for r in db.execute_sql(sql, where_params + [limit, offset]).fetchall()]
@@ -485,14 +508,19 @@ def _search(query: str, filters: SearchFilters | None = None, limit: int = 50,
     if names and not small:
         # the longest name word drives, read from the index in result order and stopped at the page
         driver = _pick_driver(names)
-        checks, check_params = _checks([w for w in names if w is not driver or len(w.value) > PREFIX_LEN]
-                                       + big, "t.client_id")
+        checks, check_params = _checks(
+            [w for w in names if w is not driver or len(w.value) > PREFIX_LEN] + big, "t.client_id"
+        )
         cond = " AND ".join([where] + checks)
-        base = (f"FROM client_search_term t CROSS JOIN client c WHERE t.kind = {P} AND t.term = {P} "
-                f"AND c.id = t.client_id AND {cond}")
+        base = (
+            f"FROM client_search_term t CROSS JOIN client c WHERE t.kind = {P} AND t.term = {P} "
+            f"AND c.id = t.client_id AND {cond}"
+        )
         base_params = [PREFIX, driver.value[:PREFIX_LEN]] + where_params + check_params
-        rows = db.execute_sql(f"SELECT t.client_id, t.weight {base} ORDER BY t.weight, t.sort_key, t.client_id "
-                              f"LIMIT {P} OFFSET {P}", base_params + [limit, offset]).fetchall()
+        rows = db.execute_sql(
+            f"SELECT t.client_id, t.weight {base} ORDER BY t.weight, t.sort_key, t.client_id LIMIT {P} OFFSET {P}",
+            base_params + [limit, offset],
+        ).fetchall()
         count_from = f"SELECT 1 {base}"
         known = {driver: {r[0]: r[1] for r in rows}} if len(driver.value) <= PREFIX_LEN else {}
     else:
@@ -511,8 +539,10 @@ def _search(query: str, filters: SearchFilters | None = None, limit: int = 50,
         base = f"FROM w0 {joins} JOIN client c ON c.id = w0.client_id WHERE {cond}"
         base_params = cte_params + where_params + check_params
         wcols = ", ".join(f"w{i}.w" for i in range(len(drivers)))
-        rows = db.execute_sql(f"{prefix_sql}SELECT c.id, {wcols} {base} ORDER BY {score}, c.name_key, c.id "
-                              f"LIMIT {P} OFFSET {P}", base_params + [limit, offset]).fetchall()
+        rows = db.execute_sql(
+            f"{prefix_sql}SELECT c.id, {wcols} {base} ORDER BY {score}, c.name_key, c.id LIMIT {P} OFFSET {P}",
+            base_params + [limit, offset],
+        ).fetchall()
         count_from = f"{prefix_sql}SELECT 1 {base}"
         known = {w: {r[0]: r[1 + i] for r in rows} for i, w in enumerate(drivers)}
     ids = [r[0] for r in rows]
@@ -528,8 +558,7 @@ def _search(query: str, filters: SearchFilters | None = None, limit: int = 50,
     elif not with_total:
         return SearchResult(page, offset + len(ids), False, total_known=False)
     else:
-        total = db.execute_sql(f"SELECT COUNT(*) FROM ({count_from} LIMIT {P}) x",
-                               base_params + cap).fetchone()[0]
+        total = db.execute_sql(f"SELECT COUNT(*) FROM ({count_from} LIMIT {P}) x", base_params + cap).fetchone()[0]
     return SearchResult(page, min(total, COUNT_CAP), total > COUNT_CAP)
 
 
@@ -557,9 +586,11 @@ def _word_weights(ids: list[int], words: list[_Word], known: dict | None = None)
         best: dict[int, int] = {}
         for kind, prefix in ranges:
             for cid, weight in db.execute_sql(
-                    f"SELECT client_id, MIN(weight) FROM client_search_term WHERE client_id IN ({marks}) "
-                    f"AND {_plus('kind')} = {P} AND {_plus('term')} >= {P} AND {_plus('term')} < {P} "
-                    f"GROUP BY client_id", ids + [kind, prefix, prefix + "\uffff"]):
+                f"SELECT client_id, MIN(weight) FROM client_search_term WHERE client_id IN ({marks}) "
+                f"AND {_plus('kind')} = {P} AND {_plus('term')} >= {P} AND {_plus('term')} < {P} "
+                f"GROUP BY client_id",
+                ids + [kind, prefix, prefix + "\uffff"],
+            ):
                 best[cid] = min(weight, best.get(cid, 9))
         per_word.append(best)
     return {i: tuple(pw_.get(i, 0) for pw_ in per_word) for i in ids}
@@ -574,10 +605,12 @@ def _rows_for(ids: list[tuple[int, tuple]], words: list[_Word]) -> list[ClientRo
     marks = ", ".join([P] * len(id_list))
     details = {}
     for r in db.execute_sql(
-            f"SELECT c.id, c.last_name, c.first_name, c.patronymic, c.birth_date, c.category, c.status, "
-            f"d.short_name, d.name, s.last_name, s.first_name, s.patronymic, c.consent_date "
-            f"FROM client c LEFT JOIN department d ON d.id = c.department_id "
-            f"LEFT JOIN staff s ON s.id = c.assigned_staff_id WHERE c.id IN ({marks})", id_list):
+        f"SELECT c.id, c.last_name, c.first_name, c.patronymic, c.birth_date, c.category, c.status, "
+        f"d.short_name, d.name, s.last_name, s.first_name, s.patronymic, c.consent_date "
+        f"FROM client c LEFT JOIN department d ON d.id = c.department_id "
+        f"LEFT JOIN staff s ON s.id = c.assigned_staff_id WHERE c.id IN ({marks})",
+        id_list,
+    ):
         details[r[0]] = r
     phones: dict[int, tuple[int, str]] = {}  # client -> (rank, value): own phone, then representative's
     phone_sql = [
@@ -599,13 +632,22 @@ def _rows_for(ids: list[tuple[int, tuple]], words: list[_Word]) -> list[ClientRo
         birth = r[4]
         if isinstance(birth, str):
             birth = dt.date.fromisoformat(birth[:10])
-        result.append(ClientRow(
-            id=cid, full_name=full_name(r[1], r[2], r[3]), birth_date=birth,
-            category=r[5], category_label=CATEGORIES.get(r[5], r[5]),
-            status=r[6], status_label=CLIENT_STATUSES.get(r[6], r[6]),
-            department=r[7] or r[8] or "", assigned=short_name(r[9], r[10], r[11]) if r[9] else "",
-            phone=format_phone(phones[cid][1]) if cid in phones else "",
-            matched_by=_matched_label(words, weights) if weights else "", no_consent=r[12] is None))
+        result.append(
+            ClientRow(
+                id=cid,
+                full_name=full_name(r[1], r[2], r[3]),
+                birth_date=birth,
+                category=r[5],
+                category_label=CATEGORIES.get(r[5], r[5]),
+                status=r[6],
+                status_label=CLIENT_STATUSES.get(r[6], r[6]),
+                department=r[7] or r[8] or "",
+                assigned=short_name(r[9], r[10], r[11]) if r[9] else "",
+                phone=format_phone(phones[cid][1]) if cid in phones else "",
+                matched_by=_matched_label(words, weights) if weights else "",
+                no_consent=r[12] is None,
+            )
+        )
     return result
 
 
@@ -674,30 +716,56 @@ def _points(rows) -> tuple[list[str], list[tuple[str, str]]]:
 
 
 def _people(client_id: int) -> tuple[list[PersonInfo], list[PersonInfo]]:
-    reps = list(m.Representative.select().where(m.Representative.client == client_id)
-                .order_by(m.Representative.id))
+    reps = list(m.Representative.select().where(m.Representative.client == client_id).order_by(m.Representative.id))
     contacts = list(m.Contact.select().where(m.Contact.client == client_id).order_by(m.Contact.id))
     points: dict[tuple[str, int], list] = {}
     rep_ids = [r.id for r in reps] or [0]
     con_ids = [c.id for c in contacts] or [0]
-    for cp in (m.ContactPoint.select()
-               .where(m.ContactPoint.representative.in_(rep_ids) | m.ContactPoint.contact.in_(con_ids))
-               .order_by(m.ContactPoint.id)):
+    for cp in (
+        m.ContactPoint.select()
+        .where(m.ContactPoint.representative.in_(rep_ids) | m.ContactPoint.contact.in_(con_ids))
+        .order_by(m.ContactPoint.id)
+    ):
         key = ("r", cp.representative_id) if cp.representative_id else ("c", cp.contact_id)
         points.setdefault(key, []).append(cp)
     rep_info = []
     for r in reps:
         phones, msg = _points(points.get(("r", r.id), []))
-        rep_info.append(PersonInfo(r.id, "representative", r.relation,
-                                   full_name(r.last_name, r.first_name, r.patronymic), r.last_name,
-                                   r.first_name, r.patronymic, phones, msg, r.preferred_call_time,
-                                   r.notes, r.version))
+        rep_info.append(
+            PersonInfo(
+                r.id,
+                "representative",
+                r.relation,
+                full_name(r.last_name, r.first_name, r.patronymic),
+                r.last_name,
+                r.first_name,
+                r.patronymic,
+                phones,
+                msg,
+                r.preferred_call_time,
+                r.notes,
+                r.version,
+            )
+        )
     con_info = []
     for c in contacts:
         phones, msg = _points(points.get(("c", c.id), []))
-        con_info.append(PersonInfo(c.id, c.kind, c.relation,
-                                   full_name(c.last_name, c.first_name, c.patronymic), c.last_name,
-                                   c.first_name, c.patronymic, phones, msg, "", c.notes, c.version))
+        con_info.append(
+            PersonInfo(
+                c.id,
+                c.kind,
+                c.relation,
+                full_name(c.last_name, c.first_name, c.patronymic),
+                c.last_name,
+                c.first_name,
+                c.patronymic,
+                phones,
+                msg,
+                "",
+                c.notes,
+                c.version,
+            )
+        )
     return rep_info, con_info
 
 
@@ -705,19 +773,29 @@ def _summary(client: m.Client) -> ClientSummary:
     dep = m.Department.get_or_none(m.Department.id == client.department_id) if client.department_id else None
     staff = m.Staff.get_or_none(m.Staff.id == client.assigned_staff_id) if client.assigned_staff_id else None
     reps, contacts = _people(client.id)
-    phones, msg = _points(m.ContactPoint.select().where(m.ContactPoint.client == client.id)
-                          .order_by(m.ContactPoint.id))
+    phones, msg = _points(m.ContactPoint.select().where(m.ContactPoint.client == client.id).order_by(m.ContactPoint.id))
     return ClientSummary(
-        id=client.id, full_name=full_name(client.last_name, client.first_name, client.patronymic),
-        last_name=client.last_name, first_name=client.first_name, patronymic=client.patronymic,
-        birth_date=client.birth_date, address=client.address,
-        department_id=client.department_id, department_name=dep.name if dep else "",
+        id=client.id,
+        full_name=full_name(client.last_name, client.first_name, client.patronymic),
+        last_name=client.last_name,
+        first_name=client.first_name,
+        patronymic=client.patronymic,
+        birth_date=client.birth_date,
+        address=client.address,
+        department_id=client.department_id,
+        department_name=dep.name if dep else "",
         assigned_staff_id=client.assigned_staff_id,
         assigned_staff_name=full_name(staff.last_name, staff.first_name, staff.patronymic) if staff else "",
         assigned_staff_short=short_name(staff.last_name, staff.first_name, staff.patronymic) if staff else "",
-        representatives=reps, contacts=contacts, phones=phones, messengers=msg,
-        category=client.category, status=client.status, remote_territory=client.remote_territory,
-        version=client.version)
+        representatives=reps,
+        contacts=contacts,
+        phones=phones,
+        messengers=msg,
+        category=client.category,
+        status=client.status,
+        remote_territory=client.remote_territory,
+        version=client.version,
+    )
 
 
 def get_client_summary(client_id: int) -> ClientSummary:
@@ -818,58 +896,116 @@ def _staff_short(staff_id: int | None, cache: dict[int, str]) -> str:
 def referral_info(ref: m.Referral, today: dt.date, names: dict[int, str]) -> ReferralInfo:
     done = ref.first_contact_at is not None or ref.closed
     return ReferralInfo(
-        id=ref.id, received_at=ref.received_at, ground=GROUNDS.get(ref.ground, ref.ground),
-        source_body=ref.source_body, summary=ref.summary,
+        id=ref.id,
+        received_at=ref.received_at,
+        ground=GROUNDS.get(ref.ground, ref.ground),
+        source_body=ref.source_body,
+        summary=ref.summary,
         intake_log=INTAKE_LOGS.get(ref.intake_log, ref.intake_log),
         assigned=_staff_short(ref.assigned_staff_id, names) or "не назначен",
-        registration_due=ref.registration_due, first_contact_due=ref.first_contact_due,
-        first_contact_at=ref.first_contact_at, patronage_due=ref.patronage_due, closed=ref.closed,
+        registration_due=ref.registration_due,
+        first_contact_due=ref.first_contact_due,
+        first_contact_at=ref.first_contact_at,
+        patronage_due=ref.patronage_due,
+        closed=ref.closed,
         state=workdays.deadline_state(ref.first_contact_due, today, done),
-        countdown="звонок сделан" if ref.first_contact_at else (
-            "закрыто" if ref.closed else workdays.deadline_countdown_text(ref.first_contact_due, today)),
-        warning=workdays.deadline_warning(ref.received_at.date(), ref.first_contact_due))
+        countdown="звонок сделан"
+        if ref.first_contact_at
+        else ("закрыто" if ref.closed else workdays.deadline_countdown_text(ref.first_contact_due, today)),
+        warning=workdays.deadline_warning(ref.received_at.date(), ref.first_contact_due),
+    )
 
 
 def _tabs(client_id: int, names: dict[int, str]) -> tuple[list[TabRow], ...]:
     from soptui.domain.labels import VISIT_KINDS, VISIT_STATUSES
 
     calls = []
-    for c in (m.PhoneCall.select().where(m.PhoneCall.client == client_id)
-              .order_by(m.PhoneCall.started_at.desc(nulls="last"), m.PhoneCall.id.desc()).limit(200)):
-        calls.append(TabRow(clock.fmt_datetime(c.started_at) or "—", f"СОП {c.sop}: {c.callee_name}".strip(),
-                            _staff_short(c.staff_id, names),
-                            c.summary or c.outcome or c.state, ("call", c.id)))
+    for c in (
+        m.PhoneCall.select()
+        .where(m.PhoneCall.client == client_id)
+        .order_by(m.PhoneCall.started_at.desc(nulls="last"), m.PhoneCall.id.desc())
+        .limit(200)
+    ):
+        calls.append(
+            TabRow(
+                clock.fmt_datetime(c.started_at) or "—",
+                f"СОП {c.sop}: {c.callee_name}".strip(),
+                _staff_short(c.staff_id, names),
+                c.summary or c.outcome or c.state,
+                ("call", c.id),
+            )
+        )
     visits = []
-    for v in (m.PatronageVisit.select().where(m.PatronageVisit.client == client_id)
-              .order_by(m.PatronageVisit.planned_start.desc()).limit(200)):
-        visits.append(TabRow(clock.fmt_datetime(v.planned_start), VISIT_KINDS.get(v.kind, v.kind),
-                             VISIT_STATUSES.get(v.status, v.status), v.purpose, ("visit", v.id)))
+    for v in (
+        m.PatronageVisit.select()
+        .where(m.PatronageVisit.client == client_id)
+        .order_by(m.PatronageVisit.planned_start.desc())
+        .limit(200)
+    ):
+        visits.append(
+            TabRow(
+                clock.fmt_datetime(v.planned_start),
+                VISIT_KINDS.get(v.kind, v.kind),
+                VISIT_STATUSES.get(v.status, v.status),
+                v.purpose,
+                ("visit", v.id),
+            )
+        )
     groups = []
-    for mem in (m.ClubMember.select(m.ClubMember, m.Club).join(m.Club)
-                .where(m.ClubMember.client == client_id).order_by(m.ClubMember.joined_on.desc())):
-        present = (m.Attendance.select().join(m.GroupSession)
-                   .where((m.Attendance.client == client_id) & (m.GroupSession.club == mem.club_id)
-                          & (m.Attendance.present == True)).count())  # noqa: E712
+    for mem in (
+        m.ClubMember.select(m.ClubMember, m.Club)
+        .join(m.Club)
+        .where(m.ClubMember.client == client_id)
+        .order_by(m.ClubMember.joined_on.desc())
+    ):
+        present = (
+            m.Attendance.select()
+            .join(m.GroupSession)
+            .where(
+                (m.Attendance.client == client_id)
+                & (m.GroupSession.club == mem.club_id)
+                & (m.Attendance.present == True)
+            )
+            .count()
+        )  # noqa: E712
         period = clock.fmt_date(mem.joined_on) + (f" – {clock.fmt_date(mem.left_on)}" if mem.left_on else "")
-        groups.append(TabRow(period, mem.club.name, f"посещений: {present}",
-                             mem.left_reason if mem.left_on else "участник", None))
+        groups.append(
+            TabRow(period, mem.club.name, f"посещений: {present}", mem.left_reason if mem.left_on else "участник", None)
+        )
     services = []
-    for s in (m.ServiceEntry.select().where(m.ServiceEntry.client == client_id)
-              .order_by(m.ServiceEntry.date.desc(), m.ServiceEntry.id.desc()).limit(300)):
-        services.append(TabRow(clock.fmt_date(s.date), s.service_kind, _staff_short(s.staff_id, names),
-                               f"СОП {s.sop}, {s.units} ед." + (f", {s.minutes} мин" if s.minutes else "")))
+    for s in (
+        m.ServiceEntry.select()
+        .where(m.ServiceEntry.client == client_id)
+        .order_by(m.ServiceEntry.date.desc(), m.ServiceEntry.id.desc())
+        .limit(300)
+    ):
+        services.append(
+            TabRow(
+                clock.fmt_date(s.date),
+                s.service_kind,
+                _staff_short(s.staff_id, names),
+                f"СОП {s.sop}, {s.units} ед." + (f", {s.minutes} мин" if s.minutes else ""),
+            )
+        )
     return calls, visits, groups, services
 
 
 def form_values(summary: ClientSummary, client: m.Client) -> dict[str, Any]:
     """The editable values of a client as text, the way the form shows and compares them."""
     return {
-        "last_name": client.last_name, "first_name": client.first_name, "patronymic": client.patronymic,
-        "birth_date": clock.fmt_date(client.birth_date), "category": client.category,
-        "department_id": client.department_id, "assigned_staff_id": client.assigned_staff_id,
-        "address": client.address, "remote_territory": bool(client.remote_territory),
-        "ipra_number": client.ipra_number, "ipra_start": clock.fmt_date(client.ipra_start),
-        "ipra_end": clock.fmt_date(client.ipra_end), "consent_date": clock.fmt_date(client.consent_date),
+        "last_name": client.last_name,
+        "first_name": client.first_name,
+        "patronymic": client.patronymic,
+        "birth_date": clock.fmt_date(client.birth_date),
+        "category": client.category,
+        "department_id": client.department_id,
+        "assigned_staff_id": client.assigned_staff_id,
+        "address": client.address,
+        "remote_territory": bool(client.remote_territory),
+        "ipra_number": client.ipra_number,
+        "ipra_start": clock.fmt_date(client.ipra_start),
+        "ipra_end": clock.fmt_date(client.ipra_end),
+        "consent_date": clock.fmt_date(client.consent_date),
         "notes": client.notes,
         "phones": [format_phone(p) for p in summary.phones],
         "messengers": [[ch, h] for ch, h in summary.messengers],
@@ -886,37 +1022,75 @@ def get_client_card(client_id: int, audit_view: bool = True) -> ClientCard:
     summary = _summary(client)
     today = clock.today()
     names: dict[int, str] = {}
-    history = [StatusChangeInfo(h.changed_at, CLIENT_STATUSES.get(h.old_status, h.old_status),
-                                CLIENT_STATUSES.get(h.new_status, h.new_status), h.reason,
-                                _staff_short(h.staff_id, names))
-               for h in m.ClientStatusChange.select().where(m.ClientStatusChange.client == client_id)
-               .order_by(m.ClientStatusChange.id)]
-    refs = [referral_info(r, today, names) for r in
-            m.Referral.select().where(m.Referral.client == client_id).order_by(m.Referral.received_at.desc())]
+    history = [
+        StatusChangeInfo(
+            h.changed_at,
+            CLIENT_STATUSES.get(h.old_status, h.old_status),
+            CLIENT_STATUSES.get(h.new_status, h.new_status),
+            h.reason,
+            _staff_short(h.staff_id, names),
+        )
+        for h in m.ClientStatusChange.select()
+        .where(m.ClientStatusChange.client == client_id)
+        .order_by(m.ClientStatusChange.id)
+    ]
+    refs = [
+        referral_info(r, today, names)
+        for r in m.Referral.select().where(m.Referral.client == client_id).order_by(m.Referral.received_at.desc())
+    ]
     calls, visits, groups, services = _tabs(client_id, names)
     return ClientCard(
-        summary=summary, birth_date_text=clock.fmt_date(client.birth_date),
-        age=_age(client.birth_date, today), category_label=CATEGORIES.get(client.category, client.category),
-        status_label=CLIENT_STATUSES.get(client.status, client.status), status_reason=client.status_reason,
-        status_changed_at=client.status_changed_at, history=history,
-        ipra_number=client.ipra_number, ipra_start=client.ipra_start, ipra_end=client.ipra_end,
-        ipra_warning=ipra_warning(client.ipra_end, today), consent_date=client.consent_date,
+        summary=summary,
+        birth_date_text=clock.fmt_date(client.birth_date),
+        age=_age(client.birth_date, today),
+        category_label=CATEGORIES.get(client.category, client.category),
+        status_label=CLIENT_STATUSES.get(client.status, client.status),
+        status_reason=client.status_reason,
+        status_changed_at=client.status_changed_at,
+        history=history,
+        ipra_number=client.ipra_number,
+        ipra_start=client.ipra_start,
+        ipra_end=client.ipra_end,
+        ipra_warning=ipra_warning(client.ipra_end, today),
+        consent_date=client.consent_date,
         consent_warning="" if client.consent_date else "Нет согласия на обработку персональных данных",
-        notes=client.notes, referrals=refs, calls=calls, visits=visits, groups=groups, services=services,
-        form=form_values(summary, client))
+        notes=client.notes,
+        referrals=refs,
+        calls=calls,
+        visits=visits,
+        groups=groups,
+        services=services,
+        form=form_values(summary, client),
+    )
 
 
 # --- create and edit ---------------------------------------------------------------
 
 
 FIELD_LABELS = {
-    "last_name": "Фамилия", "first_name": "Имя", "patronymic": "Отчество", "birth_date": "Дата рождения",
-    "category": "Категория", "department_id": "Отделение", "assigned_staff_id": "Специалист",
-    "address": "Адрес", "remote_territory": "Отдалённая территория", "ipra_number": "Номер ИПРА",
-    "ipra_start": "ИПРА с", "ipra_end": "ИПРА по", "consent_date": "Согласие на обработку ПДн",
-    "notes": "Примечание", "phones": "Телефоны", "messengers": "Мессенджеры",
-    "department": "Отделение", "assigned_staff": "Специалист", "status": "Статус", "status_reason": "Причина",
-    "status_changed_at": "Дата статуса", "relation": "Кем приходится", "preferred_call_time": "Когда звонить",
+    "last_name": "Фамилия",
+    "first_name": "Имя",
+    "patronymic": "Отчество",
+    "birth_date": "Дата рождения",
+    "category": "Категория",
+    "department_id": "Отделение",
+    "assigned_staff_id": "Специалист",
+    "address": "Адрес",
+    "remote_territory": "Отдалённая территория",
+    "ipra_number": "Номер ИПРА",
+    "ipra_start": "ИПРА с",
+    "ipra_end": "ИПРА по",
+    "consent_date": "Согласие на обработку ПДн",
+    "notes": "Примечание",
+    "phones": "Телефоны",
+    "messengers": "Мессенджеры",
+    "department": "Отделение",
+    "assigned_staff": "Специалист",
+    "status": "Статус",
+    "status_reason": "Причина",
+    "status_changed_at": "Дата статуса",
+    "relation": "Кем приходится",
+    "preferred_call_time": "Когда звонить",
     "kind": "Кто это",
 }
 
@@ -944,26 +1118,39 @@ class ClientData:
 
     def columns(self) -> dict[str, Any]:
         return {
-            "last_name": self.last_name.strip(), "first_name": self.first_name.strip(),
+            "last_name": self.last_name.strip(),
+            "first_name": self.first_name.strip(),
             "patronymic": self.patronymic.strip(),
-            "name_key": fold(full_name(self.last_name.strip(), self.first_name.strip(),
-                                       self.patronymic.strip())),
-            "birth_date": self.birth_date, "category": self.category, "department": self.department_id,
-            "assigned_staff": self.assigned_staff_id, "address": self.address.strip(),
-            "remote_territory": self.remote_territory, "ipra_number": self.ipra_number.strip(),
-            "ipra_start": self.ipra_start, "ipra_end": self.ipra_end, "consent_date": self.consent_date,
+            "name_key": fold(full_name(self.last_name.strip(), self.first_name.strip(), self.patronymic.strip())),
+            "birth_date": self.birth_date,
+            "category": self.category,
+            "department": self.department_id,
+            "assigned_staff": self.assigned_staff_id,
+            "address": self.address.strip(),
+            "remote_territory": self.remote_territory,
+            "ipra_number": self.ipra_number.strip(),
+            "ipra_start": self.ipra_start,
+            "ipra_end": self.ipra_end,
+            "consent_date": self.consent_date,
             "notes": self.notes,
         }
 
     def form(self) -> dict[str, Any]:
         return {
-            "last_name": self.last_name.strip(), "first_name": self.first_name.strip(),
-            "patronymic": self.patronymic.strip(), "birth_date": clock.fmt_date(self.birth_date),
-            "category": self.category, "department_id": self.department_id,
-            "assigned_staff_id": self.assigned_staff_id, "address": self.address.strip(),
-            "remote_territory": bool(self.remote_territory), "ipra_number": self.ipra_number.strip(),
-            "ipra_start": clock.fmt_date(self.ipra_start), "ipra_end": clock.fmt_date(self.ipra_end),
-            "consent_date": clock.fmt_date(self.consent_date), "notes": self.notes,
+            "last_name": self.last_name.strip(),
+            "first_name": self.first_name.strip(),
+            "patronymic": self.patronymic.strip(),
+            "birth_date": clock.fmt_date(self.birth_date),
+            "category": self.category,
+            "department_id": self.department_id,
+            "assigned_staff_id": self.assigned_staff_id,
+            "address": self.address.strip(),
+            "remote_territory": bool(self.remote_territory),
+            "ipra_number": self.ipra_number.strip(),
+            "ipra_start": clock.fmt_date(self.ipra_start),
+            "ipra_end": clock.fmt_date(self.ipra_end),
+            "consent_date": clock.fmt_date(self.consent_date),
+            "notes": self.notes,
             "phones": [format_phone(p) for p in self.phones],
             "messengers": [[ch, h] for ch, h in self.messengers],
         }
@@ -986,8 +1173,14 @@ def create_client(data: ClientData, status: str = "potential", reason: str = "")
         cols["department"] = actor.department_id
     with write_transaction():
         client = store.create(m.Client, status=status, status_changed_at=clock.now(), **cols)
-        m.ClientStatusChange.create(client=client.id, old_status="", new_status=status, reason=reason,
-                                    changed_at=clock.now(), staff=session.actor_id())
+        m.ClientStatusChange.create(
+            client=client.id,
+            old_status="",
+            new_status=status,
+            reason=reason,
+            changed_at=clock.now(),
+            staff=session.actor_id(),
+        )
         _replace_points({"client": client.id}, data.phones, data.messengers)
         reindex(client.id)
     return client.id
@@ -1018,8 +1211,7 @@ def _norm(value: Any) -> Any:
     return value
 
 
-def update_client(client_id: int, expected_version: int, data: ClientData,
-                  original: dict[str, Any]) -> int:
+def update_client(client_id: int, expected_version: int, data: ClientData, original: dict[str, Any]) -> int:
     """Save the edited client; returns the new version.
 
     `original` are the form values the editor started from (ClientCard.form).
@@ -1032,9 +1224,11 @@ def update_client(client_id: int, expected_version: int, data: ClientData,
         if client.version != expected_version:
             theirs = form_values(_summary(client), client)
             mine = data.form()
-            changes = [FieldChange(k, FIELD_LABELS.get(k, k), _norm(original.get(k)), _norm(mine.get(k)),
-                                   _norm(theirs.get(k)))
-                       for k in theirs if _norm(original.get(k)) != _norm(theirs.get(k))]
+            changes = [
+                FieldChange(k, FIELD_LABELS.get(k, k), _norm(original.get(k)), _norm(mine.get(k)), _norm(theirs.get(k)))
+                for k in theirs
+                if _norm(original.get(k)) != _norm(theirs.get(k))
+            ]
             raise ClientConflict(changes, client.version, theirs)
         cols = data.columns()
         before = form_values(_summary(client), client)
@@ -1042,9 +1236,15 @@ def update_client(client_id: int, expected_version: int, data: ClientData,
         after = data.form()
         if before["phones"] != after["phones"] or _norm(before["messengers"]) != _norm(after["messengers"]):
             _replace_points({"client": client_id}, data.phones, data.messengers)
-            store.audit("update", "client", client_id,
-                        {"phones": [before["phones"], after["phones"]],
-                         "messengers": [before["messengers"], after["messengers"]]})
+            store.audit(
+                "update",
+                "client",
+                client_id,
+                {
+                    "phones": [before["phones"], after["phones"]],
+                    "messengers": [before["messengers"], after["messengers"]],
+                },
+            )
         reindex(client_id)
         return updated.version
 
@@ -1073,15 +1273,20 @@ class PersonData:
     messengers: list[tuple[str, str]] = field(default_factory=list)
 
 
-def save_person(client_id: int, data: PersonData, person_id: int | None = None,
-                expected_version: int | None = None) -> int:
+def save_person(
+    client_id: int, data: PersonData, person_id: int | None = None, expected_version: int | None = None
+) -> int:
     """Add or edit a representative (kind "representative") or a relative/friend; returns its id."""
     actor = session.current()
     is_rep = data.kind == "representative"
     model = m.Representative if is_rep else m.Contact
-    cols: dict[str, Any] = {"relation": data.relation.strip(), "last_name": data.last_name.strip(),
-                            "first_name": data.first_name.strip(), "patronymic": data.patronymic.strip(),
-                            "notes": data.notes}
+    cols: dict[str, Any] = {
+        "relation": data.relation.strip(),
+        "last_name": data.last_name.strip(),
+        "first_name": data.first_name.strip(),
+        "patronymic": data.patronymic.strip(),
+        "notes": data.notes,
+    }
     if is_rep:
         cols["preferred_call_time"] = data.preferred_call_time.strip()
     else:
@@ -1095,9 +1300,13 @@ def save_person(client_id: int, data: PersonData, person_id: int | None = None,
             current = model.get_or_none(model.id == person_id)
             if current is None:
                 raise store.RecordGone()
-            store.update_versioned(model, person_id,
-                                   expected_version if expected_version is not None else current.version, cols,
-                                   original=store.row_dict(current))
+            store.update_versioned(
+                model,
+                person_id,
+                expected_version if expected_version is not None else current.version,
+                cols,
+                original=store.row_dict(current),
+            )
         _replace_points({"representative" if is_rep else "contact": person_id}, data.phones, data.messengers)
         reindex(client_id)
     return person_id
@@ -1110,15 +1319,25 @@ def get_person(client_id: int, kind: str, person_id: int) -> PersonInfo | None:
     return next((p for p in pool if p.id == person_id), None)
 
 
-PERSON_FIELDS = [("relation", "Кем приходится"), ("last_name", "Фамилия"), ("first_name", "Имя"),
-                 ("patronymic", "Отчество"), ("phones", "Телефоны"), ("messengers", "Мессенджеры"),
-                 ("preferred_call_time", "Когда удобно звонить"), ("notes", "Примечание")]
+PERSON_FIELDS = [
+    ("relation", "Кем приходится"),
+    ("last_name", "Фамилия"),
+    ("first_name", "Имя"),
+    ("patronymic", "Отчество"),
+    ("phones", "Телефоны"),
+    ("messengers", "Мессенджеры"),
+    ("preferred_call_time", "Когда удобно звонить"),
+    ("notes", "Примечание"),
+]
 
 
 def person_changes(before: PersonInfo, after: PersonInfo) -> list[tuple[str, Any, Any]]:
     """(label, before, after) of each field another user changed between two readings of a person."""
-    return [(label, getattr(before, name), getattr(after, name)) for name, label in PERSON_FIELDS
-            if getattr(before, name) != getattr(after, name)]
+    return [
+        (label, getattr(before, name), getattr(after, name))
+        for name, label in PERSON_FIELDS
+        if getattr(before, name) != getattr(after, name)
+    ]
 
 
 def delete_person(client_id: int, kind: str, person_id: int) -> None:
@@ -1142,33 +1361,51 @@ class Duplicate:
     reason: str  # "то же ФИО и дата рождения" / "тот же телефон +7 (912) ..."
 
 
-def find_duplicates(last_name: str, first_name: str, patronymic: str, birth_date: dt.date | None,
-                    phones: list[str], exclude_id: int | None = None) -> list[Duplicate]:
+def find_duplicates(
+    last_name: str,
+    first_name: str,
+    patronymic: str,
+    birth_date: dt.date | None,
+    phones: list[str],
+    exclude_id: int | None = None,
+) -> list[Duplicate]:
     """Clients that look like the same person: same ФИО + birth date, or the same phone (any owner)."""
     hits: dict[int, str] = {}
     key = fold(full_name(last_name.strip(), first_name.strip(), patronymic.strip()))
     if key and birth_date is not None:
-        for c in m.Client.select(m.Client.id).where((m.Client.name_key == key)
-                                                    & (m.Client.birth_date == birth_date)):
+        for c in m.Client.select(m.Client.id).where((m.Client.name_key == key) & (m.Client.birth_date == birth_date)):
             hits[c.id] = "то же ФИО и дата рождения"
     for phone in phones:
         d = national_digits(phone)
         if not d:
             continue
         for t in m.ClientSearchTerm.select(m.ClientSearchTerm.client, m.ClientSearchTerm.weight).where(
-                (m.ClientSearchTerm.kind == PHONE) & (m.ClientSearchTerm.term == d)):
-            owner = {W_OWN_PHONE: "", W_REPRESENTATIVE: " (у представителя)",
-                     W_CONTACT: " (у родственника)"}.get(t.weight, "")
+            (m.ClientSearchTerm.kind == PHONE) & (m.ClientSearchTerm.term == d)
+        ):
+            owner = {W_OWN_PHONE: "", W_REPRESENTATIVE: " (у представителя)", W_CONTACT: " (у родственника)"}.get(
+                t.weight, ""
+            )
             hits.setdefault(t.client_id, f"тот же телефон {format_phone(phone)}{owner}")
     hits.pop(exclude_id, None)
     if not hits:
         return []
     result = []
-    for c in (m.Client.select(m.Client, m.Department).join(m.Department, join_type=pw.JOIN.LEFT_OUTER)
-              .where(m.Client.id.in_(list(hits))).order_by(m.Client.name_key).limit(20)):
-        result.append(Duplicate(c.id, full_name(c.last_name, c.first_name, c.patronymic), c.birth_date,
-                                c.department.short_name or c.department.name if c.department_id else "",
-                                hits[c.id]))
+    for c in (
+        m.Client.select(m.Client, m.Department)
+        .join(m.Department, join_type=pw.JOIN.LEFT_OUTER)
+        .where(m.Client.id.in_(list(hits)))
+        .order_by(m.Client.name_key)
+        .limit(20)
+    ):
+        result.append(
+            Duplicate(
+                c.id,
+                full_name(c.last_name, c.first_name, c.patronymic),
+                c.birth_date,
+                c.department.short_name or c.department.name if c.department_id else "",
+                hits[c.id],
+            )
+        )
     return result
 
 
@@ -1201,21 +1438,40 @@ def change_status(client_id: int, new_status: str, reason: str = "", on: dt.date
     with write_transaction():
         client = _load_client(client_id, actor)
         if new_status not in TRANSITIONS.get(client.status, ()):
-            raise ValueError(f"Из статуса «{CLIENT_STATUSES.get(client.status, client.status)}» "
-                             f"нельзя перейти в «{CLIENT_STATUSES[new_status]}».")
-        m.ClientStatusChange.create(client=client_id, old_status=client.status, new_status=new_status,
-                                    reason=reason.strip(), changed_at=when, staff=session.actor_id())
-        store.update_versioned(m.Client, client_id, client.version,
-                               {"status": new_status, "status_reason": reason.strip(),
-                                "status_changed_at": when})
+            raise ValueError(
+                f"Из статуса «{CLIENT_STATUSES.get(client.status, client.status)}» "
+                f"нельзя перейти в «{CLIENT_STATUSES[new_status]}»."
+            )
+        m.ClientStatusChange.create(
+            client=client_id,
+            old_status=client.status,
+            new_status=new_status,
+            reason=reason.strip(),
+            changed_at=when,
+            staff=session.actor_id(),
+        )
+        store.update_versioned(
+            m.Client,
+            client_id,
+            client.version,
+            {"status": new_status, "status_reason": reason.strip(), "status_changed_at": when},
+        )
 
 
 # --- referral intake ----------------------------------------------------------------------
 
 
-def take_referral(client_id: int | None, data: ClientData | None, received_at: dt.datetime, ground: str,
-                  source_body: str, summary: str, intake_log: str, assigned_staff_id: int | None,
-                  source_term_due: dt.date | None = None) -> tuple[int, int]:
+def take_referral(
+    client_id: int | None,
+    data: ClientData | None,
+    received_at: dt.datetime,
+    ground: str,
+    source_body: str,
+    summary: str,
+    intake_log: str,
+    assigned_staff_id: int | None,
+    source_term_due: dt.date | None = None,
+) -> tuple[int, int]:
     """Register incoming information: create the client (status potential) or link an existing one.
 
     Returns (client_id, referral_id).
@@ -1236,11 +1492,18 @@ def take_referral(client_id: int | None, data: ClientData | None, received_at: d
             with write_transaction():
                 client = m.Client.get_by_id(client_id)
                 if client.assigned_staff_id is None:
-                    store.update_versioned(m.Client, client_id, client.version,
-                                           {"assigned_staff": assigned_staff_id})
-    ref_id = referrals.create_referral(client_id, received_at, ground, source_body, summary, intake_log,
-                                       taken_by=session.actor_id(), assigned_staff=assigned_staff_id,
-                                       source_term_due=source_term_due)
+                    store.update_versioned(m.Client, client_id, client.version, {"assigned_staff": assigned_staff_id})
+    ref_id = referrals.create_referral(
+        client_id,
+        received_at,
+        ground,
+        source_body,
+        summary,
+        intake_log,
+        taken_by=session.actor_id(),
+        assigned_staff=assigned_staff_id,
+        source_term_due=source_term_due,
+    )
     return client_id, ref_id
 
 
@@ -1262,8 +1525,10 @@ def staff_choices(department_id: int | None = None) -> list[Choice]:
     q = m.Staff.select().where(m.Staff.active == True)  # noqa: E712
     if department_id is not None:
         q = q.where((m.Staff.department == department_id) | m.Staff.department.is_null())
-    return [Choice(s.id, short_name(s.last_name, s.first_name, s.patronymic), s.department_id)
-            for s in q.order_by(m.Staff.last_name, m.Staff.first_name)]
+    return [
+        Choice(s.id, short_name(s.last_name, s.first_name, s.patronymic), s.department_id)
+        for s in q.order_by(m.Staff.last_name, m.Staff.first_name)
+    ]
 
 
 # --- audit log of a client (heads) --------------------------------------------------------
@@ -1279,8 +1544,12 @@ class AuditRow:
 
 
 ACTION_LABELS = {"view": "просмотр", "create": "создание", "update": "изменение", "delete": "удаление"}
-TABLE_LABELS = {"client": "карточка", "representative": "представитель", "contact": "родственник/друг",
-                "referral": "обращение"}
+TABLE_LABELS = {
+    "client": "карточка",
+    "representative": "представитель",
+    "contact": "родственник/друг",
+    "referral": "обращение",
+}
 
 
 def client_audit(client_id: int, limit: int = 500) -> list[AuditRow]:
@@ -1306,8 +1575,15 @@ def client_audit(client_id: int, limit: int = 500) -> list[AuditRow]:
                 details = ", ".join(FIELD_LABELS.get(k, k) for k in changed if k not in ("name_key",))
             except ValueError:
                 details = ""
-        rows.append(AuditRow(a.at, _staff_short(a.staff_id, names) or "—",
-                             ACTION_LABELS.get(a.action, a.action), TABLE_LABELS.get(a.table, a.table), details))
+        rows.append(
+            AuditRow(
+                a.at,
+                _staff_short(a.staff_id, names) or "—",
+                ACTION_LABELS.get(a.action, a.action),
+                TABLE_LABELS.get(a.table, a.table),
+                details,
+            )
+        )
     return rows
 
 
@@ -1418,11 +1694,14 @@ def today_items(actor: session.Actor, today: dt.date) -> list:
     Heads see those of every client they may see; specialists their own clients.
     """
 
-    q = (m.Client.select(m.Client.id, m.Client.last_name, m.Client.first_name, m.Client.patronymic,
-                         m.Client.ipra_end)
-         .where(m.Client.ipra_end.is_null(False) & (m.Client.ipra_end <= today + dt.timedelta(days=30))
-                & (m.Client.ipra_end >= today - dt.timedelta(days=30))
-                & m.Client.status.in_(["potential", "served"])))
+    q = m.Client.select(
+        m.Client.id, m.Client.last_name, m.Client.first_name, m.Client.patronymic, m.Client.ipra_end
+    ).where(
+        m.Client.ipra_end.is_null(False)
+        & (m.Client.ipra_end <= today + dt.timedelta(days=30))
+        & (m.Client.ipra_end >= today - dt.timedelta(days=30))
+        & m.Client.status.in_(["potential", "served"])
+    )
     if actor.is_head:
         if not actor.sees_all_departments and actor.department_id:
             q = q.where(m.Client.department == actor.department_id)
@@ -1433,7 +1712,15 @@ def today_items(actor: session.Actor, today: dt.date) -> list:
         days = (c.ipra_end - today).days
         state = "overdue" if days < 0 else ("today" if days == 0 else "ok")
         what = ipra_warning(c.ipra_end, today) or f"ИПРА истекает {clock.fmt_date(c.ipra_end)}"
-        items.append(TodayItem("ИПРА", f"до {clock.fmt_date(c.ipra_end)}",
-                               full_name(c.last_name, c.first_name, c.patronymic), what, state,
-                               ("client", c.id), c.ipra_end.isoformat()))
+        items.append(
+            TodayItem(
+                "ИПРА",
+                f"до {clock.fmt_date(c.ipra_end)}",
+                full_name(c.last_name, c.first_name, c.patronymic),
+                what,
+                state,
+                ("client", c.id),
+                c.ipra_end.isoformat(),
+            )
+        )
     return items

@@ -47,8 +47,11 @@ def save_draft(key: str, payload: dict[str, Any], staff_id: int | None = None) -
     text = json.dumps(payload, ensure_ascii=False, default=_default)
     now = clock.now().replace(microsecond=0)
     with write_transaction():
-        updated = (m.Draft.update(payload=text, updated_at=now, version=m.Draft.version + 1)
-                   .where((m.Draft.staff == owner) & (m.Draft.key == key)).execute())
+        updated = (
+            m.Draft.update(payload=text, updated_at=now, version=m.Draft.version + 1)
+            .where((m.Draft.staff == owner) & (m.Draft.key == key))
+            .execute()
+        )
         if not updated:
             m.Draft.create(staff=owner, key=key, payload=text, created_at=now, updated_at=now)
 

@@ -38,10 +38,29 @@ from soptui.domain.agenda import TodayItem
 from soptui.domain.groups import ScheduleError, SessionRef, Slot
 from soptui.domain.labels import CLUB_KINDS, FEEDBACK_SOURCES, POSITIONS, SESSION_STATUSES
 
-MONTHS = ["январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь",
-          "октябрь", "ноябрь", "декабрь"]
-CSV_COLUMNS = ["ФИО получателя", "Дата рождения", "Наименование услуги", "Дата оказания",
-               "Количество", "Исполнитель", "Клуб / группа"]
+MONTHS = [
+    "январь",
+    "февраль",
+    "март",
+    "апрель",
+    "май",
+    "июнь",
+    "июль",
+    "август",
+    "сентябрь",
+    "октябрь",
+    "ноябрь",
+    "декабрь",
+]
+CSV_COLUMNS = [
+    "ФИО получателя",
+    "Дата рождения",
+    "Наименование услуги",
+    "Дата оказания",
+    "Количество",
+    "Исполнитель",
+    "Клуб / группа",
+]
 # SOP 05 lists who may run a group: these positions can lead
 LEADER_POSITIONS = ("social_pedagogue", "social_work_specialist", "psychologist", "head", "nurse")
 
@@ -73,6 +92,7 @@ class WeeklyLimitError(GroupError):
 
 
 # --- dataclasses handed to the screens ------------------------------------------------
+
 
 @dataclass(frozen=True)
 class StaffOption:
@@ -285,11 +305,13 @@ class ExportResult:
 
 # --- helpers ----------------------------------------------------------------------------------
 
+
 def schedule_text(slots: Sequence[Slot]) -> str:
     if not slots:
         return "расписание не задано"
-    return ", ".join(f"{domain.WEEKDAY_SHORT[s.weekday]} {s.start_time}–{s.end_time}"
-                     for s in sorted(slots, key=lambda s: s.weekday))
+    return ", ".join(
+        f"{domain.WEEKDAY_SHORT[s.weekday]} {s.start_time}–{s.end_time}" for s in sorted(slots, key=lambda s: s.weekday)
+    )
 
 
 def quoted(name: str) -> str:
@@ -321,18 +343,26 @@ def _session(session_id: int) -> m.GroupSession:
 
 def leader_options() -> list[StaffOption]:
     """Active staff who may lead a group under SOP 05."""
-    rows = (m.Staff.select().where(m.Staff.active & m.Staff.position.in_(LEADER_POSITIONS))
-            .order_by(m.Staff.last_name, m.Staff.first_name))
+    rows = (
+        m.Staff.select()
+        .where(m.Staff.active & m.Staff.position.in_(LEADER_POSITIONS))
+        .order_by(m.Staff.last_name, m.Staff.first_name)
+    )
     return [StaffOption(s.id, _name(s), POSITIONS.get(s.position, s.position)) for s in rows]
 
 
 def _leaders(club_ids: Sequence[int]) -> dict[int, list[tuple[int, str]]]:
     out: dict[int, list[tuple[int, str]]] = {}
-    q = (m.ClubLeader.select(m.ClubLeader.club, m.Staff).join(m.Staff)
-         .where(m.ClubLeader.club.in_(list(club_ids) or [0])).order_by(m.ClubLeader.id))
+    q = (
+        m.ClubLeader.select(m.ClubLeader.club, m.Staff)
+        .join(m.Staff)
+        .where(m.ClubLeader.club.in_(list(club_ids) or [0]))
+        .order_by(m.ClubLeader.id)
+    )
     for link in q:
-        out.setdefault(link.club_id, []).append((link.staff.id, short_name(
-            link.staff.last_name, link.staff.first_name, link.staff.patronymic)))
+        out.setdefault(link.club_id, []).append(
+            (link.staff.id, short_name(link.staff.last_name, link.staff.first_name, link.staff.patronymic))
+        )
     return out
 
 
@@ -349,6 +379,7 @@ def _visible_clubs(actor: Actor | None):
 
 # --- clubs ---------------------------------------------------------------------------------------
 
+
 def list_clubs(actor: Actor | None, include_inactive: bool = True) -> list[ClubRow]:
     """Clubs the actor may see (their department's and those they lead; heads see all)."""
     clubs = list(_visible_clubs(actor).order_by(m.Club.active.desc(), m.Club.name))
@@ -356,69 +387,137 @@ def list_clubs(actor: Actor | None, include_inactive: bool = True) -> list[ClubR
         clubs = [c for c in clubs if c.active]
     ids = [c.id for c in clubs]
     leaders = _leaders(ids)
-    counts = dict(m.ClubMember.select(m.ClubMember.club, pw.fn.COUNT(m.ClubMember.id))
-                  .where(m.ClubMember.club.in_(ids or [0]) & m.ClubMember.left_on.is_null())
-                  .group_by(m.ClubMember.club).tuples())
+    counts = dict(
+        m.ClubMember.select(m.ClubMember.club, pw.fn.COUNT(m.ClubMember.id))
+        .where(m.ClubMember.club.in_(ids or [0]) & m.ClubMember.left_on.is_null())
+        .group_by(m.ClubMember.club)
+        .tuples()
+    )
     slots: dict[int, list[Slot]] = {}
     for s in m.ScheduleSlot.select().where(m.ScheduleSlot.club.in_(ids or [0])):
         slots.setdefault(s.club_id, []).append(Slot(s.weekday, s.start_time, s.end_time))
     today = clock.today()
     nxt: dict[int, m.GroupSession] = {}
-    for s in (m.GroupSession.select().where(m.GroupSession.club.in_(ids or [0])
-                                            & (m.GroupSession.date >= today)
-                                            & (m.GroupSession.status == "planned"))
-              .order_by(m.GroupSession.date.desc(), m.GroupSession.start_time.desc())):
+    for s in (
+        m.GroupSession.select()
+        .where(
+            m.GroupSession.club.in_(ids or [0]) & (m.GroupSession.date >= today) & (m.GroupSession.status == "planned")
+        )
+        .order_by(m.GroupSession.date.desc(), m.GroupSession.start_time.desc())
+    ):
         nxt[s.club_id] = s  # the last assignment is the earliest
     rows = []
     for c in clubs:
         s = nxt.get(c.id)
-        rows.append(ClubRow(
-            c.id, c.name, CLUB_KINDS.get(c.kind, c.kind),
-            ", ".join(n for _, n in leaders.get(c.id, [])), c.room, counts.get(c.id, 0), c.capacity,
-            schedule_text(slots.get(c.id, [])),
-            f"{clock.fmt_date(c.start_date)}–{clock.fmt_date(c.end_date)}",
-            f"{clock.fmt_date(s.date)} {s.start_time}" if s else "—", c.active))
+        rows.append(
+            ClubRow(
+                c.id,
+                c.name,
+                CLUB_KINDS.get(c.kind, c.kind),
+                ", ".join(n for _, n in leaders.get(c.id, [])),
+                c.room,
+                counts.get(c.id, 0),
+                c.capacity,
+                schedule_text(slots.get(c.id, [])),
+                f"{clock.fmt_date(c.start_date)}–{clock.fmt_date(c.end_date)}",
+                f"{clock.fmt_date(s.date)} {s.start_time}" if s else "—",
+                c.active,
+            )
+        )
     return rows
 
 
 def get_club(club_id: int) -> ClubCard:
     c = _club(club_id)
     leaders = _leaders([c.id]).get(c.id, [])
-    programme = tuple(ProgrammeRow(p.id, p.number, p.topic, p.goal) for p in
-                      m.ProgrammeItem.select().where(m.ProgrammeItem.club == c.id)
-                      .order_by(m.ProgrammeItem.number))
-    slots = tuple(Slot(s.weekday, s.start_time, s.end_time) for s in
-                  m.ScheduleSlot.select().where(m.ScheduleSlot.club == c.id).order_by(m.ScheduleSlot.weekday))
-    attended = dict(m.Attendance.select(m.Attendance.client, pw.fn.COUNT(m.Attendance.id))
-                    .join(m.GroupSession)
-                    .where((m.GroupSession.club == c.id) & m.Attendance.present)
-                    .group_by(m.Attendance.client).tuples())
+    programme = tuple(
+        ProgrammeRow(p.id, p.number, p.topic, p.goal)
+        for p in m.ProgrammeItem.select().where(m.ProgrammeItem.club == c.id).order_by(m.ProgrammeItem.number)
+    )
+    slots = tuple(
+        Slot(s.weekday, s.start_time, s.end_time)
+        for s in m.ScheduleSlot.select().where(m.ScheduleSlot.club == c.id).order_by(m.ScheduleSlot.weekday)
+    )
+    attended = dict(
+        m.Attendance.select(m.Attendance.client, pw.fn.COUNT(m.Attendance.id))
+        .join(m.GroupSession)
+        .where((m.GroupSession.club == c.id) & m.Attendance.present)
+        .group_by(m.Attendance.client)
+        .tuples()
+    )
     members = tuple(
-        MemberRow(mb.id, mb.client.id, _name(mb.client), mb.client.birth_date, mb.joined_on, mb.left_on,
-                  mb.left_reason, mb.informed_on, attended.get(mb.client.id, 0))
-        for mb in m.ClubMember.select(m.ClubMember, m.Client).join(m.Client)
+        MemberRow(
+            mb.id,
+            mb.client.id,
+            _name(mb.client),
+            mb.client.birth_date,
+            mb.joined_on,
+            mb.left_on,
+            mb.left_reason,
+            mb.informed_on,
+            attended.get(mb.client.id, 0),
+        )
+        for mb in m.ClubMember.select(m.ClubMember, m.Client)
+        .join(m.Client)
         .where(m.ClubMember.club == c.id)
-        .order_by(m.ClubMember.left_on.is_null(False), m.Client.name_key))
-    return ClubCard(c.id, c.version, c.name, c.kind, CLUB_KINDS.get(c.kind, c.kind), c.goal, c.room,
-                    c.capacity, c.department_id, c.start_date, c.end_date, c.active,
-                    tuple(i for i, _ in leaders), tuple(n for _, n in leaders), programme, slots,
-                    members, tuple(club_sessions(c.id)))
+        .order_by(m.ClubMember.left_on.is_null(False), m.Client.name_key)
+    )
+    return ClubCard(
+        c.id,
+        c.version,
+        c.name,
+        c.kind,
+        CLUB_KINDS.get(c.kind, c.kind),
+        c.goal,
+        c.room,
+        c.capacity,
+        c.department_id,
+        c.start_date,
+        c.end_date,
+        c.active,
+        tuple(i for i, _ in leaders),
+        tuple(n for _, n in leaders),
+        programme,
+        slots,
+        members,
+        tuple(club_sessions(c.id)),
+    )
 
 
 def club_sessions(club_id: int) -> list[SessionRow]:
     counts: dict[int, tuple[int, int]] = {}
-    for sid, present, marked in (m.Attendance.select(
-            m.Attendance.session, pw.fn.SUM(m.Attendance.present.cast("integer")),
-            pw.fn.COUNT(m.Attendance.id)).join(m.GroupSession)
-            .where(m.GroupSession.club == club_id).group_by(m.Attendance.session).tuples()):
+    for sid, present, marked in (
+        m.Attendance.select(
+            m.Attendance.session, pw.fn.SUM(m.Attendance.present.cast("integer")), pw.fn.COUNT(m.Attendance.id)
+        )
+        .join(m.GroupSession)
+        .where(m.GroupSession.club == club_id)
+        .group_by(m.Attendance.session)
+        .tuples()
+    ):
         counts[sid] = (int(present or 0), int(marked))
     out = []
-    for s in (m.GroupSession.select().where(m.GroupSession.club == club_id)
-              .order_by(m.GroupSession.date, m.GroupSession.start_time)):
+    for s in (
+        m.GroupSession.select()
+        .where(m.GroupSession.club == club_id)
+        .order_by(m.GroupSession.date, m.GroupSession.start_time)
+    ):
         p, k = counts.get(s.id, (0, 0))
-        out.append(SessionRow(s.id, s.date, s.start_time, s.end_time, s.topic, s.status,
-                              SESSION_STATUSES.get(s.status, s.status), p, k, s.manual,
-                              workdays.is_short_day(s.date)))
+        out.append(
+            SessionRow(
+                s.id,
+                s.date,
+                s.start_time,
+                s.end_time,
+                s.topic,
+                s.status,
+                SESSION_STATUSES.get(s.status, s.status),
+                p,
+                k,
+                s.manual,
+                workdays.is_short_day(s.date),
+            )
+        )
     return out
 
 
@@ -448,17 +547,25 @@ def _validate_club(data: ClubData) -> None:
             raise GroupError(f"Занятие № {number} программы без темы.", "programme")
 
 
-def save_club(data: ClubData, club_id: int | None = None, version: int | None = None,
-              original: dict | None = None) -> int:
+def save_club(
+    data: ClubData, club_id: int | None = None, version: int | None = None, original: dict | None = None
+) -> int:
     """Create or edit a club with its leaders, programme and schedule; generate its sessions.
 
     Editing checks the version (someone else's save raises store.ConflictError).
     Changing the members' capacity below the current members is refused.
     """
     _validate_club(data)
-    fields = dict(name=data.name.strip(), kind=data.kind, goal=data.goal.strip(), room=data.room.strip(),
-                  capacity=data.capacity, start_date=data.start_date, end_date=data.end_date,
-                  department=data.department_id)
+    fields = dict(
+        name=data.name.strip(),
+        kind=data.kind,
+        goal=data.goal.strip(),
+        room=data.room.strip(),
+        capacity=data.capacity,
+        start_date=data.start_date,
+        end_date=data.end_date,
+        department=data.department_id,
+    )
     with write_transaction():
         if club_id is None:
             club = store.create(m.Club, **fields)
@@ -466,25 +573,27 @@ def save_club(data: ClubData, club_id: int | None = None, version: int | None = 
             schedule_changed = True
         else:
             current = _club(club_id)
-            active = (m.ClubMember.select().where((m.ClubMember.club == club_id)
-                                                  & m.ClubMember.left_on.is_null()).count())
+            active = (
+                m.ClubMember.select().where((m.ClubMember.club == club_id) & m.ClubMember.left_on.is_null()).count()
+            )
             if data.capacity < active:
-                raise GroupError(f"В клубе уже {active} участников: вместимость не может быть меньше.",
-                                 "capacity")
+                raise GroupError(f"В клубе уже {active} участников: вместимость не может быть меньше.", "capacity")
             old_slots = {(s.weekday, s.start_time, s.end_time) for s in current.slots}
-            schedule_changed = (old_slots != {(s.weekday, s.start_time, s.end_time) for s in data.slots}
-                                or current.start_date != data.start_date or current.end_date != data.end_date)
-            store.update_versioned(m.Club, club_id, version if version is not None else current.version,
-                                   fields, original)
+            schedule_changed = (
+                old_slots != {(s.weekday, s.start_time, s.end_time) for s in data.slots}
+                or current.start_date != data.start_date
+                or current.end_date != data.end_date
+            )
+            store.update_versioned(
+                m.Club, club_id, version if version is not None else current.version, fields, original
+            )
         _save_leaders(club_id, data.leader_ids)
         _save_programme(club_id, data.programme)
         if schedule_changed:
             m.ScheduleSlot.delete().where(m.ScheduleSlot.club == club_id).execute()
             for s in data.slots:
-                m.ScheduleSlot.create(club=club_id, weekday=s.weekday, start_time=s.start_time,
-                                      end_time=s.end_time)
-            store.audit("update", "schedule_slot", club_id,
-                        {"slots": schedule_text(data.slots)})
+                m.ScheduleSlot.create(club=club_id, weekday=s.weekday, start_time=s.start_time, end_time=s.end_time)
+            store.audit("update", "schedule_slot", club_id, {"slots": schedule_text(data.slots)})
             _generate(club_id, data.slots, data.start_date, data.end_date)
         _renumber(club_id)
     return club_id
@@ -511,9 +620,15 @@ def _save_programme(club_id: int, items: Sequence[tuple[str, str]]) -> None:
             store.create(m.ProgrammeItem, club=club_id, number=number, topic=topic, goal=goal)
         elif (row.topic, row.goal) != (topic, goal):
             # sessions still showing the old topic follow the programme
-            (m.GroupSession.update(topic=topic, goal=goal)
-             .where((m.GroupSession.programme_item == row.id) & (m.GroupSession.topic == row.topic)
-                    & (m.GroupSession.status == "planned")).execute())
+            (
+                m.GroupSession.update(topic=topic, goal=goal)
+                .where(
+                    (m.GroupSession.programme_item == row.id)
+                    & (m.GroupSession.topic == row.topic)
+                    & (m.GroupSession.status == "planned")
+                )
+                .execute()
+            )
             store.update_versioned(m.ProgrammeItem, row.id, row.version, {"topic": topic, "goal": goal})
     for row in existing.values():
         store.delete(m.ProgrammeItem, row.id)
@@ -526,11 +641,18 @@ def _generate(club_id: int, slots: Sequence[Slot], start: dt.date, end: dt.date)
     today = clock.today()
     sessions = list(m.GroupSession.select().where(m.GroupSession.club == club_id))
     taken = {s.date for s in sessions} | {s.moved_from for s in sessions if s.moved_from}
-    with_marks = {a.session_id for a in m.Attendance.select(m.Attendance.session).join(m.GroupSession)
-                  .where(m.GroupSession.club == club_id)}
+    with_marks = {
+        a.session_id
+        for a in m.Attendance.select(m.Attendance.session).join(m.GroupSession).where(m.GroupSession.club == club_id)
+    }
     for s in sessions:
-        if (not s.manual and s.status == "planned" and s.id not in with_marks and s.date >= today
-                and s.date not in planned_keys):
+        if (
+            not s.manual
+            and s.status == "planned"
+            and s.id not in with_marks
+            and s.date >= today
+            and s.date not in planned_keys
+        ):
             m.GroupSession.delete().where(m.GroupSession.id == s.id).execute()
     created = 0
     for p in planned:
@@ -540,9 +662,12 @@ def _generate(club_id: int, slots: Sequence[Slot], start: dt.date, end: dt.date)
         created += 1
     # an existing untouched session follows a changed time of its weekday
     by_wd = {s.weekday: s for s in slots}
-    for s in m.GroupSession.select().where((m.GroupSession.club == club_id) & ~m.GroupSession.manual
-                                           & (m.GroupSession.status == "planned")
-                                           & (m.GroupSession.date >= today)):
+    for s in m.GroupSession.select().where(
+        (m.GroupSession.club == club_id)
+        & ~m.GroupSession.manual
+        & (m.GroupSession.status == "planned")
+        & (m.GroupSession.date >= today)
+    ):
         slot = by_wd.get(s.date.weekday())
         if slot and (s.start_time, s.end_time) != (slot.start_time, slot.end_time):
             s.start_time, s.end_time = slot.start_time, slot.end_time
@@ -552,12 +677,13 @@ def _generate(club_id: int, slots: Sequence[Slot], start: dt.date, end: dt.date)
 
 def _renumber(club_id: int) -> None:
     """Planned sessions whose topic is still the programme's take the programme items in date order."""
-    items = list(m.ProgrammeItem.select().where(m.ProgrammeItem.club == club_id)
-                 .order_by(m.ProgrammeItem.number))
+    items = list(m.ProgrammeItem.select().where(m.ProgrammeItem.club == club_id).order_by(m.ProgrammeItem.number))
     by_id = {p.id: p for p in items}
-    sessions = list(m.GroupSession.select().where((m.GroupSession.club == club_id)
-                                                  & (m.GroupSession.status != "cancelled"))
-                    .order_by(m.GroupSession.date, m.GroupSession.start_time))
+    sessions = list(
+        m.GroupSession.select()
+        .where((m.GroupSession.club == club_id) & (m.GroupSession.status != "cancelled"))
+        .order_by(m.GroupSession.date, m.GroupSession.start_time)
+    )
     for i, s in enumerate(sessions):
         if s.status != "planned":
             continue
@@ -580,11 +706,14 @@ def set_club_active(club_id: int, active: bool) -> None:
 
 # --- single sessions -----------------------------------------------------------------------------
 
+
 def _check_session_date(club: m.Club, day: dt.date, start_time: str, end_time: str) -> None:
     if not club.start_date <= day <= club.end_date:
         raise GroupError(
             f"Дата {clock.fmt_date(day)} вне срока работы клуба ({clock.fmt_date(club.start_date)}–"
-            f"{clock.fmt_date(club.end_date)}). Измените дату или срок работы клуба.", "date")
+            f"{clock.fmt_date(club.end_date)}). Измените дату или срок работы клуба.",
+            "date",
+        )
     if not workdays.is_working_day(day):
         raise GroupError(f"{clock.fmt_date(day)} — нерабочий день по производственному календарю.", "date")
     try:
@@ -598,13 +727,15 @@ def add_session(club_id: int, day: dt.date, start_time: str, end_time: str) -> i
     with write_transaction():
         club = _club(club_id)
         _check_session_date(club, day, start_time, end_time)
-        clash = m.GroupSession.get_or_none((m.GroupSession.club == club_id) & (m.GroupSession.date == day)
-                                           & (m.GroupSession.start_time == start_time)
-                                           & (m.GroupSession.status != "cancelled"))
+        clash = m.GroupSession.get_or_none(
+            (m.GroupSession.club == club_id)
+            & (m.GroupSession.date == day)
+            & (m.GroupSession.start_time == start_time)
+            & (m.GroupSession.status != "cancelled")
+        )
         if clash:
             raise GroupError(f"Занятие {clock.fmt_date(day)} в {start_time} уже есть.", "date")
-        s = store.create(m.GroupSession, club=club_id, date=day, start_time=start_time,
-                         end_time=end_time, manual=True)
+        s = store.create(m.GroupSession, club=club_id, date=day, start_time=start_time, end_time=end_time, manual=True)
         _renumber(club_id)
     return s.id
 
@@ -619,14 +750,20 @@ def move_session(session_id: int, day: dt.date, start_time: str, end_time: str) 
         _check_session_date(club, day, start_time, end_time)
         if day != s.date and not domain.same_week(day, s.date):
             violations = []
-            for a in (m.Attendance.select(m.Attendance, m.Client).join(m.Client)
-                      .where((m.Attendance.session == s.id) & m.Attendance.present)):
+            for a in (
+                m.Attendance.select(m.Attendance, m.Client)
+                .join(m.Client)
+                .where((m.Attendance.session == s.id) & m.Attendance.present)
+            ):
                 if a.override_reason:
                     continue
                 others = domain.weekly_cap_conflict(day, _attended_refs(a.client_id, day, exclude=s.id))
                 if others:
-                    violations.append(LimitViolation(a.client_id, _name(a.client), tuple(others),
-                                                     domain.limit_message(_name(a.client), others)))
+                    violations.append(
+                        LimitViolation(
+                            a.client_id, _name(a.client), tuple(others), domain.limit_message(_name(a.client), others)
+                        )
+                    )
             if violations:
                 raise WeeklyLimitError(violations)
         changes = {"date": day, "start_time": start_time, "end_time": end_time, "manual": True}
@@ -634,16 +771,18 @@ def move_session(session_id: int, day: dt.date, start_time: str, end_time: str) 
             changes["moved_from"] = s.date
         store.update_versioned(m.GroupSession, s.id, s.version, changes)
         ids = [a.id for a in m.Attendance.select(m.Attendance.id).where(m.Attendance.session == s.id)]
-        (m.ServiceEntry.update(date=day)
-         .where((m.ServiceEntry.source_type == "attendance") & m.ServiceEntry.source_id.in_(ids or [0]))
-         .execute())
+        (
+            m.ServiceEntry.update(date=day)
+            .where((m.ServiceEntry.source_type == "attendance") & m.ServiceEntry.source_id.in_(ids or [0]))
+            .execute()
+        )
         _renumber(club.id)
 
 
 def cancel_session(session_id: int, reason: str = "") -> None:
     with write_transaction():
         s = _session(session_id)
-        if (m.Attendance.select().where((m.Attendance.session == s.id) & m.Attendance.present).exists()):
+        if m.Attendance.select().where((m.Attendance.session == s.id) & m.Attendance.present).exists():
             raise GroupError("На занятии уже отмечены присутствующие: сначала снимите отметки.")
         changes = {"status": "cancelled"}
         if reason.strip():
@@ -663,8 +802,10 @@ def restore_session(session_id: int) -> None:
 
 # --- members ------------------------------------------------------------------------------------
 
-def add_member(club_id: int, client_id: int, joined_on: dt.date | None = None,
-               informed_on: dt.date | None = None) -> int:
+
+def add_member(
+    club_id: int, client_id: int, joined_on: dt.date | None = None, informed_on: dt.date | None = None
+) -> int:
     """Add a client to the club; refuses a second active membership and a full club."""
     joined_on = joined_on or clock.today()
     with write_transaction():
@@ -673,21 +814,23 @@ def add_member(club_id: int, client_id: int, joined_on: dt.date | None = None,
         if client is None:
             raise GroupError("Клиент не найден: возможно, карточку удалили.")
         name = _name(client)
-        existing = m.ClubMember.get_or_none((m.ClubMember.club == club_id) & (m.ClubMember.client == client_id)
-                                            & m.ClubMember.left_on.is_null())
+        existing = m.ClubMember.get_or_none(
+            (m.ClubMember.club == club_id) & (m.ClubMember.client == client_id) & m.ClubMember.left_on.is_null()
+        )
         if existing:
-            raise GroupError(f"{name} уже в группе {quoted(club.name)} с {clock.fmt_date(existing.joined_on)}.",
-                             "client")
+            raise GroupError(
+                f"{name} уже в группе {quoted(club.name)} с {clock.fmt_date(existing.joined_on)}.", "client"
+            )
         if joined_on > club.end_date:
-            raise GroupError(f"Клуб работает до {clock.fmt_date(club.end_date)}: дата включения позже.",
-                             "joined_on")
-        active = m.ClubMember.select().where((m.ClubMember.club == club_id)
-                                             & m.ClubMember.left_on.is_null()).count()
+            raise GroupError(f"Клуб работает до {clock.fmt_date(club.end_date)}: дата включения позже.", "joined_on")
+        active = m.ClubMember.select().where((m.ClubMember.club == club_id) & m.ClubMember.left_on.is_null()).count()
         if active >= club.capacity:
-            raise GroupError(f"В группе {quoted(club.name)} нет свободных мест: {active} из {club.capacity}. "
-                             f"Увеличьте вместимость или отметьте выбывшего участника.", "client")
-        mb = store.create(m.ClubMember, club=club_id, client=client_id, joined_on=joined_on,
-                          informed_on=informed_on)
+            raise GroupError(
+                f"В группе {quoted(club.name)} нет свободных мест: {active} из {club.capacity}. "
+                f"Увеличьте вместимость или отметьте выбывшего участника.",
+                "client",
+            )
+        mb = store.create(m.ClubMember, club=club_id, client=client_id, joined_on=joined_on, informed_on=informed_on)
     return mb.id
 
 
@@ -701,10 +844,8 @@ def remove_member(member_id: int, left_on: dt.date | None = None, reason: str = 
         if mb.left_on is not None:
             raise GroupError(f"Участник уже выбыл {clock.fmt_date(mb.left_on)}.")
         if left_on < mb.joined_on:
-            raise GroupError(f"Дата выбытия раньше даты включения ({clock.fmt_date(mb.joined_on)}).",
-                             "left_on")
-        store.update_versioned(m.ClubMember, mb.id, mb.version,
-                               {"left_on": left_on, "left_reason": reason.strip()})
+            raise GroupError(f"Дата выбытия раньше даты включения ({clock.fmt_date(mb.joined_on)}).", "left_on")
+        store.update_versioned(m.ClubMember, mb.id, mb.version, {"left_on": left_on, "left_reason": reason.strip()})
 
 
 def set_informed(member_id: int, informed_on: dt.date | None) -> None:
@@ -720,22 +861,37 @@ def set_informed(member_id: int, informed_on: dt.date | None) -> None:
 
 def client_memberships(client_id: int) -> list[tuple[int, str, dt.date, dt.date | None]]:
     """(club id, club name, joined, left) of a client, for the client card."""
-    return [(mb.club.id, mb.club.name, mb.joined_on, mb.left_on) for mb in
-            m.ClubMember.select(m.ClubMember, m.Club).join(m.Club)
-            .where(m.ClubMember.client == client_id).order_by(m.ClubMember.joined_on.desc())]
+    return [
+        (mb.club.id, mb.club.name, mb.joined_on, mb.left_on)
+        for mb in m.ClubMember.select(m.ClubMember, m.Club)
+        .join(m.Club)
+        .where(m.ClubMember.client == client_id)
+        .order_by(m.ClubMember.joined_on.desc())
+    ]
 
 
 # --- roll-call and the 2-per-week rule ------------------------------------------------------------
 
+
 def _attended_refs(client_id: int, day: dt.date, exclude: int) -> list[SessionRef]:
     monday, sunday = domain.week_bounds(day)
-    q = (m.Attendance.select(m.Attendance, m.GroupSession, m.Club)
-         .join(m.GroupSession).join(m.Club)
-         .where((m.Attendance.client == client_id) & m.Attendance.present
-                & (m.GroupSession.id != exclude) & (m.GroupSession.status != "cancelled")
-                & (m.GroupSession.date >= monday) & (m.GroupSession.date <= sunday)))
-    return [SessionRef(a.session.id, a.session.club.name, a.session.date, a.session.start_time,
-                       a.session.end_time) for a in q]
+    q = (
+        m.Attendance.select(m.Attendance, m.GroupSession, m.Club)
+        .join(m.GroupSession)
+        .join(m.Club)
+        .where(
+            (m.Attendance.client == client_id)
+            & m.Attendance.present
+            & (m.GroupSession.id != exclude)
+            & (m.GroupSession.status != "cancelled")
+            & (m.GroupSession.date >= monday)
+            & (m.GroupSession.date <= sunday)
+        )
+    )
+    return [
+        SessionRef(a.session.id, a.session.club.name, a.session.date, a.session.start_time, a.session.end_time)
+        for a in q
+    ]
 
 
 def weekly_attended(client_id: int, day: dt.date, exclude_session: int = 0) -> list[SessionRef]:
@@ -747,12 +903,22 @@ def roll_call(session_id: int) -> RollCall:
     """The members expected at a session (active on its date) with their marks so far."""
     s = _session(session_id)
     club = s.club
-    marks = {a.client_id: a for a in m.Attendance.select(m.Attendance, m.Staff)
-             .join(m.Staff, pw.JOIN.LEFT_OUTER, on=(m.Attendance.override_by == m.Staff.id))
-             .where(m.Attendance.session == s.id)}
-    clients = {c.id: c for c in m.Client.select().join(m.ClubMember).where(
-        (m.ClubMember.club == club.id) & (m.ClubMember.joined_on <= s.date)
-        & (m.ClubMember.left_on.is_null() | (m.ClubMember.left_on > s.date)))}
+    marks = {
+        a.client_id: a
+        for a in m.Attendance.select(m.Attendance, m.Staff)
+        .join(m.Staff, pw.JOIN.LEFT_OUTER, on=(m.Attendance.override_by == m.Staff.id))
+        .where(m.Attendance.session == s.id)
+    }
+    clients = {
+        c.id: c
+        for c in m.Client.select()
+        .join(m.ClubMember)
+        .where(
+            (m.ClubMember.club == club.id)
+            & (m.ClubMember.joined_on <= s.date)
+            & (m.ClubMember.left_on.is_null() | (m.ClubMember.left_on > s.date))
+        )
+    }
     missing = [cid for cid in marks if cid not in clients]
     if missing:
         clients.update({c.id: c for c in m.Client.select().where(m.Client.id.in_(missing))})
@@ -763,10 +929,18 @@ def roll_call(session_id: int) -> RollCall:
         if a is not None and a.override_by_id:
             st = m.Staff.get_or_none(m.Staff.id == a.override_by_id)
             by = short_name(st.last_name, st.first_name, st.patronymic) if st else ""
-        rows.append(RollCallRow(c.id, _name(c), bool(a and a.present), a.absence_reason if a else "",
-                                a.override_reason if a else "", by, a is not None))
-    return RollCall(s.id, club.id, club.name, s.date, s.start_time, s.end_time, s.topic, s.goal,
-                    s.status, tuple(rows))
+        rows.append(
+            RollCallRow(
+                c.id,
+                _name(c),
+                bool(a and a.present),
+                a.absence_reason if a else "",
+                a.override_reason if a else "",
+                by,
+                a is not None,
+            )
+        )
+    return RollCall(s.id, club.id, club.name, s.date, s.start_time, s.end_time, s.topic, s.goal, s.status, tuple(rows))
 
 
 def is_head(staff_id: int | None) -> bool:
@@ -776,9 +950,13 @@ def is_head(staff_id: int | None) -> bool:
     return bool(st and st.active and st.role in ("head", "admin"))
 
 
-def save_roll_call(session_id: int, marks: dict[int, tuple[bool, str]],
-                   overrides: dict[int, str] | None = None, override_by: int | None = None,
-                   staff_id: int | None = None) -> SaveResult:
+def save_roll_call(
+    session_id: int,
+    marks: dict[int, tuple[bool, str]],
+    overrides: dict[int, str] | None = None,
+    override_by: int | None = None,
+    staff_id: int | None = None,
+) -> SaveResult:
     """Store the roll-call: one Attendance per client, one service log entry per present client.
 
     marks: client id -> (present, absence reason). overrides: client id -> the
@@ -799,8 +977,9 @@ def save_roll_call(session_id: int, marks: dict[int, tuple[bool, str]],
         if s.status == "cancelled":
             raise GroupError("Занятие отменено: отметки не сохраняются. Восстановите занятие.")
         if s.date > clock.today():  # the service log holds only services rendered
-            raise GroupError(f"Занятие {clock.fmt_date(s.date)} ещё не наступило: перекличку проводят "
-                             f"в день занятия или позже.")
+            raise GroupError(
+                f"Занятие {clock.fmt_date(s.date)} ещё не наступило: перекличку проводят в день занятия или позже."
+            )
         existing = {a.client_id: a for a in m.Attendance.select().where(m.Attendance.session == s.id)}
         names = {c.id: _name(c) for c in m.Client.select().where(m.Client.id.in_(list(marks) or [0]))}
         violations = []
@@ -813,8 +992,7 @@ def save_roll_call(session_id: int, marks: dict[int, tuple[bool, str]],
             others = domain.weekly_cap_conflict(s.date, _attended_refs(client_id, s.date, exclude=s.id))
             if others:
                 name = names.get(client_id, "")
-                violations.append(LimitViolation(client_id, name, tuple(others),
-                                                 domain.limit_message(name, others)))
+                violations.append(LimitViolation(client_id, name, tuple(others), domain.limit_message(name, others)))
         if violations:
             raise WeeklyLimitError(violations)
         minutes = domain.minutes_between(s.start_time, s.end_time)
@@ -829,8 +1007,12 @@ def save_roll_call(session_id: int, marks: dict[int, tuple[bool, str]],
             if a is None:
                 a = store.create(m.Attendance, session=s.id, client=client_id, **values)
             else:
-                before = {"present": a.present, "absence_reason": a.absence_reason,
-                          "override_reason": a.override_reason, "override_by": a.override_by_id}
+                before = {
+                    "present": a.present,
+                    "absence_reason": a.absence_reason,
+                    "override_reason": a.override_reason,
+                    "override_by": a.override_by_id,
+                }
                 after = {**before, **values}
                 if after != before:
                     store.update_versioned(m.Attendance, a.id, a.version, values)
@@ -843,12 +1025,15 @@ def save_roll_call(session_id: int, marks: dict[int, tuple[bool, str]],
     return SaveResult(present_n, len(marks) - present_n, created, removed)
 
 
-def _sync_service_entry(attendance_id: int, client_id: int, s: m.GroupSession, present: bool,
-                        staff_id: int | None, minutes: int) -> tuple[int, int]:
+def _sync_service_entry(
+    attendance_id: int, client_id: int, s: m.GroupSession, present: bool, staff_id: int | None, minutes: int
+) -> tuple[int, int]:
     """Exactly one service log entry for a present mark, none for an absent one."""
-    entries = list(m.ServiceEntry.select().where((m.ServiceEntry.source_type == "attendance")
-                                                 & (m.ServiceEntry.source_id == attendance_id))
-                   .order_by(m.ServiceEntry.id))
+    entries = list(
+        m.ServiceEntry.select()
+        .where((m.ServiceEntry.source_type == "attendance") & (m.ServiceEntry.source_id == attendance_id))
+        .order_by(m.ServiceEntry.id)
+    )
     created = removed = 0
     keep = entries[:1] if present else []
     for e in entries:
@@ -856,10 +1041,19 @@ def _sync_service_entry(attendance_id: int, client_id: int, s: m.GroupSession, p
             store.delete(m.ServiceEntry, e.id)
             removed += 1
     if present and not keep:
-        store.create(m.ServiceEntry, date=s.date, client=client_id, staff=staff_id, sop="05",
-                     service_kind=domain.SERVICE_NAME, units=domain.SERVICE_UNITS, minutes=minutes,
-                     source_type="attendance", source_id=attendance_id,
-                     note=f"{s.club.name}: {s.topic}".strip(": "))
+        store.create(
+            m.ServiceEntry,
+            date=s.date,
+            client=client_id,
+            staff=staff_id,
+            sop="05",
+            service_kind=domain.SERVICE_NAME,
+            units=domain.SERVICE_UNITS,
+            minutes=minutes,
+            source_type="attendance",
+            source_id=attendance_id,
+            note=f"{s.club.name}: {s.topic}".strip(": "),
+        )
         created = 1
     return created, removed
 
@@ -869,35 +1063,74 @@ def delete_session(session_id: int) -> None:
     with write_transaction():
         s = _session(session_id)
         ids = [a.id for a in m.Attendance.select(m.Attendance.id).where(m.Attendance.session == s.id)]
-        (m.ServiceEntry.delete().where((m.ServiceEntry.source_type == "attendance")
-                                       & m.ServiceEntry.source_id.in_(ids or [0])).execute())
+        (
+            m.ServiceEntry.delete()
+            .where((m.ServiceEntry.source_type == "attendance") & m.ServiceEntry.source_id.in_(ids or [0]))
+            .execute()
+        )
         store.delete(m.GroupSession, s.id)
         _renumber(s.club_id)
 
 
 # --- the session report: topic, media, analysis, feedback, satisfaction ----------------------------
 
+
 def get_session(session_id: int) -> SessionDetail:
     s = _session(session_id)
     club = s.club
-    programme = tuple(ProgrammeRow(p.id, p.number, p.topic, p.goal) for p in
-                      m.ProgrammeItem.select().where(m.ProgrammeItem.club == club.id)
-                      .order_by(m.ProgrammeItem.number))
-    feedback = tuple(FeedbackRow(f.id, f.source, FEEDBACK_SOURCES.get(f.source, f.source), f.author, f.text)
-                     for f in m.SessionFeedback.select().where(m.SessionFeedback.session == s.id)
-                     .order_by(m.SessionFeedback.id))
-    att = list(m.Attendance.select(m.Attendance, m.Client).join(m.Client)
-               .where(m.Attendance.session == s.id).order_by(m.Client.name_key))
+    programme = tuple(
+        ProgrammeRow(p.id, p.number, p.topic, p.goal)
+        for p in m.ProgrammeItem.select().where(m.ProgrammeItem.club == club.id).order_by(m.ProgrammeItem.number)
+    )
+    feedback = tuple(
+        FeedbackRow(f.id, f.source, FEEDBACK_SOURCES.get(f.source, f.source), f.author, f.text)
+        for f in m.SessionFeedback.select().where(m.SessionFeedback.session == s.id).order_by(m.SessionFeedback.id)
+    )
+    att = list(
+        m.Attendance.select(m.Attendance, m.Client)
+        .join(m.Client)
+        .where(m.Attendance.session == s.id)
+        .order_by(m.Client.name_key)
+    )
     present = tuple(_name(a.client) for a in att if a.present)
-    return SessionDetail(s.id, s.version, club.id, club.name, s.date, s.start_time, s.end_time,
-                         s.programme_item_id, s.topic, s.goal, s.status, s.guests, s.media_taken,
-                         s.media_location, s.analysis, s.summary, s.satisfaction, len(present), len(att),
-                         tuple(n for _, n in _leaders([club.id]).get(club.id, [])),
-                         programme, feedback, present)
+    return SessionDetail(
+        s.id,
+        s.version,
+        club.id,
+        club.name,
+        s.date,
+        s.start_time,
+        s.end_time,
+        s.programme_item_id,
+        s.topic,
+        s.goal,
+        s.status,
+        s.guests,
+        s.media_taken,
+        s.media_location,
+        s.analysis,
+        s.summary,
+        s.satisfaction,
+        len(present),
+        len(att),
+        tuple(n for _, n in _leaders([club.id]).get(club.id, [])),
+        programme,
+        feedback,
+        present,
+    )
 
 
-REPORT_FIELDS = ("topic", "goal", "programme_item", "guests", "media_taken", "media_location",
-                 "analysis", "summary", "satisfaction")
+REPORT_FIELDS = (
+    "topic",
+    "goal",
+    "programme_item",
+    "guests",
+    "media_taken",
+    "media_location",
+    "analysis",
+    "summary",
+    "satisfaction",
+)
 
 
 def save_session_report(session_id: int, version: int, changes: dict, original: dict | None = None) -> int:
@@ -925,8 +1158,7 @@ def add_feedback(session_id: int, source: str, author: str, text: str) -> int:
         raise GroupError("Введите текст отзыва.", "text")
     with write_transaction():
         _session(session_id)
-        f = store.create(m.SessionFeedback, session=session_id, source=source, author=author.strip(),
-                         text=text.strip())
+        f = store.create(m.SessionFeedback, session=session_id, source=source, author=author.strip(), text=text.strip())
     return f.id
 
 
@@ -937,6 +1169,7 @@ def delete_feedback(feedback_id: int) -> None:
 
 # --- documents ----------------------------------------------------------------------------------
 
+
 def attendance_sheet(club_id: int, year: int, month: int) -> AttendanceSheet:
     """Participants × session dates of one month with marks and totals."""
     from soptui.services import institution
@@ -944,12 +1177,25 @@ def attendance_sheet(club_id: int, year: int, month: int) -> AttendanceSheet:
     club = _club(club_id)
     first = dt.date(year, month, 1)
     last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-    sessions = list(m.GroupSession.select().where(
-        (m.GroupSession.club == club_id) & (m.GroupSession.date >= first) & (m.GroupSession.date <= last)
-        & (m.GroupSession.status != "cancelled")).order_by(m.GroupSession.date, m.GroupSession.start_time))
-    members = list(m.ClubMember.select(m.ClubMember, m.Client).join(m.Client).where(
-        (m.ClubMember.club == club_id) & (m.ClubMember.joined_on <= last)
-        & (m.ClubMember.left_on.is_null() | (m.ClubMember.left_on >= first))))
+    sessions = list(
+        m.GroupSession.select()
+        .where(
+            (m.GroupSession.club == club_id)
+            & (m.GroupSession.date >= first)
+            & (m.GroupSession.date <= last)
+            & (m.GroupSession.status != "cancelled")
+        )
+        .order_by(m.GroupSession.date, m.GroupSession.start_time)
+    )
+    members = list(
+        m.ClubMember.select(m.ClubMember, m.Client)
+        .join(m.Client)
+        .where(
+            (m.ClubMember.club == club_id)
+            & (m.ClubMember.joined_on <= last)
+            & (m.ClubMember.left_on.is_null() | (m.ClubMember.left_on >= first))
+        )
+    )
     marks: dict[tuple[int, int], bool] = {}
     for a in m.Attendance.select().where(m.Attendance.session.in_([s.id for s in sessions] or [0])):
         marks[(a.client_id, a.session_id)] = a.present
@@ -979,15 +1225,30 @@ def attendance_sheet(club_id: int, year: int, month: int) -> AttendanceSheet:
                 cells.append("")
         rows.append(SheetRow(name, tuple(cells), total))
     leaders = tuple(n for _, n in _leaders([club_id]).get(club_id, []))
-    return AttendanceSheet(institution.get().full_name, club.name, CLUB_KINDS.get(club.kind, club.kind),
-                           club.room, year, month, f"{MONTHS[month - 1]} {year}", leaders,
-                           tuple((s.date, s.start_time) for s in sessions), tuple(rows), tuple(totals),
-                           sum(totals))
+    return AttendanceSheet(
+        institution.get().full_name,
+        club.name,
+        CLUB_KINDS.get(club.kind, club.kind),
+        club.room,
+        year,
+        month,
+        f"{MONTHS[month - 1]} {year}",
+        leaders,
+        tuple((s.date, s.start_time) for s in sessions),
+        tuple(rows),
+        tuple(totals),
+        sum(totals),
+    )
 
 
 def leader_full_names(club_id: int) -> list[str]:
-    return [_name(l.staff) for l in m.ClubLeader.select(m.ClubLeader, m.Staff).join(m.Staff)
-            .where(m.ClubLeader.club == club_id).order_by(m.ClubLeader.id)]
+    return [
+        _name(l.staff)
+        for l in m.ClubLeader.select(m.ClubLeader, m.Staff)
+        .join(m.Staff)
+        .where(m.ClubLeader.club == club_id)
+        .order_by(m.ClubLeader.id)
+    ]
 
 
 def print_attendance_sheet(club_id: int, year: int, month: int, folder: Path | None = None) -> Path:
@@ -1022,8 +1283,9 @@ def print_session_report(session_id: int, folder: Path | None = None) -> Path:
     detail = get_session(session_id)
     folder = folder or output_dir()
     path = folder / f"Отчёт_о_занятии_{_safe(detail.club_name)}_{detail.date:%Y-%m-%d}.pdf"
-    club_plan.save_session_report(detail, institution.get().full_name, leader_full_names(detail.club_id),
-                                  path, clock.now())
+    club_plan.save_session_report(
+        detail, institution.get().full_name, leader_full_names(detail.club_id), path, clock.now()
+    )
     return path
 
 
@@ -1034,37 +1296,49 @@ def _safe(name: str) -> str:
 
 # --- CSV export for «Социальное обслуживание населения» -------------------------------------------
 
+
 def export_rows(start: dt.date, end: dt.date, department_id: int | None = None) -> list[list[str]]:
     """The CSV rows (without the heading) of attended sessions between start and end inclusive."""
     if end < start:
         raise GroupError("Конец периода раньше начала.", "end")
     Leader = m.Staff.alias()
-    q = (m.ServiceEntry.select(m.ServiceEntry, m.Client, Leader, m.GroupSession, m.Club)
-         .join(m.Client, on=(m.ServiceEntry.client == m.Client.id))
-         .switch(m.ServiceEntry)
-         .join(Leader, pw.JOIN.LEFT_OUTER, on=(m.ServiceEntry.staff == Leader.id))
-         .switch(m.ServiceEntry)
-         .join(m.Attendance, on=(m.ServiceEntry.source_id == m.Attendance.id))
-         .join(m.GroupSession, on=(m.Attendance.session == m.GroupSession.id))
-         .join(m.Club, on=(m.GroupSession.club == m.Club.id))
-         .where((m.ServiceEntry.source_type == "attendance") & (m.ServiceEntry.date >= start)
-                & (m.ServiceEntry.date <= end))
-         .order_by(m.ServiceEntry.date, m.GroupSession.start_time, m.Club.name, m.Client.name_key))
+    q = (
+        m.ServiceEntry.select(m.ServiceEntry, m.Client, Leader, m.GroupSession, m.Club)
+        .join(m.Client, on=(m.ServiceEntry.client == m.Client.id))
+        .switch(m.ServiceEntry)
+        .join(Leader, pw.JOIN.LEFT_OUTER, on=(m.ServiceEntry.staff == Leader.id))
+        .switch(m.ServiceEntry)
+        .join(m.Attendance, on=(m.ServiceEntry.source_id == m.Attendance.id))
+        .join(m.GroupSession, on=(m.Attendance.session == m.GroupSession.id))
+        .join(m.Club, on=(m.GroupSession.club == m.Club.id))
+        .where(
+            (m.ServiceEntry.source_type == "attendance") & (m.ServiceEntry.date >= start) & (m.ServiceEntry.date <= end)
+        )
+        .order_by(m.ServiceEntry.date, m.GroupSession.start_time, m.Club.name, m.Client.name_key)
+    )
     if department_id is not None:
         q = q.where(m.Club.department == department_id)
     rows = []
     for e in q:
         client = e.client
         staff = e.staff if e.staff_id else None
-        rows.append([
-            _name(client), clock.fmt_date(client.birth_date), e.service_kind, clock.fmt_date(e.date),
-            str(e.units), _name(staff) if staff else "", e.attendance.session.club.name,
-        ])
+        rows.append(
+            [
+                _name(client),
+                clock.fmt_date(client.birth_date),
+                e.service_kind,
+                clock.fmt_date(e.date),
+                str(e.units),
+                _name(staff) if staff else "",
+                e.attendance.session.club.name,
+            ]
+        )
     return rows
 
 
-def export_csv(start: dt.date, end: dt.date, path: Path | None = None,
-               department_id: int | None = None) -> ExportResult:
+def export_csv(
+    start: dt.date, end: dt.date, path: Path | None = None, department_id: int | None = None
+) -> ExportResult:
     """Write the CSV for the regional information system (see the module docstring for columns)."""
     from soptui.services.output import output_dir
 
@@ -1075,41 +1349,59 @@ def export_csv(start: dt.date, end: dt.date, path: Path | None = None,
         writer.writerow(CSV_COLUMNS)
         writer.writerows(rows)
     with write_transaction():
-        store.audit("export", "service_entry", None,
-                    {"what": "csv_groups", "from": start, "to": end, "rows": len(rows)})
+        store.audit(
+            "export", "service_entry", None, {"what": "csv_groups", "from": start, "to": end, "rows": len(rows)}
+        )
     return ExportResult(path, len(rows))
 
 
 # --- Today ----------------------------------------------------------------------------------------
 
+
 def today_items(actor: Actor, today: dt.date) -> list:
     """Today's sessions of the clubs the actor leads (heads: all clubs), as TodayItems."""
 
-    q = (m.GroupSession.select(m.GroupSession, m.Club).join(m.Club)
-         .where((m.GroupSession.date == today) & (m.GroupSession.status != "cancelled")))
+    q = (
+        m.GroupSession.select(m.GroupSession, m.Club)
+        .join(m.Club)
+        .where((m.GroupSession.date == today) & (m.GroupSession.status != "cancelled"))
+    )
     if not actor.is_head:
         led = m.ClubLeader.select(m.ClubLeader.club).where(m.ClubLeader.staff == actor.id)
         q = q.where(m.Club.id.in_(led))
     items = []
     sessions = list(q.order_by(m.GroupSession.start_time))
     counts = {}
-    for sid, present, marked in (m.Attendance.select(
-            m.Attendance.session, pw.fn.SUM(m.Attendance.present.cast("integer")), pw.fn.COUNT(m.Attendance.id))
-            .where(m.Attendance.session.in_([s.id for s in sessions] or [0]))
-            .group_by(m.Attendance.session).tuples()):
+    for sid, present, marked in (
+        m.Attendance.select(
+            m.Attendance.session, pw.fn.SUM(m.Attendance.present.cast("integer")), pw.fn.COUNT(m.Attendance.id)
+        )
+        .where(m.Attendance.session.in_([s.id for s in sessions] or [0]))
+        .group_by(m.Attendance.session)
+        .tuples()
+    ):
         counts[sid] = (int(present or 0), marked)
     for s in sessions:
-        expected = (m.ClubMember.select().where((m.ClubMember.club == s.club_id) & (m.ClubMember.joined_on <= today)
-                                                & (m.ClubMember.left_on.is_null() | (m.ClubMember.left_on > today)))
-                    .count())
+        expected = (
+            m.ClubMember.select()
+            .where(
+                (m.ClubMember.club == s.club_id)
+                & (m.ClubMember.joined_on <= today)
+                & (m.ClubMember.left_on.is_null() | (m.ClubMember.left_on > today))
+            )
+            .count()
+        )
         topic = s.topic or "занятие"
         if s.status == "held":
             p, k = counts.get(s.id, (0, 0))
             what, state = f"{topic} · проведено: присутствовали {p} из {k}", "done"
         else:
             what, state = f"{topic} · перекличка: {expected} участн. (Enter)", "today"
-        items.append(TodayItem("Занятия", f"{s.start_time}–{s.end_time}", s.club.name, what, state,
-                               ("session", s.id), s.start_time))
+        items.append(
+            TodayItem(
+                "Занятия", f"{s.start_time}–{s.end_time}", s.club.name, what, state, ("session", s.id), s.start_time
+            )
+        )
     return items
 
 
@@ -1117,11 +1409,16 @@ def today_items(actor: Actor, today: dt.date) -> list:
 
 DEMO_CLUBS = [
     {
-        "name": "Клуб общения «Родничок»", "kind": "club", "category": "child", "dep": 0,
-        "leaders": ["morozova", "ivanova"], "room": "каб. 104 (сенсорная комната)", "capacity": 16,
+        "name": "Клуб общения «Родничок»",
+        "kind": "club",
+        "category": "child",
+        "dep": 0,
+        "leaders": ["morozova", "ivanova"],
+        "room": "каб. 104 (сенсорная комната)",
+        "capacity": 16,
         "members": 14,
         "goal": "Развитие коммуникативных навыков детей: умение работать в группе, сопереживать, "
-                "поддерживать друг друга.",
+        "поддерживать друг друга.",
         "programme": [
             ("Давайте познакомимся", "Знакомство участников, правила группы"),
             ("Мои эмоции", "Учимся называть свои чувства"),
@@ -1137,11 +1434,16 @@ DEMO_CLUBS = [
         ],
     },
     {
-        "name": "Группа взаимоподдержки для родителей детей-инвалидов", "kind": "support_group",
-        "category": "child", "dep": 1, "leaders": ["sokolov", "petrova"], "room": "каб. 212",
-        "capacity": 12, "members": 10,
+        "name": "Группа взаимоподдержки для родителей детей-инвалидов",
+        "kind": "support_group",
+        "category": "child",
+        "dep": 1,
+        "leaders": ["sokolov", "petrova"],
+        "room": "каб. 212",
+        "capacity": 12,
+        "members": 10,
         "goal": "Взаимная поддержка родителей, обмен опытом воспитания и реабилитации детей, "
-                "снижение эмоционального напряжения.",
+        "снижение эмоционального напряжения.",
         "programme": [
             ("Знакомство. Правила группы", "Безопасная атмосфера, доверие"),
             ("Принятие диагноза ребёнка", "Проживание чувств, поддержка группы"),
@@ -1154,8 +1456,14 @@ DEMO_CLUBS = [
         ],
     },
     {
-        "name": "Клуб «Серебряный возраст»", "kind": "club", "category": "elderly", "dep": 2,
-        "leaders": ["ivanova", "morozova"], "room": "актовый зал", "capacity": 24, "members": 21,
+        "name": "Клуб «Серебряный возраст»",
+        "kind": "club",
+        "category": "elderly",
+        "dep": 2,
+        "leaders": ["ivanova", "morozova"],
+        "room": "актовый зал",
+        "capacity": 24,
+        "members": 21,
         "goal": "Активное долголетие: общение, преодоление одиночества, поддержка друг друга.",
         "programme": [
             ("Встреча друзей", "Знакомство, планы клуба"),
@@ -1206,24 +1514,33 @@ def seed_demo(ctx) -> None:
     with write_transaction():
         for spec, slots in zip(DEMO_CLUBS, schedules):
             dep = ctx.departments[spec["dep"]] if spec["dep"] < len(ctx.departments) else None
-            club = m.Club.create(name=spec["name"], kind=spec["kind"], goal=spec["goal"], room=spec["room"],
-                                 capacity=spec["capacity"], department=dep, start_date=start, end_date=end)
+            club = m.Club.create(
+                name=spec["name"],
+                kind=spec["kind"],
+                goal=spec["goal"],
+                room=spec["room"],
+                capacity=spec["capacity"],
+                department=dep,
+                start_date=start,
+                end_date=end,
+            )
             for login in spec["leaders"]:
                 if login in ctx.staff:
                     m.ClubLeader.create(club=club, staff=ctx.staff[login])
-            items = [m.ProgrammeItem.create(club=club, number=i, topic=t, goal=g)
-                     for i, (t, g) in enumerate(spec["programme"], start=1)]
+            items = [
+                m.ProgrammeItem.create(club=club, number=i, topic=t, goal=g)
+                for i, (t, g) in enumerate(spec["programme"], start=1)
+            ]
             slot_objs = [Slot(*s) for s in sorted(set(slots))]
             for s in slot_objs:
                 m.ScheduleSlot.create(club=club, weekday=s.weekday, start_time=s.start_time, end_time=s.end_time)
-            pool = (children_by_dep.get(dep, []) if spec["category"] == "child" else elderly)
+            pool = children_by_dep.get(dep, []) if spec["category"] == "child" else elderly
             chosen = rng.sample(pool, min(spec["members"], len(pool)))
             members = []
             for cid in chosen:
                 joined = start + dt.timedelta(days=rng.choice([0, 0, 0, 0, 0, 7, 14]))
                 informed = joined if rng.random() < 0.85 else None
-                members.append(m.ClubMember.create(club=club, client=cid, joined_on=joined,
-                                                   informed_on=informed))
+                members.append(m.ClubMember.create(club=club, client=cid, joined_on=joined, informed_on=informed))
             if len(members) > 4:  # one participant left: history is kept
                 gone = members[-1]
                 gone.left_on = today - dt.timedelta(days=20)
@@ -1235,13 +1552,19 @@ def seed_demo(ctx) -> None:
                 item = items[i] if i < len(items) else None
                 held = p.date < today
                 session = m.GroupSession.create(
-                    club=club, date=p.date, start_time=p.start_time, end_time=p.end_time,
-                    programme_item=item, topic=item.topic if item else "", goal=item.goal if item else "",
-                    status="held" if held else "planned")
+                    club=club,
+                    date=p.date,
+                    start_time=p.start_time,
+                    end_time=p.end_time,
+                    programme_item=item,
+                    topic=item.topic if item else "",
+                    goal=item.goal if item else "",
+                    status="held" if held else "planned",
+                )
                 if not held:
                     continue
                 session.media_taken = rng.random() < 0.5
-                session.media_location = (f"\\\\server\\Клубы\\{p.date:%Y-%m-%d}" if session.media_taken else "")
+                session.media_location = f"\\\\server\\Клубы\\{p.date:%Y-%m-%d}" if session.media_taken else ""
                 session.analysis = "Цель занятия достигнута, участники активно включались в работу."
                 session.summary = "Тема раскрыта; отмечено улучшение взаимодействия в группе."
                 session.satisfaction = rng.choice([4, 5, 5, 5, 4, 3])
@@ -1251,12 +1574,24 @@ def seed_demo(ctx) -> None:
                     if mb.joined_on > p.date or (mb.left_on and mb.left_on <= p.date):
                         continue
                     present = rng.random() < 0.82
-                    a = m.Attendance.create(session=session, client=mb.client_id, present=present,
-                                            absence_reason="" if present else rng.choice(DEMO_ABSENCE))
+                    a = m.Attendance.create(
+                        session=session,
+                        client=mb.client_id,
+                        present=present,
+                        absence_reason="" if present else rng.choice(DEMO_ABSENCE),
+                    )
                     if present:
-                        m.ServiceEntry.create(date=p.date, client=mb.client_id, staff=leader_id, sop="05",
-                                              service_kind=domain.SERVICE_NAME, units=1, minutes=minutes,
-                                              source_type="attendance", source_id=a.id,
-                                              note=f"{club.name}: {session.topic}")
+                        m.ServiceEntry.create(
+                            date=p.date,
+                            client=mb.client_id,
+                            staff=leader_id,
+                            sop="05",
+                            service_kind=domain.SERVICE_NAME,
+                            units=1,
+                            minutes=minutes,
+                            source_type="attendance",
+                            source_id=a.id,
+                            note=f"{club.name}: {session.topic}",
+                        )
                 for source, author, text in rng.sample(DEMO_FEEDBACK, 2):
                     m.SessionFeedback.create(session=session, source=source, author=author, text=text)

@@ -28,8 +28,16 @@ def get() -> InstitutionInfo:
     row = m.Institution.select().first()
     if row is None:
         return InstitutionInfo(DEFAULT_NAME, "КЦСОН", "", "", "09:00", "18:00", "Asia/Yekaterinburg", 10)
-    return InstitutionInfo(row.full_name, row.short_name, row.address, row.phone, row.work_start,
-                           row.work_end, row.timezone, row.idle_lock_minutes)
+    return InstitutionInfo(
+        row.full_name,
+        row.short_name,
+        row.address,
+        row.phone,
+        row.work_start,
+        row.work_end,
+        row.timezone,
+        row.idle_lock_minutes,
+    )
 
 
 def ensure(full_name: str = DEFAULT_NAME, short_name: str = "КЦСОН", **fields) -> None:

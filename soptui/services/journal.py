@@ -47,25 +47,50 @@ class TooManyRows(Exception):
 # --- labels ----------------------------------------------------------------------
 
 ACTION_LABELS = {
-    "view": "просмотр", "create": "создание", "update": "изменение", "delete": "удаление",
-    "login": "вход", "login_failed": "неудачный вход", "logout": "выход",
-    "password_changed": "смена пароля", "export": "выгрузка", "print": "печать",
-    "notice_sent": "уведомление отправлено", "notice_state": "ответ на уведомление",
+    "view": "просмотр",
+    "create": "создание",
+    "update": "изменение",
+    "delete": "удаление",
+    "login": "вход",
+    "login_failed": "неудачный вход",
+    "logout": "выход",
+    "password_changed": "смена пароля",
+    "export": "выгрузка",
+    "print": "печать",
+    "notice_sent": "уведомление отправлено",
+    "notice_state": "ответ на уведомление",
 }
 
 TABLE_LABELS = {
-    "client": "карточка клиента", "representative": "законный представитель",
-    "contact": "родственник/друг", "contact_point": "телефон/мессенджер", "referral": "обращение",
-    "service_entry": "журнал учёта услуг", "service_log": "журнал учёта услуг",
-    "audit_report": "отчёт для заведующего", "staff": "сотрудник", "department": "отделение",
-    "draft": "черновик", "phone_call": "звонок", "reminder": "напоминание",
-    "patronage_visit": "патронаж", "visit_staff": "участник патронажа",
-    "recommendation": "рекомендация", "visit_act": "акт/отчёт патронажа", "club": "клуб",
-    "club_leader": "ведущий клуба", "programme_item": "программа клуба",
-    "schedule_slot": "расписание клуба", "club_member": "участник клуба",
-    "group_session": "занятие", "attendance": "посещение", "session_feedback": "отзыв о занятии",
-    "client_status_change": "статус клиента", "institution": "учреждение",
-    "calendar_override": "производственный календарь", "calendar_year": "производственный календарь",
+    "client": "карточка клиента",
+    "representative": "законный представитель",
+    "contact": "родственник/друг",
+    "contact_point": "телефон/мессенджер",
+    "referral": "обращение",
+    "service_entry": "журнал учёта услуг",
+    "service_log": "журнал учёта услуг",
+    "audit_report": "отчёт для заведующего",
+    "staff": "сотрудник",
+    "department": "отделение",
+    "draft": "черновик",
+    "phone_call": "звонок",
+    "reminder": "напоминание",
+    "patronage_visit": "патронаж",
+    "visit_staff": "участник патронажа",
+    "recommendation": "рекомендация",
+    "visit_act": "акт/отчёт патронажа",
+    "club": "клуб",
+    "club_leader": "ведущий клуба",
+    "programme_item": "программа клуба",
+    "schedule_slot": "расписание клуба",
+    "club_member": "участник клуба",
+    "group_session": "занятие",
+    "attendance": "посещение",
+    "session_feedback": "отзыв о занятии",
+    "client_status_change": "статус клиента",
+    "institution": "учреждение",
+    "calendar_override": "производственный календарь",
+    "calendar_year": "производственный календарь",
 }
 
 SOURCE_LABELS = {"call": "звонок", "visit": "патронаж", "attendance": "занятие", "manual": "вручную"}
@@ -126,8 +151,7 @@ def validate_period(start: dt.date, end: dt.date) -> None:
 
 def _day_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """[start 00:00, day after end 00:00) for datetime columns."""
-    return (dt.datetime.combine(start, dt.time()),
-            dt.datetime.combine(end + dt.timedelta(days=1), dt.time()))
+    return (dt.datetime.combine(start, dt.time()), dt.datetime.combine(end + dt.timedelta(days=1), dt.time()))
 
 
 # --- the service log --------------------------------------------------------------------
@@ -235,39 +259,62 @@ def _entry_query(filters: JournalFilters, actor: session.Actor | None, *selectio
     """ServiceEntry joined to its client and staff (for names), restricted by the filters and by access."""
     E, C = m.ServiceEntry, m.Client
     S = m.Staff.alias("performer")
-    q = (E.select(*selection)
-         .join(C, on=(E.client == C.id))
-         .switch(E).join(S, JOIN.LEFT_OUTER, on=(E.staff == S.id)))
+    q = E.select(*selection).join(C, on=(E.client == C.id)).switch(E).join(S, JOIN.LEFT_OUTER, on=(E.staff == S.id))
     return q.where(_entry_condition(filters, actor)), S
 
 
 def _row(values: tuple, number: int) -> ServiceRow:
-    (eid, date, client_id, last, first, patr, kind, sop, units, minutes, s_last, s_first, s_patr,
-     source, note) = values
+    (eid, date, client_id, last, first, patr, kind, sop, units, minutes, s_last, s_first, s_patr, source, note) = values
     return ServiceRow(
-        id=eid, number=number, date=date, client_id=client_id, client_name=full_name(last, first, patr),
-        service=service_label(kind, sop), sop=sop or "", units=units or 0, minutes=minutes or 0,
+        id=eid,
+        number=number,
+        date=date,
+        client_id=client_id,
+        client_name=full_name(last, first, patr),
+        service=service_label(kind, sop),
+        sop=sop or "",
+        units=units or 0,
+        minutes=minutes or 0,
         staff_name=short_name(s_last, s_first, s_patr) if s_last else "—",
-        source=SOURCE_LABELS.get(source, source or ""), note=note or "")
+        source=SOURCE_LABELS.get(source, source or ""),
+        note=note or "",
+    )
 
 
 def _row_columns(S) -> tuple:
     E, C = m.ServiceEntry, m.Client
-    return (E.id, E.date, E.client, C.last_name, C.first_name, C.patronymic, E.service_kind, E.sop,
-            E.units, E.minutes, S.last_name, S.first_name, S.patronymic, E.source_type, E.note)
+    return (
+        E.id,
+        E.date,
+        E.client,
+        C.last_name,
+        C.first_name,
+        C.patronymic,
+        E.service_kind,
+        E.sop,
+        E.units,
+        E.minutes,
+        S.last_name,
+        S.first_name,
+        S.patronymic,
+        E.source_type,
+        E.note,
+    )
 
 
 def totals(filters: JournalFilters, actor: session.Actor | None = None) -> Totals:
     """Count, units and minutes of everything the filters match."""
     E = m.ServiceEntry
-    q = E.select(fn.COUNT(E.id), fn.COALESCE(fn.SUM(E.units), 0),
-                 fn.COALESCE(fn.SUM(E.minutes), 0)).where(_entry_condition(filters, _actor(actor)))
+    q = E.select(fn.COUNT(E.id), fn.COALESCE(fn.SUM(E.units), 0), fn.COALESCE(fn.SUM(E.minutes), 0)).where(
+        _entry_condition(filters, _actor(actor))
+    )
     entries, units, minutes = q.tuples().get()
     return Totals(int(entries or 0), int(units or 0), int(minutes or 0))
 
 
-def service_page(filters: JournalFilters, offset: int = 0, limit: int = PAGE_SIZE,
-                 actor: session.Actor | None = None) -> ServicePage:
+def service_page(
+    filters: JournalFilters, offset: int = 0, limit: int = PAGE_SIZE, actor: session.Actor | None = None
+) -> ServicePage:
     """One page of the log in journal order (date, then entry), with the total and the sums."""
     validate_period(filters.start, filters.end)
     actor = _actor(actor)
@@ -281,8 +328,9 @@ def service_page(filters: JournalFilters, offset: int = 0, limit: int = PAGE_SIZ
     return ServicePage(rows, offset, limit, sums.entries, sums)
 
 
-def iter_service_rows(filters: JournalFilters, actor: session.Actor | None = None,
-                      chunk: int = 1000) -> Iterator[ServiceRow]:
+def iter_service_rows(
+    filters: JournalFilters, actor: session.Actor | None = None, chunk: int = 1000
+) -> Iterator[ServiceRow]:
     """Every matching row in journal order, read in chunks by keyset (for printing)."""
     validate_period(filters.start, filters.end)
     actor = _actor(actor)
@@ -308,10 +356,16 @@ def _grouped(filters: JournalFilters, actor: session.Actor | None, by: str) -> l
     sums = (fn.COUNT(E.id), fn.COALESCE(fn.SUM(E.units), 0), fn.COALESCE(fn.SUM(E.minutes), 0))
     if by == "sop":
         q = E.select(E.sop, *sums).where(_entry_condition(filters, _actor(actor)))
-        return [TotalRow(sop or "", sop_label(sop or ""), n, int(u), int(mi))
-                for sop, n, u, mi in q.group_by(E.sop).order_by(E.sop).tuples()]
+        return [
+            TotalRow(sop or "", sop_label(sop or ""), n, int(u), int(mi))
+            for sop, n, u, mi in q.group_by(E.sop).order_by(E.sop).tuples()
+        ]
     q, S = _entry_query(filters, _actor(actor))
-    q = q.select(E.staff, S.last_name, S.first_name, S.patronymic, S.position, *sums).group_by(E.staff, S.last_name, S.first_name, S.patronymic, S.position).order_by(S.last_name, S.first_name, S.patronymic)
+    q = (
+        q.select(E.staff, S.last_name, S.first_name, S.patronymic, S.position, *sums)
+        .group_by(E.staff, S.last_name, S.first_name, S.patronymic, S.position)
+        .order_by(S.last_name, S.first_name, S.patronymic)
+    )
     rows = []
     for staff_id, last, first, patr, position, n, u, mi in q.tuples():
         label = full_name(last, first, patr) if last else "не указан"
@@ -361,15 +415,21 @@ def filter_choices(actor: session.Actor | None = None) -> FilterChoices:
     restricted = actor is not None and not actor.sees_all_departments
     if restricted:
         deps = deps.where(m.Department.id == (actor.department_id or 0))
-        staff = staff.where((m.Staff.department == actor.department_id) | (m.Staff.id == actor.id)
-                            if actor.department_id else (m.Staff.id == actor.id))
+        staff = staff.where(
+            (m.Staff.department == actor.department_id) | (m.Staff.id == actor.id)
+            if actor.department_id
+            else (m.Staff.id == actor.id)
+        )
     return FilterChoices(
         departments=[Choice(d.id, d.name) for d in deps],
-        staff=[Choice(s.id, short_name(s.last_name, s.first_name, s.patronymic)
-                      + ("" if s.active else " (уволен)")) for s in staff],
+        staff=[
+            Choice(s.id, short_name(s.last_name, s.first_name, s.patronymic) + ("" if s.active else " (уволен)"))
+            for s in staff
+        ],
         sops=[Choice(code, f"СОП {code}") for code in SOPS],
         actions=[Choice(code, label) for code, label in ACTION_LABELS.items()],
-        default_staff_id=actor.id if restricted else None)
+        default_staff_id=actor.id if restricted else None,
+    )
 
 
 def _department_name(department_id: int | None) -> str:
@@ -390,14 +450,16 @@ def _head_of(department_id: int | None) -> str:
     """Full name of the department's head (role head), "" when there is none."""
     if department_id is None:
         return ""
-    s = (m.Staff.select().where((m.Staff.department == department_id) & (m.Staff.role == "head")
-                                & (m.Staff.active == True))  # noqa: E712
-         .order_by(m.Staff.id).first())
+    s = (
+        m.Staff.select()
+        .where((m.Staff.department == department_id) & (m.Staff.role == "head") & (m.Staff.active == True))  # noqa: E712
+        .order_by(m.Staff.id)
+        .first()
+    )
     return full_name(s.last_name, s.first_name, s.patronymic) if s else ""
 
 
-def _signers(department_id: int | None, staff_id: int | None,
-             actor: session.Actor | None) -> tuple[str, str, str]:
+def _signers(department_id: int | None, staff_id: int | None, actor: session.Actor | None) -> tuple[str, str, str]:
     """(department name, specialist's full name, head's full name) for the signature lines."""
     dep = department_id
     if dep is None and actor is not None and not actor.sees_all_departments:
@@ -444,8 +506,10 @@ def service_log_report(filters: JournalFilters, actor: session.Actor | None = No
     actor = _actor(actor)
     sums = totals(filters, actor)
     if sums.entries > MAX_PRINT_ROWS:
-        raise TooManyRows(f"В журнале за период {sums.entries} записей — это слишком много для печати "
-                          f"(не больше {MAX_PRINT_ROWS}). Сократите период или выберите специалиста.")
+        raise TooManyRows(
+            f"В журнале за период {sums.entries} записей — это слишком много для печати "
+            f"(не больше {MAX_PRINT_ROWS}). Сократите период или выберите специалиста."
+        )
     department, specialist, head = _signers(filters.department_id, filters.staff_id, actor)
     parts = []
     if filters.staff_id is not None:
@@ -460,12 +524,21 @@ def service_log_report(filters: JournalFilters, actor: session.Actor | None = No
         parts.append(f"СОП {sop_label(filters.sop)}")
     info = institution.get()
     return ServiceLogReport(
-        institution=info.full_name, start=filters.start, end=filters.end,
-        department=department if (filters.department_id is not None or
-                                  (actor is not None and not actor.sees_all_departments)) else "",
-        filters_text="; ".join(parts), rows=list(iter_service_rows(filters, actor)), totals=sums,
-        by_sop=totals_by_sop(filters, actor), by_staff=totals_by_staff(filters, actor),
-        specialist=specialist, head=head, printed_at=clock.now())
+        institution=info.full_name,
+        start=filters.start,
+        end=filters.end,
+        department=department
+        if (filters.department_id is not None or (actor is not None and not actor.sees_all_departments))
+        else "",
+        filters_text="; ".join(parts),
+        rows=list(iter_service_rows(filters, actor)),
+        totals=sums,
+        by_sop=totals_by_sop(filters, actor),
+        by_staff=totals_by_staff(filters, actor),
+        specialist=specialist,
+        head=head,
+        printed_at=clock.now(),
+    )
 
 
 # --- the head's audit summary -------------------------------------------------------------------
@@ -575,8 +648,13 @@ def _late_text(due: dt.date, at: dt.datetime | None, today: dt.date) -> str:
     return f"с опозданием на {max(days, 1)} раб. дн."
 
 
-def audit_summary(start: dt.date, end: dt.date, department_id: int | None = None,
-                  staff_id: int | None = None, actor: session.Actor | None = None) -> AuditSummary:
+def audit_summary(
+    start: dt.date,
+    end: dt.date,
+    department_id: int | None = None,
+    staff_id: int | None = None,
+    actor: session.Actor | None = None,
+) -> AuditSummary:
     """Count what the head checks for the period [start, end] (both inclusive)."""
     from soptui.services import institution
 
@@ -606,10 +684,24 @@ def audit_summary(start: dt.date, end: dt.date, department_id: int | None = None
     access = _access(actor, dep, R.assigned_staff)
     if access is not None:
         cond &= access
-    q = (R.select(R.received_at, R.first_contact_due, R.first_contact_at, R.first_contact_late, R.closed,
-                  R.assigned_staff, C.last_name, C.first_name, C.patronymic)
-         .join(C, on=(R.client == C.id)).switch(R).join(S, JOIN.LEFT_OUTER, on=(R.assigned_staff == S.id))
-         .where(cond).order_by(R.received_at))
+    q = (
+        R.select(
+            R.received_at,
+            R.first_contact_due,
+            R.first_contact_at,
+            R.first_contact_late,
+            R.closed,
+            R.assigned_staff,
+            C.last_name,
+            C.first_name,
+            C.patronymic,
+        )
+        .join(C, on=(R.client == C.id))
+        .switch(R)
+        .join(S, JOIN.LEFT_OUTER, on=(R.assigned_staff == S.id))
+        .where(cond)
+        .order_by(R.received_at)
+    )
     received = in_time = late = open_ok = open_overdue = closed = 0
     late_lines: list[ReferralLine] = []
     for rec_at, due, at, late_flag, is_closed, assigned, last, first, patr in q.tuples():
@@ -630,8 +722,11 @@ def audit_summary(start: dt.date, end: dt.date, department_id: int | None = None
         else:
             open_overdue += 1
         if len(late_lines) < MAX_LIST:
-            late_lines.append(ReferralLine(full_name(last, first, patr), rec_at, due, at,
-                                           staff_short(assigned), _late_text(due, at, today)))
+            late_lines.append(
+                ReferralLine(
+                    full_name(last, first, patr), rec_at, due, at, staff_short(assigned), _late_text(due, at, today)
+                )
+            )
 
     # finished calls per SOP (SOP 01-03)
     P = m.PhoneCall
@@ -647,13 +742,20 @@ def audit_summary(start: dt.date, end: dt.date, department_id: int | None = None
     if access is not None:
         cond &= access
     talked_expr = fn.SUM(pw.Case(None, [(P.outcome == "no_answer", 0)], 1))
-    q = (P.select(P.sop, fn.COUNT(P.id), talked_expr, fn.COALESCE(fn.SUM(P.talk_seconds), 0))
-         .join(C2, on=(P.client == C2.id)).switch(P).join(S2, JOIN.LEFT_OUTER, on=(P.staff == S2.id))
-         .where(cond).group_by(P.sop).order_by(P.sop))
+    q = (
+        P.select(P.sop, fn.COUNT(P.id), talked_expr, fn.COALESCE(fn.SUM(P.talk_seconds), 0))
+        .join(C2, on=(P.client == C2.id))
+        .switch(P)
+        .join(S2, JOIN.LEFT_OUTER, on=(P.staff == S2.id))
+        .where(cond)
+        .group_by(P.sop)
+        .order_by(P.sop)
+    )
     found = {sop: (n, int(t or 0), int(sec or 0)) for sop, n, t, sec in q.tuples()}
-    calls = [SopCount(sop, SOPS.get(sop, sop), *found.get(sop, (0, 0, 0))[:2],
-                      round(found.get(sop, (0, 0, 0))[2] / 60))
-             for sop in sorted(set(("01", "02", "03")) | set(found))]
+    calls = [
+        SopCount(sop, SOPS.get(sop, sop), *found.get(sop, (0, 0, 0))[:2], round(found.get(sop, (0, 0, 0))[2] / 60))
+        for sop in sorted(set(("01", "02", "03")) | set(found))
+    ]
     calls_total = sum(c.count for c in calls)
 
     # home visits done in the period (SOP 04) and their documents
@@ -668,16 +770,20 @@ def audit_summary(start: dt.date, end: dt.date, department_id: int | None = None
     if actor is not None and not actor.sees_all_departments:
         mine = V.id.in_(VS.select(VS.visit).where(VS.staff == actor.id))
         cond &= ((C3.department == actor.department_id) | mine) if actor.department_id else mine
-    visits = list(V.select(V.id, V.kind, when.alias("moment"), C3.last_name, C3.first_name, C3.patronymic)
-                  .join(C3, on=(V.client == C3.id)).where(cond).order_by(when).tuples())
+    visits = list(
+        V.select(V.id, V.kind, when.alias("moment"), C3.last_name, C3.first_name, C3.patronymic)
+        .join(C3, on=(V.client == C3.id))
+        .where(cond)
+        .order_by(when)
+        .tuples()
+    )
     visit_ids = [v[0] for v in visits]
     with_act: set[int] = set()
     acts_by_kind: dict[str, int] = {}
     staff_of: dict[int, list[str]] = {}
     for i in range(0, len(visit_ids), 500):
-        chunk = visit_ids[i:i + 500]
-        for vid, kind in (VA.select(VA.visit, VA.kind)
-                          .where(VA.visit.in_(chunk) & (VA.is_draft == False)).tuples()):  # noqa: E712
+        chunk = visit_ids[i : i + 500]
+        for vid, kind in VA.select(VA.visit, VA.kind).where(VA.visit.in_(chunk) & (VA.is_draft == False)).tuples():  # noqa: E712
             with_act.add(vid)
             acts_by_kind[kind] = acts_by_kind.get(kind, 0) + 1
     missing = [v for v in visits if v[0] not in with_act]
@@ -687,9 +793,15 @@ def audit_summary(start: dt.date, end: dt.date, department_id: int | None = None
             staff_of.setdefault(vid, []).append(staff_short(sid))
     from soptui.domain.labels import VISIT_KINDS
 
-    missing_lines = [VisitLine(full_name(last, first, patr), _as_date(moment), VISIT_KINDS.get(kind, kind),
-                               ", ".join(staff_of.get(vid, [])) or "—")
-                     for vid, kind, moment, last, first, patr in missing[:MAX_LIST]]
+    missing_lines = [
+        VisitLine(
+            full_name(last, first, patr),
+            _as_date(moment),
+            VISIT_KINDS.get(kind, kind),
+            ", ".join(staff_of.get(vid, [])) or "—",
+        )
+        for vid, kind, moment, last, first, patr in missing[:MAX_LIST]
+    ]
 
     # group sessions (SOP 05)
     G, A, K, L = m.GroupSession, m.Attendance, m.Club, m.ClubLeader
@@ -701,31 +813,51 @@ def audit_summary(start: dt.date, end: dt.date, department_id: int | None = None
     if actor is not None and not actor.sees_all_departments:
         led = K.id.in_(L.select(L.club).where(L.staff == actor.id))
         cond &= ((K.department == actor.department_id) | led) if actor.department_id else led
-    by_status = dict(G.select(G.status, fn.COUNT(G.id)).join(K, on=(G.club == K.id))
-                     .where(cond).group_by(G.status).tuples())
-    held = (G.status == "held")
-    att_q = (A.select(fn.COUNT(A.id), fn.COUNT(A.client.distinct()))
-             .join(G, on=(A.session == G.id)).join(K, on=(G.club == K.id))
-             .where(cond & held & (A.present == True)))  # noqa: E712
+    by_status = dict(
+        G.select(G.status, fn.COUNT(G.id)).join(K, on=(G.club == K.id)).where(cond).group_by(G.status).tuples()
+    )
+    held = G.status == "held"
+    att_q = (
+        A.select(fn.COUNT(A.id), fn.COUNT(A.client.distinct()))
+        .join(G, on=(A.session == G.id))
+        .join(K, on=(G.club == K.id))
+        .where(cond & held & (A.present == True))
+    )  # noqa: E712
     attendances, participants = att_q.tuples().get()
 
     filters = JournalFilters(start, end, department_id, staff_id)
     return AuditSummary(
-        institution=institution.get().full_name, start=start, end=end, today=today,
-        department=_department_name(department_id) or (
-            actor.department_name if actor is not None and not actor.sees_all_departments else ""),
+        institution=institution.get().full_name,
+        start=start,
+        end=end,
+        today=today,
+        department=_department_name(department_id)
+        or (actor.department_name if actor is not None and not actor.sees_all_departments else ""),
         staff=_staff_full(staff_id),
-        referrals_received=received, contact_in_time=in_time, contact_late=late, open_in_time=open_ok,
-        open_overdue=open_overdue, closed_without_contact=closed, late_referrals=late_lines,
-        calls=calls, calls_total=calls_total,
-        visits_done=len(visits), visits_with_act=len(with_act), visits_without_act=len(missing),
+        referrals_received=received,
+        contact_in_time=in_time,
+        contact_late=late,
+        open_in_time=open_ok,
+        open_overdue=open_overdue,
+        closed_without_contact=closed,
+        late_referrals=late_lines,
+        calls=calls,
+        calls_total=calls_total,
+        visits_done=len(visits),
+        visits_with_act=len(with_act),
+        visits_without_act=len(missing),
         acts_by_kind=[(ACT_KINDS.get(k, k), n) for k, n in sorted(acts_by_kind.items())],
         visits_missing_act=missing_lines,
-        sessions_held=int(by_status.get("held", 0)), sessions_cancelled=int(by_status.get("cancelled", 0)),
-        attendances=int(attendances or 0), participants=int(participants or 0),
-        services=totals(filters, actor), services_by_sop=totals_by_sop(filters, actor),
+        sessions_held=int(by_status.get("held", 0)),
+        sessions_cancelled=int(by_status.get("cancelled", 0)),
+        attendances=int(attendances or 0),
+        participants=int(participants or 0),
+        services=totals(filters, actor),
+        services_by_sop=totals_by_sop(filters, actor),
         services_by_staff=totals_by_staff(filters, actor),
-        head=_signers(department_id, None, actor)[2], printed_at=clock.now())
+        head=_signers(department_id, None, actor)[2],
+        printed_at=clock.now(),
+    )
 
 
 def _as_date(value: Any) -> dt.date:
@@ -796,8 +928,11 @@ def _whose(lines: list[tuple[int, str, int | None]]) -> dict[tuple[str, int], st
             for cid, last, first, patr in q.tuples():
                 result[(table, cid)] = full_name(last, first, patr)
         elif "client" in model._meta.fields:
-            q = (model.select(model.id, C.last_name, C.first_name, C.patronymic)
-                 .join(C, on=(model.client == C.id)).where(model.id.in_(list(ids))))
+            q = (
+                model.select(model.id, C.last_name, C.first_name, C.patronymic)
+                .join(C, on=(model.client == C.id))
+                .where(model.id.in_(list(ids)))
+            )
             for rid, last, first, patr in q.tuples():
                 result[(table, rid)] = full_name(last, first, patr)
         elif model is m.Staff:
@@ -821,8 +956,9 @@ def _details(action: str, changes: str) -> str:
     return ", ".join(f"{k}: {v}" for k, v in data.items() if k not in _HIDDEN_FIELDS)[:120]
 
 
-def audit_page(filters: AuditFilters, offset: int = 0, limit: int = PAGE_SIZE,
-               actor: session.Actor | None = None) -> AuditPage:
+def audit_page(
+    filters: AuditFilters, offset: int = 0, limit: int = PAGE_SIZE, actor: session.Actor | None = None
+) -> AuditPage:
     """One page of the audit log, newest first; AccessDenied for specialists."""
     actor = _actor(actor)
     _require_head(actor)
@@ -838,10 +974,14 @@ def audit_page(filters: AuditFilters, offset: int = 0, limit: int = PAGE_SIZE,
         cond &= A.action == filters.action
     total = A.select().where(cond).count()
     S = m.Staff
-    q = (A.select(A.id, A.at, A.action, A.table, A.record_id, A.changes, S.last_name, S.first_name,
-                  S.patronymic)
-         .join(S, JOIN.LEFT_OUTER, on=(A.staff == S.id)).where(cond)
-         .order_by(A.at.desc(), A.id.desc()).limit(limit).offset(offset))
+    q = (
+        A.select(A.id, A.at, A.action, A.table, A.record_id, A.changes, S.last_name, S.first_name, S.patronymic)
+        .join(S, JOIN.LEFT_OUTER, on=(A.staff == S.id))
+        .where(cond)
+        .order_by(A.at.desc(), A.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
     raw = list(q.tuples())
     whose = _whose([(r[0], r[3], r[4]) for r in raw])
     rows = []
@@ -849,10 +989,17 @@ def audit_page(filters: AuditFilters, offset: int = 0, limit: int = PAGE_SIZE,
         what = TABLE_LABELS.get(table, table or "")
         if record_id is not None:
             what += f" № {record_id}"
-        rows.append(AuditLine(aid, at, short_name(last, first, patr) if last else "—",
-                              ACTION_LABELS.get(action, action), what.strip(),
-                              whose.get((table, record_id), "") if record_id is not None else "",
-                              _details(action, changes)))
+        rows.append(
+            AuditLine(
+                aid,
+                at,
+                short_name(last, first, patr) if last else "—",
+                ACTION_LABELS.get(action, action),
+                what.strip(),
+                whose.get((table, record_id), "") if record_id is not None else "",
+                _details(action, changes),
+            )
+        )
     return AuditPage(rows, offset, limit, total)
 
 

@@ -32,26 +32,42 @@ def compute_deadlines(received_at: dt.datetime, ground: str) -> Deadlines:
     first_contact = workdays.first_contact_deadline(received)
     patronage = workdays.patronage_deadline(received, ground)
     latest = max(registration, first_contact, patronage)
-    return Deadlines(registration, first_contact, patronage,
-                     workdays.deadline_warning(received, latest))
+    return Deadlines(registration, first_contact, patronage, workdays.deadline_warning(received, latest))
 
 
-def create_referral(client_id: int, received_at: dt.datetime, ground: str, source_body: str = "",
-                    summary: str = "", intake_log: str = "reception", taken_by: int | None = None,
-                    assigned_staff: int | None = None, source_term_due: dt.date | None = None,
-                    registered: bool = True) -> int:
+def create_referral(
+    client_id: int,
+    received_at: dt.datetime,
+    ground: str,
+    source_body: str = "",
+    summary: str = "",
+    intake_log: str = "reception",
+    taken_by: int | None = None,
+    assigned_staff: int | None = None,
+    source_term_due: dt.date | None = None,
+    registered: bool = True,
+) -> int:
     """Register incoming information and its deadlines; returns the referral id."""
     if ground not in GROUNDS:
         raise ValueError(f"Неизвестное основание: {ground}")
     d = compute_deadlines(received_at, ground)
     with write_transaction():
         ref = store.create(
-            m.Referral, client=client_id, received_at=received_at, ground=ground,
-            source_body=source_body, summary=summary, intake_log=intake_log, taken_by=taken_by,
-            assigned_staff=assigned_staff, registration_due=d.registration,
+            m.Referral,
+            client=client_id,
+            received_at=received_at,
+            ground=ground,
+            source_body=source_body,
+            summary=summary,
+            intake_log=intake_log,
+            taken_by=taken_by,
+            assigned_staff=assigned_staff,
+            registration_due=d.registration,
             registered_at=clock.now() if registered else None,
-            first_contact_due=d.first_contact, patronage_due=source_term_due or d.patronage,
-            source_term_due=source_term_due)
+            first_contact_due=d.first_contact,
+            patronage_due=source_term_due or d.patronage,
+            source_term_due=source_term_due,
+        )
     return ref.id
 
 
@@ -91,18 +107,21 @@ def _due_row(ref: m.Referral, client: m.Client, today: dt.date) -> DueReferral:
     )
 
 
-def open_referrals(today: dt.date | None = None, staff_id: int | None = None,
-                   department_id: int | None = None, limit: int = 200) -> list[DueReferral]:
+def open_referrals(
+    today: dt.date | None = None, staff_id: int | None = None, department_id: int | None = None, limit: int = 200
+) -> list[DueReferral]:
     """Referrals with no first-contact call yet, most urgent first."""
     today = today or clock.today()
     Assigned = m.Staff.alias()
-    query = (m.Referral.select(m.Referral, m.Client, Assigned)
-             .join(m.Client)
-             .switch(m.Referral)
-             .join(Assigned, join_type=pw.JOIN.LEFT_OUTER, on=(m.Referral.assigned_staff == Assigned.id))
-             .where(m.Referral.first_contact_at.is_null() & (m.Referral.closed == False))  # noqa: E712
-             .order_by(m.Referral.first_contact_due, m.Referral.received_at)
-             .limit(limit))
+    query = (
+        m.Referral.select(m.Referral, m.Client, Assigned)
+        .join(m.Client)
+        .switch(m.Referral)
+        .join(Assigned, join_type=pw.JOIN.LEFT_OUTER, on=(m.Referral.assigned_staff == Assigned.id))
+        .where(m.Referral.first_contact_at.is_null() & (m.Referral.closed == False))  # noqa: E712
+        .order_by(m.Referral.first_contact_due, m.Referral.received_at)
+        .limit(limit)
+    )
     if staff_id is not None:
         query = query.where(m.Referral.assigned_staff == staff_id)
     if department_id is not None:

@@ -44,8 +44,7 @@ class ClientTable(DataTable):
                 self.add_row(name, born, r.phone, matched, key=str(r.id))
             else:
                 status = Text(r.status_label, style=STATUS_STYLE.get(r.status, ""))
-                self.add_row(name, born, r.phone, matched, status, r.assigned, r.department,
-                             key=str(r.id))
+                self.add_row(name, born, r.phone, matched, status, r.assigned, r.department, key=str(r.id))
         if rows:
             self.move_cursor(row=0)
 

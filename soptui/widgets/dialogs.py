@@ -28,8 +28,9 @@ class ConfirmDialog(ModalScreen[bool]):
     DEFAULT_CSS = _CSS.format(name="ConfirmDialog")
     BINDINGS = [Binding("escape,n", "no", "Нет"), Binding("y", "yes", "Да")]
 
-    def __init__(self, question: str, yes: str = "Да", no: str = "Нет", *, title: str = "",
-                 danger: bool = False) -> None:
+    def __init__(
+        self, question: str, yes: str = "Да", no: str = "Нет", *, title: str = "", danger: bool = False
+    ) -> None:
         super().__init__()
         self.question, self.yes, self.no = question, yes, no
         self.title_text, self.danger = title, danger
@@ -56,8 +57,11 @@ class ConfirmDialog(ModalScreen[bool]):
 
 
 # The three answers of an unsaved form being left: ChoiceDialog(question, LEAVE_CHOICES).
-LEAVE_CHOICES = [("stay", "Вернуться к форме", "primary"), ("save", "Сохранить", "success"),
-                 ("discard", "Выйти без сохранения", "error")]
+LEAVE_CHOICES = [
+    ("stay", "Вернуться к форме", "primary"),
+    ("save", "Сохранить", "success"),
+    ("discard", "Выйти без сохранения", "error"),
+]
 
 
 class ChoiceDialog(ModalScreen[str | None]):
@@ -89,8 +93,9 @@ class ChoiceDialog(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-def leave_unless_dirty(screen: Screen, dirty: bool, question: str, leave: Callable[[], None], *,
-                       yes: str = "Закрыть", no: str = "Остаться") -> None:
+def leave_unless_dirty(
+    screen: Screen, dirty: bool, question: str, leave: Callable[[], None], *, yes: str = "Закрыть", no: str = "Остаться"
+) -> None:
     """Leave a form at once when nothing is unsaved, otherwise only after «yes» (drafts stay on disk)."""
     if not dirty:
         leave()
@@ -100,6 +105,7 @@ def leave_unless_dirty(screen: Screen, dirty: bool, question: str, leave: Callab
 
 def ask_unsaved(screen: Screen, question: str, save: Callable[[], None], discard: Callable[[], None]) -> None:
     """Ask what to do with an unsaved form: back to it, save, or leave and throw the changes away."""
+
     def answer(choice: str | None) -> None:
         if choice == "save":
             save()

@@ -40,7 +40,7 @@ class TextInput(Input):
             return
         if event.key == "enter" and self.enter_moves_focus:
             chain = self.screen.focus_chain
-            later = chain[chain.index(self) + 1:] if self in chain else []
+            later = chain[chain.index(self) + 1 :] if self in chain else []
             self._handed_to = next((w for w in later if isinstance(w, Input)), None)
             if isinstance(self._handed_to, TextInput):
                 self._handed_to._focus_expected = True
@@ -102,16 +102,34 @@ class LabeledInput(Vertical):
     LabeledInput.-compact.-invalid > Input { border: none; background: $error 20%; }
     """
 
-    def __init__(self, label: str, *, value: str = "", placeholder: str = "",
-                 validator: Callable[[str], object] | None = None, required: bool = False,
-                 input_id: str | None = None, id: str | None = None, max_length: int = 0,
-                 password: bool = False, compact: bool = False, enter_moves_focus: bool = False) -> None:
+    def __init__(
+        self,
+        label: str,
+        *,
+        value: str = "",
+        placeholder: str = "",
+        validator: Callable[[str], object] | None = None,
+        required: bool = False,
+        input_id: str | None = None,
+        id: str | None = None,
+        max_length: int = 0,
+        password: bool = False,
+        compact: bool = False,
+        enter_moves_focus: bool = False,
+    ) -> None:
         super().__init__(id=id)
         self.label = label + (" *" if required else "")
         self.required = required
         self.validator = validator
-        self._input = TextInput(value=value, placeholder=placeholder, id=input_id, max_length=max_length,
-                                password=password, compact=compact, enter_moves_focus=enter_moves_focus)
+        self._input = TextInput(
+            value=value,
+            placeholder=placeholder,
+            id=input_id,
+            max_length=max_length,
+            password=password,
+            compact=compact,
+            enter_moves_focus=enter_moves_focus,
+        )
         self.set_class(required, "-required")
         self.set_class(compact, "-compact")
 

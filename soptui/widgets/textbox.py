@@ -14,8 +14,12 @@ from textual.widgets import TextArea
 from soptui.widgets.fields import run_own_binding
 
 # TextArea's own editing keys; its F6/F7 (select line / all) stay with the app, where F2–F7 are sections
-_AREA_KEYS = frozenset(key.strip() for binding in TextArea.BINDINGS for key in binding.key.split(",")
-                       if not re.fullmatch(r"f\d+", key.strip()))
+_AREA_KEYS = frozenset(
+    key.strip()
+    for binding in TextArea.BINDINGS
+    for key in binding.key.split(",")
+    if not re.fullmatch(r"f\d+", key.strip())
+)
 
 
 class TextBox(TextArea):

@@ -19,8 +19,13 @@ async def test_first_run_creates_the_administrator(store):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, FirstRunScreen)
-        for field, text in [("#f-last", "Смирнова"), ("#f-first", "Ольга"), ("#f-login", "admin"),
-                            ("#f-password", "secret1"), ("#f-password2", "secret2")]:
+        for field, text in [
+            ("#f-last", "Смирнова"),
+            ("#f-first", "Ольга"),
+            ("#f-login", "admin"),
+            ("#f-password", "secret1"),
+            ("#f-password2", "secret2"),
+        ]:
             app.screen.query_one(field).value = text
         await click(pilot, "#create")
         await pilot.pause()
@@ -65,8 +70,14 @@ async def test_sections_switch_with_function_keys(demo_store):
         await pilot.pause()
         assert isinstance(app.screen, SignInScreen)
         await sign_in(pilot, "ivanova", "demo2026")
-        for key, mode in [("f3", "clients"), ("f4", "calls"), ("f5", "visits"), ("f6", "groups"),
-                          ("f7", "journal"), ("f2", "today")]:
+        for key, mode in [
+            ("f3", "clients"),
+            ("f4", "calls"),
+            ("f5", "visits"),
+            ("f6", "groups"),
+            ("f7", "journal"),
+            ("f2", "today"),
+        ]:
             await pilot.press(key)
             await pilot.pause()
             assert app.current_mode == mode
@@ -127,20 +138,22 @@ async def test_login_and_password_typed_ahead_in_one_burst(demo_store, burst):
         assert app.actor.login == "ivanova"
 
 
-@pytest.mark.parametrize("keys, expected", [
-    (["a", "b", "c", "backspace", "d"], "abd"),
-    (["x", "y", "z", "left", "left", "Q"], "xQyz"),
-    (["a", "b", "c", "ctrl+u", "x", "y"], "xy"),
-    (["a", "b", "home", "delete", "Z"], "Zb"),
-])
+@pytest.mark.parametrize(
+    "keys, expected",
+    [
+        (["a", "b", "c", "backspace", "d"], "abd"),
+        (["x", "y", "z", "left", "left", "Q"], "xQyz"),
+        (["a", "b", "c", "ctrl+u", "x", "y"], "xy"),
+        (["a", "b", "home", "delete", "Z"], "Zb"),
+    ],
+)
 async def test_editing_keys_in_a_burst_apply_in_order(store, keys, expected):
     """Keys arriving together (one SSH packet): Backspace, arrows and Ctrl+U act where they were typed."""
     from textual import events
 
     app = make_app("Учреждение", "КЦСОН")
     async with app.run_test(size=(80, 24)) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, FirstRunScreen) and app.focused is not None,
-                    "first-run form")
+        await until(pilot, lambda: isinstance(app.screen, FirstRunScreen) and app.focused is not None, "first-run form")
         field = app.focused
         for key in keys:  # all queued before the app handles the first one
             app.post_message(events.Key(key, key if len(key) == 1 else None))
@@ -179,8 +192,7 @@ async def test_first_run_form_typed_ahead_in_one_burst(store):
 
     app = make_app("Учреждение", "КЦСОН")
     async with app.run_test(size=(80, 24)) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, FirstRunScreen) and app.focused is not None,
-                    "first-run form")
+        await until(pilot, lambda: isinstance(app.screen, FirstRunScreen) and app.focused is not None, "first-run form")
         for ch in "Смирнова\rОльга\r\radmin\rsecret1\rsecret1\r":  # all queued before the first is handled
             app.post_message(events.Key("enter" if ch == "\r" else ch, None if ch == "\r" else ch))
         await wait_screen(pilot, SignInScreen)

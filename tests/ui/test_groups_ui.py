@@ -28,9 +28,15 @@ def _client(last: str, first: str = "Ольга") -> int:
     from soptui.services import clients
 
     with write_transaction():
-        c = m.Client.create(last_name=last, first_name=first, patronymic="Ивановна",
-                            name_key=f"{last} {first} ивановна".casefold(), birth_date=dt.date(2013, 5, 6),
-                            status="served", department=m.Staff.get(m.Staff.login == "spec").department_id)
+        c = m.Client.create(
+            last_name=last,
+            first_name=first,
+            patronymic="Ивановна",
+            name_key=f"{last} {first} ивановна".casefold(),
+            birth_date=dt.date(2013, 5, 6),
+            status="served",
+            department=m.Staff.get(m.Staff.login == "spec").department_id,
+        )
         clients.reindex(c.id)
     return c.id
 
@@ -80,9 +86,16 @@ async def test_create_club_refuses_no_weekdays_then_generates_sessions(store, st
 async def test_members_by_search_duplicate_and_extra_session(store, staff, tmp_path):
     from soptui.screens.groups.clubs import ClubScreen, FieldsDialog
 
-    club = g.save_club(g.ClubData(name="Клуб «Родничок»", capacity=5, start_date=dt.date(2026, 11, 2),
-                                  end_date=dt.date(2026, 12, 25), leader_ids=[staff["spec"]],
-                                  slots=[Slot(0, "15:00", "16:00")]))
+    club = g.save_club(
+        g.ClubData(
+            name="Клуб «Родничок»",
+            capacity=5,
+            start_date=dt.date(2026, 11, 2),
+            end_date=dt.date(2026, 12, 25),
+            leader_ids=[staff["spec"]],
+            slots=[Slot(0, "15:00", "16:00")],
+        )
+    )
     kid = _client("Шереметьева")
     app = make_app("Учреждение", "КЦСОН")
     async with app.run_test(size=(120, 40)) as pilot:
@@ -116,12 +129,20 @@ async def test_members_by_search_duplicate_and_extra_session(store, staff, tmp_p
         dialog = app.screen
         await pilot.press(*"15.01.2027")
         await pilot.press("ctrl+s")
-        await _until(pilot, app, lambda: "вне срока работы клуба" in str(
-            dialog.query_one("#fd-date").query_one("FieldError").render()))
+        await _until(
+            pilot,
+            app,
+            lambda: "вне срока работы клуба" in str(dialog.query_one("#fd-date").query_one("FieldError").render()),
+        )
         await _type(pilot, dialog.query_one("#fd-date").input, "26.11.2026")
         await pilot.press("ctrl+s")
-        await _until(pilot, app, lambda: app.screen is club_screen and any(
-            s.date == dt.date(2026, 11, 26) for s in club_screen.card.sessions))
+        await _until(
+            pilot,
+            app,
+            lambda: (
+                app.screen is club_screen and any(s.date == dt.date(2026, 11, 26) for s in club_screen.card.sessions)
+            ),
+        )
     assert m.GroupSession.get(m.GroupSession.date == dt.date(2026, 11, 26)).manual
     assert club
 
@@ -130,9 +151,16 @@ async def test_add_to_group_opener_and_csv_export(store, staff, tmp_path, monkey
     from soptui.screens.groups.clubs import ChooseClubDialog, FieldsDialog
 
     monkeypatch.setenv("SOPTUI_OUTPUT", str(tmp_path))
-    club = g.save_club(g.ClubData(name="Клуб «Серебряный возраст»", capacity=5, start_date=dt.date(2026, 11, 2),
-                                  end_date=dt.date(2026, 12, 25), leader_ids=[staff["spec"]],
-                                  slots=[Slot(0, "11:00", "12:00")]))
+    club = g.save_club(
+        g.ClubData(
+            name="Клуб «Серебряный возраст»",
+            capacity=5,
+            start_date=dt.date(2026, 11, 2),
+            end_date=dt.date(2026, 12, 25),
+            leader_ids=[staff["spec"]],
+            slots=[Slot(0, "11:00", "12:00")],
+        )
+    )
     kid = _client("Кудрявцева")
     app = make_app("Учреждение", "КЦСОН")
     async with app.run_test(size=(120, 40)) as pilot:
@@ -144,8 +172,11 @@ async def test_add_to_group_opener_and_csv_export(store, staff, tmp_path, monkey
         await pilot.press("ctrl+s")
         await _until(pilot, app, lambda: not isinstance(app.screen, FieldsDialog))
         assert m.ClubMember.get(m.ClubMember.client == kid).club_id == club
-        g.save_roll_call(m.GroupSession.get(m.GroupSession.date == dt.date(2026, 11, 23)).id, {kid: (True, "")},
-                         staff_id=staff["spec"])
+        g.save_roll_call(
+            m.GroupSession.get(m.GroupSession.date == dt.date(2026, 11, 23)).id,
+            {kid: (True, "")},
+            staff_id=staff["spec"],
+        )
         await pilot.press("f6")
         await _until(pilot, app, lambda: getattr(app.screen, "clubs", None))
         await pilot.press("x")
@@ -157,17 +188,28 @@ async def test_add_to_group_opener_and_csv_export(store, staff, tmp_path, monkey
     assert len(files) == 1
     with open(files[0], encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh, delimiter=";"))
-    assert rows[1][:4] == ["Кудрявцева Ольга Ивановна", "06.05.2013",
-                           "Проведение занятий в группах взаимоподдержки, клубах общения", "23.11.2026"]
+    assert rows[1][:4] == [
+        "Кудрявцева Ольга Ивановна",
+        "06.05.2013",
+        "Проведение занятий в группах взаимоподдержки, клубах общения",
+        "23.11.2026",
+    ]
 
 
 async def test_session_report_form_with_programme_feedback_and_draft(store, staff):
     from soptui.screens.groups.session_form import SessionFormScreen
 
-    club = g.save_club(g.ClubData(name="Клуб «Родничок»", capacity=5, start_date=dt.date(2026, 11, 2),
-                                  end_date=dt.date(2026, 12, 25), leader_ids=[staff["spec"]],
-                                  programme=[("Знакомство", "Правила группы"), ("Мои эмоции", "Чувства")],
-                                  slots=[Slot(0, "15:00", "16:00")]))
+    club = g.save_club(
+        g.ClubData(
+            name="Клуб «Родничок»",
+            capacity=5,
+            start_date=dt.date(2026, 11, 2),
+            end_date=dt.date(2026, 12, 25),
+            leader_ids=[staff["spec"]],
+            programme=[("Знакомство", "Правила группы"), ("Мои эмоции", "Чувства")],
+            slots=[Slot(0, "15:00", "16:00")],
+        )
+    )
     sid = g.club_sessions(club)[0].id
     app = make_app("Учреждение", "КЦСОН")
     async with app.run_test(size=(120, 40)) as pilot:
@@ -184,7 +226,9 @@ async def test_session_report_form_with_programme_feedback_and_draft(store, staf
         q("#sf-media").value = True
         await pilot.pause()
         await pilot.press("ctrl+s")
-        await _until(pilot, app, lambda: "где хранятся" in str(q("#sf-media-location").query_one("FieldError").render()))
+        await _until(
+            pilot, app, lambda: "где хранятся" in str(q("#sf-media-location").query_one("FieldError").render())
+        )
         await _type(pilot, q("#sf-media-location").input, "Клубы 2026-11-02")
         await _until(pilot, app, lambda: m.Draft.select().where(m.Draft.key == f"session:{sid}").exists())
         # leave without saving and come back: the draft is offered back
@@ -208,7 +252,14 @@ async def test_session_report_form_with_programme_feedback_and_draft(store, staf
         await _until(pilot, app, lambda: form.detail is not None and len(form.detail.feedback) == 1)
     s = m.GroupSession.get_by_id(sid)
     assert (s.topic, s.goal, s.guests, s.media_taken, s.media_location, s.satisfaction, s.analysis) == (
-        "Мои эмоции", "Чувства", "студенты колледжа", True, "Клубы 2026-11-02", 5, "Цель достигнута")
+        "Мои эмоции",
+        "Чувства",
+        "студенты колледжа",
+        True,
+        "Клубы 2026-11-02",
+        5,
+        "Цель достигнута",
+    )
     assert s.programme_item.number == 2
     f = m.SessionFeedback.get(m.SessionFeedback.session == sid)
     assert (f.source, f.author, f.text) == ("client", "Смирнова", "Понравилось")
@@ -218,9 +269,16 @@ async def test_session_report_form_with_programme_feedback_and_draft(store, staf
 async def test_move_session_and_member_leaving_from_the_club_card(store, staff):
     from soptui.screens.groups.clubs import ClubScreen, FieldsDialog
 
-    club = g.save_club(g.ClubData(name="Клуб «Родничок»", capacity=5, start_date=dt.date(2026, 11, 2),
-                                  end_date=dt.date(2026, 12, 25), leader_ids=[staff["spec"]],
-                                  slots=[Slot(0, "15:00", "16:00")]))
+    club = g.save_club(
+        g.ClubData(
+            name="Клуб «Родничок»",
+            capacity=5,
+            start_date=dt.date(2026, 11, 2),
+            end_date=dt.date(2026, 12, 25),
+            leader_ids=[staff["spec"]],
+            slots=[Slot(0, "15:00", "16:00")],
+        )
+    )
     kid = _client("Лисицына")
     g.add_member(club, kid, dt.date(2026, 11, 2))
     g.save_roll_call(m.GroupSession.get(m.GroupSession.date == dt.date(2026, 11, 23)).id, {kid: (True, "")})
@@ -237,8 +295,11 @@ async def test_move_session_and_member_leaving_from_the_club_card(store, staff):
         dialog = app.screen
         await _type(pilot, dialog.query_one("#fd-date").input, "24.11.2026")
         await pilot.press("ctrl+s")
-        await _until(pilot, app, lambda: app.screen is screen and any(
-            s.date == dt.date(2026, 11, 24) for s in screen.card.sessions))
+        await _until(
+            pilot,
+            app,
+            lambda: app.screen is screen and any(s.date == dt.date(2026, 11, 24) for s in screen.card.sessions),
+        )
         # the member leaves today: D on the members tab (the first D switches to the tab)
         await pilot.press("d")
         await pilot.pause()

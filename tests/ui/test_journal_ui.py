@@ -61,9 +61,16 @@ def _extra_services(n: int) -> None:
     staff = m.Staff.get(m.Staff.login == "ivanova")
     client = m.Client.select().where(m.Client.department == staff.department_id).first()
     for i in range(n):
-        m.ServiceEntry.create(date=dt.date(2026, 11, 2 + i % 20), client=client.id, staff=staff.id, sop="01",
-                              service_kind="Телефонный звонок законному представителю ребенка", units=1,
-                              minutes=95, source_type="call")
+        m.ServiceEntry.create(
+            date=dt.date(2026, 11, 2 + i % 20),
+            client=client.id,
+            staff=staff.id,
+            sop="01",
+            service_kind="Телефонный звонок законному представителю ребенка",
+            units=1,
+            minutes=95,
+            source_type="call",
+        )
 
 
 async def test_head_sets_period_sees_rows_totals_report_and_prints(demo_store, output):
@@ -81,8 +88,9 @@ async def test_head_sets_period_sees_rows_totals_report_and_prints(demo_store, o
         await _type_date(pilot, "j-start", "10.11.2026")
         await _type_date(pilot, "j-end", "20.11.2026")
         assert screen.period == (dt.date(2026, 11, 10), dt.date(2026, 11, 20))
-        expected = journal.service_page(journal.JournalFilters(dt.date(2026, 11, 10), dt.date(2026, 11, 20)),
-                                        0, 50, app.actor)
+        expected = journal.service_page(
+            journal.JournalFilters(dt.date(2026, 11, 10), dt.date(2026, 11, 20)), 0, 50, app.actor
+        )
         assert expected.total > 0
         table = screen.query_one("#log-table", DataTable)
         assert table.row_count == min(50, expected.total)

@@ -30,10 +30,17 @@ def fresh_client(demo_store) -> m.Client:
     """A child of Иванова's department with no referral and no visits: no deadline in the way."""
     with_ref = m.Referral.select(m.Referral.client)
     with_visit = m.PatronageVisit.select(m.PatronageVisit.client)
-    return (m.Client.select().where((m.Client.department == demo_store.departments[0])
-                                    & (m.Client.category == "child")
-                                    & m.Client.id.not_in(with_ref) & m.Client.id.not_in(with_visit))
-            .order_by(m.Client.id).first())
+    return (
+        m.Client.select()
+        .where(
+            (m.Client.department == demo_store.departments[0])
+            & (m.Client.category == "child")
+            & m.Client.id.not_in(with_ref)
+            & m.Client.id.not_in(with_visit)
+        )
+        .order_by(m.Client.id)
+        .first()
+    )
 
 
 def cell_text(screen) -> str:
@@ -108,8 +115,7 @@ async def test_plan_form_bad_input_keeps_what_was_typed(demo_store):
         form.query_one("#staff").select(staff_id("ivanova"))
         await pilot.press("ctrl+s")
         await settle(pilot, app)
-        errors = {name: str(form.query_one(f"#{name}").query_one("FieldError").render())
-                  for name in ("day", "end")}
+        errors = {name: str(form.query_one(f"#{name}").query_one("FieldError").render()) for name in ("day", "end")}
         assert "нерабочий" in errors["day"] and "Окончание раньше начала" in errors["end"]
         assert form.query_one("#day").value == "31.12.2026" and form.query_one("#end").value == "11:00"
         assert not m.PatronageVisit.select().where(m.PatronageVisit.client == client.id).exists()
@@ -119,8 +125,16 @@ async def test_reschedule_from_the_planner(demo_store):
     client = fresh_client(demo_store)
     ivanova = staff_id("ivanova")
     start = visits.free_start(ivanova, THU)
-    vid = visits.save_plan(VisitPlan(client_id=client.id, staff_ids=[ivanova], day=THU, start=start.time(),
-                                     end=(start + dt.timedelta(minutes=40)).time(), address=client.address))
+    vid = visits.save_plan(
+        VisitPlan(
+            client_id=client.id,
+            staff_ids=[ivanova],
+            day=THU,
+            start=start.time(),
+            end=(start + dt.timedelta(minutes=40)).time(),
+            address=client.address,
+        )
+    )
     others = len([v for v in visits.planner_week(THU, demo_store.departments[0]).cell(ivanova, THU)])
     new_start = visits.free_start(ivanova, dt.date(2026, 11, 27))
     app = make_app("Учреждение", "КЦСОН")
@@ -154,9 +168,17 @@ async def test_doing_a_visit_and_completing_it_with_an_act(demo_store, tmp_path,
     client = fresh_client(demo_store)
     ivanova = staff_id("ivanova")
     start = visits.free_start(ivanova, WED)
-    vid = visits.save_plan(VisitPlan(client_id=client.id, staff_ids=[ivanova], day=WED, start=start.time(),
-                                     end=(start + dt.timedelta(minutes=40)).time(), address=client.address,
-                                     purpose="Знакомство с семьёй"))
+    vid = visits.save_plan(
+        VisitPlan(
+            client_id=client.id,
+            staff_ids=[ivanova],
+            day=WED,
+            start=start.time(),
+            end=(start + dt.timedelta(minutes=40)).time(),
+            address=client.address,
+            purpose="Знакомство с семьёй",
+        )
+    )
     app = make_app("Учреждение", "КЦСОН")
     async with app.run_test(size=(120, 40)) as pilot:
         await open_planner(pilot, app)
@@ -210,8 +232,9 @@ async def test_doing_a_visit_and_completing_it_with_an_act(demo_store, tmp_path,
         await settle(pilot, app, 5)
         v = m.PatronageVisit.get_by_id(vid)
         assert v.status == "done" and v.findings == "Долг по ЖКУ"
-        entries = list(m.ServiceEntry.select().where((m.ServiceEntry.source_type == "visit")
-                                                     & (m.ServiceEntry.source_id == vid)))
+        entries = list(
+            m.ServiceEntry.select().where((m.ServiceEntry.source_type == "visit") & (m.ServiceEntry.source_id == vid))
+        )
         assert len(entries) == 1 and entries[0].sop == "04" and entries[0].staff_id == ivanova
         rec = m.Recommendation.get(m.Recommendation.visit == vid)
         assert (rec.text, rec.for_whom, rec.due_date) == ("Обратиться в УСП", "мать", dt.date(2026, 12, 10))
@@ -220,8 +243,11 @@ async def test_doing_a_visit_and_completing_it_with_an_act(demo_store, tmp_path,
 
 async def test_planned_visit_opens_with_earlier_recommendations(demo_store):
     ivanova = staff_id("ivanova")
-    planned = [v for v in visits.planner_week(WED, demo_store.departments[0]).visits
-               if v.kind == "planned" and v.status == "planned" and ivanova in v.staff_ids]
+    planned = [
+        v
+        for v in visits.planner_week(WED, demo_store.departments[0]).visits
+        if v.kind == "planned" and v.status == "planned" and ivanova in v.staff_ids
+    ]
     target = next(v for v in planned if visits.open_recommendations(v.client_id, v.id))
     open_recs = visits.open_recommendations(target.client_id, target.id)
     app = make_app("Учреждение", "КЦСОН")
@@ -252,8 +278,16 @@ async def test_half_filled_act_survives_a_dropped_session(demo_store):
     client = fresh_client(demo_store)
     ivanova = staff_id("ivanova")
     start = visits.free_start(ivanova, WED)
-    vid = visits.save_plan(VisitPlan(client_id=client.id, staff_ids=[ivanova], day=WED, start=start.time(),
-                                     end=(start + dt.timedelta(minutes=40)).time(), address=client.address))
+    vid = visits.save_plan(
+        VisitPlan(
+            client_id=client.id,
+            staff_ids=[ivanova],
+            day=WED,
+            start=start.time(),
+            end=(start + dt.timedelta(minutes=40)).time(),
+            address=client.address,
+        )
+    )
     app = make_app("Учреждение", "КЦСОН")
     async with app.run_test(size=(120, 40)) as pilot:
         await open_planner(pilot, app)

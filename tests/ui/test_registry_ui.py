@@ -63,7 +63,9 @@ async def test_search_as_you_type_and_open_card(demo_store):
         card = app.screen
         assert type(card).__name__ == "ClientCardScreen"
         assert card.card is not None and card.card.summary.id == client.id
-        assert m.AuditLog.select().where((m.AuditLog.action == "view") & (m.AuditLog.record_id == client.id)).count() == 1
+        assert (
+            m.AuditLog.select().where((m.AuditLog.action == "view") & (m.AuditLog.record_id == client.id)).count() == 1
+        )
         await pilot.press("escape")
         await pilot.pause()
         assert type(app.screen).__name__ == "ClientsScreen"
@@ -115,8 +117,9 @@ async def test_create_with_bad_field_then_save(demo_store):
         from soptui.widgets.fields import FieldError
 
         assert "ДД.ММ.ГГГГ" in str(birth.query_one(FieldError).render())
-        assert "не номер" in str(phones.query_one(FieldError).render()) or \
-            "не бывает" in str(phones.query_one(FieldError).render())
+        assert "не номер" in str(phones.query_one(FieldError).render()) or "не бывает" in str(
+            phones.query_one(FieldError).render()
+        )
         assert birth.value == "31.02.2015" and phones.value == "8 912 12"  # nothing typed is lost
         assert m.Client.select().where(m.Client.last_name == "Котова").count() == 0
         # the draft keeps what was typed
@@ -175,8 +178,12 @@ async def test_edit_and_conflict_review(demo_store):
         from soptui.db.connection import write_transaction
 
         with write_transaction():
-            store.update_versioned(m.Client, client.id, m.Client.get_by_id(client.id).version,
-                                   {"address": "г. Екатеринбург, ул. Мира, д. 5"})
+            store.update_versioned(
+                m.Client,
+                client.id,
+                m.Client.get_by_id(client.id).version,
+                {"address": "г. Екатеринбург, ул. Мира, д. 5"},
+            )
         await pilot.press("ctrl+s")
         dialog = await _wait_screen(pilot, app, "ConflictDialog")
         fields = {c.field: c for c in dialog.changes}
@@ -341,7 +348,9 @@ async def test_specialist_cannot_open_other_department(demo_store):
         assert other.id not in [r.id for r in app.screen.result.rows]
         app.open_target("client", other.id)
         await wait_screen(pilot, "ClientsScreen")  # the card closed itself with a message
-        assert m.AuditLog.select().where((m.AuditLog.action == "view") & (m.AuditLog.record_id == other.id)).count() == 0
+        assert (
+            m.AuditLog.select().where((m.AuditLog.action == "view") & (m.AuditLog.record_id == other.id)).count() == 0
+        )
 
 
 async def test_add_relative_with_phone_and_messenger(demo_store):
@@ -380,8 +389,11 @@ async def test_add_relative_with_phone_and_messenger(demo_store):
 
 
 async def test_status_change_needs_reason(demo_store):
-    client = m.Client.select().where((m.Client.department == demo_store.departments[0])
-                                     & (m.Client.status == "served")).first()
+    client = (
+        m.Client.select()
+        .where((m.Client.department == demo_store.departments[0]) & (m.Client.status == "served"))
+        .first()
+    )
     app = make_app("Учреждение", "КЦСОН")
     async with app.run_test(size=(120, 40)) as pilot:
         await sign_in(pilot, "ivanova", "demo2026")
@@ -427,12 +439,15 @@ async def test_hostile_search_text_in_the_box(demo_store):
 
 async def test_misspelt_surname_still_finds_the_client(demo_store):
     """A wrong vowel in the surname (as heard on the phone): the list shows the nearest spelling and says so."""
-    client = m.Client.select().where((m.Client.department == demo_store.departments[0])
-                                     & (pw_fn.LENGTH(m.Client.last_name) >= 6)).first()
+    client = (
+        m.Client.select()
+        .where((m.Client.department == demo_store.departments[0]) & (pw_fn.LENGTH(m.Client.last_name) >= 6))
+        .first()
+    )
     surname = client.last_name.lower().replace("ё", "е")
     vowels = "аеиоуыэюя"
     i = next(i for i in range(2, len(surname)) if surname[i] in vowels)
-    typo = surname[:i] + ("о" if surname[i] != "о" else "а") + surname[i + 1:]
+    typo = surname[:i] + ("о" if surname[i] != "о" else "а") + surname[i + 1 :]
     app = make_app("Учреждение", "КЦСОН")
     async with app.run_test(size=(120, 40)) as pilot:
         await sign_in(pilot, "ivanova", "demo2026")
@@ -466,10 +481,22 @@ async def test_person_edited_by_someone_else_meanwhile_is_reviewed_not_overwritt
         me = session.current()
         session.set_actor(auth.sign_in("head", "demo2026"))
         theirs = clients.get_person(client_id, "representative", rep.id)
-        clients.save_person(client_id, clients.PersonData(
-            "representative", theirs.relation, theirs.last_name, theirs.first_name, theirs.patronymic,
-            preferred_call_time="после 17:00", notes=theirs.notes, phones=theirs.phones,
-            messengers=theirs.messengers), rep.id, theirs.version)
+        clients.save_person(
+            client_id,
+            clients.PersonData(
+                "representative",
+                theirs.relation,
+                theirs.last_name,
+                theirs.first_name,
+                theirs.patronymic,
+                preferred_call_time="после 17:00",
+                notes=theirs.notes,
+                phones=theirs.phones,
+                messengers=theirs.messengers,
+            ),
+            rep.id,
+            theirs.version,
+        )
         session.set_actor(me)
         await _type(pilot, dialog, "p-notes", "работает в две смены")
         await pilot.press("ctrl+s")

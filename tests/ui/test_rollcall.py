@@ -18,17 +18,29 @@ def _client(last: str, first: str = "Анна") -> int:
     from soptui.db.connection import write_transaction
 
     with write_transaction():
-        c = m.Client.create(last_name=last, first_name=first, patronymic="Петровна",
-                            name_key=f"{last} {first} петровна".casefold(), birth_date=dt.date(2014, 1, 2),
-                            status="served")
+        c = m.Client.create(
+            last_name=last,
+            first_name=first,
+            patronymic="Петровна",
+            name_key=f"{last} {first} петровна".casefold(),
+            birth_date=dt.date(2014, 1, 2),
+            status="served",
+        )
     return c.id
 
 
 def _club(name: str, leader: int, weekdays, times=("15:00", "16:00")) -> int:
-    return g.save_club(g.ClubData(name=name, capacity=25, start_date=dt.date(2026, 11, 2),
-                                  end_date=dt.date(2026, 12, 25), leader_ids=[leader],
-                                  programme=[("Знакомство", "Правила группы")] * 2,
-                                  slots=[Slot(w, *times) for w in weekdays]))
+    return g.save_club(
+        g.ClubData(
+            name=name,
+            capacity=25,
+            start_date=dt.date(2026, 11, 2),
+            end_date=dt.date(2026, 12, 25),
+            leader_ids=[leader],
+            programme=[("Знакомство", "Правила группы")] * 2,
+            slots=[Slot(w, *times) for w in weekdays],
+        )
+    )
 
 
 def _session(club_id: int, day: dt.date) -> int:
@@ -82,8 +94,9 @@ async def test_roll_call_of_twenty_by_keyboard(store, staff):
     assert len(rows) == 20
     assert [k for k in ordered if not rows[k].present] == [ordered[2], ordered[7]]
     assert rows[ordered[7]].absence_reason == "болеет"
-    entries = m.ServiceEntry.select().where((m.ServiceEntry.source_type == "attendance")
-                                            & (m.ServiceEntry.date == TODAY))
+    entries = m.ServiceEntry.select().where(
+        (m.ServiceEntry.source_type == "attendance") & (m.ServiceEntry.date == TODAY)
+    )
     assert sorted(e.source_id for e in entries) == sorted(a.id for a in rows.values() if a.present)
     assert m.GroupSession.get_by_id(sid).status == "held"
 

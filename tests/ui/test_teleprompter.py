@@ -76,8 +76,9 @@ async def run_to_presentation(pilot, tp: TeleprompterScreen) -> None:
     await next_step(pilot)  # «Приветствие»
     assert tp.step_id == "greeting"
     text = say(tp)
-    assert text.startswith("Доброе утро! Дарья Сергеевна, меня зовут Иванова Марина Сергеевна, "
-                           "я работаю специалистом по социальной работе")
+    assert text.startswith(
+        "Доброе утро! Дарья Сергеевна, меня зовут Иванова Марина Сергеевна, я работаю специалистом по социальной работе"
+    )
     # the notes field keeps the focus while the keys move the steps
     assert isinstance(pilot.app.focused, Input) and pilot.app.focused.id == "tp-note"
     await type_text(pilot, "Мама на работе, говорит спокойно")
@@ -173,8 +174,7 @@ async def test_sop03_refuses_records_refusal(store, staff):
     assert m.ServiceEntry.select().where(m.ServiceEntry.source_id == call_id).get().units == 1
 
 
-@pytest.mark.parametrize("branch_key,outcome,step", [("1", "no_answer", "greeting"),
-                                                     ("2", "callback", "greeting")])
+@pytest.mark.parametrize("branch_key,outcome,step", [("1", "no_answer", "greeting"), ("2", "callback", "greeting")])
 async def test_sop03_no_answer_or_not_convenient_schedules_callback(store, staff, branch_key, outcome, step):
     ids = make_family(staff)
     app = make_app("Учреждение", "КЦСОН")
@@ -191,8 +191,9 @@ async def test_sop03_no_answer_or_not_convenient_schedules_callback(store, staff
         # a time in the past: message at the field, text kept
         await fill_date_time(pilot, "25.11.2026", "09:00")
         assert isinstance(app.screen, CallbackScreen)
-        assert "уже прошло" in str(cb.query_one("#cb-date .-invalid, #cb-date FieldError").render()) or \
-            "уже прошло" in str(cb.query_one("#cb-date FieldError").render())
+        assert "уже прошло" in str(
+            cb.query_one("#cb-date .-invalid, #cb-date FieldError").render()
+        ) or "уже прошло" in str(cb.query_one("#cb-date FieldError").render())
         assert cb.query_one("#cb-date-input", Input).value == "25.11.2026"
         # Saturday: not a working day
         cb.query_one("#cb-date-input", Input).value = "28.11.2026"

@@ -69,9 +69,12 @@ async def test_sop01_call_records_control_points(store, staff):
         outcome.query_one("#out-control-input", Input).value = "02.12.2026 15:00; 09.12.2026 15:00"
         await pilot.press("enter")
         await settle(pilot, 4)
-    points = [r.due_at for r in m.Reminder.select().where((m.Reminder.call == call_id)
-                                                          & (m.Reminder.kind == "control_point"))
-              .order_by(m.Reminder.due_at)]
+    points = [
+        r.due_at
+        for r in m.Reminder.select()
+        .where((m.Reminder.call == call_id) & (m.Reminder.kind == "control_point"))
+        .order_by(m.Reminder.due_at)
+    ]
     assert points == [dt.datetime(2026, 12, 2, 15, 0), dt.datetime(2026, 12, 9, 15, 0)]
     call = m.PhoneCall.get_by_id(call_id)
     assert call.state == "finished" and call.purpose == "обсудить занятия с логопедом"
@@ -110,8 +113,13 @@ async def test_sop02_call_creates_sessions(store, staff):
         await pilot.press("enter")
         await settle(pilot, 4)
     rows = list(m.Reminder.select().where(m.Reminder.call == call_id).order_by(m.Reminder.due_at))
-    assert [r.due_at.date() for r in rows] == [dt.date(2026, 11, 27), dt.date(2026, 12, 4), dt.date(2026, 12, 11),
-                                               dt.date(2026, 12, 18), dt.date(2026, 12, 25)]
+    assert [r.due_at.date() for r in rows] == [
+        dt.date(2026, 11, 27),
+        dt.date(2026, 12, 4),
+        dt.date(2026, 12, 11),
+        dt.date(2026, 12, 18),
+        dt.date(2026, 12, 25),
+    ]
     assert {r.kind for r in rows} == {"messenger_session"} and rows[0].channel == "viber"
     call = m.PhoneCall.get_by_id(call_id)
     assert call.outcome == "agreed" and call.summary == "Нина Петровна рада созваниваться"
@@ -220,7 +228,7 @@ async def test_broken_script_stops_the_call_before_it_starts(store, staff, tmp_p
         shutil.copy(callscripts.script_path(sop), tmp_path / f"sop{sop}.toml")
     broken = tmp_path / "sop02.toml"
     lines = broken.read_text(encoding="utf-8").splitlines()
-    lines[30] = "say = \"{person_io, Вам удобно\""
+    lines[30] = 'say = "{person_io, Вам удобно"'
     broken.write_text("\n".join(lines), encoding="utf-8")
     monkeypatch.setattr(callscripts, "SCRIPTS_DIR", tmp_path)
     ids = make_family(staff)

@@ -147,8 +147,7 @@ class CallScript:
 
     def branches_at(self, step_id: str) -> list[Branch]:
         step = self.step(step_id)
-        return [b for b in self.branches
-                if (step_id in b.from_steps) or (not b.from_steps and step.phase == "call")]
+        return [b for b in self.branches if (step_id in b.from_steps) or (not b.from_steps and step.phase == "call")]
 
     def first_step(self, phase: str = "") -> Step:
         for s in self.steps:
@@ -262,15 +261,27 @@ def _build(path: Path, text: str, data: dict) -> CallScript:
                 try:
                     names = _variables(item)
                 except ValueError as exc:
-                    raise ScriptError(path, f"{name}: {exc}.",
-                                      _line_of(text, item[:30], line) or line) from None
+                    raise ScriptError(path, f"{name}: {exc}.", _line_of(text, item[:30], line) or line) from None
                 for var in names:
                     if var not in VARIABLES:
-                        raise ScriptError(path, f"{name}: неизвестная переменная {{{var}}}.",
-                                          _line_of(text, "{" + var + "}", line) or line)
-        steps.append(Step(sid, phase, raw["title"].strip(), raw["say"].strip(), raw.get("hint", "").strip(),
-                          tuple(examples), raw.get("branch", ""),
-                          tuple((b, v.strip()) for b, v in variants.items()), bool(raw.get("choice", False))))
+                        raise ScriptError(
+                            path,
+                            f"{name}: неизвестная переменная {{{var}}}.",
+                            _line_of(text, "{" + var + "}", line) or line,
+                        )
+        steps.append(
+            Step(
+                sid,
+                phase,
+                raw["title"].strip(),
+                raw["say"].strip(),
+                raw.get("hint", "").strip(),
+                tuple(examples),
+                raw.get("branch", ""),
+                tuple((b, v.strip()) for b, v in variants.items()),
+                bool(raw.get("choice", False)),
+            )
+        )
 
     outcomes = data.get("outcomes", {})
     if not isinstance(outcomes, dict) or not outcomes:
@@ -295,8 +306,7 @@ def _build(path: Path, text: str, data: dict) -> CallScript:
         for sid in from_steps:
             if sid not in seen:
                 raise ScriptError(path, f"{name}: в «from» указан несуществующий шаг «{sid}».", line)
-        branches.append(Branch(bid, raw["label"], raw["goto"], raw["outcome"], raw.get("ask", ""),
-                               from_steps))
+        branches.append(Branch(bid, raw["label"], raw["goto"], raw["outcome"], raw.get("ask", ""), from_steps))
     branch_ids = {b.id for b in branches}
     for step, line in zip(steps, step_lines):
         if step.choice and not any(step.id in b.from_steps for b in branches):
@@ -304,8 +314,7 @@ def _build(path: Path, text: str, data: dict) -> CallScript:
     for step, line in zip(steps, step_lines):
         for used in filter(None, [step.branch, *(b for b, _ in step.variants)]):
             if used not in branch_ids:
-                raise ScriptError(path, f"шаг «{step.id}»: ветка «{used}» не описана в [[branches]].",
-                                  line)
+                raise ScriptError(path, f"шаг «{step.id}»: ветка «{used}» не описана в [[branches]].", line)
     default_outcome = head.get("default_outcome", "")
     if default_outcome not in outcomes:
         raise fail(f"исход по умолчанию «{default_outcome}» не описан в [outcomes].", "default_outcome")
@@ -316,11 +325,21 @@ def _build(path: Path, text: str, data: dict) -> CallScript:
             if var not in VARIABLES:
                 raise fail(f"в шаблоне сообщения неизвестная переменная {{{var}}}.", "{" + var + "}")
     return CallScript(
-        sop=head["sop"], title=head["title"], purpose=head.get("purpose", ""),
-        service_kind=head["service_kind"], documents=tuple(head.get("documents", [])),
-        rules=tuple(head.get("rules", [])), norms=norms, steps=tuple(steps), branches=tuple(branches),
-        outcomes=dict(outcomes), default_outcome=default_outcome, sms_template=sms,
-        suggested_documents=tuple(data.get("documents", {}).get("suggested", [])), path=path)
+        sop=head["sop"],
+        title=head["title"],
+        purpose=head.get("purpose", ""),
+        service_kind=head["service_kind"],
+        documents=tuple(head.get("documents", [])),
+        rules=tuple(head.get("rules", [])),
+        norms=norms,
+        steps=tuple(steps),
+        branches=tuple(branches),
+        outcomes=dict(outcomes),
+        default_outcome=default_outcome,
+        sms_template=sms,
+        suggested_documents=tuple(data.get("documents", {}).get("suggested", [])),
+        path=path,
+    )
 
 
 def script_path(sop: str) -> Path:
@@ -340,6 +359,7 @@ def load_all() -> dict[str, CallScript]:
 
 
 # --- filling the variables ----------------------------------------------------------
+
 
 def gap(name: str) -> str:
     """The visible mark of a value nobody entered: «[имя и отчество — не указано]»."""

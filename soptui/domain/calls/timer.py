@@ -15,7 +15,7 @@ WARN_SHARE = 0.8  # colour changes at 80 % of the norm
 
 
 def level(elapsed: float, norm: float) -> str:
-    """"ok" below 80 % of the norm, "warn" from 80 %, "over" past the norm."""
+    """ "ok" below 80 % of the norm, "warn" from 80 %, "over" past the norm."""
     if norm <= 0:
         return "ok"
     if elapsed > norm:

@@ -67,16 +67,28 @@ class CallsScreen(SectionScreen):
     def compose_body(self) -> ComposeResult:
         with TabbedContent(id="calls-tabs"):
             with TabPane("Звонки", id="tab-calls"):
-                yield Static("n — новый звонок · Enter — продолжить/открыть · o — ответ на SMS · "
-                             "p — бланк PDF · x — отменить", id="calls-hint")
+                yield Static(
+                    "n — новый звонок · Enter — продолжить/открыть · o — ответ на SMS · p — бланк PDF · x — отменить",
+                    id="calls-hint",
+                )
                 yield DataTable(id="calls-table", cursor_type="row", zebra_stripes=True)
             with TabPane("Телефонные переговоры", id="tab-log"):
                 with Horizontal(id="log-period"):
                     first = clock.today().replace(day=1)
-                    yield LabeledInput("С", id="log-from", value=clock.fmt_date(first),
-                                       validator=clock.parse_date, input_id="log-from-input")
-                    yield LabeledInput("По", id="log-to", value=clock.fmt_date(clock.today()),
-                                       validator=clock.parse_date, input_id="log-to-input")
+                    yield LabeledInput(
+                        "С",
+                        id="log-from",
+                        value=clock.fmt_date(first),
+                        validator=clock.parse_date,
+                        input_id="log-from-input",
+                    )
+                    yield LabeledInput(
+                        "По",
+                        id="log-to",
+                        value=clock.fmt_date(clock.today()),
+                        validator=clock.parse_date,
+                        input_id="log-to-input",
+                    )
                     yield Button("Показать", id="log-show")
                     yield Button("PDF", id="log-pdf")
                 yield Static("", id="log-summary")
@@ -85,9 +97,11 @@ class CallsScreen(SectionScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#calls-table", DataTable).add_columns(
-            "Когда", "Клиент", "SMS / итог", "Состояние", "Кому", "Телефон", "СОП", "№")
+            "Когда", "Клиент", "SMS / итог", "Состояние", "Кому", "Телефон", "СОП", "№"
+        )
         self.query_one("#log-table", DataTable).add_columns(
-            "Дата", "Время", "Кто звонил", "Кому", "Номер", "Содержание", "Длит.")
+            "Дата", "Время", "Кто звонил", "Кому", "Номер", "Содержание", "Длит."
+        )
         self._mounted = True
         self.query_one("#calls-table", DataTable).focus()
         self.action_reload()
@@ -136,9 +150,17 @@ class CallsScreen(SectionScreen):
         for r in rows:
             extra = r.notice or r.outcome_label
             style = next((s for k, s in NOTICE_STYLE.items() if r.notice.startswith(k)), "") if r.notice else ""
-            table.add_row(clock.fmt_datetime(r.when), r.client_name, Text(extra, style=style),
-                          Text(r.state_label, style="bold" if r.state == "in_progress" else "dim"),
-                          r.callee, r.phone, r.sop, str(r.id), key=str(r.id))
+            table.add_row(
+                clock.fmt_datetime(r.when),
+                r.client_name,
+                Text(extra, style=style),
+                Text(r.state_label, style="bold" if r.state == "in_progress" else "dim"),
+                r.callee,
+                r.phone,
+                r.sop,
+                str(r.id),
+                key=str(r.id),
+            )
         if resume is not None and not self._offered_resume and self.app.screen is self:
             self._offered_resume = True
             self.offer_resume(resume)
@@ -151,12 +173,15 @@ class CallsScreen(SectionScreen):
             title = load_sop(record.sop).step(step).title if step else "начало"
         except Exception:
             title = step or "начало"
-        message = (f"Незавершённый звонок по СОП {record.sop}: {record.callee_name}, клиент {record.client_name}.\n"
-                   f"Остановились на шаге «{title}». Заметок: {len(record.teleprompter.get('notes', []))}.")
+        message = (
+            f"Незавершённый звонок по СОП {record.sop}: {record.callee_name}, клиент {record.client_name}.\n"
+            f"Остановились на шаге «{title}». Заметок: {len(record.teleprompter.get('notes', []))}."
+        )
 
         def answer(yes: bool | None) -> None:
             if yes:
                 self.open_call(record.id)
+
         self.app.push_screen(ConfirmDialog(message, "Продолжить", "Позже", title="Продолжить звонок?"), answer)
 
     def _period(self) -> tuple[dt.date, dt.date] | None:
@@ -193,10 +218,19 @@ class CallsScreen(SectionScreen):
         table.clear()
         for e in entries:
             content = " / ".join(p for p in (e.summary, e.agreements.replace("\n", " ")) if p)
-            table.add_row(clock.fmt_date(e.date), e.time, e.caller.split(",")[0], e.callee, e.number,
-                          content[:80], e.duration, key=str(e.call_id))
+            table.add_row(
+                clock.fmt_date(e.date),
+                e.time,
+                e.caller.split(",")[0],
+                e.callee,
+                e.number,
+                content[:80],
+                e.duration,
+                key=str(e.call_id),
+            )
         self.query_one("#log-summary", Static).update(
-            f"С {clock.fmt_date(start)} по {clock.fmt_date(end)}: звонков {len(entries)} · p — журнал в PDF")
+            f"С {clock.fmt_date(start)} по {clock.fmt_date(end)}: звонков {len(entries)} · p — журнал в PDF"
+        )
 
     # --- actions ------------------------------------------------------------------
 
@@ -226,6 +260,7 @@ class CallsScreen(SectionScreen):
         def picked(client_id: int | None) -> None:
             if client_id:
                 self.start_new_call(client_id)
+
         self.app.push_screen(ClientPickerScreen(), picked)
 
     def action_notice(self) -> None:
@@ -237,6 +272,7 @@ class CallsScreen(SectionScreen):
         def answered(answer: NoticeAnswer | None) -> None:
             if answer is not None:
                 self._set_notice(row.id, answer)
+
         self.app.push_screen(NoticeScreen(None), answered)
 
     @work(thread=True, group="calls-notice", exit_on_error=False)
@@ -255,9 +291,13 @@ class CallsScreen(SectionScreen):
         def answer(yes: bool | None) -> None:
             if yes:
                 self._abandon(row.id)
-        self.app.push_screen(ConfirmDialog(f"{row.client_name}: {row.callee}. "
-                                           "Звонок останется в списке как отменённый.",
-                                           title="Отменить звонок?"), answer)
+
+        self.app.push_screen(
+            ConfirmDialog(
+                f"{row.client_name}: {row.callee}. Звонок останется в списке как отменённый.", title="Отменить звонок?"
+            ),
+            answer,
+        )
 
     @work(thread=True, group="calls-abandon", exit_on_error=False)
     def _abandon(self, call_id: int) -> None:
@@ -300,8 +340,11 @@ class CallsScreen(SectionScreen):
         staff_id, department_id = calls.scope_for(self.app.actor)
         entries = calls.phone_log(start, end, staff_id, department_id)
         actor = self.app.actor
-        who = f"{actor.full_name}, {actor.position_label}" if actor and staff_id else (
-            actor.department_name if actor and department_id else "")
+        who = (
+            f"{actor.full_name}, {actor.position_label}"
+            if actor and staff_id
+            else (actor.department_name if actor and department_id else "")
+        )
         path = phone_log.save_log(entries, start, end, institution.get().full_name, output_dir(), who)
         self.last_pdf = path
         self.app.call_from_thread(self.notify, f"Журнал сохранён: {path}", timeout=10)
@@ -356,12 +399,15 @@ class CallsScreen(SectionScreen):
             # SOP 03 names the rule; the centre's working time binds every call the same way
             problem = call_hours_problem(clock.now(), window)
             if problem:
+
                 def confirmed(reason: str | None) -> None:
                     if reason:
                         self._start(ctx.client_id, choice, reason, reminder_id)
+
                 self.app.push_screen(OffHoursScreen(problem), confirmed)
             else:
                 self._start(ctx.client_id, choice, "", reminder_id)
+
         self.app.push_screen(NewCallScreen(ctx, sop), chosen)
 
     @work(thread=True, exclusive=True, group="calls-start", exit_on_error=False)
@@ -369,8 +415,16 @@ class CallsScreen(SectionScreen):
         from soptui.services import calls
 
         try:
-            call_id = calls.start_call(choice.sop, client_id, choice.person.kind, choice.person.id, choice.phone,
-                                       purpose=choice.purpose, off_hours_reason=reason, reminder_id=reminder_id)
+            call_id = calls.start_call(
+                choice.sop,
+                client_id,
+                choice.person.kind,
+                choice.person.id,
+                choice.phone,
+                purpose=choice.purpose,
+                off_hours_reason=reason,
+                reminder_id=reminder_id,
+            )
         except calls.CallError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error", timeout=8)
             return
@@ -439,6 +493,7 @@ class CallsScreen(SectionScreen):
                 self.start_new_call(info.client_id, info.id, info.sop or None)
             elif choice == "done":
                 self._complete_reminder(info.id)
+
         self.app.push_screen(ReminderScreen(info), answer)
 
     @work(thread=True, group="calls-reminder-done", exit_on_error=False)
@@ -487,10 +542,14 @@ class ReminderScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         i = self.info
         with Vertical(classes="dialog"):
-            yield Static(f"{REMINDER_KINDS.get(i.kind, i.kind).capitalize()}: {clock.fmt_datetime(i.due_at)}",
-                         classes="dialog-title")
-            yield Static(f"Клиент: {i.client_name}\n{i.text}"
-                         + (f"\nВыполнено {clock.fmt_datetime(i.done_at)}" if i.done_at else ""))
+            yield Static(
+                f"{REMINDER_KINDS.get(i.kind, i.kind).capitalize()}: {clock.fmt_datetime(i.due_at)}",
+                classes="dialog-title",
+            )
+            yield Static(
+                f"Клиент: {i.client_name}\n{i.text}"
+                + (f"\nВыполнено {clock.fmt_datetime(i.done_at)}" if i.done_at else "")
+            )
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Позвонить", id="call", variant="primary")
                 yield Button("Выполнено", id="done")
@@ -532,8 +591,9 @@ class CallCardScreen(ModalScreen[None]):
                     f"{clock.fmt_date(e.date)} {e.time} · {e.direction}\nКто звонил: {e.caller}\nКому: {e.callee}, "
                     f"{e.number}\nЦель: {e.purpose}\nИтог: {e.outcome}\nСодержание: {e.summary or '—'}\n"
                     f"Договорённости: {e.agreements or '—'}\nРазговор {e.duration}, подготовка {e.prep}, "
-                    f"документирование {e.doc}" + (f"\nВне рабочего времени: {e.off_hours_reason}"
-                                                    if e.off_hours_reason else ""))
+                    f"документирование {e.doc}"
+                    + (f"\nВне рабочего времени: {e.off_hours_reason}" if e.off_hours_reason else "")
+                )
             with Horizontal(classes="dialog-buttons"):
                 if e is not None:
                     yield Button("Бланк PDF (p)", id="pdf", variant="primary")
@@ -556,6 +616,7 @@ class CallCardScreen(ModalScreen[None]):
 
 
 # --- openers registered in app.OPENERS ----------------------------------------------------
+
 
 def _calls_screen(app) -> CallsScreen | None:
     app.switch_mode("calls")

@@ -34,8 +34,7 @@ DIALOG_CSS = """
 """
 
 
-SOP_SHORT = {"01": "законному представителю", "02": "родственникам через мессенджер",
-             "03": "первичный контакт"}
+SOP_SHORT = {"01": "законному представителю", "02": "родственникам через мессенджер", "03": "первичный контакт"}
 
 
 def _css(name: str) -> str:
@@ -81,10 +80,13 @@ class NewCallChoice:
 class NewCallScreen(ModalScreen[NewCallChoice | None]):
     """Choose the SOP and whom to call (with which number) for a client."""
 
-    DEFAULT_CSS = _css("NewCallScreen") + """
+    DEFAULT_CSS = (
+        _css("NewCallScreen")
+        + """
     NewCallScreen RadioSet { width: 100%; height: auto; }
     NewCallScreen #newcall-people { max-height: 8; }
     """
+    )
     BINDINGS = [Binding("escape", "cancel", "Отмена")]
 
     def __init__(self, ctx: CallContext, sop: str | None = None) -> None:
@@ -101,21 +103,35 @@ class NewCallScreen(ModalScreen[NewCallChoice | None]):
                     yield RadioButton(f"СОП {code}: {SOP_SHORT[code]}", value=code == self.sop, name=code)
             ref = self.ctx.referral
             if ref is not None:
-                yield Static(f"Обращение от {clock.fmt_date(ref.received_at.date())}: {ref.source_body}. "
-                             f"Первичный звонок — до {clock.fmt_date(ref.first_contact_due)}"
-                             + (" (уже сделан)" if ref.first_contact_at else ""), classes="muted")
+                yield Static(
+                    f"Обращение от {clock.fmt_date(ref.received_at.date())}: {ref.source_body}. "
+                    f"Первичный звонок — до {clock.fmt_date(ref.first_contact_due)}"
+                    + (" (уже сделан)" if ref.first_contact_at else ""),
+                    classes="muted",
+                )
             yield Label("Кому звоним (Enter — начать):")
             if self.options:
-                yield OptionList(*[Option(f"{p.full_name} — {p.relation}, {format_phone(ph)}"
-                                          + (f" (удобно: {p.preferred_call_time})" if p.preferred_call_time else ""),
-                                          id=str(i)) for i, (p, ph) in enumerate(self.options)],
-                                 id="newcall-people")
+                yield OptionList(
+                    *[
+                        Option(
+                            f"{p.full_name} — {p.relation}, {format_phone(ph)}"
+                            + (f" (удобно: {p.preferred_call_time})" if p.preferred_call_time else ""),
+                            id=str(i),
+                        )
+                        for i, (p, ph) in enumerate(self.options)
+                    ],
+                    id="newcall-people",
+                )
             else:
                 from soptui.services.calls import NO_PHONE_MESSAGE
 
                 yield Static(NO_PHONE_MESSAGE, classes="form-error", id="newcall-nophone")
-            yield LabeledInput("Цель звонка", id="newcall-purpose", input_id="newcall-purpose-input",
-                               placeholder="коротко, попадёт в «Телефонные переговоры»")
+            yield LabeledInput(
+                "Цель звонка",
+                id="newcall-purpose",
+                input_id="newcall-purpose-input",
+                placeholder="коротко, попадёт в «Телефонные переговоры»",
+            )
             yield Static("", classes="form-error", id="newcall-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Начать звонок", id="start", variant="primary", disabled=not self.options)
@@ -176,9 +192,13 @@ class OffHoursScreen(ModalScreen[str | None]):
         with Vertical(classes="dialog"):
             yield Static("Нерабочее время", classes="dialog-title")
             yield Static(self.problem, classes="form-error")
-            yield LabeledInput("Почему звоните сейчас (будет записано)", required=True, id="offhours-reason",
-                               input_id="offhours-reason-input",
-                               placeholder="например: клиент сам просил позвонить в это время")
+            yield LabeledInput(
+                "Почему звоните сейчас (будет записано)",
+                required=True,
+                id="offhours-reason",
+                input_id="offhours-reason-input",
+                placeholder="например: клиент сам просил позвонить в это время",
+            )
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Звонить, причина указана", id="confirm", variant="warning")
                 yield Button("Не звонить", id="cancel")
@@ -203,7 +223,8 @@ class BranchScreen(ModalScreen[str | None]):
 
     DEFAULT_CSS = _css("BranchScreen")
     BINDINGS = [Binding("escape", "cancel", "Отмена")] + [
-        Binding(str(n), f"pick({n - 1})", show=False) for n in range(1, 10)]
+        Binding(str(n), f"pick({n - 1})", show=False) for n in range(1, 10)
+    ]
 
     def __init__(self, step_title: str, branches: list[tuple[str, str]]) -> None:
         super().__init__()
@@ -213,8 +234,10 @@ class BranchScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(f"Ответ собеседника: {self.step_title}", classes="dialog-title")
-            yield OptionList(*[Option(f"{n}. {label}", id=bid)
-                               for n, (bid, label) in enumerate(self.branches, start=1)], id="branch-list")
+            yield OptionList(
+                *[Option(f"{n}. {label}", id=bid) for n, (bid, label) in enumerate(self.branches, start=1)],
+                id="branch-list",
+            )
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
@@ -233,12 +256,24 @@ class BranchScreen(ModalScreen[str | None]):
 
 def _date_time_row(prefix: str, label: str, value: dt.datetime | None) -> ComposeResult:
     with Horizontal(classes="dt-row"):
-        yield LabeledInput(f"{label}: дата", id=f"{prefix}-date", input_id=f"{prefix}-date-input",
-                           value=clock.fmt_date(value.date()) if value else "", placeholder="ДД.ММ.ГГГГ",
-                           validator=clock.parse_date, required=True)
-        yield LabeledInput("время", id=f"{prefix}-time", input_id=f"{prefix}-time-input",
-                           value=f"{value:%H:%M}" if value else "", placeholder="ЧЧ:ММ",
-                           validator=clock.parse_time, required=True)
+        yield LabeledInput(
+            f"{label}: дата",
+            id=f"{prefix}-date",
+            input_id=f"{prefix}-date-input",
+            value=clock.fmt_date(value.date()) if value else "",
+            placeholder="ДД.ММ.ГГГГ",
+            validator=clock.parse_date,
+            required=True,
+        )
+        yield LabeledInput(
+            "время",
+            id=f"{prefix}-time",
+            input_id=f"{prefix}-time-input",
+            value=f"{value:%H:%M}" if value else "",
+            placeholder="ЧЧ:ММ",
+            validator=clock.parse_time,
+            required=True,
+        )
 
 
 DT_CSS = """
@@ -315,13 +350,22 @@ class VisitAnswer:
 class VisitScreen(_MomentMixin, ModalScreen[VisitAnswer | None]):
     """SOP 03 «Если клиент соглашается»: when to come, which documents to prepare."""
 
-    DEFAULT_CSS = _css("VisitScreen") + DT_CSS + """
+    DEFAULT_CSS = (
+        _css("VisitScreen")
+        + DT_CSS
+        + """
     VisitScreen SelectionList { height: auto; max-height: 8; }
     """
+    )
     BINDINGS = [Binding("escape", "cancel", "Отмена")]
 
-    def __init__(self, window: tuple[dt.time, dt.time], suggested: list[str],
-                 value: dt.datetime | None = None, chosen: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        window: tuple[dt.time, dt.time],
+        suggested: list[str],
+        value: dt.datetime | None = None,
+        chosen: list[str] | None = None,
+    ) -> None:
         super().__init__()
         self.window = window
         self.suggested = suggested
@@ -335,8 +379,7 @@ class VisitScreen(_MomentMixin, ModalScreen[VisitAnswer | None]):
             yield Label("Попросите подготовить документы (пробел — отметить):")
             yield SelectionList[str](*[(d, d, d in self.chosen) for d in self.suggested], id="visit-docs")
             extra = [d for d in self.chosen if d not in self.suggested]
-            yield LabeledInput("Другие документы (через точку с запятой)", id="visit-other",
-                               value="; ".join(extra))
+            yield LabeledInput("Другие документы (через точку с запятой)", id="visit-other", value="; ".join(extra))
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Назначить", id="ok", variant="primary")
                 yield Button("Отмена", id="cancel")
@@ -367,17 +410,27 @@ class SessionsAnswer:
     channel: str
 
 
-FREQUENCIES = [("7", "раз в неделю"), ("14", "раз в две недели"), ("3", "каждые 3 дня"), ("1", "каждый день"),
-               ("30", "раз в месяц"), ("0", "однократно")]
+FREQUENCIES = [
+    ("7", "раз в неделю"),
+    ("14", "раз в две недели"),
+    ("3", "каждые 3 дня"),
+    ("1", "каждый день"),
+    ("30", "раз в месяц"),
+    ("0", "однократно"),
+]
 
 
 class SessionsScreen(_MomentMixin, ModalScreen[SessionsAnswer | None]):
     """SOP 02: date, time, frequency and channel of the messenger sessions agreed with the relatives."""
 
-    DEFAULT_CSS = _css("SessionsScreen") + DT_CSS + """
+    DEFAULT_CSS = (
+        _css("SessionsScreen")
+        + DT_CSS
+        + """
     SessionsScreen RadioSet { width: 100%; height: auto; layout: horizontal; }
     SessionsScreen #sess-freq { layout: vertical; }
     """
+    )
     BINDINGS = [Binding("escape", "cancel", "Отмена")]
 
     def __init__(self, channels: list[str], value: SessionsAnswer | None = None) -> None:
@@ -394,14 +447,18 @@ class SessionsScreen(_MomentMixin, ModalScreen[SessionsAnswer | None]):
             with RadioSet(id="sess-freq"):
                 for code, label in FREQUENCIES:
                     yield RadioButton(label, name=code, value=(str(v.every_days) == code) if v else code == "7")
-            default_until = (v.until if v and v.until else clock.today() + dt.timedelta(days=90))
-            yield LabeledInput("До (дата)", id="sess-until", value=clock.fmt_date(default_until),
-                               placeholder="ДД.ММ.ГГГГ", validator=clock.parse_date)
+            default_until = v.until if v and v.until else clock.today() + dt.timedelta(days=90)
+            yield LabeledInput(
+                "До (дата)",
+                id="sess-until",
+                value=clock.fmt_date(default_until),
+                placeholder="ДД.ММ.ГГГГ",
+                validator=clock.parse_date,
+            )
             yield Label("Приложение:")
             with RadioSet(id="sess-channel"):
                 for i, code in enumerate(self.channels):
-                    yield RadioButton(CHANNELS.get(code, code), name=code,
-                                      value=(v.channel == code) if v else i == 0)
+                    yield RadioButton(CHANNELS.get(code, code), name=code, value=(v.channel == code) if v else i == 0)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Записать", id="ok", variant="primary")
                 yield Button("Отмена", id="cancel")
@@ -422,8 +479,9 @@ class SessionsScreen(_MomentMixin, ModalScreen[SessionsAnswer | None]):
             return
         freq = self.query_one("#sess-freq", RadioSet).pressed_button
         channel = self.query_one("#sess-channel", RadioSet).pressed_button
-        self.dismiss(SessionsAnswer(moment, int(freq.name) if freq else 7, until,
-                                    channel.name if channel else self.channels[0]))
+        self.dismiss(
+            SessionsAnswer(moment, int(freq.name) if freq else 7, until, channel.name if channel else self.channels[0])
+        )
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
@@ -439,9 +497,12 @@ class NoticeAnswer:
 class NoticeScreen(ModalScreen[NoticeAnswer | None]):
     """SOP 03 «Ответ»: what happened to the pre-notification message."""
 
-    DEFAULT_CSS = _css("NoticeScreen") + """
+    DEFAULT_CSS = (
+        _css("NoticeScreen")
+        + """
     NoticeScreen RadioSet { width: 100%; height: auto; }
     """
+    )
     BINDINGS = [Binding("escape", "cancel", "Отмена")]
 
     def __init__(self, sent_at: dt.datetime | None) -> None:
@@ -450,14 +511,20 @@ class NoticeScreen(ModalScreen[NoticeAnswer | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static("Ответ на сообщение" + (f" от {self.sent_at:%H:%M}" if self.sent_at else ""),
-                         classes="dialog-title")
+            yield Static(
+                "Ответ на сообщение" + (f" от {self.sent_at:%H:%M}" if self.sent_at else ""), classes="dialog-title"
+            )
             with RadioSet(id="notice-state"):
                 yield RadioButton("Ответил(а): позвонить в указанное время", name="answered", value=True)
                 yield RadioButton("Прочитано, ответа нет — позвонить через некоторое время", name="read")
                 yield RadioButton("Не прочитано — позвонить через некоторое время", name="sent")
-            yield LabeledInput("Позвонить в (ЧЧ:ММ, сегодня)", id="notice-time", input_id="notice-time-input",
-                               placeholder="ЧЧ:ММ", validator=clock.parse_time)
+            yield LabeledInput(
+                "Позвонить в (ЧЧ:ММ, сегодня)",
+                id="notice-time",
+                input_id="notice-time-input",
+                placeholder="ЧЧ:ММ",
+                validator=clock.parse_time,
+            )
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Записать", id="ok", variant="primary")
                 yield Button("Отмена", id="cancel")
@@ -503,18 +570,31 @@ class OutcomeAnswer:
 class OutcomeScreen(_MomentMixin, ModalScreen[OutcomeAnswer | None]):
     """Record the result of the call: outcome, summary, agreements and what the outcome needs."""
 
-    DEFAULT_CSS = _css("OutcomeScreen") + """
+    DEFAULT_CSS = (
+        _css("OutcomeScreen")
+        + """
     OutcomeScreen RadioSet { width: 100%; height: auto; }
     OutcomeScreen .detail { height: auto; }
     OutcomeScreen .detail-line { height: auto; color: $accent; }
     OutcomeScreen .detail Button { margin: 0; }
     """
+    )
     BINDINGS = [Binding("escape", "cancel", "Вернуться к звонку")]
 
-    def __init__(self, sop: str, outcomes: dict[str, str], selected: str, summary: str, agreements: str,
-                 window: tuple[dt.time, dt.time], suggested_documents: list[str], channels: list[str],
-                 visit: VisitAnswer | None = None, callback_at: dt.datetime | None = None,
-                 sessions: SessionsAnswer | None = None) -> None:
+    def __init__(
+        self,
+        sop: str,
+        outcomes: dict[str, str],
+        selected: str,
+        summary: str,
+        agreements: str,
+        window: tuple[dt.time, dt.time],
+        suggested_documents: list[str],
+        channels: list[str],
+        visit: VisitAnswer | None = None,
+        callback_at: dt.datetime | None = None,
+        sessions: SessionsAnswer | None = None,
+    ) -> None:
         super().__init__()
         self.sop = sop
         self.outcomes = outcomes
@@ -534,10 +614,12 @@ class OutcomeScreen(_MomentMixin, ModalScreen[OutcomeAnswer | None]):
             with RadioSet(id="outcome-set"):
                 for code, label in self.outcomes.items():
                     yield RadioButton(label, name=code, value=code == self.selected)
-            yield LabeledInput("Краткое содержание разговора", id="out-summary", input_id="out-summary-input",
-                               value=self.summary)
-            yield LabeledInput("Договорённости", id="out-agreements", input_id="out-agreements-input",
-                               value=self.agreements)
+            yield LabeledInput(
+                "Краткое содержание разговора", id="out-summary", input_id="out-summary-input", value=self.summary
+            )
+            yield LabeledInput(
+                "Договорённости", id="out-agreements", input_id="out-agreements-input", value=self.agreements
+            )
             with Vertical(classes="detail", id="detail-visit"):
                 yield Static("", classes="detail-line", id="visit-line")
                 yield Button("Дата встречи и документы…", id="edit-visit")
@@ -550,11 +632,15 @@ class OutcomeScreen(_MomentMixin, ModalScreen[OutcomeAnswer | None]):
             with Vertical(classes="detail", id="detail-refuses"):
                 yield LabeledInput("Причина отказа (со слов собеседника)", id="out-refusal")
             with Vertical(classes="detail", id="detail-done"):
-                yield LabeledInput("Контрольные точки: когда собеседник позвонит (ДД.ММ.ГГГГ ЧЧ:ММ; …)",
-                                   id="out-control", input_id="out-control-input",
-                                   placeholder="02.12.2026 15:00; 09.12.2026 15:00")
-                yield LabeledInput("Периодичность контактов", id="out-frequency",
-                                   placeholder="например: раз в неделю по средам")
+                yield LabeledInput(
+                    "Контрольные точки: когда собеседник позвонит (ДД.ММ.ГГГГ ЧЧ:ММ; …)",
+                    id="out-control",
+                    input_id="out-control-input",
+                    placeholder="02.12.2026 15:00; 09.12.2026 15:00",
+                )
+                yield LabeledInput(
+                    "Периодичность контактов", id="out-frequency", placeholder="например: раз в неделю по средам"
+                )
             yield Static("", classes="form-error", id="outcome-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Записать и завершить", id="ok", variant="primary")
@@ -570,21 +656,33 @@ class OutcomeScreen(_MomentMixin, ModalScreen[OutcomeAnswer | None]):
 
     def _show_details(self) -> None:
         outcome = self._current()
-        for name, shown in (("visit", outcome == "agrees"), ("callback", outcome in ("callback", "no_answer")),
-                            ("sessions", outcome == "agreed"), ("refuses", outcome == "refuses"),
-                            ("done", outcome == "done")):
+        for name, shown in (
+            ("visit", outcome == "agrees"),
+            ("callback", outcome in ("callback", "no_answer")),
+            ("sessions", outcome == "agreed"),
+            ("refuses", outcome == "refuses"),
+            ("done", outcome == "done"),
+        ):
             self.query_one(f"#detail-{name}").display = shown
         v = self.visit
         self.query_one("#visit-line", Static).update(
-            f"Встреча: {clock.fmt_datetime(v.at)}. Документы: {'; '.join(v.documents) or '—'}" if v
-            else "Встреча не назначена.")
+            f"Встреча: {clock.fmt_datetime(v.at)}. Документы: {'; '.join(v.documents) or '—'}"
+            if v
+            else "Встреча не назначена."
+        )
         self.query_one("#callback-line", Static).update(
-            f"Перезвонить: {clock.fmt_datetime(self.callback_at)}" if self.callback_at else "Время перезвона не указано.")
+            f"Перезвонить: {clock.fmt_datetime(self.callback_at)}"
+            if self.callback_at
+            else "Время перезвона не указано."
+        )
         s = self.sessions
         self.query_one("#sessions-line", Static).update(
             f"Первый сеанс: {clock.fmt_datetime(s.start)}, каждые {s.every_days} дн."
-            + (f" до {clock.fmt_date(s.until)}" if s.until else "") + f", {CHANNELS.get(s.channel, s.channel)}"
-            if s else "Сеансы связи не назначены.")
+            + (f" до {clock.fmt_date(s.until)}" if s.until else "")
+            + f", {CHANNELS.get(s.channel, s.channel)}"
+            if s
+            else "Сеансы связи не назначены."
+        )
 
     @on(RadioSet.Changed, "#outcome-set")
     def _changed(self) -> None:
@@ -596,8 +694,16 @@ class OutcomeScreen(_MomentMixin, ModalScreen[OutcomeAnswer | None]):
             if answer is not None:
                 self.visit = answer
                 self._show_details()
-        self.app.push_screen(VisitScreen(self.window, self.suggested, self.visit.at if self.visit else None,
-                                         self.visit.documents if self.visit else None), done)
+
+        self.app.push_screen(
+            VisitScreen(
+                self.window,
+                self.suggested,
+                self.visit.at if self.visit else None,
+                self.visit.documents if self.visit else None,
+            ),
+            done,
+        )
 
     @on(Button.Pressed, "#edit-callback")
     def _edit_callback(self) -> None:
@@ -605,6 +711,7 @@ class OutcomeScreen(_MomentMixin, ModalScreen[OutcomeAnswer | None]):
             if answer is not None:
                 self.callback_at = answer
                 self._show_details()
+
         self.app.push_screen(CallbackScreen("Когда перезвонить", self.window, self.callback_at), done)
 
     @on(Button.Pressed, "#edit-sessions")
@@ -613,6 +720,7 @@ class OutcomeScreen(_MomentMixin, ModalScreen[OutcomeAnswer | None]):
             if answer is not None:
                 self.sessions = answer
                 self._show_details()
+
         self.app.push_screen(SessionsScreen(self.channels, self.sessions), done)
 
     def _control_points(self) -> list[dt.datetime] | None:
@@ -637,8 +745,11 @@ class OutcomeScreen(_MomentMixin, ModalScreen[OutcomeAnswer | None]):
     def _ok(self) -> None:
         outcome = self._current()
         error = self.query_one("#outcome-error", Static)
-        answer = OutcomeAnswer(outcome, self.query_one("#out-summary", LabeledInput).value.strip(),
-                               self.query_one("#out-agreements", LabeledInput).value.strip())
+        answer = OutcomeAnswer(
+            outcome,
+            self.query_one("#out-summary", LabeledInput).value.strip(),
+            self.query_one("#out-agreements", LabeledInput).value.strip(),
+        )
         if outcome == "agrees":
             if self.visit is None:
                 error.update("Назначьте дату и время встречи.")

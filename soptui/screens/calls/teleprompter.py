@@ -78,26 +78,55 @@ class TeleprompterScreen(SectionScreen):
     TeleprompterScreen #tp-note:focus { background: $primary 30%; }
     """
     BINDINGS = [
-        Binding("ctrl+n,pagedown", "next_step", "Дальше", priority=True, id="call.next",
-                tooltip="Следующий шаг (Ctrl+N или PageDown)"),
-        Binding("ctrl+b,pageup", "prev_step", "Назад", priority=True, id="call.prev",
-                tooltip="Предыдущий шаг (Ctrl+B или PageUp)"),
-        Binding("f8", "branch", "Ответ", priority=True, id="call.branch",
-                tooltip="Ответ собеседника: ветка сценария"),
-        Binding("f9", "finish", "Итог", priority=True, id="call.finish",
-                tooltip="Завершить разговор и записать результат"),
-        Binding("ctrl+t", "sms", "SMS", priority=True, id="call.sms",
-                tooltip="Скопировать текст SMS-уведомления и отметить отправку"),
-        Binding("ctrl+r", "notice", "Ответ SMS", priority=True, id="call.notice",
-                tooltip="Отметить ответ на SMS-уведомление"),
-        Binding("f12,ctrl+space", "pause", "Пауза", priority=True, id="call.pause",
-                tooltip="Пауза таймеров"),
-        Binding("escape", "leave", "Отложить", id="call.leave",
-                tooltip="Выйти из звонка; продолжить можно из списка звонков"),
+        Binding(
+            "ctrl+n,pagedown",
+            "next_step",
+            "Дальше",
+            priority=True,
+            id="call.next",
+            tooltip="Следующий шаг (Ctrl+N или PageDown)",
+        ),
+        Binding(
+            "ctrl+b,pageup",
+            "prev_step",
+            "Назад",
+            priority=True,
+            id="call.prev",
+            tooltip="Предыдущий шаг (Ctrl+B или PageUp)",
+        ),
+        Binding("f8", "branch", "Ответ", priority=True, id="call.branch", tooltip="Ответ собеседника: ветка сценария"),
+        Binding(
+            "f9", "finish", "Итог", priority=True, id="call.finish", tooltip="Завершить разговор и записать результат"
+        ),
+        Binding(
+            "ctrl+t",
+            "sms",
+            "SMS",
+            priority=True,
+            id="call.sms",
+            tooltip="Скопировать текст SMS-уведомления и отметить отправку",
+        ),
+        Binding(
+            "ctrl+r",
+            "notice",
+            "Ответ SMS",
+            priority=True,
+            id="call.notice",
+            tooltip="Отметить ответ на SMS-уведомление",
+        ),
+        Binding("f12,ctrl+space", "pause", "Пауза", priority=True, id="call.pause", tooltip="Пауза таймеров"),
+        Binding(
+            "escape",
+            "leave",
+            "Отложить",
+            id="call.leave",
+            tooltip="Выйти из звонка; продолжить можно из списка звонков",
+        ),
     ]
 
-    def __init__(self, record: CallRecord, script: CallScript, window: tuple[dt.time, dt.time],
-                 channels: list[str] | None = None) -> None:
+    def __init__(
+        self, record: CallRecord, script: CallScript, window: tuple[dt.time, dt.time], channels: list[str] | None = None
+    ) -> None:
         super().__init__()
         self.record = record
         self.script = script
@@ -121,13 +150,21 @@ class TeleprompterScreen(SectionScreen):
         self.notice_state = record.notice_state
         self.notice_call_at = record.notice_call_at
         visit = st.get("visit")
-        self.visit = VisitAnswer(_dt(visit["at"]), list(visit.get("documents", []))) if visit and _dt(
-            visit.get("at")) else None
+        self.visit = (
+            VisitAnswer(_dt(visit["at"]), list(visit.get("documents", []))) if visit and _dt(visit.get("at")) else None
+        )
         self.callback_at = _dt(st.get("callback_at"))
         sess = st.get("sessions")
-        self.sessions = SessionsAnswer(_dt(sess["start"]), int(sess["every_days"]),
-                                       dt.date.fromisoformat(sess["until"]) if sess.get("until") else None,
-                                       sess["channel"]) if sess and _dt(sess.get("start")) else None
+        self.sessions = (
+            SessionsAnswer(
+                _dt(sess["start"]),
+                int(sess["every_days"]),
+                dt.date.fromisoformat(sess["until"]) if sess.get("until") else None,
+                sess["channel"],
+            )
+            if sess and _dt(sess.get("start"))
+            else None
+        )
         self.timers = CallTimers.restore(st.get("timers") or {})
         self._draft = st.get("draft", "")
         self._dirty = False
@@ -148,8 +185,12 @@ class TeleprompterScreen(SectionScreen):
                 yield Static("", id="tp-hint")
                 yield Static("", id="tp-next")
         yield Static("", id="tp-notes")
-        yield TextInput(value=self._draft, placeholder="Заметка по ходу разговора — Enter добавляет в запись",
-                        id="tp-note", classes="-compact")
+        yield TextInput(
+            value=self._draft,
+            placeholder="Заметка по ходу разговора — Enter добавляет в запись",
+            id="tp-note",
+            classes="-compact",
+        )
 
     def on_resize(self, event) -> None:
         wide = event.size.width >= 110
@@ -231,8 +272,9 @@ class TeleprompterScreen(SectionScreen):
         if self.script.sop == "03" and self.notice_state:
             from soptui.services.calls import notice_label
 
-            who.append(f" · SMS: {notice_label(self.notice_state, self.notice_sent_at, self.notice_call_at)}",
-                       style="yellow")
+            who.append(
+                f" · SMS: {notice_label(self.notice_state, self.notice_sent_at, self.notice_call_at)}", style="yellow"
+            )
         self.query_one("#tp-who", Static).update(who)
         # steps list
         lines = Text()
@@ -240,7 +282,7 @@ class TeleprompterScreen(SectionScreen):
             done = s.id in self.visited
             mark = ("✓" if done else "–") if i < index else ("▶" if i == index else " ")
             width = 32 if self.has_class("-wide") else 20
-            title = s.title if len(s.title) <= width else s.title[:width - 1] + "…"
+            title = s.title if len(s.title) <= width else s.title[: width - 1] + "…"
             style = "bold reverse" if i == index else ("dim" if i < index else "")
             lines.append(f"{mark}{i + 1:>2} {title}\n", style=style)
         passed = sum(1 for s in route[:index] if s.id in self.visited)
@@ -248,7 +290,8 @@ class TeleprompterScreen(SectionScreen):
         self.query_one("#tp-steps", Static).update(lines)
         # current step
         self.query_one("#tp-title", Static).update(
-            f"Шаг {index + 1} из {len(route)} · {PHASE_LABELS[step.phase]} · {step.title}")
+            f"Шаг {index + 1} из {len(route)} · {PHASE_LABELS[step.phase]} · {step.title}"
+        )
         self.query_one("#tp-say", Static).update(self.current_text())
         examples = [callscripts.fill(e, values) for e in step.examples]
         self.query_one("#tp-examples", Static).update("\n".join(f"• {e}" for e in examples))
@@ -261,8 +304,9 @@ class TeleprompterScreen(SectionScreen):
         self.query_one("#tp-hint", Static).update(hint.strip())
         # next
         if step.choice and not self.branch:
-            labels = " / ".join(b.label.split(" —")[0] for b in self.script.branches_at(step.id)
-                                if step.id in b.from_steps)
+            labels = " / ".join(
+                b.label.split(" —")[0] for b in self.script.branches_at(step.id) if step.id in b.from_steps
+            )
             nxt = f"Далее: F8 — ответ собеседника ({labels})"
         elif index + 1 < len(route):
             following = route[index + 1]
@@ -296,8 +340,7 @@ class TeleprompterScreen(SectionScreen):
                 style += " underline"
             out.append(f"{short} {fmt_seconds(seconds)}/{getattr(norms, phase)}м", style=style)
         total_norm = norms.seconds("prep") + norms.seconds("call") + norms.seconds("doc")
-        out.append(f"  Σ {fmt_seconds(t.total())}/{total_norm // 60}м",
-                   style=LEVEL_STYLE[level(t.total(), total_norm)])
+        out.append(f"  Σ {fmt_seconds(t.total())}/{total_norm // 60}м", style=LEVEL_STYLE[level(t.total(), total_norm)])
         if t.paused:
             out.append("  ⏸ ПАУЗА", style="bold reverse")
         self.query_one("#tp-timers", Static).update(out)
@@ -321,16 +364,25 @@ class TeleprompterScreen(SectionScreen):
 
     def state(self) -> dict:
         return {
-            "step": self.step_id, "branch": self.branch, "outcome": self.outcome, "notes": self.notes,
+            "step": self.step_id,
+            "branch": self.branch,
+            "outcome": self.outcome,
+            "notes": self.notes,
             "visited": self.visited,
             "draft": self.query_one("#tp-note", Input).value if self.is_mounted else self._draft,
-            "timers": self.timers.snapshot(), "talk_started": self.talk_started,
+            "timers": self.timers.snapshot(),
+            "talk_started": self.talk_started,
             "reminder_id": self.reminder_id,
             "visit": {"at": self.visit.at.isoformat(), "documents": self.visit.documents} if self.visit else None,
             "callback_at": self.callback_at.isoformat() if self.callback_at else None,
-            "sessions": {"start": self.sessions.start.isoformat(), "every_days": self.sessions.every_days,
-                         "until": self.sessions.until.isoformat() if self.sessions.until else None,
-                         "channel": self.sessions.channel} if self.sessions else None,
+            "sessions": {
+                "start": self.sessions.start.isoformat(),
+                "every_days": self.sessions.every_days,
+                "until": self.sessions.until.isoformat() if self.sessions.until else None,
+                "channel": self.sessions.channel,
+            }
+            if self.sessions
+            else None,
         }
 
     def notes_text(self) -> str:
@@ -342,16 +394,45 @@ class TeleprompterScreen(SectionScreen):
         self._dirty = False
         self._since_save = 0.0
         t = self.timers
-        self._save(self.state(), self.step_id, self.branch, self.notes_text(), t.seconds("prep"),
-                   t.seconds("call"), t.seconds("doc"), self.talk_started, self.off_hours_reason)
+        self._save(
+            self.state(),
+            self.step_id,
+            self.branch,
+            self.notes_text(),
+            t.seconds("prep"),
+            t.seconds("call"),
+            t.seconds("doc"),
+            self.talk_started,
+            self.off_hours_reason,
+        )
 
     @work(thread=True, exclusive=True, group="tp-save", exit_on_error=False)
-    def _save(self, state: dict, step_id: str, branch: str, notes: str, prep: float, talk: float, doc: float,
-              talk_started: bool, off_hours_reason: str) -> None:
+    def _save(
+        self,
+        state: dict,
+        step_id: str,
+        branch: str,
+        notes: str,
+        prep: float,
+        talk: float,
+        doc: float,
+        talk_started: bool,
+        off_hours_reason: str,
+    ) -> None:
         from soptui.services import calls
 
-        calls.save_progress(self.record.id, state, step_id, branch, notes, prep, talk, doc,
-                            talk_started=talk_started, off_hours_reason=off_hours_reason or None)
+        calls.save_progress(
+            self.record.id,
+            state,
+            step_id,
+            branch,
+            notes,
+            prep,
+            talk,
+            doc,
+            talk_started=talk_started,
+            off_hours_reason=off_hours_reason or None,
+        )
 
     @on(Input.Changed, "#tp-note")
     def _typed(self) -> None:
@@ -377,11 +458,13 @@ class TeleprompterScreen(SectionScreen):
         if target.phase in ("call", "doc") and not self.talk_started:
             problem = call_hours_problem(clock.now(), self.window)
             if target.phase == "call" and problem and not self.off_hours_reason:
+
                 def confirmed(reason: str | None) -> None:
                     if reason:
                         self.off_hours_reason = reason
                         self.add_note(f"Звонок вне рабочего времени, причина: {reason}")
                         self.go_to(step_id)
+
                 self.app.push_screen(OffHoursScreen(problem), confirmed)
                 return
             self.talk_started = target.phase == "call" or self.talk_started
@@ -428,6 +511,7 @@ class TeleprompterScreen(SectionScreen):
         def chosen(branch_id: str | None) -> None:
             if branch_id:
                 self.choose_branch(branch_id)
+
         self.app.push_screen(BranchScreen(self.step.title, [(b.id, b.label) for b in options]), chosen)
 
     def choose_branch(self, branch_id: str) -> None:
@@ -441,24 +525,36 @@ class TeleprompterScreen(SectionScreen):
             self.go_to(branch.goto)
 
         if branch.ask == "visit":
+
             def got_visit(answer: VisitAnswer | None) -> None:
                 if answer is not None:
                     self.visit = answer
                     apply(f"встреча {clock.fmt_datetime(answer.at)}")
-            self.app.push_screen(VisitScreen(self.window, list(self.script.suggested_documents),
-                                             self.visit.at if self.visit else None,
-                                             self.visit.documents if self.visit else None), got_visit)
+
+            self.app.push_screen(
+                VisitScreen(
+                    self.window,
+                    list(self.script.suggested_documents),
+                    self.visit.at if self.visit else None,
+                    self.visit.documents if self.visit else None,
+                ),
+                got_visit,
+            )
         elif branch.ask == "callback":
+
             def got_callback(answer: dt.datetime | None) -> None:
                 if answer is not None:
                     self.callback_at = answer
                     apply(f"перезвонить {clock.fmt_datetime(answer)}")
+
             self.app.push_screen(CallbackScreen("Когда перезвонить", self.window, self.callback_at), got_callback)
         elif branch.ask == "sessions":
+
             def got_sessions(answer: SessionsAnswer | None) -> None:
                 if answer is not None:
                     self.sessions = answer
                     apply(f"первый сеанс {clock.fmt_datetime(answer.start)}")
+
             self.app.push_screen(SessionsScreen(self.channels, self.sessions), got_sessions)
         else:
             apply()
@@ -493,13 +589,17 @@ class TeleprompterScreen(SectionScreen):
         self.notice_call_at = None
         self.add_note("SMS-уведомление отправлено (текст скопирован в буфер обмена)")
         self.render_all()
-        self.notify(f"Текст уведомления скопирован в буфер обмена — вставьте его в SMS или мессенджер. "
-                    f"Отправка отмечена в {when:%H:%M}.", timeout=6)
+        self.notify(
+            f"Текст уведомления скопирован в буфер обмена — вставьте его в SMS или мессенджер. "
+            f"Отправка отмечена в {when:%H:%M}.",
+            timeout=6,
+        )
 
     def action_notice(self) -> None:
         def answered(answer: NoticeAnswer | None) -> None:
             if answer is not None:
                 self._set_notice(answer)
+
         self.app.push_screen(NoticeScreen(self.notice_sent_at), answered)
 
     @work(thread=True, exclusive=True, group="tp-notice", exit_on_error=False)
@@ -532,8 +632,11 @@ class TeleprompterScreen(SectionScreen):
                 self.go_to(doc_steps[0].id)
                 if self.step.phase != "doc":  # the off-hours dialog is in the way
                     return
-        summary = "; ".join(n.split("] ", 1)[-1] for n in self.notes
-                            if not n.split("] ", 1)[-1].startswith(("Ответ", "SMS", "Звонок вне")))
+        summary = "; ".join(
+            n.split("] ", 1)[-1]
+            for n in self.notes
+            if not n.split("] ", 1)[-1].startswith(("Ответ", "SMS", "Звонок вне"))
+        )
         draft = self.query_one("#tp-note", Input).value.strip()
         if draft:
             summary = "; ".join(p for p in (summary, draft) if p)
@@ -542,26 +645,49 @@ class TeleprompterScreen(SectionScreen):
         def recorded(answer: OutcomeAnswer | None) -> None:
             if answer is not None:
                 self._finish(answer)
-        self.app.push_screen(OutcomeScreen(
-            self.script.sop, self.script.outcomes, selected, summary, "", self.window,
-            list(self.script.suggested_documents), self.channels, self.visit, self.callback_at, self.sessions),
-            recorded)
+
+        self.app.push_screen(
+            OutcomeScreen(
+                self.script.sop,
+                self.script.outcomes,
+                selected,
+                summary,
+                "",
+                self.window,
+                list(self.script.suggested_documents),
+                self.channels,
+                self.visit,
+                self.callback_at,
+                self.sessions,
+            ),
+            recorded,
+        )
 
     def build_outcome(self, answer: OutcomeAnswer) -> CallOutcome:
         t = self.timers
         state = self.state()
         return CallOutcome(
-            outcome=answer.outcome, summary=answer.summary, agreements=answer.agreements,
-            notes=self.notes_text(), teleprompter=state, branch=self.branch, step_id=self.step_id,
-            prep_seconds=t.seconds("prep"), talk_seconds=t.seconds("call"), doc_seconds=t.seconds("doc"),
+            outcome=answer.outcome,
+            summary=answer.summary,
+            agreements=answer.agreements,
+            notes=self.notes_text(),
+            teleprompter=state,
+            branch=self.branch,
+            step_id=self.step_id,
+            prep_seconds=t.seconds("prep"),
+            talk_seconds=t.seconds("call"),
+            doc_seconds=t.seconds("doc"),
             visit_at=answer.visit.at if answer.visit else None,
             documents=answer.visit.documents if answer.visit else [],
-            callback_at=answer.callback_at, refusal_reason=answer.refusal_reason,
-            control_points=answer.control_points or [], contact_frequency=answer.contact_frequency,
+            callback_at=answer.callback_at,
+            refusal_reason=answer.refusal_reason,
+            control_points=answer.control_points or [],
+            contact_frequency=answer.contact_frequency,
             sessions_start=answer.sessions.start if answer.sessions else None,
             sessions_every_days=answer.sessions.every_days if answer.sessions else 0,
             sessions_until=answer.sessions.until if answer.sessions else None,
-            sessions_channel=answer.sessions.channel if answer.sessions else "")
+            sessions_channel=answer.sessions.channel if answer.sessions else "",
+        )
 
     def _finish(self, answer: OutcomeAnswer) -> None:
         self.timers.pause()
@@ -586,8 +712,10 @@ class TeleprompterScreen(SectionScreen):
         self.finished = True
         parts = ["Звонок записан в «Телефонные переговоры» и журнал учета услуг."]
         if result.referral_marked:
-            parts.append("Первичный контакт по обращению отмечен" + (" (с опозданием)." if result.first_contact_late
-                                                                      else " в срок."))
+            parts.append(
+                "Первичный контакт по обращению отмечен"
+                + (" (с опозданием)." if result.first_contact_late else " в срок.")
+            )
         if result.visit_id:
             parts.append("Черновик первичного визита добавлен в патронаж.")
         if result.reminder_ids:

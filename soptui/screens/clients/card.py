@@ -70,11 +70,23 @@ class ClientCardScreen(SectionScreen):
         Binding("o", "referral", "Обращение", tooltip="Новое обращение по этому клиенту"),
         Binding("a", "audit", "Журнал", tooltip="Кто открывал и менял карточку (для заведующих)"),
         Binding("r", "reload", "Обновить", show=False),
-        *[Binding(str(i + 1), f"tab({i})", pane, show=False) for i, pane in enumerate(
-            ["Основное", "Люди", "Обращения", "Звонки", "Визиты", "Группы", "Услуги", "Журнал доступа"])],
+        *[
+            Binding(str(i + 1), f"tab({i})", pane, show=False)
+            for i, pane in enumerate(
+                ["Основное", "Люди", "Обращения", "Звонки", "Визиты", "Группы", "Услуги", "Журнал доступа"]
+            )
+        ],
     ]
-    TAB_IDS = ["tab-main", "tab-people", "tab-referrals", "tab-calls", "tab-visits", "tab-groups", "tab-services",
-               "tab-audit"]
+    TAB_IDS = [
+        "tab-main",
+        "tab-people",
+        "tab-referrals",
+        "tab-calls",
+        "tab-visits",
+        "tab-groups",
+        "tab-services",
+        "tab-audit",
+    ]
 
     def __init__(self, client_id: int) -> None:
         super().__init__()
@@ -108,8 +120,7 @@ class ClientCardScreen(SectionScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.query_one("#people-table", DataTable).add_columns("Кто", "ФИО", "Телефоны", "Мессенджеры",
-                                                               "Когда звонить")
+        self.query_one("#people-table", DataTable).add_columns("Кто", "ФИО", "Телефоны", "Мессенджеры", "Когда звонить")
         self.query_one("#calls-table", DataTable).add_columns("Когда", "Звонок", "Кто звонил", "Итог")
         self.query_one("#visits-table", DataTable).add_columns("Когда", "Визит", "Статус", "Цель")
         self.query_one("#groups-table", DataTable).add_columns("Период", "Группа", "Посещения", "Состояние")
@@ -145,7 +156,8 @@ class ClientCardScreen(SectionScreen):
     def _gone(self) -> None:
         self.card = None
         self.query_one("#card-title", Static).update(
-            Text("Этого клиента больше нет в реестре: карточку удалил другой пользователь.", style="bold red"))
+            Text("Этого клиента больше нет в реестре: карточку удалил другой пользователь.", style="bold red")
+        )
         self.query_one("#card-warnings", Static).update("Esc — вернуться к списку.")
         self.query_one(TabbedContent).display = False
         self.notify("Клиент удалён другим пользователем.", severity="error")
@@ -170,19 +182,24 @@ class ClientCardScreen(SectionScreen):
                 title.append(f" ({card.age} {plural_ru(card.age, 'год', 'года', 'лет')})")
         title.append(f"  · {card.category_label} · ")
         title.append(card.status_label, style=STATUS_STYLE.get(s.status, ""))
-        title.append(f"\n{s.department_name or 'отделение не указано'} · специалист: "
-                     f"{s.assigned_staff_short or 'не назначен'}", style="dim")
+        title.append(
+            f"\n{s.department_name or 'отделение не указано'} · специалист: {s.assigned_staff_short or 'не назначен'}",
+            style="dim",
+        )
         self.query_one("#card-title", Static).update(title)
         warnings = Text()
         if card.consent_warning:
             warnings.append("⚠ " + card.consent_warning + "  ", style="bold red")
         if card.ipra_warning:
             warnings.append("⚠ " + card.ipra_warning + "  ", style="bold yellow")
-        open_refs = sorted((r for r in card.referrals if r.state in ("overdue", "today", "ok")),
-                           key=lambda r: r.first_contact_due)
+        open_refs = sorted(
+            (r for r in card.referrals if r.state in ("overdue", "today", "ok")), key=lambda r: r.first_contact_due
+        )
         for r in open_refs[:2]:
-            warnings.append(f"⏰ первичный звонок до {clock.fmt_date(r.first_contact_due)}: {r.countdown}  ",
-                            style=STATE_STYLE[r.state])
+            warnings.append(
+                f"⏰ первичный звонок до {clock.fmt_date(r.first_contact_due)}: {r.countdown}  ",
+                style=STATE_STYLE[r.state],
+            )
         self.query_one("#card-warnings", Static).update(warnings)
         self.query_one("#card-main", Static).update(self._main_text(card))
         self.query_one("#card-referrals", Static).update(self._referrals_text(card))
@@ -192,22 +209,38 @@ class ClientCardScreen(SectionScreen):
         from soptui.domain.labels import CONTACT_KINDS
 
         for i, p in enumerate(self.people):
-            who = f"{p.relation} (представитель)" if p.kind == "representative" else \
-                f"{p.relation or CONTACT_KINDS.get(p.kind, p.kind)}"
-            people.add_row(who, p.full_name, ", ".join(format_phone(x) for x in p.phones),
-                           ", ".join(f"{_channel(ch)} {_handle(h)}" for ch, h in p.messengers),
-                           p.preferred_call_time, key=str(i))
-        for table_id, rows in (("#calls-table", card.calls), ("#visits-table", card.visits),
-                               ("#groups-table", card.groups), ("#services-table", card.services)):
+            who = (
+                f"{p.relation} (представитель)"
+                if p.kind == "representative"
+                else f"{p.relation or CONTACT_KINDS.get(p.kind, p.kind)}"
+            )
+            people.add_row(
+                who,
+                p.full_name,
+                ", ".join(format_phone(x) for x in p.phones),
+                ", ".join(f"{_channel(ch)} {_handle(h)}" for ch, h in p.messengers),
+                p.preferred_call_time,
+                key=str(i),
+            )
+        for table_id, rows in (
+            ("#calls-table", card.calls),
+            ("#visits-table", card.visits),
+            ("#groups-table", card.groups),
+            ("#services-table", card.services),
+        ):
             table = self.query_one(table_id, DataTable)
             table.clear()
             for i, r in enumerate(rows):
                 table.add_row(r.when, r.what, r.who, r.detail, key=str(i))
         tabs = self.query_one(TabbedContent)
-        for pane, rows, label in (("tab-calls", card.calls, "Звонки"), ("tab-visits", card.visits, "Визиты"),
-                                  ("tab-groups", card.groups, "Группы"), ("tab-services", card.services, "Услуги"),
-                                  ("tab-people", self.people, "Люди"),
-                                  ("tab-referrals", card.referrals, "Обращения")):
+        for pane, rows, label in (
+            ("tab-calls", card.calls, "Звонки"),
+            ("tab-visits", card.visits, "Визиты"),
+            ("tab-groups", card.groups, "Группы"),
+            ("tab-services", card.services, "Услуги"),
+            ("tab-people", self.people, "Люди"),
+            ("tab-referrals", card.referrals, "Обращения"),
+        ):
             number = self.TAB_IDS.index(pane) + 1
             tabs.get_tab(pane).label = f"{number} {label}" + (f" ({len(rows)})" if rows else "")
         if self.app.actor is not None and self.app.actor.is_head:
@@ -226,12 +259,17 @@ class ClientCardScreen(SectionScreen):
         t.add_row("Мессенджеры", ", ".join(f"{_channel(ch)} {_handle(h)}" for ch, h in s.messengers) or "нет")
         t.add_row("Отделение", s.department_name or "не указано")
         t.add_row("Специалист", s.assigned_staff_name or "не назначен")
-        consent = Text(clock.fmt_date(card.consent_date)) if card.consent_date else Text(
-            "НЕТ — получить согласие на обработку персональных данных", style="bold red")
+        consent = (
+            Text(clock.fmt_date(card.consent_date))
+            if card.consent_date
+            else Text("НЕТ — получить согласие на обработку персональных данных", style="bold red")
+        )
         t.add_row("Согласие на ПДн", consent)
         if card.ipra_number or card.ipra_end:
-            ipra = Text(f"№ {card.ipra_number or '—'}, {clock.fmt_date(card.ipra_start) or '…'} – "
-                        f"{clock.fmt_date(card.ipra_end) or '…'}")
+            ipra = Text(
+                f"№ {card.ipra_number or '—'}, {clock.fmt_date(card.ipra_start) or '…'} – "
+                f"{clock.fmt_date(card.ipra_end) or '…'}"
+            )
             if card.ipra_warning:
                 ipra.append(f"  ⚠ {card.ipra_warning}", style="bold yellow")
             t.add_row("ИПРА", ipra)
@@ -239,7 +277,9 @@ class ClientCardScreen(SectionScreen):
             t.add_row("ИПРА", "нет")
         status = Text(card.status_label, style=STATUS_STYLE.get(s.status, ""))
         if card.status_changed_at:
-            status.append(f" с {clock.fmt_date(card.status_changed_at.date() if hasattr(card.status_changed_at, 'date') else card.status_changed_at)}")
+            status.append(
+                f" с {clock.fmt_date(card.status_changed_at.date() if hasattr(card.status_changed_at, 'date') else card.status_changed_at)}"
+            )
         if card.status_reason:
             status.append(f" — {card.status_reason}")
         t.add_row("Статус", status)
@@ -276,8 +316,10 @@ class ClientCardScreen(SectionScreen):
                 out.append(f"{r.summary}\n", style="italic")
             out.append(f"Принято: {r.intake_log} · специалист: {r.assigned}\n", style="dim")
             out.append(f"Регистрация до {clock.fmt_date(r.registration_due)} · ")
-            out.append(f"первичный звонок до {clock.fmt_date(r.first_contact_due)} ({r.countdown})",
-                       style=STATE_STYLE.get(r.state, ""))
+            out.append(
+                f"первичный звонок до {clock.fmt_date(r.first_contact_due)} ({r.countdown})",
+                style=STATE_STYLE.get(r.state, ""),
+            )
             if r.patronage_due:
                 out.append(f" · патронаж не позднее {clock.fmt_date(r.patronage_due)}")
             if r.warning:
@@ -330,8 +372,10 @@ class ClientCardScreen(SectionScreen):
     def action_status(self) -> None:
         if self.card is None:
             return
-        self.app.push_screen(StatusDialog(self.client_id, self.card.summary.status),
-                             lambda changed: self.action_reload() if changed else None)
+        self.app.push_screen(
+            StatusDialog(self.client_id, self.card.summary.status),
+            lambda changed: self.action_reload() if changed else None,
+        )
 
     def action_call(self) -> None:
         self.app.open_target("new_call", self.client_id)
@@ -361,8 +405,9 @@ class ClientCardScreen(SectionScreen):
 
         row = event.cursor_row
         if 0 <= row < len(getattr(self, "people", [])):
-            self.app.push_screen(PersonDialog(self.client_id, self.people[row]),
-                                 lambda saved: self.action_reload() if saved else None)
+            self.app.push_screen(
+                PersonDialog(self.client_id, self.people[row]), lambda saved: self.action_reload() if saved else None
+            )
 
     @on(DataTable.RowSelected, "#calls-table")
     def _open_call(self, event: DataTable.RowSelected) -> None:
@@ -384,9 +429,12 @@ class ClientCardScreen(SectionScreen):
         if not 0 <= row < len(self.people):
             return
         person = self.people[row]
-        self.app.push_screen(ConfirmDialog(f"Удалить «{person.full_name}» ({person.relation}) из карточки?",
-                                           "Удалить", "Отмена", danger=True),
-                             lambda yes: self._delete_person(person) if yes else None)
+        self.app.push_screen(
+            ConfirmDialog(
+                f"Удалить «{person.full_name}» ({person.relation}) из карточки?", "Удалить", "Отмена", danger=True
+            ),
+            lambda yes: self._delete_person(person) if yes else None,
+        )
 
     @work(thread=True, group="card-write")
     def _delete_person(self, person) -> None:
@@ -397,8 +445,7 @@ class ClientCardScreen(SectionScreen):
         try:
             clients.delete_person(self.client_id, kind, person.id)
         except (RecordGone, clients.ClientGone):
-            self.app.call_from_thread(self.notify, "Запись уже удалена другим пользователем.",
-                                      severity="warning")
+            self.app.call_from_thread(self.notify, "Запись уже удалена другим пользователем.", severity="warning")
         self.app.call_from_thread(self.action_reload)
 
 
@@ -427,8 +474,9 @@ class StatusDialog(ModalScreen[bool]):
             yield Select(options, prompt="Новый статус", id="st-new", allow_blank=True)
             yield Static("", id="st-new-error", classes="error")
             yield LabeledInput("Причина (обязательна для отказа и снятия)", id="st-reason")
-            yield LabeledInput("Дата", value=clock.fmt_date(clock.today()), validator=self._date, id="st-date",
-                               required=True)
+            yield LabeledInput(
+                "Дата", value=clock.fmt_date(clock.today()), validator=self._date, id="st-date", required=True
+            )
             with Horizontal(classes="buttons"):
                 yield Button("Сохранить", variant="primary", id="st-save")
                 yield Button("Отмена", id="st-cancel")

@@ -25,10 +25,20 @@ from soptui.widgets.dialogs import ChoiceDialog, ask_unsaved
 from soptui.widgets.fields import LabeledInput
 
 CATEGORY_OPTIONS = [(label, code) for code, label in CATEGORIES.items()]
-PLACEHOLDERS = {"f-birth": "ДД.ММ.ГГГГ", "f-ipra-start": "ДД.ММ.ГГГГ", "f-ipra-end": "ДД.ММ.ГГГГ",
-                "f-consent": "ДД.ММ.ГГГГ", "f-phones": "+7 912 345-67-89, через запятую"}
-MESSENGER_HINTS = {"whatsapp": "номер телефона", "telegram": "@имя или номер", "viber": "номер телефона",
-                   "vk": "vk.com/имя или id123", "skype": "логин"}
+PLACEHOLDERS = {
+    "f-birth": "ДД.ММ.ГГГГ",
+    "f-ipra-start": "ДД.ММ.ГГГГ",
+    "f-ipra-end": "ДД.ММ.ГГГГ",
+    "f-consent": "ДД.ММ.ГГГГ",
+    "f-phones": "+7 912 345-67-89, через запятую",
+}
+MESSENGER_HINTS = {
+    "whatsapp": "номер телефона",
+    "telegram": "@имя или номер",
+    "viber": "номер телефона",
+    "vk": "vk.com/имя или id123",
+    "skype": "логин",
+}
 
 # text fields of the client form: id -> (label, form key, validator, required)
 TEXT_FIELDS = {
@@ -52,8 +62,13 @@ def messenger_fields(prefix: str, values: list | None = None) -> ComposeResult:
     for ch, handle in values or []:
         current.setdefault(ch, handle)
     for ch in svc.MESSENGER_CHANNELS:
-        yield LabeledInput(CHANNELS[ch], value=current.get(ch, ""), placeholder=MESSENGER_HINTS[ch],
-                           validator=partial(svc.validate_messenger, ch), id=f"{prefix}-{ch}")
+        yield LabeledInput(
+            CHANNELS[ch],
+            value=current.get(ch, ""),
+            placeholder=MESSENGER_HINTS[ch],
+            validator=partial(svc.validate_messenger, ch),
+            id=f"{prefix}-{ch}",
+        )
 
 
 def check_messengers(screen, prefix: str) -> tuple[bool, list[tuple[str, str]]]:
@@ -136,19 +151,27 @@ class ClientFormScreen(SectionScreen):
                 yield from messenger_fields("fm")
             yield self._field("f-notes")
             if self.client_id is None:
-                yield Static("Представителей и родственников добавьте в карточке после сохранения (клавиша p).",
-                             classes="muted")
+                yield Static(
+                    "Представителей и родственников добавьте в карточке после сохранения (клавиша p).", classes="muted"
+                )
 
     def _field(self, fid: str) -> LabeledInput:
         label, _key, validator, required = TEXT_FIELDS[fid]
-        return LabeledInput(label, validator=validator, required=required, id=fid, input_id=f"{fid}-input",
-                            placeholder=PLACEHOLDERS.get(fid, ""))
+        return LabeledInput(
+            label,
+            validator=validator,
+            required=required,
+            id=fid,
+            input_id=f"{fid}-input",
+            placeholder=PLACEHOLDERS.get(fid, ""),
+        )
 
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#f-last", LabeledInput).input.focus()
-        self._status("Загрузка…" if self.client_id else "Новый клиент: поля со звёздочкой обязательны. "
-                     "Ctrl+S — сохранить.")
+        self._status(
+            "Загрузка…" if self.client_id else "Новый клиент: поля со звёздочкой обязательны. Ctrl+S — сохранить."
+        )
         self._load()
 
     def _status(self, text, style: str = "") -> None:
@@ -187,12 +210,17 @@ class ClientFormScreen(SectionScreen):
             self.version = card.summary.version
             self.original = dict(card.form)
             self.fill(card.form)
-            self._status(Text.assemble(("Изменение: ", "bold"), card.summary.full_name,
-                                       " · Ctrl+S — сохранить, Esc — закрыть"))
+            self._status(
+                Text.assemble(("Изменение: ", "bold"), card.summary.full_name, " · Ctrl+S — сохранить, Esc — закрыть")
+            )
         else:
-            self.fill({"department_id": actor.department_id if actor else None,
-                       "assigned_staff_id": actor.id if actor and not actor.is_head else None,
-                       "category": "child"})
+            self.fill(
+                {
+                    "department_id": actor.department_id if actor else None,
+                    "assigned_staff_id": actor.id if actor and not actor.is_head else None,
+                    "category": "child",
+                }
+            )
         self.call_after_refresh(self._loaded_done, draft, info)
 
     def _loaded_done(self, draft, info) -> None:
@@ -201,9 +229,12 @@ class ClientFormScreen(SectionScreen):
         if draft and draft.get("values"):
             when = clock.fmt_datetime(info.updated_at) if info else ""
             self.app.push_screen(
-                ChoiceDialog(f"Есть несохранённый черновик этой формы ({when}). Восстановить его?",
-                             [("resume", "Восстановить", "primary"), ("discard", "Удалить черновик", "default")]),
-                partial(self._resume_answer, draft))
+                ChoiceDialog(
+                    f"Есть несохранённый черновик этой формы ({when}). Восстановить его?",
+                    [("resume", "Восстановить", "primary"), ("discard", "Удалить черновик", "default")],
+                ),
+                partial(self._resume_answer, draft),
+            )
 
     def _resume_answer(self, draft: dict, answer: str | None) -> None:
         if answer == "resume":
@@ -251,9 +282,11 @@ class ClientFormScreen(SectionScreen):
         values["department_id"] = _opt(self.query_one("#f-department", Select).value)
         values["assigned_staff_id"] = _opt(self.query_one("#f-staff", Select).value)
         values["remote_territory"] = self.query_one("#f-remote", Checkbox).value
-        values["messengers"] = [[ch, self.query_one(f"#fm-{ch}", LabeledInput).value]
-                                for ch in svc.MESSENGER_CHANNELS
-                                if self.query_one(f"#fm-{ch}", LabeledInput).value.strip()]
+        values["messengers"] = [
+            [ch, self.query_one(f"#fm-{ch}", LabeledInput).value]
+            for ch in svc.MESSENGER_CHANNELS
+            if self.query_one(f"#fm-{ch}", LabeledInput).value.strip()
+        ]
         return values
 
     @on(Input.Changed)
@@ -311,15 +344,23 @@ class ClientFormScreen(SectionScreen):
             self._status("Исправьте поля, отмеченные красным: введённое сохранено.", "bold red")
             return None
         return svc.ClientData(
-            last_name=cleaned["last_name"], first_name=cleaned["first_name"],
-            patronymic=cleaned["patronymic"] or "", birth_date=cleaned["birth_date"],
+            last_name=cleaned["last_name"],
+            first_name=cleaned["first_name"],
+            patronymic=cleaned["patronymic"] or "",
+            birth_date=cleaned["birth_date"],
             category=_opt(self.query_one("#f-category", Select).value) or "child",
             department_id=_opt(self.query_one("#f-department", Select).value),
             assigned_staff_id=_opt(self.query_one("#f-staff", Select).value),
-            address=cleaned["address"] or "", remote_territory=self.query_one("#f-remote", Checkbox).value,
-            ipra_number=cleaned["ipra_number"] or "", ipra_start=cleaned["ipra_start"],
-            ipra_end=cleaned["ipra_end"], consent_date=cleaned["consent_date"], notes=cleaned["notes"] or "",
-            phones=cleaned["phones"] or [], messengers=messengers)
+            address=cleaned["address"] or "",
+            remote_territory=self.query_one("#f-remote", Checkbox).value,
+            ipra_number=cleaned["ipra_number"] or "",
+            ipra_start=cleaned["ipra_start"],
+            ipra_end=cleaned["ipra_end"],
+            consent_date=cleaned["consent_date"],
+            notes=cleaned["notes"] or "",
+            phones=cleaned["phones"] or [],
+            messengers=messengers,
+        )
 
     def action_save(self) -> None:
         if not self.loaded:
@@ -335,8 +376,7 @@ class ClientFormScreen(SectionScreen):
 
     @work(thread=True, exclusive=True, group="form-save")
     def _check_duplicates(self, data: svc.ClientData) -> None:
-        dups = svc.find_duplicates(data.last_name, data.first_name, data.patronymic, data.birth_date,
-                                   data.phones)
+        dups = svc.find_duplicates(data.last_name, data.first_name, data.patronymic, data.birth_date, data.phones)
         if dups:
             self.app.call_from_thread(self._ask_duplicates, data, dups)
         else:
@@ -377,8 +417,11 @@ class ClientFormScreen(SectionScreen):
             self.app.call_from_thread(self._conflict, data, conflict)
             return
         except svc.ClientGone:
-            self.app.call_from_thread(self._status, "Сохранить нельзя: клиента удалил другой пользователь. "
-                                      "Введённое осталось в форме и в черновике.", "bold red")
+            self.app.call_from_thread(
+                self._status,
+                "Сохранить нельзя: клиента удалил другой пользователь. Введённое осталось в форме и в черновике.",
+                "bold red",
+            )
             return
         except svc.AccessDenied:
             self.app.call_from_thread(self._status, "Клиент теперь относится к другому отделению.", "bold red")
@@ -454,9 +497,13 @@ class DuplicateDialog(ModalScreen[object]):
             for d in self.dups:
                 with Horizontal(classes="dup"):
                     yield Button(self.open_label, id=f"dup-{d.id}")
-                    yield Static(Text.assemble((d.full_name, "bold"),
-                                               f"  {clock.fmt_date(d.birth_date)}  {d.department}  — ",
-                                               (d.reason, "yellow")))
+                    yield Static(
+                        Text.assemble(
+                            (d.full_name, "bold"),
+                            f"  {clock.fmt_date(d.birth_date)}  {d.department}  — ",
+                            (d.reason, "yellow"),
+                        )
+                    )
             with Horizontal(classes="buttons"):
                 yield Button("Вернуться к форме", variant="primary", id="dup-back")
                 yield Button(self.create_label, variant="warning", id="dup-create")
@@ -540,8 +587,7 @@ KIND_OPTIONS = [("законный представитель", "representative"
 class PersonDialog(ModalScreen[bool]):
     """Add or edit a legal representative, relative or friend with phones and messengers."""
 
-    BINDINGS = [Binding("escape", "cancel", "Отмена"),
-                Binding("ctrl+s", "save", "Сохранить", priority=True)]
+    BINDINGS = [Binding("escape", "cancel", "Отмена"), Binding("ctrl+s", "save", "Сохранить", priority=True)]
     DEFAULT_CSS = """
     PersonDialog { align: center middle; }
     PersonDialog > VerticalScroll { width: 100; max-width: 100%; height: 90%; max-height: 100%;
@@ -568,21 +614,34 @@ class PersonDialog(ModalScreen[bool]):
                 with Vertical(classes="sel"):
                     yield Label("Кто это")
                     yield Select(KIND_OPTIONS, value=kind, allow_blank=False, id="p-kind")
-                yield LabeledInput("Кем приходится (мать, дочь, соседка…)", value=p.relation if p else "",
-                                   required=True, id="p-relation")
+                yield LabeledInput(
+                    "Кем приходится (мать, дочь, соседка…)",
+                    value=p.relation if p else "",
+                    required=True,
+                    id="p-relation",
+                )
             with Horizontal(classes="row"):
-                yield LabeledInput("Фамилия", value=p.last_name if p else "", validator=svc.validate_name_part,
-                                   id="p-last")
-                yield LabeledInput("Имя", value=p.first_name if p else "", validator=svc.validate_name_part,
-                                   required=True, id="p-first")
-                yield LabeledInput("Отчество", value=p.patronymic if p else "", validator=svc.validate_name_part,
-                                   id="p-patr")
+                yield LabeledInput(
+                    "Фамилия", value=p.last_name if p else "", validator=svc.validate_name_part, id="p-last"
+                )
+                yield LabeledInput(
+                    "Имя",
+                    value=p.first_name if p else "",
+                    validator=svc.validate_name_part,
+                    required=True,
+                    id="p-first",
+                )
+                yield LabeledInput(
+                    "Отчество", value=p.patronymic if p else "", validator=svc.validate_name_part, id="p-patr"
+                )
             with Horizontal(classes="row"):
-                yield LabeledInput("Телефоны (через запятую)",
-                                   value=", ".join(_fmt(x) for x in p.phones) if p else "",
-                                   validator=svc.parse_phones, id="p-phones")
-                yield LabeledInput("Когда удобно звонить", value=p.preferred_call_time if p else "",
-                                   id="p-time")
+                yield LabeledInput(
+                    "Телефоны (через запятую)",
+                    value=", ".join(_fmt(x) for x in p.phones) if p else "",
+                    validator=svc.parse_phones,
+                    id="p-phones",
+                )
+                yield LabeledInput("Когда удобно звонить", value=p.preferred_call_time if p else "", id="p-time")
             with Horizontal(classes="row"):
                 yield from messenger_fields("pm", p.messengers if p else None)
             yield LabeledInput("Примечание", value=p.notes if p else "", id="p-notes")
@@ -615,10 +674,17 @@ class PersonDialog(ModalScreen[bool]):
         if not ok:
             self.query_one("#p-error", Static).update("Исправьте поля, отмеченные красным.")
             return
-        data = svc.PersonData(kind=kind, relation=values["p-relation"] or "", last_name=values["p-last"] or "",
-                              first_name=values["p-first"] or "", patronymic=values["p-patr"] or "",
-                              preferred_call_time=values["p-time"] or "", notes=values["p-notes"] or "",
-                              phones=values["p-phones"] or [], messengers=messengers)
+        data = svc.PersonData(
+            kind=kind,
+            relation=values["p-relation"] or "",
+            last_name=values["p-last"] or "",
+            first_name=values["p-first"] or "",
+            patronymic=values["p-patr"] or "",
+            preferred_call_time=values["p-time"] or "",
+            notes=values["p-notes"] or "",
+            phones=values["p-phones"] or [],
+            messengers=messengers,
+        )
         self._write(data)
 
     @work(thread=True, exclusive=True, group="person")
@@ -630,20 +696,22 @@ class PersonDialog(ModalScreen[bool]):
         if p and (p.kind == "representative") != (data.kind == "representative"):
             # moving between a representative and a relative: a new row of the other kind
             try:
-                svc.delete_person(self.client_id, "representative" if p.kind == "representative" else "contact",
-                                  p.id)
+                svc.delete_person(self.client_id, "representative" if p.kind == "representative" else "contact", p.id)
             except RecordGone:
                 pass
             person_id = version = None
         try:
             svc.save_person(self.client_id, data, person_id, version)
         except svc.ClientGone:
-            self.app.call_from_thread(self.query_one("#p-error", Static).update,
-                                      "Клиента удалил другой пользователь: сохранить некуда.")
+            self.app.call_from_thread(
+                self.query_one("#p-error", Static).update, "Клиента удалил другой пользователь: сохранить некуда."
+            )
             return
         except RecordGone:
-            self.app.call_from_thread(self.query_one("#p-error", Static).update,
-                                      "Эту запись удалил другой пользователь. Закройте окно и добавьте заново.")
+            self.app.call_from_thread(
+                self.query_one("#p-error", Static).update,
+                "Эту запись удалил другой пользователь. Закройте окно и добавьте заново.",
+            )
             return
         except ConflictError:
             theirs = svc.get_person(self.client_id, p.kind, p.id)
@@ -652,9 +720,15 @@ class PersonDialog(ModalScreen[bool]):
         self.app.call_from_thread(self.dismiss, True)
 
     # the person's fields as the dialog shows them: (attribute, field id, text shown for a value)
-    _FIELD_TEXT = [("relation", "p-relation", str), ("last_name", "p-last", str), ("first_name", "p-first", str),
-                   ("patronymic", "p-patr", str), ("phones", "p-phones", lambda v: ", ".join(_fmt(x) for x in v)),
-                   ("preferred_call_time", "p-time", str), ("notes", "p-notes", str)]
+    _FIELD_TEXT = [
+        ("relation", "p-relation", str),
+        ("last_name", "p-last", str),
+        ("first_name", "p-first", str),
+        ("patronymic", "p-patr", str),
+        ("phones", "p-phones", lambda v: ", ".join(_fmt(x) for x in v)),
+        ("preferred_call_time", "p-time", str),
+        ("notes", "p-notes", str),
+    ]
 
     def _conflict(self, theirs) -> None:
         """Someone saved this person since the dialog opened: merge and show what they changed.
@@ -675,15 +749,22 @@ class PersonDialog(ModalScreen[bool]):
 
         def show(value) -> str:
             if isinstance(value, list):
-                value = ", ".join(_fmt(v) if isinstance(v, str) else f"{CHANNELS.get(v[0], v[0])} {v[1]}"
-                                  for v in value)
+                value = ", ".join(
+                    _fmt(v) if isinstance(v, str) else f"{CHANNELS.get(v[0], v[0])} {v[1]}" for v in value
+                )
             return f"«{value}»" if value else "пусто"
-        lines = [f"{label}: было {show(before)}, стало {show(after)}"
-                 for label, before, after in svc.person_changes(mine, theirs)]
+
+        lines = [
+            f"{label}: было {show(before)}, стало {show(after)}"
+            for label, before, after in svc.person_changes(mine, theirs)
+        ]
         self.person = theirs
-        error.update("Пока вы редактировали, запись изменил другой пользователь:\n" + "\n".join(lines or ["—"])
-                     + "\nПоля, которые вы не трогали, обновлены; ваши правки остались. Проверьте и нажмите "
-                       "«Сохранить» ещё раз, или «Отмена» — оставить версию коллеги.")
+        error.update(
+            "Пока вы редактировали, запись изменил другой пользователь:\n"
+            + "\n".join(lines or ["—"])
+            + "\nПоля, которые вы не трогали, обновлены; ваши правки остались. Проверьте и нажмите "
+            "«Сохранить» ещё раз, или «Отмена» — оставить версию коллеги."
+        )
 
 
 def _fmt(e164: str) -> str:

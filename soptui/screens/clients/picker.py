@@ -130,8 +130,11 @@ class ClientPickerScreen(ClientSearchMixin, ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="picker-box"):
             yield Label(self.title_text, classes="dialog-title")
-            yield TextInput(value=self.initial_query, id="picker-query",
-                            placeholder="Фамилия, имя, телефон (можно последние цифры) или ДД.ММ.ГГГГ")
+            yield TextInput(
+                value=self.initial_query,
+                id="picker-query",
+                placeholder="Фамилия, имя, телефон (можно последние цифры) или ДД.ММ.ГГГГ",
+            )
             yield Static("", id="picker-count")
             yield ClientTable(compact=True, id="picker-table")
             yield Static("Enter — выбрать · ↓ — к списку · Esc — отмена", classes="muted")

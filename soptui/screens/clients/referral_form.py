@@ -51,9 +51,11 @@ def deadlines_text(received: dt.datetime | None, ground: str | None) -> Text:
     d = compute_deadlines(received, ground)
     today = clock.today()
     out = Text()
-    for label, due in (("Зарегистрировать обращение", d.registration),
-                       ("Первичный звонок семье (СОП 03)", d.first_contact),
-                       ("Патронаж не позднее (СОП 04)", d.patronage)):
+    for label, due in (
+        ("Зарегистрировать обращение", d.registration),
+        ("Первичный звонок семье (СОП 03)", d.first_contact),
+        ("Патронаж не позднее (СОП 04)", d.patronage),
+    ):
         state = workdays.deadline_state(due, today)
         style = {"overdue": "bold red", "today": "bold yellow", "ok": "green"}[state]
         out.append(f"{label}: ", style="bold")
@@ -111,8 +113,9 @@ class ReferralFormScreen(SectionScreen):
                     yield LabeledInput("Имя", required=True, validator=svc.validate_name_part, id="rf-first")
                     yield LabeledInput("Отчество", validator=svc.validate_name_part, id="rf-patr")
                 with Horizontal(classes="row"):
-                    yield LabeledInput("Дата рождения", placeholder="ДД.ММ.ГГГГ", validator=svc.validate_birth_date,
-                                       id="rf-birth")
+                    yield LabeledInput(
+                        "Дата рождения", placeholder="ДД.ММ.ГГГГ", validator=svc.validate_birth_date, id="rf-birth"
+                    )
                     with Vertical(classes="sel"):
                         yield Label("Категория")
                         yield Select(CATEGORY_OPTIONS, value="child", allow_blank=False, id="rf-category")
@@ -120,10 +123,16 @@ class ReferralFormScreen(SectionScreen):
                 yield LabeledInput("Адрес", id="rf-address")
             yield Static("Обращение", classes="section")
             with Horizontal(classes="row"):
-                yield LabeledInput("Дата поступления", value=clock.fmt_date(now.date()), required=True,
-                                   validator=_received_date, id="rf-date")
-                yield LabeledInput("Время", value=now.strftime("%H:%M"), required=True,
-                                   validator=clock.parse_time, id="rf-time")
+                yield LabeledInput(
+                    "Дата поступления",
+                    value=clock.fmt_date(now.date()),
+                    required=True,
+                    validator=_received_date,
+                    id="rf-date",
+                )
+                yield LabeledInput(
+                    "Время", value=now.strftime("%H:%M"), required=True, validator=clock.parse_time, id="rf-time"
+                )
                 with Vertical(classes="sel"):
                     yield Label("Основание *")
                     yield Select(GROUND_OPTIONS, prompt="выберите основание", id="rf-ground")
@@ -131,8 +140,12 @@ class ReferralFormScreen(SectionScreen):
             yield Static(deadlines_text(None, None), id="rf-deadlines")
             with Horizontal(classes="row"):
                 yield LabeledInput("Источник (орган, организация, лицо)", id="rf-source")
-                yield LabeledInput("Срок, установленный источником", placeholder="ДД.ММ.ГГГГ, если есть",
-                                   validator=svc.validate_any_date, id="rf-source-due")
+                yield LabeledInput(
+                    "Срок, установленный источником",
+                    placeholder="ДД.ММ.ГГГГ, если есть",
+                    validator=svc.validate_any_date,
+                    id="rf-source-due",
+                )
             yield Label("Суть обращения")
             yield TextBox(id="rf-summary")
             with Horizontal(classes="row"):
@@ -184,9 +197,12 @@ class ReferralFormScreen(SectionScreen):
         self.loaded = True
         if draft and draft.get("values"):
             self.app.push_screen(
-                ChoiceDialog("Есть несохранённый черновик обращения. Восстановить его?",
-                             [("resume", "Восстановить", "primary"), ("discard", "Удалить черновик", "default")]),
-                partial(self._resume, draft))
+                ChoiceDialog(
+                    "Есть несохранённый черновик обращения. Восстановить его?",
+                    [("resume", "Восстановить", "primary"), ("discard", "Удалить черновик", "default")],
+                ),
+                partial(self._resume, draft),
+            )
         elif not self.client_id:
             self.query_one("#rf-last", LabeledInput).input.focus()
         else:
@@ -206,13 +222,24 @@ class ReferralFormScreen(SectionScreen):
         self.query_one("#rf-new-client").display = client_id is None
         self.query_one("#rf-client", Static).update(
             Text.assemble(("Существующий клиент: ", "dim"), (name, "bold"), ("  (Ctrl+U — отвязать)", "dim"))
-            if client_id else Text("Новый клиент (будет создан со статусом «потенциальный»). "
-                                   "Ctrl+F — найти в реестре.", style="dim"))
+            if client_id
+            else Text("Новый клиент (будет создан со статусом «потенциальный»). Ctrl+F — найти в реестре.", style="dim")
+        )
 
     # --- values and drafts --------------------------------------------------------------
 
-    TEXT_IDS = ("rf-last", "rf-first", "rf-patr", "rf-birth", "rf-phone", "rf-address", "rf-date", "rf-time",
-                "rf-source", "rf-source-due")
+    TEXT_IDS = (
+        "rf-last",
+        "rf-first",
+        "rf-patr",
+        "rf-birth",
+        "rf-phone",
+        "rf-address",
+        "rf-date",
+        "rf-time",
+        "rf-source",
+        "rf-source-due",
+    )
 
     def raw_values(self) -> dict[str, Any]:
         values: dict[str, Any] = {fid: self.query_one(f"#{fid}", LabeledInput).value for fid in self.TEXT_IDS}
@@ -242,8 +269,11 @@ class ReferralFormScreen(SectionScreen):
     @on(Select.Changed)
     @on(TextArea.Changed)
     def _changed(self, event) -> None:
-        if getattr(event, "control", None) is not None and getattr(event.control, "id", "") in (
-                "rf-date-input", "rf-time-input", "rf-ground") or isinstance(event, Select.Changed):
+        if (
+            getattr(event, "control", None) is not None
+            and getattr(event.control, "id", "") in ("rf-date-input", "rf-time-input", "rf-ground")
+            or isinstance(event, Select.Changed)
+        ):
             self._update_deadlines()
         if not self.loaded or self.raw_values() == self.baseline:
             return
@@ -282,8 +312,9 @@ class ReferralFormScreen(SectionScreen):
 
         last = self.query_one("#rf-last", LabeledInput).value
         first = self.query_one("#rf-first", LabeledInput).value
-        self.app.push_screen(ClientPickerScreen("Связать обращение с клиентом", f"{last} {first}".strip()),
-                             self._picked)
+        self.app.push_screen(
+            ClientPickerScreen("Связать обращение с клиентом", f"{last} {first}".strip()), self._picked
+        )
 
     def _picked(self, client_id: int | None) -> None:
         if client_id:
@@ -312,9 +343,15 @@ class ReferralFormScreen(SectionScreen):
             return
         ok = True
         values: dict[str, Any] = {}
-        ids = list(self.TEXT_IDS) if self.client_id is None else [
-            f for f in self.TEXT_IDS if f not in ("rf-last", "rf-first", "rf-patr", "rf-birth", "rf-phone",
-                                                  "rf-address")]
+        ids = (
+            list(self.TEXT_IDS)
+            if self.client_id is None
+            else [
+                f
+                for f in self.TEXT_IDS
+                if f not in ("rf-last", "rf-first", "rf-patr", "rf-birth", "rf-phone", "rf-address")
+            ]
+        )
         for fid in ids:
             good, value = self.query_one(f"#{fid}", LabeledInput).check()
             ok &= good
@@ -334,22 +371,30 @@ class ReferralFormScreen(SectionScreen):
         data = None
         if self.client_id is None:
             data = svc.ClientData(
-                last_name=values["rf-last"], first_name=values["rf-first"], patronymic=values["rf-patr"] or "",
-                birth_date=values["rf-birth"], category=self.query_one("#rf-category", Select).value,
-                address=values["rf-address"] or "", phones=values["rf-phone"] or [])
-        args = dict(received_at=received, ground=ground, source_body=values["rf-source"] or "",
-                    summary=self.query_one("#rf-summary", TextArea).text.strip(),
-                    intake_log=self.query_one("#rf-log", Select).value,
-                    assigned_staff_id=_opt(self.query_one("#rf-staff", Select).value),
-                    source_term_due=values["rf-source-due"])
+                last_name=values["rf-last"],
+                first_name=values["rf-first"],
+                patronymic=values["rf-patr"] or "",
+                birth_date=values["rf-birth"],
+                category=self.query_one("#rf-category", Select).value,
+                address=values["rf-address"] or "",
+                phones=values["rf-phone"] or [],
+            )
+        args = dict(
+            received_at=received,
+            ground=ground,
+            source_body=values["rf-source"] or "",
+            summary=self.query_one("#rf-summary", TextArea).text.strip(),
+            intake_log=self.query_one("#rf-log", Select).value,
+            assigned_staff_id=_opt(self.query_one("#rf-staff", Select).value),
+            source_term_due=values["rf-source-due"],
+        )
         self._status("Сохранение…")
         self._save(data, args)
 
     @work(thread=True, exclusive=True, group="rf-save")
     def _save(self, data: svc.ClientData | None, args: dict, skip_duplicates: bool = False) -> None:
         if data is not None and not skip_duplicates:
-            dups = svc.find_duplicates(data.last_name, data.first_name, data.patronymic, data.birth_date,
-                                       data.phones)
+            dups = svc.find_duplicates(data.last_name, data.first_name, data.patronymic, data.birth_date, data.phones)
             if dups:
                 self.app.call_from_thread(self._ask_duplicates, data, args, dups)
                 return
@@ -357,8 +402,10 @@ class ReferralFormScreen(SectionScreen):
 
     def _ask_duplicates(self, data, args, dups) -> None:
         self._status("Похоже, этот человек уже есть в реестре.", "bold yellow")
-        self.app.push_screen(DuplicateDialog(dups, open_label="Связать", create_label="Создать нового"),
-                             partial(self._duplicate_answer, data, args))
+        self.app.push_screen(
+            DuplicateDialog(dups, open_label="Связать", create_label="Создать нового"),
+            partial(self._duplicate_answer, data, args),
+        )
 
     def _duplicate_answer(self, data, args, answer) -> None:
         if answer == "create":
@@ -375,8 +422,7 @@ class ReferralFormScreen(SectionScreen):
         try:
             client_id, _ref = svc.take_referral(self.client_id if data is None else None, data, **args)
         except (svc.ClientGone, svc.AccessDenied):
-            self.app.call_from_thread(self._status, "Клиент недоступен (удалён или другого отделения).",
-                                      "bold red")
+            self.app.call_from_thread(self._status, "Клиент недоступен (удалён или другого отделения).", "bold red")
             return
         except ValueError as exc:
             self.app.call_from_thread(self._status, str(exc), "bold red")

@@ -13,10 +13,17 @@ from soptui.screens.clients.picker import ClientSearchMixin
 from soptui.widgets.client_table import ClientTable
 from soptui.widgets.fields import TextInput
 
-STATUS_OPTIONS = [("потенциальный", "potential"), ("обслуживается", "served"),
-                  ("отказ", "refused"), ("снят с обслуживания", "closed")]
-CATEGORY_OPTIONS = [("ребёнок", "child"), ("пожилой гражданин", "elderly"),
-                    ("взрослый с инвалидностью", "disabled_adult")]
+STATUS_OPTIONS = [
+    ("потенциальный", "potential"),
+    ("обслуживается", "served"),
+    ("отказ", "refused"),
+    ("снят с обслуживания", "closed"),
+]
+CATEGORY_OPTIONS = [
+    ("ребёнок", "child"),
+    ("пожилой гражданин", "elderly"),
+    ("взрослый с инвалидностью", "disabled_adult"),
+]
 
 
 def _value(select: Select):
@@ -38,8 +45,13 @@ class ClientsScreen(ClientSearchMixin, SectionScreen):
     BINDINGS = [
         Binding("enter", "open_card", "Открыть", id="clients.open", tooltip="Открыть карточку", show=True),
         Binding("ctrl+n", "new_client", "Новый", id="clients.new", tooltip="Новый клиент"),
-        Binding("ctrl+r", "new_referral", "Обращение", id="clients.referral",
-                tooltip="Принять информацию о семье (обращение)"),
+        Binding(
+            "ctrl+r",
+            "new_referral",
+            "Обращение",
+            id="clients.referral",
+            tooltip="Принять информацию о семье (обращение)",
+        ),
         Binding("ctrl+pagedown", "page(1)", "Стр.→", id="clients.next", tooltip="Следующая страница"),
         Binding("ctrl+pageup", "page(-1)", "←Стр.", id="clients.prev", tooltip="Предыдущая страница"),
         Binding("escape", "clear", "Очистить", id="clients.clear", tooltip="Очистить поиск", show=False),
@@ -53,8 +65,9 @@ class ClientsScreen(ClientSearchMixin, SectionScreen):
         self.result = None
 
     def compose_body(self) -> ComposeResult:
-        yield TextInput(id="reg-query", placeholder="Поиск: фамилия имя (можно начало), телефон, последние "
-                                                    "4 цифры или ДД.ММ.ГГГГ")
+        yield TextInput(
+            id="reg-query", placeholder="Поиск: фамилия имя (можно начало), телефон, последние 4 цифры или ДД.ММ.ГГГГ"
+        )
         with Horizontal(id="reg-filters"):
             yield Select([], prompt="Отделение", id="f-dep", tooltip="Фильтр по отделению")
             yield Select(STATUS_OPTIONS, prompt="Статус", id="f-status", tooltip="Фильтр по статусу")
@@ -96,11 +109,13 @@ class ClientsScreen(ClientSearchMixin, SectionScreen):
     def _filters(self):
         from soptui.services.clients import SearchFilters
 
-        return SearchFilters(department_id=_value(self.query_one("#f-dep", Select)),
-                             status=_value(self.query_one("#f-status", Select)),
-                             assigned_staff_id=_value(self.query_one("#f-staff", Select)),
-                             category=_value(self.query_one("#f-cat", Select)),
-                             only_mine=self.query_one("#f-mine", Checkbox).value)
+        return SearchFilters(
+            department_id=_value(self.query_one("#f-dep", Select)),
+            status=_value(self.query_one("#f-status", Select)),
+            assigned_staff_id=_value(self.query_one("#f-staff", Select)),
+            category=_value(self.query_one("#f-cat", Select)),
+            only_mine=self.query_one("#f-mine", Checkbox).value,
+        )
 
     def _search_args(self):
         return self.query_one("#reg-query", Input).value, self._filters(), self.page_offset
@@ -119,13 +134,22 @@ class ClientsScreen(ClientSearchMixin, SectionScreen):
     def _show_count(self, result) -> None:
         query = self.query_one("#reg-query", Input).value.strip()
         if not result.total:
-            text = "Никого не нашлось. Проверьте написание или ищите по началу фамилии и телефону." if query \
+            text = (
+                "Никого не нашлось. Проверьте написание или ищите по началу фамилии и телефону."
+                if query
                 else "В реестре пока нет клиентов (Ctrl+N — добавить)."
+            )
         else:
             first, last = self.page_offset + 1, self.page_offset + len(result.rows)
-            head = "Найдено" if query else (
-                "Мои клиенты" if self.app.actor and all(r.assigned == self.app.actor.short_name
-                                                        for r in result.rows) else "Последние добавленные")
+            head = (
+                "Найдено"
+                if query
+                else (
+                    "Мои клиенты"
+                    if self.app.actor and all(r.assigned == self.app.actor.short_name for r in result.rows)
+                    else "Последние добавленные"
+                )
+            )
             if result.corrected:
                 head = f"Точно «{query}» нет; похожие на «{result.corrected}»"
             text = f"{head}: {result.total_text} · показаны {first}–{last}"
@@ -204,8 +228,7 @@ class ClientsScreen(ClientSearchMixin, SectionScreen):
         from textual.app import SystemCommand
 
         yield SystemCommand("Новый клиент", "Карточка нового клиента (Ctrl+N)", self.action_new_client)
-        yield SystemCommand("Принять обращение", "Информация о семье: сроки по СОП (Ctrl+R)",
-                            self.action_new_referral)
+        yield SystemCommand("Принять обращение", "Информация о семье: сроки по СОП (Ctrl+R)", self.action_new_referral)
 
 
 def open_client(app, client_id: int) -> None:

@@ -89,30 +89,36 @@ class ClubFormScreen(Screen[int | None]):
     def compose(self) -> ComposeResult:
         yield AppHeader()
         with VerticalScroll(id="cf-scroll"):
-            yield Static("Новый клуб или группа" if self.club_id is None else "Изменение клуба",
-                         classes="dialog-title")
-            yield LabeledInput("Название", id="cf-name", required=True,
-                               placeholder="например, Клуб общения «Родничок»")
+            yield Static("Новый клуб или группа" if self.club_id is None else "Изменение клуба", classes="dialog-title")
+            yield LabeledInput("Название", id="cf-name", required=True, placeholder="например, Клуб общения «Родничок»")
             with Horizontal(classes="cf-row"):
                 with Vertical(id="cf-kind-box"):
                     yield Label("Вид", classes="cf-kind-label")
-                    yield Select([(v, k) for k, v in CLUB_KINDS.items()], id="cf-kind", value="club",
-                                 allow_blank=False)
+                    yield Select([(v, k) for k, v in CLUB_KINDS.items()], id="cf-kind", value="club", allow_blank=False)
                 yield LabeledInput("Помещение", id="cf-room", placeholder="каб. 104")
-                yield LabeledInput("Вместимость, чел.", id="cf-capacity", value="12", validator=_capacity,
-                                   required=True)
+                yield LabeledInput(
+                    "Вместимость, чел.", id="cf-capacity", value="12", validator=_capacity, required=True
+                )
             yield LabeledInput("Цель", id="cf-goal", placeholder="развитие коммуникативных навыков…")
             with Horizontal(classes="cf-row"):
-                yield LabeledInput("Работает с", id="cf-start", validator=clock.parse_date, required=True,
-                                   placeholder="ДД.ММ.ГГГГ")
-                yield LabeledInput("по", id="cf-end", validator=clock.parse_date, required=True,
-                                   placeholder="ДД.ММ.ГГГГ")
-            yield Label("Ведущие (СОП 05: социальный педагог, специалист по социальной работе, психолог, "
-                        "заведующий…) — пробел отмечает", classes="cf-label")
+                yield LabeledInput(
+                    "Работает с", id="cf-start", validator=clock.parse_date, required=True, placeholder="ДД.ММ.ГГГГ"
+                )
+                yield LabeledInput(
+                    "по", id="cf-end", validator=clock.parse_date, required=True, placeholder="ДД.ММ.ГГГГ"
+                )
+            yield Label(
+                "Ведущие (СОП 05: социальный педагог, специалист по социальной работе, психолог, "
+                "заведующий…) — пробел отмечает",
+                classes="cf-label",
+            )
             yield SelectionList(id="cf-leaders")
             yield FieldError(id="cf-leaders-error", classes="-empty")
-            yield Label("Расписание: время занятия по дням недели, например 15:00-16:00 "
-                        "(пусто — в этот день нет). Нерабочие дни пропускаются.", classes="cf-label")
+            yield Label(
+                "Расписание: время занятия по дням недели, например 15:00-16:00 "
+                "(пусто — в этот день нет). Нерабочие дни пропускаются.",
+                classes="cf-label",
+            )
             with Grid(id="cf-slots"):
                 for wd, name in enumerate(WEEKDAY_NAMES):
                     yield LabeledInput(name, id=f"cf-slot-{wd}", placeholder="ЧЧ:ММ-ЧЧ:ММ")
@@ -168,10 +174,18 @@ class ClubFormScreen(Screen[int | None]):
 
     def _values_of(self, card: service.ClubCard) -> dict:
         slots = {s.weekday: f"{s.start_time}-{s.end_time}" for s in card.slots}
-        return {"name": card.name, "kind": card.kind, "room": card.room, "capacity": str(card.capacity),
-                "goal": card.goal, "start": clock.fmt_date(card.start_date), "end": clock.fmt_date(card.end_date),
-                "leaders": list(card.leader_ids), "slots": [slots.get(i, "") for i in range(7)],
-                "programme": programme_text(card.programme)}
+        return {
+            "name": card.name,
+            "kind": card.kind,
+            "room": card.room,
+            "capacity": str(card.capacity),
+            "goal": card.goal,
+            "start": clock.fmt_date(card.start_date),
+            "end": clock.fmt_date(card.end_date),
+            "leaders": list(card.leader_ids),
+            "slots": [slots.get(i, "") for i in range(7)],
+            "programme": programme_text(card.programme),
+        }
 
     def _fill(self, v: dict) -> None:
         for key in ("name", "room", "capacity", "goal", "start", "end"):
@@ -266,13 +280,22 @@ class ClubFormScreen(Screen[int | None]):
             self.query_one("#cf-error", FieldError).show("Исправьте поля, отмеченные красным.")
             return
         data = service.ClubData(
-            name=cleaned["name"] or "", kind=str(self.query_one("#cf-kind", Select).value),
-            goal=cleaned["goal"] or "", room=cleaned["room"] or "", capacity=cleaned["capacity"],
-            start_date=cleaned["start"], end_date=cleaned["end"],
+            name=cleaned["name"] or "",
+            kind=str(self.query_one("#cf-kind", Select).value),
+            goal=cleaned["goal"] or "",
+            room=cleaned["room"] or "",
+            capacity=cleaned["capacity"],
+            start_date=cleaned["start"],
+            end_date=cleaned["end"],
             leader_ids=list(self.query_one("#cf-leaders", SelectionList).selected),
-            programme=parse_programme(self.query_one("#cf-programme", TextArea).text), slots=slots,
-            department_id=(self.card.department_id if self.card else
-                           getattr(getattr(self.app, "actor", None), "department_id", None)))
+            programme=parse_programme(self.query_one("#cf-programme", TextArea).text),
+            slots=slots,
+            department_id=(
+                self.card.department_id
+                if self.card
+                else getattr(getattr(self.app, "actor", None), "department_id", None)
+            ),
+        )
         self.query_one("#cf-error", FieldError).show("Сохранение…")
         self._save(data)
 
@@ -286,9 +309,13 @@ class ClubFormScreen(Screen[int | None]):
             self.app.call_from_thread(self._failed, str(exc), exc.field)
             return
         except ConflictError:
-            self.app.call_from_thread(self._failed, "Клуб изменён другим сотрудником, пока форма была "
-                                      "открыта. Ваш ввод сохранён в черновике: закройте форму и откройте "
-                                      "снова, чтобы увидеть их изменения.", "")
+            self.app.call_from_thread(
+                self._failed,
+                "Клуб изменён другим сотрудником, пока форма была "
+                "открыта. Ваш ввод сохранён в черновике: закройте форму и откройте "
+                "снова, чтобы увидеть их изменения.",
+                "",
+            )
             return
         except RecordGone:
             self.app.call_from_thread(self._failed, "Клуб удалён другим сотрудником.", "")
@@ -298,10 +325,8 @@ class ClubFormScreen(Screen[int | None]):
 
     def _failed(self, message: str, field: str) -> None:
         self.query_one("#cf-error", FieldError).show(None)
-        inputs = {"name": "#cf-name", "capacity": "#cf-capacity", "start_date": "#cf-start",
-                  "end_date": "#cf-end"}
-        errors = {"leaders": "#cf-leaders-error", "schedule": "#cf-schedule-error",
-                  "programme": "#cf-programme-error"}
+        inputs = {"name": "#cf-name", "capacity": "#cf-capacity", "start_date": "#cf-start", "end_date": "#cf-end"}
+        errors = {"leaders": "#cf-leaders-error", "schedule": "#cf-schedule-error", "programme": "#cf-programme-error"}
         if field in inputs:
             self.query_one(inputs[field], LabeledInput).show_error(message)
         elif field in errors:
@@ -318,5 +343,6 @@ class ClubFormScreen(Screen[int | None]):
     @on(Button.Pressed, "#cf-close")
     def action_close(self) -> None:
         # the draft stays on leaving: reopening the form restores it
-        leave_unless_dirty(self, self.dirty, "Изменения не сохранены (черновик сохранится). Закрыть форму?",
-                           lambda: self.dismiss(None))
+        leave_unless_dirty(
+            self, self.dirty, "Изменения не сохранены (черновик сохранится). Закрыть форму?", lambda: self.dismiss(None)
+        )

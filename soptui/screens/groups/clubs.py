@@ -28,7 +28,7 @@ STATUS_STYLE = {"planned": "", "held": "green", "cancelled": "dim strike"}
 
 
 def parse_month(text: str) -> tuple[int, int]:
-    """"11.2026" -> (2026, 11); Russian ValueError."""
+    """ "11.2026" -> (2026, 11); Russian ValueError."""
     try:
         d = dt.datetime.strptime(text.strip(), "%m.%Y")
     except ValueError:
@@ -41,6 +41,7 @@ def parse_optional_date(text: str) -> dt.date:
 
 
 # --- small dialogs ---------------------------------------------------------------------------------
+
 
 @dataclass
 class FieldSpec:
@@ -63,11 +64,19 @@ class FieldsDialog(ModalScreen[Any]):
     FieldsDialog #fd-buttons { height: auto; margin: 1 0 0 0; }
     FieldsDialog #fd-buttons Button { margin: 0 1 0 0; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Отмена", tooltip="Закрыть, ничего не меняя"),
-                Binding("ctrl+s", "ok", "Сохранить", tooltip="Сохранить")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Отмена", tooltip="Закрыть, ничего не меняя"),
+        Binding("ctrl+s", "ok", "Сохранить", tooltip="Сохранить"),
+    ]
 
-    def __init__(self, title: str, fields: list[FieldSpec], submit: Callable[[dict], Any],
-                 text: str = "", ok_label: str = "Сохранить") -> None:
+    def __init__(
+        self,
+        title: str,
+        fields: list[FieldSpec],
+        submit: Callable[[dict], Any],
+        text: str = "",
+        ok_label: str = "Сохранить",
+    ) -> None:
         super().__init__()
         self.title_text = title
         self.fields = fields
@@ -81,8 +90,14 @@ class FieldsDialog(ModalScreen[Any]):
             if self.text:
                 yield Static(self.text, id="fd-text")
             for f in self.fields:
-                yield LabeledInput(f.label, value=f.value, placeholder=f.placeholder, validator=f.validator,
-                                   required=f.required, id=f"fd-{f.key}")
+                yield LabeledInput(
+                    f.label,
+                    value=f.value,
+                    placeholder=f.placeholder,
+                    validator=f.validator,
+                    required=f.required,
+                    id=f"fd-{f.key}",
+                )
             yield Static("", id="fd-error", classes="error")
             with Horizontal(id="fd-buttons"):
                 yield Button(self.ok_label, id="fd-ok", variant="primary")
@@ -155,8 +170,13 @@ class ChooseClubDialog(ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="cc-box", classes="dialog"):
             yield Static(self.title_text, classes="dialog-title")
-            yield OptionList(*[Option(f"{c.name} — {c.schedule}; мест занято {c.members} из {c.capacity}",
-                                      id=str(c.id)) for c in self.clubs if c.active])
+            yield OptionList(
+                *[
+                    Option(f"{c.name} — {c.schedule}; мест занято {c.members} из {c.capacity}", id=str(c.id))
+                    for c in self.clubs
+                    if c.active
+                ]
+            )
             yield Static("Enter — выбрать · Esc — отмена", classes="muted")
 
     def on_mount(self) -> None:
@@ -175,12 +195,20 @@ def _today_text() -> str:
 
 
 def member_dialog_fields(joined: str | None = None) -> list[FieldSpec]:
-    return [FieldSpec("joined_on", "Дата включения в группу", joined or _today_text(), clock.parse_date, True),
-            FieldSpec("informed_on", "Ознакомлен(а) с графиком и темами, дата",
-                      _today_text(), clock.parse_date, placeholder="пусто — ещё не ознакомлен(а)")]
+    return [
+        FieldSpec("joined_on", "Дата включения в группу", joined or _today_text(), clock.parse_date, True),
+        FieldSpec(
+            "informed_on",
+            "Ознакомлен(а) с графиком и темами, дата",
+            _today_text(),
+            clock.parse_date,
+            placeholder="пусто — ещё не ознакомлен(а)",
+        ),
+    ]
 
 
 # --- the section: list of clubs ------------------------------------------------------------------------
+
 
 class GroupsScreen(SectionScreen):
     """Clubs and mutual-support groups; Enter opens a club's card."""
@@ -189,8 +217,13 @@ class GroupsScreen(SectionScreen):
     BINDINGS = [
         Binding("enter", "open_club", "Открыть", id="groups.open", tooltip="Карточка клуба"),
         Binding("n", "new_club", "Новый клуб", id="groups.new", tooltip="Создать клуб или группу"),
-        Binding("x", "export", "Выгрузка CSV", id="groups.export",
-                tooltip="Выгрузка занятий в ИС «Социальное обслуживание населения»"),
+        Binding(
+            "x",
+            "export",
+            "Выгрузка CSV",
+            id="groups.export",
+            tooltip="Выгрузка занятий в ИС «Социальное обслуживание населения»",
+        ),
         Binding("r", "reload", "Обновить", id="groups.reload", tooltip="Перечитать список"),
     ]
 
@@ -225,13 +258,21 @@ class GroupsScreen(SectionScreen):
         table.clear()
         for c in clubs:
             style = "" if c.active else "dim"
-            table.add_row(Text(c.name, style=style), c.kind_label, c.leaders, c.schedule,
-                          f"{c.members}/{c.capacity}", c.next_session, key=str(c.id))
+            table.add_row(
+                Text(c.name, style=style),
+                c.kind_label,
+                c.leaders,
+                c.schedule,
+                f"{c.members}/{c.capacity}",
+                c.next_session,
+                key=str(c.id),
+            )
         if clubs and keep is not None:
             table.move_cursor(row=min(keep, len(clubs) - 1))
         self.query_one("#groups-summary", Static).update(
             f"Клубов и групп: {len(clubs)} · участников: {sum(c.members for c in clubs)} · "
-            f"СОП 05: до 2 занятий в неделю на человека")
+            f"СОП 05: до 2 занятий в неделю на человека"
+        )
         empty = self.query_one("#groups-empty", Static)
         empty.update("" if clubs else "Клубов пока нет. Нажмите N, чтобы создать клуб или группу.")
         empty.display = not clubs
@@ -270,23 +311,31 @@ class GroupsScreen(SectionScreen):
             if result:
                 self.notify(f"Выгружено строк: {result.rows}. Файл: {result.path}", timeout=12)
 
-        self.app.push_screen(FieldsDialog(
-            "Выгрузка в ИС «Социальное обслуживание населения»",
-            [FieldSpec("start", "С даты", clock.fmt_date(first), clock.parse_date, True),
-             FieldSpec("end", "По дату", clock.fmt_date(today), clock.parse_date, True)],
-            submit, text="CSV (UTF-8, разделитель «;») — одна строка на клиента и услугу: "
-                         "посещённые занятия за период.", ok_label="Выгрузить"), done)
+        self.app.push_screen(
+            FieldsDialog(
+                "Выгрузка в ИС «Социальное обслуживание населения»",
+                [
+                    FieldSpec("start", "С даты", clock.fmt_date(first), clock.parse_date, True),
+                    FieldSpec("end", "По дату", clock.fmt_date(today), clock.parse_date, True),
+                ],
+                submit,
+                text="CSV (UTF-8, разделитель «;») — одна строка на клиента и услугу: посещённые занятия за период.",
+                ok_label="Выгрузить",
+            ),
+            done,
+        )
 
     def palette_commands(self):
         from textual.app import SystemCommand
 
-        yield SystemCommand("Группы: новый клуб", "Создать клуб или группу взаимоподдержки",
-                            self.action_new_club)
-        yield SystemCommand("Группы: выгрузка CSV", "Занятия за период для ИС «Социальное обслуживание "
-                            "населения»", self.action_export)
+        yield SystemCommand("Группы: новый клуб", "Создать клуб или группу взаимоподдержки", self.action_new_club)
+        yield SystemCommand(
+            "Группы: выгрузка CSV", "Занятия за период для ИС «Социальное обслуживание населения»", self.action_export
+        )
 
 
 # --- a club's card -----------------------------------------------------------------------------------
+
 
 class ClubScreen(SectionScreen):
     """One club: participants, sessions (Enter = roll-call), programme; printing."""
@@ -303,17 +352,23 @@ class ClubScreen(SectionScreen):
         Binding("e", "edit", "Изменить", id="club.edit", tooltip="Название, ведущие, программа, расписание"),
         Binding("a", "add_member", "Добавить", id="club.add", tooltip="Добавить участника (поиск клиента)"),
         Binding("d", "remove_member", "Выбыл", id="club.remove", tooltip="Отметить выбытие участника"),
-        Binding("i", "informed", "Ознакомлен", id="club.informed",
-                tooltip="Дата ознакомления с графиком и тематикой"),
+        Binding("i", "informed", "Ознакомлен", id="club.informed", tooltip="Дата ознакомления с графиком и тематикой"),
         Binding("o", "report", "Отчёт", id="club.report", tooltip="Тема, итоги, отзывы занятия"),
         Binding("n", "add_session", "Доп. занятие", id="club.session.add", tooltip="Добавить занятие"),
         Binding("m", "move_session", "Перенести", id="club.session.move", tooltip="Перенести занятие"),
-        Binding("c", "cancel_session", "Отменить", id="club.session.cancel",
-                tooltip="Отменить или восстановить занятие"),
+        Binding(
+            "c", "cancel_session", "Отменить", id="club.session.cancel", tooltip="Отменить или восстановить занятие"
+        ),
         Binding("t", "sheet", "Табель", id="club.sheet", tooltip="Табель посещаемости за месяц (PDF)"),
         Binding("l", "plan", "План", id="club.plan", tooltip="План и график работы клуба (PDF)"),
-        Binding("z", "toggle_active", "Закрыть клуб", id="club.active", show=False,
-                tooltip="Закрыть клуб (история сохраняется) или открыть снова"),
+        Binding(
+            "z",
+            "toggle_active",
+            "Закрыть клуб",
+            id="club.active",
+            show=False,
+            tooltip="Закрыть клуб (история сохраняется) или открыть снова",
+        ),
     ]
 
     def __init__(self, club_id: int) -> None:
@@ -325,8 +380,10 @@ class ClubScreen(SectionScreen):
         yield Static("Загрузка…", id="club-head")
         with TabbedContent(id="club-tabs"):
             with TabPane("Занятия", id="tab-sessions"):
-                yield Static("Enter — перекличка · O — отчёт · N — доп. занятие · M — перенести · "
-                             "C — отменить · T — табель", classes="hint")
+                yield Static(
+                    "Enter — перекличка · O — отчёт · N — доп. занятие · M — перенести · C — отменить · T — табель",
+                    classes="hint",
+                )
                 yield DataTable(id="sessions-table", cursor_type="row", zebra_stripes=True)
             with TabPane("Участники", id="tab-members"):
                 yield Static("A — добавить (поиск) · D — выбыл · I — ознакомлен с графиком", classes="hint")
@@ -337,9 +394,11 @@ class ClubScreen(SectionScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#sessions-table", DataTable).add_columns(
-            "Дата", "День", "Время", "Тема", "Отметка", "Присутств.")
+            "Дата", "День", "Время", "Тема", "Отметка", "Присутств."
+        )
         self.query_one("#members-table", DataTable).add_columns(
-            "ФИО", "Дата рожд.", "Включён", "Ознакомлен", "Выбыл", "Посещено")
+            "ФИО", "Дата рожд.", "Включён", "Ознакомлен", "Выбыл", "Посещено"
+        )
         self.query_one("#programme-table", DataTable).add_columns("№", "Тема", "Цель")
         self.reload()
 
@@ -366,8 +425,10 @@ class ClubScreen(SectionScreen):
         head = Text()
         head.append(card.name, style="bold")
         head.append(f"  ({card.kind_label}{'' if card.active else ', не работает'})\n", style="")
-        head.append(f"{clock.fmt_date(card.start_date)}–{clock.fmt_date(card.end_date)} · {card.schedule_text}"
-                    f" · {card.room or 'помещение не указано'}\n")
+        head.append(
+            f"{clock.fmt_date(card.start_date)}–{clock.fmt_date(card.end_date)} · {card.schedule_text}"
+            f" · {card.room or 'помещение не указано'}\n"
+        )
         head.append(f"Ведущие: {leaders} · участников {card.active_members} из {card.capacity}")
         self.query_one("#club-head", Static).update(head)
 
@@ -381,10 +442,15 @@ class ClubScreen(SectionScreen):
             if s.date == today and s.status != "cancelled":
                 style = "bold yellow"
             label = s.status_label + (" · сокр. день" if s.short_day else "") + (" · вручную" if s.manual else "")
-            sessions.add_row(Text(clock.fmt_date(s.date), style=style), WEEKDAY_SHORT[s.date.weekday()],
-                             f"{s.start_time}–{s.end_time}", Text(s.topic or "—", style=style),
-                             Text(label, style=style), f"{s.present}/{s.marked}" if s.marked else "",
-                             key=str(s.id))
+            sessions.add_row(
+                Text(clock.fmt_date(s.date), style=style),
+                WEEKDAY_SHORT[s.date.weekday()],
+                f"{s.start_time}–{s.end_time}",
+                Text(s.topic or "—", style=style),
+                Text(label, style=style),
+                f"{s.present}/{s.marked}" if s.marked else "",
+                key=str(s.id),
+            )
             if s.date <= today:
                 upcoming = i
         if card.sessions:
@@ -398,8 +464,15 @@ class ClubScreen(SectionScreen):
             style = "" if mb.active else "dim"
             informed = clock.fmt_date(mb.informed_on) if mb.informed_on else Text("не ознакомлен", style="yellow")
             left = f"{clock.fmt_date(mb.left_on)} {mb.left_reason}".strip() if mb.left_on else ""
-            members.add_row(Text(mb.name, style=style), clock.fmt_date(mb.birth_date),
-                            clock.fmt_date(mb.joined_on), informed, left, str(mb.attended), key=str(mb.id))
+            members.add_row(
+                Text(mb.name, style=style),
+                clock.fmt_date(mb.birth_date),
+                clock.fmt_date(mb.joined_on),
+                informed,
+                left,
+                str(mb.attended),
+                key=str(mb.id),
+            )
         if card.members and keep is not None:
             members.move_cursor(row=min(keep, len(card.members) - 1))
 
@@ -484,8 +557,9 @@ class ClubScreen(SectionScreen):
         def submit(values: dict):
             return service.add_member(club_id, client_id, values["joined_on"], values["informed_on"])
 
-        self.app.push_screen(FieldsDialog("Включение в группу", member_dialog_fields(), submit,
-                                          ok_label="Добавить"), self._member_added)
+        self.app.push_screen(
+            FieldsDialog("Включение в группу", member_dialog_fields(), submit, ok_label="Добавить"), self._member_added
+        )
 
     def _member_added(self, result) -> None:
         if result:
@@ -503,11 +577,18 @@ class ClubScreen(SectionScreen):
         def submit(values: dict):
             service.remove_member(mb.id, values["left_on"], values["reason"] or "")
 
-        self.app.push_screen(FieldsDialog(
-            f"Выбытие: {mb.name}",
-            [FieldSpec("left_on", "Дата выбытия", _today_text(), clock.parse_date, True),
-             FieldSpec("reason", "Причина", placeholder="например, переезд")], submit,
-            text="История посещений сохранится."), lambda r: r and self.reload())
+        self.app.push_screen(
+            FieldsDialog(
+                f"Выбытие: {mb.name}",
+                [
+                    FieldSpec("left_on", "Дата выбытия", _today_text(), clock.parse_date, True),
+                    FieldSpec("reason", "Причина", placeholder="например, переезд"),
+                ],
+                submit,
+                text="История посещений сохранится.",
+            ),
+            lambda r: r and self.reload(),
+        )
 
     def action_informed(self) -> None:
         if not self._on_members_tab():
@@ -519,11 +600,22 @@ class ClubScreen(SectionScreen):
         def submit(values: dict):
             service.set_informed(mb.id, values["informed_on"])
 
-        self.app.push_screen(FieldsDialog(
-            f"Ознакомление с графиком и тематикой: {mb.name}",
-            [FieldSpec("informed_on", "Дата ознакомления", clock.fmt_date(mb.informed_on) or _today_text(),
-                       clock.parse_date, placeholder="пусто — снять отметку")], submit),
-            lambda r: r and self.reload())
+        self.app.push_screen(
+            FieldsDialog(
+                f"Ознакомление с графиком и тематикой: {mb.name}",
+                [
+                    FieldSpec(
+                        "informed_on",
+                        "Дата ознакомления",
+                        clock.fmt_date(mb.informed_on) or _today_text(),
+                        clock.parse_date,
+                        placeholder="пусто — снять отметку",
+                    )
+                ],
+                submit,
+            ),
+            lambda r: r and self.reload(),
+        )
 
     def action_add_session(self) -> None:
         if self.card is None:
@@ -538,11 +630,18 @@ class ClubScreen(SectionScreen):
             start, end = parse_time_range(values["time"])
             return service.add_session(club_id, values["date"], start, end)
 
-        self.app.push_screen(FieldsDialog(
-            "Дополнительное занятие",
-            [FieldSpec("date", "Дата", "", clock.parse_date, True, "ДД.ММ.ГГГГ"),
-             FieldSpec("time", "Время", times, None, True, "ЧЧ:ММ-ЧЧ:ММ")], submit, ok_label="Добавить"),
-            lambda r: r and self.reload())
+        self.app.push_screen(
+            FieldsDialog(
+                "Дополнительное занятие",
+                [
+                    FieldSpec("date", "Дата", "", clock.parse_date, True, "ДД.ММ.ГГГГ"),
+                    FieldSpec("time", "Время", times, None, True, "ЧЧ:ММ-ЧЧ:ММ"),
+                ],
+                submit,
+                ok_label="Добавить",
+            ),
+            lambda r: r and self.reload(),
+        )
 
     def action_move_session(self) -> None:
         s = self._selected_session()
@@ -555,12 +654,19 @@ class ClubScreen(SectionScreen):
             start, end = parse_time_range(values["time"])
             service.move_session(s.id, values["date"], start, end)
 
-        self.app.push_screen(FieldsDialog(
-            f"Перенос занятия {clock.fmt_date(s.date)} {s.start_time}",
-            [FieldSpec("date", "Новая дата", clock.fmt_date(s.date), clock.parse_date, True),
-             FieldSpec("time", "Время", f"{s.start_time}-{s.end_time}", None, True, "ЧЧ:ММ-ЧЧ:ММ")],
-            submit, text="Отметки и записи журнала услуг переносятся вместе с занятием.",
-            ok_label="Перенести"), lambda r: r and self.reload())
+        self.app.push_screen(
+            FieldsDialog(
+                f"Перенос занятия {clock.fmt_date(s.date)} {s.start_time}",
+                [
+                    FieldSpec("date", "Новая дата", clock.fmt_date(s.date), clock.parse_date, True),
+                    FieldSpec("time", "Время", f"{s.start_time}-{s.end_time}", None, True, "ЧЧ:ММ-ЧЧ:ММ"),
+                ],
+                submit,
+                text="Отметки и записи журнала услуг переносятся вместе с занятием.",
+                ok_label="Перенести",
+            ),
+            lambda r: r and self.reload(),
+        )
 
     def action_cancel_session(self) -> None:
         s = self._selected_session()
@@ -573,10 +679,15 @@ class ClubScreen(SectionScreen):
         def submit(values: dict):
             service.cancel_session(s.id, values["reason"] or "")
 
-        self.app.push_screen(FieldsDialog(
-            f"Отмена занятия {clock.fmt_date(s.date)} {s.start_time}",
-            [FieldSpec("reason", "Причина отмены", placeholder="например, карантин")], submit,
-            ok_label="Отменить занятие"), lambda r: r and self.reload())
+        self.app.push_screen(
+            FieldsDialog(
+                f"Отмена занятия {clock.fmt_date(s.date)} {s.start_time}",
+                [FieldSpec("reason", "Причина отмены", placeholder="например, карантин")],
+                submit,
+                ok_label="Отменить занятие",
+            ),
+            lambda r: r and self.reload(),
+        )
 
     @work(thread=True, group="club-write")
     def _restore(self, session_id: int) -> None:
@@ -593,17 +704,26 @@ class ClubScreen(SectionScreen):
             year, month = values["month"]
             return service.print_attendance_sheet(club_id, year, month)
 
-        self.app.push_screen(FieldsDialog(
-            "Табель посещаемости (PDF, А4 альбомная)",
-            [FieldSpec("month", "Месяц", f"{day:%m.%Y}", parse_month, True, "ММ.ГГГГ")], submit,
-            ok_label="Печать"), self._printed)
+        self.app.push_screen(
+            FieldsDialog(
+                "Табель посещаемости (PDF, А4 альбомная)",
+                [FieldSpec("month", "Месяц", f"{day:%m.%Y}", parse_month, True, "ММ.ГГГГ")],
+                submit,
+                ok_label="Печать",
+            ),
+            self._printed,
+        )
 
     def action_toggle_active(self) -> None:
         if self.card is None:
             return
         card = self.card
-        question = (f"Закрыть {service.quoted(card.name)}? Участники, занятия и посещаемость сохранятся, "
-                    f"клуб уйдёт в конец списка." if card.active else f"Снова открыть {service.quoted(card.name)}?")
+        question = (
+            f"Закрыть {service.quoted(card.name)}? Участники, занятия и посещаемость сохранятся, "
+            f"клуб уйдёт в конец списка."
+            if card.active
+            else f"Снова открыть {service.quoted(card.name)}?"
+        )
 
         def answer(yes: bool | None) -> None:
             if yes:
@@ -621,8 +741,11 @@ class ClubScreen(SectionScreen):
         from textual.app import SystemCommand
 
         if self.card is not None:
-            yield SystemCommand("Клуб: закрыть / открыть снова", "История участников и занятий сохраняется (Z)",
-                                self.action_toggle_active)
+            yield SystemCommand(
+                "Клуб: закрыть / открыть снова",
+                "История участников и занятий сохраняется (Z)",
+                self.action_toggle_active,
+            )
             yield SystemCommand("Клуб: план и график (PDF)", "Печать плана работы клуба (L)", self.action_plan)
             yield SystemCommand("Клуб: табель посещаемости (PDF)", "Табель за месяц (T)", self.action_sheet)
 
@@ -644,6 +767,7 @@ class ClubScreen(SectionScreen):
 
 
 # --- openers for Today and the client card ------------------------------------------------------------
+
 
 def open_session(app, session_id: int) -> None:
     """Today → Enter on a session: the roll-call."""
@@ -673,8 +797,10 @@ def open_add_to_group(app, client_id: int) -> None:
         def submit(values: dict):
             return service.add_member(club_id, client_id, values["joined_on"], values["informed_on"])
 
-        app.push_screen(FieldsDialog("Включение в группу", member_dialog_fields(), submit, ok_label="Добавить"),
-                        lambda r: r and app.notify("Клиент добавлен в группу."))
+        app.push_screen(
+            FieldsDialog("Включение в группу", member_dialog_fields(), submit, ok_label="Добавить"),
+            lambda r: r and app.notify("Клиент добавлен в группу."),
+        )
 
     screen.run_worker(load, thread=True, group="add-to-group")
 

@@ -165,8 +165,7 @@ class OverrideDialog(ModalScreen[tuple[str, dict[int, str], int | None] | None])
         if not head.is_head:
             self.app.call_from_thread(self._failed, "Разрешить может только заведующий отделением.")
             return
-        self.app.call_from_thread(self.dismiss, ("override", {v.client_id: reason for v in self.violations},
-                                                 head.id))
+        self.app.call_from_thread(self.dismiss, ("override", {v.client_id: reason for v in self.violations}, head.id))
 
     def _failed(self, message: str) -> None:
         self.query_one("#ov-error", Static).update(message)
@@ -208,8 +207,9 @@ class RollCallScreen(SectionScreen):
         yield Static("Загрузка…", id="rc-head")
         yield Static("", id="rc-status")
         yield RollCallTable(id="rc-table", cursor_type="row", zebra_stripes=True)
-        yield Static("↑↓ — выбор · Пробел — был/не был · A — все пришли · R — причина · Ctrl+S — сохранить",
-                     id="rc-hint")
+        yield Static(
+            "↑↓ — выбор · Пробел — был/не был · A — все пришли · R — причина · Ctrl+S — сохранить", id="rc-hint"
+        )
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -232,12 +232,17 @@ class RollCallScreen(SectionScreen):
         self.call = call
         self.present = {r.client_id: r.present for r in call.rows}
         self.reasons = {r.client_id: r.absence_reason for r in call.rows}
-        self.notes = {r.client_id: (f"3-е занятие в неделю разрешено: {r.override_by} — {r.override_reason}"
-                                    if r.override_reason else "") for r in call.rows}
+        self.notes = {
+            r.client_id: (
+                f"3-е занятие в неделю разрешено: {r.override_by} — {r.override_reason}" if r.override_reason else ""
+            )
+            for r in call.rows
+        }
         head = Text()
         head.append(call.club_name, style="bold")
-        head.append(f"  {clock.fmt_date(call.date)} ({WEEKDAY_SHORT[call.date.weekday()]}) "
-                    f"{call.start_time}–{call.end_time}\n")
+        head.append(
+            f"  {clock.fmt_date(call.date)} ({WEEKDAY_SHORT[call.date.weekday()]}) {call.start_time}–{call.end_time}\n"
+        )
         head.append(f"Тема: {call.topic or 'не указана'}", style="")
         if call.goal:
             head.append(f" · Цель: {call.goal}", style="italic")
@@ -349,8 +354,9 @@ class RollCallScreen(SectionScreen):
     @work(thread=True, exclusive=True, group="rollcall-save")
     def _save(self, marks, overrides, override_by) -> None:
         try:
-            result = service.save_roll_call(self.session_id, marks, overrides, override_by,
-                                            staff_id=self.app.actor.id if self.app.actor else None)
+            result = service.save_roll_call(
+                self.session_id, marks, overrides, override_by, staff_id=self.app.actor.id if self.app.actor else None
+            )
         except service.WeeklyLimitError as exc:
             self.app.call_from_thread(self._limit, exc.violations)
             return
@@ -391,8 +397,10 @@ class RollCallScreen(SectionScreen):
         change = ""
         if result.entries_created or result.entries_removed:
             change = f"; журнал услуг: +{result.entries_created} −{result.entries_removed}"
-        self.notify(f"Перекличка сохранена за {self.saved_after:.0f} с: присутствовали {result.present}, "
-                    f"отсутствовали {result.absent}{change}.")
+        self.notify(
+            f"Перекличка сохранена за {self.saved_after:.0f} с: присутствовали {result.present}, "
+            f"отсутствовали {result.absent}{change}."
+        )
         self._load()
 
     # --- leaving ---
@@ -403,5 +411,10 @@ class RollCallScreen(SectionScreen):
         self.app.push_screen(SessionFormScreen(self.session_id))
 
     def action_back(self) -> None:
-        leave_unless_dirty(self, self.dirty, "Перекличка не сохранена. Выйти без сохранения?",
-                           self.app.pop_screen, yes="Выйти без сохранения")
+        leave_unless_dirty(
+            self,
+            self.dirty,
+            "Перекличка не сохранена. Выйти без сохранения?",
+            self.app.pop_screen,
+            yes="Выйти без сохранения",
+        )

@@ -21,8 +21,13 @@ from soptui.widgets.dialogs import leave_unless_dirty
 from soptui.widgets.fields import FieldError, LabeledInput
 from soptui.widgets.textbox import TextBox
 
-SATISFACTION = [("5 — очень довольны", 5), ("4 — довольны", 4), ("3 — скорее довольны", 3),
-                ("2 — скорее недовольны", 2), ("1 — недовольны", 1)]
+SATISFACTION = [
+    ("5 — очень довольны", 5),
+    ("4 — довольны", 4),
+    ("3 — скорее довольны", 3),
+    ("2 — скорее недовольны", 2),
+    ("1 — недовольны", 1),
+]
 
 
 def _in_feedback(widget) -> bool:
@@ -78,8 +83,9 @@ class SessionFormScreen(SectionScreen):
             yield LabeledInput("Гости", id="sf-guests", placeholder="кто присутствовал из гостей учреждения")
             with Horizontal(id="sf-media-row"):
                 yield Checkbox("Фото/видео", id="sf-media")
-                yield LabeledInput("Где хранятся файлы", id="sf-media-location",
-                                   placeholder="например, \\\\server\\Клубы\\2026-11-25")
+                yield LabeledInput(
+                    "Где хранятся файлы", id="sf-media-location", placeholder="например, \\\\server\\Клубы\\2026-11-25"
+                )
             yield Label("Анализ занятия (ведущий)", classes="sf-label")
             yield TextBox(id="sf-analysis")
             yield Label("Итоги занятия", classes="sf-label")
@@ -93,8 +99,9 @@ class SessionFormScreen(SectionScreen):
             yield Label("Отзывы (сотрудники, получатели услуг, гости)", classes="sf-label")
             yield DataTable(id="sf-feedback", cursor_type="row", zebra_stripes=True)
             with Horizontal(classes="sf-row"):
-                yield Select([(v, k) for k, v in FEEDBACK_SOURCES.items()], id="fb-source", value="client",
-                             allow_blank=False)
+                yield Select(
+                    [(v, k) for k, v in FEEDBACK_SOURCES.items()], id="fb-source", value="client", allow_blank=False
+                )
                 yield LabeledInput("Кто", id="fb-author", placeholder="ФИО или «аноним»")
                 yield LabeledInput("Отзыв", id="fb-text")
             with Horizontal(classes="sf-row"):
@@ -117,9 +124,17 @@ class SessionFormScreen(SectionScreen):
         self.app.call_from_thread(self._show, detail, draft)
 
     def _values_of(self, d: service.SessionDetail) -> dict:
-        return {"topic": d.topic, "goal": d.goal, "guests": d.guests, "media_taken": d.media_taken,
-                "media_location": d.media_location, "analysis": d.analysis, "summary": d.summary,
-                "satisfaction": d.satisfaction, "programme_item": d.programme_item_id}
+        return {
+            "topic": d.topic,
+            "goal": d.goal,
+            "guests": d.guests,
+            "media_taken": d.media_taken,
+            "media_location": d.media_location,
+            "analysis": d.analysis,
+            "summary": d.summary,
+            "satisfaction": d.satisfaction,
+            "programme_item": d.programme_item_id,
+        }
 
     def _show(self, d: service.SessionDetail, draft: dict | None, keep_form: bool = False) -> None:
         self._loading = True
@@ -248,9 +263,13 @@ class SessionFormScreen(SectionScreen):
             self.app.call_from_thread(self._failed, str(exc), exc.field)
             return
         except ConflictError:
-            self.app.call_from_thread(self._failed, "Отчёт изменён другим сотрудником, пока был открыт. "
-                                      "Ваш текст сохранён в черновике; откройте занятие снова, чтобы "
-                                      "сравнить.", "")
+            self.app.call_from_thread(
+                self._failed,
+                "Отчёт изменён другим сотрудником, пока был открыт. "
+                "Ваш текст сохранён в черновике; откройте занятие снова, чтобы "
+                "сравнить.",
+                "",
+            )
             return
         except RecordGone:
             self.app.call_from_thread(self._failed, "Занятие удалено другим сотрудником.", "")
@@ -340,5 +359,4 @@ class SessionFormScreen(SectionScreen):
 
     def action_back(self) -> None:
         # the draft stays on leaving: reopening restores it
-        leave_unless_dirty(self, self.dirty, "Отчёт не сохранён (черновик сохранится). Закрыть?",
-                           self.app.pop_screen)
+        leave_unless_dirty(self, self.dirty, "Отчёт не сохранён (черновик сохранится). Закрыть?", self.app.pop_screen)

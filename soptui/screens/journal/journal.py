@@ -105,14 +105,36 @@ class JournalScreen(SectionScreen):
         start, end = self.period
         actor = self.app.actor
         with Horizontal(id="j-filters"):
-            yield LabeledInput("Период с", value=clock.fmt_date(start), placeholder="ДД.ММ.ГГГГ",
-                               validator=clock.parse_date, required=True, id="j-start",
-                               input_id="j-start-input", max_length=10, compact=True)
-            yield LabeledInput("по", value=clock.fmt_date(end), placeholder="ДД.ММ.ГГГГ",
-                               validator=clock.parse_date, required=True, id="j-end",
-                               input_id="j-end-input", max_length=10, compact=True)
-            yield LabeledInput("Получатель (начало фамилии)", placeholder="например, Иванов", id="j-client",
-                               input_id="j-client-input", max_length=60, compact=True)
+            yield LabeledInput(
+                "Период с",
+                value=clock.fmt_date(start),
+                placeholder="ДД.ММ.ГГГГ",
+                validator=clock.parse_date,
+                required=True,
+                id="j-start",
+                input_id="j-start-input",
+                max_length=10,
+                compact=True,
+            )
+            yield LabeledInput(
+                "по",
+                value=clock.fmt_date(end),
+                placeholder="ДД.ММ.ГГГГ",
+                validator=clock.parse_date,
+                required=True,
+                id="j-end",
+                input_id="j-end-input",
+                max_length=10,
+                compact=True,
+            )
+            yield LabeledInput(
+                "Получатель (начало фамилии)",
+                placeholder="например, Иванов",
+                id="j-client",
+                input_id="j-client-input",
+                max_length=60,
+                compact=True,
+            )
         with Horizontal(id="j-selects"):
             yield Select([], prompt="Все отделения", id="j-dep", compact=True)
             yield Select([], prompt="Все специалисты", id="j-staff", compact=True)
@@ -162,8 +184,16 @@ class JournalScreen(SectionScreen):
         staff = 13 if free < 60 else 16  # «Соколов А.П.»
         client = int((free - staff) * 0.5)
         service = free - staff - client
-        for label, w in (("№", 4), ("Дата", 10), ("Получатель", client), ("Услуга", service),
-                         ("СОП", 3), ("Ед.", 3), ("Мин", 4), ("Исполнитель", staff)):
+        for label, w in (
+            ("№", 4),
+            ("Дата", 10),
+            ("Получатель", client),
+            ("Услуга", service),
+            ("СОП", 3),
+            ("Ед.", 3),
+            ("Мин", 4),
+            ("Исполнитель", staff),
+        ):
             table.add_column(label, width=w)
         audit = self.query("#audit-table")
         if audit:
@@ -171,8 +201,14 @@ class JournalScreen(SectionScreen):
             t.clear(columns=True)
             free = width - (16 + 14 + 12) - 6 * 2 - 3  # narrow terminals scroll sideways
             record, whose = max(16, int(free * 0.3)), max(20, int(free * 0.4))
-            for label, w in (("Когда", 16), ("Кто", 14), ("Действие", 12), ("Запись", record),
-                             ("Чья запись", whose), ("Подробности", max(16, free - record - whose))):
+            for label, w in (
+                ("Когда", 16),
+                ("Кто", 14),
+                ("Действие", 12),
+                ("Запись", record),
+                ("Чья запись", whose),
+                ("Подробности", max(16, free - record - whose)),
+            ):
                 t.add_column(label, width=w)
 
     # --- choices and filters ----------------------------------------------------------
@@ -201,10 +237,14 @@ class JournalScreen(SectionScreen):
         from soptui.services.journal import JournalFilters
 
         start, end = self.period
-        return JournalFilters(start, end, department_id=_value(self.query_one("#j-dep", Select)),
-                              staff_id=_value(self.query_one("#j-staff", Select)),
-                              client_query=self.query_one("#j-client", LabeledInput).value.strip(),
-                              sop=_value(self.query_one("#j-sop", Select)))
+        return JournalFilters(
+            start,
+            end,
+            department_id=_value(self.query_one("#j-dep", Select)),
+            staff_id=_value(self.query_one("#j-staff", Select)),
+            client_query=self.query_one("#j-client", LabeledInput).value.strip(),
+            sop=_value(self.query_one("#j-sop", Select)),
+        )
 
     def _check_period(self, final: bool) -> bool:
         """Validate both dates at their fields; update self.period when valid.
@@ -282,8 +322,11 @@ class JournalScreen(SectionScreen):
         """Move the period to the previous / next calendar month."""
         base = self.period[0] if self.period else clock.today()
         first = base.replace(day=1)
-        target = (first - dt.timedelta(days=1)).replace(day=1) if step < 0 else \
-            (first + dt.timedelta(days=32)).replace(day=1)
+        target = (
+            (first - dt.timedelta(days=1)).replace(day=1)
+            if step < 0
+            else (first + dt.timedelta(days=32)).replace(day=1)
+        )
         start, end = _month(target)
         with self.prevent(Input.Changed):
             self.query_one("#j-start", LabeledInput).value = clock.fmt_date(start)
@@ -364,16 +407,26 @@ class JournalScreen(SectionScreen):
         totals.append(f"записей {t.entries} · услуг {t.units} · {_hours(t.minutes)}")
         if by_sop:
             totals.append("\n")
-            totals.append(" · ".join(f"СОП {s.key or '—'}: {s.units} усл., {s.minutes} мин" for s in by_sop),
-                          style="dim")
+            totals.append(
+                " · ".join(f"СОП {s.key or '—'}: {s.units} усл., {s.minutes} мин" for s in by_sop), style="dim"
+            )
         self.query_one("#log-totals", Static).update(totals)
 
     def _fill_log(self, page) -> None:
         table = self.query_one("#log-table", PagedTable)
         table.clear()
         for r in page.rows:
-            table.add_row(str(r.number), clock.fmt_date(r.date), r.client_name, r.service, r.sop,
-                          str(r.units), str(r.minutes), r.staff_name, key=str(r.id))
+            table.add_row(
+                str(r.number),
+                clock.fmt_date(r.date),
+                r.client_name,
+                r.service,
+                r.sop,
+                str(r.units),
+                str(r.minutes),
+                r.staff_name,
+                key=str(r.id),
+            )
 
     @on(DataTable.RowHighlighted, "#log-table")
     def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -385,8 +438,15 @@ class JournalScreen(SectionScreen):
             detail.update("")
             return
         r = page.rows[row]
-        parts = [f"№ {r.number}", r.client_name, r.service, f"СОП {r.sop or '—'}", f"{r.units} ед.",
-                 f"{r.minutes} мин", r.staff_name]
+        parts = [
+            f"№ {r.number}",
+            r.client_name,
+            r.service,
+            f"СОП {r.sop or '—'}",
+            f"{r.units} ед.",
+            f"{r.minutes} мин",
+            r.staff_name,
+        ]
         if r.source:
             parts.append(r.source)
         if r.note:
@@ -439,8 +499,12 @@ class JournalScreen(SectionScreen):
 
         start, end = self.period
         actions = self.query("#j-action")
-        return AuditFilters(start, end, staff_id=_value(self.query_one("#j-staff", Select)),
-                            action=_value(actions.first()) if actions else None)
+        return AuditFilters(
+            start,
+            end,
+            staff_id=_value(self.query_one("#j-staff", Select)),
+            action=_value(actions.first()) if actions else None,
+        )
 
     @work(thread=True, exclusive=True, group="journal-audit", exit_on_error=False)
     def _load_audit(self, filters, offset: int) -> None:
@@ -452,8 +516,7 @@ class JournalScreen(SectionScreen):
             self.app.call_from_thread(self.notify, str(exc), severity="warning")
             return
         except Exception as exc:
-            self.app.call_from_thread(self.notify, f"Не удалось прочитать журнал действий: {exc}",
-                                      severity="error")
+            self.app.call_from_thread(self.notify, f"Не удалось прочитать журнал действий: {exc}", severity="error")
             return
         self.app.call_from_thread(self._show_audit, page)
 
@@ -489,8 +552,7 @@ class JournalScreen(SectionScreen):
             self.notify("Готовлю отчёт для заведующего в PDF…")
             self._print_report(f.start, f.end, f.department_id, f.staff_id)
         else:
-            self.notify("Журнал действий не печатается: он хранится в программе (152-ФЗ).",
-                        severity="warning")
+            self.notify("Журнал действий не печатается: он хранится в программе (152-ФЗ).", severity="warning")
 
     @work(thread=True, group="journal-print", exit_on_error=False)
     def _print_log(self, filters) -> None:
@@ -500,8 +562,9 @@ class JournalScreen(SectionScreen):
         try:
             report = journal.service_log_report(filters, self.app.actor)
             path = service_log.save(report, output.output_dir() / service_log.file_name(report))
-            journal.record_print("service_log", {"start": filters.start, "end": filters.end,
-                                                 "entries": report.totals.entries})
+            journal.record_print(
+                "service_log", {"start": filters.start, "end": filters.end, "entries": report.totals.entries}
+            )
         except journal.TooManyRows as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="warning", timeout=10)
             return
@@ -532,10 +595,12 @@ class JournalScreen(SectionScreen):
         from textual.app import SystemCommand
 
         yield SystemCommand("Журнал: печать открытой вкладки", "PDF журнала или отчёта (F9)", self.action_print)
-        yield SystemCommand("Журнал: предыдущий месяц", "Период — прошлый месяц ([)",
-                            lambda: self.action_shift_month(-1))
-        yield SystemCommand("Журнал: следующий месяц", "Период — следующий месяц (])",
-                            lambda: self.action_shift_month(1))
+        yield SystemCommand(
+            "Журнал: предыдущий месяц", "Период — прошлый месяц ([)", lambda: self.action_shift_month(-1)
+        )
+        yield SystemCommand(
+            "Журнал: следующий месяц", "Период — следующий месяц (])", lambda: self.action_shift_month(1)
+        )
 
 
 def _month(day: dt.date) -> tuple[dt.date, dt.date]:
@@ -555,8 +620,10 @@ def render_summary(s) -> Group:
 
     def table(title: str, rows: list[tuple], headers=("Показатель", "Кол-во")) -> Group:
         t = Table(expand=False, show_edge=False, pad_edge=False, header_style="bold")
-        numeric = [all(isinstance(r[i], (int, Text)) or str(r[i]).endswith("%") for r in rows) if rows else False
-                   for i in range(len(headers))]
+        numeric = [
+            all(isinstance(r[i], (int, Text)) or str(r[i]).endswith("%") for r in rows) if rows else False
+            for i in range(len(headers))
+        ]
         for i, h in enumerate(headers):
             t.add_column(h, justify="right" if numeric[i] and i else "left", overflow="fold")
         for r in rows:
@@ -565,38 +632,90 @@ def render_summary(s) -> Group:
 
     late = Text(str(s.contact_late), style="bold red" if s.contact_late else "")
     overdue = Text(str(s.open_overdue), style="bold red" if s.open_overdue else "")
-    parts.append(table("Обращения: первичный контакт в течение 3 раб. дней (СОП 03)", [
-        ("Поступило обращений", s.referrals_received), ("Контакт в срок", s.contact_in_time),
-        ("Контакт с опозданием", late), ("Ждут звонка, срок не истёк", s.open_in_time),
-        ("Ждут звонка, срок истёк", overdue), ("Закрыты без звонка", s.closed_without_contact),
-        ("Доля контактов в срок", s.contact_rate)]))
+    parts.append(
+        table(
+            "Обращения: первичный контакт в течение 3 раб. дней (СОП 03)",
+            [
+                ("Поступило обращений", s.referrals_received),
+                ("Контакт в срок", s.contact_in_time),
+                ("Контакт с опозданием", late),
+                ("Ждут звонка, срок не истёк", s.open_in_time),
+                ("Ждут звонка, срок истёк", overdue),
+                ("Закрыты без звонка", s.closed_without_contact),
+                ("Доля контактов в срок", s.contact_rate),
+            ],
+        )
+    )
     if s.late_referrals:
-        parts.append(table("Нарушения срока первичного контакта", [
-            (r.client_name, clock.fmt_date(r.first_contact_due), r.staff_name, r.state)
-            for r in s.late_referrals[:20]], headers=("Получатель", "Срок", "Специалист", "Состояние")))
-    parts.append(table("Звонки (СОП 01–03)", [
-        *[(f"СОП {c.sop}", c.count, c.talked, c.talk_minutes) for c in s.calls],
-        ("Итого", s.calls_total, sum(c.talked for c in s.calls), sum(c.talk_minutes for c in s.calls))],
-        headers=("СОП", "Звонков", "Состоялось", "Мин разговора")))
+        parts.append(
+            table(
+                "Нарушения срока первичного контакта",
+                [
+                    (r.client_name, clock.fmt_date(r.first_contact_due), r.staff_name, r.state)
+                    for r in s.late_referrals[:20]
+                ],
+                headers=("Получатель", "Срок", "Специалист", "Состояние"),
+            )
+        )
+    parts.append(
+        table(
+            "Звонки (СОП 01–03)",
+            [
+                *[(f"СОП {c.sop}", c.count, c.talked, c.talk_minutes) for c in s.calls],
+                ("Итого", s.calls_total, sum(c.talked for c in s.calls), sum(c.talk_minutes for c in s.calls)),
+            ],
+            headers=("СОП", "Звонков", "Состоялось", "Мин разговора"),
+        )
+    )
     no_act = Text(str(s.visits_without_act), style="bold red" if s.visits_without_act else "")
-    parts.append(table("Патронаж (СОП 04)", [
-        ("Проведено патронажей", s.visits_done), ("с актом или отчётом", s.visits_with_act),
-        ("без акта или отчёта", no_act), *[(label, n) for label, n in s.acts_by_kind]]))
+    parts.append(
+        table(
+            "Патронаж (СОП 04)",
+            [
+                ("Проведено патронажей", s.visits_done),
+                ("с актом или отчётом", s.visits_with_act),
+                ("без акта или отчёта", no_act),
+                *[(label, n) for label, n in s.acts_by_kind],
+            ],
+        )
+    )
     if s.visits_missing_act:
-        parts.append(table("Патронажи без акта", [
-            (v.client_name, clock.fmt_date(v.date), v.kind, v.staff_names) for v in s.visits_missing_act[:20]],
-            headers=("Получатель", "Дата", "Вид", "Специалисты")))
-    parts.append(table("Групповые занятия (СОП 05)", [
-        ("Проведено занятий", s.sessions_held), ("Отменено", s.sessions_cancelled),
-        ("Посещений (услуг)", s.attendances), ("Участников", s.participants)]))
-    parts.append(table("Журнал учёта услуг", [
-        *[(r.label, r.entries, r.units, r.minutes) for r in s.services_by_sop],
-        ("Итого", s.services.entries, s.services.units, s.services.minutes)],
-        headers=("СОП", "Записей", "Услуг", "Минут")))
+        parts.append(
+            table(
+                "Патронажи без акта",
+                [(v.client_name, clock.fmt_date(v.date), v.kind, v.staff_names) for v in s.visits_missing_act[:20]],
+                headers=("Получатель", "Дата", "Вид", "Специалисты"),
+            )
+        )
+    parts.append(
+        table(
+            "Групповые занятия (СОП 05)",
+            [
+                ("Проведено занятий", s.sessions_held),
+                ("Отменено", s.sessions_cancelled),
+                ("Посещений (услуг)", s.attendances),
+                ("Участников", s.participants),
+            ],
+        )
+    )
+    parts.append(
+        table(
+            "Журнал учёта услуг",
+            [
+                *[(r.label, r.entries, r.units, r.minutes) for r in s.services_by_sop],
+                ("Итого", s.services.entries, s.services.units, s.services.minutes),
+            ],
+            headers=("СОП", "Записей", "Услуг", "Минут"),
+        )
+    )
     if s.services_by_staff:
-        parts.append(table("По исполнителям", [(r.label, r.entries, r.units, r.minutes)
-                                               for r in s.services_by_staff],
-                           headers=("Исполнитель", "Записей", "Услуг", "Минут")))
+        parts.append(
+            table(
+                "По исполнителям",
+                [(r.label, r.entries, r.units, r.minutes) for r in s.services_by_staff],
+                headers=("Исполнитель", "Записей", "Услуг", "Минут"),
+            )
+        )
     parts.append(Text("F9 — напечатать отчёт в PDF", style="dim"))
     spaced: list = []
     for p in parts:

@@ -29,8 +29,7 @@ class ActFormScreen(ModalScreen[bool]):
 
     BINDINGS = [
         Binding("escape", "close", "Закрыть", id="act.close", tooltip="Закрыть (черновик сохраняется)"),
-        Binding("ctrl+s", "save_draft", "Черновик", id="act.save", tooltip="Сохранить черновик сейчас",
-                priority=True),
+        Binding("ctrl+s", "save_draft", "Черновик", id="act.save", tooltip="Сохранить черновик сейчас", priority=True),
         Binding("ctrl+d", "complete", "Готово", id="act.complete", tooltip="Завершить акт", priority=True),
         Binding("ctrl+o", "print", "PDF", id="act.print", tooltip="Сохранить PDF", priority=True),
     ]
@@ -105,8 +104,13 @@ class ActFormScreen(ModalScreen[bool]):
         self.was_completed = not state.is_draft
         status = self.query_one("#act-status", Static)
         if state.act_id is None:
-            status.update(Text("Новый акт: часть полей заполнена из карточки клиента и визита. "
-                               "Всё введённое сохраняется как черновик.", style="dim"))
+            status.update(
+                Text(
+                    "Новый акт: часть полей заполнена из карточки клиента и визита. "
+                    "Всё введённое сохраняется как черновик.",
+                    style="dim",
+                )
+            )
         elif state.is_draft:
             status.update(Text("Черновик восстановлен: продолжайте заполнение.", style="bold yellow"))
         else:
@@ -167,12 +171,12 @@ class ActFormScreen(ModalScreen[bool]):
         missing = patronage.act_missing(self.kind, data)
         for f in patronage.act_fields(self.kind):
             bad = f in missing
-            self.query_one(f"#e-{f.key}", FieldError).show(
-                f"Заполните поле «{f.label}»." if bad else None)
+            self.query_one(f"#e-{f.key}", FieldError).show(f"Заполните поле «{f.label}»." if bad else None)
             self.query_one(f"#f-{f.key}").set_class(bad, "-invalid")
         if missing:
             self.query_one("#act-error", Static).update(
-                f"Не заполнено обязательных полей: {len(missing)}. Черновик сохранён, ничего не потеряно.")
+                f"Не заполнено обязательных полей: {len(missing)}. Черновик сохранён, ничего не потеряно."
+            )
             if not self.was_completed:
                 self._write(data)
             self.query_one(f"#f-{missing[0].key}").focus()
@@ -190,8 +194,7 @@ class ActFormScreen(ModalScreen[bool]):
         try:
             visits.complete_act(self.visit_id, self.kind, data)
         except visits.VisitError as exc:
-            self.app.call_from_thread(self.query_one("#act-error", Static).update,
-                                      " ".join(exc.errors.values()))
+            self.app.call_from_thread(self.query_one("#act-error", Static).update, " ".join(exc.errors.values()))
             return
         self.app.call_from_thread(self._done)
 
@@ -221,11 +224,11 @@ class ActFormScreen(ModalScreen[bool]):
                 visits.save_act_draft(self.visit_id, self.kind, data)
             path = visits.act_pdf(self.visit_id, self.kind)
         except OSError as exc:
-            self.app.call_from_thread(self.query_one("#act-status", Static).update,
-                                      f"Не удалось сохранить PDF: {exc}")
+            self.app.call_from_thread(self.query_one("#act-status", Static).update, f"Не удалось сохранить PDF: {exc}")
             return
-        self.app.call_from_thread(self.query_one("#act-status", Static).update,
-                                  Text(f"PDF сохранён: {path}", style="green"))
+        self.app.call_from_thread(
+            self.query_one("#act-status", Static).update, Text(f"PDF сохранён: {path}", style="green")
+        )
 
     def action_close(self) -> None:
         if self._timer is not None:

@@ -36,15 +36,23 @@ if TYPE_CHECKING:
     from soptui.services.patronage import PlannerWeek, VisitCard
 
 STATUS_MARK = {"planned": "", "done": "✓", "cancelled": "✗", "not_let_in": "⊘", "draft": "?"}
-STATUS_STYLE = {"planned": "", "done": "green", "cancelled": "dim strike", "not_let_in": "dim",
-                "draft": "yellow"}
+STATUS_STYLE = {"planned": "", "done": "green", "cancelled": "dim strike", "not_let_in": "dim", "draft": "yellow"}
 DRAFTS_ROW = "drafts"
 
 
-MARK_STYLE = {"!": Style(color="red", bold=True), "Т": Style(color="cyan", bold=True),
-              "✓": Style(color="green"), "?": Style(color="yellow", bold=True)}
-NAME_STYLE = {"planned": Style(), "done": Style(color="green"), "cancelled": Style(dim=True, strike=True),
-              "not_let_in": Style(dim=True), "draft": Style(color="yellow")}
+MARK_STYLE = {
+    "!": Style(color="red", bold=True),
+    "Т": Style(color="cyan", bold=True),
+    "✓": Style(color="green"),
+    "?": Style(color="yellow", bold=True),
+}
+NAME_STYLE = {
+    "planned": Style(),
+    "done": Style(color="green"),
+    "cancelled": Style(dim=True, strike=True),
+    "not_let_in": Style(dim=True),
+    "draft": Style(color="yellow"),
+}
 BOLD = Style(bold=True)
 DIM = Style(dim=True)
 
@@ -61,9 +69,11 @@ def visit_segments(v: VisitCard, width: int) -> list[Segment]:
     if len(name) > name_w:
         name = name.split(" ")[0]  # the surname alone reads better than a cut-off initial
     if len(name) > name_w:
-        name = name[:name_w - 1] + "…"
-    segments = [Segment(f"{v.start:%H:%M} ", BOLD if v.status == "planned" else Style()),
-                Segment(name, NAME_STYLE.get(v.status, Style()))]
+        name = name[: name_w - 1] + "…"
+    segments = [
+        Segment(f"{v.start:%H:%M} ", BOLD if v.status == "planned" else Style()),
+        Segment(name, NAME_STYLE.get(v.status, Style())),
+    ]
     if marks:
         segments.append(Segment(" "))
         segments.extend(Segment(ch, MARK_STYLE.get(ch, DIM)) for ch in marks)
@@ -93,8 +103,7 @@ class PlannerGrid(ScrollView, can_focus=True):
     100 ms, which a DataTable of multi-line rich cells does not.
     """
 
-    COMPONENT_CLASSES = {"planner-grid--cursor", "planner-grid--header", "planner-grid--stripe",
-                         "planner-grid--today"}
+    COMPONENT_CLASSES = {"planner-grid--cursor", "planner-grid--header", "planner-grid--stripe", "planner-grid--today"}
     DEFAULT_CSS = """
     PlannerGrid { height: 1fr; overflow-x: hidden; }
     PlannerGrid > .planner-grid--cursor { background: $accent 60%; }
@@ -104,11 +113,13 @@ class PlannerGrid(ScrollView, can_focus=True):
     PlannerGrid > .planner-grid--today { color: $warning; text-style: bold reverse; }
     """
     BINDINGS = [
-        Binding("left", "move(0, -1)", show=False), Binding("right", "move(0, 1)", show=False),
-        Binding("up", "move(-1, 0)", show=False), Binding("down", "move(1, 0)", show=False),
-        Binding("home", "move(0, -7)", show=False), Binding("end", "move(0, 7)", show=False),
+        Binding("left", "move(0, -1)", show=False),
+        Binding("right", "move(0, 1)", show=False),
+        Binding("up", "move(-1, 0)", show=False),
+        Binding("down", "move(1, 0)", show=False),
+        Binding("home", "move(0, -7)", show=False),
+        Binding("end", "move(0, 7)", show=False),
     ]
-
 
     class Moved(Message):
         """The cursor moved to another cell."""
@@ -135,20 +146,28 @@ class PlannerGrid(ScrollView, can_focus=True):
         for v in week.visits:
             for sid in v.staff_ids:
                 by_cell.setdefault((sid, v.start.date()), []).append(v)
-        rows = [GridRow(s.id, s.short_name, BOLD, [by_cell.get((s.id, d.day), []) for d in week.days])
-                for s in week.staff]
+        rows = [
+            GridRow(s.id, s.short_name, BOLD, [by_cell.get((s.id, d.day), []) for d in week.days]) for s in week.staff
+        ]
         in_week = {d.day for d in week.days}
         if any(v.start.date() in in_week for v in week.drafts):
-            rows.append(GridRow(DRAFTS_ROW, "Из звонков", Style(color="yellow", bold=True),
-                                [[v for v in week.drafts if v.start.date() == d.day] for d in week.days]))
+            rows.append(
+                GridRow(
+                    DRAFTS_ROW,
+                    "Из звонков",
+                    Style(color="yellow", bold=True),
+                    [[v for v in week.drafts if v.start.date() == d.day] for d in week.days],
+                )
+            )
         self.rows = rows
         self._layout()
 
     def _layout(self) -> None:
         width = max(60, self.size.width or 80)
         self.label_w = 14 if width >= 100 else 12
-        busy_weekend = [any(cell for row in self.rows for cell in [row.cells[i]]) for i in (5, 6)] \
-            if self.rows else [False, False]
+        busy_weekend = (
+            [any(cell for row in self.rows for cell in [row.cells[i]]) for i in (5, 6)] if self.rows else [False, False]
+        )
         weekend = [16 if busy else 5 for busy in busy_weekend]
         day_w = max(7, min(24, (width - self.label_w - sum(weekend) - 8) // 5))
         self.widths = [day_w] * 5 + weekend
@@ -192,11 +211,13 @@ class PlannerGrid(ScrollView, can_focus=True):
     def _cursor_changed(self) -> None:
         if self._row_top and self.cursor_row < len(self._row_top):
             top = self._row_top[self.cursor_row]
-            bottom = (self._row_top[self.cursor_row + 1] if self.cursor_row + 1 < len(self._row_top)
-                      else len(self._line_row))
+            bottom = (
+                self._row_top[self.cursor_row + 1] if self.cursor_row + 1 < len(self._row_top) else len(self._line_row)
+            )
             # +1: line 0 is the fixed header
-            self.scroll_to_region(Region(0, top, 1, bottom - top), spacing=Spacing(1, 0, 0, 0),
-                                  animate=False, force=True)
+            self.scroll_to_region(
+                Region(0, top, 1, bottom - top), spacing=Spacing(1, 0, 0, 0), animate=False, force=True
+            )
         self.refresh()
         self.post_message(self.Moved())
 
@@ -221,7 +242,7 @@ class PlannerGrid(ScrollView, can_focus=True):
 
     def _header(self) -> list[Segment]:
         style = self.get_component_rich_style("planner-grid--header")
-        segs = [Segment("Сотрудник".ljust(self.label_w)[:self.label_w], style)]
+        segs = [Segment("Сотрудник".ljust(self.label_w)[: self.label_w], style)]
         today_style = self.get_component_rich_style("planner-grid--today")
         for i, day in enumerate(self.days):
             w = self.widths[i]
@@ -253,7 +274,7 @@ class PlannerGrid(ScrollView, can_focus=True):
         stripe = self.get_component_rich_style("planner-grid--stripe") if r % 2 else Style()
         cursor = self.get_component_rich_style("planner-grid--cursor")
         label = row.label if line == 0 else ""
-        segs = [Segment(label[:self.label_w].ljust(self.label_w), stripe + row.label_style)]
+        segs = [Segment(label[: self.label_w].ljust(self.label_w), stripe + row.label_style)]
         for i, cell in enumerate(row.cells):
             w = self.widths[i]
             base = stripe + (cursor if (r == self.cursor_row and i == self.cursor_col) else Style())
@@ -264,8 +285,9 @@ class PlannerGrid(ScrollView, can_focus=True):
                 content = [Segment("вых.", DIM)]
             else:
                 content = []
-            content = Segment.adjust_line_length([Segment(t, base + st if st else base) for t, st, _ in content],
-                                                 w, base)
+            content = Segment.adjust_line_length(
+                [Segment(t, base + st if st else base) for t, st, _ in content], w, base
+            )
             segs.extend(content)
         strip = Strip(segs).adjust_cell_length(width, stripe).simplify()
         if r != self.cursor_row:
@@ -300,14 +322,11 @@ class PatronageScreen(SectionScreen):
         Binding("n", "new_visit", "Новый", id="visits.new", tooltip="Запланировать визит в свободное время"),
         Binding("p", "reschedule", "Перенести", id="visits.reschedule", tooltip="Перенести визит"),
         Binding("x", "cancel_visit", "Отменить", id="visits.cancel", tooltip="Отменить визит / не впустили"),
-        Binding("left_square_bracket,pageup", "week(-1)", "‹ Нед.", id="visits.prev",
-                tooltip="Предыдущая неделя"),
-        Binding("right_square_bracket,pagedown", "week(1)", "Нед. ›", id="visits.next",
-                tooltip="Следующая неделя"),
+        Binding("left_square_bracket,pageup", "week(-1)", "‹ Нед.", id="visits.prev", tooltip="Предыдущая неделя"),
+        Binding("right_square_bracket,pagedown", "week(1)", "Нед. ›", id="visits.next", tooltip="Следующая неделя"),
         Binding("t", "this_week", "Сегодня", id="visits.today", tooltip="Текущая неделя", show=False),
         Binding("v", "toggle_scope", "Мои/все", id="visits.scope", tooltip="Только мои визиты или всё отделение"),
-        Binding("o", "next_department", "Отделение", id="visits.department", show=False,
-                tooltip="Следующее отделение"),
+        Binding("o", "next_department", "Отделение", id="visits.department", show=False, tooltip="Следующее отделение"),
         Binding("g", "print_schedule", "График", id="visits.schedule", tooltip="График выходов (PDF)"),
         Binding("r", "reload", "Обновить", id="visits.reload", show=False, tooltip="Перечитать"),
     ]
@@ -379,9 +398,11 @@ class PatronageScreen(SectionScreen):
         self._set_text("#week-bar", bar)
         keys = [r.key for r in grid.rows]
         if not keys:
-            self._set_text("#cell-info",
+            self._set_text(
+                "#cell-info",
                 "В отделении нет сотрудников, выполняющих патронаж (специалист по социальной работе, "
-                "психолог, медицинская сестра, социальный педагог).")
+                "психолог, медицинская сестра, социальный педагог).",
+            )
             return
         key, day = want
         if key not in keys:
@@ -497,8 +518,7 @@ class PatronageScreen(SectionScreen):
         if day is None:
             return
         if self.week and not next(d for d in self.week.days if d.day == day).working:
-            self.notify(f"{day:%d.%m.%Y} — нерабочий день по производственному календарю.",
-                        severity="warning")
+            self.notify(f"{day:%d.%m.%Y} — нерабочий день по производственному календарю.", severity="warning")
             return
         staff_id = key if isinstance(key, int) else (self.app.actor.id if self.app.actor else None)
         from soptui.screens.clients.picker import ClientPickerScreen
@@ -512,8 +532,7 @@ class PatronageScreen(SectionScreen):
     def _plan_for(self, client_id: int, staff_id: int | None, day: dt.date) -> None:
         from soptui.screens.patronage.visit_form import VisitFormScreen
 
-        self.app.push_screen(VisitFormScreen(client_id=client_id, staff_id=staff_id, day=day),
-                             self._after_form)
+        self.app.push_screen(VisitFormScreen(client_id=client_id, staff_id=staff_id, day=day), self._after_form)
 
     def _after_form(self, visit_id: int | None) -> None:
         if visit_id:
@@ -551,8 +570,10 @@ class PatronageScreen(SectionScreen):
         name = ""
         if staff_id and self.week:
             name = next((s.short_name for s in self.week.staff if s.id == staff_id), "")
-        self.app.push_screen(ScheduleDialog(name, self.selected_day() or self.monday),
-                             lambda choice: choice and self._print(choice, staff_id))
+        self.app.push_screen(
+            ScheduleDialog(name, self.selected_day() or self.monday),
+            lambda choice: choice and self._print(choice, staff_id),
+        )
 
     def _print(self, choice: tuple[str, str, dt.date], staff_id: int | None) -> None:
         scope, period, anchor = choice
@@ -563,8 +584,9 @@ class PatronageScreen(SectionScreen):
             start = anchor.replace(day=1)
             end = (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
         self.notify("Готовлю график выходов…")
-        self._print_worker(start, end, staff_id if scope == "staff" else None,
-                           self.department_id if scope == "department" else None)
+        self._print_worker(
+            start, end, staff_id if scope == "staff" else None, self.department_id if scope == "department" else None
+        )
 
     @work(thread=True, exclusive=True, group="planner-print", exit_on_error=False)
     def _print_worker(self, start, end, staff_id, department_id) -> None:
@@ -627,8 +649,12 @@ class ScheduleDialog(ModalScreen[tuple | None]):
         with Vertical(classes="dialog", id="schedule-dialog"):
             yield Label("График выходов в семьи (PDF)", classes="dialog-title")
             with RadioSet(id="scope"):
-                yield RadioButton(f"Сотрудник: {self.staff_name}" if self.staff_name else "Сотрудник не выбран",
-                                  value=bool(self.staff_name), disabled=not self.staff_name, id="staff")
+                yield RadioButton(
+                    f"Сотрудник: {self.staff_name}" if self.staff_name else "Сотрудник не выбран",
+                    value=bool(self.staff_name),
+                    disabled=not self.staff_name,
+                    id="staff",
+                )
                 yield RadioButton("Всё отделение", value=not self.staff_name, id="department")
             with RadioSet(id="period"):
                 yield RadioButton(f"Неделя с {patronage.week_start(self.anchor):%d.%m.%Y}", value=True, id="week")
@@ -650,6 +676,7 @@ class ScheduleDialog(ModalScreen[tuple | None]):
 
 # --- openers (registered in app.OPENERS) -------------------------------------------------------
 
+
 def open_visit(app, visit_id: int) -> None:
     """Open a visit: doing it, its record, or confirming a call-drafted one."""
     from soptui.screens.patronage.visit_do import VisitDoScreen
@@ -666,5 +693,4 @@ def open_new_visit(app, client_id: int) -> None:
     if app.current_mode != "visits":
         app.switch_mode("visits")
     actor = getattr(app, "actor", None)
-    app.push_screen(VisitFormScreen(client_id=client_id, staff_id=actor.id if actor else None,
-                                    day=None))
+    app.push_screen(VisitFormScreen(client_id=client_id, staff_id=actor.id if actor else None, day=None))

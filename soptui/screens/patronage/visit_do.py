@@ -104,8 +104,11 @@ class StageTimers(Static):
 
     def state(self) -> dict[str, Any]:
         """For the draft: seconds so far and whether a stage is running (by wall clock)."""
-        return {"stage": self.stage, "seconds": [self.seconds(i) for i in range(3)],
-                "running_at": clock.now().isoformat() if self.running else None}
+        return {
+            "stage": self.stage,
+            "seconds": [self.seconds(i) for i in range(3)],
+            "running_at": clock.now().isoformat() if self.running else None,
+        }
 
     def restore(self, data: dict[str, Any]) -> None:
         seconds = list(data.get("seconds") or [0, 0, 0])[:3]
@@ -153,18 +156,27 @@ class VisitDoScreen(Screen):
     # priority: these must work while the cursor is in a text field (Input takes ctrl+d, ctrl+e)
     BINDINGS = [
         Binding("escape", "back", "Назад", id="visit_do.back", tooltip="Вернуться к планировщику"),
-        Binding("ctrl+t", "next_stage", "Этап ›", id="visit_do.stage", tooltip="Следующий этап визита",
-                priority=True),
-        Binding("ctrl+g", "pause", "Пауза", id="visit_do.pause", tooltip="Пауза / продолжить таймер",
-                priority=True),
-        Binding("ctrl+r", "add_recommendation", "+ Рекоменд.", id="visit_do.rec",
-                tooltip="Добавить рекомендацию", priority=True),
-        Binding("ctrl+d", "complete", "Завершить", id="visit_do.complete", tooltip="Завершить визит",
-                priority=True),
-        Binding("ctrl+e", "edit", "Изменить", id="visit_do.edit", tooltip="Изменить / подтвердить визит",
-                priority=True),
-        Binding("f8", "cancel_visit", "Отмена/не впустили", id="visit_do.cancel",
-                tooltip="Отменить визит или отметить, что не впустили"),
+        Binding("ctrl+t", "next_stage", "Этап ›", id="visit_do.stage", tooltip="Следующий этап визита", priority=True),
+        Binding("ctrl+g", "pause", "Пауза", id="visit_do.pause", tooltip="Пауза / продолжить таймер", priority=True),
+        Binding(
+            "ctrl+r",
+            "add_recommendation",
+            "+ Рекоменд.",
+            id="visit_do.rec",
+            tooltip="Добавить рекомендацию",
+            priority=True,
+        ),
+        Binding("ctrl+d", "complete", "Завершить", id="visit_do.complete", tooltip="Завершить визит", priority=True),
+        Binding(
+            "ctrl+e", "edit", "Изменить", id="visit_do.edit", tooltip="Изменить / подтвердить визит", priority=True
+        ),
+        Binding(
+            "f8",
+            "cancel_visit",
+            "Отмена/не впустили",
+            id="visit_do.cancel",
+            tooltip="Отменить визит или отметить, что не впустили",
+        ),
         Binding("f9", "reschedule", "Перенести", id="visit_do.reschedule", tooltip="Перенести визит"),
     ]
     DEFAULT_CSS = """
@@ -211,25 +223,30 @@ class VisitDoScreen(Screen):
                 yield Button("Отменить / не впустили (F8)", id="cancel-visit", variant="warning")
             yield Static("", id="done-summary")
             with Vertical(id="doing"):
-                yield Label("Этапы визита (СОП 04: подготовка и дорога до 60 мин, работа до 40, завершение до 10)",
-                            classes="section")
+                yield Label(
+                    "Этапы визита (СОП 04: подготовка и дорога до 60 мин, работа до 40, завершение до 10)",
+                    classes="section",
+                )
                 yield StageTimers((60, 40, 10), id="timers")
                 with Vertical(id="earlier-box"):
                     yield Label("Выполнение ранее данных рекомендаций", classes="section")
                     yield Vertical(id="earlier")
                     with Horizontal(id="eff-row"):
-                        yield Select([(v.capitalize(), k) for k, v in EFFECTIVENESS.items()],
-                                     prompt="Эффективность работы", id="eff-level")
-                        yield LabeledInput("Оценка эффективности профилактической работы: комментарий",
-                                           id="eff-comment")
+                        yield Select(
+                            [(v.capitalize(), k) for k, v in EFFECTIVENESS.items()],
+                            prompt="Эффективность работы",
+                            id="eff-level",
+                        )
+                        yield LabeledInput(
+                            "Оценка эффективности профилактической работы: комментарий", id="eff-comment"
+                        )
                     yield FieldError(classes="-empty", id="eff-error")
-                yield Label("Методы (диагностика, анализ документов, консультирование, обследование)",
-                            classes="section")
-                yield SelectionList[str](*[(label, code) for code, label in DIAGNOSTIC_METHODS.items()],
-                                         id="methods")
+                yield Label(
+                    "Методы (диагностика, анализ документов, консультирование, обследование)", classes="section"
+                )
+                yield SelectionList[str](*[(label, code) for code, label in DIAGNOSTIC_METHODS.items()], id="methods")
                 yield Label("Проблемное поле", classes="section")
-                yield SelectionList[str](*[(label, code) for code, label in PROBLEM_AREAS.items()],
-                                         id="areas")
+                yield SelectionList[str](*[(label, code) for code, label in PROBLEM_AREAS.items()], id="areas")
                 yield Label("Выявлено (ситуация, проблемы семьи)", classes="section")
                 yield TextBox(id="findings")
                 yield Label("Разъяснены права и возможности, пути решения", classes="section")
@@ -239,8 +256,13 @@ class VisitDoScreen(Screen):
                 with Horizontal(classes="rec-row"):
                     yield LabeledInput("Текст рекомендации", id="rec-text", input_id="rec-text-input")
                     yield LabeledInput("Кому", id="rec-whom", input_id="rec-whom-input")
-                    yield LabeledInput("Срок", placeholder="ДД.ММ.ГГГГ", validator=clock.parse_date,
-                                       id="rec-due", input_id="rec-due-input")
+                    yield LabeledInput(
+                        "Срок",
+                        placeholder="ДД.ММ.ГГГГ",
+                        validator=clock.parse_date,
+                        id="rec-due",
+                        input_id="rec-due-input",
+                    )
                     yield Button("Добавить", id="rec-add")
                 yield Static("Del — удалить выбранную рекомендацию из списка.", classes="muted")
             with Vertical(id="acts-box"):
@@ -278,8 +300,9 @@ class VisitDoScreen(Screen):
         try:
             detail = visits.get_visit(self.visit_id)
         except RecordGone:
-            self.app.call_from_thread(self.query_one("#visit-head", Static).update,
-                                      "Визит не найден: возможно, его удалили.")
+            self.app.call_from_thread(
+                self.query_one("#visit-head", Static).update, "Визит не найден: возможно, его удалили."
+            )
             return
         progress = visits.load_progress(self.visit_id) if detail.card.status == "planned" else None
         self.app.call_from_thread(self._show, detail, progress)
@@ -290,8 +313,9 @@ class VisitDoScreen(Screen):
         self.query_one("#visit-head", Static).update(self._head_text(detail))
         planned = card.status == "planned"
         self.query_one("#plan-actions").display = card.status in ("planned", "draft")
-        self.query_one("#edit", Button).label = ("Подтвердить и назначить (Ctrl+E)" if card.status == "draft"
-                                                 else "Изменить (Ctrl+E)")
+        self.query_one("#edit", Button).label = (
+            "Подтвердить и назначить (Ctrl+E)" if card.status == "draft" else "Изменить (Ctrl+E)"
+        )
         self.query_one("#doing").display = planned
         self.query_one("#complete-box").display = planned
         self.query_one("#acts-box").display = card.status in ("planned", "done")
@@ -320,19 +344,22 @@ class VisitDoScreen(Screen):
         c = d.card
         t = Text()
         t.append(f"{c.client_full_name}\n", style="bold")
-        t.append(f"{VISIT_KINDS.get(c.kind, c.kind).capitalize()} патронаж · "
-                 f"{VISIT_STATUSES.get(c.status, c.status)}", style="bold")
+        t.append(
+            f"{VISIT_KINDS.get(c.kind, c.kind).capitalize()} патронаж · {VISIT_STATUSES.get(c.status, c.status)}",
+            style="bold",
+        )
         if d.status_reason:
             t.append(f" ({d.status_reason})")
-        t.append(f"\n{c.start:%d.%m.%Y} в {c.start:%H:%M} (выход в {c.busy_from:%H:%M}, "
-                 f"освобождение в {c.busy_to:%H:%M}) · {c.address}")
+        t.append(
+            f"\n{c.start:%d.%m.%Y} в {c.start:%H:%M} (выход в {c.busy_from:%H:%M}, "
+            f"освобождение в {c.busy_to:%H:%M}) · {c.address}"
+        )
         if c.transport_needed:
             t.append(" · нужен транспорт", style="bold cyan")
         t.append(f"\nОснование: {d.ground_label} · Сотрудники: {', '.join(c.staff_names) or 'не назначены'}")
         if d.patronage_due:
             late = c.start.date() > d.patronage_due
-            t.append(f"\nСрок патронажа по обращению: до {d.patronage_due:%d.%m.%Y}",
-                     style="bold red" if late else "")
+            t.append(f"\nСрок патронажа по обращению: до {d.patronage_due:%d.%m.%Y}", style="bold red" if late else "")
             if d.late_reason:
                 t.append(f" · причина позже срока: {d.late_reason}")
         if c.purpose:
@@ -342,8 +369,9 @@ class VisitDoScreen(Screen):
         if d.representatives:
             t.append(f"\n{'; '.join(d.representatives)}", style="dim")
         if c.status == "draft":
-            t.append("\nВизит согласован в звонке. Подтвердите время и назначьте сотрудников (Ctrl+E).",
-                     style="bold yellow")
+            t.append(
+                "\nВизит согласован в звонке. Подтвердите время и назначьте сотрудников (Ctrl+E).", style="bold yellow"
+            )
         for conflict in c.conflicts:
             t.append(f"\n! {conflict}", style="bold red")
         return t
@@ -353,9 +381,11 @@ class VisitDoScreen(Screen):
         if d.card.status != "done":
             return t
         t.append("Итоги визита\n", style="bold")
-        t.append(f"Этапы: подготовка {patronage.fmt_duration(d.actual_prep_seconds)}, работа "
-                 f"{patronage.fmt_duration(d.actual_work_seconds)}, завершение "
-                 f"{patronage.fmt_duration(d.actual_completion_seconds)}\n")
+        t.append(
+            f"Этапы: подготовка {patronage.fmt_duration(d.actual_prep_seconds)}, работа "
+            f"{patronage.fmt_duration(d.actual_work_seconds)}, завершение "
+            f"{patronage.fmt_duration(d.actual_completion_seconds)}\n"
+        )
         t.append("Методы: " + (", ".join(DIAGNOSTIC_METHODS.get(x, x) for x in d.methods) or "—") + "\n")
         t.append("Проблемное поле: " + (", ".join(PROBLEM_AREAS.get(x, x) for x in d.problem_areas) or "—") + "\n")
         if d.findings:
@@ -365,14 +395,20 @@ class VisitDoScreen(Screen):
         if d.earlier:
             t.append("Проверка прежних рекомендаций:\n", style="bold")
             for r in d.earlier:
-                t.append(f"  • {r.text} — {RECOMMENDATION_STATUSES.get(r.status, r.status)}"
-                         f"{': ' + r.comment if r.comment else ''}\n")
+                t.append(
+                    f"  • {r.text} — {RECOMMENDATION_STATUSES.get(r.status, r.status)}"
+                    f"{': ' + r.comment if r.comment else ''}\n"
+                )
         if d.effectiveness:
             t.append(f"Эффективность: {d.effectiveness}\n")
         t.append("Рекомендации:\n", style="bold")
         for r in d.recommendations:
-            t.append(f"  • {r.text}" + (f" (кому: {r.for_whom})" if r.for_whom else "")
-                     + (f", срок {r.due_date:%d.%m.%Y}" if r.due_date else "") + "\n")
+            t.append(
+                f"  • {r.text}"
+                + (f" (кому: {r.for_whom})" if r.for_whom else "")
+                + (f", срок {r.due_date:%d.%m.%Y}" if r.due_date else "")
+                + "\n"
+            )
         if not d.recommendations:
             t.append("  не давались\n")
         return t
@@ -388,11 +424,14 @@ class VisitDoScreen(Screen):
             label = f"{r.visit_date:%d.%m.%Y}: {r.text}" + (f" (кому: {r.for_whom})" if r.for_whom else "")
             if r.due_date:
                 label += f", срок {r.due_date:%d.%m.%Y}"
-            rows.append(Horizontal(
-                Static(label),
-                Select(CHECK_CHOICES, value="open", allow_blank=False, id=f"check-{r.id}"),
-                TextInput(placeholder="комментарий", id=f"comment-{r.id}"),
-                classes="check-row"))
+            rows.append(
+                Horizontal(
+                    Static(label),
+                    Select(CHECK_CHOICES, value="open", allow_blank=False, id=f"check-{r.id}"),
+                    TextInput(placeholder="комментарий", id=f"comment-{r.id}"),
+                    classes="check-row",
+                )
+            )
         box.mount_all(rows)
 
     def _update_act_buttons(self) -> None:
@@ -400,8 +439,11 @@ class VisitDoScreen(Screen):
             return
         for kind in ACT_KINDS:
             act = self.detail.acts.get(kind)
-            short = {"housing": "Акт обследования ЖБУ", "patronage": "Акт соц. патронажа",
-                     "report": "Отчёт о патронаже"}[kind]
+            short = {
+                "housing": "Акт обследования ЖБУ",
+                "patronage": "Акт соц. патронажа",
+                "report": "Отчёт о патронаже",
+            }[kind]
             if act is None:
                 state, variant = "нет", "default"
             elif act.is_draft:
@@ -433,9 +475,11 @@ class VisitDoScreen(Screen):
             "eff_level": level if isinstance(level, str) else None,
             "eff_comment": self.query_one("#eff-comment", LabeledInput).value,
             "recs": [list(r) for r in self.new_recs],
-            "rec_input": [self.query_one("#rec-text", LabeledInput).value,
-                          self.query_one("#rec-whom", LabeledInput).value,
-                          self.query_one("#rec-due", LabeledInput).value],
+            "rec_input": [
+                self.query_one("#rec-text", LabeledInput).value,
+                self.query_one("#rec-whom", LabeledInput).value,
+                self.query_one("#rec-due", LabeledInput).value,
+            ],
             "checks": checks,
             "timers": self.query_one("#timers", StageTimers).state(),
         }
@@ -578,8 +622,7 @@ class VisitDoScreen(Screen):
         from soptui.screens.patronage.act_form import ActFormScreen
 
         readonly = self.detail.card.status != "planned"
-        self.app.push_screen(ActFormScreen(self.visit_id, kind, readonly=readonly),
-                             lambda _: self._reload_acts())
+        self.app.push_screen(ActFormScreen(self.visit_id, kind, readonly=readonly), lambda _: self._reload_acts())
 
     def _reload_acts(self) -> None:
         self.query_one("#do-error", Static).update("")
@@ -611,16 +654,16 @@ class VisitDoScreen(Screen):
     def action_reschedule(self) -> None:
         from soptui.screens.patronage.visit_form import VisitFormScreen
 
-        self.app.push_screen(VisitFormScreen(visit_id=self.visit_id, mode="reschedule"),
-                             lambda _: self._load())
+        self.app.push_screen(VisitFormScreen(visit_id=self.visit_id, mode="reschedule"), lambda _: self._load())
 
     @on(Button.Pressed, "#cancel-visit")
     def action_cancel_visit(self) -> None:
         from soptui.screens.patronage.visit_form import CancelVisitScreen
 
         if self.detail:
-            self.app.push_screen(CancelVisitScreen(self.visit_id, self.detail.card.client_full_name),
-                                 lambda _: self._load())
+            self.app.push_screen(
+                CancelVisitScreen(self.visit_id, self.detail.card.client_full_name), lambda _: self._load()
+            )
 
     # --- completing -----------------------------------------------------------------------------------
 
@@ -634,9 +677,17 @@ class VisitDoScreen(Screen):
             recs.append(NewRecommendation(text, whom, clock.parse_date(due) if due else None))
         checks = {int(rid): (status, comment) for rid, (status, comment) in p["checks"].items()}
         return VisitOutcome(
-            methods=p["methods"], problem_areas=p["areas"], findings=p["findings"], rights_explained=p["rights"],
-            effectiveness=effectiveness_text(p["eff_level"], p["eff_comment"]), recommendations=recs,
-            checks=checks, prep_seconds=timers[0], work_seconds=timers[1], completion_seconds=timers[2])
+            methods=p["methods"],
+            problem_areas=p["areas"],
+            findings=p["findings"],
+            rights_explained=p["rights"],
+            effectiveness=effectiveness_text(p["eff_level"], p["eff_comment"]),
+            recommendations=recs,
+            checks=checks,
+            prep_seconds=timers[0],
+            work_seconds=timers[1],
+            completion_seconds=timers[2],
+        )
 
     def action_complete(self) -> None:
         if self.detail is None or self.detail.card.status != "planned":
@@ -644,7 +695,8 @@ class VisitDoScreen(Screen):
         pending = self.query_one("#rec-text", LabeledInput).value.strip()
         if pending:
             self.query_one("#rec-text", LabeledInput).show_error(
-                "Рекомендация не добавлена в список: нажмите «Добавить» или очистите поле.")
+                "Рекомендация не добавлена в список: нажмите «Добавить» или очистите поле."
+            )
             self.query_one("#do-error", Static).update("Есть недобавленная рекомендация.")
             return
         timers = self.query_one("#timers", StageTimers)
@@ -668,9 +720,10 @@ class VisitDoScreen(Screen):
             self.app.call_from_thread(self._complete_errors, exc.errors)
             return
         except ConflictError:
-            self.app.call_from_thread(self.query_one("#do-error", Static).update,
-                                      "Визит изменил другой сотрудник: введённое сохранено в черновике, "
-                                      "откройте визит заново.")
+            self.app.call_from_thread(
+                self.query_one("#do-error", Static).update,
+                "Визит изменил другой сотрудник: введённое сохранено в черновике, откройте визит заново.",
+            )
             return
         self.app.call_from_thread(self._completed)
 

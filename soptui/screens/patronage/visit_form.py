@@ -21,8 +21,12 @@ from soptui.widgets.fields import FieldError, LabeledInput
 if TYPE_CHECKING:
     from soptui.services.patronage import ClientPrefill, StaffOption, VisitPlan
 
-TITLES = {"new": "Новый визит", "edit": "Изменить визит", "reschedule": "Перенести визит",
-          "confirm": "Подтвердить визит из звонка"}
+TITLES = {
+    "new": "Новый визит",
+    "edit": "Изменить визит",
+    "reschedule": "Перенести визит",
+    "confirm": "Подтвердить визит из звонка",
+}
 
 
 def _minutes(text: str) -> int:
@@ -60,9 +64,15 @@ class VisitFormScreen(ModalScreen[int | None]):
     VisitFormScreen .hint { color: $text-muted; padding: 0 1; height: auto; }
     """
 
-    def __init__(self, visit_id: int | None = None, client_id: int | None = None,
-                 staff_id: int | None = None, day: dt.date | None = None,
-                 start: dt.datetime | None = None, mode: str | None = None) -> None:
+    def __init__(
+        self,
+        visit_id: int | None = None,
+        client_id: int | None = None,
+        staff_id: int | None = None,
+        day: dt.date | None = None,
+        start: dt.datetime | None = None,
+        mode: str | None = None,
+    ) -> None:
         super().__init__()
         self.visit_id = visit_id
         self.client_id = client_id
@@ -83,35 +93,61 @@ class VisitFormScreen(ModalScreen[int | None]):
             with VerticalScroll(id="form-scroll"):
                 yield Static("", id="deadline")
                 with Horizontal(classes="row"):
-                    yield Select([(v, k) for k, v in VISIT_KINDS.items()], prompt="Вид патронажа",
-                                 allow_blank=False, id="kind")
-                    yield Select([(v, k) for k, v in GROUNDS.items()], prompt="Основание",
-                                 allow_blank=False, id="ground")
+                    yield Select(
+                        [(v, k) for k, v in VISIT_KINDS.items()], prompt="Вид патронажа", allow_blank=False, id="kind"
+                    )
+                    yield Select(
+                        [(v, k) for k, v in GROUNDS.items()], prompt="Основание", allow_blank=False, id="ground"
+                    )
                 yield FieldError(classes="-empty", id="ground-error")
                 yield LabeledInput("Цель посещения", id="purpose")
                 with Horizontal(classes="row"):
-                    yield LabeledInput("Дата", placeholder="ДД.ММ.ГГГГ", required=True,
-                                       validator=clock.parse_date, id="day", input_id="day-input")
-                    yield LabeledInput("Начало (прибытие)", placeholder="ЧЧ:ММ", required=True,
-                                       validator=clock.parse_time, id="start", input_id="start-input")
-                    yield LabeledInput("Окончание работы", placeholder="ЧЧ:ММ", required=True,
-                                       validator=clock.parse_time, id="end", input_id="end-input")
+                    yield LabeledInput(
+                        "Дата",
+                        placeholder="ДД.ММ.ГГГГ",
+                        required=True,
+                        validator=clock.parse_date,
+                        id="day",
+                        input_id="day-input",
+                    )
+                    yield LabeledInput(
+                        "Начало (прибытие)",
+                        placeholder="ЧЧ:ММ",
+                        required=True,
+                        validator=clock.parse_time,
+                        id="start",
+                        input_id="start-input",
+                    )
+                    yield LabeledInput(
+                        "Окончание работы",
+                        placeholder="ЧЧ:ММ",
+                        required=True,
+                        validator=clock.parse_time,
+                        id="end",
+                        input_id="end-input",
+                    )
                 with Horizontal(classes="row"):
-                    yield LabeledInput(f"Подготовка и дорога, мин (норма до {patronage.PREP_NORM_MIN})",
-                                       value=str(patronage.PREP_NORM_MIN), validator=_minutes, required=True,
-                                       id="prep")
-                    yield LabeledInput(f"Завершение, мин (норма до {patronage.COMPLETION_NORM_MIN})",
-                                       value=str(patronage.COMPLETION_NORM_MIN), validator=_minutes,
-                                       required=True, id="completion")
+                    yield LabeledInput(
+                        f"Подготовка и дорога, мин (норма до {patronage.PREP_NORM_MIN})",
+                        value=str(patronage.PREP_NORM_MIN),
+                        validator=_minutes,
+                        required=True,
+                        id="prep",
+                    )
+                    yield LabeledInput(
+                        f"Завершение, мин (норма до {patronage.COMPLETION_NORM_MIN})",
+                        value=str(patronage.COMPLETION_NORM_MIN),
+                        validator=_minutes,
+                        required=True,
+                        id="completion",
+                    )
                 yield LabeledInput("Адрес", required=True, id="address")
                 yield Checkbox("Нужен транспорт (удалённая территория)", id="transport")
-                yield Label("Сотрудники (СОП 04: специалист, психолог, медсестра, соц. педагог) *",
-                            classes="hint")
+                yield Label("Сотрудники (СОП 04: специалист, психолог, медсестра, соц. педагог) *", classes="hint")
                 yield SelectionList[int](id="staff")
                 yield FieldError(classes="-empty", id="staff-error")
                 yield LabeledInput("Подготовить документы", id="documents")
-                yield LabeledInput("Причина визита позже срока патронажа", id="late_reason",
-                                   input_id="late-input")
+                yield LabeledInput("Причина визита позже срока патронажа", id="late_reason", input_id="late-input")
                 yield Static("", id="conflicts")
                 yield Static("", id="form-error")
             with Horizontal(classes="buttons"):
@@ -148,8 +184,15 @@ class VisitFormScreen(ModalScreen[int | None]):
                 start = visits.first_free_slot(self.staff_id, clock.today())
         self.app.call_from_thread(self._fill, plan, status, prefill, due, staff, start)
 
-    def _fill(self, plan: VisitPlan | None, status: str | None, prefill: ClientPrefill,
-              due: dt.date | None, staff: list[StaffOption], free: dt.datetime | None) -> None:
+    def _fill(
+        self,
+        plan: VisitPlan | None,
+        status: str | None,
+        prefill: ClientPrefill,
+        due: dt.date | None,
+        staff: list[StaffOption],
+        free: dt.datetime | None,
+    ) -> None:
         self.prefill = prefill
         self.patronage_due = due
         if status == "draft" and self.mode == "edit":
@@ -173,15 +216,21 @@ class VisitFormScreen(ModalScreen[int | None]):
             elif self.day:
                 self.query_one("#end", LabeledInput).show_error(None)
                 self.query_one("#conflicts", Static).update(
-                    "В этот день нет свободного времени на весь визит (с подготовкой и актом).")
-            purpose = ("Первичный патронаж: знакомство с семьёй, выяснение ситуации"
-                       if prefill.kind == "primary" else "Плановый патронаж: контроль выполнения рекомендаций")
+                    "В этот день нет свободного времени на весь визит (с подготовкой и актом)."
+                )
+            purpose = (
+                "Первичный патронаж: знакомство с семьёй, выяснение ситуации"
+                if prefill.kind == "primary"
+                else "Плановый патронаж: контроль выполнения рекомендаций"
+            )
             self.query_one("#purpose", LabeledInput).value = purpose
             if prefill.open_recommendations:
-                self.query_one("#documents", LabeledInput).value = (
-                    f"открытые рекомендации прошлых визитов ({prefill.open_recommendations})")
-            selected = [self.staff_id] if self.staff_id else (
-                [prefill.assigned_staff_id] if prefill.assigned_staff_id else [])
+                self.query_one(
+                    "#documents", LabeledInput
+                ).value = f"открытые рекомендации прошлых визитов ({prefill.open_recommendations})"
+            selected = (
+                [self.staff_id] if self.staff_id else ([prefill.assigned_staff_id] if prefill.assigned_staff_id else [])
+            )
         else:
             self.referral_id = plan.referral_id
             self.query_one("#kind", Select).value = plan.kind
@@ -240,10 +289,10 @@ class VisitFormScreen(ModalScreen[int | None]):
             box.update(Text("Срок патронажа по обращению не установлен.", style="dim"))
             return
         check = patronage.check_deadline(self.patronage_due, day or clock.today(), clock.today())
-        style = "bold red" if check.late else (
-            "bold yellow" if self.patronage_due <= clock.today() else "green")
-        box.update(Text(check.text if day else
-                        f"Срок патронажа по обращению — до {self.patronage_due:%d.%m.%Y}.", style=style))
+        style = "bold red" if check.late else ("bold yellow" if self.patronage_due <= clock.today() else "green")
+        box.update(
+            Text(check.text if day else f"Срок патронажа по обращению — до {self.patronage_due:%d.%m.%Y}.", style=style)
+        )
         late_field.display = check.late or bool(late_field.value)
 
     # --- saving -------------------------------------------------------------------------------
@@ -253,8 +302,7 @@ class VisitFormScreen(ModalScreen[int | None]):
 
         ok = True
         values = {}
-        for name in ("day", "start", "end", "prep", "completion", "address", "purpose", "documents",
-                     "late_reason"):
+        for name in ("day", "start", "end", "prep", "completion", "address", "purpose", "documents", "late_reason"):
             good, value = self.query_one(f"#{name}", LabeledInput).check()
             ok &= good
             values[name] = value
@@ -274,13 +322,22 @@ class VisitFormScreen(ModalScreen[int | None]):
                 self.query_one("#staff").focus()
             return None
         return VisitPlan(
-            client_id=self.client_id, staff_ids=staff, day=values["day"], start=values["start"],
-            end=values["end"], kind=self.query_one("#kind", Select).value,
-            ground=self.query_one("#ground", Select).value, referral_id=self.referral_id,
-            purpose=values["purpose"] or "", prep_minutes=values["prep"],
-            completion_minutes=values["completion"], address=values["address"] or "",
+            client_id=self.client_id,
+            staff_ids=staff,
+            day=values["day"],
+            start=values["start"],
+            end=values["end"],
+            kind=self.query_one("#kind", Select).value,
+            ground=self.query_one("#ground", Select).value,
+            referral_id=self.referral_id,
+            purpose=values["purpose"] or "",
+            prep_minutes=values["prep"],
+            completion_minutes=values["completion"],
+            address=values["address"] or "",
             transport_needed=self.query_one("#transport", Checkbox).value,
-            documents_to_prepare=values["documents"] or "", late_reason=values["late_reason"] or "")
+            documents_to_prepare=values["documents"] or "",
+            late_reason=values["late_reason"] or "",
+        )
 
     def _form_error(self, message: str) -> None:
         self.query_one("#form-error", Static).update(message)
@@ -315,15 +372,18 @@ class VisitFormScreen(ModalScreen[int | None]):
             if check.conflicts and not allow_conflicts:
                 self.app.call_from_thread(self._show_conflicts, check.conflicts)
                 return
-            visit_id = visits.save_plan(plan, self.visit_id, self.version, allow_conflicts=True,
-                                        confirm_draft=self.mode == "confirm")
+            visit_id = visits.save_plan(
+                plan, self.visit_id, self.version, allow_conflicts=True, confirm_draft=self.mode == "confirm"
+            )
         except visits.VisitError as exc:
             self.app.call_from_thread(self._show_errors, exc.errors)
             return
         except ConflictError:
-            self.app.call_from_thread(self._form_error,
-                                      "Визит только что изменил другой сотрудник. Закройте форму и "
-                                      "откройте визит заново; введённое вами осталось в полях.")
+            self.app.call_from_thread(
+                self._form_error,
+                "Визит только что изменил другой сотрудник. Закройте форму и "
+                "откройте визит заново; введённое вами осталось в полях.",
+            )
             return
         except RecordGone:
             self.app.call_from_thread(self._form_error, "Визит удалён другим сотрудником.")
@@ -331,8 +391,15 @@ class VisitFormScreen(ModalScreen[int | None]):
         self.app.call_from_thread(self.dismiss, visit_id)
 
     def _show_errors(self, errors: dict[str, str]) -> None:
-        fields = {"day": "#day", "start": "#start", "end": "#end", "address": "#address",
-                  "prep": "#prep", "completion": "#completion", "late_reason": "#late_reason"}
+        fields = {
+            "day": "#day",
+            "start": "#start",
+            "end": "#end",
+            "address": "#address",
+            "prep": "#prep",
+            "completion": "#completion",
+            "late_reason": "#late_reason",
+        }
         other = []
         first = None
         for key, message in errors.items():

@@ -52,22 +52,28 @@ SOP_STEPS = {
 
 # Phrases of the SOP texts that must appear word for word (say, hint or examples)
 SOP_PHRASES = {
-    "01": ["«Доброе утро» (до 12.00) или «Добрый день» (с 12.00 до 18.00)",
-           "поблагодарить собеседника за уделенное ему время",
-           "договариваются, в какие именно моменты собеседник будет звонить",
-           "сообщение режима работы учреждения, отделения, специалиста"],
-    "02": ["заранее оговаривает с получателем социальных услуг его проблему",
-           "если пожилой человек самостоятельно не имеет возможности позвонить"],
-    "03": ["Вам удобно сейчас разговаривать?",
-           "Мы получили информацию от",
-           "сохраните их, пожалуйста, и обращайтесь в любое время",
-           "Услуги согласно Областного стандарта бесплатные",
-           "Я с удовольствием помогу Вам собрать эти документы",
-           "возможно, Ваше мнение изменится в будущем",
-           "спасибо, что нашли время!",
-           "Прощаемся, называя собеседника по имени отчеству",
-           "внесение визита в семью в график выходов",
-           "Если Клиент прочитал сообщение, но не ответил"],
+    "01": [
+        "«Доброе утро» (до 12.00) или «Добрый день» (с 12.00 до 18.00)",
+        "поблагодарить собеседника за уделенное ему время",
+        "договариваются, в какие именно моменты собеседник будет звонить",
+        "сообщение режима работы учреждения, отделения, специалиста",
+    ],
+    "02": [
+        "заранее оговаривает с получателем социальных услуг его проблему",
+        "если пожилой человек самостоятельно не имеет возможности позвонить",
+    ],
+    "03": [
+        "Вам удобно сейчас разговаривать?",
+        "Мы получили информацию от",
+        "сохраните их, пожалуйста, и обращайтесь в любое время",
+        "Услуги согласно Областного стандарта бесплатные",
+        "Я с удовольствием помогу Вам собрать эти документы",
+        "возможно, Ваше мнение изменится в будущем",
+        "спасибо, что нашли время!",
+        "Прощаемся, называя собеседника по имени отчеству",
+        "внесение визита в семью в график выходов",
+        "Если Клиент прочитал сообщение, но не ответил",
+    ],
 }
 
 NORMS = {"01": (15, 60, 20), "02": (5, 10, 10), "03": (20, 20, 20)}
@@ -80,8 +86,9 @@ def test_every_shipped_script_loads_with_each_sop_step(sop):
     titles = [s.title for s in script.steps]
     for wanted in SOP_STEPS[sop]:
         assert any(wanted in t for t in titles), f"СОП {sop}: нет шага «{wanted}» среди {titles}"
-    text = "\n".join(f"{s.say}\n{s.hint}\n" + "\n".join(s.examples) + "\n".join(v for _, v in s.variants)
-                     for s in script.steps)
+    text = "\n".join(
+        f"{s.say}\n{s.hint}\n" + "\n".join(s.examples) + "\n".join(v for _, v in s.variants) for s in script.steps
+    )
     for phrase in SOP_PHRASES[sop]:
         assert phrase in text, f"СОП {sop}: нет фразы «{phrase}»"
     assert (script.norms.prep, script.norms.call, script.norms.doc) == NORMS[sop]
@@ -93,12 +100,17 @@ def test_every_shipped_script_loads_with_each_sop_step(sop):
 
 def test_sop03_sms_template_is_the_sop_text_and_branches_exist():
     script = callscripts.load_sop("03")
-    values = {"person_io": "Дарья Сергеевна", "staff_fio": "Иванова Марина Сергеевна",
-              "staff_position": "специалист по социальной работе", "institution": "ГАУ «КЦСОН»"}
+    values = {
+        "person_io": "Дарья Сергеевна",
+        "staff_fio": "Иванова Марина Сергеевна",
+        "staff_position": "специалист по социальной работе",
+        "institution": "ГАУ «КЦСОН»",
+    }
     assert fill(script.sms_template, values) == (
         "Добрый день, Дарья Сергеевна. Меня зовут Иванова Марина Сергеевна. Я специалист по социальной "
         "работе учреждения ГАУ «КЦСОН». Могу ли я позвонить Вам сейчас по поводу возможности помочь Вам "
-        "и Вашему ребенку и оказания социальных услуг")
+        "и Вашему ребенку и оказания социальных услуг"
+    )
     assert {b.id for b in script.branches} == {"agrees", "refuses", "not_convenient", "no_answer"}
     assert [s.id for s in script.route("agrees")].count("refuses") == 0
     assert [s.id for s in script.route("refuses")].count("agrees") == 0
@@ -106,8 +118,9 @@ def test_sop03_sms_template_is_the_sop_text_and_branches_exist():
 
 def test_missing_value_is_a_visible_gap_never_none():
     text = fill("{person_io}, мы получили информацию от {source_body}.", {"person_io": None, "source_body": ""})
-    assert text == "[имя и отчество собеседника — не указано], мы получили информацию от " \
-                   "[учреждение, орган — не указано]."
+    assert (
+        text == "[имя и отчество собеседника — не указано], мы получили информацию от [учреждение, орган — не указано]."
+    )
     assert "None" not in text
     assert gap("child_name") == "[имя ребенка — не указано]"
     assert callscripts.missing("{person_io} {child_name}", {"person_io": "Анна"}) == ["child_name"]
@@ -165,19 +178,21 @@ def test_missing_file_and_bad_norms(tmp_path):
     with pytest.raises(ScriptError, match="файл не найден"):
         load_script(tmp_path / "sop09.toml")
     path = copy_script(tmp_path)
-    path.write_text(path.read_text(encoding="utf-8").replace("prep = 20", 'prep = "двадцать"'),
-                    encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8").replace("prep = 20", 'prep = "двадцать"'), encoding="utf-8")
     with pytest.raises(ScriptError, match="норма «prep»"):
         load_script(path)
 
 
-@pytest.mark.parametrize("hour,minute,expected", [(11, 59, "Доброе утро"), (12, 0, "Добрый день"),
-                                                  (17, 59, "Добрый день"), (9, 0, "Доброе утро")])
+@pytest.mark.parametrize(
+    "hour,minute,expected",
+    [(11, 59, "Доброе утро"), (12, 0, "Добрый день"), (17, 59, "Добрый день"), (9, 0, "Доброе утро")],
+)
 def test_greeting_by_local_time(hour, minute, expected):
     assert clock.greeting(dt.datetime(2026, 11, 25, hour, minute)) == expected
 
 
 # --- timers --------------------------------------------------------------------------
+
 
 class FakeMonotonic:
     def __init__(self) -> None:

@@ -100,10 +100,16 @@ def test_2026_specific_days():
 
 def test_short_days_lists():
     assert _short_days(2025) == [
-        date(2025, 3, 7), date(2025, 4, 30), date(2025, 6, 11), date(2025, 11, 1),
+        date(2025, 3, 7),
+        date(2025, 4, 30),
+        date(2025, 6, 11),
+        date(2025, 11, 1),
     ]
     assert _short_days(2026) == [
-        date(2026, 4, 30), date(2026, 5, 8), date(2026, 6, 11), date(2026, 11, 3),
+        date(2026, 4, 30),
+        date(2026, 5, 8),
+        date(2026, 6, 11),
+        date(2026, 11, 3),
     ]
     assert not w.is_short_day(date(2026, 2, 20))  # 22.02.2026 is a Sunday
 
@@ -128,7 +134,10 @@ def test_2024_from_package_and_rules():
     working = [d for d in _year_days(2024) if w.is_working_day(d)]
     assert len(working) == 248
     assert _short_days(2024) == [
-        date(2024, 2, 22), date(2024, 3, 7), date(2024, 5, 8), date(2024, 6, 11),
+        date(2024, 2, 22),
+        date(2024, 3, 7),
+        date(2024, 5, 8),
+        date(2024, 6, 11),
         date(2024, 11, 2),  # working Saturday, its day off moved to 30.04
     ]
 
@@ -195,8 +204,11 @@ def test_referral_registration_deadline():
 
 def test_patronage():
     assert w.PATRONAGE_MAX_WAIT == {
-        "prevention_request": 1, "citizen_report": 2, "personal_application": 3,
-        "ipra": 4, "director_plan": 4,
+        "prevention_request": 1,
+        "citizen_report": 2,
+        "personal_application": 3,
+        "ipra": 4,
+        "director_plan": 4,
     }
     assert set(w.PATRONAGE_GROUNDS) == set(w.PATRONAGE_MAX_WAIT)
     assert w.patronage_max_wait_days("ipra") == 4
@@ -221,8 +233,7 @@ def test_confirmed_years_and_warning():
     )
     assert w.deadline_warning(date(2026, 3, 2), date(2026, 3, 5)) is None
     assert w.deadline_warning(date(2026, 12, 1), date(2028, 1, 10)) == (
-        "Производственные календари на 2027 и 2028 годы не подтверждены: "
-        "срок может сдвинуться"
+        "Производственные календари на 2027 и 2028 годы не подтверждены: срок может сдвинуться"
     )
     w.set_confirmed_years({2027})
     assert w.is_confirmed_year(2027)
@@ -273,12 +284,8 @@ def test_deadline_countdown_text():
     # long forms with plurals
     assert w.deadline_countdown_text(due, date(2026, 1, 13), long=True) == "остался 1 рабочий день"
     assert w.deadline_countdown_text(due, date(2026, 1, 12), long=True) == "осталось 2 рабочих дня"
-    assert w.deadline_countdown_text(date(2026, 1, 20), date(2026, 1, 13), long=True) == (
-        "осталось 5 рабочих дней"
-    )
-    assert w.deadline_countdown_text(due, date(2026, 1, 15), long=True) == (
-        "просрочено на 1 рабочий день"
-    )
+    assert w.deadline_countdown_text(date(2026, 1, 20), date(2026, 1, 13), long=True) == ("осталось 5 рабочих дней")
+    assert w.deadline_countdown_text(due, date(2026, 1, 15), long=True) == ("просрочено на 1 рабочий день")
     # due on a day off with no working day left / overdue by days off only
     sat = date(2026, 3, 14)
     assert w.deadline_countdown_text(sat, date(2026, 3, 13)) == "сегодня последний рабочий день"
@@ -288,9 +295,23 @@ def test_deadline_countdown_text():
 
 @pytest.mark.parametrize(
     "n, expected",
-    [(0, "дней"), (1, "день"), (2, "дня"), (4, "дня"), (5, "дней"), (11, "дней"),
-     (12, "дней"), (14, "дней"), (21, "день"), (22, "дня"), (25, "дней"),
-     (101, "день"), (111, "дней"), (-1, "день"), (-3, "дня")],
+    [
+        (0, "дней"),
+        (1, "день"),
+        (2, "дня"),
+        (4, "дня"),
+        (5, "дней"),
+        (11, "дней"),
+        (12, "дней"),
+        (14, "дней"),
+        (21, "день"),
+        (22, "дня"),
+        (25, "дней"),
+        (101, "день"),
+        (111, "дней"),
+        (-1, "день"),
+        (-3, "дня"),
+    ],
 )
 def test_plural_ru(n, expected):
     assert w.plural_ru(n, "день", "дня", "дней") == expected

@@ -30,27 +30,71 @@ def flat(text: str) -> str:
 def done_visits(family):  # noqa: F811
     """A primary visit with recommendations, then a planned one that checked them."""
     first = visits.save_plan(plan(family))
-    visits.complete_act(first, "housing", {
-        "address": "пос. Монетный, ул. Мира, д. 3", "dwelling_type": "квартира", "ownership": "социальный найм",
-        "rooms": "2", "area": "44,5", "amenities": "отопление, вода", "sanitary": "удовлетворительное",
-        "child_sleep": "отдельная кровать", "child_study": "письменный стол", "child_play": "игровой уголок",
-        "family": "Петрова Анна Игоревна, мать", "income": "детское пособие",
-        "conclusions": "Условия удовлетворительные"})
-    visits.complete_visit(first, VisitOutcome(
-        methods=["observation", "housing_inspection"], problem_areas=["economic", "legal"],
-        findings="Задолженность по ЖКУ", rights_explained="Право на субсидию",
-        recommendations=[NewRecommendation("Оформить субсидию на ЖКУ", "мать", dt.date(2026, 12, 10))]))
+    visits.complete_act(
+        first,
+        "housing",
+        {
+            "address": "пос. Монетный, ул. Мира, д. 3",
+            "dwelling_type": "квартира",
+            "ownership": "социальный найм",
+            "rooms": "2",
+            "area": "44,5",
+            "amenities": "отопление, вода",
+            "sanitary": "удовлетворительное",
+            "child_sleep": "отдельная кровать",
+            "child_study": "письменный стол",
+            "child_play": "игровой уголок",
+            "family": "Петрова Анна Игоревна, мать",
+            "income": "детское пособие",
+            "conclusions": "Условия удовлетворительные",
+        },
+    )
+    visits.complete_visit(
+        first,
+        VisitOutcome(
+            methods=["observation", "housing_inspection"],
+            problem_areas=["economic", "legal"],
+            findings="Задолженность по ЖКУ",
+            rights_explained="Право на субсидию",
+            recommendations=[NewRecommendation("Оформить субсидию на ЖКУ", "мать", dt.date(2026, 12, 10))],
+        ),
+    )
     repeat = visits.save_plan(plan(family, day=dt.date(2026, 12, 11), kind="planned", late_reason="плановый"))
     rec = visits.get_visit(repeat).earlier[0]
-    visits.complete_act(repeat, "patronage", {
-        "family": "мать и сын", "present": "мать", "situation": "Стабильная", "child_state": "Здоров",
-        "work_done": "Беседа с матерью", "conclusions": "Продолжить патронаж", "next_steps": "через месяц"})
-    visits.complete_act(repeat, "report", {"goal": "Контроль рекомендаций", "result": "Рекомендации выполнены",
-                                           "effectiveness": "эффективна", "notes": ""})
-    visits.complete_visit(repeat, VisitOutcome(
-        methods=["talk", "counselling"], problem_areas=["psychological"], findings="Семья справляется",
-        checks={rec.id: ("partly", "документы поданы не все")}, effectiveness="Работа частично эффективна.",
-        recommendations=[NewRecommendation("Посетить психолога центра", "сын")]))
+    visits.complete_act(
+        repeat,
+        "patronage",
+        {
+            "family": "мать и сын",
+            "present": "мать",
+            "situation": "Стабильная",
+            "child_state": "Здоров",
+            "work_done": "Беседа с матерью",
+            "conclusions": "Продолжить патронаж",
+            "next_steps": "через месяц",
+        },
+    )
+    visits.complete_act(
+        repeat,
+        "report",
+        {
+            "goal": "Контроль рекомендаций",
+            "result": "Рекомендации выполнены",
+            "effectiveness": "эффективна",
+            "notes": "",
+        },
+    )
+    visits.complete_visit(
+        repeat,
+        VisitOutcome(
+            methods=["talk", "counselling"],
+            problem_areas=["psychological"],
+            findings="Семья справляется",
+            checks={rec.id: ("partly", "документы поданы не все")},
+            effectiveness="Работа частично эффективна.",
+            recommendations=[NewRecommendation("Посетить психолога центра", "сын")],
+        ),
+    )
     return first, repeat
 
 
@@ -66,10 +110,20 @@ def test_housing_act_sections_and_values(done_visits):
     assert "Акт обследования жилищно-бытовых условий" in t
     for section in patronage.ACT_SECTIONS["housing"]:
         assert section.title in t
-    for value in ("пос. Монетный, ул. Мира, д. 3", "социальный найм", "44,5", "отдельная кровать",
-                  "письменный стол", "детское пособие", "Условия удовлетворительные",
-                  "Петров Илья Сергеевич", "Иванова Марина Сергеевна", "Оформить субсидию на ЖКУ",
-                  "10.12.2026", "26.11.2026 11:00"):
+    for value in (
+        "пос. Монетный, ул. Мира, д. 3",
+        "социальный найм",
+        "44,5",
+        "отдельная кровать",
+        "письменный стол",
+        "детское пособие",
+        "Условия удовлетворительные",
+        "Петров Илья Сергеевич",
+        "Иванова Марина Сергеевна",
+        "Оформить субсидию на ЖКУ",
+        "10.12.2026",
+        "26.11.2026 11:00",
+    ):
         assert value in t, value
     assert "Подписи" in t and "Получатель социальных услуг (законный представитель)" in t
     assert f"Страница 1 из {pages}" in t and "Дата печати: 25.11.2026" in t
@@ -79,8 +133,16 @@ def test_social_patronage_act_has_methods_problems_and_earlier_checks(done_visit
     text, pages = render(done_visits[1], "patronage")
     t = flat(text)
     assert "Акт социального патронажа" in t
-    for heading in ("1. Сведения о семье", "2. Ход патронажа", "3. Итоги", "Методы работы (СОП 04)",
-                    "Проблемное поле", "Выполнение ранее данных рекомендаций", "Рекомендации", "Подписи"):
+    for heading in (
+        "1. Сведения о семье",
+        "2. Ход патронажа",
+        "3. Итоги",
+        "Методы работы (СОП 04)",
+        "Проблемное поле",
+        "Выполнение ранее данных рекомендаций",
+        "Рекомендации",
+        "Подписи",
+    ):
         assert heading in t, heading
     assert "беседа" in t and "консультирование" in t and "психологические" in t
     assert "Оформить субсидию на ЖКУ" in t and "выполнена частично" in t and "документы поданы не все" in t
@@ -93,8 +155,14 @@ def test_patronage_report_sections(done_visits):
     text, _ = render(done_visits[1], "report")
     t = flat(text)
     assert "Отчёт о патронаже" in t
-    for heading in ("Сведения о посещении", "1. Цель и результат", "2. Оценка", "Методы работы (СОП 04)",
-                    "Рекомендации", "Подписи"):
+    for heading in (
+        "Сведения о посещении",
+        "1. Цель и результат",
+        "2. Оценка",
+        "Методы работы (СОП 04)",
+        "Рекомендации",
+        "Подписи",
+    ):
         assert heading in t, heading
     assert "Контроль рекомендаций" in t and "Рекомендации выполнены" in t
 
@@ -114,8 +182,11 @@ def test_act_pdf_written_to_the_output_folder(done_visits, tmp_path, monkeypatch
 
 def test_field_visit_schedule_pdf(done_visits, tmp_path, monkeypatch, family):  # noqa: F811
     monkeypatch.setenv("SOPTUI_OUTPUT", str(tmp_path))
-    visits.save_plan(plan(family, day=dt.date(2026, 12, 1), start=dt.time(14, 0), end=dt.time(14, 40),
-                          late_reason="по договорённости"))
+    visits.save_plan(
+        plan(
+            family, day=dt.date(2026, 12, 1), start=dt.time(14, 0), end=dt.time(14, 40), late_reason="по договорённости"
+        )
+    )
     path = visits.schedule_pdf(dt.date(2026, 12, 1), dt.date(2026, 12, 31), staff_id=family["spec"])
     text, pages = pdf_text(path.read_bytes())
     t = flat(text)

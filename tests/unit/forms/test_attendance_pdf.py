@@ -24,16 +24,28 @@ def _client(last: str, first: str) -> int:
     from soptui.db.connection import write_transaction
 
     with write_transaction():
-        return m.Client.create(last_name=last, first_name=first, patronymic="Ивановна",
-                               name_key=f"{last} {first} ивановна".casefold(), status="served").id
+        return m.Client.create(
+            last_name=last,
+            first_name=first,
+            patronymic="Ивановна",
+            name_key=f"{last} {first} ивановна".casefold(),
+            status="served",
+        ).id
 
 
 def _setup(staff):
-    club = g.save_club(g.ClubData(
-        name="Клуб общения «Родничок»", room="каб. 104", capacity=20, start_date=dt.date(2026, 11, 2),
-        end_date=dt.date(2026, 12, 25), leader_ids=[staff["spec"]],
-        programme=[("Давайте познакомимся", "Правила группы"), ("Мои эмоции", "Чувства")],
-        slots=[Slot(0, "15:00", "16:00"), Slot(2, "15:00", "16:00")]))
+    club = g.save_club(
+        g.ClubData(
+            name="Клуб общения «Родничок»",
+            room="каб. 104",
+            capacity=20,
+            start_date=dt.date(2026, 11, 2),
+            end_date=dt.date(2026, 12, 25),
+            leader_ids=[staff["spec"]],
+            programme=[("Давайте познакомимся", "Правила группы"), ("Мои эмоции", "Чувства")],
+            slots=[Slot(0, "15:00", "16:00"), Slot(2, "15:00", "16:00")],
+        )
+    )
     anna, olga, vera = _client("Афанасьева", "Анна"), _client("Белкина", "Ольга"), _client("Воронина", "Вера")
     for c in (anna, olga):
         g.add_member(club, c, dt.date(2026, 11, 2))
@@ -91,8 +103,11 @@ def test_club_plan_and_session_report(actor, staff, tmp_path):
     assert "02.11.2026" in plan and "проведено" in plan
     sid = g.club_sessions(club)[0].id
     d = g.get_session(sid)
-    g.save_session_report(sid, d.version, {"media_taken": True, "media_location": "Клубы/2026-11-02",
-                                           "analysis": "Цель достигнута", "satisfaction": 5})
+    g.save_session_report(
+        sid,
+        d.version,
+        {"media_taken": True, "media_location": "Клубы/2026-11-02", "analysis": "Цель достигнута", "satisfaction": 5},
+    )
     g.add_feedback(sid, "guest", "Смирнова О. В.", "Очень тёплое занятие")
     _, report = _text(g.print_session_report(sid, tmp_path).read_bytes())
     assert "Отчёт о проведённом занятии" in report

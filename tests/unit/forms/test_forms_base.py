@@ -55,9 +55,7 @@ def build_act(orientation: str = "P") -> SoptuiDocument:
         for n in range(1, 61)
     ]
     doc.add_table(HEADINGS, rows, col_widths=[12, 25, 95, 45])
-    doc.add_signatures(
-        [("Специалист по социальной работе", "Петрова А. С."), ("Законный представитель", None)]
-    )
+    doc.add_signatures([("Специалист по социальной работе", "Петрова А. С."), ("Законный представитель", None)])
     return doc
 
 
@@ -144,9 +142,11 @@ def _fragments(doc: SoptuiDocument, size: float = 9) -> list[tuple[int, str, flo
     found: list[tuple[int, str, float, str]] = []
     reader = PdfReader(io.BytesIO(doc.to_bytes()))
     for number, page in enumerate(reader.pages, start=1):
+
         def visit(text, cm, tm, font, font_size, number=number) -> None:
             if text.strip() and font_size == size:
                 found.append((number, text.strip(), tm[4] / doc.k, str(font and font.get("/BaseFont"))))
+
         page.extract_text(visitor_text=visit)
     return found
 
@@ -182,8 +182,7 @@ def test_table_moves_to_the_next_page_when_its_first_row_does_not_fit() -> None:
 def test_table_row_taller_than_a_page_continues_under_the_headings() -> None:
     doc = SoptuiDocument("Журнал", INSTITUTION, creation_date=PRINTED_AT)
     note = "\n".join(f"примечание {n:03d}" for n in range(1, 151))
-    doc.add_table(["Дата", "Примечание"], [[date(2026, 11, 24), "до"], [date(2026, 11, 25), note],
-                                          [None, "после"]])
+    doc.add_table(["Дата", "Примечание"], [[date(2026, 11, 24), "до"], [date(2026, 11, 25), note], [None, "после"]])
     pages = _page_texts(doc)
     assert len(pages) >= 3
     text = "\n".join(pages)
@@ -237,8 +236,15 @@ def test_table_alignment_and_bold_rows() -> None:
 
 
 def test_table_of_500_rows_is_quick() -> None:
-    rows = [[n, date(2026, 11, n % 28 + 1), f"Иванова Мария Петровна {n}",
-             "Обсудили ход реабилитации, договорились о патронаже. " * 3] for n in range(1, 501)]
+    rows = [
+        [
+            n,
+            date(2026, 11, n % 28 + 1),
+            f"Иванова Мария Петровна {n}",
+            "Обсудили ход реабилитации, договорились о патронаже. " * 3,
+        ]
+        for n in range(1, 501)
+    ]
     started = time.perf_counter()
     doc = SoptuiDocument("Журнал", INSTITUTION, "L", creation_date=PRINTED_AT)
     doc.add_table(HEADINGS, rows, col_widths=[8, 20, 60, 120], font_size=8)

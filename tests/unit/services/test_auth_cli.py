@@ -59,6 +59,7 @@ def test_disabled_account_cannot_sign_in(staff):
 def _cli(args, tmp_path, stdin_text=None, monkeypatch=None):
     if stdin_text is not None:
         import io
+
         monkeypatch.setattr("sys.stdin", io.StringIO(stdin_text))
     try:
         return main(["--db", str(tmp_path / "cli.db"), *args])
@@ -69,9 +70,29 @@ def _cli(args, tmp_path, stdin_text=None, monkeypatch=None):
 
 
 def test_user_cli(tmp_path, monkeypatch, capsys):
-    assert _cli(["user", "add", "petrova", "--last", "Петрова", "--first", "Елена", "--patronymic",
-                 "Александровна", "--position", "psychologist", "--department", "ОРДИ"],
-                tmp_path, "secret12\n", monkeypatch) == 0
+    assert (
+        _cli(
+            [
+                "user",
+                "add",
+                "petrova",
+                "--last",
+                "Петрова",
+                "--first",
+                "Елена",
+                "--patronymic",
+                "Александровна",
+                "--position",
+                "psychologist",
+                "--department",
+                "ОРДИ",
+            ],
+            tmp_path,
+            "secret12\n",
+            monkeypatch,
+        )
+        == 0
+    )
     assert _cli(["user", "list"], tmp_path) == 0
     out = capsys.readouterr().out
     assert "petrova" in out and "Петрова Елена Александровна" in out and "психолог" in out
@@ -114,9 +135,11 @@ def test_backup_while_another_connection_writes(tmp_path, capsys):
         con = sqlite3.connect(path, timeout=10)
         i = 0
         while not stop.is_set():
-            con.execute("INSERT INTO department (name, short_name, phone, working_hours, version, "
-                        "created_at, updated_at) VALUES (?, '', '', '', 1, '2026-11-25', '2026-11-25')",
-                        (f"Новое {i}",))
+            con.execute(
+                "INSERT INTO department (name, short_name, phone, working_hours, version, "
+                "created_at, updated_at) VALUES (?, '', '', '', 1, '2026-11-25', '2026-11-25')",
+                (f"Новое {i}",),
+            )
             con.commit()
             i += 1
         con.close()
@@ -139,8 +162,12 @@ def test_backup_while_another_connection_writes(tmp_path, capsys):
 
 
 def test_institution_settings_cli(tmp_path, capsys):
-    assert _cli(["institution", "--short", "КЦСОН Берёзовский", "--idle-minutes", "15",
-                 "--hours", "08:30-17:30"], tmp_path) == 0
+    assert (
+        _cli(
+            ["institution", "--short", "КЦСОН Берёзовский", "--idle-minutes", "15", "--hours", "08:30-17:30"], tmp_path
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "Кратко: КЦСОН Берёзовский" in out and "через 15 мин" in out and "08:30-17:30" in out
     assert _cli(["institution", "--hours", "18:00-09:00"], tmp_path) == 2
@@ -149,6 +176,7 @@ def test_institution_settings_cli(tmp_path, capsys):
     assert "Неизвестный часовой пояс" in capsys.readouterr().err
     # the signed-in person's idle lock follows the setting
     from soptui.services.store import open_store
+
     open_store(tmp_path / "cli.db")
     try:
         auth.add_user("ivanova", "secret12", "Иванова", "Марина")

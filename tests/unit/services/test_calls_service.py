@@ -21,6 +21,7 @@ WINDOW = (dt.time(9), dt.time(18))
 
 # --- call-hours guard (SOP 03: only 09:00-18:00 on working days) ---------------------------
 
+
 def test_guard_saturday():
     problem = calls.call_hours_problem(dt.datetime(2026, 11, 28, 11, 0), WINDOW)
     assert problem and "28.11.2026 (суббота) — нерабочий день" in problem
@@ -33,11 +34,16 @@ def test_guard_short_pre_holiday_day_after_17():
     assert calls.call_hours_problem(dt.datetime(2026, 5, 8, 16, 59), WINDOW) is None
 
 
-@pytest.mark.parametrize("moment,allowed", [
-    (dt.datetime(2026, 11, 25, 8, 59), False), (dt.datetime(2026, 11, 25, 9, 0), True),
-    (dt.datetime(2026, 11, 25, 17, 59), True), (dt.datetime(2026, 11, 25, 18, 0), False),
-    (dt.datetime(2026, 1, 5, 10, 0), False),  # New Year holidays
-])
+@pytest.mark.parametrize(
+    "moment,allowed",
+    [
+        (dt.datetime(2026, 11, 25, 8, 59), False),
+        (dt.datetime(2026, 11, 25, 9, 0), True),
+        (dt.datetime(2026, 11, 25, 17, 59), True),
+        (dt.datetime(2026, 11, 25, 18, 0), False),
+        (dt.datetime(2026, 1, 5, 10, 0), False),  # New Year holidays
+    ],
+)
 def test_guard_working_hours(moment, allowed):
     assert (calls.call_hours_problem(moment, WINDOW) is None) == allowed
 
@@ -59,11 +65,19 @@ def test_callback_time_checks():
 
 # --- starting ------------------------------------------------------------------------------
 
+
 def start(ids, sop="03", person="representative", reason=""):
     ctx = calls.call_context(ids["client"])
     p = next(p for p in ctx.persons if p.kind == person)
-    return calls.start_call(sop, ids["client"], p.kind, p.id, p.phones[0] if p.phones else "",
-                            purpose="знакомство с семьёй", off_hours_reason=reason)
+    return calls.start_call(
+        sop,
+        ids["client"],
+        p.kind,
+        p.id,
+        p.phones[0] if p.phones else "",
+        purpose="знакомство с семьёй",
+        off_hours_reason=reason,
+    )
 
 
 def test_start_needs_a_phone_and_a_reason_off_hours(actor, staff):
@@ -95,6 +109,7 @@ def test_values_filled_from_the_case(actor, staff):
 
 # --- notices (SOP 03 «Ответ») ----------------------------------------------------------------
 
+
 def test_notice_states_in_list_and_today(actor, staff):
     ids = make_family(staff)
     call_id = start(ids)
@@ -114,6 +129,7 @@ def test_notice_states_in_list_and_today(actor, staff):
 
 
 # --- outcomes -----------------------------------------------------------------------------------
+
 
 def test_sop03_late_first_contact_is_marked_late(actor, staff):
     ids = make_family(staff, received=dt.datetime(2026, 11, 16, 10, 0))  # due 19.11.2026
@@ -142,9 +158,18 @@ def test_sop01_control_points_and_frequency(actor, staff):
     ids = make_family(staff)
     call_id = start(ids, sop="01")
     points = [dt.datetime(2026, 12, 2, 15, 0), dt.datetime(2026, 12, 9, 15, 0)]
-    result = calls.finish_call(call_id, CallOutcome(
-        "done", summary="обсудили занятия с логопедом", control_points=points,
-        contact_frequency="раз в неделю по средам", prep_seconds=600, talk_seconds=1500, doc_seconds=300))
+    result = calls.finish_call(
+        call_id,
+        CallOutcome(
+            "done",
+            summary="обсудили занятия с логопедом",
+            control_points=points,
+            contact_frequency="раз в неделю по средам",
+            prep_seconds=600,
+            talk_seconds=1500,
+            doc_seconds=300,
+        ),
+    )
     reminders = list(m.Reminder.select().where(m.Reminder.call == call_id).order_by(m.Reminder.due_at))
     assert [r.kind for r in reminders] == ["control_point", "control_point"]
     assert [r.due_at for r in reminders] == points
@@ -162,13 +187,25 @@ def test_sop02_messenger_sessions_are_created_and_show_on_today(actor, staff):
     ids = make_family(staff, category="elderly", with_referral=False)
     call_id = start(ids, sop="02", person="contact")
     first = dt.datetime(2026, 11, 27, 16, 0)
-    calls.finish_call(call_id, CallOutcome("agreed", summary="бабушка рада созваниваться",
-                                           sessions_start=first, sessions_every_days=7,
-                                           sessions_until=dt.date(2026, 12, 31), sessions_channel="viber"))
+    calls.finish_call(
+        call_id,
+        CallOutcome(
+            "agreed",
+            summary="бабушка рада созваниваться",
+            sessions_start=first,
+            sessions_every_days=7,
+            sessions_until=dt.date(2026, 12, 31),
+            sessions_channel="viber",
+        ),
+    )
     sessions = list(m.Reminder.select().where(m.Reminder.kind == "messenger_session").order_by(m.Reminder.due_at))
-    assert [s.due_at.date() for s in sessions] == [dt.date(2026, 11, 27), dt.date(2026, 12, 4),
-                                                   dt.date(2026, 12, 11), dt.date(2026, 12, 18),
-                                                   dt.date(2026, 12, 25)]
+    assert [s.due_at.date() for s in sessions] == [
+        dt.date(2026, 11, 27),
+        dt.date(2026, 12, 4),
+        dt.date(2026, 12, 11),
+        dt.date(2026, 12, 18),
+        dt.date(2026, 12, 25),
+    ]
     assert all(s.channel == "viber" and s.repeat_days == 7 and s.contact_id == ids["relative"] for s in sessions)
     entry = m.ServiceEntry.get(m.ServiceEntry.source_id == call_id)
     assert entry.minutes == 25  # 5 + 10 + 10
@@ -191,8 +228,10 @@ def test_callback_reminder_closed_by_the_follow_up_call(actor, staff):
     ctx = calls.call_context(ids["client"])
     p = calls.default_person(ctx, "03")
     second = calls.start_call("03", ids["client"], p.kind, p.id, p.phones[0], reminder_id=reminder.id)
-    calls.finish_call(second, CallOutcome("agrees", visit_at=dt.datetime(2026, 11, 27, 10, 0),
-                                          teleprompter={"reminder_id": reminder.id}))
+    calls.finish_call(
+        second,
+        CallOutcome("agrees", visit_at=dt.datetime(2026, 11, 27, 10, 0), teleprompter={"reminder_id": reminder.id}),
+    )
     assert m.Reminder.get_by_id(reminder.id).done_at == clock.now()
     assert m.Referral.get_by_id(ids["referral"]).first_contact_at is not None
 
@@ -200,8 +239,7 @@ def test_callback_reminder_closed_by_the_follow_up_call(actor, staff):
 def test_in_progress_call_and_abandon(actor, staff):
     ids = make_family(staff)
     call_id = start(ids)
-    calls.save_progress(call_id, {"step": "clarify", "notes": ["a"]}, "clarify", "", "a", 10, 20, 0,
-                        talk_started=True)
+    calls.save_progress(call_id, {"step": "clarify", "notes": ["a"]}, "clarify", "", "a", 10, 20, 0, talk_started=True)
     waiting = start(ids)
     calls.record_notice_sent(waiting)  # parked until the SMS is answered: listed, not offered for resume
     calls.save_progress(waiting, {"step": "answer"}, "answer", "", "", 30, 0, 0)
@@ -215,6 +253,7 @@ def test_in_progress_call_and_abandon(actor, staff):
 
 # --- the phone log and its PDFs ---------------------------------------------------------------
 
+
 def pdf_text(data: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
@@ -225,10 +264,17 @@ def test_phone_log_and_pdfs(actor, staff, tmp_path):
     ids = make_family(staff)
     call_id = start(ids)
     calls.save_progress(call_id, {}, "greeting", "", "", 60, 0, 0, talk_started=True)
-    calls.finish_call(call_id, CallOutcome("agrees", summary="мама согласна на встречу",
-                                           agreements="подготовит документы",
-                                           visit_at=dt.datetime(2026, 11, 27, 11, 0),
-                                           documents=["паспорт законного представителя"], talk_seconds=754))
+    calls.finish_call(
+        call_id,
+        CallOutcome(
+            "agrees",
+            summary="мама согласна на встречу",
+            agreements="подготовит документы",
+            visit_at=dt.datetime(2026, 11, 27, 11, 0),
+            documents=["паспорт законного представителя"],
+            talk_seconds=754,
+        ),
+    )
     entries = calls.phone_log(dt.date(2026, 11, 1), dt.date(2026, 11, 30), actor.id)
     assert len(entries) == 1
     e = entries[0]
@@ -240,18 +286,38 @@ def test_phone_log_and_pdfs(actor, staff, tmp_path):
 
     fixed = dt.datetime(2026, 11, 25, 12, 0)
     form = pdf_text(phone_log.call_form(calls.log_entry(call_id), "ГАУ СО «КЦСОН»", fixed).to_bytes())
-    for needle in ("Телефонные переговоры", "25.11.2026", "10:30", "Иванова Марина Сергеевна",
-                   "Котова Дарья Сергеевна (мать)", "+7 (912) 345-67-89", "мама согласна на встречу",
-                   "подготовит документы", "27.11.2026 11:00", "12:34"):
+    for needle in (
+        "Телефонные переговоры",
+        "25.11.2026",
+        "10:30",
+        "Иванова Марина Сергеевна",
+        "Котова Дарья Сергеевна (мать)",
+        "+7 (912) 345-67-89",
+        "мама согласна на встречу",
+        "подготовит документы",
+        "27.11.2026 11:00",
+        "12:34",
+    ):
         assert needle in form, needle
-    path = phone_log.save_log(entries, dt.date(2026, 11, 1), dt.date(2026, 11, 30), "ГАУ СО «КЦСОН»", tmp_path,
-                              "Иванова Марина Сергеевна", fixed)
+    path = phone_log.save_log(
+        entries,
+        dt.date(2026, 11, 1),
+        dt.date(2026, 11, 30),
+        "ГАУ СО «КЦСОН»",
+        tmp_path,
+        "Иванова Марина Сергеевна",
+        fixed,
+    )
     log = pdf_text(path.read_bytes())
-    for needle in ("Журнал «Телефонные переговоры»", "с 01.11.2026 по 30.11.2026", "Котова Дарья",
-                   "345-67-89", "Всего звонков: 1."):
+    for needle in (
+        "Журнал «Телефонные переговоры»",
+        "с 01.11.2026 по 30.11.2026",
+        "Котова Дарья",
+        "345-67-89",
+        "Всего звонков: 1.",
+    ):
         assert needle in log, needle
-    empty = pdf_text(phone_log.log_document([], dt.date(2026, 12, 1), dt.date(2026, 12, 31), "X", "", fixed)
-                     .to_bytes())
+    empty = pdf_text(phone_log.log_document([], dt.date(2026, 12, 1), dt.date(2026, 12, 31), "X", "", fixed).to_bytes())
     assert "За период звонков нет." in empty
     with pytest.raises(CallError, match="не завершён"):
         calls.log_entry(start(ids))
@@ -266,6 +332,7 @@ def test_missing_case_values_show_as_gaps_in_the_script(actor, staff):
     record = calls.get_call(start(ids))
     step = callscripts.load_sop("03").step("clarify")
     text = callscripts.fill(step.say, record.values)
-    assert text == ("Дарья. Мы получили информацию от [учреждение, орган — не указано]. "
-                    "[суть полученной информации — не указано]")
+    assert text == (
+        "Дарья. Мы получили информацию от [учреждение, орган — не указано]. [суть полученной информации — не указано]"
+    )
     assert "None" not in text

@@ -20,19 +20,35 @@ def registry(actor, staff):
     dep = actor.department_id
     other_dep = m.Staff.get_by_id(staff["other"]).department_id
     ids = {}
-    ids["anna"] = clients.create_client(ClientData(
-        "Иванова", "Анна", "Петровна", dt.date(2015, 3, 8), department_id=dep, phones=["+79123456789"]))
-    ids["fedor"] = clients.create_client(ClientData(
-        "Фёдоров", "Семён", "Ильич", dt.date(2012, 1, 20), department_id=dep,
-        assigned_staff_id=actor.id))
-    clients.save_person(ids["fedor"], PersonData("representative", "мать", "Фёдорова", "Алёна", "Юрьевна",
-                                                 phones=["+79225550123"], messengers=[("telegram", "@alena_f")]))
-    ids["petr"] = clients.create_client(ClientData("Петров", "Иван", "Андреевич", dt.date(2010, 5, 5),
-                                                   department_id=dep))
-    clients.save_person(ids["petr"], PersonData("relative", "бабушка", "Сидорова", "Нина", "Петровна",
-                                                phones=["+73436940011"]))
-    ids["far"] = clients.create_client(ClientData("Иванов", "Андрей", "Олегович", dt.date(1950, 2, 2),
-                                                  department_id=other_dep, phones=["+79120001111"]))
+    ids["anna"] = clients.create_client(
+        ClientData("Иванова", "Анна", "Петровна", dt.date(2015, 3, 8), department_id=dep, phones=["+79123456789"])
+    )
+    ids["fedor"] = clients.create_client(
+        ClientData("Фёдоров", "Семён", "Ильич", dt.date(2012, 1, 20), department_id=dep, assigned_staff_id=actor.id)
+    )
+    clients.save_person(
+        ids["fedor"],
+        PersonData(
+            "representative",
+            "мать",
+            "Фёдорова",
+            "Алёна",
+            "Юрьевна",
+            phones=["+79225550123"],
+            messengers=[("telegram", "@alena_f")],
+        ),
+    )
+    ids["petr"] = clients.create_client(
+        ClientData("Петров", "Иван", "Андреевич", dt.date(2010, 5, 5), department_id=dep)
+    )
+    clients.save_person(
+        ids["petr"], PersonData("relative", "бабушка", "Сидорова", "Нина", "Петровна", phones=["+73436940011"])
+    )
+    ids["far"] = clients.create_client(
+        ClientData(
+            "Иванов", "Андрей", "Олегович", dt.date(1950, 2, 2), department_id=other_dep, phones=["+79120001111"]
+        )
+    )
     return ids
 
 
@@ -105,8 +121,26 @@ def test_birth_date_and_combination(registry):
     assert clients.search("08.03.2016").total == 0
 
 
-@pytest.mark.parametrize("query", ["'", '"', "%", "_", "'; DROP TABLE client; --", "😀😀", "ив%", "и_в",
-                                   "x" * 10_000, "1" * 10_000, "\x00", "\\", "ив' OR '1'='1", "((((", "+-()"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "'",
+        '"',
+        "%",
+        "_",
+        "'; DROP TABLE client; --",
+        "😀😀",
+        "ив%",
+        "и_в",
+        "x" * 10_000,
+        "1" * 10_000,
+        "\x00",
+        "\\",
+        "ив' OR '1'='1",
+        "((((",
+        "+-()",
+    ],
+)
 def test_hostile_queries_never_break(registry, query):
     r = clients.search(query)
     assert r.total >= 0
@@ -145,8 +179,16 @@ def test_filters_paging_and_empty_query(registry, actor):
 
 
 def test_count_is_capped(actor):
-    rows = [{"last_name": "Смирнова", "first_name": "Анна", "patronymic": "", "name_key": f"смирнова анна {i}",
-             "department": actor.department_id} for i in range(1100)]
+    rows = [
+        {
+            "last_name": "Смирнова",
+            "first_name": "Анна",
+            "patronymic": "",
+            "name_key": f"смирнова анна {i}",
+            "department": actor.department_id,
+        }
+        for i in range(1100)
+    ]
     m.Client.insert_many(rows).execute()
     ids = [c.id for c in m.Client.select(m.Client.id)]
     from soptui.db.connection import write_transaction
@@ -163,8 +205,12 @@ def test_summary_contract(registry):
     s = clients.get_client_summary(registry["fedor"])
     assert s.full_name == "Фёдоров Семён Ильич" and s.birth_date == dt.date(2012, 1, 20)
     rep = s.representatives[0]
-    assert (rep.relation, rep.full_name, rep.first_name, rep.patronymic) == ("мать", "Фёдорова Алёна Юрьевна",
-                                                                           "Алёна", "Юрьевна")
+    assert (rep.relation, rep.full_name, rep.first_name, rep.patronymic) == (
+        "мать",
+        "Фёдорова Алёна Юрьевна",
+        "Алёна",
+        "Юрьевна",
+    )
     assert rep.phones == ["+79225550123"] and rep.messengers == [("telegram", "@alena_f")]
     assert s.assigned_staff_short == "Иванова М.С."
 
@@ -175,17 +221,33 @@ def test_duplicates(registry):
     assert clients.find_duplicates("Иванова", "Анна", "Петровна", dt.date(2015, 3, 9), []) == []
     d = clients.find_duplicates("Новикова", "Ольга", "", None, ["+79225550123"])
     assert [x.id for x in d] == [registry["fedor"]] and "представителя" in d[0].reason
-    assert clients.find_duplicates("Иванова", "Анна", "Петровна", dt.date(2015, 3, 8), [],
-                                   exclude_id=registry["anna"]) == []
+    assert (
+        clients.find_duplicates("Иванова", "Анна", "Петровна", dt.date(2015, 3, 8), [], exclude_id=registry["anna"])
+        == []
+    )
 
 
 def test_edit_and_conflict(registry):
     card = clients.get_client_card(registry["anna"], audit_view=False)
-    mine = ClientData("Иванова", "Анна", "Петровна", dt.date(2015, 3, 8), address="ул. Ленина, 1",
-                      department_id=card.summary.department_id, phones=["+79123456789"])
+    mine = ClientData(
+        "Иванова",
+        "Анна",
+        "Петровна",
+        dt.date(2015, 3, 8),
+        address="ул. Ленина, 1",
+        department_id=card.summary.department_id,
+        phones=["+79123456789"],
+    )
     # someone else saves first: changes the address and the phone
-    theirs = ClientData("Иванова", "Анна", "Петровна", dt.date(2015, 3, 8), address="ул. Мира, 2",
-                        department_id=card.summary.department_id, phones=["+79120000000"])
+    theirs = ClientData(
+        "Иванова",
+        "Анна",
+        "Петровна",
+        dt.date(2015, 3, 8),
+        address="ул. Мира, 2",
+        department_id=card.summary.department_id,
+        phones=["+79120000000"],
+    )
     clients.update_client(registry["anna"], card.summary.version, theirs, card.form)
     with pytest.raises(clients.ClientConflict) as exc:
         clients.update_client(registry["anna"], card.summary.version, mine, card.form)
@@ -207,8 +269,9 @@ def test_deleted_client_is_reported(registry):
     with pytest.raises(clients.ClientGone):
         clients.get_client_card(registry["petr"])
     with pytest.raises(clients.ClientGone):
-        clients.update_client(registry["petr"], card.summary.version,
-                              ClientData("Петров", "Иван", "Андреевич"), card.form)
+        clients.update_client(
+            registry["petr"], card.summary.version, ClientData("Петров", "Иван", "Андреевич"), card.form
+        )
     with pytest.raises(clients.ClientGone):
         clients.change_status(registry["petr"], "served")
 
@@ -223,8 +286,7 @@ def test_status_lifecycle_keeps_history(registry):
     clients.change_status(cid, "closed", "достиг целей ИППСУ", dt.date(2026, 11, 20))
     clients.change_status(cid, "served", "повторное обращение")  # reopening
     card = clients.get_client_card(cid, audit_view=False)
-    assert [h.new for h in card.history] == ["потенциальный", "обслуживается", "снят с обслуживания",
-                                             "обслуживается"]
+    assert [h.new for h in card.history] == ["потенциальный", "обслуживается", "снят с обслуживания", "обслуживается"]
     assert card.history[2].reason == "достиг целей ИППСУ" and card.history[2].at.date() == dt.date(2026, 11, 20)
     assert card.status_label == "обслуживается"
 
@@ -233,9 +295,18 @@ def test_card_warnings_and_audit(registry, actor):
     cid = registry["anna"]
     card = clients.get_client_card(cid)
     assert card.consent_warning  # no consent date
-    data = ClientData("Иванова", "Анна", "Петровна", dt.date(2015, 3, 8), department_id=actor.department_id,
-                      phones=["+79123456789"], consent_date=dt.date(2026, 1, 10), ipra_number="123",
-                      ipra_start=dt.date(2025, 12, 15), ipra_end=dt.date(2026, 12, 15))
+    data = ClientData(
+        "Иванова",
+        "Анна",
+        "Петровна",
+        dt.date(2015, 3, 8),
+        department_id=actor.department_id,
+        phones=["+79123456789"],
+        consent_date=dt.date(2026, 1, 10),
+        ipra_number="123",
+        ipra_start=dt.date(2025, 12, 15),
+        ipra_end=dt.date(2026, 12, 15),
+    )
     clients.update_client(cid, card.summary.version, data, card.form)
     card = clients.get_client_card(cid)
     assert card.consent_warning == ""
@@ -254,8 +325,9 @@ def test_referral_intake_creates_potential_client_with_deadlines(actor):
     received = dt.datetime(2025, 12, 30, 11, 15)
     data = ClientData("Котова", "Дарья", "Игоревна", dt.date(2014, 6, 1), phones=["89125550000"])
     data.phones = clients.parse_phones("8 912 555-00-00")
-    cid, ref_id = clients.take_referral(None, data, received, "citizen_report", "МАОУ СОШ № 2",
-                                        "пропуски занятий", "incoming_calls", actor.id)
+    cid, ref_id = clients.take_referral(
+        None, data, received, "citizen_report", "МАОУ СОШ № 2", "пропуски занятий", "incoming_calls", actor.id
+    )
     client = m.Client.get_by_id(cid)
     assert client.status == "potential" and client.department_id == actor.department_id
     ref = m.Referral.get_by_id(ref_id)
@@ -265,8 +337,9 @@ def test_referral_intake_creates_potential_client_with_deadlines(actor):
     assert card.referrals[0].first_contact_due == dt.date(2026, 1, 14)
     assert card.referrals[0].state == "overdue"  # today is 25.11.2026 in the tests
     # a second referral linked to the same client
-    cid2, _ = clients.take_referral(cid, None, dt.datetime(2026, 11, 25, 9, 0), "personal_application",
-                                    "", "мать обратилась", "reception", actor.id)
+    cid2, _ = clients.take_referral(
+        cid, None, dt.datetime(2026, 11, 25, 9, 0), "personal_application", "", "мать обратилась", "reception", actor.id
+    )
     assert cid2 == cid and m.Referral.select().where(m.Referral.client == cid).count() == 2
     with pytest.raises(ValueError):
         clients.take_referral(cid, None, dt.datetime(2026, 11, 26, 9, 0), "ipra", "", "", "reception", None)
@@ -299,9 +372,17 @@ def test_today_lists_ipra_running_out(registry, actor):
 
     cid = registry["fedor"]  # assigned to the specialist
     card = clients.get_client_card(cid, audit_view=False)
-    data = ClientData("Фёдоров", "Семён", "Ильич", dt.date(2012, 1, 20), department_id=actor.department_id,
-                      assigned_staff_id=actor.id, ipra_number="55", ipra_start=dt.date(2025, 12, 10),
-                      ipra_end=dt.date(2026, 12, 10))
+    data = ClientData(
+        "Фёдоров",
+        "Семён",
+        "Ильич",
+        dt.date(2012, 1, 20),
+        department_id=actor.department_id,
+        assigned_staff_id=actor.id,
+        ipra_number="55",
+        ipra_start=dt.date(2025, 12, 10),
+        ipra_end=dt.date(2026, 12, 10),
+    )
     clients.update_client(cid, card.summary.version, data, card.form)
     items = [i for i in today_service.collect(actor) if i.section == "ИПРА"]
     assert [(i.who, i.state, i.target) for i in items] == [("Фёдоров Семён Ильич", "ok", ("client", cid))]
@@ -314,9 +395,10 @@ def test_today_lists_ipra_running_out(registry, actor):
 
 
 def test_own_surname_ranks_before_a_mothers_with_the_same_stem(registry, actor):
-    """«петрова»: the girl Петрова comes before the boy Петров whose mother is Петрова """
-    girl = clients.create_client(ClientData("Петрова", "Яна", "Олеговна", dt.date(2014, 6, 1),
-                                            department_id=actor.department_id))
+    """«петрова»: the girl Петрова comes before the boy Петров whose mother is Петрова"""
+    girl = clients.create_client(
+        ClientData("Петрова", "Яна", "Олеговна", dt.date(2014, 6, 1), department_id=actor.department_id)
+    )
     clients.save_person(registry["petr"], PersonData("representative", "мать", "Петрова", "Алла", "Ивановна"))
     r = clients.search("петрова")
     assert names(r) == ["Петрова Яна Олеговна", "Петров Иван Андреевич"]

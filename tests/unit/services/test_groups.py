@@ -14,13 +14,13 @@ from soptui.services import groups as g
 
 # --- domain: schedule and calendar ------------------------------------------------------------
 
+
 def test_schedule_skips_may_2026_holidays_and_flags_the_short_day():
     # Mon, Fri: 1 May (Fri) and 11 May (Mon) are holidays, 8 May (Fri) is a short day
     slots = [Slot(0, "15:00", "16:00"), Slot(4, "15:00", "16:00")]
     dates = domain.generate_dates(slots, dt.date(2026, 4, 27), dt.date(2026, 5, 15))
     got = [p.date for p in dates]
-    assert got == [dt.date(2026, 4, 27), dt.date(2026, 5, 4), dt.date(2026, 5, 8),
-                   dt.date(2026, 5, 15)]
+    assert got == [dt.date(2026, 4, 27), dt.date(2026, 5, 4), dt.date(2026, 5, 8), dt.date(2026, 5, 15)]
     assert dt.date(2026, 5, 1) not in got and dt.date(2026, 5, 11) not in got
     assert [p.short_day for p in dates] == [False, False, True, False]
 
@@ -41,8 +41,10 @@ def test_schedule_without_weekdays_is_refused_in_russian():
 
 def test_weekly_cap_pure_function_respects_iso_weeks():
     sun = dt.date(2026, 11, 29)
-    refs = [SessionRef(1, "А", dt.date(2026, 11, 23), "10:00", "11:00"),
-            SessionRef(2, "Б", dt.date(2026, 11, 25), "10:00", "11:00")]
+    refs = [
+        SessionRef(1, "А", dt.date(2026, 11, 23), "10:00", "11:00"),
+        SessionRef(2, "Б", dt.date(2026, 11, 25), "10:00", "11:00"),
+    ]
     assert domain.weekly_cap_conflict(sun, refs) == refs  # Sunday is in the same week
     assert domain.weekly_cap_conflict(dt.date(2026, 11, 30), refs) is None  # next Monday
     assert domain.weekly_cap_conflict(sun, refs[:1]) is None
@@ -52,21 +54,43 @@ def test_weekly_cap_pure_function_respects_iso_weeks():
 
 # --- service fixtures -----------------------------------------------------------------------------
 
+
 def _client(last: str, first: str = "Анна", patr: str = "Сергеевна", born=dt.date(2015, 3, 4)) -> int:
     from soptui.db.connection import write_transaction
 
     with write_transaction():
-        c = m.Client.create(last_name=last, first_name=first, patronymic=patr,
-                            name_key=f"{last} {first} {patr}".casefold(), birth_date=born, status="served")
+        c = m.Client.create(
+            last_name=last,
+            first_name=first,
+            patronymic=patr,
+            name_key=f"{last} {first} {patr}".casefold(),
+            birth_date=born,
+            status="served",
+        )
     return c.id
 
 
-def _club(name: str, staff_id: int, weekdays=(0, 2), capacity=12, start=dt.date(2026, 9, 1),
-          end=dt.date(2026, 12, 25), times=("15:00", "16:00")) -> int:
-    data = g.ClubData(name=name, kind="club", goal="общение", room="каб. 1", capacity=capacity,
-                      start_date=start, end_date=end, leader_ids=[staff_id],
-                      programme=[("Знакомство", "Правила"), ("Эмоции", "Чувства")],
-                      slots=[Slot(w, *times) for w in weekdays])
+def _club(
+    name: str,
+    staff_id: int,
+    weekdays=(0, 2),
+    capacity=12,
+    start=dt.date(2026, 9, 1),
+    end=dt.date(2026, 12, 25),
+    times=("15:00", "16:00"),
+) -> int:
+    data = g.ClubData(
+        name=name,
+        kind="club",
+        goal="общение",
+        room="каб. 1",
+        capacity=capacity,
+        start_date=start,
+        end_date=end,
+        leader_ids=[staff_id],
+        programme=[("Знакомство", "Правила"), ("Эмоции", "Чувства")],
+        slots=[Slot(w, *times) for w in weekdays],
+    )
     return g.save_club(data)
 
 
@@ -82,8 +106,9 @@ def _entries(client_id: int | None = None):
 
 
 def test_club_sessions_generated_with_programme_topics(actor, staff):
-    club = _club("Клуб «Ромашка»", staff["spec"], weekdays=(0, 2),
-                 start=dt.date(2026, 11, 2), end=dt.date(2026, 11, 13))
+    club = _club(
+        "Клуб «Ромашка»", staff["spec"], weekdays=(0, 2), start=dt.date(2026, 11, 2), end=dt.date(2026, 11, 13)
+    )
     sessions = g.club_sessions(club)
     assert [s.date for s in sessions] == [dt.date(2026, 11, 2), dt.date(2026, 11, 9), dt.date(2026, 11, 11)]
     # 4 November (Wed) is National Unity Day: skipped
@@ -94,8 +119,9 @@ def test_club_sessions_generated_with_programme_topics(actor, staff):
 
 
 def test_bad_club_input_is_refused_with_the_field(actor, staff):
-    data = g.ClubData(name="Клуб", start_date=dt.date(2026, 9, 1), end_date=dt.date(2026, 12, 1),
-                      leader_ids=[staff["spec"]], slots=[])
+    data = g.ClubData(
+        name="Клуб", start_date=dt.date(2026, 9, 1), end_date=dt.date(2026, 12, 1), leader_ids=[staff["spec"]], slots=[]
+    )
     with pytest.raises(g.GroupError, match="не выбран ни один день") as err:
         g.save_club(data)
     assert err.value.field == "schedule"
@@ -129,13 +155,16 @@ def test_member_twice_and_capacity_are_refused(actor, staff):
     g.add_member(club, c)
     card = g.get_club(club)
     assert [(mb.name, mb.left_on) for mb in card.members] == [
-        ("Акулова Анна Сергеевна", None), ("Цветкова Анна Сергеевна", None),
-        ("Быкова Анна Сергеевна", dt.date(2026, 11, 25))]
+        ("Акулова Анна Сергеевна", None),
+        ("Цветкова Анна Сергеевна", None),
+        ("Быкова Анна Сергеевна", dt.date(2026, 11, 25)),
+    ]
     g.set_informed(card.members[0].id, dt.date(2026, 11, 24))
     assert g.get_club(club).members[0].informed_on == dt.date(2026, 11, 24)
 
 
 # --- the weekly cap across clubs -------------------------------------------------------------------
+
 
 def test_third_session_in_a_week_across_clubs_is_refused_naming_the_other_two(actor, staff):
     # Mon/Wed club and a Fri club: the Friday is the third session of the week
@@ -182,8 +211,7 @@ def test_head_override_is_recorded_and_a_specialist_cannot_override(actor, staff
     friday = _session_on(club, dt.date(2026, 11, 20))
     with pytest.raises(g.GroupError, match="только заведующий"):
         g.save_roll_call(friday, {kid: (True, "")}, {kid: "просьба мамы"}, override_by=staff["spec"])
-    result = g.save_roll_call(friday, {kid: (True, "")}, {kid: "подготовка к празднику"},
-                              override_by=staff["head"])
+    result = g.save_roll_call(friday, {kid: (True, "")}, {kid: "подготовка к празднику"}, override_by=staff["head"])
     assert result.present == 1 and result.entries_created == 1
     a = m.Attendance.get((m.Attendance.session == friday) & (m.Attendance.client == kid))
     assert a.override_reason == "подготовка к празднику" and a.override_by_id == staff["head"]
@@ -195,6 +223,7 @@ def test_head_override_is_recorded_and_a_specialist_cannot_override(actor, staff
 
 
 # --- service log entries ------------------------------------------------------------------------------
+
 
 def test_exactly_one_service_entry_per_attendance_through_corrections(actor, staff):
     club = _club("Клуб", staff["spec"])
@@ -250,6 +279,7 @@ def test_roll_call_lists_members_active_on_the_date(actor, staff):
 
 # --- session report, feedback -------------------------------------------------------------------------
 
+
 def test_session_report_and_feedback(actor, staff):
     club = _club("Клуб", staff["spec"])
     sid = g.club_sessions(club)[0].id
@@ -259,16 +289,26 @@ def test_session_report_and_feedback(actor, staff):
         g.save_session_report(sid, d.version, {"media_taken": True, "media_location": ""})
     with pytest.raises(g.GroupError, match="от 1 до 5"):
         g.save_session_report(sid, d.version, {"satisfaction": 7})
-    g.save_session_report(sid, d.version, {"media_taken": True, "media_location": "папка Клубы/2026-11-23",
-                                           "guests": "студенты колледжа", "satisfaction": 5,
-                                           "analysis": "Цель достигнута", "summary": "Итоги"})
+    g.save_session_report(
+        sid,
+        d.version,
+        {
+            "media_taken": True,
+            "media_location": "папка Клубы/2026-11-23",
+            "guests": "студенты колледжа",
+            "satisfaction": 5,
+            "analysis": "Цель достигнута",
+            "summary": "Итоги",
+        },
+    )
     g.add_feedback(sid, "guest", "Смирнова О. В.", "Замечательное занятие")
     with pytest.raises(g.GroupError, match="текст отзыва"):
         g.add_feedback(sid, "client", "", "  ")
     d = g.get_session(sid)
     assert d.media_location == "папка Клубы/2026-11-23" and d.satisfaction == 5
     assert [(f.source_label, f.author, f.text) for f in d.feedback] == [
-        ("гость", "Смирнова О. В.", "Замечательное занятие")]
+        ("гость", "Смирнова О. В.", "Замечательное занятие")
+    ]
     from soptui.db.store import ConflictError
 
     with pytest.raises(ConflictError):  # someone saved since version d.version - 1
@@ -276,6 +316,7 @@ def test_session_report_and_feedback(actor, staff):
 
 
 # --- CSV export -----------------------------------------------------------------------------------
+
 
 def test_csv_export_reads_back_with_bom_and_semicolons(actor, staff, tmp_path):
     club = _club("Клуб «Серебряный возраст»", staff["spec"])
@@ -294,9 +335,15 @@ def test_csv_export_reads_back_with_bom_and_semicolons(actor, staff, tmp_path):
         rows = list(csv.reader(fh, delimiter=";"))
     assert rows[0] == g.CSV_COLUMNS
     assert result.rows == 3 == len(rows) - 1
-    assert rows[1] == ["Ёлкина Зоя Петровна", "09.05.1941",
-                       "Проведение занятий в группах взаимоподдержки, клубах общения", "16.11.2026", "1",
-                       "Иванова Марина Сергеевна", "Клуб «Серебряный возраст»"]
+    assert rows[1] == [
+        "Ёлкина Зоя Петровна",
+        "09.05.1941",
+        "Проведение занятий в группах взаимоподдержки, клубах общения",
+        "16.11.2026",
+        "1",
+        "Иванова Марина Сергеевна",
+        "Клуб «Серебряный возраст»",
+    ]
     assert [r[0] for r in rows[2:]] == ["Баранов Борис Иванович", "Ёлкина Зоя Петровна"]
     assert rows[2][1] == "" and rows[2][3] == "18.11.2026"
     with pytest.raises(g.GroupError, match="раньше начала"):
@@ -305,6 +352,7 @@ def test_csv_export_reads_back_with_bom_and_semicolons(actor, staff, tmp_path):
 
 # --- Today and demo -------------------------------------------------------------------------------
 
+
 def test_today_lists_todays_sessions_of_my_clubs(actor, staff):
     club = _club("Клуб «Родничок»", staff["spec"], weekdays=(2,))  # 25.11.2026 is a Wednesday
     other = _club("Чужой клуб", staff["other"], weekdays=(2,))
@@ -312,7 +360,8 @@ def test_today_lists_todays_sessions_of_my_clubs(actor, staff):
 
     items = [i for i in today.collect(actor) if i.section == "Занятия"]
     assert [(i.who, i.when, i.target) for i in items] == [
-        ("Клуб «Родничок»", "15:00–16:00", ("session", _session_on(club, dt.date(2026, 11, 25))))]
+        ("Клуб «Родничок»", "15:00–16:00", ("session", _session_on(club, dt.date(2026, 11, 25))))
+    ]
     assert other
 
 

@@ -20,14 +20,35 @@ NOV = (D(2026, 11, 1), D(2026, 11, 30))
 
 
 def _client(last, first, patr, department_id):
-    return m.Client.create(last_name=last, first_name=first, patronymic=patr,
-                           name_key=fold(f"{last} {first} {patr}"), department=department_id).id
+    return m.Client.create(
+        last_name=last,
+        first_name=first,
+        patronymic=patr,
+        name_key=fold(f"{last} {first} {patr}"),
+        department=department_id,
+    ).id
 
 
-def _entry(day, client, staff, sop="01", kind="Телефонный звонок законному представителю ребенка",
-           units=1, minutes=95, source="call"):
-    return m.ServiceEntry.create(date=day, client=client, staff=staff, sop=sop, service_kind=kind,
-                                 units=units, minutes=minutes, source_type=source).id
+def _entry(
+    day,
+    client,
+    staff,
+    sop="01",
+    kind="Телефонный звонок законному представителю ребенка",
+    units=1,
+    minutes=95,
+    source="call",
+):
+    return m.ServiceEntry.create(
+        date=day,
+        client=client,
+        staff=staff,
+        sop=sop,
+        service_kind=kind,
+        units=units,
+        minutes=minutes,
+        source_type=source,
+    ).id
 
 
 @pytest.fixture
@@ -40,19 +61,37 @@ def log(staff):
     orlov = _client("Орлов", "Пётр", "Ильич", home_dep)
     ids = {
         "oct31": _entry(D(2026, 10, 31), petrov, staff["spec"]),
-        "nov1": _entry(D(2026, 11, 1), petrov, staff["spec"], sop="04",
-                       kind="Социальный патронаж (первичный)", minutes=110, source="visit"),
-        "nov15": _entry(D(2026, 11, 15), semenova, staff["head"], sop="05",
-                        kind="Проведение занятий в группах взаимоподдержки, клубах общения", minutes=60,
-                        source="attendance"),
-        "nov20_other": _entry(D(2026, 11, 20), orlov, staff["other"], sop="02",
-                              kind="Организация звонка родственникам через специальное приложение", minutes=25),
+        "nov1": _entry(
+            D(2026, 11, 1),
+            petrov,
+            staff["spec"],
+            sop="04",
+            kind="Социальный патронаж (первичный)",
+            minutes=110,
+            source="visit",
+        ),
+        "nov15": _entry(
+            D(2026, 11, 15),
+            semenova,
+            staff["head"],
+            sop="05",
+            kind="Проведение занятий в группах взаимоподдержки, клубах общения",
+            minutes=60,
+            source="attendance",
+        ),
+        "nov20_other": _entry(
+            D(2026, 11, 20),
+            orlov,
+            staff["other"],
+            sop="02",
+            kind="Организация звонка родственникам через специальное приложение",
+            minutes=25,
+        ),
         "nov25_nostaff": _entry(D(2026, 11, 25), orlov, None, sop="02", kind="call", minutes=25),
         "nov30": _entry(D(2026, 11, 30), semenova, staff["spec"], units=0, minutes=12),
         "dec1": _entry(D(2026, 12, 1), semenova, staff["spec"]),
     }
-    return {"day_dep": day_dep, "home_dep": home_dep, "petrov": petrov, "semenova": semenova,
-            "orlov": orlov, **ids}
+    return {"day_dep": day_dep, "home_dep": home_dep, "petrov": petrov, "semenova": semenova, "orlov": orlov, **ids}
 
 
 def _ids(page):
@@ -118,8 +157,10 @@ def test_paging_limit_offset_total_and_sums(store, staff):
     head = _as("head")
     dep = m.Staff.get_by_id(staff["spec"]).department_id
     client = _client("Кузнецов", "Олег", "Иванович", dep)
-    made = [_entry(D(2026, 11, 1) + dt.timedelta(days=i % 30), client, staff["spec"], minutes=10 + i % 3)
-            for i in range(123)]
+    made = [
+        _entry(D(2026, 11, 1) + dt.timedelta(days=i % 30), client, staff["spec"], minutes=10 + i % 3)
+        for i in range(123)
+    ]
     f = journal.JournalFilters(*NOV)
     first = journal.service_page(f, 0, 50, actor=head)
     assert len(first.rows) == 50 and first.total == 123 and first.has_next and not first.has_prev
@@ -144,8 +185,7 @@ def test_totals_per_staff_and_per_sop(log, staff):
     by_sop = {r.key: (r.entries, r.units, r.minutes) for r in journal.totals_by_sop(f, head)}
     assert by_sop == {"01": (1, 0, 12), "02": (2, 2, 50), "04": (1, 1, 110), "05": (1, 1, 60)}
     by_staff = {r.key: (r.label, r.entries, r.units, r.minutes) for r in journal.totals_by_staff(f, head)}
-    assert by_staff[str(staff["spec"])] == (
-        "Иванова Марина Сергеевна (специалист по социальной работе)", 2, 1, 122)
+    assert by_staff[str(staff["spec"])] == ("Иванова Марина Сергеевна (специалист по социальной работе)", 2, 1, 122)
     assert by_staff[""][0] == "не указан"
     assert journal.totals(f, head) == journal.Totals(5, 4, 232)
 
@@ -155,8 +195,7 @@ def test_specialist_sees_own_department_and_own_services_only(log, staff):
     f = journal.JournalFilters(*NOV)
     assert _ids(journal.service_page(f, actor=spec)) == [log["nov1"], log["nov15"], log["nov30"]]
     # asking for another department gives nothing, not its services
-    assert _ids(journal.service_page(journal.JournalFilters(*NOV, department_id=log["home_dep"]),
-                                     actor=spec)) == []
+    assert _ids(journal.service_page(journal.JournalFilters(*NOV, department_id=log["home_dep"]), actor=spec)) == []
     assert journal.totals(f, spec).entries == 3
     other = _as("other")
     assert _ids(journal.service_page(f, actor=other)) == [log["nov20_other"], log["nov25_nostaff"]]
@@ -192,14 +231,27 @@ def audit_data(log, staff):
     petrov, semenova, orlov = log["petrov"], log["semenova"], log["orlov"]
 
     def referral(received, due, client=petrov, assigned=spec, at=None, late=False, closed=False):
-        return m.Referral.create(client=client, received_at=received, ground="prevention_request",
-                                 registration_due=due, first_contact_due=due, first_contact_at=at,
-                                 first_contact_late=late, closed=closed, assigned_staff=assigned).id
+        return m.Referral.create(
+            client=client,
+            received_at=received,
+            ground="prevention_request",
+            registration_due=due,
+            first_contact_due=due,
+            first_contact_at=at,
+            first_contact_late=late,
+            closed=closed,
+            assigned_staff=assigned,
+        ).id
 
     refs = {
         "in_time": referral(dt.datetime(2026, 11, 2, 9, 0), D(2026, 11, 5), at=dt.datetime(2026, 11, 3, 10, 0)),
-        "late": referral(dt.datetime(2026, 11, 9, 9, 0), D(2026, 11, 12), client=semenova,
-                         at=dt.datetime(2026, 11, 16, 11, 0), late=True),
+        "late": referral(
+            dt.datetime(2026, 11, 9, 9, 0),
+            D(2026, 11, 12),
+            client=semenova,
+            at=dt.datetime(2026, 11, 16, 11, 0),
+            late=True,
+        ),
         "open_ok": referral(dt.datetime(2026, 11, 24, 15, 0), D(2026, 11, 27)),
         "open_overdue": referral(dt.datetime(2026, 11, 16, 9, 0), D(2026, 11, 19), client=semenova),
         "closed": referral(dt.datetime(2026, 11, 30, 23, 59), D(2026, 12, 3), closed=True),
@@ -207,11 +259,25 @@ def audit_data(log, staff):
         "october": referral(dt.datetime(2026, 10, 31, 23, 59), D(2026, 11, 5)),
     }
 
-    def call(sop, state="finished", outcome="done", ended=dt.datetime(2026, 11, 10, 11, 0), staff_id=spec,
-             client=petrov, talk=600):
-        return m.PhoneCall.create(sop=sop, client=client, staff=staff_id, state=state, outcome=outcome,
-                                  started_at=ended - dt.timedelta(minutes=15), ended_at=ended,
-                                  talk_seconds=talk).id
+    def call(
+        sop,
+        state="finished",
+        outcome="done",
+        ended=dt.datetime(2026, 11, 10, 11, 0),
+        staff_id=spec,
+        client=petrov,
+        talk=600,
+    ):
+        return m.PhoneCall.create(
+            sop=sop,
+            client=client,
+            staff=staff_id,
+            state=state,
+            outcome=outcome,
+            started_at=ended - dt.timedelta(minutes=15),
+            ended_at=ended,
+            talk_seconds=talk,
+        ).id
 
     call("01")
     call("01", outcome="no_answer", talk=0)
@@ -222,9 +288,13 @@ def audit_data(log, staff):
     call("02", staff_id=other, client=orlov)
 
     def visit(status, day, client=petrov, staff_id=spec, act=None):
-        v = m.PatronageVisit.create(client=client, kind="primary", planned_start=dt.datetime.combine(day, dt.time(10)),
-                                    status=status, completed_at=dt.datetime.combine(day, dt.time(11))
-                                    if status == "done" else None)
+        v = m.PatronageVisit.create(
+            client=client,
+            kind="primary",
+            planned_start=dt.datetime.combine(day, dt.time(10)),
+            status=status,
+            completed_at=dt.datetime.combine(day, dt.time(11)) if status == "done" else None,
+        )
         m.VisitStaff.create(visit=v.id, staff=staff_id)
         if act is not None:
             m.VisitAct.create(visit=v.id, kind="housing", is_draft=act)
@@ -237,19 +307,23 @@ def audit_data(log, staff):
     visit("done", D(2026, 10, 30), act=False)
     visit("done", D(2026, 11, 6), client=orlov, staff_id=other, act=False)
 
-    club = m.Club.create(name="Клуб «Встреча»", department=log["day_dep"], start_date=D(2026, 9, 1),
-                         end_date=D(2027, 5, 31))
+    club = m.Club.create(
+        name="Клуб «Встреча»", department=log["day_dep"], start_date=D(2026, 9, 1), end_date=D(2027, 5, 31)
+    )
     m.ClubLeader.create(club=club.id, staff=staff["head"])
-    s1 = m.GroupSession.create(club=club.id, date=D(2026, 11, 11), start_time="15:00", end_time="16:00",
-                               status="held")
-    s2 = m.GroupSession.create(club=club.id, date=D(2026, 11, 18), start_time="15:00", end_time="16:00",
-                               status="held")
-    m.GroupSession.create(club=club.id, date=D(2026, 11, 25), start_time="15:00", end_time="16:00",
-                          status="cancelled")
-    s_dec = m.GroupSession.create(club=club.id, date=D(2026, 12, 2), start_time="15:00", end_time="16:00",
-                                  status="held")
-    for s, client, present in ((s1, petrov, True), (s1, semenova, True), (s2, petrov, True),
-                               (s2, semenova, False), (s_dec, petrov, True)):
+    s1 = m.GroupSession.create(club=club.id, date=D(2026, 11, 11), start_time="15:00", end_time="16:00", status="held")
+    s2 = m.GroupSession.create(club=club.id, date=D(2026, 11, 18), start_time="15:00", end_time="16:00", status="held")
+    m.GroupSession.create(club=club.id, date=D(2026, 11, 25), start_time="15:00", end_time="16:00", status="cancelled")
+    s_dec = m.GroupSession.create(
+        club=club.id, date=D(2026, 12, 2), start_time="15:00", end_time="16:00", status="held"
+    )
+    for s, client, present in (
+        (s1, petrov, True),
+        (s1, semenova, True),
+        (s2, petrov, True),
+        (s2, semenova, False),
+        (s_dec, petrov, True),
+    ):
         m.Attendance.create(session=s.id, client=client, present=present)
     return {"refs": refs, "no_act": no_act}
 
@@ -257,10 +331,19 @@ def audit_data(log, staff):
 def test_audit_summary_counts_deadlines_calls_visits_and_sessions(audit_data, log):
     head = _as("head")
     s = journal.audit_summary(*NOV, actor=head)
-    assert (s.referrals_received, s.contact_in_time, s.contact_late, s.open_in_time, s.open_overdue,
-            s.closed_without_contact) == (6, 1, 1, 1, 2, 1)
+    assert (
+        s.referrals_received,
+        s.contact_in_time,
+        s.contact_late,
+        s.open_in_time,
+        s.open_overdue,
+        s.closed_without_contact,
+    ) == (6, 1, 1, 1, 2, 1)
     assert [r.client_name for r in s.late_referrals] == [
-        "Семёнова Анна Олеговна", "Орлов Пётр Ильич", "Семёнова Анна Олеговна"]
+        "Семёнова Анна Олеговна",
+        "Орлов Пётр Ильич",
+        "Семёнова Анна Олеговна",
+    ]
     assert s.late_referrals[0].state.startswith("с опозданием на 2 раб. дн.")  # due 12.11, called 16.11
     assert s.late_referrals[2].state.startswith("звонка нет")
     assert s.contact_rate == "25 %"
@@ -295,8 +378,7 @@ def test_audit_summary_filters_and_specialist_scope(audit_data, log, staff):
 
 
 def _audit(at, staff_id, action, table="client", record_id=None, changes=""):
-    return m.AuditLog.create(at=at, staff=staff_id, action=action, table=table, record_id=record_id,
-                             changes=changes).id
+    return m.AuditLog.create(at=at, staff=staff_id, action=action, table=table, record_id=record_id, changes=changes).id
 
 
 def test_audit_log_for_heads_with_filters_and_whose_record(log, staff, audit_data):
@@ -304,8 +386,14 @@ def test_audit_log_for_heads_with_filters_and_whose_record(log, staff, audit_dat
     m.AuditLog.delete().execute()  # only the rows written here
     ref = audit_data["refs"]["late"]
     a = _audit(dt.datetime(2026, 11, 1, 0, 0), staff["spec"], "view", "client", log["petrov"])
-    b = _audit(dt.datetime(2026, 11, 15, 12, 0), staff["spec"], "update", "referral", ref,
-               '{"first_contact_at": [null, "2026-11-16"], "version": [1, 2]}')
+    b = _audit(
+        dt.datetime(2026, 11, 15, 12, 0),
+        staff["spec"],
+        "update",
+        "referral",
+        ref,
+        '{"first_contact_at": [null, "2026-11-16"], "version": [1, 2]}',
+    )
     c = _audit(dt.datetime(2026, 11, 30, 23, 59), staff["head"], "view", "client", log["orlov"])
     _audit(dt.datetime(2026, 10, 31, 23, 59), staff["spec"], "view", "client", log["petrov"])
     _audit(dt.datetime(2026, 12, 1, 0, 0), staff["spec"], "view", "client", log["petrov"])
@@ -316,10 +404,11 @@ def test_audit_log_for_heads_with_filters_and_whose_record(log, staff, audit_dat
     assert rows[a].what == f"карточка клиента № {log['petrov']}"
     assert rows[b].whose == "Семёнова Анна Олеговна" and rows[b].details == "first_contact_at"
     assert rows[c].staff == "Кузнецова Т.Н."
-    assert [r.id for r in journal.audit_page(journal.AuditFilters(*NOV, staff_id=staff["spec"]),
-                                             actor=head).rows] == [b, a]
-    assert [r.id for r in journal.audit_page(journal.AuditFilters(*NOV, action="view"),
-                                             actor=head).rows] == [c, a]
+    assert [r.id for r in journal.audit_page(journal.AuditFilters(*NOV, staff_id=staff["spec"]), actor=head).rows] == [
+        b,
+        a,
+    ]
+    assert [r.id for r in journal.audit_page(journal.AuditFilters(*NOV, action="view"), actor=head).rows] == [c, a]
     paged = journal.audit_page(journal.AuditFilters(*NOV), offset=1, limit=1, actor=head)
     assert paged.total == 3 and [r.id for r in paged.rows] == [b] and paged.has_next
     with pytest.raises(journal.AccessDenied):
@@ -346,11 +435,24 @@ def test_service_log_pdf_has_rows_totals_and_signature_lines(log, staff):
     box = reader.pages[0].mediabox
     assert float(box.width) > float(box.height)  # A4 landscape
     text = _pdf_text(data)
-    for expected in ("Журнал учёта услуг", "с 01.11.2026 по 30.11.2026", "Отделение дневного пребывания",
-                     "п/п", "ФИО получателя", "Исполнитель", "Петров Иван Сергеевич",
-                     "Семёнова Анна Олеговна", "Социальный патронаж (первичный)", "Итого", "записей: 2",
-                     "оказано услуг 1, затрачено 122 мин", "Специалист", "Заведующий отделением",
-                     "Иванова Марина Сергеевна", "Кузнецова Татьяна Николаевна"):
+    for expected in (
+        "Журнал учёта услуг",
+        "с 01.11.2026 по 30.11.2026",
+        "Отделение дневного пребывания",
+        "п/п",
+        "ФИО получателя",
+        "Исполнитель",
+        "Петров Иван Сергеевич",
+        "Семёнова Анна Олеговна",
+        "Социальный патронаж (первичный)",
+        "Итого",
+        "записей: 2",
+        "оказано услуг 1, затрачено 122 мин",
+        "Специалист",
+        "Заведующий отделением",
+        "Иванова Марина Сергеевна",
+        "Кузнецова Татьяна Николаевна",
+    ):
         assert expected in text, expected
     assert "Орлов" not in text  # another department's client is not printed
 
@@ -366,9 +468,18 @@ def test_audit_report_pdf(audit_data, log):
 
     summary = journal.audit_summary(*NOV, department_id=log["day_dep"], actor=_as("head"))
     text = _pdf_text(audit_report.render(summary))
-    for expected in ("Отчёт для заведующего", "с 01.11.2026 по 30.11.2026", "Отделение дневного пребывания",
-                     "Поступило обращений", "Первичный контакт с опозданием", "Нарушения срока",
-                     "Семёнова Анна Олеговна", "Патронажи без оформленного акта", "Проведено занятий",
-                     "Заведующий отделением", "Кузнецова Татьяна Николаевна"):
+    for expected in (
+        "Отчёт для заведующего",
+        "с 01.11.2026 по 30.11.2026",
+        "Отделение дневного пребывания",
+        "Поступило обращений",
+        "Первичный контакт с опозданием",
+        "Нарушения срока",
+        "Семёнова Анна Олеговна",
+        "Патронажи без оформленного акта",
+        "Проведено занятий",
+        "Заведующий отделением",
+        "Кузнецова Татьяна Николаевна",
+    ):
         assert expected in text, expected
     assert "Орлов" not in text

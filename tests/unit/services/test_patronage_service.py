@@ -43,8 +43,7 @@ def test_planning_past_the_patronage_deadline_needs_a_reason(family):
     v = m.PatronageVisit.get_by_id(vid)
     assert v.late_reason == "Семья в отъезде до пятницы"
     # in time: no reason asked and none stored
-    vid2 = visits.save_plan(plan(family, day=THU, start=dt.time(15, 0), end=dt.time(15, 40),
-                                 late_reason="лишнее"))
+    vid2 = visits.save_plan(plan(family, day=THU, start=dt.time(15, 0), end=dt.time(15, 40), late_reason="лишнее"))
     assert m.PatronageVisit.get_by_id(vid2).late_reason == ""
 
 
@@ -85,10 +84,15 @@ def _complete_act(vid: int, kind: str = "housing") -> None:
 
 def test_completion_needs_an_act_and_writes_one_service_entry(family):
     vid = visits.save_plan(plan(family))
-    outcome = VisitOutcome(methods=["observation", "talk"], problem_areas=["economic"],
-                           findings="Долг по ЖКУ", recommendations=[NewRecommendation("Обратиться в УСП", "мать",
-                                                                                       dt.date(2026, 12, 10))],
-                           prep_seconds=45 * 60, work_seconds=38 * 60, completion_seconds=9 * 60)
+    outcome = VisitOutcome(
+        methods=["observation", "talk"],
+        problem_areas=["economic"],
+        findings="Долг по ЖКУ",
+        recommendations=[NewRecommendation("Обратиться в УСП", "мать", dt.date(2026, 12, 10))],
+        prep_seconds=45 * 60,
+        work_seconds=38 * 60,
+        completion_seconds=9 * 60,
+    )
     with pytest.raises(VisitError) as exc:
         visits.complete_visit(vid, outcome)
     assert "акт" in exc.value.errors["act"]
@@ -131,9 +135,15 @@ def test_recommendation_without_text_is_refused(family):
 def test_recommendations_carried_forward_to_the_planned_visit(family):
     first = visits.save_plan(plan(family))
     _complete_act(first)
-    visits.complete_visit(first, VisitOutcome(recommendations=[
-        NewRecommendation("Оформить пособие", "мать", dt.date(2026, 12, 1)),
-        NewRecommendation("Записать ребёнка в кружок", "мать")]))
+    visits.complete_visit(
+        first,
+        VisitOutcome(
+            recommendations=[
+                NewRecommendation("Оформить пособие", "мать", dt.date(2026, 12, 1)),
+                NewRecommendation("Записать ребёнка в кружок", "мать"),
+            ]
+        ),
+    )
     assert visits.client_prefill(family["client"]).kind == "planned"
     repeat = visits.save_plan(plan(family, day=dt.date(2026, 12, 2), kind="planned", late_reason="плановый"))
     detail = visits.get_visit(repeat)
@@ -144,8 +154,10 @@ def test_recommendations_carried_forward_to_the_planned_visit(family):
     with pytest.raises(VisitError) as exc:
         visits.complete_visit(repeat, VisitOutcome(checks={a.id: ("done", "оформлено")}))
     assert "эффективна" in exc.value.errors["effectiveness"]
-    visits.complete_visit(repeat, VisitOutcome(checks={a.id: ("done", "оформлено"), b.id: ("open", "")},
-                                               effectiveness="Работа эффективна."))
+    visits.complete_visit(
+        repeat,
+        VisitOutcome(checks={a.id: ("done", "оформлено"), b.id: ("open", "")}, effectiveness="Работа эффективна."),
+    )
     ra, rb = m.Recommendation.get_by_id(a.id), m.Recommendation.get_by_id(b.id)
     assert (ra.status, ra.comment, ra.checked_visit_id) == ("done", "оформлено", repeat)
     assert (rb.status, rb.checked_visit_id) == ("open", None)  # unchecked stays open
@@ -182,13 +194,19 @@ def test_cancel_and_not_let_in_need_a_reason(family):
 def test_today_items_visits_overdue_acts_and_call_drafts(family, actor):
     today_visit = visits.save_plan(plan(family, day=WED, start=dt.time(14, 0), end=dt.time(14, 40)))
     with write_transaction():
-        past = m.PatronageVisit.create(client=family["client"], planned_start=dt.datetime(2026, 11, 23, 11),
-                                       address="a", status="planned")
+        past = m.PatronageVisit.create(
+            client=family["client"], planned_start=dt.datetime(2026, 11, 23, 11), address="a", status="planned"
+        )
         m.VisitStaff.create(visit=past, staff=family["spec"])
         call = m.PhoneCall.create(sop="03", client=family["client"], staff=family["spec"], outcome="agrees")
-        draft = m.PatronageVisit.create(client=family["client"], planned_start=dt.datetime(2026, 11, 27, 14),
-                                        address="a", status="draft", drafted_by_call=call,
-                                        documents_to_prepare="паспорт")
+        draft = m.PatronageVisit.create(
+            client=family["client"],
+            planned_start=dt.datetime(2026, 11, 27, 14),
+            address="a",
+            status="draft",
+            drafted_by_call=call,
+            documents_to_prepare="паспорт",
+        )
     items = {i.target[1]: i for i in visits.today_items(actor, WED)}
     assert items[today_visit].state == "today" and items[today_visit].when == "14:00"
     assert "транспорт" in items[today_visit].what
@@ -210,8 +228,9 @@ def test_today_items_visits_overdue_acts_and_call_drafts(family, actor):
 
 def test_schedule_document(family):
     visits.save_plan(plan(family))
-    visits.save_plan(plan(family, day=dt.date(2026, 12, 2), start=dt.time(14, 0), end=dt.time(14, 40),
-                          late_reason="позже"))
+    visits.save_plan(
+        plan(family, day=dt.date(2026, 12, 2), start=dt.time(14, 0), end=dt.time(14, 40), late_reason="позже")
+    )
     week = visits.schedule(dt.date(2026, 11, 23), dt.date(2026, 11, 29), staff_id=family["spec"])
     assert len(week.rows) == 1 and "Петров Илья Сергеевич" in week.rows[0]
     assert "Иванова Марина Сергеевна" in week.subtitle

@@ -40,8 +40,9 @@ def test_fresh_store_is_at_current_version(tmp_path):
 def test_version_1_store_is_upgraded_keeping_data(tmp_path):
     path = tmp_path / "old.db"
     database = open_store(path)
-    m.Staff.create(last_name="Иванова", first_name="Марина", position="social_work_specialist",
-                   login="ivanova", password_hash="x")
+    m.Staff.create(
+        last_name="Иванова", first_name="Марина", position="social_work_specialist", login="ivanova", password_hash="x"
+    )
     _close()
     # Make it look like a release-1 store: no v2 column, version 1 recorded.
     con = sqlite3.connect(path)
@@ -110,12 +111,12 @@ def test_versioned_update_detects_conflict_and_audits(store, actor):
     opened_a = st.row_dict(m.Client.get_by_id(client.id))
     opened_b = dict(opened_a)
     with write_transaction():
-        st.update_versioned(m.Client, client.id, opened_a["version"], {"address": "ул. Мира, 1"},
-                            original=opened_a)
+        st.update_versioned(m.Client, client.id, opened_a["version"], {"address": "ул. Мира, 1"}, original=opened_a)
     with pytest.raises(st.ConflictError) as err:
         with write_transaction():
-            st.update_versioned(m.Client, client.id, opened_b["version"], {"address": "ул. Ленина, 2"},
-                                original=opened_b)
+            st.update_versioned(
+                m.Client, client.id, opened_b["version"], {"address": "ул. Ленина, 2"}, original=opened_b
+            )
     assert err.value.changed["address"] == ("", "ул. Мира, 1")
     assert m.Client.get_by_id(client.id).address == "ул. Мира, 1"
     assert m.Client.get_by_id(client.id).version == 2
@@ -142,7 +143,8 @@ def _increment_worker(path: str, times: int, queue) -> None:
             with write_transaction():
                 inst = m.Institution.get()
                 m.Institution.update(idle_lock_minutes=inst.idle_lock_minutes + 1).where(
-                    m.Institution.id == inst.id).execute()
+                    m.Institution.id == inst.id
+                ).execute()
         except peewee.OperationalError:
             errors += 1
     queue.put(errors)
