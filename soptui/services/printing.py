@@ -1,0 +1,68 @@
+"""The one place that renders, names and saves a printed form.
+
+Every module in `soptui.forms` exposes `build(data, creation_date=None) -> SoptuiDocument` and
+`file_name(data) -> str` (one document per module);
+the services prepare `data` (a plain dataclass) and call `save()` or `render()` here. fpdf2 is
+imported only when a form is built, never at start-up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from soptui.core import clock
+from soptui.services.output import output_dir
+
+_UNSAFE = re.compile(r"[^\w.\- «»№]+", re.UNICODE)
+
+
+def safe_file_name(name: str, limit: int = 120) -> str:
+    """A file name safe on every file system: no path separators or control characters, at most `limit` chars."""
+    cleaned = _UNSAFE.sub("_", name).strip(" ._") or "документ"
+    stem, dot, ext = cleaned.rpartition(".")
+    if not dot:
+        stem, ext = cleaned, "pdf"
+    return f"{stem[: limit - len(ext) - 1]}.{ext}"
+
+
+def build(form: ModuleType, data: Any, creation_date: dt.datetime | None = None):
+    """The form's document, with a pinned creation date (reproducible output, the real time by default)."""
+    return form.build(data, creation_date=creation_date or clock.now())
+
+
+def render(form: ModuleType, data: Any, creation_date: dt.datetime | None = None) -> bytes:
+    """The PDF bytes of one form."""
+    return build(form, data, creation_date).to_bytes()
+
+
+def save(
+    form: ModuleType,
+    data: Any,
+    folder: Path | None = None,
+    creation_date: dt.datetime | None = None,
+    name: str | None = None,
+) -> Path:
+    """Render the form and write it to the output folder (or `folder`) under its Russian name; returns the path.
+
+    The file is written to a temporary name and renamed, private to the user (0600): it holds personal data.
+    """
+    folder = Path(folder) if folder is not None else output_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / safe_file_name(name or form.file_name(data))
+    payload = render(form, data, creation_date)
+    tmp = path.with_name(f".{path.name}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
