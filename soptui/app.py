@@ -25,19 +25,19 @@ def _section(module: str, cls: str) -> Callable[[], Screen]:
     def build() -> Screen:
         import importlib
 
-        return getattr(importlib.import_module(module, __package__), cls)()
+        return getattr(importlib.import_module(module), cls)()
 
     return build
 
 
 # mode, title, key, screen factory
 SECTIONS: list[tuple[str, str, str, Callable[[], Screen]]] = [
-    ("today", "Сегодня", "f2", _section(".screens.today", "TodayScreen")),
-    ("clients", "Клиенты", "f3", _section(".screens.clients", "ClientsScreen")),
-    ("calls", "Звонки", "f4", _section(".screens.calls", "CallsScreen")),
-    ("visits", "Патронаж", "f5", _section(".screens.patronage", "PatronageScreen")),
-    ("groups", "Группы", "f6", _section(".screens.groups", "GroupsScreen")),
-    ("journal", "Журнал", "f7", _section(".screens.journal", "JournalScreen")),
+    ("today", "Сегодня", "f2", _section("soptui.screens.today", "TodayScreen")),
+    ("clients", "Клиенты", "f3", _section("soptui.screens.clients.registry", "ClientsScreen")),
+    ("calls", "Звонки", "f4", _section("soptui.screens.calls.call_list", "CallsScreen")),
+    ("patronage", "Патронаж", "f5", _section("soptui.screens.patronage.planner", "PatronageScreen")),
+    ("groups", "Группы", "f6", _section("soptui.screens.groups.clubs", "GroupsScreen")),
+    ("journal", "Журнал", "f7", _section("soptui.screens.journal.journal", "JournalScreen")),
 ]
 
 # kind of a Today item -> (mode, opener(app, id)) registered by the sections

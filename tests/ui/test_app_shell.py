@@ -73,7 +73,7 @@ async def test_sections_switch_with_function_keys(demo_store):
         for key, mode in [
             ("f3", "clients"),
             ("f4", "calls"),
-            ("f5", "visits"),
+            ("f5", "patronage"),
             ("f6", "groups"),
             ("f7", "journal"),
             ("f2", "today"),

@@ -331,7 +331,7 @@ async def test_new_visit_from_the_client_card_takes_the_first_free_slot(demo_sto
         app.open_target("new_visit", client.id)  # what the client card's «Запланировать визит» calls
         await settle(pilot, app)
         form = app.screen
-        assert type(form).__name__ == "VisitFormScreen" and app.current_mode == "visits"
+        assert type(form).__name__ == "VisitFormScreen" and app.current_mode == "patronage"
         first = visits.first_free_slot(ivanova, WED)
         assert first is not None and first.date() >= WED
         assert form.query_one("#day").value == f"{first:%d.%m.%Y}"

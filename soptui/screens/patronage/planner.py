@@ -681,8 +681,8 @@ def open_visit(app, visit_id: int) -> None:
     """Open a visit: doing it, its record, or confirming a call-drafted one."""
     from soptui.screens.patronage.visit_do import VisitDoScreen
 
-    if app.current_mode != "visits":
-        app.switch_mode("visits")
+    if app.current_mode != "patronage":
+        app.switch_mode("patronage")
     app.push_screen(VisitDoScreen(visit_id))
 
 
@@ -690,7 +690,7 @@ def open_new_visit(app, client_id: int) -> None:
     """Plan a visit for a client (from the client card): the form prefilled from the card."""
     from soptui.screens.patronage.visit_form import VisitFormScreen
 
-    if app.current_mode != "visits":
-        app.switch_mode("visits")
+    if app.current_mode != "patronage":
+        app.switch_mode("patronage")
     actor = getattr(app, "actor", None)
     app.push_screen(VisitFormScreen(client_id=client_id, staff_id=actor.id if actor else None, day=None))
