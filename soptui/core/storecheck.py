@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 SQLITE_HEADER = b"SQLite format 3\x00"
 KNOWN_SCHEMES = {"sqlite", "postgres", "postgresql"}
 # The newest schema this soptui knows; soptui.db.migrations checks it matches its migrations.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class StoreError(Exception):
@@ -67,12 +67,48 @@ def check_sqlite_file(path: Path) -> None:
     else:
         parent = path.parent
         try:
-            parent.mkdir(parents=True, exist_ok=True)
+            parent.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"Не удаётся создать папку «{parent}» для базы данных.") from exc
     # WAL needs to create -wal and -shm files next to the database.
     if not os.access(parent, os.W_OK):
         raise StoreError(f"Папка «{parent}» доступна только для чтения: базу данных открыть нельзя.")
+
+
+PRIVATE_DIR = 0o700
+PRIVATE_FILE = 0o600
+# Messages about modes tightened in this process, shown once (CLI: stderr; app: a notice after sign-in).
+TIGHTENED: list[str] = []
+
+
+def make_private(path: Path, mode: int) -> bool:
+    """Give a file or folder holding personal data no group/other access; True if it was looser."""
+    try:
+        current = path.stat().st_mode & 0o777
+    except OSError:
+        return False
+    if current & 0o077 == 0:
+        return False
+    try:
+        os.chmod(path, mode)
+    except OSError:
+        return False
+    return True
+
+
+def secure_store_files(path: Path) -> list[str]:
+    """Folder 0700, database, -wal and -shm 0600 whatever the umask; report what was looser, once."""
+    fixed = []
+    if path.parent != Path(path.anchor) and make_private(path.parent, PRIVATE_DIR):
+        fixed.append(str(path.parent))
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if file.exists() and make_private(file, PRIVATE_FILE):
+            fixed.append(str(file))
+    if fixed:
+        message = "Права доступа были шире допустимого и исправлены (только владелец): " + ", ".join(fixed)
+        if message not in TIGHTENED:
+            TIGHTENED.append(message)
+    return fixed
 
 
 def newer_schema_message(version: int) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import peewee
 
-from soptui.core.storecheck import StoreError, check_sqlite_file, default_db_path, sqlite_path  # noqa: F401 (re-exported)
+from soptui.core.storecheck import StoreError, check_sqlite_file, default_db_path, secure_store_files, sqlite_path  # noqa: F401 (re-exported)
 
 db = peewee.DatabaseProxy()
 
@@ -30,12 +30,16 @@ def open_sqlite(path: str | os.PathLike) -> peewee.Database:
         },
         check_same_thread=False,
     )
+    old_umask = os.umask(0o077)  # SQLite creates the file, -wal and -shm: private whatever the caller's umask
     try:
         database.connect()
         database.execute_sql("PRAGMA schema_version").fetchone()
     except peewee.DatabaseError as exc:
         database.close()
         raise StoreError(f"Файл «{path}» не является базой данных soptui (SQLite).") from exc
+    finally:
+        os.umask(old_umask)
+    secure_store_files(path)
     return database
 
 

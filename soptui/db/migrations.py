@@ -14,6 +14,7 @@ import peewee as pw
 
 from soptui.core.storecheck import SCHEMA_VERSION, StoreError, newer_schema_message
 from soptui.db import models as m
+from soptui.db.audit_chain import install_audit_guards
 
 if TYPE_CHECKING:
     from playhouse.migrate import SchemaMigrator
@@ -30,8 +31,23 @@ def _v2_staff_idle_lock(migrator: SchemaMigrator, database: pw.Database) -> None
         migrate(migrator.add_column("staff", "idle_lock_minutes", pw.IntegerField(null=True)))
 
 
+def _v3_tamper_evident_audit(migrator: SchemaMigrator, database: pw.Database) -> None:
+    """v3: the audit log gets a hash chain (rows already there are chained in id order) and the throttle table."""
+    from playhouse.migrate import migrate
+
+    columns = {c.name for c in database.get_columns("audit_log")}
+    for name in ("prev_hash", "row_hash"):
+        if name not in columns:
+            migrate(migrator.add_column("audit_log", name, pw.CharField(default="")))
+    database.create_tables([m.SignInThrottle], safe=True)
+    from soptui.db.audit_chain import rechain_unhashed
+
+    rechain_unhashed()
+
+
 MIGRATIONS: dict[int, Migration] = {
     2: _v2_staff_idle_lock,
+    3: _v3_tamper_evident_audit,
 }
 CURRENT_VERSION = max(MIGRATIONS, default=1)
 assert CURRENT_VERSION == SCHEMA_VERSION, "bump storecheck.SCHEMA_VERSION with a new migration"
@@ -65,6 +81,7 @@ def ensure_schema(database: pw.Database) -> int:
         if version is None:
             database.create_tables(m.ALL_MODELS)
             m.SchemaVersion.insert_many([{"version": v} for v in range(1, CURRENT_VERSION + 1)]).execute()
+            install_audit_guards(database)
             return CURRENT_VERSION
         migrator = _migrator(database)
         for target in range(version + 1, CURRENT_VERSION + 1):
@@ -72,4 +89,5 @@ def ensure_schema(database: pw.Database) -> int:
             m.SchemaVersion.create(version=target)
         # Tables added by later releases are created empty on upgrade.
         database.create_tables(m.ALL_MODELS, safe=True)
+        install_audit_guards(database)
     return CURRENT_VERSION

@@ -234,11 +234,26 @@ class AuditLog(pw.Model):
     table = pw.CharField(default="")
     record_id = pw.IntegerField(null=True)
     changes = pw.TextField(default="")  # JSON: {"field": [old, new]}
+    # Tamper evidence: each row's hash covers its content and the previous row's hash (db/store.audit).
+    prev_hash = pw.CharField(default="")
+    row_hash = pw.CharField(default="")
 
     class Meta:
         database = db
         table_name = "audit_log"
         indexes = ((("table", "record_id", "at"), False),)
+
+
+class SignInThrottle(pw.Model):
+    """Failed sign-ins per login, kept as a hash of the login (never the typed text): a growing delay."""
+
+    key = pw.CharField(unique=True)
+    failures = pw.IntegerField(default=0)
+    last_failed_at = pw.FloatField(default=0.0)  # epoch seconds (wall time, not the institution clock)
+
+    class Meta:
+        database = db
+        table_name = "sign_in_throttle"
 
 
 class CalendarOverride(BaseModel):
@@ -469,6 +484,7 @@ class SessionFeedback(BaseModel):
 
 ALL_MODELS: list[type[pw.Model]] = [
     SchemaVersion,
+    SignInThrottle,
     Institution,
     Department,
     Staff,

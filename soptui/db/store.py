@@ -45,14 +45,16 @@ def audit(
     action: str, table: str, record_id: int | None, changes: dict | None = None, staff_id: int | None = None
 ) -> None:
     """Append to the audit log (call inside the write transaction of the change)."""
-    from soptui.core import session
+    from soptui.core import clock, session
+    from soptui.db import audit_chain
 
-    m.AuditLog.create(
-        staff=staff_id if staff_id is not None else session.actor_id(),
-        action=action,
-        table=table,
-        record_id=record_id,
-        changes=json.dumps(
+    audit_chain.append(
+        clock.now(),
+        staff_id if staff_id is not None else session.actor_id(),
+        action,
+        table,
+        record_id,
+        json.dumps(
             {k: _jsonable(v) for k, v in (changes or {}).items()}, ensure_ascii=False, default=_jsonable
         ),  # [old, new] pairs of dates too
     )

@@ -377,42 +377,48 @@ def test_audit_summary_filters_and_specialist_scope(audit_data, log, staff):
 # --- the audit log ----------------------------------------------------------------------------------------
 
 
+NOV_2025 = (dt.date(2025, 11, 1), dt.date(2025, 11, 30))
+
+
 def _audit(at, staff_id, action, table="client", record_id=None, changes=""):
     return m.AuditLog.create(at=at, staff=staff_id, action=action, table=table, record_id=record_id, changes=changes).id
 
 
 def test_audit_log_for_heads_with_filters_and_whose_record(log, staff, audit_data):
-    head = _as("head")  # signing in is audited too: before clearing the log
-    m.AuditLog.delete().execute()  # only the rows written here
+    head = _as("head")
+    # The log is append-only (no clearing it): the rows of this test are put in November 2025,
+    # a month nothing else in the fixtures writes to.
     ref = audit_data["refs"]["late"]
-    a = _audit(dt.datetime(2026, 11, 1, 0, 0), staff["spec"], "view", "client", log["petrov"])
+    a = _audit(dt.datetime(2025, 11, 1, 0, 0), staff["spec"], "view", "client", log["petrov"])
     b = _audit(
-        dt.datetime(2026, 11, 15, 12, 0),
+        dt.datetime(2025, 11, 15, 12, 0),
         staff["spec"],
         "update",
         "referral",
         ref,
         '{"first_contact_at": [null, "2026-11-16"], "version": [1, 2]}',
     )
-    c = _audit(dt.datetime(2026, 11, 30, 23, 59), staff["head"], "view", "client", log["orlov"])
-    _audit(dt.datetime(2026, 10, 31, 23, 59), staff["spec"], "view", "client", log["petrov"])
-    _audit(dt.datetime(2026, 12, 1, 0, 0), staff["spec"], "view", "client", log["petrov"])
-    page = journal.audit_page(journal.AuditFilters(*NOV), actor=head)
+    c = _audit(dt.datetime(2025, 11, 30, 23, 59), staff["head"], "view", "client", log["orlov"])
+    _audit(dt.datetime(2025, 10, 31, 23, 59), staff["spec"], "view", "client", log["petrov"])
+    _audit(dt.datetime(2025, 12, 1, 0, 0), staff["spec"], "view", "client", log["petrov"])
+    page = journal.audit_page(journal.AuditFilters(*NOV_2025), actor=head)
     assert [r.id for r in page.rows] == [c, b, a]  # newest first, period ends included
     rows = {r.id: r for r in page.rows}
     assert rows[a].action == "просмотр" and rows[a].whose == "Петров Иван Сергеевич"
     assert rows[a].what == f"карточка клиента № {log['petrov']}"
     assert rows[b].whose == "Семёнова Анна Олеговна" and rows[b].details == "first_contact_at"
     assert rows[c].staff == "Кузнецова Т.Н."
-    assert [r.id for r in journal.audit_page(journal.AuditFilters(*NOV, staff_id=staff["spec"]), actor=head).rows] == [
+    assert [
+        r.id for r in journal.audit_page(journal.AuditFilters(*NOV_2025, staff_id=staff["spec"]), actor=head).rows
+    ] == [
         b,
         a,
     ]
-    assert [r.id for r in journal.audit_page(journal.AuditFilters(*NOV, action="view"), actor=head).rows] == [c, a]
-    paged = journal.audit_page(journal.AuditFilters(*NOV), offset=1, limit=1, actor=head)
+    assert [r.id for r in journal.audit_page(journal.AuditFilters(*NOV_2025, action="view"), actor=head).rows] == [c, a]
+    paged = journal.audit_page(journal.AuditFilters(*NOV_2025), offset=1, limit=1, actor=head)
     assert paged.total == 3 and [r.id for r in paged.rows] == [b] and paged.has_next
     with pytest.raises(journal.AccessDenied):
-        journal.audit_page(journal.AuditFilters(*NOV), actor=_as("spec"))
+        journal.audit_page(journal.AuditFilters(*NOV_2025), actor=_as("spec"))
 
 
 # --- printed forms ----------------------------------------------------------------------------------------------
