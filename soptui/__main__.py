@@ -15,6 +15,16 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="soptui", description="soptui: СОП центра социального обслуживания")
     p.add_argument("--db", help="путь к файлу SQLite или URL базы (sqlite:///…, postgresql://…)")
     p.add_argument("--demo", action="store_true", help="открыть демонстрационную базу (создаётся при первом запуске)")
+    p.add_argument(
+        "--admin",
+        default=os.environ.get("SOPTUI_ADMIN"),
+        help="логин администратора для команд user, institution, calendar, audit (или SOPTUI_ADMIN)",
+    )
+    p.add_argument(
+        "--admin-password-stdin",
+        action="store_true",
+        help="прочитать пароль администратора из первой строки стандартного ввода (для сценариев)",
+    )
     sub = p.add_subparsers(dest="command")
 
     user = sub.add_parser("user", help="учётные записи сотрудников")
@@ -40,6 +50,10 @@ def _parser() -> argparse.ArgumentParser:
     dis.add_argument("login")
     ena = usub.add_parser("enable", help="включить учётную запись")
     ena.add_argument("login")
+
+    audit = sub.add_parser("audit", help="журнал аудита")
+    asub = audit.add_subparsers(dest="audit_command", required=True)
+    asub.add_parser("verify", help="проверить цепочку записей журнала аудита и назвать первую нарушенную")
 
     backup = sub.add_parser("backup", help="резервная копия базы SQLite")
     backup.add_argument("dest", help="файл или папка для копии")
@@ -79,7 +93,55 @@ def _fail(message: str) -> int:
     return EXIT_USAGE
 
 
+ADMIN_COMMANDS = ("user", "institution", "calendar", "audit")
+
+
+def _command_name(args: argparse.Namespace) -> str:
+    sub = getattr(args, "user_command", None) or getattr(args, "calendar_command", None)
+    sub = sub or getattr(args, "audit_command", None)
+    return f"{args.command} {sub}" if sub else args.command
+
+
+def _authenticate_admin(args: argparse.Namespace) -> str | None:
+    """Sign the administrator in for a management command; None when done, else the refusal to print.
+
+    Only the very first administrator of an empty store is created without signing in. The command
+    is audited under the administrator's name, without the values given.
+    """
+    from soptui.core import session
+    from soptui.db import store
+    from soptui.db.connection import write_transaction
+    from soptui.services import auth
+
+    if not auth.has_users():
+        if args.command == "user" and args.user_command == "add" and args.role == "admin":
+            return None
+        return "В базе ещё нет сотрудников: сначала создайте администратора (soptui user add ЛОГИН --role admin)."
+    login = args.admin
+    if not login:
+        if not sys.stdin.isatty():
+            return "Укажите администратора: --admin ЛОГИН (и --admin-password-stdin для пароля из ввода)."
+        login = input("Логин администратора: ")
+    if args.admin_password_stdin or not sys.stdin.isatty():
+        if not args.admin_password_stdin:
+            return "Пароль администратора: добавьте --admin-password-stdin и передайте его первой строкой ввода."
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Пароль администратора: ")
+    try:
+        actor = auth.sign_in(login, password)
+    except auth.AuthError as exc:
+        return str(exc)
+    if actor.role != "admin":
+        return "Эта команда доступна только администратору."
+    session.set_actor(actor)
+    with write_transaction():
+        store.audit("cli", "", None, {"command": _command_name(args)})
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
+    os.umask(0o077)  # everything soptui writes (store, backups, PDFs, logs) is the user's alone
     args = _parser().parse_args(argv)
     from soptui.core.storecheck import StoreError, default_db_path, precheck
 
@@ -97,6 +159,16 @@ def main(argv: list[str] | None = None) -> int:
         database = open_store(target)
     except StoreError as exc:
         return _fail(str(exc))
+    from soptui.core.storecheck import TIGHTENED
+
+    for message in TIGHTENED:
+        print(message, file=sys.stderr)
+    if args.command in ADMIN_COMMANDS:
+        refusal = _authenticate_admin(args)
+        if refusal:
+            return _fail(refusal)
+    if args.command == "audit":
+        return _audit_command()
     if args.command == "user":
         return _user_command(args)
     if args.command == "backup":
@@ -162,6 +234,20 @@ def _user_command(args: argparse.Namespace) -> int:
     except auth.UserError as exc:
         return _fail(str(exc))
     return 0
+
+
+def _audit_command() -> int:
+    from soptui.db import audit_chain
+
+    report = audit_chain.verify()
+    if report.ok:
+        print(f"Журнал аудита цел: {report.rows} записей, цепочка не нарушена.")
+        return 0
+    print(
+        f"Журнал аудита нарушен: первая нарушенная запись № {report.first_broken_id} — {report.reason}.",
+        file=sys.stderr,
+    )
+    return 1
 
 
 def _backup_command(database, dest: Path) -> int:

@@ -213,6 +213,10 @@ class SoptuiApp(App[int]):
                 screen.set_institution(full_name)
         if not has_users:
             self.push_screen(FirstRunScreen())
+        from soptui.core.storecheck import TIGHTENED
+
+        for message in TIGHTENED:  # said once, at start: the store's files were readable by others
+            self.notify(message, title="Права доступа", severity="warning", timeout=15, markup=False)
 
     def show_sign_in(self, notice: str = "") -> None:
         from soptui.screens.signin import SignInScreen

@@ -1,4 +1,4 @@
-"""Staff accounts and sign-in: scrypt password hashes, lockout after failed tries."""
+"""Staff accounts and sign-in: scrypt password hashes, a growing delay after failed tries (no lock-out)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import datetime as dt
 import hashlib
 import hmac
 import os
+import time
 from dataclasses import dataclass
 
 import peewee as pw
 
-from soptui.core import clock
 from soptui.core.session import Actor
 from soptui.core.text import full_name, short_name
 from soptui.db import models as m
@@ -19,8 +19,11 @@ from soptui.db import store
 from soptui.db.connection import write_transaction
 from soptui.domain.labels import POSITIONS, ROLES
 
-MAX_FAILED_ATTEMPTS = 5
-LOCKOUT = dt.timedelta(minutes=5)
+# NIST SP 800-63B 5.2.2: throttle, do not lock out. From the FREE_FAILURES-th failure on, the next answer for
+# that login waits 1, 2, 4 ... up to MAX_DELAY_S seconds; a success resets it. Nobody can lock a colleague out.
+FREE_FAILURES = 3
+MAX_DELAY_S = 30.0
+REFUSAL = "Неверный логин или пароль."
 DEFAULT_IDLE_MINUTES = 10
 # scrypt: memory-hard (16 MiB with n=2**14, r=8), ~50 ms per check
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
@@ -90,48 +93,103 @@ def actor_for(staff: m.Staff) -> Actor:
     )
 
 
-def sign_in(login: str, password: str, now: dt.datetime | None = None) -> Actor:
-    """Check a login and password; raise AuthError with a message that never says which was wrong."""
-    now = now or clock.now()
+def throttle_delay(failures: int) -> float:
+    """Seconds the next answer waits after `failures` consecutive failures for one login."""
+    if failures < FREE_FAILURES:
+        return 0.0
+    return min(2.0 ** (failures - FREE_FAILURES), MAX_DELAY_S)
+
+
+def _throttle_key(purpose: str, login: str) -> str:
+    # the typed login is never stored: a hash of it keys the counter, for known and unknown logins alike
+    return hashlib.sha256(f"{purpose}:{login}".encode()).hexdigest()
+
+
+_sleep = time.sleep  # tests replace it to read the delays
+_wall = time.time
+
+
+def _wait_for_turn(key: str) -> None:
+    row = m.SignInThrottle.get_or_none(m.SignInThrottle.key == key)
+    if row is None:
+        return
+    remaining = row.last_failed_at + throttle_delay(row.failures) - _wall()
+    if remaining > 0:
+        _sleep(min(remaining, MAX_DELAY_S))
+
+
+def _record_failure(key: str) -> None:
+    inserted = (
+        m.SignInThrottle.insert(key=key, failures=1, last_failed_at=_wall())
+        .on_conflict(
+            conflict_target=[m.SignInThrottle.key],
+            update={m.SignInThrottle.failures: m.SignInThrottle.failures + 1, m.SignInThrottle.last_failed_at: _wall()},
+        )
+        .execute()
+    )
+    return inserted
+
+
+def _clear_failures(key: str) -> None:
+    m.SignInThrottle.delete().where(m.SignInThrottle.key == key).execute()
+
+
+def _check(login: str, password: str, purpose: str) -> m.Staff | None:
+    """The staff row if login and password match an active account; throttled, same work for every answer."""
     login = login.strip().lower()
-    refusal: str | None = None
-    # The failure counter must be committed, so refusals are raised after the transaction.
+    key = _throttle_key(purpose, login)
+    _wait_for_turn(key)  # outside the transaction: a waiting answer never holds the database
     with write_transaction():
         staff = m.Staff.get_or_none(m.Staff.login == login)
-        if staff is None or not staff.active:
-            verify_password(password, _dummy_hash())  # same time as a real check
-            store.audit("login_failed", "staff", None, {"login": login})
-            refusal = "Неверный логин или пароль."
-        elif staff.locked_until and staff.locked_until > now:
-            refusal = f"Слишком много неудачных попыток. Вход заблокирован до {staff.locked_until:%H:%M}."
-        elif not verify_password(password, staff.password_hash):
-            attempts = staff.failed_attempts + 1
-            locked = now + LOCKOUT if attempts >= MAX_FAILED_ATTEMPTS else None
-            m.Staff.update(failed_attempts=0 if locked else attempts, locked_until=locked).where(
-                m.Staff.id == staff.id
-            ).execute()
-            store.audit("login_failed", "staff", staff.id, {"login": login}, staff_id=staff.id)
-            refusal = (
-                f"Слишком много неудачных попыток. Вход заблокирован до {locked:%H:%M}."
-                if locked
-                else "Неверный логин или пароль."
+        known = staff is not None and staff.active
+        # the hash always runs: unknown, disabled and wrong answers take the same time
+        good = verify_password(password, staff.password_hash if known else _dummy_hash())
+        if known and good:
+            _clear_failures(key)
+            return staff
+        _record_failure(key)
+        if purpose == "sign_in":
+            # only an existing account's id is recorded, never the typed login or password
+            store.audit(
+                "login_failed",
+                "staff",
+                staff.id if known else None,
+                {} if known else {"login": "неизвестный логин"},
+                staff_id=staff.id if known else None,
             )
-        else:
-            m.Staff.update(failed_attempts=0, locked_until=None).where(m.Staff.id == staff.id).execute()
-            store.audit("login", "staff", staff.id, {}, staff_id=staff.id)
-    if refusal:
-        raise AuthError(refusal)
+    return None
+
+
+def sign_in(login: str, password: str, now: dt.datetime | None = None) -> Actor:
+    """Check a login and password; raise AuthError with one message that never says which was wrong."""
+    staff = _check(login, password, "sign_in")
+    if staff is None:
+        raise AuthError(REFUSAL)
+    with write_transaction():
+        store.audit("login", "staff", staff.id, {}, staff_id=staff.id)
     return actor_for(staff)
 
 
 def check_password(actor_id: int, password: str) -> bool:
-    """Unlock an idle-locked screen: the same person's password, failures count toward lockout."""
+    """Unlock an idle-locked screen: the same person's password, throttled like a sign-in."""
     staff = m.Staff.get_by_id(actor_id)
     try:
         sign_in(staff.login, password)
     except AuthError:
         return False
     return True
+
+
+def verify_head_approval(login: str, password: str) -> int | None:
+    """A head's own password given at the moment of an override; their id, or None.
+
+    Failures here are throttled separately from sign-in, so a colleague typing wrong passwords into the
+    override dialog slows only that dialog and never the head's own sign-in.
+    """
+    staff = _check(login, password, "override")
+    if staff is None or staff.role not in ("head", "admin"):
+        return None
+    return staff.id
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import sqlite3
 import threading
@@ -33,19 +32,76 @@ def test_wrong_password_and_unknown_login_say_the_same(staff):
     assert str(wrong_pw.value) == str(unknown.value) == "Неверный логин или пароль."
 
 
-def test_lockout_after_five_failures(staff):
-    now = dt.datetime(2026, 11, 25, 10, 0)
-    for _ in range(4):
-        with pytest.raises(auth.AuthError, match="Неверный"):
-            auth.sign_in("spec", "wrong-one", now=now)
-    with pytest.raises(auth.AuthError, match="заблокирован до 10:05"):
-        auth.sign_in("spec", "wrong-one", now=now)
-    # even the right password is refused while locked
-    with pytest.raises(auth.AuthError, match="заблокирован"):
-        auth.sign_in("spec", PASSWORD, now=now + dt.timedelta(minutes=4))
-    actor = auth.sign_in("spec", PASSWORD, now=now + dt.timedelta(minutes=6))
-    assert actor.login == "spec" and actor.role == "specialist"
-    assert m.AuditLog.select().where(m.AuditLog.action == "login_failed").count() == 5
+@pytest.fixture
+def clock_and_sleeps(monkeypatch):
+    """Wall time the throttle reads, advanced by every wait it asks for (no real sleeping in tests)."""
+    now = [1_000_000.0]
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(round(seconds, 3))
+        now[0] += seconds
+
+    monkeypatch.setattr(auth, "_wall", lambda: now[0])
+    monkeypatch.setattr(auth, "_sleep", sleep)
+    return now, waits
+
+
+def test_failures_slow_the_login_down_instead_of_locking_it(staff, clock_and_sleeps):
+    now, waits = clock_and_sleeps
+    for _ in range(6):
+        with pytest.raises(auth.AuthError, match="^Неверный логин или пароль.$"):
+            auth.sign_in("spec", "wrong-one")
+    # free tries, then 1, 2, 4 seconds before each further answer (NIST SP 800-63B throttling)
+    assert waits == [1.0, 2.0, 4.0]
+    # the right password still signs in (after the growing wait), and resets the counter: no lock-out
+    actor = auth.sign_in("spec", PASSWORD)
+    assert actor.login == "spec" and waits[-1] == 8.0
+    now[0] += 1000
+    waits.clear()
+    auth.sign_in("spec", PASSWORD)
+    assert waits == []
+    assert m.AuditLog.select().where(m.AuditLog.action == "login_failed").count() == 6
+
+
+def test_unknown_locked_and_wrong_answers_look_the_same(staff, clock_and_sleeps, monkeypatch):
+    _, waits = clock_and_sleeps
+    hashed = []
+    real = auth.verify_password
+    monkeypatch.setattr(auth, "verify_password", lambda p, e: hashed.append(1) or real(p, e))
+    answers = []
+    for login in ("spec", "nobody"):
+        for _ in range(4):
+            with pytest.raises(auth.AuthError) as refused:
+                auth.sign_in(login, "wrong-one")
+            answers.append(str(refused.value))
+    assert set(answers) == {"Неверный логин или пароль."}
+    assert len(hashed) == 8  # the password hash runs for an unknown login too
+    assert waits == [1.0, 1.0]  # an unknown login is throttled exactly like a real one
+
+
+def test_typed_login_is_never_stored(staff, clock_and_sleeps):
+    with pytest.raises(auth.AuthError):
+        auth.sign_in("secret123-typed-into-login", "x")
+    with pytest.raises(auth.AuthError):
+        auth.sign_in("spec", "wrong-one")
+    rows = list(m.AuditLog.select().where(m.AuditLog.action == "login_failed").order_by(m.AuditLog.id))
+    assert rows[0].record_id is None and "неизвестный логин" in rows[0].changes
+    assert rows[1].record_id == staff["spec"] and rows[1].changes == "{}"
+    dump = "".join(r.changes for r in m.AuditLog.select()) + "".join(t.key for t in m.SignInThrottle.select())
+    assert "secret123-typed-into-login" not in dump and "wrong-one" not in dump
+
+
+def test_override_dialog_failures_never_slow_the_heads_sign_in(staff, clock_and_sleeps):
+    _, waits = clock_and_sleeps
+    for _ in range(6):
+        assert auth.verify_head_approval("head", "guess") is None
+    assert waits  # the override dialog itself is throttled
+    waits.clear()
+    assert auth.sign_in("head", PASSWORD).login == "head"
+    assert waits == []
+    assert auth.verify_head_approval("head", PASSWORD) is not None
+    assert auth.verify_head_approval("spec", PASSWORD) is None  # a specialist cannot approve
 
 
 def test_disabled_account_cannot_sign_in(staff):
@@ -69,39 +125,88 @@ def _cli(args, tmp_path, stdin_text=None, monkeypatch=None):
         db.initialize(None)
 
 
+ADMIN = ["--admin", "boss", "--admin-password-stdin"]
+
+
+def _first_admin(tmp_path, monkeypatch):
+    """The one command allowed without signing in: the first administrator of an empty store."""
+    args = ["user", "add", "boss", "--last", "Смирнова", "--first", "Ольга", "--role", "admin", "--position", "admin"]
+    assert _cli(args, tmp_path, "bosspass1\n", monkeypatch) == 0
+
+
 def test_user_cli(tmp_path, monkeypatch, capsys):
+    _first_admin(tmp_path, monkeypatch)
+    add = ["user", "add", "petrova", "--last", "Петрова", "--first", "Елена", "--patronymic", "Александровна"]
+    add += ["--position", "psychologist", "--department", "ОРДИ"]
+    # the administrator's password first, then the new person's
+    assert _cli([*ADMIN, *add], tmp_path, "bosspass1\nsecret12\n", monkeypatch) == 0
+    assert _cli([*ADMIN, "user", "list"], tmp_path, "bosspass1\n", monkeypatch) == 0
+    out = capsys.readouterr().out
+    assert "petrova" in out and "Петрова Елена Александровна" in out and "психолог" in out
+    assert (
+        _cli([*ADMIN, "user", "add", "x", "--last", "Х", "--first", "Х"], tmp_path, "bosspass1\n123\n", monkeypatch)
+        == 2
+    )
+    assert "не короче" in capsys.readouterr().err
+    assert _cli([*ADMIN, "user", "passwd", "petrova"], tmp_path, "bosspass1\nanother1\n", monkeypatch) == 0
+    assert _cli([*ADMIN, "user", "disable", "petrova"], tmp_path, "bosspass1\n", monkeypatch) == 0
+    assert _cli([*ADMIN, "user", "list"], tmp_path, "bosspass1\n", monkeypatch) == 0
+    assert "(отключён)" in capsys.readouterr().out
+
+
+def test_management_commands_need_an_administrator(tmp_path, monkeypatch, capsys):
+    _first_admin(tmp_path, monkeypatch)
+    capsys.readouterr()
+    # nobody signed in: refused, nothing changed
+    assert _cli(["user", "passwd", "boss"], tmp_path, "hacked123\n", monkeypatch) == 2
+    assert "--admin" in capsys.readouterr().err
+    # a wrong administrator password: the sign-in refusal, nothing changed
     assert (
         _cli(
-            [
-                "user",
-                "add",
-                "petrova",
-                "--last",
-                "Петрова",
-                "--first",
-                "Елена",
-                "--patronymic",
-                "Александровна",
-                "--position",
-                "psychologist",
-                "--department",
-                "ОРДИ",
-            ],
+            [*ADMIN, "user", "add", "x", "--last", "Х", "--first", "Х", "--role", "admin"],
             tmp_path,
-            "secret12\n",
+            "wrong\nsecret12\n",
+            monkeypatch,
+        )
+        == 2
+    )
+    assert "Неверный логин или пароль." in capsys.readouterr().err
+    # a specialist is not an administrator
+    assert (
+        _cli(
+            [*ADMIN, "user", "add", "spec", "--last", "Иванова", "--first", "Марина"],
+            tmp_path,
+            "bosspass1\nsecret12\n",
             monkeypatch,
         )
         == 0
     )
-    assert _cli(["user", "list"], tmp_path) == 0
-    out = capsys.readouterr().out
-    assert "petrova" in out and "Петрова Елена Александровна" in out and "психолог" in out
-    assert _cli(["user", "add", "x", "--last", "Х", "--first", "Х"], tmp_path, "123\n", monkeypatch) == 2
-    assert "не короче" in capsys.readouterr().err
-    assert _cli(["user", "passwd", "petrova"], tmp_path, "another1\n", monkeypatch) == 0
-    assert _cli(["user", "disable", "petrova"], tmp_path) == 0
-    assert _cli(["user", "list"], tmp_path) == 0
-    assert "(отключён)" in capsys.readouterr().out
+    spec = ["--admin", "spec", "--admin-password-stdin"]
+    for args in (["institution", "--short", "X"], ["calendar", "confirm", "2027", "X"], ["user", "list"]):
+        assert _cli([*spec, *args], tmp_path, "secret12\n", monkeypatch) == 2
+        assert "только администратору" in capsys.readouterr().err
+    # the audit names who ran each command, never the values
+    assert _cli([*ADMIN, "audit", "verify"], tmp_path, "bosspass1\n", monkeypatch) == 0
+    assert "цепочка не нарушена" in capsys.readouterr().out
+    from soptui.db import models as m
+    from soptui.services.store import open_store
+
+    open_store(tmp_path / "cli.db")
+    try:
+        boss = m.Staff.get(m.Staff.login == "boss")
+        cli_rows = list(m.AuditLog.select().where(m.AuditLog.action == "cli"))
+        assert {r.staff_id for r in cli_rows} == {boss.id}
+        assert any("user add" in r.changes for r in cli_rows)
+        assert not any("secret12" in r.changes or "bosspass1" in r.changes for r in m.AuditLog.select())
+        created = m.AuditLog.get(
+            (m.AuditLog.action == "create")
+            & (m.AuditLog.table == "staff")
+            & (m.AuditLog.record_id == m.Staff.get(m.Staff.login == "spec").id)
+        )
+        assert created.staff_id == boss.id
+    finally:
+        db.obj.close()
+        db.initialize(None)
 
 
 def test_cli_refuses_a_file_that_is_not_a_database(tmp_path, capsys):
@@ -161,18 +266,15 @@ def test_backup_while_another_connection_writes(tmp_path, capsys):
     db.initialize(None)
 
 
-def test_institution_settings_cli(tmp_path, capsys):
-    assert (
-        _cli(
-            ["institution", "--short", "КЦСОН Берёзовский", "--idle-minutes", "15", "--hours", "08:30-17:30"], tmp_path
-        )
-        == 0
-    )
+def test_institution_settings_cli(tmp_path, capsys, monkeypatch):
+    _first_admin(tmp_path, monkeypatch)
+    args = ["institution", "--short", "КЦСОН Берёзовский", "--idle-minutes", "15", "--hours", "08:30-17:30"]
+    assert _cli([*ADMIN, *args], tmp_path, "bosspass1\n", monkeypatch) == 0
     out = capsys.readouterr().out
     assert "Кратко: КЦСОН Берёзовский" in out and "через 15 мин" in out and "08:30-17:30" in out
-    assert _cli(["institution", "--hours", "18:00-09:00"], tmp_path) == 2
+    assert _cli([*ADMIN, "institution", "--hours", "18:00-09:00"], tmp_path, "bosspass1\n", monkeypatch) == 2
     assert "позже начала" in capsys.readouterr().err
-    assert _cli(["institution", "--timezone", "Марс/Олимп"], tmp_path) == 2
+    assert _cli([*ADMIN, "institution", "--timezone", "Марс/Олимп"], tmp_path, "bosspass1\n", monkeypatch) == 2
     assert "Неизвестный часовой пояс" in capsys.readouterr().err
     # the signed-in person's idle lock follows the setting
     from soptui.services.store import open_store
