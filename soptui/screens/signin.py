@@ -6,7 +6,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Static
 
 from soptui.core.session import Actor
@@ -140,8 +140,11 @@ class FirstRunScreen(Screen[bool]):
         self.dismiss(True)
 
 
-class LockScreen(ModalScreen[bool]):
-    """Idle lock: everything underneath stays open; the same person's password unlocks."""
+class LockScreen(Screen[bool]):
+    """Idle lock: everything underneath stays open but hidden; the same person's password unlocks.
+
+    A full screen, not a modal: nothing below is drawn, so no row can be read, selected or copied.
+    """
 
     BINDINGS = [Binding("ctrl+q", "app.quit", "Выход", id="quit", tooltip="Закрыть программу")]
 

@@ -84,6 +84,13 @@ async def test_sections_switch_with_function_keys(demo_store):
             await app.workers.wait_for_complete()
 
 
+def _screen_text(app) -> str:
+    """What the terminal shows, as plain text (the SVG screenshot with its entities decoded)."""
+    import html
+
+    return html.unescape(app.export_screenshot()).replace("\xa0", " ")
+
+
 async def test_idle_lock_keeps_work_and_unlocks_with_password(demo_store):
     app = make_app("Учреждение", "КЦСОН")
     async with app.run_test(size=(80, 24)) as pilot:
@@ -91,10 +98,17 @@ async def test_idle_lock_keeps_work_and_unlocks_with_password(demo_store):
         await pilot.press("f3")
         await pilot.pause()
         under = app.screen
+        table = under.query_one(DataTable)
+        await until(pilot, lambda: table.row_count > 0, "registry rows")
+        visible_name = str(table.get_row_at(0)[0]).split()[0]
+        assert visible_name in _screen_text(app)
         app.last_input = time.monotonic() - app.actor.idle_lock_minutes * 60 - 1
         app._check_idle()
         await pilot.pause()
         assert isinstance(app.screen, LockScreen)
+        # opaque: not a letter of the registry below is drawn (so nothing to read, select or copy)
+        locked = _screen_text(app)
+        assert visible_name not in locked and "Экран заблокирован" in locked
         await pilot.press("f2")  # sections are closed while locked
         await pilot.pause()
         assert isinstance(app.screen, LockScreen)
