@@ -1,0 +1,116 @@
+"""Who may read or change what: the one authorization rule every service applies (152-FZ, issue 10).
+
+- A **specialist** works with the clients of their own department; one without a department, only with the
+  clients assigned to them.
+- A **head** works with their own department's clients; a head with no department (head of the centre)
+  with every department's.
+- An **administrator** runs the system (staff, settings, calendar, audit) but opens no case file, unless
+  they also hold a staff position (then they are treated as a specialist of their department).
+
+Every public service function that touches a client, call, visit, act, club, session, draft or log calls
+one of the `require_*` functions below with the actor (explicit, or the signed-in one), and is marked with
+`@policy(...)` so the access-matrix test can find a function that forgot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from soptui.core import session
+from soptui.core.session import Actor
+from soptui.services.errors import AccessDenied
+
+F = TypeVar("F", bound=Callable)
+
+# Policies (what the access-matrix test expects of a function marked with it)
+CLIENT_READ = "client_read"  # staff of the client's department (and their head)
+CLIENT_WRITE = "client_write"  # the same people; a head of another department is refused
+HEAD = "head"  # a head of department (own department), or the head of the centre
+STAFF = "staff"  # any member of staff who works with clients (not a pure administrator)
+OWN = "own"  # the actor's own records only (drafts, own call in progress)
+ADMIN = "admin"  # administrators
+ANYONE = "anyone"  # signed-in people; no personal data involved (labels, calendars, choices)
+
+
+def policy(name: str) -> Callable[[F], F]:
+    """Mark a public service function with the access policy it enforces (read by the matrix test)."""
+
+    def mark(fn: F) -> F:
+        fn.__access_policy__ = name  # type: ignore[attr-defined]
+        return fn
+
+    return mark
+
+
+def resolve(actor: Actor | None) -> Actor:
+    """The explicit actor, else the signed-in one; nobody signed in is refused, never treated as 'see all'."""
+    actor = actor if actor is not None else session.current()
+    if actor is None:
+        raise AccessDenied("Нет входа в систему.")
+    return actor
+
+
+def works_with_clients(actor: Actor) -> bool:
+    """Administrators without a staff position open no case files."""
+    return not (actor.role == "admin" and actor.position == "admin")
+
+
+def client_scope(actor: Actor) -> tuple[str, int | None]:
+    """What the actor may see: ("all", None), ("department", id), ("assigned", staff id) or ("none", None)."""
+    if not works_with_clients(actor):
+        return "none", None
+    if actor.department_id is None:
+        return ("all", None) if actor.role in ("head", "admin") else ("assigned", actor.id)
+    return "department", actor.department_id
+
+
+def may_see_client(actor: Actor, department_id: int | None, assigned_staff_id: int | None) -> bool:
+    kind, value = client_scope(actor)
+    if kind == "all":
+        return True
+    if kind == "department":
+        return department_id == value
+    if kind == "assigned":
+        return assigned_staff_id == value
+    return False
+
+
+def require_client(actor: Actor | None, department_id: int | None, assigned_staff_id: int | None) -> Actor:
+    """Refuse unless the actor may work with a client of this department / assignment."""
+    actor = resolve(actor)
+    if not may_see_client(actor, department_id, assigned_staff_id):
+        raise AccessDenied("Нет доступа к делу этого клиента.")
+    return actor
+
+
+def require_staff(actor: Actor | None) -> Actor:
+    actor = resolve(actor)
+    if not works_with_clients(actor):
+        raise AccessDenied("Администратор не работает с делами клиентов.")
+    return actor
+
+
+def require_head(actor: Actor | None, department_id: int | None = None) -> Actor:
+    """A head (of this department, when given) or the head of the centre."""
+    actor = resolve(actor)
+    if actor.role not in ("head", "admin") or not works_with_clients(actor):
+        raise AccessDenied("Это может сделать только заведующий отделением.")
+    if department_id is not None and actor.department_id not in (None, department_id):
+        raise AccessDenied("Это может сделать только заведующий этим отделением.")
+    return actor
+
+
+def require_admin(actor: Actor | None) -> Actor:
+    actor = resolve(actor)
+    if actor.role != "admin":
+        raise AccessDenied("Это может сделать только администратор.")
+    return actor
+
+
+def require_own(actor: Actor | None, staff_id: int | None) -> Actor:
+    """The actor's own record (a draft, a call in progress)."""
+    actor = resolve(actor)
+    if staff_id != actor.id:
+        raise AccessDenied("Это запись другого сотрудника.")
+    return actor
