@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 
+from rich.text import Text
 from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -128,6 +129,54 @@ class SoptuiApp(App[int]):
         Binding("ctrl+q", "quit", "Выход", id="quit", tooltip="Закрыть программу"),
     ]
 
+    # Tests set this: an unexpected error still fails the test that met it (never shown to a user either way).
+    strict_errors = False
+
+    def report_error(self, error: BaseException, where: str = "", action: str = "выполнить действие") -> None:
+        """An error in a soptui handler or worker: logged privately without values, said in Russian.
+
+        The app keeps running (the failed handler is abandoned, the screens stay as they were); an error
+        repeating more than five times in ten seconds ends the app cleanly, still without a traceback.
+        """
+        from soptui.core.errorlog import log_exception, user_message
+
+        log_exception(error, where)
+        if self.strict_errors and self._exception is None and isinstance(error, Exception):
+            self._exception = error
+            self._exception_event.set()
+        now = time.monotonic()
+        self._error_times = [t for t in getattr(self, "_error_times", []) if now - t < 10.0] + [now]
+        if len(self._error_times) > 5:
+            self._stop_after_error()
+            return
+        try:
+            self.notify(user_message(error, action), title="Ошибка", severity="error", timeout=10, markup=False)
+        except Exception:  # noqa: BLE001 - the app may be closing
+            pass
+
+    def _stop_after_error(self) -> None:
+        from soptui.core.errorlog import log_path
+
+        self._return_code = 1
+        self.exit(
+            1,
+            message=Text(
+                "soptui остановлена из-за внутренней ошибки; введённое сохранено в черновиках. "
+                f"Подробности (без личных данных) — в журнале ошибок: {log_path()}"
+            ),
+        )
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Textual's last resort, for errors outside soptui's own handlers: no traceback with local variables
+        (a typed password, a client's name) on a shared screen; log privately and stop cleanly."""
+        from soptui.core.errorlog import log_exception
+
+        log_exception(error, "textual")
+        if self.strict_errors and self._exception is None:
+            self._exception = error
+            self._exception_event.set()
+        self._stop_after_error()
+
     def __init__(
         self,
         institution: str = "",
@@ -215,7 +264,8 @@ class SoptuiApp(App[int]):
             self.push_screen(FirstRunScreen())
         from soptui.core.storecheck import TIGHTENED
 
-        for message in TIGHTENED:  # said once, at start: the store's files were readable by others
+        while TIGHTENED:  # said once, at start: the store's files were readable by others
+            message = TIGHTENED.pop(0)
             self.notify(message, title="Права доступа", severity="warning", timeout=15, markup=False)
 
     def show_sign_in(self, notice: str = "") -> None:
@@ -362,3 +412,40 @@ def make_app(
 ) -> SoptuiApp:
     """The one factory used by the CLI and the tests (tests bind the store before)."""
     return SoptuiApp(institution, institution_short, store_label, sign_in_hint, store_target)
+
+
+def _guard_soptui_handlers() -> None:
+    """Errors raised by soptui's own message handlers and actions are reported, not fatal.
+
+    Textual stops a widget's message loop at the first error and then ends the app with a traceback.
+    For handlers defined in soptui (screens, widgets, the app) the error is logged and shown in Russian
+    and the loop goes on; mounting and composing are left to Textual (a half-built screen is not safe).
+    """
+    from asyncio import CancelledError
+
+    from textual import events
+    from textual.message_pump import MessagePump
+
+    if getattr(MessagePump, "_soptui_guarded", False):
+        return
+    original = MessagePump._dispatch_message
+
+    async def dispatch(self, message):
+        try:
+            return await original(self, message)
+        except CancelledError:
+            raise
+        except Exception as error:
+            if not type(self).__module__.startswith("soptui") or isinstance(message, (events.Compose, events.Mount)):
+                raise
+            app = self.app
+            if not isinstance(app, SoptuiApp):
+                raise
+            app.report_error(error, f"{type(self).__name__}.{type(message).__name__}")
+            return None
+
+    MessagePump._dispatch_message = dispatch
+    MessagePump._soptui_guarded = True
+
+
+_guard_soptui_handlers()

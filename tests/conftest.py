@@ -23,6 +23,16 @@ PASSWORD = "secret123"
 
 
 @pytest.fixture(autouse=True)
+def private_error_log(tmp_path, monkeypatch):
+    """Errors a test meets are logged under its own folder, and still fail the test (strict_errors)."""
+    from soptui.app import SoptuiApp
+
+    monkeypatch.setenv("SOPTUI_LOG_DIR", str(tmp_path / "logs"))
+    monkeypatch.setattr(SoptuiApp, "strict_errors", True)
+    return tmp_path / "logs"
+
+
+@pytest.fixture(autouse=True)
 def fixed_clock():
     clock.set_fixed(FIXED_NOW)
     yield FIXED_NOW
