@@ -18,6 +18,9 @@ from textual.worker import NoActiveWorker, get_current_worker
 
 from soptui.core import session
 from soptui.core.session import Actor
+from soptui.widgets import plain
+
+plain.install()  # stored or typed text is data, never markup: before any widget is built
 
 
 def _section(module: str, cls: str) -> Callable[[], Screen]:
@@ -186,6 +189,7 @@ class SoptuiApp(App[int]):
         store_target: str | None = None,
     ) -> None:
         super().__init__()
+        plain.plain_console(self.console)
         self.sign_in_hint = sign_in_hint
         self.institution = institution
         self.institution_short = institution_short
