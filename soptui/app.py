@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Iterable
 
 from rich.text import Text
-from textual import events, work
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -18,6 +18,7 @@ from textual.worker import NoActiveWorker, get_current_worker
 
 from soptui.core import session
 from soptui.core.session import Actor
+from soptui.screens.workers import db_work
 from soptui.widgets import plain
 
 plain.install()  # stored or typed text is data, never markup: before any widget is built
@@ -230,7 +231,7 @@ class SoptuiApp(App[int]):
             # which would delay the sign-in screen; nobody types a login in 150 ms.
             self.set_timer(0.15, self._open_store)
 
-    @work(thread=True, exclusive=True, group="store", exit_on_error=False)
+    @db_work(exclusive=True, group="store")
     def _open_store(self) -> None:
         """Open (or check) the store behind the sign-in screen: peewee is not imported before it."""
         from soptui.core.storecheck import StoreError

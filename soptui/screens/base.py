@@ -29,13 +29,3 @@ class SectionScreen(Screen):
         header.institution = getattr(app, "institution_short", "")
         actor = getattr(app, "actor", None)
         header.person = f"{actor.short_name} ({actor.position_label})" if actor else ""
-
-
-class EmptySectionScreen(SectionScreen):
-    """A section whose work has not been built yet: says what will be there."""
-
-    SECTION_TITLE = ""
-    PROMISE = ""
-
-    def compose_body(self) -> ComposeResult:
-        yield Static(self.PROMISE, classes="empty-section")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Vertical, VerticalScroll
@@ -10,6 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Static
 
 from soptui.core.session import Actor
+from soptui.screens.workers import db_work
 from soptui.widgets.fields import LabeledInput, TextInput
 
 
@@ -60,7 +61,7 @@ class SignInScreen(Screen[Actor]):
         message.update("Проверка…")
         self._sign_in(login, password)
 
-    @work(thread=True, exclusive=True, group="signin")
+    @db_work(exclusive=True, group="signin")
     def _sign_in(self, login: str, password: str) -> None:
         if not self.app.store_ready.wait(60):
             self.app.call_from_thread(self._failed, "База данных не открылась. Попробуйте ещё раз.")
@@ -172,7 +173,7 @@ class LockScreen(Screen[bool]):
         field.value = ""
         self._check(password)
 
-    @work(thread=True, exclusive=True, group="unlock")
+    @db_work(exclusive=True, group="unlock")
     def _check(self, password: str) -> None:
         from soptui.services import auth
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from soptui.core import clock
 from soptui.screens.base import SectionScreen
+from soptui.screens.workers import db_work
 from soptui.services import agenda as today_service
 
 STATE_STYLE = {"overdue": "bold red", "today": "bold yellow", "ok": "green", "info": "", "done": "dim"}
@@ -51,7 +52,7 @@ class TodayScreen(SectionScreen):
     def action_reload(self) -> None:
         self._load()
 
-    @work(thread=True, exclusive=True, group="today")
+    @db_work(exclusive=True, group="today")
     def _load(self) -> None:
         actor = self.app.actor
         if actor is None:  # signed out meanwhile

@@ -9,7 +9,7 @@ import stat
 from soptui.app import SoptuiApp, make_app
 from soptui.core import errorlog
 
-from conftest import sign_in, until
+from conftest import sign_in, until, wait_screen
 
 SECRET = "Петров Иван Сергеевич demo2026"
 
@@ -56,3 +56,155 @@ def test_the_log_never_holds_values_or_locals():
     assert "ValueError" in described and "sign_in_with" in described
     assert "hunter2" not in described and "bad password" not in described
     assert "hunter2" not in errorlog.user_message(ValueError("hunter2"))
+
+
+# --- injected failures: sign-in with the store write-locked, save, search, print, a running call ------------
+
+PASSWORD_TYPED = "Пароль-Секрет-77"
+
+
+def _no_secrets(app, log_dir, *secrets: str, on_screen: bool = True) -> None:
+    """Neither the log nor a message holds the secrets (nor the screen, unless it shows them by right)."""
+    shown = _screen_text(app)
+    assert "Traceback" not in shown
+    log = (log_dir / "errors.log").read_text(encoding="utf-8") if (log_dir / "errors.log").exists() else ""
+    for secret in secrets:
+        assert not on_screen or secret not in shown, secret
+        assert secret not in log, secret
+        assert all(secret not in n.message for n in app._notifications), secret
+
+
+async def _wait(pilot, cond, what: str, timeout: float = 40.0) -> None:
+    """Like conftest.until, without waiting on workers (a failed worker is the point of these tests)."""
+    import time
+
+    end = time.monotonic() + timeout
+    while not cond():
+        assert time.monotonic() < end, f"{what} not reached in {timeout:.0f} s"
+        await pilot.pause(0.05)
+
+
+def _said(app, words: str) -> bool:
+    return any(words in n.message for n in app._notifications)
+
+
+async def test_sign_in_while_the_store_is_write_locked(demo_store, monkeypatch, private_error_log):
+    import sqlite3
+
+    from soptui.db import connection
+
+    monkeypatch.setattr(connection, "BUSY_TIMEOUT_S", 1)
+    locker = sqlite3.connect(connection.db.obj.database, timeout=1)
+    locker.execute("BEGIN EXCLUSIVE")  # another process holds the write lock
+    app = make_app("Учреждение", "КЦСОН")
+    app.strict_errors = False
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            from soptui.services import auth
+
+            monkeypatch.setattr(auth, "_sleep", lambda s: None)
+            await pilot.pause()
+            await pilot.press(*"ivanova", "tab", *PASSWORD_TYPED, "enter")
+            await _wait(pilot, lambda: _said(app, "база занята"), "the busy message")
+            assert app.is_running
+            _no_secrets(app, private_error_log, PASSWORD_TYPED)
+            assert "OperationalError" in (private_error_log / "errors.log").read_text(encoding="utf-8")
+    finally:
+        locker.rollback()
+        locker.close()
+
+
+async def test_save_search_and_print_failures_are_said_in_russian(demo_store, monkeypatch, private_error_log):
+    from soptui.db import models as m
+    from soptui.services import clients, journal
+
+    client = m.Client.select().where(m.Client.department == demo_store.departments[0]).first()
+    name = client.last_name
+    app = make_app("Учреждение", "КЦСОН")
+    app.strict_errors = False
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "ivanova", "demo2026")
+        # search: the service fails with the typed name in its message
+        monkeypatch.setattr(clients, "search", lambda *a, **k: (_ for _ in ()).throw(RuntimeError(f"boom {name}")))
+        from soptui.screens.clients import picker
+
+        monkeypatch.setattr(picker, "_search", lambda *a, **k: (_ for _ in ()).throw(RuntimeError(f"boom {name}")))
+        await pilot.press("f3")
+        await pilot.pause()
+        await pilot.press(*name[:4].lower())
+        await _wait(pilot, lambda: _said(app, "Не удалось найти клиентов"), "search failure said")
+        assert app.is_running
+        # save: editing the client fails in the service
+        monkeypatch.setattr(
+            clients, "update_client", lambda *a, **k: (_ for _ in ()).throw(RuntimeError(f"save {name}"))
+        )
+        app.open_target("client", client.id)
+        card = await wait_screen(pilot, "ClientCardScreen")
+        await until(pilot, lambda: card.card is not None, "card")
+        await pilot.press("e")
+        form = await wait_screen(pilot, "ClientFormScreen")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await _wait(pilot, lambda: _said(app, "внутренняя ошибка"), "save failure said")
+        assert app.is_running and app.screen is form
+        # print: the PDF cannot be written
+        monkeypatch.setattr(
+            journal, "service_log_report", lambda *a, **k: (_ for _ in ()).throw(PermissionError(13, name))
+        )
+        await pilot.press("escape")
+        await pilot.pause()
+        _no_secrets(app, private_error_log, name, on_screen=False)  # the card shows the name by right
+
+
+async def test_a_running_call_survives_a_failing_autosave(store, staff, monkeypatch, private_error_log):
+    from test_teleprompter_more import open_new_call
+
+    from soptui.services import calls
+
+    from calls_helpers import make_family
+    from conftest import PASSWORD
+
+    ids = make_family(staff)
+    app = make_app("Учреждение", "КЦСОН")
+    app.strict_errors = False
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "spec", PASSWORD)
+        tp = await open_new_call(pilot, ids["client"])
+        import peewee
+
+        def locked(*a, **k):
+            raise peewee.OperationalError("database is locked")
+
+        monkeypatch.setattr(calls, "save_progress", locked)
+        await pilot.press("pagedown")
+        await pilot.press(*"заметка")
+        await _wait(pilot, lambda: _said(app, "база занята"), "busy message during the call")
+        assert app.is_running and app.screen is tp
+        _no_secrets(app, private_error_log, "Traceback")
+
+
+async def test_a_pdf_that_cannot_be_written(demo_store, monkeypatch, private_error_log, tmp_path):
+    from textual.widgets import DataTable
+
+    from soptui.forms import base as form_base
+
+    secret_path = str(tmp_path / "Петров_Иван_секрет.pdf")
+
+    def refuse(self, path):
+        raise PermissionError(13, "Permission denied", secret_path)
+
+    monkeypatch.setattr(form_base.SoptuiDocument, "save", refuse)
+    app = make_app("Учреждение", "КЦСОН")
+    app.strict_errors = False
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "head", "demo2026")
+        await pilot.press("f7")
+        screen = await wait_screen(pilot, "JournalScreen")
+        table = screen.query_one("#log-table", DataTable)
+        await _wait(pilot, lambda: table.row_count > 0, "log rows")
+        table.focus()
+        await pilot.press("f9")
+        await _wait(pilot, lambda: _said(app, "Не удалось напечатать журнал: ошибка записи файла"), "print failure")
+        assert app.is_running and app.screen is screen
+        _no_secrets(app, private_error_log, "Петров_Иван_секрет")
+        assert "PermissionError" in (private_error_log / "errors.log").read_text(encoding="utf-8")

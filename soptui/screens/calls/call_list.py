@@ -9,13 +9,12 @@ from __future__ import annotations
 import datetime as dt
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, Static, TabbedContent, TabPane
-from textual.worker import Worker, WorkerState
 
 from soptui.core import clock
 from soptui.domain.labels import REMINDER_KINDS
@@ -28,6 +27,7 @@ from soptui.screens.calls.dialogs import (
     NoticeScreen,
     OffHoursScreen,
 )
+from soptui.screens.workers import db_work
 from soptui.widgets.dialogs import ConfirmDialog
 from soptui.widgets.fields import LabeledInput
 
@@ -114,12 +114,6 @@ class CallsScreen(SectionScreen):
         if self._mounted:
             self.action_reload()
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """One place where a failed background job becomes a message (never a silent nothing)."""
-        if event.state == WorkerState.ERROR:
-            self.log.error(event.worker.error)
-            self.notify(f"Ошибка: {event.worker.error}", severity="error", timeout=10)
-
     def palette_commands(self):
         from textual.app import SystemCommand
 
@@ -132,7 +126,7 @@ class CallsScreen(SectionScreen):
     def action_reload(self) -> None:
         self._load_calls()
 
-    @work(thread=True, exclusive=True, group="calls-list", exit_on_error=False)
+    @db_work(exclusive=True, group="calls-list")
     def _load_calls(self) -> None:
         from soptui.services import calls
 
@@ -204,7 +198,7 @@ class CallsScreen(SectionScreen):
         if period is not None:
             self._load_log_worker(*period)
 
-    @work(thread=True, exclusive=True, group="calls-log", exit_on_error=False)
+    @db_work(exclusive=True, group="calls-log")
     def _load_log_worker(self, start: dt.date, end: dt.date) -> None:
         from soptui.services import calls
 
@@ -275,7 +269,7 @@ class CallsScreen(SectionScreen):
 
         self.app.push_screen(NoticeScreen(None), answered)
 
-    @work(thread=True, group="calls-notice", exit_on_error=False)
+    @db_work(group="calls-notice")
     def _set_notice(self, call_id: int, answer: NoticeAnswer) -> None:
         from soptui.services import calls
 
@@ -299,7 +293,7 @@ class CallsScreen(SectionScreen):
             answer,
         )
 
-    @work(thread=True, group="calls-abandon", exit_on_error=False)
+    @db_work(group="calls-abandon")
     def _abandon(self, call_id: int) -> None:
         from soptui.services import calls
 
@@ -324,14 +318,14 @@ class CallsScreen(SectionScreen):
         if period is not None:
             self._log_pdf(*period)
 
-    @work(thread=True, exclusive=True, group="calls-pdf", exit_on_error=False)
+    @db_work(exclusive=True, group="calls-pdf")
     def _call_pdf(self, call_id: int) -> None:
         self.app.call_from_thread(self.notify, "Готовлю бланк PDF…", timeout=2)
         path = print_call_form(call_id)
         self.last_pdf = path
         self.app.call_from_thread(self.notify, f"Бланк сохранён: {path}", timeout=10)
 
-    @work(thread=True, exclusive=True, group="calls-pdf", exit_on_error=False)
+    @db_work(exclusive=True, group="calls-pdf")
     def _log_pdf(self, start: dt.date, end: dt.date) -> None:
         from soptui.forms import phone_log
         from soptui.services import calls, institution
@@ -368,7 +362,7 @@ class CallsScreen(SectionScreen):
     def start_new_call(self, client_id: int, reminder_id: int | None = None, sop: str | None = None) -> None:
         self._new_call_context(client_id, reminder_id, sop)
 
-    @work(thread=True, exclusive=True, group="calls-start", exit_on_error=False)
+    @db_work(exclusive=True, group="calls-start")
     def _new_call_context(self, client_id: int, reminder_id: int | None, sop: str | None) -> None:
         from soptui.domain.calls import scripts as callscripts
         from soptui.services import calls
@@ -410,7 +404,7 @@ class CallsScreen(SectionScreen):
 
         self.app.push_screen(NewCallScreen(ctx, sop), chosen)
 
-    @work(thread=True, exclusive=True, group="calls-start", exit_on_error=False)
+    @db_work(exclusive=True, group="calls-start")
     def _start(self, client_id: int, choice: NewCallChoice, reason: str, reminder_id: int | None) -> None:
         from soptui.services import calls
 
@@ -433,7 +427,7 @@ class CallsScreen(SectionScreen):
     def open_call(self, call_id: int) -> None:
         self._open_worker(call_id)
 
-    @work(thread=True, exclusive=True, group="calls-open", exit_on_error=False)
+    @db_work(exclusive=True, group="calls-open")
     def _open_worker(self, call_id: int) -> None:
         self._open_worker_body(call_id)
 
@@ -476,7 +470,7 @@ class CallsScreen(SectionScreen):
     def open_reminder(self, reminder_id: int) -> None:
         self._reminder_worker(reminder_id)
 
-    @work(thread=True, exclusive=True, group="calls-reminder", exit_on_error=False)
+    @db_work(exclusive=True, group="calls-reminder")
     def _reminder_worker(self, reminder_id: int) -> None:
         from soptui.services import calls
 
@@ -496,7 +490,7 @@ class CallsScreen(SectionScreen):
 
         self.app.push_screen(ReminderScreen(info), answer)
 
-    @work(thread=True, group="calls-reminder-done", exit_on_error=False)
+    @db_work(group="calls-reminder-done")
     def _complete_reminder(self, reminder_id: int) -> None:
         from soptui.services import calls
 
@@ -608,7 +602,7 @@ class CallCardScreen(ModalScreen[None]):
         if self.entry is not None:
             self._pdf()
 
-    @work(thread=True, exclusive=True, group="card-pdf", exit_on_error=False)
+    @db_work(exclusive=True, group="card-pdf")
     def _pdf(self) -> None:
         path = print_call_form(self.record.id)
         self.last_pdf = path

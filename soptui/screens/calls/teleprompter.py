@@ -12,12 +12,11 @@ import datetime as dt
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Input, Static
-from textual.worker import Worker, WorkerState
 
 from soptui.core import clock
 from soptui.core.phones import format_phone
@@ -38,6 +37,7 @@ from soptui.screens.calls.dialogs import (
     VisitAnswer,
     VisitScreen,
 )
+from soptui.screens.workers import db_work
 from soptui.services.calls import CallOutcome, CallRecord, call_hours_problem
 from soptui.widgets.fields import TextInput
 
@@ -223,11 +223,6 @@ class TeleprompterScreen(SectionScreen):
             yield SystemCommand("Звонок: скопировать SMS-уведомление", "Ctrl+T", self.action_sms)
         yield SystemCommand("Звонок: отложить", "Вернуться к списку звонков (Esc)", self.action_leave)
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR:
-            self.log.error(event.worker.error)
-            self.notify(f"Ошибка: {event.worker.error}", severity="error", timeout=10)
-
     # --- values and rendering ------------------------------------------------------
 
     @property
@@ -406,7 +401,7 @@ class TeleprompterScreen(SectionScreen):
             self.off_hours_reason,
         )
 
-    @work(thread=True, exclusive=True, group="tp-save", exit_on_error=False)
+    @db_work(exclusive=True, group="tp-save")
     def _save(
         self,
         state: dict,
@@ -576,7 +571,7 @@ class TeleprompterScreen(SectionScreen):
         self.app.copy_to_clipboard(text)
         self._record_notice()
 
-    @work(thread=True, exclusive=True, group="tp-notice", exit_on_error=False)
+    @db_work(exclusive=True, group="tp-notice")
     def _record_notice(self) -> None:
         from soptui.services import calls
 
@@ -602,7 +597,7 @@ class TeleprompterScreen(SectionScreen):
 
         self.app.push_screen(NoticeScreen(self.notice_sent_at), answered)
 
-    @work(thread=True, exclusive=True, group="tp-notice", exit_on_error=False)
+    @db_work(exclusive=True, group="tp-notice")
     def _set_notice(self, answer: NoticeAnswer) -> None:
         from soptui.services import calls
 
@@ -693,7 +688,7 @@ class TeleprompterScreen(SectionScreen):
         self.timers.pause()
         self._finish_worker(self.build_outcome(answer))
 
-    @work(thread=True, exclusive=True, group="tp-finish", exit_on_error=False)
+    @db_work(exclusive=True, group="tp-finish")
     def _finish_worker(self, outcome: CallOutcome) -> None:
         from soptui.services import calls
 

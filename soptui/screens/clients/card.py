@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -15,6 +15,7 @@ from soptui.core import clock
 from soptui.core.phones import format_phone
 from soptui.core.text import plural_ru
 from soptui.screens.base import SectionScreen
+from soptui.screens.workers import db_work
 from soptui.widgets.dialogs import ConfirmDialog
 from soptui.widgets.fields import LabeledInput
 
@@ -139,7 +140,7 @@ class ClientCardScreen(SectionScreen):
     def action_reload(self) -> None:
         self._load(not self._audited)
 
-    @work(thread=True, exclusive=True, group="card")
+    @db_work(exclusive=True, group="card")
     def _load(self, audit_view: bool) -> None:
         from soptui.services import clients
 
@@ -326,7 +327,7 @@ class ClientCardScreen(SectionScreen):
                 out.append(f"\n⚠ {r.warning}", style="yellow")
         return out
 
-    @work(thread=True, exclusive=True, group="card-audit")
+    @db_work(exclusive=True, group="card-audit")
     def _load_audit(self) -> None:
         from soptui.services import clients
 
@@ -436,7 +437,7 @@ class ClientCardScreen(SectionScreen):
             lambda yes: self._delete_person(person) if yes else None,
         )
 
-    @work(thread=True, group="card-write")
+    @db_work(group="card-write")
     def _delete_person(self, person) -> None:
         from soptui.services import clients
         from soptui.services.errors import RecordGone
@@ -508,7 +509,7 @@ class StatusDialog(ModalScreen[bool]):
             return
         self._write(new, reason, on_date)
 
-    @work(thread=True, group="status")
+    @db_work(group="status")
     def _write(self, new: str, reason: str, on_date) -> None:
         from soptui.services import clients
 

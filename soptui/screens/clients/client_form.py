@@ -10,7 +10,7 @@ from typing import Any
 
 from rich.table import Table
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -20,6 +20,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 from soptui.core import clock
 from soptui.domain.labels import CATEGORIES, CHANNELS
 from soptui.screens.base import SectionScreen
+from soptui.screens.workers import db_work
 from soptui.services import clients as svc
 from soptui.widgets.dialogs import ChoiceDialog, ask_unsaved
 from soptui.widgets.fields import LabeledInput
@@ -179,7 +180,7 @@ class ClientFormScreen(SectionScreen):
 
     # --- loading and drafts -------------------------------------------------------------
 
-    @work(thread=True, group="form-load")
+    @db_work(group="form-load")
     def _load(self) -> None:
         from soptui.services import drafts
 
@@ -306,13 +307,13 @@ class ClientFormScreen(SectionScreen):
         payload = {"values": self.raw_values(), "version": self.version, "original": self.original}
         self._write_draft(payload)
 
-    @work(thread=True, group="draft")
+    @db_work(group="draft")
     def _write_draft(self, payload: dict) -> None:
         from soptui.services import drafts
 
         drafts.save_draft(self.draft_key, payload)
 
-    @work(thread=True, group="draft")
+    @db_work(group="draft")
     def _delete_draft(self) -> None:
         from soptui.services import drafts
 
@@ -374,7 +375,7 @@ class ClientFormScreen(SectionScreen):
         else:
             self._update(data, self.version, self.original)
 
-    @work(thread=True, exclusive=True, group="form-save")
+    @db_work(exclusive=True, group="form-save")
     def _check_duplicates(self, data: svc.ClientData) -> None:
         dups = svc.find_duplicates(data.last_name, data.first_name, data.patronymic, data.birth_date, data.phones)
         if dups:
@@ -396,7 +397,7 @@ class ClientFormScreen(SectionScreen):
         else:
             self._status("Создание отменено: проверьте данные.", "yellow")
 
-    @work(thread=True, exclusive=True, group="form-save")
+    @db_work(exclusive=True, group="form-save")
     def _create_worker(self, data) -> None:
         self._create(data)
 
@@ -407,7 +408,7 @@ class ClientFormScreen(SectionScreen):
         drafts.delete_draft(self.draft_key)
         self.app.call_from_thread(self._saved, client_id, "Клиент добавлен в реестр.")
 
-    @work(thread=True, exclusive=True, group="form-save")
+    @db_work(exclusive=True, group="form-save")
     def _update(self, data: svc.ClientData, version: int | None, original: dict) -> None:
         from soptui.services import drafts
 
@@ -687,7 +688,7 @@ class PersonDialog(ModalScreen[bool]):
         )
         self._write(data)
 
-    @work(thread=True, exclusive=True, group="person")
+    @db_work(exclusive=True, group="person")
     def _write(self, data) -> None:
         from soptui.services.errors import ConflictError, RecordGone
 

@@ -63,7 +63,7 @@ class ClientSearchMixin:
         try:
             result = _search(query, filters, self.PAGE, offset, False)
         except Exception as exc:  # the list must keep working whatever was typed
-            loop.call_soon_threadsafe(self._search_failed, seq, str(exc))
+            loop.call_soon_threadsafe(self._search_failed, seq, exc)
             return
         if seq != self._seq:
             return
@@ -77,7 +77,7 @@ class ClientSearchMixin:
         try:
             counted = _search(query, filters, self.PAGE, offset, True)
         except Exception as exc:
-            loop.call_soon_threadsafe(self._search_failed, seq, str(exc))
+            loop.call_soon_threadsafe(self._search_failed, seq, exc)
             return
         if seq == self._seq:
             loop.call_soon_threadsafe(self._deliver_total, seq, counted)
@@ -97,9 +97,13 @@ class ClientSearchMixin:
     def _show_total(self, result) -> None:
         self._show_result(result)
 
-    def _search_failed(self, seq: int, message: str) -> None:
+    def _search_failed(self, seq: int, error: Exception) -> None:
+        """Logged privately without values; the list says so in Russian and keeps working for the next key."""
+        from soptui.core.errorlog import log_exception, user_message
+
+        log_exception(error, "search")
         if seq == self._seq and self.is_attached:
-            self.notify(f"Поиск не удался: {message}", severity="error")
+            self.notify(user_message(error, "найти клиентов"), severity="error")
 
     @property
     def search_settled(self) -> bool:

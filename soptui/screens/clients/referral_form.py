@@ -11,7 +11,7 @@ from functools import partial
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -22,6 +22,7 @@ from soptui.domain import workdays
 from soptui.domain.labels import CATEGORIES, GROUNDS, INTAKE_LOGS
 from soptui.screens.base import SectionScreen
 from soptui.screens.clients.client_form import DuplicateDialog, _opt
+from soptui.screens.workers import db_work
 from soptui.services import clients as svc
 from soptui.widgets.dialogs import ChoiceDialog, ask_unsaved
 from soptui.widgets.fields import LabeledInput
@@ -164,7 +165,7 @@ class ReferralFormScreen(SectionScreen):
     def _status(self, text: str, style: str = "") -> None:
         self.query_one("#rf-status", Static).update(Text(text, style=style))
 
-    @work(thread=True, group="rf-load")
+    @db_work(group="rf-load")
     def _load(self) -> None:
         from soptui.services import drafts
 
@@ -282,7 +283,7 @@ class ReferralFormScreen(SectionScreen):
             self._draft_timer.stop()
         self._draft_timer = self.set_timer(0.4, lambda: self._write_draft({"values": self.raw_values()}))
 
-    @work(thread=True, group="draft")
+    @db_work(group="draft")
     def _write_draft(self, payload: dict | None) -> None:
         from soptui.services import drafts
 
@@ -320,7 +321,7 @@ class ReferralFormScreen(SectionScreen):
         if client_id:
             self._pick_name(client_id)
 
-    @work(thread=True, group="rf-load")
+    @db_work(group="rf-load")
     def _pick_name(self, client_id: int) -> None:
         try:
             name = svc.get_client_summary(client_id).full_name
@@ -391,7 +392,7 @@ class ReferralFormScreen(SectionScreen):
         self._status("Сохранение…")
         self._save(data, args)
 
-    @work(thread=True, exclusive=True, group="rf-save")
+    @db_work(exclusive=True, group="rf-save")
     def _save(self, data: svc.ClientData | None, args: dict, skip_duplicates: bool = False) -> None:
         if data is not None and not skip_duplicates:
             dups = svc.find_duplicates(data.last_name, data.first_name, data.patronymic, data.birth_date, data.phones)

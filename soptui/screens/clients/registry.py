@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -10,6 +10,7 @@ from textual.widgets import Checkbox, Input, Select, Static
 
 from soptui.screens.base import SectionScreen
 from soptui.screens.clients.picker import ClientSearchMixin
+from soptui.screens.workers import db_work
 from soptui.widgets.client_table import ClientTable
 from soptui.widgets.fields import TextInput
 
@@ -87,7 +88,7 @@ class ClientsScreen(ClientSearchMixin, SectionScreen):
         if self.result is not None:
             self.request_search()
 
-    @work(thread=True, group="choices")
+    @db_work(group="choices")
     def _load_choices(self) -> None:
         from soptui.services import clients
 

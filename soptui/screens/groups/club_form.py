@@ -4,7 +4,7 @@ skipping non-working days. Typed text is kept as a draft until saved."""
 
 from __future__ import annotations
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
@@ -14,6 +14,7 @@ from textual.widgets import Button, Footer, Label, Select, SelectionList, Static
 from soptui.core import clock
 from soptui.domain.groups import WEEKDAY_NAMES, Slot, parse_time_range
 from soptui.domain.labels import CLUB_KINDS
+from soptui.screens.workers import db_work
 from soptui.services import drafts
 from soptui.services import groups as service
 from soptui.widgets.dialogs import leave_unless_dirty
@@ -140,7 +141,7 @@ class ClubFormScreen(Screen[int | None]):
         header.person = f"{actor.short_name} ({actor.position_label})" if actor else ""
         self._load()
 
-    @work(thread=True, exclusive=True, group="club-form")
+    @db_work(exclusive=True, group="club-form")
     def _load(self) -> None:
         options = service.leader_options()
         card = service.get_club(self.club_id) if self.club_id else None
@@ -242,7 +243,7 @@ class ClubFormScreen(Screen[int | None]):
         if self.dirty:
             self._save_draft(values)
 
-    @work(thread=True, exclusive=True, group="club-draft")
+    @db_work(exclusive=True, group="club-draft")
     def _save_draft(self, values: dict) -> None:
         if self.dirty:  # a save may have landed since this change was typed
             drafts.save_draft(self.draft_key, values)
@@ -299,7 +300,7 @@ class ClubFormScreen(Screen[int | None]):
         self.query_one("#cf-error", FieldError).show("Сохранение…")
         self._save(data)
 
-    @work(thread=True, exclusive=True, group="club-save")
+    @db_work(exclusive=True, group="club-save")
     def _save(self, data: service.ClubData) -> None:
         from soptui.services.errors import ConflictError, RecordGone
 

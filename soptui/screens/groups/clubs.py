@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -20,6 +20,7 @@ from textual.widgets.option_list import Option
 from soptui.core import clock
 from soptui.domain.groups import WEEKDAY_SHORT
 from soptui.screens.base import SectionScreen
+from soptui.screens.workers import db_work
 from soptui.services import groups as service
 from soptui.widgets.dialogs import ConfirmDialog
 from soptui.widgets.fields import LabeledInput
@@ -128,7 +129,7 @@ class FieldsDialog(ModalScreen[Any]):
     def on_input_submitted(self) -> None:
         self.action_ok()
 
-    @work(thread=True, exclusive=True, group="dialog")
+    @db_work(exclusive=True, group="dialog")
     def _run(self, values: dict) -> None:
         try:
             result = self.submit(values)
@@ -246,7 +247,7 @@ class GroupsScreen(SectionScreen):
     def action_reload(self) -> None:
         self._load()
 
-    @work(thread=True, exclusive=True, group="groups")
+    @db_work(exclusive=True, group="groups")
     def _load(self) -> None:
         clubs = service.list_clubs(self.app.actor)
         self.app.call_from_thread(self._show, clubs)
@@ -409,7 +410,7 @@ class ClubScreen(SectionScreen):
     def reload(self) -> None:
         self._load()
 
-    @work(thread=True, exclusive=True, group="club")
+    @db_work(exclusive=True, group="club")
     def _load(self) -> None:
         try:
             card = service.get_club(self.club_id)
@@ -689,7 +690,7 @@ class ClubScreen(SectionScreen):
             lambda r: r and self.reload(),
         )
 
-    @work(thread=True, group="club-write")
+    @db_work(group="club-write")
     def _restore(self, session_id: int) -> None:
         service.restore_session(session_id)
         self.app.call_from_thread(self.notify, "Занятие восстановлено.")
@@ -731,7 +732,7 @@ class ClubScreen(SectionScreen):
 
         self.app.push_screen(ConfirmDialog(question), answer)
 
-    @work(thread=True, group="club-write")
+    @db_work(group="club-write")
     def _set_active(self, active: bool) -> None:
         service.set_club_active(self.club_id, active)
         self.app.call_from_thread(self.notify, "Клуб открыт." if active else "Клуб закрыт.")
@@ -752,7 +753,7 @@ class ClubScreen(SectionScreen):
     def action_plan(self) -> None:
         self._print_plan()
 
-    @work(thread=True, group="print")
+    @db_work(group="print")
     def _print_plan(self) -> None:
         try:
             path = service.print_club_plan(self.club_id)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -20,6 +20,7 @@ from textual.widgets import Button, DataTable, Input, Label, Static
 from soptui.core import clock
 from soptui.domain.groups import WEEKDAY_SHORT
 from soptui.screens.base import SectionScreen
+from soptui.screens.workers import db_work
 from soptui.services import groups as service
 from soptui.widgets.dialogs import leave_unless_dirty
 from soptui.widgets.fields import TextInput
@@ -153,7 +154,7 @@ class OverrideDialog(ModalScreen[tuple[str, dict[int, str], int | None] | None])
         self.query_one("#ov-error", Static).update("Проверка…")
         self._check_head(login, password, reason)
 
-    @work(thread=True, exclusive=True, group="override")
+    @db_work(exclusive=True, group="override")
     def _check_head(self, login: str, password: str, reason: str) -> None:
         from soptui.services import auth
 
@@ -219,7 +220,7 @@ class RollCallScreen(SectionScreen):
         table.add_column("Причина отсутствия / примечание", key="note")
         self._load()
 
-    @work(thread=True, exclusive=True, group="rollcall")
+    @db_work(exclusive=True, group="rollcall")
     def _load(self) -> None:
         try:
             call = service.roll_call(self.session_id)
@@ -351,7 +352,7 @@ class RollCallScreen(SectionScreen):
         self.query_one("#rc-status", Static).update("Сохранение…")
         self._save(marks, dict(self.overrides), self.override_by)
 
-    @work(thread=True, exclusive=True, group="rollcall-save")
+    @db_work(exclusive=True, group="rollcall-save")
     def _save(self, marks, overrides, override_by) -> None:
         try:
             result = service.save_roll_call(

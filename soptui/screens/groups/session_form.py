@@ -5,7 +5,7 @@ gave it, and client satisfaction 1-5. Typed text is kept as a draft until saved.
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -15,6 +15,7 @@ from soptui.core import clock
 from soptui.domain.groups import WEEKDAY_SHORT
 from soptui.domain.labels import FEEDBACK_SOURCES
 from soptui.screens.base import SectionScreen
+from soptui.screens.workers import db_work
 from soptui.services import drafts
 from soptui.services import groups as service
 from soptui.widgets.dialogs import leave_unless_dirty
@@ -113,7 +114,7 @@ class SessionFormScreen(SectionScreen):
         self.query_one("#sf-feedback", DataTable).add_columns("От кого", "Кто", "Отзыв")
         self._load()
 
-    @work(thread=True, exclusive=True, group="session-form")
+    @db_work(exclusive=True, group="session-form")
     def _load(self) -> None:
         try:
             detail = service.get_session(self.session_id)
@@ -232,7 +233,7 @@ class SessionFormScreen(SectionScreen):
         if self.dirty:
             self._save_draft(values)
 
-    @work(thread=True, exclusive=True, group="session-draft")
+    @db_work(exclusive=True, group="session-draft")
     def _save_draft(self, values: dict) -> None:
         if self.dirty:  # a save may have landed since this change was typed
             drafts.save_draft(self.draft_key, values)
@@ -253,7 +254,7 @@ class SessionFormScreen(SectionScreen):
             return
         self._save(self.detail.version, changes, dict(self.original))
 
-    @work(thread=True, exclusive=True, group="session-save")
+    @db_work(exclusive=True, group="session-save")
     def _save(self, version: int, changes: dict, original: dict) -> None:
         from soptui.services.errors import ConflictError, RecordGone
 
@@ -305,7 +306,7 @@ class SessionFormScreen(SectionScreen):
             return
         self._feedback(str(source), author, text)
 
-    @work(thread=True, exclusive=True, group="session-feedback")
+    @db_work(exclusive=True, group="session-feedback")
     def _feedback(self, source: str, author: str, text: str) -> None:
         try:
             service.add_feedback(self.session_id, source, author, text)
@@ -333,7 +334,7 @@ class SessionFormScreen(SectionScreen):
             return
         self._delete(self.detail.feedback[row].id)
 
-    @work(thread=True, group="session-feedback")
+    @db_work(group="session-feedback")
     def _delete(self, feedback_id: int) -> None:
         service.delete_feedback(feedback_id)
         detail = service.get_session(self.session_id)
@@ -348,7 +349,7 @@ class SessionFormScreen(SectionScreen):
             return
         self._print()
 
-    @work(thread=True, group="print")
+    @db_work(group="print")
     def _print(self) -> None:
         try:
             path = service.print_session_report(self.session_id)

@@ -13,7 +13,7 @@ from pathlib import Path
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -22,6 +22,7 @@ from textual.widgets import DataTable, Input, Select, Static, TabbedContent, Tab
 
 from soptui.core import clock
 from soptui.screens.base import SectionScreen
+from soptui.screens.workers import db_work
 from soptui.widgets.fields import LabeledInput
 
 PAGE = 50
@@ -213,7 +214,7 @@ class JournalScreen(SectionScreen):
 
     # --- choices and filters ----------------------------------------------------------
 
-    @work(thread=True, group="journal-choices", exit_on_error=False)
+    @db_work(group="journal-choices")
     def _load_choices(self) -> None:
         from soptui.services import journal
 
@@ -377,16 +378,12 @@ class JournalScreen(SectionScreen):
 
     # --- the service log ---------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="journal-log", exit_on_error=False)
+    @db_work(exclusive=True, group="journal-log", action="прочитать журнал")
     def _load_log(self, filters, offset: int) -> None:
         from soptui.services import journal
 
-        try:
-            page = journal.service_page(filters, offset, PAGE, self.app.actor)
-            by_sop = journal.totals_by_sop(filters, self.app.actor)
-        except Exception as exc:  # shown, never swallowed silently
-            self.app.call_from_thread(self.notify, f"Не удалось прочитать журнал: {exc}", severity="error")
-            return
+        page = journal.service_page(filters, offset, PAGE, self.app.actor)
+        by_sop = journal.totals_by_sop(filters, self.app.actor)
         self.app.call_from_thread(self._show_log, page, by_sop)
 
     def _show_log(self, page, by_sop) -> None:
@@ -476,15 +473,11 @@ class JournalScreen(SectionScreen):
 
     # --- the head's report ---------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="journal-report", exit_on_error=False)
+    @db_work(exclusive=True, group="journal-report", action="составить отчёт")
     def _load_report(self, start, end, department_id, staff_id) -> None:
         from soptui.services import journal
 
-        try:
-            summary = journal.audit_summary(start, end, department_id, staff_id, self.app.actor)
-        except Exception as exc:
-            self.app.call_from_thread(self.notify, f"Не удалось составить отчёт: {exc}", severity="error")
-            return
+        summary = journal.audit_summary(start, end, department_id, staff_id, self.app.actor)
         self.app.call_from_thread(self._show_report, summary)
 
     def _show_report(self, s) -> None:
@@ -506,7 +499,7 @@ class JournalScreen(SectionScreen):
             action=_value(actions.first()) if actions else None,
         )
 
-    @work(thread=True, exclusive=True, group="journal-audit", exit_on_error=False)
+    @db_work(exclusive=True, group="journal-audit", action="прочитать журнал действий")
     def _load_audit(self, filters, offset: int) -> None:
         from soptui.services import journal
 
@@ -514,9 +507,6 @@ class JournalScreen(SectionScreen):
             page = journal.audit_page(filters, offset, PAGE, self.app.actor)
         except journal.AccessDenied as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="warning")
-            return
-        except Exception as exc:
-            self.app.call_from_thread(self.notify, f"Не удалось прочитать журнал действий: {exc}", severity="error")
             return
         self.app.call_from_thread(self._show_audit, page)
 
@@ -554,7 +544,7 @@ class JournalScreen(SectionScreen):
         else:
             self.notify("Журнал действий не печатается: он хранится в программе (152-ФЗ).", severity="warning")
 
-    @work(thread=True, group="journal-print", exit_on_error=False)
+    @db_work(group="journal-print", action="напечатать журнал")
     def _print_log(self, filters) -> None:
         from soptui.forms import service_log
         from soptui.services import journal, output
@@ -568,23 +558,16 @@ class JournalScreen(SectionScreen):
         except journal.TooManyRows as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="warning", timeout=10)
             return
-        except Exception as exc:
-            self.app.call_from_thread(self.notify, f"Не удалось напечатать журнал: {exc}", severity="error")
-            return
         self.app.call_from_thread(self._printed, path, "Журнал учёта услуг")
 
-    @work(thread=True, group="journal-print", exit_on_error=False)
+    @db_work(group="journal-print", action="напечатать отчёт")
     def _print_report(self, start, end, department_id, staff_id) -> None:
         from soptui.forms import audit_report
         from soptui.services import journal, output
 
-        try:
-            summary = journal.audit_summary(start, end, department_id, staff_id, self.app.actor)
-            path = audit_report.save(summary, output.output_dir() / audit_report.file_name(summary))
-            journal.record_print("audit_report", {"start": start, "end": end})
-        except Exception as exc:
-            self.app.call_from_thread(self.notify, f"Не удалось напечатать отчёт: {exc}", severity="error")
-            return
+        summary = journal.audit_summary(start, end, department_id, staff_id, self.app.actor)
+        path = audit_report.save(summary, output.output_dir() / audit_report.file_name(summary))
+        journal.record_print("audit_report", {"start": start, "end": end})
         self.app.call_from_thread(self._printed, path, "Отчёт для заведующего")
 
     def _printed(self, path: Path, what: str) -> None:

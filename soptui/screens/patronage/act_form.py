@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -15,6 +15,7 @@ from textual.widgets import Button, Input, Label, Static, TextArea
 from soptui.core import clock
 from soptui.domain import patronage
 from soptui.domain.labels import ACT_KINDS
+from soptui.screens.workers import db_work
 from soptui.widgets.fields import FieldError, TextInput
 from soptui.widgets.textbox import TextBox
 
@@ -86,7 +87,7 @@ class ActFormScreen(ModalScreen[bool]):
     def on_mount(self) -> None:
         self._load()
 
-    @work(thread=True, exit_on_error=False)
+    @db_work()
     def _load(self) -> None:
         from soptui.services import patronage as visits
 
@@ -154,7 +155,7 @@ class ActFormScreen(ModalScreen[bool]):
         self.action_save_draft()
         self.query_one("#act-status", Static).update(Text("Черновик сохранён.", style="green"))
 
-    @work(thread=True, exclusive=True, group="act-draft", exit_on_error=False)
+    @db_work(exclusive=True, group="act-draft")
     def _write(self, data: dict[str, Any]) -> None:
         from soptui.services import patronage as visits
 
@@ -187,7 +188,7 @@ class ActFormScreen(ModalScreen[bool]):
     def _complete_pressed(self) -> None:
         self.action_complete()
 
-    @work(thread=True, exclusive=True, group="act-draft", exit_on_error=False)
+    @db_work(exclusive=True, group="act-draft")
     def _complete(self, data: dict[str, Any]) -> None:
         from soptui.services import patronage as visits
 
@@ -215,7 +216,7 @@ class ActFormScreen(ModalScreen[bool]):
     def _print_pressed(self) -> None:
         self.action_print()
 
-    @work(thread=True, exclusive=True, group="act-print", exit_on_error=False)
+    @db_work(exclusive=True, group="act-print")
     def _print(self, data: dict[str, Any] | None) -> None:
         from soptui.services import patronage as visits
 

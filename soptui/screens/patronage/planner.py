@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -31,6 +31,7 @@ from soptui.core import clock
 from soptui.domain import patronage
 from soptui.domain.labels import VISIT_KINDS, VISIT_STATUSES, WEEKDAYS
 from soptui.screens.base import SectionScreen
+from soptui.screens.workers import db_work
 
 if TYPE_CHECKING:
     from soptui.services.patronage import PlannerWeek, VisitCard
@@ -367,7 +368,7 @@ class PatronageScreen(SectionScreen):
     def action_reload(self) -> None:
         self._load(self.monday, self.department_id, self.app.actor.id if self.only_mine else None)
 
-    @work(thread=True, exclusive=True, group="planner")
+    @db_work(exclusive=True, group="planner")
     def _load(self, monday: dt.date, department_id: int | None, staff_id: int | None) -> None:
         from soptui.services import patronage as visits
 
@@ -588,7 +589,7 @@ class PatronageScreen(SectionScreen):
             start, end, staff_id if scope == "staff" else None, self.department_id if scope == "department" else None
         )
 
-    @work(thread=True, exclusive=True, group="planner-print", exit_on_error=False)
+    @db_work(exclusive=True, group="planner-print")
     def _print_worker(self, start, end, staff_id, department_id) -> None:
         from soptui.services import patronage as visits
 

@@ -12,7 +12,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -30,6 +30,7 @@ from soptui.domain.labels import (
     VISIT_KINDS,
     VISIT_STATUSES,
 )
+from soptui.screens.workers import db_work
 from soptui.widgets.fields import FieldError, LabeledInput, TextInput
 from soptui.widgets.header import AppHeader
 from soptui.widgets.textbox import TextBox
@@ -292,7 +293,7 @@ class VisitDoScreen(Screen):
 
     # --- loading ------------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="visit-load", exit_on_error=False)
+    @db_work(exclusive=True, group="visit-load")
     def _load(self) -> None:
         from soptui.services import patronage as visits
         from soptui.services.errors import RecordGone
@@ -532,7 +533,7 @@ class VisitDoScreen(Screen):
         if self.detail is not None and self.detail.card.status == "planned":
             self._write_draft(self._payload())
 
-    @work(thread=True, group="visit-draft", exit_on_error=False)
+    @db_work(group="visit-draft")
     def _write_draft(self, payload: dict[str, Any]) -> None:
         from soptui.services import patronage as visits
 
@@ -709,7 +710,7 @@ class VisitDoScreen(Screen):
     def _complete_pressed(self) -> None:
         self.action_complete()
 
-    @work(thread=True, exclusive=True, group="visit-complete", exit_on_error=False)
+    @db_work(exclusive=True, group="visit-complete")
     def _complete(self, outcome) -> None:
         from soptui.services import patronage as visits
         from soptui.services.errors import ConflictError

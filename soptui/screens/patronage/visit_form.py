@@ -6,7 +6,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -16,6 +16,7 @@ from textual.widgets import Button, Checkbox, Label, RadioButton, RadioSet, Sele
 from soptui.core import clock
 from soptui.domain import patronage
 from soptui.domain.labels import GROUNDS, VISIT_KINDS
+from soptui.screens.workers import db_work
 from soptui.widgets.fields import FieldError, LabeledInput
 
 if TYPE_CHECKING:
@@ -158,7 +159,7 @@ class VisitFormScreen(ModalScreen[int | None]):
         self.query_one("#late_reason").display = False
         self._load()
 
-    @work(thread=True, exit_on_error=False)
+    @db_work()
     def _load(self) -> None:
         from soptui.services import patronage as visits
 
@@ -359,7 +360,7 @@ class VisitFormScreen(ModalScreen[int | None]):
     def action_close(self) -> None:
         self.dismiss(None)
 
-    @work(thread=True, exclusive=True, group="visit-save", exit_on_error=False)
+    @db_work(exclusive=True, group="visit-save")
     def _save(self, plan: VisitPlan, allow_conflicts: bool) -> None:
         from soptui.services import patronage as visits
         from soptui.services.errors import ConflictError, RecordGone
@@ -479,7 +480,7 @@ class CancelVisitScreen(ModalScreen[bool]):
     def on_input_submitted(self) -> None:
         self._ok()
 
-    @work(thread=True, exit_on_error=False)
+    @db_work()
     def _save(self, status: str, reason: str) -> None:
         from soptui.services import patronage as visits
 

@@ -1,0 +1,35 @@
+"""The one worker policy: database and PDF work runs in a thread, and an unexpected error in it is
+logged privately (type and stack, no values) and said in Russian, never a traceback, never silence.
+
+Use `@db_work(...)` (the arguments of `textual.work`, less `thread` and `exit_on_error`) on every method
+that calls the services. Errors the screen expects (a conflict, a refused value) are caught inside the
+method as before; only the unexpected reach the policy, through `SoptuiApp.report_error`.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from textual import work
+
+
+def db_work(*, action: str = "выполнить действие", **options: Any) -> Callable:
+    """`textual.work(thread=True, exit_on_error=False, ...)` with the shared error report."""
+
+    def decorate(method: Callable) -> Callable:
+        @functools.wraps(method)
+        def guarded(self, *args, **kwargs):
+            try:
+                return method(self, *args, **kwargs)
+            except Exception as error:
+                app = self.app
+                report = getattr(app, "report_error", None)
+                if report is not None:
+                    app.call_from_thread(report, error, f"{type(self).__name__}.{method.__name__}", action)
+                raise
+
+        return work(thread=True, exit_on_error=False, **options)(guarded)
+
+    return decorate
