@@ -114,3 +114,101 @@ def require_own(actor: Actor | None, staff_id: int | None) -> Actor:
     if staff_id != actor.id:
         raise AccessDenied("Это запись другого сотрудника.")
     return actor
+
+
+# --- resolving a record to the client (or department) it belongs to ----------------------------------------
+
+
+def _client_of(model, record_id: int | None, attr: str = "client"):
+    from soptui.db import models as m
+
+    if record_id is None:
+        return None
+    row = model.get_or_none(model.id == record_id)
+    if row is None:
+        return None
+    client_id = getattr(row, f"{attr}_id")
+    return m.Client.get_or_none(m.Client.id == client_id)
+
+
+def require_client_id(actor: Actor | None, client_id: int | None) -> Actor:
+    """The client's file (a missing client is left to the caller, which reports it as gone)."""
+    from soptui.db import models as m
+
+    client = m.Client.get_or_none(m.Client.id == client_id) if client_id is not None else None
+    if client is None:
+        return resolve(actor)
+    return require_client(actor, client.department_id, client.assigned_staff_id)
+
+
+def _require_via(actor: Actor | None, client) -> Actor:
+    if client is None:
+        return resolve(actor)
+    return require_client(actor, client.department_id, client.assigned_staff_id)
+
+
+def require_call(actor: Actor | None, call_id: int) -> Actor:
+    from soptui.db import models as m
+
+    return _require_via(actor, _client_of(m.PhoneCall, call_id))
+
+
+def require_reminder(actor: Actor | None, reminder_id: int) -> Actor:
+    from soptui.db import models as m
+
+    return _require_via(actor, _client_of(m.Reminder, reminder_id))
+
+
+def require_visit(actor: Actor | None, visit_id: int | None) -> Actor:
+    from soptui.db import models as m
+
+    return _require_via(actor, _client_of(m.PatronageVisit, visit_id))
+
+
+def require_person(actor: Actor | None, client_id: int, kind: str, person_id: int | None) -> Actor:
+    """The client's file, and the person (representative or relative) really belongs to that client."""
+    from soptui.db import models as m
+
+    actor = require_client_id(actor, client_id)
+    if person_id is not None:
+        model = m.Representative if kind == "representative" else m.Contact
+        row = model.get_or_none(model.id == person_id)
+        if row is not None and row.client_id != client_id:
+            raise AccessDenied("Этот человек записан в деле другого клиента.")
+    return actor
+
+
+def require_department(actor: Actor | None, department_id: int | None) -> Actor:
+    """Department-level records (clubs and their sessions): staff of that department, its head, the centre's."""
+    actor = require_staff(actor)
+    if department_id is None or actor.department_id in (None, department_id):
+        return actor
+    raise AccessDenied("Нет доступа к записям другого отделения.")
+
+
+def require_club(actor: Actor | None, club_id: int | None) -> Actor:
+    from soptui.db import models as m
+
+    club = m.Club.get_or_none(m.Club.id == club_id) if club_id is not None else None
+    return require_department(actor, club.department_id if club else None)
+
+
+def require_session(actor: Actor | None, session_id: int | None) -> Actor:
+    from soptui.db import models as m
+
+    s = m.GroupSession.get_or_none(m.GroupSession.id == session_id) if session_id is not None else None
+    return require_club(actor, s.club_id if s else None)
+
+
+def require_member(actor: Actor | None, member_id: int) -> Actor:
+    from soptui.db import models as m
+
+    member = m.ClubMember.get_or_none(m.ClubMember.id == member_id)
+    return require_club(actor, member.club_id if member else None)
+
+
+def require_feedback(actor: Actor | None, feedback_id: int) -> Actor:
+    from soptui.db import models as m
+
+    row = m.SessionFeedback.get_or_none(m.SessionFeedback.id == feedback_id)
+    return require_session(actor, row.session_id if row else None)

@@ -950,18 +950,36 @@ def is_head(staff_id: int | None) -> bool:
     return bool(st and st.active and st.role in ("head", "admin"))
 
 
+def _override_approver(approval: int | tuple[str, str] | None) -> int:
+    """Who allows a third session this week (SOP 05): the signed-in head, or a head's own password now."""
+    from soptui.core import session as session_service
+    from soptui.services import auth
+
+    if isinstance(approval, tuple):
+        head_id = auth.verify_head_approval(*approval)
+        if head_id is None:
+            raise GroupError(
+                "Неверный логин или пароль, или это не заведующий отделением: третье занятие не разрешено."
+            )
+        return head_id
+    actor = session_service.current()
+    if actor is not None and actor.is_head and approval in (None, actor.id):
+        return actor.id
+    raise GroupError("Разрешить третье занятие в неделю может только заведующий отделением (своим паролем).")
+
+
 def save_roll_call(
     session_id: int,
     marks: dict[int, tuple[bool, str]],
     overrides: dict[int, str] | None = None,
-    override_by: int | None = None,
+    override_by: int | tuple[str, str] | None = None,
     staff_id: int | None = None,
 ) -> SaveResult:
     """Store the roll-call: one Attendance per client, one service log entry per present client.
 
     marks: client id -> (present, absence reason). overrides: client id -> the
-    head's reason to allow a third session this week (override_by must be a
-    head of department). Raises WeeklyLimitError naming the other sessions,
+    head's reason to allow a third session this week: approved by the signed-in head, or by a head's
+    (login, password) given at this moment as `override_by`, checked here (a bare staff id is not proof). Raises WeeklyLimitError naming the other sessions,
     saving nothing, if anyone would exceed 2 sessions in the calendar week.
     Correcting a mark removes or adds the service entry: never counted twice.
     """
@@ -969,8 +987,8 @@ def save_roll_call(
 
     overrides = {k: v.strip() for k, v in (overrides or {}).items() if v and v.strip()}
     staff_id = staff_id if staff_id is not None else session_service.actor_id()
-    if overrides and not is_head(override_by):
-        raise GroupError("Разрешить третье занятие в неделю может только заведующий отделением.")
+    if overrides:
+        override_by = _override_approver(override_by)
     created = removed = 0
     with write_transaction():
         s = _session(session_id)

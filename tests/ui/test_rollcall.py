@@ -138,7 +138,7 @@ async def test_third_session_refused_then_head_overrides_with_reason(store, staf
         await click(pilot, "#ov-allow")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert "только заведующий" in str(dialog.query_one("#ov-error").render())
+        assert "не заведующий отделением" in str(dialog.query_one("#ov-error").render())
         await click(pilot, "#ov-login")
         await pilot.press("end", *["backspace"] * 4, *"head")
         await click(pilot, "#ov-password")

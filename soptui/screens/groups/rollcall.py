@@ -158,15 +158,13 @@ class OverrideDialog(ModalScreen[tuple[str, dict[int, str], int | None] | None])
     def _check_head(self, login: str, password: str, reason: str) -> None:
         from soptui.services import auth
 
-        try:
-            head = auth.sign_in(login, password)
-        except auth.AuthError as exc:
-            self.app.call_from_thread(self._failed, str(exc))
+        # checked here to answer at the dialog, and again by the service when the roll-call is saved;
+        # failures slow this dialog down, never the head's own sign-in
+        if auth.verify_head_approval(login, password) is None:
+            self.app.call_from_thread(self._failed, "Неверный логин или пароль, или это не заведующий отделением.")
             return
-        if not head.is_head:
-            self.app.call_from_thread(self._failed, "Разрешить может только заведующий отделением.")
-            return
-        self.app.call_from_thread(self.dismiss, ("override", {v.client_id: reason for v in self.violations}, head.id))
+        approval = (login, password)
+        self.app.call_from_thread(self.dismiss, ("override", {v.client_id: reason for v in self.violations}, approval))
 
     def _failed(self, message: str) -> None:
         self.query_one("#ov-error", Static).update(message)
@@ -199,7 +197,7 @@ class RollCallScreen(SectionScreen):
         self.reasons: dict[int, str] = {}
         self.overrides: dict[int, str] = {}
         self.notes: dict[int, str] = {}
-        self.override_by: int | None = None
+        self.override_by: int | tuple[str, str] | None = None
         self.dirty = False
         self.opened_at = time.monotonic()
         self.saved_after: float | None = None  # seconds from opening to the first save

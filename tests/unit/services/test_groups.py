@@ -12,6 +12,8 @@ from soptui.domain import groups as domain
 from soptui.domain.groups import ScheduleError, SessionRef, Slot
 from soptui.services import groups as g
 
+from conftest import PASSWORD
+
 # --- domain: schedule and calendar ------------------------------------------------------------
 
 
@@ -211,7 +213,17 @@ def test_head_override_is_recorded_and_a_specialist_cannot_override(actor, staff
     friday = _session_on(club, dt.date(2026, 11, 20))
     with pytest.raises(g.GroupError, match="только заведующий"):
         g.save_roll_call(friday, {kid: (True, "")}, {kid: "просьба мамы"}, override_by=staff["spec"])
-    result = g.save_roll_call(friday, {kid: (True, "")}, {kid: "подготовка к празднику"}, override_by=staff["head"])
+    # a head's id alone is no proof: the specialist cannot claim the head approved
+    with pytest.raises(g.GroupError, match="только заведующий"):
+        g.save_roll_call(friday, {kid: (True, "")}, {kid: "просьба мамы"}, override_by=staff["head"])
+    # a wrong head password, or a specialist's own password, is refused in the service
+    with pytest.raises(g.GroupError, match="Неверный логин или пароль"):
+        g.save_roll_call(friday, {kid: (True, "")}, {kid: "просьба мамы"}, override_by=("head", "wrong-pass"))
+    with pytest.raises(g.GroupError, match="Неверный логин или пароль"):
+        g.save_roll_call(friday, {kid: (True, "")}, {kid: "просьба мамы"}, override_by=("spec", PASSWORD))
+    assert not m.Attendance.select().where(m.Attendance.session == friday).exists()
+    approval = ("head", PASSWORD)  # the head types their own password at the moment of the override
+    result = g.save_roll_call(friday, {kid: (True, "")}, {kid: "подготовка к празднику"}, override_by=approval)
     assert result.present == 1 and result.entries_created == 1
     a = m.Attendance.get((m.Attendance.session == friday) & (m.Attendance.client == kid))
     assert a.override_reason == "подготовка к празднику" and a.override_by_id == staff["head"]
