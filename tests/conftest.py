@@ -91,6 +91,15 @@ def actor(staff):
     return a
 
 
+@pytest.fixture
+def centre():
+    """Work as the head of the centre (every department): set-up and checks over the whole store."""
+    from soptui.services import access
+
+    with access.acting_as(access.centre_actor(None)) as a:
+        yield a
+
+
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory):
     """The demo store built once per test run (60 clients, dated by the fixed clock)."""

@@ -22,7 +22,9 @@ class Actor:
 
     @property
     def sees_all_departments(self) -> bool:
-        return self.role in ("head", "admin")
+        """Only the head of the centre (a head or administrator with no department) sees every department;
+        a head of department sees their own (services/access.py holds the whole rule)."""
+        return self.role in ("head", "admin") and self.department_id is None
 
     @property
     def is_head(self) -> bool:

@@ -431,6 +431,20 @@ SEEDERS: list = []  # functions (ctx) -> None added by each area (calls, visits,
 
 
 def build_demo(n_clients: int = 300, today: dt.date | None = None, seed: int = 2026) -> DemoContext:
+    """Fill an empty, bound store with the demo data, working as the head of the centre would."""
+    from soptui.services import access
+
+    with access.acting_as(access.centre_actor(None)):
+        return _build_demo(n_clients, today, seed)
+
+
+def access_centre(staff_id: int):
+    from soptui.services import access
+
+    return access.centre_actor(staff_id)
+
+
+def _build_demo(n_clients: int = 300, today: dt.date | None = None, seed: int = 2026) -> DemoContext:
     """Fill an empty, bound store with the demo institution, staff, clients and referrals."""
     today = today or clock.today()
     ctx = DemoContext(rng=random.Random(seed), today=today)
@@ -444,6 +458,9 @@ def build_demo(n_clients: int = 300, today: dt.date | None = None, seed: int = 2
         ctx.staff[login] = auth.add_user(
             login, DEMO_PASSWORD, last, first, patr, position, role, DEPARTMENTS[dep][0] if dep is not None else None
         )
+    from soptui.core import session
+
+    session.set_actor(access_centre(ctx.staff["admin"]))  # restored by build_demo
     with write_transaction():
         for i in range(n_clients):
             ctx.clients.append(make_client(ctx, i))

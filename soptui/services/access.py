@@ -4,6 +4,8 @@
   clients assigned to them.
 - A **head** works with their own department's clients; a head with no department (head of the centre)
   with every department's.
+- A client not yet routed to a department is open to the specialist assigned to it, or to any member of
+  staff while nobody is assigned (intake), so that it can be routed.
 - An **administrator** runs the system (staff, settings, calendar, audit) but opens no case file, unless
   they also hold a staff position (then they are treated as a specialist of their department).
 
@@ -69,6 +71,9 @@ def may_see_client(actor: Actor, department_id: int | None, assigned_staff_id: i
     kind, value = client_scope(actor)
     if kind == "all":
         return True
+    if kind != "none" and department_id is None:
+        # not yet routed to a department (a fresh referral): its own specialist, or any staff while unassigned
+        return assigned_staff_id in (None, actor.id)
     if kind == "department":
         return department_id == value
     if kind == "assigned":
@@ -212,3 +217,35 @@ def require_feedback(actor: Actor | None, feedback_id: int) -> Actor:
 
     row = m.SessionFeedback.get_or_none(m.SessionFeedback.id == feedback_id)
     return require_session(actor, row.session_id if row else None)
+
+
+def centre_actor(staff_id: int | None) -> Actor:
+    """The head of the centre, for set-up work done on the institution's behalf (the demo build, imports)."""
+    return Actor(
+        id=staff_id,  # None while nobody exists yet: audit rows then name no one
+        login="",
+        full_name="",
+        short_name="",
+        position="head",
+        position_label="",
+        role="head",
+        department_id=None,
+        department_name="",
+        idle_lock_minutes=0,
+    )
+
+
+class acting_as:  # noqa: N801 - used as a context manager
+    """Run a block as another actor (set-up code, tests), restoring the signed-in one afterwards."""
+
+    def __init__(self, actor: Actor) -> None:
+        self.actor = actor
+        self.before: Actor | None = None
+
+    def __enter__(self) -> Actor:
+        self.before = session.current()
+        session.set_actor(self.actor)
+        return self.actor
+
+    def __exit__(self, *exc) -> None:
+        session.set_actor(self.before)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from soptui.core import clock
 from soptui.core.session import Actor
 from soptui.domain.agenda import STATE_ORDER, TodayItem
-from soptui.services import calls, clients, groups, patronage, referrals
+from soptui.services import access, calls, clients, groups, patronage, referrals
 
 
 def referral_items(actor: Actor, today: dt.date) -> list[TodayItem]:
@@ -53,6 +53,8 @@ PROVIDERS: list[Provider] = [
 def collect(actor: Actor, today: dt.date | None = None) -> list[TodayItem]:
     """All items for Today, grouped by section in provider order, urgent first within each."""
     today = today or clock.today()
+    if not access.works_with_clients(actor):
+        return []  # an administrator opens no case file: nothing of anyone's is due for them
     result: list[TodayItem] = []
     for provider in PROVIDERS:
         items = provider(actor, today)

@@ -27,7 +27,7 @@ from soptui.domain.agenda import TodayItem
 from soptui.domain.calls import scripts as callscripts
 from soptui.domain.calls.timer import fmt_seconds, minutes_rounded
 from soptui.domain.labels import CHANNELS, POSITIONS, SOPS
-from soptui.services import institution
+from soptui.services import access, institution
 
 NOTICE_STATES = {"sent": "уведомление отправлено, ответа нет", "read": "прочитано, ответа нет", "answered": "ответил"}
 CALL_STATES = {"in_progress": "идёт", "finished": "завершён", "abandoned": "отменён"}
@@ -181,6 +181,7 @@ def _brief(ref: m.Referral | None) -> ReferralBrief | None:
 
 def call_context(client_id: int) -> CallContext:
     """The client's people with their phones and messengers, the open referral and a suggested SOP."""
+    access.require_client_id(None, client_id)  # access: client
     client = m.Client.get_or_none(m.Client.id == client_id)
     if client is None:
         raise CallError("Клиент не найден: возможно, его карточку удалили.")
@@ -443,6 +444,7 @@ def _record(call: m.PhoneCall) -> CallRecord:
 
 
 def get_call(call_id: int) -> CallRecord:
+    access.require_call(None, call_id)  # access: client
     call = m.PhoneCall.get_or_none(m.PhoneCall.id == call_id)
     if call is None:
         raise CallError("Звонок не найден: возможно, его удалили.")
@@ -461,6 +463,12 @@ def start_call(
     reminder_id: int | None = None,
 ) -> int:
     """Open a call (state in_progress) for the signed-in specialist; returns its id."""
+    access.require_person(
+        None,
+        client_id,
+        "representative" if person_kind == "representative" else "contact",
+        person_id if person_kind in ("representative", "contact", "relative", "friend") else None,
+    )  # access: client
     if sop not in callscripts.SOP_CODES:
         raise CallError(f"Нет сценария для СОП {sop}.")
     if not phone:
@@ -509,6 +517,7 @@ def save_progress(
     off_hours_reason: str | None = None,
 ) -> None:
     """Keep the teleprompter state (cheap, unaudited: it runs every few seconds)."""
+    access.require_call(None, call_id)  # access: client
     changes = dict(
         state_json=json.dumps(teleprompter, ensure_ascii=False, default=str),
         step_id=step_id,
@@ -532,6 +541,7 @@ def save_progress(
 
 def record_notice_sent(call_id: int, when: dt.datetime | None = None) -> dt.datetime:
     """SOP 03: the pre-notification SMS/messenger message was sent now."""
+    access.require_call(None, call_id)  # access: client
     when = when or clock.now()
     with write_transaction():
         m.PhoneCall.update(notice_sent_at=when, notice_state="sent", notice_call_at=None).where(
@@ -543,6 +553,7 @@ def record_notice_sent(call_id: int, when: dt.datetime | None = None) -> dt.date
 
 def set_notice_state(call_id: int, state: str, call_at: dt.datetime | None = None) -> None:
     """SOP 03 «Ответ»: the message was read (no answer), or answered with a time to call."""
+    access.require_call(None, call_id)  # access: client
     if state not in NOTICE_STATES:
         raise CallError(f"Неизвестное состояние уведомления: {state}")
     if state == "answered" and call_at is None:
@@ -560,6 +571,7 @@ def sms_text(call: CallRecord) -> str:
 
 
 def abandon_call(call_id: int, reason: str = "") -> None:
+    access.require_call(None, call_id)  # access: client
     with write_transaction():
         call = m.PhoneCall.get_or_none(m.PhoneCall.id == call_id)
         if call is None or call.state != "in_progress":
@@ -574,6 +586,7 @@ def abandon_call(call_id: int, reason: str = "") -> None:
 
 def in_progress_call(staff_id: int) -> CallRecord | None:
     """The signed-in specialist's unfinished call to offer for resume (the latest touched)."""
+    access.require_own(None, staff_id)  # access: own
     # a call parked while waiting for the answer to the SMS (SOP 03 «Ответ») is not interrupted: the
     # list and Today show it; one whose talk began, or that was being prepared, is offered
     call = (
@@ -675,6 +688,7 @@ def validate_outcome(call: CallRecord, outcome: CallOutcome) -> dict[str, str]:
 
 def finish_call(call_id: int, outcome: CallOutcome) -> FinishResult:
     """Close the call and write what the SOP requires, in one transaction."""
+    access.require_call(None, call_id)  # access: client
     call = get_call(call_id)
     if call.state != "in_progress":
         raise CallError("Этот звонок уже завершён.")
@@ -896,6 +910,7 @@ class ReminderInfo:
 
 
 def get_reminder(reminder_id: int) -> ReminderInfo:
+    access.require_reminder(None, reminder_id)  # access: client
     r = m.Reminder.get_or_none(m.Reminder.id == reminder_id)
     if r is None:
         raise CallError("Напоминание не найдено.")
@@ -922,6 +937,7 @@ def get_reminder(reminder_id: int) -> ReminderInfo:
 
 
 def complete_reminder(reminder_id: int) -> None:
+    access.require_reminder(None, reminder_id)  # access: client
     with write_transaction():
         r = m.Reminder.get_or_none(m.Reminder.id == reminder_id)
         if r is None or r.done_at is not None:
@@ -1060,6 +1076,7 @@ def _log_entry(c: m.PhoneCall) -> LogEntry:
 
 
 def log_entry(call_id: int) -> LogEntry:
+    access.require_call(None, call_id)  # access: client
     c = m.PhoneCall.get_or_none(m.PhoneCall.id == call_id)
     if c is None:
         raise CallError("Звонок не найден.")
@@ -1123,6 +1140,7 @@ def phone_log(
 
 def today_items(actor: session.Actor, today: dt.date) -> list:
     """Callbacks, control points, messenger sessions due today or overdue; calls waiting on a notice."""
+    access.require_staff(actor)  # access: staff
 
     staff_id, department_id = scope_for(actor)
     items = []

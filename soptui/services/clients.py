@@ -25,6 +25,8 @@ from soptui.db.connection import db, write_transaction
 from soptui.domain import workdays
 from soptui.domain.agenda import TodayItem
 from soptui.domain.labels import CATEGORIES, CHANNELS, CLIENT_STATUSES, GROUNDS, INTAKE_LOGS
+from soptui.services import access
+from soptui.services.errors import AccessDenied  # noqa: F401  (re-exported: area.AccessDenied)
 
 NAME, PREFIX, PHONE, PHONE_REVERSED = "n", "f", "p", "r"
 PREFIX_LEN = 6  # name-word prefixes up to this length are stored as their own terms
@@ -36,10 +38,6 @@ MAX_WORDS = 6
 MAX_WORD_LEN = 40
 COUNT_CAP = 1000
 MAX_LIMIT = 500
-
-
-class AccessDenied(Exception):
-    """The signed-in member of staff may not see this client (another department)."""
 
 
 class ClientGone(Exception):
@@ -211,21 +209,21 @@ def parse_query(query: str) -> list[_Word]:
 
 
 def _visibility(actor: session.Actor | None) -> tuple[str, list[Any]]:
-    """SQL condition on client `c` for what the actor may see."""
+    """SQL condition on client `c` for what the actor may see (services/access.py: the one rule)."""
     P = db.param
-    if actor is None or actor.sees_all_departments:
+    kind, value = access.client_scope(access.resolve(actor))
+    if kind == "all":
         return "1=1", []
-    if actor.department_id is None:
-        return f"c.assigned_staff_id = {P}", [actor.id]
-    return f"c.department_id = {P}", [actor.department_id]
+    if kind == "department":
+        unrouted = f"(c.department_id IS NULL AND (c.assigned_staff_id IS NULL OR c.assigned_staff_id = {P}))"
+        return f"(c.department_id = {P} OR {unrouted})", [value, access.resolve(actor).id]
+    if kind == "assigned":
+        return f"c.assigned_staff_id = {P}", [value]
+    return "1=0", []
 
 
 def can_see(actor: session.Actor | None, department_id: int | None, assigned_staff_id: int | None) -> bool:
-    if actor is None or actor.sees_all_departments:
-        return True
-    if actor.department_id is None:
-        return assigned_staff_id == actor.id
-    return department_id == actor.department_id
+    return access.may_see_client(access.resolve(actor), department_id, assigned_staff_id)
 
 
 def _filter_sql(filters: SearchFilters | None, actor: session.Actor | None) -> tuple[str, list[Any]]:
@@ -409,6 +407,7 @@ def closest_word(word: str) -> str | None:
     its length: «ивонов» → «иванов», «сакол» → «сокол», «петрова» → «петрова». Only words with
     the same first letter are read (one index range); ties go to the more common word.
     """
+    access.require_staff(None)  # access: staff
     if len(word) < FUZZY_MIN_LEN:
         return None
     P = db.param
@@ -432,6 +431,7 @@ def closest_word(word: str) -> str | None:
 
 def corrected_query(query: str) -> str:
     """The typed query with each name word that starts no indexed word replaced by the closest one ("" if none)."""
+    access.require_staff(None)  # access: staff
     words = [w for w in parse_query(query) if w.kind == "name"]
     text = fold((query or "")[:400])
     changed = False
@@ -457,6 +457,7 @@ def search(
 
     A result found through a corrected spelling says so in `corrected` (the registry shows it).
     """
+    access.require_staff(None)  # access: staff
     result = _search(query, filters, limit, offset, with_total)
     if result.rows or not forgiving or not (query or "").strip():
         return result
@@ -800,6 +801,7 @@ def _summary(client: m.Client) -> ClientSummary:
 
 def get_client_summary(client_id: int) -> ClientSummary:
     """Who the client is and how to reach their people; raises ClientGone / AccessDenied."""
+    access.require_client_id(None, client_id)  # access: client
     return _summary(_load_client(client_id, session.current()))
 
 
@@ -1014,6 +1016,7 @@ def form_values(summary: ClientSummary, client: m.Client) -> dict[str, Any]:
 
 def get_client_card(client_id: int, audit_view: bool = True) -> ClientCard:
     """Everything the card shows; writes a "view" audit entry (152-FZ) unless told not to."""
+    access.require_client_id(None, client_id)  # access: client
     actor = session.current()
     client = _load_client(client_id, actor)
     if audit_view:
@@ -1167,6 +1170,7 @@ def _replace_points(owner: dict[str, int], phones: list[str], messengers: list[t
 
 def create_client(data: ClientData, status: str = "potential", reason: str = "") -> int:
     """Add a client (audited, indexed, first status history row); returns the id."""
+    access.require_department(None, data.department_id)  # access: client
     actor = session.current()
     cols = data.columns()
     if cols["department"] is None and actor is not None:
@@ -1218,6 +1222,7 @@ def update_client(client_id: int, expected_version: int, data: ClientData, origi
     Raises ClientConflict if someone saved since `expected_version` (with the
     fields they changed next to ours), ClientGone if the client was deleted.
     """
+    access.require_client_id(None, client_id)  # access: client
     actor = session.current()
     with write_transaction():
         client = _load_client(client_id, actor)
@@ -1250,6 +1255,7 @@ def update_client(client_id: int, expected_version: int, data: ClientData, origi
 
 
 def delete_client(client_id: int) -> None:
+    access.require_client_id(None, client_id)  # access: client
     with write_transaction():
         client = m.Client.get_or_none(m.Client.id == client_id)
         if client is None:
@@ -1277,6 +1283,7 @@ def save_person(
     client_id: int, data: PersonData, person_id: int | None = None, expected_version: int | None = None
 ) -> int:
     """Add or edit a representative (kind "representative") or a relative/friend; returns its id."""
+    access.require_person(None, client_id, data.kind, person_id)  # access: client
     actor = session.current()
     is_rep = data.kind == "representative"
     model = m.Representative if is_rep else m.Contact
@@ -1314,6 +1321,7 @@ def save_person(
 
 def get_person(client_id: int, kind: str, person_id: int) -> PersonInfo | None:
     """One representative (kind "representative") or relative/friend as stored now; None if deleted."""
+    access.require_person(None, client_id, kind, person_id)  # access: client
     reps, contacts = _people(client_id)
     pool = reps if kind == "representative" else contacts
     return next((p for p in pool if p.id == person_id), None)
@@ -1341,6 +1349,7 @@ def person_changes(before: PersonInfo, after: PersonInfo) -> list[tuple[str, Any
 
 
 def delete_person(client_id: int, kind: str, person_id: int) -> None:
+    access.require_person(None, client_id, kind, person_id)  # access: client
     model = m.Representative if kind == "representative" else m.Contact
     with write_transaction():
         if m.Client.get_or_none(m.Client.id == client_id) is None:
@@ -1370,6 +1379,7 @@ def find_duplicates(
     exclude_id: int | None = None,
 ) -> list[Duplicate]:
     """Clients that look like the same person: same ФИО + birth date, or the same phone (any owner)."""
+    access.require_staff(None)  # access: staff
     hits: dict[int, str] = {}
     key = fold(full_name(last_name.strip(), first_name.strip(), patronymic.strip()))
     if key and birth_date is not None:
@@ -1426,6 +1436,7 @@ def allowed_statuses(current: str) -> list[tuple[str, str]]:
 
 def change_status(client_id: int, new_status: str, reason: str = "", on: dt.date | None = None) -> None:
     """Move a client along potential -> served -> closed / refused; reopening is allowed."""
+    access.require_client_id(None, client_id)  # access: client
     actor = session.current()
     if new_status not in CLIENT_STATUSES:
         raise ValueError("Неизвестный статус.")
@@ -1476,6 +1487,9 @@ def take_referral(
 
     Returns (client_id, referral_id).
     """
+    access.require_client_id(None, client_id) if client_id is not None else access.require_department(
+        None, data.department_id if data else None
+    )  # access: client
     from soptui.services import referrals
 
     if received_at > clock.now():
@@ -1554,6 +1568,7 @@ TABLE_LABELS = {
 
 def client_audit(client_id: int, limit: int = 500) -> list[AuditRow]:
     """Who viewed and changed this client's file (heads and administrators only)."""
+    access.require_client_id(access.require_head(None), client_id)  # access: head
     actor = session.current()
     if actor is not None and not actor.is_head:
         raise AccessDenied()
@@ -1693,6 +1708,7 @@ def today_items(actor: session.Actor, today: dt.date) -> list:
 
     Heads see those of every client they may see; specialists their own clients.
     """
+    access.require_staff(actor)  # access: staff
 
     q = m.Client.select(
         m.Client.id, m.Client.last_name, m.Client.first_name, m.Client.patronymic, m.Client.ipra_end

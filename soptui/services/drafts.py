@@ -16,6 +16,7 @@ from typing import Any
 from soptui.core import clock, session
 from soptui.db import models as m
 from soptui.db.connection import write_transaction
+from soptui.services import access
 
 
 @dataclass(frozen=True)
@@ -35,8 +36,15 @@ def _default(value: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
+@access.policy(access.OWN)
 def _staff(staff_id: int | None) -> int | None:
-    return staff_id if staff_id is not None else session.actor_id()
+    """Whose drafts: always the signed-in person's own; asking for a colleague's is refused (issue 10)."""
+    actor = session.current()
+    if actor is None:
+        return None  # nobody signed in: nothing to attach a draft to
+    if staff_id is not None and staff_id != actor.id:
+        raise access.AccessDenied("Черновики других сотрудников недоступны.")
+    return actor.id
 
 
 def save_draft(key: str, payload: dict[str, Any], staff_id: int | None = None) -> None:

@@ -37,6 +37,7 @@ from soptui.domain import workdays
 from soptui.domain.agenda import TodayItem
 from soptui.domain.groups import ScheduleError, SessionRef, Slot
 from soptui.domain.labels import CLUB_KINDS, FEEDBACK_SOURCES, POSITIONS, SESSION_STATUSES
+from soptui.services import access
 
 MONTHS = [
     "январь",
@@ -382,6 +383,7 @@ def _visible_clubs(actor: Actor | None):
 
 def list_clubs(actor: Actor | None, include_inactive: bool = True) -> list[ClubRow]:
     """Clubs the actor may see (their department's and those they lead; heads see all)."""
+    access.require_staff(actor)  # access: staff
     clubs = list(_visible_clubs(actor).order_by(m.Club.active.desc(), m.Club.name))
     if not include_inactive:
         clubs = [c for c in clubs if c.active]
@@ -428,6 +430,7 @@ def list_clubs(actor: Actor | None, include_inactive: bool = True) -> list[ClubR
 
 
 def get_club(club_id: int) -> ClubCard:
+    access.require_club(None, club_id)  # access: department
     c = _club(club_id)
     leaders = _leaders([c.id]).get(c.id, [])
     programme = tuple(
@@ -485,6 +488,7 @@ def get_club(club_id: int) -> ClubCard:
 
 
 def club_sessions(club_id: int) -> list[SessionRow]:
+    access.require_club(None, club_id)  # access: department
     counts: dict[int, tuple[int, int]] = {}
     for sid, present, marked in (
         m.Attendance.select(
@@ -555,6 +559,7 @@ def save_club(
     Editing checks the version (someone else's save raises store.ConflictError).
     Changing the members' capacity below the current members is refused.
     """
+    access.require_club(access.require_department(None, data.department_id), club_id)  # access: department
     _validate_club(data)
     fields = dict(
         name=data.name.strip(),
@@ -699,6 +704,7 @@ def _renumber(club_id: int) -> None:
 
 
 def set_club_active(club_id: int, active: bool) -> None:
+    access.require_club(None, club_id)  # access: department
     with write_transaction():
         c = _club(club_id)
         store.update_versioned(m.Club, club_id, c.version, {"active": active})
@@ -724,6 +730,7 @@ def _check_session_date(club: m.Club, day: dt.date, start_time: str, end_time: s
 
 def add_session(club_id: int, day: dt.date, start_time: str, end_time: str) -> int:
     """An extra session outside the weekly schedule (SOP 05 allows up to two a week per client)."""
+    access.require_club(None, club_id)  # access: department
     with write_transaction():
         club = _club(club_id)
         _check_session_date(club, day, start_time, end_time)
@@ -742,6 +749,7 @@ def add_session(club_id: int, day: dt.date, start_time: str, end_time: str) -> i
 
 def move_session(session_id: int, day: dt.date, start_time: str, end_time: str) -> None:
     """Move one session; its attendance and service entries move with it (the weekly cap rechecked)."""
+    access.require_session(None, session_id)  # access: department
     with write_transaction():
         s = _session(session_id)
         if s.status == "cancelled":
@@ -780,6 +788,7 @@ def move_session(session_id: int, day: dt.date, start_time: str, end_time: str) 
 
 
 def cancel_session(session_id: int, reason: str = "") -> None:
+    access.require_session(None, session_id)  # access: department
     with write_transaction():
         s = _session(session_id)
         if m.Attendance.select().where((m.Attendance.session == s.id) & m.Attendance.present).exists():
@@ -793,6 +802,7 @@ def cancel_session(session_id: int, reason: str = "") -> None:
 
 
 def restore_session(session_id: int) -> None:
+    access.require_session(None, session_id)  # access: department
     with write_transaction():
         s = _session(session_id)
         if s.status == "cancelled":
@@ -807,6 +817,7 @@ def add_member(
     club_id: int, client_id: int, joined_on: dt.date | None = None, informed_on: dt.date | None = None
 ) -> int:
     """Add a client to the club; refuses a second active membership and a full club."""
+    access.require_client_id(access.require_club(None, club_id), client_id)  # access: client
     joined_on = joined_on or clock.today()
     with write_transaction():
         club = _club(club_id)
@@ -836,6 +847,7 @@ def add_member(
 
 def remove_member(member_id: int, left_on: dt.date | None = None, reason: str = "") -> None:
     """Mark a member as left on a date; the history and past attendance are kept."""
+    access.require_member(None, member_id)  # access: department
     left_on = left_on or clock.today()
     with write_transaction():
         mb = m.ClubMember.get_or_none(m.ClubMember.id == member_id)
@@ -850,6 +862,7 @@ def remove_member(member_id: int, left_on: dt.date | None = None, reason: str = 
 
 def set_informed(member_id: int, informed_on: dt.date | None) -> None:
     """SOP 05 stage 2: the participant was shown the schedule and topics on this date."""
+    access.require_member(None, member_id)  # access: department
     with write_transaction():
         mb = m.ClubMember.get_or_none(m.ClubMember.id == member_id)
         if mb is None:
@@ -861,6 +874,7 @@ def set_informed(member_id: int, informed_on: dt.date | None) -> None:
 
 def client_memberships(client_id: int) -> list[tuple[int, str, dt.date, dt.date | None]]:
     """(club id, club name, joined, left) of a client, for the client card."""
+    access.require_client_id(None, client_id)  # access: client
     return [
         (mb.club.id, mb.club.name, mb.joined_on, mb.left_on)
         for mb in m.ClubMember.select(m.ClubMember, m.Club)
@@ -896,11 +910,13 @@ def _attended_refs(client_id: int, day: dt.date, exclude: int) -> list[SessionRe
 
 def weekly_attended(client_id: int, day: dt.date, exclude_session: int = 0) -> list[SessionRef]:
     """The client's attended sessions in day's calendar week, across all clubs."""
+    access.require_client_id(None, client_id)  # access: client
     return sorted(_attended_refs(client_id, day, exclude_session), key=lambda r: (r.date, r.start_time))
 
 
 def roll_call(session_id: int) -> RollCall:
     """The members expected at a session (active on its date) with their marks so far."""
+    access.require_session(None, session_id)  # access: department
     s = _session(session_id)
     club = s.club
     marks = {
@@ -983,6 +999,7 @@ def save_roll_call(
     saving nothing, if anyone would exceed 2 sessions in the calendar week.
     Correcting a mark removes or adds the service entry: never counted twice.
     """
+    access.require_session(None, session_id)  # access: department
     from soptui.core import session as session_service
 
     overrides = {k: v.strip() for k, v in (overrides or {}).items() if v and v.strip()}
@@ -1078,6 +1095,7 @@ def _sync_service_entry(
 
 def delete_session(session_id: int) -> None:
     """Delete a session added by mistake, with its marks and service entries."""
+    access.require_session(None, session_id)  # access: department
     with write_transaction():
         s = _session(session_id)
         ids = [a.id for a in m.Attendance.select(m.Attendance.id).where(m.Attendance.session == s.id)]
@@ -1094,6 +1112,7 @@ def delete_session(session_id: int) -> None:
 
 
 def get_session(session_id: int) -> SessionDetail:
+    access.require_session(None, session_id)  # access: department
     s = _session(session_id)
     club = s.club
     programme = tuple(
@@ -1153,6 +1172,7 @@ REPORT_FIELDS = (
 
 def save_session_report(session_id: int, version: int, changes: dict, original: dict | None = None) -> int:
     """Save topic, goal, guests, photo/video, analysis, summary and satisfaction; returns the new version."""
+    access.require_session(None, session_id)  # access: department
     unknown = set(changes) - set(REPORT_FIELDS)
     if unknown:
         raise ValueError(f"unknown fields {unknown}")
@@ -1170,6 +1190,7 @@ def save_session_report(session_id: int, version: int, changes: dict, original: 
 
 def add_feedback(session_id: int, source: str, author: str, text: str) -> int:
     """A review of the session from staff, a client or a guest (SOP 05 stage 4)."""
+    access.require_session(None, session_id)  # access: department
     if source not in FEEDBACK_SOURCES:
         raise GroupError("Выберите, от кого отзыв: сотрудник, получатель услуг или гость.", "source")
     if not text.strip():
@@ -1181,6 +1202,7 @@ def add_feedback(session_id: int, source: str, author: str, text: str) -> int:
 
 
 def delete_feedback(feedback_id: int) -> None:
+    access.require_feedback(None, feedback_id)  # access: department
     with write_transaction():
         store.delete(m.SessionFeedback, feedback_id)
 
@@ -1190,6 +1212,7 @@ def delete_feedback(feedback_id: int) -> None:
 
 def attendance_sheet(club_id: int, year: int, month: int) -> AttendanceSheet:
     """Participants × session dates of one month with marks and totals."""
+    access.require_club(None, club_id)  # access: department
     from soptui.services import institution
 
     club = _club(club_id)
@@ -1271,6 +1294,7 @@ def leader_full_names(club_id: int) -> list[str]:
 
 def print_attendance_sheet(club_id: int, year: int, month: int, folder: Path | None = None) -> Path:
     """Write the monthly attendance sheet PDF and return its path."""
+    access.require_club(None, club_id)  # access: department
     from soptui.forms import attendance
     from soptui.services.output import output_dir
 
@@ -1282,6 +1306,7 @@ def print_attendance_sheet(club_id: int, year: int, month: int, folder: Path | N
 
 
 def print_club_plan(club_id: int, folder: Path | None = None) -> Path:
+    access.require_club(None, club_id)  # access: department
     from soptui.forms import club_plan
     from soptui.services import institution
     from soptui.services.output import output_dir
@@ -1294,6 +1319,7 @@ def print_club_plan(club_id: int, folder: Path | None = None) -> Path:
 
 
 def print_session_report(session_id: int, folder: Path | None = None) -> Path:
+    access.require_session(None, session_id)  # access: department
     from soptui.forms import club_plan
     from soptui.services import institution
     from soptui.services.output import output_dir
@@ -1317,6 +1343,7 @@ def _safe(name: str) -> str:
 
 def export_rows(start: dt.date, end: dt.date, department_id: int | None = None) -> list[list[str]]:
     """The CSV rows (without the heading) of attended sessions between start and end inclusive."""
+    access.require_department(None, department_id)  # access: department
     if end < start:
         raise GroupError("Конец периода раньше начала.", "end")
     Leader = m.Staff.alias()
@@ -1358,6 +1385,7 @@ def export_csv(
     start: dt.date, end: dt.date, path: Path | None = None, department_id: int | None = None
 ) -> ExportResult:
     """Write the CSV for the regional information system (see the module docstring for columns)."""
+    access.require_department(None, department_id)  # access: department
     from soptui.services.output import output_dir
 
     rows = export_rows(start, end, department_id)
@@ -1378,6 +1406,7 @@ def export_csv(
 
 def today_items(actor: Actor, today: dt.date) -> list:
     """Today's sessions of the clubs the actor leads (heads: all clubs), as TodayItems."""
+    access.require_staff(actor)  # access: staff
 
     q = (
         m.GroupSession.select(m.GroupSession, m.Club)

@@ -29,15 +29,13 @@ from soptui.core import clock, session
 from soptui.core.text import fold, full_name, short_name
 from soptui.db import models as m
 from soptui.domain.labels import ACT_KINDS, POSITIONS, SOPS
+from soptui.services import access
+from soptui.services.errors import AccessDenied  # noqa: F401  (re-exported: area.AccessDenied)
 
 PAGE_SIZE = 50
 MAX_LIMIT = 500
 MAX_PRINT_ROWS = 10_000  # a printed log beyond this is unreadable: narrow the period instead
 MAX_LIST = 200  # lines of the "late / without act" lists in the head's report
-
-
-class AccessDenied(Exception):
-    """The signed-in member of staff may not see this (the audit log is for heads)."""
 
 
 class TooManyRows(Exception):
@@ -304,6 +302,7 @@ def _row_columns(S) -> tuple:
 
 def totals(filters: JournalFilters, actor: session.Actor | None = None) -> Totals:
     """Count, units and minutes of everything the filters match."""
+    access.require_staff(actor)  # access: staff
     E = m.ServiceEntry
     q = E.select(fn.COUNT(E.id), fn.COALESCE(fn.SUM(E.units), 0), fn.COALESCE(fn.SUM(E.minutes), 0)).where(
         _entry_condition(filters, _actor(actor))
@@ -316,6 +315,7 @@ def service_page(
     filters: JournalFilters, offset: int = 0, limit: int = PAGE_SIZE, actor: session.Actor | None = None
 ) -> ServicePage:
     """One page of the log in journal order (date, then entry), with the total and the sums."""
+    access.require_staff(actor)  # access: staff
     validate_period(filters.start, filters.end)
     actor = _actor(actor)
     limit = max(1, min(limit, MAX_LIMIT))
@@ -332,6 +332,7 @@ def iter_service_rows(
     filters: JournalFilters, actor: session.Actor | None = None, chunk: int = 1000
 ) -> Iterator[ServiceRow]:
     """Every matching row in journal order, read in chunks by keyset (for printing)."""
+    access.require_staff(actor)  # access: staff
     validate_period(filters.start, filters.end)
     actor = _actor(actor)
     E = m.ServiceEntry
@@ -377,11 +378,13 @@ def _grouped(filters: JournalFilters, actor: session.Actor | None, by: str) -> l
 
 def totals_by_sop(filters: JournalFilters, actor: session.Actor | None = None) -> list[TotalRow]:
     """Entries, units and minutes per SOP (01..05, "" last-but-first as «без СОП»)."""
+    access.require_staff(actor)  # access: staff
     return _grouped(filters, actor, "sop")
 
 
 def totals_by_staff(filters: JournalFilters, actor: session.Actor | None = None) -> list[TotalRow]:
     """Entries, units and minutes per member of staff, by surname."""
+    access.require_staff(actor)  # access: staff
     return _grouped(filters, actor, "staff")
 
 
@@ -501,6 +504,7 @@ class ServiceLogReport:
 
 def service_log_report(filters: JournalFilters, actor: session.Actor | None = None) -> ServiceLogReport:
     """The whole filtered log for printing; TooManyRows beyond MAX_PRINT_ROWS."""
+    access.require_staff(actor)  # access: staff
     from soptui.services import institution
 
     actor = _actor(actor)
@@ -656,6 +660,7 @@ def audit_summary(
     actor: session.Actor | None = None,
 ) -> AuditSummary:
     """Count what the head checks for the period [start, end] (both inclusive)."""
+    access.require_staff(actor)  # access: staff
     from soptui.services import institution
 
     validate_period(start, end)
@@ -681,9 +686,9 @@ def audit_summary(
         cond &= dep == department_id
     if staff_id is not None:
         cond &= R.assigned_staff == staff_id
-    access = _access(actor, dep, R.assigned_staff)
-    if access is not None:
-        cond &= access
+    scope = _access(actor, dep, R.assigned_staff)
+    if scope is not None:
+        cond &= scope
     q = (
         R.select(
             R.received_at,
@@ -738,9 +743,9 @@ def audit_summary(
         cond &= dep2 == department_id
     if staff_id is not None:
         cond &= P.staff == staff_id
-    access = _access(actor, dep2, P.staff)
-    if access is not None:
-        cond &= access
+    scope = _access(actor, dep2, P.staff)
+    if scope is not None:
+        cond &= scope
     talked_expr = fn.SUM(pw.Case(None, [(P.outcome == "no_answer", 0)], 1))
     q = (
         P.select(P.sop, fn.COUNT(P.id), talked_expr, fn.COALESCE(fn.SUM(P.talk_seconds), 0))

@@ -31,7 +31,7 @@ from soptui.domain.labels import (
     VISIT_STATUSES,
     WEEKDAYS,
 )
-from soptui.services import drafts, institution
+from soptui.services import access, drafts, institution
 
 SERVICE_KIND = "Социальный патронаж"
 ACT_LETTERS = {"housing": "Ж", "patronage": "П", "report": "О"}
@@ -447,6 +447,7 @@ def _visit_query() -> pw.ModelSelect:
 
 def planner_week(monday: dt.date, department_id: int | None = None, staff_id: int | None = None) -> PlannerWeek:
     """The week view: days with their working hours, staff rows, visits with conflicts."""
+    access.require_department(None, department_id)  # access: department
     monday = patronage.week_start(monday)
     days = patronage.week_days(monday)
     start, end = _work_hours()
@@ -477,6 +478,7 @@ def fn_exists_staff() -> pw.Expression:
 
 
 def client_prefill(client_id: int) -> ClientPrefill:
+    access.require_client_id(None, client_id)  # access: client
     c = m.Client.get_by_id(client_id)
     ref = (
         m.Referral.select()
@@ -523,6 +525,7 @@ def _rec_row(r: m.Recommendation) -> RecommendationRow:
 
 def open_recommendations(client_id: int, before_visit: int | None = None) -> list[RecommendationRow]:
     """Recommendations of earlier visits not yet checked (SOP 04: checked at the planned visit)."""
+    access.require_client_id(None, client_id)  # access: client
     given_at = m.Recommendation.visit == m.PatronageVisit.id
     query = (
         m.Recommendation.select(m.Recommendation, m.PatronageVisit)
@@ -544,6 +547,7 @@ def _load_list(text: str) -> tuple[str, ...]:
 
 def get_visit(visit_id: int) -> VisitDetail:
     """Everything the visit screen needs; raises store.RecordGone if it was deleted."""
+    access.require_visit(None, visit_id)  # access: client
     v = m.PatronageVisit.get_or_none(m.PatronageVisit.id == visit_id)
     if v is None:
         raise store.RecordGone()
@@ -627,6 +631,7 @@ def _busy_of(staff_ids: list[int], day: dt.date, exclude: int | None) -> list[pa
 
 def check_plan(plan: VisitPlan, visit_id: int | None = None, today: dt.date | None = None) -> PlanCheck:
     """Field errors (which block saving), conflicts (warnings) and the deadline check."""
+    access.require_client_id(None, plan.client_id)  # access: client
     today = today or clock.today()
     errors: dict[str, str] = {}
     if not plan.staff_ids:
@@ -691,6 +696,7 @@ def save_plan(
     `allow_conflicts`: the form asks first. Confirming a call-drafted visit
     (`confirm_draft`) turns it into a planned one.
     """
+    access.require_client_id(access.require_visit(None, visit_id), plan.client_id)  # access: client
     check = check_plan(plan, visit_id)
     if check.errors:
         raise VisitError(check.errors)
@@ -747,6 +753,7 @@ def _set_staff(visit_id: int, staff_ids: list[int]) -> None:
 
 def plan_of(visit_id: int) -> tuple[VisitPlan, int, str, str]:
     """A visit as a plan (for editing/rescheduling): (plan, version, status, client name)."""
+    access.require_visit(None, visit_id)  # access: client
     v = m.PatronageVisit.get_by_id(visit_id)
     end = (v.planned_start + dt.timedelta(minutes=v.work_minutes)).time()
     staff = [l.staff_id for l in m.VisitStaff.select().where(m.VisitStaff.visit == visit_id).order_by(m.VisitStaff.id)]
@@ -773,6 +780,7 @@ def plan_of(visit_id: int) -> tuple[VisitPlan, int, str, str]:
 
 def reschedule(visit_id: int, new_start: dt.datetime, late_reason: str = "", allow_conflicts: bool = False) -> None:
     """Move a planned visit to another date/time, keeping its length, staff and everything else."""
+    access.require_visit(None, visit_id)  # access: client
     plan, version, _status, _ = plan_of(visit_id)
     length = dt.datetime.combine(plan.day, plan.end) - dt.datetime.combine(plan.day, plan.start)
     plan.day = new_start.date()
@@ -785,6 +793,7 @@ def reschedule(visit_id: int, new_start: dt.datetime, late_reason: str = "", all
 
 def set_status(visit_id: int, status: str, reason: str) -> None:
     """Cancel a visit or record that the family did not let the staff in; a reason is required."""
+    access.require_visit(None, visit_id)  # access: client
     if status not in ("cancelled", "not_let_in"):
         raise ValueError(status)
     if not reason.strip():
@@ -829,10 +838,12 @@ def progress_key(visit_id: int) -> str:
 
 def save_progress(visit_id: int, payload: dict[str, Any]) -> None:
     """What the specialist typed while doing the visit, kept until the visit is completed."""
+    access.require_visit(None, visit_id)  # access: client
     drafts.save_draft(progress_key(visit_id), payload)
 
 
 def load_progress(visit_id: int) -> dict[str, Any] | None:
+    access.require_visit(None, visit_id)  # access: client
     return drafts.load_draft(progress_key(visit_id))
 
 
@@ -865,6 +876,7 @@ def complete_visit(visit_id: int, outcome: VisitOutcome) -> int:
 
     Returns the ServiceEntry id. Unchecked earlier recommendations stay open.
     """
+    access.require_visit(None, visit_id)  # access: client
     v = m.PatronageVisit.get_or_none(m.PatronageVisit.id == visit_id)
     if v is None:
         raise store.RecordGone()
@@ -966,6 +978,7 @@ def complete_visit(visit_id: int, outcome: VisitOutcome) -> int:
 
 def act_prefill(visit_id: int, kind: str) -> dict[str, str]:
     """Fields an act can take from the visit and the client card."""
+    access.require_visit(None, visit_id)  # access: client
     v = m.PatronageVisit.get_by_id(visit_id)
     c = v.client
     family = [
@@ -987,6 +1000,7 @@ def act_prefill(visit_id: int, kind: str) -> dict[str, str]:
 
 
 def load_act(visit_id: int, kind: str) -> ActState:
+    access.require_visit(None, visit_id)  # access: client
     if kind not in ACT_KINDS:
         raise ValueError(kind)
     a = m.VisitAct.get_or_none((m.VisitAct.visit == visit_id) & (m.VisitAct.kind == kind))
@@ -997,6 +1011,7 @@ def load_act(visit_id: int, kind: str) -> ActState:
 
 def save_act_draft(visit_id: int, kind: str, data: dict[str, Any]) -> int:
     """Keep the act as typed (a draft); called as the user types, so not audited field by field."""
+    access.require_visit(None, visit_id)  # access: client
     text = json.dumps(data, ensure_ascii=False)
     with write_transaction():
         a = m.VisitAct.get_or_none((m.VisitAct.visit == visit_id) & (m.VisitAct.kind == kind))
@@ -1012,6 +1027,7 @@ def save_act_draft(visit_id: int, kind: str, data: dict[str, Any]) -> int:
 
 def complete_act(visit_id: int, kind: str, data: dict[str, Any]) -> int:
     """Finish the act: every required field filled, else VisitError naming the fields."""
+    access.require_visit(None, visit_id)  # access: client
     missing = patronage.act_missing(kind, data)
     if missing:
         raise VisitError({f.key: f"Заполните поле «{f.label}»." for f in missing})
@@ -1049,6 +1065,7 @@ class ActDocument:
 
 
 def act_document(visit_id: int, kind: str) -> ActDocument:
+    access.require_visit(None, visit_id)  # access: client
     detail = get_visit(visit_id)
     act = load_act(visit_id, kind)
     card = detail.card
@@ -1104,6 +1121,7 @@ def act_document(visit_id: int, kind: str) -> ActDocument:
 
 def act_pdf(visit_id: int, kind: str) -> Path:
     """Write the act's PDF to the output folder; returns its path (call from a worker)."""
+    access.require_visit(None, visit_id)  # access: client
 
     from soptui.forms import acts
     from soptui.services.output import output_dir
@@ -1131,6 +1149,7 @@ def schedule(
     start: dt.date, end: dt.date, staff_id: int | None = None, department_id: int | None = None
 ) -> ScheduleDocument:
     """Planned and done visits between start and end (inclusive), by date and time."""
+    access.require_department(None, department_id)  # access: department
     lo = dt.datetime.combine(start, dt.time())
     hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time())
     query = _visit_query().where(
@@ -1184,6 +1203,7 @@ def schedule(
 
 
 def schedule_pdf(start: dt.date, end: dt.date, staff_id: int | None = None, department_id: int | None = None) -> Path:
+    access.require_department(None, department_id)  # access: department
     from soptui.forms import visit_schedule
     from soptui.services.output import output_dir
 
@@ -1199,6 +1219,7 @@ def schedule_pdf(start: dt.date, end: dt.date, staff_id: int | None = None, depa
 
 def today_items(actor: session.Actor, today: dt.date) -> list:
     """Visits today, overdue acts and unconfirmed call-drafted visits of the signed-in person."""
+    access.require_staff(actor)  # access: staff
 
     items: list = []
     mine = m.VisitStaff.select(m.VisitStaff.visit).where(m.VisitStaff.staff == actor.id)

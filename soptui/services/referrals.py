@@ -14,6 +14,7 @@ from soptui.db import store
 from soptui.db.connection import write_transaction
 from soptui.domain import workdays
 from soptui.domain.labels import GROUNDS
+from soptui.services import access
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ def create_referral(
     registered: bool = True,
 ) -> int:
     """Register incoming information and its deadlines; returns the referral id."""
+    access.require_client_id(None, client_id)  # access: client
     if ground not in GROUNDS:
         raise ValueError(f"Неизвестное основание: {ground}")
     d = compute_deadlines(received_at, ground)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from soptui.core import session
 from soptui.services import drafts
 
@@ -24,11 +26,26 @@ def test_save_load_replace_delete(actor):
 
 
 def test_drafts_are_per_staff(actor, staff):
+    from soptui.services import auth
+    from soptui.services.errors import AccessDenied
+
+    from conftest import PASSWORD
+
     drafts.save_draft("client:new", {"a": "mine"})
-    drafts.save_draft("client:new", {"a": "theirs"}, staff_id=staff["other"])
-    assert drafts.load_draft("client:new") == {"a": "mine"}
-    assert drafts.load_draft("client:new", staff_id=staff["other"]) == {"a": "theirs"}
+    # a colleague's drafts can be neither read nor written, whatever id is passed (issue 10)
+    for call in (
+        lambda: drafts.save_draft("client:new", {"a": "theirs"}, staff_id=staff["other"]),
+        lambda: drafts.load_draft("client:new", staff_id=staff["other"]),
+        lambda: drafts.list_drafts("", staff_id=staff["other"]),
+        lambda: drafts.delete_draft("client:new", staff_id=staff["other"]),
+    ):
+        with pytest.raises(AccessDenied):
+            call()
+    session.set_actor(auth.sign_in("other", PASSWORD))
+    assert drafts.load_draft("client:new") is None  # the colleague has none of mine
+    drafts.save_draft("client:new", {"a": "theirs"})
     session.set_actor(None)
     assert drafts.load_draft("client:new") is None
     drafts.save_draft("client:new", {"a": "nobody"})  # no session: ignored, no crash
-    assert drafts.load_draft("client:new", staff_id=staff["spec"]) == {"a": "mine"}
+    session.set_actor(actor)
+    assert drafts.load_draft("client:new") == {"a": "mine"}

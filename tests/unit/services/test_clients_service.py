@@ -44,11 +44,14 @@ def registry(actor, staff):
     clients.save_person(
         ids["petr"], PersonData("relative", "бабушка", "Сидорова", "Нина", "Петровна", phones=["+73436940011"])
     )
-    ids["far"] = clients.create_client(
-        ClientData(
-            "Иванов", "Андрей", "Олегович", dt.date(1950, 2, 2), department_id=other_dep, phones=["+79120001111"]
+    from soptui.services import access
+
+    with access.acting_as(access.centre_actor(staff["head"])):  # another department's client, made by the centre
+        ids["far"] = clients.create_client(
+            ClientData(
+                "Иванов", "Андрей", "Олегович", dt.date(1950, 2, 2), department_id=other_dep, phones=["+79120001111"]
+            )
         )
-    )
     return ids
 
 
@@ -154,9 +157,21 @@ def test_access_by_department(registry, staff):
         clients.get_client_summary(registry["far"])
     with pytest.raises(clients.AccessDenied):
         clients.get_client_card(registry["far"])
+    # the head of the specialist's department sees her department only (issue 10)
     session.set_actor(auth.sign_in("head", PASSWORD))
+    assert "Иванов Андрей Олегович" not in names(clients.search("иванов"))
+    with pytest.raises(clients.AccessDenied):
+        clients.get_client_card(registry["far"])
+    # the head of the centre (no department) sees every department; the administrator opens no file
+    auth.add_user("chief", PASSWORD, "Орлова", "Вера", "Ивановна", "head", "head", None)
+    session.set_actor(auth.sign_in("chief", PASSWORD))
     assert "Иванов Андрей Олегович" in names(clients.search("иванов"))
     assert clients.get_client_summary(registry["far"]).full_name == "Иванов Андрей Олегович"
+    session.set_actor(auth.sign_in("admin", PASSWORD))
+    with pytest.raises(clients.AccessDenied):
+        clients.search("иванов")
+    with pytest.raises(clients.AccessDenied):
+        clients.get_client_card(registry["far"])
     session.set_actor(auth.sign_in("other", PASSWORD))
     assert names(clients.search("ив")) == ["Иванов Андрей Олегович"]
 

@@ -377,7 +377,7 @@ def test_today_lists_todays_sessions_of_my_clubs(actor, staff):
     assert other
 
 
-def test_demo_has_three_clubs_with_todays_sessions(demo_store):
+def test_demo_has_three_clubs_with_todays_sessions(demo_store, centre):
     clubs = g.list_clubs(None)
     assert len(clubs) == 3
     assert all(10 <= g.get_club(c.id).active_members + 1 <= 21 for c in clubs)

@@ -56,6 +56,8 @@ def log(staff):
     """Two departments: the specialist's (day-stay) and another (home care), with services around November."""
     day_dep = m.Staff.get_by_id(staff["spec"]).department_id
     home_dep = m.Staff.get_by_id(staff["other"]).department_id
+    # the head of the centre (no department) sees both; the day-stay head only her own (issue 10)
+    auth.add_user("chief", PASSWORD, "Орлова", "Вера", "Ивановна", "head", "head", None)
     petrov = _client("Петров", "Иван", "Сергеевич", day_dep)
     semenova = _client("Семёнова", "Анна", "Олеговна", day_dep)
     orlov = _client("Орлов", "Пётр", "Ильич", home_dep)
@@ -108,7 +110,7 @@ def _as(login):
 
 
 def test_period_includes_both_ends_and_nothing_outside(log):
-    head = _as("head")
+    head = _as("chief")
     page = journal.service_page(journal.JournalFilters(*NOV), actor=head)
     assert _ids(page) == [log["nov1"], log["nov15"], log["nov20_other"], log["nov25_nostaff"], log["nov30"]]
     assert [r.number for r in page.rows] == [1, 2, 3, 4, 5]
@@ -119,7 +121,7 @@ def test_period_includes_both_ends_and_nothing_outside(log):
 
 
 def test_rows_show_names_and_sop_names_for_codes(log):
-    head = _as("head")
+    head = _as("chief")
     rows = {r.id: r for r in journal.service_page(journal.JournalFilters(*NOV), actor=head).rows}
     first = rows[log["nov1"]]
     assert first.client_name == "Петров Иван Сергеевич"
@@ -134,7 +136,7 @@ def test_rows_show_names_and_sop_names_for_codes(log):
 
 
 def test_filters_department_staff_client_sop(log, staff):
-    head = _as("head")
+    head = _as("chief")
     f = journal.JournalFilters(*NOV)
 
     def ids(**kw):
@@ -154,7 +156,7 @@ def test_filters_department_staff_client_sop(log, staff):
 
 
 def test_paging_limit_offset_total_and_sums(store, staff):
-    head = _as("head")
+    head = _as("head")  # her own department's client
     dep = m.Staff.get_by_id(staff["spec"]).department_id
     client = _client("Кузнецов", "Олег", "Иванович", dep)
     made = [
@@ -180,7 +182,7 @@ def test_paging_limit_offset_total_and_sums(store, staff):
 
 
 def test_totals_per_staff_and_per_sop(log, staff):
-    head = _as("head")
+    head = _as("chief")
     f = journal.JournalFilters(*NOV)
     by_sop = {r.key: (r.entries, r.units, r.minutes) for r in journal.totals_by_sop(f, head)}
     assert by_sop == {"01": (1, 0, 12), "02": (2, 2, 50), "04": (1, 1, 110), "05": (1, 1, 60)}
@@ -206,7 +208,7 @@ def test_specialist_sees_own_department_and_own_services_only(log, staff):
     assert [c.id for c in choices.departments] == [log["day_dep"]]
     assert {c.id for c in choices.staff} == {staff["spec"], staff["head"]}
     assert choices.default_staff_id == staff["spec"]
-    head_choices = journal.filter_choices(_as("head"))
+    head_choices = journal.filter_choices(_as("chief"))
     assert len(head_choices.departments) == 2 and head_choices.default_staff_id is None
 
 
@@ -329,7 +331,7 @@ def audit_data(log, staff):
 
 
 def test_audit_summary_counts_deadlines_calls_visits_and_sessions(audit_data, log):
-    head = _as("head")
+    head = _as("chief")
     s = journal.audit_summary(*NOV, actor=head)
     assert (
         s.referrals_received,
@@ -358,7 +360,7 @@ def test_audit_summary_counts_deadlines_calls_visits_and_sessions(audit_data, lo
 
 
 def test_audit_summary_filters_and_specialist_scope(audit_data, log, staff):
-    head = _as("head")
+    head = _as("chief")
     home = journal.audit_summary(*NOV, department_id=log["home_dep"], actor=head)
     assert home.department == "Отделение социального обслуживания на дому"
     assert (home.referrals_received, home.calls_total, home.visits_done, home.sessions_held) == (1, 1, 1, 0)
@@ -385,7 +387,7 @@ def _audit(at, staff_id, action, table="client", record_id=None, changes=""):
 
 
 def test_audit_log_for_heads_with_filters_and_whose_record(log, staff, audit_data):
-    head = _as("head")
+    head = _as("chief")
     # The log is append-only (no clearing it): the rows of this test are put in November 2025,
     # a month nothing else in the fixtures writes to.
     ref = audit_data["refs"]["late"]
@@ -466,13 +468,13 @@ def test_service_log_pdf_has_rows_totals_and_signature_lines(log, staff):
 def test_service_log_refuses_too_many_rows(log, monkeypatch):
     monkeypatch.setattr(journal, "MAX_PRINT_ROWS", 3)
     with pytest.raises(journal.TooManyRows, match="слишком много"):
-        journal.service_log_report(journal.JournalFilters(*NOV), _as("head"))
+        journal.service_log_report(journal.JournalFilters(*NOV), _as("chief"))
 
 
 def test_audit_report_pdf(audit_data, log):
     from soptui.forms import audit_report
 
-    summary = journal.audit_summary(*NOV, department_id=log["day_dep"], actor=_as("head"))
+    summary = journal.audit_summary(*NOV, department_id=log["day_dep"], actor=_as("chief"))
     text = _pdf_text(audit_report.render(summary))
     for expected in (
         "Отчёт для заведующего",
