@@ -113,17 +113,17 @@ def run() -> list[str]:
         calls.list_calls(actor.id, limit=200)
         lines.append(f"calls_list_page_200: {_ms(time.perf_counter() - started)} ms (goal <= 100 ms)")
 
-        from soptui.forms import phone_log
+        from soptui.forms import call_form, phone_log
+        from soptui.services import printing
 
         started = time.perf_counter()
-        phone_log.call_form(calls.log_entry(call_id), "ГАУ СО «КЦСОН»").to_bytes()
+        printing.render(call_form, calls.call_form_data(call_id))
         lines.append(
             f"calls_form_pdf: {_ms(time.perf_counter() - started)} ms (goal <= 1500 ms, includes loading fpdf2)"
         )
         started = time.perf_counter()
-        data = phone_log.log_document(
-            entries[:200], dt.date(2026, 11, 1), dt.date(2026, 11, 30), "ГАУ СО «КЦСОН»"
-        ).to_bytes()
+        log = calls.PhoneLog("ГАУ СО «КЦСОН»", dt.date(2026, 11, 1), dt.date(2026, 11, 30), "", tuple(entries[:200]))
+        data = printing.render(phone_log, log)
         lines.append(
             f"calls_log_pdf_200_rows: {(time.perf_counter() - started):.2f} s ({len(data) // 1024} KiB; goal <= 10 s)"
         )

@@ -51,12 +51,19 @@ def make_family(
         clients.reindex(child.id)
     ids = {"client": child.id, "mother": mother.id, "relative": relative.id}
     if with_referral:
-        ids["referral"] = referrals.create_referral(
-            child.id,
-            received,
-            "prevention_request",
-            "МАОУ СОШ № 2",
-            "Ребёнок часто пропускает занятия, классный руководитель не может связаться с родителями.",
-            assigned_staff=spec,
-        )
+        from soptui.services import access
+
+        with access.acting_as(access.centre_actor(spec)):  # intake, done before anyone signs in here
+            ids["referral"] = _referral(child.id, received, spec)
     return ids
+
+
+def _referral(child_id: int, received: dt.datetime, spec: int | None) -> int:
+    return referrals.create_referral(
+        child_id,
+        received,
+        "prevention_request",
+        "МАОУ СОШ № 2",
+        "Ребёнок часто пропускает занятия, классный руководитель не может связаться с родителями.",
+        assigned_staff=spec,
+    )

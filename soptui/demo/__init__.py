@@ -498,6 +498,6 @@ from soptui.services import groups as _groups  # noqa: E402  (SOP 05 clubs demo 
 
 SEEDERS.append(_groups.seed_demo)
 
-from soptui.services import calls as _calls  # noqa: E402  (SOP 01-03 calls, reminders, SMS waits)
+from soptui.demo import calls as _calls  # noqa: E402  (SOP 01-03 calls, reminders, SMS waits)
 
 SEEDERS.append(_calls.seed_demo)

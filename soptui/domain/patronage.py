@@ -23,7 +23,6 @@ from soptui.domain import workdays
 PREP_NORM_MIN = 60
 WORK_NORM_MIN = 40
 COMPLETION_NORM_MIN = 10
-NORM_TOTAL_MIN = PREP_NORM_MIN + WORK_NORM_MIN + COMPLETION_NORM_MIN
 
 # The stages of a visit, with their SOP 04 norms, in order (for the stage timers).
 STAGES: tuple[tuple[str, str, int], ...] = (

@@ -149,12 +149,6 @@ class CallScript:
         step = self.step(step_id)
         return [b for b in self.branches if (step_id in b.from_steps) or (not b.from_steps and step.phase == "call")]
 
-    def first_step(self, phase: str = "") -> Step:
-        for s in self.steps:
-            if not phase or s.phase == phase:
-                return s
-        return self.steps[0]
-
     def step_norm_seconds(self, step_id: str) -> int:
         """Guide time of one step: the phase norm shared by the steps of that phase."""
         step = self.step(step_id)

@@ -320,26 +320,18 @@ class CallsScreen(SectionScreen):
 
     @db_work(exclusive=True, group="calls-pdf")
     def _call_pdf(self, call_id: int) -> None:
+        from soptui.services import calls
+
         self.app.call_from_thread(self.notify, "Готовлю бланк PDF…", timeout=2)
-        path = print_call_form(call_id)
+        path = calls.print_call_form(call_id)
         self.last_pdf = path
         self.app.call_from_thread(self.notify, f"Бланк сохранён: {path}", timeout=10)
 
     @db_work(exclusive=True, group="calls-pdf")
     def _log_pdf(self, start: dt.date, end: dt.date) -> None:
-        from soptui.forms import phone_log
-        from soptui.services import calls, institution
-        from soptui.services.output import output_dir
+        from soptui.services import calls
 
-        staff_id, department_id = calls.scope_for(self.app.actor)
-        entries = calls.phone_log(start, end, staff_id, department_id)
-        actor = self.app.actor
-        who = (
-            f"{actor.full_name}, {actor.position_label}"
-            if actor and staff_id
-            else (actor.department_name if actor and department_id else "")
-        )
-        path = phone_log.save_log(entries, start, end, institution.get().full_name, output_dir(), who)
+        path = calls.print_phone_log(start, end, self.app.actor)
         self.last_pdf = path
         self.app.call_from_thread(self.notify, f"Журнал сохранён: {path}", timeout=10)
 
@@ -508,16 +500,6 @@ def _channel_codes(person) -> list[str]:
     return list(dict.fromkeys(codes + ["phone"])) if codes else ["whatsapp", "viber", "telegram", "phone"]
 
 
-def print_call_form(call_id: int):
-    """(In a worker) the «Телефонные переговоры» form of a finished call, saved to the output folder."""
-    from soptui.forms import phone_log
-    from soptui.services import calls, institution
-    from soptui.services.output import output_dir
-
-    entry = calls.log_entry(call_id)
-    return phone_log.save_call_form(entry, institution.get().full_name, output_dir())
-
-
 class ReminderScreen(ModalScreen[str | None]):
     """A callback / control point / messenger session from Today: call now, mark done, or close."""
 
@@ -604,7 +586,9 @@ class CallCardScreen(ModalScreen[None]):
 
     @db_work(exclusive=True, group="card-pdf")
     def _pdf(self) -> None:
-        path = print_call_form(self.record.id)
+        from soptui.services import calls
+
+        path = calls.print_call_form(self.record.id)
         self.last_pdf = path
         self.app.call_from_thread(self.notify, f"Бланк сохранён: {path}", timeout=10)
 

@@ -70,7 +70,6 @@ OPEN = {
         "validate_outcome",
         "work_window",
         "staff_values",
-        "seed_demo",
         # the lists are scoped to the actor's department inside (scope_for)
         "list_calls",
         "phone_log",
@@ -106,7 +105,8 @@ OPEN = {
 def _public(area: str):
     module = importlib.import_module(f"soptui.services.{area}")
     for name, fn in inspect.getmembers(module, inspect.isfunction):
-        if not name.startswith("_") and fn.__module__ == module.__name__:
+        # an area is a module or a package re-exporting its task modules' functions
+        if not name.startswith("_") and fn.__module__.startswith(module.__name__):
             yield name, fn
 
 

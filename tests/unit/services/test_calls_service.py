@@ -259,8 +259,6 @@ def pdf_text(data: bytes) -> str:
 
 
 def test_phone_log_and_pdfs(actor, staff, tmp_path):
-    from soptui.forms import phone_log
-
     ids = make_family(staff)
     call_id = start(ids)
     calls.save_progress(call_id, {}, "greeting", "", "", 60, 0, 0, talk_started=True)
@@ -284,8 +282,10 @@ def test_phone_log_and_pdfs(actor, staff, tmp_path):
     with pytest.raises(CallError):
         calls.phone_log(dt.date(2026, 12, 1), dt.date(2026, 11, 1))
 
-    fixed = dt.datetime(2026, 11, 25, 12, 0)
-    form = pdf_text(phone_log.call_form(calls.log_entry(call_id), "ГАУ СО «КЦСОН»", fixed).to_bytes())
+    form_path = calls.print_call_form(call_id, folder=tmp_path)
+    assert form_path.name == f"telefonnye-peregovory-20261125-zvonok-{call_id}.pdf"
+    assert form_path.stat().st_mode & 0o777 == 0o600
+    form = pdf_text(form_path.read_bytes())
     for needle in (
         "Телефонные переговоры",
         "25.11.2026",
@@ -299,15 +299,11 @@ def test_phone_log_and_pdfs(actor, staff, tmp_path):
         "12:34",
     ):
         assert needle in form, needle
-    path = phone_log.save_log(
-        entries,
-        dt.date(2026, 11, 1),
-        dt.date(2026, 11, 30),
-        "ГАУ СО «КЦСОН»",
-        tmp_path,
-        "Иванова Марина Сергеевна",
-        fixed,
-    )
+    data = calls.phone_log_data(dt.date(2026, 11, 1), dt.date(2026, 11, 30), actor)
+    assert data.who == "Иванова Марина Сергеевна, специалист по социальной работе"
+    assert [e.call_id for e in data.entries] == [call_id]
+    path = calls.print_phone_log(dt.date(2026, 11, 1), dt.date(2026, 11, 30), actor, folder=tmp_path)
+    assert path.name == "zhurnal-telefonnye-peregovory-20261101-20261130.pdf"
     log = pdf_text(path.read_bytes())
     for needle in (
         "Журнал «Телефонные переговоры»",
@@ -317,10 +313,12 @@ def test_phone_log_and_pdfs(actor, staff, tmp_path):
         "Всего звонков: 1.",
     ):
         assert needle in log, needle
-    empty = pdf_text(phone_log.log_document([], dt.date(2026, 12, 1), dt.date(2026, 12, 31), "X", "", fixed).to_bytes())
+    empty = pdf_text(calls.print_phone_log(dt.date(2026, 12, 1), dt.date(2026, 12, 31), actor, tmp_path).read_bytes())
     assert "За период звонков нет." in empty
     with pytest.raises(CallError, match="не завершён"):
         calls.log_entry(start(ids))
+    with pytest.raises(CallError, match="не завершён"):
+        calls.print_call_form(start(ids), folder=tmp_path)
 
 
 def test_missing_case_values_show_as_gaps_in_the_script(actor, staff):

@@ -1,0 +1,107 @@
+"""Calls of SOP 01-03: who can be called, the call's life, its outcome and records, reminders, lists, printing.
+
+`from soptui.services import calls; calls.finish_call(...)` is the way in; the modules split it by task:
+context (who, call hours), lifecycle (the record, start, progress, notice, abandon), finish (outcomes and
+their records), reminders, lists (call list, phone-conversation log), documents (printing), agenda (Today).
+"""
+
+from soptui.services.calls._common import (
+    CALL_STATES,
+    NOTICE_STATES,
+    OUTCOME_LABELS,
+    CallError,
+    messengers_text,
+    notice_label,
+)
+from soptui.services.calls.agenda import today_items
+from soptui.services.calls.context import (
+    NO_PHONE_MESSAGE,
+    CallContext,
+    CallPerson,
+    ReferralBrief,
+    call_context,
+    call_hours_problem,
+    check_future_working_time,
+    default_person,
+    work_window,
+)
+from soptui.services.calls.documents import (
+    CallForm,
+    PhoneLog,
+    call_form_data,
+    phone_log_data,
+    print_call_form,
+    print_phone_log,
+)
+from soptui.services.calls.finish import (
+    MAX_SESSIONS,
+    CallOutcome,
+    FinishResult,
+    finish_call,
+    session_times,
+    validate_outcome,
+)
+from soptui.services.calls.lifecycle import (
+    CallRecord,
+    abandon_call,
+    get_call,
+    in_progress_call,
+    record_notice_sent,
+    save_progress,
+    set_notice_state,
+    sms_text,
+    staff_values,
+    start_call,
+)
+from soptui.services.calls.lists import CallRow, LogEntry, list_calls, log_entry, phone_log, scope_for
+from soptui.services.calls.reminders import ReminderInfo, complete_reminder, get_reminder
+
+__all__ = [
+    "CALL_STATES",
+    "MAX_SESSIONS",
+    "NOTICE_STATES",
+    "NO_PHONE_MESSAGE",
+    "OUTCOME_LABELS",
+    "CallContext",
+    "CallError",
+    "CallForm",
+    "CallOutcome",
+    "CallPerson",
+    "CallRecord",
+    "CallRow",
+    "FinishResult",
+    "LogEntry",
+    "PhoneLog",
+    "ReferralBrief",
+    "ReminderInfo",
+    "abandon_call",
+    "call_context",
+    "call_form_data",
+    "call_hours_problem",
+    "check_future_working_time",
+    "complete_reminder",
+    "default_person",
+    "finish_call",
+    "get_call",
+    "get_reminder",
+    "in_progress_call",
+    "list_calls",
+    "log_entry",
+    "messengers_text",
+    "notice_label",
+    "phone_log",
+    "phone_log_data",
+    "print_call_form",
+    "print_phone_log",
+    "record_notice_sent",
+    "save_progress",
+    "scope_for",
+    "session_times",
+    "set_notice_state",
+    "sms_text",
+    "staff_values",
+    "start_call",
+    "today_items",
+    "validate_outcome",
+    "work_window",
+]

@@ -1,0 +1,196 @@
+"""The call list (unfinished first) and the «Телефонные переговоры» log of a period; who sees which calls."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import peewee as pw
+
+from soptui.core import session
+from soptui.core.phones import format_phone
+from soptui.core.text import full_name, short_name
+from soptui.db import models as m
+from soptui.domain.calls.timer import fmt_seconds
+from soptui.domain.labels import POSITIONS, SOPS
+from soptui.services import access
+from soptui.services.calls._common import CALL_STATES, OUTCOME_LABELS, CallError, call_scope, notice_label
+
+
+@dataclass(frozen=True)
+class CallRow:
+    id: int
+    sop: str
+    when: dt.datetime | None
+    client_name: str
+    callee: str
+    phone: str
+    state: str
+    state_label: str
+    notice: str
+    outcome_label: str
+    staff_name: str
+
+
+def scope_for(actor: session.Actor | None) -> tuple[int | None, int | None]:
+    """A specialist sees own calls; a head their department's; an administrator all."""
+    if actor is None:
+        return None, None
+    if actor.role == "admin":
+        return None, None
+    if actor.is_head:
+        return None, actor.department_id
+    return actor.id, None
+
+
+def list_calls(
+    staff_id: int | None = None, department_id: int | None = None, limit: int = 200, offset: int = 0
+) -> list[CallRow]:
+    """Unfinished calls first (with their notice state), then the latest finished ones."""
+    Staff = m.Staff.alias()
+    query = (
+        m.PhoneCall.select(m.PhoneCall, m.Client, Staff)
+        .join(m.Client)
+        .switch(m.PhoneCall)
+        .join(Staff, pw.JOIN.LEFT_OUTER, on=(m.PhoneCall.staff == Staff.id))
+        .order_by(
+            (m.PhoneCall.state == "in_progress").desc(),
+            pw.fn.COALESCE(m.PhoneCall.started_at, m.PhoneCall.created_at).desc(),
+            m.PhoneCall.id.desc(),
+        )
+        .limit(limit)
+        .offset(offset)
+    )
+    rows = []
+    for c in call_scope(query, staff_id, department_id):
+        cl = c.client
+        st = c.staff
+        rows.append(
+            CallRow(
+                c.id,
+                c.sop,
+                c.started_at or c.created_at,
+                full_name(cl.last_name, cl.first_name, cl.patronymic),
+                c.callee_name,
+                format_phone(c.phone_number),
+                c.state,
+                CALL_STATES.get(c.state, c.state),
+                notice_label(c.notice_state, c.notice_sent_at, c.notice_call_at) if c.state == "in_progress" else "",
+                OUTCOME_LABELS.get(c.outcome, c.outcome),
+                short_name(st.last_name, st.first_name, st.patronymic) if st else "",
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One line of «Телефонные переговоры»."""
+
+    call_id: int
+    sop: str
+    date: dt.date
+    time: str
+    caller: str  # ФИО and position of the specialist
+    callee: str
+    client_name: str
+    number: str
+    direction: str
+    purpose: str
+    summary: str
+    agreements: str
+    duration: str  # talk time, mm:ss
+    outcome: str
+    off_hours_reason: str
+    notice_sent_at: dt.datetime | None
+    prep: str
+    doc: str
+
+
+def _log_entry(c: m.PhoneCall) -> LogEntry:
+    st = c.staff
+    cl = c.client
+    started = c.started_at or c.ended_at or c.created_at
+    script_title = SOPS.get(c.sop, "")
+    return LogEntry(
+        call_id=c.id,
+        sop=c.sop,
+        date=started.date(),
+        time=f"{started:%H:%M}",
+        caller=(full_name(st.last_name, st.first_name, st.patronymic) + f", {POSITIONS.get(st.position, st.position)}")
+        if st
+        else "",
+        callee=c.callee_name,
+        client_name=full_name(cl.last_name, cl.first_name, cl.patronymic),
+        number=format_phone(c.phone_number),
+        direction="исходящий" if c.direction == "outgoing" else "входящий",
+        purpose=c.purpose or f"СОП {c.sop}: {script_title}",
+        summary=c.summary,
+        agreements=c.agreements,
+        duration=fmt_seconds(c.talk_seconds),
+        outcome=OUTCOME_LABELS.get(c.outcome, c.outcome),
+        off_hours_reason=c.off_hours_reason,
+        notice_sent_at=c.notice_sent_at,
+        prep=fmt_seconds(c.prep_seconds),
+        doc=fmt_seconds(c.doc_seconds),
+    )
+
+
+def log_entry(call_id: int) -> LogEntry:
+    access.require_call(None, call_id)  # access: client
+    c = m.PhoneCall.get_or_none(m.PhoneCall.id == call_id)
+    if c is None:
+        raise CallError("Звонок не найден.")
+    if c.state != "finished":
+        raise CallError("Звонок ещё не завершён: бланк заполняется по итогам разговора.")
+    return _log_entry(c)
+
+
+def phone_log(
+    start: dt.date, end: dt.date, staff_id: int | None = None, department_id: int | None = None, limit: int = 2000
+) -> list[LogEntry]:
+    """Finished calls between two dates (inclusive), oldest first: the «Телефонные переговоры» log."""
+    if end < start:
+        raise CallError("Конец периода раньше начала.")
+    lo = dt.datetime.combine(start, dt.time.min)
+    hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min)
+    Staff = m.Staff.alias()
+    P = m.PhoneCall
+    columns = (
+        P.id,
+        P.sop,
+        P.started_at,
+        P.ended_at,
+        P.created_at,
+        P.callee_name,
+        P.phone_number,
+        P.direction,
+        P.purpose,
+        P.summary,
+        P.agreements,
+        P.talk_seconds,
+        P.prep_seconds,
+        P.doc_seconds,
+        P.outcome,
+        P.off_hours_reason,
+        P.notice_sent_at,
+        P.client,
+        P.staff,
+        m.Client.last_name,
+        m.Client.first_name,
+        m.Client.patronymic,
+        Staff.last_name,
+        Staff.first_name,
+        Staff.patronymic,
+        Staff.position,
+    )
+    query = (
+        m.PhoneCall.select(*columns)
+        .join(m.Client)
+        .switch(m.PhoneCall)
+        .join(Staff, pw.JOIN.LEFT_OUTER, on=(m.PhoneCall.staff == Staff.id))
+        .where((m.PhoneCall.state == "finished") & (m.PhoneCall.started_at >= lo) & (m.PhoneCall.started_at < hi))
+        .order_by(m.PhoneCall.started_at, m.PhoneCall.id)
+        .limit(limit)
+    )
+    return [_log_entry(c) for c in call_scope(query, staff_id, department_id)]
