@@ -494,7 +494,7 @@ from soptui.services import patronage as _visits  # noqa: E402  (SOP 04 patronag
 
 SEEDERS.append(_visits.seed_demo)
 
-from soptui.services import groups as _groups  # noqa: E402  (SOP 05 clubs demo data)
+from soptui.demo import groups as _groups  # noqa: E402  (SOP 05 clubs demo data)
 
 SEEDERS.append(_groups.seed_demo)
 

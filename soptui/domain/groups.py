@@ -149,12 +149,3 @@ def limit_message(client_name: str, others: Sequence[SessionRef]) -> str:
         f"По СОП 05 — не более {WEEKLY_LIMIT} занятий в неделю. Третье занятие возможно "
         f"только с разрешения заведующего отделением с указанием причины."
     )
-
-
-def assign_programme(dates: Sequence[dt.date], programme_count: int, first_number: int = 1) -> list[int | None]:
-    """Programme item numbers for consecutive session dates: 1, 2, 3... then none when it ends."""
-    out: list[int | None] = []
-    for i, _ in enumerate(dates):
-        n = first_number + i
-        out.append(n if n <= programme_count else None)
-    return out

@@ -7,8 +7,6 @@ Totals per participant (right column) and per session (bottom row), signature li
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from pathlib import Path
 
 from soptui.forms.base import FONT, SoptuiDocument
 
@@ -16,13 +14,13 @@ WEEKDAYS = ["пн", "вт", "ср", "чт", "пт", "сб", "вс"]
 LEGEND = "Обозначения: «+» — присутствовал(а), «н» — отсутствовал(а), «—» — не состоял(а) в группе на эту дату."
 
 
-def build(sheet, leaders: Sequence[str] = (), creation_date: dt.datetime | None = None) -> SoptuiDocument:
-    """The PDF document for an AttendanceSheet (soptui.services.groups)."""
+def build(sheet, creation_date: dt.datetime | None = None) -> SoptuiDocument:
+    """The PDF document for an AttendanceSheet (soptui.services.groups.documents)."""
     title = "Табель посещаемости занятий"
     doc = SoptuiDocument(title, sheet.institution, orientation="L", creation_date=creation_date)
     doc.add_title(title, f"{sheet.club_name} — {sheet.month_title}")
     doc.add_field("Вид, помещение", f"{sheet.kind_label}, {sheet.room or 'помещение не указано'}")
-    doc.add_field("Ведущие", ", ".join(leaders or sheet.leaders) or "")
+    doc.add_field("Ведущие", ", ".join(sheet.leaders) or "")
     n = len(sheet.dates)
     date_w = 14.0 if n <= 12 else max(7.0, 170.0 / n)
     widths = [8.0, 62.0] + [date_w] * n + [16.0]
@@ -84,15 +82,12 @@ def build(sheet, leaders: Sequence[str] = (), creation_date: dt.datetime | None 
         new_x="LMARGIN",
         new_y="NEXT",
     )
-    signers = [("Ведущий занятий", name) for name in (leaders or sheet.leaders)] or [("Ведущий занятий", None)]
+    signers = [("Ведущий занятий", name) for name in sheet.leaders] or [("Ведущий занятий", None)]
     signers.append(("Заведующий отделением", None))
     doc.add_signatures(signers)
     return doc
 
 
-def render(sheet, leaders: Sequence[str] = (), creation_date: dt.datetime | None = None) -> bytes:
-    return build(sheet, leaders, creation_date).to_bytes()
-
-
-def save(sheet, path: str | Path, leaders: Sequence[str] = (), creation_date: dt.datetime | None = None) -> Path:
-    return build(sheet, leaders, creation_date).save(path)
+def file_name(sheet) -> str:
+    """«Табель Клуб общения «Родничок» 2026-11.pdf»: what, which club, which month."""
+    return f"Табель {sheet.club_name} {sheet.year}-{sheet.month:02d}.pdf"

@@ -155,7 +155,7 @@ class ClubFormScreen(Screen[int | None]):
         actor = getattr(self.app, "actor", None)
         if card is None and actor is not None and any(o.id == actor.id for o in options):
             mine = {actor.id}
-        leaders.add_options([(f"{o.name} — {o.position}", o.id, o.id in mine) for o in options])
+        leaders.add_options([(f"{o.full_name} — {o.position_label}", o.id, o.id in mine) for o in options])
         if card is not None:
             self._fill(self._values_of(card))
         else:

@@ -60,12 +60,14 @@ def _setup(staff):
 
 def test_attendance_sheet_reads_back_with_names_marks_and_totals(actor, staff):
     from soptui.forms import attendance
+    from soptui.services import printing
 
     club = _setup(staff)
     sheet = g.attendance_sheet(club, 2026, 11)
     # 4 November is a holiday: Nov sessions are 2, 9, 11, 16, 18, 23, 25, 30
     assert [d for d, _ in sheet.dates] == [dt.date(2026, 11, d) for d in (2, 9, 11, 16, 18, 23, 25, 30)]
-    reader, text = _text(attendance.render(sheet, ["Иванова Марина Сергеевна"], PRINTED))
+    assert sheet.leaders == ("Иванова Марина Сергеевна",)  # full names, as they sign
+    reader, text = _text(printing.render(attendance, sheet, PRINTED))
     page = reader.pages[0]
     assert float(page.mediabox.width) > float(page.mediabox.height)  # A4 landscape
     assert "Табель посещаемости занятий" in text
@@ -90,17 +92,21 @@ def test_print_attendance_sheet_writes_a_file(actor, staff, tmp_path):
     club = _setup(staff)
     path = g.print_attendance_sheet(club, 2026, 11, tmp_path)
     assert path.exists() and path.suffix == ".pdf"
+    assert path.name == "Табель Клуб общения «Родничок» 2026-11.pdf"
     _, text = _text(path.read_bytes())
     assert "Воронина Вера Ивановна" in text
 
 
 def test_club_plan_and_session_report(actor, staff, tmp_path):
     club = _setup(staff)
-    _, plan = _text(g.print_club_plan(club, tmp_path).read_bytes())
+    plan_path = g.print_club_plan(club, tmp_path)
+    assert plan_path.name == "План и график Клуб общения «Родничок».pdf"
+    _, plan = _text(plan_path.read_bytes())
     assert "План и график работы клуба" in plan
     assert "Давайте познакомимся" in plan and "понедельник 15:00–16:00" in plan
     assert "04.11.2026" not in plan  # the holiday is not in the schedule
     assert "02.11.2026" in plan and "проведено" in plan
+    assert "Иванова Марина Сергеевна" in plan  # the leader signs under the full name
     sid = g.club_sessions(club)[0].id
     d = g.get_session(sid)
     g.save_session_report(
@@ -109,8 +115,11 @@ def test_club_plan_and_session_report(actor, staff, tmp_path):
         {"media_taken": True, "media_location": "Клубы/2026-11-02", "analysis": "Цель достигнута", "satisfaction": 5},
     )
     g.add_feedback(sid, "guest", "Смирнова О. В.", "Очень тёплое занятие")
-    _, report = _text(g.print_session_report(sid, tmp_path).read_bytes())
+    report_path = g.print_session_report(sid, tmp_path)
+    assert report_path.name == "Отчёт о занятии Клуб общения «Родничок» 2026-11-02.pdf"
+    _, report = _text(report_path.read_bytes())
     assert "Отчёт о проведённом занятии" in report
     assert "Давайте познакомимся" in report and "Афанасьева Анна Ивановна" in report
     assert "да, хранится: Клубы/2026-11-02" in report
+    assert "Иванова Марина Сергеевна" in report
     assert "Очень тёплое занятие" in report and "Смирнова О. В." in report

@@ -85,7 +85,7 @@ OPEN = {
         "referral_patronage_due",
         "seed_demo",
     },
-    "groups": {"quoted", "schedule_text", "is_head", "leader_options", "leader_full_names", "seed_demo"},
+    "groups": {"quoted", "schedule_text", "leader_options", "leader_full_names"},
     "journal": {
         "minutes_text",
         "month_period",
@@ -209,8 +209,6 @@ CASES = {
     "groups.get_session": lambda w: groups.get_session(w["session"]),
     "groups.roll_call": lambda w: groups.roll_call(w["session"]),
     "groups.attendance_sheet": lambda w: groups.attendance_sheet(w["club"], 2026, 11),
-    "groups.client_memberships": lambda w: groups.client_memberships(w["client"]),
-    "groups.weekly_attended": lambda w: groups.weekly_attended(w["client"], dt.date(2026, 11, 25)),
     "groups.set_informed": lambda w: groups.set_informed(w["member"], dt.date(2026, 11, 1)),
     "groups.add_feedback": lambda w: groups.add_feedback(w["session"], "client", "Котова", "понравилось"),
     "groups.cancel_session": lambda w: groups.cancel_session(w["session"], "болезнь ведущего"),

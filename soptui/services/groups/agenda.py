@@ -1,0 +1,60 @@
+"""Today's club sessions for the Today screen (`services.agenda` collects them)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import peewee as pw
+
+from soptui.core.session import Actor
+from soptui.db import models as m
+from soptui.domain.agenda import TodayItem
+from soptui.services import access
+
+
+def today_items(actor: Actor, today: dt.date) -> list:
+    """Today's sessions of the clubs the actor leads (heads: all clubs), as TodayItems."""
+    access.require_staff(actor)  # access: staff
+
+    q = (
+        m.GroupSession.select(m.GroupSession, m.Club)
+        .join(m.Club)
+        .where((m.GroupSession.date == today) & (m.GroupSession.status != "cancelled"))
+    )
+    if not actor.is_head:
+        led = m.ClubLeader.select(m.ClubLeader.club).where(m.ClubLeader.staff == actor.id)
+        q = q.where(m.Club.id.in_(led))
+    items = []
+    sessions = list(q.order_by(m.GroupSession.start_time))
+    counts = {}
+    for sid, present, marked in (
+        m.Attendance.select(
+            m.Attendance.session, pw.fn.SUM(m.Attendance.present.cast("integer")), pw.fn.COUNT(m.Attendance.id)
+        )
+        .where(m.Attendance.session.in_([s.id for s in sessions] or [0]))
+        .group_by(m.Attendance.session)
+        .tuples()
+    ):
+        counts[sid] = (int(present or 0), marked)
+    for s in sessions:
+        expected = (
+            m.ClubMember.select()
+            .where(
+                (m.ClubMember.club == s.club_id)
+                & (m.ClubMember.joined_on <= today)
+                & (m.ClubMember.left_on.is_null() | (m.ClubMember.left_on > today))
+            )
+            .count()
+        )
+        topic = s.topic or "занятие"
+        if s.status == "held":
+            p, k = counts.get(s.id, (0, 0))
+            what, state = f"{topic} · проведено: присутствовали {p} из {k}", "done"
+        else:
+            what, state = f"{topic} · перекличка: {expected} участн. (Enter)", "today"
+        items.append(
+            TodayItem(
+                "Занятия", f"{s.start_time}–{s.end_time}", s.club.name, what, state, ("session", s.id), s.start_time
+            )
+        )
+    return items

@@ -1,0 +1,244 @@
+"""The roll-call (SOP 05 stage 3), the 2-per-week rule and the service log entry of each attended session."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import peewee as pw
+
+from soptui.core import clock
+from soptui.core import session as session_service
+from soptui.core.text import short_name
+from soptui.db import models as m
+from soptui.db import store
+from soptui.db.connection import write_transaction
+from soptui.domain import groups as domain
+from soptui.domain.groups import SessionRef
+from soptui.services import access
+from soptui.services.groups._common import GroupError, LimitViolation, WeeklyLimitError, person_name, session_or_raise
+
+
+@dataclass(frozen=True)
+class RollCallRow:
+    client_id: int
+    name: str
+    present: bool
+    absence_reason: str
+    override_reason: str
+    override_by: str
+    marked: bool  # an Attendance row exists
+
+
+@dataclass(frozen=True)
+class RollCall:
+    session_id: int
+    club_id: int
+    club_name: str
+    date: dt.date
+    start_time: str
+    end_time: str
+    topic: str
+    goal: str
+    status: str
+    rows: tuple[RollCallRow, ...]
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    present: int
+    absent: int
+    entries_created: int
+    entries_removed: int
+
+
+def attended_refs(client_id: int, day: dt.date, exclude: int) -> list[SessionRef]:
+    monday, sunday = domain.week_bounds(day)
+    q = (
+        m.Attendance.select(m.Attendance, m.GroupSession, m.Club)
+        .join(m.GroupSession)
+        .join(m.Club)
+        .where(
+            (m.Attendance.client == client_id)
+            & m.Attendance.present
+            & (m.GroupSession.id != exclude)
+            & (m.GroupSession.status != "cancelled")
+            & (m.GroupSession.date >= monday)
+            & (m.GroupSession.date <= sunday)
+        )
+    )
+    return [
+        SessionRef(a.session.id, a.session.club.name, a.session.date, a.session.start_time, a.session.end_time)
+        for a in q
+    ]
+
+
+def roll_call(session_id: int) -> RollCall:
+    """The members expected at a session (active on its date) with their marks so far."""
+    access.require_session(None, session_id)  # access: department
+    s = session_or_raise(session_id)
+    club = s.club
+    marks = {
+        a.client_id: a
+        for a in m.Attendance.select(m.Attendance, m.Staff)
+        .join(m.Staff, pw.JOIN.LEFT_OUTER, on=(m.Attendance.override_by == m.Staff.id))
+        .where(m.Attendance.session == s.id)
+    }
+    clients = {
+        c.id: c
+        for c in m.Client.select()
+        .join(m.ClubMember)
+        .where(
+            (m.ClubMember.club == club.id)
+            & (m.ClubMember.joined_on <= s.date)
+            & (m.ClubMember.left_on.is_null() | (m.ClubMember.left_on > s.date))
+        )
+    }
+    missing = [cid for cid in marks if cid not in clients]
+    if missing:
+        clients.update({c.id: c for c in m.Client.select().where(m.Client.id.in_(missing))})
+    rows = []
+    for c in sorted(clients.values(), key=lambda c: (c.name_key, c.id)):
+        a = marks.get(c.id)
+        by = ""
+        if a is not None and a.override_by_id:
+            st = m.Staff.get_or_none(m.Staff.id == a.override_by_id)
+            by = short_name(st.last_name, st.first_name, st.patronymic) if st else ""
+        rows.append(
+            RollCallRow(
+                c.id,
+                person_name(c),
+                bool(a and a.present),
+                a.absence_reason if a else "",
+                a.override_reason if a else "",
+                by,
+                a is not None,
+            )
+        )
+    return RollCall(s.id, club.id, club.name, s.date, s.start_time, s.end_time, s.topic, s.goal, s.status, tuple(rows))
+
+
+def _override_approver(approval: int | tuple[str, str] | None) -> int:
+    """Who allows a third session this week (SOP 05): the signed-in head, or a head's own password now."""
+    from soptui.core import session as session_service
+    from soptui.services import auth
+
+    if isinstance(approval, tuple):
+        head_id = auth.verify_head_approval(*approval)
+        if head_id is None:
+            raise GroupError(
+                "Неверный логин или пароль, или это не заведующий отделением: третье занятие не разрешено."
+            )
+        return head_id
+    actor = session_service.current()
+    if actor is not None and actor.is_head and approval in (None, actor.id):
+        return actor.id
+    raise GroupError("Разрешить третье занятие в неделю может только заведующий отделением (своим паролем).")
+
+
+def save_roll_call(
+    session_id: int,
+    marks: dict[int, tuple[bool, str]],
+    overrides: dict[int, str] | None = None,
+    override_by: int | tuple[str, str] | None = None,
+    staff_id: int | None = None,
+) -> SaveResult:
+    """Store the roll-call: one Attendance per client, one service log entry per present client.
+
+    marks: client id -> (present, absence reason). overrides: client id -> the
+    head's reason to allow a third session this week: approved by the signed-in head, or by a head's
+    (login, password) given at this moment as `override_by`, checked here (a bare staff id is no
+    proof). Raises WeeklyLimitError naming the other sessions,
+    saving nothing, if anyone would exceed 2 sessions in the calendar week.
+    Correcting a mark removes or adds the service entry: never counted twice.
+    """
+    access.require_session(None, session_id)  # access: department
+    overrides = {k: v.strip() for k, v in (overrides or {}).items() if v and v.strip()}
+    staff_id = staff_id if staff_id is not None else session_service.actor_id()
+    if overrides:
+        override_by = _override_approver(override_by)
+    created = removed = 0
+    with write_transaction():
+        s = session_or_raise(session_id)
+        if s.status == "cancelled":
+            raise GroupError("Занятие отменено: отметки не сохраняются. Восстановите занятие.")
+        if s.date > clock.today():  # the service log holds only services rendered
+            raise GroupError(
+                f"Занятие {clock.fmt_date(s.date)} ещё не наступило: перекличку проводят в день занятия или позже."
+            )
+        existing = {a.client_id: a for a in m.Attendance.select().where(m.Attendance.session == s.id)}
+        names = {c.id: person_name(c) for c in m.Client.select().where(m.Client.id.in_(list(marks) or [0]))}
+        violations = []
+        for client_id, (present, _reason) in marks.items():
+            if not present:
+                continue
+            prior = existing.get(client_id)
+            if client_id in overrides or (prior is not None and prior.present and prior.override_reason):
+                continue
+            others = domain.weekly_cap_conflict(s.date, attended_refs(client_id, s.date, exclude=s.id))
+            if others:
+                name = names.get(client_id, "")
+                violations.append(LimitViolation(client_id, name, tuple(others), domain.limit_message(name, others)))
+        if violations:
+            raise WeeklyLimitError(violations)
+        minutes = domain.minutes_between(s.start_time, s.end_time)
+        for client_id, (present, reason) in marks.items():
+            reason = "" if present else reason.strip()
+            a = existing.get(client_id)
+            values = {"present": present, "absence_reason": reason}
+            if client_id in overrides and present:
+                values.update(override_reason=overrides[client_id], override_by=override_by)
+            elif not present and a is not None and a.override_reason:
+                values.update(override_reason="", override_by=None)  # no third session any more
+            if a is None:
+                a = store.create(m.Attendance, session=s.id, client=client_id, **values)
+            else:
+                before = {
+                    "present": a.present,
+                    "absence_reason": a.absence_reason,
+                    "override_reason": a.override_reason,
+                    "override_by": a.override_by_id,
+                }
+                after = {**before, **values}
+                if after != before:
+                    store.update_versioned(m.Attendance, a.id, a.version, values)
+            c, r = _sync_service_entry(a.id, client_id, s, present, staff_id, minutes)
+            created += c
+            removed += r
+        if s.status == "planned":
+            store.update_versioned(m.GroupSession, s.id, s.version, {"status": "held"})
+    present_n = sum(1 for p, _ in marks.values() if p)
+    return SaveResult(present_n, len(marks) - present_n, created, removed)
+
+
+def _sync_service_entry(
+    attendance_id: int, client_id: int, s: m.GroupSession, present: bool, staff_id: int | None, minutes: int
+) -> tuple[int, int]:
+    """Exactly one service log entry for a present mark, none for an absent one."""
+    entries = list(
+        m.ServiceEntry.select()
+        .where((m.ServiceEntry.source_type == "attendance") & (m.ServiceEntry.source_id == attendance_id))
+        .order_by(m.ServiceEntry.id)
+    )
+    created = removed = 0
+    keep = entries[:1] if present else []
+    for e in entries:
+        if e not in keep:
+            store.delete(m.ServiceEntry, e.id)
+            removed += 1
+    if present and not keep:
+        store.create(
+            m.ServiceEntry,
+            date=s.date,
+            client=client_id,
+            staff=staff_id,
+            sop="05",
+            service_kind=domain.SERVICE_NAME,
+            units=domain.SERVICE_UNITS,
+            minutes=minutes,
+            source_type="attendance",
+            source_id=attendance_id,
+            note=f"{s.club.name}: {s.topic}".strip(": "),
+        )
+        created = 1
+    return created, removed
