@@ -431,7 +431,8 @@ def filter_choices(actor: session.Actor | None = None) -> FilterChoices:
         ],
         sops=[Choice(code, f"СОП {code}") for code in SOPS],
         actions=[Choice(code, label) for code, label in ACTION_LABELS.items()],
-        default_staff_id=actor.id if restricted else None,
+        # a specialist starts on their own entries; a head on the whole department (or centre)
+        default_staff_id=actor.id if restricted and not actor.is_head else None,
     )
 
 

@@ -83,7 +83,7 @@ async def test_create_club_refuses_no_weekdays_then_generates_sessions(store, st
         assert card.programme[0].goal == "правила группы"
 
 
-async def test_members_by_search_duplicate_and_extra_session(store, staff, tmp_path):
+async def test_members_by_search_duplicate_and_extra_session(store, staff, tmp_path, centre):
     from soptui.screens.groups.clubs import ClubScreen, FieldsDialog
 
     club = g.save_club(
@@ -147,7 +147,7 @@ async def test_members_by_search_duplicate_and_extra_session(store, staff, tmp_p
     assert club
 
 
-async def test_add_to_group_opener_and_csv_export(store, staff, tmp_path, monkeypatch):
+async def test_add_to_group_opener_and_csv_export(store, staff, tmp_path, monkeypatch, centre):
     from soptui.screens.groups.clubs import ChooseClubDialog, FieldsDialog
 
     monkeypatch.setenv("SOPTUI_OUTPUT", str(tmp_path))
@@ -196,7 +196,7 @@ async def test_add_to_group_opener_and_csv_export(store, staff, tmp_path, monkey
     ]
 
 
-async def test_session_report_form_with_programme_feedback_and_draft(store, staff):
+async def test_session_report_form_with_programme_feedback_and_draft(store, staff, centre):
     from soptui.screens.groups.session_form import SessionFormScreen
 
     club = g.save_club(
@@ -266,7 +266,7 @@ async def test_session_report_form_with_programme_feedback_and_draft(store, staf
     assert not m.Draft.select().where(m.Draft.key == f"session:{sid}").exists()
 
 
-async def test_move_session_and_member_leaving_from_the_club_card(store, staff):
+async def test_move_session_and_member_leaving_from_the_club_card(store, staff, centre):
     from soptui.screens.groups.clubs import ClubScreen, FieldsDialog
 
     club = g.save_club(

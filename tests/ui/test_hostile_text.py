@@ -32,7 +32,7 @@ def _screen_text(app) -> str:
 
 
 @pytest.fixture
-def hostile_client(demo_store):
+def hostile_client(demo_store, centre):
     dep = demo_store.departments[0]
     ivanova = m.Staff.get(m.Staff.login == "ivanova")
     with write_transaction():

@@ -313,7 +313,21 @@ async def test_draft_survives_a_dropped_session(demo_store):
         assert form.dirty
 
 
+async def test_head_of_department_sees_only_own_department(demo_store):
+    head = m.Staff.get(m.Staff.login == "head")
+    own = m.Client.select().where(m.Client.department == head.department_id).count()
+    assert 0 < own < 60
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "head", "demo2026")
+        await pilot.press("f3")
+        await _settle(pilot, app)
+        assert app.screen.result.total == own
+
+
 async def test_paging_and_filters_for_head(demo_store):
+    # the head of the centre (no department) sees every department's clients
+    m.Staff.update(department=None).where(m.Staff.login == "head").execute()
     app = make_app("Учреждение", "КЦСОН")
     async with app.run_test(size=(120, 40)) as pilot:
         await sign_in(pilot, "head", "demo2026")

@@ -66,7 +66,7 @@ async def _open_today_session(pilot, app, session_id: int):
     return screen
 
 
-async def test_roll_call_of_twenty_by_keyboard(store, staff):
+async def test_roll_call_of_twenty_by_keyboard(store, staff, centre):
     club = _club("Клуб общения «Родничок»", staff["spec"], (0, 2))
     kids = [_client(f"Участникова{chr(0x430 + i)}", "Мария") for i in range(20)]
     for k in kids:
@@ -113,7 +113,7 @@ async def _third_session_setup(staff):
     return kid, other, _session(wed, TODAY)
 
 
-async def test_third_session_refused_then_head_overrides_with_reason(store, staff):
+async def test_third_session_refused_then_head_overrides_with_reason(store, staff, centre):
     from soptui.screens.groups.rollcall import OverrideDialog
 
     kid, other, sid = await _third_session_setup(staff)
@@ -153,7 +153,7 @@ async def test_third_session_refused_then_head_overrides_with_reason(store, staf
     assert m.ServiceEntry.select().where(m.ServiceEntry.source_id == a.id).count() == 1
 
 
-async def test_third_session_marked_absent_instead(store, staff):
+async def test_third_session_marked_absent_instead(store, staff, centre):
     from soptui.screens.groups.rollcall import OverrideDialog
 
     kid, other, sid = await _third_session_setup(staff)
@@ -173,7 +173,7 @@ async def test_third_session_marked_absent_instead(store, staff):
     assert marks[third].present and not marks[third].override_reason
 
 
-async def test_head_signed_in_overrides_with_reason_only(store, staff):
+async def test_head_signed_in_overrides_with_reason_only(store, staff, centre):
     from soptui.screens.groups.rollcall import OverrideDialog
 
     kid, other, sid = await _third_session_setup(staff)
