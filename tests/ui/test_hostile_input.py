@@ -1,0 +1,239 @@
+"""Bad input through the UI (issue 10): hostile text pasted into every field of a form.
+
+Each text field of the form gets hostile text as a terminal delivers a paste. On saving, a field that
+refuses it says why in Russian at the field and keeps the text; a field that accepts it stores it
+literally, and the form shows it again literally when reopened. Nothing crashes, nothing is lost.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from textual import events
+from textual.widgets import Input, TextArea
+
+from soptui.app import make_app
+from soptui.db import models as m
+from soptui.widgets.fields import FieldError, LabeledInput
+
+from conftest import sign_in, until, wait_screen
+
+HOSTILE = "Щ [/] [b]ж [@click=app.quit]жми[/] C:\\п\\ 👩\u200d👧 \u202eабв"
+CYRILLIC = re.compile("[а-яё]", re.I)
+
+
+def _screen_text(app) -> str:
+    return html.unescape(app.export_screenshot()).replace("\xa0", " ")
+
+
+async def _settle(pilot) -> None:
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def paste_everywhere(pilot, screen, text: str) -> dict[str, str]:
+    """Paste text into every visible, enabled text field of the screen; returns field id -> value."""
+    values: dict[str, str] = {}
+    for field in [*screen.query(Input), *screen.query(TextArea)]:
+        if field.disabled or not field.display or not field.parent.display:
+            continue
+        field.focus()
+        await pilot.pause()
+        field.post_message(events.Paste(text))  # what the terminal sends for a paste
+        await pilot.pause()
+        owner = field.parent if isinstance(field.parent, LabeledInput) else field
+        values[owner.id or field.id] = field.value if isinstance(field, Input) else field.text
+    return values
+
+
+def field_errors(screen) -> dict[str, str]:
+    return {
+        li.id: str(li.query_one(FieldError).render())
+        for li in screen.query(LabeledInput)
+        if str(li.query_one(FieldError).render()).strip()
+    }
+
+
+async def test_client_form_every_field_pasted(demo_store):
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "ivanova", "demo2026")
+        await pilot.press("f3")
+        await wait_screen(pilot, "ClientsScreen")
+        await _settle(pilot)
+        await pilot.press("ctrl+n")
+        form = await wait_screen(pilot, "ClientFormScreen")
+        pasted = await paste_everywhere(pilot, form, HOSTILE)
+        assert len(pasted) >= 10 and all(HOSTILE in v for v in pasted.values()), pasted
+        await pilot.press("ctrl+s")
+        await _settle(pilot)
+        assert app.is_running and app.screen is form  # refused: names, dates, phones, messengers
+        errors = field_errors(form)
+        for fid in ("f-last", "f-first", "f-birth", "f-phones", "f-consent"):
+            assert CYRILLIC.search(errors.get(fid, "")), (fid, errors)
+        for fid, value in pasted.items():  # nothing typed is lost, refused or not
+            assert form.query_one(f"#{fid}").value == value, fid
+        assert "Traceback" not in _screen_text(app)
+        # the free-text fields accept it: correct only what was refused, then save
+        fixes = {"f-last": "Скобкина", "f-first": "Анна", "f-patr": "", "f-birth": "01.02.2015"}
+        for fid in errors:
+            field = form.query_one(f"#{fid}", LabeledInput)
+            field.input.value = fixes.get(fid, "")
+        await pilot.press("ctrl+s")
+        card = await wait_screen(pilot, "ClientCardScreen")
+        await until(pilot, lambda: card.card is not None, "card loaded")
+        client = m.Client.get(m.Client.last_name == "Скобкина")
+        assert client.address == HOSTILE and client.notes == HOSTILE and client.ipra_number == HOSTILE
+        shown = _screen_text(app)
+        assert "[@click=app.quit]жми[/]" in shown  # the card shows it literally
+        assert app.is_running
+
+
+def _stored(table: str, *columns: str) -> bool:
+    """Some row of the table holds the hostile text literally in one of the columns."""
+    from soptui.db.connection import db
+
+    where = " OR ".join(f"instr({c}, ?) > 0" for c in columns)
+    return bool(db.execute_sql(f"SELECT count(*) FROM {table} WHERE {where}", (HOSTILE,) * len(columns)).fetchone()[0])
+
+
+async def hostile_round(pilot, form, fixes: dict[str, str], save: str = "ctrl+s") -> dict[str, str]:
+    """Paste into every field and save: refusals are Russian, at the field, and keep the text; then put
+    the refused fields back as they were (or as `fixes` says) and save again. Returns what was pasted."""
+    app = pilot.app
+    before = {li.id: li.input.value for li in form.query(LabeledInput)}
+    pasted = await paste_everywhere(pilot, form, HOSTILE)
+    assert pasted and all(HOSTILE in v for v in pasted.values()), pasted
+    await pilot.press(save)
+    await _settle(pilot)
+    assert app.is_running and "Traceback" not in _screen_text(app)
+    if app.screen is form:
+        errors = field_errors(form)
+        for fid, message in errors.items():
+            assert CYRILLIC.search(message), (fid, message)
+        for fid, value in pasted.items():  # nothing typed is lost
+            widget = form.query_one(f"#{fid}")
+            assert (widget.value if hasattr(widget, "value") else widget.text) == value, fid
+        for fid in errors:
+            form.query_one(f"#{fid}", LabeledInput).input.value = fixes.get(fid, before.get(fid, ""))
+        await pilot.press(save)
+        await _settle(pilot)
+    # saved: the form closed, or it stays open with nothing left unsaved (a session report)
+    assert app.screen is not form or (not field_errors(form) and not getattr(form, "dirty", False)), field_errors(form)
+    return pasted
+
+
+async def test_referral_form_every_field_pasted(demo_store):
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "ivanova", "demo2026")
+        await pilot.press("f3")
+        await wait_screen(pilot, "ClientsScreen")
+        await _settle(pilot)
+        await pilot.press("ctrl+r")
+        form = await wait_screen(pilot, "ReferralFormScreen")
+        await _settle(pilot)
+        form.query_one("#rf-ground").value = "prevention_request"  # a choice, not text
+        await hostile_round(
+            pilot,
+            form,
+            {
+                "rf-last": "Петухова",
+                "rf-first": "Анна",
+                "rf-date": "24.11.2026",
+                "rf-time": "09:00",
+                "rf-birth": "01.02.2015",
+            },
+        )
+        assert _stored("referral", "source_body", "summary") and _stored("client", "address", "notes")
+
+
+async def test_club_and_session_forms_every_field_pasted(demo_store):
+    from soptui.screens.groups.session_form import SessionFormScreen
+
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "ivanova", "demo2026")
+        await pilot.press("f6")
+        groups = await wait_screen(pilot, "GroupsScreen")
+        await _settle(pilot)
+        await pilot.press("n")
+        form = await wait_screen(pilot, "ClubFormScreen")
+        await until(pilot, lambda: not form._loading, "club form loaded")
+        await hostile_round(
+            pilot,
+            form,
+            {
+                "cf-name": "Клуб «Ромашка»",
+                "cf-capacity": "10",
+                "cf-start": "01.12.2026",
+                "cf-end": "31.12.2026",
+                "cf-slot-3": "15:00-16:00",
+            },
+        )
+        assert _stored("club", "goal", "room") and _stored("programme_item", "topic", "goal")
+        await _settle(pilot)
+        session = m.GroupSession.select().where(m.GroupSession.status == "held").first()
+        app.push_screen(SessionFormScreen(session.id))
+        form = await wait_screen(pilot, "SessionFormScreen")
+        await until(pilot, lambda: not form._loading, "session form loaded")
+        await hostile_round(pilot, form, {})
+        assert _stored("group_session", "analysis", "summary", "guests")
+        assert groups is not None
+
+
+async def test_person_dialog_every_field_pasted(demo_store):
+    client = m.Client.select().where(m.Client.department == demo_store.departments[0]).first()
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "ivanova", "demo2026")
+        app.open_target("client", client.id)
+        card = await wait_screen(pilot, "ClientCardScreen")
+        await until(pilot, lambda: card.card is not None, "card loaded")
+        await pilot.press("p")
+        dialog = await wait_screen(pilot, "PersonDialog")
+        await _settle(pilot)
+        await hostile_round(pilot, dialog, {"p-last": "Скобкина", "p-first": "Анна"})
+        assert _stored("representative", "relation", "preferred_call_time", "notes") or _stored(
+            "contact", "relation", "notes"
+        )
+
+
+async def test_visit_plan_and_act_forms_every_field_pasted(demo_store):
+    with_visit = m.PatronageVisit.select(m.PatronageVisit.client)
+    client = (
+        m.Client.select()
+        .where((m.Client.department == demo_store.departments[0]) & m.Client.id.not_in(with_visit))
+        .order_by(m.Client.id)
+        .first()
+    )
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "ivanova", "demo2026")
+        await pilot.press("f5")
+        await wait_screen(pilot, "PatronageScreen")
+        await _settle(pilot)
+        app.open_target("new_visit", client.id)
+        form = await wait_screen(pilot, "VisitFormScreen")
+        await hostile_round(pilot, form, {})
+        visit = m.PatronageVisit.get(m.PatronageVisit.client == client.id)
+        assert HOSTILE in visit.purpose and HOSTILE in visit.address
+        # the visit done: its findings and the patronage report's every field
+        app.open_target("visit", visit.id)
+        do = await wait_screen(pilot, "VisitDoScreen")
+        await _settle(pilot)
+        do.query_one("#act-report").focus()
+        await pilot.press("enter")
+        act = await wait_screen(pilot, "ActFormScreen")
+        await _settle(pilot)
+        pasted = await hostile_round(pilot, act, {}, save="ctrl+s")
+        await _settle(pilot)
+        from soptui.db.connection import db
+
+        raw = db.execute_sql("SELECT data FROM visit_act WHERE visit_id = ?", (visit.id,)).fetchone()[0]
+        import json
+
+        data = json.loads(raw)
+        assert sum(HOSTILE in str(v) for v in data.values()) >= len(pasted) // 2, data
