@@ -52,9 +52,19 @@ def save(
     The file is written to a temporary name and renamed, private to the user (0600): it holds personal data.
     """
     folder = Path(folder) if folder is not None else output_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / safe_file_name(name or form.file_name(data))
-    payload = render(form, data, creation_date)
+    path = private_folder(folder) / safe_file_name(name or form.file_name(data))
+    write_private(path, render(form, data, creation_date))
+    return path
+
+
+def private_folder(folder: Path) -> Path:
+    """Create the folder owner-only (0700) if it is missing: file names there carry clients' names."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return folder
+
+
+def write_private(path: Path, payload: bytes) -> None:
+    """Write the file owner-only (0600) whatever the umask, through a temporary name and a rename."""
     tmp = path.with_name(f".{path.name}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
@@ -65,4 +75,3 @@ def save(
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    return path

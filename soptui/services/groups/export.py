@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from soptui.core import clock
 from soptui.db import models as m
 from soptui.db import store
 from soptui.db.connection import write_transaction
-from soptui.services import access
+from soptui.services import access, printing
 from soptui.services.groups._common import GroupError, person_name
 from soptui.services.output import output_dir
 
@@ -93,11 +94,12 @@ def export_csv(
     """Write the CSV for the regional information system (see the module docstring for columns)."""
     access.require_department(None, department_id)  # access: department
     rows = export_rows(start, end, department_id)
-    path = path or output_dir() / f"СОН_занятия_{start:%Y-%m-%d}_{end:%Y-%m-%d}.csv"
-    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.writer(fh, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-        writer.writerow(CSV_COLUMNS)
-        writer.writerows(rows)
+    path = path or printing.private_folder(output_dir()) / f"СОН_занятия_{start:%Y-%m-%d}_{end:%Y-%m-%d}.csv"
+    text = io.StringIO()
+    writer = csv.writer(text, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows(rows)
+    printing.write_private(path, text.getvalue().encode("utf-8-sig"))  # personal data: owner only
     with write_transaction():
         store.audit(
             "export", "service_entry", None, {"what": "csv_groups", "from": start, "to": end, "rows": len(rows)}

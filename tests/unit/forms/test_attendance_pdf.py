@@ -89,9 +89,16 @@ def test_attendance_sheet_reads_back_with_names_marks_and_totals(actor, staff):
 
 
 def test_print_attendance_sheet_writes_a_file(actor, staff, tmp_path):
+    import os
+
     club = _setup(staff)
-    path = g.print_attendance_sheet(club, 2026, 11, tmp_path)
+    old_umask = os.umask(0o022)  # a loose umask: the folder and the file are private all the same
+    try:
+        path = g.print_attendance_sheet(club, 2026, 11, tmp_path / "out")
+    finally:
+        os.umask(old_umask)
     assert path.exists() and path.suffix == ".pdf"
+    assert path.stat().st_mode & 0o777 == 0o600 and path.parent.stat().st_mode & 0o777 == 0o700
     assert path.name == "Табель Клуб общения «Родничок» 2026-11.pdf"
     _, text = _text(path.read_bytes())
     assert "Воронина Вера Ивановна" in text

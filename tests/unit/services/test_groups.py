@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
 
 import pytest
 
@@ -340,7 +341,12 @@ def test_csv_export_reads_back_with_bom_and_semicolons(actor, staff, tmp_path):
     g.save_roll_call(_session_on(club, dt.date(2026, 11, 18)), {a: (True, ""), b: (True, "")})
     g.save_roll_call(_session_on(club, dt.date(2026, 10, 5)), {a: (True, ""), b: (True, "")})  # outside
     path = tmp_path / "out.csv"
-    result = g.export_csv(dt.date(2026, 11, 1), dt.date(2026, 11, 30), path)
+    old_umask = os.umask(0o022)  # a loose umask: the export holds personal data all the same
+    try:
+        result = g.export_csv(dt.date(2026, 11, 1), dt.date(2026, 11, 30), path)
+    finally:
+        os.umask(old_umask)
+    assert path.stat().st_mode & 0o777 == 0o600
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     with open(path, encoding="utf-8-sig", newline="") as fh:
