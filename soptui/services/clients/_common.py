@@ -14,6 +14,7 @@ class ClientGone(Exception):
 
 
 def load_client(client_id: int, actor: session.Actor | None) -> m.Client:
+    """The stored client; ClientGone if deleted, AccessDenied if the actor may not see them."""
     client = m.Client.get_or_none(m.Client.id == client_id)
     if client is None:
         raise ClientGone()
@@ -23,6 +24,7 @@ def load_client(client_id: int, actor: session.Actor | None) -> m.Client:
 
 
 def replace_points(owner: dict[str, int], phones: list[str], messengers: list[tuple[str, str]]) -> None:
+    """Replace the phones and messengers of one owner ({"client"|"representative"|"contact": id}), dropping repeats."""
     key, value = next(iter(owner.items()))
     m.ContactPoint.delete().where(getattr(m.ContactPoint, key) == value).execute()
     rows = [{key: value, "channel": "phone", "value": p} for p in dict.fromkeys(phones)]

@@ -19,10 +19,10 @@ from soptui.db.connection import db, is_sqlite
 from soptui.domain.labels import CATEGORIES, CLIENT_STATUSES
 from soptui.services.clients.index import NAME, PHONE, PHONE_REVERSED, PREFIX, PREFIX_LEN
 
-MAX_WORDS = 6
-MAX_WORD_LEN = 40
-COUNT_CAP = 1000
-MAX_LIMIT = 500
+MAX_WORDS = 6  # query words looked up; the rest are ignored
+MAX_WORD_LEN = 40  # a longer typed word is cut
+COUNT_CAP = 1000  # totals are counted up to this ("1000+")
+MAX_LIMIT = 500  # rows per page at most
 
 
 @dataclass(frozen=True)
