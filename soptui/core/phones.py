@@ -44,14 +44,6 @@ def digits(text: str | None) -> str:
     return _DIGITS.sub("", text or "")
 
 
-def search_digits(text: str) -> str:
-    """Digits of a typed phone fragment, national part only (drops a leading 8 or 7 of 11 digits)."""
-    d = digits(text)
-    if len(d) == 11 and d[0] in "78":
-        d = d[1:]
-    return d
-
-
 def national_digits(e164: str) -> str:
     """The 10 national digits of a Russian number (the whole digit string otherwise)."""
     d = digits(e164)

@@ -8,6 +8,7 @@ import datetime as dt
 from peewee import fn as pw_fn
 
 from soptui.app import make_app
+from soptui.core.text import full_name
 from soptui.db import models as m
 from soptui.services import clients
 
@@ -49,7 +50,7 @@ async def test_search_as_you_type_and_open_card(demo_store):
         await pilot.press(" ", *client.first_name[:2])
         await _settle(pilot, app)
         names = _table_names(screen)
-        full = clients.full_name(client.last_name, client.first_name, client.patronymic)
+        full = full_name(client.last_name, client.first_name, client.patronymic)
         assert full in names
         # select that row and open the card
         from soptui.widgets.client_table import ClientTable
@@ -472,7 +473,7 @@ async def test_misspelt_surname_still_finds_the_client(demo_store):
         await _settle(pilot, app)
         count = str(screen.query_one("#reg-count").render())
         assert f"Точно «{typo}» нет" in count and "похожие на" in count
-        full = clients.full_name(client.last_name, client.first_name, client.patronymic)
+        full = full_name(client.last_name, client.first_name, client.patronymic)
         assert full in _table_names(screen)
 
 

@@ -33,24 +33,13 @@ AREAS = ["clients", "referrals", "calls", "patronage", "groups", "journal", "dra
 OPEN = {
     # pure: work on values handed to them, read nothing of anyone's
     "clients": {
-        "allowed_statuses",
-        "channel_label",
         "form_values",
         "index_terms",
-        "ipra_warning",
-        "parse_phones",
         "parse_query",
         "person_changes",
         "referral_info",
-        "validate_any_date",
-        "validate_birth_date",
-        "validate_messenger",
-        "validate_name_part",
-        "validate_past_date",
         "can_see",
-        # choices for forms (names of departments and staff), and the index rebuild the services call
-        "departments",
-        "staff_choices",
+        # the index rebuild the services call
         "reindex",
     },
     "referrals": {

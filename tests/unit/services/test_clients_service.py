@@ -10,6 +10,7 @@ from soptui.core import session
 from soptui.db import models as m
 from soptui.services import auth, clients
 from soptui.services.clients import ClientData, PersonData, SearchFilters
+from soptui.services.clients.search import _within_distance
 
 from conftest import PASSWORD
 
@@ -96,7 +97,7 @@ def test_misspelt_name_finds_the_closest_spelling(registry):
     assert r.total == 0 and r.corrected == ""
     # the corrected search keeps the access rules: Иванов Андрей is in another department
     assert "Иванов Андрей Олегович" not in names(clients.search("ивонов андр"))
-    assert clients._within_distance("сокол", "сакол", 1) == 1 and clients._within_distance("абв", "где", 1) is None
+    assert _within_distance("сокол", "сакол", 1) == 1 and _within_distance("абв", "где", 1) is None
 
 
 def test_phone_formats_and_last_digits(registry):

@@ -1,0 +1,66 @@
+"""The client search index: one `ClientSearchTerm` row per name word, name-word prefix and phone.
+
+Kinds: "n" = folded name word, "f" = its first 1..PREFIX_LEN letters, "p" = the 10 national phone digits,
+"r" = the same reversed so "last 4 digits" is a prefix range too. The weight says whose word or phone it is.
+"""
+
+from __future__ import annotations
+
+from soptui.core.phones import national_digits
+from soptui.core.text import search_words
+from soptui.db import models as m
+
+NAME, PREFIX, PHONE, PHONE_REVERSED = "n", "f", "p", "r"
+PREFIX_LEN = 6  # name-word prefixes up to this length are stored as their own terms
+
+# weights of search terms: who the matched word or phone belongs to
+W_OWN_NAME, W_OWN_PHONE, W_REPRESENTATIVE, W_CONTACT = 0, 1, 2, 3
+
+
+def index_terms(client: m.Client) -> list[tuple[str, str, int]]:
+    """Search terms of a client: own name words (0), own phones (1), representatives' (2), contacts' (3)."""
+    terms: set[tuple[str, str, int]] = set()
+    for word in search_words(f"{client.last_name} {client.first_name} {client.patronymic}"):
+        terms.add((NAME, word, W_OWN_NAME))
+
+    def add_phone(value: str, weight: int) -> None:
+        d = national_digits(value)
+        if d:
+            terms.add((PHONE, d, weight))
+            terms.add((PHONE_REVERSED, d[::-1], weight))
+
+    for cp in m.ContactPoint.select().where((m.ContactPoint.client == client.id) & (m.ContactPoint.channel == "phone")):
+        add_phone(cp.value, W_OWN_PHONE)
+    reps = list(m.Representative.select().where(m.Representative.client == client.id))
+    contacts = list(m.Contact.select().where(m.Contact.client == client.id))
+    for person, weight in [(r, W_REPRESENTATIVE) for r in reps] + [(c, W_CONTACT) for c in contacts]:
+        for word in search_words(f"{person.last_name} {person.first_name} {person.patronymic}"):
+            terms.add((NAME, word, weight))
+    rep_ids = [p.id for p in reps]
+    contact_ids = [p.id for p in contacts]
+    if rep_ids or contact_ids:
+        cond = m.ContactPoint.channel == "phone"
+        owner = (m.ContactPoint.representative.in_(rep_ids or [0])) | (m.ContactPoint.contact.in_(contact_ids or [0]))
+        for cp in m.ContactPoint.select().where(cond & owner):
+            add_phone(cp.value, W_REPRESENTATIVE if cp.representative_id else W_CONTACT)
+    for kind, term, weight in list(terms):
+        if kind == NAME:
+            for n in range(1, min(len(term), PREFIX_LEN) + 1):
+                terms.add((PREFIX, term[:n], weight))
+    # a word both in the client's name and a relative's keeps the better weight
+    best: dict[tuple[str, str], int] = {}
+    for kind, term, weight in terms:
+        best[(kind, term)] = min(weight, best.get((kind, term), 9))
+    return [(k, t, w) for (k, t), w in best.items()]
+
+
+def reindex(client_id: int) -> None:
+    """Rebuild one client's search terms (call inside the write transaction that changed them)."""
+    client = m.Client.get_by_id(client_id)
+    m.ClientSearchTerm.delete().where(m.ClientSearchTerm.client == client_id).execute()
+    rows = [
+        {"client": client_id, "kind": k, "term": t, "weight": w, "sort_key": client.name_key}
+        for k, t, w in index_terms(client)
+    ]
+    if rows:
+        m.ClientSearchTerm.insert_many(rows).execute()
