@@ -233,11 +233,12 @@ def run() -> list[str]:
             f"journal_audit_log_page_ms: {_time(lambda: journal.audit_page(af, 0, 50, head)):.1f} ms (goal < 200 ms)"
         )
         from soptui.forms import service_log
+        from soptui.services import printing
 
         mine = journal.JournalFilters(month.start, month.end, staff_id=info["spec"])
         started = time.perf_counter()
         report = journal.service_log_report(mine, head)
-        data = service_log.render(report)
+        data = printing.render(service_log, report)
         pdf_s = time.perf_counter() - started
         lines.append(
             f"journal_print_specialist_month_s: {pdf_s:.1f} s (goal < 10 s; "

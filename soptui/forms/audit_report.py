@@ -1,4 +1,4 @@
-"""The head of department's audit report for a period, from `journal.AuditSummary`.
+"""The head of department's audit report for a period, from `soptui.services.journal.AuditSummary`.
 
 What every SOP says the head checks: first contact within 3 working days of a
 referral (SOP 03), calls made (SOP 01-03), visits done and their acts (SOP 04),
@@ -8,7 +8,6 @@ group sessions held and attendances (SOP 05), the service log totals.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from soptui.forms.base import SoptuiDocument, format_date, format_datetime
 
@@ -16,6 +15,7 @@ TITLE = "Отчёт для заведующего: контроль выполн
 
 
 def build(summary, creation_date: dt.datetime | None = None) -> SoptuiDocument:
+    """The PDF document of an AuditSummary."""
     s = summary
     doc = SoptuiDocument(TITLE, s.institution, orientation="P", creation_date=creation_date or s.printed_at)
     doc.add_title(TITLE, f"за период с {format_date(s.start)} по {format_date(s.end)}")
@@ -125,13 +125,6 @@ def build(summary, creation_date: dt.datetime | None = None) -> SoptuiDocument:
     return doc
 
 
-def render(summary, creation_date: dt.datetime | None = None) -> bytes:
-    return build(summary, creation_date).to_bytes()
-
-
-def save(summary, path: str | Path, creation_date: dt.datetime | None = None) -> Path:
-    return build(summary, creation_date).save(path)
-
-
 def file_name(summary) -> str:
+    """audit_report_2026-11-01_2026-11-30.pdf"""
     return f"audit_report_{summary.start:%Y-%m-%d}_{summary.end:%Y-%m-%d}.pdf"

@@ -2,13 +2,12 @@
 
 Every SOP names the service log as the document the head of department checks
 during audits; this is its printed form, built from
-`soptui.services.journal.ServiceLogReport`.
+`soptui.services.journal.ServiceLogReport` and saved by `soptui.services.printing`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from soptui.forms.base import SoptuiDocument, format_date
 
@@ -65,14 +64,6 @@ def build(report, creation_date: dt.datetime | None = None) -> SoptuiDocument:
         )
     doc.add_signatures([("Специалист", report.specialist or None), ("Заведующий отделением", report.head or None)])
     return doc
-
-
-def render(report, creation_date: dt.datetime | None = None) -> bytes:
-    return build(report, creation_date).to_bytes()
-
-
-def save(report, path: str | Path, creation_date: dt.datetime | None = None) -> Path:
-    return build(report, creation_date).save(path)
 
 
 def file_name(report) -> str:

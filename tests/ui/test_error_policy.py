@@ -186,14 +186,14 @@ async def test_a_running_call_survives_a_failing_autosave(store, staff, monkeypa
 async def test_a_pdf_that_cannot_be_written(demo_store, monkeypatch, private_error_log, tmp_path):
     from textual.widgets import DataTable
 
-    from soptui.forms import base as form_base
+    from soptui.services import printing
 
     secret_path = str(tmp_path / "Петров_Иван_секрет.pdf")
 
-    def refuse(self, path):
+    def refuse(path, payload):
         raise PermissionError(13, "Permission denied", secret_path)
 
-    monkeypatch.setattr(form_base.SoptuiDocument, "save", refuse)
+    monkeypatch.setattr(printing, "write_private", refuse)  # every PDF and export is written here
     app = make_app("Учреждение", "КЦСОН")
     app.strict_errors = False
     async with app.run_test(size=(120, 40)) as pilot:

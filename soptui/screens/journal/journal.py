@@ -546,15 +546,10 @@ class JournalScreen(SectionScreen):
 
     @db_work(group="journal-print", action="напечатать журнал")
     def _print_log(self, filters) -> None:
-        from soptui.forms import service_log
-        from soptui.services import journal, output
+        from soptui.services import journal
 
         try:
-            report = journal.service_log_report(filters, self.app.actor)
-            path = service_log.save(report, output.output_dir() / service_log.file_name(report))
-            journal.record_print(
-                "service_log", {"start": filters.start, "end": filters.end, "entries": report.totals.entries}
-            )
+            path = journal.print_service_log(filters, self.app.actor)
         except journal.TooManyRows as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="warning", timeout=10)
             return
@@ -562,12 +557,9 @@ class JournalScreen(SectionScreen):
 
     @db_work(group="journal-print", action="напечатать отчёт")
     def _print_report(self, start, end, department_id, staff_id) -> None:
-        from soptui.forms import audit_report
-        from soptui.services import journal, output
+        from soptui.services import journal
 
-        summary = journal.audit_summary(start, end, department_id, staff_id, self.app.actor)
-        path = audit_report.save(summary, output.output_dir() / audit_report.file_name(summary))
-        journal.record_print("audit_report", {"start": start, "end": end})
+        path = journal.print_audit_report(start, end, department_id, staff_id, self.app.actor)
         self.app.call_from_thread(self._printed, path, "Отчёт для заведующего")
 
     def _printed(self, path: Path, what: str) -> None:

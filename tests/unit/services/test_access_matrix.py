@@ -76,12 +76,6 @@ OPEN = {
     },
     "groups": {"quoted", "schedule_text", "leader_options", "leader_full_names"},
     "journal": {
-        "minutes_text",
-        "month_period",
-        "parse_period",
-        "service_label",
-        "sop_label",
-        "validate_period",
         "filter_choices",
         "record_print",
         # the head's and administrators' audit log checks the role inside

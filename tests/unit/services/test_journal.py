@@ -433,12 +433,13 @@ def _pdf_text(data: bytes) -> str:
 
 def test_service_log_pdf_has_rows_totals_and_signature_lines(log, staff):
     from soptui.forms import service_log
+    from soptui.services import printing
 
     spec = _as("spec")
     report = journal.service_log_report(journal.JournalFilters(*NOV, staff_id=staff["spec"]), spec)
     assert report.specialist == "Иванова Марина Сергеевна"
     assert report.head == "Кузнецова Татьяна Николаевна"
-    data = service_log.render(report)
+    data = printing.render(service_log, report)
     reader = PdfReader(io.BytesIO(data))
     box = reader.pages[0].mediabox
     assert float(box.width) > float(box.height)  # A4 landscape
@@ -466,16 +467,17 @@ def test_service_log_pdf_has_rows_totals_and_signature_lines(log, staff):
 
 
 def test_service_log_refuses_too_many_rows(log, monkeypatch):
-    monkeypatch.setattr(journal, "MAX_PRINT_ROWS", 3)
+    monkeypatch.setattr(journal.service_log, "MAX_PRINT_ROWS", 3)
     with pytest.raises(journal.TooManyRows, match="слишком много"):
         journal.service_log_report(journal.JournalFilters(*NOV), _as("chief"))
 
 
 def test_audit_report_pdf(audit_data, log):
     from soptui.forms import audit_report
+    from soptui.services import printing
 
     summary = journal.audit_summary(*NOV, department_id=log["day_dep"], actor=_as("chief"))
-    text = _pdf_text(audit_report.render(summary))
+    text = _pdf_text(printing.render(audit_report, summary))
     for expected in (
         "Отчёт для заведующего",
         "с 01.11.2026 по 30.11.2026",
@@ -491,3 +493,42 @@ def test_audit_report_pdf(audit_data, log):
     ):
         assert expected in text, expected
     assert "Орлов" not in text
+
+
+def _prints(table: str) -> int:
+    return m.AuditLog.select().where((m.AuditLog.action == "print") & (m.AuditLog.table == table)).count()
+
+
+def test_print_service_log_saves_a_private_pdf_and_audits_it(log, staff, tmp_path):
+    spec = _as("spec")
+    before = _prints("service_log")
+    path = journal.print_service_log(journal.JournalFilters(*NOV, staff_id=staff["spec"]), spec, folder=tmp_path)
+    assert path == tmp_path / "journal_2026-11-01_2026-11-30.pdf"
+    assert path.stat().st_mode & 0o777 == 0o600  # personal data: private to the user
+    text = _pdf_text(path.read_bytes())
+    assert "Журнал учёта услуг" in text and "Петров Иван Сергеевич" in text and "записей: 2" in text
+    assert _prints("service_log") == before + 1
+
+
+def test_print_service_log_too_long_writes_and_audits_nothing(log, monkeypatch, tmp_path):
+    monkeypatch.setattr(journal.service_log, "MAX_PRINT_ROWS", 3)
+    before = _prints("service_log")
+    out = tmp_path / "out"
+    with pytest.raises(journal.TooManyRows):
+        journal.print_service_log(journal.JournalFilters(*NOV), _as("chief"), folder=out)
+    assert not out.exists() and _prints("service_log") == before
+
+
+def test_print_audit_report_saves_a_pdf_and_audits_it(audit_data, log, tmp_path):
+    before = _prints("audit_report")
+    path = journal.print_audit_report(*NOV, department_id=log["day_dep"], actor=_as("head"), folder=tmp_path)
+    assert path == tmp_path / "audit_report_2026-11-01_2026-11-30.pdf"
+    text = _pdf_text(path.read_bytes())
+    assert "Отчёт для заведующего" in text and "Кузнецова Татьяна Николаевна" in text and "Орлов" not in text
+    assert _prints("audit_report") == before + 1
+
+
+def test_journal_access_denied_is_the_services_one():
+    from soptui.services import errors
+
+    assert journal.AccessDenied is errors.AccessDenied

@@ -1,0 +1,36 @@
+"""A reporting period: a month by default, typed as two dates ДД.ММ.ГГГГ, never reversed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from soptui.core import clock
+
+REVERSED = "Конец периода раньше начала."
+
+
+def month_period(day: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """First and last day of the month of `day` (today by default): the default period."""
+    day = day or clock.today()
+    first = day.replace(day=1)
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    return first, following - dt.timedelta(days=1)
+
+
+def parse_period(start_text: str, end_text: str) -> tuple[dt.date, dt.date]:
+    """Both ends as ДД.ММ.ГГГГ; ValueError (Russian) if malformed or reversed."""
+    start = clock.parse_date(start_text)
+    end = clock.parse_date(end_text)
+    validate_period(start, end)
+    return start, end
+
+
+def validate_period(start: dt.date, end: dt.date) -> None:
+    """ValueError (Russian) when the period ends before it starts."""
+    if end < start:
+        raise ValueError(REVERSED)
+
+
+def day_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """[start 00:00, day after end 00:00) for datetime columns."""
+    return (dt.datetime.combine(start, dt.time()), dt.datetime.combine(end + dt.timedelta(days=1), dt.time()))
