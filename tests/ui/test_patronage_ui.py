@@ -121,7 +121,7 @@ async def test_plan_form_bad_input_keeps_what_was_typed(demo_store):
         assert not m.PatronageVisit.select().where(m.PatronageVisit.client == client.id).exists()
 
 
-async def test_reschedule_from_the_planner(demo_store):
+async def test_reschedule_from_the_planner(demo_store, centre):
     client = fresh_client(demo_store)
     ivanova = staff_id("ivanova")
     start = visits.free_start(ivanova, THU)
@@ -163,7 +163,7 @@ async def test_reschedule_from_the_planner(demo_store):
         assert v.address == client.address and [l.staff_id for l in v.staff_links] == [ivanova]
 
 
-async def test_doing_a_visit_and_completing_it_with_an_act(demo_store, tmp_path, monkeypatch):
+async def test_doing_a_visit_and_completing_it_with_an_act(demo_store, centre, tmp_path, monkeypatch):
     monkeypatch.setenv("SOPTUI_OUTPUT", str(tmp_path))
     client = fresh_client(demo_store)
     ivanova = staff_id("ivanova")
@@ -241,7 +241,7 @@ async def test_doing_a_visit_and_completing_it_with_an_act(demo_store, tmp_path,
         assert "Итоги визита" in str(do.query_one("#done-summary").render())
 
 
-async def test_planned_visit_opens_with_earlier_recommendations(demo_store):
+async def test_planned_visit_opens_with_earlier_recommendations(demo_store, centre):
     ivanova = staff_id("ivanova")
     planned = [
         v
@@ -274,7 +274,7 @@ async def test_planned_visit_opens_with_earlier_recommendations(demo_store):
         assert saved["checks"][str(first.id)][1] == "частично"
 
 
-async def test_half_filled_act_survives_a_dropped_session(demo_store):
+async def test_half_filled_act_survives_a_dropped_session(demo_store, centre):
     client = fresh_client(demo_store)
     ivanova = staff_id("ivanova")
     start = visits.free_start(ivanova, WED)

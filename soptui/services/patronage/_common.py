@@ -219,6 +219,7 @@ def _card_from_row(row: tuple, links: dict[int, list[tuple[int, str]]], acted: s
 
 
 def work_hours() -> tuple[dt.time, dt.time]:
+    """The institution's working hours (the SOP 04 defaults if they are not set or unreadable)."""
     info = institution.get()
     try:
         return clock.parse_time(info.work_start), clock.parse_time(info.work_end)
@@ -239,10 +240,12 @@ def mark_conflicts(cards: list[VisitCard]) -> list[VisitCard]:
 
 
 def visit_query() -> pw.ModelSelect:
+    """Visits joined with their client: what `visit_cards` reads."""
     return m.PatronageVisit.select(m.PatronageVisit, m.Client).join(m.Client)
 
 
 def load_data(text: str) -> dict[str, Any]:
+    """A stored JSON object (an act's fields); anything else reads as empty."""
     try:
         value = json.loads(text or "{}")
     except ValueError:
@@ -251,6 +254,7 @@ def load_data(text: str) -> dict[str, Any]:
 
 
 def load_list(text: str) -> tuple[str, ...]:
+    """A stored JSON list (methods, problem areas); anything else reads as empty."""
     try:
         value = json.loads(text or "[]")
     except ValueError:

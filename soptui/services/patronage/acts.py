@@ -53,6 +53,7 @@ def act_prefill(visit_id: int, kind: str) -> dict[str, str]:
 
 
 def load_act(visit_id: int, kind: str) -> ActState:
+    """The stored act of that kind, or a new draft prefilled from the visit."""
     access.require_visit(None, visit_id)  # access: client
     if kind not in ACT_KINDS:
         raise ValueError(kind)
@@ -120,6 +121,7 @@ class ActDocument:
 
 
 def act_document(visit_id: int, kind: str) -> ActDocument:
+    """What the act's PDF prints and its file is named by, read from the visit, the act and the staff."""
     access.require_visit(None, visit_id)  # access: client
     detail = get_visit(visit_id)
     act = load_act(visit_id, kind)

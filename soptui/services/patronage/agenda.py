@@ -14,11 +14,11 @@ from soptui.services import access
 from soptui.services.patronage._common import visit_cards, visit_query
 
 
-def today_items(actor: session.Actor, today: dt.date) -> list:
+def today_items(actor: session.Actor, today: dt.date) -> list[TodayItem]:
     """Visits today, overdue acts and unconfirmed call-drafted visits of the signed-in person."""
     access.require_staff(actor)  # access: staff
 
-    items: list = []
+    items: list[TodayItem] = []
     mine = m.VisitStaff.select(m.VisitStaff.visit).where(m.VisitStaff.staff == actor.id)
     lo = dt.datetime.combine(today, dt.time())
     hi = lo + dt.timedelta(days=1)

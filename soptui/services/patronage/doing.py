@@ -17,6 +17,7 @@ from soptui.services.patronage.reading import VisitOutcome
 
 
 def progress_key(visit_id: int) -> str:
+    """The draft key under which a visit in progress is kept."""
     return f"visit:{visit_id}"
 
 
@@ -27,11 +28,13 @@ def save_progress(visit_id: int, payload: dict[str, Any]) -> None:
 
 
 def load_progress(visit_id: int) -> dict[str, Any] | None:
+    """What was typed during the visit and not yet completed, if anything."""
     access.require_visit(None, visit_id)  # access: client
     return drafts.load_draft(progress_key(visit_id))
 
 
 def validate_outcome(kind: str, outcome: VisitOutcome) -> dict[str, str]:
+    """Field errors of a visit's outcome (empty when it can be completed)."""
     errors: dict[str, str] = {}
     for i, rec in enumerate(outcome.recommendations):
         if not rec.text.strip():
