@@ -490,9 +490,9 @@ def _build_demo(n_clients: int = 300, today: dt.date | None = None, seed: int = 
     return ctx
 
 
-from soptui.services import patronage as _visits  # noqa: E402  (SOP 04 patronage demo data)
+from soptui.demo import patronage as _patronage  # noqa: E402  (SOP 04 patronage demo data)
 
-SEEDERS.append(_visits.seed_demo)
+SEEDERS.append(_patronage.seed_demo)
 
 from soptui.demo import groups as _groups  # noqa: E402  (SOP 05 clubs demo data)
 

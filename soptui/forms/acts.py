@@ -1,7 +1,7 @@
 """The three SOP 04 documents as PDF: housing-conditions act, social patronage act, patronage report.
 
 The content arrives as `services.patronage.ActDocument` (plain data); this module
-only lays it out on the shared `SoptuiDocument` (A4, DejaVu, page N of M).
+only lays it out on the shared `SoptuiDocument` (A4, DejaVu, page N of M) and names its file.
 """
 
 from __future__ import annotations
@@ -10,9 +10,16 @@ import datetime as dt
 
 from soptui.forms.base import SoptuiDocument
 
+# short titles for file names (the housing act's full title is too long for one)
+FILE_TITLES = {
+    "housing": "Акт обследования ЖБУ",
+    "patronage": "Акт социального патронажа",
+    "report": "Отчёт о патронаже",
+}
 
-def render_act(doc, creation_date: dt.datetime | None = None) -> bytes:
-    """The PDF bytes of one act (`doc` is a services.patronage.ActDocument)."""
+
+def build(doc, creation_date: dt.datetime | None = None) -> SoptuiDocument:
+    """The document of one act (`doc` is a services.patronage.ActDocument)."""
     pdf = SoptuiDocument(doc.title, doc.institution, creation_date=creation_date)
     subtitle = doc.number + ("  (черновик)" if doc.is_draft else "")
     pdf.add_title(doc.title, subtitle)
@@ -59,4 +66,17 @@ def render_act(doc, creation_date: dt.datetime | None = None) -> bytes:
         pdf.add_page()
     pdf.add_section("Подписи")
     pdf.add_signatures(list(doc.signers))
-    return pdf.to_bytes()
+    return pdf
+
+
+def file_name(doc) -> str:
+    """Акт_обследования_ЖБУ_№12-Ж_Петров_И.С._26.11.2026.pdf: kind, number, client, visit date (…_черновик)."""
+    parts = [
+        FILE_TITLES.get(doc.kind, doc.title),
+        doc.number.replace(" ", ""),
+        doc.client_name.replace(". ", "."),
+        f"{doc.visit_date:%d.%m.%Y}",
+    ]
+    if doc.is_draft:
+        parts.append("черновик")
+    return "_".join(parts).replace(" ", "_") + ".pdf"

@@ -7,7 +7,7 @@ import datetime as dt
 from soptui.forms.base import SoptuiDocument
 
 
-def render_schedule(doc, creation_date: dt.datetime | None = None) -> bytes:
+def build(doc, creation_date: dt.datetime | None = None) -> SoptuiDocument:
     """Landscape A4 grid of the visits (`doc` is a services.patronage.ScheduleDocument)."""
     pdf = SoptuiDocument(doc.title, doc.institution, orientation="L", creation_date=creation_date)
     pdf.add_title(doc.title, doc.subtitle)
@@ -24,4 +24,10 @@ def render_schedule(doc, creation_date: dt.datetime | None = None) -> bytes:
     pdf.add_signatures(
         [("Составил(а)", doc.compiled_by or None), ("Утверждаю: заведующий отделением", doc.head_name or None)]
     )
-    return pdf.to_bytes()
+    return pdf
+
+
+def file_name(doc) -> str:
+    """График_выходов_Иванова_М.С._01.12.2026-31.12.2026.pdf: whose schedule (a person, department or all) and when."""
+    scope = doc.scope.replace(". ", ".")
+    return f"График выходов {scope} {doc.start:%d.%m.%Y}-{doc.end:%d.%m.%Y}".replace(" ", "_") + ".pdf"

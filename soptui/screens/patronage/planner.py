@@ -35,6 +35,7 @@ from soptui.screens.workers import db_work
 
 if TYPE_CHECKING:
     from soptui.services.patronage import PlannerWeek, VisitCard
+    from soptui.services.staff import Choice
 
 STATUS_MARK = {"planned": "", "done": "✓", "cancelled": "✗", "not_let_in": "⊘", "draft": "?"}
 STATUS_STYLE = {"planned": "", "done": "green", "cancelled": "dim strike", "not_let_in": "dim", "draft": "yellow"}
@@ -343,7 +344,7 @@ class PatronageScreen(SectionScreen):
         self.monday = patronage.week_start(clock.today())
         self.only_mine = False
         self.department_id: int | None = None
-        self.departments: list[tuple[int, str]] = []
+        self.departments: list[Choice] = []
         self.week: PlannerWeek | None = None
         self._want: tuple[object, dt.date] | None = None
         self._shown_text: dict[str, tuple] = {}
@@ -371,12 +372,13 @@ class PatronageScreen(SectionScreen):
     @db_work(exclusive=True, group="planner")
     def _load(self, monday: dt.date, department_id: int | None, staff_id: int | None) -> None:
         from soptui.services import patronage as visits
+        from soptui.services import staff
 
         week = visits.planner_week(monday, department_id, staff_id)
-        deps = visits.departments() if not self.departments else self.departments
+        deps = staff.departments() if not self.departments else self.departments
         self.app.call_from_thread(self._show, week, deps)
 
-    def _show(self, week: PlannerWeek, deps: list[tuple[int, str]]) -> None:
+    def _show(self, week: PlannerWeek, deps: list[Choice]) -> None:
         self.departments = deps
         self.week = week
         self._render_week(keep=True)
@@ -388,7 +390,7 @@ class PatronageScreen(SectionScreen):
         want = self._want or old
         self._want = None
         grid.show_week(week, clock.today())
-        dep = dict(self.departments).get(self.department_id, "все отделения") if self.department_id else "все отделения"
+        dep = next((d.label for d in self.departments if d.id == self.department_id), "все отделения")
         scope = "мои визиты" if self.only_mine else dep
         bar = Text()
         bar.append(f"Неделя {week.monday:%d.%m}–{week.monday + dt.timedelta(days=6):%d.%m.%Y}", style="bold")
@@ -491,7 +493,7 @@ class PatronageScreen(SectionScreen):
         if not actor or not actor.sees_all_departments or not self.departments:
             self.notify("Вы видите своё отделение.", severity="information")
             return
-        ids = [d for d, _ in self.departments] + [None]
+        ids = [d.id for d in self.departments] + [None]
         pos = ids.index(self.department_id) if self.department_id in ids else -1
         self.department_id = ids[(pos + 1) % len(ids)]
         self.action_reload()

@@ -20,7 +20,8 @@ from soptui.screens.workers import db_work
 from soptui.widgets.fields import FieldError, LabeledInput
 
 if TYPE_CHECKING:
-    from soptui.services.patronage import ClientPrefill, StaffOption, VisitPlan
+    from soptui.services.patronage import ClientPrefill, VisitPlan
+    from soptui.services.staff import StaffOption
 
 TITLES = {
     "new": "Новый визит",
@@ -176,7 +177,7 @@ class VisitFormScreen(ModalScreen[int | None]):
         actor = getattr(self.app, "actor", None)
         dep = actor.department_id if actor else None
         include = list(plan.staff_ids) if plan else ([self.staff_id] if self.staff_id else [])
-        staff = visits.staff_options(dep, include)
+        staff = visits.visiting_staff(dep, include)
         start = None
         if plan is None and self.staff_id and self.start_at is None:
             if self.day:

@@ -10,6 +10,7 @@ from pypdf import PdfReader
 
 from soptui.domain import patronage
 from soptui.services import patronage as visits
+from soptui.services import printing
 from soptui.services.patronage import NewRecommendation, VisitOutcome
 
 from patronage_helpers import plan
@@ -101,7 +102,7 @@ def done_visits(family):  # noqa: F811
 def render(visit_id: int, kind: str) -> tuple[str, int]:
     from soptui.forms import acts
 
-    return pdf_text(acts.render_act(visits.act_document(visit_id, kind), creation_date=NOW))
+    return pdf_text(printing.render(acts, visits.act_document(visit_id, kind), creation_date=NOW))
 
 
 def test_housing_act_sections_and_values(done_visits):
@@ -178,6 +179,16 @@ def test_act_pdf_written_to_the_output_folder(done_visits, tmp_path, monkeypatch
     monkeypatch.setenv("SOPTUI_OUTPUT", str(tmp_path))
     path = visits.act_pdf(done_visits[0], "housing")
     assert path.parent == tmp_path and path.read_bytes().startswith(b"%PDF")
+    assert path.name == f"Акт_обследования_ЖБУ_№{done_visits[0]}-Ж_Петров_И.С._26.11.2026.pdf"
+    assert "Акт обследования жилищно-бытовых условий" in pdf_text(path.read_bytes())[0]
+
+
+def test_draft_act_file_name_says_draft(family, tmp_path, monkeypatch):  # noqa: F811
+    monkeypatch.setenv("SOPTUI_OUTPUT", str(tmp_path))
+    vid = visits.save_plan(plan(family))
+    visits.save_act_draft(vid, "report", {"goal": "Знакомство"})
+    path = visits.act_pdf(vid, "report")
+    assert path.name == f"Отчёт_о_патронаже_№{vid}-О_Петров_И.С._26.11.2026_черновик.pdf"
 
 
 def test_field_visit_schedule_pdf(done_visits, tmp_path, monkeypatch, family):  # noqa: F811
@@ -195,3 +206,4 @@ def test_field_visit_schedule_pdf(done_visits, tmp_path, monkeypatch, family):  
     assert "01.12.2026" in t and "13:00–14:50" in t and "11.12.2026" in t
     assert "Всего выходов: 2." in t and "Составил(а)" in t and "Утверждаю" in t
     assert f"Страница 1 из {pages}" in t
+    assert path.name == "График_выходов_Иванова_М.С._01.12.2026-31.12.2026.pdf"

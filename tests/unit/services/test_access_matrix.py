@@ -66,13 +66,10 @@ OPEN = {
     "patronage": {
         "progress_key",
         "validate_outcome",
-        "departments",
-        "staff_options",
-        "fn_exists_staff",
+        "visiting_staff",
         "first_free_slot",
         "free_start",
         "referral_patronage_due",
-        "seed_demo",
     },
     "groups": {"quoted", "schedule_text", "leader_options", "leader_full_names"},
     "journal": {
@@ -86,10 +83,12 @@ OPEN = {
 
 
 def _public(area: str):
+    """The area's own public functions (for an area split into a package: those its submodules define)."""
     module = importlib.import_module(f"soptui.services.{area}")
+    package = f"{module.__name__}." if hasattr(module, "__path__") else None
     for name, fn in inspect.getmembers(module, inspect.isfunction):
-        # an area is a module or a package re-exporting its task modules' functions
-        if not name.startswith("_") and fn.__module__.startswith(module.__name__):
+        mine = fn.__module__ == module.__name__ or (package is not None and fn.__module__.startswith(package))
+        if not name.startswith("_") and mine:
             yield name, fn
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from soptui.db import models as m
 from soptui.db.connection import write_transaction
+from soptui.domain import patronage
 from soptui.services import patronage as visits
 from soptui.services.patronage import NewRecommendation, VisitError, VisitOutcome
 
@@ -78,7 +79,7 @@ def test_save_plan_conflicts_and_reschedule(family):
 
 
 def _complete_act(vid: int, kind: str = "housing") -> None:
-    data = {f.key: "заполнено" for f in visits.patronage.act_fields(kind)}
+    data = {f.key: "заполнено" for f in patronage.act_fields(kind)}
     visits.complete_act(vid, kind, data)
 
 

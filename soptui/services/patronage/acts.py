@@ -1,0 +1,186 @@
+"""The SOP 04 acts of a visit: prefill, draft and completion, and the data their PDF prints."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from soptui.core import clock
+from soptui.core.text import full_name, short_name
+from soptui.db import models as m
+from soptui.db import store
+from soptui.db.connection import write_transaction
+from soptui.domain import patronage
+from soptui.domain.labels import (
+    ACT_KINDS,
+    DIAGNOSTIC_METHODS,
+    POSITIONS,
+    PROBLEM_AREAS,
+    RECOMMENDATION_STATUSES,
+    VISIT_KINDS,
+)
+from soptui.services import access, institution, printing
+from soptui.services.patronage._common import VisitError, load_data
+from soptui.services.patronage.reading import ActState, get_visit
+
+ACT_LETTERS = {"housing": "Ж", "patronage": "П", "report": "О"}  # the letter after the visit number: № 12-Ж
+
+
+def act_prefill(visit_id: int, kind: str) -> dict[str, str]:
+    """Fields an act can take from the visit and the client card."""
+    access.require_visit(None, visit_id)  # access: client
+    v = m.PatronageVisit.get_by_id(visit_id)
+    c = v.client
+    family = [
+        f"{full_name(c.last_name, c.first_name, c.patronymic)}"
+        f"{', ' + format(c.birth_date, '%Y') + ' г. р.' if c.birth_date else ''}"
+    ]
+    family += [
+        f"{r.relation}: {full_name(r.last_name, r.first_name, r.patronymic)}"
+        for r in m.Representative.select().where(m.Representative.client == c.id)
+    ]
+    data: dict[str, str] = {}
+    if kind == "housing":
+        data = {"address": v.address or c.address, "family": "\n".join(family)}
+    elif kind == "patronage":
+        data = {"family": "\n".join(family)}
+    elif kind == "report":
+        data = {"goal": v.purpose, "effectiveness": v.effectiveness}
+    return data
+
+
+def load_act(visit_id: int, kind: str) -> ActState:
+    """The stored act of that kind, or a new draft prefilled from the visit."""
+    access.require_visit(None, visit_id)  # access: client
+    if kind not in ACT_KINDS:
+        raise ValueError(kind)
+    a = m.VisitAct.get_or_none((m.VisitAct.visit == visit_id) & (m.VisitAct.kind == kind))
+    if a is None:
+        return ActState(None, kind, act_prefill(visit_id, kind), True, None)
+    return ActState(a.id, kind, load_data(a.data), a.is_draft, a.completed_at)
+
+
+def save_act_draft(visit_id: int, kind: str, data: dict[str, Any]) -> int:
+    """Keep the act as typed (a draft); called as the user types, so not audited field by field."""
+    access.require_visit(None, visit_id)  # access: client
+    text = json.dumps(data, ensure_ascii=False)
+    with write_transaction():
+        a = m.VisitAct.get_or_none((m.VisitAct.visit == visit_id) & (m.VisitAct.kind == kind))
+        if a is None:
+            return store.create(m.VisitAct, visit=visit_id, kind=kind, data=text, is_draft=True).id
+        (
+            m.VisitAct.update(data=text, updated_at=clock.now(), version=m.VisitAct.version + 1)
+            .where(m.VisitAct.id == a.id)
+            .execute()
+        )
+        return a.id
+
+
+def complete_act(visit_id: int, kind: str, data: dict[str, Any]) -> int:
+    """Finish the act: every required field filled, else VisitError naming the fields."""
+    access.require_visit(None, visit_id)  # access: client
+    missing = patronage.act_missing(kind, data)
+    if missing:
+        raise VisitError({f.key: f"Заполните поле «{f.label}»." for f in missing})
+    text = json.dumps(data, ensure_ascii=False)
+    with write_transaction():
+        a = m.VisitAct.get_or_none((m.VisitAct.visit == visit_id) & (m.VisitAct.kind == kind))
+        if a is None:
+            a = store.create(m.VisitAct, visit=visit_id, kind=kind, data=text, is_draft=False, completed_at=clock.now())
+        else:
+            store.update_versioned(
+                m.VisitAct, a.id, a.version, {"data": text, "is_draft": False, "completed_at": clock.now()}
+            )
+    return a.id
+
+
+@dataclass(frozen=True)
+class ActDocument:
+    """Everything an act's PDF prints (built here so the form module never queries)."""
+
+    kind: str
+    title: str
+    institution: str
+    number: str
+    visit_lines: tuple[tuple[str, str], ...]
+    sections: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
+    methods: tuple[str, ...]
+    problem_areas: tuple[str, ...]
+    findings: str
+    rights_explained: str
+    effectiveness: str
+    recommendations: tuple[tuple[str, str, str], ...]  # text, for whom, due
+    earlier: tuple[tuple[str, str, str, str], ...]  # given on, text, status, comment
+    signers: tuple[tuple[str, str], ...]
+    is_draft: bool
+    client_name: str  # Фамилия И. О., for the file name
+    visit_date: dt.date
+
+
+def act_document(visit_id: int, kind: str) -> ActDocument:
+    """What the act's PDF prints and its file is named by, read from the visit, the act and the staff."""
+    access.require_visit(None, visit_id)  # access: client
+    detail = get_visit(visit_id)
+    act = load_act(visit_id, kind)
+    card = detail.card
+    inst = institution.get()
+    staff = list(m.Staff.select().where(m.Staff.id.in_(list(card.staff_ids) or [0])))
+    staff.sort(key=lambda s: card.staff_ids.index(s.id))
+    visit_lines = (
+        ("Получатель социальных услуг", card.client_full_name),
+        ("Дата и время посещения", clock.fmt_datetime(card.start)),
+        ("Адрес", card.address),
+        ("Вид патронажа", VISIT_KINDS.get(card.kind, card.kind)),
+        ("Основание", detail.ground_label),
+        ("Цель посещения", card.purpose),
+        (
+            "Посещение провели",
+            "; ".join(
+                f"{full_name(s.last_name, s.first_name, s.patronymic)}, {POSITIONS.get(s.position, s.position)}"
+                for s in staff
+            ),
+        ),
+    )
+    sections = tuple(
+        (section.title, tuple((f.label, str(act.data.get(f.key, "") or "")) for f in section.fields))
+        for section in patronage.ACT_SECTIONS[kind]
+    )
+    signers = [
+        (POSITIONS.get(s.position, s.position).capitalize(), short_name(s.last_name, s.first_name, s.patronymic))
+        for s in staff
+    ]
+    signers.append(("Получатель социальных услуг (законный представитель)", ""))
+    return ActDocument(
+        kind=kind,
+        title=ACT_KINDS[kind],
+        institution=inst.full_name,
+        number=f"№ {visit_id}-{ACT_LETTERS[kind]}",
+        visit_lines=visit_lines,
+        sections=sections,
+        methods=tuple(DIAGNOSTIC_METHODS.get(x, x) for x in detail.methods),
+        problem_areas=tuple(PROBLEM_AREAS.get(x, x) for x in detail.problem_areas),
+        findings=detail.findings,
+        rights_explained=detail.rights_explained,
+        effectiveness=detail.effectiveness,
+        recommendations=tuple((r.text, r.for_whom, clock.fmt_date(r.due_date)) for r in detail.recommendations),
+        earlier=tuple(
+            (clock.fmt_date(r.visit_date), r.text, RECOMMENDATION_STATUSES.get(r.status, r.status), r.comment)
+            for r in detail.earlier
+            if detail.card.status == "done"
+        ),
+        signers=tuple(signers),
+        is_draft=act.is_draft,
+        client_name=card.client_name,
+        visit_date=card.start.date(),
+    )
+
+
+def act_pdf(visit_id: int, kind: str) -> Path:
+    """Write the act's PDF to the output folder; returns its path (call from a worker)."""
+    access.require_visit(None, visit_id)  # access: client
+    from soptui.forms import acts as act_form
+
+    return printing.save(act_form, act_document(visit_id, kind))

@@ -1,0 +1,160 @@
+"""Doing the visit (SOP 04): what was typed on the way (progress drafts), checking the outcome, completing it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from soptui.core import clock, session
+from soptui.db import models as m
+from soptui.db import store
+from soptui.db.connection import write_transaction
+from soptui.domain import patronage
+from soptui.domain.labels import DIAGNOSTIC_METHODS, PROBLEM_AREAS, RECOMMENDATION_STATUSES, VISIT_KINDS, VISIT_STATUSES
+from soptui.services import access, drafts
+from soptui.services.patronage._common import SERVICE_KIND, VisitError
+from soptui.services.patronage.reading import VisitOutcome
+
+
+def progress_key(visit_id: int) -> str:
+    """The draft key under which a visit in progress is kept."""
+    return f"visit:{visit_id}"
+
+
+def save_progress(visit_id: int, payload: dict[str, Any]) -> None:
+    """What the specialist typed while doing the visit, kept until the visit is completed."""
+    access.require_visit(None, visit_id)  # access: client
+    drafts.save_draft(progress_key(visit_id), payload)
+
+
+def load_progress(visit_id: int) -> dict[str, Any] | None:
+    """What was typed during the visit and not yet completed, if anything."""
+    access.require_visit(None, visit_id)  # access: client
+    return drafts.load_draft(progress_key(visit_id))
+
+
+def validate_outcome(kind: str, outcome: VisitOutcome) -> dict[str, str]:
+    """Field errors of a visit's outcome (empty when it can be completed)."""
+    errors: dict[str, str] = {}
+    for i, rec in enumerate(outcome.recommendations):
+        if not rec.text.strip():
+            errors[f"rec:{i}"] = f"Рекомендация № {i + 1}: нет текста рекомендации."
+    bad = [x for x in outcome.methods if x not in DIAGNOSTIC_METHODS]
+    if bad:
+        errors["methods"] = "Неизвестный метод: " + ", ".join(bad)
+    bad = [x for x in outcome.problem_areas if x not in PROBLEM_AREAS]
+    if bad:
+        errors["problem_areas"] = "Неизвестная область: " + ", ".join(bad)
+    for rid, (status, _comment) in outcome.checks.items():
+        if status not in RECOMMENDATION_STATUSES:
+            errors[f"check:{rid}"] = "Неизвестная отметка о выполнении."
+    if (
+        kind == "planned"
+        and outcome.checks
+        and any(s != "open" for s, _ in outcome.checks.values())
+        and not outcome.effectiveness.strip()
+    ):
+        errors["effectiveness"] = "Плановый патронаж: оцените, насколько эффективна профилактическая работа (СОП 04)."
+    return errors
+
+
+def complete_visit(visit_id: int, outcome: VisitOutcome) -> int:
+    """Mark the visit done: needs a completed act; writes exactly one service-log entry.
+
+    Returns the ServiceEntry id. Unchecked earlier recommendations stay open.
+    """
+    access.require_visit(None, visit_id)  # access: client
+    v = m.PatronageVisit.get_or_none(m.PatronageVisit.id == visit_id)
+    if v is None:
+        raise store.RecordGone()
+    errors = validate_outcome(v.kind, outcome)
+    if errors:
+        raise VisitError(errors)
+    now = clock.now()
+    with write_transaction():
+        v = m.PatronageVisit.get_by_id(visit_id)
+        if v.status != "planned":
+            raise VisitError(
+                {
+                    "status": "Завершить можно только запланированный визит "
+                    f"(сейчас: {VISIT_STATUSES.get(v.status, v.status)})."
+                }
+            )
+        acts = m.VisitAct.select().where((m.VisitAct.visit == visit_id) & (m.VisitAct.is_draft == False)).count()  # noqa: E712
+        if not acts:
+            raise VisitError(
+                {
+                    "act": "Заполните и завершите один из документов: акт обследования ЖБУ, "
+                    "акт социального патронажа или отчёт о патронаже (СОП 04)."
+                }
+            )
+        store.update_versioned(
+            m.PatronageVisit,
+            visit_id,
+            v.version,
+            {
+                "status": "done",
+                "completed_at": now,
+                "methods": json.dumps(outcome.methods, ensure_ascii=False),
+                "problem_areas": json.dumps(outcome.problem_areas, ensure_ascii=False),
+                "findings": outcome.findings.strip(),
+                "rights_explained": outcome.rights_explained.strip(),
+                "effectiveness": outcome.effectiveness.strip(),
+                "actual_prep_seconds": outcome.prep_seconds,
+                "actual_work_seconds": outcome.work_seconds,
+                "actual_completion_seconds": outcome.completion_seconds,
+            },
+        )
+        for rec in outcome.recommendations:
+            store.create(
+                m.Recommendation,
+                visit=visit_id,
+                client=v.client_id,
+                text=rec.text.strip(),
+                for_whom=rec.for_whom.strip(),
+                due_date=rec.due_date,
+            )
+        for rid, (status, comment) in outcome.checks.items():
+            r = m.Recommendation.get_or_none(m.Recommendation.id == rid)
+            if r is None or r.client_id != v.client_id or status == "open":
+                continue  # unchecked recommendations stay open
+            store.update_versioned(
+                m.Recommendation,
+                rid,
+                r.version,
+                {"status": status, "comment": comment.strip(), "checked_visit": visit_id},
+            )
+        staff_ids = [
+            l.staff_id for l in m.VisitStaff.select().where(m.VisitStaff.visit == visit_id).order_by(m.VisitStaff.id)
+        ]
+        me = session.actor_id()
+        staff = me if me in staff_ids else (staff_ids[0] if staff_ids else me)
+        minutes = patronage.service_minutes(
+            outcome.prep_seconds,
+            outcome.work_seconds,
+            outcome.completion_seconds,
+            v.prep_minutes,
+            v.work_minutes,
+            v.completion_minutes,
+        )
+        existing = m.ServiceEntry.get_or_none(
+            (m.ServiceEntry.source_type == "visit") & (m.ServiceEntry.source_id == visit_id)
+        )
+        if existing is not None:  # never two log entries for one visit
+            entry_id = existing.id
+        else:
+            entry_id = store.create(
+                m.ServiceEntry,
+                date=v.planned_start.date(),
+                client=v.client_id,
+                staff=staff,
+                sop="04",
+                service_kind=f"{SERVICE_KIND} ({VISIT_KINDS.get(v.kind, v.kind)})",
+                units=1,
+                minutes=minutes,
+                source_type="visit",
+                source_id=visit_id,
+                note=v.purpose[:200],
+            ).id
+    drafts.delete_draft(progress_key(visit_id))
+    return entry_id
