@@ -283,12 +283,6 @@ class SoptuiDocument(FPDF):
         """The finished PDF."""
         return bytes(self.output())
 
-    def save(self, path: str | Path) -> Path:
-        """Write the PDF to `path` and return it."""
-        path = Path(path)
-        path.write_bytes(self.to_bytes())
-        return path
-
     def _body_font(self) -> None:
         """Body font, opening the first page if none is open yet."""
         if self.page == 0:
