@@ -18,6 +18,19 @@ from textual.worker import NoActiveWorker, get_current_worker
 
 from soptui.core import session
 from soptui.core.session import Actor
+from soptui.screens.navigation import (
+    AddToGroup,
+    NewCall,
+    NewReferral,
+    NewVisit,
+    Open,
+    OpenCall,
+    OpenClient,
+    OpenReminder,
+    OpenSession,
+    OpenVisit,
+    Target,
+)
 from soptui.screens.workers import db_work
 from soptui.widgets import plain
 
@@ -44,72 +57,6 @@ SECTIONS: list[tuple[str, str, str, Callable[[], Screen]]] = [
     ("groups", "Группы", "f6", _section("soptui.screens.groups.clubs", "GroupsScreen")),
     ("journal", "Журнал", "f7", _section("soptui.screens.journal.journal", "JournalScreen")),
 ]
-
-# kind of a Today item -> (mode, opener(app, id)) registered by the sections
-OPENERS: dict[str, Callable[[SoptuiApp, int], None]] = {}
-
-
-def _open_client(app: SoptuiApp, ident: int) -> None:
-    from soptui.screens.clients.registry import open_client
-
-    open_client(app, ident)
-
-
-def _open_referral_form(app: SoptuiApp, ident: int) -> None:
-    from soptui.screens.clients.registry import open_referral_form
-
-    open_referral_form(app, ident)
-
-
-OPENERS.update({"client": _open_client, "new_referral": _open_referral_form})
-
-
-def _open_visit(app: SoptuiApp, ident: int) -> None:
-    from soptui.screens.patronage.planner import open_visit
-
-    open_visit(app, ident)
-
-
-def _open_new_visit(app: SoptuiApp, ident: int) -> None:
-    from soptui.screens.patronage.planner import open_new_visit
-
-    open_new_visit(app, ident)
-
-
-OPENERS.update({"visit": _open_visit, "new_visit": _open_new_visit})
-
-
-def _open_session(app: SoptuiApp, ident: int) -> None:
-    from soptui.screens.groups.clubs import open_session
-
-    open_session(app, ident)
-
-
-def _open_add_to_group(app: SoptuiApp, ident: int) -> None:
-    from soptui.screens.groups.clubs import open_add_to_group
-
-    open_add_to_group(app, ident)
-
-
-OPENERS.update({"session": _open_session, "add_to_group": _open_add_to_group})
-
-
-def _calls_opener(name: str) -> Callable[[SoptuiApp, int], None]:
-    def opener(app: SoptuiApp, ident: int) -> None:
-        from soptui.screens.calls import call_list as calls
-
-        getattr(calls, name)(app, ident)
-
-    return opener
-
-
-OPENERS.update(
-    {
-        "new_call": _calls_opener("open_new_call"),
-        "call": _calls_opener("open_call"),
-        "reminder": _calls_opener("open_reminder"),
-    }
-)
 
 
 class SoptuiApp(App[int]):
@@ -313,13 +260,44 @@ class SoptuiApp(App[int]):
             return
         self.switch_mode(mode)
 
-    def open_target(self, kind: str, ident: int) -> None:
-        """Open what a Today row or a search result points at (a client card, a call...)."""
-        opener = OPENERS.get(kind)
-        if opener is None:
-            self.notify("Этот раздел ещё не готов.", severity="warning")
-            return
-        opener(self, ident)
+    def on_open(self, message: Open) -> None:
+        """A screen asked to open a target (posted by Today, the client card...)."""
+        message.stop()
+        self.open(message.target)
+
+    def open(self, target: Target) -> None:
+        """Open what a Today row, a card tab or a card key points at: switch section, push its screen."""
+        match target:
+            case OpenClient(client_id):
+                from soptui.screens.clients.registry import open_client
+
+                open_client(self, client_id)
+            case NewReferral(client_id):
+                from soptui.screens.clients.registry import open_referral_form
+
+                open_referral_form(self, client_id)
+            case NewCall() | OpenCall() | OpenReminder():
+                from soptui.screens.calls.call_list import open_in_calls
+
+                open_in_calls(self, target)
+            case OpenVisit(visit_id):
+                from soptui.screens.patronage.planner import open_visit
+
+                open_visit(self, visit_id)
+            case NewVisit(client_id):
+                from soptui.screens.patronage.planner import open_new_visit
+
+                open_new_visit(self, client_id)
+            case OpenSession(session_id):
+                from soptui.screens.groups.clubs import open_session
+
+                open_session(self, session_id)
+            case AddToGroup(client_id):
+                from soptui.screens.groups.clubs import open_add_to_group
+
+                open_add_to_group(self, client_id)
+            case _:
+                raise TypeError(f"not a navigation target: {target!r}")
 
     # --- idle lock for shared workstations -----------------------------------------
 

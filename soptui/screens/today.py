@@ -10,6 +10,7 @@ from textual.widgets import DataTable, Static
 
 from soptui.core import clock
 from soptui.screens.base import SectionScreen
+from soptui.screens.navigation import Open, target_of
 from soptui.screens.workers import db_work
 from soptui.services import agenda as today_service
 
@@ -104,5 +105,4 @@ class TodayScreen(SectionScreen):
         table = self.query_one(DataTable)
         if not self.items or table.cursor_row is None or table.cursor_row >= len(self.items):
             return
-        kind, ident = self.items[table.cursor_row].target
-        self.app.open_target(kind, ident)
+        self.post_message(Open(target_of(self.items[table.cursor_row].target)))

@@ -8,6 +8,7 @@ import stat
 
 from soptui.app import SoptuiApp, make_app
 from soptui.core import errorlog
+from soptui.screens.navigation import OpenClient
 
 from conftest import sign_in, until, wait_screen
 
@@ -138,7 +139,7 @@ async def test_save_search_and_print_failures_are_said_in_russian(demo_store, mo
         monkeypatch.setattr(
             clients, "update_client", lambda *a, **k: (_ for _ in ()).throw(RuntimeError(f"save {name}"))
         )
-        app.open_target("client", client.id)
+        app.open(OpenClient(client.id))
         card = await wait_screen(pilot, "ClientCardScreen")
         await until(pilot, lambda: card.card is not None, "card")
         await pilot.press("e")

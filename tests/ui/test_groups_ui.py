@@ -8,6 +8,7 @@ import datetime as dt
 from soptui.app import make_app
 from soptui.db import models as m
 from soptui.domain.groups import Slot
+from soptui.screens.navigation import AddToGroup
 from soptui.services import groups as g
 
 from conftest import PASSWORD, click, sign_in, until
@@ -165,7 +166,7 @@ async def test_add_to_group_opener_and_csv_export(store, staff, tmp_path, monkey
     app = make_app("Учреждение", "КЦСОН")
     async with app.run_test(size=(120, 40)) as pilot:
         await sign_in(pilot, "spec", PASSWORD)
-        app.open_target("add_to_group", kid)  # what the client card's key does
+        app.open(AddToGroup(kid))  # what the client card's key does
         await _until(pilot, app, lambda: isinstance(app.screen, ChooseClubDialog))
         await pilot.press("enter")
         await _until(pilot, app, lambda: isinstance(app.screen, FieldsDialog))

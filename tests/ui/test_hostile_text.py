@@ -10,6 +10,7 @@ import pytest
 from soptui.app import make_app
 from soptui.db import models as m
 from soptui.db.connection import write_transaction
+from soptui.screens.navigation import OpenClient
 from soptui.services import clients, referrals
 
 from conftest import sign_in, until, wait_screen
@@ -76,7 +77,7 @@ async def test_hostile_values_open_in_the_card_and_today(hostile_client):
     async with app.run_test(size=(120, 40)) as pilot:
         await sign_in(pilot, "ivanova", "demo2026")
         await until(pilot, lambda: "Скобкин" in _screen_text(app), "Today lists the referral")
-        app.open_target("client", hostile_client.id)
+        app.open(OpenClient(hostile_client.id))
         card = await wait_screen(pilot, "ClientCardScreen")
         await until(pilot, lambda: card.card is not None, "card loaded")
         await pilot.pause()

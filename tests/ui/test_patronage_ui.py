@@ -7,6 +7,7 @@ import datetime as dt
 from soptui.app import make_app
 from soptui.core.text import full_name
 from soptui.db import models as m
+from soptui.screens.navigation import NewVisit, OpenVisit
 from soptui.services import patronage as visits
 from soptui.services.patronage import VisitPlan
 
@@ -100,7 +101,7 @@ async def test_plan_form_bad_input_keeps_what_was_typed(demo_store):
     app = make_app("Учреждение", "КЦСОН")
     async with app.run_test(size=(80, 24)) as pilot:
         await open_planner(pilot, app)
-        app.open_target("new_visit", client.id)
+        app.open(NewVisit(client.id))
         await settle(pilot, app)
         form = app.screen
         assert type(form).__name__ == "VisitFormScreen"
@@ -182,7 +183,7 @@ async def test_doing_a_visit_and_completing_it_with_an_act(demo_store, tmp_path,
     app = make_app("Учреждение", "КЦСОН")
     async with app.run_test(size=(120, 40)) as pilot:
         await open_planner(pilot, app)
-        app.open_target("visit", vid)
+        app.open(OpenVisit(vid))
         await settle(pilot, app)
         do = app.screen
         assert type(do).__name__ == "VisitDoScreen"
@@ -253,7 +254,7 @@ async def test_planned_visit_opens_with_earlier_recommendations(demo_store, cent
     app = make_app("Учреждение", "КЦСОН")
     async with app.run_test(size=(120, 40)) as pilot:
         await open_planner(pilot, app)
-        app.open_target("visit", target.id)
+        app.open(OpenVisit(target.id))
         await settle(pilot, app)
         do = app.screen
         box = do.query_one("#earlier")
@@ -291,7 +292,7 @@ async def test_half_filled_act_survives_a_dropped_session(demo_store, centre):
     app = make_app("Учреждение", "КЦСОН")
     async with app.run_test(size=(120, 40)) as pilot:
         await open_planner(pilot, app)
-        app.open_target("visit", vid)
+        app.open(OpenVisit(vid))
         await settle(pilot, app)
         do = app.screen
         do.query_one("#findings").focus()
@@ -308,7 +309,7 @@ async def test_half_filled_act_survives_a_dropped_session(demo_store, centre):
     app = make_app("Учреждение", "КЦСОН")
     async with app.run_test(size=(120, 40)) as pilot:
         await open_planner(pilot, app)
-        app.open_target("visit", vid)
+        app.open(OpenVisit(vid))
         await settle(pilot, app)
         do = app.screen
         assert do.query_one("#findings").text == "Наблюдение за семьёй"
@@ -328,7 +329,7 @@ async def test_new_visit_from_the_client_card_takes_the_first_free_slot(demo_sto
     app = make_app("Учреждение", "КЦСОН")
     async with app.run_test(size=(120, 40)) as pilot:
         await sign_in(pilot, "ivanova", "demo2026")
-        app.open_target("new_visit", client.id)  # what the client card's «Запланировать визит» calls
+        app.open(NewVisit(client.id))  # what the client card's «Запланировать визит» calls
         await settle(pilot, app)
         form = app.screen
         assert type(form).__name__ == "VisitFormScreen" and app.current_mode == "patronage"

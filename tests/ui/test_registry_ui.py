@@ -10,6 +10,7 @@ from peewee import fn as pw_fn
 from soptui.app import make_app
 from soptui.core.text import full_name
 from soptui.db import models as m
+from soptui.screens.navigation import OpenClient
 from soptui.services import clients
 
 from conftest import click, sign_in, until, wait_screen
@@ -95,7 +96,7 @@ def _first_client(demo_store) -> m.Client:
 
 async def _open_card(pilot, app, client_id: int):
     """Open a client's card from anywhere, as Today or the palette does, and wait until it has loaded."""
-    app.open_target("client", client_id)
+    app.open(OpenClient(client_id))
     card = await _wait_screen(pilot, app, "ClientCardScreen")
     await _settle(pilot, app)
     return card
@@ -202,7 +203,7 @@ async def test_unsaved_changes_guard(demo_store):
     app = make_app("Учреждение", "КЦСОН")
     async with app.run_test(size=(120, 40)) as pilot:
         await sign_in(pilot, "ivanova", "demo2026")
-        app.open_target("client", client.id)
+        app.open(OpenClient(client.id))
         await _wait_screen(pilot, app, "ClientCardScreen")
         await pilot.press("e")
         form = await _wait_screen(pilot, app, "ClientFormScreen")
@@ -361,7 +362,7 @@ async def test_specialist_cannot_open_other_department(demo_store):
         await pilot.press(*other.last_name.lower(), "space", *other.first_name.lower())
         await _settle(pilot, app)
         assert other.id not in [r.id for r in app.screen.result.rows]
-        app.open_target("client", other.id)
+        app.open(OpenClient(other.id))
         await wait_screen(pilot, "ClientsScreen")  # the card closed itself with a message
         assert (
             m.AuditLog.select().where((m.AuditLog.action == "view") & (m.AuditLog.record_id == other.id)).count() == 0

@@ -22,6 +22,7 @@ from soptui.screens.calls.dialogs import (
     VisitScreen,
 )
 from soptui.screens.calls.teleprompter import TeleprompterScreen
+from soptui.screens.navigation import NewCall
 
 from calls_helpers import make_family
 from conftest import PASSWORD, click, sign_in, wait_screen
@@ -42,7 +43,7 @@ async def type_text(pilot, text: str) -> None:
 
 
 async def start_call(pilot, client_id: int) -> TeleprompterScreen:
-    pilot.app.open_target("new_call", client_id)
+    pilot.app.open(NewCall(client_id))
     await wait_for_screen(pilot, NewCallScreen)
     await pilot.press("enter")  # the legal representative is highlighted for SOP 03
     return await wait_for_screen(pilot, TeleprompterScreen)
@@ -245,7 +246,7 @@ async def test_off_hours_requires_reason(store, staff):
     app = make_app("Учреждение", "КЦСОН")
     async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(pilot, "spec", PASSWORD)
-        app.open_target("new_call", ids["client"])
+        app.open(NewCall(ids["client"]))
         await wait_for_screen(pilot, NewCallScreen)
         await pilot.press("enter")
         guard = await wait_for_screen(pilot, OffHoursScreen)
@@ -265,7 +266,7 @@ async def test_client_without_phone_gets_clear_message(store, staff):
     app = make_app("Учреждение", "КЦСОН")
     async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(pilot, "spec", PASSWORD)
-        app.open_target("new_call", ids["client"])
+        app.open(NewCall(ids["client"]))
         from soptui.screens.calls.dialogs import MessageScreen
 
         msg = await wait_for_screen(pilot, MessageScreen)
@@ -323,7 +324,7 @@ async def test_new_call_from_elsewhere_is_not_interrupted_by_resume_offer(store,
     app = make_app("Учреждение", "КЦСОН")
     async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(pilot, "spec", PASSWORD)
-        app.open_target("new_call", ids["client"])  # the calls section mounts now and lists the unfinished call
+        app.open(NewCall(ids["client"]))  # the calls section mounts now and lists the unfinished call
         await wait_for_screen(pilot, NewCallScreen)
         await pilot.press("enter")
         tp = await wait_for_screen(pilot, TeleprompterScreen)

@@ -14,6 +14,7 @@ from soptui.db import models as m
 from soptui.screens.calls.call_list import CallsScreen, ReminderScreen
 from soptui.screens.calls.dialogs import BranchScreen, NewCallScreen, OutcomeScreen, SessionsScreen
 from soptui.screens.calls.teleprompter import TeleprompterScreen
+from soptui.screens.navigation import NewCall, OpenReminder
 from soptui.services import calls
 
 from calls_helpers import make_family
@@ -21,7 +22,7 @@ from conftest import PASSWORD, click, sign_in
 
 
 async def open_new_call(pilot, client_id: int, purpose: str = "") -> TeleprompterScreen:
-    pilot.app.open_target("new_call", client_id)
+    pilot.app.open(NewCall(client_id))
     dialog = await wait_for_screen(pilot, NewCallScreen)
     if purpose:
         dialog.query_one("#newcall-purpose-input", Input).value = purpose
@@ -209,7 +210,7 @@ async def test_reminder_from_today_starts_the_callback(store, staff):
         today_screen = app.screen
         targets = [i.target for i in today_screen.items]
         assert ("reminder", reminder.id) in targets
-        app.open_target("reminder", reminder.id)
+        app.open(OpenReminder(reminder.id))
         await wait_for_screen(pilot, ReminderScreen)
         await click(pilot, "#call")
         await wait_for_screen(pilot, NewCallScreen)
@@ -235,7 +236,7 @@ async def test_broken_script_stops_the_call_before_it_starts(store, staff, tmp_p
     app = make_app("Учреждение", "КЦСОН")
     async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(pilot, "spec", PASSWORD)
-        app.open_target("new_call", ids["client"])
+        app.open(NewCall(ids["client"]))
         msg = await wait_for_screen(pilot, MessageScreen)
         text = str(msg.query_one("#message-text").render())
         assert "«sop02.toml»" in text and "строка" in text

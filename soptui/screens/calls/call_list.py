@@ -27,6 +27,7 @@ from soptui.screens.calls.dialogs import (
     NoticeScreen,
     OffHoursScreen,
 )
+from soptui.screens.navigation import NewCall, OpenCall, OpenReminder
 from soptui.screens.workers import db_work
 from soptui.widgets.dialogs import ConfirmDialog
 from soptui.widgets.fields import LabeledInput
@@ -59,7 +60,7 @@ class CallsScreen(SectionScreen):
         super().__init__()
         self.rows: list = []
         self.log_rows: list = []
-        self._pending: list[tuple[str, int]] = []
+        self._pending: list[NewCall | OpenCall | OpenReminder] = []
         self._offered_resume = False
         self._mounted = False
         self.last_pdf = None
@@ -107,8 +108,8 @@ class CallsScreen(SectionScreen):
         self.action_reload()
         self._load_log()
         pending, self._pending = self._pending, []
-        for action, ident in pending:
-            self.run_action_for(action, ident)
+        for target in pending:
+            self.run_action_for(target)
 
     def on_screen_resume(self) -> None:
         if self._mounted:
@@ -343,13 +344,19 @@ class CallsScreen(SectionScreen):
 
     # --- starting and opening calls ----------------------------------------------------
 
-    def run_action_for(self, action: str, ident: int) -> None:
+    def run_action_for(self, target: NewCall | OpenCall | OpenReminder) -> None:
         # the user came here for a particular call: never interrupt it with "resume the unfinished call?"
         self._offered_resume = True
         if not self._mounted:
-            self._pending.append((action, ident))
+            self._pending.append(target)
             return
-        {"new_call": self.start_new_call, "call": self.open_call, "reminder": self.open_reminder}[action](ident)
+        match target:
+            case NewCall(client_id):
+                self.start_new_call(client_id)
+            case OpenCall(call_id):
+                self.open_call(call_id)
+            case OpenReminder(reminder_id):
+                self.open_reminder(reminder_id)
 
     def start_new_call(self, client_id: int, reminder_id: int | None = None, sop: str | None = None) -> None:
         self._new_call_context(client_id, reminder_id, sop)
@@ -593,31 +600,13 @@ class CallCardScreen(ModalScreen[None]):
         self.app.call_from_thread(self.notify, f"Бланк сохранён: {path}", timeout=10)
 
 
-# --- openers registered in app.OPENERS ----------------------------------------------------
+# --- opened from Today and the client card (SoptuiApp.open) ----------------------------------------
 
 
-def _calls_screen(app) -> CallsScreen | None:
+def open_in_calls(app, target: NewCall | OpenCall | OpenReminder) -> None:
+    """Switch to the calls section and start a new call (NewCall), resume or show a call (OpenCall),
+    or take up a callback, control point or messenger session (OpenReminder)."""
     app.switch_mode("calls")
     stack = app.screen_stack
-    return stack[0] if stack and isinstance(stack[0], CallsScreen) else None
-
-
-def open_new_call(app, client_id: int) -> None:
-    """Opener "new_call": choose the SOP and the person, then the teleprompter."""
-    screen = _calls_screen(app)
-    if screen is not None:
-        screen.run_action_for("new_call", client_id)
-
-
-def open_call(app, call_id: int) -> None:
-    """Opener "call": resume an unfinished call or show a finished one."""
-    screen = _calls_screen(app)
-    if screen is not None:
-        screen.run_action_for("call", call_id)
-
-
-def open_reminder(app, reminder_id: int) -> None:
-    """Opener "reminder": a callback, control point or messenger session from Today."""
-    screen = _calls_screen(app)
-    if screen is not None:
-        screen.run_action_for("reminder", reminder_id)
+    if stack and isinstance(stack[0], CallsScreen):
+        stack[0].run_action_for(target)

@@ -15,6 +15,7 @@ from soptui.core import clock
 from soptui.core.phones import format_phone
 from soptui.core.text import plural_ru
 from soptui.screens.base import SectionScreen
+from soptui.screens.navigation import AddToGroup, NewCall, NewVisit, Open, target_of
 from soptui.screens.workers import db_work
 from soptui.widgets.dialogs import ConfirmDialog
 from soptui.widgets.fields import LabeledInput
@@ -379,13 +380,13 @@ class ClientCardScreen(SectionScreen):
         )
 
     def action_call(self) -> None:
-        self.app.open_target("new_call", self.client_id)
+        self.post_message(Open(NewCall(self.client_id)))
 
     def action_visit(self) -> None:
-        self.app.open_target("new_visit", self.client_id)
+        self.post_message(Open(NewVisit(self.client_id)))
 
     def action_group(self) -> None:
-        self.app.open_target("add_to_group", self.client_id)
+        self.post_message(Open(AddToGroup(self.client_id)))
 
     def action_referral(self) -> None:
         from soptui.screens.clients.referral_form import ReferralFormScreen
@@ -420,7 +421,7 @@ class ClientCardScreen(SectionScreen):
 
     def _open_tab_row(self, rows, index: int) -> None:
         if 0 <= index < len(rows) and rows[index].target:
-            self.app.open_target(*rows[index].target)
+            self.post_message(Open(target_of(rows[index].target)))
 
     def key_delete(self) -> None:
         table = self.query_one("#people-table", DataTable)

@@ -233,14 +233,14 @@ class ClientsScreen(ClientSearchMixin, SectionScreen):
 
 
 def open_client(app, client_id: int) -> None:
-    """OPENERS["client"]: show a client's card over the current screen."""
+    """OpenClient: show a client's card over the current screen."""
     from soptui.screens.clients.card import ClientCardScreen
 
     app.push_screen(ClientCardScreen(client_id))
 
 
-def open_referral_form(app, client_id: int) -> None:
-    """OPENERS["referral"]: intake form for a new referral of an existing client (0 = new client)."""
+def open_referral_form(app, client_id: int | None) -> None:
+    """NewReferral: intake form for a new referral of an existing client (None or 0: a new client)."""
     from soptui.screens.clients.referral_form import ReferralFormScreen
 
     app.push_screen(ReferralFormScreen(client_id or None))

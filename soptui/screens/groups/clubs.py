@@ -767,7 +767,7 @@ class ClubScreen(SectionScreen):
             self.notify(f"PDF сохранён: {path}", timeout=12)
 
 
-# --- openers for Today and the client card ------------------------------------------------------------
+# --- opened from Today and the client card (SoptuiApp.open) ------------------------------------------
 
 
 def open_session(app, session_id: int) -> None:
@@ -804,6 +804,3 @@ def open_add_to_group(app, client_id: int) -> None:
         )
 
     screen.run_worker(load, thread=True, group="add-to-group")
-
-
-OPENERS = {"session": open_session, "add_to_group": open_add_to_group}

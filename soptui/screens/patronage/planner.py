@@ -677,7 +677,7 @@ class ScheduleDialog(ModalScreen[tuple | None]):
         self.dismiss(None)
 
 
-# --- openers (registered in app.OPENERS) -------------------------------------------------------
+# --- opened from Today and the client card (SoptuiApp.open) ------------------------------------------
 
 
 def open_visit(app, visit_id: int) -> None:
