@@ -26,7 +26,10 @@ class ConfirmDialog(ModalScreen[bool]):
     """
 
     DEFAULT_CSS = _CSS.format(name="ConfirmDialog")
-    BINDINGS = [Binding("escape,n", "no", "Нет"), Binding("y", "yes", "Да")]
+    BINDINGS = [
+        Binding("escape,n", "no", "Нет", id="confirm.no", tooltip="Ответить «Нет»"),
+        Binding("y", "yes", "Да", id="confirm.yes", tooltip="Ответить «Да»"),
+    ]
 
     def __init__(
         self, question: str, yes: str = "Да", no: str = "Нет", *, title: str = "", danger: bool = False
@@ -68,7 +71,7 @@ class ChoiceDialog(ModalScreen[str | None]):
     """A question with a few buttons (code, label, variant); Escape answers None."""
 
     DEFAULT_CSS = _CSS.format(name="ChoiceDialog")
-    BINDINGS = [Binding("escape", "cancel", "Отмена")]
+    BINDINGS = [Binding("escape", "cancel", "Отмена", id="choice.cancel", tooltip="Закрыть без ответа")]
 
     def __init__(self, question: str, choices: list[tuple[str, str, str]]) -> None:
         super().__init__()

@@ -19,6 +19,7 @@ from pypdf import PdfReader
 from soptui.app import make_app
 from soptui.db import models as m
 from soptui.db.connection import db
+from soptui.screens.navigation import OpenCall, OpenClient, OpenSession, OpenVisit
 
 from conftest import sign_in, until, wait_screen
 
@@ -169,7 +170,7 @@ async def test_every_section_and_record_kind_opens_with_hostile_text(poisoned):
 
         await pilot.press("f3")
         await wait_screen(pilot, "ClientsScreen")
-        app.open_target("client", client.id)
+        app.open(OpenClient(client.id))
         card = await wait_screen(pilot, "ClientCardScreen")
         await until(pilot, lambda: card.card is not None, "card loaded")
         await _settle(pilot)
@@ -182,7 +183,7 @@ async def test_every_section_and_record_kind_opens_with_hostile_text(poisoned):
 
         await pilot.press("f4")
         await wait_screen(pilot, "CallsScreen")
-        app.open_target("call", call.id)
+        app.open(OpenCall(call.id))
         await _settle(pilot)
         _assert_clean(app, "a finished call")
         await pilot.press("escape")
@@ -190,7 +191,7 @@ async def test_every_section_and_record_kind_opens_with_hostile_text(poisoned):
 
         await pilot.press("f5")
         await wait_screen(pilot, "PatronageScreen")
-        app.open_target("visit", visit.id)
+        app.open(OpenVisit(visit.id))
         await _settle(pilot)
         shown = _assert_clean(app, "a visit with its acts")
         assert app.screen.__class__.__name__ != "PatronageScreen", "the visit did not open"
@@ -199,7 +200,7 @@ async def test_every_section_and_record_kind_opens_with_hostile_text(poisoned):
 
         await pilot.press("f6")
         await wait_screen(pilot, "GroupsScreen")
-        app.open_target("session", session.id)
+        app.open(OpenSession(session.id))
         await _settle(pilot)
         _assert_clean(app, "a held session")
         assert app.screen.__class__.__name__ != "GroupsScreen", "the session did not open"

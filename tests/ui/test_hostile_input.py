@@ -15,6 +15,7 @@ from textual.widgets import Input, TextArea
 
 from soptui.app import make_app
 from soptui.db import models as m
+from soptui.screens.navigation import NewVisit, OpenClient, OpenVisit
 from soptui.widgets.fields import FieldError, LabeledInput
 
 from conftest import sign_in, until, wait_screen
@@ -189,7 +190,7 @@ async def test_person_dialog_every_field_pasted(demo_store):
     app = make_app("Учреждение", "КЦСОН")
     async with app.run_test(size=(120, 40)) as pilot:
         await sign_in(pilot, "ivanova", "demo2026")
-        app.open_target("client", client.id)
+        app.open(OpenClient(client.id))
         card = await wait_screen(pilot, "ClientCardScreen")
         await until(pilot, lambda: card.card is not None, "card loaded")
         await pilot.press("p")
@@ -215,13 +216,13 @@ async def test_visit_plan_and_act_forms_every_field_pasted(demo_store):
         await pilot.press("f5")
         await wait_screen(pilot, "PatronageScreen")
         await _settle(pilot)
-        app.open_target("new_visit", client.id)
+        app.open(NewVisit(client.id))
         form = await wait_screen(pilot, "VisitFormScreen")
         await hostile_round(pilot, form, {})
         visit = m.PatronageVisit.get(m.PatronageVisit.client == client.id)
         assert HOSTILE in visit.purpose and HOSTILE in visit.address
         # the visit done: its findings and the patronage report's every field
-        app.open_target("visit", visit.id)
+        app.open(OpenVisit(visit.id))
         do = await wait_screen(pilot, "VisitDoScreen")
         await _settle(pilot)
         do.query_one("#act-report").focus()

@@ -49,11 +49,18 @@ class CallsScreen(SectionScreen):
     """
     BINDINGS = [
         Binding("n", "new_call", "Новый звонок", id="calls.new", tooltip="Выбрать клиента и начать звонок"),
-        Binding("enter", "open_call", "Открыть", id="calls.open", show=False),
+        Binding(
+            "enter",
+            "open_call",
+            "Открыть",
+            id="calls.open",
+            show=False,
+            tooltip="Открыть звонок: продолжить незавершённый или посмотреть",
+        ),
         Binding("o", "notice", "Ответ на SMS", id="calls.notice", tooltip="Отметить ответ на SMS-уведомление"),
         Binding("p", "pdf", "PDF", id="calls.pdf", tooltip="Бланк звонка или журнал за период в PDF"),
         Binding("x", "abandon", "Отменить", id="calls.abandon", tooltip="Отменить незавершённый звонок"),
-        Binding("r", "reload", "Обновить", id="calls.reload", show=False),
+        Binding("r", "reload", "Обновить", id="calls.reload", show=False, tooltip="Перечитать список звонков"),
     ]
 
     def __init__(self) -> None:
@@ -516,7 +523,7 @@ class ReminderScreen(ModalScreen[str | None]):
     ReminderScreen .dialog-buttons { height: auto; margin: 1 0 0 0; }
     ReminderScreen .dialog-buttons Button { margin: 0 1 0 0; }
     """
-    BINDINGS = [Binding("escape", "close", "Закрыть")]
+    BINDINGS = [Binding("escape", "close", "Закрыть", id="reminder.close", tooltip="Закрыть, ничего не меняя")]
 
     def __init__(self, info) -> None:
         super().__init__()
@@ -555,7 +562,10 @@ class CallCardScreen(ModalScreen[None]):
     CallCardScreen .dialog-buttons { height: auto; margin: 1 0 0 0; }
     CallCardScreen .dialog-buttons Button { margin: 0 1 0 0; }
     """
-    BINDINGS = [Binding("escape", "close", "Закрыть"), Binding("p", "pdf", "PDF")]
+    BINDINGS = [
+        Binding("escape", "close", "Закрыть", id="call_card.close", tooltip="Вернуться к списку звонков"),
+        Binding("p", "pdf", "PDF", id="call_card.pdf", tooltip="Сохранить бланк звонка в PDF"),
+    ]
 
     def __init__(self, record, entry) -> None:
         super().__init__()

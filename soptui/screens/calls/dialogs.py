@@ -50,7 +50,7 @@ class MessageScreen(ModalScreen[None]):
     """A message that must be read (a broken script, a client with no phone)."""
 
     DEFAULT_CSS = _css("MessageScreen")
-    BINDINGS = [Binding("escape,enter", "close", "Закрыть")]
+    BINDINGS = [Binding("escape,enter", "close", "Закрыть", id="message.close", tooltip="Закрыть сообщение")]
 
     def __init__(self, title: str, message: str) -> None:
         super().__init__()
@@ -87,7 +87,7 @@ class NewCallScreen(ModalScreen[NewCallChoice | None]):
     NewCallScreen #newcall-people { max-height: 8; }
     """
     )
-    BINDINGS = [Binding("escape", "cancel", "Отмена")]
+    BINDINGS = [Binding("escape", "cancel", "Отмена", id="new_call.cancel", tooltip="Не начинать звонок")]
 
     def __init__(self, ctx: CallContext, sop: str | None = None) -> None:
         super().__init__()
@@ -182,7 +182,9 @@ class OffHoursScreen(ModalScreen[str | None]):
     """SOP 03: calls only in working time; calling anyway needs a recorded reason."""
 
     DEFAULT_CSS = _css("OffHoursScreen")
-    BINDINGS = [Binding("escape", "cancel", "Не звонить")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Не звонить", id="off_hours.cancel", tooltip="Не звонить в нерабочее время")
+    ]
 
     def __init__(self, problem: str) -> None:
         super().__init__()
@@ -222,8 +224,9 @@ class BranchScreen(ModalScreen[str | None]):
     """The person's answer at a branching step: one option per branch (digits or arrows + Enter)."""
 
     DEFAULT_CSS = _css("BranchScreen")
-    BINDINGS = [Binding("escape", "cancel", "Отмена")] + [
-        Binding(str(n), f"pick({n - 1})", show=False) for n in range(1, 10)
+    BINDINGS = [Binding("escape", "cancel", "Отмена", id="branch.cancel", tooltip="Вернуться к шагу сценария")] + [
+        Binding(str(n), f"pick({n - 1})", show=False, id=f"branch.pick_{n}", tooltip=f"Выбрать ответ № {n}")
+        for n in range(1, 10)
     ]
 
     def __init__(self, step_title: str, branches: list[tuple[str, str]]) -> None:
@@ -310,7 +313,7 @@ class CallbackScreen(_MomentMixin, ModalScreen[dt.datetime | None]):
     """When to call back (not convenient now / no answer): a working-time moment in the future."""
 
     DEFAULT_CSS = _css("CallbackScreen") + DT_CSS
-    BINDINGS = [Binding("escape", "cancel", "Отмена")]
+    BINDINGS = [Binding("escape", "cancel", "Отмена", id="callback.cancel", tooltip="Не назначать повторный звонок")]
 
     def __init__(self, title: str, window: tuple[dt.time, dt.time], value: dt.datetime | None = None) -> None:
         super().__init__()
@@ -357,7 +360,7 @@ class VisitScreen(_MomentMixin, ModalScreen[VisitAnswer | None]):
     VisitScreen SelectionList { height: auto; max-height: 8; }
     """
     )
-    BINDINGS = [Binding("escape", "cancel", "Отмена")]
+    BINDINGS = [Binding("escape", "cancel", "Отмена", id="call_visit.cancel", tooltip="Не назначать визит")]
 
     def __init__(
         self,
@@ -431,7 +434,7 @@ class SessionsScreen(_MomentMixin, ModalScreen[SessionsAnswer | None]):
     SessionsScreen #sess-freq { layout: vertical; }
     """
     )
-    BINDINGS = [Binding("escape", "cancel", "Отмена")]
+    BINDINGS = [Binding("escape", "cancel", "Отмена", id="sessions.cancel", tooltip="Не записывать на занятия")]
 
     def __init__(self, channels: list[str], value: SessionsAnswer | None = None) -> None:
         super().__init__()
@@ -503,7 +506,7 @@ class NoticeScreen(ModalScreen[NoticeAnswer | None]):
     NoticeScreen RadioSet { width: 100%; height: auto; }
     """
     )
-    BINDINGS = [Binding("escape", "cancel", "Отмена")]
+    BINDINGS = [Binding("escape", "cancel", "Отмена", id="notice.cancel", tooltip="Закрыть, ничего не записывая")]
 
     def __init__(self, sent_at: dt.datetime | None) -> None:
         super().__init__()
@@ -579,7 +582,11 @@ class OutcomeScreen(_MomentMixin, ModalScreen[OutcomeAnswer | None]):
     OutcomeScreen .detail Button { margin: 0; }
     """
     )
-    BINDINGS = [Binding("escape", "cancel", "Вернуться к звонку")]
+    BINDINGS = [
+        Binding(
+            "escape", "cancel", "Вернуться к звонку", id="outcome.cancel", tooltip="Вернуться к звонку, не завершая его"
+        )
+    ]
 
     def __init__(
         self,

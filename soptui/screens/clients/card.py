@@ -62,18 +62,24 @@ class ClientCardScreen(SectionScreen):
     ClientCardScreen DataTable { height: 1fr; }
     """
     BINDINGS = [
-        Binding("escape", "back", "Назад", tooltip="Вернуться"),
-        Binding("e", "edit", "Изменить", tooltip="Изменить данные клиента"),
-        Binding("s", "status", "Статус", tooltip="Сменить статус (обслуживается, снят, отказ)"),
-        Binding("c", "call", "Позвонить", tooltip="Звонок с суфлёром"),
-        Binding("v", "visit", "Визит", tooltip="Запланировать визит"),
-        Binding("g", "group", "В группу", tooltip="Добавить в группу"),
-        Binding("p", "add_person", "+Человек", tooltip="Добавить представителя, родственника или друга"),
-        Binding("o", "referral", "Обращение", tooltip="Новое обращение по этому клиенту"),
-        Binding("a", "audit", "Журнал", tooltip="Кто открывал и менял карточку (для заведующих)"),
-        Binding("r", "reload", "Обновить", show=False),
+        Binding("escape", "back", "Назад", tooltip="Вернуться", id="card.back"),
+        Binding("e", "edit", "Изменить", tooltip="Изменить данные клиента", id="card.edit"),
+        Binding("s", "status", "Статус", tooltip="Сменить статус (обслуживается, снят, отказ)", id="card.status"),
+        Binding("c", "call", "Позвонить", tooltip="Звонок с суфлёром", id="card.call"),
+        Binding("v", "visit", "Визит", tooltip="Запланировать визит", id="card.visit"),
+        Binding("g", "group", "В группу", tooltip="Добавить в группу", id="card.group"),
+        Binding(
+            "p",
+            "add_person",
+            "+Человек",
+            tooltip="Добавить представителя, родственника или друга",
+            id="card.add_person",
+        ),
+        Binding("o", "referral", "Обращение", tooltip="Новое обращение по этому клиенту", id="card.referral"),
+        Binding("a", "audit", "Журнал", tooltip="Кто открывал и менял карточку (для заведующих)", id="card.audit"),
+        Binding("r", "reload", "Обновить", show=False, id="card.reload", tooltip="Перечитать карточку"),
         *[
-            Binding(str(i + 1), f"tab({i})", pane, show=False)
+            Binding(str(i + 1), f"tab({i})", pane, show=False, id=f"card.tab_{i + 1}", tooltip=f"Вкладка «{pane}»")
             for i, pane in enumerate(
                 ["Основное", "Люди", "Обращения", "Звонки", "Визиты", "Группы", "Услуги", "Журнал доступа"]
             )
@@ -454,7 +460,7 @@ class ClientCardScreen(SectionScreen):
 class StatusDialog(ModalScreen[bool]):
     """Change the client's status: potential -> served -> closed, or refused; reopening keeps history."""
 
-    BINDINGS = [Binding("escape", "cancel", "Отмена")]
+    BINDINGS = [Binding("escape", "cancel", "Отмена", id="status.cancel", tooltip="Закрыть, не меняя статус")]
     DEFAULT_CSS = """
     StatusDialog { align: center middle; }
     StatusDialog .buttons { height: auto; margin: 1 0 0 0; }

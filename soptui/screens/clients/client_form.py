@@ -101,8 +101,10 @@ class ClientFormScreen(SectionScreen):
     ClientFormScreen .section { text-style: bold; color: $accent; padding: 1 1 0 1; }
     """
     BINDINGS = [
-        Binding("ctrl+s", "save", "Сохранить", tooltip="Проверить и сохранить", priority=True),
-        Binding("escape", "leave", "Закрыть", tooltip="Закрыть форму (спросит о несохранённом)"),
+        Binding("ctrl+s", "save", "Сохранить", tooltip="Проверить и сохранить", priority=True, id="client_form.save"),
+        Binding(
+            "escape", "leave", "Закрыть", tooltip="Закрыть форму (спросит о несохранённом)", id="client_form.leave"
+        ),
     ]
 
     def __init__(self, client_id: int | None = None) -> None:
@@ -474,7 +476,7 @@ class ClientFormScreen(SectionScreen):
 class DuplicateDialog(ModalScreen[object]):
     """Possible duplicates: open an existing card (its id), create anyway ("create"), or go back (None)."""
 
-    BINDINGS = [Binding("escape", "cancel", "Назад")]
+    BINDINGS = [Binding("escape", "cancel", "Назад", id="duplicate.cancel", tooltip="Вернуться к форме")]
     DEFAULT_CSS = """
     DuplicateDialog { align: center middle; }
     DuplicateDialog .wide { width: 90; max-width: 100%; height: auto; max-height: 100%;
@@ -539,7 +541,9 @@ def _show(value) -> str:
 class ConflictDialog(ModalScreen[str | None]):
     """What the other person changed next to your values: reload theirs, overwrite knowingly, or go back."""
 
-    BINDINGS = [Binding("escape", "cancel", "Назад")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Назад", id="conflict.cancel", tooltip="Вернуться к форме, ничего не сохраняя")
+    ]
     DEFAULT_CSS = """
     ConflictDialog { align: center middle; }
     ConflictDialog .wide { width: 110; max-width: 100%; height: auto; max-height: 100%;
@@ -588,7 +592,10 @@ KIND_OPTIONS = [("законный представитель", "representative"
 class PersonDialog(ModalScreen[bool]):
     """Add or edit a legal representative, relative or friend with phones and messengers."""
 
-    BINDINGS = [Binding("escape", "cancel", "Отмена"), Binding("ctrl+s", "save", "Сохранить", priority=True)]
+    BINDINGS = [
+        Binding("escape", "cancel", "Отмена", id="person.cancel", tooltip="Закрыть, ничего не сохраняя"),
+        Binding("ctrl+s", "save", "Сохранить", priority=True, id="person.save", tooltip="Проверить и сохранить"),
+    ]
     DEFAULT_CSS = """
     PersonDialog { align: center middle; }
     PersonDialog > VerticalScroll { width: 100; max-width: 100%; height: 90%; max-height: 100%;

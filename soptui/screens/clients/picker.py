@@ -122,8 +122,8 @@ class ClientPickerScreen(ClientSearchMixin, ModalScreen[int | None]):
     ClientPickerScreen #picker-count { height: 1; color: $text-muted; }
     """
     BINDINGS = [
-        Binding("escape", "cancel", "Отмена", tooltip="Закрыть без выбора"),
-        Binding("down", "to_table", "К списку", show=False),
+        Binding("escape", "cancel", "Отмена", tooltip="Закрыть без выбора", id="picker.cancel"),
+        Binding("down", "to_table", "К списку", show=False, id="picker.to_table", tooltip="Перейти к списку найденных"),
     ]
 
     def __init__(self, title: str = "Выбор клиента", query: str = "") -> None:

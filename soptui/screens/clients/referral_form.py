@@ -86,10 +86,28 @@ class ReferralFormScreen(SectionScreen):
     ReferralFormScreen #rf-error-top { height: auto; }
     """
     BINDINGS = [
-        Binding("ctrl+s", "save", "Сохранить", priority=True, tooltip="Зарегистрировать обращение"),
-        Binding("ctrl+f", "pick", "Найти клиента", priority=True, tooltip="Связать с клиентом из реестра"),
-        Binding("ctrl+u", "unlink", "Новый клиент", show=False),
-        Binding("escape", "leave", "Закрыть"),
+        Binding(
+            "ctrl+s", "save", "Сохранить", priority=True, tooltip="Зарегистрировать обращение", id="referral_form.save"
+        ),
+        Binding(
+            "ctrl+f",
+            "pick",
+            "Найти клиента",
+            priority=True,
+            tooltip="Связать с клиентом из реестра",
+            id="referral_form.pick",
+        ),
+        Binding(
+            "ctrl+u",
+            "unlink",
+            "Новый клиент",
+            show=False,
+            id="referral_form.unlink",
+            tooltip="Отвязать от клиента: обращение нового клиента",
+        ),
+        Binding(
+            "escape", "leave", "Закрыть", id="referral_form.leave", tooltip="Закрыть форму (спросит о несохранённом)"
+        ),
     ]
 
     def __init__(self, client_id: int | None = None) -> None:

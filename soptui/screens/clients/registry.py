@@ -56,7 +56,7 @@ class ClientsScreen(ClientSearchMixin, SectionScreen):
         Binding("ctrl+pagedown", "page(1)", "Стр.→", id="clients.next", tooltip="Следующая страница"),
         Binding("ctrl+pageup", "page(-1)", "←Стр.", id="clients.prev", tooltip="Предыдущая страница"),
         Binding("escape", "clear", "Очистить", id="clients.clear", tooltip="Очистить поиск", show=False),
-        Binding("down", "to_table", "К списку", show=False),
+        Binding("down", "to_table", "К списку", show=False, id="clients.to_table", tooltip="Перейти к списку клиентов"),
     ]
 
     def __init__(self) -> None:

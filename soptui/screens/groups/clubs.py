@@ -66,8 +66,8 @@ class FieldsDialog(ModalScreen[Any]):
     FieldsDialog #fd-buttons Button { margin: 0 1 0 0; }
     """
     BINDINGS = [
-        Binding("escape", "cancel", "Отмена", tooltip="Закрыть, ничего не меняя"),
-        Binding("ctrl+s", "ok", "Сохранить", tooltip="Сохранить"),
+        Binding("escape", "cancel", "Отмена", tooltip="Закрыть, ничего не меняя", id="fields.cancel"),
+        Binding("ctrl+s", "ok", "Сохранить", tooltip="Сохранить", id="fields.ok"),
     ]
 
     def __init__(
@@ -161,7 +161,7 @@ class ChooseClubDialog(ModalScreen[int | None]):
     ChooseClubDialog > #cc-box { width: 90; max-width: 100%; height: auto; max-height: 90%; }
     ChooseClubDialog OptionList { height: auto; max-height: 16; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Отмена")]
+    BINDINGS = [Binding("escape", "cancel", "Отмена", id="choose_club.cancel", tooltip="Закрыть без выбора")]
 
     def __init__(self, clubs: list[service.ClubRow], title: str) -> None:
         super().__init__()

@@ -46,7 +46,7 @@ class AbsenceReasonDialog(ModalScreen[str | None]):
     AbsenceReasonDialog { align: center middle; }
     AbsenceReasonDialog > #ar-box { width: 64; height: auto; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Отмена")]
+    BINDINGS = [Binding("escape", "cancel", "Отмена", id="absence.cancel", tooltip="Закрыть, не указывая причину")]
 
     def __init__(self, name: str, reason: str) -> None:
         super().__init__()
@@ -88,7 +88,9 @@ class OverrideDialog(ModalScreen[tuple[str, dict[int, str], int | None] | None])
     OverrideDialog .ov-cred { height: auto; }
     OverrideDialog .ov-cred Input { width: 1fr; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Назад к перекличке")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Назад к перекличке", id="override.cancel", tooltip="Вернуться к перекличке")
+    ]
 
     def __init__(self, violations, actor) -> None:
         super().__init__()

@@ -78,10 +78,24 @@ class JournalScreen(SectionScreen):
         Binding("t", "next_tab", "Вкладка", id="journal.tab", tooltip="Следующая вкладка"),
         Binding("pagedown", "page(1)", "Стр.→", id="journal.next", tooltip="Следующая страница (n)"),
         Binding("pageup", "page(-1)", "←Стр.", id="journal.prev", tooltip="Предыдущая страница (p)"),
-        Binding("n", "page(1)", "Дальше", show=False),
-        Binding("p", "page(-1)", "Назад", show=False),
-        Binding("left_square_bracket", "shift_month(-1)", "Пред. месяц", show=False),
-        Binding("right_square_bracket", "shift_month(1)", "След. месяц", show=False),
+        Binding("n", "page(1)", "Дальше", show=False, id="journal.next_page", tooltip="Следующая страница"),
+        Binding("p", "page(-1)", "Назад", show=False, id="journal.prev_page", tooltip="Предыдущая страница"),
+        Binding(
+            "left_square_bracket",
+            "shift_month(-1)",
+            "Пред. месяц",
+            show=False,
+            id="journal.prev_month",
+            tooltip="Предыдущий месяц",
+        ),
+        Binding(
+            "right_square_bracket",
+            "shift_month(1)",
+            "След. месяц",
+            show=False,
+            id="journal.next_month",
+            tooltip="Следующий месяц",
+        ),
         Binding("r", "reload", "Обновить", id="journal.reload", tooltip="Перечитать данные", show=False),
     ]
 

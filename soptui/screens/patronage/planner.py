@@ -115,12 +115,12 @@ class PlannerGrid(ScrollView, can_focus=True):
     PlannerGrid > .planner-grid--today { color: $warning; text-style: bold reverse; }
     """
     BINDINGS = [
-        Binding("left", "move(0, -1)", show=False),
-        Binding("right", "move(0, 1)", show=False),
-        Binding("up", "move(-1, 0)", show=False),
-        Binding("down", "move(1, 0)", show=False),
-        Binding("home", "move(0, -7)", show=False),
-        Binding("end", "move(0, 7)", show=False),
+        Binding("left", "move(0, -1)", show=False, id="grid.left", tooltip="На день назад"),
+        Binding("right", "move(0, 1)", show=False, id="grid.right", tooltip="На день вперёд"),
+        Binding("up", "move(-1, 0)", show=False, id="grid.up", tooltip="Строка выше"),
+        Binding("down", "move(1, 0)", show=False, id="grid.down", tooltip="Строка ниже"),
+        Binding("home", "move(0, -7)", show=False, id="grid.week_back", tooltip="На неделю назад"),
+        Binding("end", "move(0, 7)", show=False, id="grid.week_forward", tooltip="На неделю вперёд"),
     ]
 
     class Moved(Message):
@@ -610,7 +610,7 @@ class PatronageScreen(SectionScreen):
 class VisitChooser(ModalScreen[int | None]):
     """Several visits in one cell: pick one."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Закрыть")]
+    BINDINGS = [Binding("escape", "dismiss(None)", "Закрыть", id="visit_chooser.close", tooltip="Закрыть без выбора")]
     DEFAULT_CSS = "VisitChooser { align: center middle; }"
 
     def __init__(self, visits: list[VisitCard]) -> None:
@@ -635,7 +635,9 @@ class VisitChooser(ModalScreen[int | None]):
 class ScheduleDialog(ModalScreen[tuple | None]):
     """«График выходов»: for whom and for what period."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Закрыть")]
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Закрыть", id="schedule.close", tooltip="Закрыть, не печатая график")
+    ]
     DEFAULT_CSS = """
     ScheduleDialog { align: center middle; }
     ScheduleDialog .buttons { height: auto; padding: 1 0 0 0; }

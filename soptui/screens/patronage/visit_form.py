@@ -439,7 +439,7 @@ class VisitFormScreen(ModalScreen[int | None]):
 class CancelVisitScreen(ModalScreen[bool]):
     """Cancel a visit, or record that the family did not let the staff in; a reason is required."""
 
-    BINDINGS = [Binding("escape", "close", "Закрыть")]
+    BINDINGS = [Binding("escape", "close", "Закрыть", id="cancel_visit.close", tooltip="Закрыть, не отменяя визит")]
     DEFAULT_CSS = """
     CancelVisitScreen { align: center middle; }
     CancelVisitScreen .buttons { height: auto; padding: 1 0 0 0; }
