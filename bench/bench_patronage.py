@@ -91,7 +91,8 @@ def _build(folder: Path):
 async def _measure(actor) -> tuple[list[float], list[float], int, int]:
     from soptui.app import make_app
     from soptui.core import session
-    from soptui.screens.patronage.planner import PatronageScreen, PlannerGrid
+    from soptui.screens.patronage.planner import PatronageScreen
+    from soptui.widgets.planner_grid import PlannerGrid
 
     app = make_app("Учреждение", "КЦСОН")
     times, cpu = [], []

@@ -31,8 +31,8 @@ from soptui.screens.navigation import (
     OpenVisit,
     Target,
 )
-from soptui.screens.workers import db_work
 from soptui.widgets import plain
+from soptui.widgets.workers import db_work
 
 plain.install()  # stored or typed text is data, never markup: before any widget is built
 

@@ -10,8 +10,8 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Static
 
 from soptui.core.session import Actor
-from soptui.screens.workers import db_work
 from soptui.widgets.fields import LabeledInput, TextInput
+from soptui.widgets.workers import db_work
 
 
 class SignInScreen(Screen[Actor]):

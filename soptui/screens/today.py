@@ -11,8 +11,8 @@ from textual.widgets import DataTable, Static
 from soptui.core import clock
 from soptui.screens.base import SectionScreen
 from soptui.screens.navigation import Open, target_of
-from soptui.screens.workers import db_work
 from soptui.services import agenda as today_service
+from soptui.widgets.workers import db_work
 
 STATE_STYLE = {"overdue": "bold red", "today": "bold yellow", "ok": "green", "info": "", "done": "dim"}
 SECTION_SHORT = {"Сроки по обращениям": "Обращение", "Занятия": "Занятие", "Звонки": "Звонок"}

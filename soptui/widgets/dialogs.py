@@ -116,3 +116,41 @@ def ask_unsaved(screen: Screen, question: str, save: Callable[[], None], discard
             discard()
 
     screen.app.push_screen(ChoiceDialog(question, LEAVE_CHOICES), answer)
+
+
+WIDE_DIALOG_CSS = """
+{name} {{ align: center middle; }}
+{name} > .dialog {{ width: 76; max-width: 100%; height: auto; max-height: 100%; }}
+{name} .dialog-buttons {{ height: auto; margin: 1 0 0 0; }}
+{name} .dialog-buttons Button {{ margin: 0 1 0 0; }}
+{name} .form-error {{ color: $error; height: auto; }}
+{name} OptionList {{ height: auto; max-height: 10; }}
+"""
+
+
+def dialog_css(name: str) -> str:
+    """The CSS of a wide dialog box (76 columns) for the screen class `name`."""
+    return WIDE_DIALOG_CSS.format(name=name)
+
+
+class MessageScreen(ModalScreen[None]):
+    """A message that must be read (a broken script, a client with no phone)."""
+
+    DEFAULT_CSS = dialog_css("MessageScreen")
+    BINDINGS = [Binding("escape,enter", "close", "Закрыть", id="message.close", tooltip="Закрыть сообщение")]
+
+    def __init__(self, title: str, message: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.message = message
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.title_text, classes="dialog-title")
+            yield Static(self.message, id="message-text")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Понятно", id="ok", variant="primary")
+
+    @on(Button.Pressed)
+    def action_close(self) -> None:
+        self.dismiss(None)

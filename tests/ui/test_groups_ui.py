@@ -85,7 +85,8 @@ async def test_create_club_refuses_no_weekdays_then_generates_sessions(store, st
 
 
 async def test_members_by_search_duplicate_and_extra_session(store, staff, tmp_path, centre):
-    from soptui.screens.groups.clubs import ClubScreen, FieldsDialog
+    from soptui.screens.groups.clubs import ClubScreen
+    from soptui.widgets.fields_dialog import FieldsDialog
 
     club = g.save_club(
         g.ClubData(
@@ -149,7 +150,8 @@ async def test_members_by_search_duplicate_and_extra_session(store, staff, tmp_p
 
 
 async def test_add_to_group_opener_and_csv_export(store, staff, tmp_path, monkeypatch, centre):
-    from soptui.screens.groups.clubs import ChooseClubDialog, FieldsDialog
+    from soptui.screens.groups.clubs import ChooseClubDialog
+    from soptui.widgets.fields_dialog import FieldsDialog
 
     monkeypatch.setenv("SOPTUI_OUTPUT", str(tmp_path))
     club = g.save_club(
@@ -268,7 +270,8 @@ async def test_session_report_form_with_programme_feedback_and_draft(store, staf
 
 
 async def test_move_session_and_member_leaving_from_the_club_card(store, staff, centre):
-    from soptui.screens.groups.clubs import ClubScreen, FieldsDialog
+    from soptui.screens.groups.clubs import ClubScreen
+    from soptui.widgets.fields_dialog import FieldsDialog
 
     club = g.save_club(
         g.ClubData(

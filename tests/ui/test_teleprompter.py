@@ -267,7 +267,7 @@ async def test_client_without_phone_gets_clear_message(store, staff):
     async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(pilot, "spec", PASSWORD)
         app.open(NewCall(ids["client"]))
-        from soptui.screens.calls.dialogs import MessageScreen
+        from soptui.widgets.dialogs import MessageScreen
 
         msg = await wait_for_screen(pilot, MessageScreen)
         assert "ни одного телефона" in str(msg.query_one("#message-text").render())

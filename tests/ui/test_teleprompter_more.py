@@ -223,7 +223,7 @@ async def test_broken_script_stops_the_call_before_it_starts(store, staff, tmp_p
     import shutil
 
     from soptui.domain.calls import scripts as callscripts
-    from soptui.screens.calls.dialogs import MessageScreen
+    from soptui.widgets.dialogs import MessageScreen
 
     for sop in ("01", "02", "03"):
         shutil.copy(callscripts.script_path(sop), tmp_path / f"sop{sop}.toml")

@@ -20,7 +20,6 @@ from soptui.core import clock
 from soptui.domain.labels import REMINDER_KINDS
 from soptui.screens.base import SectionScreen
 from soptui.screens.calls.dialogs import (
-    MessageScreen,
     NewCallChoice,
     NewCallScreen,
     NoticeAnswer,
@@ -28,9 +27,9 @@ from soptui.screens.calls.dialogs import (
     OffHoursScreen,
 )
 from soptui.screens.navigation import NewCall, OpenCall, OpenReminder
-from soptui.screens.workers import db_work
-from soptui.widgets.dialogs import ConfirmDialog
+from soptui.widgets.dialogs import ConfirmDialog, MessageScreen
 from soptui.widgets.fields import LabeledInput
+from soptui.widgets.workers import db_work
 
 PAGE = 200
 NOTICE_STYLE = {"позвонить": "bold yellow", "прочитано": "cyan", "уведомление": "magenta"}

@@ -22,51 +22,15 @@ from soptui.core import clock
 from soptui.core.phones import format_phone
 from soptui.domain.labels import CHANNELS
 from soptui.services.calls import CallContext, CallError, CallPerson, check_future_working_time
+from soptui.widgets.dialogs import dialog_css as _css
 from soptui.widgets.fields import LabeledInput
 
-DIALOG_CSS = """
-{name} {{ align: center middle; }}
-{name} > .dialog {{ width: 76; max-width: 100%; height: auto; max-height: 100%; }}
-{name} .dialog-buttons {{ height: auto; margin: 1 0 0 0; }}
-{name} .dialog-buttons Button {{ margin: 0 1 0 0; }}
-{name} .form-error {{ color: $error; height: auto; }}
-{name} OptionList {{ height: auto; max-height: 10; }}
-"""
-
-
 SOP_SHORT = {"01": "законному представителю", "02": "родственникам через мессенджер", "03": "первичный контакт"}
-
-
-def _css(name: str) -> str:
-    return DIALOG_CSS.format(name=name)
 
 
 def parse_moment(date_text: str, time_text: str) -> dt.datetime:
     """ДД.ММ.ГГГГ + ЧЧ:ММ -> datetime; ValueError with a Russian message."""
     return dt.datetime.combine(clock.parse_date(date_text), clock.parse_time(time_text))
-
-
-class MessageScreen(ModalScreen[None]):
-    """A message that must be read (a broken script, a client with no phone)."""
-
-    DEFAULT_CSS = _css("MessageScreen")
-    BINDINGS = [Binding("escape,enter", "close", "Закрыть", id="message.close", tooltip="Закрыть сообщение")]
-
-    def __init__(self, title: str, message: str) -> None:
-        super().__init__()
-        self.title_text = title
-        self.message = message
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Static(self.title_text, classes="dialog-title")
-            yield Static(self.message, id="message-text")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Понятно", id="ok", variant="primary")
-
-    @on(Button.Pressed)
-    def action_close(self) -> None:
-        self.dismiss(None)
 
 
 @dataclass(frozen=True)

@@ -37,9 +37,9 @@ from soptui.screens.calls.dialogs import (
     VisitAnswer,
     VisitScreen,
 )
-from soptui.screens.workers import db_work
 from soptui.services.calls import CallOutcome, CallRecord, call_hours_problem
 from soptui.widgets.fields import TextInput
+from soptui.widgets.workers import db_work
 
 LEVEL_STYLE = {"ok": "green", "warn": "bold yellow", "over": "bold white on red"}
 SAVE_EVERY_S = 3.0  # typing is saved this often

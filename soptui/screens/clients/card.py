@@ -16,9 +16,9 @@ from soptui.core.phones import format_phone
 from soptui.core.text import plural_ru
 from soptui.screens.base import SectionScreen
 from soptui.screens.navigation import AddToGroup, NewCall, NewVisit, Open, target_of
-from soptui.screens.workers import db_work
 from soptui.widgets.dialogs import ConfirmDialog
 from soptui.widgets.fields import LabeledInput
+from soptui.widgets.workers import db_work
 
 STATE_STYLE = {"overdue": "bold red", "today": "bold yellow", "ok": "green", "done": "dim"}
 STATUS_STYLE = {"potential": "yellow", "served": "green", "refused": "red", "closed": "dim"}

@@ -20,10 +20,10 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 from soptui.core import clock
 from soptui.domain.labels import CATEGORIES, CHANNELS
 from soptui.screens.base import SectionScreen
-from soptui.screens.workers import db_work
 from soptui.services import clients as svc
 from soptui.widgets.dialogs import ChoiceDialog, ask_unsaved
 from soptui.widgets.fields import LabeledInput
+from soptui.widgets.workers import db_work
 
 CATEGORY_OPTIONS = [(label, code) for code, label in CATEGORIES.items()]
 PLACEHOLDERS = {

@@ -22,11 +22,11 @@ from soptui.domain import workdays
 from soptui.domain.labels import CATEGORIES, GROUNDS, INTAKE_LOGS
 from soptui.screens.base import SectionScreen
 from soptui.screens.clients.client_form import DuplicateDialog, _opt
-from soptui.screens.workers import db_work
 from soptui.services import clients as svc
 from soptui.widgets.dialogs import ChoiceDialog, ask_unsaved
 from soptui.widgets.fields import LabeledInput
 from soptui.widgets.textbox import TextBox
+from soptui.widgets.workers import db_work
 
 GROUND_OPTIONS = [(label, code) for code, label in GROUNDS.items()]
 LOG_OPTIONS = [(label, code) for code, label in INTAKE_LOGS.items()]

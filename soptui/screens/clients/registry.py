@@ -10,9 +10,9 @@ from textual.widgets import Checkbox, Input, Select, Static
 
 from soptui.screens.base import SectionScreen
 from soptui.screens.clients.picker import ClientSearchMixin
-from soptui.screens.workers import db_work
 from soptui.widgets.client_table import ClientTable
 from soptui.widgets.fields import TextInput
+from soptui.widgets.workers import db_work
 
 STATUS_OPTIONS = [
     ("потенциальный", "potential"),

@@ -14,13 +14,13 @@ from textual.widgets import Button, Footer, Label, Select, SelectionList, Static
 from soptui.core import clock
 from soptui.domain.groups import WEEKDAY_NAMES, Slot, parse_time_range
 from soptui.domain.labels import CLUB_KINDS
-from soptui.screens.workers import db_work
 from soptui.services import drafts
 from soptui.services import groups as service
 from soptui.widgets.dialogs import leave_unless_dirty
 from soptui.widgets.fields import FieldError, LabeledInput
 from soptui.widgets.header import AppHeader
 from soptui.widgets.textbox import TextBox
+from soptui.widgets.workers import db_work
 
 PROGRAMME_HELP = "Одна строка — одно занятие: «Тема — цель». Порядок строк — номера занятий."
 

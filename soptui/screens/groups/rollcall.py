@@ -20,10 +20,10 @@ from textual.widgets import Button, DataTable, Input, Label, Static
 from soptui.core import clock
 from soptui.domain.groups import WEEKDAY_SHORT
 from soptui.screens.base import SectionScreen
-from soptui.screens.workers import db_work
 from soptui.services import groups as service
 from soptui.widgets.dialogs import leave_unless_dirty
 from soptui.widgets.fields import TextInput
+from soptui.widgets.workers import db_work
 
 PRESENT = Text("✔ был", style="bold green")
 ABSENT = Text("— нет", style="red")

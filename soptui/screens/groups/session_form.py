@@ -15,12 +15,12 @@ from soptui.core import clock
 from soptui.domain.groups import WEEKDAY_SHORT
 from soptui.domain.labels import FEEDBACK_SOURCES
 from soptui.screens.base import SectionScreen
-from soptui.screens.workers import db_work
 from soptui.services import drafts
 from soptui.services import groups as service
 from soptui.widgets.dialogs import leave_unless_dirty
 from soptui.widgets.fields import FieldError, LabeledInput
 from soptui.widgets.textbox import TextBox
+from soptui.widgets.workers import db_work
 
 SATISFACTION = [
     ("5 — очень довольны", 5),

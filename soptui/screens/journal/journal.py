@@ -17,13 +17,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.message import Message
 from textual.widgets import DataTable, Input, Select, Static, TabbedContent, TabPane
 
 from soptui.core import clock
 from soptui.screens.base import SectionScreen
-from soptui.screens.workers import db_work
 from soptui.widgets.fields import LabeledInput
+from soptui.widgets.paged_table import PagedTable
+from soptui.widgets.workers import db_work
 
 PAGE = 50
 TAB_LOG, TAB_REPORT, TAB_AUDIT = "tab-log", "tab-report", "tab-audit"
@@ -36,21 +36,6 @@ def _value(select: Select):
 
 def _hours(minutes: int) -> str:
     return f"{minutes} мин" if minutes < 60 else f"{minutes} мин ({minutes // 60} ч {minutes % 60:02d} мин)"
-
-
-class PagedTable(DataTable):
-    """A DataTable whose PgDn/PgUp ask the screen for the next/previous page from the database."""
-
-    class PageRequest(Message):
-        def __init__(self, step: int) -> None:
-            super().__init__()
-            self.step = step
-
-    def action_page_down(self) -> None:
-        self.post_message(self.PageRequest(1))
-
-    def action_page_up(self) -> None:
-        self.post_message(self.PageRequest(-1))
 
 
 class JournalScreen(SectionScreen):

@@ -15,9 +15,9 @@ from textual.widgets import Button, Input, Label, Static, TextArea
 from soptui.core import clock
 from soptui.domain import patronage
 from soptui.domain.labels import ACT_KINDS
-from soptui.screens.workers import db_work
 from soptui.widgets.fields import FieldError, TextInput
 from soptui.widgets.textbox import TextBox
+from soptui.widgets.workers import db_work
 
 if TYPE_CHECKING:
     from soptui.services.patronage import ActState

@@ -16,8 +16,8 @@ from textual.widgets import Button, Checkbox, Label, RadioButton, RadioSet, Sele
 from soptui.core import clock
 from soptui.domain import patronage
 from soptui.domain.labels import GROUNDS, VISIT_KINDS
-from soptui.screens.workers import db_work
 from soptui.widgets.fields import FieldError, LabeledInput
+from soptui.widgets.workers import db_work
 
 if TYPE_CHECKING:
     from soptui.services.patronage import ClientPrefill, VisitPlan
