@@ -9,17 +9,23 @@ import time
 from collections.abc import Callable
 
 import pytest
+from textual import events
 from textual.worker import WorkerCancelled
 
 from soptui.core import clock, session
-from soptui.db.connection import db
+from soptui.db.connection import bind, db, open_url
 from soptui.domain import workdays
-from soptui.services import auth
+from soptui.services import auth, calendar
 from soptui.services.store import open_store
 
 # Wednesday 25.11.2026, 10:30 local time: a working day, morning
 FIXED_NOW = dt.datetime(2026, 11, 25, 10, 30)
 PASSWORD = "secret123"
+
+# A cheap scrypt for the suite: every fixture creates accounts and every UI test signs in, and the production
+# cost (n=2**14, ~0.1-0.5 s a hash) made that most of a fixture's time. Hashes carry their own parameters, so
+# verification is unchanged; test_auth_cli.py checks that the production cost stays the default.
+auth.SCRYPT_COST = {"n": 2**4, "r": 8, "p": 1}
 
 
 @pytest.fixture(autouse=True)
@@ -39,10 +45,37 @@ def fixed_clock():
     clock.set_fixed(None)
 
 
+def _open_copy(template, path):
+    """Open a private copy of a migrated template store, bound as open_store() would bind it.
+
+    open_store() on a store already at the current version still re-runs the idempotent create-if-missing
+    DDL (a quarter of a second a test); the template was built by open_store() itself, so here it is skipped.
+    """
+    shutil.copyfile(template, path)
+    database = bind(open_url(str(path)))
+    calendar.load_overrides()
+    return database
+
+
+@pytest.fixture(scope="session")
+def store_template(tmp_path_factory):
+    """An empty store migrated once per test run (per xdist worker); `store` copies it."""
+    path = tmp_path_factory.mktemp("store") / "template.db"
+    clock.set_fixed(FIXED_NOW)
+    database = open_store(path)
+    database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    database.close()
+    db.initialize(None)
+    workdays.set_overrides({})
+    workdays.set_confirmed_years(set())
+    clock.set_fixed(None)
+    return path
+
+
 @pytest.fixture
-def store(tmp_path):
-    """An empty, migrated store in a real SQLite file."""
-    database = open_store(tmp_path / "test.db")
+def store(store_template, tmp_path):
+    """An empty, migrated store in a real SQLite file (a copy of the session's template)."""
+    database = _open_copy(store_template, tmp_path / "test.db")
     yield database
     session.set_actor(None)
     workdays.set_overrides({})
@@ -121,9 +154,7 @@ def demo_template(tmp_path_factory):
 def demo_store(demo_template, tmp_path):
     """A private copy of the demo store, open and bound; returns the DemoContext."""
     path, ctx = demo_template
-    copy = tmp_path / "demo.db"
-    shutil.copyfile(path, copy)
-    database = open_store(copy)
+    database = _open_copy(path, tmp_path / "demo.db")
     yield ctx
     session.set_actor(None)
     workdays.set_overrides({})
@@ -191,8 +222,48 @@ async def click(pilot, selector: str) -> None:
     assert await pilot.click(selector), f"the click on {selector} landed elsewhere"
 
 
+async def paste(pilot, text: str) -> None:
+    """Paste text into the focused field, as a terminal sends a paste: one event instead of a key each.
+
+    Each pressed key costs the test Textual's idle wait; tests whose point is not the keyboard fill fields so.
+    An Input takes the first line; a multi-line field (TextBox) takes all of it.
+    """
+    event = events.Paste(text)
+    event.set_sender(pilot.app)
+    pilot.app._driver.send_message(event)  # the way Pilot.press delivers keys
+    await pilot.pause()
+
+
+async def fill(pilot, field, text: str) -> None:
+    """Focus a field (an Input, a TextArea, or a LabeledInput's input), clear it and paste text into it."""
+    field = getattr(field, "input", field)
+    field.focus()
+    await pilot.pause()
+    if hasattr(field, "value") and isinstance(field.value, str):
+        field.value = ""
+    else:
+        field.text = ""
+    if text:
+        await paste(pilot, text)
+
+
 async def sign_in(pilot, login: str = "spec", password: str = PASSWORD) -> None:
-    """Drive the sign-in screen like a user."""
+    """Sign in without typing: the password check the sign-in screen runs, then its dismissal with the actor.
+
+    The app then does what it does after any sign-in (session actor, sections, Today). Tests of the sign-in
+    screen itself (first run, wrong password, typed-ahead bursts, sign-out) use sign_in_typed.
+    """
+    app = pilot.app
+    screen = await wait_screen(pilot, "SignInScreen")
+    await until(pilot, app.store_ready.is_set, "store open")  # until() also lets the store worker finish
+    actor = auth.sign_in(login, password)  # AuthError for a wrong password: the test fails here
+    screen.dismiss(actor)
+    await until(pilot, lambda: app.actor is not None and app.current_mode == "today", "sign-in")
+    await pilot.pause()
+
+
+async def sign_in_typed(pilot, login: str = "spec", password: str = PASSWORD) -> None:
+    """Drive the sign-in screen like a user: type the login and password, Enter after each."""
     await pilot.pause()
     await click(pilot, "#login")
     await pilot.press(*login)

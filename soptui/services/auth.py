@@ -25,8 +25,9 @@ FREE_FAILURES = 3
 MAX_DELAY_S = 30.0
 REFUSAL = "Неверный логин или пароль."
 DEFAULT_IDLE_MINUTES = 10
-# scrypt: memory-hard (16 MiB with n=2**14, r=8), ~50 ms per check
-_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+# scrypt: memory-hard (16 MiB with n=2**14, r=8), ~50 ms per check. Read at hash time; every hash stores its
+# own parameters and is verified with them. The test suite lowers it (tests/conftest.py) to keep fixtures fast.
+SCRYPT_COST = {"n": 2**14, "r": 8, "p": 1}
 MIN_PASSWORD_LENGTH = 6
 
 
@@ -40,9 +41,10 @@ class UserError(Exception):
 
 def hash_password(password: str) -> str:
     salt = os.urandom(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, maxmem=64 * 1024 * 1024, **_SCRYPT)
+    cost = SCRYPT_COST
+    digest = hashlib.scrypt(password.encode(), salt=salt, maxmem=64 * 1024 * 1024, **cost)
     b64 = base64.b64encode
-    return f"scrypt${_SCRYPT['n']}${_SCRYPT['r']}${_SCRYPT['p']}${b64(salt).decode()}${b64(digest).decode()}"
+    return f"scrypt${cost['n']}${cost['r']}${cost['p']}${b64(salt).decode()}${b64(digest).decode()}"
 
 
 def verify_password(password: str, encoded: str) -> bool:

@@ -11,7 +11,7 @@ from soptui.app import make_app
 from soptui.db import models as m
 from soptui.screens.signin import FirstRunScreen, LockScreen, SignInScreen
 
-from conftest import click, sign_in, until, wait_screen
+from conftest import click, sign_in, sign_in_typed, until, wait_screen
 
 
 async def test_first_run_creates_the_administrator(store):
@@ -38,19 +38,19 @@ async def test_first_run_creates_the_administrator(store):
         await pilot.pause()
         assert isinstance(app.screen, SignInScreen)
         assert m.Staff.get(m.Staff.login == "admin").role == "admin"
-        await sign_in(pilot, "admin", "secret1")
+        await sign_in_typed(pilot, "admin", "secret1")
         assert app.actor.full_name == "Смирнова Ольга"
 
 
 async def test_wrong_password_then_sign_in_and_today(demo_store):
     app = make_app("Учреждение", "КЦСОН")
     async with app.run_test(size=(120, 40)) as pilot:
-        await sign_in(pilot, "head", "wrong-password")
+        await sign_in_typed(pilot, "head", "wrong-password")
         assert isinstance(app.screen, SignInScreen)
         assert str(app.screen.query_one("#signin-message", Static).render()) == "Неверный логин или пароль."
         assert app.screen.query_one("#login", Input).value == "head"
         app.screen.query_one("#login", Input).value = ""
-        await sign_in(pilot, "head", "demo2026")
+        await sign_in_typed(pilot, "head", "demo2026")
         assert app.current_mode == "today"
         table = app.screen.query_one("#today-table", DataTable)
         rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
@@ -132,7 +132,7 @@ async def test_sign_out_returns_to_sign_in(demo_store):
         await click(pilot, "#signout")
         await wait_screen(pilot, SignInScreen)
         assert app.actor is None
-        await sign_in(pilot, "head", "demo2026")
+        await sign_in_typed(pilot, "head", "demo2026")
         assert app.actor.login == "head" and app.current_mode == "today"
 
 

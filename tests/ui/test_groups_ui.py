@@ -11,7 +11,7 @@ from soptui.domain.groups import Slot
 from soptui.screens.navigation import AddToGroup
 from soptui.services import groups as g
 
-from conftest import PASSWORD, click, sign_in, until
+from conftest import PASSWORD, click, fill, paste, sign_in, until
 
 
 async def _until(pilot, app, cond):
@@ -19,9 +19,7 @@ async def _until(pilot, app, cond):
 
 
 async def _type(pilot, widget, text: str) -> None:
-    widget.focus()
-    await pilot.pause()
-    await pilot.press("end", *["backspace"] * len(widget.value), *text)
+    await fill(pilot, widget, text)
 
 
 def _client(last: str, first: str = "Ольга") -> int:
@@ -61,7 +59,7 @@ async def test_create_club_refuses_no_weekdays_then_generates_sessions(store, st
         await _type(pilot, q("#cf-end").input, "31.12.2026")
         q("#cf-programme").focus()
         await pilot.pause()
-        await pilot.press(*"Знакомство - правила группы", "enter", *"Эмоции")
+        await paste(pilot, "Знакомство - правила группы\nЭмоции")
         assert form.query_one("#cf-leaders").selected == [staff["spec"]]  # the author leads by default
         await pilot.press("ctrl+s")
         await _until(pilot, app, lambda: str(q("#cf-schedule-error").render()) != "")
@@ -129,7 +127,7 @@ async def test_members_by_search_duplicate_and_extra_session(store, staff, tmp_p
         await pilot.press("n")
         await _until(pilot, app, lambda: isinstance(app.screen, FieldsDialog))
         dialog = app.screen
-        await pilot.press(*"15.01.2027")
+        await paste(pilot, "15.01.2027")
         await pilot.press("ctrl+s")
         await _until(
             pilot,

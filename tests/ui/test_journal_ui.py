@@ -13,7 +13,7 @@ from soptui.db import models as m
 from soptui.services import journal
 from soptui.widgets.fields import FieldError, LabeledInput
 
-from conftest import click, sign_in
+from conftest import click, fill, sign_in
 
 NOV = (dt.date(2026, 11, 1), dt.date(2026, 11, 30))
 
@@ -34,9 +34,7 @@ async def _settle(pilot) -> None:
 
 async def _type_date(pilot, field_id: str, text: str) -> None:
     await click(pilot, f"#{field_id}-input")
-    field = pilot.app.screen.query_one(f"#{field_id}", LabeledInput)
-    await pilot.press("end", *["backspace"] * len(field.value))
-    await pilot.press(*text)
+    await fill(pilot, pilot.app.screen.query_one(f"#{field_id}", LabeledInput), text)
     await _settle(pilot)
 
 

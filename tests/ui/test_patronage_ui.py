@@ -11,7 +11,7 @@ from soptui.screens.navigation import NewVisit, OpenVisit
 from soptui.services import patronage as visits
 from soptui.services.patronage import VisitPlan
 
-from conftest import sign_in
+from conftest import paste, sign_in
 
 WED = dt.date(2026, 11, 25)
 THU = dt.date(2026, 11, 26)
@@ -76,7 +76,7 @@ async def test_planner_week_and_planning_a_visit_in_a_free_slot(demo_store):
         await pilot.press("n")
         await settle(pilot, app)
         assert type(app.screen).__name__ == "ClientPickerScreen"
-        await pilot.press(*f"{client.last_name} {client.first_name} {client.patronymic}")
+        await paste(pilot, f"{client.last_name} {client.first_name} {client.patronymic}")
         await settle(pilot, app, 6)
         await pilot.press("enter")
         await settle(pilot, app)
@@ -196,16 +196,17 @@ async def test_doing_a_visit_and_completing_it_with_an_act(demo_store, tmp_path,
         await pilot.press("space", "down", "space")  # observation, talk
         assert list(methods.selected) == ["observation", "talk"]
         do.query_one("#findings").focus()
-        await pilot.press(*"Долг по ЖКУ")
+        await paste(pilot, "Долг по ЖКУ")
         # a recommendation with no text is refused at the field
         do.query_one("#rec-text-input").focus()
         await pilot.press("enter")
         assert "текст рекомендации" in str(do.query_one("#rec-text").query_one("FieldError").render())
-        await pilot.press(*"Обратиться в УСП")
+        await paste(pilot, "Обратиться в УСП")
         do.query_one("#rec-whom-input").focus()
-        await pilot.press(*"мать")
+        await paste(pilot, "мать")
         do.query_one("#rec-due-input").focus()
-        await pilot.press(*"10.12.2026", "enter")
+        await paste(pilot, "10.12.2026")
+        await pilot.press("enter")
         assert do.new_recs == [("Обратиться в УСП", "мать", "10.12.2026")]
         # completing without an act is refused
         await pilot.press("ctrl+d")
@@ -223,7 +224,7 @@ async def test_doing_a_visit_and_completing_it_with_an_act(demo_store, tmp_path,
         await settle(pilot, app)
         assert app.screen is act and "Результат посещения" in str(act.query_one("#e-result").render())
         act.query_one("#f-result").focus()
-        await pilot.press(*"Семья нуждается в патронаже")
+        await paste(pilot, "Семья нуждается в патронаже")
         await pilot.press("ctrl+d")
         await settle(pilot, app)
         assert app.screen is do
@@ -268,7 +269,7 @@ async def test_planned_visit_opens_with_earlier_recommendations(demo_store, cent
         await pilot.press("enter", "down", "down", "down", "enter")
         assert do.query_one(f"#check-{first.id}").value in ("done", "partly", "not_done")
         do.query_one(f"#comment-{first.id}").focus()
-        await pilot.press(*"частично")
+        await paste(pilot, "частично")
         await pilot.pause(1.3)  # the draft is written after a second of quiet
         await settle(pilot, app)
         saved = visits.load_progress(target.id)
@@ -296,13 +297,13 @@ async def test_half_filled_act_survives_a_dropped_session(demo_store, centre):
         await settle(pilot, app)
         do = app.screen
         do.query_one("#findings").focus()
-        await pilot.press(*"Наблюдение за семьёй")
+        await paste(pilot, "Наблюдение за семьёй")
         do.query_one("#act-housing").focus()  # scrolls it into view
         await pilot.press("enter")
         await settle(pilot, app)
         act = app.screen
         act.query_one("#f-dwelling_type").focus()
-        await pilot.press(*"частный дом")
+        await paste(pilot, "частный дом")
         await pilot.pause(1.2)
         await settle(pilot, app)
     # the connection dropped: nothing was "saved" by the user; a new session resumes both

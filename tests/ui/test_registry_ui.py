@@ -13,7 +13,7 @@ from soptui.db import models as m
 from soptui.screens.navigation import OpenClient
 from soptui.services import clients
 
-from conftest import click, sign_in, until, wait_screen
+from conftest import click, paste, sign_in, until, wait_screen
 
 
 async def _settle(pilot, app, screen=None):
@@ -81,7 +81,7 @@ async def _type(pilot, screen, field_id: str, text: str, clear: bool = True):
     await pilot.pause()
     if clear:
         field.input.value = ""
-    await pilot.press(*text)
+    await paste(pilot, text)
     return field
 
 
@@ -276,7 +276,7 @@ async def test_picker_returns_client_id(demo_store):
         await sign_in(pilot, "ivanova", "demo2026")
         app.push_screen(ClientPickerScreen(), picked.append)
         await pilot.pause()
-        await pilot.press(*f"{client.last_name} {client.first_name} {client.patronymic}".lower())
+        await paste(pilot, f"{client.last_name} {client.first_name} {client.patronymic}".lower())
         await pilot.press("enter")
         await until(pilot, lambda: picked, "a client picked")
         assert picked == [client.id]
@@ -359,7 +359,7 @@ async def test_specialist_cannot_open_other_department(demo_store):
         await sign_in(pilot, "ivanova", "demo2026")
         await pilot.press("f3")
         await _settle(pilot, app)
-        await pilot.press(*other.last_name.lower(), "space", *other.first_name.lower())
+        await paste(pilot, f"{other.last_name.lower()} {other.first_name.lower()}")
         await _settle(pilot, app)
         assert other.id not in [r.id for r in app.screen.result.rows]
         app.open(OpenClient(other.id))
@@ -470,7 +470,7 @@ async def test_misspelt_surname_still_finds_the_client(demo_store):
         await pilot.press("f3")
         await _settle(pilot, app)
         screen = app.screen
-        await pilot.press(*typo)
+        await paste(pilot, typo)
         await _settle(pilot, app)
         count = str(screen.query_one("#reg-count").render())
         assert f"Точно «{typo}» нет" in count and "похожие на" in count

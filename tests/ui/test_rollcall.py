@@ -9,7 +9,7 @@ from soptui.db import models as m
 from soptui.domain.groups import Slot
 from soptui.services import groups as g
 
-from conftest import PASSWORD, click, sign_in, until, wait_screen
+from conftest import PASSWORD, click, fill, paste, sign_in, until, wait_screen
 
 TODAY = dt.date(2026, 11, 25)  # Wednesday
 
@@ -130,19 +130,19 @@ async def test_third_session_refused_then_head_overrides_with_reason(store, staf
         assert not m.Attendance.select().where(m.Attendance.session == sid).exists()  # nothing saved yet
         # the specialist cannot allow it alone: the head's login and password are asked
         await click(pilot, "#ov-reason")
-        await pilot.press(*"праздник")
+        await paste(pilot, "праздник")
         await click(pilot, "#ov-login")
-        await pilot.press(*"spec")
+        await paste(pilot, "spec")
         await click(pilot, "#ov-password")
-        await pilot.press(*PASSWORD)
+        await paste(pilot, PASSWORD)
         await click(pilot, "#ov-allow")
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert "не заведующий отделением" in str(dialog.query_one("#ov-error").render())
         await click(pilot, "#ov-login")
-        await pilot.press("end", *["backspace"] * 4, *"head")
+        await fill(pilot, dialog.query_one("#ov-login"), "head")
         await click(pilot, "#ov-password")
-        await pilot.press(*PASSWORD)
+        await paste(pilot, PASSWORD)
         await click(pilot, "#ov-allow")
         await until(pilot, lambda: app.screen is screen and not screen.dirty, "roll-call saved")
         assert app.screen is screen and not screen.dirty
@@ -186,7 +186,8 @@ async def test_head_signed_in_overrides_with_reason_only(store, staff, centre):
         dialog = await _wait(pilot, app, OverrideDialog)
         assert not dialog.query("#ov-login")
         await click(pilot, "#ov-reason")
-        await pilot.press(*"по плану", "enter")
+        await paste(pilot, "по плану")
+        await pilot.press("enter")
         await until(pilot, lambda: app.screen is screen and not screen.dirty, "roll-call saved")
     a = m.Attendance.get((m.Attendance.session == sid) & (m.Attendance.client == kid))
     assert a.override_by_id == staff["head"] and a.override_reason == "по плану"

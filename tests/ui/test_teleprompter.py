@@ -25,7 +25,7 @@ from soptui.screens.calls.teleprompter import TeleprompterScreen
 from soptui.screens.navigation import NewCall
 
 from calls_helpers import make_family
-from conftest import PASSWORD, click, sign_in, wait_screen
+from conftest import PASSWORD, click, paste, sign_in, wait_screen
 
 
 async def settle(pilot, rounds: int = 3) -> None:
@@ -39,7 +39,8 @@ async def wait_for_screen(pilot, cls):
 
 
 async def type_text(pilot, text: str) -> None:
-    await pilot.press(*list(text))
+    """Text into the focused field, pasted in one event (the calls' point is the script, not the keyboard)."""
+    await paste(pilot, text)
 
 
 async def start_call(pilot, client_id: int) -> TeleprompterScreen:

@@ -286,3 +286,13 @@ def test_institution_settings_cli(tmp_path, capsys, monkeypatch):
     finally:
         db.obj.close()
         db.initialize(None)
+
+
+def test_production_scrypt_cost_is_the_default():
+    """The suite lowers the scrypt cost (conftest); the program itself hashes at the production cost."""
+    import subprocess
+    import sys
+
+    code = "from soptui.services import auth; print(auth.hash_password('x').split('$')[:4])"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "['scrypt', '16384', '8', '1']"
