@@ -1,0 +1,152 @@
+"""What each snapshot shows: the app built by the production factory on the demo store, signed in, driven
+to one section or dialog like a user. Shared by tests/snapshots/test_snapshots.py and
+tools/readme_screenshot.py, so the README image comes from the very same code path as the snapshots.
+
+The demo store is dated by the fixed clock (conftest.FIXED_NOW); every scene waits for the workers to
+load the lists and stops the cursor blinking before the picture is taken.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from textual.pilot import Pilot
+from textual.widgets import Input, TextArea
+
+from soptui.app import SoptuiApp, make_app
+from soptui.demo import DEMO_PASSWORD
+from soptui.screens.navigation import NewCall, OpenClient, OpenSession, target_of
+
+from conftest import sign_in, until, wait_screen
+
+SIZES = [(80, 24), (120, 40)]
+LOGIN = "head"  # the head of the day-care department sees calls, visits and groups of the whole department
+
+
+def build_app() -> SoptuiApp:
+    """The app as the CLI builds it (the store is bound before, as the CLI's start-up does)."""
+    return make_app("Учреждение", "КЦСОН")
+
+
+async def _settle(pilot: Pilot) -> None:
+    """Workers done, lists filled, no blinking cursor, no toast: the same picture every run."""
+    await until(pilot, lambda: pilot.app.screen.is_mounted, "screen mounted")
+    app = pilot.app
+    for widget in app.screen.query(Input):
+        widget.cursor_blink = False
+    for widget in app.screen.query(TextArea):
+        widget.cursor_blink = False
+    app.clear_notifications()
+    await until(pilot, lambda: True, "workers done")
+    await pilot.pause()
+    await pilot.pause(0.2)  # the footer re-checks which keys apply once the loaded data is shown
+    await pilot.pause()
+
+
+async def _section(pilot: Pilot, key: str, mode: str) -> None:
+    await sign_in(pilot, LOGIN, DEMO_PASSWORD)
+    await pilot.press(key)
+    await until(pilot, lambda: pilot.app.current_mode == mode and pilot.app.screen.is_mounted, f"section {mode}")
+
+
+def _today_target(pilot: Pilot, kind: str):
+    """The first Today row pointing at a `kind` ("client", "session"...), as a typed target."""
+    for item in pilot.app.screen.items:  # Today is on top right after sign-in
+        if item.target[0] == kind:
+            return target_of(item.target)
+    raise AssertionError(f"no {kind} on Today of the demo store")
+
+
+async def today(pilot: Pilot) -> None:
+    await sign_in(pilot, LOGIN, DEMO_PASSWORD)
+    await _settle(pilot)
+
+
+async def clients(pilot: Pilot) -> None:
+    await _section(pilot, "f3", "clients")
+    await _settle(pilot)
+
+
+async def client_card(pilot: Pilot) -> None:
+    await sign_in(pilot, LOGIN, DEMO_PASSWORD)
+    target = _today_target(pilot, "client")
+    assert isinstance(target, OpenClient)
+    pilot.app.open(target)
+    await wait_screen(pilot, "ClientCardScreen")
+    await until(pilot, lambda: pilot.app.screen.card is not None, "card loaded")
+    await _settle(pilot)
+
+
+async def calls(pilot: Pilot) -> None:
+    await _section(pilot, "f4", "calls")
+    await _settle(pilot)
+
+
+async def teleprompter(pilot: Pilot) -> None:
+    await sign_in(pilot, LOGIN, DEMO_PASSWORD)
+    target = _today_target(pilot, "client")
+    pilot.app.open(NewCall(target.client_id))
+    await wait_screen(pilot, "NewCallScreen")
+    await pilot.press("enter")
+    await wait_screen(pilot, "TeleprompterScreen")
+    await _settle(pilot)
+
+
+async def patronage(pilot: Pilot) -> None:
+    await _section(pilot, "f5", "patronage")
+    await _settle(pilot)
+
+
+async def groups(pilot: Pilot) -> None:
+    await _section(pilot, "f6", "groups")
+    await _settle(pilot)
+
+
+async def roll_call(pilot: Pilot) -> None:
+    await sign_in(pilot, LOGIN, DEMO_PASSWORD)
+    target = _today_target(pilot, "session")
+    assert isinstance(target, OpenSession)
+    pilot.app.open(target)
+    await wait_screen(pilot, "RollCallScreen")
+    await _settle(pilot)
+
+
+async def journal(pilot: Pilot) -> None:
+    await _section(pilot, "f7", "journal")
+    await _settle(pilot)
+
+
+async def client_form(pilot: Pilot) -> None:
+    await _section(pilot, "f3", "clients")
+    await pilot.press("ctrl+n")
+    await wait_screen(pilot, "ClientFormScreen")
+    await _settle(pilot)
+
+
+async def referral_form(pilot: Pilot) -> None:
+    await _section(pilot, "f3", "clients")
+    await pilot.press("ctrl+r")
+    await wait_screen(pilot, "ReferralFormScreen")
+    await _settle(pilot)
+
+
+SCENES: dict[str, Callable[[Pilot], Awaitable[None]]] = {
+    "today": today,
+    "clients": clients,
+    "client_card": client_card,
+    "calls": calls,
+    "teleprompter": teleprompter,
+    "patronage": patronage,
+    "groups": groups,
+    "roll_call": roll_call,
+    "journal": journal,
+    "client_form": client_form,
+    "referral_form": referral_form,
+}
+
+
+def screenshot(scene: str, size: tuple[int, int]) -> str:
+    """The SVG of a scene, taken the way snap_compare takes it (textual._doc.take_svg_screenshot)."""
+    from textual._doc import take_svg_screenshot
+
+    return take_svg_screenshot(build_app(), terminal_size=size, run_before=SCENES[scene])
