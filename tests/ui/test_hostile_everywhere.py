@@ -215,7 +215,7 @@ def _pdf_text(path) -> str:
     return "\n".join(page.extract_text() or "" for page in PdfReader(str(path)).pages)
 
 
-async def test_documents_print_hostile_text_literally(poisoned, tmp_path, centre):
+async def test_documents_print_hostile_text_literally(poisoned, tmp_path, centre, monkeypatch):
     from soptui.services import calls, groups
 
     call = m.PhoneCall.select().where(m.PhoneCall.state == "finished").order_by(m.PhoneCall.id).first()
@@ -229,6 +229,17 @@ async def test_documents_print_hostile_text_literally(poisoned, tmp_path, centre
         groups.print_attendance_sheet(club_id, session.date.year, session.date.month, tmp_path),
         groups.print_club_plan(club_id, tmp_path),
         groups.print_session_report(session.id, tmp_path),
+    ]
+    from soptui.services import journal, patronage
+
+    monkeypatch.setenv("SOPTUI_OUTPUT", str(tmp_path))
+    act = m.VisitAct.select().order_by(m.VisitAct.id).first()
+    nov = (dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+    printed += [
+        patronage.act_pdf(act.visit_id, act.kind),
+        patronage.schedule_pdf(dt.date(2026, 11, 23), dt.date(2026, 11, 29)),
+        journal.print_service_log(journal.JournalFilters(*nov), None, tmp_path),
+        journal.print_audit_report(*nov, folder=tmp_path),
     ]
     for path in printed:
         text = _pdf_text(path)

@@ -8,6 +8,7 @@ literally, and the form shows it again literally when reopened. Nothing crashes,
 from __future__ import annotations
 
 import html
+import json
 import re
 
 from textual import events
@@ -42,10 +43,16 @@ async def paste_everywhere(pilot, screen, text: str) -> dict[str, str]:
             continue
         field.focus()
         await pilot.pause()
-        field.post_message(events.Paste(text))  # what the terminal sends for a paste
+        if not field.has_focus or getattr(field, "read_only", False):
+            continue  # a field that takes no typing (read-only text) is not pasted into
+        had = (field.value if isinstance(field, Input) else field.text).count(text)
+        paste = events.Paste(text)  # what the terminal sends for a paste, delivered the way the driver does
+        paste.set_sender(pilot.app)
+        pilot.app._driver.send_message(paste)
         await pilot.pause()
         owner = field.parent if isinstance(field.parent, LabeledInput) else field
-        values[owner.id or field.id] = field.value if isinstance(field, Input) else field.text
+        values[owner.id or field.id] = value = field.value if isinstance(field, Input) else field.text
+        assert value.count(text) == had + 1, (field.id, value)  # the paste landed once, whole
     return values
 
 
@@ -225,6 +232,16 @@ async def test_visit_plan_and_act_forms_every_field_pasted(demo_store):
         app.open(OpenVisit(visit.id))
         do = await wait_screen(pilot, "VisitDoScreen")
         await _settle(pilot)
+        await pilot.press("ctrl+t", "ctrl+t")  # preparation, then the work with the family
+        typed = await paste_everywhere(pilot, do, HOSTILE)  # findings, recommendations...
+        assert typed and all(HOSTILE in v for v in typed.values()), typed
+        await pilot.pause(1.0)  # the visit in progress is kept as typed
+        await _settle(pilot)
+        from soptui.services import patronage
+
+        kept = patronage.load_progress(visit.id)
+        assert HOSTILE in kept["findings"] and kept["eff_comment"] == HOSTILE, kept
+        assert "Traceback" not in _screen_text(app) and app.is_running
         do.query_one("#act-report").focus()
         await pilot.press("enter")
         act = await wait_screen(pilot, "ActFormScreen")
@@ -234,7 +251,5 @@ async def test_visit_plan_and_act_forms_every_field_pasted(demo_store):
         from soptui.db.connection import db
 
         raw = db.execute_sql("SELECT data FROM visit_act WHERE visit_id = ?", (visit.id,)).fetchone()[0]
-        import json
-
         data = json.loads(raw)
         assert sum(HOSTILE in str(v) for v in data.values()) >= len(pasted) // 2, data
