@@ -12,6 +12,7 @@ from soptui.core.text import full_name
 from soptui.db import models as m
 from soptui.screens.navigation import OpenClient
 from soptui.services import clients
+from soptui.widgets.fields import LabeledInput
 
 from conftest import click, paste, sign_in, until, wait_screen
 
@@ -551,3 +552,40 @@ async def test_save_key_in_the_same_burst_as_the_typing_saves_what_was_typed(dem
         await _wait_screen(pilot, app, "ClientCardScreen")
     contact = m.Contact.get((m.Contact.client == client.id) & (m.Contact.last_name == "Гусева"))
     assert (contact.relation, contact.first_name) == ("бабушка", "Нина")
+
+
+async def test_referral_form_keeps_a_draft_and_asks_before_leaving(demo_store):
+    """The shared edit flow (screens/form_base.py): the draft is written as you type, Esc asks, «stay»
+    keeps the text, «discard» drops the draft, and a new form offers a kept draft again."""
+    from soptui.services import drafts
+
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "ivanova", "demo2026")
+        await pilot.press("f3")
+        await _settle(pilot, app)
+        await pilot.press("ctrl+r")
+        form = await _wait_screen(pilot, app, "ReferralFormScreen")
+        await _settle(pilot, app)
+        await _type(pilot, form, "rf-last", "Зуева")
+        await pilot.pause(0.6)
+        await _settle(pilot, app)
+        assert drafts.load_draft("referral:new")["values"]["rf-last"] == "Зуева"
+        await pilot.press("escape")
+        await _wait_screen(pilot, app, "ChoiceDialog")
+        await click(pilot, "#choice-stay")
+        await until(pilot, lambda: app.screen is form, "back to the form")
+        assert form.query_one("#rf-last", LabeledInput).value == "Зуева" and form.dirty
+        await pilot.press("escape")
+        await _wait_screen(pilot, app, "ChoiceDialog")
+        await click(pilot, "#choice-discard")
+        await _wait_screen(pilot, app, "ClientsScreen")
+        await _settle(pilot, app)
+        assert drafts.load_draft("referral:new") is None
+        # a draft kept from a dropped session is offered by the next form
+        drafts.save_draft("referral:new", {"values": {"rf-last": "Петухова"}})
+        await pilot.press("ctrl+r")
+        await _wait_screen(pilot, app, "ChoiceDialog")
+        await click(pilot, "#choice-resume")
+        form = await _wait_screen(pilot, app, "ReferralFormScreen")
+        assert form.query_one("#rf-last", LabeledInput).value == "Петухова" and form.dirty

@@ -20,8 +20,8 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 from soptui.core import clock
 from soptui.domain.labels import CATEGORIES, CHANNELS
 from soptui.screens.base import SectionScreen
+from soptui.screens.form_base import EditFlow
 from soptui.services import clients as svc
-from soptui.widgets.dialogs import ChoiceDialog, ask_unsaved
 from soptui.widgets.fields import LabeledInput
 from soptui.widgets.workers import db_work
 
@@ -86,7 +86,7 @@ def _opt(value):
     return None if value is Select.BLANK or value == Select.NULL else value
 
 
-class ClientFormScreen(SectionScreen):
+class ClientFormScreen(EditFlow, SectionScreen):
     """New client (client_id None) or edit. Dismisses with the saved client id, or None."""
 
     SECTION_TITLE = "Клиент"
@@ -112,13 +112,9 @@ class ClientFormScreen(SectionScreen):
         self.client_id = client_id
         self.version: int | None = None
         self.original: dict[str, Any] = {}
-        self.loaded = False
-        self.dirty = False
-        self.baseline: dict[str, Any] = {}
-        self._draft_timer = None
-        self.draft_key = f"client:{client_id}" if client_id else "client:new"
+        self.init_edit_flow(f"client:{client_id}" if client_id else "client:new")
 
-    def _dismiss(self, result: int | None) -> None:
+    def leave(self, result: int | None = None) -> None:
         self.dismiss(result)
 
     def compose_body(self) -> ComposeResult:
@@ -206,7 +202,7 @@ class ClientFormScreen(SectionScreen):
         if error:
             self._status(error, "bold red")
             self.notify(error, severity="error")
-            self._dismiss(None)
+            self.leave(None)
             return
         actor = self.app.actor
         if card is not None:
@@ -227,30 +223,18 @@ class ClientFormScreen(SectionScreen):
         self.call_after_refresh(self._loaded_done, draft, info)
 
     def _loaded_done(self, draft, info) -> None:
-        self.baseline = self.raw_values()
-        self.loaded = True
-        if draft and draft.get("values"):
-            when = clock.fmt_datetime(info.updated_at) if info else ""
-            self.app.push_screen(
-                ChoiceDialog(
-                    f"Есть несохранённый черновик этой формы ({when}). Восстановить его?",
-                    [("resume", "Восстановить", "primary"), ("discard", "Удалить черновик", "default")],
-                ),
-                partial(self._resume_answer, draft),
-            )
+        self.mark_loaded()
+        when = clock.fmt_datetime(info.updated_at) if info else ""
+        self.offer_draft(draft, f"Есть несохранённый черновик этой формы ({when}). Восстановить его?", self._resume)
 
-    def _resume_answer(self, draft: dict, answer: str | None) -> None:
-        if answer == "resume":
-            self.fill(draft["values"])
-            if self.client_id and draft.get("version") and draft.get("original"):
-                # keep the version the editing started from, so a save after a reconnect still
-                # detects changes made by others meanwhile
-                self.version = draft["version"]
-                self.original = draft["original"]
-            self.dirty = True
-            self._status("Черновик восстановлен. Проверьте и сохраните (Ctrl+S).", "green")
-        else:
-            self._delete_draft()
+    def _resume(self, draft: dict) -> None:
+        self.fill(draft["values"])
+        if self.client_id and draft.get("version") and draft.get("original"):
+            # keep the version the editing started from, so a save after a reconnect still
+            # detects changes made by others meanwhile
+            self.version = draft["version"]
+            self.original = draft["original"]
+        self._status("Черновик восстановлен. Проверьте и сохраните (Ctrl+S).", "green")
 
     def fill(self, values: dict[str, Any]) -> None:
         """Put form values (as the service's form dicts hold them) into the fields."""
@@ -296,30 +280,10 @@ class ClientFormScreen(SectionScreen):
     @on(Select.Changed)
     @on(Checkbox.Changed)
     def _changed(self, event) -> None:
-        if not self.loaded:
-            return
-        if self.raw_values() == self.baseline:
-            return  # programmatic fill or typed back to what was there
-        self.dirty = True
-        if self._draft_timer is not None:
-            self._draft_timer.stop()
-        self._draft_timer = self.set_timer(0.4, self._save_draft)
+        self.note_change()
 
-    def _save_draft(self) -> None:
-        payload = {"values": self.raw_values(), "version": self.version, "original": self.original}
-        self._write_draft(payload)
-
-    @db_work(group="draft")
-    def _write_draft(self, payload: dict) -> None:
-        from soptui.services import drafts
-
-        drafts.save_draft(self.draft_key, payload)
-
-    @db_work(group="draft")
-    def _delete_draft(self) -> None:
-        from soptui.services import drafts
-
-        drafts.delete_draft(self.draft_key)
+    def draft_payload(self) -> dict[str, Any]:
+        return {"values": self.raw_values(), "version": self.version, "original": self.original}
 
     # --- saving ----------------------------------------------------------------------------
 
@@ -393,9 +357,9 @@ class ClientFormScreen(SectionScreen):
         if answer == "create":
             self._create_worker(data)
         elif isinstance(answer, int):
-            self._delete_draft()
-            self.dirty = False
-            self._dismiss(answer)  # the caller opens that card
+            self.write_draft(None)
+            self.mark_saved()
+            self.leave(answer)  # the caller opens that card
         else:
             self._status("Создание отменено: проверьте данные.", "yellow")
 
@@ -433,11 +397,9 @@ class ClientFormScreen(SectionScreen):
         self.app.call_from_thread(self._saved, self.client_id, "Изменения сохранены.")
 
     def _saved(self, client_id: int, message: str) -> None:
-        self.dirty = False
-        if self._draft_timer is not None:
-            self._draft_timer.stop()
+        self.mark_saved()
         self.notify(message)
-        self._dismiss(client_id)
+        self.leave(client_id)
 
     def _conflict(self, data, conflict: svc.ClientConflict) -> None:
         self._status("Пока вы редактировали, карточку сохранил другой пользователь.", "bold yellow")
@@ -450,27 +412,12 @@ class ClientFormScreen(SectionScreen):
             self.version = conflict.version
             self.original = dict(conflict.theirs)
             self.fill(conflict.theirs)
-            self.baseline = self.raw_values()
+            self.mark_loaded()
             self.dirty = False
-            self._delete_draft()
+            self.write_draft(None)
             self._status("Загружена версия другого пользователя. Внесите свои правки заново.", "yellow")
         else:
             self._status("Ничего не сохранено. Ваши правки остались в форме.", "yellow")
-
-    # --- leaving --------------------------------------------------------------------------
-
-    def action_leave(self) -> None:
-        if not self.dirty:
-            self._dismiss(None)
-            return
-        ask_unsaved(self, "Есть несохранённые изменения.", self.action_save, self._discard)
-
-    def _discard(self) -> None:
-        self.dirty = False
-        if self._draft_timer is not None:
-            self._draft_timer.stop()
-        self._delete_draft()
-        self._dismiss(None)
 
 
 class DuplicateDialog(ModalScreen[object]):

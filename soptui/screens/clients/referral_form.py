@@ -22,8 +22,8 @@ from soptui.domain import workdays
 from soptui.domain.labels import CATEGORIES, GROUNDS, INTAKE_LOGS
 from soptui.screens.base import SectionScreen
 from soptui.screens.clients.client_form import DuplicateDialog, _opt
+from soptui.screens.form_base import EditFlow
 from soptui.services import clients as svc
-from soptui.widgets.dialogs import ChoiceDialog, ask_unsaved
 from soptui.widgets.fields import LabeledInput
 from soptui.widgets.textbox import TextBox
 from soptui.widgets.workers import db_work
@@ -67,7 +67,7 @@ def deadlines_text(received: dt.datetime | None, ground: str | None) -> Text:
     return out
 
 
-class ReferralFormScreen(SectionScreen):
+class ReferralFormScreen(EditFlow, SectionScreen):
     """Intake of a referral; dismisses with the client id or None."""
 
     SECTION_TITLE = "Приём обращения"
@@ -85,6 +85,7 @@ class ReferralFormScreen(SectionScreen):
     ReferralFormScreen TextArea { height: 5; }
     ReferralFormScreen #rf-error-top { height: auto; }
     """
+    LEAVE_QUESTION = "Обращение не сохранено."
     BINDINGS = [
         Binding(
             "ctrl+s", "save", "Сохранить", priority=True, tooltip="Зарегистрировать обращение", id="referral_form.save"
@@ -114,11 +115,7 @@ class ReferralFormScreen(SectionScreen):
         super().__init__()
         self.client_id = client_id
         self.client_name = ""
-        self.loaded = False
-        self.dirty = False
-        self.baseline: dict[str, Any] = {}
-        self._draft_timer = None
-        self.draft_key = f"referral:client:{client_id}" if client_id else DRAFT_KEY
+        self.init_edit_flow(f"referral:client:{client_id}" if client_id else DRAFT_KEY)
 
     def compose_body(self) -> ComposeResult:
         now = clock.now()
@@ -212,28 +209,17 @@ class ReferralFormScreen(SectionScreen):
         self.call_after_refresh(self._ready, draft)
 
     def _ready(self, draft) -> None:
-        self.baseline = self.raw_values()
-        self.loaded = True
-        if draft and draft.get("values"):
-            self.app.push_screen(
-                ChoiceDialog(
-                    "Есть несохранённый черновик обращения. Восстановить его?",
-                    [("resume", "Восстановить", "primary"), ("discard", "Удалить черновик", "default")],
-                ),
-                partial(self._resume, draft),
-            )
+        self.mark_loaded()
+        if self.offer_draft(draft, "Есть несохранённый черновик обращения. Восстановить его?", self._resume):
+            pass
         elif not self.client_id:
             self.query_one("#rf-last", LabeledInput).input.focus()
         else:
             self.query_one("#rf-ground", Select).focus()
 
-    def _resume(self, draft, answer) -> None:
-        if answer == "resume":
-            self.fill(draft["values"])
-            self.dirty = True
-            self._status("Черновик восстановлен.", "green")
-        else:
-            self._write_draft(None)
+    def _resume(self, draft) -> None:
+        self.fill(draft["values"])
+        self._status("Черновик восстановлен.", "green")
 
     def _link(self, client_id: int | None, name: str) -> None:
         self.client_id = client_id
@@ -294,21 +280,7 @@ class ReferralFormScreen(SectionScreen):
             or isinstance(event, Select.Changed)
         ):
             self._update_deadlines()
-        if not self.loaded or self.raw_values() == self.baseline:
-            return
-        self.dirty = True
-        if self._draft_timer is not None:
-            self._draft_timer.stop()
-        self._draft_timer = self.set_timer(0.4, lambda: self._write_draft({"values": self.raw_values()}))
-
-    @db_work(group="draft")
-    def _write_draft(self, payload: dict | None) -> None:
-        from soptui.services import drafts
-
-        if payload is None:
-            drafts.delete_draft(self.draft_key)
-        else:
-            drafts.save_draft(self.draft_key, payload)
+        self.note_change()
 
     def _received(self) -> dt.datetime | None:
         try:
@@ -450,21 +422,6 @@ class ReferralFormScreen(SectionScreen):
         self.app.call_from_thread(self._saved, client_id)
 
     def _saved(self, client_id: int) -> None:
-        self.dirty = False
-        if self._draft_timer is not None:
-            self._draft_timer.stop()
+        self.mark_saved()
         self.notify("Обращение зарегистрировано, сроки поставлены.")
         self.dismiss(client_id)
-
-    def action_leave(self) -> None:
-        if not self.dirty:
-            self.dismiss(None)
-            return
-        ask_unsaved(self, "Обращение не сохранено.", self.action_save, self._discard)
-
-    def _discard(self) -> None:
-        self.dirty = False
-        if self._draft_timer is not None:
-            self._draft_timer.stop()
-        self._write_draft(None)
-        self.dismiss(None)
