@@ -39,6 +39,7 @@ TABLE_LABELS = {
     "visit_staff": "участник патронажа",
     "recommendation": "рекомендация",
     "visit_act": "акт/отчёт патронажа",
+    "visit_schedule": "график выходов",
     "club": "клуб",
     "club_leader": "ведущий клуба",
     "programme_item": "программа клуба",

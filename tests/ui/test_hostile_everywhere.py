@@ -236,8 +236,8 @@ async def test_documents_print_hostile_text_literally(poisoned, tmp_path, centre
     act = m.VisitAct.select().order_by(m.VisitAct.id).first()
     nov = (dt.date(2026, 11, 1), dt.date(2026, 11, 30))
     printed += [
-        patronage.act_pdf(act.visit_id, act.kind),
-        patronage.schedule_pdf(dt.date(2026, 11, 23), dt.date(2026, 11, 29)),
+        patronage.print_act(act.visit_id, act.kind),
+        patronage.print_schedule(dt.date(2026, 11, 23), dt.date(2026, 11, 29)),
         journal.print_service_log(journal.JournalFilters(*nov), None, tmp_path),
         journal.print_audit_report(*nov, folder=tmp_path),
     ]

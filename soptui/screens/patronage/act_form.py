@@ -223,7 +223,7 @@ class ActFormScreen(ModalScreen[bool]):
         try:
             if data is not None:
                 visits.save_act_draft(self.visit_id, self.kind, data)
-            path = visits.act_pdf(self.visit_id, self.kind)
+            path = visits.print_act(self.visit_id, self.kind)
         except OSError as exc:
             self.app.call_from_thread(self.query_one("#act-status", Static).update, f"Не удалось сохранить PDF: {exc}")
             return

@@ -331,7 +331,7 @@ class PatronageScreen(SectionScreen):
         from soptui.services import patronage as visits
 
         try:
-            path = visits.schedule_pdf(start, end, staff_id, department_id)
+            path = visits.print_schedule(start, end, staff_id, department_id)
         except OSError as exc:
             self.app.call_from_thread(self.notify, f"Не удалось сохранить PDF: {exc}", severity="error")
             return

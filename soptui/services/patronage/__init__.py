@@ -20,10 +20,10 @@ from soptui.services.patronage.acts import (
     ACT_LETTERS,
     ActDocument,
     act_document,
-    act_pdf,
     act_prefill,
     complete_act,
     load_act,
+    print_act,
     save_act_draft,
 )
 from soptui.services.patronage.agenda import today_items
@@ -61,7 +61,7 @@ from soptui.services.patronage.reading import (
     referral_patronage_due,
     visiting_staff,
 )
-from soptui.services.patronage.schedule import ScheduleDocument, schedule, schedule_pdf
+from soptui.services.patronage.schedule import ScheduleDocument, print_schedule, schedule
 
 __all__ = [
     # common
@@ -103,15 +103,15 @@ __all__ = [
     "ACT_LETTERS",
     "ActDocument",
     "act_document",
-    "act_pdf",
     "act_prefill",
     "complete_act",
     "load_act",
+    "print_act",
     "save_act_draft",
     # the field-visit schedule
     "ScheduleDocument",
+    "print_schedule",
     "schedule",
-    "schedule_pdf",
     # Today
     "today_items",
 ]

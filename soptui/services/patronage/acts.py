@@ -178,9 +178,13 @@ def act_document(visit_id: int, kind: str) -> ActDocument:
     )
 
 
-def act_pdf(visit_id: int, kind: str) -> Path:
-    """Write the act's PDF to the output folder; returns its path (call from a worker)."""
+def print_act(visit_id: int, kind: str, folder: Path | None = None) -> Path:
+    """(In a worker) save the act's PDF to the output folder (or `folder`) and audit the printout; returns the path."""
     access.require_visit(None, visit_id)  # access: client
-    from soptui.forms import acts as act_form
+    from soptui.forms import acts as act_form  # fpdf2 loads only when printing
 
-    return printing.save(act_form, act_document(visit_id, kind))
+    document = act_document(visit_id, kind)
+    path = printing.save(act_form, document, folder)
+    with write_transaction():  # a printout of a family's personal data (152-FZ)
+        store.audit("print", "patronage_visit", visit_id, {"act": kind, "draft": document.is_draft})
+    return path

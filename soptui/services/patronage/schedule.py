@@ -9,6 +9,8 @@ from pathlib import Path
 from soptui.core import session
 from soptui.core.text import full_name, short_name
 from soptui.db import models as m
+from soptui.db import store
+from soptui.db.connection import write_transaction
 from soptui.domain.labels import POSITIONS, VISIT_KINDS, VISIT_STATUSES, WEEKDAYS
 from soptui.services import access, institution, printing
 from soptui.services.patronage._common import visit_cards, visit_query
@@ -92,9 +94,29 @@ def schedule(
     )
 
 
-def schedule_pdf(start: dt.date, end: dt.date, staff_id: int | None = None, department_id: int | None = None) -> Path:
-    """Write the schedule's PDF to the output folder; returns its path (call from a worker)."""
-    access.require_department(None, department_id)  # access: department
-    from soptui.forms import visit_schedule
+def print_schedule(
+    start: dt.date,
+    end: dt.date,
+    staff_id: int | None = None,
+    department_id: int | None = None,
+    folder: Path | None = None,
+) -> Path:
+    """(In a worker) save the schedule's PDF to the output folder (or `folder`) and audit the printout.
 
-    return printing.save(visit_schedule, schedule(start, end, staff_id, department_id))
+    Returns the path. The schedule names clients and their addresses, so the printout is audited (152-FZ).
+    """
+    access.require_department(None, department_id)  # access: department
+    from soptui.forms import visit_schedule  # fpdf2 loads only when printing
+
+    document = schedule(start, end, staff_id, department_id)
+    path = printing.save(visit_schedule, document, folder)
+    details = {
+        "start": start,
+        "end": end,
+        "staff_id": staff_id,
+        "department_id": department_id,
+        "visits": len(document.rows),
+    }
+    with write_transaction():
+        store.audit("print", "visit_schedule", None, details)
+    return path

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 
 import pytest
 from pypdf import PdfReader
 
+from soptui.db import models as m
 from soptui.domain import patronage
 from soptui.services import patronage as visits
 from soptui.services import printing
@@ -175,9 +177,9 @@ def test_draft_act_is_marked_and_blank_fields_printed_as_lines(family):  # noqa:
     assert "(черновик)" in text and "____" in text
 
 
-def test_act_pdf_written_to_the_output_folder(done_visits, tmp_path, monkeypatch):
+def test_print_act_writes_to_the_output_folder(done_visits, tmp_path, monkeypatch):
     monkeypatch.setenv("SOPTUI_OUTPUT", str(tmp_path))
-    path = visits.act_pdf(done_visits[0], "housing")
+    path = visits.print_act(done_visits[0], "housing")
     assert path.parent == tmp_path and path.read_bytes().startswith(b"%PDF")
     assert path.name == f"Акт_обследования_ЖБУ_№{done_visits[0]}-Ж_Петров_И.С._26.11.2026.pdf"
     assert "Акт обследования жилищно-бытовых условий" in pdf_text(path.read_bytes())[0]
@@ -187,7 +189,7 @@ def test_draft_act_file_name_says_draft(family, tmp_path, monkeypatch):  # noqa:
     monkeypatch.setenv("SOPTUI_OUTPUT", str(tmp_path))
     vid = visits.save_plan(plan(family))
     visits.save_act_draft(vid, "report", {"goal": "Знакомство"})
-    path = visits.act_pdf(vid, "report")
+    path = visits.print_act(vid, "report")
     assert path.name == f"Отчёт_о_патронаже_№{vid}-О_Петров_И.С._26.11.2026_черновик.pdf"
 
 
@@ -198,7 +200,7 @@ def test_field_visit_schedule_pdf(done_visits, tmp_path, monkeypatch, family):  
             family, day=dt.date(2026, 12, 1), start=dt.time(14, 0), end=dt.time(14, 40), late_reason="по договорённости"
         )
     )
-    path = visits.schedule_pdf(dt.date(2026, 12, 1), dt.date(2026, 12, 31), staff_id=family["spec"])
+    path = visits.print_schedule(dt.date(2026, 12, 1), dt.date(2026, 12, 31), staff_id=family["spec"])
     text, pages = pdf_text(path.read_bytes())
     t = flat(text)
     assert "График выходов в семьи" in t and "с 01.12.2026 по 31.12.2026" in t
@@ -207,3 +209,34 @@ def test_field_visit_schedule_pdf(done_visits, tmp_path, monkeypatch, family):  
     assert "Всего выходов: 2." in t and "Составил(а)" in t and "Утверждаю" in t
     assert f"Страница 1 из {pages}" in t
     assert path.name == "График_выходов_Иванова_М.С._01.12.2026-31.12.2026.pdf"
+
+
+def _printouts(table: str) -> list[tuple[int | None, dict]]:
+    rows = m.AuditLog.select().where((m.AuditLog.action == "print") & (m.AuditLog.table == table))
+    return [(r.record_id, json.loads(r.changes)) for r in rows.order_by(m.AuditLog.id)]
+
+
+def test_printing_an_act_saves_it_private_in_the_folder_and_audits_it(done_visits, tmp_path):
+    vid = done_visits[0]
+    before = _printouts("patronage_visit")
+    path = visits.print_act(vid, "housing", folder=tmp_path)
+    assert path.parent == tmp_path and path.stat().st_mode & 0o777 == 0o600
+    assert "Акт обследования жилищно-бытовых условий" in pdf_text(path.read_bytes())[0]
+    assert _printouts("patronage_visit") == [*before, (vid, {"act": "housing", "draft": False})]
+
+
+def test_printing_the_schedule_audits_whose_schedule_and_which_period(done_visits, tmp_path, family):  # noqa: F811
+    path = visits.print_schedule(dt.date(2026, 11, 1), dt.date(2026, 12, 31), staff_id=family["spec"], folder=tmp_path)
+    assert path.parent == tmp_path and path.stat().st_mode & 0o777 == 0o600
+    assert _printouts("visit_schedule") == [
+        (
+            None,
+            {
+                "start": "2026-11-01",
+                "end": "2026-12-31",
+                "staff_id": family["spec"],
+                "department_id": None,
+                "visits": 2,
+            },
+        )
+    ]
