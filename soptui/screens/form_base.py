@@ -1,15 +1,21 @@
-"""The edit-form flow shared by the forms: what changed, the draft kept as you type, resuming a draft,
+"""The edit-form flow every form shares: what changed, the draft kept as you type, resuming a draft,
 and the question before leaving with unsaved work.
 
 A form mixes `EditFlow` into its screen class, calls `init_edit_flow(draft_key)` in `__init__`, and
-implements `raw_values()` (what the fields hold now, JSON-able) and `fill(values)`. It calls
-`mark_loaded()` once its fields are filled from the store, `note_change()` from its change handlers,
-`offer_draft(...)` with a stored draft, and `mark_saved()` after a successful save; Esc runs
+implements `raw_values()` (what the fields hold now, JSON-able), `fill(values)` and `action_save()`.
+It calls `mark_loaded()` once its fields are filled from the store, `note_change()` from its change
+handlers, `offer_draft(...)` with a stored draft, and `mark_saved()` after a successful save; Esc runs
 `action_leave()`. Saving and the conflict review stay in the form: they differ by record.
+
+Drafts: written DRAFT_DELAY s after the last change (never later), and at once when the form is left,
+the screen locks, or the connection drops (`flush_draft_now`, which the app calls on SIGHUP/SIGTERM).
+A form whose draft lives somewhere else (the act keeps its draft in the act itself) overrides
+`store_draft(payload)`. `AUTO_RESUME` forms restore their draft on opening without asking.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -21,10 +27,12 @@ RESUME_CHOICES = [("resume", "Восстановить", "primary"), ("discard",
 
 
 class EditFlow:
-    """Dirty tracking against a baseline, a draft written DRAFT_DELAY s after typing stops, resume, leave."""
+    """Dirty tracking against a baseline, a draft written soon after every change, resume, leave."""
 
-    DRAFT_DELAY = 0.4
+    DRAFT_DELAY = 0.15
+    AUTO_RESUME = False
     LEAVE_QUESTION = "Есть несохранённые изменения."
+    RESUMED_MESSAGE = "Восстановлен несохранённый черновик формы."
 
     def init_edit_flow(self, draft_key: str) -> None:
         self.draft_key = draft_key
@@ -32,6 +40,10 @@ class EditFlow:
         self.dirty = False
         self.baseline: dict[str, Any] = {}
         self._draft_timer = None
+        self._draft_lock = threading.Lock()
+        self._draft_seq = 0  # the newest draft write asked for
+        self._draft_done = 0  # the newest draft write carried out
+        self._draft_closed = False  # set by drop_draft() after a save, until the next change
 
     # --- hooks the form implements --------------------------------------------------------
 
@@ -45,35 +57,8 @@ class EditFlow:
         """What the draft keeps (the form may add the version it started from)."""
         return {"values": self.raw_values()}
 
-    def leave(self, result: Any = None) -> None:
-        self.dismiss(result)
-
-    # --- the flow ------------------------------------------------------------------------
-
-    def mark_loaded(self) -> None:
-        """The fields now hold the stored values: changes are counted from here."""
-        self.baseline = self.raw_values()
-        self.loaded = True
-
-    def note_change(self) -> None:
-        """A field changed: mark the form dirty and (re)start the draft timer, unless nothing really changed."""
-        if not self.loaded or self.raw_values() == self.baseline:
-            return  # a programmatic fill, or typed back to what was there
-        self.dirty = True
-        self._stop_draft_timer()
-        self._draft_timer = self.set_timer(self.DRAFT_DELAY, self._save_draft_now)
-
-    def _save_draft_now(self) -> None:
-        self.write_draft(self.draft_payload())
-
-    def _stop_draft_timer(self) -> None:
-        if self._draft_timer is not None:
-            self._draft_timer.stop()
-            self._draft_timer = None
-
-    @db_work(group="draft", action="сохранить черновик")
-    def write_draft(self, payload: dict[str, Any] | None) -> None:
-        """Save the draft (None: delete it), in a worker."""
+    def store_draft(self, payload: dict[str, Any] | None) -> None:
+        """Write the draft (None: delete it); runs in a worker thread, or on exit in the main one."""
         from soptui.services import drafts
 
         if payload is None:
@@ -81,10 +66,86 @@ class EditFlow:
         else:
             drafts.save_draft(self.draft_key, payload)
 
+    def leave(self, result: Any = None) -> None:
+        self.dismiss(result)
+
+    # --- the flow ------------------------------------------------------------------------
+
+    def mark_loaded(self, baseline: dict[str, Any] | None = None) -> None:
+        """The fields hold the stored values (or `baseline` is what is stored): changes count from here."""
+        self.baseline = self.raw_values() if baseline is None else baseline
+        self.loaded = True
+
+    def note_change(self) -> None:
+        """A field changed: mark the form dirty and (re)start the draft timer, unless nothing really changed."""
+        if not self.loaded:
+            return  # a programmatic fill
+        if self.raw_values() == self.baseline:
+            if self.dirty:  # typed back to what is stored: the draft has nothing to keep
+                self.dirty = False
+                self._stop_draft_timer()
+                self.write_draft(None)
+            return
+        self.dirty = True
+        self._draft_closed = False
+        if self._draft_timer is None:  # the first change of a burst starts the clock; later ones ride on it
+            self._draft_timer = self.set_timer(self.DRAFT_DELAY, self._save_draft_now)
+
+    def _save_draft_now(self) -> None:
+        self._draft_timer = None
+        if self.dirty:
+            self.write_draft(self.draft_payload())
+
+    def _stop_draft_timer(self) -> None:
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+            self._draft_timer = None
+
+    def write_draft(self, payload: dict[str, Any] | None) -> None:
+        """Save the draft (None: delete it), in a worker; writes land in the order they were asked for."""
+        self._draft_seq += 1
+        self._write_draft(payload, self._draft_seq)
+
+    @db_work(group="draft", action="сохранить черновик")
+    def _write_draft(self, payload: dict[str, Any] | None, seq: int) -> None:
+        with self._draft_lock:
+            if seq < self._draft_done:
+                return  # a newer write already landed
+            if payload is not None and (not self.dirty or self._draft_closed):
+                return  # a save landed since this change was typed: the draft must not come back
+            self.store_draft(payload)
+            self._draft_done = seq
+
+    def drop_draft(self) -> None:
+        """Called in the save's worker once the record is saved: the draft goes, and no draft write still
+        in flight may bring it back (a change typed after the save opens drafting again)."""
+        with self._draft_lock:
+            self._draft_closed = True
+            self.store_draft(None)
+
+    def flush_draft(self) -> None:
+        """Write a pending draft now (leaving, locking), in a worker."""
+        if self._draft_timer is not None:
+            self._stop_draft_timer()
+            if self.dirty:
+                self.write_draft(self.draft_payload())
+
+    def flush_draft_now(self) -> None:
+        """Write the draft in this thread: the process is about to end (SIGHUP, SIGTERM, exit)."""
+        self._stop_draft_timer()
+        if self.dirty and self.loaded:
+            with self._draft_lock:
+                self.store_draft(self.draft_payload())
+                self._draft_done = self._draft_seq = self._draft_seq + 1
+
     def offer_draft(self, draft: dict | None, question: str, resume: Callable[[dict], None]) -> bool:
-        """Ask whether to resume a stored draft; True when one was offered."""
+        """Resume a stored draft (asking first unless AUTO_RESUME); True when there was one."""
         if not (draft and draft.get("values")):
             return False
+        if self.AUTO_RESUME:
+            self._resume_answer(draft, resume, "resume")
+            self.notify(self.RESUMED_MESSAGE, timeout=6)
+            return True
         self.app.push_screen(ChoiceDialog(question, RESUME_CHOICES), partial(self._resume_answer, draft, resume))
         return True
 
@@ -96,15 +157,20 @@ class EditFlow:
             self.write_draft(None)
 
     def mark_saved(self) -> None:
-        """Saved: nothing is unsaved any more (the service deleted the draft with the save)."""
+        """Saved (the save's worker called drop_draft): nothing is unsaved any more."""
         self.dirty = False
         self._stop_draft_timer()
+
+    def save_and_leave(self) -> None:
+        """«Сохранить» in the leave question: the form's save, which leaves on success."""
+        self.action_save()
 
     def action_leave(self) -> None:
         if not self.dirty:
             self.leave(None)
             return
-        ask_unsaved(self, self.LEAVE_QUESTION, self.action_save, self.discard)
+        self.flush_draft()
+        ask_unsaved(self, self.LEAVE_QUESTION, self.save_and_leave, self.discard)
 
     def discard(self) -> None:
         """Leave without saving: the draft goes too."""

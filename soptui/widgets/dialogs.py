@@ -61,9 +61,9 @@ class ConfirmDialog(ModalScreen[bool]):
 
 # The three answers of an unsaved form being left: ChoiceDialog(question, LEAVE_CHOICES).
 LEAVE_CHOICES = [
-    ("stay", "Вернуться к форме", "primary"),
     ("save", "Сохранить", "success"),
-    ("discard", "Выйти без сохранения", "error"),
+    ("discard", "Не сохранять", "error"),
+    ("stay", "Остаться", "primary"),
 ]
 
 
@@ -86,7 +86,9 @@ class ChoiceDialog(ModalScreen[str | None]):
                     yield Button(label, variant=variant, id=f"choice-{code}")
 
     def on_mount(self) -> None:
-        self.query(Button).first().focus()
+        # Enter on the dialog takes the primary (safe) answer, whichever place it has among the buttons
+        primary = [b for b in self.query(Button) if b.variant == "primary"]
+        (primary[0] if primary else self.query(Button).first()).focus()
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:

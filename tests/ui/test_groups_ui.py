@@ -50,7 +50,7 @@ async def test_create_club_refuses_no_weekdays_then_generates_sessions(store, st
         await pilot.press("f6")
         await _until(pilot, app, lambda: app.screen.__class__.__name__ == "GroupsScreen")
         await pilot.press("n")
-        await _until(pilot, app, lambda: isinstance(app.screen, ClubFormScreen) and not app.screen._loading)
+        await _until(pilot, app, lambda: isinstance(app.screen, ClubFormScreen) and app.screen.loaded)
         form = app.screen
         q = form.query_one
         await _type(pilot, q("#cf-name").input, "Клуб Ромашка")
@@ -216,7 +216,7 @@ async def test_session_report_form_with_programme_feedback_and_draft(store, staf
     async with app.run_test(size=(120, 40)) as pilot:
         await sign_in(pilot, "spec", PASSWORD)
         app.push_screen(SessionFormScreen(sid))
-        await _until(pilot, app, lambda: isinstance(app.screen, SessionFormScreen) and not app.screen._loading)
+        await _until(pilot, app, lambda: isinstance(app.screen, SessionFormScreen) and app.screen.loaded)
         form = app.screen
         q = form.query_one
         assert q("#sf-topic").value == "Знакомство"
@@ -232,13 +232,18 @@ async def test_session_report_form_with_programme_feedback_and_draft(store, staf
         )
         await _type(pilot, q("#sf-media-location").input, "Клубы 2026-11-02")
         await _until(pilot, app, lambda: m.Draft.select().where(m.Draft.key == f"session:{sid}").exists())
-        # leave without saving and come back: the draft is offered back
+        # Esc on the unsaved report asks; «Остаться» keeps everything typed
         await pilot.press("escape")
-        await pilot.pause()
-        await pilot.press("y")
+        await _until(pilot, app, lambda: app.screen.query("#choice-stay"))
+        assert [str(b.label) for b in app.screen.query("Button")] == ["Сохранить", "Не сохранять", "Остаться"]
+        await click(pilot, "#choice-stay")
+        await _until(pilot, app, lambda: app.screen is form)
+        assert q("#sf-guests").value == "студенты колледжа"
+        # the form goes away unsaved (a dropped connection): reopening restores the draft
+        app.pop_screen()
         await _until(pilot, app, lambda: not isinstance(app.screen, SessionFormScreen))
         app.push_screen(SessionFormScreen(sid))
-        await _until(pilot, app, lambda: isinstance(app.screen, SessionFormScreen) and not app.screen._loading)
+        await _until(pilot, app, lambda: isinstance(app.screen, SessionFormScreen) and app.screen.loaded)
         form = app.screen
         q = form.query_one
         assert q("#sf-guests").value == "студенты колледжа" and q("#sf-media-location").value == "Клубы 2026-11-02"

@@ -169,7 +169,7 @@ async def test_club_and_session_forms_every_field_pasted(demo_store):
         await _settle(pilot)
         await pilot.press("n")
         form = await wait_screen(pilot, "ClubFormScreen")
-        await until(pilot, lambda: not form._loading, "club form loaded")
+        await until(pilot, lambda: form.loaded, "club form loaded")
         await hostile_round(
             pilot,
             form,
@@ -186,7 +186,7 @@ async def test_club_and_session_forms_every_field_pasted(demo_store):
         session = m.GroupSession.select().where(m.GroupSession.status == "held").first()
         app.push_screen(SessionFormScreen(session.id))
         form = await wait_screen(pilot, "SessionFormScreen")
-        await until(pilot, lambda: not form._loading, "session form loaded")
+        await until(pilot, lambda: form.loaded, "session form loaded")
         await hostile_round(pilot, form, {})
         assert _stored("group_session", "analysis", "summary", "guests")
         assert groups is not None

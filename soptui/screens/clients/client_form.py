@@ -368,16 +368,12 @@ class ClientFormScreen(EditFlow, SectionScreen):
         self._create(data)
 
     def _create(self, data: svc.ClientData) -> None:
-        from soptui.services import drafts
-
         client_id = svc.create_client(data)
-        drafts.delete_draft(self.draft_key)
+        self.drop_draft()
         self.app.call_from_thread(self._saved, client_id, "Клиент добавлен в реестр.")
 
     @db_work(exclusive=True, group="form-save")
     def _update(self, data: svc.ClientData, version: int | None, original: dict) -> None:
-        from soptui.services import drafts
-
         try:
             svc.update_client(self.client_id, version or 0, data, original)
         except svc.ClientConflict as conflict:
@@ -393,7 +389,7 @@ class ClientFormScreen(EditFlow, SectionScreen):
         except svc.AccessDenied:
             self.app.call_from_thread(self._status, "Клиент теперь относится к другому отделению.", "bold red")
             return
-        drafts.delete_draft(self.draft_key)
+        self.drop_draft()
         self.app.call_from_thread(self._saved, self.client_id, "Изменения сохранены.")
 
     def _saved(self, client_id: int, message: str) -> None:

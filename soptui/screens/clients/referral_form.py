@@ -408,8 +408,6 @@ class ReferralFormScreen(EditFlow, SectionScreen):
             self._status("Ничего не сохранено.", "yellow")
 
     def _store(self, data, args) -> None:
-        from soptui.services import drafts
-
         try:
             client_id, _ref = svc.take_referral(self.client_id if data is None else None, data, **args)
         except (svc.ClientGone, svc.AccessDenied):
@@ -418,7 +416,7 @@ class ReferralFormScreen(EditFlow, SectionScreen):
         except ValueError as exc:
             self.app.call_from_thread(self._status, str(exc), "bold red")
             return
-        drafts.delete_draft(self.draft_key)
+        self.drop_draft()
         self.app.call_from_thread(self._saved, client_id)
 
     def _saved(self, client_id: int) -> None:

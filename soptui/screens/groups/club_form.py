@@ -1,6 +1,6 @@
 """Create or edit a club (SOP 05 stage 1): name, kind, goal, leaders, room, capacity, dates,
 the weekly schedule and the programme. Saving generates the sessions from the schedule,
-skipping non-working days. Typed text is kept as a draft until saved."""
+skipping non-working days. Typed text is kept as a draft until saved (screens.form_base.EditFlow)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from textual.widgets import Button, Footer, Label, Select, SelectionList, Static
 from soptui.core import clock
 from soptui.domain.groups import WEEKDAY_NAMES, Slot, parse_time_range
 from soptui.domain.labels import CLUB_KINDS
+from soptui.screens.form_base import EditFlow
 from soptui.services import drafts
 from soptui.services import groups as service
-from soptui.widgets.dialogs import leave_unless_dirty
 from soptui.widgets.fields import FieldError, LabeledInput
 from soptui.widgets.header import AppHeader
 from soptui.widgets.textbox import TextBox
@@ -55,7 +55,7 @@ def _capacity(text: str) -> int:
     return n
 
 
-class ClubFormScreen(Screen[int | None]):
+class ClubFormScreen(EditFlow, Screen[int | None]):
     """The club form; dismisses with the club id when saved, None when closed."""
 
     DEFAULT_CSS = """
@@ -73,19 +73,16 @@ class ClubFormScreen(Screen[int | None]):
     """
     BINDINGS = [
         Binding("ctrl+s", "save", "Сохранить", id="club_form.save", tooltip="Сохранить клуб"),
-        Binding("escape", "close", "Закрыть", id="club_form.close", tooltip="Закрыть форму"),
+        Binding("escape", "leave", "Закрыть", id="club_form.close", tooltip="Закрыть форму"),
     ]
+    AUTO_RESUME = True
+    LEAVE_QUESTION = "Изменения клуба не сохранены."
 
     def __init__(self, club_id: int | None) -> None:
         super().__init__()
         self.club_id = club_id
         self.card: service.ClubCard | None = None
-        self.dirty = False
-        self._loading = True
-
-    @property
-    def draft_key(self) -> str:
-        return f"club:{self.club_id or 'new'}"
+        self.init_edit_flow(f"club:{club_id or 'new'}")
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
@@ -157,21 +154,17 @@ class ClubFormScreen(Screen[int | None]):
             mine = {actor.id}
         leaders.add_options([(f"{o.full_name} — {o.position_label}", o.id, o.id in mine) for o in options])
         if card is not None:
-            self._fill(self._values_of(card))
+            self.fill(self._values_of(card))
         else:
             today = clock.today()
             self.query_one("#cf-start", LabeledInput).value = clock.fmt_date(today)
             self.query_one("#cf-end", LabeledInput).value = clock.fmt_date(today.replace(month=12, day=25))
-        self.original = self._collect()
-        if draft:
-            self._fill(draft)
-            self.dirty = True
-            self.notify("Восстановлен несохранённый черновик формы.", timeout=6)
+        stored = self.raw_values()
+        if draft and "values" not in draft:  # a draft written before drafts kept {"values": ...}
+            draft = {"values": draft}
+        self.offer_draft(draft, "", lambda d: self.fill(d["values"]))
         self.query_one("#cf-name", LabeledInput).input.focus()
-        self.call_after_refresh(self._loaded)
-
-    def _loaded(self) -> None:
-        self._loading = False
+        self.call_after_refresh(self.mark_loaded, stored)
 
     def _values_of(self, card: service.ClubCard) -> dict:
         slots = {s.weekday: f"{s.start_time}-{s.end_time}" for s in card.slots}
@@ -188,7 +181,7 @@ class ClubFormScreen(Screen[int | None]):
             "programme": programme_text(card.programme),
         }
 
-    def _fill(self, v: dict) -> None:
+    def fill(self, v: dict) -> None:
         for key in ("name", "room", "capacity", "goal", "start", "end"):
             if key in v:
                 self.query_one(f"#cf-{key}", LabeledInput).value = v[key] or ""
@@ -207,7 +200,7 @@ class ClubFormScreen(Screen[int | None]):
         if "programme" in v:
             self.query_one("#cf-programme", TextArea).text = v["programme"] or ""
 
-    def _collect(self) -> dict:
+    def raw_values(self) -> dict:
         return {
             "name": self.query_one("#cf-name", LabeledInput).value,
             "kind": self.query_one("#cf-kind", Select).value,
@@ -224,29 +217,16 @@ class ClubFormScreen(Screen[int | None]):
     # --- draft as you type ---
 
     def on_input_changed(self) -> None:
-        self._changed()
+        self.note_change()
 
     def on_text_area_changed(self) -> None:
-        self._changed()
+        self.note_change()
 
     def on_selection_list_selected_changed(self) -> None:
-        self._changed()
+        self.note_change()
 
     def on_select_changed(self) -> None:
-        self._changed()
-
-    def _changed(self) -> None:
-        if self._loading:
-            return
-        values = self._collect()
-        self.dirty = values != getattr(self, "original", None)
-        if self.dirty:
-            self._save_draft(values)
-
-    @db_work(exclusive=True, group="club-draft")
-    def _save_draft(self, values: dict) -> None:
-        if self.dirty:  # a save may have landed since this change was typed
-            drafts.save_draft(self.draft_key, values)
+        self.note_change()
 
     # --- save ---
 
@@ -321,7 +301,7 @@ class ClubFormScreen(Screen[int | None]):
         except RecordGone:
             self.app.call_from_thread(self._failed, "Клуб удалён другим сотрудником.", "")
             return
-        drafts.delete_draft(self.draft_key)
+        self.drop_draft()
         self.app.call_from_thread(self._saved, club_id)
 
     def _failed(self, message: str, field: str) -> None:
@@ -337,13 +317,10 @@ class ClubFormScreen(Screen[int | None]):
         self.notify(message, severity="error", timeout=8)
 
     def _saved(self, club_id: int) -> None:
-        self.dirty = False
+        self.mark_saved()
         self.notify("Клуб сохранён, занятия по расписанию созданы.")
         self.dismiss(club_id)
 
     @on(Button.Pressed, "#cf-close")
-    def action_close(self) -> None:
-        # the draft stays on leaving: reopening the form restores it
-        leave_unless_dirty(
-            self, self.dirty, "Изменения не сохранены (черновик сохранится). Закрыть форму?", lambda: self.dismiss(None)
-        )
+    def _close_pressed(self) -> None:
+        self.action_leave()

@@ -15,9 +15,9 @@ from soptui.core import clock
 from soptui.domain.groups import WEEKDAY_SHORT
 from soptui.domain.labels import FEEDBACK_SOURCES
 from soptui.screens.base import SectionScreen
+from soptui.screens.form_base import EditFlow
 from soptui.services import drafts
 from soptui.services import groups as service
-from soptui.widgets.dialogs import leave_unless_dirty
 from soptui.widgets.fields import FieldError, LabeledInput
 from soptui.widgets.textbox import TextBox
 from soptui.widgets.workers import db_work
@@ -36,7 +36,7 @@ def _in_feedback(widget) -> bool:
     return any((getattr(node, "id", "") or "").startswith("fb-") for node in widget.ancestors)
 
 
-class SessionFormScreen(SectionScreen):
+class SessionFormScreen(EditFlow, SectionScreen):
     """Edit the report of one session; Ctrl+S saves, F9 prints the session report."""
 
     SECTION_TITLE = "Занятие"
@@ -59,20 +59,18 @@ class SessionFormScreen(SectionScreen):
     BINDINGS = [
         Binding("ctrl+s", "save", "Сохранить", id="session.save", tooltip="Сохранить отчёт о занятии"),
         Binding("f9", "print", "Печать", id="session.print", tooltip="Отчёт о занятии (PDF)"),
-        Binding("escape", "back", "Назад", id="session.back", tooltip="Закрыть"),
+        Binding("escape", "leave", "Назад", id="session.back", tooltip="Закрыть"),
     ]
+    AUTO_RESUME = True
+    LEAVE_QUESTION = "Отчёт о занятии не сохранён."
+    RESUMED_MESSAGE = "Восстановлен несохранённый черновик отчёта."
 
     def __init__(self, session_id: int) -> None:
         super().__init__()
         self.session_id = session_id
         self.detail: service.SessionDetail | None = None
         self.original: dict = {}
-        self.dirty = False
-        self._loading = True
-
-    @property
-    def draft_key(self) -> str:
-        return f"session:{self.session_id}"
+        self.init_edit_flow(f"session:{session_id}")
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="sf-scroll"):
@@ -138,7 +136,7 @@ class SessionFormScreen(SectionScreen):
         }
 
     def _show(self, d: service.SessionDetail, draft: dict | None, keep_form: bool = False) -> None:
-        self._loading = True
+        self.loaded = False  # filling the fields below is not typing
         self.detail = d
         self.original = self._values_of(d)
         head = Text()
@@ -149,22 +147,17 @@ class SessionFormScreen(SectionScreen):
         sel = self.query_one("#sf-programme", Select)
         sel.set_options([(f"{p.number}. {p.topic}", p.id) for p in d.programme])
         if not keep_form:
-            values = dict(self.original)
-            if draft:
-                values.update({k: v for k, v in draft.items() if k in values})
-                self.notify("Восстановлен несохранённый черновик отчёта.", timeout=6)
-            self._fill(values)
-            self.dirty = bool(draft)
+            self.fill(self.original)
+            if draft and "values" not in draft:  # a draft written before drafts kept {"values": ...}
+                draft = {"values": draft}
+            self.offer_draft(draft, "", lambda saved: self.fill({**self.original, **saved["values"]}))
         fb = self.query_one("#sf-feedback", DataTable)
         fb.clear()
         for f in d.feedback:
             fb.add_row(f.source_label, f.author, f.text, key=str(f.id))
-        self.call_after_refresh(self._loaded)
+        self.call_after_refresh(self.mark_loaded, self.original)
 
-    def _loaded(self) -> None:
-        self._loading = False
-
-    def _fill(self, v: dict) -> None:
+    def fill(self, v: dict) -> None:
         item = v.get("programme_item")
         sel = self.query_one("#sf-programme", Select)
         if item and self.detail and any(p.id == item for p in self.detail.programme):
@@ -184,7 +177,7 @@ class SessionFormScreen(SectionScreen):
         else:
             sat.clear()
 
-    def _collect(self) -> dict:
+    def raw_values(self) -> dict:
         sel = self.query_one("#sf-programme", Select).value
         sat = self.query_one("#sf-satisfaction", Select).value
         return {
@@ -203,40 +196,27 @@ class SessionFormScreen(SectionScreen):
 
     @on(Select.Changed, "#sf-programme")
     def _programme_chosen(self, event: Select.Changed) -> None:
-        if self._loading or self.detail is None or not isinstance(event.value, int):
+        if not self.loaded or self.detail is None or not isinstance(event.value, int):
             return
         item = next((p for p in self.detail.programme if p.id == event.value), None)
         if item:
             self.query_one("#sf-topic", LabeledInput).value = item.topic
             self.query_one("#sf-goal", LabeledInput).value = item.goal
-        self._changed()
+        self.note_change()
 
     def on_input_changed(self, event) -> None:
         if not (event.input.id or "").startswith("fb-") and not _in_feedback(event.input):
-            self._changed()
+            self.note_change()
 
     def on_text_area_changed(self) -> None:
-        self._changed()
+        self.note_change()
 
     def on_checkbox_changed(self) -> None:
-        self._changed()
+        self.note_change()
 
     @on(Select.Changed, "#sf-satisfaction")
     def _sat_changed(self) -> None:
-        self._changed()
-
-    def _changed(self) -> None:
-        if self._loading or self.detail is None:
-            return
-        values = self._collect()
-        self.dirty = values != self.original
-        if self.dirty:
-            self._save_draft(values)
-
-    @db_work(exclusive=True, group="session-draft")
-    def _save_draft(self, values: dict) -> None:
-        if self.dirty:  # a save may have landed since this change was typed
-            drafts.save_draft(self.draft_key, values)
+        self.note_change()
 
     # --- saving ---
 
@@ -247,7 +227,7 @@ class SessionFormScreen(SectionScreen):
         ok, _ = self.query_one("#sf-topic", LabeledInput).check()
         if not ok:
             return
-        values = self._collect()
+        values = self.raw_values()
         changes = {k: v for k, v in values.items() if v != self.original.get(k)}
         if not changes:
             self.notify("Изменений нет.")
@@ -275,7 +255,7 @@ class SessionFormScreen(SectionScreen):
         except RecordGone:
             self.app.call_from_thread(self._failed, "Занятие удалено другим сотрудником.", "")
             return
-        drafts.delete_draft(self.draft_key)
+        self.drop_draft()
         detail = service.get_session(self.session_id)
         self.app.call_from_thread(self._saved, detail)
 
@@ -290,7 +270,7 @@ class SessionFormScreen(SectionScreen):
         self.query_one("#sf-error", FieldError).show(None)
         for w in self.query(LabeledInput):
             w.show_error(None)
-        self.dirty = False
+        self.mark_saved()
         self._show(detail, None, keep_form=True)
         self.notify("Отчёт о занятии сохранён.")
 
@@ -358,6 +338,5 @@ class SessionFormScreen(SectionScreen):
             return
         self.app.call_from_thread(self.notify, f"PDF сохранён: {path}", timeout=12)
 
-    def action_back(self) -> None:
-        # the draft stays on leaving: reopening restores it
-        leave_unless_dirty(self, self.dirty, "Отчёт не сохранён (черновик сохранится). Закрыть?", self.app.pop_screen)
+    def leave(self, result=None) -> None:
+        self.app.pop_screen()

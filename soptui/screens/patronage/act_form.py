@@ -15,6 +15,7 @@ from textual.widgets import Button, Input, Label, Static, TextArea
 from soptui.core import clock
 from soptui.domain import patronage
 from soptui.domain.labels import ACT_KINDS
+from soptui.screens.form_base import EditFlow
 from soptui.widgets.fields import FieldError, TextInput
 from soptui.widgets.textbox import TextBox
 from soptui.widgets.workers import db_work
@@ -22,14 +23,12 @@ from soptui.widgets.workers import db_work
 if TYPE_CHECKING:
     from soptui.services.patronage import ActState
 
-SAVE_DELAY = 0.8
 
-
-class ActFormScreen(ModalScreen[bool]):
+class ActFormScreen(EditFlow, ModalScreen[bool]):
     """One act of one visit. Dismisses True if the act was completed."""
 
     BINDINGS = [
-        Binding("escape", "close", "Закрыть", id="act.close", tooltip="Закрыть (черновик сохраняется)"),
+        Binding("escape", "leave", "Закрыть", id="act.close", tooltip="Закрыть (спросит о несохранённом)"),
         Binding("ctrl+s", "save_draft", "Черновик", id="act.save", tooltip="Сохранить черновик сейчас", priority=True),
         Binding("ctrl+d", "complete", "Готово", id="act.complete", tooltip="Завершить акт", priority=True),
         Binding("ctrl+o", "print", "PDF", id="act.print", tooltip="Сохранить PDF", priority=True),
@@ -55,9 +54,9 @@ class ActFormScreen(ModalScreen[bool]):
         self.visit_id = visit_id
         self.kind = kind
         self.readonly = readonly
-        self.loaded = False
         self.completed = False
-        self._timer = None
+        self.was_completed = False
+        self.init_edit_flow(f"act:{visit_id}:{kind}")
         self.was_completed = False
 
     def compose(self) -> ComposeResult:
@@ -89,19 +88,25 @@ class ActFormScreen(ModalScreen[bool]):
 
     @db_work()
     def _load(self) -> None:
+        from soptui.services import drafts
         from soptui.services import patronage as visits
 
         state = visits.load_act(self.visit_id, self.kind)
-        self.app.call_from_thread(self._fill, state)
+        # edits to a finished act are kept in a plain draft until «Готово» is pressed again
+        draft = drafts.load_draft(self.draft_key) if state.act_id and not state.is_draft else None
+        self.app.call_from_thread(self._show, state, draft)
 
-    def _fill(self, state: ActState) -> None:
+    def fill(self, values: dict[str, Any]) -> None:
         for f in patronage.act_fields(self.kind):
-            value = str(state.data.get(f.key, "") or "")
+            value = str(values.get(f.key, "") or "")
             widget = self.query_one(f"#f-{f.key}")
             if isinstance(widget, TextArea):
                 widget.text = value
             else:
                 widget.value = value
+
+    def _show(self, state: ActState, draft: dict | None) -> None:
+        self.fill(state.data)
         self.was_completed = not state.is_draft
         status = self.query_one("#act-status", Static)
         if state.act_id is None:
@@ -116,10 +121,26 @@ class ActFormScreen(ModalScreen[bool]):
             status.update(Text("Черновик восстановлен: продолжайте заполнение.", style="bold yellow"))
         else:
             status.update(Text(f"Акт завершён {clock.fmt_datetime(state.completed_at)}.", style="green"))
-        self.loaded = True
+        self.mark_loaded()
         if not self.readonly:
             first = patronage.act_fields(self.kind)[0]
             self.query_one(f"#f-{first.key}").focus()
+            self.offer_draft(draft, "Есть несохранённые правки завершённого акта. Восстановить их?", self._resume)
+
+    def _resume(self, draft: dict) -> None:
+        self.fill(draft["values"])
+
+    def raw_values(self) -> dict[str, Any]:
+        return self.data()
+
+    def store_draft(self, payload: dict[str, Any] | None) -> None:
+        """A draft act keeps its draft in the act itself; a finished one in a plain draft."""
+        from soptui.services import patronage as visits
+
+        if self.was_completed:
+            super().store_draft(payload)
+        else:  # None («Не сохранять»): the act goes back to what it was when the form opened
+            visits.save_act_draft(self.visit_id, self.kind, self.baseline if payload is None else payload["values"])
 
     def data(self) -> dict[str, Any]:
         result = {}
@@ -130,44 +151,51 @@ class ActFormScreen(ModalScreen[bool]):
 
     # --- drafts while typing -------------------------------------------------------------
 
-    def _changed(self) -> None:
-        if not self.loaded or self.readonly:
-            return
-        if self._timer is not None:
-            self._timer.stop()
-        self._timer = self.set_timer(SAVE_DELAY, self.action_save_draft)
-
     def on_input_changed(self, event: Input.Changed) -> None:
-        self._changed()
+        if not self.readonly:
+            self.note_change()
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
-        self._changed()
+        if not self.readonly:
+            self.note_change()
 
     def action_save_draft(self) -> None:
+        """Ctrl+S: the act's draft now; from here on nothing is unsaved."""
         if not self.loaded or self.readonly:
             return
         if self.was_completed:
-            return  # a finished act is changed only by pressing «Готово» again
-        self._write(self.data())
+            self.notify("Акт уже завершён: правки сохраняются кнопкой «Готово» (Ctrl+D).", severity="warning")
+            return
+        self._stop_draft_timer()
+        self.write_draft({"values": self.data()})
+        self.mark_loaded()
+        self.dirty = False
+
+    def action_save(self) -> None:
+        self.action_save_draft()
+
+    def save_and_leave(self) -> None:
+        if self.was_completed:
+            self.action_complete()  # leaves when the act is complete
+            return
+        self.action_save_draft()
+        self.leave(self.completed)
+
+    def leave(self, result=None) -> None:
+        self.dismiss(self.completed)
 
     @on(Button.Pressed, "#save")
     def _save_pressed(self) -> None:
         self.action_save_draft()
-        self.query_one("#act-status", Static).update(Text("Черновик сохранён.", style="green"))
-
-    @db_work(exclusive=True, group="act-draft")
-    def _write(self, data: dict[str, Any]) -> None:
-        from soptui.services import patronage as visits
-
-        visits.save_act_draft(self.visit_id, self.kind, data)
+        if not self.was_completed:
+            self.query_one("#act-status", Static).update(Text("Черновик сохранён.", style="green"))
 
     # --- completing and printing ------------------------------------------------------------
 
     def action_complete(self) -> None:
         if not self.loaded or self.readonly:
             return
-        if self._timer is not None:
-            self._timer.stop()
+        self._stop_draft_timer()
         data = self.data()
         missing = patronage.act_missing(self.kind, data)
         for f in patronage.act_fields(self.kind):
@@ -178,8 +206,7 @@ class ActFormScreen(ModalScreen[bool]):
             self.query_one("#act-error", Static).update(
                 f"Не заполнено обязательных полей: {len(missing)}. Черновик сохранён, ничего не потеряно."
             )
-            if not self.was_completed:
-                self._write(data)
+            self.flush_draft()
             self.query_one(f"#f-{missing[0].key}").focus()
             return
         self._complete(data)
@@ -188,18 +215,24 @@ class ActFormScreen(ModalScreen[bool]):
     def _complete_pressed(self) -> None:
         self.action_complete()
 
-    @db_work(exclusive=True, group="act-draft")
+    @db_work(exclusive=True, group="act-complete")
     def _complete(self, data: dict[str, Any]) -> None:
         from soptui.services import patronage as visits
 
+        if not self.was_completed:
+            with self._draft_lock:
+                self._draft_closed = True  # no draft write still in flight may follow the completion
         try:
             visits.complete_act(self.visit_id, self.kind, data)
         except visits.VisitError as exc:
             self.app.call_from_thread(self.query_one("#act-error", Static).update, " ".join(exc.errors.values()))
             return
+        if self.was_completed:
+            self.drop_draft()
         self.app.call_from_thread(self._done)
 
     def _done(self) -> None:
+        self.mark_saved()
         self.completed = True
         self.was_completed = True
         self.notify(f"{ACT_KINDS[self.kind]}: акт завершён.")
@@ -231,12 +264,6 @@ class ActFormScreen(ModalScreen[bool]):
             self.query_one("#act-status", Static).update, Text(f"PDF сохранён: {path}", style="green")
         )
 
-    def action_close(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-            self.action_save_draft()
-        self.dismiss(self.completed)
-
     @on(Button.Pressed, "#close")
     def _close_pressed(self) -> None:
-        self.action_close()
+        self.action_leave()

@@ -16,6 +16,7 @@ from textual.widgets import Button, Checkbox, Label, RadioButton, RadioSet, Sele
 from soptui.core import clock
 from soptui.domain import patronage
 from soptui.domain.labels import GROUNDS, VISIT_KINDS
+from soptui.screens.form_base import EditFlow
 from soptui.widgets.fields import FieldError, LabeledInput
 from soptui.widgets.workers import db_work
 
@@ -41,12 +42,15 @@ def _minutes(text: str) -> int:
     return value
 
 
-class VisitFormScreen(ModalScreen[int | None]):
+TEXT_FIELDS = ("day", "start", "end", "prep", "completion", "address", "purpose", "documents", "late_reason")
+
+
+class VisitFormScreen(EditFlow, ModalScreen[int | None]):
     """Plan / edit / reschedule / confirm; dismisses with the visit id, or None."""
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Сохранить", id="visit_form.save", tooltip="Сохранить визит", priority=True),
-        Binding("escape", "close", "Закрыть", id="visit_form.close", tooltip="Закрыть без сохранения"),
+        Binding("escape", "leave", "Закрыть", id="visit_form.close", tooltip="Закрыть (спросит о несохранённом)"),
     ]
     DEFAULT_CSS = """
     VisitFormScreen { align: center middle; }
@@ -87,7 +91,7 @@ class VisitFormScreen(ModalScreen[int | None]):
         self.patronage_due: dt.date | None = None
         self.referral_id: int | None = None
         self.conflicts_confirmed: tuple[str, ...] = ()
-        self.loaded = False
+        self.init_edit_flow(f"visit:{visit_id}" if visit_id else f"visit:new:{client_id}")
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form-box"):
@@ -162,6 +166,7 @@ class VisitFormScreen(ModalScreen[int | None]):
 
     @db_work()
     def _load(self) -> None:
+        from soptui.services import drafts
         from soptui.services import patronage as visits
 
         plan = status = None
@@ -184,9 +189,12 @@ class VisitFormScreen(ModalScreen[int | None]):
                 start = visits.free_start(self.staff_id, self.day)
             else:  # opened from the client card: the first free slot from today on
                 start = visits.first_free_slot(self.staff_id, clock.today())
-        self.app.call_from_thread(self._fill, plan, status, prefill, due, staff, start)
+        if self.visit_id is None:
+            self.draft_key = f"visit:new:{self.client_id}"
+        draft = drafts.load_draft(self.draft_key)
+        self.app.call_from_thread(self._show, plan, status, prefill, due, staff, start, draft)
 
-    def _fill(
+    def _show(
         self,
         plan: VisitPlan | None,
         status: str | None,
@@ -194,6 +202,7 @@ class VisitFormScreen(ModalScreen[int | None]):
         due: dt.date | None,
         staff: list[StaffOption],
         free: dt.datetime | None,
+        draft: dict | None = None,
     ) -> None:
         self.prefill = prefill
         self.patronage_due = due
@@ -254,17 +263,64 @@ class VisitFormScreen(ModalScreen[int | None]):
         sel.clear_options()
         for s in staff:
             sel.add_option((f"{s.short_name} — {s.position_label}", s.id, s.id in selected))
-        self.loaded = True
+        self.mark_loaded()
         self._update_deadline()
         focus = {"reschedule": "#day-input"}.get(self.mode)
         if focus:
             self.query_one(focus).focus()
         else:
             self.query_one("#kind").focus()
+        self.offer_draft(draft, "Есть несохранённый черновик этого визита. Восстановить его?", self._resume)
+
+    # --- values and drafts -----------------------------------------------------------------
+
+    def raw_values(self) -> dict:
+        values = {name: self.query_one(f"#{name}", LabeledInput).value for name in TEXT_FIELDS}
+        values["kind"] = self.query_one("#kind", Select).value
+        values["ground"] = self.query_one("#ground", Select).value
+        values["transport"] = self.query_one("#transport", Checkbox).value
+        values["staff"] = sorted(self.query_one("#staff", SelectionList).selected)
+        return values
+
+    def fill(self, values: dict) -> None:
+        for name in TEXT_FIELDS:
+            if name in values:
+                self.query_one(f"#{name}", LabeledInput).value = values[name] or ""
+        if values.get("kind") in VISIT_KINDS:
+            self.query_one("#kind", Select).value = values["kind"]
+        if values.get("ground") in GROUNDS:
+            self.query_one("#ground", Select).value = values["ground"]
+        self.query_one("#transport", Checkbox).value = bool(values.get("transport"))
+        staff = self.query_one("#staff", SelectionList)
+        staff.deselect_all()
+        for staff_id in values.get("staff", []):
+            try:
+                staff.select(staff_id)
+            except Exception:  # no longer among the visiting staff
+                pass
+
+    def draft_payload(self) -> dict:
+        return {"values": self.raw_values(), "version": self.version}
+
+    def _resume(self, draft: dict) -> None:
+        self.fill(draft["values"])
+        if draft.get("version") is not None:
+            self.version = draft["version"]  # a visit changed since then gives the conflict, not a silent overwrite
+        self._update_deadline()
+
+    def on_select_changed(self) -> None:
+        self.note_change()
+
+    def on_checkbox_changed(self) -> None:
+        self.note_change()
+
+    def on_selection_list_selected_changed(self) -> None:
+        self.note_change()
 
     # --- live deadline check ---------------------------------------------------------------
 
     def on_input_changed(self, event) -> None:
+        self.note_change()
         if event.input.id == "day-input" and self.loaded:
             self._update_deadline()
         if self.conflicts_confirmed:
@@ -358,8 +414,8 @@ class VisitFormScreen(ModalScreen[int | None]):
         self.action_save()
 
     @on(Button.Pressed, "#cancel")
-    def action_close(self) -> None:
-        self.dismiss(None)
+    def _cancel_pressed(self) -> None:
+        self.action_leave()
 
     @db_work(exclusive=True, group="visit-save")
     def _save(self, plan: VisitPlan, allow_conflicts: bool) -> None:
@@ -377,6 +433,7 @@ class VisitFormScreen(ModalScreen[int | None]):
             visit_id = visits.save_plan(
                 plan, self.visit_id, self.version, allow_conflicts=True, confirm_draft=self.mode == "confirm"
             )
+            self.drop_draft()
         except visits.VisitError as exc:
             self.app.call_from_thread(self._show_errors, exc.errors)
             return
@@ -390,7 +447,11 @@ class VisitFormScreen(ModalScreen[int | None]):
         except RecordGone:
             self.app.call_from_thread(self._form_error, "Визит удалён другим сотрудником.")
             return
-        self.app.call_from_thread(self.dismiss, visit_id)
+        self.app.call_from_thread(self._saved, visit_id)
+
+    def _saved(self, visit_id: int) -> None:
+        self.mark_saved()
+        self.dismiss(visit_id)
 
     def _show_errors(self, errors: dict[str, str]) -> None:
         fields = {

@@ -71,6 +71,8 @@ def save_act_draft(visit_id: int, kind: str, data: dict[str, Any]) -> int:
         a = m.VisitAct.get_or_none((m.VisitAct.visit == visit_id) & (m.VisitAct.kind == kind))
         if a is None:
             return store.create(m.VisitAct, visit=visit_id, kind=kind, data=text, is_draft=True).id
+        if not a.is_draft:
+            return a.id  # a finished act changes only through complete_act (a late draft write must not touch it)
         (
             m.VisitAct.update(data=text, updated_at=clock.now(), version=m.VisitAct.version + 1)
             .where(m.VisitAct.id == a.id)
