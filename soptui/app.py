@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 import sys
 import threading
 import time
@@ -13,7 +14,6 @@ from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Input
 from textual.worker import NoActiveWorker, get_current_worker
 
 from soptui.core import session
@@ -32,6 +32,7 @@ from soptui.screens.navigation import (
     Target,
 )
 from soptui.widgets import plain
+from soptui.widgets.keyorder import KeyGate
 from soptui.widgets.workers import db_work
 
 plain.install()  # stored or typed text is data, never markup: before any widget is built
@@ -59,7 +60,7 @@ SECTIONS: list[tuple[str, str, str, Callable[[], Screen]]] = [
 ]
 
 
-class SoptuiApp(App[int]):
+class SoptuiApp(KeyGate, App[int]):
     """soptui: the centre's SOPs in a terminal."""
 
     CSS_PATH = "app.tcss"
@@ -108,6 +109,10 @@ class SoptuiApp(App[int]):
     def _stop_after_error(self) -> None:
         from soptui.core.errorlog import log_path
 
+        try:
+            self.save_drafts_before_exit()
+        except Exception:  # noqa: BLE001 - stopping must not fail in turn
+            pass
         self._return_code = 1
         self.exit(
             1,
@@ -149,6 +154,7 @@ class SoptuiApp(App[int]):
         self.actor: Actor | None = None
         self.last_input = time.monotonic()
         self._locked = False
+        self.init_key_gate()
 
     # --- start-up and sign-in -------------------------------------------------
 
@@ -168,6 +174,7 @@ class SoptuiApp(App[int]):
         return super().call_from_thread(callback, *args, **kwargs)
 
     def on_mount(self) -> None:
+        self._catch_hangup()
         self.set_interval(5, self._check_idle)
         self.show_sign_in()
         connection = sys.modules.get("soptui.db.connection")
@@ -234,7 +241,7 @@ class SoptuiApp(App[int]):
         for mode, _title, _key, factory in SECTIONS:
             if mode not in self._modes:
                 self.add_mode(mode, factory)
-        self.switch_mode("today")
+        self.pause_keys_until(self.switch_mode("today"))  # keys typed ahead go to Today, not the sign-in
         self.refresh_bindings()
 
     async def sign_out(self) -> None:
@@ -258,7 +265,7 @@ class SoptuiApp(App[int]):
     def action_section(self, mode: str) -> None:
         if self.actor is None or self._locked:
             return
-        self.switch_mode(mode)
+        self.pause_keys_until(self.switch_mode(mode))  # keys after F4 go to the section F4 opens
 
     def on_open(self, message: Open) -> None:
         """A screen asked to open a target (posted by Today, the client card...)."""
@@ -299,6 +306,50 @@ class SoptuiApp(App[int]):
             case _:
                 raise TypeError(f"not a navigation target: {target!r}")
 
+    # --- drafts when the connection drops ----------------------------------------------
+
+    def open_forms(self) -> list:
+        """Every edit form open in any section, under dialogs too."""
+        from soptui.screens.form_base import EditFlow
+
+        return [s for stack in self._screen_stacks.values() for s in stack if isinstance(s, EditFlow)]
+
+    def _catch_hangup(self) -> None:
+        """SIGHUP (the SSH connection dropped) and SIGTERM: write every unsaved form's draft, then end."""
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGHUP, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(sig, self._hang_up)
+            except (NotImplementedError, RuntimeError, ValueError):  # not the main thread (tests), or no signals
+                return
+
+    def _hang_up(self) -> None:
+        self.save_drafts_before_exit()
+        self.exit(return_code=1)
+
+    def save_drafts_before_exit(self, timeout_s: float = 5.0) -> int:
+        """Write the drafts of all open forms now (in a thread, waited for); the number written."""
+        jobs = [(form, form.draft_for_exit()) for form in self.open_forms()]
+        jobs = [(form, payload) for form, payload in jobs if payload is not None]
+        if not jobs:
+            return 0
+        written = []
+
+        def write() -> None:
+            for form, payload in jobs:
+                try:
+                    form.store_draft_for_exit(payload)
+                    written.append(form)
+                except Exception as error:  # noqa: BLE001 - one form's failure must not cost the others theirs
+                    from soptui.core.errorlog import log_exception
+
+                    log_exception(error, "exit draft")
+
+        thread = threading.Thread(target=write, name="soptui-exit-drafts")
+        thread.start()
+        thread.join(timeout_s)
+        return len(written)
+
     # --- idle lock for shared workstations -----------------------------------------
 
     async def on_event(self, event: events.Event) -> None:
@@ -306,37 +357,9 @@ class SoptuiApp(App[int]):
             event, (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp, events.Paste)
         ):
             self.last_input = time.monotonic()
-        if (
-            isinstance(event, events.Key)
-            and event.key in ("tab", "shift+tab")
-            and not event.is_forwarded
-            and isinstance(self.focused, Input)
-        ):
-            # Move the focus now. Textual would move it only after the keys already received are handled,
-            # so «28.11.2026⇥11:00» arriving in one SSH packet (or typed ahead) would land in one field.
-            if event.key == "tab":
-                self.screen.focus_next()
-            else:
-                self.screen.focus_previous()
-            return
-        if isinstance(event, events.Key) and not event.is_forwarded and not event.is_printable:
-            await self._let_fields_catch_up()
+        if self.gate_input(event):
+            return  # applied in arrival order once the key before it is done (widgets/keyorder.py)
         await super().on_event(event)
-
-    async def _let_fields_catch_up(self, limit_s: float = 0.5) -> None:
-        """Before a command key (Ctrl+S, F9…) runs, let text fields apply the keys they already received.
-
-        A priority binding runs in the app at once, while letters typed just before it may still wait in
-        a field's queue (keys arriving together over SSH): «Нина⌃S» would save without «Нина».
-        """
-        fields = [w for w in self.screen.query("Input, TextArea") if w.message_queue_size]
-        if not fields:
-            return
-        deadline = time.monotonic() + limit_s
-        while fields and time.monotonic() < deadline:
-            await asyncio.sleep(0)
-            fields = [w for w in fields if w.message_queue_size]
-        await asyncio.sleep(0)  # the last key taken off a queue may still be in hand
 
     def _check_idle(self) -> None:
         if self.actor is None or self._locked:
@@ -349,6 +372,8 @@ class SoptuiApp(App[int]):
             return
         from soptui.screens.signin import LockScreen
 
+        for form in self.open_forms():
+            form.flush_draft()  # a locked screen may be left for good: what is typed is on disk now
         self._locked = True
         self.refresh_bindings()
         self.push_screen(LockScreen(self.actor), self._unlocked)

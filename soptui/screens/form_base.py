@@ -8,7 +8,7 @@ handlers, `offer_draft(...)` with a stored draft, and `mark_saved()` after a suc
 `action_leave()`. Saving and the conflict review stay in the form: they differ by record.
 
 Drafts: written DRAFT_DELAY s after the last change (never later), and at once when the form is left,
-the screen locks, or the connection drops (`flush_draft_now`, which the app calls on SIGHUP/SIGTERM).
+the screen locks, or the connection drops (the app calls `draft_for_exit` on SIGHUP/SIGTERM).
 A form whose draft lives somewhere else (the act keeps its draft in the act itself) overrides
 `store_draft(payload)`. `AUTO_RESUME` forms restore their draft on opening without asking.
 """
@@ -44,6 +44,7 @@ class EditFlow:
         self._draft_seq = 0  # the newest draft write asked for
         self._draft_done = 0  # the newest draft write carried out
         self._draft_closed = False  # set by drop_draft() after a save, until the next change
+        self.leave_after_save = False  # «Сохранить» in the leave question: a form that stays open leaves
 
     # --- hooks the form implements --------------------------------------------------------
 
@@ -88,6 +89,7 @@ class EditFlow:
             return
         self.dirty = True
         self._draft_closed = False
+        self.leave_after_save = False  # the save asked for on leaving failed and the user typed on
         if self._draft_timer is None:  # the first change of a burst starts the clock; later ones ride on it
             self._draft_timer = self.set_timer(self.DRAFT_DELAY, self._save_draft_now)
 
@@ -130,13 +132,20 @@ class EditFlow:
             if self.dirty:
                 self.write_draft(self.draft_payload())
 
-    def flush_draft_now(self) -> None:
-        """Write the draft in this thread: the process is about to end (SIGHUP, SIGTERM, exit)."""
+    def draft_for_exit(self) -> dict[str, Any] | None:
+        """The process is about to end (SIGHUP, SIGTERM): what to write now (taken on the UI thread),
+        or None when nothing is unsaved. The app writes it with `store_draft_for_exit`."""
         self._stop_draft_timer()
-        if self.dirty and self.loaded:
-            with self._draft_lock:
-                self.store_draft(self.draft_payload())
-                self._draft_done = self._draft_seq = self._draft_seq + 1
+        if not (self.dirty and self.loaded) or self._draft_closed:
+            return None
+        self._draft_seq += 1
+        return self.draft_payload()
+
+    def store_draft_for_exit(self, payload: dict[str, Any]) -> None:
+        """Write the exit draft (in the app's exit thread), after any draft write still in flight."""
+        with self._draft_lock:
+            self.store_draft(payload)
+            self._draft_done = self._draft_seq
 
     def offer_draft(self, draft: dict | None, question: str, resume: Callable[[dict], None]) -> bool:
         """Resume a stored draft (asking first unless AUTO_RESUME); True when there was one."""
@@ -162,7 +171,9 @@ class EditFlow:
         self._stop_draft_timer()
 
     def save_and_leave(self) -> None:
-        """«Сохранить» in the leave question: the form's save, which leaves on success."""
+        """«Сохранить» in the leave question: the form's save; a form that stays open after saving
+        checks `leave_after_save` when the save lands."""
+        self.leave_after_save = True
         self.action_save()
 
     def action_leave(self) -> None:

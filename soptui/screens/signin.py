@@ -24,6 +24,7 @@ class SignInScreen(Screen[Actor]):
         self.institution = institution
         self.notice = notice
         self.hint = hint
+        self.keys_ready = True
 
     def compose(self) -> ComposeResult:
         # Kept light on purpose (no Footer, no Button): this is the start-up screen.
@@ -59,6 +60,7 @@ class SignInScreen(Screen[Actor]):
             message.update("Введите логин и пароль.")
             return
         message.update("Проверка…")
+        self.keys_ready = False  # keys typed ahead wait for the section that opens (widgets/keyorder.py)
         self._sign_in(login, password)
 
     @db_work(exclusive=True, group="signin")
@@ -76,6 +78,7 @@ class SignInScreen(Screen[Actor]):
         self.app.call_from_thread(self.dismiss, actor)
 
     def _failed(self, message: str) -> None:
+        self.keys_ready = True
         self.query_one("#signin-message", Static).update(message)
         password = self.query_one("#password", Input)
         password.value = ""

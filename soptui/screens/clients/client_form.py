@@ -532,11 +532,11 @@ class ConflictDialog(ModalScreen[str | None]):
 KIND_OPTIONS = [("законный представитель", "representative"), ("родственник", "relative"), ("друг", "friend")]
 
 
-class PersonDialog(ModalScreen[bool]):
+class PersonDialog(EditFlow, ModalScreen[bool]):
     """Add or edit a legal representative, relative or friend with phones and messengers."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Отмена", id="person.cancel", tooltip="Закрыть, ничего не сохраняя"),
+        Binding("escape", "leave", "Отмена", id="person.cancel", tooltip="Закрыть (спросит о несохранённом)"),
         Binding("ctrl+s", "save", "Сохранить", priority=True, id="person.save", tooltip="Проверить и сохранить"),
     ]
     DEFAULT_CSS = """
@@ -555,6 +555,7 @@ class PersonDialog(ModalScreen[bool]):
         super().__init__()
         self.client_id = client_id
         self.person = person
+        self.init_edit_flow(f"person:{client_id}:{person.kind}:{person.id}" if person else f"person:{client_id}:new")
 
     def compose(self) -> ComposeResult:
         p = self.person
@@ -603,10 +604,53 @@ class PersonDialog(ModalScreen[bool]):
 
     def on_mount(self) -> None:
         self.query_one("#p-relation", LabeledInput).input.focus()
+        self.mark_loaded()
+        self._load_draft()
+
+    @db_work(group="draft", action="открыть черновик")
+    def _load_draft(self) -> None:
+        from soptui.services import drafts
+
+        draft = drafts.load_draft(self.draft_key)
+        if draft:
+            self.app.call_from_thread(
+                self.offer_draft, draft, "Есть несохранённый черновик этой записи. Восстановить его?", self._resume
+            )
+
+    def _resume(self, draft: dict) -> None:
+        self.fill(draft["values"])
+        if self.person is not None and draft.get("version") not in (None, self.person.version):
+            self.query_one("#p-error", Static).update(
+                "Запись изменили после того, как был сохранён черновик: проверьте поля перед сохранением."
+            )
+
+    def raw_values(self) -> dict:
+        values = {w.id: w.value for w in self.query(LabeledInput)}
+        values["p-kind"] = self.query_one("#p-kind", Select).value
+        return values
+
+    def fill(self, values: dict) -> None:
+        for w in self.query(LabeledInput):
+            if w.id in values:
+                w.value = values[w.id] or ""
+        if values.get("p-kind") in {code for _label, code in KIND_OPTIONS}:
+            self.query_one("#p-kind", Select).value = values["p-kind"]
+
+    def draft_payload(self) -> dict:
+        return {"values": self.raw_values(), "version": self.person.version if self.person else None}
+
+    def on_input_changed(self) -> None:
+        self.note_change()
+
+    def on_select_changed(self) -> None:
+        self.note_change()
+
+    def leave(self, result=None) -> None:
+        self.dismiss(False)
 
     @on(Button.Pressed, "#p-cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(False)
+    def _cancel_pressed(self) -> None:
+        self.action_leave()
 
     @on(Button.Pressed, "#p-save")
     def action_save(self) -> None:
@@ -668,7 +712,12 @@ class PersonDialog(ModalScreen[bool]):
             theirs = svc.get_person(self.client_id, p.kind, p.id)
             self.app.call_from_thread(self._conflict, theirs)
             return
-        self.app.call_from_thread(self.dismiss, True)
+        self.drop_draft()
+        self.app.call_from_thread(self._saved)
+
+    def _saved(self) -> None:
+        self.mark_saved()
+        self.dismiss(True)
 
     # the person's fields as the dialog shows them: (attribute, field id, text shown for a value)
     _FIELD_TEXT = [

@@ -20,8 +20,8 @@ from textual.widgets import Button, DataTable, Input, Label, Static
 from soptui.core import clock
 from soptui.domain.groups import WEEKDAY_SHORT
 from soptui.screens.base import SectionScreen
+from soptui.screens.form_base import EditFlow
 from soptui.services import groups as service
-from soptui.widgets.dialogs import leave_unless_dirty
 from soptui.widgets.fields import TextInput
 from soptui.widgets.workers import db_work
 
@@ -173,7 +173,7 @@ class OverrideDialog(ModalScreen[tuple[str, dict[int, str], int | None] | None])
         self.query_one("#ov-password", Input).value = ""
 
 
-class RollCallScreen(SectionScreen):
+class RollCallScreen(EditFlow, SectionScreen):
     """Who came to a session; saving writes one service log entry per present client."""
 
     SECTION_TITLE = "Перекличка"
@@ -188,8 +188,11 @@ class RollCallScreen(SectionScreen):
         Binding("r", "reason", "Причина", id="rollcall.reason", tooltip="Причина отсутствия"),
         Binding("ctrl+s", "save", "Сохранить", id="rollcall.save", tooltip="Сохранить перекличку"),
         Binding("o", "report", "Отчёт", id="rollcall.report", tooltip="Тема, итоги и отзывы занятия"),
-        Binding("escape", "back", "Назад", id="rollcall.back", tooltip="Закрыть перекличку"),
+        Binding("escape", "leave", "Назад", id="rollcall.back", tooltip="Закрыть перекличку"),
     ]
+    AUTO_RESUME = True
+    LEAVE_QUESTION = "Перекличка не сохранена."
+    RESUMED_MESSAGE = "Восстановлены несохранённые отметки переклички."
 
     def __init__(self, session_id: int) -> None:
         super().__init__()
@@ -200,7 +203,7 @@ class RollCallScreen(SectionScreen):
         self.overrides: dict[int, str] = {}
         self.notes: dict[int, str] = {}
         self.override_by: int | tuple[str, str] | None = None
-        self.dirty = False
+        self.init_edit_flow(f"rollcall:{session_id}")
         self.opened_at = time.monotonic()
         self.saved_after: float | None = None  # seconds from opening to the first save
 
@@ -222,14 +225,17 @@ class RollCallScreen(SectionScreen):
 
     @db_work(exclusive=True, group="rollcall")
     def _load(self) -> None:
+        from soptui.services import drafts
+
         try:
             call = service.roll_call(self.session_id)
         except service.GroupError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
-        self.app.call_from_thread(self._show, call)
+        draft = None if self.loaded else drafts.load_draft(self.draft_key)
+        self.app.call_from_thread(self._show, call, draft)
 
-    def _show(self, call: service.RollCall) -> None:
+    def _show(self, call: service.RollCall, draft: dict | None = None) -> None:
         self.call = call
         self.present = {r.client_id: r.present for r in call.rows}
         self.reasons = {r.client_id: r.absence_reason for r in call.rows}
@@ -260,7 +266,28 @@ class RollCallScreen(SectionScreen):
         if call.rows:
             table.move_cursor(row=min(keep or 0, len(call.rows) - 1))
         table.focus()
+        self.mark_loaded()
+        self.offer_draft(draft, "", lambda saved: self.fill(saved["values"]))
         self._status()
+
+    # --- the marks as a form: what the draft keeps ---
+
+    def raw_values(self) -> dict:
+        return {
+            "present": {str(cid): bool(v) for cid, v in sorted(self.present.items())},
+            "reasons": {str(cid): r for cid, r in sorted(self.reasons.items()) if r},
+        }
+
+    def fill(self, values: dict) -> None:
+        for cid in self.present:
+            if str(cid) in values.get("present", {}):
+                self.present[cid] = bool(values["present"][str(cid)])
+            self.reasons[cid] = values.get("reasons", {}).get(str(cid), self.reasons.get(cid, ""))
+            self._refresh_row(cid)
+        self._status()
+
+    def leave(self, result=None) -> None:
+        self.app.pop_screen()
 
     def _mark(self, client_id: int) -> Text:
         return PRESENT if self.present.get(client_id) else ABSENT
@@ -301,7 +328,7 @@ class RollCallScreen(SectionScreen):
         if client_id is None:
             return
         self.present[client_id] = not self.present.get(client_id)
-        self.dirty = True
+        self.note_change()
         self._refresh_row(client_id)
         self._status()
 
@@ -311,7 +338,7 @@ class RollCallScreen(SectionScreen):
         for r in self.call.rows:
             self.present[r.client_id] = True
             self._refresh_row(r.client_id)
-        self.dirty = True
+        self.note_change()
         self._status()
 
     def action_none_present(self) -> None:
@@ -320,7 +347,7 @@ class RollCallScreen(SectionScreen):
         for r in self.call.rows:
             self.present[r.client_id] = False
             self._refresh_row(r.client_id)
-        self.dirty = True
+        self.note_change()
         self._status()
 
     def action_reason(self) -> None:
@@ -337,7 +364,7 @@ class RollCallScreen(SectionScreen):
             if reason is None:
                 return
             self.reasons[client_id] = reason
-            self.dirty = True
+            self.note_change()
             self._refresh_row(client_id)
             self._status()
 
@@ -364,6 +391,7 @@ class RollCallScreen(SectionScreen):
         except service.GroupError as exc:
             self.app.call_from_thread(self._save_failed, str(exc))
             return
+        self.drop_draft()
         self.app.call_from_thread(self._saved, result)
 
     def _save_failed(self, message: str) -> None:
@@ -393,7 +421,7 @@ class RollCallScreen(SectionScreen):
     def _saved(self, result: service.SaveResult) -> None:
         if self.saved_after is None:
             self.saved_after = time.monotonic() - self.opened_at
-        self.dirty = False
+        self.mark_saved()
         self.overrides.clear()
         change = ""
         if result.entries_created or result.entries_removed:
@@ -402,6 +430,9 @@ class RollCallScreen(SectionScreen):
             f"Перекличка сохранена за {self.saved_after:.0f} с: присутствовали {result.present}, "
             f"отсутствовали {result.absent}{change}."
         )
+        if self.leave_after_save:
+            self.leave()
+            return
         self._load()
 
     # --- leaving ---
@@ -410,12 +441,3 @@ class RollCallScreen(SectionScreen):
         from soptui.screens.groups.session_form import SessionFormScreen
 
         self.app.push_screen(SessionFormScreen(self.session_id))
-
-    def action_back(self) -> None:
-        leave_unless_dirty(
-            self,
-            self.dirty,
-            "Перекличка не сохранена. Выйти без сохранения?",
-            self.app.pop_screen,
-            yes="Выйти без сохранения",
-        )

@@ -271,8 +271,11 @@ class SessionFormScreen(EditFlow, SectionScreen):
         for w in self.query(LabeledInput):
             w.show_error(None)
         self.mark_saved()
-        self._show(detail, None, keep_form=True)
         self.notify("Отчёт о занятии сохранён.")
+        if self.leave_after_save:
+            self.leave()
+            return
+        self._show(detail, None, keep_form=True)
 
     # --- feedback ---
 

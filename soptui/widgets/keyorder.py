@@ -1,0 +1,136 @@
+"""Keys applied in the order they arrive, whatever the widget, dialog or screen (Textual issue #6605).
+
+Textual hands a key to the focused widget's message queue and moves on to the next key at once. A key
+the widget does not take itself (Tab, Enter on a button, Space in a list, a screen's letter key) bubbles
+up through the widget's ancestors to the app, where the binding runs; by then the keys that followed
+it may already sit in the old widget's queue. Over SSH several keys arrive in one packet, so
+«Петухова⇥Анна» typed fast put «Анна» into the surname, a key after F4 reached the old section, and a
+key after a key that opens a dialog went to the screen under it.
+
+`KeyGate` (mixed into the App) holds each key and paste from the terminal until the one before it has
+been handled all the way: it is dispatched to the focused widget, then a probe hops through that
+widget and each of its ancestors up to the app, each hop queued behind whatever that node still has
+to do for the key (the key itself bubbling up, the binding it ran). Only when the probe has reached
+the app is the next key let go; it then goes to whatever has the focus now. A screen that is still
+being built (pushed but not mounted, or declaring `keys_ready = False` while it loads) gets its keys
+once it is ready, at most KEY_HOLD_LIMIT seconds later: keys are never dropped.
+
+The widgets' own fixes (TextInput, TextBox running their editing keys inline) stay: they make each
+key cheaper, not the ordering.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+
+from textual import events
+
+
+class KeyGate:
+    """App mixin: call `init_key_gate()` in `__init__` and `gate_input(event)` first in `on_event`."""
+
+    KEY_HOLD_LIMIT = 5.0  # seconds a key may wait for a screen that is still loading
+    KEY_POLL = 0.02
+
+    def init_key_gate(self) -> None:
+        self._held: deque[events.Event] = deque()
+        self._in_flight = False
+        self._gate_screen = None
+        self._held_since: float | None = None
+        self._gate_timer = None
+        self._paused = 0
+
+    def pause_keys_until(self, awaitable) -> None:
+        """Hold keys until `awaitable` (a mode switch, a screen being pushed) is done."""
+        self._paused += 1
+
+        async def wait() -> None:
+            try:
+                await awaitable
+            finally:
+                self._paused -= 1
+                self._release_soon(0)
+
+        self.run_worker(wait(), group="keygate", exit_on_error=False)
+
+    @property
+    def keys_waiting(self) -> int:
+        """Keys (and pastes) received and not yet applied."""
+        return len(self._held) + (1 if self._in_flight else 0)
+
+    def gate_input(self, event: events.Event) -> bool:
+        """Take a key or paste from the terminal into the queue; True when taken (the caller stops)."""
+        if not isinstance(event, (events.Key, events.Paste)) or event.is_forwarded:
+            return False
+        if getattr(event, "_soptui_released", False):
+            return False  # the gate let it go: Textual's own dispatch follows
+        self._held.append(event)
+        if self._held_since is None:
+            self._held_since = time.monotonic()
+        self.call_later(self._release_keys)
+        return True
+
+    # --- letting keys go -------------------------------------------------------------
+
+    def _ready_for_keys(self) -> bool:
+        if self._paused:
+            return self._held_too_long()
+        screen = self.screen
+        if not screen.is_mounted:
+            return False
+        if screen is not self._gate_screen:
+            # a new screen on top: let its mount and focus settle first (one hop through it)
+            self._gate_screen = screen
+            self._in_flight = True
+            if not screen.call_later(self._screen_settled):
+                self._in_flight = False
+                return True
+            return False
+        if getattr(screen, "keys_ready", True):
+            return True
+        return self._held_too_long()
+
+    def _held_too_long(self) -> bool:
+        return self._held_since is not None and time.monotonic() - self._held_since > self.KEY_HOLD_LIMIT
+
+    def _screen_settled(self) -> None:
+        self._in_flight = False
+        self._release_soon(0)
+
+    def _release_soon(self, delay: float) -> None:
+        if delay <= 0:
+            self.call_later(self._release_keys)
+            return
+        if self._gate_timer is None:
+            self._gate_timer = self.set_timer(delay, self._timer_fired)
+
+    def _timer_fired(self) -> None:
+        self._gate_timer = None
+        self.call_later(self._release_keys)
+
+    async def _release_keys(self) -> None:
+        while self._held and not self._in_flight:
+            if not self._ready_for_keys():
+                if not self._in_flight:
+                    self._release_soon(self.KEY_POLL)
+                return
+            event = self._held.popleft()
+            self._held_since = time.monotonic() if self._held else None
+            event._soptui_released = True
+            target = self.focused or self.screen
+            self._in_flight = True
+            try:
+                await self.on_event(event)  # Textual's dispatch: priority bindings, or to the focused widget
+            finally:
+                self._probe([target, *target.ancestors])
+
+    def _probe(self, chain: list) -> None:
+        """Hop up the chain, each hop behind what the node still has queued; at the end the key is done."""
+        while chain:
+            node = chain.pop(0)
+            if node.is_running and node.call_later(self._probe, chain):
+                return
+        self._in_flight = False
+        if self._held:
+            self.call_later(self._release_keys)
