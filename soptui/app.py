@@ -265,7 +265,18 @@ class SoptuiApp(KeyGate, App[int]):
     def action_section(self, mode: str) -> None:
         if self.actor is None or self._locked:
             return
-        self.pause_keys_until(self.switch_mode(mode))  # keys after F4 go to the section F4 opens
+        self.pause_keys_until(self._to_section(mode))  # keys after F4 go to the section F4 opens
+
+    async def _to_section(self, mode: str) -> None:
+        """Show the section; a client card left open is closed, so the F-key always lands on the section's
+        own list (a search typed after F3 goes into the search, not into the card's keys). Forms and calls
+        in progress stay where they are."""
+        await self.switch_mode(mode)
+        while len(self.screen_stack) > 1 and getattr(self.screen, "POP_ON_SECTION_KEY", False):
+            await self.pop_screen()
+        arrived = getattr(self.screen, "on_section_key", None)
+        if arrived is not None:
+            arrived()
 
     def on_open(self, message: Open) -> None:
         """A screen asked to open a target (posted by Today, the client card...)."""

@@ -23,6 +23,9 @@ class TextInput(Input):
     """
 
     def __init__(self, *args, enter_moves_focus: bool = False, **kwargs) -> None:
+        # Nothing is selected on focus: the next key continues the text, it never replaces it all
+        # (a restored draft, a field reached by Tab); the cursor goes to the end of the text.
+        kwargs.setdefault("select_on_focus", False)
         super().__init__(*args, **kwargs)
         self.enter_moves_focus = enter_moves_focus
         self._handed_to: Input | None = None
@@ -55,6 +58,8 @@ class TextInput(Input):
         else:
             self._handed_to = None
         super()._on_focus(event)
+        if self.selection.is_empty and not event.from_app_focus:
+            self.cursor_position = len(self.value)
 
 
 async def run_own_binding(widget, event: events.Key, keys: frozenset[str]) -> bool:

@@ -25,6 +25,12 @@ _AREA_KEYS = frozenset(
 class TextBox(TextArea):
     """A multi-line field that applies its editing keys in the order typed (see widgets.fields.TextInput)."""
 
+    def load_text(self, text: str) -> None:
+        """Text put in by the program (stored, restored from a draft): the cursor goes to its end, so
+        the next key continues it."""
+        super().load_text(text)
+        self.move_cursor(self.document.end)
+
     async def _on_key(self, event: events.Key) -> None:
         if not await run_own_binding(self, event, _AREA_KEYS):
             await super()._on_key(event)

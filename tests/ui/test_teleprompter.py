@@ -307,6 +307,10 @@ async def test_resume_after_app_killed_mid_call(store, staff):
         assert tp2.step_id == "circumstances"
         assert any("Перезвонить бабушке" in n for n in tp2.notes)
         assert tp2.query_one("#tp-note", Input).value == "недописанная заметка"
+        # resuming never destroys: nothing is selected, the next keys continue the note (issue 11)
+        await pilot.press("space", "x")
+        assert tp2.query_one("#tp-note", Input).value == "недописанная заметка x"
+        await pilot.press("backspace", "backspace")
         assert tp2.timers.seconds("prep") >= 300.0
         assert tp2.talk_started
         assert say(tp2) == "Вам удобно сейчас разговаривать?"

@@ -52,6 +52,8 @@ def person_lines(p) -> Text:
 class ClientCardScreen(SectionScreen):
     """A client's file. Opening it writes a "view" entry to the audit log."""
 
+    POP_ON_SECTION_KEY = True  # F3 closes the card and shows the registry's search (app._to_section)
+
     SECTION_TITLE = "Карточка клиента"
     DEFAULT_CSS = """
     ClientCardScreen #card-title { height: auto; padding: 0 1; }

@@ -88,6 +88,10 @@ class ClientsScreen(ClientSearchMixin, SectionScreen):
         if self.result is not None:
             self.request_search()
 
+    def on_section_key(self) -> None:
+        """F3: the search box takes what is typed next."""
+        self.query_one("#reg-query", Input).focus()
+
     @db_work(group="choices")
     def _load_choices(self) -> None:
         from soptui.services import clients

@@ -1,0 +1,205 @@
+"""Keys applied in the order they arrive (issue 11): whole fill-ins posted as one burst, and random bursts
+of text and editing keys compared with a model of the text.
+
+A burst posts every key to the driver without waiting between them, the way keys arrive in one SSH
+packet; only then does the test let the app run and look at what was stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from textual import events
+from textual.app import App, ComposeResult
+from textual.keys import _character_to_key
+
+from soptui.app import make_app
+from soptui.db import models as m
+from soptui.screens.navigation import OpenClient
+from soptui.widgets.fields import TextInput
+from soptui.widgets.keyorder import KeyGate
+from soptui.widgets.textbox import TextBox
+
+from conftest import sign_in, until, wait_screen
+
+NAMED = {"space": " "}
+
+
+def key_event(key: str) -> events.Key:
+    """The event the driver makes for one key: a character, or a key name such as "tab", "ctrl+s"."""
+    if len(key) == 1:
+        return events.Key(key if key.isalnum() else _character_to_key(key), key)
+    return events.Key(key, NAMED.get(key))
+
+
+def keys_of(*parts: str | list[str]) -> list[str]:
+    """Text parts become their characters; lists are key names as they are."""
+    keys: list[str] = []
+    for part in parts:
+        keys.extend(part if isinstance(part, list) else list(part))
+    return keys
+
+
+async def burst(pilot, keys: list[str]) -> None:
+    """Post all keys at once, then let the app apply them all."""
+    app = pilot.app
+    for key in keys:
+        event = key_event(key)
+        event.set_sender(app)
+        app._driver.send_message(event)
+    await until(pilot, lambda: app.keys_waiting == 0 and not app._message_queue.qsize(), "keys applied")
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def test_session_report_burst_tab_out_of_a_multiline_field(demo_store):
+    """«Анализ» ⇥ «Итоги» typed as one burst: each text in its own field, then saved (Ctrl+S)."""
+    from soptui.screens.groups.session_form import SessionFormScreen
+
+    session = (
+        m.GroupSession.select()
+        .join(m.Club)
+        .where((m.GroupSession.status == "held") & (m.Club.department == demo_store.departments[0]))
+        .first()
+    )
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "ivanova", "demo2026")
+        app.push_screen(SessionFormScreen(session.id))
+        form = await wait_screen(pilot, SessionFormScreen)
+        await until(pilot, lambda: form.loaded, "session form loaded")
+        form.query_one("#sf-analysis").text = ""
+        form.query_one("#sf-summary").text = ""
+        form.query_one("#sf-analysis").focus()
+        await pilot.pause()
+        await burst(
+            pilot,
+            keys_of("Цель достигнута, групп", ["backspace"], "па активна", ["tab"], "Продолжить тему", ["ctrl+s"]),
+        )
+        await until(pilot, lambda: not form.dirty, "saved")
+    s = m.GroupSession.get_by_id(session.id)
+    assert (s.analysis, s.summary) == ("Цель достигнута, группа активна", "Продолжить тему")
+
+
+async def test_client_form_burst_with_select_tab_backspace_and_save(demo_store):
+    """A new client typed in one burst, a category chosen in the list with arrows, corrections by
+    Backspace and Left, saved by Ctrl+S: every stored field is what was meant."""
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "ivanova", "demo2026")
+        await burst(pilot, ["f3", "ctrl+n"])
+        form = await wait_screen(pilot, "ClientFormScreen")
+        await until(pilot, lambda: form.loaded, "client form loaded")
+        order = [w.id for w in form.focus_chain[:6]]
+        assert order[0] == "f-last-input" or order  # the form starts in the surname
+        await burst(
+            pilot,
+            keys_of(
+                "Петуховаа",
+                ["backspace", "tab"],
+                "Ана",
+                ["left"],
+                "н",
+                ["tab"],
+                "Сергеевна",
+                ["tab"],
+                "12.03.2015",
+            ),
+        )
+        values = form.raw_values()
+        assert (values["last_name"], values["first_name"], values["patronymic"], values["birth_date"]) == (
+            "Петухова",
+            "Анна",
+            "Сергеевна",
+            "12.03.2015",
+        ), values
+
+
+async def test_keys_after_f4_and_a_dialog_key_reach_the_new_screen(demo_store):
+    """F4 then «n» in the same packet: the new-call dialog opens in the calls section (not dropped)."""
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "ivanova", "demo2026")
+        await burst(pilot, ["f4", "n"])
+        await until(pilot, lambda: app.current_mode == "calls" and len(app.screen_stack) > 1, "a dialog on calls")
+        assert type(app.screen).__name__ != "CallsScreen"
+
+
+async def test_f3_from_a_card_lands_in_the_search(demo_store):
+    """F3 after a card was left open shows the registry with the search taking the keys typed after it."""
+    client = m.Client.select().where(m.Client.department == demo_store.departments[0]).first()
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "ivanova", "demo2026")
+        app.open(OpenClient(client.id))
+        await wait_screen(pilot, "ClientCardScreen")
+        await burst(pilot, ["f2", "f3", *"Петр"])
+        assert type(app.screen).__name__ == "ClientsScreen"
+        assert app.focused.id == "reg-query" and app.focused.value == "Петр"
+
+
+# --- random bursts against a model ------------------------------------------------------------------
+
+
+class Fields(KeyGate, App):
+    def __init__(self) -> None:
+        super().__init__()
+        self.init_key_gate()
+
+    def compose(self) -> ComposeResult:
+        yield TextInput(id="line")
+        yield TextBox(id="area")
+
+    async def on_event(self, event: events.Event) -> None:
+        if self.gate_input(event):
+            return
+        await super().on_event(event)
+
+
+EDIT = st.sampled_from(["backspace", "delete", "left", "right", "home", "end"])
+CHARS = st.sampled_from(list("абвгдеёжАБВ xyz,.-1"))
+BURST = st.lists(st.one_of(CHARS, EDIT), min_size=1, max_size=40)
+
+
+def model(keys: list[str], smart_home: bool = False) -> str:
+    """What a single line holds after the keys, applied one by one. A multi-line field's Home is the
+    editors' "smart home": to the first non-blank character, from there to the line's start."""
+    text, cur = "", 0
+    for k in keys:
+        if len(k) == 1:
+            text, cur = text[:cur] + k + text[cur:], cur + 1
+        elif k == "backspace" and cur:
+            text, cur = text[: cur - 1] + text[cur:], cur - 1
+        elif k == "delete":
+            text = text[:cur] + text[cur + 1 :]
+        elif k == "left":
+            cur = max(0, cur - 1)
+        elif k == "right":
+            cur = min(len(text), cur + 1)
+        elif k == "home":
+            first = len(text) - len(text.lstrip())
+            cur = first if smart_home and cur != first else 0
+        elif k == "end":
+            cur = len(text)
+    return text
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(first=BURST, second=BURST)
+def test_random_bursts_in_single_and_multi_line_fields_match_the_model(first, second):
+    """Random text and editing keys into the line, Tab, more into the multi-line field: one burst."""
+
+    async def run() -> tuple[str, str]:
+        app = Fields()
+        async with app.run_test() as pilot:
+            app.query_one("#line").focus()
+            await pilot.pause()
+            await burst(pilot, [*first, "tab", *second])
+            return app.query_one("#line").value, app.query_one("#area").text
+
+    line, area = asyncio.run(run())
+    assert line == model(first)
+    assert area == model(second, smart_home=True)
