@@ -29,6 +29,7 @@ from soptui.screens.navigation import (
     OpenReminder,
     OpenSession,
     OpenVisit,
+    ResumeDraft,
     Target,
 )
 from soptui.widgets import plain
@@ -314,6 +315,10 @@ class SoptuiApp(KeyGate, App[int]):
                 from soptui.screens.groups.clubs import open_add_to_group
 
                 open_add_to_group(self, client_id)
+            case ResumeDraft(draft_id):
+                from soptui.screens.resume import resume_draft
+
+                resume_draft(self, draft_id)
             case _:
                 raise TypeError(f"not a navigation target: {target!r}")
 

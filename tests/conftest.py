@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 import pytest
 from textual import events
+from textual.keys import _character_to_key
 from textual.worker import WorkerCancelled
 
 from soptui.core import clock, session
@@ -284,3 +285,35 @@ async def sign_in_typed(pilot, login: str = "spec", password: str = PASSWORD) ->
 
 # shared by the patronage service and act tests (imported last: it needs PASSWORD from here)
 from patronage_helpers import family  # noqa: E402,F401
+
+# --- keys in a burst, as one SSH packet delivers them (issue 11) -------------------------------------
+
+NAMED = {"space": " "}
+
+
+def key_event(key: str) -> events.Key:
+    """The event the driver makes for one key: a character, or a key name such as "tab", "ctrl+s"."""
+    if len(key) == 1:
+        return events.Key(key if key.isalnum() else _character_to_key(key), key)
+    return events.Key(key, NAMED.get(key))
+
+
+def keys_of(*parts: str | list[str]) -> list[str]:
+    """Text parts become their characters; lists are key names as they are."""
+    keys: list[str] = []
+    for part in parts:
+        keys.extend(part if isinstance(part, list) else list(part))
+    return keys
+
+
+async def burst(pilot, keys: list[str]) -> None:
+    """Post all keys at once, then let the app apply them all."""
+    app = pilot.app
+    for key in keys:
+        event = key_event(key)
+        event.set_sender(app)
+        app._driver.send_message(event)
+    await until(pilot, lambda: app.keys_waiting == 0 and not app._message_queue.qsize(), "keys applied")
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()

@@ -45,6 +45,13 @@ class EditFlow:
         self._draft_done = 0  # the newest draft write carried out
         self._draft_closed = False  # set by drop_draft() after a save, until the next change
         self.leave_after_save = False  # «Сохранить» in the leave question: a form that stays open leaves
+        self._refocusing = False
+
+    @property
+    def keys_ready(self) -> bool:
+        """Keys typed ahead wait until the form is filled (and a resumed draft has its cursor back):
+        widgets/keyorder.py holds them meanwhile."""
+        return self.loaded and not self._refocusing
 
     # --- hooks the form implements --------------------------------------------------------
 
@@ -93,10 +100,19 @@ class EditFlow:
         if self._draft_timer is None:  # the first change of a burst starts the clock; later ones ride on it
             self._draft_timer = self.set_timer(self.DRAFT_DELAY, self._save_draft_now)
 
+    def _payload(self) -> dict[str, Any]:
+        """The draft with the place of the cursor: which field of the form had the focus."""
+        payload = self.draft_payload()
+        focused = self.app.focused
+        chain = self.focus_chain
+        if focused is not None and focused in chain:
+            payload["focus"] = chain.index(focused)
+        return payload
+
     def _save_draft_now(self) -> None:
         self._draft_timer = None
         if self.dirty:
-            self.write_draft(self.draft_payload())
+            self.write_draft(self._payload())
 
     def _stop_draft_timer(self) -> None:
         if self._draft_timer is not None:
@@ -130,7 +146,7 @@ class EditFlow:
         if self._draft_timer is not None:
             self._stop_draft_timer()
             if self.dirty:
-                self.write_draft(self.draft_payload())
+                self.write_draft(self._payload())
 
     def draft_for_exit(self) -> dict[str, Any] | None:
         """The process is about to end (SIGHUP, SIGTERM): what to write now (taken on the UI thread),
@@ -139,7 +155,7 @@ class EditFlow:
         if not (self.dirty and self.loaded) or self._draft_closed:
             return None
         self._draft_seq += 1
-        return self.draft_payload()
+        return self._payload()
 
     def store_draft_for_exit(self, payload: dict[str, Any]) -> None:
         """Write the exit draft (in the app's exit thread), after any draft write still in flight."""
@@ -162,8 +178,17 @@ class EditFlow:
         if answer == "resume":
             resume(draft)
             self.dirty = True
+            self._refocusing = True
+            self.call_after_refresh(self._refocus, draft.get("focus"))
         else:
             self.write_draft(None)
+
+    def _refocus(self, index: int | None) -> None:
+        """Back in the field where typing stopped (the cursor goes to the end of its text)."""
+        self._refocusing = False
+        chain = self.focus_chain
+        if isinstance(index, int) and 0 <= index < len(chain):
+            chain[index].focus()
 
     def mark_saved(self) -> None:
         """Saved (the save's worker called drop_draft): nothing is unsaved any more."""

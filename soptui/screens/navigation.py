@@ -75,7 +75,25 @@ class AddToGroup:
     client_id: int
 
 
-Target = OpenClient | NewReferral | NewCall | OpenCall | OpenReminder | OpenVisit | NewVisit | OpenSession | AddToGroup
+@dataclass(frozen=True)
+class ResumeDraft:
+    """«Незавершённое»: the form a draft belongs to, reopened with the draft restored."""
+
+    draft_id: int
+
+
+Target = (
+    ResumeDraft
+    | OpenClient
+    | NewReferral
+    | NewCall
+    | OpenCall
+    | OpenReminder
+    | OpenVisit
+    | NewVisit
+    | OpenSession
+    | AddToGroup
+)
 
 
 def target_of(ref: tuple[str, int]) -> Target:
@@ -92,6 +110,8 @@ def target_of(ref: tuple[str, int]) -> Target:
             return OpenVisit(ident)
         case "session":
             return OpenSession(ident)
+        case "draft":
+            return ResumeDraft(ident)
     raise ValueError(f"unknown target kind: {kind!r}")
 
 

@@ -15,7 +15,12 @@ from soptui.services import agenda as today_service
 from soptui.widgets.workers import db_work
 
 STATE_STYLE = {"overdue": "bold red", "today": "bold yellow", "ok": "green", "info": "", "done": "dim"}
-SECTION_SHORT = {"Сроки по обращениям": "Обращение", "Занятия": "Занятие", "Звонки": "Звонок"}
+SECTION_SHORT = {
+    "Незавершённое": "Черновик",
+    "Сроки по обращениям": "Обращение",
+    "Занятия": "Занятие",
+    "Звонки": "Звонок",
+}
 STATE_LABEL = {"overdue": "просрочено", "today": "сегодня", "ok": "в срок", "info": "", "done": "сделано"}
 
 
@@ -44,6 +49,7 @@ class TodayScreen(SectionScreen):
         table.add_column("Кто", width=30)
         table.add_column("Что")
         self.items: list[today_service.TodayItem] = []
+        self.keys_ready = False  # Enter typed ahead opens a row once the rows are there (widgets/keyorder.py)
         self.action_reload()
 
     def on_screen_resume(self) -> None:
@@ -63,6 +69,15 @@ class TodayScreen(SectionScreen):
 
     def _show(self, items: list[today_service.TodayItem]) -> None:
         self.items = items
+        self.keys_ready = True
+        unfinished = sum(1 for i in items if i.section == "Незавершённое")
+        if unfinished and not getattr(self, "_told_unfinished", False):
+            self._told_unfinished = True  # said once, at sign-in
+            self.notify(
+                f"Есть незавершённая работа ({unfinished}): она вверху списка. Enter — продолжить с того же места.",
+                title="Незавершённое",
+                timeout=10,
+            )
         table = self.query_one(DataTable)
         table.clear()
         for i, item in enumerate(items):

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from soptui.core import clock
 from soptui.core.session import Actor
 from soptui.domain.agenda import STATE_ORDER, TodayItem
-from soptui.services import access, calls, clients, groups, patronage, referrals
+from soptui.services import access, calls, clients, drafts, groups, patronage, referrals
 
 
 def referral_items(actor: Actor, today: dt.date) -> list[TodayItem]:
@@ -39,9 +39,10 @@ def referral_items(actor: Actor, today: dt.date) -> list[TodayItem]:
 
 
 Provider = Callable[[Actor, dt.date], list[TodayItem]]
-# Order is the order of Today's sections: referral deadlines, sessions (SOP 05), patronage (SOP 04),
+# Order is the order of Today's sections: unfinished forms, referral deadlines, sessions (SOP 05), patronage (SOP 04),
 # calls (SOP 01-03), registry reminders (IPRA ending, missing consent).
 PROVIDERS: list[Provider] = [
+    drafts.today_items,  # «Незавершённое» first: work begun and not saved
     referral_items,
     groups.today_items,
     patronage.today_items,

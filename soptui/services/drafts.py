@@ -107,4 +107,83 @@ def list_drafts(prefix: str = "", staff_id: int | None = None) -> list[DraftInfo
     return result
 
 
-__all__ = ["DraftInfo", "save_draft", "load_draft", "delete_draft", "list_drafts"]
+# --- «Незавершённое»: the drafts as Today items ------------------------------------------------------
+
+UNFINISHED = "Незавершённое"
+
+
+def _client_name(client_id: str) -> str:
+    c = m.Client.get_or_none(m.Client.id == int(client_id)) if client_id.isdigit() else None
+    return f"{c.last_name} {c.first_name} {c.patronymic or ''}".strip() if c else "клиент удалён"
+
+
+def _session_name(session_id: str) -> str:
+    s = m.GroupSession.get_or_none(m.GroupSession.id == int(session_id)) if session_id.isdigit() else None
+    return f"{s.club.name}, {clock.fmt_date(s.date)}" if s else "занятие удалено"
+
+
+def _visit_client(visit_id: str) -> str:
+    v = m.PatronageVisit.get_or_none(m.PatronageVisit.id == int(visit_id)) if visit_id.isdigit() else None
+    return _client_name(str(v.client_id)) if v else "визит удалён"
+
+
+def _describe(key: str, values: dict[str, Any]) -> tuple[str, str] | None:
+    """(who, what) of a draft for the «Незавершённое» list; None for a key that is not a form's."""
+    parts = key.split(":")
+    typed = " ".join(str(values.get(k) or "") for k in ("last_name", "first_name", "rf-last", "rf-first")).strip()
+    match parts:
+        case ["client", "new"]:
+            return typed or "новый клиент", "новый клиент: форма не сохранена"
+        case ["client", cid]:
+            return _client_name(cid), "изменения карточки клиента не сохранены"
+        case ["referral", "new"]:
+            return typed or "новый клиент", "приём обращения не завершён"
+        case ["referral", "client", cid]:
+            return _client_name(cid), "приём обращения не завершён"
+        case ["person", cid, *_]:
+            return _client_name(cid), "представитель или родственник не сохранён"
+        case ["visit-plan", "new", cid]:
+            return _client_name(cid), "план визита не сохранён"
+        case ["visit-plan", vid]:
+            return _visit_client(vid), "изменения визита не сохранены"
+        case ["visit", vid]:
+            return _visit_client(vid), "визит начат и не завершён"
+        case ["act", vid, _kind]:
+            return _visit_client(vid), "правка завершённого акта не сохранена"
+        case ["club", _cid]:
+            return str(values.get("name") or "новый клуб"), "клуб: форма не сохранена"
+        case ["session", sid]:
+            return _session_name(sid), "отчёт о занятии не сохранён"
+        case ["rollcall", sid]:
+            return _session_name(sid), "перекличка не сохранена"
+    return None
+
+
+def today_items(actor, today: dt.date) -> list:
+    """The signed-in person's unfinished forms, newest first: Enter on one resumes it where it was."""
+    from soptui.domain.agenda import TodayItem
+
+    owner = _staff(None)
+    if actor is None or owner != actor.id:
+        return []  # drafts are their owner's only
+    items = []
+    for d in list_drafts():
+        described = _describe(d.key, d.payload.get("values") if isinstance(d.payload.get("values"), dict) else {})
+        if described is None:
+            continue
+        who, what = described
+        draft_id = m.Draft.get(m.Draft.staff == owner, m.Draft.key == d.key).id
+        when = f"{d.updated_at:%d.%m.%Y %H:%M}"
+        items.append(TodayItem(UNFINISHED, when, who, what, "today", ("draft", draft_id), d.updated_at.isoformat()))
+    items.sort(key=lambda i: i.sort_key, reverse=True)
+    return items
+
+
+def key_of(draft_id: int) -> str | None:
+    """The key of one of the signed-in person's drafts (None: not theirs, or gone)."""
+    owner = _staff(None)
+    row = m.Draft.get_or_none((m.Draft.id == draft_id) & (m.Draft.staff == owner))
+    return row.key if row else None
+
+
+__all__ = ["DraftInfo", "save_draft", "load_draft", "delete_draft", "list_drafts", "today_items", "key_of"]

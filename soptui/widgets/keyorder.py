@@ -123,14 +123,23 @@ class KeyGate:
             try:
                 await self.on_event(event)  # Textual's dispatch: priority bindings, or to the focused widget
             finally:
-                self._probe([target, *target.ancestors])
+                self._probe([target, *target.ancestors], target, 0)
 
-    def _probe(self, chain: list) -> None:
-        """Hop up the chain, each hop behind what the node still has queued; at the end the key is done."""
+    def _probe(self, chain: list, target, rounds: int) -> None:
+        """Hop up the chain, each hop behind what the node still has queued. At the end, if the key's
+        binding left messages on the way (a row selected, an «open» request bubbling up), go round again
+        until nothing is pending; then the key is done."""
         while chain:
             node = chain.pop(0)
-            if node.is_running and node.call_later(self._probe, chain):
+            if node.is_running and node.call_later(self._probe, chain, target, rounds):
                 return
+        nodes = [target, *target.ancestors]
+        focused = self.focused
+        if focused is not None and focused is not target:
+            nodes += [focused, *focused.ancestors]
+        if rounds < 8 and any(node.is_running and node.message_queue_size for node in nodes):
+            self._probe(nodes, target, rounds + 1)
+            return
         self._in_flight = False
         if self._held:
             self.call_later(self._release_keys)

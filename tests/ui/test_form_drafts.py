@@ -11,12 +11,13 @@ Each form is opened as a user opens it on the demo store, something is typed int
 from __future__ import annotations
 
 import json
+import re
 
 from soptui.app import make_app
 from soptui.db import models as m
 from soptui.screens.navigation import NewVisit, OpenClient
 
-from conftest import fill, sign_in, until, wait_screen
+from conftest import burst, fill, keys_of, sign_in, until, wait_screen
 
 
 def _drafts(prefix: str) -> dict[str, dict]:
@@ -65,18 +66,18 @@ async def test_visit_form_keeps_a_draft_asks_on_esc_and_offers_it_back(demo_stor
         await fill(pilot, form.query_one("#documents"), "справка о составе семьи")
         # the connection drops before the draft timer fires: the exit flush writes it
         assert app.save_drafts_before_exit() == 1
-        kept = _drafts("visit:new:")
-        assert kept[f"visit:new:{client.id}"]["values"]["documents"] == "справка о составе семьи"
+        kept = _drafts("visit-plan:new:")
+        assert kept[f"visit-plan:new:{client.id}"]["values"]["documents"] == "справка о составе семьи"
         await _ask_and_answer(pilot, "stay")
         assert app.screen is form and form.query_one("#documents").value == "справка о составе семьи"
         await _ask_and_answer(pilot, "discard")
-        assert not isinstance(app.screen, type(form)) and not _drafts("visit:new:")
+        assert not isinstance(app.screen, type(form)) and not _drafts("visit-plan:new:")
         # typed again, the form closed unsaved (a dropped connection): reopening offers the draft back
         app.open(NewVisit(client.id))
         form = await wait_screen(pilot, "VisitFormScreen")
         await until(pilot, lambda: form.loaded, "visit form loaded")
         await fill(pilot, form.query_one("#purpose"), "Знакомство, акт ЖБУ")
-        await until(pilot, lambda: _drafts("visit:new:"), "draft written while typing", timeout=2)
+        await until(pilot, lambda: _drafts("visit-plan:new:"), "draft written while typing", timeout=2)
         app.pop_screen()
         await _settle(pilot)
         app.open(NewVisit(client.id))
@@ -151,3 +152,33 @@ async def test_client_form_exit_flush_and_roll_call_draft(demo_store):
         await until(pilot, lambda: rc2.loaded, "roll call loaded")
         await _settle(pilot)
         assert rc2.present == rc.present and rc2.dirty
+
+
+async def test_unfinished_work_is_listed_on_today_and_enter_resumes_it_where_it_was(demo_store):
+    """A referral form half-filled, the connection gone; at the next sign-in Today says so, lists it on
+    top as «Черновик» with its time, and Enter reopens the form with the draft and the cursor in the field
+    where typing stopped: the keys typed after Enter continue the address."""
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "ivanova", "demo2026")
+        await pilot.press("f3")
+        await wait_screen(pilot, "ClientsScreen")
+        await pilot.press("ctrl+r")
+        form = await wait_screen(pilot, "ReferralFormScreen")
+        await until(pilot, lambda: form.loaded, "referral form loaded")
+        await fill(pilot, form.query_one("#rf-last"), "Петухова")
+        await fill(pilot, form.query_one("#rf-address"), "ул. Мира, 1")
+        assert app.save_drafts_before_exit() == 1
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "ivanova", "demo2026")
+        today = app.screen
+        await until(pilot, lambda: getattr(today, "items", None), "Today loaded")
+        first = today.items[0]
+        assert (first.section, first.who, first.what) == ("Незавершённое", "Петухова", "приём обращения не завершён")
+        assert re.fullmatch(r"\d\d\.\d\d\.\d{4} \d\d:\d\d", first.when), first.when  # the draft's time
+        assert any("незавершённая работа" in str(n.message) for n in app._notifications)
+        await burst(pilot, keys_of(["enter"], ", кв. 5"))
+        form = await wait_screen(pilot, "ReferralFormScreen")
+        assert form.query_one("#rf-last").value == "Петухова"
+        assert form.query_one("#rf-address").value == "ул. Мира, 1, кв. 5"

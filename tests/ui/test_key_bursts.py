@@ -13,7 +13,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from textual import events
 from textual.app import App, ComposeResult
-from textual.keys import _character_to_key
 
 from soptui.app import make_app
 from soptui.db import models as m
@@ -22,37 +21,7 @@ from soptui.widgets.fields import TextInput
 from soptui.widgets.keyorder import KeyGate
 from soptui.widgets.textbox import TextBox
 
-from conftest import sign_in, until, wait_screen
-
-NAMED = {"space": " "}
-
-
-def key_event(key: str) -> events.Key:
-    """The event the driver makes for one key: a character, or a key name such as "tab", "ctrl+s"."""
-    if len(key) == 1:
-        return events.Key(key if key.isalnum() else _character_to_key(key), key)
-    return events.Key(key, NAMED.get(key))
-
-
-def keys_of(*parts: str | list[str]) -> list[str]:
-    """Text parts become their characters; lists are key names as they are."""
-    keys: list[str] = []
-    for part in parts:
-        keys.extend(part if isinstance(part, list) else list(part))
-    return keys
-
-
-async def burst(pilot, keys: list[str]) -> None:
-    """Post all keys at once, then let the app apply them all."""
-    app = pilot.app
-    for key in keys:
-        event = key_event(key)
-        event.set_sender(app)
-        app._driver.send_message(event)
-    await until(pilot, lambda: app.keys_waiting == 0 and not app._message_queue.qsize(), "keys applied")
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+from conftest import burst, keys_of, sign_in, until, wait_screen
 
 
 async def test_session_report_burst_tab_out_of_a_multiline_field(demo_store):

@@ -129,6 +129,7 @@ class ClientCardScreen(SectionScreen):
                 yield DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
+        self.keys_ready = False  # the card's keys (tabs, «p», «e»…) wait for the card (widgets/keyorder.py)
         super().on_mount()
         self.query_one("#people-table", DataTable).add_columns("Кто", "ФИО", "Телефоны", "Мессенджеры", "Когда звонить")
         self.query_one("#calls-table", DataTable).add_columns("Когда", "Звонок", "Кто звонил", "Итог")
@@ -164,6 +165,7 @@ class ClientCardScreen(SectionScreen):
         self.app.call_from_thread(self._show, card)
 
     def _gone(self) -> None:
+        self.keys_ready = True
         self.card = None
         self.query_one("#card-title", Static).update(
             Text("Этого клиента больше нет в реестре: карточку удалил другой пользователь.", style="bold red")
@@ -173,6 +175,7 @@ class ClientCardScreen(SectionScreen):
         self.notify("Клиент удалён другим пользователем.", severity="error")
 
     def _denied(self) -> None:
+        self.keys_ready = True
         self.notify("Этот клиент относится к другому отделению: карточка недоступна.", severity="error")
         self.dismiss_card()
 
@@ -181,6 +184,7 @@ class ClientCardScreen(SectionScreen):
             self.app.pop_screen()
 
     def _show(self, card) -> None:
+        self.keys_ready = True
         self._audited = True
         self.card = card
         s = card.summary

@@ -91,7 +91,7 @@ class VisitFormScreen(EditFlow, ModalScreen[int | None]):
         self.patronage_due: dt.date | None = None
         self.referral_id: int | None = None
         self.conflicts_confirmed: tuple[str, ...] = ()
-        self.init_edit_flow(f"visit:{visit_id}" if visit_id else f"visit:new:{client_id}")
+        self.init_edit_flow(f"visit-plan:{visit_id}" if visit_id else f"visit-plan:new:{client_id}")
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form-box"):
@@ -190,7 +190,7 @@ class VisitFormScreen(EditFlow, ModalScreen[int | None]):
             else:  # opened from the client card: the first free slot from today on
                 start = visits.first_free_slot(self.staff_id, clock.today())
         if self.visit_id is None:
-            self.draft_key = f"visit:new:{self.client_id}"
+            self.draft_key = f"visit-plan:new:{self.client_id}"
         draft = drafts.load_draft(self.draft_key)
         self.app.call_from_thread(self._show, plan, status, prefill, due, staff, start, draft)
 
