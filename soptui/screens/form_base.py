@@ -119,17 +119,18 @@ class EditFlow:
             self._draft_timer.stop()
             self._draft_timer = None
 
-    def write_draft(self, payload: dict[str, Any] | None) -> None:
-        """Save the draft (None: delete it), in a worker; writes land in the order they were asked for."""
+    def write_draft(self, payload: dict[str, Any] | None, force: bool = False) -> None:
+        """Save the draft (None: delete it), in a worker; writes land in the order they were asked for.
+        `force`: written even though the form is no longer dirty (an explicit «save the draft now»)."""
         self._draft_seq += 1
-        self._write_draft(payload, self._draft_seq)
+        self._write_draft(payload, self._draft_seq, force)
 
     @db_work(group="draft", action="сохранить черновик")
-    def _write_draft(self, payload: dict[str, Any] | None, seq: int) -> None:
+    def _write_draft(self, payload: dict[str, Any] | None, seq: int, force: bool = False) -> None:
         with self._draft_lock:
             if seq < self._draft_done:
                 return  # a newer write already landed
-            if payload is not None and (not self.dirty or self._draft_closed):
+            if payload is not None and not force and (not self.dirty or self._draft_closed):
                 return  # a save landed since this change was typed: the draft must not come back
             self.store_draft(payload)
             self._draft_done = seq

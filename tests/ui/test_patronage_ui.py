@@ -369,3 +369,58 @@ async def test_confirming_a_visit_drafted_by_a_call(demo_store):
         v = m.PatronageVisit.get_by_id(draft.id)
         assert v.status == "planned" and [l.staff_id for l in v.staff_links] == [staff_id("ivanova")]
         assert "запланирован" in str(do.query_one("#visit-head").render())
+
+
+async def test_visit_plan_and_act_typed_as_bursts(demo_store):
+    """The plan form and the housing act filled each in one burst (Tab through the fields, Ctrl+U, the
+    multi-line fields left by Tab), saved by Ctrl+S: every field as meant (issue 11)."""
+    from conftest import burst, keys_of
+
+    client = fresh_client(demo_store)
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_planner(pilot, app)
+        app.open(NewVisit(client.id))
+        await settle(pilot, app)
+        form = app.screen
+        assert type(form).__name__ == "VisitFormScreen"
+        tab = ["tab"]
+        # kind, ground, purpose: replaced; then day .. staff list, documents
+        await burst(
+            pilot,
+            keys_of(tab, tab, ["ctrl+u"], "Знакомство с семьёй", tab * 9, "справка о составе семьи", ["ctrl+s"]),
+        )
+        await settle(pilot, app)
+        v = m.PatronageVisit.get(m.PatronageVisit.client == client.id)
+        assert (v.purpose, v.documents_to_prepare) == ("Знакомство с семьёй", "справка о составе семьи")
+        # the visit done: the housing act, multi-line fields included, in one burst
+        app.open(OpenVisit(v.id))
+        await settle(pilot, app)
+        do = app.screen
+        await burst(pilot, ["ctrl+t", "ctrl+t"])
+        do.query_one("#act-housing").focus()
+        await burst(pilot, ["enter"])
+        await settle(pilot, app)
+        act = app.screen
+        assert type(act).__name__ == "ActFormScreen"
+        await burst(
+            pilot,
+            keys_of(tab, "квартира", tab, "найм", tab, "2", tab, "54", tab, "центральное отопление", tab)
+            + keys_of("удовлетворительное", tab, "отдельная кровать", tab * 3, "Петрова А.И., мать", tab)
+            + keys_of("зарплата матери, пособие на ребёнка", ["ctrl+s"]),
+        )
+        await settle(pilot, app)
+    import json
+
+    data = json.loads(m.VisitAct.get(m.VisitAct.visit == v.id, m.VisitAct.kind == "housing").data)
+    assert {k: data[k] for k in ("dwelling_type", "ownership", "rooms", "area", "amenities", "sanitary")} == {
+        "dwelling_type": "квартира",
+        "ownership": "найм",
+        "rooms": "2",
+        "area": "54",
+        "amenities": "центральное отопление",
+        "sanitary": "удовлетворительное",
+    }
+    assert data["child_sleep"] == "отдельная кровать" and data["income"] == "зарплата матери, пособие на ребёнка"
+    family = data["family"]  # prefilled from the card; the typing continued at its end
+    assert family.endswith("Петрова А.И., мать") and len(family) > len("Петрова А.И., мать")

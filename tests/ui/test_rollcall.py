@@ -9,7 +9,7 @@ from soptui.db import models as m
 from soptui.domain.groups import Slot
 from soptui.services import groups as g
 
-from conftest import PASSWORD, click, fill, paste, sign_in, until, wait_screen
+from conftest import PASSWORD, burst, click, fill, paste, sign_in, until, wait_screen
 
 TODAY = dt.date(2026, 11, 25)  # Wednesday
 
@@ -99,6 +99,30 @@ async def test_roll_call_of_twenty_by_keyboard(store, staff, centre):
     )
     assert sorted(e.source_id for e in entries) == sorted(a.id for a in rows.values() if a.present)
     assert m.GroupSession.get_by_id(sid).status == "held"
+
+
+async def test_roll_call_typed_as_one_burst(store, staff, centre):
+    """The same marking as above, every key posted at once (the reason dialog opens and closes inside)."""
+    club = _club("Клуб общения «Родничок»", staff["spec"], (0, 2))
+    kids = [_client(f"Участникова{chr(0x430 + i)}", "Мария") for i in range(12)]
+    for k in kids:
+        g.add_member(club, k, dt.date(2026, 11, 2))
+    sid = _session(club, TODAY)
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "spec", PASSWORD)
+        screen = await _open_today_session(pilot, app, sid)
+        await burst(
+            pilot,
+            ["a", "down", "down", "space", "down", "down", "down", "down", "down", "space", "r", *"болеет", "enter"]
+            + ["ctrl+s"],
+        )
+        await until(pilot, lambda: not screen.dirty and screen.saved_after is not None, "saved")
+    rows = {a.client_id: a for a in m.Attendance.select().where(m.Attendance.session == sid)}
+    names = {c.id: c.last_name for c in m.Client.select()}
+    ordered = sorted(kids, key=lambda k: names[k].casefold())
+    assert [k for k in ordered if not rows[k].present] == [ordered[2], ordered[7]]
+    assert rows[ordered[7]].absence_reason == "болеет"
 
 
 async def _third_session_setup(staff):

@@ -167,7 +167,7 @@ class ActFormScreen(EditFlow, ModalScreen[bool]):
             self.notify("Акт уже завершён: правки сохраняются кнопкой «Готово» (Ctrl+D).", severity="warning")
             return
         self._stop_draft_timer()
-        self.write_draft({"values": self.data()})
+        self.write_draft({"values": self.data()}, force=True)
         self.mark_loaded()
         self.dirty = False
 
