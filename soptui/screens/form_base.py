@@ -191,6 +191,66 @@ class EditFlow:
         if isinstance(index, int) and 0 <= index < len(chain):
             chain[index].focus()
 
+    # --- the conflict review ----------------------------------------------------------------
+
+    FIELD_LABELS: dict[str, str] = {}  # raw_values key -> Russian label, for the conflict review
+    CONFLICT_TITLE = "Запись изменил другой пользователь"
+
+    def load_stored(self) -> tuple[dict[str, Any], int] | None:
+        """In a worker: the record as stored now, in raw_values' shape, and its version (None: deleted)."""
+        raise NotImplementedError
+
+    def set_version(self, version: int) -> None:
+        """The version the next save expects."""
+        self.version = version
+
+    def conflict_found(self) -> None:
+        """Called in the save's worker on ConflictError: read what the other saved, then ask (UI thread)."""
+        stored = self.load_stored()
+        self.app.call_from_thread(self._review_conflict, stored)
+
+    def _review_conflict(self, stored: tuple[dict[str, Any], int] | None) -> None:
+        from soptui.widgets.conflict import ConflictDialog, FieldChange
+
+        self.leave_after_save = False
+        if stored is None:
+            self.notify("Запись удалил другой пользователь: сохранить некуда. Введённое осталось в черновике.")
+            return
+        theirs, version = stored
+        mine, base = self.raw_values(), self.baseline
+        changes = [
+            FieldChange(key, label, base.get(key), mine.get(key), theirs.get(key))
+            for key, label in self.FIELD_LABELS.items()
+            if theirs.get(key) != base.get(key)
+        ]
+        self.app.push_screen(
+            ConflictDialog(changes, self.CONFLICT_TITLE), partial(self._conflict_answer, theirs, version)
+        )
+
+    def _conflict_answer(self, theirs: dict[str, Any], version: int, answer: str | None) -> None:
+        mine, base = self.raw_values(), self.baseline
+        if answer == "overwrite":
+            # their changes stay where nothing was typed here; what was typed here is saved over theirs
+            merged = {key: mine[key] if mine.get(key) != base.get(key) else theirs.get(key) for key in mine}
+            self.loaded = False
+            self.fill(merged)
+            self.loaded = True
+            self.baseline = theirs
+            self.set_version(version)
+            self.action_save()
+        elif answer == "reload":
+            self.loaded = False
+            self.fill(theirs)
+            self.baseline = theirs
+            self.set_version(version)
+            self.call_after_refresh(self.mark_loaded, theirs)
+            self.dirty = False
+            self._stop_draft_timer()
+            self.write_draft(None)
+            self.notify("Загружена версия другого пользователя. Внесите свои правки заново.")
+        else:
+            self.notify("Ничего не сохранено. Ваши правки остались в форме и в черновике.")
+
     def mark_saved(self) -> None:
         """Saved (the save's worker called drop_draft): nothing is unsaved any more."""
         self.dirty = False

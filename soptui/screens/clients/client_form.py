@@ -8,7 +8,6 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -22,6 +21,7 @@ from soptui.domain.labels import CATEGORIES, CHANNELS
 from soptui.screens.base import SectionScreen
 from soptui.screens.form_base import EditFlow
 from soptui.services import clients as svc
+from soptui.widgets.conflict import ConflictDialog
 from soptui.widgets.fields import LabeledInput
 from soptui.widgets.workers import db_work
 
@@ -466,64 +466,6 @@ class DuplicateDialog(ModalScreen[object]):
             self.dismiss(None)
         else:
             self.dismiss(int(bid.removeprefix("dup-")))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-def _show(value) -> str:
-    if isinstance(value, bool):
-        return "да" if value else "нет"
-    if isinstance(value, list):
-        return ", ".join(" ".join(str(x) for x in v) if isinstance(v, list) else str(v) for v in value) or "—"
-    if value is None or value == "":
-        return "—"
-    return str(value)
-
-
-class ConflictDialog(ModalScreen[str | None]):
-    """What the other person changed next to your values: reload theirs, overwrite knowingly, or go back."""
-
-    BINDINGS = [
-        Binding("escape", "cancel", "Назад", id="conflict.cancel", tooltip="Вернуться к форме, ничего не сохраняя")
-    ]
-    DEFAULT_CSS = """
-    ConflictDialog { align: center middle; }
-    ConflictDialog .wide { width: 110; max-width: 100%; height: auto; max-height: 100%;
-        border: round $warning; padding: 0 2; background: $panel; }
-    ConflictDialog .buttons { height: auto; margin: 1 0 0 0; }
-    ConflictDialog .buttons Button { margin: 0 1 0 0; }
-    """
-
-    def __init__(self, changes) -> None:
-        super().__init__()
-        self.changes = changes
-
-    def compose(self) -> ComposeResult:
-        table = Table(expand=True, show_lines=False)
-        table.add_column("Поле", style="bold")
-        table.add_column("Было, когда вы открыли")
-        table.add_column("Ваше значение", style="cyan")
-        table.add_column("Сохранил другой", style="yellow")
-        for c in self.changes:
-            table.add_row(c.label, _show(c.base), _show(c.mine), _show(c.theirs))
-        with VerticalScroll(classes="wide"):
-            yield Label("Карточку изменил другой пользователь", classes="dialog-title")
-            if self.changes:
-                yield Static(table)
-            else:
-                yield Static("Другой пользователь сохранил карточку, не меняя полей этой формы.")
-            with Horizontal(classes="buttons"):
-                yield Button("Загрузить их версию", variant="primary", id="cf-reload")
-                yield Button("Сохранить моё поверх", variant="error", id="cf-overwrite")
-                yield Button("Вернуться к правке", id="cf-back")
-
-    def on_mount(self) -> None:
-        self.query_one("#cf-back", Button).focus()
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss({"cf-reload": "reload", "cf-overwrite": "overwrite"}.get(event.button.id or ""))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -77,11 +77,25 @@ class ClubFormScreen(EditFlow, Screen[int | None]):
     ]
     AUTO_RESUME = True
     LEAVE_QUESTION = "Изменения клуба не сохранены."
+    CONFLICT_TITLE = "Клуб изменил другой сотрудник, пока форма была открыта"
+    FIELD_LABELS = {
+        "name": "Название",
+        "kind": "Вид",
+        "room": "Помещение",
+        "capacity": "Вместимость",
+        "goal": "Цель",
+        "start": "Работает с",
+        "end": "по",
+        "leaders": "Ведущие",
+        "slots": "Расписание",
+        "programme": "Программа",
+    }
 
     def __init__(self, club_id: int | None) -> None:
         super().__init__()
         self.club_id = club_id
         self.card: service.ClubCard | None = None
+        self.version: int | None = None
         self.init_edit_flow(f"club:{club_id or 'new'}")
 
     def compose(self) -> ComposeResult:
@@ -147,6 +161,7 @@ class ClubFormScreen(EditFlow, Screen[int | None]):
 
     def _show(self, options, card, draft) -> None:
         self.card = card
+        self.version = card.version if card else None
         leaders = self.query_one("#cf-leaders", SelectionList)
         mine = set(card.leader_ids) if card else set()
         actor = getattr(self.app, "actor", None)
@@ -176,7 +191,7 @@ class ClubFormScreen(EditFlow, Screen[int | None]):
             "goal": card.goal,
             "start": clock.fmt_date(card.start_date),
             "end": clock.fmt_date(card.end_date),
-            "leaders": list(card.leader_ids),
+            "leaders": sorted(card.leader_ids),
             "slots": [slots.get(i, "") for i in range(7)],
             "programme": programme_text(card.programme),
         }
@@ -209,7 +224,7 @@ class ClubFormScreen(EditFlow, Screen[int | None]):
             "goal": self.query_one("#cf-goal", LabeledInput).value,
             "start": self.query_one("#cf-start", LabeledInput).value,
             "end": self.query_one("#cf-end", LabeledInput).value,
-            "leaders": list(self.query_one("#cf-leaders", SelectionList).selected),
+            "leaders": sorted(self.query_one("#cf-leaders", SelectionList).selected),
             "slots": [self.query_one(f"#cf-slot-{i}", LabeledInput).value for i in range(7)],
             "programme": self.query_one("#cf-programme", TextArea).text,
         }
@@ -227,6 +242,15 @@ class ClubFormScreen(EditFlow, Screen[int | None]):
 
     def on_select_changed(self) -> None:
         self.note_change()
+
+    def load_stored(self):
+        if self.club_id is None:
+            return None
+        try:
+            card = service.get_club(self.club_id)
+        except service.GroupError:
+            return None
+        return self._values_of(card), card.version
 
     # --- save ---
 
@@ -285,18 +309,12 @@ class ClubFormScreen(EditFlow, Screen[int | None]):
         from soptui.services.errors import ConflictError, RecordGone
 
         try:
-            club_id = service.save_club(data, self.club_id, self.card.version if self.card else None)
+            club_id = service.save_club(data, self.club_id, self.version)
         except service.GroupError as exc:
             self.app.call_from_thread(self._failed, str(exc), exc.field)
             return
         except ConflictError:
-            self.app.call_from_thread(
-                self._failed,
-                "Клуб изменён другим сотрудником, пока форма была "
-                "открыта. Ваш ввод сохранён в черновике: закройте форму и откройте "
-                "снова, чтобы увидеть их изменения.",
-                "",
-            )
+            self.conflict_found()
             return
         except RecordGone:
             self.app.call_from_thread(self._failed, "Клуб удалён другим сотрудником.", "")

@@ -64,12 +64,25 @@ class SessionFormScreen(EditFlow, SectionScreen):
     AUTO_RESUME = True
     LEAVE_QUESTION = "Отчёт о занятии не сохранён."
     RESUMED_MESSAGE = "Восстановлен несохранённый черновик отчёта."
+    CONFLICT_TITLE = "Отчёт о занятии изменил другой сотрудник, пока он был открыт"
+    FIELD_LABELS = {
+        "programme_item": "Пункт программы",
+        "topic": "Тема",
+        "goal": "Цель",
+        "guests": "Гости",
+        "media_taken": "Фото/видео",
+        "media_location": "Где хранятся файлы",
+        "analysis": "Анализ",
+        "summary": "Итоги",
+        "satisfaction": "Удовлетворённость",
+    }
 
     def __init__(self, session_id: int) -> None:
         super().__init__()
         self.session_id = session_id
         self.detail: service.SessionDetail | None = None
         self.original: dict = {}
+        self.version: int | None = None
         self.init_edit_flow(f"session:{session_id}")
 
     def compose_body(self) -> ComposeResult:
@@ -138,6 +151,7 @@ class SessionFormScreen(EditFlow, SectionScreen):
     def _show(self, d: service.SessionDetail, draft: dict | None, keep_form: bool = False) -> None:
         self.loaded = False  # filling the fields below is not typing
         self.detail = d
+        self.version = d.version
         self.original = self._values_of(d)
         head = Text()
         head.append(f"{d.club_name}", style="bold")
@@ -218,6 +232,17 @@ class SessionFormScreen(EditFlow, SectionScreen):
     def _sat_changed(self) -> None:
         self.note_change()
 
+    def load_stored(self):
+        try:
+            d = service.get_session(self.session_id)
+        except service.GroupError:
+            return None
+        return self._values_of(d), d.version
+
+    def set_version(self, version: int) -> None:
+        self.version = version
+        self.original = dict(self.baseline)  # the next save's changes are counted from what is stored now
+
     # --- saving ---
 
     @on(Button.Pressed, "#sf-save")
@@ -232,7 +257,7 @@ class SessionFormScreen(EditFlow, SectionScreen):
         if not changes:
             self.notify("Изменений нет.")
             return
-        self._save(self.detail.version, changes, dict(self.original))
+        self._save(self.version, changes, dict(self.original))
 
     @db_work(exclusive=True, group="session-save")
     def _save(self, version: int, changes: dict, original: dict) -> None:
@@ -244,13 +269,7 @@ class SessionFormScreen(EditFlow, SectionScreen):
             self.app.call_from_thread(self._failed, str(exc), exc.field)
             return
         except ConflictError:
-            self.app.call_from_thread(
-                self._failed,
-                "Отчёт изменён другим сотрудником, пока был открыт. "
-                "Ваш текст сохранён в черновике; откройте занятие снова, чтобы "
-                "сравнить.",
-                "",
-            )
+            self.conflict_found()
             return
         except RecordGone:
             self.app.call_from_thread(self._failed, "Занятие удалено другим сотрудником.", "")

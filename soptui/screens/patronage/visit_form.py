@@ -45,8 +45,44 @@ def _minutes(text: str) -> int:
 TEXT_FIELDS = ("day", "start", "end", "prep", "completion", "address", "purpose", "documents", "late_reason")
 
 
+def plan_values(plan: VisitPlan) -> dict:
+    """A stored plan in the form's raw_values shape (the conflict review compares them)."""
+    return {
+        "day": f"{plan.day:%d.%m.%Y}",
+        "start": f"{plan.start:%H:%M}",
+        "end": f"{plan.end:%H:%M}",
+        "prep": str(plan.prep_minutes),
+        "completion": str(plan.completion_minutes),
+        "address": plan.address,
+        "purpose": plan.purpose,
+        "documents": plan.documents_to_prepare,
+        "late_reason": plan.late_reason,
+        "kind": plan.kind,
+        "ground": plan.ground,
+        "transport": plan.transport_needed,
+        "staff": sorted(plan.staff_ids),
+    }
+
+
 class VisitFormScreen(EditFlow, ModalScreen[int | None]):
     """Plan / edit / reschedule / confirm; dismisses with the visit id, or None."""
+
+    CONFLICT_TITLE = "Визит изменил другой сотрудник, пока форма была открыта"
+    FIELD_LABELS = {
+        "kind": "Вид патронажа",
+        "ground": "Основание",
+        "purpose": "Цель посещения",
+        "day": "Дата",
+        "start": "Начало",
+        "end": "Окончание",
+        "prep": "Подготовка, мин",
+        "completion": "Оформление, мин",
+        "address": "Адрес",
+        "transport": "Транспорт",
+        "staff": "Сотрудники",
+        "documents": "Подготовить документы",
+        "late_reason": "Причина визита позже срока",
+    }
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Сохранить", id="visit_form.save", tooltip="Сохранить визит", priority=True),
@@ -244,18 +280,7 @@ class VisitFormScreen(EditFlow, ModalScreen[int | None]):
             )
         else:
             self.referral_id = plan.referral_id
-            self.query_one("#kind", Select).value = plan.kind
-            self.query_one("#ground", Select).value = plan.ground
-            self.query_one("#purpose", LabeledInput).value = plan.purpose
-            self.query_one("#day", LabeledInput).value = f"{plan.day:%d.%m.%Y}"
-            self.query_one("#start", LabeledInput).value = f"{plan.start:%H:%M}"
-            self.query_one("#end", LabeledInput).value = f"{plan.end:%H:%M}"
-            self.query_one("#prep", LabeledInput).value = str(plan.prep_minutes)
-            self.query_one("#completion", LabeledInput).value = str(plan.completion_minutes)
-            self.query_one("#address", LabeledInput).value = plan.address
-            self.query_one("#transport", Checkbox).value = plan.transport_needed
-            self.query_one("#documents", LabeledInput).value = plan.documents_to_prepare
-            self.query_one("#late_reason", LabeledInput).value = plan.late_reason
+            self.fill({k: v for k, v in plan_values(plan).items() if k != "staff"})
             selected = list(plan.staff_ids)
             if not selected and self.mode == "confirm" and getattr(self.app, "actor", None):
                 selected = [self.app.actor.id]
@@ -301,6 +326,15 @@ class VisitFormScreen(EditFlow, ModalScreen[int | None]):
 
     def draft_payload(self) -> dict:
         return {"values": self.raw_values(), "version": self.version}
+
+    def load_stored(self):
+        from soptui.services import patronage as visits
+
+        try:
+            plan, version, _status, _name = visits.plan_of(self.visit_id)
+        except Exception:  # noqa: BLE001 - deleted meanwhile (the review then says so)
+            return None
+        return plan_values(plan), version
 
     def _resume(self, draft: dict) -> None:
         self.fill(draft["values"])
@@ -438,11 +472,7 @@ class VisitFormScreen(EditFlow, ModalScreen[int | None]):
             self.app.call_from_thread(self._show_errors, exc.errors)
             return
         except ConflictError:
-            self.app.call_from_thread(
-                self._form_error,
-                "Визит только что изменил другой сотрудник. Закройте форму и "
-                "откройте визит заново; введённое вами осталось в полях.",
-            )
+            self.conflict_found()
             return
         except RecordGone:
             self.app.call_from_thread(self._form_error, "Визит удалён другим сотрудником.")

@@ -1,0 +1,120 @@
+"""The conflict review on every versioned form (issue 11 point 2, issue 12 point 4): a colleague saves the
+record while it is open here; saving shows what they changed beside what is typed here, and nothing is
+lost silently — «Сохранить моё поверх» keeps their other changes, «Загрузить их версию» shows theirs."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from soptui.app import make_app
+from soptui.db import models as m
+from soptui.domain.groups import Slot
+from soptui.services import groups as g
+
+from conftest import PASSWORD, click, fill, sign_in, until, wait_screen
+
+
+def _club(staff) -> int:
+    return g.save_club(
+        g.ClubData(
+            name="Клуб «Родничок»",
+            room="каб. 1",
+            capacity=8,
+            start_date=dt.date(2026, 11, 2),
+            end_date=dt.date(2026, 12, 25),
+            leader_ids=[staff["spec"]],
+            programme=[("Знакомство", "Правила группы")],
+            slots=[Slot(0, "15:00", "16:00")],
+        )
+    )
+
+
+async def test_club_form_conflict_overwrite_keeps_the_colleagues_other_change(store, staff, centre):
+    from soptui.screens.groups.club_form import ClubFormScreen
+
+    club_id = _club(staff)
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "spec", PASSWORD)
+        app.push_screen(ClubFormScreen(club_id))
+        form = await wait_screen(pilot, ClubFormScreen)
+        await until(pilot, lambda: form.loaded, "club form loaded")
+        await fill(pilot, form.query_one("#cf-goal"), "развитие общения")
+        # meanwhile a colleague moves the club to another room
+        card = g.get_club(club_id)
+        data = g.ClubData(
+            name=card.name,
+            room="каб. 104",
+            capacity=card.capacity,
+            start_date=card.start_date,
+            end_date=card.end_date,
+            leader_ids=list(card.leader_ids),
+            programme=[(p.topic, p.goal) for p in card.programme],
+            slots=[Slot(s.weekday, s.start_time, s.end_time) for s in card.slots],
+        )
+        g.save_club(data, club_id, card.version)
+        await pilot.press("ctrl+s")
+        dialog = await wait_screen(pilot, "ConflictDialog")
+        shown = {c.label: (c.base, c.mine, c.theirs) for c in dialog.changes}
+        assert shown == {"Помещение": ("каб. 1", "каб. 1", "каб. 104")}
+        await click(pilot, "#cf-overwrite")
+        await until(pilot, lambda: not isinstance(app.screen, (ClubFormScreen, type(dialog))), "saved")
+    club = m.Club.get_by_id(club_id)
+    assert (club.goal, club.room) == ("развитие общения", "каб. 104")
+
+
+async def test_session_report_conflict_reload_shows_theirs_and_drops_the_draft(store, staff, centre):
+    from soptui.screens.groups.session_form import SessionFormScreen
+
+    sid = g.club_sessions(_club(staff))[0].id
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "spec", PASSWORD)
+        app.push_screen(SessionFormScreen(sid))
+        form = await wait_screen(pilot, SessionFormScreen)
+        await until(pilot, lambda: form.loaded, "session form loaded")
+        await fill(pilot, form.query_one("#sf-analysis"), "мой анализ")
+        await until(pilot, lambda: m.Draft.select().where(m.Draft.key == f"session:{sid}").exists(), "draft")
+        detail = g.get_session(sid)
+        g.save_session_report(sid, detail.version, {"topic": "Тема коллеги"}, {"topic": detail.topic})
+        await pilot.press("ctrl+s")
+        dialog = await wait_screen(pilot, "ConflictDialog")
+        assert [(c.label, c.theirs) for c in dialog.changes] == [("Тема", "Тема коллеги")]
+        await click(pilot, "#cf-reload")
+        await until(pilot, lambda: app.screen is form and not form.dirty, "their version loaded")
+        assert form.query_one("#sf-topic").value == "Тема коллеги"
+        assert form.query_one("#sf-analysis").text == ""
+        await until(pilot, lambda: not m.Draft.select().where(m.Draft.key == f"session:{sid}").exists(), "no draft")
+    assert m.GroupSession.get_by_id(sid).topic == "Тема коллеги"
+
+
+async def test_visit_plan_conflict_back_to_the_form_loses_nothing(demo_store):
+    from soptui.screens.patronage.visit_form import VisitFormScreen
+    from soptui.services import patronage as visits
+
+    visit = (
+        m.PatronageVisit.select()
+        .join(m.Client)
+        .where((m.PatronageVisit.status == "planned") & (m.Client.department == demo_store.departments[0]))
+        .order_by(m.PatronageVisit.planned_start.desc())
+        .first()
+    )
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "ivanova", "demo2026")
+        await pilot.press("f5")
+        await wait_screen(pilot, "PatronageScreen")
+        app.push_screen(VisitFormScreen(visit_id=visit.id))
+        form = await wait_screen(pilot, VisitFormScreen)
+        await until(pilot, lambda: form.loaded, "visit form loaded")
+        await fill(pilot, form.query_one("#documents"), "акт обследования")
+        plan, version, _s, _n = visits.plan_of(visit.id)
+        visits.save_plan(dataclasses.replace(plan, purpose="Цель коллеги"), visit.id, version, allow_conflicts=True)
+        await pilot.press("ctrl+s")
+        dialog = await wait_screen(pilot, "ConflictDialog")
+        assert ("Цель посещения", "Цель коллеги") in [(c.label, c.theirs) for c in dialog.changes]
+        await click(pilot, "#cf-back")
+        await until(pilot, lambda: app.screen is form, "back in the form")
+        assert form.query_one("#documents").value == "акт обследования" and form.dirty
+    assert m.PatronageVisit.get_by_id(visit.id).purpose == "Цель коллеги"
