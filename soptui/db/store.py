@@ -78,11 +78,13 @@ def update_versioned(
     expected_version: int,
     changes: dict[str, Any],
     original: dict[str, Any] | None = None,
+    audit_it: bool = True,
 ) -> T:
     """Update a row only if nobody saved it since `expected_version`; audit the diff.
 
     Raises RecordGone if it was deleted, ConflictError (with the fields that
     differ from `original`, the values the editor started from) if it moved on.
+    `audit_it=False` for drafts written as the user types (the finished record is audited).
     Call inside write_transaction().
     """
     current = model.get_or_none(model._meta.primary_key == record_id)
@@ -109,7 +111,7 @@ def update_versioned(
     )
     if updated != 1:  # lost a race that the IMMEDIATE lock should have prevented (PostgreSQL)
         raise ConflictError(row_dict(model.get_by_id(record_id)), {})
-    if diff:
+    if diff and audit_it:
         audit("update", model._meta.table_name, record_id, {k: v for k, v in diff.items() if k != "password_hash"})
     return model.get_by_id(record_id)
 

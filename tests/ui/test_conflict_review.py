@@ -9,6 +9,7 @@ import datetime as dt
 
 from soptui.app import make_app
 from soptui.db import models as m
+from soptui.db.connection import write_transaction
 from soptui.domain.groups import Slot
 from soptui.services import groups as g
 
@@ -118,3 +119,80 @@ async def test_visit_plan_conflict_back_to_the_form_loses_nothing(demo_store):
         await until(pilot, lambda: app.screen is form, "back in the form")
         assert form.query_one("#documents").value == "акт обследования" and form.dirty
     assert m.PatronageVisit.get_by_id(visit.id).purpose == "Цель коллеги"
+
+
+async def test_act_typed_here_while_a_colleague_saves_it_opens_the_review(demo_store):
+    """Two people on one act: the colleague's save is never overwritten by this form's draft writes."""
+    from soptui.screens.navigation import OpenVisit
+    from soptui.services import patronage as visits
+
+    from conftest import burst, keys_of
+
+    visit = (
+        m.PatronageVisit.select()
+        .join(m.Client)
+        .where((m.PatronageVisit.status == "planned") & (m.Client.department == demo_store.departments[0]))
+        .order_by(m.PatronageVisit.planned_start.desc())
+        .first()
+    )
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "ivanova", "demo2026")
+        await pilot.press("f5")
+        await wait_screen(pilot, "PatronageScreen")
+        app.open(OpenVisit(visit.id))
+        do = await wait_screen(pilot, "VisitDoScreen")
+        await burst(pilot, ["ctrl+t", "ctrl+t"])
+        do.query_one("#act-housing").focus()
+        await burst(pilot, ["enter"])
+        act = await wait_screen(pilot, "ActFormScreen")
+        await until(pilot, lambda: act.loaded, "act loaded")
+        await burst(pilot, keys_of(["tab"], "квартира"))
+        await until(pilot, lambda: act.version is not None, "the draft act written")
+        # a colleague, on another workstation, saves the act with their own text
+        state = visits.load_act(visit.id, "housing")
+        visits.save_act_draft_checked(visit.id, "housing", {**state.data, "ownership": "собственность"}, state.version)
+        await burst(pilot, keys_of(["tab"], "найм"))
+        dialog = await wait_screen(pilot, "ConflictDialog")
+        assert ("Форма собственности (собственность, найм, аренда)", "собственность") in [
+            (c.label, c.theirs) for c in dialog.changes
+        ]
+        await click(pilot, "#cf-overwrite")
+        await until(pilot, lambda: app.screen is act and not act._in_conflict, "back in the act")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: not act.dirty, "saved")
+    import json
+
+    data = json.loads(m.VisitAct.get(m.VisitAct.visit == visit.id, m.VisitAct.kind == "housing").data)
+    assert (data["dwelling_type"], data["ownership"]) == ("квартира", "найм")
+
+
+async def test_roll_call_saved_by_a_colleague_meanwhile_opens_the_review(store, staff, centre):
+    """Two leaders mark the same session: the second save shows the first one's marks, saves nothing
+    until chosen; «Загрузить их версию» shows their marks."""
+    from soptui.screens.groups.rollcall import RollCallScreen
+
+    club = _club(staff)
+    kids = []
+    for name in ("Алексеева", "Борисова"):
+        with write_transaction():
+            c = m.Client.create(last_name=name, first_name="Мария", name_key=name.lower(), category="child")
+        g.add_member(club, c.id, dt.date(2026, 11, 2))
+        kids.append(c.id)
+    sid = g.club_sessions(club)[0].id
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "spec", PASSWORD)
+        app.push_screen(RollCallScreen(sid))
+        rc = await wait_screen(pilot, RollCallScreen)
+        await until(pilot, lambda: rc.loaded, "roll call loaded")
+        await pilot.press("space")  # the first one was here
+        g.save_roll_call(sid, {kids[0]: (False, "болеет"), kids[1]: (True, "")})  # the colleague's marks
+        await pilot.press("ctrl+s")
+        dialog = await wait_screen(pilot, "ConflictDialog")
+        assert {c.label for c in dialog.changes} >= {"Алексеева Мария: причина отсутствия", "Борисова Мария: был(а)"}
+        await click(pilot, "#cf-reload")
+        await until(pilot, lambda: app.screen is rc and not rc.dirty, "their marks shown")
+        assert rc.present == {kids[0]: False, kids[1]: True} and rc.reasons[kids[0]] == "болеет"
+    rows = {a.client_id: (a.present, a.absence_reason) for a in m.Attendance.select()}
+    assert rows == {kids[0]: (False, "болеет"), kids[1]: (True, "")}

@@ -273,18 +273,51 @@ class RollCallScreen(EditFlow, SectionScreen):
     # --- the marks as a form: what the draft keeps ---
 
     def raw_values(self) -> dict:
-        return {
-            "present": {str(cid): bool(v) for cid, v in sorted(self.present.items())},
-            "reasons": {str(cid): r for cid, r in sorted(self.reasons.items()) if r},
-        }
+        """One mark and one reason per participant: «p:<client id>», «r:<client id>»."""
+        values: dict = {}
+        for cid in sorted(self.present):
+            values[f"p:{cid}"] = bool(self.present.get(cid))
+            values[f"r:{cid}"] = self.reasons.get(cid, "") or ""
+        return values
 
     def fill(self, values: dict) -> None:
         for cid in self.present:
-            if str(cid) in values.get("present", {}):
-                self.present[cid] = bool(values["present"][str(cid)])
-            self.reasons[cid] = values.get("reasons", {}).get(str(cid), self.reasons.get(cid, ""))
+            if f"p:{cid}" in values:
+                self.present[cid] = bool(values[f"p:{cid}"])
+            if f"r:{cid}" in values:
+                self.reasons[cid] = values[f"r:{cid}"] or ""
             self._refresh_row(cid)
         self._status()
+
+    # --- the conflict review: a colleague saved marks of this session meanwhile
+
+    CONFLICT_TITLE = "Перекличку этого занятия сохранил другой сотрудник"
+
+    @property
+    def FIELD_LABELS(self) -> dict[str, str]:  # noqa: N802 - EditFlow's class attribute, by participants here
+        labels: dict[str, str] = {}
+        for r in self.call.rows if self.call else ():
+            labels[f"p:{r.client_id}"] = f"{r.name}: был(а)"
+            labels[f"r:{r.client_id}"] = f"{r.name}: причина отсутствия"
+        return labels
+
+    def load_stored(self):
+        try:
+            call = service.roll_call(self.session_id)
+        except service.GroupError:
+            return None
+        values: dict = {}
+        for r in call.rows:
+            values[f"p:{r.client_id}"] = r.present
+            values[f"r:{r.client_id}"] = r.absence_reason
+        return values, 0
+
+    def set_version(self, version: int) -> None:
+        pass  # the marks themselves are the version: the next save expects self.baseline
+
+    def _expected(self) -> dict[int, tuple[bool, str]]:
+        base = self.baseline
+        return {cid: (bool(base.get(f"p:{cid}")), base.get(f"r:{cid}", "") or "") for cid in self.present}
 
     def leave(self, result=None) -> None:
         self.app.pop_screen()
@@ -377,14 +410,24 @@ class RollCallScreen(EditFlow, SectionScreen):
             return
         marks = {cid: (bool(self.present.get(cid)), self.reasons.get(cid, "")) for cid in self.present}
         self.query_one("#rc-status", Static).update("Сохранение…")
-        self._save(marks, dict(self.overrides), self.override_by)
+        self._save(marks, dict(self.overrides), self.override_by, self._expected())
 
     @db_work(exclusive=True, group="rollcall-save")
-    def _save(self, marks, overrides, override_by) -> None:
+    def _save(self, marks, overrides, override_by, expected) -> None:
+        from soptui.services.errors import ConflictError
+
         try:
             result = service.save_roll_call(
-                self.session_id, marks, overrides, override_by, staff_id=self.app.actor.id if self.app.actor else None
+                self.session_id,
+                marks,
+                overrides,
+                override_by,
+                staff_id=self.app.actor.id if self.app.actor else None,
+                expected=expected,
             )
+        except ConflictError:
+            self.conflict_found()
+            return
         except service.WeeklyLimitError as exc:
             self.app.call_from_thread(self._limit, exc.violations)
             return

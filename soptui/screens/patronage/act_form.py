@@ -16,6 +16,7 @@ from soptui.core import clock
 from soptui.domain import patronage
 from soptui.domain.labels import ACT_KINDS
 from soptui.screens.form_base import EditFlow
+from soptui.services.errors import ConflictError, RecordGone
 from soptui.widgets.fields import FieldError, TextInput
 from soptui.widgets.textbox import TextBox
 from soptui.widgets.workers import db_work
@@ -56,6 +57,8 @@ class ActFormScreen(EditFlow, ModalScreen[bool]):
         self.readonly = readonly
         self.completed = False
         self.was_completed = False
+        self.version: int | None = None  # the act's version this form started from (None: no act yet)
+        self._in_conflict = False
         self.init_edit_flow(f"act:{visit_id}:{kind}")
         self.was_completed = False
 
@@ -106,6 +109,7 @@ class ActFormScreen(EditFlow, ModalScreen[bool]):
                 widget.value = value
 
     def _show(self, state: ActState, draft: dict | None) -> None:
+        self.version = state.version
         self.fill(state.data)
         self.was_completed = not state.is_draft
         status = self.query_one("#act-status", Static)
@@ -139,8 +143,36 @@ class ActFormScreen(EditFlow, ModalScreen[bool]):
 
         if self.was_completed:
             super().store_draft(payload)
-        else:  # None («Не сохранять»): the act goes back to what it was when the form opened
-            visits.save_act_draft(self.visit_id, self.kind, self.baseline if payload is None else payload["values"])
+            return
+        if self._in_conflict:
+            return  # the review is open: nothing is written until the user has chosen
+        values = self.baseline if payload is None else payload["values"]  # None: back to what it was
+        try:
+            self.version = visits.save_act_draft_checked(self.visit_id, self.kind, values, self.version)
+        except (ConflictError, RecordGone):
+            self._in_conflict = True
+            self.conflict_found()
+
+    # --- the conflict review: someone saved this act while it was open here
+
+    @property
+    def FIELD_LABELS(self) -> dict[str, str]:  # noqa: N802 - EditFlow's class attribute, by act kind here
+        return {f.key: f.label for f in patronage.act_fields(self.kind)}
+
+    CONFLICT_TITLE = "Акт изменил другой сотрудник, пока он был открыт"
+
+    def load_stored(self):
+        from soptui.services import patronage as visits
+
+        state = visits.load_act(self.visit_id, self.kind)
+        if state.act_id is None:
+            return None
+        self.was_completed = not state.is_draft
+        return state.data, state.version
+
+    def _conflict_answer(self, theirs, version, answer) -> None:
+        self._in_conflict = False
+        super()._conflict_answer(theirs, version, answer)
 
     def data(self) -> dict[str, Any]:
         result = {}
@@ -223,9 +255,15 @@ class ActFormScreen(EditFlow, ModalScreen[bool]):
             with self._draft_lock:
                 self._draft_closed = True  # no draft write still in flight may follow the completion
         try:
-            visits.complete_act(self.visit_id, self.kind, data)
+            visits.complete_act(self.visit_id, self.kind, data, self.version)
         except visits.VisitError as exc:
             self.app.call_from_thread(self.query_one("#act-error", Static).update, " ".join(exc.errors.values()))
+            return
+        except (ConflictError, RecordGone):
+            with self._draft_lock:
+                self._draft_closed = False
+            self._in_conflict = True
+            self.conflict_found()
             return
         if self.was_completed:
             self.drop_draft()
@@ -255,8 +293,12 @@ class ActFormScreen(EditFlow, ModalScreen[bool]):
 
         try:
             if data is not None:
-                visits.save_act_draft(self.visit_id, self.kind, data)
+                self.version = visits.save_act_draft_checked(self.visit_id, self.kind, data, self.version)
             path = visits.print_act(self.visit_id, self.kind)
+        except (ConflictError, RecordGone):
+            self._in_conflict = True
+            self.conflict_found()
+            return
         except OSError as exc:
             self.app.call_from_thread(self.query_one("#act-status", Static).update, f"Не удалось сохранить PDF: {exc}")
             return

@@ -16,6 +16,7 @@ from soptui.db.connection import write_transaction
 from soptui.domain import groups as domain
 from soptui.domain.groups import SessionRef
 from soptui.services import access
+from soptui.services.errors import ConflictError
 from soptui.services.groups._common import GroupError, LimitViolation, WeeklyLimitError, person_name, session_or_raise
 
 
@@ -142,6 +143,7 @@ def save_roll_call(
     overrides: dict[int, str] | None = None,
     override_by: int | tuple[str, str] | None = None,
     staff_id: int | None = None,
+    expected: dict[int, tuple[bool, str]] | None = None,
 ) -> SaveResult:
     """Store the roll-call: one Attendance per client, one service log entry per present client.
 
@@ -151,6 +153,8 @@ def save_roll_call(
     proof). Raises WeeklyLimitError naming the other sessions,
     saving nothing, if anyone would exceed 2 sessions in the calendar week.
     Correcting a mark removes or adds the service entry: never counted twice.
+    expected: the marks as the form loaded them; when a colleague has saved other marks for any of these
+    clients since, ConflictError (their marks) is raised and nothing is saved.
     """
     access.require_session(None, session_id)  # access: department
     overrides = {k: v.strip() for k, v in (overrides or {}).items() if v and v.strip()}
@@ -167,6 +171,15 @@ def save_roll_call(
                 f"Занятие {clock.fmt_date(s.date)} ещё не наступило: перекличку проводят в день занятия или позже."
             )
         existing = {a.client_id: a for a in m.Attendance.select().where(m.Attendance.session == s.id)}
+        if expected is not None:
+            stored = {cid: (a.present, a.absence_reason) for cid, a in existing.items()}
+            moved = {
+                cid: (expected.get(cid), stored.get(cid))
+                for cid in marks
+                if stored.get(cid, (False, "")) != tuple(expected.get(cid, (False, "")))
+            }
+            if moved:
+                raise ConflictError({cid: list(v) for cid, v in stored.items()}, moved)
         names = {c.id: person_name(c) for c in m.Client.select().where(m.Client.id.in_(list(marks) or [0]))}
         violations = []
         for client_id, (present, _reason) in marks.items():

@@ -25,6 +25,7 @@ from soptui.services.patronage.acts import (
     load_act,
     print_act,
     save_act_draft,
+    save_act_draft_checked,
 )
 from soptui.services.patronage.agenda import today_items
 from soptui.services.patronage.doing import (
@@ -108,6 +109,7 @@ __all__ = [
     "load_act",
     "print_act",
     "save_act_draft",
+    "save_act_draft_checked",
     # the field-visit schedule
     "ScheduleDocument",
     "print_schedule",

@@ -23,6 +23,7 @@ from soptui.domain.labels import (
     VISIT_KINDS,
 )
 from soptui.services import access, institution, printing
+from soptui.services.errors import ConflictError, RecordGone
 from soptui.services.patronage._common import VisitError, load_data
 from soptui.services.patronage.reading import ActState, get_visit
 
@@ -60,43 +61,51 @@ def load_act(visit_id: int, kind: str) -> ActState:
     a = m.VisitAct.get_or_none((m.VisitAct.visit == visit_id) & (m.VisitAct.kind == kind))
     if a is None:
         return ActState(None, kind, act_prefill(visit_id, kind), True, None)
-    return ActState(a.id, kind, load_data(a.data), a.is_draft, a.completed_at)
+    return ActState(a.id, kind, load_data(a.data), a.is_draft, a.completed_at, a.version)
 
 
 def save_act_draft(visit_id: int, kind: str, data: dict[str, Any]) -> int:
     """Keep the act as typed (a draft); called as the user types, so not audited field by field."""
     access.require_visit(None, visit_id)  # access: client
-    text = json.dumps(data, ensure_ascii=False)
-    with write_transaction():
-        a = m.VisitAct.get_or_none((m.VisitAct.visit == visit_id) & (m.VisitAct.kind == kind))
-        if a is None:
-            return store.create(m.VisitAct, visit=visit_id, kind=kind, data=text, is_draft=True).id
-        if not a.is_draft:
-            return a.id  # a finished act changes only through complete_act (a late draft write must not touch it)
-        (
-            m.VisitAct.update(data=text, updated_at=clock.now(), version=m.VisitAct.version + 1)
-            .where(m.VisitAct.id == a.id)
-            .execute()
-        )
-        return a.id
+    return _write_act(visit_id, kind, data, None, draft=True)[0]
 
 
-def complete_act(visit_id: int, kind: str, data: dict[str, Any]) -> int:
-    """Finish the act: every required field filled, else VisitError naming the fields."""
+def save_act_draft_checked(visit_id: int, kind: str, data: dict[str, Any], version: int | None) -> int:
+    """The act form's draft write: refused with ConflictError when someone saved the act since `version`
+    (None: the form started from no act). Returns the act's new version."""
+    access.require_visit(None, visit_id)  # access: client
+    return _write_act(visit_id, kind, data, version, draft=True)[1]
+
+
+def complete_act(visit_id: int, kind: str, data: dict[str, Any], version: int | None = None) -> int:
+    """Finish the act: every required field filled, else VisitError naming the fields. With `version`,
+    a colleague's save since then raises ConflictError instead of being overwritten."""
     access.require_visit(None, visit_id)  # access: client
     missing = patronage.act_missing(kind, data)
     if missing:
         raise VisitError({f.key: f"Заполните поле «{f.label}»." for f in missing})
+    return _write_act(visit_id, kind, data, version, draft=False)[0]
+
+
+def _write_act(visit_id: int, kind: str, data: dict[str, Any], version: int | None, draft: bool) -> tuple[int, int]:
+    """Write the act (draft or finished) under the version check; (act id, new version). Callers check access."""
     text = json.dumps(data, ensure_ascii=False)
+    finished = {} if draft else {"is_draft": False, "completed_at": clock.now()}
+    state = {"is_draft": True} if draft else finished
     with write_transaction():
         a = m.VisitAct.get_or_none((m.VisitAct.visit == visit_id) & (m.VisitAct.kind == kind))
         if a is None:
-            a = store.create(m.VisitAct, visit=visit_id, kind=kind, data=text, is_draft=False, completed_at=clock.now())
-        else:
-            store.update_versioned(
-                m.VisitAct, a.id, a.version, {"data": text, "is_draft": False, "completed_at": clock.now()}
-            )
-    return a.id
+            if version is not None:
+                raise RecordGone()
+            a = store.create(m.VisitAct, visit=visit_id, kind=kind, data=text, **state)
+            return a.id, a.version
+        if draft and not a.is_draft:
+            if version is not None and version != a.version:
+                raise ConflictError(store.row_dict(a), {})
+            return a.id, a.version  # a finished act changes only through complete_act: a late draft write must not
+        checked = a.version if version is None else version
+        updated = store.update_versioned(m.VisitAct, a.id, checked, {"data": text, **finished}, audit_it=not draft)
+        return a.id, updated.version
 
 
 @dataclass(frozen=True)

@@ -86,6 +86,7 @@ class ActState:
     data: dict[str, Any]
     is_draft: bool
     completed_at: dt.datetime | None
+    version: int | None = None  # None: no act stored yet
 
 
 @dataclass(frozen=True)
