@@ -74,6 +74,9 @@ async def client_card(pilot: Pilot) -> None:
     pilot.app.open(target)
     await wait_screen(pilot, "ClientCardScreen")
     await until(pilot, lambda: pilot.app.screen.card is not None, "card loaded")
+    await until(
+        pilot, lambda: any(k.key == "e" for k in pilot.app.screen.query("FooterKey")), "the card's keys in the footer"
+    )
     await _settle(pilot)
 
 

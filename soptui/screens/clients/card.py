@@ -187,6 +187,7 @@ class ClientCardScreen(SectionScreen):
         self.keys_ready = True
         self._audited = True
         self.card = card
+        self.refresh_bindings()  # the card's keys (e, s, c…) apply now: the footer shows them at once
         s = card.summary
         title = Text()
         title.append(s.full_name, style="bold")
