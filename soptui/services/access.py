@@ -195,6 +195,12 @@ def require_club(actor: Actor | None, club_id: int | None) -> Actor:
     from soptui.db import models as m
 
     club = m.Club.get_or_none(m.Club.id == club_id) if club_id is not None else None
+    actor = require_staff(actor)
+    if club is not None and actor.department_id not in (None, club.department_id):
+        # SOP 05: a club's leaders may come from several departments; each leads its sessions
+        leads = m.ClubLeader.select().where((m.ClubLeader.club == club.id) & (m.ClubLeader.staff == actor.id))
+        if leads.exists():
+            return actor
     return require_department(actor, club.department_id if club else None)
 
 

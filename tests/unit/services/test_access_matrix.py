@@ -247,3 +247,31 @@ def test_nobody_signed_in_sees_nothing(world):
     with pytest.raises(AccessDenied):
         clients.get_client_card(world["client"])
     assert drafts.load_draft("anything") is None
+
+
+def test_a_leader_from_another_department_leads_the_clubs_sessions(staff):
+    """SOP 05: a club's leaders may come from several departments (the demo's «Серебряный возраст» has one
+    from the day-care department). Its leader opens the roll call; a colleague of the leader's department
+    who does not lead it does not."""
+    from soptui.domain.groups import Slot
+    from soptui.services import groups as g
+
+    other_dep = m.Staff.get_by_id(staff["other"]).department_id
+    with access.acting_as(access.centre_actor(None)):
+        club = g.save_club(
+            g.ClubData(
+                name="Клуб «Серебряный возраст»",
+                start_date=dt.date(2026, 11, 2),
+                end_date=dt.date(2026, 12, 25),
+                leader_ids=[staff["other"], staff["spec"]],
+                slots=[Slot(0, "11:00", "12:00")],
+                department_id=other_dep,
+            )
+        )
+        sid = g.club_sessions(club)[0].id
+    session.set_actor(auth.sign_in("spec", PASSWORD))
+    assert g.roll_call(sid).session_id == sid
+    session.set_actor(auth.sign_in("head", PASSWORD))  # same department as spec, not a leader
+    with pytest.raises(access.AccessDenied):
+        g.roll_call(sid)
+    session.set_actor(None)
