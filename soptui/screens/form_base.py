@@ -204,6 +204,22 @@ class EditFlow:
         """The version the next save expects."""
         self.version = version
 
+    def guarded_save(self, save: Callable[[], Any], gone: str) -> tuple[bool, Any]:
+        """In the save's worker: run `save()`. A colleague's save since this form loaded opens the review,
+        a deleted record says `gone`; on success the draft goes. Returns (saved, what save() returned)."""
+        from soptui.services.errors import ConflictError, RecordGone
+
+        try:
+            result = save()
+        except ConflictError:
+            self.conflict_found()
+            return False, None
+        except RecordGone:
+            self.app.call_from_thread(self.notify, gone, severity="error", timeout=10)
+            return False, None
+        self.drop_draft()
+        return True, result
+
     def conflict_found(self) -> None:
         """Called in the save's worker on ConflictError: read what the other saved, then ask (UI thread)."""
         stored = self.load_stored()

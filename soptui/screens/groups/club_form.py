@@ -306,21 +306,15 @@ class ClubFormScreen(EditFlow, Screen[int | None]):
 
     @db_work(exclusive=True, group="club-save")
     def _save(self, data: service.ClubData) -> None:
-        from soptui.services.errors import ConflictError, RecordGone
-
         try:
-            club_id = service.save_club(data, self.club_id, self.version)
+            saved, club_id = self.guarded_save(
+                lambda: service.save_club(data, self.club_id, self.version), "Клуб удалён другим сотрудником."
+            )
         except service.GroupError as exc:
             self.app.call_from_thread(self._failed, str(exc), exc.field)
             return
-        except ConflictError:
-            self.conflict_found()
-            return
-        except RecordGone:
-            self.app.call_from_thread(self._failed, "Клуб удалён другим сотрудником.", "")
-            return
-        self.drop_draft()
-        self.app.call_from_thread(self._saved, club_id)
+        if saved:
+            self.app.call_from_thread(self._saved, club_id)
 
     def _failed(self, message: str, field: str) -> None:
         self.query_one("#cf-error", FieldError).show(None)

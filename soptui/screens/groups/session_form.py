@@ -261,22 +261,16 @@ class SessionFormScreen(EditFlow, SectionScreen):
 
     @db_work(exclusive=True, group="session-save")
     def _save(self, version: int, changes: dict, original: dict) -> None:
-        from soptui.services.errors import ConflictError, RecordGone
-
         try:
-            service.save_session_report(self.session_id, version, changes, original)
+            saved, _version = self.guarded_save(
+                lambda: service.save_session_report(self.session_id, version, changes, original),
+                "Занятие удалено другим сотрудником.",
+            )
         except service.GroupError as exc:
             self.app.call_from_thread(self._failed, str(exc), exc.field)
             return
-        except ConflictError:
-            self.conflict_found()
-            return
-        except RecordGone:
-            self.app.call_from_thread(self._failed, "Занятие удалено другим сотрудником.", "")
-            return
-        self.drop_draft()
-        detail = service.get_session(self.session_id)
-        self.app.call_from_thread(self._saved, detail)
+        if saved:
+            self.app.call_from_thread(self._saved, service.get_session(self.session_id))
 
     def _failed(self, message: str, field: str) -> None:
         target = {"topic": "#sf-topic", "media_location": "#sf-media-location"}.get(field)
