@@ -76,6 +76,7 @@ def store_template(tmp_path_factory):
 @pytest.fixture
 def store(store_template, tmp_path):
     """An empty, migrated store in a real SQLite file (a copy of the session's template)."""
+    session.set_actor(None)  # a CLI test before this one may have left its administrator signed in
     database = _open_copy(store_template, tmp_path / "test.db")
     yield database
     session.set_actor(None)

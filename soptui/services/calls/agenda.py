@@ -13,6 +13,11 @@ from soptui.services.calls._common import call_scope, notice_label
 from soptui.services.calls.lists import scope_for
 
 
+def _state_of(day: dt.date, today: dt.date) -> str:
+    """A past day is «просрочено», never «сегодня»; a later one is in time."""
+    return "overdue" if day < today else ("today" if day == today else "ok")
+
+
 def today_items(actor: session.Actor, today: dt.date) -> list:
     """Callbacks, control points, messenger sessions due today or overdue; calls waiting on a notice."""
     access.require_staff(actor)  # access: staff
@@ -42,7 +47,7 @@ def today_items(actor: session.Actor, today: dt.date) -> list:
     }
     for r in query:
         cl = r.client
-        state = "overdue" if r.due_at.date() < today else "today"
+        state = _state_of(r.due_at.date(), today)
         when = f"{r.due_at:%H:%M}" if r.due_at.date() == today else clock.fmt_datetime(r.due_at)
         items.append(
             TodayItem(
@@ -68,9 +73,7 @@ def today_items(actor: session.Actor, today: dt.date) -> list:
         if c.notice_state:
             label = notice_label(c.notice_state, c.notice_sent_at, c.notice_call_at)
             due = c.notice_call_at or c.notice_sent_at
-            state = "today"
-            if c.notice_call_at and c.notice_call_at.date() > today:
-                state = "ok"
+            state = _state_of(due.date() if due else today, today)
             when = f"{due:%H:%M}" if due and due.date() == today else clock.fmt_datetime(due)
             items.append(
                 TodayItem(
@@ -90,7 +93,7 @@ def today_items(actor: session.Actor, today: dt.date) -> list:
                     clock.fmt_datetime(c.updated_at),
                     who,
                     f"незавершённый звонок по СОП {c.sop}: {c.callee_name} — продолжить",
-                    "today",
+                    _state_of(c.updated_at.date(), today),  # a call left unfinished on a past day is overdue
                     ("call", c.id),
                     "",
                 )

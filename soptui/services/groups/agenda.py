@@ -6,6 +6,7 @@ import datetime as dt
 
 import peewee as pw
 
+from soptui.core import clock
 from soptui.core.session import Actor
 from soptui.db import models as m
 from soptui.domain.agenda import TodayItem
@@ -57,4 +58,39 @@ def today_items(actor: Actor, today: dt.date) -> list:
                 "Занятия", f"{s.start_time}–{s.end_time}", s.club.name, what, state, ("session", s.id), s.start_time
             )
         )
+    items.extend(_passed_sessions(actor, today))
     return items
+
+
+PASSED_DAYS = 60  # how far back a session that was neither held nor cancelled is still asked about
+
+
+def _passed_sessions(actor: Actor, today: dt.date) -> list:
+    """Sessions whose day has passed with no roll call and no cancellation: they stay on Today as
+    overdue until closed (the roll call saved, or the session cancelled with its reason)."""
+    q = (
+        m.GroupSession.select(m.GroupSession, m.Club)
+        .join(m.Club)
+        .where(
+            (m.GroupSession.date < today)
+            & (m.GroupSession.date >= today - dt.timedelta(days=PASSED_DAYS))
+            & (m.GroupSession.status == "planned")
+        )
+    )
+    if not actor.is_head:
+        led = m.ClubLeader.select(m.ClubLeader.club).where(m.ClubLeader.staff == actor.id)
+        q = q.where(m.Club.id.in_(led))
+    elif not actor.sees_all_departments:
+        q = q.where(m.Club.department == actor.department_id)
+    return [
+        TodayItem(
+            "Занятия",
+            f"{clock.fmt_date(s.date)} {s.start_time}",
+            s.club.name,
+            f"{s.topic or 'занятие'} прошло без переклички: проведите её (Enter) или отмените занятие с причиной",
+            "overdue",
+            ("session", s.id),
+            f"{s.date.isoformat()} {s.start_time}",
+        )
+        for s in q.order_by(m.GroupSession.date, m.GroupSession.start_time).limit(100)
+    ]

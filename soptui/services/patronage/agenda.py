@@ -102,8 +102,9 @@ def today_items(actor: session.Actor, today: dt.date) -> list[TodayItem]:
                 "Патронаж",
                 clock.fmt_datetime(c.start),
                 c.client_full_name,
-                "визит из звонка: подтвердите и назначьте сотрудников",
-                "today",
+                "визит из звонка: подтвердите и назначьте сотрудников"
+                + (": его время прошло, перенесите или отмените" if c.start.date() < today else ""),
+                "overdue" if c.start.date() < today else "today",  # a past day is never «сегодня»
                 ("visit", c.id),
                 c.start.isoformat(),
             )

@@ -377,10 +377,29 @@ def test_today_lists_todays_sessions_of_my_clubs(actor, staff):
     from soptui.services import agenda as today
 
     items = [i for i in today.collect(actor) if i.section == "Занятия"]
-    assert [(i.who, i.when, i.target) for i in items] == [
-        ("Клуб «Родничок»", "15:00–16:00", ("session", _session_on(club, dt.date(2026, 11, 25))))
+    todays = [(i.who, i.when, i.target, i.state) for i in items if i.state != "overdue"]
+    assert todays == [
+        ("Клуб «Родничок»", "15:00–16:00", ("session", _session_on(club, dt.date(2026, 11, 25))), "today")
     ]
-    assert other
+    assert other and all(i.who == "Клуб «Родничок»" for i in items)
+
+
+def test_a_passed_session_stays_overdue_on_today_until_held_or_cancelled(actor, staff):
+    """Issue 12: a session whose day passed without a roll call is «просрочено» with its date, never
+    «сегодня», and leaves Today once the roll call is saved or the session is cancelled with a reason."""
+    from soptui.services import agenda as today
+
+    club = _club("Клуб «Родничок»", staff["spec"], weekdays=(2,), start=dt.date(2026, 11, 11))
+    kid = _client("Петрова")
+    g.add_member(club, kid, dt.date(2026, 11, 2))
+
+    def passed():
+        return [(i.when, i.state) for i in today.collect(actor) if i.section == "Занятия" and i.state == "overdue"]
+
+    assert passed() == [("11.11.2026 15:00", "overdue"), ("18.11.2026 15:00", "overdue")]
+    g.save_roll_call(_session_on(club, dt.date(2026, 11, 11)), {kid: (True, "")})
+    g.cancel_session(_session_on(club, dt.date(2026, 11, 18)), "ведущая на больничном")
+    assert passed() == []
 
 
 def test_demo_has_three_clubs_with_todays_sessions(demo_store, centre):
