@@ -45,9 +45,21 @@ def _v3_tamper_evident_audit(migrator: SchemaMigrator, database: pw.Database) ->
     rechain_unhashed()
 
 
+def _v4_measured_minutes(migrator: SchemaMigrator, database: pw.Database) -> None:
+    """v4: the service log keeps the measured minutes of preparation, work and documentation, and the
+    SOP norm beside them (entries written before keep 0: their minutes were the norms)."""
+    from playhouse.migrate import migrate
+
+    columns = {c.name for c in database.get_columns("service_entry")}
+    for name in ("prep_minutes", "work_minutes", "doc_minutes", "norm_minutes"):
+        if name not in columns:
+            migrate(migrator.add_column("service_entry", name, pw.IntegerField(default=0)))
+
+
 MIGRATIONS: dict[int, Migration] = {
     2: _v2_staff_idle_lock,
     3: _v3_tamper_evident_audit,
+    4: _v4_measured_minutes,
 }
 CURRENT_VERSION = max(MIGRATIONS, default=1)
 assert CURRENT_VERSION == SCHEMA_VERSION, "bump storecheck.SCHEMA_VERSION with a new migration"

@@ -220,6 +220,11 @@ class ServiceEntry(BaseModel):
     source_type = pw.CharField(default="")  # call / visit / attendance / manual
     source_id = pw.IntegerField(null=True)
     note = pw.TextField(default="")
+    # v4: the measured minutes of each stage, and the SOP norm they are held against (a limit, not a value)
+    prep_minutes = pw.IntegerField(default=0)
+    work_minutes = pw.IntegerField(default=0)
+    doc_minutes = pw.IntegerField(default=0)
+    norm_minutes = pw.IntegerField(default=0)
 
     class Meta:
         indexes = ((("source_type", "source_id", "client"), False),)

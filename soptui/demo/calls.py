@@ -11,6 +11,7 @@ from soptui.db import models as m
 from soptui.db.connection import write_transaction
 from soptui.domain import workdays
 from soptui.domain.labels import CHANNELS, SOPS
+from soptui.domain.service_time import NOT_DELIVERED, StageTimes
 
 
 def seed_demo(ctx) -> None:
@@ -55,21 +56,29 @@ def seed_demo(ctx) -> None:
             **fields,
         )
         if call.state == "finished":
-            script_minutes = {"01": 95, "02": 25, "03": 60}[sop]
+            norms = {"01": (15, 60, 20), "02": (5, 10, 10), "03": (20, 20, 20)}[sop]
+            prep_s, doc_s = rng.randint(5, 15) * 60, rng.randint(5, 15) * 60
             m.PhoneCall.update(
                 started_at=started,
                 ended_at=started + dt.timedelta(seconds=talk),
                 talk_seconds=talk,
-                prep_seconds=rng.randint(5, 15) * 60,
-                doc_seconds=rng.randint(5, 15) * 60,
+                prep_seconds=prep_s,
+                doc_seconds=doc_s,
             ).where(m.PhoneCall.id == call.id).execute()
+            times = StageTimes.measured(prep_s, talk, doc_s, norms)  # what the teleprompter would measure
+            if fields.get("outcome") in NOT_DELIVERED:
+                return call  # not reached: the phone log only, no service
             m.ServiceEntry.create(
                 date=started.date(),
                 client=client.id,
                 staff=staff_id,
                 sop=sop,
                 service_kind=SOPS[sop],
-                minutes=script_minutes,
+                minutes=times.total,
+                prep_minutes=times.prep,
+                work_minutes=times.work,
+                doc_minutes=times.doc,
+                norm_minutes=times.norm,
                 source_type="call",
                 source_id=call.id,
                 note=f"{call.callee_name}: {fields.get('summary', '')}",

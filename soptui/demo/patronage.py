@@ -9,6 +9,7 @@ from soptui.db import models as m
 from soptui.db.connection import write_transaction
 from soptui.domain import patronage, workdays
 from soptui.domain.labels import DIAGNOSTIC_METHODS, PROBLEM_AREAS, VISIT_KINDS
+from soptui.domain.service_time import StageTimes
 from soptui.services import patronage as visits
 
 _DEMO_PURPOSES = {
@@ -128,14 +129,23 @@ def seed_demo(ctx) -> None:
         m.VisitAct.create(
             visit=v, kind=kind, data=json.dumps(data, ensure_ascii=False), is_draft=False, completed_at=v.completed_at
         )
-        minutes = (v.actual_prep_seconds + v.actual_work_seconds + v.actual_completion_seconds) // 60
+        times = StageTimes.measured(
+            v.actual_prep_seconds,
+            v.actual_work_seconds,
+            v.actual_completion_seconds,
+            (v.prep_minutes, v.work_minutes, v.completion_minutes),
+        )
         m.ServiceEntry.create(
             date=v.planned_start.date(),
             client=client,
             staff=staff_id,
             sop="04",
             service_kind=f"{visits.SERVICE_KIND} ({VISIT_KINDS[v.kind]})",
-            minutes=minutes,
+            minutes=times.total,
+            prep_minutes=times.prep,
+            work_minutes=times.work,
+            doc_minutes=times.doc,
+            norm_minutes=times.norm,
             source_type="visit",
             source_id=v.id,
         )

@@ -275,15 +275,6 @@ def fmt_duration(seconds: int) -> str:
     return f"{seconds // 60:02d}:{seconds % 60:02d}"
 
 
-def service_minutes(prep_s: int, work_s: int, completion_s: int, prep: int, work: int, completion: int) -> int:
-    """Minutes for the service log: the measured time if the timers ran (a minute or more), else the
-    planned minutes of the visit (the SOP 04 norms unless changed for it)."""
-    measured = prep_s + work_s + completion_s
-    if measured >= 60:  # timers that ran for less than a minute were not really used
-        return round(measured / 60)
-    return prep + work + completion
-
-
 # --- the three acts (SOP 04 documents) ---------------------------------------------
 
 

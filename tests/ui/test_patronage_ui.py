@@ -208,6 +208,8 @@ async def test_doing_a_visit_and_completing_it_with_an_act(demo_store, tmp_path,
         await paste(pilot, "10.12.2026")
         await pilot.press("enter")
         assert do.new_recs == [("Обратиться в УСП", "мать", "10.12.2026")]
+        # 25 minutes with the family (the stage timer's time; a test cannot wait for it)
+        do.query_one("#timers").accumulated[1] += 25 * 60
         # completing without an act is refused
         await pilot.press("ctrl+d")
         await settle(pilot, app)

@@ -419,7 +419,7 @@ class JournalScreen(SectionScreen):
                 r.service,
                 r.sop,
                 str(r.units),
-                str(r.minutes),
+                Text(f"{r.minutes}!", style="bold red") if r.over_norm else str(r.minutes),
                 r.staff_name,
                 key=str(r.id),
             )
@@ -440,7 +440,8 @@ class JournalScreen(SectionScreen):
             r.service,
             f"СОП {r.sop or '—'}",
             f"{r.units} ед.",
-            f"{r.minutes} мин",
+            f"{r.minutes} мин"
+            + (f" (норма {r.norm_minutes}{', сверх нормы' if r.over_norm else ''})" if r.norm_minutes else ""),
             r.staff_name,
         ]
         if r.source:

@@ -17,8 +17,8 @@ from soptui.db import models as m
 from soptui.db import store
 from soptui.db.connection import write_transaction
 from soptui.domain.calls import scripts as callscripts
-from soptui.domain.calls.timer import fmt_seconds, minutes_rounded
 from soptui.domain.labels import CHANNELS
+from soptui.domain.service_time import CALL_STAGES, NOT_DELIVERED, StageTimes
 from soptui.services import access
 from soptui.services.calls._common import CallError
 from soptui.services.calls.context import check_future_working_time
@@ -56,7 +56,7 @@ class CallOutcome:
 @dataclass(frozen=True)
 class FinishResult:
     call_id: int
-    service_entry_id: int
+    service_entry_id: int | None  # None: the person was not reached, no service rendered
     reminder_ids: tuple[int, ...]
     visit_id: int | None
     referral_marked: bool
@@ -150,7 +150,7 @@ def finish_call(call_id: int, outcome: CallOutcome) -> FinishResult:
         )
     agreements = "\n".join([a for a in [agreements, *extra] if a]).strip()
     summary = outcome.summary.strip() or script.outcomes.get(outcome.outcome, "")
-    talked = outcome.outcome != "no_answer"
+    delivered = outcome.outcome not in NOT_DELIVERED
     reminder_ids: list[int] = []
     visit_id = None
     referral_marked = late = False
@@ -178,34 +178,36 @@ def finish_call(call_id: int, outcome: CallOutcome) -> FinishResult:
                 "ended_at": ended,
             },
         )
-        norm_minutes = script.norms.prep + script.norms.call + script.norms.doc
-        actual = (
-            f"фактически: подготовка {fmt_seconds(outcome.prep_seconds)}, "
-            f"разговор {fmt_seconds(outcome.talk_seconds)}, "
-            f"документирование {fmt_seconds(outcome.doc_seconds)}"
+        times = StageTimes.measured(
+            outcome.prep_seconds,
+            outcome.talk_seconds,
+            outcome.doc_seconds,
+            (script.norms.prep, script.norms.call, script.norms.doc),
         )
-        entry = store.create(
-            m.ServiceEntry,
-            date=now.date(),
-            client=call.client_id,
-            staff=actor_id,
-            sop=call.sop,
-            service_kind=script.service_kind,
-            units=1 if talked else 0,
-            minutes=norm_minutes
-            if talked
-            else minutes_rounded(outcome.prep_seconds + outcome.doc_seconds + outcome.talk_seconds),
-            source_type="call",
-            source_id=call_id,
-            note=(
-                f"{call.callee_name}, {format_phone(call.phone_number)}. Исход: "
-                f"{script.outcomes.get(outcome.outcome, outcome.outcome)}. Норма СОП {call.sop}: "
-                f"{script.norms.prep}/{script.norms.call}/{script.norms.doc} мин; {actual}."
-                + ("" if talked else " Звонок не состоялся: услуга не оказана.")
-            ),
-        )
-        # SOP 03: the first contact is made when the person answered
-        if call.sop == "03" and call.referral_id and talked:
+        entry_id = None
+        if delivered:  # a call that did not reach the person is in the phone log only: no service rendered
+            entry_id = store.create(
+                m.ServiceEntry,
+                date=now.date(),
+                client=call.client_id,
+                staff=actor_id,
+                sop=call.sop,
+                service_kind=script.service_kind,
+                units=1,
+                minutes=times.total,
+                prep_minutes=times.prep,
+                work_minutes=times.work,
+                doc_minutes=times.doc,
+                norm_minutes=times.norm,
+                source_type="call",
+                source_id=call_id,
+                note=(
+                    f"{call.callee_name}, {format_phone(call.phone_number)}. Исход: "
+                    f"{script.outcomes.get(outcome.outcome, outcome.outcome)}. {times.describe(CALL_STAGES)}."
+                ),
+            ).id
+        # SOP 03: the first contact is made when the person was reached and the conversation took place
+        if call.sop == "03" and call.referral_id and delivered:
             ref = m.Referral.get_or_none(m.Referral.id == call.referral_id)
             if ref is not None and ref.first_contact_at is None:
                 late = started.date() > ref.first_contact_due
@@ -310,4 +312,4 @@ def finish_call(call_id: int, outcome: CallOutcome) -> FinishResult:
             m.Reminder.update(done_at=now).where(
                 (m.Reminder.id == source_reminder) & m.Reminder.done_at.is_null()
             ).execute()
-    return FinishResult(call_id, entry.id, tuple(reminder_ids), visit_id, referral_marked, late)
+    return FinishResult(call_id, entry_id, tuple(reminder_ids), visit_id, referral_marked, late)

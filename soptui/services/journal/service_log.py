@@ -66,6 +66,11 @@ class ServiceRow:
     staff_name: str  # short: Иванова М. С.
     source: str  # звонок / патронаж / занятие / вручную
     note: str
+    norm_minutes: int = 0  # the SOP norm the measured minutes are held against (0: none recorded)
+
+    @property
+    def over_norm(self) -> bool:
+        return bool(self.norm_minutes) and self.minutes > self.norm_minutes
 
 
 @dataclass(frozen=True)
@@ -144,7 +149,24 @@ def _entry_query(filters: JournalFilters, actor: session.Actor | None, *selectio
 
 
 def _row(values: tuple, number: int) -> ServiceRow:
-    (eid, date, client_id, last, first, patr, kind, sop, units, minutes, s_last, s_first, s_patr, source, note) = values
+    (
+        eid,
+        date,
+        client_id,
+        last,
+        first,
+        patr,
+        kind,
+        sop,
+        units,
+        minutes,
+        s_last,
+        s_first,
+        s_patr,
+        source,
+        note,
+        norm,
+    ) = values
     return ServiceRow(
         id=eid,
         number=number,
@@ -158,6 +180,7 @@ def _row(values: tuple, number: int) -> ServiceRow:
         staff_name=short_name(s_last, s_first, s_patr) if s_last else "—",
         source=SOURCE_LABELS.get(source, source or ""),
         note=note or "",
+        norm_minutes=norm or 0,
     )
 
 
@@ -179,6 +202,7 @@ def _row_columns(S) -> tuple:
         S.patronymic,
         E.source_type,
         E.note,
+        E.norm_minutes,
     )
 
 

@@ -9,8 +9,8 @@ from soptui.core import clock, session
 from soptui.db import models as m
 from soptui.db import store
 from soptui.db.connection import write_transaction
-from soptui.domain import patronage
 from soptui.domain.labels import DIAGNOSTIC_METHODS, PROBLEM_AREAS, RECOMMENDATION_STATUSES, VISIT_KINDS, VISIT_STATUSES
+from soptui.domain.service_time import VISIT_STAGES, StageTimes
 from soptui.services import access, drafts
 from soptui.services.patronage._common import SERVICE_KIND, VisitError
 from soptui.services.patronage.reading import VisitOutcome
@@ -48,6 +48,16 @@ def validate_outcome(kind: str, outcome: VisitOutcome) -> dict[str, str]:
     for rid, (status, _comment) in outcome.checks.items():
         if status not in RECOMMENDATION_STATUSES:
             errors[f"check:{rid}"] = "Неизвестная отметка о выполнении."
+    # a visit is completed only when it took place: the work with the family timed, how, and what was found
+    if outcome.work_seconds < 60:
+        errors["work"] = (
+            "Этап «Работа с семьёй» не проводился (меньше минуты по таймеру): визит, которого не было, "
+            "не завершают. Запустите этапы (Ctrl+T) во время визита или отметьте «не впустили» (F8)."
+        )
+    if not outcome.methods:
+        errors["methods"] = "Отметьте хотя бы один метод диагностики, которым пользовались в семье."
+    if not outcome.findings.strip():
+        errors["findings"] = "Запишите, что выяснено во время визита."
     if (
         kind == "planned"
         and outcome.checks
@@ -129,13 +139,11 @@ def complete_visit(visit_id: int, outcome: VisitOutcome) -> int:
         ]
         me = session.actor_id()
         staff = me if me in staff_ids else (staff_ids[0] if staff_ids else me)
-        minutes = patronage.service_minutes(
+        times = StageTimes.measured(
             outcome.prep_seconds,
             outcome.work_seconds,
             outcome.completion_seconds,
-            v.prep_minutes,
-            v.work_minutes,
-            v.completion_minutes,
+            (v.prep_minutes, v.work_minutes, v.completion_minutes),  # the SOP 04 norms, or the visit's own
         )
         existing = m.ServiceEntry.get_or_none(
             (m.ServiceEntry.source_type == "visit") & (m.ServiceEntry.source_id == visit_id)
@@ -151,10 +159,14 @@ def complete_visit(visit_id: int, outcome: VisitOutcome) -> int:
                 sop="04",
                 service_kind=f"{SERVICE_KIND} ({VISIT_KINDS.get(v.kind, v.kind)})",
                 units=1,
-                minutes=minutes,
+                minutes=times.total,
+                prep_minutes=times.prep,
+                work_minutes=times.work,
+                doc_minutes=times.doc,
+                norm_minutes=times.norm,
                 source_type="visit",
                 source_id=visit_id,
-                note=v.purpose[:200],
+                note=f"{v.purpose[:200]}. {times.describe(VISIT_STAGES)}.",
             ).id
     drafts.delete_draft(progress_key(visit_id))
     return entry_id

@@ -101,13 +101,10 @@ def test_deadline_check_on_the_fixed_clock():
     assert not check_deadline(None, WED, WED).late
 
 
-def test_stage_state_and_service_minutes():
+def test_stage_state():
     assert patronage.stage_state(59 * 60, 60) == "near"
     assert patronage.stage_state(30 * 60, 60) == "ok"
     assert patronage.stage_state(61 * 60, 60) == "over"
-    assert patronage.service_minutes(0, 0, 0, 60, 40, 10) == 110  # timers unused: the norms
-    assert patronage.service_minutes(25, 5, 0, 60, 30, 10) == 100  # a few seconds: not really used
-    assert patronage.service_minutes(50 * 60, 35 * 60, 8 * 60 + 31, 60, 40, 10) == 94
 
 
 def test_act_required_fields():

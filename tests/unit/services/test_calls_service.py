@@ -176,8 +176,10 @@ def test_sop01_control_points_and_frequency(actor, staff):
     call = m.PhoneCall.get_by_id(call_id)
     assert "Периодичность контактов: раз в неделю по средам." in call.agreements
     entry = m.ServiceEntry.get_by_id(result.service_entry_id)
-    assert (entry.sop, entry.minutes, entry.units) == ("01", 95, 1)  # 15 + 60 + 20
-    assert "разговор 25:00" in entry.note
+    # measured, not the norms (15 + 60 + 20): 10 + 25 + 5 minutes, each beside its norm
+    assert (entry.sop, entry.minutes, entry.units) == ("01", 40, 1)
+    assert (entry.prep_minutes, entry.work_minutes, entry.doc_minutes, entry.norm_minutes) == (10, 25, 5, 95)
+    assert "разговор 25 мин (норма 60)" in entry.note and "сверх нормы" not in entry.note
     assert not result.referral_marked  # SOP 01 does not touch the SOP 03 deadline
     items = today_service.collect(actor, dt.date(2026, 12, 2))
     assert any(i.target == ("reminder", reminders[0].id) and "Контрольная точка" in i.what for i in items)
@@ -208,7 +210,7 @@ def test_sop02_messenger_sessions_are_created_and_show_on_today(actor, staff):
     ]
     assert all(s.channel == "viber" and s.repeat_days == 7 and s.contact_id == ids["relative"] for s in sessions)
     entry = m.ServiceEntry.get(m.ServiceEntry.source_id == call_id)
-    assert entry.minutes == 25  # 5 + 10 + 10
+    assert (entry.minutes, entry.norm_minutes) == (0, 25)  # nothing timed here; the norm 5 + 10 + 10 is a limit
     items = today_service.collect(actor, dt.date(2026, 12, 4))
     due = [i for i in items if i.target[0] == "reminder"]
     assert len(due) == 2  # 27.11 overdue (not marked done) and 04.12 today
@@ -334,3 +336,32 @@ def test_missing_case_values_show_as_gaps_in_the_script(actor, staff):
         "Дарья. Мы получили информацию от [учреждение, орган — не указано]. [суть полученной информации — не указано]"
     )
     assert "None" not in text
+
+
+@pytest.mark.parametrize("outcome", ["no_answer", "callback"])
+def test_a_call_that_did_not_reach_the_person_is_no_service_and_no_first_contact(actor, staff, outcome):
+    """Issue 12: «не отвечает» and «неудобно, перезвонить» go to the phone log with their outcome, write
+    no service-log entry, and leave the SOP 03 first contact open."""
+    ids = make_family(staff)
+    call_id = start(ids, sop="03")
+    result = calls.finish_call(
+        call_id,
+        CallOutcome(outcome, callback_at=dt.datetime(2026, 11, 26, 15, 0), prep_seconds=120, talk_seconds=40),
+    )
+    call = m.PhoneCall.get_by_id(call_id)
+    assert (call.state, call.outcome) == ("finished", outcome)
+    assert result.service_entry_id is None and not m.ServiceEntry.select().exists()
+    assert not result.referral_marked
+    assert m.Referral.get_by_id(ids["referral"]).first_contact_at is None
+
+
+def test_a_call_over_its_norm_is_flagged(actor, staff):
+    ids = make_family(staff)
+    call_id = start(ids, sop="03")
+    calls.finish_call(
+        call_id,
+        CallOutcome("refuses", refusal_reason="не нуждаются", prep_seconds=60, talk_seconds=31 * 60, doc_seconds=90),
+    )
+    entry = m.ServiceEntry.get(m.ServiceEntry.source_id == call_id)
+    assert (entry.prep_minutes, entry.work_minutes, entry.doc_minutes, entry.minutes) == (1, 31, 2, 34)
+    assert "сверх нормы: разговор" in entry.note

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -13,6 +14,11 @@ from soptui.services import patronage as visits
 from soptui.services.patronage import NewRecommendation, VisitError, VisitOutcome
 
 from patronage_helpers import FRI, THU, WED, plan
+
+# a visit that took place: the work with the family timed, a method used, something found
+WORKED = VisitOutcome(
+    methods=["observation"], findings="Семья на месте, условия удовлетворительные", work_seconds=25 * 60
+)
 
 
 def test_prefill_from_client_and_referral(family):
@@ -109,6 +115,7 @@ def test_completion_needs_an_act_and_writes_one_service_entry(family):
     assert len(entries) == 1 and entries[0].id == entry_id
     e = entries[0]
     assert (e.sop, e.minutes, e.client_id, e.staff_id) == ("04", 92, family["client"], family["spec"])
+    assert (e.prep_minutes, e.work_minutes, e.doc_minutes, e.norm_minutes) == (45, 38, 9, 110)
     recs = list(m.Recommendation.select())
     assert [(r.text, r.for_whom, r.status) for r in recs] == [("Обратиться в УСП", "мать", "open")]
     # completing again is refused and writes nothing
@@ -117,18 +124,26 @@ def test_completion_needs_an_act_and_writes_one_service_entry(family):
     assert m.ServiceEntry.select().count() == 1
 
 
-def test_minutes_from_the_norms_when_timers_were_not_used(family):
+def test_a_visit_is_completed_only_if_it_took_place(family):
+    """Issue 12: no work stage timed, no method and no finding: refused with a message for each, and the
+    planned minutes never reach the log."""
     vid = visits.save_plan(plan(family))
     _complete_act(vid, "report")
-    visits.complete_visit(vid, VisitOutcome())
-    assert m.ServiceEntry.get().minutes == 110
+    with pytest.raises(VisitError) as exc:
+        visits.complete_visit(vid, VisitOutcome())
+    assert set(exc.value.errors) == {"work", "methods", "findings"}
+    assert "Работа с семьёй" in exc.value.errors["work"]
+    assert m.ServiceEntry.select().count() == 0 and m.PatronageVisit.get_by_id(vid).status == "planned"
+    visits.complete_visit(vid, WORKED)
+    e = m.ServiceEntry.get()
+    assert (e.minutes, e.norm_minutes) == (25, 110)  # measured 25 minutes of work; the norms are a limit
 
 
 def test_recommendation_without_text_is_refused(family):
     vid = visits.save_plan(plan(family))
     _complete_act(vid)
     with pytest.raises(VisitError) as exc:
-        visits.complete_visit(vid, VisitOutcome(recommendations=[NewRecommendation("  ", "мать")]))
+        visits.complete_visit(vid, dataclasses.replace(WORKED, recommendations=[NewRecommendation("  ", "мать")]))
     assert "нет текста" in exc.value.errors["rec:0"]
     assert m.PatronageVisit.get_by_id(vid).status == "planned" and m.ServiceEntry.select().count() == 0
 
@@ -139,10 +154,13 @@ def test_recommendations_carried_forward_to_the_planned_visit(family):
     visits.complete_visit(
         first,
         VisitOutcome(
+            methods=WORKED.methods,
+            findings=WORKED.findings,
+            work_seconds=WORKED.work_seconds,
             recommendations=[
                 NewRecommendation("Оформить пособие", "мать", dt.date(2026, 12, 1)),
                 NewRecommendation("Записать ребёнка в кружок", "мать"),
-            ]
+            ],
         ),
     )
     assert visits.client_prefill(family["client"]).kind == "planned"
@@ -153,11 +171,13 @@ def test_recommendations_carried_forward_to_the_planned_visit(family):
     _complete_act(repeat, "patronage")
     # checking without an effectiveness assessment is refused (SOP 04)
     with pytest.raises(VisitError) as exc:
-        visits.complete_visit(repeat, VisitOutcome(checks={a.id: ("done", "оформлено")}))
+        visits.complete_visit(repeat, dataclasses.replace(WORKED, checks={a.id: ("done", "оформлено")}))
     assert "эффективна" in exc.value.errors["effectiveness"]
     visits.complete_visit(
         repeat,
-        VisitOutcome(checks={a.id: ("done", "оформлено"), b.id: ("open", "")}, effectiveness="Работа эффективна."),
+        dataclasses.replace(
+            WORKED, checks={a.id: ("done", "оформлено"), b.id: ("open", "")}, effectiveness="Работа эффективна."
+        ),
     )
     ra, rb = m.Recommendation.get_by_id(a.id), m.Recommendation.get_by_id(b.id)
     assert (ra.status, ra.comment, ra.checked_visit_id) == ("done", "оформлено", repeat)

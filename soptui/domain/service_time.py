@@ -1,0 +1,66 @@
+"""The time a service really took, held against the SOP norm (issue 12).
+
+A norm is a limit, never a value to record: the service log keeps the measured minutes of each stage
+(preparation, the work itself, documentation) and the norm beside them, and says where the norm was
+exceeded. Plain Python: the call and visit services compute their entries with it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+def whole_minutes(seconds: float) -> int:
+    """Minutes, rounded half up; any stage that ran at all counts at least one minute."""
+    if seconds <= 0:
+        return 0
+    return max(1, int((seconds + 30) // 60))
+
+
+@dataclass(frozen=True)
+class StageTimes:
+    """Measured minutes per stage and the SOP norm of each (minutes)."""
+
+    prep: int
+    work: int
+    doc: int
+    norm_prep: int
+    norm_work: int
+    norm_doc: int
+
+    @classmethod
+    def measured(cls, prep_s: float, work_s: float, doc_s: float, norms: tuple[int, int, int]) -> StageTimes:
+        return cls(whole_minutes(prep_s), whole_minutes(work_s), whole_minutes(doc_s), *norms)
+
+    @property
+    def total(self) -> int:
+        return self.prep + self.work + self.doc
+
+    @property
+    def norm(self) -> int:
+        return self.norm_prep + self.norm_work + self.norm_doc
+
+    def over(self, labels: tuple[str, str, str]) -> list[str]:
+        """The stages (by label) whose measured time exceeds their norm."""
+        pairs = zip(labels, (self.prep, self.work, self.doc), (self.norm_prep, self.norm_work, self.norm_doc))
+        return [label for label, got, norm in pairs if norm and got > norm]
+
+    def describe(self, labels: tuple[str, str, str]) -> str:
+        """«подготовка 3 мин (норма 20), разговор 2 мин (норма 60) …», and what went over the norm."""
+        parts = [
+            f"{label} {got} мин (норма {norm})"
+            for label, got, norm in zip(
+                labels, (self.prep, self.work, self.doc), (self.norm_prep, self.norm_work, self.norm_doc)
+            )
+        ]
+        text = "фактически: " + ", ".join(parts) + f"; всего {self.total} мин из {self.norm} по норме"
+        over = self.over(labels)
+        return text + (f"; сверх нормы: {', '.join(over)}" if over else "")
+
+
+CALL_STAGES = ("подготовка", "разговор", "документирование")
+VISIT_STAGES = ("подготовка и дорога", "работа с семьёй", "завершение")
+
+# Call outcomes in which the person was not reached: written to the phone log, not a service rendered,
+# and not the SOP 03 first contact.
+NOT_DELIVERED = frozenset({"no_answer", "callback"})

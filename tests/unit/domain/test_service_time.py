@@ -1,0 +1,28 @@
+"""Measured minutes against the SOP norms (issue 12): hand-computed cases."""
+
+from soptui.domain.service_time import CALL_STAGES, NOT_DELIVERED, VISIT_STAGES, StageTimes, whole_minutes
+
+
+def test_whole_minutes_rounds_half_up_and_counts_any_stage_that_ran():
+    assert [whole_minutes(s) for s in (0, 1, 29, 30, 89, 90, 31 * 60)] == [0, 1, 1, 1, 1, 2, 31]
+
+
+def test_a_2_minute_sop03_call_is_2_minutes_not_its_60_minute_norm():
+    t = StageTimes.measured(40, 95, 20, (20, 20, 20))  # 40 s, 1 min 35 s, 20 s
+    assert (t.prep, t.work, t.doc, t.total, t.norm) == (1, 2, 1, 4, 60)
+    assert t.over(CALL_STAGES) == []
+    assert t.describe(CALL_STAGES) == (
+        "фактически: подготовка 1 мин (норма 20), разговор 2 мин (норма 20), "
+        "документирование 1 мин (норма 20); всего 4 мин из 60 по норме"
+    )
+
+
+def test_a_visit_over_its_work_norm_is_flagged():
+    t = StageTimes.measured(50 * 60, 47 * 60, 8 * 60 + 31, (60, 40, 10))
+    assert (t.prep, t.work, t.doc, t.total, t.norm) == (50, 47, 9, 106, 110)
+    assert t.over(VISIT_STAGES) == ["работа с семьёй"]
+    assert t.describe(VISIT_STAGES).endswith("; сверх нормы: работа с семьёй")
+
+
+def test_calls_that_did_not_reach_the_person():
+    assert NOT_DELIVERED == {"no_answer", "callback"}
