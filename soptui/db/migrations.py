@@ -47,13 +47,21 @@ def _v3_tamper_evident_audit(migrator: SchemaMigrator, database: pw.Database) ->
 
 def _v4_measured_minutes(migrator: SchemaMigrator, database: pw.Database) -> None:
     """v4: the service log keeps the measured minutes of preparation, work and documentation, and the
-    SOP norm beside them (entries written before keep 0: their minutes were the norms)."""
+    SOP norm beside them (entries written before keep 0: their minutes were the norms); and who wrote an
+    entry, when, and why it was entered after the day."""
     from playhouse.migrate import migrate
 
     columns = {c.name for c in database.get_columns("service_entry")}
     for name in ("prep_minutes", "work_minutes", "doc_minutes", "norm_minutes"):
         if name not in columns:
             migrate(migrator.add_column("service_entry", name, pw.IntegerField(default=0)))
+    # who wrote the entry, when, and why after the day (the performer stays in staff_id)
+    if "recorded_by_id" not in columns:
+        migrate(migrator.add_column("service_entry", "recorded_by_id", pw.IntegerField(null=True)))
+    if "recorded_at" not in columns:
+        migrate(migrator.add_column("service_entry", "recorded_at", pw.DateTimeField(null=True)))
+    if "late_reason" not in columns:
+        migrate(migrator.add_column("service_entry", "late_reason", pw.TextField(default="")))
 
 
 MIGRATIONS: dict[int, Migration] = {

@@ -225,6 +225,10 @@ class ServiceEntry(BaseModel):
     work_minutes = pw.IntegerField(default=0)
     doc_minutes = pw.IntegerField(default=0)
     norm_minutes = pw.IntegerField(default=0)
+    # v4: who wrote the entry and when (the performer is `staff`); a reason when it was entered after the day
+    recorded_by = pw.ForeignKeyField(Staff, null=True, backref="services_recorded", on_delete="SET NULL")
+    recorded_at = pw.DateTimeField(null=True)
+    late_reason = pw.TextField(default="")
 
     class Meta:
         indexes = ((("source_type", "source_id", "client"), False),)

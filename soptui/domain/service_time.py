@@ -64,3 +64,38 @@ VISIT_STAGES = ("подготовка и дорога", "работа с сем�
 # Call outcomes in which the person was not reached: written to the phone log, not a service rendered,
 # and not the SOP 03 first contact.
 NOT_DELIVERED = frozenset({"no_answer", "callback"})
+
+
+# --- who did it and when: entries recorded later or on a colleague's behalf ----------------------------
+
+
+def check_recording(
+    *,
+    actor_id: int,
+    actor_is_head: bool,
+    performers: dict[int, str],
+    performer_id: int | None,
+    done_on: object,
+    today: object,
+    late_reason: str,
+) -> dict[str, str]:
+    """Russian field errors of who did a service and when (empty: it can be recorded).
+
+    The performer is the signed-in person unless a head records on a colleague's behalf, choosing them
+    explicitly among those who did it; the day is the day it happened, not later than today and not before
+    this month; a day before today needs the reason it is entered later.
+    """
+    errors: dict[str, str] = {}
+    performer = performer_id if performer_id is not None else actor_id
+    if performer not in performers:
+        names = ", ".join(performers.values()) or "никто не назначен"
+        errors["performer"] = f"Визит проводили: {names}. Укажите, кто из них его провёл."
+    elif performer != actor_id and not actor_is_head:
+        errors["performer"] = "Записать услугу за коллегу может только заведующий."
+    if done_on > today:
+        errors["done_on"] = "Дата услуги не может быть позже сегодняшней."
+    elif done_on < today.replace(day=1):
+        errors["done_on"] = f"Задним числом вносят только за текущий месяц (с {today.replace(day=1):%d.%m.%Y})."
+    elif done_on < today and not late_reason.strip():
+        errors["late_reason"] = "Укажите, почему запись вносится позже дня услуги."
+    return errors

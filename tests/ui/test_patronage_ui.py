@@ -426,3 +426,56 @@ async def test_visit_plan_and_act_typed_as_bursts(demo_store):
     assert data["child_sleep"] == "отдельная кровать" and data["income"] == "зарплата матери, пособие на ребёнка"
     family = data["family"]  # prefilled from the card; the typing continued at its end
     assert family.endswith("Петрова А.И., мать") and len(family) > len("Петрова А.И., мать")
+
+
+async def test_a_head_completes_a_colleagues_past_visit_naming_who_did_it_and_why_late(demo_store, centre):
+    """Issue 12: the head of department opens Иванова's visit of yesterday and completes it: the app asks
+    who did it and when (the planned day, a reason for entering it later); the log names Иванова, the
+    head as the one who recorded it, the day of the visit and the reason."""
+    from conftest import burst, fill, wait_screen
+
+    client = fresh_client(demo_store)
+    ivanova = staff_id("ivanova")
+    yesterday = dt.date(2026, 11, 24)
+    vid = visits.save_plan(
+        VisitPlan(
+            client_id=client.id,
+            staff_ids=[ivanova],
+            day=yesterday,
+            start=dt.time(14, 0),
+            end=dt.time(14, 40),
+            address=client.address,
+        ),
+        allow_conflicts=True,
+    )
+    visits.complete_act(vid, "report", {"goal": "Знакомство", "result": "Семья в порядке", "present": "мать"})
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "head", "demo2026")
+        app.open(OpenVisit(vid))
+        do = await wait_screen(pilot, "VisitDoScreen")
+        await settle(pilot, app)
+        do.query_one("#timers").accumulated[1] += 30 * 60  # the visit's 30 minutes with the family
+        do.query_one("#methods").select("observation")
+        await fill(pilot, do.query_one("#findings"), "Условия удовлетворительные")
+        await burst(pilot, ["ctrl+d"])
+        dialog = await wait_screen(pilot, "RecordingDialog")
+        assert dialog.query_one("#rec-day").value == "24.11.2026"  # the planned day, not today
+        await burst(pilot, ["ctrl+s"])  # nobody chosen, no reason: refused at the fields
+        assert "Выберите, кто провёл визит" in str(dialog.query_one("#rec-performer-error").render())
+        dialog.query_one("#rec-performer").value = ivanova
+        await burst(pilot, ["ctrl+s"])
+        assert "почему запись вносится позже" in str(dialog.query_one("#rec-reason").query_one("FieldError").render())
+        await fill(pilot, dialog.query_one("#rec-reason"), "отчёт сдан на следующий день")
+        await burst(pilot, ["ctrl+s"])
+        await settle(pilot, app, 5)
+    assert m.PatronageVisit.get_by_id(vid).status == "done"
+    e = m.ServiceEntry.get((m.ServiceEntry.source_type == "visit") & (m.ServiceEntry.source_id == vid))
+    head = staff_id("head")
+    assert (e.date, e.staff_id, e.recorded_by_id, e.late_reason) == (
+        yesterday,
+        ivanova,
+        head,
+        "отчёт сдан на следующий день",
+    )
+    assert (e.work_minutes, e.minutes) == (30, 30)

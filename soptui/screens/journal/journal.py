@@ -444,6 +444,9 @@ class JournalScreen(SectionScreen):
             + (f" (норма {r.norm_minutes}{', сверх нормы' if r.over_norm else ''})" if r.norm_minutes else ""),
             r.staff_name,
         ]
+        if r.late_reason:
+            when = f" {r.recorded_at:%d.%m.%Y}" if r.recorded_at else ""
+            parts.append(f"внесено позже{when}: {r.late_reason}")
         if r.source:
             parts.append(r.source)
         if r.note:

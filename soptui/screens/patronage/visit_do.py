@@ -605,19 +605,46 @@ class VisitDoScreen(Screen):
         if timers.running:
             timers._stop()
         self._save_draft_now()
-        self._complete(self._outcome())
+        self._ask_recording(self._outcome())
+
+    @db_work(exclusive=True, group="visit-complete")
+    def _ask_recording(self, outcome) -> None:
+        """The visit was not the signed-in person's, or its day has passed: ask who did it and when."""
+        from soptui.services import patronage as visits
+
+        needed, performers, planned = visits.recording_needed(self.visit_id)
+        if not needed:
+            self.app.call_from_thread(self._complete, outcome, None)
+            return
+        self.app.call_from_thread(self._recording_dialog, outcome, performers, planned)
+
+    def _recording_dialog(self, outcome, performers, planned) -> None:
+        from soptui.screens.patronage.recording import RecordingDialog
+
+        actor = getattr(self.app, "actor", None)
+
+        def chosen(answer) -> None:
+            if answer is None:
+                self.query_one("#do-error", Static).update("Визит не завершён: не указано, кто и когда его провёл.")
+                return
+            from soptui.services.patronage import Recording
+
+            performer, day, reason = answer
+            self._complete(outcome, Recording(performer, day, reason))
+
+        self.app.push_screen(RecordingDialog(performers, actor.id if actor else None, planned), chosen)
 
     @on(Button.Pressed, "#complete")
     def _complete_pressed(self) -> None:
         self.action_complete()
 
     @db_work(exclusive=True, group="visit-complete")
-    def _complete(self, outcome) -> None:
+    def _complete(self, outcome, recording=None) -> None:
         from soptui.services import patronage as visits
         from soptui.services.errors import ConflictError
 
         try:
-            visits.complete_visit(self.visit_id, outcome)
+            visits.complete_visit(self.visit_id, outcome, recording)
         except visits.VisitError as exc:
             self.app.call_from_thread(self._complete_errors, exc.errors)
             return

@@ -67,6 +67,8 @@ class ServiceRow:
     source: str  # звонок / патронаж / занятие / вручную
     note: str
     norm_minutes: int = 0  # the SOP norm the measured minutes are held against (0: none recorded)
+    late_reason: str = ""  # «внесено позже»: why the entry was written after the day of the service
+    recorded_at: Any = None
 
     @property
     def over_norm(self) -> bool:
@@ -166,6 +168,8 @@ def _row(values: tuple, number: int) -> ServiceRow:
         source,
         note,
         norm,
+        late_reason,
+        recorded_at,
     ) = values
     return ServiceRow(
         id=eid,
@@ -181,6 +185,8 @@ def _row(values: tuple, number: int) -> ServiceRow:
         source=SOURCE_LABELS.get(source, source or ""),
         note=note or "",
         norm_minutes=norm or 0,
+        late_reason=late_reason or "",
+        recorded_at=recorded_at,
     )
 
 
@@ -203,6 +209,8 @@ def _row_columns(S) -> tuple:
         E.source_type,
         E.note,
         E.norm_minutes,
+        E.late_reason,
+        E.recorded_at,
     )
 
 

@@ -29,9 +29,11 @@ from soptui.services.patronage.acts import (
 )
 from soptui.services.patronage.agenda import today_items
 from soptui.services.patronage.doing import (
+    Recording,
     complete_visit,
     load_progress,
     progress_key,
+    recording_needed,
     save_progress,
     validate_outcome,
 )
@@ -96,6 +98,8 @@ __all__ = [
     "set_status",
     # doing the visit
     "complete_visit",
+    "Recording",
+    "recording_needed",
     "load_progress",
     "progress_key",
     "save_progress",

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from soptui.core import clock, session
+from soptui.core.text import short_name
 from soptui.db import models as m
 from soptui.db import store
 from soptui.db.connection import write_transaction
 from soptui.domain.labels import DIAGNOSTIC_METHODS, PROBLEM_AREAS, RECOMMENDATION_STATUSES, VISIT_KINDS, VISIT_STATUSES
-from soptui.domain.service_time import VISIT_STAGES, StageTimes
+from soptui.domain.service_time import VISIT_STAGES, StageTimes, check_recording
 from soptui.services import access, drafts
 from soptui.services.patronage._common import SERVICE_KIND, VisitError
 from soptui.services.patronage.reading import VisitOutcome
@@ -68,19 +71,67 @@ def validate_outcome(kind: str, outcome: VisitOutcome) -> dict[str, str]:
     return errors
 
 
-def complete_visit(visit_id: int, outcome: VisitOutcome) -> int:
+@dataclass(frozen=True)
+class Recording:
+    """Who did the visit and when, when it is not the signed-in person today."""
+
+    performer_id: int | None = None  # None: the signed-in person
+    done_on: dt.date | None = None  # None: today
+    late_reason: str = ""  # needed when done_on is before today («внесено позже»)
+
+
+def recording_needed(visit_id: int) -> tuple[bool, dict[int, str], dt.date]:
+    """Whether completing needs the performer/date dialog: the signed-in person did not do the visit, or
+    its day has passed. Returns (needed, the visit's staff id -> name, the planned day)."""
+    access.require_visit(None, visit_id)  # access: client
+    v = m.PatronageVisit.get_by_id(visit_id)
+    performers = _visit_staff(visit_id)
+    me = session.actor_id()
+    return (me not in performers or v.planned_start.date() < clock.today()), performers, v.planned_start.date()
+
+
+def _visit_staff(visit_id: int) -> dict[int, str]:
+    rows = (
+        m.Staff.select(m.Staff.id, m.Staff.last_name, m.Staff.first_name, m.Staff.patronymic)
+        .join(m.VisitStaff, on=(m.VisitStaff.staff == m.Staff.id))
+        .where(m.VisitStaff.visit == visit_id)
+        .order_by(m.VisitStaff.id)
+    )
+    return {s.id: short_name(s.last_name, s.first_name, s.patronymic) for s in rows}
+
+
+def complete_visit(visit_id: int, outcome: VisitOutcome, recording: Recording | None = None) -> int:
     """Mark the visit done: needs a completed act; writes exactly one service-log entry.
 
-    Returns the ServiceEntry id. Unchecked earlier recommendations stay open.
+    The entry names who did the visit (the signed-in person, or a colleague a head chose explicitly, with
+    the head kept as the one who recorded it) and the day it happened (a day before today needs a reason
+    and is marked «внесено позже»). Returns the ServiceEntry id. Unchecked earlier recommendations stay open.
     """
     access.require_visit(None, visit_id)  # access: client
     v = m.PatronageVisit.get_or_none(m.PatronageVisit.id == visit_id)
     if v is None:
         raise store.RecordGone()
+    recording = recording or Recording()
+    now = clock.now()
+    actor = session.current()
+    me = actor.id if actor else None
+    performers = _visit_staff(visit_id)
+    done_on = recording.done_on or now.date()
     errors = validate_outcome(v.kind, outcome)
+    errors.update(
+        check_recording(
+            actor_id=me,
+            actor_is_head=bool(actor and actor.is_head),
+            performers=performers,
+            performer_id=recording.performer_id,
+            done_on=done_on,
+            today=now.date(),
+            late_reason=recording.late_reason,
+        )
+    )
     if errors:
         raise VisitError(errors)
-    now = clock.now()
+    performer = recording.performer_id if recording.performer_id is not None else me
     with write_transaction():
         v = m.PatronageVisit.get_by_id(visit_id)
         if v.status != "planned":
@@ -134,11 +185,6 @@ def complete_visit(visit_id: int, outcome: VisitOutcome) -> int:
                 r.version,
                 {"status": status, "comment": comment.strip(), "checked_visit": visit_id},
             )
-        staff_ids = [
-            l.staff_id for l in m.VisitStaff.select().where(m.VisitStaff.visit == visit_id).order_by(m.VisitStaff.id)
-        ]
-        me = session.actor_id()
-        staff = me if me in staff_ids else (staff_ids[0] if staff_ids else me)
         times = StageTimes.measured(
             outcome.prep_seconds,
             outcome.work_seconds,
@@ -153,9 +199,12 @@ def complete_visit(visit_id: int, outcome: VisitOutcome) -> int:
         else:
             entry_id = store.create(
                 m.ServiceEntry,
-                date=v.planned_start.date(),
+                date=done_on,  # the day it happened, not the planned one
                 client=v.client_id,
-                staff=staff,
+                staff=performer,
+                recorded_by=me,
+                recorded_at=now,
+                late_reason=recording.late_reason.strip() if done_on < now.date() else "",
                 sop="04",
                 service_kind=f"{SERVICE_KIND} ({VISIT_KINDS.get(v.kind, v.kind)})",
                 units=1,

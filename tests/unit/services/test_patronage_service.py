@@ -7,12 +7,15 @@ import datetime as dt
 
 import pytest
 
+from soptui.core import session
 from soptui.db import models as m
 from soptui.db.connection import write_transaction
 from soptui.domain import patronage
+from soptui.services import auth
 from soptui.services import patronage as visits
 from soptui.services.patronage import NewRecommendation, VisitError, VisitOutcome
 
+from conftest import PASSWORD
 from patronage_helpers import FRI, THU, WED, plan
 
 # a visit that took place: the work with the family timed, a method used, something found
@@ -257,3 +260,40 @@ def test_schedule_document(family):
     assert "Иванова Марина Сергеевна" in week.subtitle
     month = visits.schedule(dt.date(2026, 11, 1), dt.date(2026, 12, 31), staff_id=family["spec"])
     assert len(month.rows) == 2
+
+
+def test_a_head_records_a_colleagues_past_visit_with_both_names_and_a_reason(family):
+    """Issue 12: the entry names who did the visit and the day it happened; the head who records it is kept
+    beside; a past day needs a reason; not later than today, not before this month; a specialist may
+    not record for a colleague."""
+    from soptui.services.patronage import Recording
+
+    vid = visits.save_plan(plan(family))  # 25.11.2026, done by the specialist
+    _complete_act(vid, "report")
+    head = auth.sign_in("head", PASSWORD)
+    session.set_actor(head)
+    with pytest.raises(VisitError) as exc:
+        visits.complete_visit(vid, WORKED)  # the head did not do it: who did?
+    assert "Укажите, кто из них его провёл" in exc.value.errors["performer"]
+    day = dt.date(2026, 11, 24)
+    with pytest.raises(VisitError) as exc:
+        visits.complete_visit(vid, WORKED, Recording(family["spec"], day, "  "))
+    assert "почему запись вносится позже" in exc.value.errors["late_reason"]
+    for bad in (dt.date(2026, 11, 26), dt.date(2026, 10, 31)):
+        with pytest.raises(VisitError) as exc:
+            visits.complete_visit(vid, WORKED, Recording(family["spec"], bad, "забыла"))
+        assert "done_on" in exc.value.errors
+    visits.complete_visit(vid, WORKED, Recording(family["spec"], day, "визит был вечером, отчёт утром"))
+    e = m.ServiceEntry.get()
+    assert (e.date, e.staff_id, e.recorded_by_id) == (day, family["spec"], head.id)
+    assert e.late_reason == "визит был вечером, отчёт утром" and e.recorded_at is not None
+
+
+def test_a_specialist_cannot_record_a_visit_for_a_colleague(family):
+    from soptui.services.patronage import Recording
+
+    vid = visits.save_plan(plan(family))
+    _complete_act(vid, "report")
+    with pytest.raises(VisitError) as exc:
+        visits.complete_visit(vid, WORKED, Recording(family["psy"], None, ""))
+    assert "performer" in exc.value.errors

@@ -1,0 +1,77 @@
+"""Who did the visit and when, asked before completing a visit the signed-in person did not do, or one
+whose day has passed (issue 12: the log names the real performer and the real date)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Label, Select, Static
+
+from soptui.core import clock
+from soptui.widgets.dialogs import dialog_css
+from soptui.widgets.fields import FieldError, LabeledInput
+
+
+class RecordingDialog(ModalScreen[tuple[int, dt.date, str] | None]):
+    """Performer, day and the reason for entering it later; dismisses with them, or None."""
+
+    DEFAULT_CSS = dialog_css("RecordingDialog")
+    BINDINGS = [
+        Binding("escape", "cancel", "Отмена", id="recording.cancel", tooltip="Вернуться к визиту, ничего не записывая"),
+        Binding(
+            "ctrl+s", "ok", "Записать", id="recording.ok", tooltip="Завершить визит с этими данными", priority=True
+        ),
+    ]
+
+    def __init__(self, performers: dict[int, str], me: int | None, planned: dt.date) -> None:
+        super().__init__()
+        self.performers = performers
+        self.me = me
+        self.planned = planned
+
+    def compose(self) -> ComposeResult:
+        today = clock.today()
+        day = self.planned if self.planned <= today else today
+        with Vertical(classes="dialog"):
+            yield Label("Кто и когда провёл визит", classes="dialog-title")
+            yield Static(
+                "В журнал услуг записывают того, кто провёл визит, и день, когда он был. "
+                "Запись за прошедший день помечается «внесено позже» и попадает в отчёт заведующего."
+            )
+            yield Label("Провёл(а) визит")
+            options = [(name, sid) for sid, name in self.performers.items()]
+            if self.me in self.performers:  # the signed-in person did it: chosen, and may be changed by a head
+                yield Select(options, prompt="выберите сотрудника", value=self.me, id="rec-performer")
+            else:  # recording on a colleague's behalf: chosen explicitly
+                yield Select(options, prompt="выберите сотрудника", id="rec-performer")
+            yield FieldError(id="rec-performer-error", classes="-empty")
+            yield LabeledInput(
+                "Дата визита", value=clock.fmt_date(day), validator=clock.parse_date, required=True, id="rec-day"
+            )
+            yield LabeledInput("Почему вносится позже (для записи за прошедший день)", id="rec-reason")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Записать (Ctrl+S)", variant="primary", id="rec-ok")
+                yield Button("Отмена", id="rec-cancel")
+
+    @on(Button.Pressed, "#rec-ok")
+    def action_ok(self) -> None:
+        performer = self.query_one("#rec-performer", Select).value
+        ok_day, day = self.query_one("#rec-day", LabeledInput).check()
+        reason = self.query_one("#rec-reason", LabeledInput).value
+        error = self.query_one("#rec-performer-error", FieldError)
+        error.show(None if isinstance(performer, int) else "Выберите, кто провёл визит.")
+        if not ok_day or not isinstance(performer, int):
+            return
+        if day < clock.today() and not reason.strip():
+            self.query_one("#rec-reason", LabeledInput).show_error("Укажите, почему запись вносится позже дня визита.")
+            return
+        self.dismiss((performer, day, reason))
+
+    @on(Button.Pressed, "#rec-cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
