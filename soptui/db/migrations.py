@@ -62,6 +62,12 @@ def _v4_measured_minutes(migrator: SchemaMigrator, database: pw.Database) -> Non
         migrate(migrator.add_column("service_entry", "recorded_at", pw.DateTimeField(null=True)))
     if "late_reason" not in columns:
         migrate(migrator.add_column("service_entry", "late_reason", pw.TextField(default="")))
+    # a reminder (a messenger session) is closed as held or not held, with the reason
+    reminder = {c.name for c in database.get_columns("reminder")}
+    if "closed_as" not in reminder:
+        migrate(migrator.add_column("reminder", "closed_as", pw.CharField(default="")))
+    if "closed_reason" not in reminder:
+        migrate(migrator.add_column("reminder", "closed_reason", pw.TextField(default="")))
 
 
 MIGRATIONS: dict[int, Migration] = {

@@ -340,6 +340,9 @@ class Reminder(BaseModel):
     repeat_days = pw.IntegerField(default=0)  # 0 = once; 7 = weekly ...
     repeat_until = pw.DateField(null=True)
     done_at = pw.DateTimeField(null=True)
+    # v4: how it was closed: "held" or "not_held" (a messenger session that did not take place), and why
+    closed_as = pw.CharField(default="")
+    closed_reason = pw.TextField(default="")
 
 
 # --- patronage (SOP 04) --------------------------------------------------------

@@ -492,8 +492,28 @@ class CallsScreen(SectionScreen):
                 self.start_new_call(info.client_id, info.id, info.sop or None)
             elif choice == "done":
                 self._complete_reminder(info.id)
+            elif choice == "not_held":
+                self._ask_not_held(info)
 
         self.app.push_screen(ReminderScreen(info), answer)
+
+    def _ask_not_held(self, info) -> None:
+        from soptui.widgets.fields_dialog import FieldsDialog, FieldSpec
+
+        def submit(values: dict) -> None:
+            from soptui.services import calls
+
+            calls.complete_reminder(info.id, held=False, reason=values["reason"] or "")
+
+        self.app.push_screen(
+            FieldsDialog(
+                "Сеанс связи не состоялся",
+                [FieldSpec("reason", "Почему (не ответили, перенесли по просьбе семьи…)", required=True)],
+                submit,
+                ok_label="Записать",
+            ),
+            lambda done: self.notify("Сеанс связи отмечен как не состоявшийся.", timeout=3) if done else None,
+        )
 
     @db_work(group="calls-reminder-done")
     def _complete_reminder(self, reminder_id: int) -> None:
@@ -541,7 +561,9 @@ class ReminderScreen(ModalScreen[str | None]):
             )
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Позвонить", id="call", variant="primary")
-                yield Button("Выполнено", id="done")
+                yield Button("Состоялся" if i.kind == "messenger_session" else "Выполнено", id="done")
+                if i.kind == "messenger_session":
+                    yield Button("Не состоялся", id="not_held")
                 yield Button("Закрыть", id="close")
 
     @on(Button.Pressed)

@@ -56,10 +56,19 @@ def get_reminder(reminder_id: int) -> ReminderInfo:
     )
 
 
-def complete_reminder(reminder_id: int) -> None:
+def complete_reminder(reminder_id: int, held: bool = True, reason: str = "") -> None:
+    """Close a callback, control point or messenger session: done («held»), or — a session that did not
+    take place — «not held» with its reason (CallError when the reason is empty). Either way it leaves Today."""
     access.require_reminder(None, reminder_id)  # access: client
+    if not held and not reason.strip():
+        raise CallError("Укажите, почему сеанс связи не состоялся.")
     with write_transaction():
         r = m.Reminder.get_or_none(m.Reminder.id == reminder_id)
         if r is None or r.done_at is not None:
             return
-        store.update_versioned(m.Reminder, r.id, r.version, {"done_at": clock.now()})
+        store.update_versioned(
+            m.Reminder,
+            r.id,
+            r.version,
+            {"done_at": clock.now(), "closed_as": "held" if held else "not_held", "closed_reason": reason.strip()},
+        )

@@ -365,3 +365,34 @@ def test_a_call_over_its_norm_is_flagged(actor, staff):
     entry = m.ServiceEntry.get(m.ServiceEntry.source_id == call_id)
     assert (entry.prep_minutes, entry.work_minutes, entry.doc_minutes, entry.minutes) == (1, 31, 2, 34)
     assert "сверх нормы: разговор" in entry.note
+
+
+def test_a_passed_messenger_session_stays_overdue_until_closed_held_or_not_held(actor, staff):
+    """Issue 12: a SOP 02 session whose time passed stays «просрочено» on Today until it is closed as
+    held, or as not held with its reason; then it leaves Today."""
+    ids = make_family(staff, category="elderly", with_referral=False)
+    call_id = start(ids, sop="02", person="contact")
+    calls.finish_call(
+        call_id,
+        CallOutcome(
+            "agreed",
+            sessions_start=dt.datetime(2026, 11, 27, 16, 0),
+            sessions_every_days=7,
+            sessions_until=dt.date(2026, 12, 31),
+        ),
+    )
+    first, second = list(m.Reminder.select().where(m.Reminder.kind == "messenger_session").order_by(m.Reminder.due_at))[
+        :2
+    ]
+
+    def on_today(day):
+        return {i.target[1]: i.state for i in today_service.collect(actor, day) if i.target[0] == "reminder"}
+
+    assert on_today(dt.date(2026, 12, 4)) == {first.id: "overdue", second.id: "today"}
+    with pytest.raises(CallError, match="почему сеанс связи не состоялся"):
+        calls.complete_reminder(first.id, held=False, reason="  ")
+    calls.complete_reminder(first.id, held=False, reason="бабушка в больнице")
+    calls.complete_reminder(second.id)
+    assert on_today(dt.date(2026, 12, 4)) == {}
+    a, b = m.Reminder.get_by_id(first.id), m.Reminder.get_by_id(second.id)
+    assert (a.closed_as, a.closed_reason, b.closed_as) == ("not_held", "бабушка в больнице", "held")
