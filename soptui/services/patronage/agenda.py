@@ -104,7 +104,8 @@ def today_items(actor: session.Actor, today: dt.date) -> list[TodayItem]:
                 c.client_full_name,
                 "визит из звонка: подтвердите и назначьте сотрудников"
                 + (": его время прошло, перенесите или отмените" if c.start.date() < today else ""),
-                "overdue" if c.start.date() < today else "today",  # a past day is never «сегодня»
+                # a past day is never «сегодня»; a later one is to confirm in time
+                "overdue" if c.start.date() < today else ("today" if c.start.date() == today else "ok"),
                 ("visit", c.id),
                 c.start.isoformat(),
             )
