@@ -75,6 +75,7 @@ def build(summary, creation_date: dt.datetime | None = None) -> SoptuiDocument:
             ("Проведено патронажей", s.visits_done),
             ("из них с оформленным актом или отчётом", s.visits_with_act),
             ("из них без акта или отчёта", s.visits_without_act),
+            ("Запланированы, срок прошёл, не проведены (нет акта)", s.visits_not_done),
             *[(f"Оформлено: {label}", n) for label, n in s.acts_by_kind],
         ],
         col_widths=(140, 40),

@@ -653,6 +653,10 @@ def render_summary(s) -> Group:
                 ("Проведено патронажей", s.visits_done),
                 ("с актом или отчётом", s.visits_with_act),
                 ("без акта или отчёта", no_act),
+                (
+                    "запланированы, срок прошёл, не проведены",
+                    Text(str(s.visits_not_done), style="bold red" if s.visits_not_done else ""),
+                ),
                 *[(label, n) for label, n in s.acts_by_kind],
             ],
         )
@@ -660,7 +664,7 @@ def render_summary(s) -> Group:
     if s.visits_missing_act:
         parts.append(
             table(
-                "Патронажи без акта",
+                "Патронажи без акта (в том числе не проведённые)",
                 [(v.client_name, clock.fmt_date(v.date), v.kind, v.staff_names) for v in s.visits_missing_act[:20]],
                 headers=("Получатель", "Дата", "Вид", "Специалисты"),
             )

@@ -85,7 +85,8 @@ class AuditSummary:
     visits_with_act: int
     visits_without_act: int
     acts_by_kind: list[tuple[str, int]]
-    visits_missing_act: list[VisitLine]
+    visits_missing_act: list[VisitLine]  # done without an act, and planned ones whose time passed undone
+    visits_not_done: int  # planned in the period, time passed, not done (so no act)
     # SOP 05
     sessions_held: int
     sessions_cancelled: int
@@ -236,20 +237,29 @@ def audit_summary(
     V, VA, VS = m.PatronageVisit, m.VisitAct, m.VisitStaff
     C3 = m.Client.alias("family")
     when = fn.COALESCE(V.completed_at, V.planned_start)
-    cond = (V.status == "done") & (when >= lo) & (when < hi)
+    scope = True
     if department_id is not None:
-        cond &= C3.department == department_id
+        scope &= C3.department == department_id
     if staff_id is not None:
-        cond &= V.id.in_(VS.select(VS.visit).where(VS.staff == staff_id))
+        scope &= V.id.in_(VS.select(VS.visit).where(VS.staff == staff_id))
     if actor is not None and not actor.sees_all_departments:
         mine = V.id.in_(VS.select(VS.visit).where(VS.staff == actor.id))
-        cond &= ((C3.department == actor.department_id) | mine) if actor.department_id else mine
-    visits = list(
-        V.select(V.id, V.kind, when.alias("moment"), C3.last_name, C3.first_name, C3.patronymic)
-        .join(C3, on=(V.client == C3.id))
-        .where(cond)
-        .order_by(when)
-        .tuples()
+        scope &= ((C3.department == actor.department_id) | mine) if actor.department_id else mine
+
+    def visit_rows(cond, moment):
+        return list(
+            V.select(V.id, V.kind, moment.alias("moment"), C3.last_name, C3.first_name, C3.patronymic)
+            .join(C3, on=(V.client == C3.id))
+            .where(cond & scope)
+            .order_by(moment)
+            .tuples()
+        )
+
+    visits = visit_rows((V.status == "done") & (when >= lo) & (when < hi), when)
+    # planned in the period, its time passed, never done: no act — the head must see these too
+    passed = min(hi, clock.now())
+    not_done = visit_rows(
+        (V.status == "planned") & (V.planned_start >= lo) & (V.planned_start < passed), V.planned_start
     )
     visit_ids = [v[0] for v in visits]
     with_act: set[int] = set()
@@ -260,7 +270,8 @@ def audit_summary(
         for vid, kind in VA.select(VA.visit, VA.kind).where(VA.visit.in_(chunk) & (VA.is_draft == False)).tuples():  # noqa: E712
             with_act.add(vid)
             acts_by_kind[kind] = acts_by_kind.get(kind, 0) + 1
-    missing = [v for v in visits if v[0] not in with_act]
+    missing = [v for v in visits if v[0] not in with_act] + not_done
+    undone = {v[0] for v in not_done}
     missing_ids = [v[0] for v in missing[:MAX_LIST]]
     if missing_ids:
         for vid, sid in VS.select(VS.visit, VS.staff).where(VS.visit.in_(missing_ids)).tuples():
@@ -269,7 +280,7 @@ def audit_summary(
         VisitLine(
             full_name(last, first, patr),
             _as_date(moment),
-            VISIT_KINDS.get(kind, kind),
+            VISIT_KINDS.get(kind, kind) + (" · не проведён" if vid in undone else ""),
             ", ".join(staff_of.get(vid, [])) or "—",
         )
         for vid, kind, moment, last, first, patr in missing[:MAX_LIST]
@@ -317,7 +328,8 @@ def audit_summary(
         calls_total=calls_total,
         visits_done=len(visits),
         visits_with_act=len(with_act),
-        visits_without_act=len(missing),
+        visits_without_act=len(missing) - len(not_done),
+        visits_not_done=len(not_done),
         acts_by_kind=[(ACT_KINDS.get(k, k), n) for k, n in sorted(acts_by_kind.items())],
         visits_missing_act=missing_lines,
         sessions_held=int(by_status.get("held", 0)),

@@ -359,6 +359,23 @@ def test_audit_summary_counts_deadlines_calls_visits_and_sessions(audit_data, lo
     assert s.services.entries == 5
 
 
+def test_audit_report_lists_planned_visits_whose_time_passed_undone(audit_data, log, staff):
+    """Issue 12: «Проведено 16 / без акта 0» while Today listed past visits with no act: a visit planned in
+    the period whose time has passed and that was never done is counted and listed (it has no act)."""
+    client = m.Client.get(m.Client.last_name == "Семёнова")
+    v = m.PatronageVisit.create(
+        client=client.id, kind="planned", planned_start=dt.datetime(2026, 11, 20, 10, 0), status="planned"
+    )
+    m.VisitStaff.create(visit=v.id, staff=staff["spec"])
+    s = journal.audit_summary(*NOV, actor=_as("chief"))
+    assert (s.visits_done, s.visits_without_act, s.visits_not_done) == (4, 2, 1)
+    assert [(line.client_name, line.date, line.kind) for line in s.visits_missing_act][-1] == (
+        "Семёнова Анна Олеговна",
+        dt.date(2026, 11, 20),
+        "плановый (повторный) · не проведён",
+    )
+
+
 def test_audit_summary_filters_and_specialist_scope(audit_data, log, staff):
     head = _as("chief")
     home = journal.audit_summary(*NOV, department_id=log["home_dep"], actor=head)
