@@ -89,6 +89,15 @@ def build(summary, creation_date: dt.datetime | None = None) -> SoptuiDocument:
             font_size=8,
         )
 
+    if s.late_entries:
+        doc.add_paragraph(f"Записи, внесённые позже дня услуги: {len(s.late_entries)}.")
+        doc.add_table(
+            ("Дата услуги", "ФИО получателя", "Исполнитель", "Почему позже"),
+            [(format_date(r.date), r.client_name, r.staff_name, r.late_reason) for r in s.late_entries],
+            col_widths=(25, 55, 35, 65),
+            font_size=8,
+        )
+
     doc.add_section("4. Групповые занятия и клубы (СОП 05)")
     doc.add_table(
         ("Показатель", "Количество"),

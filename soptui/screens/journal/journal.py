@@ -669,6 +669,14 @@ def render_summary(s) -> Group:
                 headers=("Получатель", "Дата", "Вид", "Специалисты"),
             )
         )
+    if s.late_entries:
+        parts.append(
+            table(
+                f"Внесено позже: {len(s.late_entries)}",
+                [(clock.fmt_date(r.date), r.client_name, r.staff_name, r.late_reason) for r in s.late_entries[:20]],
+                headers=("Дата услуги", "Получатель", "Исполнитель", "Почему позже"),
+            )
+        )
     parts.append(
         table(
             "Групповые занятия (СОП 05)",

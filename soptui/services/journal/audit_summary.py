@@ -24,7 +24,16 @@ from soptui.domain.period import day_bounds, validate_period
 from soptui.services import access, institution, printing
 from soptui.services.journal.audit_log import record_print
 from soptui.services.journal.common import actor_or_current, department_name, signers
-from soptui.services.journal.service_log import JournalFilters, TotalRow, Totals, totals, totals_by_sop, totals_by_staff
+from soptui.services.journal.service_log import (
+    JournalFilters,
+    ServiceRow,
+    TotalRow,
+    Totals,
+    late_entries,
+    totals,
+    totals_by_sop,
+    totals_by_staff,
+)
 from soptui.services.staff import Names
 
 MAX_LIST = 200  # lines of the "late / without act" lists in the head's report
@@ -96,6 +105,7 @@ class AuditSummary:
     services: Totals
     services_by_sop: list[TotalRow] = field(default_factory=list)
     services_by_staff: list[TotalRow] = field(default_factory=list)
+    late_entries: list[ServiceRow] = field(default_factory=list)  # «внесено позже», with their reasons
     head: str = ""
     printed_at: dt.datetime | None = None
 
@@ -339,6 +349,7 @@ def audit_summary(
         services=totals(filters, actor),
         services_by_sop=totals_by_sop(filters, actor),
         services_by_staff=totals_by_staff(filters, actor),
+        late_entries=late_entries(filters, actor),
         head=signers(department_id, None, actor)[2],
         printed_at=clock.now(),
     )

@@ -225,6 +225,16 @@ def totals(filters: JournalFilters, actor: session.Actor | None = None) -> Total
     return Totals(int(entries or 0), int(units or 0), int(minutes or 0))
 
 
+def late_entries(filters: JournalFilters, actor: session.Actor | None = None, limit: int = 200) -> list[ServiceRow]:
+    """Entries of the period written after the day of the service («внесено позже»), with their reasons."""
+    access.require_staff(actor)  # access: staff
+    actor = actor_or_current(actor)
+    E = m.ServiceEntry
+    q, S = _entry_query(filters, actor)
+    q = q.select(*_row_columns(S)).where(E.late_reason != "").order_by(E.date, E.id).limit(limit)
+    return [_row(values, i + 1) for i, values in enumerate(q.tuples())]
+
+
 def service_page(
     filters: JournalFilters, offset: int = 0, limit: int = PAGE_SIZE, actor: session.Actor | None = None
 ) -> ServicePage:

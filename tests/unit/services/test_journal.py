@@ -376,6 +376,33 @@ def test_audit_report_lists_planned_visits_whose_time_passed_undone(audit_data, 
     )
 
 
+def test_audit_report_lists_entries_recorded_after_the_fact(audit_data, log, staff):
+    """Issue 12: an entry written after the day of the service («внесено позже») is listed with its reason,
+    on the screen's report and in the PDF the head signs."""
+    from soptui.forms import audit_report
+    from soptui.services import printing
+
+    client = m.Client.get(m.Client.last_name == "Семёнова")
+    m.ServiceEntry.create(
+        date=dt.date(2026, 11, 20),
+        client=client.id,
+        staff=staff["spec"],
+        recorded_by=staff["head"],
+        recorded_at=dt.datetime(2026, 11, 24, 9, 0),
+        late_reason="отчёт сдан после выходных",
+        sop="04",
+        service_kind="Социальный патронаж",
+        minutes=40,
+        source_type="visit",
+    )
+    s = journal.audit_summary(*NOV, department_id=log["day_dep"], actor=_as("chief"))
+    assert [(r.date, r.client_name, r.late_reason) for r in s.late_entries] == [
+        (dt.date(2026, 11, 20), "Семёнова Анна Олеговна", "отчёт сдан после выходных")
+    ]
+    text = _pdf_text(printing.render(audit_report, s))
+    assert "внесённые позже дня услуги: 1" in text and "отчёт сдан после выходных" in text
+
+
 def test_audit_summary_filters_and_specialist_scope(audit_data, log, staff):
     head = _as("chief")
     home = journal.audit_summary(*NOV, department_id=log["home_dep"], actor=head)
