@@ -141,11 +141,7 @@ def seed_demo(ctx) -> None:
             staff=staff_id,
             sop="04",
             service_kind=f"{visits.SERVICE_KIND} ({VISIT_KINDS[v.kind]})",
-            minutes=times.total,
-            prep_minutes=times.prep,
-            work_minutes=times.work,
-            doc_minutes=times.doc,
-            norm_minutes=times.norm,
+            **times.entry_fields(),
             source_type="visit",
             source_id=v.id,
         )

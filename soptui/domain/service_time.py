@@ -40,6 +40,16 @@ class StageTimes:
     def norm(self) -> int:
         return self.norm_prep + self.norm_work + self.norm_doc
 
+    def entry_fields(self) -> dict[str, int]:
+        """The service-log columns these times fill: the measured minutes and the norm beside them."""
+        return {
+            "minutes": self.total,
+            "prep_minutes": self.prep,
+            "work_minutes": self.work,
+            "doc_minutes": self.doc,
+            "norm_minutes": self.norm,
+        }
+
     def over(self, labels: tuple[str, str, str]) -> list[str]:
         """The stages (by label) whose measured time exceeds their norm."""
         pairs = zip(labels, (self.prep, self.work, self.doc), (self.norm_prep, self.norm_work, self.norm_doc))

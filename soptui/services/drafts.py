@@ -26,6 +26,7 @@ class DraftInfo:
     key: str
     payload: dict[str, Any]
     updated_at: dt.datetime
+    id: int = 0
 
 
 def _default(value: Any) -> Any:
@@ -103,7 +104,7 @@ def list_drafts(prefix: str = "", staff_id: int | None = None) -> list[DraftInfo
         except (TypeError, ValueError):
             continue
         if isinstance(value, dict):
-            result.append(DraftInfo(row.key, value, row.updated_at))
+            result.append(DraftInfo(row.key, value, row.updated_at, row.id))
     return result
 
 
@@ -172,11 +173,9 @@ def today_items(actor, today: dt.date) -> list:
         if described is None:
             continue
         who, what = described
-        draft_id = m.Draft.get(m.Draft.staff == owner, m.Draft.key == d.key).id
         when = f"{d.updated_at:%d.%m.%Y %H:%M}"
-        items.append(TodayItem(UNFINISHED, when, who, what, "today", ("draft", draft_id), d.updated_at.isoformat()))
-    items.sort(key=lambda i: i.sort_key, reverse=True)
-    return items
+        items.append(TodayItem(UNFINISHED, when, who, what, "today", ("draft", d.id), d.updated_at.isoformat()))
+    return items  # list_drafts gives them newest first
 
 
 def key_of(draft_id: int) -> str | None:

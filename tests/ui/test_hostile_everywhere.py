@@ -44,7 +44,7 @@ FREE_TEXT = {
     "client_status_change": ("reason",),
     "referral": ("source_body", "summary"),
     "phone_call": ("callee_name", "purpose", "summary", "agreements", "notes", "off_hours_reason"),
-    "reminder": ("text",),
+    "reminder": ("text", "closed_reason"),
     "patronage_visit": (
         "purpose",
         "address",
@@ -62,7 +62,7 @@ FREE_TEXT = {
     "session_feedback": ("author", "text"),
     "attendance": ("absence_reason", "override_reason"),
     "club_member": ("left_reason",),
-    "service_entry": ("note",),
+    "service_entry": ("note", "late_reason"),
     "staff": ("last_name", "first_name", "patronymic"),
     "department": ("name", "short_name", "working_hours"),
     "institution": ("full_name", "short_name", "address"),

@@ -194,11 +194,7 @@ def finish_call(call_id: int, outcome: CallOutcome) -> FinishResult:
                 sop=call.sop,
                 service_kind=script.service_kind,
                 units=1,
-                minutes=times.total,
-                prep_minutes=times.prep,
-                work_minutes=times.work,
-                doc_minutes=times.doc,
-                norm_minutes=times.norm,
+                **times.entry_fields(),
                 source_type="call",
                 source_id=call_id,
                 note=(
