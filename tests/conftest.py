@@ -46,27 +46,105 @@ def fixed_clock():
     clock.set_fixed(None)
 
 
-def _open_copy(template, path):
+# --- the engine: SQLite files by default; SOPTUI_TEST_DATABASE=postgresql://… runs the same tests on PostgreSQL --
+# (tools/test_all.py starts a private cluster and sets it). Each xdist worker builds its templates as databases of
+# its own, and each test gets a scratch database cloned from one (CREATE DATABASE … TEMPLATE), dropped after it.
+TEST_DATABASE = os.environ.get("SOPTUI_TEST_DATABASE", "")
+ON_POSTGRESQL = TEST_DATABASE.startswith(("postgres://", "postgresql://"))
+ENGINE = "postgresql" if ON_POSTGRESQL else "sqlite"
+
+
+class PgScratch:
+    """Databases of one xdist worker on the test server: templates and per-test clones."""
+
+    def __init__(self, url: str):
+        from urllib.parse import urlparse
+
+        self.url = urlparse(url)
+        self.prefix = "soptui_" + os.environ.get("PYTEST_XDIST_WORKER", "main")
+        self.count = 0
+
+    def url_of(self, name: str) -> str:
+        return self.url._replace(path="/" + name).geturl()
+
+    def _admin(self, *statements: str) -> None:
+        import psycopg2
+
+        conn = psycopg2.connect(self.url.geturl())
+        conn.autocommit = True
+        try:
+            with conn.cursor() as cur:
+                for sql in statements:
+                    cur.execute(sql)
+        finally:
+            conn.close()
+
+    def create(self, name: str, template: str | None = None) -> str:
+        full = f"{self.prefix}_{name}"
+        clone = f" TEMPLATE {template} STRATEGY FILE_COPY" if template else ""
+        self._admin(f"DROP DATABASE IF EXISTS {full} WITH (FORCE)", f"CREATE DATABASE {full}{clone}")
+        return full
+
+    def clone(self, template: str) -> str:
+        self.count += 1
+        return self.create(f"t{self.count}", template)
+
+    def drop(self, name: str) -> None:
+        self._admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture(scope="session")
+def pg_scratch():
+    if not ON_POSTGRESQL:
+        return None
+    pytest.importorskip("psycopg2")
+    return PgScratch(TEST_DATABASE)
+
+
+def _open_copy(template, path, scratch=None):
     """Open a private copy of a migrated template store, bound as open_store() would bind it.
 
     open_store() on a store already at the current version still re-runs the idempotent create-if-missing
     DDL (a quarter of a second a test); the template was built by open_store() itself, so here it is skipped.
+    On PostgreSQL the template is a database name and the copy a scratch database cloned from it.
     """
-    shutil.copyfile(template, path)
-    database = bind(open_url(str(path)))
+    if scratch is not None:
+        name = scratch.clone(template)
+        database = bind(open_url(scratch.url_of(name)))
+        database.scratch_name = name
+    else:
+        shutil.copyfile(template, path)
+        database = bind(open_url(str(path)))
     calendar.load_overrides()
     return database
 
 
-@pytest.fixture(scope="session")
-def store_template(tmp_path_factory):
-    """An empty store migrated once per test run (per xdist worker); `store` copies it."""
-    path = tmp_path_factory.mktemp("store") / "template.db"
-    clock.set_fixed(FIXED_NOW)
-    database = open_store(path)
-    database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+def _close_copy(database, scratch) -> None:
     database.close()
     db.initialize(None)
+    if scratch is not None:
+        scratch.drop(database.scratch_name)
+
+
+def _checkpoint_and_close(database) -> None:
+    if not ON_POSTGRESQL:
+        database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    database.close()
+    db.initialize(None)
+
+
+@pytest.fixture(scope="session")
+def store_template(tmp_path_factory, pg_scratch):
+    """An empty store migrated once per test run (per xdist worker); `store` copies it."""
+    if pg_scratch is not None:
+        path = pg_scratch.create("store_template")
+        target = pg_scratch.url_of(path)
+    else:
+        path = tmp_path_factory.mktemp("store") / "template.db"
+        target = path
+    clock.set_fixed(FIXED_NOW)
+    database = open_store(target)
+    _checkpoint_and_close(database)
     workdays.set_overrides({})
     workdays.set_confirmed_years(set())
     clock.set_fixed(None)
@@ -74,16 +152,16 @@ def store_template(tmp_path_factory):
 
 
 @pytest.fixture
-def store(store_template, tmp_path):
-    """An empty, migrated store in a real SQLite file (a copy of the session's template)."""
+def store(store_template, tmp_path, pg_scratch):
+    """An empty, migrated store in a real SQLite file (a copy of the session's template), or a scratch
+    PostgreSQL database when SOPTUI_TEST_DATABASE says so."""
     session.set_actor(None)  # a CLI test before this one may have left its administrator signed in
-    database = _open_copy(store_template, tmp_path / "test.db")
+    database = _open_copy(store_template, tmp_path / "test.db", pg_scratch)
     yield database
     session.set_actor(None)
     workdays.set_overrides({})
     workdays.set_confirmed_years(set())
-    database.close()
-    db.initialize(None)
+    _close_copy(database, pg_scratch)
 
 
 @pytest.fixture
@@ -136,33 +214,45 @@ def centre():
 
 
 @pytest.fixture(scope="session")
-def demo_template(tmp_path_factory):
+def demo_template(tmp_path_factory, pg_scratch):
     """The demo store built once per test run (60 clients, dated by the fixed clock)."""
     from soptui.demo import build_demo
 
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    if pg_scratch is not None:
+        path = pg_scratch.create("demo_template")
+        target = pg_scratch.url_of(path)
+    else:
+        path = tmp_path_factory.mktemp("demo") / "demo.db"
+        target = path
     clock.set_fixed(FIXED_NOW)
-    database = open_store(path)
+    database = open_store(target)
     ctx = build_demo(n_clients=60, today=FIXED_NOW.date())
-    database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    database.close()
-    db.initialize(None)
+    _checkpoint_and_close(database)
     session.set_actor(None)
     clock.set_fixed(None)
     return path, ctx
 
 
 @pytest.fixture
-def demo_store(demo_template, tmp_path):
+def demo_store(demo_template, tmp_path, pg_scratch):
     """A private copy of the demo store, open and bound; returns the DemoContext."""
     path, ctx = demo_template
-    database = _open_copy(path, tmp_path / "demo.db")
+    database = _open_copy(path, tmp_path / "demo.db", pg_scratch)
     yield ctx
     session.set_actor(None)
     workdays.set_overrides({})
     workdays.set_confirmed_years(set())
-    database.close()
-    db.initialize(None)
+    _close_copy(database, pg_scratch)
+
+
+def pytest_collection_modifyitems(config, items):
+    """`@pytest.mark.sqlite_only`: the test is about SQLite files themselves (skipped on the PostgreSQL pass)."""
+    if not ON_POSTGRESQL:
+        return
+    skip = pytest.mark.skip(reason="about SQLite files; the PostgreSQL pass skips it")
+    for item in items:
+        if item.get_closest_marker("sqlite_only"):
+            item.add_marker(skip)
 
 
 # How long a Pilot test waits for a screen or a worker before it fails. Generous on purpose: a passing
