@@ -16,6 +16,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--db", help="путь к файлу SQLite или URL базы (sqlite:///…, postgresql://…)")
     p.add_argument("--demo", action="store_true", help="открыть демонстрационную базу (создаётся при первом запуске)")
     p.add_argument(
+        "--create",
+        action="store_true",
+        help="создать папку и новую пустую базу, если их нет (без этого несуществующая папка — ошибка)",
+    )
+    p.add_argument(
         "--admin",
         default=os.environ.get("SOPTUI_ADMIN"),
         help="логин администратора для команд user, institution, calendar, audit (или SOPTUI_ADMIN)",
@@ -55,8 +60,18 @@ def _parser() -> argparse.ArgumentParser:
     asub = audit.add_subparsers(dest="audit_command", required=True)
     asub.add_parser("verify", help="проверить цепочку записей журнала аудита и назвать первую нарушенную")
 
-    backup = sub.add_parser("backup", help="резервная копия базы SQLite")
-    backup.add_argument("dest", help="файл или папка для копии")
+    backup = sub.add_parser(
+        "backup", help="резервная копия базы (SQLite или pg_dump): проверяется до того, как заменит прежнюю"
+    )
+    backup.add_argument("dest", help="файл или папка для копии (в папке — копии с датой, 7 ежедневных и 4 недельных)")
+
+    restore = sub.add_parser(
+        "restore", help="восстановить базу из копии: копия проверяется, текущая база сохраняется рядом"
+    )
+    restore.add_argument("file", help="файл резервной копии (soptui-….db или .dump)")
+
+    migrate = sub.add_parser("migrate-to", help="перенести базу SQLite в пустую базу PostgreSQL с проверкой")
+    migrate.add_argument("url", help="postgresql://пользователь@сервер/база (база должна быть пустой)")
 
     inst = sub.add_parser("institution", help="сведения об учреждении и настройки")
     inst.add_argument("--name", help="полное наименование с формой собственности")
@@ -143,26 +158,45 @@ def _authenticate_admin(args: argparse.Namespace) -> str | None:
 def main(argv: list[str] | None = None) -> int:
     os.umask(0o077)  # everything soptui writes (store, backups, PDFs, logs) is the user's alone
     args = _parser().parse_args(argv)
-    from soptui.core.storecheck import StoreError, default_db_path, precheck
+    from soptui.core.storecheck import BUSY_HOOKS, BUSY_NOTICE, StoreError, default_db_path, precheck
 
-    target = str(args.db or os.environ.get("SOPTUI_DATABASE") or default_db_path(demo=args.demo))
+    explicit = args.db or os.environ.get("SOPTUI_DATABASE")
+    target = str(explicit or default_db_path(demo=args.demo))
+    create = args.create or not explicit  # the default data folder is made on first run; a typed path is not
     if args.command is None:
         try:
-            has_users = precheck(target)
+            has_users = precheck(target, create)
         except StoreError as exc:
             return _fail(str(exc))
         return run_app(target, args.demo, build_demo_first=args.demo and not has_users)
+    if args.command == "restore":
+        return _restore_command(target, Path(args.file))
 
     from soptui.services.store import open_store
 
+    BUSY_HOOKS.append(lambda attempt: print(BUSY_NOTICE, file=sys.stderr))
     try:
-        database = open_store(target)
+        database = open_store(target, create=create)
     except StoreError as exc:
         return _fail(str(exc))
     from soptui.core.storecheck import TIGHTENED
 
     for message in TIGHTENED:
         print(message, file=sys.stderr)
+    try:
+        return _dispatch(args, database)
+    except StoreError as exc:  # busy past every retry, the server gone: one Russian sentence
+        return _fail(str(exc))
+    except Exception as exc:
+        from soptui.core.errorlog import log_exception, user_message
+
+        if type(exc).__module__.split(".")[0] not in ("peewee", "sqlite3", "psycopg2"):
+            raise
+        log_exception(exc, f"cli {_command_name(args)}")
+        return _fail(user_message(exc, "выполнить команду"))
+
+
+def _dispatch(args: argparse.Namespace, database) -> int:
     if args.command in ADMIN_COMMANDS:
         refusal = _authenticate_admin(args)
         if refusal:
@@ -172,7 +206,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "user":
         return _user_command(args)
     if args.command == "backup":
-        return _backup_command(database, Path(args.dest))
+        return _backup_command(database, args.dest)
+    if args.command == "migrate-to":
+        return _migrate_command(database, args.url)
     if args.command == "calendar":
         return _calendar_command(args)
     return _institution_command(args)
@@ -250,19 +286,49 @@ def _audit_command() -> int:
     return 1
 
 
-def _backup_command(database, dest: Path) -> int:
-    from soptui.db.connection import is_sqlite
-    from soptui.services.backup import BackupError, backup_sqlite
+def _backup_command(database, dest: str) -> int:
+    from soptui.services.backup import BackupError, backup
 
-    if not is_sqlite():
-        return _fail("Резервная копия этой командой делается только для SQLite; для PostgreSQL используйте pg_dump.")
     try:
-        result = backup_sqlite(Path(database.database), dest)
+        result = backup(database, dest)
     except BackupError as exc:
         return _fail(str(exc))
-    if result.integrity != "ok":
-        return _fail(f"Копия «{result.path}» сделана, но проверка целостности не прошла: {result.integrity}")
-    print(f"Резервная копия сохранена: {result.path} ({result.pages} стр.), проверка целостности: ok.")
+    pages = f" ({result.pages} стр.)" if result.pages else ""
+    print(f"Резервная копия сохранена: {result.path}{pages}, проверка целостности: ok.")
+    for old in result.removed:
+        print(f"Старая копия удалена по расписанию хранения: {old.name}")
+    return 0
+
+
+def _restore_command(target: str, file: Path) -> int:
+    """Restore without opening the store first: the current one may be the damaged one."""
+    from soptui.core.storecheck import StoreError, backup_folder, sqlite_path
+    from soptui.services.backup import BackupError, restore_postgresql, restore_sqlite
+
+    try:
+        path = sqlite_path(target)
+        if path is None:
+            safety = restore_postgresql(target, file, backup_folder(None))
+        else:
+            if not path.parent.is_dir():
+                return _fail(f"Папка «{path.parent}» не существует: восстанавливать некуда.")
+            safety = restore_sqlite(path, file)
+    except (BackupError, StoreError) as exc:
+        return _fail(str(exc))
+    print(f"База данных восстановлена из «{file}». Прежняя база сохранена: {safety}")
+    return 0
+
+
+def _migrate_command(database, url: str) -> int:
+    from soptui.services.backup import MigrateError, migrate_to
+
+    try:
+        report = migrate_to(database, url)
+    except MigrateError as exc:
+        return _fail(str(exc))
+    for line in report:
+        print(line)
+    print("Перенос завершён: число строк и контрольные суммы всех таблиц совпадают.")
     return 0
 
 

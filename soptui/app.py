@@ -177,6 +177,10 @@ class SoptuiApp(KeyGate, App[int]):
     def on_mount(self) -> None:
         self._catch_hangup()
         self.set_interval(5, self._check_idle)
+        from soptui.core.storecheck import BUSY_HOOKS
+
+        BUSY_HOOKS.append(self._database_busy)
+        self.set_interval(5, self._say_backup_result)
         self.show_sign_in()
         connection = sys.modules.get("soptui.db.connection")
         if connection is not None and connection.db.obj is not None:
@@ -185,6 +189,30 @@ class SoptuiApp(KeyGate, App[int]):
             # Soon after the first paint: importing the ORM in a thread holds the GIL meanwhile,
             # which would delay the sign-in screen; nobody types a login in 150 ms.
             self.set_timer(0.15, self._open_store)
+
+    def on_unmount(self) -> None:
+        from soptui.core.storecheck import BUSY_HOOKS
+
+        if self._database_busy in BUSY_HOOKS:
+            BUSY_HOOKS.remove(self._database_busy)
+
+    def _database_busy(self, attempt: int) -> None:
+        """A write found the database locked by another program and waits to retry (any worker thread)."""
+        from soptui.core.storecheck import BUSY_NOTICE
+
+        if threading.current_thread() is threading.main_thread():
+            self.notify(BUSY_NOTICE, severity="warning", timeout=8)
+        else:
+            self.call_from_thread(self.notify, BUSY_NOTICE, severity="warning", timeout=8)
+
+    def _say_backup_result(self) -> None:
+        """What the day's automatic backup did, once it has finished (it runs beside the app)."""
+        from soptui.services.store import DAILY_BACKUP_REPORT
+
+        while DAILY_BACKUP_REPORT:
+            message = DAILY_BACKUP_REPORT.pop(0)
+            failed = "не сделана" in message
+            self.notify(message, title="Резервная копия", severity="error" if failed else "information", markup=False)
 
     @db_work(exclusive=True, group="store")
     def _open_store(self) -> None:
@@ -195,7 +223,7 @@ class SoptuiApp(KeyGate, App[int]):
 
         try:
             if not is_open():
-                open_store(self.store_target)
+                open_store(self.store_target, daily_backup=True)
             info = institution.get()
             has_users = auth.has_users()
         except StoreError as exc:

@@ -91,7 +91,15 @@ class Cluster:
             ]
         )
         self._run(
-            str(self.bindir / "pg_ctl"), "-D", str(self.data), "-l", str(self.folder / "log"), "-w", "-o", options, "start"
+            str(self.bindir / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.folder / "log"),
+            "-w",
+            "-o",
+            options,
+            "start",
         )
         self.started = True
         return f"postgresql://soptui@127.0.0.1:{self.port}/postgres"
@@ -130,7 +138,9 @@ def main(argv: list[str]) -> int:
             signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
             try:
                 url = cluster.start()
-                print(f"== PostgreSQL ({bindir.parent.name}, private cluster on 127.0.0.1:{cluster.port}) ==", flush=True)
+                print(
+                    f"== PostgreSQL ({bindir.parent.name}, private cluster on 127.0.0.1:{cluster.port}) ==", flush=True
+                )
                 began = time.monotonic()
                 code = pytest([*PG_PYTEST_ARGS, *argv], {**env, "SOPTUI_TEST_DATABASE": url})
                 results["PostgreSQL"] = (code, time.monotonic() - began)

@@ -21,6 +21,31 @@ class StoreError(Exception):
     """A database that cannot be opened; the message is one Russian sentence for the user."""
 
 
+class StoreBusy(StoreError):
+    """Another program held the database locked through every retry of a write."""
+
+    def __init__(self, target: object = ""):
+        where = f" «{target}»" if target else ""
+        super().__init__(
+            f"База данных{where} занята другой программой: запись не выполнена после нескольких попыток. "
+            "Попробуйте ещё раз позже."
+        )
+
+
+# Called (with the attempt number) when a write finds the database busy and is about to retry; the app
+# registers one that shows «База занята, повторяю…», the command line one that prints it.
+BUSY_HOOKS: list = []
+BUSY_NOTICE = "База занята, повторяю…"
+
+
+def announce_busy(attempt: int) -> None:
+    for hook in list(BUSY_HOOKS):
+        try:
+            hook(attempt)
+        except Exception:  # noqa: BLE001 - a notice must never break the write it is about
+            pass
+
+
 def default_data_dir() -> Path:
     """The user's data directory for soptui."""
     from platformdirs import user_data_dir
@@ -48,8 +73,35 @@ def sqlite_path(target: str) -> Path | None:
     return None
 
 
-def check_sqlite_file(path: Path) -> None:
-    """Refuse, without touching it, a file that is not a SQLite database or cannot be written."""
+def _os_reason(exc: OSError) -> str:
+    """An OS error in Russian (the driver's and the OS's own words are English)."""
+    import errno
+
+    return {
+        errno.EACCES: "нет прав доступа",
+        errno.EPERM: "нет прав доступа",
+        errno.EROFS: "файловая система только для чтения",
+        errno.ENOSPC: "нет места на диске",
+        errno.ENOENT: "нет такого файла или папки",
+        errno.ENOTDIR: "часть пути — не папка",
+        errno.ELOOP: "слишком много символических ссылок",
+        errno.ENAMETOOLONG: "слишком длинное имя",
+    }.get(exc.errno or 0, "ошибка файловой системы")
+
+
+def check_sqlite_file(path: Path, create: bool = True) -> None:
+    """Refuse, without touching it, a file that is not a SQLite database or cannot be written.
+
+    A missing folder is created only with `create` (the default data folder, `--create`); otherwise it is an
+    error: a typo in --db must not leave an empty store in a new folder.
+    """
+    try:
+        _check_sqlite_file(path, create)
+    except OSError as exc:  # an unreadable folder on the way: stat() itself is refused
+        raise StoreError(f"Нет доступа к «{path}»: {_os_reason(exc)}.") from exc
+
+
+def _check_sqlite_file(path: Path, create: bool) -> None:
     if path.is_dir():
         raise StoreError(f"«{path}» — это папка, а не файл базы данных.")
     if path.exists():
@@ -58,21 +110,66 @@ def check_sqlite_file(path: Path) -> None:
                 with path.open("rb") as fh:
                     header = fh.read(16)
             except OSError as exc:
-                raise StoreError(f"Не удаётся прочитать файл «{path}»: {exc.strerror}.") from exc
+                raise StoreError(f"Не удаётся прочитать файл «{path}»: {_os_reason(exc)}.") from exc
             if header != SQLITE_HEADER:
                 raise StoreError(f"Файл «{path}» не является базой данных soptui (SQLite).")
-        if not os.access(path, os.W_OK):
-            raise StoreError(f"Нет прав на запись в файл базы данных «{path}».")
+        if not os.access(path, os.R_OK | os.W_OK):
+            raise StoreError(f"Нет прав на чтение и запись файла базы данных «{path}».")
         parent = path.parent
     else:
         parent = path.parent
-        try:
-            parent.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(f"Не удаётся создать папку «{parent}» для базы данных.") from exc
+        if not parent.is_dir():
+            if parent.exists():
+                raise StoreError(f"«{parent}» — не папка: базу данных создать негде.")
+            if not create:
+                raise StoreError(
+                    f"Папка «{parent}» не существует: проверьте путь к базе данных "
+                    "(или добавьте --create, чтобы создать папку и новую пустую базу)."
+                )
+            try:
+                parent.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"Не удаётся создать папку «{parent}» для базы данных: {_os_reason(exc)}.") from exc
     # WAL needs to create -wal and -shm files next to the database.
-    if not os.access(parent, os.W_OK):
-        raise StoreError(f"Папка «{parent}» доступна только для чтения: базу данных открыть нельзя.")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise StoreError(f"Папка «{parent}» недоступна для записи: базу данных открыть нельзя.")
+
+
+# --- backups: where the copies are, for the message about a damaged store ----------------------------------
+
+BACKUP_NAME_PREFIX = "soptui-"
+
+
+def backup_folder(database_path: Path | None) -> Path:
+    """Where automatic copies go: SOPTUI_BACKUP_DIR, else `backups` beside the database (or in the data folder)."""
+    configured = os.environ.get("SOPTUI_BACKUP_DIR")
+    if configured:
+        return Path(configured).expanduser()
+    if database_path is not None:
+        return Path(database_path).parent / "backups"
+    return default_data_dir() / "backups"
+
+
+def latest_backup(folder: Path) -> Path | None:
+    """The newest dated copy (soptui-ГГГГ-ММ-ДД_ЧЧММСС.db or .dump) in a folder, or None."""
+    import re
+
+    pattern = re.compile(r"^soptui-\d{4}-\d{2}-\d{2}_\d{6}\.(db|dump)$")
+    try:
+        names = sorted((p.name for p in folder.iterdir() if pattern.match(p.name)), reverse=True)
+    except OSError:
+        return None
+    return folder / names[0] if names else None
+
+
+def damaged_message(path: Path, detail: str = "") -> str:
+    """The damaged-store sentence: what, the last good copy and the command that restores it."""
+    folder = backup_folder(path)
+    latest = latest_backup(folder)
+    what = f"База данных «{path}» повреждена" + (f" ({detail})" if detail else "") + "."
+    if latest is None:
+        return what + f" Резервных копий в «{folder}» нет: обратитесь к администратору."
+    return what + f" Последняя резервная копия: «{latest}». Восстановить: soptui --db {path} restore {latest}"
 
 
 PRIVATE_DIR = 0o700
@@ -118,12 +215,12 @@ def newer_schema_message(version: int) -> str:
     )
 
 
-def precheck(target: str) -> bool:
+def precheck(target: str, create: bool = True) -> bool:
     """Validate a target before the UI starts; True if it is a SQLite store with staff accounts."""
     path = sqlite_path(target)
     if path is None:
         return True  # a server database is checked when it is opened
-    check_sqlite_file(path)
+    check_sqlite_file(path, create)
     if not path.exists() or path.stat().st_size == 0:
         return False
     import sqlite3
@@ -139,5 +236,13 @@ def precheck(target: str) -> bool:
             return "staff" in tables and con.execute("SELECT 1 FROM staff LIMIT 1").fetchone() is not None
         finally:
             con.close()
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise StoreError(busy_message(path)) from exc
+        raise StoreError(damaged_message(path)) from exc
     except sqlite3.DatabaseError as exc:
-        raise StoreError(f"Файл «{path}» не является базой данных soptui (SQLite).") from exc
+        raise StoreError(damaged_message(path)) from exc
+
+
+def busy_message(path) -> str:
+    return str(StoreBusy(path))

@@ -8,10 +8,12 @@ from soptui.db.connection import StoreError, bind, db, default_db_path, open_url
 from soptui.db.migrations import CURRENT_VERSION, ensure_schema
 
 
-def open_store(url_or_path: str | os.PathLike | None = None, demo: bool = False):
-    """Open, bind and migrate the store; precedence: argument, SOPTUI_DATABASE, default file."""
+def open_store(url_or_path: str | os.PathLike | None = None, demo: bool = False, create: bool = True):
+    """Open, bind and migrate the store; precedence: argument, SOPTUI_DATABASE, default file.
+
+    `create=False`: a SQLite file whose folder is missing is refused instead of created (a typo in --db)."""
     target = url_or_path or os.environ.get("SOPTUI_DATABASE") or default_db_path(demo)
-    database = open_url(str(target))
+    database = open_url(str(target), create)
     bind(database)
     try:
         ensure_schema(database)

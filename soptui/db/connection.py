@@ -3,21 +3,42 @@
 from __future__ import annotations
 
 import os
+import sys
+import time
 from pathlib import Path
 
 import peewee
 
-from soptui.core.storecheck import StoreError, check_sqlite_file, default_db_path, secure_store_files, sqlite_path  # noqa: F401 (re-exported)
+from soptui.core.storecheck import (  # noqa: F401 (re-exported)
+    StoreBusy,
+    StoreError,
+    announce_busy,
+    check_sqlite_file,
+    damaged_message,
+    default_db_path,
+    secure_store_files,
+    sqlite_path,
+)
 
 db = peewee.DatabaseProxy()
 
 BUSY_TIMEOUT_S = 10
+# A write that finds the database locked by another program waits BUSY_TIMEOUT_S, says «База занята,
+# повторяю…» and tries again, this many times in all, then gives up with StoreBusy (a Russian sentence).
+BUSY_ATTEMPTS = 6
+# quick_check at open stops after this long on a large file (integrity_check runs in full before each backup).
+QUICK_CHECK_SECONDS = 2.0
+# PostgreSQL: every write transaction takes this transaction-level advisory lock first, so writers queue as
+# SQLite's BEGIN IMMEDIATE makes them: read-then-write inside a transaction sees no concurrent writer, which
+# keeps version checks exact (no spurious conflicts), unique checks race-free and deadlocks impossible.
+PG_WRITE_LOCK = 0x50505455  # "SOPTU"
 
 
-def open_sqlite(path: str | os.PathLike) -> peewee.Database:
-    """Open (creating if missing) a SQLite store at path with WAL, foreign keys and a busy timeout."""
+def open_sqlite(path: str | os.PathLike, create: bool = True) -> peewee.Database:
+    """Open a SQLite store at path (creating it, and its folder if `create`) with WAL, foreign keys and a busy
+    timeout; a damaged file (PRAGMA quick_check, bounded in time) is refused with the last good backup named."""
     path = Path(path).expanduser()
-    check_sqlite_file(path)
+    check_sqlite_file(path, create)
     database = peewee.SqliteDatabase(
         str(path),
         timeout=BUSY_TIMEOUT_S,
@@ -34,28 +55,92 @@ def open_sqlite(path: str | os.PathLike) -> peewee.Database:
     try:
         database.connect()
         database.execute_sql("PRAGMA schema_version").fetchone()
+        problem = quick_check(database)
+    except peewee.OperationalError as exc:
+        database.close()
+        if is_busy_error(exc):
+            raise StoreBusy(path) from exc
+        raise StoreError(damaged_message(path)) from exc
     except peewee.DatabaseError as exc:
         database.close()
-        raise StoreError(f"Файл «{path}» не является базой данных soptui (SQLite).") from exc
+        if path.stat().st_size < 100:  # not even a header's worth: some other file
+            raise StoreError(f"Файл «{path}» не является базой данных soptui (SQLite).") from exc
+        raise StoreError(damaged_message(path)) from exc
     finally:
         os.umask(old_umask)
+    if problem:
+        database.close()
+        raise StoreError(damaged_message(path, "проверка: " + problem[:120]))
     secure_store_files(path)
     return database
 
 
-def open_url(url: str) -> peewee.Database:
+def quick_check(database: peewee.SqliteDatabase, seconds: float = QUICK_CHECK_SECONDS) -> str:
+    """SQLite's first complaint about the file's structure ("" if none), within `seconds` (a huge file is then
+    passed as far as it was read: integrity_check in full runs before each backup)."""
+    import sqlite3
+
+    conn = database.connection()
+    deadline = time.monotonic() + seconds
+    conn.set_progress_handler(lambda: 1 if time.monotonic() > deadline else 0, 20000)
+    try:
+        result = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
+    except sqlite3.OperationalError as exc:
+        if "interrupt" in str(exc):
+            return ""
+        raise
+    finally:
+        conn.set_progress_handler(None, 0)
+    return "" if result == "ok" else str(result)
+
+
+def is_busy_error(exc: BaseException) -> bool:
+    """SQLite's «database is locked / busy»: another program holds the write lock."""
+    text = str(exc).lower()
+    return isinstance(exc, peewee.OperationalError) and ("locked" in text or "busy" in text)
+
+
+def open_url(url: str, create: bool = True) -> peewee.Database:
     """Open a store from a URL (sqlite:///path, postgresql://user@host/db) or a plain path."""
     path = sqlite_path(url)
     if path is not None:
-        return open_sqlite(path)
+        return open_sqlite(path, create)
     from playhouse.db_url import connect  # only for server databases: keeps start-up light
 
     try:
-        database = connect(url)
+        database = connect(url, connect_timeout=10)
+    except Exception as exc:  # noqa: BLE001 - a URL peewee cannot read
+        raise StoreError(
+            "Адрес базы данных PostgreSQL записан неверно: postgresql://пользователь@сервер/база."
+        ) from exc
+    try:
         database.connect()
-    except Exception as exc:  # driver missing, server down, bad credentials
-        raise StoreError(f"Не удаётся подключиться к базе данных PostgreSQL: {exc}".strip()) from exc
+    except ImportError as exc:
+        raise StoreError("Для PostgreSQL нужен драйвер: python3 -m pip install 'soptui[postgresql]'.") from exc
+    except Exception as exc:  # server down, bad credentials: the driver's words are English, ours are not
+        raise StoreError(pg_connect_message(exc, database)) from exc
     return database
+
+
+def pg_connect_message(exc: BaseException, database) -> str:
+    """One Russian sentence for a failed PostgreSQL connection (the driver's own text is English)."""
+    text = str(exc).lower()
+    params = getattr(database, "connect_params", {}) or {}
+    where = f"{params.get('host') or 'localhost'}:{params.get('port') or 5432}"
+    name = getattr(database, "database", "")
+    if "password" in text or "authentication" in text:
+        why = "неверный пользователь или пароль"
+    elif "does not exist" in text and "database" in text:
+        why = f"базы «{name}» на сервере нет"
+    elif "does not exist" in text and "role" in text:
+        why = "такого пользователя на сервере нет"
+    elif "refused" in text or "could not connect" in text or "timeout" in text or "timed out" in text:
+        why = "сервер не отвечает (проверьте адрес, порт и что PostgreSQL запущен)"
+    elif "could not translate host name" in text or "name or service not known" in text:
+        why = "имя сервера не найдено"
+    else:
+        why = "сервер отказал в подключении"
+    return f"Не удаётся подключиться к базе данных PostgreSQL на {where}: {why}."
 
 
 def bind(database: peewee.Database) -> peewee.Database:
@@ -68,8 +153,42 @@ def is_sqlite() -> bool:
     return isinstance(db.obj, peewee.SqliteDatabase)
 
 
-def write_transaction():
-    """A write unit of work: BEGIN IMMEDIATE on SQLite so read-then-write never deadlocks."""
-    if is_sqlite():
-        return db.atomic("IMMEDIATE")
-    return db.atomic()
+class _WriteTransaction:
+    """BEGIN IMMEDIATE on SQLite, BEGIN + the writers' advisory lock on PostgreSQL; a busy database is waited
+    for and retried (announced once per wait), a bounded number of times."""
+
+    def __init__(self):
+        self.inner = None
+
+    def __enter__(self):
+        sqlite = is_sqlite()
+        for attempt in range(1, BUSY_ATTEMPTS + 1):
+            outermost = not db.in_transaction()
+            inner = db.atomic("IMMEDIATE") if sqlite else db.atomic()
+            try:
+                result = inner.__enter__()
+            except peewee.OperationalError as exc:  # BEGIN IMMEDIATE: nothing has run yet, safe to repeat
+                if not (sqlite and is_busy_error(exc)):
+                    raise
+                if attempt == BUSY_ATTEMPTS:
+                    raise StoreBusy(getattr(db.obj, "database", "")) from exc
+                announce_busy(attempt)
+                continue
+            if outermost and not sqlite:
+                try:
+                    db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (PG_WRITE_LOCK,))
+                except BaseException:
+                    inner.__exit__(*sys.exc_info())  # rolls the empty transaction back
+                    raise
+            self.inner = inner
+            return result
+        raise AssertionError("unreachable")
+
+    def __exit__(self, exc_type, exc, tb):
+        return self.inner.__exit__(exc_type, exc, tb)
+
+
+def write_transaction() -> _WriteTransaction:
+    """A write unit of work: BEGIN IMMEDIATE on SQLite so read-then-write never deadlocks (and its equivalent,
+    an advisory lock, on PostgreSQL); waits out and retries a busy database."""
+    return _WriteTransaction()

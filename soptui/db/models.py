@@ -15,6 +15,28 @@ import peewee as pw
 from soptui.db.connection import db
 
 
+def without_nul(value):
+    """Text as it is stored: NUL characters dropped, on every engine.
+
+    PostgreSQL refuses a NUL in text (with an English driver error) and SQLite keeps it, so a note pasted with
+    one behaved differently by engine. A NUL carries nothing a person typed: every text column drops it, and
+    both engines store the same value. Other control characters are kept and shown literally (widgets/plain.py).
+    """
+    if isinstance(value, str) and "\x00" in value:
+        return value.replace("\x00", "")
+    return value
+
+
+class CharField(pw.CharField):
+    def db_value(self, value):
+        return super().db_value(without_nul(value))
+
+
+class TextField(pw.TextField):
+    def db_value(self, value):
+        return super().db_value(without_nul(value))
+
+
 def _now() -> dt.datetime:
     """The institution's local time: every stored time is in it (see soptui.core.clock)."""
     from soptui.core import clock
@@ -51,39 +73,39 @@ class SchemaVersion(pw.Model):
 class Institution(BaseModel):
     """The centre itself (a single row): names, contacts, working hours, time zone."""
 
-    full_name = pw.CharField()  # with the form of ownership, as SOP 03 requires
-    short_name = pw.CharField(default="")
-    address = pw.CharField(default="")
-    phone = pw.CharField(default="")
-    work_start = pw.CharField(default="09:00")
-    work_end = pw.CharField(default="18:00")
-    timezone = pw.CharField(default="Asia/Yekaterinburg")
+    full_name = CharField()  # with the form of ownership, as SOP 03 requires
+    short_name = CharField(default="")
+    address = CharField(default="")
+    phone = CharField(default="")
+    work_start = CharField(default="09:00")
+    work_end = CharField(default="18:00")
+    timezone = CharField(default="Asia/Yekaterinburg")
     idle_lock_minutes = pw.IntegerField(default=10)
 
 
 class Department(BaseModel):
-    name = pw.CharField(unique=True)
-    short_name = pw.CharField(default="")
-    phone = pw.CharField(default="")
-    working_hours = pw.CharField(default="пн-пт 09:00-18:00")
+    name = CharField(unique=True)
+    short_name = CharField(default="")
+    phone = CharField(default="")
+    working_hours = CharField(default="пн-пт 09:00-18:00")
 
 
 class Staff(BaseModel):
     """A member of staff who signs in. role: specialist / head / admin; position: see choices.POSITIONS."""
 
-    last_name = pw.CharField()
-    first_name = pw.CharField()
-    patronymic = pw.CharField(default="")
-    position = pw.CharField()  # social_work_specialist, social_worker, psychologist, ...
-    role = pw.CharField(default="specialist", index=True)
+    last_name = CharField()
+    first_name = CharField()
+    patronymic = CharField(default="")
+    position = CharField()  # social_work_specialist, social_worker, psychologist, ...
+    role = CharField(default="specialist", index=True)
     department = pw.ForeignKeyField(Department, null=True, backref="staff", on_delete="SET NULL")
-    login = pw.CharField(unique=True)
-    password_hash = pw.CharField()
+    login = CharField(unique=True)
+    password_hash = CharField()
     active = pw.BooleanField(default=True)
     failed_attempts = pw.IntegerField(default=0)
     locked_until = pw.DateTimeField(null=True)
-    phone = pw.CharField(default="")
-    email = pw.CharField(default="")
+    phone = CharField(default="")
+    email = CharField(default="")
     idle_lock_minutes = pw.IntegerField(null=True)  # schema v2; None = the institution's default
 
 
@@ -93,33 +115,33 @@ class Staff(BaseModel):
 class Client(BaseModel):
     """A recipient of social services (or a potential one, from a referral)."""
 
-    last_name = pw.CharField()
-    first_name = pw.CharField()
-    patronymic = pw.CharField(default="")
-    name_key = pw.CharField(index=True)  # fold("фамилия имя отчество") for sorting and exact checks
+    last_name = CharField()
+    first_name = CharField()
+    patronymic = CharField(default="")
+    name_key = CharField(index=True)  # fold("фамилия имя отчество") for sorting and exact checks
     birth_date = pw.DateField(null=True, index=True)
-    category = pw.CharField(default="child")  # child / elderly / disabled_adult
+    category = CharField(default="child")  # child / elderly / disabled_adult
     department = pw.ForeignKeyField(Department, null=True, backref="clients", on_delete="SET NULL")
-    address = pw.CharField(default="")
+    address = CharField(default="")
     remote_territory = pw.BooleanField(default=False)  # SOP 04: transport needed
-    status = pw.CharField(default="potential", index=True)  # potential / served / refused / closed
-    status_reason = pw.TextField(default="")
+    status = CharField(default="potential", index=True)  # potential / served / refused / closed
+    status_reason = TextField(default="")
     status_changed_at = pw.DateTimeField(default=_now)
-    ipra_number = pw.CharField(default="")
+    ipra_number = CharField(default="")
     ipra_start = pw.DateField(null=True)
     ipra_end = pw.DateField(null=True)
     consent_date = pw.DateField(null=True)  # 152-FZ consent to personal-data processing
     assigned_staff = pw.ForeignKeyField(Staff, null=True, backref="clients", on_delete="SET NULL")
-    notes = pw.TextField(default="")
+    notes = TextField(default="")
 
 
 class ClientStatusChange(BaseModel):
     """Status history: potential -> served -> closed, or refused; reopening keeps the trail."""
 
     client = pw.ForeignKeyField(Client, backref="status_changes", on_delete="CASCADE")
-    old_status = pw.CharField(default="")
-    new_status = pw.CharField()
-    reason = pw.TextField(default="")
+    old_status = CharField(default="")
+    new_status = CharField()
+    reason = TextField(default="")
     changed_at = pw.DateTimeField(default=_now)
     staff = pw.ForeignKeyField(Staff, null=True, on_delete="SET NULL")
 
@@ -128,24 +150,24 @@ class Representative(BaseModel):
     """A child's legal representative (SOP 01, SOP 03)."""
 
     client = pw.ForeignKeyField(Client, backref="representatives", on_delete="CASCADE")
-    relation = pw.CharField(default="мать")
-    last_name = pw.CharField()
-    first_name = pw.CharField()
-    patronymic = pw.CharField(default="")
-    preferred_call_time = pw.CharField(default="")
-    notes = pw.TextField(default="")
+    relation = CharField(default="мать")
+    last_name = CharField()
+    first_name = CharField()
+    patronymic = CharField(default="")
+    preferred_call_time = CharField(default="")
+    notes = TextField(default="")
 
 
 class Contact(BaseModel):
     """A relative or friend of a client (SOP 02 messenger calls)."""
 
     client = pw.ForeignKeyField(Client, backref="contacts", on_delete="CASCADE")
-    kind = pw.CharField(default="relative")  # relative / friend
-    relation = pw.CharField(default="")
-    last_name = pw.CharField(default="")
-    first_name = pw.CharField()
-    patronymic = pw.CharField(default="")
-    notes = pw.TextField(default="")
+    kind = CharField(default="relative")  # relative / friend
+    relation = CharField(default="")
+    last_name = CharField(default="")
+    first_name = CharField()
+    patronymic = CharField(default="")
+    notes = TextField(default="")
 
 
 class ContactPoint(BaseModel):
@@ -154,9 +176,9 @@ class ContactPoint(BaseModel):
     client = pw.ForeignKeyField(Client, null=True, backref="contact_points", on_delete="CASCADE")
     representative = pw.ForeignKeyField(Representative, null=True, backref="contact_points", on_delete="CASCADE")
     contact = pw.ForeignKeyField(Contact, null=True, backref="contact_points", on_delete="CASCADE")
-    channel = pw.CharField(default="phone")  # phone / whatsapp / telegram / vk / viber / skype / other
-    value = pw.CharField()
-    note = pw.CharField(default="")
+    channel = CharField(default="phone")  # phone / whatsapp / telegram / vk / viber / skype / other
+    value = CharField()
+    note = CharField(default="")
 
 
 class ClientSearchTerm(pw.Model):
@@ -169,10 +191,10 @@ class ClientSearchTerm(pw.Model):
     """
 
     client = pw.ForeignKeyField(Client, backref="search_terms", on_delete="CASCADE", index=False)
-    kind = pw.CharField(max_length=1)
-    term = pw.CharField()
+    kind = CharField(max_length=1)
+    term = CharField()
     weight = pw.IntegerField(default=0)  # 0 own name, 1 own phone, 2 representative, 3 relative/friend
-    sort_key = pw.CharField(default="")  # the client's name_key: results ordered straight from the index
+    sort_key = CharField(default="")  # the client's name_key: results ordered straight from the index
 
     class Meta:
         database = db
@@ -191,10 +213,10 @@ class Referral(BaseModel):
 
     client = pw.ForeignKeyField(Client, backref="referrals", on_delete="CASCADE")
     received_at = pw.DateTimeField(index=True)
-    ground = pw.CharField()  # prevention_request / personal_application / citizen_report / director_plan / ipra
-    source_body = pw.CharField(default="")
-    summary = pw.TextField(default="")
-    intake_log = pw.CharField(default="reception")  # reception / incoming_calls
+    ground = CharField()  # prevention_request / personal_application / citizen_report / director_plan / ipra
+    source_body = CharField(default="")
+    summary = TextField(default="")
+    intake_log = CharField(default="reception")  # reception / incoming_calls
     taken_by = pw.ForeignKeyField(Staff, null=True, backref="referrals_taken", on_delete="SET NULL")
     assigned_staff = pw.ForeignKeyField(Staff, null=True, backref="referrals", on_delete="SET NULL")
     registration_due = pw.DateField()
@@ -213,13 +235,13 @@ class ServiceEntry(BaseModel):
     date = pw.DateField(index=True)
     client = pw.ForeignKeyField(Client, backref="services", on_delete="CASCADE")
     staff = pw.ForeignKeyField(Staff, null=True, backref="services", on_delete="SET NULL")
-    sop = pw.CharField(default="")  # "01".."05"
-    service_kind = pw.CharField()
+    sop = CharField(default="")  # "01".."05"
+    service_kind = CharField()
     units = pw.IntegerField(default=1)
     minutes = pw.IntegerField(default=0)
-    source_type = pw.CharField(default="")  # call / visit / attendance / manual
+    source_type = CharField(default="")  # call / visit / attendance / manual
     source_id = pw.IntegerField(null=True)
-    note = pw.TextField(default="")
+    note = TextField(default="")
     # v4: the measured minutes of each stage, and the SOP norm they are held against (a limit, not a value)
     prep_minutes = pw.IntegerField(default=0)
     work_minutes = pw.IntegerField(default=0)
@@ -228,7 +250,7 @@ class ServiceEntry(BaseModel):
     # v4: who wrote the entry and when (the performer is `staff`); a reason when it was entered after the day
     recorded_by = pw.ForeignKeyField(Staff, null=True, backref="services_recorded", on_delete="SET NULL")
     recorded_at = pw.DateTimeField(null=True)
-    late_reason = pw.TextField(default="")
+    late_reason = TextField(default="")
 
     class Meta:
         indexes = ((("source_type", "source_id", "client"), False),)
@@ -239,13 +261,13 @@ class AuditLog(pw.Model):
 
     at = pw.DateTimeField(default=_now, index=True)
     staff = pw.ForeignKeyField(Staff, null=True, on_delete="SET NULL")
-    action = pw.CharField()  # create / update / delete / view / login / login_failed / ...
-    table = pw.CharField(default="")
+    action = CharField()  # create / update / delete / view / login / login_failed / ...
+    table = CharField(default="")
     record_id = pw.IntegerField(null=True)
-    changes = pw.TextField(default="")  # JSON: {"field": [old, new]}
+    changes = TextField(default="")  # JSON: {"field": [old, new]}
     # Tamper evidence: each row's hash covers its content and the previous row's hash (db/store.audit).
-    prev_hash = pw.CharField(default="")
-    row_hash = pw.CharField(default="")
+    prev_hash = CharField(default="")
+    row_hash = CharField(default="")
 
     class Meta:
         database = db
@@ -256,7 +278,7 @@ class AuditLog(pw.Model):
 class SignInThrottle(pw.Model):
     """Failed sign-ins per login, kept as a hash of the login (never the typed text): a growing delay."""
 
-    key = pw.CharField(unique=True)
+    key = CharField(unique=True)
     failures = pw.IntegerField(default=0)
     last_failed_at = pw.FloatField(default=0.0)  # epoch seconds (wall time, not the institution clock)
 
@@ -269,23 +291,23 @@ class CalendarOverride(BaseModel):
     """Administrator's production-calendar days for a year the holidays package does not know."""
 
     day = pw.DateField(unique=True)
-    kind = pw.CharField()  # holiday / working / short
-    note = pw.CharField(default="")
+    kind = CharField()  # holiday / working / short
+    note = CharField(default="")
 
 
 class CalendarYear(BaseModel):
     """A year whose production calendar an administrator has confirmed by entering its decree."""
 
     year = pw.IntegerField(unique=True)
-    decree = pw.CharField(default="")
+    decree = CharField(default="")
 
 
 class Draft(BaseModel):
     """Unsaved form contents, saved as the user types, so a dropped SSH link loses nothing."""
 
     staff = pw.ForeignKeyField(Staff, backref="drafts", on_delete="CASCADE")
-    key = pw.CharField()  # e.g. "client:new", "client:42", "call:17", "act:5"
-    payload = pw.TextField()  # JSON
+    key = CharField()  # e.g. "client:new", "client:42", "call:17", "act:5"
+    payload = TextField()  # JSON
 
     class Meta:
         indexes = ((("staff", "key"), True),)
@@ -297,52 +319,52 @@ class Draft(BaseModel):
 class PhoneCall(BaseModel):
     """A call made with the teleprompter; a finished one is an entry of «Телефонные переговоры»."""
 
-    sop = pw.CharField()  # "01" / "02" / "03"
+    sop = CharField()  # "01" / "02" / "03"
     client = pw.ForeignKeyField(Client, backref="calls", on_delete="CASCADE")
     staff = pw.ForeignKeyField(Staff, null=True, backref="calls", on_delete="SET NULL")
     referral = pw.ForeignKeyField(Referral, null=True, backref="calls", on_delete="SET NULL")
     representative = pw.ForeignKeyField(Representative, null=True, on_delete="SET NULL")
     contact = pw.ForeignKeyField(Contact, null=True, on_delete="SET NULL")
-    callee_name = pw.CharField(default="")
-    phone_number = pw.CharField(default="")
-    direction = pw.CharField(default="outgoing")
-    state = pw.CharField(default="in_progress", index=True)  # in_progress / finished / abandoned
+    callee_name = CharField(default="")
+    phone_number = CharField(default="")
+    direction = CharField(default="outgoing")
+    state = CharField(default="in_progress", index=True)  # in_progress / finished / abandoned
     notice_sent_at = pw.DateTimeField(null=True)  # SOP 03 pre-notification
-    notice_state = pw.CharField(default="")  # sent / read / answered
+    notice_state = CharField(default="")  # sent / read / answered
     notice_call_at = pw.DateTimeField(null=True)
     started_at = pw.DateTimeField(null=True, index=True)
     ended_at = pw.DateTimeField(null=True)
     prep_seconds = pw.IntegerField(default=0)
     talk_seconds = pw.IntegerField(default=0)
     doc_seconds = pw.IntegerField(default=0)
-    step_id = pw.CharField(default="")
-    branch = pw.CharField(default="")
-    outcome = pw.CharField(default="")  # agrees / refuses / callback / no_answer / done
-    purpose = pw.TextField(default="")
-    summary = pw.TextField(default="")
-    agreements = pw.TextField(default="")
-    notes = pw.TextField(default="")
-    off_hours_reason = pw.TextField(default="")
-    state_json = pw.TextField(default="")  # teleprompter state for resume
+    step_id = CharField(default="")
+    branch = CharField(default="")
+    outcome = CharField(default="")  # agrees / refuses / callback / no_answer / done
+    purpose = TextField(default="")
+    summary = TextField(default="")
+    agreements = TextField(default="")
+    notes = TextField(default="")
+    off_hours_reason = TextField(default="")
+    state_json = TextField(default="")  # teleprompter state for resume
 
 
 class Reminder(BaseModel):
     """Things due on Today: callbacks, SOP 01 control points, SOP 02 messenger sessions."""
 
-    kind = pw.CharField(index=True)  # callback / control_point / messenger_session
+    kind = CharField(index=True)  # callback / control_point / messenger_session
     client = pw.ForeignKeyField(Client, backref="reminders", on_delete="CASCADE")
     staff = pw.ForeignKeyField(Staff, null=True, backref="reminders", on_delete="SET NULL")
     due_at = pw.DateTimeField(index=True)
-    text = pw.TextField(default="")
+    text = TextField(default="")
     call = pw.ForeignKeyField(PhoneCall, null=True, backref="reminders", on_delete="SET NULL")
     contact = pw.ForeignKeyField(Contact, null=True, on_delete="SET NULL")
-    channel = pw.CharField(default="")
+    channel = CharField(default="")
     repeat_days = pw.IntegerField(default=0)  # 0 = once; 7 = weekly ...
     repeat_until = pw.DateField(null=True)
     done_at = pw.DateTimeField(null=True)
     # v4: how it was closed: "held" or "not_held" (a messenger session that did not take place), and why
-    closed_as = pw.CharField(default="")
-    closed_reason = pw.TextField(default="")
+    closed_as = CharField(default="")
+    closed_reason = TextField(default="")
 
 
 # --- patronage (SOP 04) --------------------------------------------------------
@@ -352,26 +374,26 @@ class PatronageVisit(BaseModel):
     """A home visit: primary or planned (repeat)."""
 
     client = pw.ForeignKeyField(Client, backref="visits", on_delete="CASCADE")
-    kind = pw.CharField(default="primary")  # primary / planned
-    ground = pw.CharField(default="personal_application")
+    kind = CharField(default="primary")  # primary / planned
+    ground = CharField(default="personal_application")
     referral = pw.ForeignKeyField(Referral, null=True, backref="visits", on_delete="SET NULL")
-    purpose = pw.TextField(default="")
+    purpose = TextField(default="")
     planned_start = pw.DateTimeField(index=True)
     prep_minutes = pw.IntegerField(default=60)  # SOP 04: preparation and travel up to 60 min
     work_minutes = pw.IntegerField(default=40)  # work with the family up to 40 min
     completion_minutes = pw.IntegerField(default=10)  # act or report up to 10 min
-    address = pw.CharField(default="")
+    address = CharField(default="")
     transport_needed = pw.BooleanField(default=False)
-    status = pw.CharField(default="planned", index=True)  # draft / planned / done / cancelled / not_let_in
-    status_reason = pw.TextField(default="")
-    late_reason = pw.TextField(default="")
+    status = CharField(default="planned", index=True)  # draft / planned / done / cancelled / not_let_in
+    status_reason = TextField(default="")
+    late_reason = TextField(default="")
     drafted_by_call = pw.ForeignKeyField(PhoneCall, null=True, on_delete="SET NULL")
-    documents_to_prepare = pw.TextField(default="")
-    methods = pw.TextField(default="")  # JSON list of diagnostic method codes
-    problem_areas = pw.TextField(default="")  # JSON list of problem area codes
-    findings = pw.TextField(default="")
-    rights_explained = pw.TextField(default="")
-    effectiveness = pw.TextField(default="")  # planned visits: how effective the preventive work is
+    documents_to_prepare = TextField(default="")
+    methods = TextField(default="")  # JSON list of diagnostic method codes
+    problem_areas = TextField(default="")  # JSON list of problem area codes
+    findings = TextField(default="")
+    rights_explained = TextField(default="")
+    effectiveness = TextField(default="")  # planned visits: how effective the preventive work is
     actual_prep_seconds = pw.IntegerField(default=0)
     actual_work_seconds = pw.IntegerField(default=0)
     actual_completion_seconds = pw.IntegerField(default=0)
@@ -391,20 +413,20 @@ class Recommendation(BaseModel):
 
     visit = pw.ForeignKeyField(PatronageVisit, backref="recommendations", on_delete="CASCADE")
     client = pw.ForeignKeyField(Client, backref="recommendations", on_delete="CASCADE")
-    text = pw.TextField()
-    for_whom = pw.CharField(default="")
+    text = TextField()
+    for_whom = CharField(default="")
     due_date = pw.DateField(null=True)
-    status = pw.CharField(default="open", index=True)  # open / done / partly / not_done
+    status = CharField(default="open", index=True)  # open / done / partly / not_done
     checked_visit = pw.ForeignKeyField(PatronageVisit, null=True, on_delete="SET NULL", backref="checked")
-    comment = pw.TextField(default="")
+    comment = TextField(default="")
 
 
 class VisitAct(BaseModel):
     """One of the three SOP 04 documents: housing act, social patronage act, patronage report."""
 
     visit = pw.ForeignKeyField(PatronageVisit, backref="acts", on_delete="CASCADE")
-    kind = pw.CharField()  # housing / patronage / report
-    data = pw.TextField(default="{}")  # JSON of the structured form
+    kind = CharField()  # housing / patronage / report
+    data = TextField(default="{}")  # JSON of the structured form
     is_draft = pw.BooleanField(default=True)
     completed_at = pw.DateTimeField(null=True)
 
@@ -413,10 +435,10 @@ class VisitAct(BaseModel):
 
 
 class Club(BaseModel):
-    name = pw.CharField()
-    kind = pw.CharField(default="club")  # club / support_group
-    goal = pw.TextField(default="")
-    room = pw.CharField(default="")
+    name = CharField()
+    kind = CharField(default="club")  # club / support_group
+    goal = TextField(default="")
+    room = CharField(default="")
     capacity = pw.IntegerField(default=12)
     department = pw.ForeignKeyField(Department, null=True, backref="clubs", on_delete="SET NULL")
     start_date = pw.DateField()
@@ -434,8 +456,8 @@ class ProgrammeItem(BaseModel):
 
     club = pw.ForeignKeyField(Club, backref="programme", on_delete="CASCADE")
     number = pw.IntegerField()
-    topic = pw.CharField()
-    goal = pw.TextField(default="")
+    topic = CharField()
+    goal = TextField(default="")
 
 
 class ScheduleSlot(BaseModel):
@@ -443,8 +465,8 @@ class ScheduleSlot(BaseModel):
 
     club = pw.ForeignKeyField(Club, backref="slots", on_delete="CASCADE")
     weekday = pw.IntegerField()
-    start_time = pw.CharField()  # "15:00"
-    end_time = pw.CharField()
+    start_time = CharField()  # "15:00"
+    end_time = CharField()
 
 
 class ClubMember(BaseModel):
@@ -452,24 +474,24 @@ class ClubMember(BaseModel):
     client = pw.ForeignKeyField(Client, backref="memberships", on_delete="CASCADE")
     joined_on = pw.DateField()
     left_on = pw.DateField(null=True)
-    left_reason = pw.TextField(default="")
+    left_reason = TextField(default="")
     informed_on = pw.DateField(null=True)  # SOP 05 stage 2: shown the schedule and topics
 
 
 class GroupSession(BaseModel):
     club = pw.ForeignKeyField(Club, backref="sessions", on_delete="CASCADE")
     date = pw.DateField(index=True)
-    start_time = pw.CharField()
-    end_time = pw.CharField()
+    start_time = CharField()
+    end_time = CharField()
     programme_item = pw.ForeignKeyField(ProgrammeItem, null=True, on_delete="SET NULL")
-    topic = pw.CharField(default="")
-    goal = pw.TextField(default="")
-    status = pw.CharField(default="planned")  # planned / held / cancelled
-    guests = pw.TextField(default="")
+    topic = CharField(default="")
+    goal = TextField(default="")
+    status = CharField(default="planned")  # planned / held / cancelled
+    guests = TextField(default="")
     media_taken = pw.BooleanField(default=False)
-    media_location = pw.CharField(default="")
-    analysis = pw.TextField(default="")
-    summary = pw.TextField(default="")
+    media_location = CharField(default="")
+    analysis = TextField(default="")
+    summary = TextField(default="")
     satisfaction = pw.IntegerField(null=True)  # 1..5
     manual = pw.BooleanField(default=False)  # added or moved by hand: schedule changes leave it alone
     moved_from = pw.DateField(null=True)  # the scheduled date it was moved from (not re-generated)
@@ -479,8 +501,8 @@ class Attendance(BaseModel):
     session = pw.ForeignKeyField(GroupSession, backref="attendance", on_delete="CASCADE")
     client = pw.ForeignKeyField(Client, backref="attendance", on_delete="CASCADE")
     present = pw.BooleanField(default=False)
-    absence_reason = pw.CharField(default="")
-    override_reason = pw.TextField(default="")  # head's override of the 2-per-week rule
+    absence_reason = CharField(default="")
+    override_reason = TextField(default="")  # head's override of the 2-per-week rule
     override_by = pw.ForeignKeyField(Staff, null=True, on_delete="SET NULL")
 
     class Meta:
@@ -489,9 +511,9 @@ class Attendance(BaseModel):
 
 class SessionFeedback(BaseModel):
     session = pw.ForeignKeyField(GroupSession, backref="feedback", on_delete="CASCADE")
-    source = pw.CharField(default="client")  # staff / client / guest
-    author = pw.CharField(default="")
-    text = pw.TextField()
+    source = CharField(default="client")  # staff / client / guest
+    author = CharField(default="")
+    text = TextField()
 
 
 ALL_MODELS: list[type[pw.Model]] = [

@@ -56,13 +56,12 @@ def save_draft(key: str, payload: dict[str, Any], staff_id: int | None = None) -
     text = json.dumps(payload, ensure_ascii=False, default=_default)
     now = clock.now().replace(microsecond=0)
     with write_transaction():
-        updated = (
-            m.Draft.update(payload=text, updated_at=now, version=m.Draft.version + 1)
-            .where((m.Draft.staff == owner) & (m.Draft.key == key))
-            .execute()
-        )
-        if not updated:
-            m.Draft.create(staff=owner, key=key, payload=text, created_at=now, updated_at=now)
+        # One statement: two sessions saving the same draft at once (two terminals of one person) cannot both
+        # insert it, on either engine (PostgreSQL raised a unique violation on draft_staff_id_key).
+        m.Draft.insert(staff=owner, key=key, payload=text, created_at=now, updated_at=now).on_conflict(
+            conflict_target=[m.Draft.staff, m.Draft.key],
+            update={m.Draft.payload: text, m.Draft.updated_at: now, m.Draft.version: m.Draft.version + 1},
+        ).execute()
 
 
 def load_draft(key: str, staff_id: int | None = None) -> dict[str, Any] | None:
