@@ -162,14 +162,36 @@ def latest_backup(folder: Path) -> Path | None:
     return folder / names[0] if names else None
 
 
+def last_backup_note(database_path: Path) -> Path:
+    """Beside a SQLite store: the path of its last verified backup (written by services/backup.py)."""
+    return Path(database_path).with_name(Path(database_path).name + ".last-backup")
+
+
+def last_good_backup(path: Path) -> Path | None:
+    """The newest verified copy of a store: the one its last backup noted, or the newest in the backup folder."""
+    found = []
+    try:
+        noted = Path(last_backup_note(path).read_text(encoding="utf-8").strip())
+        if noted.is_file():
+            found.append(noted)
+    except (OSError, ValueError):
+        pass
+    latest = latest_backup(backup_folder(path))
+    if latest is not None:
+        found.append(latest)
+    try:
+        return max(found, key=lambda p: p.stat().st_mtime) if found else None
+    except OSError:
+        return found[0]
+
+
 def damaged_message(path: Path, detail: str = "") -> str:
     """The damaged-store sentence: what, the last good copy and the command that restores it."""
-    folder = backup_folder(path)
-    latest = latest_backup(folder)
+    latest = last_good_backup(path)
     what = f"База данных «{path}» повреждена" + (f" ({detail})" if detail else "") + "."
     if latest is None:
-        return what + f" Резервных копий в «{folder}» нет: обратитесь к администратору."
-    return what + f" Последняя резервная копия: «{latest}». Восстановить: soptui --db {path} restore {latest}"
+        return what + f" Резервных копий в «{backup_folder(path)}» нет: обратитесь к администратору."
+    return what + f" Последняя исправная резервная копия: «{latest}». Восстановить: soptui --db {path} restore {latest}"
 
 
 PRIVATE_DIR = 0o700

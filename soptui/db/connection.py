@@ -70,7 +70,7 @@ def open_sqlite(path: str | os.PathLike, create: bool = True) -> peewee.Database
         os.umask(old_umask)
     if problem:
         database.close()
-        raise StoreError(damaged_message(path, "проверка: " + problem[:120]))
+        raise StoreError(damaged_message(path, "проверка целостности не прошла"))
     secure_store_files(path)
     return database
 

@@ -24,7 +24,9 @@ from soptui.core.storecheck import (
     PRIVATE_FILE,
     SCHEMA_VERSION,
     SQLITE_HEADER,
+    _os_reason,
     backup_folder,
+    last_backup_note,
     latest_backup,
 )
 
@@ -107,13 +109,13 @@ def check_sqlite_copy(path: Path, full: bool = True) -> str:
             if fh.read(16) != SQLITE_HEADER:
                 return "это не файл базы данных SQLite"
     except OSError as exc:
-        return f"файл не читается ({exc.strerror})"
+        return f"файл не читается: {_os_reason(exc)}"
     try:
         con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
         try:
             result = con.execute("PRAGMA integrity_check" if full else "PRAGMA quick_check").fetchone()[0]
             if result != "ok":
-                return result
+                return "нарушена структура файла"
             tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             if "schema_version" not in tables:
                 return "это не база данных soptui"
@@ -124,7 +126,23 @@ def check_sqlite_copy(path: Path, full: bool = True) -> str:
         finally:
             con.close()
     except sqlite3.Error as exc:
-        return str(exc)
+        return _sqlite_reason(exc)
+
+
+def _sqlite_reason(exc: sqlite3.Error) -> str:
+    """SQLite's complaint in Russian (its own words are English)."""
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return "база занята другой программой"
+    if "malformed" in text or "corrupt" in text:
+        return "файл повреждён"
+    if "not a database" in text or "encrypted" in text:
+        return "это не файл базы данных SQLite"
+    if "readonly" in text or "read-only" in text or "unable to open" in text:
+        return "нет доступа к файлу"
+    if "disk" in text or "full" in text:
+        return "ошибка записи на диск"
+    return "ошибка SQLite"
 
 
 # --- SQLite ---------------------------------------------------------------------------------------------
@@ -152,7 +170,9 @@ def backup_sqlite(source: Path, target: str | os.PathLike, now: dt.datetime | No
                 dst.close()
                 src.close()
         except sqlite3.Error as exc:
-            raise BackupError(f"Не удалось прочитать базу данных для копии ({exc}): прежние копии не тронуты.") from exc
+            raise BackupError(
+                f"Не удалось прочитать базу данных для копии ({_sqlite_reason(exc)}): прежние копии не тронуты."
+            ) from exc
         verdict = check_sqlite_copy(tmp)  # integrity_check of what was read: a damaged source fails here
         if verdict != "ok":
             raise BackupError(
@@ -161,11 +181,23 @@ def backup_sqlite(source: Path, target: str | os.PathLike, now: dt.datetime | No
             )
         _put_in_place(tmp, dest)
     except OSError as exc:
-        raise BackupError(f"Не удалось записать резервную копию в «{dest}»: {exc.strerror}.") from exc
+        raise BackupError(f"Не удалось записать резервную копию в «{dest}»: {_os_reason(exc)}.") from exc
     finally:
         tmp.unlink(missing_ok=True)
+    _note_last_backup(Path(source), dest)
     removed = rotate(dest.parent) if dated else ()
     return BackupResult(dest, pages, "ok", removed)
+
+
+def _note_last_backup(source: Path, dest: Path) -> None:
+    """Remember the verified copy beside the store: a damaged store's message names it."""
+    note = last_backup_note(source)
+    try:
+        fd = os.open(note, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(str(dest.resolve()))
+    except OSError:
+        pass  # the store's folder is read-only to this user: the backup folder is still searched
 
 
 # --- PostgreSQL -----------------------------------------------------------------------------------------
@@ -222,7 +254,7 @@ def backup_postgresql(url: str, target: str | os.PathLike, now: dt.datetime | No
             raise BackupError("Копия не прошла проверку: в ней нет таблиц soptui. Прежние копии не тронуты.")
         _put_in_place(tmp, dest)
     except OSError as exc:
-        raise BackupError(f"Не удалось записать резервную копию в «{dest}»: {exc.strerror}.") from exc
+        raise BackupError(f"Не удалось записать резервную копию в «{dest}»: {_os_reason(exc)}.") from exc
     finally:
         tmp.unlink(missing_ok=True)
     removed = rotate(dest.parent) if dated else ()
@@ -284,34 +316,59 @@ def restore_sqlite(database: Path, source: Path, now: dt.datetime | None = None)
         try:
             _safety_copy(database, safety)
         except (OSError, sqlite3.Error) as exc:
-            raise BackupError(f"Не удалось сохранить текущую базу перед восстановлением: {exc}.") from exc
+            raise BackupError(
+                f"Не удалось сохранить текущую базу перед восстановлением: {_describe(exc)}. Ничего не изменено."
+            ) from exc
     else:
         safety = None
     try:
-        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-        old_umask = os.umask(0o077)
+        result = _copy_into_live(source, database)
+    except sqlite3.Error:
+        # a damaged current file the backup API cannot write into: replace the file itself (nobody can be
+        # using a store that does not open), its -wal and -shm with it
         try:
-            dst = sqlite3.connect(database, timeout=30)
-        finally:
-            os.umask(old_umask)
-        try:
-            # The backup API writes the pages into the live file under its lock: other sessions see the restored
-            # store as one change (or wait), the WAL is handled, and nothing half-copied is ever seen.
-            src.backup(dst)
-            result = dst.execute("PRAGMA integrity_check").fetchone()[0]
-        finally:
-            dst.close()
-            src.close()
-    except sqlite3.Error as exc:
-        raise BackupError(
-            f"Восстановление не удалось ({exc}); текущая база сохранена в «{safety}»."
-            if safety
-            else f"Восстановление не удалось ({exc})."
-        ) from exc
+            tmp = _temp_beside(database)
+            try:
+                shutil.copyfile(source, tmp)
+                for extra in ("-wal", "-shm"):
+                    database.with_name(database.name + extra).unlink(missing_ok=True)
+                _put_in_place(tmp, database)
+            finally:
+                tmp.unlink(missing_ok=True)
+            result = check_sqlite_copy(database)
+        except OSError as exc:
+            raise BackupError(
+                f"Восстановление не удалось ({_os_reason(exc)}); прежняя база сохранена в «{safety}»."
+            ) from exc
     if result != "ok":
         raise BackupError(f"После восстановления база не прошла проверку ({result}); прежняя — в «{safety}».")
     os.chmod(database, PRIVATE_FILE)
     return safety or database
+
+
+def _copy_into_live(source: Path, database: Path) -> str:
+    """Write source's pages into the store with the backup API: other sessions see the restored store as one
+    change (or wait for it), the WAL is handled, and nothing half-copied is ever seen."""
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    old_umask = os.umask(0o077)
+    try:
+        dst = sqlite3.connect(database, timeout=30)
+    finally:
+        os.umask(old_umask)
+    try:
+        src.backup(dst)
+        return "ok" if dst.execute("PRAGMA integrity_check").fetchone()[0] == "ok" else "нарушена структура файла"
+    finally:
+        dst.close()
+        src.close()
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, OSError):
+        return _os_reason(exc)
+    if isinstance(exc, sqlite3.Error):
+        return _sqlite_reason(exc)
+    return "ошибка"
 
 
 def _safety_copy(database: Path, safety: Path) -> None:
