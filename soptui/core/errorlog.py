@@ -70,7 +70,7 @@ def user_message(exc: BaseException, action: str = "выполнить дейс�
     """One Russian sentence for the screen, by the kind of failure; never the exception's own text."""
     name = type(exc).__name__
     text = str(exc).lower() if name in ("OperationalError", "StoreError") else ""
-    if "locked" in text or "busy" in text:
+    if name == "StoreBusy" or "locked" in text or "busy" in text:
         return f"Не удалось {action}: база занята, попробуйте ещё раз через минуту."
     if name == "AccessDenied":
         return f"Не удалось {action}: нет доступа."

@@ -28,7 +28,9 @@ _SQLITE_GUARDS = [
 ]
 _PG_GUARDS = [
     "CREATE OR REPLACE FUNCTION soptui_audit_append_only() RETURNS trigger AS $$ "
-    "BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$ LANGUAGE plpgsql",
+    # integrity_constraint_violation: peewee raises IntegrityError, as SQLite's RAISE(ABORT) gives
+    "BEGIN RAISE EXCEPTION 'audit_log is append-only' USING ERRCODE = 'integrity_constraint_violation'; "
+    "END $$ LANGUAGE plpgsql",
     "DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log",
     "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log "
     "FOR EACH ROW EXECUTE FUNCTION soptui_audit_append_only()",

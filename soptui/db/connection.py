@@ -95,9 +95,9 @@ def quick_check(database: peewee.SqliteDatabase, seconds: float = QUICK_CHECK_SE
 
 
 def is_busy_error(exc: BaseException) -> bool:
-    """SQLite's «database is locked / busy»: another program holds the write lock."""
+    """SQLite's «database is locked / busy», PostgreSQL's lock timeout: another program holds the write lock."""
     text = str(exc).lower()
-    return isinstance(exc, peewee.OperationalError) and ("locked" in text or "busy" in text)
+    return isinstance(exc, peewee.OperationalError) and ("locked" in text or "busy" in text or "lock timeout" in text)
 
 
 def open_url(url: str, create: bool = True) -> peewee.Database:
@@ -154,35 +154,48 @@ def is_sqlite() -> bool:
 
 
 class _WriteTransaction:
-    """BEGIN IMMEDIATE on SQLite, BEGIN + the writers' advisory lock on PostgreSQL; a busy database is waited
-    for and retried (announced once per wait), a bounded number of times."""
+    """BEGIN IMMEDIATE on SQLite, BEGIN + the writers' advisory lock on PostgreSQL. A database held by another
+    program is waited for BUSY_TIMEOUT_S, announced («База занята, повторяю…») and tried again, BUSY_ATTEMPTS
+    times in all, then refused with StoreBusy. Only the start is repeated: nothing of the body has run yet."""
 
     def __init__(self):
         self.inner = None
 
     def __enter__(self):
         sqlite = is_sqlite()
+        if db.in_transaction():  # nested: a savepoint inside the writer's own transaction
+            self.inner = db.atomic()
+            return self.inner.__enter__()
         for attempt in range(1, BUSY_ATTEMPTS + 1):
-            outermost = not db.in_transaction()
-            inner = db.atomic("IMMEDIATE") if sqlite else db.atomic()
             try:
-                result = inner.__enter__()
-            except peewee.OperationalError as exc:  # BEGIN IMMEDIATE: nothing has run yet, safe to repeat
-                if not (sqlite and is_busy_error(exc)):
+                self.inner = self._begin(sqlite)
+                return self.inner
+            except peewee.OperationalError as exc:
+                if not is_busy_error(exc):
                     raise
                 if attempt == BUSY_ATTEMPTS:
                     raise StoreBusy(getattr(db.obj, "database", "")) from exc
                 announce_busy(attempt)
-                continue
-            if outermost and not sqlite:
-                try:
-                    db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (PG_WRITE_LOCK,))
-                except BaseException:
-                    inner.__exit__(*sys.exc_info())  # rolls the empty transaction back
-                    raise
-            self.inner = inner
-            return result
         raise AssertionError("unreachable")
+
+    @staticmethod
+    def _begin(sqlite: bool):
+        wait_ms = int(BUSY_TIMEOUT_S * 1000)
+        if sqlite:
+            db.execute_sql(f"PRAGMA busy_timeout = {wait_ms}")  # read each time: settings and tests may change it
+            inner = db.atomic("IMMEDIATE")
+            inner.__enter__()
+            return inner
+        inner = db.atomic()
+        inner.__enter__()
+        try:
+            db.execute_sql(f"SET LOCAL lock_timeout = {wait_ms}")
+            db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (PG_WRITE_LOCK,))
+            db.execute_sql("SET LOCAL lock_timeout = 0")
+        except BaseException:
+            inner.__exit__(*sys.exc_info())  # rolls the empty transaction back
+            raise
+        return inner
 
     def __exit__(self, exc_type, exc, tb):
         return self.inner.__exit__(exc_type, exc, tb)

@@ -6,6 +6,8 @@ import html
 import os
 import stat
 
+import pytest
+
 from soptui.app import SoptuiApp, make_app
 from soptui.core import errorlog
 from soptui.screens.navigation import OpenClient
@@ -89,6 +91,7 @@ def _said(app, words: str) -> bool:
     return any(words in n.message for n in app._notifications)
 
 
+@pytest.mark.sqlite_only  # the lock is taken with sqlite3; tests/unit/db/test_concurrency.py covers both engines
 async def test_sign_in_while_the_store_is_write_locked(demo_store, monkeypatch, private_error_log):
     import sqlite3
 
@@ -107,6 +110,7 @@ async def test_sign_in_while_the_store_is_write_locked(demo_store, monkeypatch, 
             await pilot.pause()
             await pilot.press(*"ivanova", "tab", *PASSWORD_TYPED, "enter")
             await _wait(pilot, lambda: _said(app, "база занята"), "the busy message")
+            assert _said(app, "База занята, повторяю…")  # each wait was said before the write was tried again
             assert app.is_running
             _no_secrets(app, private_error_log, PASSWORD_TYPED)
             assert "OperationalError" in (private_error_log / "errors.log").read_text(encoding="utf-8")

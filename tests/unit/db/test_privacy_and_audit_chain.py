@@ -57,7 +57,9 @@ def test_looser_modes_found_at_start_are_tightened_and_reported(tmp_path, loose_
     assert "исправлены" in storecheck.TIGHTENED[0]
 
 
+@pytest.mark.sqlite_only
 def test_backup_is_private(store, tmp_path, loose_umask):
+    (tmp_path / "copies").mkdir()  # a missing folder is refused, never made (issue 14)
     result = backup_sqlite(tmp_path / "test.db", tmp_path / "copies" / "b.db")
     assert result.integrity == "ok" and _mode(result.path) == 0o600
 
@@ -77,17 +79,26 @@ def test_audit_log_refuses_update_and_delete(store):
     assert m.AuditLog.select().count() == 3
 
 
+def _tamper(tmp_path, sqlite_trigger: str, sql: str) -> None:
+    """Drop the guard and change the log behind soptui's back: in the file (SQLite) or on the server."""
+    if isinstance(db.obj, peewee.PostgresqlDatabase):
+        db.execute_sql("DROP TRIGGER audit_log_append_only ON audit_log")
+        db.execute_sql(sql)
+        return
+    con = sqlite3.connect(tmp_path / "test.db")
+    con.execute(f"DROP TRIGGER {sqlite_trigger}")
+    con.execute(sql)
+    con.commit()
+    con.close()
+
+
 def test_chain_verifies_and_names_the_first_edited_row(store, tmp_path):
     _write_some(5)
     report = audit_chain.verify()
     assert report.ok and report.rows == 5
     ids = [r.id for r in m.AuditLog.select().order_by(m.AuditLog.id)]
-    # someone with file access drops the trigger and edits the third row
-    con = sqlite3.connect(tmp_path / "test.db")
-    con.execute("DROP TRIGGER audit_log_no_update")
-    con.execute("UPDATE audit_log SET changes = '{}' WHERE id = ?", (ids[2],))
-    con.commit()
-    con.close()
+    # someone with file (or database owner's) access drops the trigger and edits the third row
+    _tamper(tmp_path, "audit_log_no_update", f"UPDATE audit_log SET changes = '{{}}' WHERE id = {ids[2]}")
     report = audit_chain.verify()
     assert not report.ok and report.first_broken_id == ids[2] and "изменено" in report.reason
 
@@ -95,10 +106,6 @@ def test_chain_verifies_and_names_the_first_edited_row(store, tmp_path):
 def test_chain_names_the_row_after_a_deleted_one(store, tmp_path):
     _write_some(4)
     ids = [r.id for r in m.AuditLog.select().order_by(m.AuditLog.id)]
-    con = sqlite3.connect(tmp_path / "test.db")
-    con.execute("DROP TRIGGER audit_log_no_delete")
-    con.execute("DELETE FROM audit_log WHERE id = ?", (ids[1],))
-    con.commit()
-    con.close()
+    _tamper(tmp_path, "audit_log_no_delete", f"DELETE FROM audit_log WHERE id = {ids[1]}")
     report = audit_chain.verify()
     assert report.first_broken_id == ids[2] and "удалена" in report.reason
