@@ -245,6 +245,15 @@ def demo_store(demo_template, tmp_path, pg_scratch):
     _close_copy(database, pg_scratch)
 
 
+def portable(sql: str, params=()) -> tuple[str, tuple]:
+    """Raw SQL of a test, for the engine under test: SQLite's `?` and instr() become PostgreSQL's %s and
+    strpos(); NUL leaves text parameters on PostgreSQL, which cannot store it (soptui drops it on both engines)."""
+    if not ON_POSTGRESQL:
+        return sql, tuple(params)
+    params = tuple(p.replace("\x00", "") if isinstance(p, str) else p for p in params)
+    return sql.replace("?", "%s").replace("instr(", "strpos("), params
+
+
 def pytest_collection_modifyitems(config, items):
     """`@pytest.mark.sqlite_only`: the test is about SQLite files themselves (skipped on the PostgreSQL pass)."""
     if not ON_POSTGRESQL:

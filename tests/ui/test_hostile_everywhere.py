@@ -21,7 +21,7 @@ from soptui.db import models as m
 from soptui.db.connection import db
 from soptui.screens.navigation import OpenCall, OpenClient, OpenSession, OpenVisit
 
-from conftest import sign_in, until, wait_screen
+from conftest import portable, sign_in, until, wait_screen
 
 SUFFIXES = (
     " [/]",
@@ -96,8 +96,10 @@ def poison_store() -> None:
             for n, column in enumerate(columns):
                 suffix_sql = "?"
                 db.execute_sql(
-                    f"UPDATE {table} SET {column} = COALESCE({column}, '') || {suffix_sql}",
-                    (LONG if (table, column) in LONG_FIELDS else SUFFIXES[n % len(SUFFIXES)],),
+                    *portable(
+                        f"UPDATE {table} SET {column} = COALESCE({column}, '') || {suffix_sql}",
+                        (LONG if (table, column) in LONG_FIELDS else SUFFIXES[n % len(SUFFIXES)],),
+                    )
                 )
         for table, column in (("visit_act", "data"), ("phone_call", "state_json")):
             rows = db.execute_sql(f"SELECT id, {column} FROM {table} WHERE {column} <> ''").fetchall()
@@ -107,8 +109,10 @@ def poison_store() -> None:
                 except ValueError:
                     continue
                 db.execute_sql(
-                    f"UPDATE {table} SET {column} = ? WHERE id = ?",
-                    (json.dumps(_poison_json(value, ident), ensure_ascii=False), ident),
+                    *portable(
+                        f"UPDATE {table} SET {column} = ? WHERE id = ?",
+                        (json.dumps(_poison_json(value, ident), ensure_ascii=False), ident),
+                    )
                 )
 
 

@@ -19,7 +19,7 @@ from soptui.db import models as m
 from soptui.screens.navigation import NewVisit, OpenClient, OpenVisit
 from soptui.widgets.fields import FieldError, LabeledInput
 
-from conftest import sign_in, until, wait_screen
+from conftest import portable, sign_in, until, wait_screen
 
 HOSTILE = "Щ [/] [b]ж [@click=app.quit]жми[/] C:\\п\\ 👩\u200d👧 \u202eабв"
 CYRILLIC = re.compile("[а-яё]", re.I)
@@ -104,7 +104,11 @@ def _stored(table: str, *columns: str) -> bool:
     from soptui.db.connection import db
 
     where = " OR ".join(f"instr({c}, ?) > 0" for c in columns)
-    return bool(db.execute_sql(f"SELECT count(*) FROM {table} WHERE {where}", (HOSTILE,) * len(columns)).fetchone()[0])
+    return bool(
+        db.execute_sql(*portable(f"SELECT count(*) FROM {table} WHERE {where}", (HOSTILE,) * len(columns))).fetchone()[
+            0
+        ]
+    )
 
 
 async def hostile_round(pilot, form, fixes: dict[str, str], save: str = "ctrl+s") -> dict[str, str]:
@@ -250,6 +254,6 @@ async def test_visit_plan_and_act_forms_every_field_pasted(demo_store):
         await _settle(pilot)
         from soptui.db.connection import db
 
-        raw = db.execute_sql("SELECT data FROM visit_act WHERE visit_id = ?", (visit.id,)).fetchone()[0]
+        raw = db.execute_sql(*portable("SELECT data FROM visit_act WHERE visit_id = ?", (visit.id,))).fetchone()[0]
         data = json.loads(raw)
         assert sum(HOSTILE in str(v) for v in data.values()) >= len(pasted) // 2, data

@@ -22,7 +22,10 @@ import time
 
 import pytest
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+pytestmark = [
+    pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal"),
+    pytest.mark.sqlite_only,  # the app in the terminal opens a copy of the demo file and the test reads it back
+]
 
 TAB, ENTER, DOWN, F3 = "\t", "\r", "\x1b[B", "\x1bOR"
 CTRL_R, CTRL_S = "\x12", "\x13"
