@@ -37,6 +37,23 @@ _PG_GUARDS = [
 ]
 
 
+def audit_guards_installed(database: pw.Database) -> bool:
+    """The append-only triggers of this release are in place (nothing to re-create at open)."""
+    if isinstance(database, pw.PostgresqlDatabase):
+        row = database.execute_sql(
+            "SELECT pg_get_functiondef(p.oid) FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid "
+            "WHERE t.tgname = 'audit_log_append_only' AND NOT t.tgisinternal"
+        ).fetchone()
+        return row is not None and "integrity_constraint_violation" in row[0]
+    names = {
+        r[0]
+        for r in database.execute_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'"
+        )
+    }
+    return {"audit_log_no_update", "audit_log_no_delete"} <= names
+
+
 def install_audit_guards(database: pw.Database) -> None:
     """Create the triggers that refuse UPDATE and DELETE on the audit log (idempotent)."""
     statements = _PG_GUARDS if isinstance(database, pw.PostgresqlDatabase) else _SQLITE_GUARDS

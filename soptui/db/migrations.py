@@ -98,12 +98,43 @@ def stored_version(database: pw.Database) -> int | None:
     return row[0] if row and row[0] is not None else None
 
 
+# PostgreSQL: one schema change at a time (several app starts at nine o'clock must not race to create tables).
+_PG_SCHEMA_LOCK = 0x50505453
+
+
+def schema_complete(database: pw.Database) -> bool:
+    """Every table, index and audit guard of this release is there: opening needs no DDL at all.
+
+    DDL on an open PostgreSQL store locks tables exclusively (re-creating the audit trigger locked audit_log
+    at every start, and starts deadlocked with writers), so a current store is opened without any."""
+    tables = set(database.get_tables())
+    if not {model._meta.table_name for model in m.ALL_MODELS} <= tables:
+        return False
+    wanted = {index._name for model in m.ALL_MODELS for index in model._meta.fields_to_index()}
+    if isinstance(database, pw.PostgresqlDatabase):
+        rows = database.execute_sql("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")
+    else:
+        rows = database.execute_sql("SELECT name FROM sqlite_master WHERE type = 'index'")
+    if not wanted <= {r[0] for r in rows}:
+        return False
+    from soptui.db.audit_chain import audit_guards_installed
+
+    return audit_guards_installed(database)
+
+
 def ensure_schema(database: pw.Database) -> int:
     """Create or upgrade the schema of the bound database; return the version it is at."""
     version = stored_version(database)
     if version is not None and version > CURRENT_VERSION:
         raise StoreError(newer_schema_message(version))
+    if version == CURRENT_VERSION and schema_complete(database):
+        return CURRENT_VERSION
     with database.atomic():
+        if isinstance(database, pw.PostgresqlDatabase):
+            database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_PG_SCHEMA_LOCK,))
+            version = stored_version(database)  # another start may have done it meanwhile
+            if version == CURRENT_VERSION and schema_complete(database):
+                return CURRENT_VERSION
         if version is None:
             database.create_tables(m.ALL_MODELS)
             m.SchemaVersion.insert_many([{"version": v} for v in range(1, CURRENT_VERSION + 1)]).execute()
