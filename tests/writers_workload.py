@@ -85,9 +85,7 @@ def worker(target: str, login: str, work: dict, transactions: int, start_at: flo
     try:
         _work(target, login, work, transactions, start_at, queue)
     except BaseException as exc:  # a process that cannot start still reports, or the run would wait forever
-        queue.put(
-            {"login": login, "errors": [f"start: {type(exc).__name__}: {exc}"], "latencies": [], "counts": {}}
-        )
+        queue.put({"login": login, "errors": [f"start: {type(exc).__name__}: {exc}"], "latencies": [], "counts": {}})
 
 
 def _work(target: str, login: str, work: dict, transactions: int, start_at: float, queue) -> None:
