@@ -69,7 +69,12 @@ def log_exception(exc: BaseException, where: str = "") -> Path | None:
 def user_message(exc: BaseException, action: str = "выполнить действие") -> str:
     """One Russian sentence for the screen, by the kind of failure; never the exception's own text."""
     name = type(exc).__name__
-    text = str(exc).lower() if name in ("OperationalError", "StoreError") else ""
+    text = str(exc).lower() if name in ("OperationalError", "StoreError", "DatabaseError") else ""
+    if "malformed" in text or "not a database" in text:
+        return (
+            f"Не удалось {action}: база данных повреждена. Сообщите администратору: "
+            "её нужно восстановить из последней резервной копии (soptui restore)."
+        )
     if name == "StoreBusy" or "locked" in text or "busy" in text:
         return f"Не удалось {action}: база занята, попробуйте ещё раз через минуту."
     if name == "AccessDenied":

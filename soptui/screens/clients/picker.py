@@ -103,7 +103,17 @@ class ClientSearchMixin:
 
         log_exception(error, "search")
         if seq == self._seq and self.is_attached:
-            self.notify(user_message(error, "найти клиентов"), severity="error")
+            message = user_message(error, "найти клиентов")
+            self.notify(message, severity="error")
+            self._shown_seq = seq
+            self.show_failure(message)
+
+    def show_failure(self, message: str) -> None:
+        """The list says the search failed instead of keeping the rows of an earlier query (issue 14)."""
+        self.result = None
+        self.query_one(ClientTable).show([])
+        for counter in self.query(".search-count"):
+            counter.update(message)
 
     @property
     def search_settled(self) -> bool:
@@ -139,7 +149,7 @@ class ClientPickerScreen(ClientSearchMixin, ModalScreen[int | None]):
                 id="picker-query",
                 placeholder="Фамилия, имя, телефон (можно последние цифры) или ДД.ММ.ГГГГ",
             )
-            yield Static("", id="picker-count")
+            yield Static("", id="picker-count", classes="search-count")
             yield ClientTable(compact=True, id="picker-table")
             yield Static("Enter — выбрать · ↓ — к списку · Esc — отмена", classes="muted")
 

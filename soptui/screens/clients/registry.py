@@ -75,7 +75,7 @@ class ClientsScreen(ClientSearchMixin, SectionScreen):
             yield Select([], prompt="Ведёт", id="f-staff", tooltip="Фильтр по ответственному специалисту")
             yield Select(CATEGORY_OPTIONS, prompt="Категория", id="f-cat", tooltip="Фильтр по категории")
             yield Checkbox("Мои", id="f-mine", tooltip="Только клиенты, за которыми я закреплён(а)")
-        yield Static("", id="reg-count")
+        yield Static("", id="reg-count", classes="search-count")
         yield ClientTable(id="reg-table")
 
     def on_mount(self) -> None:
