@@ -1,14 +1,11 @@
-"""The same store on PostgreSQL (runs when SOPTUI_TEST_POSTGRESQL is a postgresql:// URL of a
-scratch database: its public schema is dropped first). CI has no server, so there it is skipped.
-
-Run here with a local server:
-    SOPTUI_TEST_POSTGRESQL=postgresql://soptui:soptui@127.0.0.1/soptui python3 -m pytest tests/test_postgresql.py
+"""The demo store built on PostgreSQL from scratch (open_store on an empty database, build_demo), then search,
+Today, the planner and the journal. Runs on the suite's PostgreSQL pass (SOPTUI_TEST_DATABASE, see
+tools/test_all.py), where every other test also runs on PostgreSQL through the conftest fixtures.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import pytest
 
@@ -19,22 +16,15 @@ from soptui.services import auth, clients, journal
 from soptui.services import patronage as visits
 from soptui.services.store import open_store
 
-from conftest import FIXED_NOW
+from conftest import FIXED_NOW, ON_POSTGRESQL
 
-URL = os.environ.get("SOPTUI_TEST_POSTGRESQL")
-pytestmark = pytest.mark.skipif(not URL, reason="SOPTUI_TEST_POSTGRESQL is not set")
+pytestmark = pytest.mark.skipif(not ON_POSTGRESQL, reason="the PostgreSQL pass only (SOPTUI_TEST_DATABASE)")
 
 
 @pytest.fixture
-def pg_demo():
-    pytest.importorskip("psycopg2")
-    from playhouse.db_url import connect
-
-    scratch = connect(URL)
-    scratch.execute_sql("DROP SCHEMA public CASCADE")
-    scratch.execute_sql("CREATE SCHEMA public")
-    scratch.close()
-    database = open_store(URL)
+def pg_demo(pg_scratch):
+    name = pg_scratch.create("fresh_demo")
+    database = open_store(pg_scratch.url_of(name))
     from soptui.demo import build_demo
 
     build_demo(n_clients=40, today=FIXED_NOW.date())
@@ -42,6 +32,7 @@ def pg_demo():
     session.set_actor(None)
     database.close()
     db.initialize(None)
+    pg_scratch.drop(name)
 
 
 def test_demo_search_today_planner_and_journal_on_postgresql(pg_demo):
