@@ -75,14 +75,14 @@ def open_sqlite(path: str | os.PathLike, create: bool = True) -> peewee.Database
     return database
 
 
-def quick_check(database: peewee.SqliteDatabase, seconds: float = QUICK_CHECK_SECONDS) -> str:
+def quick_check(database: peewee.SqliteDatabase, seconds: float = QUICK_CHECK_SECONDS, every: int = 20000) -> str:
     """SQLite's first complaint about the file's structure ("" if none), within `seconds` (a huge file is then
     passed as far as it was read: integrity_check in full runs before each backup)."""
     import sqlite3
 
     conn = database.connection()
     deadline = time.monotonic() + seconds
-    conn.set_progress_handler(lambda: 1 if time.monotonic() > deadline else 0, 20000)
+    conn.set_progress_handler(lambda: 1 if time.monotonic() > deadline else 0, every)  # every N VM steps
     try:
         result = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
     except sqlite3.OperationalError as exc:

@@ -28,6 +28,7 @@ from soptui.core.storecheck import (
     backup_folder,
     last_backup_note,
     latest_backup,
+    make_private,
 )
 
 KEEP_DAILY = 7
@@ -63,6 +64,7 @@ def resolve_target(target: str | os.PathLike, now: dt.datetime, suffix: str = ".
     text = os.fspath(target)
     path = Path(text).expanduser()
     if path.is_dir():
+        make_private(path, PRIVATE_DIR)  # a folder of copies of personal data: the owner's alone
         return path / dated_name(now, suffix), True
     if text.endswith(("/", os.sep)):
         raise BackupError(f"Папка для резервных копий «{path}» не существует.")
