@@ -92,13 +92,44 @@ class PgScratch:
     def drop(self, name: str) -> None:
         self._admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
+    def drop_later(self, name: str) -> None:
+        """Drop a test's database on a thread of its own: the next test need not wait for it."""
+        import threading
+
+        if getattr(self, "_dropper", None) is None:
+            import queue
+
+            self._drops: queue.Queue = queue.Queue()
+            self._dropper = threading.Thread(target=self._drop_loop, daemon=True)
+            self._dropper.start()
+        self._drops.put(name)
+
+    def _drop_loop(self) -> None:
+        while True:
+            name = self._drops.get()
+            try:
+                if name is not None:
+                    self.drop(name)
+            finally:
+                self._drops.task_done()
+            if name is None:
+                return
+
+    def finish(self) -> None:
+        if getattr(self, "_dropper", None) is not None:
+            self._drops.put(None)
+            self._dropper.join(60)
+
 
 @pytest.fixture(scope="session")
 def pg_scratch():
     if not ON_POSTGRESQL:
-        return None
+        yield None
+        return
     pytest.importorskip("psycopg2")
-    return PgScratch(TEST_DATABASE)
+    scratch = PgScratch(TEST_DATABASE)
+    yield scratch
+    scratch.finish()
 
 
 def _open_copy(template, path, scratch=None):
@@ -123,7 +154,7 @@ def _close_copy(database, scratch) -> None:
     database.close()
     db.initialize(None)
     if scratch is not None:
-        scratch.drop(database.scratch_name)
+        scratch.drop_later(database.scratch_name)
 
 
 def _checkpoint_and_close(database) -> None:
