@@ -29,6 +29,7 @@ def setup(target: str, processes: int) -> dict:
     from soptui.services.store import open_store
 
     clock.set_fixed(FIXED_NOW)
+    session.set_actor(None)  # a test before may have left someone signed in
     open_store(target)
     logins = []
     for p in range(processes):

@@ -169,7 +169,7 @@ class _WriteTransaction:
         for attempt in range(1, BUSY_ATTEMPTS + 1):
             try:
                 self.inner = self._begin(sqlite)
-                return self.inner
+                return self.inner.entered  # the transaction itself, as `with db.atomic() as tx` gives
             except peewee.OperationalError as exc:
                 if not is_busy_error(exc):
                     raise
@@ -184,10 +184,10 @@ class _WriteTransaction:
         if sqlite:
             db.execute_sql(f"PRAGMA busy_timeout = {wait_ms}")  # read each time: settings and tests may change it
             inner = db.atomic("IMMEDIATE")
-            inner.__enter__()
+            inner.entered = inner.__enter__()
             return inner
         inner = db.atomic()
-        inner.__enter__()
+        inner.entered = inner.__enter__()
         try:
             db.execute_sql(f"SET LOCAL lock_timeout = {wait_ms}")
             db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (PG_WRITE_LOCK,))

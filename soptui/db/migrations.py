@@ -119,7 +119,20 @@ def schema_complete(database: pw.Database) -> bool:
         return False
     from soptui.db.audit_chain import audit_guards_installed
 
-    return audit_guards_installed(database)
+    return audit_guards_installed(database) and not _pg_repairs_due(database)
+
+
+def _pg_repairs_due(database: pw.Database) -> list[str]:
+    """Column types PostgreSQL stores created by earlier releases got wrong (no schema version: same schema)."""
+    if not isinstance(database, pw.PostgresqlDatabase):
+        return []
+    row = database.execute_sql(
+        "SELECT data_type FROM information_schema.columns WHERE table_schema = current_schema() "
+        "AND table_name = 'sign_in_throttle' AND column_name = 'last_failed_at'"
+    ).fetchone()
+    if row is not None and row[0] == "real":
+        return ["ALTER TABLE sign_in_throttle ALTER COLUMN last_failed_at TYPE double precision"]
+    return []
 
 
 def ensure_schema(database: pw.Database) -> int:
@@ -146,5 +159,7 @@ def ensure_schema(database: pw.Database) -> int:
             m.SchemaVersion.create(version=target)
         # Tables added by later releases are created empty on upgrade.
         database.create_tables(m.ALL_MODELS, safe=True)
+        for sql in _pg_repairs_due(database):
+            database.execute_sql(sql)
         install_audit_guards(database)
     return CURRENT_VERSION

@@ -280,7 +280,9 @@ class SignInThrottle(pw.Model):
 
     key = CharField(unique=True)
     failures = pw.IntegerField(default=0)
-    last_failed_at = pw.FloatField(default=0.0)  # epoch seconds (wall time, not the institution clock)
+    # epoch seconds (wall time, not the institution clock); double: PostgreSQL's REAL (FloatField) keeps ~7
+    # digits, so an epoch came back up to a minute off and every throttled answer waited the full 30 s
+    last_failed_at = pw.DoubleField(default=0.0)
 
     class Meta:
         database = db

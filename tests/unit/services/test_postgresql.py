@@ -46,3 +46,23 @@ def test_demo_search_today_planner_and_journal_on_postgresql(pg_demo):
     assert week is not None
     summary = journal.audit_summary(dt.date(2026, 11, 1), dt.date(2026, 11, 30))
     assert summary is not None
+
+
+def test_an_older_store_gets_the_throttle_time_as_double_precision(pg_scratch):
+    """PostgreSQL's REAL kept an epoch to about a minute: the sign-in throttle made every answer wait 30 s."""
+    name = pg_scratch.create("old_throttle")
+    database = open_store(pg_scratch.url_of(name))
+    database.execute_sql("ALTER TABLE sign_in_throttle ALTER COLUMN last_failed_at TYPE real")
+    database.close()
+    db.initialize(None)
+    database = open_store(pg_scratch.url_of(name))
+    try:
+        kind = database.execute_sql(
+            "SELECT data_type FROM information_schema.columns WHERE table_name = 'sign_in_throttle' "
+            "AND column_name = 'last_failed_at'"
+        ).fetchone()[0]
+        assert kind == "double precision"
+    finally:
+        database.close()
+        db.initialize(None)
+        pg_scratch.drop(name)
