@@ -324,6 +324,11 @@ class PhoneCall(BaseModel):
     notes = pw.TextField(default="")
     off_hours_reason = pw.TextField(default="")
     state_json = pw.TextField(default="")  # teleprompter state for resume
+    # v5: the client's feedback on the contact (SOP 03 §8: the head checks the calls by it)
+    feedback_score = pw.IntegerField(null=True)  # 1..5
+    feedback_text = pw.TextField(default="")
+    feedback_at = pw.DateTimeField(null=True)
+    feedback_by = pw.ForeignKeyField(Staff, null=True, on_delete="SET NULL", backref="+")
 
 
 class Reminder(BaseModel):
@@ -473,6 +478,7 @@ class GroupSession(BaseModel):
     satisfaction = pw.IntegerField(null=True)  # 1..5
     manual = pw.BooleanField(default=False)  # added or moved by hand: schedule changes leave it alone
     moved_from = pw.DateField(null=True)  # the scheduled date it was moved from (not re-generated)
+    report_seconds = pw.IntegerField(default=0)  # v5: measured time spent writing the report (SOP 05 stage 4)
 
 
 class Attendance(BaseModel):
