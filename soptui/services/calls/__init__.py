@@ -33,6 +33,7 @@ from soptui.services.calls.documents import (
     print_call_form,
     print_phone_log,
 )
+from soptui.services.calls.feedback import CallFeedback, call_feedback, save_call_feedback
 from soptui.services.calls.finish import (
     MAX_SESSIONS,
     CallOutcome,
@@ -57,6 +58,9 @@ from soptui.services.calls.lists import CallRow, LogEntry, list_calls, log_entry
 from soptui.services.calls.reminders import ReminderInfo, complete_reminder, get_reminder
 
 __all__ = [
+    "CallFeedback",
+    "call_feedback",
+    "save_call_feedback",
     "CALL_STATES",
     "MAX_SESSIONS",
     "NOTICE_STATES",
