@@ -99,6 +99,7 @@ class JournalScreen(SectionScreen):
         self.audit_stale = True
         self.last_pdf: Path | None = None
         self._ready = False
+        self.start_tab = TAB_LOG
         self._width = 0
 
     # --- layout ---------------------------------------------------------------------
@@ -141,7 +142,7 @@ class JournalScreen(SectionScreen):
             yield Select([], prompt="Все отделения", id="j-dep", compact=True)
             yield Select([], prompt="Все специалисты", id="j-staff", compact=True)
             yield Select([], prompt="Все СОП", id="j-sop", compact=True)
-        with TabbedContent(initial=TAB_LOG, id="j-tabs"):
+        with TabbedContent(initial=self.start_tab, id="j-tabs"):
             with TabPane("Журнал учёта услуг", id=TAB_LOG):
                 yield Static("Загрузка…", id="log-count", classes="j-line")
                 yield PagedTable(id="log-table", cursor_type="row", zebra_stripes=True)
@@ -163,7 +164,7 @@ class JournalScreen(SectionScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self._columns()
-        self.query_one("#log-table", PagedTable).focus()
+        self._focus_active()  # focusing a table in another tab would switch to that tab
         self._load_choices()
 
     def on_screen_resume(self) -> None:
@@ -344,6 +345,14 @@ class JournalScreen(SectionScreen):
     @property
     def active_tab(self) -> str:
         return self.query_one(TabbedContent).active
+
+    def show_report(self) -> None:
+        """Open the head's report tab (the palette's «Отчёт для заведующего»), now or when composed."""
+        self.start_tab = TAB_REPORT
+        for tabs in self.query(TabbedContent):
+            tabs.active = TAB_REPORT
+            # a journal opened just now activates its initial tab after this: ask again once it has
+            self.call_after_refresh(setattr, tabs, "active", TAB_REPORT)
 
     def action_next_tab(self) -> None:
         tabs = self.query_one(TabbedContent)
