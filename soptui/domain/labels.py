@@ -120,3 +120,6 @@ REMINDER_KINDS = {
 }
 
 WEEKDAYS = ["пн", "вт", "ср", "чт", "пт", "сб", "вс"]
+
+# SOP 03 pre-call notice: the states of its answer
+NOTICE_STATES = {"sent": "уведомление отправлено, ответа нет", "read": "прочитано, ответа нет", "answered": "ответил"}

@@ -7,9 +7,8 @@ import datetime as dt
 from soptui.core import clock
 from soptui.core.phones import format_phone
 from soptui.db import models as m
-from soptui.domain.labels import CHANNELS
+from soptui.domain.labels import CHANNELS, NOTICE_STATES
 
-NOTICE_STATES = {"sent": "уведомление отправлено, ответа нет", "read": "прочитано, ответа нет", "answered": "ответил"}
 CALL_STATES = {"in_progress": "идёт", "finished": "завершён", "abandoned": "отменён"}
 OUTCOME_LABELS = {
     "agrees": "согласие, назначена встреча",

@@ -460,7 +460,7 @@ def test_audit_log_for_heads_with_filters_and_whose_record(log, staff, audit_dat
     rows = {r.id: r for r in page.rows}
     assert rows[a].action == "просмотр" and rows[a].whose == "Петров Иван Сергеевич"
     assert rows[a].what == f"карточка клиента № {log['petrov']}"
-    assert rows[b].whose == "Семёнова Анна Олеговна" and rows[b].details == "first_contact_at"
+    assert rows[b].whose == "Семёнова Анна Олеговна" and rows[b].details == "первичный контакт"
     assert rows[c].staff == "Кузнецова Т.Н."
     assert [
         r.id for r in journal.audit_page(journal.AuditFilters(*NOV_2025, staff_id=staff["spec"]), actor=head).rows
