@@ -17,7 +17,7 @@ from soptui.screens.calls.teleprompter import TeleprompterScreen
 from soptui.screens.navigation import NewCall, OpenReminder
 from soptui.services import calls
 
-from calls_helpers import make_family
+from calls_helpers import make_family, make_ready
 from conftest import PASSWORD, click, sign_in
 
 
@@ -165,6 +165,7 @@ async def test_log_pdf_from_the_calls_section(store, staff, tmp_path, monkeypatc
     p = calls.default_person(ctx, "03")
     call_id = calls.start_call("03", ids["client"], p.kind, p.id, p.phones[0])
     calls.save_progress(call_id, {}, "greeting", "", "", 60, 0, 0, talk_started=True)
+    make_ready(call_id, "03")
     calls.finish_call(call_id, calls.CallOutcome("refuses", summary="помощь пока не нужна", talk_seconds=200))
     session.set_actor(None)
     app = make_app("Учреждение", "КЦСОН")
@@ -200,6 +201,7 @@ async def test_reminder_from_today_starts_the_callback(store, staff):
     ctx = calls.call_context(ids["client"])
     p = calls.default_person(ctx, "03")
     first = calls.start_call("03", ids["client"], p.kind, p.id, p.phones[0])
+    make_ready(first, "03")
     calls.finish_call(first, calls.CallOutcome("no_answer", callback_at=dt.datetime(2026, 11, 25, 15, 0)))
     reminder = m.Reminder.get(m.Reminder.call == first)
     session.set_actor(None)
@@ -254,6 +256,7 @@ async def test_calls_list_notice_answer_and_finished_call_card(store, staff):
     ctx = calls.call_context(ids["client"])
     p = calls.default_person(ctx, "03")
     done = calls.start_call("03", ids["client"], p.kind, p.id, p.phones[0])
+    make_ready(done, "03")
     calls.finish_call(done, calls.CallOutcome("refuses", summary="не нуждаются"))
     waiting = calls.start_call("03", ids["client"], p.kind, p.id, p.phones[0])
     calls.record_notice_sent(waiting)
