@@ -881,7 +881,9 @@ class TeleprompterScreen(SectionScreen):
         summary = "; ".join(
             n.split("] ", 1)[-1]
             for n in self.notes
-            if not n.split("] ", 1)[-1].startswith(("Ответ", "SMS", "Звонок вне"))
+            if not n.split("] ", 1)[-1].startswith(
+                ("Ответ", "SMS", "Звонок вне", "С клиентом согласовано", "Основание")
+            )
         )
         draft = self.query_one("#tp-note", Input).value.strip()
         if draft:
