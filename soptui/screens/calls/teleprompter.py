@@ -478,8 +478,8 @@ class TeleprompterScreen(SectionScreen):
         Another workstation's save in between raises ConflictError: the teleprompter stops writing and
         shows what they saved; nothing typed here is lost.
         """
-        from soptui.db import store
         from soptui.services import calls
+        from soptui.services import errors as store
 
         with self._lock:
             if self.conflicted:
@@ -948,8 +948,8 @@ class TeleprompterScreen(SectionScreen):
 
     @db_work(exclusive=True, group="tp-finish", action="записать результат звонка")
     def _finish_worker(self, outcome: CallOutcome) -> None:
-        from soptui.db import store
         from soptui.services import calls
+        from soptui.services import errors as store
 
         with self._lock:
             if self.conflicted:
