@@ -366,8 +366,15 @@ class VisitScreen(_MomentMixin, ModalScreen[VisitAnswer | None]):
         with VerticalScroll(classes="dialog"):
             yield Static("Назначение встречи: на дому или в учреждении", classes="dialog-title")
             with RadioSet(id="visit-place"):
-                yield RadioButton("на дому (график выходов)", name="home", value=not prev or prev.place == "home")
-                yield RadioButton("в учреждении", name="institution", value=bool(prev) and prev.place == "institution")
+                yield RadioButton(
+                    "на дому (график выходов)", name="home", id="place-home", value=not prev or prev.place == "home"
+                )
+                yield RadioButton(
+                    "в учреждении",
+                    name="institution",
+                    id="place-institution",
+                    value=bool(prev) and prev.place == "institution",
+                )
             yield from _date_time_row("visit", "Встреча", self.value)
             yield LabeledInput(
                 "Работа с семьёй, мин (СОП 04: до 40)",

@@ -531,6 +531,21 @@ class TeleprompterScreen(SectionScreen):
         if draft:
             mine_text += f"\nНе добавленная заметка: {draft}"
         mine_text += f"\nШаг: {self.step.title}"
+        for screen in self.app.screen_stack:  # the result dialog still open: what is typed there
+            if isinstance(screen, OutcomeScreen) and screen.is_mounted:
+                typed = [
+                    screen.query_one(f"#{name}-input", Input).value.strip()
+                    for name in ("out-summary", "out-agreements")
+                ]
+                if any(typed):
+                    mine_text += "\nИтог (не записан): " + "; ".join(t for t in typed if t)
+                break
+        pending = getattr(self, "_pending_outcome", None)
+        if pending is not None and "Итог (не записан)" not in mine_text:
+            label = OUTCOME_LABELS.get(pending.outcome, pending.outcome)
+            mine_text += f"\nИтог (не записан): {label}" + "".join(
+                f"; {part}" for part in (pending.summary, pending.agreements) if part
+            )
         open_elsewhere = state == "in_progress"
 
         def decided(choice: str | None) -> None:
@@ -585,6 +600,8 @@ class TeleprompterScreen(SectionScreen):
 
     def _leave_after_conflict(self) -> None:
         self.finished = True
+        while self in self.app.screen_stack and self.app.screen is not self:
+            self.app.pop_screen()  # a dialog of this call (the result) left open under the conflict
         if self.app.screen is self:
             self.app.pop_screen()
         self.app.notify("Звонок остался в версии другого рабочего места; ваши заметки добавлены к нему.", timeout=6)
@@ -943,6 +960,7 @@ class TeleprompterScreen(SectionScreen):
         )
 
     def _finish(self, answer: OutcomeAnswer) -> None:
+        self._pending_outcome = answer
         self.timers.pause()
         self._finish_worker(self.build_outcome(answer))
 
@@ -967,6 +985,7 @@ class TeleprompterScreen(SectionScreen):
         self.app.call_from_thread(self._finished, result)
 
     def _finish_failed(self, message: str) -> None:
+        self._pending_outcome = None
         self.timers.resume()
         self.notify(f"Результат не записан: {message}", severity="error", timeout=8)
 
