@@ -29,6 +29,7 @@ from soptui.screens.calls.dialogs import (
     BranchScreen,
     CallConflictScreen,
     DetailsScreen,
+    NewCallScreen,
     NoticeSendScreen,
     OffHoursScreen,
     OutcomeScreen,
@@ -36,6 +37,7 @@ from soptui.screens.calls.dialogs import (
     VisitScreen,
 )
 from soptui.screens.calls.teleprompter import TeleprompterScreen
+from soptui.screens.navigation import NewCall
 from soptui.services import calls
 
 from calls_helpers import make_family
@@ -84,7 +86,8 @@ async def test_sop03_notice_off_hours_needs_a_reason_and_is_recorded_on_confirm(
     app = make_app("Учреждение", "КЦСОН")
     async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(pilot, "spec", PASSWORD)
-        app.open(__import__("soptui.screens.navigation", fromlist=["NewCall"]).NewCall(ids["client"]))
+        app.open(NewCall(ids["client"]))
+        await wait_for_screen(pilot, NewCallScreen)
         await pilot.press("enter")
         await wait_for_screen(pilot, OffHoursScreen)
         await type_text(pilot, "мама просила позвонить после работы")
