@@ -119,7 +119,7 @@ def _db_call(call_id: int) -> m.PhoneCall:
     return m.PhoneCall.get_by_id(call_id)
 
 
-async def test_sop03_agrees_drafts_visit_and_marks_referral(store, staff):
+async def test_sop03_agrees_plans_the_visit_and_marks_referral(store, staff):
     ids = make_family(staff)
     app = make_app("Учреждение", "КЦСОН")
     async with app.run_test(size=(80, 24)) as pilot:
