@@ -364,11 +364,9 @@ class VisitScreen(_MomentMixin, ModalScreen[VisitAnswer | None]):
     def compose(self) -> ComposeResult:
         prev = self.previous
         with VerticalScroll(classes="dialog"):
-            yield Static("Назначение встречи: на дому или в учреждении", classes="dialog-title")
+            yield Static("Встреча: на дому (в график выходов) или в учреждении", classes="dialog-title")
             with RadioSet(id="visit-place"):
-                yield RadioButton(
-                    "на дому (график выходов)", name="home", id="place-home", value=not prev or prev.place == "home"
-                )
+                yield RadioButton("на дому", name="home", id="place-home", value=not prev or prev.place == "home")
                 yield RadioButton(
                     "в учреждении",
                     name="institution",
@@ -913,11 +911,10 @@ class NoticeSendScreen(ModalScreen[NoticeResult | None]):
         from textual.widgets import TextArea
 
         with VerticalScroll(classes="dialog"):
-            title = "Уведомление о звонке (СОП 03, п. 5)" + (" — сотовый" if self.mobile else "")
-            yield Static(title, classes="dialog-title")
+            kind = "сотовый" if self.mobile else "не сотовый"
+            yield Static(f"Уведомление о звонке на {self.number} ({kind}), СОП 03 п. 5", classes="dialog-title")
             yield Static(
-                f"На {self.number}: SMS и/или мессенджер. Если «Скопировать» не сработает в вашем терминале, "
-                "выделите текст ниже и скопируйте вручную.",
+                "SMS и/или мессенджер. Не скопировалось (терминал без OSC 52) — выделите текст и скопируйте вручную.",
                 classes="muted",
             )
             yield TextArea(self.text, read_only=True, id="notice-text", soft_wrap=True, show_line_numbers=False)
