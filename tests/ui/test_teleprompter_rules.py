@@ -270,7 +270,9 @@ async def test_sop02_client_calls_alone_no_relay_sessions_on_working_days(store,
         await wait_for_screen(pilot, TeleprompterScreen)
         await settle(pilot)
         assert tp.step_id == "self_call"
-        assert say(tp).startswith("Алиса Игоревна, первый сеанс связи с Нина Петровна: 28.11.2026 16:00, через")
+        assert say(tp).startswith("Алиса Игоревна, звоните сами: Котова Нина Петровна, через")
+        # the first session as it will be held: Saturday 28.11 moves to Monday 30.11
+        assert "Первый сеанс связи: 30.11.2026 16:00 (перенесён с 28.11.2026, нерабочий день)." in say(tp)
         steps = str(tp.query_one("#tp-steps").render())
         assert "Предварительный" not in steps.split("▶")[1]  # the relay steps are passed by
         await pilot.press("f9")
@@ -311,7 +313,7 @@ async def test_sop02_relatives_decline_no_blank_placeholder(store, staff):
         await settle(pilot)
         assert tp.step_id == "close"
         assert "не указано" not in say(tp)
-        assert say(tp) == "Спасибо, Нина Петровна, что уделили время! Я передам Алиса Игоревна Ваш ответ. До свидания!"
+        assert say(tp) == "Спасибо, Нина Петровна, что уделили время! Ваш ответ я передам. До свидания!"
 
 
 # --- issue 12 point 4: one call, two workstations -----------------------------------------------------

@@ -34,6 +34,14 @@ CALL_GROUNDS = {
     "client_request": "по просьбе клиента",
 }
 GROUNDS_NEEDING_NOTE = ("impossible_other",)
+# the same grounds, short enough for a choice in an 80-column dialog
+CALL_GROUND_CHOICES = {
+    "ipra": "в рамках ИПРА",
+    "away": "патронаж лично невозможен: отъезд",
+    "infection": "патронаж лично невозможен: риск заразиться",
+    "impossible_other": "патронаж лично невозможен: другое (поясните)",
+    "client_request": "по просьбе клиента",
+}
 
 # SOP 03 «мне нужно прийти к Вам, или Вам в учреждение»; SOP 01 «о встрече на дому или в учреждении»
 MEETING_PLACES = {"home": "на дому (визит в семью)", "institution": "в учреждении"}
@@ -97,7 +105,7 @@ def session_times(start: dt.datetime, every_days: int, until: dt.date | None) ->
         out.append(
             Session(
                 dt.datetime.combine(moved, moment.time()),
-                f"перенесён с {day:%d.%m.%Y} (нерабочий день) на следующий рабочий день {moved:%d.%m.%Y}",
+                f"перенесён с {day:%d.%m.%Y}, нерабочий день",
             )
         )
     return out

@@ -22,7 +22,7 @@ from textual.widgets import Input, Static
 from soptui.core import clock
 from soptui.core.phones import format_phone
 from soptui.domain.calls import scripts as callscripts
-from soptui.domain.calls.rules import CALL_CHANNELS, CALL_GROUNDS, ground_text
+from soptui.domain.calls.rules import CALL_CHANNELS, CALL_GROUND_CHOICES, ground_text, session_times
 from soptui.domain.calls.scripts import PHASE_LABELS, CallScript, Step
 from soptui.domain.calls.timer import CallTimers, fmt_seconds, level
 from soptui.domain.labels import CHANNELS
@@ -277,7 +277,9 @@ class TeleprompterScreen(SectionScreen):
             values["meeting_place"] = self.visit.place_text
             values["meeting_docs_for"] = "моему визиту" if self.visit.place == "home" else "встрече"
         if self.sessions:
-            values["sessions"] = clock.fmt_datetime(self.sessions.start)
+            # the first session as it will be held: a non-working day moves to the next working day
+            first = session_times(self.sessions.start, self.sessions.every_days, self.sessions.until)[0]
+            values["sessions"] = clock.fmt_datetime(first.at) + (f" ({first.note})" if first.note else "")
             values["sessions_channel"] = CHANNELS.get(self.sessions.channel, self.sessions.channel)
         if self.client_sessions:
             values["client_sessions"] = clock.fmt_datetime(self.client_sessions.start)
@@ -663,7 +665,7 @@ class TeleprompterScreen(SectionScreen):
                 then=then,
             )
 
-        self.app.push_screen(DetailsScreen(CALL_GROUNDS, CALL_CHANNELS, self.details), got)
+        self.app.push_screen(DetailsScreen(CALL_GROUND_CHOICES, CALL_CHANNELS, self.details), got)
 
     def ask_client_sessions(self, then=None) -> None:
         """SOP 02: the date, time and frequency agreed with the client, recorded before calling relatives."""

@@ -216,7 +216,7 @@ def test_sop02_sessions_never_fall_on_non_working_days():
         dt.date(2027, 1, 14),
     ]
     assert sessions[0].note == ""
-    assert sessions[1].note.startswith("перенесён с 31.12.2026 (нерабочий день)")
+    assert sessions[1].note == "перенесён с 31.12.2026, нерабочий день"
     assert all(s.at.time() == dt.time(15, 0) for s in sessions)
     # a Saturday start moves to Monday; a daily series skips the weekend without doubling Monday
     daily = rules.session_times(dt.datetime(2026, 11, 27, 10, 0), 1, dt.date(2026, 12, 1))
@@ -283,7 +283,7 @@ def test_sop02_after_relatives_decline_the_close_has_no_session_gap():
     script = callscripts.load_sop("02")
     close = script.step("close")
     text = callscripts.fill(close.say_for("declined"), {"person_io": "Нина Петровна", "client_io": "Алиса Игоревна"})
-    assert text == "Спасибо, Нина Петровна, что уделили время! Я передам Алиса Игоревна Ваш ответ. До свидания!"
+    assert text == "Спасибо, Нина Петровна, что уделили время! Ваш ответ я передам. До свидания!"
     relay = script.branch("relay")
     assert relay.from_steps == ("can_call",) and relay.goto == "greeting"
     assert script.step("can_call").choice
