@@ -766,13 +766,19 @@ class OutcomeScreen(_MomentMixin, ModalScreen[OutcomeAnswer | None]):
             else "Время перезвона не указано."
         )
         s = self.sessions
-        self.query_one("#sessions-line", Static).update(
-            f"Первый сеанс: {clock.fmt_datetime(s.start)}, каждые {s.every_days} дн."
-            + (f" до {clock.fmt_date(s.until)}" if s.until else "")
-            + f", {CHANNELS.get(s.channel, s.channel)}"
-            if s
-            else "Сеансы связи не назначены."
-        )
+        line = "Сеансы связи не назначены."
+        if s:
+            from soptui.domain.calls.rules import every_text, session_times
+
+            first = session_times(s.start, s.every_days, s.until)[0]
+            line = (
+                f"Первый сеанс: {clock.fmt_datetime(first.at)}"
+                + (f" ({first.note})" if first.note else "")
+                + f", {every_text(s.every_days)}"
+                + (f" до {clock.fmt_date(s.until)}" if s.until else "")
+                + f", {CHANNELS.get(s.channel, s.channel)}"
+            )
+        self.query_one("#sessions-line", Static).update(line)
 
     @on(RadioSet.Changed, "#outcome-set")
     def _changed(self) -> None:
