@@ -260,7 +260,14 @@ def finish_call(call_id: int, outcome: CallOutcome, version: int | None = None) 
             + (f" до {clock.fmt_date(outcome.sessions_until)}" if outcome.sessions_until else "")
             + "."
         )
-        extra.extend(f"Сеанс {clock.fmt_datetime(x.at)} {x.note}." for x in sessions if x.note)
+        moved = [x for x in sessions if x.note]
+        if len(moved) <= 3:
+            extra.extend(f"Сеанс {clock.fmt_datetime(x.at)} {x.note}." for x in moved)
+        else:
+            extra.append(
+                f"Сеансов перенесено с нерабочих дней на следующий рабочий день: {len(moved)} "
+                f"(первый — {clock.fmt_datetime(moved[0].at)}, {moved[0].note}); даты — в напоминаниях."
+            )
     agreements = "\n".join([a for a in [agreements, *extra] if a]).strip()
     summary = outcome.summary.strip() or script.outcomes.get(outcome.outcome, "")
     delivered = outcome.outcome not in NOT_DELIVERED
