@@ -521,8 +521,9 @@ class TeleprompterScreen(SectionScreen):
             parts.append(f"Шаг: {self.script.step(theirs.get('step_id') or '').title}")
         except KeyError:
             pass
-        if theirs.get("updated_at"):
-            parts.append(f"Сохранено: {str(theirs['updated_at'])[:16].replace('T', ' ')}")
+        saved = _dt(theirs.get("updated_at"))
+        if saved is not None:
+            parts.append(f"Сохранено: {clock.fmt_datetime(saved)}")
         their_notes = [n for n in self._their_notes if n not in self.notes] or (
             [theirs["notes"]] if theirs.get("notes") and state != "in_progress" else []
         )
