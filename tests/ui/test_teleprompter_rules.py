@@ -374,3 +374,23 @@ async def test_call_finished_elsewhere_is_not_overwritten_by_f9(store, staff):
     call = _call(call_id)
     assert (call.outcome, call.summary) == ("refuses", "там: отказ")
     assert m.ServiceEntry.select().where(m.ServiceEntry.source_id == call_id).count() == 1
+
+
+async def test_sop01_no_result_without_ground_and_channel(store, staff):
+    ids = make_family(staff, with_referral=False)
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "spec", PASSWORD)
+        tp = await open_new_call(pilot, ids["client"], "обсудить занятия")
+        await pilot.press("f9")  # straight to the result: the ground and channel are asked first
+        details = await wait_for_screen(pilot, DetailsScreen)
+        await pilot.press("down", "down", "down", "enter")  # «другое» needs the explanation
+        await click(pilot, "#ok")
+        assert isinstance(app.screen, DetailsScreen)
+        assert "почему невозможно" in str(details.query_one("#details-error").render())
+        await click(pilot, "#details-note-input")
+        await type_text(pilot, "карантин в группе")
+        await click(pilot, "#ok")
+        await wait_for_screen(pilot, OutcomeScreen)  # then the result, as asked
+        assert tp.details is not None and tp.details.ground == "impossible_other"
+        await until(pilot, lambda: _call(tp.record.id).ground_note == "карантин в группе", "the ground stored")

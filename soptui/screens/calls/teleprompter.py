@@ -892,6 +892,9 @@ class TeleprompterScreen(SectionScreen):
         self.app.notify("Звонок отложен: продолжить можно из раздела «Звонки» (Enter на звонке).", timeout=4)
 
     def action_finish(self) -> None:
+        if any(step.ask == "details" for step in self.script.steps) and self.details is None:
+            self.ask_details(then=self.action_finish)  # SOP 01: no result without the ground and the channel
+            return
         if self.step.phase != "doc":
             doc_steps = [s for s in self.route if s.phase == "doc"]
             if doc_steps:

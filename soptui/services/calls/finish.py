@@ -187,6 +187,10 @@ def validate_outcome(call: CallRecord, outcome: CallOutcome) -> dict[str, str]:
             if moment <= clock.now():
                 errors["control_points"] = f"Контрольная точка {clock.fmt_datetime(moment)} уже прошла."
                 break
+    if call.sop == "02" and outcome.outcome in ("agreed", "self") and call.client_session_at is None:
+        errors["client_sessions"] = (
+            "Сначала запишите дату, время и периодичность, согласованные с клиентом (СОП 02, шаг 2)."
+        )
     if outcome.outcome in ("agreed", "self"):
         if outcome.sessions_start is None:
             errors["sessions_start"] = "Укажите дату и время первого сеанса связи."

@@ -230,6 +230,16 @@ def test_sop02_sessions_never_fall_on_non_working_days():
 def test_sop02_moved_session_is_noted_on_the_reminder(actor, staff):
     ids = make_family(staff, category="elderly", with_referral=False)
     call_id = start(ids, "02", person="contact")
+    outcome = CallOutcome(
+        "agreed",
+        sessions_start=dt.datetime(2026, 12, 24, 15, 0),
+        sessions_every_days=7,
+        sessions_until=dt.date(2027, 1, 14),
+        sessions_channel="viber",
+    )
+    with pytest.raises(CallError, match="согласованные с клиентом"):
+        calls.finish_call(call_id, outcome)  # the client's own wish is recorded first
+    make_ready(call_id, "02")
     result = calls.finish_call(
         call_id,
         CallOutcome(
