@@ -34,6 +34,7 @@ from soptui.services.calls.documents import (
     print_call_form,
     print_phone_log,
 )
+from soptui.services.calls.feedback import CallFeedback, call_feedback, save_call_feedback
 from soptui.services.calls.finish import (
     MAX_SESSIONS,
     MEETING_OUTCOMES,
@@ -64,6 +65,9 @@ from soptui.services.calls.lists import CallRow, LogEntry, list_calls, log_entry
 from soptui.services.calls.reminders import ReminderInfo, complete_reminder, get_reminder
 
 __all__ = [
+    "CallFeedback",
+    "call_feedback",
+    "save_call_feedback",
     "skip_notice",
     "set_details",
     "notice_required",

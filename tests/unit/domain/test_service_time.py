@@ -26,3 +26,24 @@ def test_a_visit_over_its_work_norm_is_flagged():
 
 def test_calls_that_did_not_reach_the_person():
     assert NOT_DELIVERED == {"no_answer", "callback"}
+
+
+def test_minutes_are_shared_out_so_they_add_up():
+    from soptui.domain.groups import share_minutes
+
+    assert share_minutes(7, 3) == [3, 2, 2]
+    assert share_minutes(2, 4) == [1, 1, 0, 0]
+    assert share_minutes(9, 0) == []
+    assert sum(share_minutes(61, 7)) == 61
+
+
+def test_writing_clock_leaves_out_long_pauses():
+    from soptui.domain.service_time import WritingClock
+
+    w = WritingClock(idle_gap=300)
+    w.touch(100.0)  # first edit: nothing measured yet
+    w.touch(160.0)  # +60
+    w.touch(1000.0)  # a 14-minute pause: not writing
+    w.touch(1030.0)  # +30
+    assert w.take(1090.0) == 150.0  # +60 up to the save
+    assert w.seconds == 0 and w.take(2000.0) == 0.0  # starts again from zero

@@ -410,3 +410,31 @@ def test_a_passed_messenger_session_stays_overdue_until_closed_held_or_not_held(
     assert on_today(dt.date(2026, 12, 4)) == {}
     a, b = m.Reminder.get_by_id(first.id), m.Reminder.get_by_id(second.id)
     assert (a.closed_as, a.closed_reason, b.closed_as) == ("not_held", "бабушка в больнице", "held")
+
+
+def test_client_feedback_on_a_call_is_kept_with_who_and_when_and_version_checked(actor, staff):
+    """SOP 03 §8: the head checks the calls by the clients' feedback. Only a call that reached the person
+    can have it; a stale version is a conflict, never a silent overwrite."""
+    from soptui.db.store import ConflictError
+
+    ids = make_family(staff)
+    missed = start(ids, sop="03")
+    calls.finish_call(
+        missed, CallOutcome("no_answer", callback_at=dt.datetime(2026, 11, 26, 15, 0), prep_seconds=30, talk_seconds=20)
+    )
+    with pytest.raises(CallError, match="состоявшемуся разговору"):
+        calls.save_call_feedback(missed, calls.call_feedback(missed).version, 5, "")
+    call_id = start(ids, sop="03")
+    calls.finish_call(call_id, CallOutcome("refuses", refusal_reason="не нуждаются", talk_seconds=120))
+    fb = calls.call_feedback(call_id)
+    assert fb.can_have and fb.score is None and fb.text == "" and fb.at is None
+    with pytest.raises(CallError, match="оценку или запишите"):
+        calls.save_call_feedback(call_id, fb.version, None, "   ")
+    with pytest.raises(CallError, match="от 1 до 5"):
+        calls.save_call_feedback(call_id, fb.version, 6, "")
+    calls.save_call_feedback(call_id, fb.version, 4, "  Вежливо, но помощь не нужна ")
+    got = calls.call_feedback(call_id)
+    assert (got.score, got.text, got.at, got.by) == (4, "Вежливо, но помощь не нужна", clock.now(), "Иванова М.С.")
+    with pytest.raises(ConflictError):
+        calls.save_call_feedback(call_id, fb.version, 2, "другое")  # read before the save above
+    assert calls.call_feedback(call_id).score == 4
