@@ -447,9 +447,12 @@ class VisitScreen(_MomentMixin, ModalScreen[VisitAnswer | None]):
         late_error = errors.pop("late_reason", None)
         for message in errors.values():
             lines.append(f"✗ {message}\n", style="bold red")
+        if not late_error:
+            self.query_one("#visit-late", LabeledInput).show_error(None)
         if late_error:
             self.query_one("#visit-late").display = True
             self.query_one("#visit-late", LabeledInput).show_error(late_error)
+            self.query_one("#visit-late-input", Input).focus()
         for message in check.conflicts:
             lines.append(f"! {message}\n", style="bold yellow")
         if check.deadline is not None:
