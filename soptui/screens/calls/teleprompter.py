@@ -255,7 +255,9 @@ class TeleprompterScreen(SectionScreen):
         yield SystemCommand("Звонок: записать результат", "Завершить разговор (F9)", self.action_finish)
         yield SystemCommand("Звонок: пауза таймеров", "F12", self.action_pause)
         if self.script.sop == "03":
-            yield SystemCommand("Звонок: скопировать SMS-уведомление", "Ctrl+T", self.action_sms)
+            yield SystemCommand(
+                "Звонок: SMS-уведомление", "Текст; отметить «отправлено» или почему нет (Ctrl+T)", self.action_sms
+            )
         yield SystemCommand("Звонок: отложить", "Вернуться к списку звонков (Esc)", self.action_leave)
 
     # --- values and rendering ------------------------------------------------------
