@@ -153,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
             return _fail(str(exc))
         return run_app(target, args.demo, build_demo_first=args.demo and not has_users)
 
+    _quiet_on_closed_pipe()
     from soptui.services.store import open_store
 
     try:
@@ -176,6 +177,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "calendar":
         return _calendar_command(args)
     return _institution_command(args)
+
+
+def _quiet_on_closed_pipe() -> None:
+    """`soptui user list | head -1`: a reader that stops early ends the command quietly, as for any Unix
+    tool (Python's default turns it into a BrokenPipeError traceback)."""
+    import signal
+
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
 
 
 def run_app(target: str, demo: bool = False, auto_pilot=None, build_demo_first: bool = False) -> int:
