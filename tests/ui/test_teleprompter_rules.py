@@ -394,3 +394,30 @@ async def test_sop01_no_result_without_ground_and_channel(store, staff):
         await wait_for_screen(pilot, OutcomeScreen)  # then the result, as asked
         assert tp.details is not None and tp.details.ground == "impossible_other"
         await until(pilot, lambda: _call(tp.record.id).ground_note == "карантин в группе", "the ground stored")
+
+
+async def test_leaving_a_call_open_elsewhere_adds_my_notes_to_theirs(store, staff):
+    ids = make_family(staff)
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "spec", PASSWORD)
+        tp = await start_call(pilot, ids["client"])
+        call_id = tp.record.id
+        await send_notice(pilot)
+        await type_text(pilot, "мама на работе")
+        await pilot.press("enter")
+        await settle(pilot)
+        their_state = {"step": "clarify", "notes": ["10:31 [Уточняем] там: школа звонила"]}
+        calls.save_progress(call_id, their_state, "clarify", "", "там", 0, 30, 0, talk_started=True)
+        await type_text(pilot, "недописанное")
+        await pilot.press("ctrl+n")  # a step change saves: the conflict
+        await wait_for_screen(pilot, CallConflictScreen)
+        await click(pilot, "#leave")
+        await until(pilot, lambda: not isinstance(app.screen, (CallConflictScreen, TeleprompterScreen)), "left")
+        await until(pilot, lambda: "мама на работе" in _call(call_id).notes, "my notes added to theirs")
+    call = _call(call_id)
+    assert call.step_id == "clarify"  # their step stays
+    assert "там: школа звонила" in call.notes and "мама на работе" in call.notes
+    import json
+
+    assert json.loads(call.state_json)["draft"] == "недописанное"  # the unfinished note is kept as a draft
