@@ -466,6 +466,8 @@ class VisitScreen(_MomentMixin, ModalScreen[VisitAnswer | None]):
         if conflicts and self.accepted_conflicts != conflicts:
             self.accepted_conflicts = conflicts
             self.query_one("#ok", Button).label = "Назначить, несмотря на пересечения"
+            lines.append("\nИзмените время — или Enter ещё раз: назначить, несмотря на пересечения.", style="bold")
+            box.update(lines)
             return
         self.dismiss(VisitAnswer(moment, self._documents(), "home", minutes, bool(conflicts), late))
 
