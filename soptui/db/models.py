@@ -329,6 +329,18 @@ class PhoneCall(BaseModel):
     feedback_text = pw.TextField(default="")
     feedback_at = pw.DateTimeField(null=True)
     feedback_by = pw.ForeignKeyField(Staff, null=True, on_delete="SET NULL", backref="+")
+    # v6 (issue 13): SOP 01 channel and ground; the SOP 03 notice not sent (why) or sent off hours (why);
+    # the meeting agreed (home visit or at the institution); SOP 02 sessions agreed with the client
+    channel = pw.CharField(default="")  # phone / whatsapp / viber / skype / messenger / zoom / ...
+    ground = pw.CharField(default="")  # ipra / away / infection / impossible_other / client_request
+    ground_note = pw.TextField(default="")
+    notice_skip_reason = pw.TextField(default="")
+    notice_off_hours_reason = pw.TextField(default="")
+    meeting_place = pw.CharField(default="")  # home / institution
+    meeting_at = pw.DateTimeField(null=True)
+    client_session_at = pw.DateTimeField(null=True)
+    client_session_every_days = pw.IntegerField(default=0)
+    client_session_until = pw.DateField(null=True)
 
 
 class Reminder(BaseModel):

@@ -11,7 +11,7 @@ from soptui.screens.calls.call_list import CallCardScreen, CallsScreen
 from soptui.screens.calls.feedback import CallFeedbackDialog
 from soptui.services import calls
 
-from calls_helpers import make_family
+from calls_helpers import make_family, make_ready
 from conftest import PASSWORD, sign_in, until
 
 
@@ -24,6 +24,7 @@ def _finished_call(staff) -> int:
     ctx = calls.call_context(ids["client"])
     p = calls.default_person(ctx, "03")
     call_id = calls.start_call("03", ids["client"], p.kind, p.id, p.phones[0])
+    make_ready(call_id, "03")
     calls.finish_call(call_id, calls.CallOutcome("refuses", summary="не нуждаются"))
     session.set_actor(None)
     return call_id

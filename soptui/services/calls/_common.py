@@ -12,6 +12,8 @@ from soptui.domain.labels import CHANNELS, NOTICE_STATES
 CALL_STATES = {"in_progress": "идёт", "finished": "завершён", "abandoned": "отменён"}
 OUTCOME_LABELS = {
     "agrees": "согласие, назначена встреча",
+    "meeting": "договорились о встрече",
+    "self": "клиент звонит сам, сеансы назначены",
     "refuses": "отказ",
     "callback": "перезвонить",
     "no_answer": "не отвечает",
@@ -19,6 +21,20 @@ OUTCOME_LABELS = {
     "agreed": "родственники согласны",
     "declined": "родственники не согласны",
 }
+
+
+def is_mobile(e164: str) -> bool:
+    """A mobile number (SOP 03 §5: «При звонке на сотовый телефон» the notice is sent first)."""
+    if not e164:
+        return False
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(e164, "RU")
+    except phonenumbers.NumberParseException:
+        return False
+    kind = phonenumbers.number_type(number)
+    return kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
 
 
 class CallError(ValueError):
