@@ -727,10 +727,10 @@ class OutcomeScreen(_MomentMixin, ModalScreen[OutcomeAnswer | None]):
                 yield LabeledInput("Причина отказа (со слов собеседника)", id="out-refusal")
             with Vertical(classes="detail", id="detail-done"):
                 yield LabeledInput(
-                    "Контрольные точки: когда собеседник позвонит (ДД.ММ.ГГГГ ЧЧ:ММ; …)",
+                    "Контрольные точки (когда позвонит)",
                     id="out-control",
                     input_id="out-control-input",
-                    placeholder="02.12.2026 15:00; 09.12.2026 15:00",
+                    placeholder="ДД.ММ.ГГГГ ЧЧ:ММ; например 02.12.2026 15:00; 09.12.2026 15:00",
                 )
                 yield LabeledInput(
                     "Периодичность контактов", id="out-frequency", placeholder="например: раз в неделю по средам"

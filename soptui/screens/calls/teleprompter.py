@@ -68,7 +68,7 @@ class TeleprompterScreen(SectionScreen):
 
     SECTION_TITLE = "Звонок"
     DEFAULT_CSS = """
-    TeleprompterScreen #tp-who { height: 1; padding: 0 1; background: $boost; text-style: bold; }
+    TeleprompterScreen #tp-who { height: auto; max-height: 2; padding: 0 1; background: $boost; text-style: bold; }
     TeleprompterScreen #tp-timers { height: auto; padding: 0 1; }
     TeleprompterScreen #tp-main { height: 1fr; }
     TeleprompterScreen #tp-steps { width: 26; border-right: vkey $primary-darken-2; padding: 0 1 0 0; }
@@ -106,6 +106,15 @@ class TeleprompterScreen(SectionScreen):
         Binding(
             "f9", "finish", "Итог", priority=True, id="call.finish", tooltip="Завершить разговор и записать результат"
         ),
+        Binding("f12,ctrl+space", "pause", "Пауза", priority=True, id="call.pause", tooltip="Пауза таймеров"),
+        Binding(
+            "escape",
+            "leave",
+            "Отложить",
+            id="call.leave",
+            tooltip="Выйти из звонка; продолжить можно из списка звонков",
+        ),
+        # the SMS keys come last in the footer: the step that needs them names them
         Binding(
             "ctrl+t",
             "sms",
@@ -121,14 +130,6 @@ class TeleprompterScreen(SectionScreen):
             priority=True,
             id="call.notice",
             tooltip="Отметить ответ на SMS-уведомление",
-        ),
-        Binding("f12,ctrl+space", "pause", "Пауза", priority=True, id="call.pause", tooltip="Пауза таймеров"),
-        Binding(
-            "escape",
-            "leave",
-            "Отложить",
-            id="call.leave",
-            tooltip="Выйти из звонка; продолжить можно из списка звонков",
         ),
     ]
 
