@@ -172,6 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "restore":
         return _restore_command(target, Path(args.file))
 
+    _quiet_on_closed_pipe()
     from soptui.services.store import open_store
 
     BUSY_HOOKS.append(lambda attempt: print(BUSY_NOTICE, file=sys.stderr))
@@ -212,6 +213,15 @@ def _dispatch(args: argparse.Namespace, database) -> int:
     if args.command == "calendar":
         return _calendar_command(args)
     return _institution_command(args)
+
+
+def _quiet_on_closed_pipe() -> None:
+    """`soptui user list | head -1`: a reader that stops early ends the command quietly, as for any Unix
+    tool (Python's default turns it into a BrokenPipeError traceback)."""
+    import signal
+
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
 
 
 def run_app(target: str, demo: bool = False, auto_pilot=None, build_demo_first: bool = False) -> int:

@@ -32,11 +32,12 @@ from soptui.screens.navigation import (
     ResumeDraft,
     Target,
 )
-from soptui.widgets import plain
+from soptui.widgets import plain, russian
 from soptui.widgets.keyorder import KeyGate
 from soptui.widgets.workers import db_work
 
 plain.install()  # stored or typed text is data, never markup: before any widget is built
+russian.install()  # Textual's own words on screen in Russian
 
 
 def _section(module: str, cls: str) -> Callable[[], Screen]:
@@ -61,6 +62,9 @@ SECTIONS: list[tuple[str, str, str, Callable[[], Screen]]] = [
 ]
 
 
+SECTION_KEYS = Binding.Group("Разделы", compact=True)
+
+
 class SoptuiApp(KeyGate, App[int]):
     """soptui: the centre's SOPs in a terminal."""
 
@@ -72,14 +76,35 @@ class SoptuiApp(KeyGate, App[int]):
     COMMAND_PALETTE_DISPLAY = "ctrl+p"
     BINDINGS = [
         *[
-            Binding(key, f"section('{mode}')", title, id=f"section.{mode}", tooltip=f"Раздел «{title}»")
+            Binding(
+                key,
+                f"section('{mode}')",
+                title,
+                id=f"section.{mode}",
+                tooltip=f"Раздел «{title}»",
+                group=SECTION_KEYS,  # one footer item for all six keys
+            )
             for mode, title, key, _ in SECTIONS
         ],
-        Binding("ctrl+l", "lock", "Блокировка", id="lock", tooltip="Заблокировать экран"),
+        Binding("ctrl+l", "lock", "Блок", id="lock", tooltip="Заблокировать экран"),
+        # global actions: from any section (a screen's own key of the same name wins where it has one)
+        Binding(
+            "ctrl+r",
+            "new_referral",
+            "Обращение",
+            id="global.referral",
+            tooltip="Принять обращение (информацию о семье)",
+            show=False,
+        ),
+        Binding("ctrl+n", "new_client", "Новый клиент", id="global.client", tooltip="Новый клиент", show=False),
+        Binding(
+            "ctrl+g", "new_call", "Звонок", id="global.call", tooltip="Новый звонок: выбрать клиента и СОП", show=False
+        ),
+        Binding("f1", "help", "Справка", id="help", tooltip="Клавиши этого экрана"),
         Binding(
             "ctrl+p", "command_palette", "Команды", id="palette", tooltip="Палитра команд", priority=True, show=False
         ),
-        Binding("ctrl+q", "quit", "Выход", id="quit", tooltip="Закрыть программу"),
+        Binding("ctrl+q", "quit", "Выход", id="quit", tooltip="Закрыть программу", show=False),
     ]
 
     # Tests set this: an unexpected error still fails the test that met it (never shown to a user either way).
@@ -429,13 +454,59 @@ class SoptuiApp(KeyGate, App[int]):
         if not still_me:
             self.run_worker(self.sign_out(), exclusive=True, group="signout")
 
+    # --- actions that work in every section ----------------------------------------
+
+    def _at_work(self) -> bool:
+        """Signed in, not locked, no dialog in front (a dialog's own keys come first)."""
+        from textual.screen import ModalScreen
+
+        return self.actor is not None and not self._locked and not isinstance(self.screen, ModalScreen)
+
+    def action_new_referral(self) -> None:
+        if self._at_work():
+            self.open(NewReferral(None))
+
+    def action_new_client(self) -> None:
+        if not self._at_work():
+            return
+        from soptui.screens.clients.client_form import ClientFormScreen
+
+        def saved(client_id: int | None) -> None:
+            if client_id:
+                self.open(OpenClient(client_id))
+
+        self.push_screen(ClientFormScreen(), saved)
+
+    def action_new_call(self) -> None:
+        if self._at_work():
+            self._in_section("calls", "action_new_call")
+
+    def _in_section(self, mode: str, action: str) -> None:
+        """Open a section and run one of its screen's actions (keys typed meanwhile wait for it)."""
+        self.pause_keys_until(self._section_then(mode, action))
+
+    async def _section_then(self, mode: str, action: str) -> None:
+        await self._to_section(mode)
+        run = getattr(self.screen, action, None)
+        if run is not None:
+            run()
+
+    def action_help(self) -> None:
+        from soptui.screens.help import HelpScreen, keys_of
+
+        if isinstance(self.screen, HelpScreen):
+            return
+        own, everywhere = keys_of(self.screen, self)
+        title = getattr(self.screen, "SECTION_TITLE", "") or "этот экран"
+        self.push_screen(HelpScreen(title, own, everywhere))
+
     # --- command palette ------------------------------------------------------------
 
     def action_command_palette(self) -> None:
         from textual.command import CommandPalette
 
         if self.use_command_palette and not CommandPalette.is_open(self):
-            self.push_screen(CommandPalette(id="--command-palette", placeholder="Найти команду…"))
+            self.push_screen(russian.RussianCommandPalette(id="--command-palette", placeholder="Найти команду…"))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         if self.actor is not None and not self._locked:
@@ -446,6 +517,7 @@ class SoptuiApp(KeyGate, App[int]):
                     lambda m=mode: self.action_section(m),
                 )
             yield from getattr(screen, "palette_commands", lambda: [])()
+            yield from self._global_commands()
             yield SystemCommand("Заблокировать экран", "Экран попросит пароль (Ctrl+L)", self.action_lock)
             yield SystemCommand(
                 "Выйти из учётной записи",
@@ -453,6 +525,38 @@ class SoptuiApp(KeyGate, App[int]):
                 lambda: self.run_worker(self.sign_out(), group="signout"),
             )
         yield SystemCommand("Закрыть программу", "Выход из soptui (Ctrl+Q)", self.exit)
+
+    def _global_commands(self) -> Iterable[SystemCommand]:
+        """What a user looks for by a word of it: «обращение», «звонок», «визит», «занятие», «журнал», «отчёт»."""
+        yield SystemCommand(
+            "Новое обращение: принять информацию о семье", "Сроки по СОП 03 и 04 (Ctrl+R)", self.action_new_referral
+        )
+        yield SystemCommand(
+            "Новый клиент: карточка", "Законные представители, телефоны (Ctrl+N)", self.action_new_client
+        )
+        yield SystemCommand(
+            "Новый звонок: суфлёр СОП 01–03", "Выбрать клиента, СОП и собеседника (Ctrl+G)", self.action_new_call
+        )
+        yield SystemCommand(
+            "Найти клиента", "Поиск по ФИО, телефону, дате рождения (F3)", lambda: self.action_section("clients")
+        )
+        yield SystemCommand(
+            "Запланировать визит (патронаж)",
+            "Выбрать клиента и время",
+            lambda: self._in_section("patronage", "action_new_visit"),
+        )
+        yield SystemCommand(
+            "Занятия сегодня: группы и клубы",
+            "Перекличка и отчёт о занятии (F6)",
+            lambda: self.action_section("groups"),
+        )
+        yield SystemCommand("Журнал учёта услуг", "Услуги за период (F7)", lambda: self.action_section("journal"))
+        yield SystemCommand(
+            "Отчёт для заведующего: проверка по СОП",
+            "Замечания и доли по специалистам (F7)",
+            lambda: self._in_section("journal", "show_report"),
+        )
+        yield SystemCommand("Справка: клавиши этого экрана", "F1", self.action_help)
 
 
 def make_app(

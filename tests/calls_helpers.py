@@ -67,3 +67,16 @@ def _referral(child_id: int, received: dt.datetime, spec: int | None) -> int:
         "Ребёнок часто пропускает занятия, классный руководитель не может связаться с родителями.",
         assigned_staff=spec,
     )
+
+
+def make_ready(call_id: int, sop: str) -> None:
+    """What the SOP asks before the talk: SOP 03 the notice to a mobile sent, SOP 01 the ground and channel,
+    SOP 02 the sessions agreed with the client."""
+    from soptui.services import calls
+
+    if sop == "03":
+        calls.record_notice_sent(call_id)
+    elif sop == "01":
+        calls.set_details(call_id, channel="whatsapp", ground="ipra")
+    elif sop == "02":  # the client's wish: Fridays at 16:00, weekly
+        calls.set_details(call_id, client_session=(dt.datetime(2026, 11, 27, 16, 0), 7, None))

@@ -70,10 +70,54 @@ def _v4_measured_minutes(migrator: SchemaMigrator, database: pw.Database) -> Non
         migrate(migrator.add_column("reminder", "closed_reason", pw.TextField(default="")))
 
 
+def _v5_feedback_and_report_time(migrator: SchemaMigrator, database: pw.Database) -> None:
+    """v5: client feedback on a call (SOP 03 §8 checks it) and the measured writing time of a group
+    session's report (SOP 05 stage 4)."""
+    from playhouse.migrate import migrate
+
+    call = {c.name for c in database.get_columns("phone_call")}
+    if "feedback_score" not in call:
+        migrate(migrator.add_column("phone_call", "feedback_score", pw.IntegerField(null=True)))
+    if "feedback_text" not in call:
+        migrate(migrator.add_column("phone_call", "feedback_text", pw.TextField(default="")))
+    if "feedback_at" not in call:
+        migrate(migrator.add_column("phone_call", "feedback_at", pw.DateTimeField(null=True)))
+    if "feedback_by_id" not in call:
+        migrate(migrator.add_column("phone_call", "feedback_by_id", pw.IntegerField(null=True)))
+    session = {c.name for c in database.get_columns("group_session")}
+    if "report_seconds" not in session:
+        migrate(migrator.add_column("group_session", "report_seconds", pw.IntegerField(default=0)))
+
+
+def _v6_call_rules(migrator: SchemaMigrator, database: pw.Database) -> None:
+    """v6: a call records its channel and ground (SOP 01), why the SOP 03 notice was not sent or was sent
+    off hours, the meeting agreed (home or institution) and the SOP 02 sessions agreed with the client."""
+    from playhouse.migrate import migrate
+
+    columns = {c.name for c in database.get_columns("phone_call")}
+    fields = {
+        "channel": pw.CharField(default=""),
+        "ground": pw.CharField(default=""),
+        "ground_note": pw.TextField(default=""),
+        "notice_skip_reason": pw.TextField(default=""),
+        "notice_off_hours_reason": pw.TextField(default=""),
+        "meeting_place": pw.CharField(default=""),
+        "meeting_at": pw.DateTimeField(null=True),
+        "client_session_at": pw.DateTimeField(null=True),
+        "client_session_every_days": pw.IntegerField(default=0),
+        "client_session_until": pw.DateField(null=True),
+    }
+    for name, field in fields.items():
+        if name not in columns:
+            migrate(migrator.add_column("phone_call", name, field))
+
+
 MIGRATIONS: dict[int, Migration] = {
     2: _v2_staff_idle_lock,
     3: _v3_tamper_evident_audit,
     4: _v4_measured_minutes,
+    5: _v5_feedback_and_report_time,
+    6: _v6_call_rules,
 }
 CURRENT_VERSION = max(MIGRATIONS, default=1)
 assert CURRENT_VERSION == SCHEMA_VERSION, "bump storecheck.SCHEMA_VERSION with a new migration"

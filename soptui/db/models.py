@@ -348,6 +348,23 @@ class PhoneCall(BaseModel):
     notes = TextField(default="")
     off_hours_reason = TextField(default="")
     state_json = TextField(default="")  # teleprompter state for resume
+    # v5: the client's feedback on the contact (SOP 03 §8: the head checks the calls by it)
+    feedback_score = pw.IntegerField(null=True)  # 1..5
+    feedback_text = TextField(default="")
+    feedback_at = pw.DateTimeField(null=True)
+    feedback_by = pw.ForeignKeyField(Staff, null=True, on_delete="SET NULL", backref="+")
+    # v6 (issue 13): SOP 01 channel and ground; the SOP 03 notice not sent (why) or sent off hours (why);
+    # the meeting agreed (home visit or at the institution); SOP 02 sessions agreed with the client
+    channel = CharField(default="")  # phone / whatsapp / viber / skype / messenger / zoom / ...
+    ground = CharField(default="")  # ipra / away / infection / impossible_other / client_request
+    ground_note = TextField(default="")
+    notice_skip_reason = TextField(default="")
+    notice_off_hours_reason = TextField(default="")
+    meeting_place = CharField(default="")  # home / institution
+    meeting_at = pw.DateTimeField(null=True)
+    client_session_at = pw.DateTimeField(null=True)
+    client_session_every_days = pw.IntegerField(default=0)
+    client_session_until = pw.DateField(null=True)
 
 
 class Reminder(BaseModel):
@@ -497,6 +514,7 @@ class GroupSession(BaseModel):
     satisfaction = pw.IntegerField(null=True)  # 1..5
     manual = pw.BooleanField(default=False)  # added or moved by hand: schedule changes leave it alone
     moved_from = pw.DateField(null=True)  # the scheduled date it was moved from (not re-generated)
+    report_seconds = pw.IntegerField(default=0)  # v5: measured time spent writing the report (SOP 05 stage 4)
 
 
 class Attendance(BaseModel):

@@ -10,6 +10,7 @@ from soptui.core.text import full_name
 from soptui.db import models as m
 from soptui.db.connection import write_transaction
 from soptui.domain import workdays
+from soptui.domain.calls.rules import session_times
 from soptui.domain.labels import CHANNELS, SOPS
 from soptui.domain.service_time import NOT_DELIVERED, StageTimes
 
@@ -120,6 +121,8 @@ def seed_demo(ctx) -> None:
                     purpose="контроль выполнения ИПРА",
                     summary=rng.choice(summaries01),
                     agreements="Периодичность контактов: раз в неделю.",
+                    ground="ipra",  # SOP 01 §5: within the IPRA, mostly as a video call
+                    channel=("whatsapp", "phone", "skype", "zoom", "viber")[i],
                 )
                 due = dt.datetime.combine(
                     today if i < 2 else today + dt.timedelta(days=7 * i), dt.time(rng.choice([10, 11, 14, 15]), 0)
@@ -146,6 +149,8 @@ def seed_demo(ctx) -> None:
                     outcome="callback",
                     summary="неудобно, перезвонить",
                     talk=40,
+                    ground="client_request",
+                    channel="phone",
                 )
                 due = dt.datetime.combine(today if i < 7 else working_day_back(1), dt.time(15, 30))
                 m.Reminder.create(
@@ -177,8 +182,9 @@ def seed_demo(ctx) -> None:
             )
             first = dt.datetime.combine(today - dt.timedelta(days=7 * 2 - i), dt.time(16, 0))
             channel = rng.choice(["whatsapp", "viber", "telegram"])
-            for k in range(8):
-                moment = first + dt.timedelta(days=7 * k)
+            # weekly, on working days only (a day off moves to the next working day, as finish_call does)
+            for x in session_times(first, 7, (first + dt.timedelta(days=7 * 7)).date()):
+                moment = x.at
                 m.Reminder.create(
                     kind="messenger_session",
                     client=client.id,
@@ -190,8 +196,13 @@ def seed_demo(ctx) -> None:
                     repeat_days=7,
                     repeat_until=(first + dt.timedelta(days=7 * 7)).date(),
                     done_at=moment + dt.timedelta(minutes=20) if moment.date() < today else None,
-                    text=f"Сеанс связи с родственником: {call.callee_name} через {CHANNELS[channel]}",
+                    text=f"Сеанс связи с родственником: {call.callee_name} через {CHANNELS[channel]}"
+                    + (f" ({x.note})" if x.note else ""),
                 )
+            # SOP 02: the sessions were agreed with the client first, then with the relatives
+            m.PhoneCall.update(channel=channel, client_session_at=first, client_session_every_days=7).where(
+                m.PhoneCall.id == call.id
+            ).execute()
         # SOP 03: calls waiting for the answer to the pre-notification
         waiting = (
             m.Referral.select()

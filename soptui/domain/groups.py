@@ -82,6 +82,14 @@ def minutes_between(start_time: str, end_time: str) -> int:
     return max(0, int((b - a).total_seconds() // 60))
 
 
+def share_minutes(total: int, parts: int) -> list[int]:
+    """`total` whole minutes shared among `parts` entries so that they add up: 7 among 3 -> [3, 2, 2]."""
+    if parts <= 0:
+        return []
+    base, extra = divmod(max(total, 0), parts)
+    return [base + (1 if i < extra else 0) for i in range(parts)]
+
+
 def validate_schedule(slots: Sequence[Slot], start: dt.date, end: dt.date) -> None:
     """Raise ScheduleError for a schedule no session can come from."""
     if not slots:

@@ -117,6 +117,10 @@ REMINDER_KINDS = {
     "callback": "перезвонить",
     "control_point": "контрольная точка",
     "messenger_session": "сеанс связи с родственниками",
+    "meeting": "встреча в учреждении",
 }
 
 WEEKDAYS = ["пн", "вт", "ср", "чт", "пт", "сб", "вс"]
+
+# SOP 03 pre-call notice: the states of its answer
+NOTICE_STATES = {"sent": "уведомление отправлено, ответа нет", "read": "прочитано, ответа нет", "answered": "ответил"}

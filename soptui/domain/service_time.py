@@ -109,3 +109,32 @@ def check_recording(
     elif done_on < today and not late_reason.strip():
         errors["late_reason"] = "Укажите, почему запись вносится позже дня услуги."
     return errors
+
+
+# --- time spent writing a document (the group session's report) -------------------------------------
+
+IDLE_GAP_SECONDS = 300.0  # a pause longer than this between two edits is not writing time
+
+
+class WritingClock:
+    """Measures the time a document is being written: the spans between edits, leaving out pauses
+    longer than IDLE_GAP_SECONDS (the form left open over lunch is not documentation time)."""
+
+    def __init__(self, idle_gap: float = IDLE_GAP_SECONDS) -> None:
+        self.idle_gap = idle_gap
+        self.seconds = 0.0
+        self._last: float | None = None
+
+    def touch(self, now: float) -> None:
+        """An edit at monotonic time `now`."""
+        if self._last is not None:
+            gap = now - self._last
+            if 0 < gap <= self.idle_gap:
+                self.seconds += gap
+        self._last = now
+
+    def take(self, now: float) -> float:
+        """The time measured up to `now` (the save), then start again from zero."""
+        self.touch(now)
+        seconds, self.seconds, self._last = self.seconds, 0.0, None
+        return seconds

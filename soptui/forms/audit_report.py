@@ -2,14 +2,15 @@
 
 What every SOP says the head checks: first contact within 3 working days of a
 referral (SOP 03), calls made (SOP 01-03), visits done and their acts (SOP 04),
-group sessions held and attendances (SOP 05), the service log totals.
+group sessions held and attendances (SOP 05), the service log totals, and every
+finding of the audit checks with the shares per specialist and month.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from soptui.forms.base import SoptuiDocument, format_date, format_datetime
+from soptui.forms.base import SoptuiDocument, format_date
 
 TITLE = "Отчёт для заведующего: контроль выполнения СОП"
 
@@ -38,24 +39,6 @@ def build(summary, creation_date: dt.datetime | None = None) -> SoptuiDocument:
         ],
         col_widths=(140, 40),
     )
-    if s.late_referrals:
-        doc.add_paragraph("Нарушения срока первичного контакта:")
-        doc.add_table(
-            ("ФИО получателя", "Поступило", "Срок", "Звонок", "Специалист", "Состояние"),
-            [
-                (
-                    r.client_name,
-                    format_datetime(r.received_at),
-                    format_date(r.first_contact_due),
-                    format_datetime(r.first_contact_at) or "—",
-                    r.staff_name,
-                    r.state,
-                )
-                for r in s.late_referrals
-            ],
-            col_widths=(44, 24, 19, 24, 27, 42),
-            font_size=8,
-        )
 
     doc.add_section("2. Телефонные звонки (СОП 01–03)")
     doc.add_table(
@@ -80,24 +63,6 @@ def build(summary, creation_date: dt.datetime | None = None) -> SoptuiDocument:
         ],
         col_widths=(140, 40),
     )
-    if s.visits_missing_act:
-        doc.add_paragraph("Патронажи без оформленного акта или отчёта:")
-        doc.add_table(
-            ("ФИО получателя", "Дата", "Вид патронажа", "Специалисты"),
-            [(v.client_name, format_date(v.date), v.kind, v.staff_names) for v in s.visits_missing_act],
-            col_widths=(60, 25, 45, 50),
-            font_size=8,
-        )
-
-    if s.late_entries:
-        doc.add_paragraph(f"Записи, внесённые позже дня услуги: {len(s.late_entries)}.")
-        doc.add_table(
-            ("Дата услуги", "ФИО получателя", "Исполнитель", "Почему позже"),
-            [(format_date(r.date), r.client_name, r.staff_name, r.late_reason) for r in s.late_entries],
-            col_widths=(25, 55, 35, 65),
-            font_size=8,
-        )
-
     doc.add_section("4. Групповые занятия и клубы (СОП 05)")
     doc.add_table(
         ("Показатель", "Количество"),
@@ -125,6 +90,33 @@ def build(summary, creation_date: dt.datetime | None = None) -> SoptuiDocument:
             ("Исполнитель", "Записей", "Услуг", "Минут"),
             [(r.label, r.entries, r.units, r.minutes) for r in s.services_by_staff],
             col_widths=(110, 23, 23, 24),
+            font_size=8,
+        )
+
+    doc.add_section("6. Проверка записей по СОП")
+    doc.add_table(
+        ("Правило", "СОП", "Проверено", "Замечаний"),
+        [(c.title, c.sop or "—", c.checked, c.found) for c in s.checks],
+        col_widths=(118, 14, 24, 24),
+        font_size=8,
+    )
+    for c in s.checks:
+        if not c.findings:
+            continue
+        more = f" (показаны первые {len(c.findings)})" if c.found > len(c.findings) else ""
+        doc.add_paragraph(f"{c.title}: {c.found}{more}.")
+        doc.add_table(
+            ("Дата", "Получатель / клуб", "Ответственный", "Замечание"),
+            [(format_date(f.when), f.client_name, f.staff_name, f.detail) for f in c.findings],
+            col_widths=(20, 52, 34, 74),
+            font_size=8,
+        )
+    if s.shares:
+        doc.add_paragraph("Записи без замечаний по специалистам и месяцам:")
+        doc.add_table(
+            ("Специалист", "Месяц", "Проверено", "Замечаний", "Без замечаний"),
+            [(r.staff_name, r.month, r.checked, r.flagged, r.share) for r in s.shares],
+            col_widths=(60, 24, 32, 32, 32),
             font_size=8,
         )
 

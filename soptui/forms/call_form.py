@@ -28,12 +28,18 @@ def build(data, creation_date: dt.datetime | None = None) -> SoptuiDocument:
     doc.add_field("Кому", entry.callee)
     doc.add_field("Получатель социальных услуг", entry.client_name)
     doc.add_field("Номер телефона", entry.number)
-    if entry.notice_sent_at:
-        doc.add_field("Предварительное сообщение отправлено", entry.notice_sent_at)
+    if entry.channel or entry.sop == "01":
+        doc.add_field("Способ связи", entry.channel)
+    if entry.ground or entry.sop == "01":
+        doc.add_field("Основание", entry.ground)
+    if entry.notice:
+        doc.add_field("Уведомление о звонке", entry.notice)
     doc.add_field("Цель звонка", entry.purpose)
     doc.add_field("Продолжительность разговора", f"{entry.duration} (мин:сек)")
     doc.add_field("Подготовка / документирование", f"{entry.prep} / {entry.doc}")
     doc.add_field("Итог", entry.outcome)
+    if entry.meeting:
+        doc.add_field("Встреча", entry.meeting)
     doc.add_section("Краткое содержание разговора")
     doc.add_paragraph(entry.summary or "—")
     doc.add_section("Договорённости")

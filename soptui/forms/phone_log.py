@@ -27,7 +27,7 @@ def build(data, creation_date: dt.datetime | None = None) -> SoptuiDocument:
             e.caller,
             e.callee,
             e.number,
-            e.purpose,
+            "\n".join(p for p in (e.purpose, e.channel, e.ground and f"Основание: {e.ground}") if p),
             "\n".join(p for p in (e.summary, e.agreements) if p),
             e.duration,
         )
@@ -35,7 +35,17 @@ def build(data, creation_date: dt.datetime | None = None) -> SoptuiDocument:
     ]
     if rows:
         doc.add_table(
-            ["№", "Дата", "Время", "Кто звонил", "Кому", "Номер", "Цель", "Содержание и договорённости", "Длит."],
+            [
+                "№",
+                "Дата",
+                "Время",
+                "Кто звонил",
+                "Кому",
+                "Номер",
+                "Цель, способ, основание",
+                "Содержание и договорённости",
+                "Длит.",
+            ],
             rows,
             col_widths=(10, 19, 14, 35, 33, 31, 37, 75, 13),
             font_size=8,

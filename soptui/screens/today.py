@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -42,15 +44,38 @@ class TodayScreen(SectionScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        table = self.query_one(DataTable)
-        table.add_column("Состояние", width=10)
-        table.add_column("Раздел", width=10)
-        table.add_column("Срок / время", width=16)
-        table.add_column("Кто", width=30)
-        table.add_column("Что")
         self.items: list[today_service.TodayItem] = []
+        self._wide: bool | None = None
+        self._columns()
         self.keys_ready = False  # Enter typed ahead opens a row once the rows are there (widgets/keyorder.py)
         self.action_reload()
+
+    WIDE = 110  # from this width every column has room; below it «Что» gets what the others leave
+
+    def _columns(self) -> None:
+        """At 80 columns «Что» matters most: the section goes into it, names are short, dates lose the year."""
+        width = self.size.width or self.app.size.width
+        wide = width >= self.WIDE
+        if wide == self._wide:
+            return
+        self._wide = wide
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        table.add_column("Состояние", width=10)
+        if wide:
+            table.add_column("Раздел", width=10)
+            table.add_column("Срок / время", width=16)
+            table.add_column("Кто", width=30)
+        else:
+            table.add_column("Срок", width=11)
+            table.add_column("Кто", width=16)
+        table.add_column("Что")
+        if self.items:
+            self._fill(table)
+
+    def on_resize(self) -> None:
+        if getattr(self, "items", None) is not None:
+            self._columns()
 
     def on_screen_resume(self) -> None:
         if getattr(self, "items", None) is not None:
@@ -79,17 +104,7 @@ class TodayScreen(SectionScreen):
                 timeout=10,
             )
         table = self.query_one(DataTable)
-        table.clear()
-        for i, item in enumerate(items):
-            style = STATE_STYLE.get(item.state, "")
-            table.add_row(
-                Text(STATE_LABEL.get(item.state, ""), style=style),
-                SECTION_SHORT.get(item.section, item.section),
-                Text(item.when, style=style),
-                item.who,
-                Text(item.what, style=style),
-                key=str(i),
-            )
+        self._fill(table)
         overdue = sum(1 for i in items if i.state == "overdue")
         due = sum(1 for i in items if i.state == "today")
         summary = Text()
@@ -103,6 +118,23 @@ class TodayScreen(SectionScreen):
         empty.update("" if items else "На сегодня ничего не запланировано, просроченных сроков нет.")
         empty.display = not items
         table.display = bool(items)
+
+    def _fill(self, table: DataTable) -> None:
+        table.clear()
+        for i, item in enumerate(self.items):
+            style = STATE_STYLE.get(item.state, "")
+            state = Text(STATE_LABEL.get(item.state, ""), style=style)
+            section = SECTION_SHORT.get(item.section, item.section)
+            if self._wide:
+                cells = [state, section, Text(item.when, style=style), item.who, Text(item.what, style=style)]
+            else:
+                cells = [
+                    state,
+                    Text(_without_year(item.when), style=style),
+                    _short_who(item.who),
+                    Text(f"{section}: {item.what}", style=style),
+                ]
+            table.add_row(*cells, key=str(i))
 
     @on(DataTable.RowHighlighted)
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -121,3 +153,21 @@ class TodayScreen(SectionScreen):
         if not self.items or table.cursor_row is None or table.cursor_row >= len(self.items):
             return
         self.post_message(Open(target_of(self.items[table.cursor_row].target)))
+
+
+_YEAR = re.compile(r"\b(\d\d\.\d\d)\.\d{4}\b")
+_FIO = re.compile(r"^([А-ЯЁ][а-яё-]+) ([А-ЯЁ])[а-яё-]+(?: ([А-ЯЁ])[а-яё-]+)?$")
+
+
+def _without_year(when: str) -> str:
+    """«07.12.2026 14:00» -> «07.12 14:00» (the year is this one, or the detail line says it)."""
+    return _YEAR.sub(r"\1", when)
+
+
+def _short_who(who: str) -> str:
+    """«Тарасов Евгений Николаевич» -> «Тарасов Е.Н.»; anything that is not one person's name stays."""
+    m = _FIO.match(who.strip())
+    if not m:
+        return who
+    last, first, patronymic = m.groups()
+    return f"{last} {first}." + (f"{patronymic}." if patronymic else "")

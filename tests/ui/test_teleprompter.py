@@ -17,6 +17,7 @@ from soptui.screens.calls.dialogs import (
     BranchScreen,
     CallbackScreen,
     NewCallScreen,
+    NoticeSendScreen,
     OffHoursScreen,
     OutcomeScreen,
     VisitScreen,
@@ -68,11 +69,23 @@ async def fill_date_time(pilot, date_text: str, time_text: str) -> None:
     await settle(pilot, 1)
 
 
+async def send_notice(pilot) -> None:
+    """SOP 03 §5: Ctrl+T shows the text; «Скопировать» only copies; «Отправлено» records the time."""
+    await pilot.press("ctrl+t")
+    dialog = await wait_for_screen(pilot, NoticeSendScreen)
+    shown = dialog.query_one("#notice-text").text  # shown in full for copying by hand
+    assert shown.startswith("Добрый день, Дарья Сергеевна. Меня зовут Иванова Марина Сергеевна.")
+    await click(pilot, "#copy")
+    assert pilot.app.clipboard == shown
+    assert m.PhoneCall.get().notice_sent_at is None  # copying is not sending
+    await click(pilot, "#sent")
+    await wait_for_screen(pilot, TeleprompterScreen)
+    await settle(pilot)
+
+
 async def run_to_presentation(pilot, tp: TeleprompterScreen) -> None:
     assert tp.step_id == "notice"
-    await pilot.press("ctrl+t")  # copy the SMS and record its time
-    await settle(pilot)
-    assert pilot.app.clipboard.startswith("Добрый день, Дарья Сергеевна. Меня зовут Иванова Марина Сергеевна.")
+    await send_notice(pilot)
     assert "Государственное автономное учреждение" in pilot.app.clipboard
     await next_step(pilot)  # «Ответ»
     await next_step(pilot)  # «Приветствие»
@@ -92,11 +105,21 @@ async def run_to_presentation(pilot, tp: TeleprompterScreen) -> None:
     assert tp.step_id == "presentation"
 
 
+async def answer_planner_check(pilot, visit: VisitScreen) -> None:
+    """The planner's check runs in the dialog: a visit past the referral's term asks for the reason there."""
+    if isinstance(pilot.app.screen, VisitScreen) and visit.query_one("#visit-late").display:
+        assert "позже срока" in str(visit.query_one("#visit-late FieldError").render())
+        await click(pilot, "#visit-late-input")
+        await type_text(pilot, "мама может только в пятницу")
+        await pilot.press("enter")
+        await settle(pilot)
+
+
 def _db_call(call_id: int) -> m.PhoneCall:
     return m.PhoneCall.get_by_id(call_id)
 
 
-async def test_sop03_agrees_drafts_visit_and_marks_referral(store, staff):
+async def test_sop03_agrees_plans_the_visit_and_marks_referral(store, staff):
     ids = make_family(staff)
     app = make_app("Учреждение", "КЦСОН")
     async with app.run_test(size=(80, 24)) as pilot:
@@ -107,14 +130,17 @@ async def test_sop03_agrees_drafts_visit_and_marks_referral(store, staff):
         await pilot.press("ctrl+n")  # a choice step: asks for the person's answer
         await wait_for_screen(pilot, BranchScreen)
         await pilot.press("1")  # Клиент соглашается
-        await wait_for_screen(pilot, VisitScreen)
+        visit = await wait_for_screen(pilot, VisitScreen)
         await fill_date_time(pilot, "27.11.2026", "11:00")
+        await settle(pilot)
+        await answer_planner_check(pilot, visit)
         tp = await wait_for_screen(pilot, TeleprompterScreen)
         assert tp.step_id == "agrees" and tp.branch == "agrees"
+        assert "встречаемся 27.11.2026 11:00 у Вас дома" in say(tp)
         assert "паспорт законного представителя" in say(tp)
         await next_step(pilot)
         assert tp.step_id == "result"
-        assert "встречаемся 27.11.2026 11:00" in say(tp)
+        assert "встречаемся 27.11.2026 11:00 у Вас дома" in say(tp)
         await next_step(pilot)
         assert tp.step_id == "document"
         await pilot.press("f9")
@@ -128,7 +154,8 @@ async def test_sop03_agrees_drafts_visit_and_marks_referral(store, staff):
     assert call.state == "finished" and call.outcome == "agrees"
     assert call.started_at == clock.now() and call.notice_sent_at == clock.now()
     assert "Мама на работе" in call.notes and "Мама на работе" in call.summary
-    assert "Встреча (первичный патронаж): 27.11.2026 11:00" in call.agreements
+    assert "Встреча на дому (первичный патронаж): 27.11.2026 11:00" in call.agreements
+    assert (call.meeting_place, call.meeting_at) == ("home", dt.datetime(2026, 11, 27, 11, 0))
     entry = m.ServiceEntry.get(m.ServiceEntry.source_type == "call", m.ServiceEntry.source_id == call_id)
     # the minutes measured by the teleprompter, the SOP 03 norms (20+20+20) beside them as a limit
     assert (entry.sop, entry.units, entry.norm_minutes) == ("03", 1, 60)
@@ -136,7 +163,9 @@ async def test_sop03_agrees_drafts_visit_and_marks_referral(store, staff):
     ref = m.Referral.get_by_id(ids["referral"])
     assert ref.first_contact_at == clock.now() and ref.first_contact_late is False
     v = m.PatronageVisit.get(m.PatronageVisit.drafted_by_call == call_id)
-    assert (v.status, v.kind, v.ground) == ("draft", "primary", "prevention_request")
+    # straight into the field-visit schedule, not a hidden draft (issue 13 point 8)
+    assert (v.status, v.kind, v.ground) == ("planned", "primary", "prevention_request")
+    assert [s.staff_id for s in v.staff_links] == [staff["spec"]]
     assert v.planned_start == dt.datetime(2026, 11, 27, 11, 0)
     assert "паспорт законного представителя" in v.documents_to_prepare
     assert v.referral_id == ids["referral"]
@@ -186,6 +215,7 @@ async def test_sop03_no_answer_or_not_convenient_schedules_callback(store, staff
         await sign_in(pilot, "spec", PASSWORD)
         tp = await start_call(pilot, ids["client"])
         call_id = tp.record.id
+        await send_notice(pilot)
         await next_step(pilot, 2)
         assert tp.step_id == step
         await pilot.press("f8")
@@ -281,6 +311,7 @@ async def test_resume_after_app_killed_mid_call(store, staff):
         await sign_in(pilot, "spec", PASSWORD)
         tp = await start_call(pilot, ids["client"])
         call_id = tp.record.id
+        await send_notice(pilot)
         await next_step(pilot, 3)  # notice -> answer -> greeting -> circumstances
         await type_text(pilot, "Перезвонить бабушке")
         await pilot.press("enter")

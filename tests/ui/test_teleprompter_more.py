@@ -12,12 +12,12 @@ from textual.widgets import Input
 from soptui.app import make_app
 from soptui.db import models as m
 from soptui.screens.calls.call_list import CallsScreen, ReminderScreen
-from soptui.screens.calls.dialogs import BranchScreen, NewCallScreen, OutcomeScreen, SessionsScreen
+from soptui.screens.calls.dialogs import BranchScreen, DetailsScreen, NewCallScreen, OutcomeScreen, SessionsScreen
 from soptui.screens.calls.teleprompter import TeleprompterScreen
 from soptui.screens.navigation import NewCall, OpenReminder
 from soptui.services import calls
 
-from calls_helpers import make_family
+from calls_helpers import make_family, make_ready
 from conftest import PASSWORD, click, sign_in
 
 
@@ -39,6 +39,21 @@ async def test_sop01_call_records_control_points(store, staff):
         call_id = tp.record.id
         assert tp.script.sop == "01" and tp.step_id == "prepare"
         assert "Цель звонка: обсудить занятия с логопедом" in say(tp)
+        # SOP 01 §5: the ground and the channel are recorded before the talk
+        await pilot.press("ctrl+n")
+        details = await wait_for_screen(pilot, DetailsScreen)
+        await pilot.press("down", "down", "enter")  # «невозможно … лично: риск заразиться»
+        details.query_one("#details-channel").value = "zoom"
+        await click(pilot, "#ok")
+        await wait_for_screen(pilot, TeleprompterScreen)
+        await settle(pilot)
+        assert tp.step_id == "greeting"
+        await pilot.press("pageup")
+        await settle(pilot, 1)
+        assert "Основание: невозможно провести патронаж, консультирование лично: риск заразиться." in say(tp)
+        assert "Способ связи: видеозвонок Zoom." in say(tp)
+        stored = m.PhoneCall.get_by_id(call_id)
+        assert (stored.ground, stored.channel) == ("infection", "zoom")
         await next_step(pilot)
         assert say(tp).startswith("Доброе утро! Государственное автономное учреждение")
         assert "специалист по социальной работе Иванова Марина Сергеевна" in say(tp)
@@ -91,19 +106,46 @@ async def test_sop02_call_creates_sessions(store, staff):
         tp = await open_new_call(pilot, ids["client"])
         call_id = tp.record.id
         assert tp.script.sop == "02" and tp.record.callee_name == "Котова Нина Петровна (бабушка)"
-        await next_step(pilot, 2)
-        assert "Котова Нина Петровна (бабушка), +7 (922) 000-11-22" in say(tp)
-        assert "Viber" in say(tp)
-        await next_step(pilot, 4)
-        assert tp.step_id == "agree_sessions"
+        await next_step(pilot)
+        assert tp.step_id == "schedule"
+        # SOP 02: the date, time and frequency are agreed with the client first, and stored
         await pilot.press("ctrl+n")
-        await wait_for_screen(pilot, BranchScreen)
-        await pilot.press("1")
-        sessions = await wait_for_screen(pilot, SessionsScreen)
+        mine = await wait_for_screen(pilot, SessionsScreen)
+        assert "с клиентом" in str(mine.query_one(".dialog-title").render())
         await type_text(pilot, "27.11.2026")
         await pilot.press("tab")
         await type_text(pilot, "16:00")
-        sessions.query_one("#sess-until Input", Input).value = "25.12.2026"
+        mine.query_one("#sess-until Input", Input).value = "25.12.2026"
+        await pilot.press("enter")
+        await wait_for_screen(pilot, TeleprompterScreen)
+        await settle(pilot)
+        assert tp.step_id == "relatives"
+        stored = m.PhoneCall.get_by_id(call_id)
+        assert (stored.client_session_at, stored.client_session_every_days, stored.client_session_until) == (
+            dt.datetime(2026, 11, 27, 16, 0),
+            7,
+            dt.date(2026, 12, 25),
+        )
+        assert "Котова Нина Петровна (бабушка), +7 (922) 000-11-22" in say(tp)
+        assert "Viber" in say(tp)
+        await next_step(pilot)
+        assert tp.step_id == "can_call"
+        # the preliminary call to relatives is the branch for a client who cannot call alone
+        await pilot.press("ctrl+n")
+        await wait_for_screen(pilot, BranchScreen)
+        await pilot.press("1")  # не может позвонить сам
+        await wait_for_screen(pilot, TeleprompterScreen)
+        await settle(pilot)
+        assert tp.step_id == "greeting" and tp.branch == "relay"
+        await next_step(pilot, 3)
+        assert tp.step_id == "agree_sessions"
+        await pilot.press("ctrl+n")  # the relay branch does not answer this step's choice
+        await wait_for_screen(pilot, BranchScreen)
+        await pilot.press("1")
+        sessions = await wait_for_screen(pilot, SessionsScreen)
+        # the relatives are offered what the client agreed to
+        assert sessions.query_one("#sess-date-input", Input).value == "27.11.2026"
+        assert sessions.query_one("#sess-time-input", Input).value == "16:00"
         await pilot.press("enter")
         tp = await wait_for_screen(pilot, TeleprompterScreen)
         assert tp.step_id == "close" and "Первый сеанс связи: 27.11.2026 16:00" in say(tp)
@@ -165,6 +207,7 @@ async def test_log_pdf_from_the_calls_section(store, staff, tmp_path, monkeypatc
     p = calls.default_person(ctx, "03")
     call_id = calls.start_call("03", ids["client"], p.kind, p.id, p.phones[0])
     calls.save_progress(call_id, {}, "greeting", "", "", 60, 0, 0, talk_started=True)
+    make_ready(call_id, "03")
     calls.finish_call(call_id, calls.CallOutcome("refuses", summary="помощь пока не нужна", talk_seconds=200))
     session.set_actor(None)
     app = make_app("Учреждение", "КЦСОН")
@@ -200,6 +243,7 @@ async def test_reminder_from_today_starts_the_callback(store, staff):
     ctx = calls.call_context(ids["client"])
     p = calls.default_person(ctx, "03")
     first = calls.start_call("03", ids["client"], p.kind, p.id, p.phones[0])
+    make_ready(first, "03")
     calls.finish_call(first, calls.CallOutcome("no_answer", callback_at=dt.datetime(2026, 11, 25, 15, 0)))
     reminder = m.Reminder.get(m.Reminder.call == first)
     session.set_actor(None)
@@ -254,6 +298,7 @@ async def test_calls_list_notice_answer_and_finished_call_card(store, staff):
     ctx = calls.call_context(ids["client"])
     p = calls.default_person(ctx, "03")
     done = calls.start_call("03", ids["client"], p.kind, p.id, p.phones[0])
+    make_ready(done, "03")
     calls.finish_call(done, calls.CallOutcome("refuses", summary="не нуждаются"))
     waiting = calls.start_call("03", ids["client"], p.kind, p.id, p.phones[0])
     calls.record_notice_sent(waiting)

@@ -20,6 +20,7 @@ SOP_CODES = ("01", "02", "03")
 PHASES = ("prep", "call", "doc")
 PHASE_LABELS = {"prep": "подготовка", "call": "разговор", "doc": "документирование"}
 ASKS = ("", "visit", "callback", "sessions")
+STEP_ASKS = ("", "details", "client_sessions")  # what a step records before moving on (SOP 01 / SOP 02)
 
 # Every variable a script may use, with the words shown in a visible gap when it has no value.
 VARIABLES: dict[str, str] = {
@@ -49,6 +50,13 @@ VARIABLES: dict[str, str] = {
     "notice_sent_at": "время отправки сообщения",
     "notice_call_at": "время, которое назовёт клиент",
     "sessions": "дата и время сеанса",
+    "notice_status": "уведомление",
+    "meeting_place": "место встречи",
+    "meeting_docs_for": "к встрече",
+    "call_channel": "способ связи",
+    "call_ground": "основание звонка",
+    "client_sessions": "сеансы, согласованные с клиентом",
+    "sessions_channel": "приложение",
 }
 
 
@@ -79,6 +87,7 @@ class Step:
     branch: str = ""  # shown only when this branch was chosen
     variants: tuple[tuple[str, str], ...] = ()  # (branch, say) replacing `say` on that branch
     choice: bool = False  # the person's answer here decides the route: "next" asks for it
+    ask: str = ""  # details / client_sessions: "next" records these first (SOP 01 channel+ground, SOP 02)
 
     def say_for(self, branch: str) -> str:
         return dict(self.variants).get(branch, self.say)
@@ -144,6 +153,10 @@ class CallScript:
     def route(self, branch: str = "") -> list[Step]:
         """The steps of a call in order: common steps plus those of the chosen branch."""
         return [s for s in self.steps if not s.branch or s.branch == branch]
+
+    def choice_answered(self, step_id: str, branch: str) -> bool:
+        """A choice step is answered when the current branch is one that starts at it."""
+        return any(b.id == branch and step_id in b.from_steps for b in self.branches)
 
     def branches_at(self, step_id: str) -> list[Branch]:
         step = self.step(step_id)
@@ -238,6 +251,8 @@ def _build(path: Path, text: str, data: dict) -> CallScript:
         for key in ("title", "say"):
             if not isinstance(raw.get(key), str) or (key == "title" and not raw[key].strip()):
                 raise ScriptError(path, f"{name}: нет поля «{key}».", line)
+        if raw.get("ask", "") not in STEP_ASKS:
+            raise ScriptError(path, f"{name}: неизвестное значение ask «{raw['ask']}».", line)
         phase = raw.get("phase", "call")
         if phase not in PHASES:
             raise ScriptError(path, f"{name}: фаза «{phase}» неизвестна (prep, call или doc).", line)
@@ -274,6 +289,7 @@ def _build(path: Path, text: str, data: dict) -> CallScript:
                 raw.get("branch", ""),
                 tuple((b, v.strip()) for b, v in variants.items()),
                 bool(raw.get("choice", False)),
+                raw.get("ask", ""),
             )
         )
 

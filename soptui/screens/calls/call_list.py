@@ -586,6 +586,7 @@ class CallCardScreen(ModalScreen[None]):
     BINDINGS = [
         Binding("escape", "close", "Закрыть", id="call_card.close", tooltip="Вернуться к списку звонков"),
         Binding("p", "pdf", "PDF", id="call_card.pdf", tooltip="Сохранить бланк звонка в PDF"),
+        Binding("o", "feedback", "Отзыв", id="call_card.feedback", tooltip="Записать отзыв клиента о разговоре"),
     ]
 
     def __init__(self, record, entry) -> None:
@@ -611,6 +612,7 @@ class CallCardScreen(ModalScreen[None]):
             with Horizontal(classes="dialog-buttons"):
                 if e is not None:
                     yield Button("Бланк PDF (p)", id="pdf", variant="primary")
+                    yield Button("Отзыв клиента (o)", id="feedback")
                 yield Button("Закрыть", id="close")
 
     @on(Button.Pressed, "#close")
@@ -621,6 +623,13 @@ class CallCardScreen(ModalScreen[None]):
     def action_pdf(self) -> None:
         if self.entry is not None:
             self._pdf()
+
+    @on(Button.Pressed, "#feedback")
+    def action_feedback(self) -> None:
+        if self.entry is not None:
+            from soptui.screens.calls.feedback import CallFeedbackDialog
+
+            self.app.push_screen(CallFeedbackDialog(self.record.id, self.record.client_name))
 
     @db_work(exclusive=True, group="card-pdf")
     def _pdf(self) -> None:

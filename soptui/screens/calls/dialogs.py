@@ -8,8 +8,10 @@ with the typed text kept.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -24,6 +26,7 @@ from soptui.domain.labels import CHANNELS
 from soptui.services.calls import CallContext, CallError, CallPerson, check_future_working_time
 from soptui.widgets.dialogs import dialog_css as _css
 from soptui.widgets.fields import LabeledInput
+from soptui.widgets.workers import db_work
 
 SOP_SHORT = {"01": "законному представителю", "02": "родственникам через мессенджер", "03": "первичный контакт"}
 
@@ -312,19 +315,33 @@ class CallbackScreen(_MomentMixin, ModalScreen[dt.datetime | None]):
 class VisitAnswer:
     at: dt.datetime
     documents: list[str]
+    place: str = "home"  # home: a visit in the field-visit schedule; institution: a meeting at the centre
+    minutes: int = 40  # the work with the family (home)
+    allow_conflicts: bool = False  # the planner's conflicts were shown and accepted
+    late_reason: str = ""
+
+    @property
+    def place_text(self) -> str:
+        return "у Вас дома" if self.place == "home" else "у нас в учреждении"
 
 
 class VisitScreen(_MomentMixin, ModalScreen[VisitAnswer | None]):
-    """SOP 03 «Если клиент соглашается»: when to come, which documents to prepare."""
+    """SOP 03 «мне нужно прийти к Вам, или Вам в учреждение»: where and when to meet, which documents.
+
+    A home visit is checked as the planner checks it (`checker`, run in a worker): overlaps, working hours and
+    the referral's deadline are shown here; conflicts need a second, explicit «Назначить» to accept.
+    """
 
     DEFAULT_CSS = (
         _css("VisitScreen")
         + DT_CSS
         + """
-    VisitScreen SelectionList { height: auto; max-height: 8; }
+    VisitScreen SelectionList { height: auto; max-height: 6; }
+    VisitScreen RadioSet { width: 100%; height: auto; layout: horizontal; }
+    VisitScreen #visit-check { height: auto; }
     """
     )
-    BINDINGS = [Binding("escape", "cancel", "Отмена", id="call_visit.cancel", tooltip="Не назначать визит")]
+    BINDINGS = [Binding("escape", "cancel", "Отмена", id="call_visit.cancel", tooltip="Не назначать встречу")]
 
     def __init__(
         self,
@@ -332,17 +349,45 @@ class VisitScreen(_MomentMixin, ModalScreen[VisitAnswer | None]):
         suggested: list[str],
         value: dt.datetime | None = None,
         chosen: list[str] | None = None,
+        checker: Callable[[dt.datetime, int, str], object] | None = None,
+        previous: VisitAnswer | None = None,
     ) -> None:
         super().__init__()
         self.window = window
         self.suggested = suggested
-        self.value = value
-        self.chosen = chosen if chosen is not None else list(suggested[:3])
+        self.value = previous.at if previous else value
+        self.chosen = previous.documents if previous else (chosen if chosen is not None else list(suggested[:3]))
+        self.checker = checker
+        self.previous = previous
+        self.accepted_conflicts: tuple[str, ...] | None = None
 
     def compose(self) -> ComposeResult:
+        prev = self.previous
         with VerticalScroll(classes="dialog"):
-            yield Static("Назначение встречи (первичный патронаж)", classes="dialog-title")
+            yield Static("Встреча: на дому (в график выходов) или в учреждении", classes="dialog-title")
+            with RadioSet(id="visit-place"):
+                yield RadioButton("на дому", name="home", id="place-home", value=not prev or prev.place == "home")
+                yield RadioButton(
+                    "в учреждении",
+                    name="institution",
+                    id="place-institution",
+                    value=bool(prev) and prev.place == "institution",
+                )
             yield from _date_time_row("visit", "Встреча", self.value)
+            yield LabeledInput(
+                "Работа с семьёй, мин (СОП 04: до 40)",
+                id="visit-minutes",
+                input_id="visit-minutes-input",
+                value=str(prev.minutes if prev else 40),
+                validator=_minutes,
+            )
+            yield Static("", id="visit-check")
+            yield LabeledInput(
+                "Причина: визит позже срока по обращению",
+                id="visit-late",
+                input_id="visit-late-input",
+                value=prev.late_reason if prev else "",
+            )
             yield Label("Попросите подготовить документы (пробел — отметить):")
             yield SelectionList[str](*[(d, d, d in self.chosen) for d in self.suggested], id="visit-docs")
             extra = [d for d in self.chosen if d not in self.suggested]
@@ -352,21 +397,93 @@ class VisitScreen(_MomentMixin, ModalScreen[VisitAnswer | None]):
                 yield Button("Отмена", id="cancel")
 
     def on_mount(self) -> None:
+        self._place_changed()
         self.query_one("#visit-date-input", Input).focus()
+
+    def place(self) -> str:
+        pressed = self.query_one("#visit-place", RadioSet).pressed_button
+        return pressed.name if pressed and pressed.name else "home"
+
+    @on(RadioSet.Changed, "#visit-place")
+    def _place_changed(self) -> None:
+        home = self.place() == "home"
+        self.query_one("#visit-minutes").display = home
+        self.query_one("#visit-late").display = home and bool(self.previous and self.previous.late_reason)
+        self.accepted_conflicts = None
+        self.query_one("#visit-check", Static).update("")
+        self.query_one("#ok", Button).label = "Назначить"
+
+    def _documents(self) -> list[str]:
+        docs = list(self.query_one("#visit-docs", SelectionList).selected)
+        docs += [d.strip() for d in self.query_one("#visit-other", LabeledInput).value.split(";") if d.strip()]
+        return docs
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#ok")
     def _ok(self) -> None:
-        moment = self.read_moment("visit", "Назначить встречу")
+        place = self.place()
+        moment = self.read_moment("visit", "Встреча в учреждении" if place == "institution" else "Визит")
         if moment is None:
             return
-        docs = list(self.query_one("#visit-docs", SelectionList).selected)
-        docs += [d.strip() for d in self.query_one("#visit-other", LabeledInput).value.split(";") if d.strip()]
-        self.dismiss(VisitAnswer(moment, docs))
+        if place == "institution" or self.checker is None:
+            self.dismiss(VisitAnswer(moment, self._documents(), place))
+            return
+        ok, minutes = self.query_one("#visit-minutes", LabeledInput).check()
+        if not ok:
+            return
+        late = self.query_one("#visit-late", LabeledInput).value.strip()
+        self.query_one("#visit-check", Static).update(Text("Проверяю график выходов…", style="dim"))
+        self._check(moment, minutes or 40, late)
+
+    @db_work(exclusive=True, group="visit-check", action="проверить график выходов")
+    def _check(self, moment: dt.datetime, minutes: int, late: str) -> None:
+        result = self.checker(moment, minutes, late)
+        self.app.call_from_thread(self._checked, moment, minutes, late, result)
+
+    def _checked(self, moment: dt.datetime, minutes: int, late: str, check) -> None:
+        box = self.query_one("#visit-check", Static)
+        lines = Text()
+        errors = dict(check.errors)
+        late_error = errors.pop("late_reason", None)
+        for message in errors.values():
+            lines.append(f"✗ {message}\n", style="bold red")
+        if not late_error:
+            self.query_one("#visit-late", LabeledInput).show_error(None)
+        if late_error:
+            self.query_one("#visit-late").display = True
+            self.query_one("#visit-late", LabeledInput).show_error(late_error)
+            self.query_one("#visit-late-input", Input).focus()
+        for message in check.conflicts:
+            lines.append(f"! {message}\n", style="bold yellow")
+        if check.deadline is not None:
+            lines.append(check.deadline.text + "\n", style="red" if check.deadline.late else "green")
+        if not errors and not late_error and not check.conflicts:
+            lines.append("✓ Пересечений в графике выходов нет, время рабочее.", style="green")
+        box.update(lines)
+        if errors or late_error:
+            return
+        conflicts = tuple(check.conflicts)
+        if conflicts and self.accepted_conflicts != conflicts:
+            self.accepted_conflicts = conflicts
+            self.query_one("#ok", Button).label = "Назначить, несмотря на пересечения"
+            lines.append("\nИзмените время — или Enter ещё раз: назначить, несмотря на пересечения.", style="bold")
+            box.update(lines)
+            return
+        self.dismiss(VisitAnswer(moment, self._documents(), "home", minutes, bool(conflicts), late))
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def _minutes(text: str) -> int:
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise ValueError("Число минут, например 40.") from None
+    if not 10 <= value <= 240:
+        raise ValueError("От 10 до 240 минут.")
+    return value
 
 
 @dataclass(frozen=True)
@@ -400,15 +517,19 @@ class SessionsScreen(_MomentMixin, ModalScreen[SessionsAnswer | None]):
     )
     BINDINGS = [Binding("escape", "cancel", "Отмена", id="sessions.cancel", tooltip="Не записывать на занятия")]
 
-    def __init__(self, channels: list[str], value: SessionsAnswer | None = None) -> None:
+    def __init__(
+        self, channels: list[str], value: SessionsAnswer | None = None, title: str = "Сеансы связи с родственниками"
+    ) -> None:
         super().__init__()
         self.channels = channels or ["whatsapp"]
         self.value = value
+        self.title_text = title
 
     def compose(self) -> ComposeResult:
         v = self.value
         with VerticalScroll(classes="dialog"):
-            yield Static("Сеансы связи с родственниками", classes="dialog-title")
+            yield Static(self.title_text, classes="dialog-title")
+            yield Static("Сеансы — только в рабочие дни: выходной переносится на следующий рабочий.", classes="muted")
             yield from _date_time_row("sess", "Первый сеанс", v.start if v else None)
             yield Label("Периодичность:")
             with RadioSet(id="sess-freq"):
@@ -565,8 +686,10 @@ class OutcomeScreen(_MomentMixin, ModalScreen[OutcomeAnswer | None]):
         visit: VisitAnswer | None = None,
         callback_at: dt.datetime | None = None,
         sessions: SessionsAnswer | None = None,
+        checker: Callable[[dt.datetime, int, str], object] | None = None,
     ) -> None:
         super().__init__()
+        self.checker = checker
         self.sop = sop
         self.outcomes = outcomes
         self.selected = selected if selected in outcomes else next(iter(outcomes))
@@ -593,7 +716,7 @@ class OutcomeScreen(_MomentMixin, ModalScreen[OutcomeAnswer | None]):
             )
             with Vertical(classes="detail", id="detail-visit"):
                 yield Static("", classes="detail-line", id="visit-line")
-                yield Button("Дата встречи и документы…", id="edit-visit")
+                yield Button("Где и когда встреча, документы…", id="edit-visit")
             with Vertical(classes="detail", id="detail-callback"):
                 yield Static("", classes="detail-line", id="callback-line")
                 yield Button("Когда перезвонить…", id="edit-callback")
@@ -604,10 +727,10 @@ class OutcomeScreen(_MomentMixin, ModalScreen[OutcomeAnswer | None]):
                 yield LabeledInput("Причина отказа (со слов собеседника)", id="out-refusal")
             with Vertical(classes="detail", id="detail-done"):
                 yield LabeledInput(
-                    "Контрольные точки: когда собеседник позвонит (ДД.ММ.ГГГГ ЧЧ:ММ; …)",
+                    "Контрольные точки (когда позвонит)",
                     id="out-control",
                     input_id="out-control-input",
-                    placeholder="02.12.2026 15:00; 09.12.2026 15:00",
+                    placeholder="ДД.ММ.ГГГГ ЧЧ:ММ; например 02.12.2026 15:00; 09.12.2026 15:00",
                 )
                 yield LabeledInput(
                     "Периодичность контактов", id="out-frequency", placeholder="например: раз в неделю по средам"
@@ -628,16 +751,17 @@ class OutcomeScreen(_MomentMixin, ModalScreen[OutcomeAnswer | None]):
     def _show_details(self) -> None:
         outcome = self._current()
         for name, shown in (
-            ("visit", outcome == "agrees"),
+            ("visit", outcome in ("agrees", "meeting")),
             ("callback", outcome in ("callback", "no_answer")),
-            ("sessions", outcome == "agreed"),
+            ("sessions", outcome in ("agreed", "self")),
             ("refuses", outcome == "refuses"),
             ("done", outcome == "done"),
         ):
             self.query_one(f"#detail-{name}").display = shown
         v = self.visit
         self.query_one("#visit-line", Static).update(
-            f"Встреча: {clock.fmt_datetime(v.at)}. Документы: {'; '.join(v.documents) or '—'}"
+            f"Встреча {'на дому' if v.place == 'home' else 'в учреждении'}: {clock.fmt_datetime(v.at)}. "
+            f"Документы: {'; '.join(v.documents) or '—'}"
             if v
             else "Встреча не назначена."
         )
@@ -647,13 +771,19 @@ class OutcomeScreen(_MomentMixin, ModalScreen[OutcomeAnswer | None]):
             else "Время перезвона не указано."
         )
         s = self.sessions
-        self.query_one("#sessions-line", Static).update(
-            f"Первый сеанс: {clock.fmt_datetime(s.start)}, каждые {s.every_days} дн."
-            + (f" до {clock.fmt_date(s.until)}" if s.until else "")
-            + f", {CHANNELS.get(s.channel, s.channel)}"
-            if s
-            else "Сеансы связи не назначены."
-        )
+        line = "Сеансы связи не назначены."
+        if s:
+            from soptui.domain.calls.rules import every_text, session_times
+
+            first = session_times(s.start, s.every_days, s.until)[0]
+            line = (
+                f"Первый сеанс: {clock.fmt_datetime(first.at)}"
+                + (f" ({first.note})" if first.note else "")
+                + f", {every_text(s.every_days)}"
+                + (f" до {clock.fmt_date(s.until)}" if s.until else "")
+                + f", {CHANNELS.get(s.channel, s.channel)}"
+            )
+        self.query_one("#sessions-line", Static).update(line)
 
     @on(RadioSet.Changed, "#outcome-set")
     def _changed(self) -> None:
@@ -667,12 +797,7 @@ class OutcomeScreen(_MomentMixin, ModalScreen[OutcomeAnswer | None]):
                 self._show_details()
 
         self.app.push_screen(
-            VisitScreen(
-                self.window,
-                self.suggested,
-                self.visit.at if self.visit else None,
-                self.visit.documents if self.visit else None,
-            ),
+            VisitScreen(self.window, self.suggested, checker=self.checker, previous=self.visit),
             done,
         )
 
@@ -721,7 +846,7 @@ class OutcomeScreen(_MomentMixin, ModalScreen[OutcomeAnswer | None]):
             self.query_one("#out-summary", LabeledInput).value.strip(),
             self.query_one("#out-agreements", LabeledInput).value.strip(),
         )
-        if outcome == "agrees":
+        if outcome in ("agrees", "meeting"):
             if self.visit is None:
                 error.update("Назначьте дату и время встречи.")
                 self._edit_visit()
@@ -741,7 +866,7 @@ class OutcomeScreen(_MomentMixin, ModalScreen[OutcomeAnswer | None]):
                 error.update(str(exc))
                 return
             answer.callback_at = self.callback_at
-        elif outcome == "agreed":
+        elif outcome in ("agreed", "self"):
             if self.sessions is None:
                 error.update("Назначьте сеансы связи.")
                 self._edit_sessions()
@@ -761,3 +886,229 @@ class OutcomeScreen(_MomentMixin, ModalScreen[OutcomeAnswer | None]):
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+@dataclass(frozen=True)
+class NoticeResult:
+    sent: bool  # True: the user confirms the message was sent; False: not sent, `reason` says why
+    reason: str = ""  # why not sent, or why sent outside working time
+
+
+class NoticeSendScreen(ModalScreen[NoticeResult | None]):
+    """SOP 03 §5: the pre-notification for a mobile number — sent (confirmed by the user) or not sent, with why.
+
+    The text is shown in full for copying by hand (a terminal without OSC 52 does not get the clipboard);
+    «Скопировать» only copies; «Отправлено» records the time. Outside working time sending needs a reason.
+    """
+
+    DEFAULT_CSS = (
+        _css("NoticeSendScreen")
+        + """
+    NoticeSendScreen #notice-text { height: 5; }
+    NoticeSendScreen .dialog-buttons Button { min-width: 12; }
+    """
+    )
+    BINDINGS = [Binding("escape", "cancel", "Отмена", id="notice_send.cancel", tooltip="Закрыть, ничего не отмечая")]
+
+    def __init__(self, text: str, number: str, mobile: bool, off_hours: str | None, sent_at: dt.datetime | None):
+        super().__init__()
+        self.text = text
+        self.number = number
+        self.mobile = mobile
+        self.off_hours = off_hours
+        self.sent_at = sent_at
+
+    def compose(self) -> ComposeResult:
+        from textual.widgets import TextArea
+
+        with VerticalScroll(classes="dialog"):
+            kind = "сотовый" if self.mobile else "не сотовый"
+            yield Static(f"Уведомление о звонке на {self.number} ({kind}), СОП 03 п. 5", classes="dialog-title")
+            yield Static(
+                "SMS и/или мессенджер. Не скопировалось (терминал без OSC 52) — выделите текст и скопируйте вручную.",
+                classes="muted",
+            )
+            yield TextArea(self.text, read_only=True, id="notice-text", soft_wrap=True, show_line_numbers=False)
+            if self.sent_at:
+                yield Static(f"Отправка уже отмечена в {self.sent_at:%H:%M}.", classes="muted")
+            if self.off_hours:
+                yield Static(self.off_hours, classes="form-error")
+                yield LabeledInput(
+                    "Почему отправляете сейчас (будет записано)",
+                    id="notice-offhours",
+                    input_id="notice-offhours-input",
+                )
+            yield LabeledInput(
+                "Не отправлено — почему (будет записано)",
+                id="notice-skip",
+                input_id="notice-skip-input",
+                placeholder="например: номер стационарный; клиент просил не писать",
+            )
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Скопировать", id="copy")
+                yield Button("Отправлено", id="sent", variant="primary")
+                yield Button("Не отправлено", id="skip", variant="warning")
+                yield Button("Отмена", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#copy", Button).focus()
+
+    @on(Button.Pressed, "#copy")
+    def _copy(self) -> None:
+        self.app.copy_to_clipboard(self.text)
+        self.notify(
+            "Текст передан в буфер обмена (если терминал это умеет). Когда отправите — «Отправлено».", timeout=5
+        )
+
+    @on(Button.Pressed, "#sent")
+    def _sent(self) -> None:
+        reason = ""
+        if self.off_hours:
+            field = self.query_one("#notice-offhours", LabeledInput)
+            reason = field.value.strip()
+            if not reason:
+                field.show_error("Вне рабочего времени: укажите причину.")
+                return
+        self.dismiss(NoticeResult(True, reason))
+
+    @on(Input.Submitted, "#notice-skip-input")
+    @on(Button.Pressed, "#skip")
+    def _skip(self) -> None:
+        field = self.query_one("#notice-skip", LabeledInput)
+        reason = field.value.strip()
+        if not reason:
+            field.show_error("Укажите, почему уведомление не отправлено.")
+            field.query_one(Input).focus()
+            return
+        self.dismiss(NoticeResult(False, reason))
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+@dataclass(frozen=True)
+class DetailsAnswer:
+    ground: str
+    ground_note: str
+    channel: str
+
+
+class DetailsScreen(ModalScreen[DetailsAnswer | None]):
+    """SOP 01 §5: the ground of the call and the way it is made (phone or a video call)."""
+
+    DEFAULT_CSS = (
+        _css("DetailsScreen")
+        + """
+    DetailsScreen RadioSet { width: 100%; height: auto; }
+    DetailsScreen Select { width: 100%; }
+    """
+    )
+    BINDINGS = [Binding("escape", "cancel", "Отмена", id="details.cancel", tooltip="Вернуться к шагу")]
+
+    def __init__(self, grounds: dict[str, str], channels: dict[str, str], value: DetailsAnswer | None) -> None:
+        super().__init__()
+        self.grounds = grounds
+        self.channels = channels
+        self.value = value
+
+    def compose(self) -> ComposeResult:
+        from textual.widgets import Select
+
+        v = self.value
+        with VerticalScroll(classes="dialog"):
+            yield Static("Основание и способ связи (СОП 01, п. 5)", classes="dialog-title")
+            with RadioSet(id="details-ground"):
+                for code, label in self.grounds.items():
+                    yield RadioButton(label, name=code, value=bool(v) and v.ground == code)
+            yield LabeledInput(
+                "Пояснение (отъезд до…, другое)",
+                id="details-note",
+                input_id="details-note-input",
+                value=v.ground_note if v else "",
+            )
+            yield Label("Способ связи:")
+            yield Select(
+                [(label, code) for code, label in self.channels.items()],
+                value=v.channel if v and v.channel in self.channels else "phone",
+                allow_blank=False,
+                id="details-channel",
+            )
+            yield Static("", classes="form-error", id="details-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Записать", id="ok", variant="primary")
+                yield Button("Отмена", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#details-ground", RadioSet).focus()
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#ok")
+    def _ok(self) -> None:
+        from textual.widgets import Select
+
+        from soptui.domain.calls.rules import ground_problem
+
+        pressed = self.query_one("#details-ground", RadioSet).pressed_button
+        ground = pressed.name if pressed and pressed.name else ""
+        note = self.query_one("#details-note", LabeledInput).value.strip()
+        problem = ground_problem(ground, note)
+        if problem:
+            self.query_one("#details-error", Static).update(problem)
+            return
+        channel = self.query_one("#details-channel", Select).value
+        self.dismiss(DetailsAnswer(ground, note, str(channel)))
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class CallConflictScreen(ModalScreen[str | None]):
+    """The call was saved at another workstation since this one read it: what they saved, what is typed here.
+
+    Returns "mine" (continue here: their notes are kept beside mine, then saved over their version) or
+    "leave" (their version stays; my notes are added to it when the call is still open). Nothing typed is lost.
+    """
+
+    DEFAULT_CSS = (
+        _css("CallConflictScreen")
+        + """
+    CallConflictScreen #conflict-text { height: auto; max-height: 14; }
+    """
+    )
+    BINDINGS = [Binding("escape", "leave", "Выйти", id="call_conflict.leave", tooltip="Выйти из звонка")]
+
+    def __init__(self, theirs: str, mine: str, open_elsewhere: bool) -> None:
+        super().__init__()
+        self.theirs = theirs
+        self.mine = mine
+        self.open_elsewhere = open_elsewhere
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog"):
+            yield Static("Звонок изменён на другом рабочем месте", classes="dialog-title")
+            text = Text()
+            text.append("Там сохранено:\n", style="bold")
+            text.append(self.theirs + "\n\n")
+            text.append("Здесь (не потеряно):\n", style="bold")
+            text.append(self.mine)
+            yield Static(text, id="conflict-text")
+            with Horizontal(classes="dialog-buttons"):
+                if self.open_elsewhere:
+                    yield Button("Продолжить здесь", id="mine", variant="warning")
+                yield Button("Скопировать мои заметки", id="copy")
+                yield Button("Выйти", id="leave", variant="primary")
+
+    @on(Button.Pressed, "#mine")
+    def _mine(self) -> None:
+        self.dismiss("mine")
+
+    @on(Button.Pressed, "#copy")
+    def _copy(self) -> None:
+        self.app.copy_to_clipboard(self.mine)
+        self.notify("Ваши заметки переданы в буфер обмена.", timeout=3)
+
+    @on(Button.Pressed, "#leave")
+    def action_leave(self) -> None:
+        self.dismiss("leave")

@@ -9,6 +9,7 @@ every few seconds of typing, so a dropped SSH link loses nothing.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from typing import Any
 
 from rich.text import Text
@@ -21,14 +22,21 @@ from textual.widgets import Input, Static
 from soptui.core import clock
 from soptui.core.phones import format_phone
 from soptui.domain.calls import scripts as callscripts
+from soptui.domain.calls.rules import CALL_CHANNELS, CALL_GROUND_CHOICES, ground_text, session_times
 from soptui.domain.calls.scripts import PHASE_LABELS, CallScript, Step
 from soptui.domain.calls.timer import CallTimers, fmt_seconds, level
+from soptui.domain.labels import CHANNELS
 from soptui.screens.base import SectionScreen
 from soptui.screens.calls.dialogs import (
     BranchScreen,
     CallbackScreen,
+    CallConflictScreen,
+    DetailsAnswer,
+    DetailsScreen,
     NoticeAnswer,
+    NoticeResult,
     NoticeScreen,
+    NoticeSendScreen,
     OffHoursScreen,
     OutcomeAnswer,
     OutcomeScreen,
@@ -37,7 +45,7 @@ from soptui.screens.calls.dialogs import (
     VisitAnswer,
     VisitScreen,
 )
-from soptui.services.calls import CallOutcome, CallRecord, call_hours_problem
+from soptui.services.calls import CallOutcome, CallRecord, call_hours_problem, is_mobile
 from soptui.widgets.fields import TextInput
 from soptui.widgets.workers import db_work
 
@@ -60,7 +68,7 @@ class TeleprompterScreen(SectionScreen):
 
     SECTION_TITLE = "Звонок"
     DEFAULT_CSS = """
-    TeleprompterScreen #tp-who { height: 1; padding: 0 1; background: $boost; text-style: bold; }
+    TeleprompterScreen #tp-who { height: auto; max-height: 2; padding: 0 1; background: $boost; text-style: bold; }
     TeleprompterScreen #tp-timers { height: auto; padding: 0 1; }
     TeleprompterScreen #tp-main { height: 1fr; }
     TeleprompterScreen #tp-steps { width: 26; border-right: vkey $primary-darken-2; padding: 0 1 0 0; }
@@ -98,13 +106,22 @@ class TeleprompterScreen(SectionScreen):
         Binding(
             "f9", "finish", "Итог", priority=True, id="call.finish", tooltip="Завершить разговор и записать результат"
         ),
+        Binding("f12,ctrl+space", "pause", "Пауза", priority=True, id="call.pause", tooltip="Пауза таймеров"),
+        Binding(
+            "escape",
+            "leave",
+            "Отложить",
+            id="call.leave",
+            tooltip="Выйти из звонка; продолжить можно из списка звонков",
+        ),
+        # the SMS keys come last in the footer: the step that needs them names them
         Binding(
             "ctrl+t",
             "sms",
             "SMS",
             priority=True,
             id="call.sms",
-            tooltip="Скопировать текст SMS-уведомления и отметить отправку",
+            tooltip="SMS-уведомление: текст, «отправлено» или почему не отправлено",
         ),
         Binding(
             "ctrl+r",
@@ -113,14 +130,6 @@ class TeleprompterScreen(SectionScreen):
             priority=True,
             id="call.notice",
             tooltip="Отметить ответ на SMS-уведомление",
-        ),
-        Binding("f12,ctrl+space", "pause", "Пауза", priority=True, id="call.pause", tooltip="Пауза таймеров"),
-        Binding(
-            "escape",
-            "leave",
-            "Отложить",
-            id="call.leave",
-            tooltip="Выйти из звонка; продолжить можно из списка звонков",
         ),
     ]
 
@@ -149,9 +158,36 @@ class TeleprompterScreen(SectionScreen):
         self.notice_sent_at = record.notice_sent_at
         self.notice_state = record.notice_state
         self.notice_call_at = record.notice_call_at
+        self.notice_skip_reason = record.notice_skip_reason
+        self.mobile = is_mobile(record.phone_number)
+        self.version = record.version
+        self._lock = threading.Lock()
+        self.conflicted = False
+        self.details = (
+            DetailsAnswer(record.ground, record.ground_note, record.channel or "phone") if record.ground else None
+        )
+        self.client_sessions = (
+            SessionsAnswer(
+                record.client_session_at,
+                record.client_session_every_days,
+                record.client_session_until,
+                self.channels[0] if self.channels else "whatsapp",
+            )
+            if record.client_session_at
+            else None
+        )
         visit = st.get("visit")
         self.visit = (
-            VisitAnswer(_dt(visit["at"]), list(visit.get("documents", []))) if visit and _dt(visit.get("at")) else None
+            VisitAnswer(
+                _dt(visit["at"]),
+                list(visit.get("documents", [])),
+                visit.get("place", "home"),
+                int(visit.get("minutes", 40)),
+                bool(visit.get("allow_conflicts", False)),
+                visit.get("late_reason", ""),
+            )
+            if visit and _dt(visit.get("at"))
+            else None
         )
         self.callback_at = _dt(st.get("callback_at"))
         sess = st.get("sessions")
@@ -220,7 +256,9 @@ class TeleprompterScreen(SectionScreen):
         yield SystemCommand("Звонок: записать результат", "Завершить разговор (F9)", self.action_finish)
         yield SystemCommand("Звонок: пауза таймеров", "F12", self.action_pause)
         if self.script.sop == "03":
-            yield SystemCommand("Звонок: скопировать SMS-уведомление", "Ctrl+T", self.action_sms)
+            yield SystemCommand(
+                "Звонок: SMS-уведомление", "Текст; отметить «отправлено» или почему нет (Ctrl+T)", self.action_sms
+            )
         yield SystemCommand("Звонок: отложить", "Вернуться к списку звонков (Esc)", self.action_leave)
 
     # --- values and rendering ------------------------------------------------------
@@ -238,18 +276,38 @@ class TeleprompterScreen(SectionScreen):
         values["greeting"] = clock.greeting(clock.now())
         if self.visit:
             values["visit_at"] = clock.fmt_datetime(self.visit.at)
-            values["documents"] = "; ".join(self.visit.documents)
+            values["documents"] = "; ".join(self.visit.documents) or "паспорт"
+            values["meeting_place"] = self.visit.place_text
+            values["meeting_docs_for"] = "моему визиту" if self.visit.place == "home" else "встрече"
         if self.sessions:
-            values["sessions"] = clock.fmt_datetime(self.sessions.start)
+            # the first session as it will be held: a non-working day moves to the next working day
+            first = session_times(self.sessions.start, self.sessions.every_days, self.sessions.until)[0]
+            values["sessions"] = clock.fmt_datetime(first.at) + (f" ({first.note})" if first.note else "")
+            values["sessions_channel"] = CHANNELS.get(self.sessions.channel, self.sessions.channel)
+        if self.client_sessions:
+            values["client_sessions"] = clock.fmt_datetime(self.client_sessions.start)
+        if self.details:
+            values["call_ground"] = ground_text(self.details.ground, self.details.ground_note)
+            values["call_channel"] = CALL_CHANNELS.get(self.details.channel, self.details.channel)
         if self.notice_sent_at:
             values["notice_sent_at"] = f"{self.notice_sent_at:%H:%M}"
         if self.notice_call_at:
             values["notice_call_at"] = clock.fmt_datetime(self.notice_call_at)
-        elif self.notice_state == "read":
-            values["notice_call_at"] = "прочитано, ответа нет — позвоните через некоторое время"
-        elif self.notice_state == "sent":
-            values["notice_call_at"] = "ответа нет — позвоните через некоторое время"
+        values["notice_status"] = self.notice_status()
         return values
+
+    def notice_status(self) -> str:
+        """SOP 03 «Ответ»: the notice as it stands, in words (never a blank)."""
+        if self.notice_skip_reason and not self.notice_sent_at:
+            return f"не отправлено — {self.notice_skip_reason}. Можно звонить"
+        if not self.notice_sent_at:
+            return "ещё не отправлено — Ctrl+T" if self.mobile else "не требуется (номер не сотовый)"
+        sent = f"отправлено в {self.notice_sent_at:%H:%M}"
+        if self.notice_call_at:
+            return f"{sent}; просили позвонить {clock.fmt_datetime(self.notice_call_at)}"
+        if self.notice_state == "read":
+            return f"{sent}; прочитано, ответа нет — позвоните через некоторое время"
+        return f"{sent}; ответа нет — позвоните через некоторое время (Ctrl+R — отметить ответ)"
 
     def current_text(self) -> str:
         """The filled text of the current step (what the specialist says now)."""
@@ -264,7 +322,9 @@ class TeleprompterScreen(SectionScreen):
         # who
         who = Text()
         who.append(f"СОП {self.script.sop} · {self.record.callee_name} · {format_phone(self.record.phone_number)}")
-        if self.script.sop == "03" and self.notice_state:
+        if self.script.sop == "03" and self.notice_skip_reason and not self.notice_sent_at:
+            who.append(" · SMS не отправлено", style="yellow")
+        elif self.script.sop == "03" and self.notice_state:
             from soptui.services.calls import notice_label
 
             who.append(
@@ -292,13 +352,16 @@ class TeleprompterScreen(SectionScreen):
         self.query_one("#tp-examples", Static).update("\n".join(f"• {e}" for e in examples))
         self.query_one("#tp-examples", Static).display = bool(examples)
         hint = callscripts.fill(step.hint, values) if step.hint else ""
+        recorded = self.recorded_line(step)
+        if recorded:
+            hint = recorded + ("\n" + hint if hint else "")
         if step.phase == "doc" and self.script.documents:
             hint += "\nДокументы по СОП: " + ", ".join(self.script.documents) + "."
         if index == 0 and self.script.rules:
             hint += "\n" + "\n".join(f"• {rule}" for rule in self.script.rules)
         self.query_one("#tp-hint", Static).update(hint.strip())
         # next
-        if step.choice and not self.branch:
+        if step.choice and not self.script.choice_answered(step.id, self.branch):
             labels = " / ".join(
                 b.label.split(" —")[0] for b in self.script.branches_at(step.id) if step.id in b.from_steps
             )
@@ -368,7 +431,16 @@ class TeleprompterScreen(SectionScreen):
             "timers": self.timers.snapshot(),
             "talk_started": self.talk_started,
             "reminder_id": self.reminder_id,
-            "visit": {"at": self.visit.at.isoformat(), "documents": self.visit.documents} if self.visit else None,
+            "visit": {
+                "at": self.visit.at.isoformat(),
+                "documents": self.visit.documents,
+                "place": self.visit.place,
+                "minutes": self.visit.minutes,
+                "allow_conflicts": self.visit.allow_conflicts,
+                "late_reason": self.visit.late_reason,
+            }
+            if self.visit
+            else None,
             "callback_at": self.callback_at.isoformat() if self.callback_at else None,
             "sessions": {
                 "start": self.sessions.start.isoformat(),
@@ -384,50 +456,161 @@ class TeleprompterScreen(SectionScreen):
         return "\n".join(self.notes)
 
     def save_now(self) -> None:
-        if self.finished:
+        if self.finished or self.conflicted:
             return
         self._dirty = False
         self._since_save = 0.0
         t = self.timers
-        self._save(
-            self.state(),
-            self.step_id,
-            self.branch,
-            self.notes_text(),
-            t.seconds("prep"),
-            t.seconds("call"),
-            t.seconds("doc"),
-            self.talk_started,
-            self.off_hours_reason,
+        self._write(
+            "save_progress",
+            dict(
+                teleprompter=self.state(),
+                step_id=self.step_id,
+                branch=self.branch,
+                notes=self.notes_text(),
+                prep_seconds=t.seconds("prep"),
+                talk_seconds=t.seconds("call"),
+                doc_seconds=t.seconds("doc"),
+                talk_started=self.talk_started,
+                off_hours_reason=self.off_hours_reason or None,
+            ),
         )
 
-    @db_work(exclusive=True, group="tp-save")
-    def _save(
-        self,
-        state: dict,
-        step_id: str,
-        branch: str,
-        notes: str,
-        prep: float,
-        talk: float,
-        doc: float,
-        talk_started: bool,
-        off_hours_reason: str,
-    ) -> None:
+    @db_work(group="tp-write", action="сохранить звонок")
+    def _write(self, operation: str, kwargs: dict, then=None) -> None:
+        """Every write of the teleprompter, one at a time, each carrying the version it read.
+
+        Another workstation's save in between raises ConflictError: the teleprompter stops writing and
+        shows what they saved; nothing typed here is lost.
+        """
         from soptui.services import calls
+        from soptui.services import errors as store
 
-        calls.save_progress(
-            self.record.id,
-            state,
-            step_id,
-            branch,
-            notes,
-            prep,
-            talk,
-            doc,
-            talk_started=talk_started,
-            off_hours_reason=off_hours_reason or None,
+        with self._lock:
+            if self.conflicted:
+                return
+            try:
+                self.version = getattr(calls, operation)(self.record.id, version=self.version, **kwargs)
+            except store.ConflictError as exc:
+                self.conflicted = True
+                self.app.call_from_thread(self._conflict, exc.current)
+                return
+            except calls.CallError as exc:
+                self.app.call_from_thread(self.notify, f"Не записано: {exc}", severity="error", timeout=8)
+                return
+        if then is not None:
+            self.app.call_from_thread(then)
+
+    # --- two workstations, one call -----------------------------------------------------------
+
+    def _conflict(self, theirs: dict) -> None:
+        """Show what the other workstation saved and what is typed here; keep both."""
+        import json
+
+        from soptui.services.calls import CALL_STATES, OUTCOME_LABELS
+
+        self.timers.pause()
+        try:
+            their_state = json.loads(theirs.get("state_json") or "{}")
+        except ValueError:
+            their_state = {}
+        self._their_notes = list(their_state.get("notes", [])) if isinstance(their_state, dict) else []
+        self._theirs = theirs
+        state = theirs.get("state", "")
+        parts = [f"Состояние: {CALL_STATES.get(state, state)}"]
+        if theirs.get("outcome"):
+            parts.append(f"Исход: {OUTCOME_LABELS.get(theirs['outcome'], theirs['outcome'])}")
+        try:
+            parts.append(f"Шаг: {self.script.step(theirs.get('step_id') or '').title}")
+        except KeyError:
+            pass
+        saved = _dt(theirs.get("updated_at"))
+        if saved is not None:
+            parts.append(f"Сохранено: {clock.fmt_datetime(saved)}")
+        their_notes = [n for n in self._their_notes if n not in self.notes] or (
+            [theirs["notes"]] if theirs.get("notes") and state != "in_progress" else []
         )
+        parts.append("Их заметки: " + ("; ".join(their_notes) if their_notes else "—"))
+        draft = self.query_one("#tp-note", Input).value.strip()
+        mine = [n for n in self.notes if n not in self._their_notes]
+        mine_text = "Заметки: " + ("; ".join(mine) if mine else "—")
+        if draft:
+            mine_text += f"\nНе добавленная заметка: {draft}"
+        mine_text += f"\nШаг: {self.step.title}"
+        for screen in self.app.screen_stack:  # the result dialog still open: what is typed there
+            if isinstance(screen, OutcomeScreen) and screen.is_mounted:
+                typed = [
+                    screen.query_one(f"#{name}-input", Input).value.strip()
+                    for name in ("out-summary", "out-agreements")
+                ]
+                if any(typed):
+                    mine_text += "\nИтог (не записан): " + "; ".join(t for t in typed if t)
+                break
+        pending = getattr(self, "_pending_outcome", None)
+        if pending is not None and "Итог (не записан)" not in mine_text:
+            label = OUTCOME_LABELS.get(pending.outcome, pending.outcome)
+            mine_text += f"\nИтог (не записан): {label}" + "".join(
+                f"; {part}" for part in (pending.summary, pending.agreements) if part
+            )
+        open_elsewhere = state == "in_progress"
+
+        def decided(choice: str | None) -> None:
+            self._resolve_conflict(choice or "leave", open_elsewhere)
+
+        self.app.push_screen(CallConflictScreen("\n".join(parts), mine_text, open_elsewhere), decided)
+
+    def _merged_notes(self) -> list[str]:
+        merged = list(self._their_notes)
+        merged += [n for n in self.notes if n not in merged]
+        return merged
+
+    def _resolve_conflict(self, choice: str, open_elsewhere: bool) -> None:
+        if open_elsewhere:
+            # both ways keep every note: theirs first, then the ones typed here
+            self.notes = self._merged_notes()
+            self.version = int(self._theirs.get("version") or self.version)
+            self.conflicted = False
+            self._render_notes()
+            if choice == "mine":
+                self.timers.resume()
+                self.save_now()
+                self.notify("Продолжаем здесь: заметки обоих рабочих мест сохранены.", timeout=5)
+                return
+            self._write("save_progress", self._their_progress(), then=self._leave_after_conflict)
+            return
+        self.finished = True  # finished or cancelled elsewhere: nothing more is written here
+        self._leave_after_conflict()
+
+    def _their_progress(self) -> dict:
+        """Their teleprompter state with the notes typed here added (their step, timers and branch stay)."""
+        import json
+
+        theirs = self._theirs
+        try:
+            state = json.loads(theirs.get("state_json") or "{}")
+        except ValueError:
+            state = {}
+        state["notes"] = self.notes
+        draft = self.query_one("#tp-note", Input).value.strip()
+        if draft:
+            state["draft"] = ((state.get("draft") or "") + " " + draft).strip()
+        return dict(
+            teleprompter=state,
+            step_id=theirs.get("step_id") or "",
+            branch=theirs.get("branch") or "",
+            notes="\n".join(self.notes),
+            prep_seconds=theirs.get("prep_seconds") or 0,
+            talk_seconds=theirs.get("talk_seconds") or 0,
+            doc_seconds=theirs.get("doc_seconds") or 0,
+        )
+
+    def _leave_after_conflict(self) -> None:
+        self.finished = True
+        while self in self.app.screen_stack and self.app.screen is not self:
+            self.app.pop_screen()  # a dialog of this call (the result) left open under the conflict
+        if self.app.screen is self:
+            self.app.pop_screen()
+        self.app.notify("Звонок остался в версии другого рабочего места; ваши заметки добавлены к нему.", timeout=6)
 
     @on(Input.Changed, "#tp-note")
     def _typed(self) -> None:
@@ -448,8 +631,75 @@ class TeleprompterScreen(SectionScreen):
 
     # --- moving between steps ----------------------------------------------------------
 
+    def recorded_line(self, step: Step) -> str:
+        """What a step has recorded (SOP 01 ground and channel, SOP 02 sessions agreed with the client)."""
+        if step.ask == "details" and self.details:
+            return (
+                f"Записано: основание — {ground_text(self.details.ground, self.details.ground_note)}; "
+                f"способ связи — {CALL_CHANNELS.get(self.details.channel, self.details.channel)}."
+            )
+        if step.ask == "client_sessions" and self.client_sessions:
+            c = self.client_sessions
+            return f"Согласовано с клиентом: {self._sessions_words(c)}."
+        return ""
+
+    @staticmethod
+    def _sessions_words(c: SessionsAnswer) -> str:
+        from soptui.domain.calls.rules import every_text
+
+        return f"с {clock.fmt_datetime(c.start)}, {every_text(c.every_days)}" + (
+            f" до {clock.fmt_date(c.until)}" if c.until else ""
+        )
+
+    def ask_details(self, then=None) -> None:
+        """SOP 01 §5: the ground (IPRA; visit impossible; client's request) and the channel, recorded."""
+
+        def got(answer: DetailsAnswer | None) -> None:
+            if answer is None:
+                return
+            self.details = answer
+            self.add_note(
+                f"Основание: {ground_text(answer.ground, answer.ground_note)}; "
+                f"способ связи: {CALL_CHANNELS.get(answer.channel, answer.channel)}"
+            )
+            self.render_all()
+            self._write(
+                "set_details",
+                dict(channel=answer.channel, ground=answer.ground, ground_note=answer.ground_note),
+                then=then,
+            )
+
+        self.app.push_screen(DetailsScreen(CALL_GROUND_CHOICES, CALL_CHANNELS, self.details), got)
+
+    def ask_client_sessions(self, then=None) -> None:
+        """SOP 02: the date, time and frequency agreed with the client, recorded before calling relatives."""
+
+        def got(answer: SessionsAnswer | None) -> None:
+            if answer is None:
+                return
+            self.client_sessions = answer
+            self.add_note(f"С клиентом согласовано: {self._sessions_words(answer)}")
+            self.render_all()
+            self._write("set_details", dict(client_session=(answer.start, answer.every_days, answer.until)), then=then)
+
+        self.app.push_screen(
+            SessionsScreen(self.channels, self.client_sessions, "Сеансы: дата, время и периодичность с клиентом"), got
+        )
+
+    def notice_missing(self) -> bool:
+        return self.script.sop == "03" and self.mobile and self.notice_sent_at is None and not self.notice_skip_reason
+
     def go_to(self, step_id: str) -> None:
         target = self.script.step(step_id)
+        if target.phase in ("call", "doc") and self.notice_missing():
+            # SOP 03 §5: a mobile number gets the notice first — sent, or not sent with the reason
+            self.notify(
+                "Сначала уведомление о звонке (СОП 03, п. 5): отметьте отправку или укажите, почему не отправлено.",
+                severity="warning",
+                timeout=6,
+            )
+            self.action_sms(then=lambda: self.go_to(step_id))
+            return
         if target.phase in ("call", "doc") and not self.talk_started:
             problem = call_hours_problem(clock.now(), self.window)
             if target.phase == "call" and problem and not self.off_hours_reason:
@@ -474,8 +724,14 @@ class TeleprompterScreen(SectionScreen):
         route = self.route
         ids = [s.id for s in route]
         step = self.step
-        if step.choice and not self.branch:
+        if step.choice and not self.script.choice_answered(step.id, self.branch):
             self.action_branch()
+            return
+        if step.ask == "details" and self.details is None:
+            self.ask_details(then=self.action_next_step)
+            return
+        if step.ask == "client_sessions" and self.client_sessions is None:
+            self.ask_client_sessions(then=self.action_next_step)
             return
         index = ids.index(step.id) if step.id in ids else 0
         if index + 1 >= len(route):
@@ -524,14 +780,15 @@ class TeleprompterScreen(SectionScreen):
             def got_visit(answer: VisitAnswer | None) -> None:
                 if answer is not None:
                     self.visit = answer
-                    apply(f"встреча {clock.fmt_datetime(answer.at)}")
+                    where = "на дому" if answer.place == "home" else "в учреждении"
+                    apply(f"встреча {where} {clock.fmt_datetime(answer.at)}")
 
             self.app.push_screen(
                 VisitScreen(
                     self.window,
                     list(self.script.suggested_documents),
-                    self.visit.at if self.visit else None,
-                    self.visit.documents if self.visit else None,
+                    checker=self.check_meeting,
+                    previous=self.visit,
                 ),
                 got_visit,
             )
@@ -550,9 +807,22 @@ class TeleprompterScreen(SectionScreen):
                     self.sessions = answer
                     apply(f"первый сеанс {clock.fmt_datetime(answer.start)}")
 
-            self.app.push_screen(SessionsScreen(self.channels, self.sessions), got_sessions)
+            title = (
+                "Сеансы по договорённости с клиентом"
+                if branch.id == "self"
+                else "Сеансы, согласованные с родственниками"
+            )
+            self.app.push_screen(
+                SessionsScreen(self.channels, self.sessions or self.client_sessions, title), got_sessions
+            )
         else:
             apply()
+
+    def check_meeting(self, at: dt.datetime, minutes: int, late_reason: str):
+        """(In the dialog's worker) the planner's check of a home visit agreed on this call."""
+        from soptui.services import calls
+
+        return calls.check_meeting(self.record.id, at, minutes, late_reason)
 
     # --- pre-notification (SOP 03) ------------------------------------------------------------
 
@@ -564,30 +834,36 @@ class TeleprompterScreen(SectionScreen):
     def sms_text(self) -> str:
         return callscripts.fill(self.script.sms_template, self.values())
 
-    def action_sms(self) -> None:
+    def action_sms(self, then=None) -> None:
+        """SOP 03 §5: the notice text to copy (or copy by hand); «отправлено» when the user says so, or why not."""
         if not self.script.sms_template:
             return
-        text = self.sms_text()
-        self.app.copy_to_clipboard(text)
-        self._record_notice()
+        problem = call_hours_problem(clock.now(), self.window)
 
-    @db_work(exclusive=True, group="tp-notice")
-    def _record_notice(self) -> None:
-        from soptui.services import calls
+        def done(result: NoticeResult | None) -> None:
+            if result is None:
+                return
+            if result.sent:
+                when = clock.now()
+                self.notice_sent_at, self.notice_state, self.notice_call_at = when, "sent", None
+                self.notice_skip_reason = ""
+                self.add_note(
+                    "SMS-уведомление отправлено"
+                    + (f" (вне рабочего времени: {result.reason})" if result.reason else "")
+                )
+                self._write("record_notice_sent", dict(when=when, off_hours_reason=result.reason), then=then)
+                self.notify(f"Отправка уведомления отмечена в {when:%H:%M}.", timeout=4)
+            else:
+                self.notice_skip_reason = result.reason
+                self.add_note(f"SMS-уведомление не отправлено: {result.reason}")
+                self._write("skip_notice", dict(reason=result.reason), then=then)
+            self.render_all()
 
-        when = calls.record_notice_sent(self.record.id)
-        self.app.call_from_thread(self._notice_recorded, when)
-
-    def _notice_recorded(self, when: dt.datetime) -> None:
-        self.notice_sent_at = when
-        self.notice_state = "sent"
-        self.notice_call_at = None
-        self.add_note("SMS-уведомление отправлено (текст скопирован в буфер обмена)")
-        self.render_all()
-        self.notify(
-            f"Текст уведомления скопирован в буфер обмена — вставьте его в SMS или мессенджер. "
-            f"Отправка отмечена в {when:%H:%M}.",
-            timeout=6,
+        self.app.push_screen(
+            NoticeSendScreen(
+                self.sms_text(), format_phone(self.record.phone_number), self.mobile, problem, self.notice_sent_at
+            ),
+            done,
         )
 
     def action_notice(self) -> None:
@@ -597,12 +873,10 @@ class TeleprompterScreen(SectionScreen):
 
         self.app.push_screen(NoticeScreen(self.notice_sent_at), answered)
 
-    @db_work(exclusive=True, group="tp-notice")
     def _set_notice(self, answer: NoticeAnswer) -> None:
-        from soptui.services import calls
-
-        calls.set_notice_state(self.record.id, answer.state, answer.call_at)
-        self.app.call_from_thread(self._notice_set, answer)
+        self._write(
+            "set_notice_state", dict(state=answer.state, call_at=answer.call_at), then=lambda: self._notice_set(answer)
+        )
 
     def _notice_set(self, answer: NoticeAnswer) -> None:
         from soptui.services.calls import notice_label
@@ -621,6 +895,9 @@ class TeleprompterScreen(SectionScreen):
         self.app.notify("Звонок отложен: продолжить можно из раздела «Звонки» (Enter на звонке).", timeout=4)
 
     def action_finish(self) -> None:
+        if any(step.ask == "details" for step in self.script.steps) and self.details is None:
+            self.ask_details(then=self.action_finish)  # SOP 01: no result without the ground and the channel
+            return
         if self.step.phase != "doc":
             doc_steps = [s for s in self.route if s.phase == "doc"]
             if doc_steps:
@@ -630,7 +907,9 @@ class TeleprompterScreen(SectionScreen):
         summary = "; ".join(
             n.split("] ", 1)[-1]
             for n in self.notes
-            if not n.split("] ", 1)[-1].startswith(("Ответ", "SMS", "Звонок вне"))
+            if not n.split("] ", 1)[-1].startswith(
+                ("Ответ", "SMS", "Звонок вне", "С клиентом согласовано", "Основание")
+            )
         )
         draft = self.query_one("#tp-note", Input).value.strip()
         if draft:
@@ -653,7 +932,8 @@ class TeleprompterScreen(SectionScreen):
                 self.channels,
                 self.visit,
                 self.callback_at,
-                self.sessions,
+                self.sessions or (self.client_sessions if self.script.sop == "02" else None),
+                self.check_meeting,
             ),
             recorded,
         )
@@ -674,6 +954,10 @@ class TeleprompterScreen(SectionScreen):
             doc_seconds=t.seconds("doc"),
             visit_at=answer.visit.at if answer.visit else None,
             documents=answer.visit.documents if answer.visit else [],
+            meeting_place=answer.visit.place if answer.visit else "",
+            visit_minutes=answer.visit.minutes if answer.visit else 40,
+            allow_conflicts=answer.visit.allow_conflicts if answer.visit else False,
+            late_reason=answer.visit.late_reason if answer.visit else "",
             callback_at=answer.callback_at,
             refusal_reason=answer.refusal_reason,
             control_points=answer.control_points or [],
@@ -685,21 +969,32 @@ class TeleprompterScreen(SectionScreen):
         )
 
     def _finish(self, answer: OutcomeAnswer) -> None:
+        self._pending_outcome = answer
         self.timers.pause()
         self._finish_worker(self.build_outcome(answer))
 
-    @db_work(exclusive=True, group="tp-finish")
+    @db_work(exclusive=True, group="tp-finish", action="записать результат звонка")
     def _finish_worker(self, outcome: CallOutcome) -> None:
         from soptui.services import calls
+        from soptui.services import errors as store
 
-        try:
-            result = calls.finish_call(self.record.id, outcome)
-        except calls.CallError as exc:
-            self.app.call_from_thread(self._finish_failed, str(exc))
-            return
+        with self._lock:
+            if self.conflicted:
+                return
+            try:
+                result = calls.finish_call(self.record.id, outcome, version=self.version)
+            except store.ConflictError as exc:
+                self.conflicted = True
+                self.app.call_from_thread(self._conflict, exc.current)
+                return
+            except calls.CallError as exc:
+                self.app.call_from_thread(self._finish_failed, str(exc))
+                return
+            self.finished = True
         self.app.call_from_thread(self._finished, result)
 
     def _finish_failed(self, message: str) -> None:
+        self._pending_outcome = None
         self.timers.resume()
         self.notify(f"Результат не записан: {message}", severity="error", timeout=8)
 
@@ -712,7 +1007,11 @@ class TeleprompterScreen(SectionScreen):
                 + (" (с опозданием)." if result.first_contact_late else " в срок.")
             )
         if result.visit_id:
-            parts.append("Черновик первичного визита добавлен в патронаж.")
+            parts.append("Визит внесён в график выходов.")
+        elif result.meeting_place == "institution":
+            parts.append("Встреча в учреждении — на «Сегодня» в её день.")
+        if result.moved_sessions:
+            parts.append(f"Сеансов перенесено с нерабочих дней: {result.moved_sessions}.")
         if result.reminder_ids:
             parts.append(f"Напоминаний на «Сегодня»: {len(result.reminder_ids)}.")
         self.app.notify(" ".join(parts), timeout=8)

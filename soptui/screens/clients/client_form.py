@@ -509,8 +509,9 @@ class PersonDialog(EditFlow, ModalScreen[bool]):
                     yield Label("Кто это")
                     yield Select(KIND_OPTIONS, value=kind, allow_blank=False, id="p-kind")
                 yield LabeledInput(
-                    "Кем приходится (мать, дочь, соседка…)",
+                    "Кем приходится",
                     value=p.relation if p else "",
+                    placeholder="мать, дочь, соседка…",
                     required=True,
                     id="p-relation",
                 )

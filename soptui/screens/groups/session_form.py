@@ -4,6 +4,8 @@ gave it, and client satisfaction 1-5. Typed text is kept as a draft until saved.
 
 from __future__ import annotations
 
+import time
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -14,6 +16,7 @@ from textual.widgets import Button, Checkbox, DataTable, Label, Select, Static, 
 from soptui.core import clock
 from soptui.domain.groups import WEEKDAY_SHORT
 from soptui.domain.labels import FEEDBACK_SOURCES
+from soptui.domain.service_time import WritingClock, whole_minutes
 from soptui.screens.base import SectionScreen
 from soptui.screens.form_base import EditFlow
 from soptui.services import drafts
@@ -84,6 +87,7 @@ class SessionFormScreen(EditFlow, SectionScreen):
         self.original: dict = {}
         self.version: int | None = None
         self.init_edit_flow(f"session:{session_id}")
+        self.writing = WritingClock()  # the report's writing time (SOP 05 stage 4), measured between edits
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="sf-scroll"):
@@ -157,6 +161,8 @@ class SessionFormScreen(EditFlow, SectionScreen):
         head.append(f"{d.club_name}", style="bold")
         head.append(f"  {clock.fmt_date(d.date)} ({WEEKDAY_SHORT[d.date.weekday()]}) {d.start_time}–{d.end_time}\n")
         head.append(f"Присутствовали {d.present} из {d.marked} отмеченных · Ведущие: {', '.join(d.leaders)}")
+        if d.report_seconds:
+            head.append(f"\nОтчёт писали {whole_minutes(d.report_seconds)} мин (измерено)", style="dim")
         self.query_one("#sf-head", Static).update(head)
         sel = self.query_one("#sf-programme", Select)
         sel.set_options([(f"{p.number}. {p.topic}", p.id) for p in d.programme])
@@ -208,6 +214,11 @@ class SessionFormScreen(EditFlow, SectionScreen):
 
     # --- typing: the draft ---
 
+    def note_change(self) -> None:
+        if self.loaded:
+            self.writing.touch(time.monotonic())
+        super().note_change()
+
     @on(Select.Changed, "#sf-programme")
     def _programme_chosen(self, event: Select.Changed) -> None:
         if not self.loaded or self.detail is None or not isinstance(event.value, int):
@@ -257,20 +268,22 @@ class SessionFormScreen(EditFlow, SectionScreen):
         if not changes:
             self.notify("Изменений нет.")
             return
-        self._save(self.version, changes, dict(self.original))
+        self._save(self.version, changes, dict(self.original), self.writing.take(time.monotonic()))
 
     @db_work(exclusive=True, group="session-save")
-    def _save(self, version: int, changes: dict, original: dict) -> None:
+    def _save(self, version: int, changes: dict, original: dict, writing: float = 0) -> None:
         try:
             saved, _version = self.guarded_save(
-                lambda: service.save_session_report(self.session_id, version, changes, original),
+                lambda: service.save_session_report(self.session_id, version, changes, original, writing),
                 "Занятие удалено другим сотрудником.",
             )
         except service.GroupError as exc:
             self.app.call_from_thread(self._failed, str(exc), exc.field)
+            saved = False
+        if not saved:  # the time is not lost: it counts with the next save
+            self.writing.seconds += writing
             return
-        if saved:
-            self.app.call_from_thread(self._saved, service.get_session(self.session_id))
+        self.app.call_from_thread(self._saved, service.get_session(self.session_id))
 
     def _failed(self, message: str, field: str) -> None:
         target = {"topic": "#sf-topic", "media_location": "#sf-media-location"}.get(field)

@@ -57,6 +57,8 @@ class JournalScreen(SectionScreen):
     JournalScreen #audit-bar Select { width: 30; }
     JournalScreen #audit-count { width: 1fr; }
     JournalScreen #report-scroll { height: 1fr; padding: 0 1; }
+    JournalScreen #findings-title { margin: 1 0 0 0; }
+    JournalScreen #finding-detail { color: $text-muted; height: auto; }
     """
     BINDINGS = [
         Binding("f9", "print", "Печать PDF", id="journal.print", tooltip="Напечатать открытую вкладку в PDF"),
@@ -97,6 +99,7 @@ class JournalScreen(SectionScreen):
         self.audit_stale = True
         self.last_pdf: Path | None = None
         self._ready = False
+        self.start_tab = TAB_LOG
         self._width = 0
 
     # --- layout ---------------------------------------------------------------------
@@ -139,7 +142,7 @@ class JournalScreen(SectionScreen):
             yield Select([], prompt="Все отделения", id="j-dep", compact=True)
             yield Select([], prompt="Все специалисты", id="j-staff", compact=True)
             yield Select([], prompt="Все СОП", id="j-sop", compact=True)
-        with TabbedContent(initial=TAB_LOG, id="j-tabs"):
+        with TabbedContent(initial=self.start_tab, id="j-tabs"):
             with TabPane("Журнал учёта услуг", id=TAB_LOG):
                 yield Static("Загрузка…", id="log-count", classes="j-line")
                 yield PagedTable(id="log-table", cursor_type="row", zebra_stripes=True)
@@ -148,6 +151,9 @@ class JournalScreen(SectionScreen):
             with TabPane("Отчёт для заведующего", id=TAB_REPORT):
                 with VerticalScroll(id="report-scroll"):
                     yield Static("Загрузка…", id="report-body")
+                    yield Static("", id="findings-title")
+                    yield DataTable(id="report-findings", cursor_type="row", zebra_stripes=True)
+                    yield Static("", id="finding-detail")
             if actor is not None and actor.is_head:
                 with TabPane("Журнал действий", id=TAB_AUDIT):
                     with Horizontal(id="audit-bar"):
@@ -158,7 +164,7 @@ class JournalScreen(SectionScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self._columns()
-        self.query_one("#log-table", PagedTable).focus()
+        self._focus_active()  # focusing a table in another tab would switch to that tab
         self._load_choices()
 
     def on_screen_resume(self) -> None:
@@ -340,6 +346,14 @@ class JournalScreen(SectionScreen):
     def active_tab(self) -> str:
         return self.query_one(TabbedContent).active
 
+    def show_report(self) -> None:
+        """Open the head's report tab (the palette's «Отчёт для заведующего»), now or when composed."""
+        self.start_tab = TAB_REPORT
+        for tabs in self.query(TabbedContent):
+            tabs.active = TAB_REPORT
+            # a journal opened just now activates its initial tab after this: ask again once it has
+            self.call_after_refresh(setattr, tabs, "active", TAB_REPORT)
+
     def action_next_tab(self) -> None:
         tabs = self.query_one(TabbedContent)
         ids = [pane.id for pane in tabs.query(TabPane)]
@@ -487,6 +501,54 @@ class JournalScreen(SectionScreen):
         self.summary = s
         self.report_stale = False
         self.query_one("#report-body", Static).update(render_summary(s))
+        found = s.findings
+        title = Text()
+        title.append(f"Замечания проверки: {sum(c.found for c in s.checks)}", style="bold")
+        if found:
+            title.append("  Tab — к списку, Enter — открыть запись", style="dim")
+        self.query_one("#findings-title", Static).update(title)
+        table = self.query_one("#report-findings", DataTable)
+        self.query_one("#finding-detail", Static).update("")
+        table.clear(columns=True)
+        table.display = bool(found)
+        if found:
+            width = max(self.size.width or self.app.size.width, 60)
+            rest = max(width - 10 - 4 - 8, 40)  # the date, the column gaps and the scrollbar
+            wide = width >= 110
+            table.add_column("Дата", width=10)
+            if wide:
+                table.add_column("СОП", width=3)
+            table.add_column("Получатель / клуб", width=rest * 3 // 10)
+            if wide:
+                table.add_column("Кто", width=rest * 15 // 100)
+            table.add_column("Замечание", width=rest - rest * 3 // 10 - (rest * 15 // 100 if wide else 0))
+            for f in found:
+                cells = [clock.fmt_date(f.when), f.sop, f.client_name, f.staff_name, f"{f.title}: {f.detail}"]
+                table.add_row(*(cells if wide else [cells[0], cells[2], cells[4]]))
+            # the header and up to 13 rows, more scroll inside (app.tcss gives tables 1fr, which here is 1 line)
+            table.styles.height = min(len(found), 13) + 1
+
+    @on(DataTable.RowHighlighted, "#report-findings")
+    def _finding_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """The highlighted finding in full: narrow terminals cut the table's cells."""
+        event.stop()
+        found = self.summary.findings if self.summary is not None else []
+        if 0 <= event.cursor_row < len(found):
+            f = found[event.cursor_row]
+            sop = f"СОП {f.sop} · " if f.sop else ""
+            self.query_one("#finding-detail", Static).update(
+                f"{clock.fmt_date(f.when)} · {sop}{f.client_name} · {f.staff_name}\n{f.title}: {f.detail}"
+            )
+
+    @on(DataTable.RowSelected, "#report-findings")
+    def _finding_selected(self, event: DataTable.RowSelected) -> None:
+        from soptui.screens.navigation import Open, target_of
+
+        event.stop()
+        found = self.summary.findings if self.summary is not None else []
+        row = event.cursor_row
+        if 0 <= row < len(found) and found[row].target is not None:
+            self.post_message(Open(target_of(found[row].target)))
 
     # --- the audit log ---------------------------------------------------------------------------
 
@@ -624,17 +686,6 @@ def render_summary(s) -> Group:
             ],
         )
     )
-    if s.late_referrals:
-        parts.append(
-            table(
-                "Нарушения срока первичного контакта",
-                [
-                    (r.client_name, clock.fmt_date(r.first_contact_due), r.staff_name, r.state)
-                    for r in s.late_referrals[:20]
-                ],
-                headers=("Получатель", "Срок", "Специалист", "Состояние"),
-            )
-        )
     parts.append(
         table(
             "Звонки (СОП 01–03)",
@@ -661,22 +712,6 @@ def render_summary(s) -> Group:
             ],
         )
     )
-    if s.visits_missing_act:
-        parts.append(
-            table(
-                "Патронажи без акта (в том числе не проведённые)",
-                [(v.client_name, clock.fmt_date(v.date), v.kind, v.staff_names) for v in s.visits_missing_act[:20]],
-                headers=("Получатель", "Дата", "Вид", "Специалисты"),
-            )
-        )
-    if s.late_entries:
-        parts.append(
-            table(
-                f"Внесено позже: {len(s.late_entries)}",
-                [(clock.fmt_date(r.date), r.client_name, r.staff_name, r.late_reason) for r in s.late_entries[:20]],
-                headers=("Дата услуги", "Получатель", "Исполнитель", "Почему позже"),
-            )
-        )
     parts.append(
         table(
             "Групповые занятия (СОП 05)",
@@ -704,6 +739,25 @@ def render_summary(s) -> Group:
                 "По исполнителям",
                 [(r.label, r.entries, r.units, r.minutes) for r in s.services_by_staff],
                 headers=("Исполнитель", "Записей", "Услуг", "Минут"),
+            )
+        )
+    if s.checks:
+        parts.append(
+            table(
+                "Проверка записей по СОП",
+                [
+                    (c.title, c.sop or "—", c.checked, Text(str(c.found), style="bold red" if c.found else ""))
+                    for c in s.checks
+                ],
+                headers=("Правило", "СОП", "Проверено", "Замечаний"),
+            )
+        )
+    if s.shares:
+        parts.append(
+            table(
+                "Записи без замечаний: по специалистам и месяцам",
+                [(r.staff_name, r.month, r.checked, r.flagged, r.share) for r in s.shares],
+                headers=("Специалист", "Месяц", "Проверено", "Замечаний", "Без замечаний"),
             )
         )
     parts.append(Text("F9 — напечатать отчёт в PDF", style="dim"))

@@ -10,6 +10,7 @@ from soptui.services.calls._common import (
     NOTICE_STATES,
     OUTCOME_LABELS,
     CallError,
+    is_mobile,
     messengers_text,
     notice_label,
 )
@@ -33,10 +34,13 @@ from soptui.services.calls.documents import (
     print_call_form,
     print_phone_log,
 )
+from soptui.services.calls.feedback import CallFeedback, call_feedback, save_call_feedback
 from soptui.services.calls.finish import (
     MAX_SESSIONS,
+    MEETING_OUTCOMES,
     CallOutcome,
     FinishResult,
+    check_meeting,
     finish_call,
     session_times,
     validate_outcome,
@@ -46,9 +50,13 @@ from soptui.services.calls.lifecycle import (
     abandon_call,
     get_call,
     in_progress_call,
+    notice_missing,
+    notice_required,
     record_notice_sent,
     save_progress,
+    set_details,
     set_notice_state,
+    skip_notice,
     sms_text,
     staff_values,
     start_call,
@@ -57,8 +65,18 @@ from soptui.services.calls.lists import CallRow, LogEntry, list_calls, log_entry
 from soptui.services.calls.reminders import ReminderInfo, complete_reminder, get_reminder
 
 __all__ = [
+    "CallFeedback",
+    "call_feedback",
+    "save_call_feedback",
+    "skip_notice",
+    "set_details",
+    "notice_required",
+    "notice_missing",
+    "is_mobile",
+    "check_meeting",
     "CALL_STATES",
     "MAX_SESSIONS",
+    "MEETING_OUTCOMES",
     "NOTICE_STATES",
     "NO_PHONE_MESSAGE",
     "OUTCOME_LABELS",

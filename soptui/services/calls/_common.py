@@ -7,12 +7,13 @@ import datetime as dt
 from soptui.core import clock
 from soptui.core.phones import format_phone
 from soptui.db import models as m
-from soptui.domain.labels import CHANNELS
+from soptui.domain.labels import CHANNELS, NOTICE_STATES
 
-NOTICE_STATES = {"sent": "уведомление отправлено, ответа нет", "read": "прочитано, ответа нет", "answered": "ответил"}
 CALL_STATES = {"in_progress": "идёт", "finished": "завершён", "abandoned": "отменён"}
 OUTCOME_LABELS = {
     "agrees": "согласие, назначена встреча",
+    "meeting": "договорились о встрече",
+    "self": "клиент звонит сам, сеансы назначены",
     "refuses": "отказ",
     "callback": "перезвонить",
     "no_answer": "не отвечает",
@@ -20,6 +21,20 @@ OUTCOME_LABELS = {
     "agreed": "родственники согласны",
     "declined": "родственники не согласны",
 }
+
+
+def is_mobile(e164: str) -> bool:
+    """A mobile number (SOP 03 §5: «При звонке на сотовый телефон» the notice is sent first)."""
+    if not e164:
+        return False
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(e164, "RU")
+    except phonenumbers.NumberParseException:
+        return False
+    kind = phonenumbers.number_type(number)
+    return kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
 
 
 class CallError(ValueError):

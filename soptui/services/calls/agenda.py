@@ -31,7 +31,7 @@ def today_items(actor: session.Actor, today: dt.date) -> list:
         .where(
             m.Reminder.done_at.is_null()
             & (m.Reminder.due_at < end)
-            & m.Reminder.kind.in_(("callback", "control_point", "messenger_session"))
+            & m.Reminder.kind.in_(("callback", "control_point", "messenger_session", "meeting"))
         )
         .order_by(m.Reminder.due_at)
         .limit(200)
@@ -44,6 +44,7 @@ def today_items(actor: session.Actor, today: dt.date) -> list:
         "callback": "перезвонить",
         "control_point": "контрольная точка",
         "messenger_session": "сеанс связи с родственником",
+        "meeting": "встреча в учреждении",
     }
     for r in query:
         cl = r.client

@@ -18,12 +18,14 @@ from soptui.db import models as m
 from soptui.db import store
 from soptui.db.connection import write_transaction
 from soptui.domain.calls import scripts as callscripts
+from soptui.domain.calls.rules import CALL_CHANNELS, ground_problem
 from soptui.domain.labels import POSITIONS
 from soptui.services import access, institution
 from soptui.services.calls._common import (
     NOTICE_STATES,
     CallError,
     contact_points,
+    is_mobile,
     messengers_text,
     notice_label,
     person_of,
@@ -67,6 +69,18 @@ class CallRecord:
     teleprompter: dict
     values: dict[str, str]
     created_at: dt.datetime | None = None
+    version: int = 1
+    channel: str = ""
+    ground: str = ""
+    ground_note: str = ""
+    notice_skip_reason: str = ""
+    notice_off_hours_reason: str = ""
+    meeting_place: str = ""
+    meeting_at: dt.datetime | None = None
+    client_session_at: dt.datetime | None = None
+    client_session_every_days: int = 0
+    client_session_until: dt.date | None = None
+    updated_at: dt.datetime | None = None
 
     @property
     def notice_label(self) -> str:
@@ -172,6 +186,18 @@ def _record(call: m.PhoneCall) -> CallRecord:
         teleprompter=state,
         values=_values(call),
         created_at=call.created_at,
+        version=call.version,
+        channel=call.channel,
+        ground=call.ground,
+        ground_note=call.ground_note,
+        notice_skip_reason=call.notice_skip_reason,
+        notice_off_hours_reason=call.notice_off_hours_reason,
+        meeting_place=call.meeting_place,
+        meeting_at=call.meeting_at,
+        client_session_at=call.client_session_at,
+        client_session_every_days=call.client_session_every_days,
+        client_session_until=call.client_session_until,
+        updated_at=call.updated_at,
     )
 
 
@@ -236,6 +262,26 @@ def start_call(
     return call.id
 
 
+def _versioned_update(call_id: int, version: int | None, changes: dict, audit_it: bool = False) -> int:
+    """Write `changes` to an unfinished call only if nobody saved it since `version` (None: as it is now).
+
+    Raises store.ConflictError (their version in `.current`) when another workstation saved the call in
+    between, CallError when the call is no longer in progress. Returns the new version.
+    """
+    with write_transaction():
+        call = m.PhoneCall.get_or_none(m.PhoneCall.id == call_id)
+        if call is None:
+            raise CallError("Звонок не найден: возможно, его удалили.")
+        expected = call.version if version is None else version
+        if call.version != expected:
+            raise store.ConflictError(store.row_dict(call), {})
+        if call.state != "in_progress":
+            raise CallError("Этот звонок уже завершён.")
+        if changes.pop("_talk_started", False) and call.started_at is None:
+            changes["started_at"] = clock.now()
+        return store.update_versioned(m.PhoneCall, call_id, expected, changes, audit_it=audit_it).version
+
+
 def save_progress(
     call_id: int,
     teleprompter: dict,
@@ -247,8 +293,13 @@ def save_progress(
     doc_seconds: float,
     talk_started: bool = False,
     off_hours_reason: str | None = None,
-) -> None:
-    """Keep the teleprompter state (cheap, unaudited: it runs every few seconds)."""
+    version: int | None = None,
+) -> int:
+    """Keep the teleprompter state (cheap, unaudited: it runs every few seconds); returns the new version.
+
+    `version` is the one the teleprompter read: a call saved meanwhile at another workstation raises
+    store.ConflictError instead of being overwritten.
+    """
     access.require_call(None, call_id)  # access: client
     changes = dict(
         state_json=json.dumps(teleprompter, ensure_ascii=False, default=str),
@@ -258,41 +309,101 @@ def save_progress(
         prep_seconds=int(prep_seconds),
         talk_seconds=int(talk_seconds),
         doc_seconds=int(doc_seconds),
-        updated_at=clock.now(),
+        _talk_started=talk_started,
     )
     if off_hours_reason:
         changes["off_hours_reason"] = off_hours_reason
-    with write_transaction():
-        call = m.PhoneCall.get_or_none(m.PhoneCall.id == call_id)
-        if call is None or call.state != "in_progress":
-            return
-        if talk_started and call.started_at is None:
-            changes["started_at"] = clock.now()
-        m.PhoneCall.update(**changes).where(m.PhoneCall.id == call_id).execute()
+    return _versioned_update(call_id, version, changes)
 
 
-def record_notice_sent(call_id: int, when: dt.datetime | None = None) -> dt.datetime:
-    """SOP 03: the pre-notification SMS/messenger message was sent now."""
+def record_notice_sent(
+    call_id: int, when: dt.datetime | None = None, off_hours_reason: str = "", version: int | None = None
+) -> int:
+    """SOP 03: the user confirms the pre-notification SMS/messenger message was sent (now, or `when`).
+
+    A notice is subject to the calls' working-hours rule: outside working time it needs a recorded reason.
+    Returns the new version of the call.
+    """
     access.require_call(None, call_id)  # access: client
     when = when or clock.now()
+    problem = call_hours_problem(when)
+    if problem and not off_hours_reason.strip():
+        raise CallError("Уведомление вне рабочего времени: укажите причину. " + problem)
+    changes = dict(
+        notice_sent_at=when,
+        notice_state="sent",
+        notice_call_at=None,
+        notice_skip_reason="",
+        notice_off_hours_reason=off_hours_reason.strip() if problem else "",
+    )
+    new_version = _versioned_update(call_id, version, changes)
     with write_transaction():
-        m.PhoneCall.update(notice_sent_at=when, notice_state="sent", notice_call_at=None).where(
-            m.PhoneCall.id == call_id
-        ).execute()
-        store.audit("notice_sent", "phone_call", call_id, {"notice_sent_at": when})
-    return when
+        store.audit("notice_sent", "phone_call", call_id, {"notice_sent_at": when, "off_hours": bool(problem)})
+    return new_version
 
 
-def set_notice_state(call_id: int, state: str, call_at: dt.datetime | None = None) -> None:
-    """SOP 03 «Ответ»: the message was read (no answer), or answered with a time to call."""
+def skip_notice(call_id: int, reason: str, version: int | None = None) -> int:
+    """SOP 03: the notice was not sent, with the reason (never skipped silently); returns the new version."""
+    access.require_call(None, call_id)  # access: client
+    if not reason.strip():
+        raise CallError("Укажите, почему уведомление не отправлено.")
+    changes = dict(notice_skip_reason=reason.strip(), notice_sent_at=None, notice_state="", notice_call_at=None)
+    new_version = _versioned_update(call_id, version, changes)
+    with write_transaction():
+        store.audit("notice_skipped", "phone_call", call_id, {"reason": True})
+    return new_version
+
+
+def notice_required(call: CallRecord) -> bool:
+    """SOP 03 §5: a mobile number gets the pre-notification before the call."""
+    return call.sop == "03" and is_mobile(call.phone_number)
+
+
+def notice_missing(call: CallRecord) -> bool:
+    """The notice was neither sent nor skipped with a reason, and the number needs one."""
+    return notice_required(call) and call.notice_sent_at is None and not call.notice_skip_reason.strip()
+
+
+def set_notice_state(call_id: int, state: str, call_at: dt.datetime | None = None, version: int | None = None) -> int:
+    """SOP 03 «Ответ»: the message was read (no answer), or answered with a time to call; returns the version."""
     access.require_call(None, call_id)  # access: client
     if state not in NOTICE_STATES:
         raise CallError(f"Неизвестное состояние уведомления: {state}")
     if state == "answered" and call_at is None:
         raise CallError("Укажите время, в которое клиент просит позвонить.")
+    new_version = _versioned_update(call_id, version, dict(notice_state=state, notice_call_at=call_at))
     with write_transaction():
-        m.PhoneCall.update(notice_state=state, notice_call_at=call_at).where(m.PhoneCall.id == call_id).execute()
         store.audit("notice_state", "phone_call", call_id, {"notice_state": state, "notice_call_at": call_at})
+    return new_version
+
+
+def set_details(
+    call_id: int,
+    version: int | None = None,
+    channel: str | None = None,
+    ground: str | None = None,
+    ground_note: str = "",
+    client_session: tuple[dt.datetime, int, dt.date | None] | None = None,
+) -> int:
+    """What the call records before the talk: the SOP 01 channel and ground, the SOP 02 session agreed with
+    the client (first date and time, every N days, until). Returns the new version."""
+    access.require_call(None, call_id)  # access: client
+    changes: dict = {}
+    if channel is not None:
+        if channel not in CALL_CHANNELS:
+            raise CallError("Выберите способ связи: телефон или видеозвонок (Skype, WhatsApp, Viber, Zoom…).")
+        changes["channel"] = channel
+    if ground is not None:
+        problem = ground_problem(ground, ground_note)
+        if problem:
+            raise CallError(problem)
+        changes.update(ground=ground, ground_note=ground_note.strip())
+    if client_session is not None:
+        at, every, until = client_session
+        if until is not None and until < at.date():
+            raise CallError("Дата окончания раньше первого сеанса.")
+        changes.update(client_session_at=at, client_session_every_days=every, client_session_until=until)
+    return _versioned_update(call_id, version, changes, audit_it=True)
 
 
 def sms_text(call: CallRecord) -> str:

@@ -11,6 +11,7 @@ from soptui.core import session
 from soptui.core.phones import format_phone
 from soptui.core.text import full_name, short_name
 from soptui.db import models as m
+from soptui.domain.calls.rules import CALL_CHANNELS, MEETING_PLACES, ground_text
 from soptui.domain.calls.timer import fmt_seconds
 from soptui.domain.labels import POSITIONS, SOPS
 from soptui.services import access
@@ -105,6 +106,10 @@ class LogEntry:
     notice_sent_at: dt.datetime | None
     prep: str
     doc: str
+    channel: str = ""  # SOP 01: phone or a video call
+    ground: str = ""  # SOP 01: IPRA; visit impossible (why); at the client's request
+    notice: str = ""  # SOP 03: the notice sent (when) or not sent (why)
+    meeting: str = ""  # the meeting agreed: at home (the field-visit schedule) or at the institution
 
 
 def _log_entry(c: m.PhoneCall) -> LogEntry:
@@ -133,7 +138,24 @@ def _log_entry(c: m.PhoneCall) -> LogEntry:
         notice_sent_at=c.notice_sent_at,
         prep=fmt_seconds(c.prep_seconds),
         doc=fmt_seconds(c.doc_seconds),
+        channel=CALL_CHANNELS.get(getattr(c, "channel", ""), ""),
+        ground=ground_text(getattr(c, "ground", ""), getattr(c, "ground_note", "")),
+        notice=_notice_text(c),
+        meeting=(
+            f"{MEETING_PLACES.get(c.meeting_place, c.meeting_place)}, {c.meeting_at:%d.%m.%Y %H:%M}"
+            if getattr(c, "meeting_place", "") and getattr(c, "meeting_at", None)
+            else ""
+        ),
     )
+
+
+def _notice_text(c) -> str:
+    sent = getattr(c, "notice_sent_at", None)
+    if sent:
+        why = getattr(c, "notice_off_hours_reason", "")
+        return f"отправлено {sent:%d.%m.%Y %H:%M}" + (f" (вне рабочего времени: {why})" if why else "")
+    skipped = getattr(c, "notice_skip_reason", "")
+    return f"не отправлено: {skipped}" if skipped else ""
 
 
 def log_entry(call_id: int) -> LogEntry:
@@ -174,6 +196,13 @@ def phone_log(
         P.outcome,
         P.off_hours_reason,
         P.notice_sent_at,
+        P.notice_skip_reason,
+        P.notice_off_hours_reason,
+        P.channel,
+        P.ground,
+        P.ground_note,
+        P.meeting_place,
+        P.meeting_at,
         P.client,
         P.staff,
         m.Client.last_name,

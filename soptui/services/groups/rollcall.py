@@ -15,6 +15,7 @@ from soptui.db import store
 from soptui.db.connection import write_transaction
 from soptui.domain import groups as domain
 from soptui.domain.groups import SessionRef
+from soptui.domain.service_time import whole_minutes
 from soptui.services import access
 from soptui.services.errors import ConflictError
 from soptui.services.groups._common import GroupError, LimitViolation, WeeklyLimitError, person_name, session_or_raise
@@ -218,6 +219,8 @@ def save_roll_call(
             c, r = _sync_service_entry(a.id, client_id, s, present, staff_id, minutes)
             created += c
             removed += r
+        if created or removed:
+            spread_report_minutes(s.id)  # the report's minutes follow the clients who came
         if s.status == "planned":
             store.update_versioned(m.GroupSession, s.id, s.version, {"status": "held"})
     present_n = sum(1 for p, _ in marks.values() if p)
@@ -249,9 +252,26 @@ def _sync_service_entry(
             service_kind=domain.SERVICE_NAME,
             units=domain.SERVICE_UNITS,
             minutes=minutes,
+            work_minutes=minutes,  # the session as held: its duration (SOP 05 sets no norm)
             source_type="attendance",
             source_id=attendance_id,
             note=f"{s.club.name}: {s.topic}".strip(": "),
         )
         created = 1
     return created, removed
+
+
+def spread_report_minutes(session_id: int) -> None:
+    """The report's writing time as documentation minutes of the session's service entries (one per
+    attending client): whole minutes shared out, so that they add up to the time measured. Call inside
+    write_transaction()."""
+    seconds = m.GroupSession.select(m.GroupSession.report_seconds).where(m.GroupSession.id == session_id).scalar()
+    entries = list(
+        m.ServiceEntry.select(m.ServiceEntry.id, m.ServiceEntry.work_minutes)
+        .join(m.Attendance, on=(m.ServiceEntry.source_id == m.Attendance.id))
+        .where((m.ServiceEntry.source_type == "attendance") & (m.Attendance.session == session_id))
+        .order_by(m.ServiceEntry.id)
+    )
+    shares = domain.share_minutes(whole_minutes(seconds or 0), len(entries))
+    for e, doc in zip(entries, shares):
+        m.ServiceEntry.update(doc_minutes=doc, minutes=e.work_minutes + doc).where(m.ServiceEntry.id == e.id).execute()

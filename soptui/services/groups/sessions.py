@@ -25,7 +25,7 @@ from soptui.services.groups._common import (
     renumber_topics,
     session_or_raise,
 )
-from soptui.services.groups.rollcall import attended_refs
+from soptui.services.groups.rollcall import attended_refs, spread_report_minutes
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,7 @@ class SessionDetail:
     programme: tuple[ProgrammeRow, ...]
     feedback: tuple[FeedbackRow, ...]
     present_names: tuple[str, ...]
+    report_seconds: int = 0  # measured time spent writing the report so far
 
 
 def _check_session_date(club: m.Club, day: dt.date, start_time: str, end_time: str) -> None:
@@ -222,6 +223,7 @@ def get_session(session_id: int) -> SessionDetail:
         programme,
         feedback,
         present,
+        s.report_seconds,
     )
 
 
@@ -238,8 +240,12 @@ REPORT_FIELDS = (
 )
 
 
-def save_session_report(session_id: int, version: int, changes: dict, original: dict | None = None) -> int:
-    """Save topic, goal, guests, photo/video, analysis, summary and satisfaction; returns the new version."""
+def save_session_report(
+    session_id: int, version: int, changes: dict, original: dict | None = None, writing_seconds: float = 0
+) -> int:
+    """Save topic, goal, guests, photo/video, analysis, summary and satisfaction; returns the new version.
+    `writing_seconds`: the time the form measured writing these changes, added to the report's time and
+    shared out as documentation minutes among the session's service entries."""
     access.require_session(None, session_id)  # access: department
     unknown = set(changes) - set(REPORT_FIELDS)
     if unknown:
@@ -251,8 +257,15 @@ def save_session_report(session_id: int, version: int, changes: dict, original: 
         raise GroupError("Укажите, где хранятся фото и видео занятия.", "media_location")
     if "topic" in changes and not str(changes["topic"]).strip():
         raise GroupError("Укажите тему занятия.", "topic")
+    if writing_seconds < 0:
+        raise ValueError("writing_seconds < 0")
     with write_transaction():
         updated = store.update_versioned(m.GroupSession, session_id, version, changes, original)
+        if writing_seconds:
+            m.GroupSession.update(report_seconds=m.GroupSession.report_seconds + int(writing_seconds)).where(
+                m.GroupSession.id == session_id
+            ).execute()
+            spread_report_minutes(session_id)
     return updated.version
 
 

@@ -17,7 +17,7 @@ from soptui.core.text import full_name, short_name
 from soptui.db import models as m
 from soptui.db import store
 from soptui.db.connection import write_transaction
-from soptui.domain.journal_labels import ACTION_LABELS, TABLE_LABELS
+from soptui.domain.journal_labels import ACTION_LABELS, TABLE_LABELS, details_in_words
 from soptui.domain.period import day_bounds, validate_period
 from soptui.services.errors import AccessDenied
 from soptui.services.journal.common import MAX_LIMIT, PAGE_SIZE, actor_or_current
@@ -56,7 +56,7 @@ class AuditPage:
 
 
 _MODELS_BY_TABLE = {model._meta.table_name: model for model in m.ALL_MODELS}
-_HIDDEN_FIELDS = {"password_hash", "name_key", "version", "updated_at", "created_at", "state_json"}
+_HIDDEN_FIELDS = frozenset({"password_hash", "name_key", "version", "updated_at", "created_at", "state_json"})
 
 
 def _require_head(actor: session.Actor | None) -> None:
@@ -96,7 +96,7 @@ def _whose(lines: list[tuple[int, str, int | None]]) -> dict[tuple[str, int], st
 
 
 def _details(action: str, changes: str) -> str:
-    if not changes or action not in ("update", "notice_state", "export", "print"):
+    if not changes or action not in ("update", "notice_state", "export", "print", "cli"):
         return ""
     try:
         data = json.loads(changes)
@@ -104,9 +104,7 @@ def _details(action: str, changes: str) -> str:
         return ""
     if not isinstance(data, dict):
         return ""
-    if action == "update":
-        return ", ".join(k for k in data if k not in _HIDDEN_FIELDS)
-    return ", ".join(f"{k}: {v}" for k, v in data.items() if k not in _HIDDEN_FIELDS)[:120]
+    return details_in_words(action, data, _HIDDEN_FIELDS)[:160]
 
 
 def audit_page(

@@ -22,8 +22,10 @@ from soptui.domain import workdays
 from soptui.domain.labels import ACT_KINDS, SOPS, VISIT_KINDS
 from soptui.domain.period import day_bounds, validate_period
 from soptui.services import access, institution, printing
+from soptui.services.journal.audit_checks import CheckResult, Scope, ShareRow, run_checks, shares, visit_staff
 from soptui.services.journal.audit_log import record_print
 from soptui.services.journal.common import actor_or_current, department_name, signers
+from soptui.services.journal.findings import Finding
 from soptui.services.journal.service_log import (
     JournalFilters,
     ServiceRow,
@@ -106,8 +108,15 @@ class AuditSummary:
     services_by_sop: list[TotalRow] = field(default_factory=list)
     services_by_staff: list[TotalRow] = field(default_factory=list)
     late_entries: list[ServiceRow] = field(default_factory=list)  # «внесено позже», with their reasons
+    checks: list[CheckResult] = field(default_factory=list)  # every rule checked, with its findings
+    shares: list[ShareRow] = field(default_factory=list)  # per specialist and month
     head: str = ""
     printed_at: dt.datetime | None = None
+
+    @property
+    def findings(self) -> list[Finding]:
+        """Every finding in report order (each check's lines, as many as were kept)."""
+        return [f for c in self.checks for f in c.findings]
 
     @property
     def contact_rate(self) -> str:
@@ -177,6 +186,7 @@ def audit_summary(
             R.first_contact_late,
             R.closed,
             R.assigned_staff,
+            R.client,
             C.last_name,
             C.first_name,
             C.patronymic,
@@ -189,7 +199,8 @@ def audit_summary(
     )
     received = in_time = late = open_ok = open_overdue = closed = 0
     late_lines: list[ReferralLine] = []
-    for rec_at, due, at, late_flag, is_closed, assigned, last, first, patr in q.tuples():
+    contact = CheckResult("first_contact_late", "Первичный контакт позже 3 рабочих дней", "03")
+    for rec_at, due, at, late_flag, is_closed, assigned, client_id, last, first, patr in q.tuples():
         received += 1
         if at is not None:
             is_late = bool(late_flag) or at.date() > due
@@ -197,6 +208,7 @@ def audit_summary(
                 late += 1
             else:
                 in_time += 1
+                contact.tally([assigned], rec_at.date(), None)
                 continue
         elif is_closed:
             closed += 1
@@ -206,6 +218,20 @@ def audit_summary(
             continue
         else:
             open_overdue += 1
+        contact.tally(
+            [assigned],
+            rec_at.date(),
+            Finding(
+                contact.key,
+                contact.title,
+                "03",
+                rec_at.date(),
+                full_name(last, first, patr),
+                staff_short(assigned),
+                f"срок {clock.fmt_date(due)}, {_late_text(due, at, today)}",
+                ("client", client_id),
+            ),
+        )
         if len(late_lines) < MAX_LIST:
             late_lines.append(
                 ReferralLine(
@@ -274,7 +300,6 @@ def audit_summary(
     visit_ids = [v[0] for v in visits]
     with_act: set[int] = set()
     acts_by_kind: dict[str, int] = {}
-    staff_of: dict[int, list[str]] = {}
     for i in range(0, len(visit_ids), 500):
         chunk = visit_ids[i : i + 500]
         for vid, kind in VA.select(VA.visit, VA.kind).where(VA.visit.in_(chunk) & (VA.is_draft == False)).tuples():  # noqa: E712
@@ -282,10 +307,8 @@ def audit_summary(
             acts_by_kind[kind] = acts_by_kind.get(kind, 0) + 1
     missing = [v for v in visits if v[0] not in with_act] + not_done
     undone = {v[0] for v in not_done}
-    missing_ids = [v[0] for v in missing[:MAX_LIST]]
-    if missing_ids:
-        for vid, sid in VS.select(VS.visit, VS.staff).where(VS.visit.in_(missing_ids)).tuples():
-            staff_of.setdefault(vid, []).append(staff_short(sid))
+    staff_ids = visit_staff([v[0] for v in visits + not_done])
+    staff_of = {vid: [staff_short(sid) for sid in ids] for vid, ids in staff_ids.items()}
     missing_lines = [
         VisitLine(
             full_name(last, first, patr),
@@ -295,6 +318,23 @@ def audit_summary(
         )
         for vid, kind, moment, last, first, patr in missing[:MAX_LIST]
     ]
+    no_act = CheckResult("visits_without_act", "Патронаж без акта или отчёта (в том числе не проведённый)", "04")
+    for vid, kind, moment, last, first, patr in visits + not_done:
+        day = _as_date(moment)
+        finding = None
+        if vid in undone or vid not in with_act:
+            what = "не проведён, акта нет" if vid in undone else "проведён, акт не оформлен"
+            finding = Finding(
+                no_act.key,
+                no_act.title,
+                "04",
+                day,
+                full_name(last, first, patr),
+                ", ".join(staff_of.get(vid, [])) or "—",
+                f"{VISIT_KINDS.get(kind, kind)}: {what}",
+                ("visit", vid),
+            )
+        no_act.tally(staff_ids.get(vid, []), day, finding)
 
     # group sessions (SOP 05)
     G, A, K, L = m.GroupSession, m.Attendance, m.Club, m.ClubLeader
@@ -319,6 +359,7 @@ def audit_summary(
     attendances, participants = att_q.tuples().get()
 
     filters = JournalFilters(start, end, department_id, staff_id)
+    checks = run_checks(Scope(start, end, department_id, staff_id, actor), names, [contact, no_act])
     return AuditSummary(
         institution=institution.get().full_name,
         start=start,
@@ -350,6 +391,8 @@ def audit_summary(
         services_by_sop=totals_by_sop(filters, actor),
         services_by_staff=totals_by_staff(filters, actor),
         late_entries=late_entries(filters, actor),
+        checks=checks,
+        shares=shares(checks, names),
         head=signers(department_id, None, actor)[2],
         printed_at=clock.now(),
     )

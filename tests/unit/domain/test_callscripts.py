@@ -239,3 +239,15 @@ def test_call_timers_phases_steps_and_levels():
     assert level(20 * 60 + 1, 20 * 60) == "over"
     assert fmt_seconds(3725) == "1:02:05" and fmt_seconds(65) == "01:05"
     assert minutes_rounded(0) == 0 and minutes_rounded(20) == 1 and minutes_rounded(150) == 3
+
+
+def test_a_step_that_records_something_names_a_known_kind(tmp_path):
+    """SOP 01 «prepare» records the ground and channel, SOP 02 «schedule» the client's sessions; a typo is caught."""
+    assert callscripts.load_sop("01").step("prepare").ask == "details"
+    assert callscripts.load_sop("02").step("schedule").ask == "client_sessions"
+    path = copy_script(tmp_path, "02")
+    text = path.read_text(encoding="utf-8").replace('ask = "client_sessions"', 'ask = "client_session"', 1)
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ScriptError, match="неизвестное значение ask «client_session»") as info:
+        load_script(path)
+    assert info.value.line is not None

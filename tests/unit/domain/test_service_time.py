@@ -26,3 +26,41 @@ def test_a_visit_over_its_work_norm_is_flagged():
 
 def test_calls_that_did_not_reach_the_person():
     assert NOT_DELIVERED == {"no_answer", "callback"}
+
+
+def test_minutes_are_shared_out_so_they_add_up():
+    from soptui.domain.groups import share_minutes
+
+    assert share_minutes(7, 3) == [3, 2, 2]
+    assert share_minutes(2, 4) == [1, 1, 0, 0]
+    assert share_minutes(9, 0) == []
+    assert sum(share_minutes(61, 7)) == 61
+
+
+def test_writing_clock_leaves_out_long_pauses():
+    from soptui.domain.service_time import WritingClock
+
+    w = WritingClock(idle_gap=300)
+    w.touch(100.0)  # first edit: nothing measured yet
+    w.touch(160.0)  # +60
+    w.touch(1000.0)  # a 14-minute pause: not writing
+    w.touch(1030.0)  # +30
+    assert w.take(1090.0) == 150.0  # +60 up to the save
+    assert w.seconds == 0 and w.take(2000.0) == 0.0  # starts again from zero
+
+
+def test_access_log_details_are_words_not_keys():
+    """Issue 15: «start: 2026-12-01, e…», «what: csv_groups» became sentences."""
+    from soptui.domain.journal_labels import details_in_words
+
+    export = {"what": "csv_groups", "from": "2026-12-01", "to": "2026-12-31", "rows": 40}
+    assert details_in_words("export", export) == (
+        "CSV занятий для ИС «Социальное обслуживание населения», за 01.12.2026–31.12.2026, строк: 40"
+    )
+    assert details_in_words("print", {"start": "2026-11-01", "end": "2026-11-30", "entries": 113}) == (
+        "за 01.11.2026–30.11.2026, записей: 113"
+    )
+    state = {"notice_state": "answered", "notice_call_at": "2026-12-04T14:30:00"}
+    assert details_in_words("notice_state", state) == "ответ на уведомление: ответил, позвонить в: 04.12.2026 14:30"
+    changed = {"last_name": [1, 2], "phone": [1, 2], "sort_key": [1, 2], "version": [1, 2]}
+    assert details_in_words("update", changed, frozenset({"version"})) == "фамилия, телефон, ещё полей: 1"

@@ -59,6 +59,10 @@ OPEN = {
         "validate_outcome",
         "work_window",
         "staff_values",
+        # pure: the kind of a phone number; a call record the caller already read with access
+        "is_mobile",
+        "notice_required",
+        "notice_missing",
         # the lists are scoped to the actor's department inside (scope_for)
         "list_calls",
         "phone_log",
@@ -171,6 +175,9 @@ CASES = {
     "calls.record_notice_sent": lambda w: calls.record_notice_sent(w["call"]),
     "calls.set_notice_state": lambda w: calls.set_notice_state(w["call"], "read"),
     "calls.abandon_call": lambda w: calls.abandon_call(w["call"], "ошибка"),
+    "calls.skip_notice": lambda w: calls.skip_notice(w["call"], "номер стационарный"),
+    "calls.set_details": lambda w: calls.set_details(w["call"], channel="phone"),
+    "calls.check_meeting": lambda w: calls.check_meeting(w["call"], dt.datetime(2026, 11, 27, 11, 0)),
     "patronage.get_visit": lambda w: patronage.get_visit(w["visit"]),
     "patronage.plan_of": lambda w: patronage.plan_of(w["visit"]),
     "patronage.client_prefill": lambda w: patronage.client_prefill(w["client"]),

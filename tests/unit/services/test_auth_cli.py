@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import sys
 import threading
 
 import pytest
@@ -296,3 +297,32 @@ def test_production_scrypt_cost_is_the_default():
     code = "from soptui.services import auth; print(auth.hash_password('x').split('$')[:4])"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "['scrypt', '16384', '8', '1']"
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path, monkeypatch):
+    """`soptui user list | head -1` ended with a BrokenPipeError traceback."""
+    import subprocess
+
+    _first_admin(tmp_path, monkeypatch)
+    from soptui.services.store import open_store
+
+    open_store(tmp_path / "cli.db")
+    from soptui.services import access
+
+    try:
+        with access.acting_as(access.centre_actor(None)):
+            for i in range(300):
+                auth.add_user(f"user{i}", PASSWORD, "Сотрудникова", "Анна", "", "psychologist", "specialist", "ОРДИ")
+    finally:
+        db.obj.close()
+        db.initialize(None)
+    cmd = [sys.executable, "-m", "soptui", "--db", str(tmp_path / "cli.db"), *ADMIN, "user", "list"]
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdin.write(b"bosspass1\n")
+    proc.stdin.close()
+    first = proc.stdout.readline()  # like `head -1`: one line, then the reader goes away
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    proc.wait(timeout=60)
+    assert first.strip()
+    assert "Traceback" not in err and "BrokenPipe" not in err

@@ -14,7 +14,7 @@ from soptui.services import agenda as today_service
 from soptui.services import calls
 from soptui.services.calls import CallError, CallOutcome
 
-from calls_helpers import make_family
+from calls_helpers import make_family, make_ready
 
 WINDOW = (dt.time(9), dt.time(18))
 
@@ -66,10 +66,14 @@ def test_callback_time_checks():
 # --- starting ------------------------------------------------------------------------------
 
 
-def start(ids, sop="03", person="representative", reason=""):
+LATE = "мама может только в пятницу"  # the referral's patronage term (24.11) has passed on 25.11
+
+
+def start(ids, sop="03", person="representative", reason="", ready=True):
+    """Start a call; `ready` also does what the SOP asks before the talk (SOP 03 notice, SOP 01 ground)."""
     ctx = calls.call_context(ids["client"])
     p = next(p for p in ctx.persons if p.kind == person)
-    return calls.start_call(
+    call_id = calls.start_call(
         sop,
         ids["client"],
         p.kind,
@@ -78,6 +82,9 @@ def start(ids, sop="03", person="representative", reason=""):
         purpose="знакомство с семьёй",
         off_hours_reason=reason,
     )
+    if ready:
+        make_ready(call_id, sop)
+    return call_id
 
 
 def test_start_needs_a_phone_and_a_reason_off_hours(actor, staff):
@@ -90,7 +97,7 @@ def test_start_needs_a_phone_and_a_reason_off_hours(actor, staff):
     clock.set_fixed(dt.datetime(2026, 11, 28, 11, 0))  # Saturday
     with pytest.raises(CallError, match="укажите причину"):
         start(ids2)
-    call_id = start(ids2, reason="семья просила в выходной")
+    call_id = start(ids2, reason="семья просила в выходной", ready=False)
     assert m.PhoneCall.get_by_id(call_id).off_hours_reason == "семья просила в выходной"
 
 
@@ -230,9 +237,15 @@ def test_callback_reminder_closed_by_the_follow_up_call(actor, staff):
     ctx = calls.call_context(ids["client"])
     p = calls.default_person(ctx, "03")
     second = calls.start_call("03", ids["client"], p.kind, p.id, p.phones[0], reminder_id=reminder.id)
+    make_ready(second, "03")
     calls.finish_call(
         second,
-        CallOutcome("agrees", visit_at=dt.datetime(2026, 11, 27, 10, 0), teleprompter={"reminder_id": reminder.id}),
+        CallOutcome(
+            "agrees",
+            visit_at=dt.datetime(2026, 11, 27, 10, 0),
+            late_reason=LATE,
+            teleprompter={"reminder_id": reminder.id},
+        ),
     )
     assert m.Reminder.get_by_id(reminder.id).done_at == clock.now()
     assert m.Referral.get_by_id(ids["referral"]).first_contact_at is not None
@@ -271,6 +284,7 @@ def test_phone_log_and_pdfs(actor, staff, tmp_path):
             summary="мама согласна на встречу",
             agreements="подготовит документы",
             visit_at=dt.datetime(2026, 11, 27, 11, 0),
+            late_reason=LATE,
             documents=["паспорт законного представителя"],
             talk_seconds=754,
         ),
@@ -396,3 +410,31 @@ def test_a_passed_messenger_session_stays_overdue_until_closed_held_or_not_held(
     assert on_today(dt.date(2026, 12, 4)) == {}
     a, b = m.Reminder.get_by_id(first.id), m.Reminder.get_by_id(second.id)
     assert (a.closed_as, a.closed_reason, b.closed_as) == ("not_held", "бабушка в больнице", "held")
+
+
+def test_client_feedback_on_a_call_is_kept_with_who_and_when_and_version_checked(actor, staff):
+    """SOP 03 §8: the head checks the calls by the clients' feedback. Only a call that reached the person
+    can have it; a stale version is a conflict, never a silent overwrite."""
+    from soptui.db.store import ConflictError
+
+    ids = make_family(staff)
+    missed = start(ids, sop="03")
+    calls.finish_call(
+        missed, CallOutcome("no_answer", callback_at=dt.datetime(2026, 11, 26, 15, 0), prep_seconds=30, talk_seconds=20)
+    )
+    with pytest.raises(CallError, match="состоявшемуся разговору"):
+        calls.save_call_feedback(missed, calls.call_feedback(missed).version, 5, "")
+    call_id = start(ids, sop="03")
+    calls.finish_call(call_id, CallOutcome("refuses", refusal_reason="не нуждаются", talk_seconds=120))
+    fb = calls.call_feedback(call_id)
+    assert fb.can_have and fb.score is None and fb.text == "" and fb.at is None
+    with pytest.raises(CallError, match="оценку или запишите"):
+        calls.save_call_feedback(call_id, fb.version, None, "   ")
+    with pytest.raises(CallError, match="от 1 до 5"):
+        calls.save_call_feedback(call_id, fb.version, 6, "")
+    calls.save_call_feedback(call_id, fb.version, 4, "  Вежливо, но помощь не нужна ")
+    got = calls.call_feedback(call_id)
+    assert (got.score, got.text, got.at, got.by) == (4, "Вежливо, но помощь не нужна", clock.now(), "Иванова М.С.")
+    with pytest.raises(ConflictError):
+        calls.save_call_feedback(call_id, fb.version, 2, "другое")  # read before the save above
+    assert calls.call_feedback(call_id).score == 4

@@ -414,3 +414,28 @@ def test_demo_has_three_clubs_with_todays_sessions(demo_store, centre):
     # the demo's service log matches its attendance one-to-one
     present = m.Attendance.select().where(m.Attendance.present).count()
     assert len(_entries()) == present
+
+
+def test_report_writing_time_becomes_the_entries_documentation_minutes(actor, staff):
+    """Issue 12 point 1: the session's service entries carry its duration as the work and the measured
+    report-writing time as documentation, shared out so the minutes add up to what was measured."""
+    club = _club("Клуб", staff["spec"])
+    a, b, c = _client("Анисимова"), _client("Белова"), _client("Васина")
+    for x in (a, b, c):
+        g.add_member(club, x, dt.date(2026, 9, 1))
+    sid = _session_on(club, dt.date(2026, 11, 23))
+    g.save_roll_call(sid, {a: (True, ""), b: (True, ""), c: (False, "болеет")})
+    d = g.get_session(sid)
+    g.save_session_report(sid, d.version, {"summary": "Итоги"}, writing_seconds=7 * 60 + 10)  # 7 min
+    entries = sorted(_entries(), key=lambda e: e.id)
+    assert [(e.work_minutes, e.doc_minutes, e.minutes) for e in entries] == [(60, 4, 64), (60, 3, 63)]
+    assert g.get_session(sid).report_seconds == 430
+    # more writing later adds up; a client marked present afterwards takes a share of the same total
+    d = g.get_session(sid)
+    g.save_session_report(sid, d.version, {"analysis": "Цель достигнута"}, writing_seconds=110)  # 9 min in all
+    g.save_roll_call(sid, {a: (True, ""), b: (True, ""), c: (True, "")})
+    entries = sorted(_entries(), key=lambda e: e.id)
+    assert [e.doc_minutes for e in entries] == [3, 3, 3]
+    assert sum(e.minutes for e in entries) == 3 * 60 + 9
+    with pytest.raises(ValueError):
+        g.save_session_report(sid, g.get_session(sid).version, {"summary": "x"}, writing_seconds=-1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections import Counter
 
 import pytest
 from pypdf import PdfReader
@@ -12,6 +13,8 @@ from soptui.core import session
 from soptui.core.text import fold
 from soptui.db import models as m
 from soptui.services import auth, journal
+from soptui.services.journal.audit_checks import CheckResult, shares
+from soptui.services.staff import Names
 
 from conftest import PASSWORD
 
@@ -400,7 +403,12 @@ def test_audit_report_lists_entries_recorded_after_the_fact(audit_data, log, sta
         (dt.date(2026, 11, 20), "Семёнова Анна Олеговна", "отчёт сдан после выходных")
     ]
     text = _pdf_text(printing.render(audit_report, s))
-    assert "внесённые позже дня услуги: 1" in text and "отчёт сдан после выходных" in text
+    assert "Запись внесена позже дня услуги: 1." in text and "отчёт сдан после выходных" in text
+    late = next(c for c in s.checks if c.key == "late_entries")
+    assert [(f.when, f.staff_name, f.target) for f in late.findings] == [
+        (dt.date(2026, 11, 20), "Иванова М.С.", ("client", client.id))
+    ]
+    assert late.findings[0].detail == "внесено 24.11.2026 (Кузнецова Т.Н. за исполнителя): отчёт сдан после выходных"
 
 
 def test_audit_summary_filters_and_specialist_scope(audit_data, log, staff):
@@ -452,7 +460,7 @@ def test_audit_log_for_heads_with_filters_and_whose_record(log, staff, audit_dat
     rows = {r.id: r for r in page.rows}
     assert rows[a].action == "просмотр" and rows[a].whose == "Петров Иван Сергеевич"
     assert rows[a].what == f"карточка клиента № {log['petrov']}"
-    assert rows[b].whose == "Семёнова Анна Олеговна" and rows[b].details == "first_contact_at"
+    assert rows[b].whose == "Семёнова Анна Олеговна" and rows[b].details == "первичный контакт"
     assert rows[c].staff == "Кузнецова Т.Н."
     assert [
         r.id for r in journal.audit_page(journal.AuditFilters(*NOV_2025, staff_id=staff["spec"]), actor=head).rows
@@ -528,9 +536,10 @@ def test_audit_report_pdf(audit_data, log):
         "Отделение дневного пребывания",
         "Поступило обращений",
         "Первичный контакт с опозданием",
-        "Нарушения срока",
+        "Первичный контакт позже 3 рабочих дней: 2.",
         "Семёнова Анна Олеговна",
-        "Патронажи без оформленного акта",
+        "Патронаж без акта или отчёта (в том числе не проведённый): 2.",
+        "Записи без замечаний по специалистам и месяцам",
         "Проведено занятий",
         "Заведующий отделением",
         "Кузнецова Татьяна Николаевна",
@@ -576,3 +585,128 @@ def test_journal_access_denied_is_the_services_one():
     from soptui.services import errors
 
     assert journal.AccessDenied is errors.AccessDenied
+
+
+# --- issue 12 point 5: the audit checks, on hand-computed cases ---------------------------------------
+
+
+def _check(summary, key):
+    return next(c for c in summary.checks if c.key == key)
+
+
+def test_recommendations_left_unchecked_at_the_repeat_visit_and_overdue(audit_data, log, staff):
+    petrov = log["petrov"]
+
+    def visit(kind, day):
+        v = m.PatronageVisit.create(
+            client=petrov,
+            kind=kind,
+            planned_start=dt.datetime.combine(day, dt.time(10)),
+            completed_at=dt.datetime.combine(day, dt.time(11)),
+            status="done",
+        )
+        m.VisitStaff.create(visit=v.id, staff=staff["spec"])
+        return v.id
+
+    first = visit("primary", D(2026, 11, 2))
+    m.Recommendation.create(visit=first, client=petrov, text="Оформить пособие", due_date=D(2026, 11, 10))
+    m.Recommendation.create(
+        visit=first, client=petrov, text="Записаться к логопеду", due_date=D(2026, 11, 20), status="done"
+    )
+    m.Recommendation.create(visit=first, client=petrov, text="Через месяц", due_date=D(2026, 12, 5))  # not due yet
+    repeat = visit("planned", D(2026, 11, 12))  # checked none of them
+    s = journal.audit_summary(*NOV, actor=_as("chief"))
+    unchecked = _check(s, "recommendations_unchecked")
+    assert (unchecked.checked, unchecked.found) == (1, 1)
+    f = unchecked.findings[0]
+    assert (f.when, f.client_name, f.staff_name, f.target) == (
+        D(2026, 11, 12),
+        "Петров Иван Сергеевич",
+        "Иванова М.С.",
+        ("visit", repeat),
+    )
+    assert f.detail == "не проверено рекомендаций прежних визитов: 2"  # «Оформить пособие», «Через месяц»
+    overdue = _check(s, "recommendations_overdue")
+    assert (overdue.checked, overdue.found) == (2, 1)  # due 10.11 open, due 20.11 done; 05.12 not yet
+    assert overdue.findings[0].detail == "срок 10.11.2026: «Оформить пособие»"
+    # the repeat visit checks them: nothing left unchecked
+    m.Recommendation.update(checked_visit=repeat).where(m.Recommendation.visit == first).execute()
+    s = journal.audit_summary(*NOV, actor=_as("chief"))
+    assert _check(s, "recommendations_unchecked").found == 0
+
+
+def test_sessions_without_roll_call_feedback_and_third_session_overrides(audit_data, log, staff):
+    club = m.Club.get()
+    s1, s2 = (m.GroupSession.get(m.GroupSession.date == d) for d in (D(2026, 11, 11), D(2026, 11, 18)))
+    m.GroupSession.update(satisfaction=5).where(m.GroupSession.id == s1.id).execute()
+    empty = m.GroupSession.create(
+        club=club.id, date=D(2026, 11, 20), start_time="15:00", end_time="16:00", status="held"
+    )
+    passed = m.GroupSession.create(club=club.id, date=D(2026, 11, 23), start_time="15:00", end_time="16:00")
+    m.GroupSession.create(club=club.id, date=D(2026, 11, 27), start_time="15:00", end_time="16:00")  # future
+    m.Attendance.update(override_reason="по просьбе мамы", override_by=staff["head"]).where(
+        (m.Attendance.session == s2.id) & (m.Attendance.client == log["petrov"])
+    ).execute()
+    s = journal.audit_summary(*NOV, actor=_as("chief"))
+    roll = _check(s, "sessions_without_attendance")
+    assert (roll.checked, roll.found) == (4, 2)
+    assert [(f.when, f.detail, f.target) for f in roll.findings] == [
+        (D(2026, 11, 20), "занятие проведено, отметок нет", ("session", empty.id)),
+        (D(2026, 11, 23), "прошло, перекличка не проведена", ("session", passed.id)),
+    ]
+    fb = _check(s, "sessions_without_feedback")
+    assert (fb.checked, fb.found) == (3, 2)  # s1 has a satisfaction score; s2 and the empty one have nothing
+    assert [f.target for f in fb.findings] == [("session", s2.id), ("session", empty.id)]
+    over = _check(s, "third_session_overrides")
+    assert over.found == 1
+    assert over.findings[0].client_name == "Петров Иван Сергеевич (Клуб «Встреча»)"
+    assert over.findings[0].detail == "разрешил(а) Кузнецова Т.Н.: по просьбе мамы"
+
+
+def test_sop03_calls_without_the_clients_feedback(audit_data, log):
+    s = journal.audit_summary(*NOV, actor=_as("chief"))
+    check = _check(s, "calls_without_feedback")
+    assert (check.checked, check.found) == (1, 1)  # the finished SOP 03 call of 30.11; unfinished ones don't count
+    call_id = check.findings[0].target[1]
+    m.PhoneCall.update(feedback_score=5).where(m.PhoneCall.id == call_id).execute()
+    assert _check(journal.audit_summary(*NOV, actor=_as("chief")), "calls_without_feedback").found == 0
+
+
+def test_first_contact_and_visit_findings_open_their_records(audit_data, log):
+    s = journal.audit_summary(*NOV, actor=_as("chief"))
+    contact = _check(s, "first_contact_late")
+    assert (contact.checked, contact.found) == (
+        4,
+        3,
+    )  # in time 1; late 1; overdue 2 (open in time and closed: not judged)
+    assert {f.target for f in contact.findings} == {("client", log["semenova"]), ("client", log["orlov"])}
+    acts = _check(s, "visits_without_act")
+    assert (acts.checked, acts.found) == (4, 2)
+    assert [f.target for f in acts.findings][-1] == ("visit", audit_data["no_act"])
+    assert acts.findings[-1].detail == "первичный: проведён, акт не оформлен"
+
+
+def test_shares_per_specialist_and_month(staff):
+    a = CheckResult("x", "X", "04")
+    b = CheckResult("y", "Y", "05")
+    a.checked_by = Counter({(staff["spec"], (2026, 11)): 8, (staff["spec"], (2026, 10)): 2, (None, (2026, 11)): 1})
+    a.flagged_by = Counter({(staff["spec"], (2026, 11)): 1})
+    b.checked_by = Counter({(staff["spec"], (2026, 11)): 2})
+    b.flagged_by = Counter({(staff["spec"], (2026, 11)): 1})
+    rows = [(r.staff_name, r.month, r.checked, r.flagged, r.share) for r in shares([a, b], Names())]
+    assert rows == [
+        ("Иванова М.С.", "10.2026", 2, 0, "100 %"),
+        ("Иванова М.С.", "11.2026", 10, 2, "80 %"),
+        ("не назначен", "11.2026", 1, 0, "100 %"),
+    ]
+
+
+def test_the_audit_pdf_lists_every_check(audit_data, log):
+    from soptui.forms import audit_report
+    from soptui.services import printing
+
+    s = journal.audit_summary(*NOV, actor=_as("chief"))
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(printing.render(audit_report, s))).pages)
+    for c in s.checks:
+        assert c.title in text, c.title
+    assert "6. Проверка записей по СОП" in text and "Без замечаний" in text

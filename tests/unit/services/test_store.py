@@ -47,6 +47,10 @@ def test_version_1_store_is_upgraded_keeping_data(tmp_path):
     # Make it look like a release-1 store: no v2 column, version 1 recorded.
     con = sqlite3.connect(path)
     con.execute("ALTER TABLE staff DROP COLUMN idle_lock_minutes")
+    con.execute("ALTER TABLE phone_call DROP COLUMN feedback_text")
+    con.execute("ALTER TABLE group_session DROP COLUMN report_seconds")
+    con.execute("ALTER TABLE phone_call DROP COLUMN ground")
+    con.execute("ALTER TABLE phone_call DROP COLUMN client_session_at")
     con.execute("DELETE FROM schema_version WHERE version > 1")
     con.commit()
     con.close()
@@ -54,6 +58,10 @@ def test_version_1_store_is_upgraded_keeping_data(tmp_path):
     try:
         assert stored_version(database) == CURRENT_VERSION
         assert "idle_lock_minutes" in {c.name for c in database.get_columns("staff")}
+        assert "feedback_text" in {c.name for c in database.get_columns("phone_call")}  # v5
+        assert "report_seconds" in {c.name for c in database.get_columns("group_session")}  # v5
+        call_columns = {c.name for c in database.get_columns("phone_call")}
+        assert {"ground", "client_session_at"} <= call_columns  # v6
         assert m.Staff.get(m.Staff.login == "ivanova").last_name == "Иванова"
     finally:
         _close()

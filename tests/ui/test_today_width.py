@@ -1,0 +1,37 @@
+"""Issue 15 point 1: at 80 columns Today's «Что» gets the room (the section goes into it, names are short,
+dates lose the year); at 120 each has its own column."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable
+
+from soptui.app import make_app
+
+from conftest import sign_in, until
+
+
+async def _today_table(pilot) -> DataTable:
+    app = pilot.app
+    await until(pilot, lambda: app.screen.__class__.__name__ == "TodayScreen" and app.screen.items)
+    return app.screen.query_one("#today-table", DataTable)
+
+
+async def test_what_gets_the_room_at_80_columns(demo_store):
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "ivanova", "demo2026")
+        table = await _today_table(pilot)
+        labels = [str(c.label) for c in table.columns.values()]
+        assert labels == ["Состояние", "Срок", "Кто", "Что"]
+        what = table.columns[list(table.columns)[-1]]
+        assert what.get_render_width(table) >= 34
+        items = app.screen.items
+        row = table.get_row_at(0)
+        assert str(row[3]).endswith(items[0].what) and ": " in str(row[3])
+        assert "." in str(row[2]) and len(str(row[2])) <= len(items[0].who)
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "ivanova", "demo2026")
+        table = await _today_table(pilot)
+        assert [str(c.label) for c in table.columns.values()] == ["Состояние", "Раздел", "Срок / время", "Кто", "Что"]
+        assert table.get_row_at(0)[3] == app.screen.items[0].who
