@@ -254,3 +254,28 @@ def test_quick_check_at_open_finds_damage_and_is_bounded_in_time(sqlite_demo):
 
     with pytest.raises(StoreError, match="повреждена"):
         open_sqlite(sqlite_demo)
+
+
+def test_the_app_start_makes_the_days_copy_in_the_background(sqlite_demo, tmp_path, monkeypatch):
+    """services/store.open_store(daily_backup=True), as the app opens the store: a thread makes the copy and
+    leaves a sentence for the app to show; a second start the same day makes none."""
+    import threading
+    import time
+
+    from soptui.core import clock
+    from soptui.services import store as store_service
+
+    monkeypatch.setenv("SOPTUI_BACKUP_DIR", str(tmp_path / "auto"))
+    monkeypatch.setattr(store_service, "DAILY_BACKUP_REPORT", [])
+    clock.set_fixed(NOW)
+    for _ in range(2):
+        open_store(sqlite_demo, daily_backup=True)
+        deadline = time.monotonic() + 30
+        while any(t.name == "soptui-daily-backup" for t in threading.enumerate()):
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        db.obj.close()
+        db.initialize(None)
+    copies = list((tmp_path / "auto").glob("soptui-2026-11-25_*.db"))
+    assert len(copies) == 1 and backup.check_sqlite_copy(copies[0]) == "ok"
+    assert store_service.DAILY_BACKUP_REPORT == [f"Резервная копия за сегодня сохранена: {copies[0]}"]
