@@ -117,6 +117,7 @@ def _work(target: str, login: str, work: dict, transactions: int, start_at: floa
                 call_id = calls.start_call(
                     "01", work["client"], "representative", work["representative"], "+79120000000", purpose="нагрузка"
                 )
+                calls.set_details(call_id, channel="phone", ground="client_request")  # SOP 01 п. 5
                 calls.finish_call(call_id, CallOutcome("done", summary="поговорили", talk_seconds=120))
             else:
                 present = not present
