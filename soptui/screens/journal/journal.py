@@ -188,7 +188,7 @@ class JournalScreen(SectionScreen):
         fixed = 4 + 10 + 3 + 3 + 4  # №, дата, СОП, ед., мин
         free = max(width - fixed - 8 * 2 - 3, 30)
         staff = 13 if free < 60 else 16  # «Соколов А.П.»
-        client = int((free - staff) * 0.5)
+        client = int((free - staff) * 0.42)  # names fit in ~26; the service names are longer
         service = free - staff - client
         for label, w in (
             ("№", 4),
