@@ -126,7 +126,7 @@ async def test_head_sets_period_sees_rows_totals_report_and_prints(demo_store, o
         assert "Групповые занятия (СОП 05)" in body
         await pilot.press("f9")
         await _settle(pilot)
-        assert screen.last_pdf.name.startswith("audit_report_")
+        assert screen.last_pdf.name.startswith("Отчёт для заведующего ")
         report = "\n".join(p.extract_text() for p in PdfReader(screen.last_pdf).pages)
         assert "Отчёт для заведующего" in report and "Проведено патронажей" in report
         assert f"Поступило обращений (информации о семьях) {summary.referrals_received}" in report

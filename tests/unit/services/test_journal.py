@@ -556,7 +556,7 @@ def test_print_service_log_saves_a_private_pdf_and_audits_it(log, staff, tmp_pat
     spec = _as("spec")
     before = _prints("service_log")
     path = journal.print_service_log(journal.JournalFilters(*NOV, staff_id=staff["spec"]), spec, folder=tmp_path)
-    assert path == tmp_path / "journal_2026-11-01_2026-11-30.pdf"
+    assert path == tmp_path / "Журнал учёта услуг 01.11.2026-30.11.2026.pdf"
     assert path.stat().st_mode & 0o777 == 0o600  # personal data: private to the user
     text = _pdf_text(path.read_bytes())
     assert "Журнал учёта услуг" in text and "Петров Иван Сергеевич" in text and "записей: 2" in text
@@ -575,7 +575,7 @@ def test_print_service_log_too_long_writes_and_audits_nothing(log, monkeypatch, 
 def test_print_audit_report_saves_a_pdf_and_audits_it(audit_data, log, tmp_path):
     before = _prints("audit_report")
     path = journal.print_audit_report(*NOV, department_id=log["day_dep"], actor=_as("head"), folder=tmp_path)
-    assert path == tmp_path / "audit_report_2026-11-01_2026-11-30.pdf"
+    assert path.name.startswith("Отчёт для заведующего") and path.name.endswith(" 01.11.2026-30.11.2026.pdf")
     text = _pdf_text(path.read_bytes())
     assert "Отчёт для заведующего" in text and "Кузнецова Татьяна Николаевна" in text and "Орлов" not in text
     assert _prints("audit_report") == before + 1
