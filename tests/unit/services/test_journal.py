@@ -710,3 +710,30 @@ def test_the_audit_pdf_lists_every_check(audit_data, log):
     for c in s.checks:
         assert c.title in text, c.title
     assert "6. Проверка записей по СОП" in text and "Без замечаний" in text
+
+
+# --- issue 12 point 7: workload by the SOP norms ---------------------------------------------------------
+
+
+def test_workload_per_specialist_and_month_against_norms_and_working_time(log, staff):
+    """The service test of the workload: the entries of the `log` fixture, hand-summed per specialist."""
+    spec = staff["spec"]
+    data = journal.staff_workload(*NOV, actor=_as("chief"))
+    rows = {(r.staff_name, r.month): r for r in data.rows}
+    entries = list(m.ServiceEntry.select().where((m.ServiceEntry.date >= NOV[0]) & (m.ServiceEntry.date <= NOV[1])))
+    mine = [e for e in entries if e.staff_id == spec]
+    row = rows[("Иванова М.С.", "11.2026")]
+    assert row.services == sum(e.units for e in mine)
+    assert row.minutes == sum(e.minutes for e in mine)  # no group sessions among them
+    assert row.norm_minutes == sum(e.norm_minutes for e in mine)
+    assert (row.working_days, row.working_hours) == (20, 159)
+    with pytest.raises(ValueError, match="длиннее трёх лет"):
+        journal.staff_workload(D(2016, 1, 1), D(2026, 11, 30), actor=_as("chief"))
+
+
+def test_workload_pdf_reads_back(log, staff, tmp_path):
+    path = journal.print_workload(*NOV, actor=_as("chief"), folder=tmp_path)
+    assert path.name == "Нагрузка по нормам СОП 01.11.2026-30.11.2026.pdf"
+    text = "\n".join(p.extract_text() for p in PdfReader(path).pages)
+    assert "Нагрузка специалистов по нормам СОП" in text and "Иванова М.С." in text and "159 ч" in text
+    assert (path.stat().st_mode & 0o777) == 0o600
