@@ -737,3 +737,49 @@ def test_workload_pdf_reads_back(log, staff, tmp_path):
     text = "\n".join(p.extract_text() for p in PdfReader(path).pages)
     assert "Нагрузка специалистов по нормам СОП" in text and "Иванова М.С." in text and "159 ч" in text
     assert (path.stat().st_mode & 0o777) == 0o600
+
+
+def test_referral_registration_and_the_wait_until_the_service(log, staff):
+    """SOP 04: registered within the term (the source document's term when it sets one); the first service
+    (a visit done or a call that reached the family) within 4 working days of registration. Clock: 25.11."""
+    spec, petrov, semenova, orlov = staff["spec"], log["petrov"], log["semenova"], log["orlov"]
+
+    def referral(client, received, due, registered=None, term=None):
+        return m.Referral.create(
+            client=client,
+            received_at=received,
+            ground="prevention_request",
+            registration_due=due,
+            registered_at=registered,
+            source_term_due=term,
+            first_contact_due=due,
+            assigned_staff=spec,
+        ).id
+
+    referral(petrov, dt.datetime(2026, 11, 2, 9), D(2026, 11, 6), dt.datetime(2026, 11, 10, 12))  # late
+    referral(semenova, dt.datetime(2026, 11, 2, 9), D(2026, 11, 6), dt.datetime(2026, 11, 2, 10))  # in time
+    visit = m.PatronageVisit.create(
+        client=semenova,
+        kind="primary",
+        planned_start=dt.datetime(2026, 11, 5, 10),
+        status="done",
+        completed_at=dt.datetime(2026, 11, 5, 11),
+    )  # served 05.11, within 4 working days (limit 09.11)
+    referral(orlov, dt.datetime(2026, 11, 9, 9), D(2026, 11, 12), dt.datetime(2026, 11, 9, 9, 30))  # never served
+    referral(petrov, dt.datetime(2026, 11, 10, 9), D(2026, 11, 13), dt.datetime(2026, 11, 19, 9), D(2026, 11, 20))
+    referral(semenova, dt.datetime(2026, 11, 24, 9), D(2026, 11, 27), dt.datetime(2026, 11, 24, 9))  # still waiting
+    s = journal.audit_summary(*NOV, actor=_as("chief"))
+    reg = next(c for c in s.checks if c.key == "registration_late")
+    assert (reg.checked, reg.found) == (5, 1)
+    assert reg.findings[0].client_name == "Петров Иван Сергеевич"
+    assert reg.findings[0].detail.startswith("зарегистрировано 10.11.2026 при сроке 06.11.2026 (на 2 раб. дн.")
+    wait = next(c for c in s.checks if c.key == "wait_over")
+    # Петров (registered 10.11): no service by 16.11; Семёнова 02.11: served 05.11, fine; Орлов (09.11): none
+    # by 13.11; Петров registered 19.11 (the source term 20.11 makes it in time): its wait ends today, and
+    # Семёнова 24.11 still waits — neither is judged yet
+    assert wait.checked == 3 and wait.found == 2
+    assert [f.detail for f in wait.findings] == [
+        "услуги нет, срок ожидания истёк 16.11.2026",
+        "услуги нет, срок ожидания истёк 13.11.2026",
+    ]
+    assert visit
