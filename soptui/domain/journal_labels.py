@@ -32,6 +32,7 @@ TABLE_LABELS = {
     "service_entry": "журнал учёта услуг",
     "service_log": "журнал учёта услуг",
     "audit_report": "отчёт для заведующего",
+    "workload": "нагрузка по нормам СОП",
     "staff": "сотрудник",
     "department": "отделение",
     "draft": "черновик",

@@ -7,6 +7,8 @@ import datetime as dt
 from soptui.core import clock
 
 REVERSED = "Конец периода раньше начала."
+MAX_DAYS = 366 * 3  # a report over ten years would read the whole store: refused with a message
+TOO_LONG = "Период длиннее трёх лет: выберите короче."
 
 
 def month_period(day: dt.date | None = None) -> tuple[dt.date, dt.date]:
@@ -26,9 +28,11 @@ def parse_period(start_text: str, end_text: str) -> tuple[dt.date, dt.date]:
 
 
 def validate_period(start: dt.date, end: dt.date) -> None:
-    """ValueError (Russian) when the period ends before it starts."""
+    """ValueError (Russian) when the period ends before it starts or is longer than three years."""
     if end < start:
         raise ValueError(REVERSED)
+    if (end - start).days > MAX_DAYS:
+        raise ValueError(TOO_LONG)
 
 
 def day_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:

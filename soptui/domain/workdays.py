@@ -68,8 +68,8 @@ __all__ = [
     "OVERRIDE_KINDS",
     "LAST_BUILTIN_CONFIRMED_YEAR",
     "OFFICIAL_SHORT_DAYS",
+    "MAX_WAIT_DAYS",
     "PATRONAGE_GROUNDS",
-    "PATRONAGE_MAX_WAIT",
     "set_overrides",
     "get_overrides",
     "set_confirmed_years",
@@ -85,7 +85,6 @@ __all__ = [
     "deadline_warning",
     "referral_registration_deadline",
     "first_contact_deadline",
-    "patronage_max_wait_days",
     "patronage_deadline",
     "deadline_state",
     "deadline_countdown_text",
@@ -445,31 +444,18 @@ PATRONAGE_GROUNDS = (
     "ipra",  # реализация ИПРА
 )
 
-# SOP 04: "maximum wait for the service: 1-4 days".  The SOP gives only the
-# range; this table (working days, counted like add_working_days from the day
-# the information arrived) is the centre's choice and may be edited:
-# agency referrals are the most urgent, planned work (director's plan, IPRA)
-# may use the whole range.
-PATRONAGE_MAX_WAIT: dict[str, int] = {
-    "prevention_request": 1,
-    "citizen_report": 2,
-    "personal_application": 3,
-    "ipra": 4,
-    "director_plan": 4,
-}
+# SOP 04: «Максимальный срок ожидания оказания услуги: 1-4 дня» — one rule for every ground: the wait is
+# counted from the registration of the referral to the first service, at most MAX_WAIT_DAYS working days.
+MAX_WAIT_DAYS = 4
 
 
-def patronage_max_wait_days(ground: str) -> int:
-    """Maximum wait for a patronage visit, in working days, for `ground`."""
-    try:
-        return PATRONAGE_MAX_WAIT[ground]
-    except KeyError:
-        raise ValueError(f"unknown patronage ground {ground!r}") from None
-
-
-def patronage_deadline(received: date, ground: str) -> date:
-    """Last day for the patronage visit: received + max wait working days."""
-    return add_working_days(received, patronage_max_wait_days(ground))
+def patronage_deadline(registered: date, registration_due: date | None = None, wait_days: int = MAX_WAIT_DAYS) -> date:
+    """Last day for the first service (a visit, or a call that reached the family): `wait_days` working
+    days after registration, and never before the registration deadline itself."""
+    due = add_working_days(_as_date(registered), wait_days)
+    if registration_due is not None:
+        due = max(due, _as_date(registration_due))
+    return due
 
 
 # --------------------------------------------------------------------------

@@ -70,7 +70,7 @@ def build(doc, creation_date: dt.datetime | None = None) -> SoptuiDocument:
 
 
 def file_name(doc) -> str:
-    """Акт_обследования_ЖБУ_№12-Ж_Петров_И.С._26.11.2026.pdf: kind, number, client, visit date (…_черновик)."""
+    """«Акт обследования ЖБУ №12-Ж Петров И.С. 26.11.2026.pdf»: kind, number, client, visit date (… черновик)."""
     parts = [
         FILE_TITLES.get(doc.kind, doc.title),
         doc.number.replace(" ", ""),
@@ -79,4 +79,4 @@ def file_name(doc) -> str:
     ]
     if doc.is_draft:
         parts.append("черновик")
-    return "_".join(parts).replace(" ", "_") + ".pdf"
+    return " ".join(parts) + ".pdf"

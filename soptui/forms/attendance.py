@@ -90,4 +90,4 @@ def build(sheet, creation_date: dt.datetime | None = None) -> SoptuiDocument:
 
 def file_name(sheet) -> str:
     """«Табель Клуб общения «Родничок» 2026-11.pdf»: what, which club, which month."""
-    return f"Табель {sheet.club_name} {sheet.year}-{sheet.month:02d}.pdf"
+    return f"Табель посещаемости {sheet.club_name} {sheet.month:02d}.{sheet.year}.pdf"

@@ -128,5 +128,6 @@ def build(summary, creation_date: dt.datetime | None = None) -> SoptuiDocument:
 
 
 def file_name(summary) -> str:
-    """audit_report_2026-11-01_2026-11-30.pdf"""
-    return f"audit_report_{summary.start:%Y-%m-%d}_{summary.end:%Y-%m-%d}.pdf"
+    """«Отчёт для заведующего 01.11.2026-30.11.2026.pdf» (with the department or specialist when chosen)."""
+    whom = " ".join(x for x in (summary.department, summary.staff) if x)
+    return f"Отчёт для заведующего {whom + ' ' if whom else ''}{summary.start:%d.%m.%Y}-{summary.end:%d.%m.%Y}.pdf"

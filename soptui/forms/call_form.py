@@ -52,5 +52,5 @@ def build(data, creation_date: dt.datetime | None = None) -> SoptuiDocument:
 
 
 def file_name(data) -> str:
-    """telefonnye-peregovory-20261125-zvonok-12.pdf"""
-    return f"telefonnye-peregovory-{data.entry.date:%Y%m%d}-zvonok-{data.entry.call_id}.pdf"
+    """«Телефонные переговоры №12 Котова Алиса Игоревна 25.11.2026.pdf»: the call, whom about, the day."""
+    return f"Телефонные переговоры №{data.entry.call_id} {data.entry.client_name} {data.entry.date:%d.%m.%Y}.pdf"

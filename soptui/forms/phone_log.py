@@ -58,5 +58,5 @@ def build(data, creation_date: dt.datetime | None = None) -> SoptuiDocument:
 
 
 def file_name(data) -> str:
-    """zhurnal-telefonnye-peregovory-20261101-20261130.pdf"""
-    return f"zhurnal-telefonnye-peregovory-{data.start:%Y%m%d}-{data.end:%Y%m%d}.pdf"
+    """«Журнал телефонных переговоров 01.11.2026-30.11.2026.pdf»."""
+    return f"Журнал телефонных переговоров {data.start:%d.%m.%Y}-{data.end:%d.%m.%Y}.pdf"

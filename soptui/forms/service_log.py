@@ -67,5 +67,5 @@ def build(report, creation_date: dt.datetime | None = None) -> SoptuiDocument:
 
 
 def file_name(report) -> str:
-    """journal_2026-11-01_2026-11-30.pdf"""
-    return f"journal_{report.start:%Y-%m-%d}_{report.end:%Y-%m-%d}.pdf"
+    """«Журнал учёта услуг 01.11.2026-30.11.2026.pdf»."""
+    return f"Журнал учёта услуг {report.start:%d.%m.%Y}-{report.end:%d.%m.%Y}.pdf"

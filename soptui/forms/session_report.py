@@ -48,4 +48,4 @@ def build(report, creation_date: dt.datetime | None = None) -> SoptuiDocument:
 
 def file_name(report) -> str:
     """«Отчёт о занятии Клуб общения «Родничок» 2026-11-02.pdf»: what, which club, which day."""
-    return f"Отчёт о занятии {report.detail.club_name} {report.detail.date:%Y-%m-%d}.pdf"
+    return f"Отчёт о занятии {report.detail.club_name} {report.detail.date:%d.%m.%Y}.pdf"

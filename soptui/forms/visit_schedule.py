@@ -30,4 +30,4 @@ def build(doc, creation_date: dt.datetime | None = None) -> SoptuiDocument:
 def file_name(doc) -> str:
     """График_выходов_Иванова_М.С._01.12.2026-31.12.2026.pdf: whose schedule (a person, department or all) and when."""
     scope = doc.scope.replace(". ", ".")
-    return f"График выходов {scope} {doc.start:%d.%m.%Y}-{doc.end:%d.%m.%Y}".replace(" ", "_") + ".pdf"
+    return f"График выходов {scope} {doc.start:%d.%m.%Y}-{doc.end:%d.%m.%Y}.pdf"

@@ -23,15 +23,23 @@ class Deadlines:
 
     registration: dt.date  # SOP 04: register within 3 working days
     first_contact: dt.date  # SOP 03: call within 3 working days
-    patronage: dt.date  # SOP 04: maximum wait 1-4 days by ground
+    patronage: dt.date  # SOP 04: the first service within 4 working days of registration
     warning: str | None  # the calendar for a year in the span is not confirmed
 
 
-def compute_deadlines(received_at: dt.datetime, ground: str) -> Deadlines:
+def compute_deadlines(
+    received_at: dt.datetime,
+    ground: str,
+    source_term_due: dt.date | None = None,
+    registered_on: dt.date | None = None,
+) -> Deadlines:
+    """SOP 04 registration (3 working days, or the source document's term), SOP 03 first contact (3 working
+    days of arrival) and the wait until the service (4 working days from registration — today when the
+    form saves it — never before the registration deadline)."""
     received = received_at.date()
-    registration = workdays.referral_registration_deadline(received)
+    registration = workdays.referral_registration_deadline(received, source_term_due)
     first_contact = workdays.first_contact_deadline(received)
-    patronage = workdays.patronage_deadline(received, ground)
+    patronage = workdays.patronage_deadline(registered_on or clock.today(), registration)
     latest = max(registration, first_contact, patronage)
     return Deadlines(registration, first_contact, patronage, workdays.deadline_warning(received, latest))
 
@@ -52,7 +60,8 @@ def create_referral(
     access.require_client_id(None, client_id)  # access: client
     if ground not in GROUNDS:
         raise ValueError(f"Неизвестное основание: {ground}")
-    d = compute_deadlines(received_at, ground)
+    registered_at = clock.now() if registered else None
+    d = compute_deadlines(received_at, ground, source_term_due, registered_at.date() if registered_at else None)
     with write_transaction():
         ref = store.create(
             m.Referral,
@@ -65,9 +74,9 @@ def create_referral(
             taken_by=taken_by,
             assigned_staff=assigned_staff,
             registration_due=d.registration,
-            registered_at=clock.now() if registered else None,
+            registered_at=registered_at,
             first_contact_due=d.first_contact,
-            patronage_due=source_term_due or d.patronage,
+            patronage_due=d.patronage,
             source_term_due=source_term_due,
         )
     return ref.id

@@ -40,3 +40,37 @@ async def test_head_opens_a_finding_of_the_report(demo_store):
         await until(pilot, lambda: app.screen.__class__.__name__ not in ("JournalScreen",))
         opened = app.screen
         assert getattr(opened, "visit_id", None) == s.findings[visit_row].target[1]
+
+
+async def test_head_sees_workload_switches_month_and_prints(demo_store):
+    from pypdf import PdfReader
+    from textual.widgets import TabbedContent
+
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "head", "demo2026")
+        await pilot.press("f7")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "JournalScreen")
+        screen = app.screen
+        await pilot.press("t", "t")
+        await until(pilot, lambda: screen.query_one(TabbedContent).active == "tab-load")
+        await until(pilot, lambda: screen.workload is not None)
+        november = screen.workload  # the test clock: 25.11.2026
+        assert november.start.month == 11 and november.rows
+        assert all(r.month == "11.2026" and r.working_hours == 159 for r in november.rows)
+        await pilot.press("left_square_bracket")  # the previous month
+        await until(pilot, lambda: screen.workload.start.month == 10)
+        assert all(r.month == "10.2026" for r in screen.workload.rows)
+        await pilot.press("right_square_bracket")
+        await until(pilot, lambda: screen.workload.start.month == 11)
+        november = screen.workload
+        table = screen.query_one("#load-table", Static)
+        from textual.geometry import Region
+
+        lines = table.render_lines(Region(0, 0, table.size.width, table.size.height))
+        shown = "\n".join("".join(seg.text for seg in line) for line in lines)
+        assert november.rows[0].staff_name.split()[0] in shown and "159 ч" in shown
+        await pilot.press("f9")
+        await until(pilot, lambda: screen.last_pdf is not None)
+        text = "\n".join(p.extract_text() for p in PdfReader(screen.last_pdf).pages)
+        assert "Нагрузка специалистов по нормам СОП" in text and "с 01.11.2026 по 30.11.2026" in text

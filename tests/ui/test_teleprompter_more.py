@@ -229,7 +229,7 @@ async def test_log_pdf_from_the_calls_section(store, staff, tmp_path, monkeypatc
         await pilot.press("p")
         await settle(pilot, 4)
         log = screen.last_pdf
-        assert log.name.startswith("zhurnal-telefonnye-peregovory-20261101-20261125")
+        assert log.name.startswith("Журнал телефонных переговоров 01.11.2026-25.11.2026")
         text = "\n".join(pg.extract_text() for pg in PdfReader(io.BytesIO(log.read_bytes())).pages)
         assert "Журнал «Телефонные переговоры»" in text and "Котова Дарья" in text
 

@@ -43,19 +43,19 @@ def _received_date(text: str) -> dt.date:
     return d
 
 
-def deadlines_text(received: dt.datetime | None, ground: str | None) -> Text:
+def deadlines_text(received: dt.datetime | None, ground: str | None, source_term: dt.date | None = None) -> Text:
     """The three SOP deadlines with their working-day countdown and the calendar warning."""
     from soptui.services.referrals import compute_deadlines
 
     if received is None or not ground:
         return Text("Сроки появятся, когда будут указаны дата поступления и основание.", style="dim")
-    d = compute_deadlines(received, ground)
+    d = compute_deadlines(received, ground, source_term)
     today = clock.today()
     out = Text()
     for label, due in (
-        ("Зарегистрировать обращение", d.registration),
+        ("Зарегистрировать обращение" + (" (срок источника)" if source_term else ""), d.registration),
         ("Первичный звонок семье (СОП 03)", d.first_contact),
-        ("Патронаж не позднее (СОП 04)", d.patronage),
+        ("Первая услуга не позднее (СОП 04)", d.patronage),
     ):
         state = workdays.deadline_state(due, today)
         style = {"overdue": "bold red", "today": "bold yellow", "ok": "green"}[state]
@@ -274,11 +274,9 @@ class ReferralFormScreen(EditFlow, SectionScreen):
     @on(Select.Changed)
     @on(TextArea.Changed)
     def _changed(self, event) -> None:
-        if (
-            getattr(event, "control", None) is not None
-            and getattr(event.control, "id", "") in ("rf-date-input", "rf-time-input", "rf-ground")
-            or isinstance(event, Select.Changed)
-        ):
+        control = getattr(event, "control", None)
+        field = next((a.id for a in control.ancestors_with_self if isinstance(a, LabeledInput)), "") if control else ""
+        if field in ("rf-date", "rf-time", "rf-source-due") or isinstance(event, Select.Changed):
             self._update_deadlines()
         self.note_change()
 
@@ -294,7 +292,11 @@ class ReferralFormScreen(EditFlow, SectionScreen):
         ground = _opt(self.query_one("#rf-ground", Select).value)
         if ground:
             self.query_one("#rf-ground-error", Static).update("")
-        self.query_one("#rf-deadlines", Static).update(deadlines_text(self._received(), ground))
+        try:
+            term = svc.validate_any_date(self.query_one("#rf-source-due", LabeledInput).value)
+        except ValueError:
+            term = None
+        self.query_one("#rf-deadlines", Static).update(deadlines_text(self._received(), ground, term or None))
 
     # --- linking an existing client -------------------------------------------------------
 

@@ -4,6 +4,7 @@ and the openers Today and the client card use ("session", "add_to_group")."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from rich.text import Text
 from textual import on
@@ -123,10 +124,55 @@ class GroupsScreen(SectionScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        table = self.query_one("#clubs-table", DataTable)
-        table.add_columns("Клуб / группа", "Вид", "Ведущие", "Расписание", "Участн.", "Ближайшее")
         self.clubs: list[service.ClubRow] = []
+        self._layout: str | None = None
+        self._columns()
         self.action_reload()
+
+    # (key, title, width; 0 = what is left) per terminal width: the number of members and the next
+    # session always show; the leaders and the kind only where there is room
+    LAYOUTS = {
+        "wide": [
+            ("name", "Клуб / группа", 0),
+            ("kind", "Вид", 13),
+            ("leaders", "Ведущие", 28),
+            ("schedule", "Расписание", 31),
+            ("members", "Участн.", 7),
+            ("next", "Ближайшее", 11),
+        ],
+        "mid": [
+            ("name", "Клуб / группа", 0),
+            ("leaders", "Ведущие", 28),
+            ("schedule", "Расписание", 30),
+            ("members", "Участн.", 7),
+            ("next", "Ближайшее", 11),
+        ],
+        "narrow": [
+            ("name", "Клуб / группа", 26),
+            ("members", "Участн.", 7),
+            ("next", "Ближайшее", 11),
+            ("schedule", "Расписание", 0),
+        ],
+    }
+
+    def _columns(self) -> None:
+        width = self.size.width or self.app.size.width
+        layout = "wide" if width >= 150 else "mid" if width >= 110 else "narrow"
+        if layout == self._layout:
+            return
+        self._layout = layout
+        table = self.query_one("#clubs-table", DataTable)
+        table.clear(columns=True)
+        columns = self.LAYOUTS[layout]
+        fixed = sum(w for _k, _t, w in columns) + 2 * len(columns) + 2  # cell padding, scrollbar
+        for _key, title, w in columns:
+            table.add_column(title, width=w or max(width - fixed, 20))
+        if self.clubs:
+            self._show(self.clubs)
+
+    def on_resize(self) -> None:
+        if getattr(self, "clubs", None) is not None:
+            self._columns()
 
     def on_screen_resume(self) -> None:
         if getattr(self, "clubs", None) is not None:
@@ -147,15 +193,15 @@ class GroupsScreen(SectionScreen):
         table.clear()
         for c in clubs:
             style = "" if c.active else "dim"
-            table.add_row(
-                Text(c.name, style=style),
-                c.kind_label,
-                c.leaders,
-                c.schedule,
-                f"{c.members}/{c.capacity}",
-                c.next_session,
-                key=str(c.id),
-            )
+            cells = {
+                "name": Text(c.name, style=style),
+                "kind": c.kind_label,
+                "leaders": c.leaders,
+                "schedule": c.schedule,
+                "members": f"{c.members}/{c.capacity}",
+                "next": re.sub(r"\b(\d\d\.\d\d)\.\d{4}\b", r"\1", c.next_session),  # «04.12 11:00»
+            }
+            table.add_row(*(cells[key] for key, _t, _w in self.LAYOUTS[self._layout]), key=str(c.id))
         if clubs and keep is not None:
             table.move_cursor(row=min(keep, len(clubs) - 1))
         self.query_one("#groups-summary", Static).update(

@@ -20,13 +20,15 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Input, Select, Static, TabbedContent, TabPane
 
 from soptui.core import clock
+from soptui.domain.period import validate_period
 from soptui.screens.base import SectionScreen
+from soptui.screens.journal.workload import WorkloadView
 from soptui.widgets.fields import LabeledInput
 from soptui.widgets.paged_table import PagedTable
 from soptui.widgets.workers import db_work
 
 PAGE = 50
-TAB_LOG, TAB_REPORT, TAB_AUDIT = "tab-log", "tab-report", "tab-audit"
+TAB_LOG, TAB_REPORT, TAB_LOAD, TAB_AUDIT = "tab-log", "tab-report", "tab-load", "tab-audit"
 
 
 def _value(select: Select):
@@ -95,7 +97,9 @@ class JournalScreen(SectionScreen):
         self.log_page = None
         self.audit_page = None
         self.summary = None
+        self.workload = None
         self.report_stale = True
+        self.load_stale = True
         self.audit_stale = True
         self.last_pdf: Path | None = None
         self._ready = False
@@ -154,6 +158,8 @@ class JournalScreen(SectionScreen):
                     yield Static("", id="findings-title")
                     yield DataTable(id="report-findings", cursor_type="row", zebra_stripes=True)
                     yield Static("", id="finding-detail")
+            with TabPane("Нагрузка", id=TAB_LOAD):
+                yield WorkloadView(id="load-view")
             if actor is not None and actor.is_head:
                 with TabPane("Журнал действий", id=TAB_AUDIT):
                     with Horizontal(id="audit-bar"):
@@ -188,7 +194,7 @@ class JournalScreen(SectionScreen):
         fixed = 4 + 10 + 3 + 3 + 4  # №, дата, СОП, ед., мин
         free = max(width - fixed - 8 * 2 - 3, 30)
         staff = 13 if free < 60 else 16  # «Соколов А.П.»
-        client = int((free - staff) * 0.5)
+        client = int((free - staff) * 0.42)  # names fit in ~26; the service names are longer
         service = free - staff - client
         for label, w in (
             ("№", 4),
@@ -273,12 +279,10 @@ class JournalScreen(SectionScreen):
             self.period = None
             return False
         start, end = values
-        if end < start:
-            end_field.show_error("Конец периода раньше начала.")
-            self.period = None
-            return False
-        if (end - start).days > 366 * 3:
-            end_field.show_error("Период длиннее трёх лет: выберите короче.")
+        try:
+            validate_period(start, end)
+        except ValueError as exc:
+            end_field.show_error(str(exc))
             self.period = None
             return False
         self.period = (start, end)
@@ -312,7 +316,7 @@ class JournalScreen(SectionScreen):
         if not self._ready or self.period is None:
             return
         self.log_offset = self.audit_offset = 0
-        self.report_stale = self.audit_stale = True
+        self.report_stale = self.audit_stale = self.load_stale = True
         self._load_active()
 
     def action_reload(self) -> None:
@@ -321,7 +325,7 @@ class JournalScreen(SectionScreen):
         if self.period is None and not self._check_period(final=True):
             self.notify("Исправьте период: даты в виде ДД.ММ.ГГГГ.", severity="warning")
             return
-        self.report_stale = self.audit_stale = True
+        self.report_stale = self.audit_stale = self.load_stale = True
         self._load_active()
 
     def action_shift_month(self, step: int) -> None:
@@ -373,6 +377,8 @@ class JournalScreen(SectionScreen):
             self.query_one("#log-table").focus()
         elif tab == TAB_AUDIT:
             self.query_one("#audit-table").focus()
+        elif tab == TAB_LOAD:
+            self.query_one("#load-view").focus()
         else:
             self.query_one("#report-scroll").focus()
 
@@ -386,8 +392,23 @@ class JournalScreen(SectionScreen):
             f = self._filters()
             self.query_one("#report-body", Static).update("Загрузка…")
             self._load_report(f.start, f.end, f.department_id, f.staff_id)
+        elif tab == TAB_LOAD and self.load_stale:
+            f = self._filters()
+            self._load_workload(f.start, f.end, f.department_id, f.staff_id)
         elif tab == TAB_AUDIT and self.audit_stale:
             self._load_audit(self._audit_filters(), self.audit_offset)
+
+    @db_work(exclusive=True, group="journal-load", action="посчитать нагрузку")
+    def _load_workload(self, start, end, department_id, staff_id) -> None:
+        from soptui.services import journal
+
+        data = journal.staff_workload(start, end, department_id, staff_id, self.app.actor)
+        self.app.call_from_thread(self._show_workload, data)
+
+    def _show_workload(self, data) -> None:
+        self.workload = data
+        self.load_stale = False
+        self.query_one("#load-view", WorkloadView).show(data)
 
     # --- the service log ---------------------------------------------------------------------
 
@@ -606,6 +627,10 @@ class JournalScreen(SectionScreen):
             f = self._filters()
             self.notify("Готовлю отчёт для заведующего в PDF…")
             self._print_report(f.start, f.end, f.department_id, f.staff_id)
+        elif tab == TAB_LOAD:
+            f = self._filters()
+            self.notify("Готовлю таблицу нагрузки в PDF…")
+            self._print_workload(f.start, f.end, f.department_id, f.staff_id)
         else:
             self.notify("Журнал действий не печатается: он хранится в программе (152-ФЗ).", severity="warning")
 
@@ -626,6 +651,13 @@ class JournalScreen(SectionScreen):
 
         path = journal.print_audit_report(start, end, department_id, staff_id, self.app.actor)
         self.app.call_from_thread(self._printed, path, "Отчёт для заведующего")
+
+    @db_work(group="journal-print", action="напечатать нагрузку")
+    def _print_workload(self, start, end, department_id, staff_id) -> None:
+        from soptui.services import journal
+
+        path = journal.print_workload(start, end, department_id, staff_id, self.app.actor)
+        self.app.call_from_thread(self._printed, path, "Таблица нагрузки")
 
     def _printed(self, path: Path, what: str) -> None:
         self.last_pdf = path

@@ -98,3 +98,7 @@ __all__ = [
     "totals_by_staff",
     "validate_period",
 ]
+
+from soptui.services.journal.workload import Workload, WorkloadRow, print_workload, staff_workload  # noqa: E402
+
+__all__ += ["Workload", "WorkloadRow", "print_workload", "staff_workload"]

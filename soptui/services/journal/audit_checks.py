@@ -22,6 +22,7 @@ from peewee import JOIN, fn
 from soptui.core import clock, session
 from soptui.core.text import full_name
 from soptui.db import models as m
+from soptui.domain import workdays
 from soptui.domain.period import day_bounds
 from soptui.domain.service_time import NOT_DELIVERED
 from soptui.services.journal.findings import Finding
@@ -158,6 +159,88 @@ def _as_date(value: Any) -> dt.date:
     if isinstance(value, dt.date):
         return value
     return dt.datetime.fromisoformat(str(value)).date()
+
+
+# --- SOP 04: registration of referrals and the wait until the service ---------------------------------
+
+WAIT_WORKING_DAYS = 4  # SOP 04: «максимальный срок ожидания оказания услуги: 1-4 дня» — the upper bound
+
+
+def referral_checks(scope: Scope, names: Names) -> list[CheckResult]:
+    """Referrals received in the period: registered within their term (3 working days, or the source
+    document's term), and served — a visit done or a call that reached the family — within 4 working days
+    of registration."""
+    registration = CheckResult("registration_late", "Обращение зарегистрировано позже срока", "04")
+    wait = CheckResult("wait_over", "Ожидание услуги дольше 4 рабочих дней после регистрации", "04")
+    R, C = m.Referral, m.Client
+    lo, hi = scope.bounds
+    today = clock.today()
+    rows = list(
+        R.select(
+            R.id,
+            R.client,
+            R.received_at,
+            R.registered_at,
+            R.registration_due,
+            R.source_term_due,
+            R.assigned_staff,
+            R.closed,
+            C.last_name,
+            C.first_name,
+            C.patronymic,
+        )
+        .join(C, on=(R.client == C.id))
+        .where((R.received_at >= lo) & (R.received_at < hi) & scope.clients(C, R.assigned_staff))
+        .order_by(R.received_at)
+        .tuples()
+    )
+    clients = sorted({r[1] for r in rows})
+    visits: dict[int, list[dt.datetime]] = {}
+    calls: dict[int, list[dt.datetime]] = {}
+    V, P = m.PatronageVisit, m.PhoneCall
+    for i in range(0, len(clients), 500):
+        chunk = clients[i : i + 500]
+        for cid, at in V.select(V.client, V.completed_at).where(V.client.in_(chunk) & (V.status == "done")).tuples():
+            if at is not None:
+                visits.setdefault(cid, []).append(at)
+        reached = (P.state == "finished") & P.outcome.not_in(sorted(NOT_DELIVERED)) & P.started_at.is_null(False)
+        for cid, at in P.select(P.client, P.started_at).where(P.client.in_(chunk) & reached).tuples():
+            calls.setdefault(cid, []).append(at)
+    for _rid, client_id, received, registered, reg_due, term, staff_id, closed, last, first, patr in rows:
+        name, who, day = full_name(last, first, patr), names.short(staff_id) or "не назначен", received.date()
+        due = term or reg_due
+        finding = None
+        if registered is None and due < today:
+            finding = f"не зарегистрировано, срок {clock.fmt_date(due)}"
+        elif registered is not None and registered.date() > due:
+            late = workdays.working_days_between(due, registered.date())
+            finding = f"зарегистрировано {clock.fmt_date(registered.date())} при сроке {clock.fmt_date(due)}"
+            finding += f" (на {max(late, 1)} раб. дн. позже)"
+        if registered is not None or due < today:
+            registration.tally(
+                [staff_id],
+                day,
+                Finding(registration.key, registration.title, "04", day, name, who, finding, ("client", client_id))
+                if finding
+                else None,
+            )
+        if registered is None:
+            continue
+        limit = workdays.add_working_days(registered.date(), WAIT_WORKING_DAYS)
+        served = min((t for t in visits.get(client_id, []) + calls.get(client_id, []) if t >= registered), default=None)
+        if served is None and (closed or limit >= today):
+            continue  # closed without service, or still within the wait
+        detail = None
+        if served is None:
+            detail = f"услуги нет, срок ожидания истёк {clock.fmt_date(limit)}"
+        elif served.date() > limit:
+            detail = f"первая услуга {clock.fmt_date(served.date())} при сроке {clock.fmt_date(limit)}"
+        wait.tally(
+            [staff_id],
+            day,
+            Finding(wait.key, wait.title, "04", day, name, who, detail, ("client", client_id)) if detail else None,
+        )
+    return [registration, wait]
 
 
 # --- SOP 04: recommendations ---------------------------------------------------------------------------
@@ -474,6 +557,7 @@ def late_entries(scope: Scope, names: Names) -> CheckResult:
 def run_checks(scope: Scope, names: Names, first: list[CheckResult]) -> list[CheckResult]:
     """Every check in report order; `first` are those the summary already ran (first contact, visits)."""
     results = list(first)
+    results.extend(referral_checks(scope, names))
     results.append(recommendations_unchecked(scope, names))
     results.append(recommendations_overdue(scope, names))
     results.extend(sessions_checks(scope, names))

@@ -202,20 +202,17 @@ def test_referral_registration_deadline():
     assert w.referral_registration_deadline(date(2026, 3, 2), basis_deadline=date(2026, 3, 3)) == date(2026, 3, 3)
 
 
-def test_patronage():
-    assert w.PATRONAGE_MAX_WAIT == {
-        "prevention_request": 1,
-        "citizen_report": 2,
-        "personal_application": 3,
-        "ipra": 4,
-        "director_plan": 4,
-    }
-    assert set(w.PATRONAGE_GROUNDS) == set(w.PATRONAGE_MAX_WAIT)
-    assert w.patronage_max_wait_days("ipra") == 4
-    assert w.patronage_deadline(date(2026, 5, 8), "prevention_request") == date(2026, 5, 12)
-    assert w.patronage_deadline(date(2026, 5, 8), "director_plan") == date(2026, 5, 15)
-    with pytest.raises(ValueError):
-        w.patronage_max_wait_days("unknown")
+def test_patronage_wait_is_one_rule_from_registration():
+    """SOP 04: at most 4 working days from registration to the first service, whatever the ground."""
+    assert w.MAX_WAIT_DAYS == 4
+    # registered Friday 08.05.2026: 12, 13, 14, 15 May (11.05 is a holiday)
+    assert w.patronage_deadline(date(2026, 5, 8)) == date(2026, 5, 15)
+    # received Saturday 05.12.2026: registration due Wednesday 09.12; registered that Saturday, the wait
+    # ends Thursday 10.12 — never before the registration deadline
+    reg_due = w.referral_registration_deadline(date(2026, 12, 5))
+    assert reg_due == date(2026, 12, 9)
+    assert w.patronage_deadline(date(2026, 12, 5), reg_due) == date(2026, 12, 10)
+    assert w.patronage_deadline(date(2026, 12, 5), reg_due, wait_days=1) == date(2026, 12, 9)
 
 
 # --- overrides and confirmed years ----------------------------------------

@@ -183,7 +183,7 @@ def test_print_act_writes_to_the_output_folder(done_visits, tmp_path, monkeypatc
     monkeypatch.setenv("SOPTUI_OUTPUT", str(tmp_path))
     path = visits.print_act(done_visits[0], "housing")
     assert path.parent == tmp_path and path.read_bytes().startswith(b"%PDF")
-    assert path.name == f"Акт_обследования_ЖБУ_№{done_visits[0]}-Ж_Петров_И.С._26.11.2026.pdf"
+    assert path.name == f"Акт обследования ЖБУ №{done_visits[0]}-Ж Петров И.С. 26.11.2026.pdf"
     assert "Акт обследования жилищно-бытовых условий" in pdf_text(path.read_bytes())[0]
 
 
@@ -192,7 +192,7 @@ def test_draft_act_file_name_says_draft(family, tmp_path, monkeypatch):  # noqa:
     vid = visits.save_plan(plan(family))
     visits.save_act_draft(vid, "report", {"goal": "Знакомство"})
     path = visits.print_act(vid, "report")
-    assert path.name == f"Отчёт_о_патронаже_№{vid}-О_Петров_И.С._26.11.2026_черновик.pdf"
+    assert path.name == f"Отчёт о патронаже №{vid}-О Петров И.С. 26.11.2026 черновик.pdf"
 
 
 def test_field_visit_schedule_pdf(done_visits, tmp_path, monkeypatch, family):  # noqa: F811
@@ -210,7 +210,7 @@ def test_field_visit_schedule_pdf(done_visits, tmp_path, monkeypatch, family):  
     assert "01.12.2026" in t and "13:00–14:50" in t and "11.12.2026" in t
     assert "Всего выходов: 2." in t and "Составил(а)" in t and "Утверждаю" in t
     assert f"Страница 1 из {pages}" in t
-    assert path.name == "График_выходов_Иванова_М.С._01.12.2026-31.12.2026.pdf"
+    assert path.name == "График выходов Иванова М.С. 01.12.2026-31.12.2026.pdf"
 
 
 def _printouts(table: str) -> list[tuple[int | None, dict]]:

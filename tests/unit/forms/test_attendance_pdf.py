@@ -99,7 +99,7 @@ def test_print_attendance_sheet_writes_a_file(actor, staff, tmp_path):
         os.umask(old_umask)
     assert path.exists() and path.suffix == ".pdf"
     assert path.stat().st_mode & 0o777 == 0o600 and path.parent.stat().st_mode & 0o777 == 0o700
-    assert path.name == "Табель Клуб общения «Родничок» 2026-11.pdf"
+    assert path.name == "Табель посещаемости Клуб общения «Родничок» 11.2026.pdf"
     _, text = _text(path.read_bytes())
     assert "Воронина Вера Ивановна" in text
 
@@ -123,7 +123,7 @@ def test_club_plan_and_session_report(actor, staff, tmp_path):
     )
     g.add_feedback(sid, "guest", "Смирнова О. В.", "Очень тёплое занятие")
     report_path = g.print_session_report(sid, tmp_path)
-    assert report_path.name == "Отчёт о занятии Клуб общения «Родничок» 2026-11-02.pdf"
+    assert report_path.name == "Отчёт о занятии Клуб общения «Родничок» 02.11.2026.pdf"
     _, report = _text(report_path.read_bytes())
     assert "Отчёт о проведённом занятии" in report
     assert "Давайте познакомимся" in report and "Афанасьева Анна Ивановна" in report

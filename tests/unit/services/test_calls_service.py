@@ -299,7 +299,7 @@ def test_phone_log_and_pdfs(actor, staff, tmp_path):
         calls.phone_log(dt.date(2026, 12, 1), dt.date(2026, 11, 1))
 
     form_path = calls.print_call_form(call_id, folder=tmp_path)
-    assert form_path.name == f"telefonnye-peregovory-20261125-zvonok-{call_id}.pdf"
+    assert form_path.name == f"Телефонные переговоры №{call_id} Котова Алиса Игоревна 25.11.2026.pdf"
     assert form_path.stat().st_mode & 0o777 == 0o600
     form = pdf_text(form_path.read_bytes())
     for needle in (
@@ -319,7 +319,7 @@ def test_phone_log_and_pdfs(actor, staff, tmp_path):
     assert data.who == "Иванова Марина Сергеевна, специалист по социальной работе"
     assert [e.call_id for e in data.entries] == [call_id]
     path = calls.print_phone_log(dt.date(2026, 11, 1), dt.date(2026, 11, 30), actor, folder=tmp_path)
-    assert path.name == "zhurnal-telefonnye-peregovory-20261101-20261130.pdf"
+    assert path.name == "Журнал телефонных переговоров 01.11.2026-30.11.2026.pdf"
     log = pdf_text(path.read_bytes())
     for needle in (
         "Журнал «Телефонные переговоры»",

@@ -556,7 +556,7 @@ def test_print_service_log_saves_a_private_pdf_and_audits_it(log, staff, tmp_pat
     spec = _as("spec")
     before = _prints("service_log")
     path = journal.print_service_log(journal.JournalFilters(*NOV, staff_id=staff["spec"]), spec, folder=tmp_path)
-    assert path == tmp_path / "journal_2026-11-01_2026-11-30.pdf"
+    assert path == tmp_path / "Журнал учёта услуг 01.11.2026-30.11.2026.pdf"
     assert path.stat().st_mode & 0o777 == 0o600  # personal data: private to the user
     text = _pdf_text(path.read_bytes())
     assert "Журнал учёта услуг" in text and "Петров Иван Сергеевич" in text and "записей: 2" in text
@@ -575,7 +575,7 @@ def test_print_service_log_too_long_writes_and_audits_nothing(log, monkeypatch, 
 def test_print_audit_report_saves_a_pdf_and_audits_it(audit_data, log, tmp_path):
     before = _prints("audit_report")
     path = journal.print_audit_report(*NOV, department_id=log["day_dep"], actor=_as("head"), folder=tmp_path)
-    assert path == tmp_path / "audit_report_2026-11-01_2026-11-30.pdf"
+    assert path.name.startswith("Отчёт для заведующего") and path.name.endswith(" 01.11.2026-30.11.2026.pdf")
     text = _pdf_text(path.read_bytes())
     assert "Отчёт для заведующего" in text and "Кузнецова Татьяна Николаевна" in text and "Орлов" not in text
     assert _prints("audit_report") == before + 1
@@ -710,3 +710,76 @@ def test_the_audit_pdf_lists_every_check(audit_data, log):
     for c in s.checks:
         assert c.title in text, c.title
     assert "6. Проверка записей по СОП" in text and "Без замечаний" in text
+
+
+# --- issue 12 point 7: workload by the SOP norms ---------------------------------------------------------
+
+
+def test_workload_per_specialist_and_month_against_norms_and_working_time(log, staff):
+    """The service test of the workload: the entries of the `log` fixture, hand-summed per specialist."""
+    spec = staff["spec"]
+    data = journal.staff_workload(*NOV, actor=_as("chief"))
+    rows = {(r.staff_name, r.month): r for r in data.rows}
+    entries = list(m.ServiceEntry.select().where((m.ServiceEntry.date >= NOV[0]) & (m.ServiceEntry.date <= NOV[1])))
+    mine = [e for e in entries if e.staff_id == spec]
+    row = rows[("Иванова М.С.", "11.2026")]
+    assert row.services == sum(e.units for e in mine)
+    assert row.minutes == sum(e.minutes for e in mine)  # no group sessions among them
+    assert row.norm_minutes == sum(e.norm_minutes for e in mine)
+    assert (row.working_days, row.working_hours) == (20, 159)
+    with pytest.raises(ValueError, match="длиннее трёх лет"):
+        journal.staff_workload(D(2016, 1, 1), D(2026, 11, 30), actor=_as("chief"))
+
+
+def test_workload_pdf_reads_back(log, staff, tmp_path):
+    path = journal.print_workload(*NOV, actor=_as("chief"), folder=tmp_path)
+    assert path.name == "Нагрузка по нормам СОП 01.11.2026-30.11.2026.pdf"
+    text = "\n".join(p.extract_text() for p in PdfReader(path).pages)
+    assert "Нагрузка специалистов по нормам СОП" in text and "Иванова М.С." in text and "159 ч" in text
+    assert (path.stat().st_mode & 0o777) == 0o600
+
+
+def test_referral_registration_and_the_wait_until_the_service(log, staff):
+    """SOP 04: registered within the term (the source document's term when it sets one); the first service
+    (a visit done or a call that reached the family) within 4 working days of registration. Clock: 25.11."""
+    spec, petrov, semenova, orlov = staff["spec"], log["petrov"], log["semenova"], log["orlov"]
+
+    def referral(client, received, due, registered=None, term=None):
+        return m.Referral.create(
+            client=client,
+            received_at=received,
+            ground="prevention_request",
+            registration_due=due,
+            registered_at=registered,
+            source_term_due=term,
+            first_contact_due=due,
+            assigned_staff=spec,
+        ).id
+
+    referral(petrov, dt.datetime(2026, 11, 2, 9), D(2026, 11, 6), dt.datetime(2026, 11, 10, 12))  # late
+    referral(semenova, dt.datetime(2026, 11, 2, 9), D(2026, 11, 6), dt.datetime(2026, 11, 2, 10))  # in time
+    visit = m.PatronageVisit.create(
+        client=semenova,
+        kind="primary",
+        planned_start=dt.datetime(2026, 11, 5, 10),
+        status="done",
+        completed_at=dt.datetime(2026, 11, 5, 11),
+    )  # served 05.11, within 4 working days (limit 09.11)
+    referral(orlov, dt.datetime(2026, 11, 9, 9), D(2026, 11, 12), dt.datetime(2026, 11, 9, 9, 30))  # never served
+    referral(petrov, dt.datetime(2026, 11, 10, 9), D(2026, 11, 13), dt.datetime(2026, 11, 19, 9), D(2026, 11, 20))
+    referral(semenova, dt.datetime(2026, 11, 24, 9), D(2026, 11, 27), dt.datetime(2026, 11, 24, 9))  # still waiting
+    s = journal.audit_summary(*NOV, actor=_as("chief"))
+    reg = next(c for c in s.checks if c.key == "registration_late")
+    assert (reg.checked, reg.found) == (5, 1)
+    assert reg.findings[0].client_name == "Петров Иван Сергеевич"
+    assert reg.findings[0].detail.startswith("зарегистрировано 10.11.2026 при сроке 06.11.2026 (на 2 раб. дн.")
+    wait = next(c for c in s.checks if c.key == "wait_over")
+    # Петров (registered 10.11): no service by 16.11; Семёнова 02.11: served 05.11, fine; Орлов (09.11): none
+    # by 13.11; Петров registered 19.11 (the source term 20.11 makes it in time): its wait ends today, and
+    # Семёнова 24.11 still waits — neither is judged yet
+    assert wait.checked == 3 and wait.found == 2
+    assert [f.detail for f in wait.findings] == [
+        "услуги нет, срок ожидания истёк 16.11.2026",
+        "услуги нет, срок ожидания истёк 13.11.2026",
+    ]
+    assert visit

@@ -16,7 +16,7 @@ from soptui.services import patronage as visits
 from soptui.services.patronage import NewRecommendation, VisitError, VisitOutcome
 
 from conftest import PASSWORD
-from patronage_helpers import FRI, THU, WED, plan
+from patronage_helpers import THU, WED, plan
 
 # a visit that took place: the work with the family timed, a method used, something found
 WORKED = VisitOutcome(
@@ -28,7 +28,8 @@ def test_prefill_from_client_and_referral(family):
     p = visits.client_prefill(family["client"])
     assert p.address == "пос. Монетный, ул. Мира, д. 3" and p.remote_territory
     assert p.referral_id == family["referral"] and p.ground == "prevention_request"
-    assert p.patronage_due == THU  # SOP 04: prevention request waits at most 1 working day
+    # SOP 04: the first service within 4 working days of registration (25.11): 26, 27, 30.11, 01.12
+    assert p.patronage_due == dt.date(2026, 12, 1)
     assert p.kind == "primary"
 
 
@@ -46,10 +47,11 @@ def test_bad_input_messages(family):
 
 
 def test_planning_past_the_patronage_deadline_needs_a_reason(family):
-    check = visits.check_plan(plan(family, day=FRI))
+    late_day = dt.date(2026, 12, 2)  # the wait ends 01.12
+    check = visits.check_plan(plan(family, day=late_day))
     assert check.deadline.late and "late_reason" in check.errors
     assert "позже срока" in check.errors["late_reason"]
-    vid = visits.save_plan(plan(family, day=FRI, late_reason="Семья в отъезде до пятницы"))
+    vid = visits.save_plan(plan(family, day=late_day, late_reason="Семья в отъезде до пятницы"))
     v = m.PatronageVisit.get_by_id(vid)
     assert v.late_reason == "Семья в отъезде до пятницы"
     # in time: no reason asked and none stored
