@@ -69,7 +69,8 @@ __all__ = [
     "LAST_BUILTIN_CONFIRMED_YEAR",
     "OFFICIAL_SHORT_DAYS",
     "PATRONAGE_GROUNDS",
-    "PATRONAGE_MAX_WAIT",
+    "SERVICE_WAIT_DEFAULT",
+    "SERVICE_WAIT_RANGE",
     "set_overrides",
     "get_overrides",
     "set_confirmed_years",
@@ -85,7 +86,6 @@ __all__ = [
     "deadline_warning",
     "referral_registration_deadline",
     "first_contact_deadline",
-    "patronage_max_wait_days",
     "patronage_deadline",
     "deadline_state",
     "deadline_countdown_text",
@@ -445,31 +445,19 @@ PATRONAGE_GROUNDS = (
     "ipra",  # реализация ИПРА
 )
 
-# SOP 04: "maximum wait for the service: 1-4 days".  The SOP gives only the
-# range; this table (working days, counted like add_working_days from the day
-# the information arrived) is the centre's choice and may be edited:
-# agency referrals are the most urgent, planned work (director's plan, IPRA)
-# may use the whole range.
-PATRONAGE_MAX_WAIT: dict[str, int] = {
-    "prevention_request": 1,
-    "citizen_report": 2,
-    "personal_application": 3,
-    "ipra": 4,
-    "director_plan": 4,
-}
+# SOP 04: «Максимальный срок ожидания оказания услуги: 1-4 дня» -- one rule for every ground: the wait is
+# counted in working days from the referral's registration to the first service (a visit done, or a call
+# that reached the family). The upper bound is the default; an institution may hold itself to less.
+SERVICE_WAIT_DEFAULT = 4
+SERVICE_WAIT_RANGE = (1, 4)
 
 
-def patronage_max_wait_days(ground: str) -> int:
-    """Maximum wait for a patronage visit, in working days, for `ground`."""
-    try:
-        return PATRONAGE_MAX_WAIT[ground]
-    except KeyError:
-        raise ValueError(f"unknown patronage ground {ground!r}") from None
-
-
-def patronage_deadline(received: date, ground: str) -> date:
-    """Last day for the patronage visit: received + max wait working days."""
-    return add_working_days(received, patronage_max_wait_days(ground))
+def patronage_deadline(registered: date, wait_days: int = SERVICE_WAIT_DEFAULT) -> date:
+    """Last day for the first service: `wait_days` working days after the day of registration."""
+    lo, hi = SERVICE_WAIT_RANGE
+    if not lo <= wait_days <= hi:
+        raise ValueError(f"SOP 04 wait is {lo}-{hi} days, got {wait_days}")
+    return add_working_days(_as_date(registered), wait_days)
 
 
 # --------------------------------------------------------------------------

@@ -28,7 +28,7 @@ def test_prefill_from_client_and_referral(family):
     p = visits.client_prefill(family["client"])
     assert p.address == "пос. Монетный, ул. Мира, д. 3" and p.remote_territory
     assert p.referral_id == family["referral"] and p.ground == "prevention_request"
-    assert p.patronage_due == THU  # SOP 04: prevention request waits at most 1 working day
+    assert p.patronage_due == THU  # SOP 04: the institution serves within 1 working day of registration
     assert p.kind == "primary"
 
 
