@@ -225,7 +225,8 @@ class VisitDoScreen(Screen):
         self.query_one("#done-summary", Static).update("" if planned else self._summary_text(detail))
         self._update_act_buttons()
         timers = self.query_one("#timers", StageTimers)
-        timers.norms = (card.prep_minutes, card.work_minutes, card.completion_minutes)
+        # SOP 04 norms (60/40/10), not the planned durations: the plan may be longer, the norm stays
+        timers.norms = (patronage.PREP_NORM_MIN, patronage.WORK_NORM_MIN, patronage.COMPLETION_NORM_MIN)
         if not planned and card.status == "done":
             done_kinds = [k for k, a in detail.acts.items() if not a.is_draft]
             self.query_one(f"#act-{done_kinds[0] if done_kinds else 'housing'}", Button).focus()

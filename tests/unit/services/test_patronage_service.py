@@ -127,6 +127,17 @@ def test_completion_needs_an_act_and_writes_one_service_entry(family):
     assert m.ServiceEntry.select().count() == 1
 
 
+def test_sop04_work_stage_is_held_against_40_minutes_not_the_plan(family):
+    """Issue 13 point 4: 46 minutes of work on a 90-minute plan is over the SOP's 40."""
+    vid = visits.save_plan(plan(family, start=dt.time(11, 0), end=dt.time(12, 30)))
+    assert m.PatronageVisit.get_by_id(vid).work_minutes == 90
+    _complete_act(vid)
+    outcome = dataclasses.replace(WORKED, prep_seconds=30 * 60, work_seconds=46 * 60, completion_seconds=5 * 60)
+    entry = m.ServiceEntry.get_by_id(visits.complete_visit(vid, outcome))
+    assert (entry.work_minutes, entry.norm_minutes) == (46, 110)  # 60 + 40 + 10, not 60 + 90 + 10
+    assert "сверх нормы" in entry.note and "работа" in entry.note.split("сверх нормы")[1]
+
+
 def test_a_visit_is_completed_only_if_it_took_place(family):
     """Issue 12: no work stage timed, no method and no finding: refused with a message for each, and the
     planned minutes never reach the log."""
