@@ -64,6 +64,5 @@ def plan(family, day=THU, start=dt.time(11, 0), end=dt.time(11, 40), staff=None,
         ground="prevention_request",
         address="пос. Монетный, ул. Мира, д. 3",
         transport_needed=True,
-        purpose="Первичный патронаж",
-        **kw,
+        **{"purpose": "Первичный патронаж", **kw},
     )

@@ -260,7 +260,7 @@ class VisitDoScreen(Screen):
         if c.transport_needed:
             t.append(" · нужен транспорт", style="bold cyan")
         t.append(f"\nОснование: {d.ground_label} · Сотрудники: {', '.join(c.staff_names) or 'не назначены'}")
-        if d.patronage_due:
+        if d.patronage_due and c.kind == "primary":  # a repeat visit is not judged by the referral's wait
             late = c.start.date() > d.patronage_due
             t.append(f"\nСрок патронажа по обращению: до {d.patronage_due:%d.%m.%Y}", style="bold red" if late else "")
             if d.late_reason:

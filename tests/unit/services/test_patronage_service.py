@@ -57,6 +57,19 @@ def test_planning_past_the_patronage_deadline_needs_a_reason(family):
     assert m.PatronageVisit.get_by_id(vid2).late_reason == ""
 
 
+def test_sop04_repeat_visit_needs_a_purpose_and_is_not_judged_by_the_referrals_deadline(family):
+    """Issue 13 point 3: the referral's wait ends with the first service; a planned (repeat) visit on Friday
+    27.11 after the 26.11 deadline needs no late reason, but «определяется цель посещения»."""
+    check = visits.check_plan(plan(family, day=FRI, kind="planned", purpose=""))
+    assert check.deadline is None and "late_reason" not in check.errors
+    assert "цель посещения" in check.errors["purpose"]
+    vid = visits.save_plan(plan(family, day=FRI, kind="planned", purpose="Проверить выполнение рекомендаций"))
+    v = m.PatronageVisit.get_by_id(vid)
+    assert v.kind == "planned" and v.late_reason == "" and v.purpose == "Проверить выполнение рекомендаций"
+    # the primary visit on the same day is still late
+    assert visits.check_plan(plan(family, day=FRI)).deadline.late
+
+
 def test_save_plan_conflicts_and_reschedule(family):
     vid = visits.save_plan(plan(family, staff=[family["spec"], family["psy"]]))
     v = m.PatronageVisit.get_by_id(vid)
