@@ -31,6 +31,22 @@ STAGES: tuple[tuple[str, str, int], ...] = (
     ("completion", "Завершение (акт)", COMPLETION_NORM_MIN),
 )
 
+# SOP 04, planned (repeat) visit: «оценивание насколько эффективна проводимая профилактическая работа»
+EFFECTIVENESS = {
+    "effective": "эффективна",
+    "partly": "частично эффективна",
+    "not_effective": "неэффективна",
+}
+
+
+def effectiveness_text(level: str | None, comment: str) -> str:
+    """«Профилактическая работа эффективна. <comment>» (empty when nothing was assessed)."""
+    if not level and not comment.strip():
+        return ""
+    head = f"Профилактическая работа {EFFECTIVENESS[level]}." if level in EFFECTIVENESS else ""
+    return f"{head} {comment.strip()}".strip()
+
+
 # SOP 04 §4: who visits.
 VISIT_POSITIONS = ("social_work_specialist", "psychologist", "nurse", "social_pedagogue")
 

@@ -27,6 +27,7 @@ from soptui.domain.labels import (
     VISIT_KINDS,
     VISIT_STATUSES,
 )
+from soptui.domain.patronage import EFFECTIVENESS, effectiveness_text
 from soptui.widgets.fields import FieldError, LabeledInput, TextInput
 from soptui.widgets.header import AppHeader
 from soptui.widgets.stage_timers import StageTimers
@@ -36,20 +37,8 @@ from soptui.widgets.workers import db_work
 if TYPE_CHECKING:
     from soptui.services.patronage import VisitDetail
 
-EFFECTIVENESS = {
-    "effective": "эффективна",
-    "partly": "частично эффективна",
-    "not_effective": "неэффективна",
-}
 CHECK_CHOICES = [(label, code) for code, label in RECOMMENDATION_STATUSES.items()]
 SAVE_DELAY = 1.0  # seconds of quiet typing before the draft is written
-
-
-def effectiveness_text(level: str | None, comment: str) -> str:
-    if not level and not comment.strip():
-        return ""
-    head = f"Профилактическая работа {EFFECTIVENESS[level]}." if level in EFFECTIVENESS else ""
-    return f"{head} {comment.strip()}".strip()
 
 
 class VisitDoScreen(Screen):
