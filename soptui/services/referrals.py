@@ -252,3 +252,107 @@ def _step(ref: m.Referral, step: str, due: dt.date, today: dt.date) -> StepDue:
         workdays.deadline_state(due, today),
         workdays.deadline_countdown_text(due, today),
     )
+
+
+# --- the intake registers (SOP 04: «журнал приема граждан или журнал регистрации телефонных звонков») -----
+
+
+@dataclass(frozen=True)
+class RegisterRow:
+    number: int  # the referral's number
+    client_id: int
+    received_at: dt.datetime
+    registered_at: dt.datetime | None
+    client_name: str
+    ground: str
+    source: str
+    summary: str
+    taken_by: str
+    assigned: str
+    late_reason: str
+
+
+@dataclass(frozen=True)
+class IntakeRegister:
+    """One of the two intake registers for a period, built from the referrals."""
+
+    log: str  # reception / incoming_calls
+    title: str  # «Журнал приёма граждан»
+    institution: str
+    start: dt.date
+    end: dt.date
+    rows: tuple[RegisterRow, ...]
+    total: int
+
+
+def intake_register(log: str, start: dt.date, end: dt.date, offset: int = 0, limit: int | None = 200) -> IntakeRegister:
+    """The referrals written in `log` that arrived from `start` to `end`, in order of arrival, within the actor's
+    scope (a department's staff see their department's; the centre's heads all). `limit=None`: every row (PDF)."""
+    from soptui.domain.labels import INTAKE_LOGS
+    from soptui.domain.period import day_bounds
+    from soptui.services import institution
+
+    actor = access.require_staff(None)  # access: staff; rows scoped by the actor's department below
+    if log not in INTAKE_LOGS:
+        raise ValueError(f"Неизвестный журнал: {log}")
+    if end < start:
+        raise ValueError("Конец периода раньше начала.")
+    R, C = m.Referral, m.Client
+    Taken, Assigned = m.Staff.alias(), m.Staff.alias()
+    lo, hi = day_bounds(start, end)
+    query = (
+        R.select(R, C, Taken, Assigned)
+        .join(C)
+        .switch(R)
+        .join(Taken, pw.JOIN.LEFT_OUTER, on=(R.taken_by == Taken.id))
+        .switch(R)
+        .join(Assigned, pw.JOIN.LEFT_OUTER, on=(R.assigned_staff == Assigned.id))
+        .where((R.intake_log == log) & (R.received_at >= lo) & (R.received_at < hi))
+    )
+    kind, value = access.client_scope(actor)
+    if kind == "department":
+        query = query.where(
+            (C.department == value)
+            | (C.department.is_null() & (R.assigned_staff.is_null() | (R.assigned_staff == actor.id)))
+        )
+    elif kind == "assigned":
+        query = query.where(R.assigned_staff == value)
+    total = query.count()
+    query = query.order_by(R.received_at, R.id).offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+
+    def who(s) -> str:
+        return short_name(s.last_name, s.first_name, s.patronymic) if s and s.id else ""
+
+    rows = tuple(
+        RegisterRow(
+            r.id,
+            r.client.id,
+            r.received_at,
+            r.registered_at,
+            full_name(r.client.last_name, r.client.first_name, r.client.patronymic),
+            GROUNDS.get(r.ground, r.ground),
+            r.source_body,
+            r.summary,
+            who(r.taken_by),
+            who(r.assigned_staff),
+            r.registration_late_reason,
+        )
+        for r in query
+    )
+    title = INTAKE_LOGS[log][0].upper() + INTAKE_LOGS[log][1:]
+    return IntakeRegister(log, title, institution.get().full_name, start, end, rows, total)
+
+
+def print_intake_register(log: str, start: dt.date, end: dt.date, folder=None):
+    """(In a worker) the register of a period as a PDF in the output folder; returns the path."""
+    access.require_staff(None)  # access: staff; the rows are scoped by intake_register
+    from soptui.forms import intake_register as form  # fpdf2 loads only when printing
+    from soptui.services import printing
+
+    data = intake_register(log, start, end, limit=None)
+    path = printing.save(form, data, folder)
+    with write_transaction():  # a printout of families' personal data (152-FZ)
+        store.audit("print", "referral", None, {"register": log, "start": start.isoformat(), "end": end.isoformat()})
+    return path
