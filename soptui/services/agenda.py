@@ -37,9 +37,9 @@ def referral_items(actor: Actor, today: dt.date) -> list[TodayItem]:
         )
     for step in referrals.pending_steps(today, staff_id=staff_id, department_id=department):
         if step.step == "registration":
-            what = f"зарегистрировать обращение (СОП 04): {step.countdown}"
+            what = f"регистрация (СОП 04): {step.countdown}"
         else:
-            what = f"первая услуга после регистрации (СОП 04): {step.countdown}"
+            what = f"первая услуга (СОП 04): {step.countdown}"
         items.append(
             TodayItem(
                 "Сроки по обращениям",

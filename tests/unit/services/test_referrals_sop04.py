@@ -69,7 +69,7 @@ def test_sop04_register_later_and_today_shows_the_steps(client, actor):
     _at(dt.datetime(2026, 12, 5, 12, 0))
     rid = referrals.create_referral(client, SATURDAY, "personal_application", assigned_staff=actor.id, registered=False)
     items = [i for i in agenda.referral_items(actor, dt.date(2026, 12, 7)) if "СОП 04" in i.what]
-    assert [(i.when, i.what.split(":")[0]) for i in items] == [("до 09.12.2026", "зарегистрировать обращение (СОП 04)")]
+    assert [(i.when, i.what.split(":")[0]) for i in items] == [("до 09.12.2026", "регистрация (СОП 04)")]
     _at(dt.datetime(2026, 12, 10, 9, 0))
     with pytest.raises(ValueError, match="причину"):
         referrals.register_referral(rid)
@@ -78,7 +78,7 @@ def test_sop04_register_later_and_today_shows_the_steps(client, actor):
     r = m.Referral.get_by_id(rid)
     assert r.registered_at == dt.datetime(2026, 12, 10, 9, 0) and r.registration_late_reason == "Болела"
     items = [i for i in agenda.referral_items(actor, dt.date(2026, 12, 10)) if "СОП 04" in i.what]
-    assert [i.when for i in items] == ["до 16.12.2026"] and "первая услуга" in items[0].what
+    assert [i.when for i in items] == ["до 16.12.2026"] and "первая услуга (СОП 04)" in items[0].what
     # a visit done ends the wait: the row leaves Today
     m.PatronageVisit.create(
         client=client,
