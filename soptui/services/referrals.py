@@ -49,7 +49,10 @@ def compute_deadlines(
     registration = workdays.referral_registration_deadline(received, source_term_due)
     first_contact = workdays.first_contact_deadline(received)
     wait = wait if wait is not None else workdays.SERVICE_WAIT_DEFAULT
-    patronage = workdays.patronage_deadline(registered_on or registration, wait)
+    if registered_on is not None:  # the wait runs from the day of registration, whatever the deadline was
+        patronage = workdays.patronage_deadline(registered_on, wait_days=wait)
+    else:  # not registered yet: never before the registration deadline
+        patronage = workdays.patronage_deadline(registration, registration, wait_days=wait)
     latest = max(registration, first_contact, patronage)
     return Deadlines(registration, first_contact, patronage, workdays.deadline_warning(received, latest))
 
@@ -116,7 +119,7 @@ def register_referral(referral_id: int, late_reason: str = "") -> dt.date:
     late = now.date() > ref.registration_due
     if late and not late_reason:
         raise ValueError(late_registration_message(ref.registration_due))
-    due = workdays.patronage_deadline(now.date(), wait_days())
+    due = workdays.patronage_deadline(now.date(), wait_days=wait_days())
     with write_transaction():
         store.update_versioned(
             m.Referral,

@@ -207,10 +207,10 @@ def test_sop04_wait_is_one_rule_counted_from_registration():
     whatever the ground; the institution may choose 1-4."""
     # registered Friday 08.05.2026: 12, 13, 14, 15 May (11 May is a day off)
     assert w.patronage_deadline(date(2026, 5, 8)) == date(2026, 5, 15)
-    assert w.patronage_deadline(date(2026, 5, 8), 1) == date(2026, 5, 12)
+    assert w.patronage_deadline(date(2026, 5, 8), wait_days=1) == date(2026, 5, 12)
     for bad in (0, 5):
         with pytest.raises(ValueError):
-            w.patronage_deadline(date(2026, 5, 8), bad)
+            w.patronage_deadline(date(2026, 5, 8), wait_days=bad)
 
 
 def test_sop04_saturday_referral_visit_deadline_is_not_before_registration_deadline():
@@ -225,6 +225,19 @@ def test_sop04_saturday_referral_visit_deadline_is_not_before_registration_deadl
     assert w.patronage_deadline(registration) == date(2026, 12, 15)
     # the source document's term replaces the 3 days (it concerns registration)
     assert w.referral_registration_deadline(saturday, basis_deadline=date(2026, 12, 7)) == date(2026, 12, 7)
+
+
+def test_patronage_wait_is_one_rule_from_registration():
+    """SOP 04: at most 4 working days from registration to the first service, whatever the ground."""
+    assert w.MAX_WAIT_DAYS == 4
+    # registered Friday 08.05.2026: 12, 13, 14, 15 May (11.05 is a holiday)
+    assert w.patronage_deadline(date(2026, 5, 8)) == date(2026, 5, 15)
+    # received Saturday 05.12.2026: registration due Wednesday 09.12; registered that Saturday, the wait
+    # ends Thursday 10.12 — never before the registration deadline
+    reg_due = w.referral_registration_deadline(date(2026, 12, 5))
+    assert reg_due == date(2026, 12, 9)
+    assert w.patronage_deadline(date(2026, 12, 5), reg_due) == date(2026, 12, 10)
+    assert w.patronage_deadline(date(2026, 12, 5), reg_due, wait_days=1) == date(2026, 12, 9)
 
 
 # --- overrides and confirmed years ----------------------------------------
