@@ -73,13 +73,17 @@ def create_referral(
     source_term_due: dt.date | None = None,
     registered: bool = True,
     late_reason: str = "",
+    registered_at: dt.datetime | None = None,
 ) -> int:
-    """Record incoming information and its deadlines; registered now unless `registered` is False.
-    A registration after its deadline needs `late_reason` (ValueError otherwise). Returns the referral id."""
+    """Record incoming information and its deadlines; registered now (or at `registered_at`, a registration
+    copied from the paper register) unless `registered` is False. A registration after its deadline needs
+    `late_reason` (ValueError otherwise). Returns the referral id."""
     access.require_client_id(None, client_id)  # access: client
     if ground not in GROUNDS:
         raise ValueError(f"Неизвестное основание: {ground}")
-    now = clock.now()
+    if registered_at is not None and not received_at <= registered_at <= clock.now():
+        raise ValueError("Время регистрации — между поступлением и текущим моментом.")
+    now = registered_at or clock.now()
     d = compute_deadlines(received_at, ground, source_term_due, now.date() if registered else None, wait_days())
     late_reason = late_reason.strip()
     if registered and now.date() > d.registration and not late_reason:

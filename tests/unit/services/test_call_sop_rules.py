@@ -37,6 +37,9 @@ def pdf_text(path) -> str:
 
 
 def test_sop03_agrees_at_home_goes_into_the_field_visit_schedule_with_the_planner_checks(actor, staff):
+    from soptui.services import institution
+
+    institution.update(service_wait_days=1)  # SOP 04 wait of this centre: 1 working day from registration (23.11)
     ids = make_family(staff)
     call_id = start(ids)
     make_ready(call_id, "03")
