@@ -155,7 +155,7 @@ async def test_sop03_home_visit_shows_the_planner_conflict_in_the_dialog(store, 
             VisitPlan(
                 client_id=ids["client"],
                 staff_ids=[staff["spec"]],
-                day=dt.date(2026, 11, 27),
+                day=dt.date(2026, 12, 2),
                 start=dt.time(10, 30),
                 end=dt.time(11, 30),
                 kind="planned",
@@ -174,9 +174,9 @@ async def test_sop03_home_visit_shows_the_planner_conflict_in_the_dialog(store, 
         await wait_for_screen(pilot, BranchScreen)
         await pilot.press("1")
         visit = await wait_for_screen(pilot, VisitScreen)
-        await fill_date_time(pilot, "27.11.2026", "11:00")
+        await fill_date_time(pilot, "02.12.2026", "11:00")
         await settle(pilot)
-        await answer_planner_check(pilot, visit)  # past the referral's term: the reason, asked here
+        await answer_planner_check(pilot, visit)  # past the wait (to 01.12): the reason, asked here
         check = str(visit.query_one("#visit-check").render())
         assert "!" in check, check  # the planner's conflict is shown in the dialog
         assert isinstance(app.screen, VisitScreen)
