@@ -48,7 +48,7 @@ def effectiveness_text(level: str | None, comment: str) -> str:
 
 
 # SOP 04 §4: who visits.
-VISIT_POSITIONS = ("social_work_specialist", "psychologist", "nurse", "social_pedagogue")
+VISIT_POSITIONS = ("social_work_specialist", "district_social_worker", "psychologist", "nurse", "social_pedagogue")
 
 DEFAULT_WORK_START = dt.time(9, 0)
 DEFAULT_WORK_END = dt.time(18, 0)

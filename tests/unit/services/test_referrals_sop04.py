@@ -109,3 +109,18 @@ def test_sop04_wait_is_configured_per_institution(client):
     _at(dt.datetime(2026, 12, 7, 10, 0))
     rid = referrals.create_referral(client, SATURDAY, "ipra")
     assert m.Referral.get_by_id(rid).patronage_due == dt.date(2026, 12, 9)  # 8 and 9 December
+
+
+def test_sop04_a_district_social_worker_may_be_assigned_and_visits(client, actor):
+    """SOP 04 §7: «закрепляется специалист учреждения (специалист по социальной работе или участковый
+    социальный работник)»."""
+    from soptui.services import auth
+    from soptui.services import patronage as visits
+
+    dep = m.Staff.get_by_id(actor.id).department
+    worker = auth.add_user(
+        "uch", "secret123", "Орлова", "Нина", "Петровна", "district_social_worker", "specialist", dep.name
+    )
+    rid = referrals.create_referral(client, dt.datetime(2026, 11, 25, 9, 0), "citizen_report", assigned_staff=worker)
+    assert m.Referral.get_by_id(rid).assigned_staff_id == worker
+    assert worker in [s.id for s in visits.visiting_staff(dep.id)]
