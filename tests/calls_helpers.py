@@ -66,6 +66,7 @@ def _referral(child_id: int, received: dt.datetime, spec: int | None) -> int:
         "МАОУ СОШ № 2",
         "Ребёнок часто пропускает занятия, классный руководитель не может связаться с родителями.",
         assigned_staff=spec,
+        registered_at=received,  # registered on arrival (SOP 04)
     )
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from soptui.db import models as m
 from soptui.db.connection import write_transaction
-from soptui.services import auth, referrals
+from soptui.services import auth, institution, referrals
 from soptui.services.patronage import VisitPlan
 
 from conftest import PASSWORD
@@ -39,7 +39,9 @@ def family(actor, staff):
     psy = auth.add_user(
         "psy", PASSWORD, "Соколов", "Андрей", "Павлович", "psychologist", "specialist", "Отделение дневного пребывания"
     )
-    # a prevention-system referral received yesterday: visit within 1 working day (26.11)
+    # SOP 04 wait configured per institution: this one serves within 1 working day of registration;
+    # a prevention-system referral received and registered on 25.11: the first service by 26.11
+    institution.update(service_wait_days=1)
     ref = referrals.create_referral(
         client.id,
         dt.datetime(2026, 11, 25, 9, 0),
@@ -62,6 +64,5 @@ def plan(family, day=THU, start=dt.time(11, 0), end=dt.time(11, 40), staff=None,
         ground="prevention_request",
         address="пос. Монетный, ул. Мира, д. 3",
         transport_needed=True,
-        purpose="Первичный патронаж",
-        **kw,
+        **{"purpose": "Первичный патронаж", **kw},
     )

@@ -112,12 +112,28 @@ def _v6_call_rules(migrator: SchemaMigrator, database: pw.Database) -> None:
             migrate(migrator.add_column("phone_call", name, field))
 
 
+def _v7_referral_registration(migrator: SchemaMigrator, database: pw.Database) -> None:
+    """v7: SOP 04 registration is a step of its own: a late registration keeps its reason; the institution
+    sets the wait from registration to the first service (1-4 working days, 4 by default). Referrals stored
+    without a registration time were registered on arrival (the form always registered them)."""
+    from playhouse.migrate import migrate
+
+    referral = {c.name for c in database.get_columns("referral")}
+    if "registration_late_reason" not in referral:
+        migrate(migrator.add_column("referral", "registration_late_reason", pw.TextField(default="")))
+    institution = {c.name for c in database.get_columns("institution")}
+    if "service_wait_days" not in institution:
+        migrate(migrator.add_column("institution", "service_wait_days", pw.IntegerField(default=4)))
+    database.execute_sql("UPDATE referral SET registered_at = received_at WHERE registered_at IS NULL")
+
+
 MIGRATIONS: dict[int, Migration] = {
     2: _v2_staff_idle_lock,
     3: _v3_tamper_evident_audit,
     4: _v4_measured_minutes,
     5: _v5_feedback_and_report_time,
     6: _v6_call_rules,
+    7: _v7_referral_registration,
 }
 CURRENT_VERSION = max(MIGRATIONS, default=1)
 assert CURRENT_VERSION == SCHEMA_VERSION, "bump storecheck.SCHEMA_VERSION with a new migration"

@@ -81,6 +81,7 @@ class Institution(BaseModel):
     work_end = CharField(default="18:00")
     timezone = CharField(default="Asia/Yekaterinburg")
     idle_lock_minutes = pw.IntegerField(default=10)
+    service_wait_days = pw.IntegerField(default=4)  # v7: SOP 04 wait from registration to the first service, 1-4
 
 
 class Department(BaseModel):
@@ -221,6 +222,7 @@ class Referral(BaseModel):
     assigned_staff = pw.ForeignKeyField(Staff, null=True, backref="referrals", on_delete="SET NULL")
     registration_due = pw.DateField()
     registered_at = pw.DateTimeField(null=True)
+    registration_late_reason = pw.TextField(default="")  # v7: why it was registered after registration_due
     first_contact_due = pw.DateField(index=True)
     first_contact_at = pw.DateTimeField(null=True)
     first_contact_late = pw.BooleanField(default=False)

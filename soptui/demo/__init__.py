@@ -475,7 +475,7 @@ def _build_demo(n_clients: int = 300, today: dt.date | None = None, seed: int = 
         client = m.Client.get_by_id(client_id)
         received = received_for_state(states[i % 3], today, ctx.rng)
         grounds = ["prevention_request", "citizen_report", "personal_application", "ipra"]
-        referrals.create_referral(
+        ref_id = referrals.create_referral(
             client_id,
             received,
             grounds[i % 4],
@@ -484,7 +484,13 @@ def _build_demo(n_clients: int = 300, today: dt.date | None = None, seed: int = 
             intake_log=ctx.rng.choice(["reception", "incoming_calls"]),
             taken_by=ctx.staff["head"],
             assigned_staff=client.assigned_staff_id,
+            registered=False,
         )
+        if i % 6 != 5:  # registered within the hour it arrived; every sixth still waits for registration (Today)
+            registered_at = received + dt.timedelta(hours=1)
+            m.Referral.update(
+                registered_at=registered_at, patronage_due=workdays.patronage_deadline(registered_at.date())
+            ).where(m.Referral.id == ref_id).execute()
     for seeder in SEEDERS:
         seeder(ctx)
     return ctx

@@ -5,6 +5,7 @@ from __future__ import annotations
 POSITIONS = {
     "social_work_specialist": "специалист по социальной работе",
     "social_worker": "социальный работник",
+    "district_social_worker": "участковый социальный работник",  # SOP 04 §7: may be assigned to a family
     "psychologist": "психолог",
     "social_pedagogue": "социальный педагог",
     "nurse": "медицинская сестра",

@@ -31,8 +31,24 @@ STAGES: tuple[tuple[str, str, int], ...] = (
     ("completion", "Завершение (акт)", COMPLETION_NORM_MIN),
 )
 
+# SOP 04, planned (repeat) visit: «оценивание насколько эффективна проводимая профилактическая работа»
+EFFECTIVENESS = {
+    "effective": "эффективна",
+    "partly": "частично эффективна",
+    "not_effective": "неэффективна",
+}
+
+
+def effectiveness_text(level: str | None, comment: str) -> str:
+    """«Профилактическая работа эффективна. <comment>» (empty when nothing was assessed)."""
+    if not level and not comment.strip():
+        return ""
+    head = f"Профилактическая работа {EFFECTIVENESS[level]}." if level in EFFECTIVENESS else ""
+    return f"{head} {comment.strip()}".strip()
+
+
 # SOP 04 §4: who visits.
-VISIT_POSITIONS = ("social_work_specialist", "psychologist", "nurse", "social_pedagogue")
+VISIT_POSITIONS = ("social_work_specialist", "district_social_worker", "psychologist", "nurse", "social_pedagogue")
 
 DEFAULT_WORK_START = dt.time(9, 0)
 DEFAULT_WORK_END = dt.time(18, 0)

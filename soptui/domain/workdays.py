@@ -70,6 +70,8 @@ __all__ = [
     "OFFICIAL_SHORT_DAYS",
     "MAX_WAIT_DAYS",
     "PATRONAGE_GROUNDS",
+    "SERVICE_WAIT_DEFAULT",
+    "SERVICE_WAIT_RANGE",
     "set_overrides",
     "get_overrides",
     "set_confirmed_years",
@@ -444,14 +446,20 @@ PATRONAGE_GROUNDS = (
     "ipra",  # реализация ИПРА
 )
 
-# SOP 04: «Максимальный срок ожидания оказания услуги: 1-4 дня» — one rule for every ground: the wait is
-# counted from the registration of the referral to the first service, at most MAX_WAIT_DAYS working days.
+# SOP 04: «Максимальный срок ожидания оказания услуги: 1-4 дня» -- one rule for every ground: the wait is
+# counted in working days from the referral's registration to the first service (a visit done, or a call
+# that reached the family). The upper bound is the default; an institution may hold itself to less.
 MAX_WAIT_DAYS = 4
+SERVICE_WAIT_DEFAULT = MAX_WAIT_DAYS
+SERVICE_WAIT_RANGE = (1, 4)
 
 
 def patronage_deadline(registered: date, registration_due: date | None = None, wait_days: int = MAX_WAIT_DAYS) -> date:
     """Last day for the first service (a visit, or a call that reached the family): `wait_days` working
     days after registration, and never before the registration deadline itself."""
+    lo, hi = SERVICE_WAIT_RANGE
+    if not lo <= wait_days <= hi:
+        raise ValueError(f"SOP 04 wait is {lo}-{hi} days, got {wait_days}")
     due = add_working_days(_as_date(registered), wait_days)
     if registration_due is not None:
         due = max(due, _as_date(registration_due))

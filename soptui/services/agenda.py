@@ -16,7 +16,7 @@ from soptui.services import access, calls, clients, drafts, groups, patronage, r
 
 
 def referral_items(actor: Actor, today: dt.date) -> list[TodayItem]:
-    """SOP 03/04 deadlines of referrals with no first-contact call yet."""
+    """SOP 03/04 deadlines: the first-contact call, the registration, and the first service after it."""
     staff_id = None if actor.is_head else actor.id
     department = None if actor.sees_all_departments else actor.department_id
     items = []
@@ -33,6 +33,22 @@ def referral_items(actor: Actor, today: dt.date) -> list[TodayItem]:
                 r.state,
                 ("client", r.client_id),
                 r.first_contact_due.isoformat(),
+            )
+        )
+    for step in referrals.pending_steps(today, staff_id=staff_id, department_id=department):
+        if step.step == "registration":
+            what = f"регистрация (СОП 04): {step.countdown}"
+        else:
+            what = f"первая услуга (СОП 04): {step.countdown}"
+        items.append(
+            TodayItem(
+                "Сроки по обращениям",
+                f"до {clock.fmt_date(step.due)}",
+                step.client_name,
+                what,
+                step.state,
+                ("client", step.client_id),
+                step.due.isoformat(),
             )
         )
     return items

@@ -19,6 +19,7 @@ class InstitutionInfo:
     work_end: str
     timezone: str
     idle_lock_minutes: int
+    service_wait_days: int = 4  # SOP 04: working days from registration to the first service (1-4)
 
 
 DEFAULT_NAME = "Государственное автономное учреждение социального обслуживания Свердловской области «Комплексный центр социального обслуживания населения»"
@@ -27,7 +28,7 @@ DEFAULT_NAME = "Государственное автономное учрежд
 def get() -> InstitutionInfo:
     row = m.Institution.select().first()
     if row is None:
-        return InstitutionInfo(DEFAULT_NAME, "КЦСОН", "", "", "09:00", "18:00", "Asia/Yekaterinburg", 10)
+        return InstitutionInfo(DEFAULT_NAME, "КЦСОН", "", "", "09:00", "18:00", "Asia/Yekaterinburg", 10, 4)
     return InstitutionInfo(
         row.full_name,
         row.short_name,
@@ -37,6 +38,7 @@ def get() -> InstitutionInfo:
         row.work_end,
         row.timezone,
         row.idle_lock_minutes,
+        row.service_wait_days,
     )
 
 
@@ -61,6 +63,8 @@ def update(**changes) -> InstitutionInfo:
     """Change the institution's settings (creating the row on first use)."""
     if "idle_lock_minutes" in changes and not 1 <= changes["idle_lock_minutes"] <= 240:
         raise ValueError("Время до блокировки экрана — от 1 до 240 минут.")
+    if "service_wait_days" in changes and not 1 <= changes["service_wait_days"] <= 4:
+        raise ValueError("Срок ожидания услуги по СОП 04 — от 1 до 4 рабочих дней.")
     if "timezone" in changes:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 

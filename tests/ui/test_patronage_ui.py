@@ -479,3 +479,63 @@ async def test_a_head_completes_a_colleagues_past_visit_naming_who_did_it_and_wh
         "отчёт сдан на следующий день",
     )
     assert (e.work_minutes, e.minutes) == (30, 30)
+
+
+async def test_sop04_visit_timers_hold_work_against_40_minutes_not_the_plan(demo_store, centre):
+    """Issue 13 point 4: 46 minutes of work on a 90-minute plan shows «сверх нормы» against 40:00."""
+    client = fresh_client(demo_store)
+    ivanova = staff_id("ivanova")
+    start = visits.free_start(ivanova, WED)
+    vid = visits.save_plan(
+        VisitPlan(
+            client_id=client.id,
+            staff_ids=[ivanova],
+            day=WED,
+            start=start.time(),
+            end=(start + dt.timedelta(minutes=90)).time(),
+            address=client.address,
+            purpose="Знакомство с семьёй",
+        ),
+        allow_conflicts=True,
+    )
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_planner(pilot, app)
+        app.open(OpenVisit(vid))
+        await settle(pilot, app)
+        do = app.screen
+        timers = do.query_one("#timers")
+        assert timers.norms == (60, 40, 10)
+        await pilot.press("ctrl+t", "ctrl+t")  # preparation, then work with the family
+        timers.accumulated[1] += 46 * 60
+        timers.refresh_text()
+        text = str(timers.render())
+        assert "Работа с семьёй: 46:" in text and "/ 40:00 сверх нормы" in text
+
+
+async def test_sop04_repeat_visit_plan_asks_the_purpose_and_drops_the_referral_deadline(demo_store):
+    """Issue 13 point 3: «определяется цель посещения»; the first referral's deadline is not a repeat visit's."""
+    from textual.widgets import Select
+
+    client = fresh_client(demo_store)
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_planner(pilot, app)
+        app.open(NewVisit(client.id))
+        await settle(pilot, app)
+        form = app.screen
+        assert type(form).__name__ == "VisitFormScreen"
+        form.query_one("#kind", Select).value = "planned"
+        form.query_one("#purpose").value = ""
+        await settle(pilot, app)
+        assert "Повторный патронаж: срок по обращению к нему не относится" in str(form.query_one("#deadline").render())
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert app.screen is form
+        assert "цель посещения" in str(form.query_one("#purpose").query_one("FieldError").render())
+        assert not m.PatronageVisit.select().where(m.PatronageVisit.client == client.id).exists()
+        form.query_one("#purpose").value = "Проверить выполнение рекомендаций"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        v = m.PatronageVisit.get(m.PatronageVisit.client == client.id)
+        assert v.kind == "planned" and v.purpose == "Проверить выполнение рекомендаций"

@@ -256,6 +256,13 @@ async def test_referral_intake_with_deadlines(demo_store):
         text = str(form.query_one("#rf-deadlines").render())
         assert "Первичный звонок семье (СОП 03): до 14.01.2026" in text
         await _type(pilot, form, "rf-source", "МАОУ СОШ 2")
+        # SOP 04: registered today (25.11.2026), long after its deadline -> the reason is asked and required
+        assert form.query_one("#rf-late").has_class("-shown")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "укажите причину" in str(form.query_one("#rf-late").query_one("FieldError").render())
+        assert not m.Client.select().where(m.Client.last_name == "Зуева").exists()
+        await _type(pilot, form, "rf-late", "Письмо найдено в архиве")
         await pilot.press("ctrl+s")
         card = await _wait_screen(pilot, app, "ClientCardScreen")
         await _settle(pilot, app)
@@ -264,7 +271,44 @@ async def test_referral_intake_with_deadlines(demo_store):
         ref = m.Referral.get(m.Referral.client == client.id)
         assert ref.first_contact_due == dt.date(2026, 1, 14) and ref.source_body == "МАОУ СОШ 2"
         assert ref.assigned_staff_id == app.actor.id
+        assert ref.registration_late_reason == "Письмо найдено в архиве"
         assert "14.01.2026" in str(card.query_one("#card-referrals").render())
+
+
+async def test_sop04_referral_deadlines_follow_the_arrival_date_and_time(demo_store):
+    """Issue 13 point 6: the deadlines refresh when the date or the time of arrival changes."""
+    from textual.widgets import Select
+
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "ivanova", "demo2026")
+        await pilot.press("f3")
+        await _settle(pilot, app)
+        await pilot.press("ctrl+r")
+        form = await _wait_screen(pilot, app, "ReferralFormScreen")
+        await _settle(pilot, app)
+        form.query_one("#rf-ground", Select).value = "citizen_report"
+        await pilot.pause()
+        await _type(pilot, form, "rf-date", "20.11.2026")  # Friday: call by 25.11, registration by 25.11
+        await pilot.pause()
+        text = str(form.query_one("#rf-deadlines").render())
+        assert "Первичный звонок семье (СОП 03): до 25.11.2026" in text
+        assert not form.query_one("#rf-late").has_class("-shown")
+        await _type(pilot, form, "rf-date", "19.11.2026")  # Thursday: 20, 23, 24 November
+        await pilot.pause()
+        text = str(form.query_one("#rf-deadlines").render())
+        assert "Зарегистрировать обращение: до 24.11.2026" in text
+        assert form.query_one("#rf-late").has_class("-shown")
+        await _type(pilot, form, "rf-time", "9")  # an unfinished time: no deadlines until it parses
+        await pilot.pause()
+        assert "Сроки появятся" in str(form.query_one("#rf-deadlines").render())
+        await _type(pilot, form, "rf-time", "09:30")
+        await pilot.pause()
+        assert "до 24.11.2026" in str(form.query_one("#rf-deadlines").render())
+        await _type(pilot, form, "rf-source-due", "30.11.2026")  # the source document's term: registration
+        await pilot.pause()
+        assert "(срок источника): до 30.11.2026" in str(form.query_one("#rf-deadlines").render())
+        assert not form.query_one("#rf-late").has_class("-shown")
 
 
 async def test_picker_returns_client_id(demo_store):

@@ -176,7 +176,7 @@ async def test_sop03_home_visit_shows_the_planner_conflict_in_the_dialog(store, 
         visit = await wait_for_screen(pilot, VisitScreen)
         await fill_date_time(pilot, "02.12.2026", "11:00")
         await settle(pilot)
-        await answer_planner_check(pilot, visit)  # past the wait (to 01.12): the reason, asked here
+        await answer_planner_check(pilot, visit)  # past the wait (to 27.11): the reason, asked here
         check = str(visit.query_one("#visit-check").render())
         assert "!" in check, check  # the planner's conflict is shown in the dialog
         assert isinstance(app.screen, VisitScreen)

@@ -407,6 +407,7 @@ def missing(template: str, values: Mapping[str, object]) -> list[str]:
 POSITION_INSTRUMENTAL = {
     "social_work_specialist": "специалистом по социальной работе",
     "social_worker": "социальным работником",
+    "district_social_worker": "участковым социальным работником",
     "psychologist": "психологом",
     "social_pedagogue": "социальным педагогом",
     "nurse": "медицинской сестрой",

@@ -43,19 +43,22 @@ def _received_date(text: str) -> dt.date:
     return d
 
 
-def deadlines_text(received: dt.datetime | None, ground: str | None, source_term: dt.date | None = None) -> Text:
-    """The three SOP deadlines with their working-day countdown and the calendar warning."""
+def deadlines_text(
+    received: dt.datetime | None, ground: str | None, source_term: dt.date | None = None, wait: int | None = None
+) -> Text:
+    """The SOP deadlines with their working-day countdown and the calendar warning; registration is today
+    (saving registers the referral), so the wait for the service (SOP 04) runs from today."""
     from soptui.services.referrals import compute_deadlines
 
     if received is None or not ground:
         return Text("Сроки появятся, когда будут указаны дата поступления и основание.", style="dim")
-    d = compute_deadlines(received, ground, source_term)
     today = clock.today()
+    d = compute_deadlines(received, ground, source_term, max(today, received.date()), wait)
     out = Text()
     for label, due in (
         ("Зарегистрировать обращение" + (" (срок источника)" if source_term else ""), d.registration),
         ("Первичный звонок семье (СОП 03)", d.first_contact),
-        ("Первая услуга не позднее (СОП 04)", d.patronage),
+        ("Первая услуга после регистрации (СОП 04)", d.patronage),
     ):
         state = workdays.deadline_state(due, today)
         style = {"overdue": "bold red", "today": "bold yellow", "ok": "green"}[state]
@@ -65,6 +68,14 @@ def deadlines_text(received: dt.datetime | None, ground: str | None, source_term
         out.append(f"⚠ {d.warning}", style="yellow")
     out.rstrip()
     return out
+
+
+def registration_is_late(received: dt.datetime | None, ground: str | None, source_term: dt.date | None) -> bool:
+    from soptui.services.referrals import compute_deadlines
+
+    if received is None or not ground:
+        return False
+    return clock.today() > compute_deadlines(received, ground, source_term).registration
 
 
 class ReferralFormScreen(EditFlow, SectionScreen):
@@ -82,6 +93,8 @@ class ReferralFormScreen(EditFlow, SectionScreen):
     ReferralFormScreen #rf-new-client { height: auto; }
     ReferralFormScreen #rf-deadlines { height: auto; padding: 0 1; border: round $primary; }
     ReferralFormScreen #rf-status { height: auto; padding: 0 1; }
+    ReferralFormScreen #rf-late { display: none; }
+    ReferralFormScreen #rf-late.-shown { display: block; }
     ReferralFormScreen TextArea { height: 5; }
     ReferralFormScreen #rf-error-top { height: auto; }
     """
@@ -115,6 +128,7 @@ class ReferralFormScreen(EditFlow, SectionScreen):
         super().__init__()
         self.client_id = client_id
         self.client_name = ""
+        self.wait_days: int | None = None  # the institution's SOP 04 wait, read with the staff list
         self.init_edit_flow(f"referral:client:{client_id}" if client_id else DRAFT_KEY)
 
     def compose_body(self) -> ComposeResult:
@@ -154,6 +168,7 @@ class ReferralFormScreen(EditFlow, SectionScreen):
                     yield Select(GROUND_OPTIONS, prompt="выберите основание", id="rf-ground")
             yield Static("", id="rf-ground-error", classes="error")
             yield Static(deadlines_text(None, None), id="rf-deadlines")
+            yield LabeledInput("Причина регистрации после срока (СОП 04)", id="rf-late")
             with Horizontal(classes="row"):
                 yield LabeledInput("Источник (орган, организация, лицо)", id="rf-source")
                 yield LabeledInput(
@@ -182,9 +197,10 @@ class ReferralFormScreen(EditFlow, SectionScreen):
 
     @db_work(group="rf-load")
     def _load(self) -> None:
-        from soptui.services import drafts
+        from soptui.services import drafts, referrals
 
         staff = svc.staff_choices()
+        self.wait_days = referrals.wait_days()
         name, error = "", None
         if self.client_id:
             try:
@@ -244,6 +260,7 @@ class ReferralFormScreen(EditFlow, SectionScreen):
         "rf-time",
         "rf-source",
         "rf-source-due",
+        "rf-late",
     )
 
     def raw_values(self) -> dict[str, Any]:
@@ -275,8 +292,8 @@ class ReferralFormScreen(EditFlow, SectionScreen):
     @on(TextArea.Changed)
     def _changed(self, event) -> None:
         control = getattr(event, "control", None)
-        field = next((a.id for a in control.ancestors_with_self if isinstance(a, LabeledInput)), "") if control else ""
-        if field in ("rf-date", "rf-time", "rf-source-due") or isinstance(event, Select.Changed):
+        field = control.parent if isinstance(control, Input) else control
+        if isinstance(event, Select.Changed) or getattr(field, "id", "") in ("rf-date", "rf-time", "rf-source-due"):
             self._update_deadlines()
         self.note_change()
 
@@ -288,15 +305,19 @@ class ReferralFormScreen(EditFlow, SectionScreen):
             return None
         return dt.datetime.combine(d, t)
 
+    def _source_term(self) -> dt.date | None:
+        try:
+            return clock.parse_date(self.query_one("#rf-source-due", LabeledInput).value)
+        except ValueError:
+            return None
+
     def _update_deadlines(self) -> None:
         ground = _opt(self.query_one("#rf-ground", Select).value)
         if ground:
             self.query_one("#rf-ground-error", Static).update("")
-        try:
-            term = svc.validate_any_date(self.query_one("#rf-source-due", LabeledInput).value)
-        except ValueError:
-            term = None
-        self.query_one("#rf-deadlines", Static).update(deadlines_text(self._received(), ground, term or None))
+        received, term = self._received(), self._source_term()
+        self.query_one("#rf-deadlines", Static).update(deadlines_text(received, ground, term, self.wait_days))
+        self.query_one("#rf-late").set_class(registration_is_late(received, ground, term), "-shown")
 
     # --- linking an existing client -------------------------------------------------------
 
@@ -358,6 +379,9 @@ class ReferralFormScreen(EditFlow, SectionScreen):
             if received > clock.now():
                 self.query_one("#rf-time", LabeledInput).show_error("Время поступления ещё не наступило.")
                 ok = False
+        if registration_is_late(received, ground, values.get("rf-source-due")) and not values.get("rf-late"):
+            self.query_one("#rf-late", LabeledInput).show_error("Срок регистрации прошёл: укажите причину.")
+            ok = False
         if not ok:
             self._status("Исправьте поля, отмеченные красным: введённое сохранено.", "bold red")
             return
@@ -380,6 +404,7 @@ class ReferralFormScreen(EditFlow, SectionScreen):
             intake_log=self.query_one("#rf-log", Select).value,
             assigned_staff_id=_opt(self.query_one("#rf-staff", Select).value),
             source_term_due=values["rf-source-due"],
+            late_reason=values.get("rf-late") or "",
         )
         self._status("Сохранение…")
         self._save(data, args)

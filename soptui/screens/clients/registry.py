@@ -53,6 +53,13 @@ class ClientsScreen(ClientSearchMixin, SectionScreen):
             id="clients.referral",
             tooltip="Принять информацию о семье (обращение)",
         ),
+        Binding(
+            "ctrl+o",
+            "intake_register",
+            "Журналы",
+            id="clients.intake_register",
+            tooltip="Журнал приёма граждан и журнал регистрации телефонных звонков (СОП 04)",
+        ),
         Binding("ctrl+pagedown", "page(1)", "Стр.→", id="clients.next", tooltip="Следующая страница"),
         Binding("ctrl+pageup", "page(-1)", "←Стр.", id="clients.prev", tooltip="Предыдущая страница"),
         Binding("escape", "clear", "Очистить", id="clients.clear", tooltip="Очистить поиск", show=False),
@@ -219,6 +226,11 @@ class ClientsScreen(ClientSearchMixin, SectionScreen):
         from soptui.screens.clients.client_form import ClientFormScreen
 
         self.app.push_screen(ClientFormScreen(), self._after_form)
+
+    def action_intake_register(self) -> None:
+        from soptui.screens.clients.intake_register import IntakeRegisterScreen
+
+        self.app.push_screen(IntakeRegisterScreen())
 
     def action_new_referral(self) -> None:
         from soptui.screens.clients.referral_form import ReferralFormScreen

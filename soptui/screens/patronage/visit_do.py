@@ -27,6 +27,7 @@ from soptui.domain.labels import (
     VISIT_KINDS,
     VISIT_STATUSES,
 )
+from soptui.domain.patronage import EFFECTIVENESS, effectiveness_text
 from soptui.widgets.fields import FieldError, LabeledInput, TextInput
 from soptui.widgets.header import AppHeader
 from soptui.widgets.stage_timers import StageTimers
@@ -36,20 +37,8 @@ from soptui.widgets.workers import db_work
 if TYPE_CHECKING:
     from soptui.services.patronage import VisitDetail
 
-EFFECTIVENESS = {
-    "effective": "эффективна",
-    "partly": "частично эффективна",
-    "not_effective": "неэффективна",
-}
 CHECK_CHOICES = [(label, code) for code, label in RECOMMENDATION_STATUSES.items()]
 SAVE_DELAY = 1.0  # seconds of quiet typing before the draft is written
-
-
-def effectiveness_text(level: str | None, comment: str) -> str:
-    if not level and not comment.strip():
-        return ""
-    head = f"Профилактическая работа {EFFECTIVENESS[level]}." if level in EFFECTIVENESS else ""
-    return f"{head} {comment.strip()}".strip()
 
 
 class VisitDoScreen(Screen):
@@ -225,7 +214,8 @@ class VisitDoScreen(Screen):
         self.query_one("#done-summary", Static).update("" if planned else self._summary_text(detail))
         self._update_act_buttons()
         timers = self.query_one("#timers", StageTimers)
-        timers.norms = (card.prep_minutes, card.work_minutes, card.completion_minutes)
+        # SOP 04 norms (60/40/10), not the planned durations: the plan may be longer, the norm stays
+        timers.norms = (patronage.PREP_NORM_MIN, patronage.WORK_NORM_MIN, patronage.COMPLETION_NORM_MIN)
         if not planned and card.status == "done":
             done_kinds = [k for k, a in detail.acts.items() if not a.is_draft]
             self.query_one(f"#act-{done_kinds[0] if done_kinds else 'housing'}", Button).focus()
@@ -259,7 +249,7 @@ class VisitDoScreen(Screen):
         if c.transport_needed:
             t.append(" · нужен транспорт", style="bold cyan")
         t.append(f"\nОснование: {d.ground_label} · Сотрудники: {', '.join(c.staff_names) or 'не назначены'}")
-        if d.patronage_due:
+        if d.patronage_due and c.kind == "primary":  # a repeat visit is not judged by the referral's wait
             late = c.start.date() > d.patronage_due
             t.append(f"\nСрок патронажа по обращению: до {d.patronage_due:%d.%m.%Y}", style="bold red" if late else "")
             if d.late_reason:

@@ -342,8 +342,10 @@ class VisitFormScreen(EditFlow, ModalScreen[int | None]):
             self.version = draft["version"]  # a visit changed since then gives the conflict, not a silent overwrite
         self._update_deadline()
 
-    def on_select_changed(self) -> None:
+    def on_select_changed(self, event) -> None:
         self.note_change()
+        if getattr(event.select, "id", "") == "kind" and self.loaded:
+            self._update_deadline()
 
     def on_checkbox_changed(self) -> None:
         self.note_change()
@@ -372,6 +374,11 @@ class VisitFormScreen(EditFlow, ModalScreen[int | None]):
     def _update_deadline(self) -> None:
         box = self.query_one("#deadline", Static)
         late_field = self.query_one("#late_reason", LabeledInput)
+        if self.query_one("#kind", Select).value == "planned":
+            # SOP 04: the wait after a referral ends with the first service; a repeat visit is not judged by it
+            box.update(Text("Повторный патронаж: срок по обращению к нему не относится.", style="dim"))
+            late_field.display = bool(late_field.value)
+            return
         if not self.referral_id:
             box.update(Text("Обращение с контрольным сроком патронажа не найдено.", style="dim"))
             late_field.display = bool(late_field.value)
@@ -492,6 +499,7 @@ class VisitFormScreen(EditFlow, ModalScreen[int | None]):
             "prep": "#prep",
             "completion": "#completion",
             "late_reason": "#late_reason",
+            "purpose": "#purpose",
         }
         other = []
         first = None

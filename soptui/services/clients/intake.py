@@ -23,16 +23,20 @@ def take_referral(
     intake_log: str,
     assigned_staff_id: int | None,
     source_term_due: dt.date | None = None,
+    late_reason: str = "",
 ) -> tuple[int, int]:
     """Register incoming information: create the client (status potential) or link an existing one.
 
-    Returns (client_id, referral_id).
+    Registered now: past the SOP 04 registration deadline `late_reason` is required. Returns (client_id, referral_id).
     """
     access.require_client_id(None, client_id) if client_id is not None else access.require_department(
         None, data.department_id if data else None
     )  # access: client
     if received_at > clock.now():
         raise ValueError("Время поступления не может быть в будущем.")
+    due = referrals.compute_deadlines(received_at, ground, source_term_due).registration
+    if clock.today() > due and not late_reason.strip():
+        raise ValueError(referrals.late_registration_message(due))
     if client_id is None:
         if data is None:
             raise ValueError("Выберите клиента или заполните его данные.")
@@ -56,5 +60,6 @@ def take_referral(
         taken_by=session.actor_id(),
         assigned_staff=assigned_staff_id,
         source_term_due=source_term_due,
+        late_reason=late_reason,
     )
     return client_id, ref_id

@@ -164,6 +164,7 @@ def act_document(visit_id: int, kind: str) -> ActDocument:
         for s in staff
     ]
     signers.append(("Получатель социальных услуг (законный представитель)", ""))
+    earlier, effectiveness = _checks_of(visit_id, detail)
     return ActDocument(
         kind=kind,
         title=ACT_KINDS[kind],
@@ -175,18 +176,40 @@ def act_document(visit_id: int, kind: str) -> ActDocument:
         problem_areas=tuple(PROBLEM_AREAS.get(x, x) for x in detail.problem_areas),
         findings=detail.findings,
         rights_explained=detail.rights_explained,
-        effectiveness=detail.effectiveness,
+        effectiveness=effectiveness,
         recommendations=tuple((r.text, r.for_whom, clock.fmt_date(r.due_date)) for r in detail.recommendations),
-        earlier=tuple(
-            (clock.fmt_date(r.visit_date), r.text, RECOMMENDATION_STATUSES.get(r.status, r.status), r.comment)
-            for r in detail.earlier
-            if detail.card.status == "done"
-        ),
+        earlier=earlier,
         signers=tuple(signers),
         is_draft=act.is_draft,
         client_name=card.client_name,
         visit_date=card.start.date(),
     )
+
+
+def _checks_of(visit_id: int, detail) -> tuple[tuple[tuple[str, str, str, str], ...], str]:
+    """The check of earlier recommendations and the effectiveness assessment (SOP 04, planned visit): stored
+    once the visit is done; during the visit, what has been marked so far (the visit's progress), so an act
+    printed at the family's home already carries them."""
+    checks: dict[str, Any] = {}
+    effectiveness = detail.effectiveness
+    if detail.card.status == "planned":
+        from soptui.services.patronage.doing import load_progress
+
+        progress = load_progress(visit_id) or {}
+        checks = progress.get("checks") or {}
+        effectiveness = patronage.effectiveness_text(progress.get("eff_level"), progress.get("eff_comment") or "")
+        if not checks and detail.card.kind != "planned":
+            return (), effectiveness
+    elif detail.card.status != "done":
+        return (), effectiveness
+    rows = []
+    for r in detail.earlier:
+        status, comment = r.status, r.comment
+        mark = checks.get(str(r.id))
+        if isinstance(mark, list | tuple) and len(mark) == 2:
+            status, comment = str(mark[0]), str(mark[1] or "")
+        rows.append((clock.fmt_date(r.visit_date), r.text, RECOMMENDATION_STATUSES.get(status, status), comment))
+    return tuple(rows), effectiveness
 
 
 def print_act(visit_id: int, kind: str, folder: Path | None = None) -> Path:

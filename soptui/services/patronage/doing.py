@@ -12,6 +12,7 @@ from soptui.core.text import short_name
 from soptui.db import models as m
 from soptui.db import store
 from soptui.db.connection import write_transaction
+from soptui.domain import patronage
 from soptui.domain.labels import DIAGNOSTIC_METHODS, PROBLEM_AREAS, RECOMMENDATION_STATUSES, VISIT_KINDS, VISIT_STATUSES
 from soptui.domain.service_time import VISIT_STAGES, StageTimes, check_recording
 from soptui.services import access, drafts
@@ -189,7 +190,8 @@ def complete_visit(visit_id: int, outcome: VisitOutcome, recording: Recording | 
             outcome.prep_seconds,
             outcome.work_seconds,
             outcome.completion_seconds,
-            (v.prep_minutes, v.work_minutes, v.completion_minutes),  # the SOP 04 norms, or the visit's own
+            # the SOP 04 norms (60/40/10), never the plan: a 90-minute plan does not make 46 minutes of work normal
+            (patronage.PREP_NORM_MIN, patronage.WORK_NORM_MIN, patronage.COMPLETION_NORM_MIN),
         )
         existing = m.ServiceEntry.get_or_none(
             (m.ServiceEntry.source_type == "visit") & (m.ServiceEntry.source_id == visit_id)

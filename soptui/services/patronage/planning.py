@@ -62,6 +62,9 @@ def check_plan(plan: VisitPlan, visit_id: int | None = None, today: dt.date | No
         errors["completion"] = "Завершение: от 0 до 120 минут (норма до 10)."
     if not plan.address.strip():
         errors["address"] = "Укажите адрес семьи."
+    if plan.kind == "planned" and not plan.purpose.strip():
+        # SOP 04, planned (repeat) visit: «определяется цель посещения»
+        errors["purpose"] = "Повторный патронаж: укажите цель посещения (СОП 04)."
     deadline = None
     conflicts: list[str] = []
     if plan.day is not None:
@@ -71,7 +74,8 @@ def check_plan(plan: VisitPlan, visit_id: int | None = None, today: dt.date | No
                 "по производственному календарю: выберите рабочий день."
             )
         due = None
-        if plan.referral_id:
+        # SOP 04: only the primary visit answers the referral's wait; a planned (repeat) one is not judged by it
+        if plan.referral_id and plan.kind == "primary":
             ref = m.Referral.get_or_none(m.Referral.id == plan.referral_id)
             due = ref.patronage_due if ref else None
             deadline = patronage.check_deadline(due, plan.day, today)

@@ -202,6 +202,31 @@ def test_referral_registration_deadline():
     assert w.referral_registration_deadline(date(2026, 3, 2), basis_deadline=date(2026, 3, 3)) == date(2026, 3, 3)
 
 
+def test_sop04_wait_is_one_rule_counted_from_registration():
+    """SOP 04 «Максимальный срок ожидания оказания услуги: 1-4 дня»: 4 working days after registration by default,
+    whatever the ground; the institution may choose 1-4."""
+    # registered Friday 08.05.2026: 12, 13, 14, 15 May (11 May is a day off)
+    assert w.patronage_deadline(date(2026, 5, 8)) == date(2026, 5, 15)
+    assert w.patronage_deadline(date(2026, 5, 8), wait_days=1) == date(2026, 5, 12)
+    for bad in (0, 5):
+        with pytest.raises(ValueError):
+            w.patronage_deadline(date(2026, 5, 8), wait_days=bad)
+
+
+def test_sop04_saturday_referral_visit_deadline_is_not_before_registration_deadline():
+    # Saturday 05.12.2026: registration by Wednesday 09.12 (7, 8, 9 December)
+    saturday = date(2026, 12, 5)
+    assert saturday.weekday() == 5
+    registration = w.referral_registration_deadline(saturday)
+    assert registration == date(2026, 12, 9)
+    # registered the day it arrived: the wait runs Mon-Thu, 10.12 -- after the registration deadline
+    assert w.patronage_deadline(saturday) == date(2026, 12, 10)
+    # registered on the last day: 10, 11, 14, 15 December
+    assert w.patronage_deadline(registration) == date(2026, 12, 15)
+    # the source document's term replaces the 3 days (it concerns registration)
+    assert w.referral_registration_deadline(saturday, basis_deadline=date(2026, 12, 7)) == date(2026, 12, 7)
+
+
 def test_patronage_wait_is_one_rule_from_registration():
     """SOP 04: at most 4 working days from registration to the first service, whatever the ground."""
     assert w.MAX_WAIT_DAYS == 4

@@ -242,3 +242,36 @@ def test_printing_the_schedule_audits_whose_schedule_and_which_period(done_visit
             },
         )
     ]
+
+
+def test_sop04_act_printed_during_the_repeat_visit_has_the_checks_and_effectiveness(family):
+    """Issue 13 point 5: printed at the family's home, before the visit is completed, the act already carries
+    the check of earlier recommendations and the effectiveness assessment marked so far."""
+    first = visits.save_plan(plan(family))
+    visits.complete_act(first, "report", {"goal": "Знакомство", "result": "Долг по ЖКУ", "present": "мать"})
+    visits.complete_visit(
+        first,
+        VisitOutcome(
+            methods=["observation"],
+            findings="Задолженность по ЖКУ",
+            work_seconds=30 * 60,
+            recommendations=[NewRecommendation("Оформить субсидию на ЖКУ", "мать", dt.date(2026, 12, 10))],
+        ),
+    )
+    repeat = visits.save_plan(plan(family, day=dt.date(2026, 12, 11), kind="planned", purpose="Проверка рекомендаций"))
+    rec = visits.get_visit(repeat).earlier[0]
+    # nothing marked yet: the act lists the recommendation as not checked
+    t = flat(render(repeat, "patronage")[0])
+    assert "Выполнение ранее данных рекомендаций" in t and "Оформить субсидию на ЖКУ" in t and "не проверена" in t
+    visits.save_progress(
+        repeat,
+        {
+            "checks": {str(rec.id): ["partly", "подана половина документов"]},
+            "eff_level": "partly",
+            "eff_comment": "Долг снижен",
+        },
+    )
+    t = flat(render(repeat, "patronage")[0])
+    assert "выполнена частично" in t and "подана половина документов" in t
+    assert "Профилактическая работа частично эффективна. Долг снижен" in t
+    assert m.PatronageVisit.get_by_id(repeat).status == "planned"  # printing completed nothing

@@ -44,8 +44,12 @@ OPEN = {
     },
     "referrals": {
         "compute_deadlines",
+        "late_registration_message",
+        # the institution's SOP 04 wait (a setting, nobody's record)
+        "wait_days",
         # scoped by the caller's department and staff filters (agenda)
         "open_referrals",
+        "pending_steps",
     },
     "calls": {
         "call_hours_problem",

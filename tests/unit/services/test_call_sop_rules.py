@@ -42,7 +42,7 @@ def test_sop03_agrees_at_home_goes_into_the_field_visit_schedule_with_the_planne
     make_ready(call_id, "03")
     at = dt.datetime(2026, 12, 2, 11, 0)
     check = calls.check_meeting(call_id, at)
-    assert "late_reason" in check.errors  # the wait (registered 25.11: to 01.12) has passed: the planner asks why
+    assert "late_reason" in check.errors  # the wait (registered 23.11: to 27.11) has passed: the planner asks why
     assert check.deadline is not None and check.deadline.late
     with pytest.raises(CallError, match="позже срока"):
         calls.finish_call(call_id, CallOutcome("agrees", visit_at=at, meeting_place="home"))

@@ -341,14 +341,16 @@ def test_referral_intake_creates_potential_client_with_deadlines(actor):
     received = dt.datetime(2025, 12, 30, 11, 15)
     data = ClientData("Котова", "Дарья", "Игоревна", dt.date(2014, 6, 1), phones=["89125550000"])
     data.phones = clients.parse_phones("8 912 555-00-00")
-    cid, ref_id = clients.take_referral(
-        None, data, received, "citizen_report", "МАОУ СОШ № 2", "пропуски занятий", "incoming_calls", actor.id
-    )
+    args = (None, data, received, "citizen_report", "МАОУ СОШ № 2", "пропуски занятий", "incoming_calls", actor.id)
+    with pytest.raises(ValueError, match="позже срока"):  # SOP 04: registered today, long after its deadline
+        clients.take_referral(*args)
+    cid, ref_id = clients.take_referral(*args, late_reason="Письмо найдено в архиве")
     client = m.Client.get_by_id(cid)
     assert client.status == "potential" and client.department_id == actor.department_id
     ref = m.Referral.get_by_id(ref_id)
     assert ref.first_contact_due == dt.date(2026, 1, 14)
     assert ref.assigned_staff_id == actor.id and ref.intake_log == "incoming_calls"
+    assert ref.registration_late_reason == "Письмо найдено в архиве"
     card = clients.get_client_card(cid, audit_view=False)
     assert card.referrals[0].first_contact_due == dt.date(2026, 1, 14)
     assert card.referrals[0].state == "overdue"  # today is 25.11.2026 in the tests

@@ -16,7 +16,7 @@ from soptui.services import patronage as visits
 from soptui.services.patronage import NewRecommendation, VisitError, VisitOutcome
 
 from conftest import PASSWORD
-from patronage_helpers import THU, WED, plan
+from patronage_helpers import FRI, THU, WED, plan
 
 # a visit that took place: the work with the family timed, a method used, something found
 WORKED = VisitOutcome(
@@ -28,8 +28,7 @@ def test_prefill_from_client_and_referral(family):
     p = visits.client_prefill(family["client"])
     assert p.address == "пос. Монетный, ул. Мира, д. 3" and p.remote_territory
     assert p.referral_id == family["referral"] and p.ground == "prevention_request"
-    # SOP 04: the first service within 4 working days of registration (25.11): 26, 27, 30.11, 01.12
-    assert p.patronage_due == dt.date(2026, 12, 1)
+    assert p.patronage_due == THU  # SOP 04: the institution serves within 1 working day of registration
     assert p.kind == "primary"
 
 
@@ -57,6 +56,19 @@ def test_planning_past_the_patronage_deadline_needs_a_reason(family):
     # in time: no reason asked and none stored
     vid2 = visits.save_plan(plan(family, day=THU, start=dt.time(15, 0), end=dt.time(15, 40), late_reason="лишнее"))
     assert m.PatronageVisit.get_by_id(vid2).late_reason == ""
+
+
+def test_sop04_repeat_visit_needs_a_purpose_and_is_not_judged_by_the_referrals_deadline(family):
+    """Issue 13 point 3: the referral's wait ends with the first service; a planned (repeat) visit on Friday
+    27.11 after the 26.11 deadline needs no late reason, but «определяется цель посещения»."""
+    check = visits.check_plan(plan(family, day=FRI, kind="planned", purpose=""))
+    assert check.deadline is None and "late_reason" not in check.errors
+    assert "цель посещения" in check.errors["purpose"]
+    vid = visits.save_plan(plan(family, day=FRI, kind="planned", purpose="Проверить выполнение рекомендаций"))
+    v = m.PatronageVisit.get_by_id(vid)
+    assert v.kind == "planned" and v.late_reason == "" and v.purpose == "Проверить выполнение рекомендаций"
+    # the primary visit on the same day is still late
+    assert visits.check_plan(plan(family, day=FRI)).deadline.late
 
 
 def test_save_plan_conflicts_and_reschedule(family):
@@ -127,6 +139,17 @@ def test_completion_needs_an_act_and_writes_one_service_entry(family):
     with pytest.raises(VisitError):
         visits.complete_visit(vid, outcome)
     assert m.ServiceEntry.select().count() == 1
+
+
+def test_sop04_work_stage_is_held_against_40_minutes_not_the_plan(family):
+    """Issue 13 point 4: 46 minutes of work on a 90-minute plan is over the SOP's 40."""
+    vid = visits.save_plan(plan(family, start=dt.time(11, 0), end=dt.time(12, 30)))
+    assert m.PatronageVisit.get_by_id(vid).work_minutes == 90
+    _complete_act(vid)
+    outcome = dataclasses.replace(WORKED, prep_seconds=30 * 60, work_seconds=46 * 60, completion_seconds=5 * 60)
+    entry = m.ServiceEntry.get_by_id(visits.complete_visit(vid, outcome))
+    assert (entry.work_minutes, entry.norm_minutes) == (46, 110)  # 60 + 40 + 10, not 60 + 90 + 10
+    assert "сверх нормы" in entry.note and "работа" in entry.note.split("сверх нормы")[1]
 
 
 def test_a_visit_is_completed_only_if_it_took_place(family):
