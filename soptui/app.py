@@ -227,12 +227,28 @@ class SoptuiApp(KeyGate, App[int]):
             self.call_from_thread(self._store_failed, str(exc))
             return
         from soptui.core import clock
+        from soptui.services import printing
 
+        printing.on_printed(self._printed)
         clock.set_timezone(info.timezone)
         self.store_ready.set()
         self.call_from_thread(
             self._store_opened, info.full_name or self.institution, info.short_name or self.institution_short, has_users
         )
+
+    def _printed(self, result) -> None:
+        """A PDF was sent to the print command (or the command failed): said with the command's message."""
+        try:
+            self.call_from_thread(
+                self.notify,
+                result.message,
+                title="Печать" if result.sent else "Печать не удалась",
+                severity="information" if result.sent else "error",
+                timeout=15,
+                markup=False,
+            )
+        except RuntimeError:  # this app is no longer running (its worker outlived it)
+            pass
 
     def _store_failed(self, message: str) -> None:
         self.store_error = message

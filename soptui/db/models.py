@@ -59,6 +59,7 @@ class Institution(BaseModel):
     work_end = pw.CharField(default="18:00")
     timezone = pw.CharField(default="Asia/Yekaterinburg")
     idle_lock_minutes = pw.IntegerField(default=10)
+    print_command = pw.CharField(default="")  # e.g. «lp -d ПРИНТЕР»: every PDF is also sent to it ("" = folder only)
 
 
 class Department(BaseModel):
