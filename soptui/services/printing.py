@@ -23,6 +23,16 @@ from soptui.services.output import PrintResult, output_dir, send_to_printer
 _listener: Callable[[PrintResult], None] | None = None
 
 
+# Told when a printout starts rendering and when it is written (the app shows a progress bar meanwhile).
+_progress: Callable[[str, str], None] | None = None
+
+
+def on_progress(listener: Callable[[str, str], None] | None) -> None:
+    """Set who is told («start», file name) and («done», file name) around every printout (the app)."""
+    global _progress
+    _progress = listener
+
+
 def on_printed(listener: Callable[[PrintResult], None] | None) -> None:
     """Set who is told that a printout was sent to the print command or failed there (the app)."""
     global _listener
@@ -67,7 +77,14 @@ def save(
     """
     folder = Path(folder) if folder is not None else output_dir()
     path = private_folder(folder) / safe_file_name(name or form.file_name(data))
-    write_private(path, render(form, data, creation_date))
+    progress = _progress
+    if progress is not None:
+        progress("start", path.name)
+    try:
+        write_private(path, render(form, data, creation_date))
+    finally:
+        if progress is not None:
+            progress("done", path.name)
     deliver(path)
     return path
 

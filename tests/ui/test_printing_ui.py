@@ -55,3 +55,38 @@ async def test_f9_prints_and_a_failure_is_shown(demo_store, tmp_path, out_folder
             assert any("Не отправлен на печать" in msg and "Принтер ПРИНТЕР не найден" in msg for msg in messages)
         else:
             assert any("отправлен на печать" in msg and "Не отправлен" not in msg for msg in messages)
+
+
+async def test_a_progress_bar_is_shown_while_the_pdf_renders(demo_store, monkeypatch):
+    """The bar appears when rendering starts, names the file, and goes when the file is written."""
+    import threading
+
+    from textual.widgets import ProgressBar
+
+    from soptui.services import printing
+
+    rendering, release = threading.Event(), threading.Event()
+    real_render = printing.render
+
+    def slow_render(*args, **kwargs):
+        rendering.set()
+        release.wait(10)
+        return real_render(*args, **kwargs)
+
+    monkeypatch.setattr(printing, "render", slow_render)
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "head", "demo2026")
+        await pilot.press("f7")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "JournalScreen", "journal")
+        await pilot.press("f9")
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if app.screen.query("#print-progress"):
+                break
+        bar = app.screen.query_one("#print-progress")
+        assert bar.query_one(ProgressBar)
+        assert "Готовлю PDF: Журнал учёта услуг" in str(bar.query_one("Static").render()).replace("_", " ")
+        release.set()
+        await until(pilot, lambda: getattr(app.screen, "last_pdf", None) is not None, "PDF saved")
+        await until(pilot, lambda: not app.screen.query("#print-progress"), "bar removed")
