@@ -81,6 +81,7 @@ def _parser() -> argparse.ArgumentParser:
     inst.add_argument("--hours", help="рабочее время, например 09:00-18:00")
     inst.add_argument("--timezone", help="часовой пояс, например Asia/Yekaterinburg")
     inst.add_argument("--idle-minutes", type=int, help="блокировка экрана после N минут бездействия")
+    inst.add_argument("--print-command", help="команда печати PDF, например «lp -d ПРИНТЕР» (пустая — только в папку)")
 
     cal = sub.add_parser("calendar", help="производственный календарь")
     csub = cal.add_subparsers(dest="calendar_command", required=True)
@@ -365,6 +366,10 @@ def _institution_command(args: argparse.Namespace) -> int:
             return _fail(str(exc) if str(exc) else "Рабочее время — в виде 09:00-18:00.")
     try:
         institution.update(**changes)
+        if args.print_command is not None:
+            from soptui.services import output
+
+            output.set_print_command(args.print_command)
     except ValueError as exc:
         return _fail(str(exc))
     info = institution.get()
@@ -373,6 +378,9 @@ def _institution_command(args: argparse.Namespace) -> int:
         f"Рабочее время: {info.work_start}-{info.work_end} ({info.timezone})\n"
         f"Блокировка экрана: через {info.idle_lock_minutes} мин бездействия"
     )
+    from soptui.services import output
+
+    print(f"Команда печати: {output.print_command() or 'нет (PDF только в папку)'}")
     return 0
 
 

@@ -255,12 +255,47 @@ class SoptuiApp(KeyGate, App[int]):
             self.call_from_thread(self._store_failed, str(exc))
             return
         from soptui.core import clock
+        from soptui.services import printing
 
+        printing.on_printed(self._printed)
+        printing.on_progress(self._print_progress)
         clock.set_timezone(info.timezone)
         self.store_ready.set()
         self.call_from_thread(
             self._store_opened, info.full_name or self.institution, info.short_name or self.institution_short, has_users
         )
+
+    def _print_progress(self, stage: str, file_name: str) -> None:
+        """From the print worker: show the progress bar while the PDF renders, remove it when written."""
+        try:
+            self.call_from_thread(self._show_print_progress, stage == "start", file_name)
+        except RuntimeError:  # this app is no longer running
+            pass
+
+    def _show_print_progress(self, show: bool, file_name: str) -> None:
+        from soptui.widgets.print_progress import PrintProgress
+
+        bar = getattr(self, "_print_bar", None)
+        if bar is not None and bar.is_attached:
+            bar.remove()
+        self._print_bar = None
+        if show:
+            self._print_bar = PrintProgress(file_name)
+            self.screen.mount(self._print_bar)
+
+    def _printed(self, result) -> None:
+        """A PDF was sent to the print command (or the command failed): said with the command's message."""
+        try:
+            self.call_from_thread(
+                self.notify,
+                result.message,
+                title="Печать" if result.sent else "Печать не удалась",
+                severity="information" if result.sent else "error",
+                timeout=15,
+                markup=False,
+            )
+        except RuntimeError:  # this app is no longer running (its worker outlived it)
+            pass
 
     def _store_failed(self, message: str) -> None:
         self.store_error = message

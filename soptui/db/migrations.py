@@ -127,6 +127,14 @@ def _v7_referral_registration(migrator: SchemaMigrator, database: pw.Database) -
     database.execute_sql("UPDATE referral SET registered_at = received_at WHERE registered_at IS NULL")
 
 
+def _v8_print_command(migrator: SchemaMigrator, database: pw.Database) -> None:
+    """v8: the institution's print command (every PDF is also sent to it when set)."""
+    from playhouse.migrate import migrate
+
+    if "print_command" not in {c.name for c in database.get_columns("institution")}:
+        migrate(migrator.add_column("institution", "print_command", pw.CharField(default="")))
+
+
 MIGRATIONS: dict[int, Migration] = {
     2: _v2_staff_idle_lock,
     3: _v3_tamper_evident_audit,
@@ -134,6 +142,7 @@ MIGRATIONS: dict[int, Migration] = {
     5: _v5_feedback_and_report_time,
     6: _v6_call_rules,
     7: _v7_referral_registration,
+    8: _v8_print_command,
 }
 CURRENT_VERSION = max(MIGRATIONS, default=1)
 assert CURRENT_VERSION == SCHEMA_VERSION, "bump storecheck.SCHEMA_VERSION with a new migration"

@@ -142,6 +142,7 @@ FIELD_WORDS = {
     "ground": "основание",
     "guests": "гости",
     "idle_lock_minutes": "блокировка при простое",
+    "print_command": "команда печати",
     "informed_on": "дата информирования",
     "ipra_end": "ИПРА до",
     "ipra_number": "номер ИПРА",

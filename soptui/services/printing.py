@@ -11,12 +11,33 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from soptui.core import clock
-from soptui.services.output import output_dir
+from soptui.services.output import PrintResult, output_dir, send_to_printer
+
+# Told about every printout sent (or not) to the print command; the running app sets it (one app a process).
+_listener: Callable[[PrintResult], None] | None = None
+
+
+# Told when a printout starts rendering and when it is written (the app shows a progress bar meanwhile).
+_progress: Callable[[str, str], None] | None = None
+
+
+def on_progress(listener: Callable[[str, str], None] | None) -> None:
+    """Set who is told («start», file name) and («done», file name) around every printout (the app)."""
+    global _progress
+    _progress = listener
+
+
+def on_printed(listener: Callable[[PrintResult], None] | None) -> None:
+    """Set who is told that a printout was sent to the print command or failed there (the app)."""
+    global _listener
+    _listener = listener
+
 
 _UNSAFE = re.compile(r"[^\w.\- «»№]+", re.UNICODE)
 
@@ -49,12 +70,32 @@ def save(
 ) -> Path:
     """Render the form and write it to the output folder (or `folder`) under its Russian name; returns the path.
 
+    When a print command is configured the file is also sent to it (services/output.py); a failure does not
+    fail the save: the listeners (the app) show the command's message.
+
     The file is written to a temporary name and renamed, private to the user (0600): it holds personal data.
     """
     folder = Path(folder) if folder is not None else output_dir()
     path = private_folder(folder) / safe_file_name(name or form.file_name(data))
-    write_private(path, render(form, data, creation_date))
+    progress = _progress
+    if progress is not None:
+        progress("start", path.name)
+    try:
+        write_private(path, render(form, data, creation_date))
+    finally:
+        if progress is not None:
+            progress("done", path.name)
+    deliver(path)
     return path
+
+
+def deliver(path: Path) -> PrintResult:
+    """Send a saved file to the configured print command (if any) and tell the listeners what happened."""
+    result = send_to_printer(path)
+    listener = _listener
+    if listener is not None and (result.sent or result.error):
+        listener(result)
+    return result
 
 
 def private_folder(folder: Path) -> Path:

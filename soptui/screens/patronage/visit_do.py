@@ -331,11 +331,7 @@ class VisitDoScreen(Screen):
             return
         for kind in ACT_KINDS:
             act = self.detail.acts.get(kind)
-            short = {
-                "housing": "Акт обследования ЖБУ",
-                "patronage": "Акт соц. патронажа",
-                "report": "Отчёт о патронаже",
-            }[kind]
+            short = {"housing": "Акт ЖБУ", "patronage": "Акт патронажа", "report": "Отчёт"}[kind]  # fits 120 cols
             if act is None:
                 state, variant = "нет", "default"
             elif act.is_draft:
@@ -344,6 +340,7 @@ class VisitDoScreen(Screen):
                 state, variant = "готов ✓", "success"
             button = self.query_one(f"#act-{kind}", Button)
             button.label = f"{short}: {state}"
+            button.tooltip = ACT_KINDS[kind]  # the full name
             button.variant = variant
 
     # --- the draft ----------------------------------------------------------------------------

@@ -277,6 +277,10 @@ def test_institution_settings_cli(tmp_path, capsys, monkeypatch):
     assert "позже начала" in capsys.readouterr().err
     assert _cli([*ADMIN, "institution", "--timezone", "Марс/Олимп"], tmp_path, "bosspass1\n", monkeypatch) == 2
     assert "Неизвестный часовой пояс" in capsys.readouterr().err
+    assert _cli([*ADMIN, "institution", "--print-command", "lp -d ПРИНТЕР"], tmp_path, "bosspass1\n", monkeypatch) == 0
+    assert "Команда печати: lp -d ПРИНТЕР" in capsys.readouterr().out
+    assert _cli([*ADMIN, "institution", "--print-command", "lp; rm x"], tmp_path, "bosspass1\n", monkeypatch) == 2
+    assert "Команда печати — одна программа" in capsys.readouterr().err
     # the signed-in person's idle lock follows the setting
     from soptui.services.store import open_store
 
