@@ -82,6 +82,7 @@ def _parser() -> argparse.ArgumentParser:
     inst.add_argument("--timezone", help="часовой пояс, например Asia/Yekaterinburg")
     inst.add_argument("--idle-minutes", type=int, help="блокировка экрана после N минут бездействия")
     inst.add_argument("--print-command", help="команда печати PDF, например «lp -d ПРИНТЕР» (пустая — только в папку)")
+    inst.add_argument("--output-dir", help="папка для PDF и выгрузок (пустая — ~/Documents/soptui)")
 
     cal = sub.add_parser("calendar", help="производственный календарь")
     csub = cal.add_subparsers(dest="calendar_command", required=True)
@@ -259,26 +260,48 @@ def run_app(target: str, demo: bool = False, auto_pilot=None, build_demo_first: 
 
 
 def _user_command(args: argparse.Namespace) -> int:
-    from soptui.services import auth
+    """The same staff service as «Администрирование» in the app, as the signed-in administrator."""
+    from soptui.services import auth, staff
 
     try:
         if args.user_command == "add":
             password = _read_password(args.password_stdin)
-            auth.add_user(
-                args.login, password, args.last, args.first, args.patronymic, args.position, args.role, args.department
-            )
+            if not auth.has_users():  # the first administrator of an empty store: nobody to sign in as yet
+                auth.add_user(
+                    args.login,
+                    password,
+                    args.last,
+                    args.first,
+                    args.patronymic,
+                    args.position,
+                    args.role,
+                    args.department,
+                )
+            else:
+                data = staff.StaffData(
+                    args.last,
+                    args.first,
+                    args.patronymic,
+                    args.login,
+                    args.position,
+                    args.role,
+                    new_department=args.department or "",
+                )
+                staff.save_staff(data, password=password)
             print(f"Сотрудник «{args.login}» добавлен.")
         elif args.user_command == "list":
-            for u in auth.list_users():
+            for u in staff.staff_page(limit=0).rows:
                 state = "" if u.active else " (отключён)"
-                print(f"{u.login:<14} {u.full_name:<36} {u.position:<32} {u.role:<22} {u.department}{state}")
+                print(
+                    f"{u.login:<14} {u.full_name:<36} {u.position_label:<32} {u.role_label:<22} {u.department}{state}"
+                )
         elif args.user_command == "passwd":
-            auth.set_password(args.login, _read_password(args.password_stdin))
+            staff.reset_password(staff.staff_id_of(args.login), _read_password(args.password_stdin))
             print(f"Пароль пользователя «{args.login}» изменён.")
         elif args.user_command in ("disable", "enable"):
-            auth.set_active(args.login, args.user_command == "enable")
+            staff.set_staff_active(staff.staff_id_of(args.login), args.user_command == "enable")
             print(f"Учётная запись «{args.login}» {'включена' if args.user_command == 'enable' else 'отключена'}.")
-    except auth.UserError as exc:
+    except (auth.UserError, staff.StaffError) as exc:
         return _fail(str(exc))
     return 0
 
@@ -359,17 +382,19 @@ def _institution_command(args: argparse.Namespace) -> int:
         if v is not None
     }
     if args.hours:
+        parts = args.hours.split("-")
+        if len(parts) != 2:
+            return _fail("Рабочее время — в виде 09:00-18:00.")
         try:
-            start, end = args.hours.split("-")
-            changes["work_start"], changes["work_end"] = institution.check_hours(start, end)
+            changes["work_start"], changes["work_end"] = institution.check_hours(*parts)
         except ValueError as exc:
-            return _fail(str(exc) if str(exc) else "Рабочее время — в виде 09:00-18:00.")
+            return _fail(str(exc))
+    if args.print_command is not None:
+        changes["print_command"] = args.print_command
+    if args.output_dir is not None:
+        changes["output_dir"] = args.output_dir
     try:
         institution.update(**changes)
-        if args.print_command is not None:
-            from soptui.services import output
-
-            output.set_print_command(args.print_command)
     except ValueError as exc:
         return _fail(str(exc))
     info = institution.get()
@@ -381,6 +406,7 @@ def _institution_command(args: argparse.Namespace) -> int:
     from soptui.services import output
 
     print(f"Команда печати: {output.print_command() or 'нет (PDF только в папку)'}")
+    print(f"Папка для PDF: {info.output_dir or f'{output.default_output_dir()} (по умолчанию)'}")
     return 0
 
 
@@ -388,16 +414,16 @@ def _calendar_command(args: argparse.Namespace) -> int:
     from soptui.core import clock
     from soptui.services import calendar
 
-    if args.calendar_command == "set":
-        try:
+    try:
+        if args.calendar_command == "set":
             day = clock.parse_date(args.date)
-        except ValueError as exc:
-            return _fail(str(exc))
-        calendar.set_day(day, args.kind, args.note)
-        print(f"{clock.fmt_date(day)}: {args.kind}")
-    else:
-        calendar.confirm_year(args.year, args.decree)
-        print(f"Календарь на {args.year} год подтверждён: {args.decree}")
+            calendar.set_day(day, args.kind, args.note)
+            print(f"{clock.fmt_date(day)}: {calendar.KIND_LABELS[args.kind]}")
+        else:
+            calendar.confirm_year(args.year, args.decree)
+            print(f"Календарь на {args.year} год подтверждён: {args.decree}")
+    except ValueError as exc:
+        return _fail(str(exc))
     return 0
 
 

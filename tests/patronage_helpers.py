@@ -41,7 +41,7 @@ def family(actor, staff):
     )
     # SOP 04 wait configured per institution: this one serves within 1 working day of registration;
     # a prevention-system referral received and registered on 25.11: the first service by 26.11
-    institution.update(service_wait_days=1)
+    institution.update(service_wait_days=1, actor=auth.actor_for(m.Staff.get_by_id(staff["admin"])))
     ref = referrals.create_referral(
         client.id,
         dt.datetime(2026, 11, 25, 9, 0),

@@ -135,6 +135,14 @@ def _v8_print_command(migrator: SchemaMigrator, database: pw.Database) -> None:
         migrate(migrator.add_column("institution", "print_command", pw.CharField(default="")))
 
 
+def _v9_output_dir(migrator: SchemaMigrator, database: pw.Database) -> None:
+    """v9: the output folder set by the administrator (SOPTUI_OUTPUT still wins on a workstation)."""
+    from playhouse.migrate import migrate
+
+    if "output_dir" not in {c.name for c in database.get_columns("institution")}:
+        migrate(migrator.add_column("institution", "output_dir", pw.CharField(default="")))
+
+
 MIGRATIONS: dict[int, Migration] = {
     2: _v2_staff_idle_lock,
     3: _v3_tamper_evident_audit,
@@ -143,6 +151,7 @@ MIGRATIONS: dict[int, Migration] = {
     6: _v6_call_rules,
     7: _v7_referral_registration,
     8: _v8_print_command,
+    9: _v9_output_dir,
 }
 CURRENT_VERSION = max(MIGRATIONS, default=1)
 assert CURRENT_VERSION == SCHEMA_VERSION, "bump storecheck.SCHEMA_VERSION with a new migration"

@@ -83,6 +83,7 @@ class Institution(BaseModel):
     idle_lock_minutes = pw.IntegerField(default=10)
     service_wait_days = pw.IntegerField(default=4)  # v7: SOP 04 wait from registration to the first service, 1-4
     print_command = CharField(default="")  # v8, e.g. «lp -d ПРИНТЕР»: every PDF is also sent to it ("" = folder only)
+    output_dir = CharField(default="")  # v9: where PDFs and exports are written ("" = ~/Documents/soptui)
 
 
 class Department(BaseModel):

@@ -143,6 +143,7 @@ FIELD_WORDS = {
     "guests": "гости",
     "idle_lock_minutes": "блокировка при простое",
     "print_command": "команда печати",
+    "output_dir": "папка для PDF",
     "informed_on": "дата информирования",
     "ipra_end": "ИПРА до",
     "ipra_number": "номер ИПРА",

@@ -136,6 +136,12 @@ def _clear_failures(key: str) -> None:
     m.SignInThrottle.delete().where(m.SignInThrottle.key == key).execute()
 
 
+def clear_throttle(login: str) -> None:
+    """Forget a login's failed tries (a new password was set by the administrator): no delay left to wait."""
+    for purpose in ("sign_in", "override"):
+        _clear_failures(_throttle_key(purpose, login.strip().lower()))
+
+
 def _check(login: str, password: str, purpose: str) -> m.Staff | None:
     """The staff row if login and password match an active account; throttled, same work for every answer."""
     login = login.strip().lower()

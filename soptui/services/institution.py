@@ -1,9 +1,14 @@
-"""The institution's settings as the UI and the forms need them."""
+"""The institution's settings as the UI and the forms need them, and their change by the administrator.
+
+Reading is open to everyone (every form header and script names the institution); changing is for
+administrators only (the app's «Администрирование» and `soptui institution` go through `update`).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from soptui.core.session import Actor
 from soptui.db import models as m
 from soptui.db import store
 from soptui.db.connection import write_transaction
@@ -20,13 +25,54 @@ class InstitutionInfo:
     timezone: str
     idle_lock_minutes: int
     service_wait_days: int = 4  # SOP 04: working days from registration to the first service (1-4)
+    print_command: str = ""
+    output_dir: str = ""  # "" = the default folder (services/output.py)
+    version: int = 0  # the stored row's version (0: not stored yet); the form's conflict review needs it
 
 
 DEFAULT_NAME = "Государственное автономное учреждение социального обслуживания Свердловской области «Комплексный центр социального обслуживания населения»"
 
+# Russia's time zones, west to east: what the administrator picks from (stored as the IANA name)
+TIMEZONES = {
+    "Europe/Kaliningrad": "Калининград (МСК−1, UTC+2)",
+    "Europe/Moscow": "Москва (МСК, UTC+3)",
+    "Europe/Samara": "Самара (МСК+1, UTC+4)",
+    "Asia/Yekaterinburg": "Екатеринбург (МСК+2, UTC+5)",
+    "Asia/Omsk": "Омск (МСК+3, UTC+6)",
+    "Asia/Novosibirsk": "Новосибирск (МСК+4, UTC+7)",
+    "Asia/Krasnoyarsk": "Красноярск (МСК+4, UTC+7)",
+    "Asia/Irkutsk": "Иркутск (МСК+5, UTC+8)",
+    "Asia/Yakutsk": "Якутск (МСК+6, UTC+9)",
+    "Asia/Vladivostok": "Владивосток (МСК+7, UTC+10)",
+    "Asia/Magadan": "Магадан (МСК+8, UTC+11)",
+    "Asia/Kamchatka": "Камчатка (МСК+9, UTC+12)",
+}
 
-def get() -> InstitutionInfo:
-    row = m.Institution.select().first()
+# What `update` accepts, with the field's name for a refusal
+FIELDS = {
+    "full_name": "Полное наименование",
+    "short_name": "Краткое наименование",
+    "address": "Адрес",
+    "phone": "Телефон",
+    "work_start": "Начало рабочего дня",
+    "work_end": "Конец рабочего дня",
+    "timezone": "Часовой пояс",
+    "idle_lock_minutes": "Блокировка экрана",
+    "service_wait_days": "Срок первой услуги",
+    "print_command": "Команда печати",
+    "output_dir": "Папка для PDF",
+}
+
+
+class SettingsError(ValueError):
+    """A refused value; `field` names the setting it belongs to (the form shows the message there)."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _info(row: m.Institution | None) -> InstitutionInfo:
     if row is None:
         return InstitutionInfo(DEFAULT_NAME, "КЦСОН", "", "", "09:00", "18:00", "Asia/Yekaterinburg", 10, 4)
     return InstitutionInfo(
@@ -39,11 +85,21 @@ def get() -> InstitutionInfo:
         row.timezone,
         row.idle_lock_minutes,
         row.service_wait_days,
+        row.print_command or "",
+        row.output_dir or "",
+        row.version,
     )
+
+
+def get() -> InstitutionInfo:
+    """The institution as stored (defaults before the first run stored it)."""
+    # access: anyone, signed in or not: the sign-in screen, every form header and script name the institution
+    return _info(m.Institution.select().first())
 
 
 def ensure(full_name: str = DEFAULT_NAME, short_name: str = "КЦСОН", **fields) -> None:
     """Create the institution row on first run."""
+    # access: first run only: creates the row when there is none, changes nothing stored
     with write_transaction():
         if not m.Institution.select().exists():
             store.create(m.Institution, full_name=full_name, short_name=short_name, **fields)
@@ -51,30 +107,88 @@ def ensure(full_name: str = DEFAULT_NAME, short_name: str = "КЦСОН", **fiel
 
 def check_hours(start: str, end: str) -> tuple[str, str]:
     """Validate working hours "09:00", "18:00"; raise ValueError with a Russian message."""
+    # access: pure: checks two values
     from soptui.core import clock
 
     t1, t2 = clock.parse_time(start), clock.parse_time(end)
     if t2 <= t1:
-        raise ValueError("Конец рабочего дня должен быть позже начала.")
+        raise SettingsError("Конец рабочего дня должен быть позже начала.", "work_end")
     return f"{t1:%H:%M}", f"{t2:%H:%M}"
 
 
-def update(**changes) -> InstitutionInfo:
-    """Change the institution's settings (creating the row on first use)."""
-    if "idle_lock_minutes" in changes and not 1 <= changes["idle_lock_minutes"] <= 240:
-        raise ValueError("Время до блокировки экрана — от 1 до 240 минут.")
-    if "service_wait_days" in changes and not 1 <= changes["service_wait_days"] <= 4:
-        raise ValueError("Срок ожидания услуги по СОП 04 — от 1 до 4 рабочих дней.")
-    if "timezone" in changes:
+def check(changes: dict) -> dict:
+    """The changes cleaned as they will be stored; SettingsError (a ValueError) with the field otherwise."""
+    # access: pure: checks values handed to it
+    out = dict(changes)
+    unknown = set(out) - set(FIELDS)
+    if unknown:
+        raise SettingsError("Неизвестная настройка: " + ", ".join(sorted(unknown)) + ".")
+    for key in ("full_name", "short_name", "address", "phone"):
+        if key in out:
+            out[key] = " ".join(str(out[key] or "").split())
+    if "full_name" in out and not out["full_name"]:
+        raise SettingsError("Укажите полное наименование учреждения с формой собственности.", "full_name")
+    if "short_name" in out and not out["short_name"]:
+        raise SettingsError("Укажите краткое наименование (оно в заголовке каждого экрана).", "short_name")
+    for key in ("full_name", "short_name", "address", "phone"):
+        if key in out and len(out[key]) > 400:
+            raise SettingsError(f"{FIELDS[key]}: не длиннее 400 знаков.", key)
+    if "work_start" in out or "work_end" in out:
+        from soptui.core import clock
+
+        current = get()
+        for key in ("work_start", "work_end"):
+            try:
+                clock.parse_time(str(out.get(key, getattr(current, key))))
+            except ValueError as exc:
+                raise SettingsError(str(exc), key) from None
+        out["work_start"], out["work_end"] = check_hours(
+            str(out.get("work_start", current.work_start)), str(out.get("work_end", current.work_end))
+        )
+    if "idle_lock_minutes" in out and not 1 <= int(out["idle_lock_minutes"]) <= 240:
+        raise SettingsError("Время до блокировки экрана — от 1 до 240 минут.", "idle_lock_minutes")
+    if "service_wait_days" in out and not 1 <= int(out["service_wait_days"]) <= 4:
+        raise SettingsError("Срок ожидания услуги по СОП 04 — от 1 до 4 рабочих дней.", "service_wait_days")
+    if "timezone" in out:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
         try:
-            ZoneInfo(changes["timezone"])
+            ZoneInfo(out["timezone"])
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"Неизвестный часовой пояс «{changes['timezone']}».") from None
+            raise SettingsError(f"Неизвестный часовой пояс «{out['timezone']}».", "timezone") from None
+    if "print_command" in out:
+        from soptui.services import output
+
+        try:
+            out["print_command"] = output.normalize_print_command(out["print_command"])
+        except ValueError as exc:
+            raise SettingsError(str(exc), "print_command") from None
+    if "output_dir" in out:
+        from soptui.services import output
+
+        try:
+            out["output_dir"] = output.check_output_dir(out["output_dir"])
+        except ValueError as exc:
+            raise SettingsError(str(exc), "output_dir") from None
+    return out
+
+
+def update(*, actor: Actor | None = None, version: int | None = None, **changes) -> InstitutionInfo:
+    """Change the institution's settings (creating the row on first use); administrators only.
+
+    `version`: the version the form started from; a colleague's save since then raises ConflictError
+    (the form's conflict review). Without it (the command line) the stored version is used.
+    """
+    # access: administrators only
+    from soptui.services import access
+
+    access.require_admin(access.resolve(actor))
+    changes = check(changes)
     ensure()
     with write_transaction():
         row = m.Institution.select().first()
-        if changes:
-            store.update_versioned(m.Institution, row.id, row.version, changes)
+        stored = store.row_dict(row)
+        real = {k: v for k, v in changes.items() if stored.get(k) != v}
+        if real:  # nothing really changed: nothing to save, nothing to conflict with
+            store.update_versioned(m.Institution, row.id, row.version if version is None else version, real)
     return get()

@@ -14,16 +14,56 @@ PRINT_TIMEOUT_S = 60
 
 
 def output_dir() -> Path:
-    """SOPTUI_OUTPUT, else ~/Documents/soptui (created on demand)."""
+    """SOPTUI_OUTPUT (this workstation's own), else the administrator's folder, else ~/Documents/soptui."""
     env = os.environ.get("SOPTUI_OUTPUT")
-    if env:
-        path = Path(env).expanduser()
+    stored = "" if env else _stored_folder()
+    if env or stored:
+        path = Path(env or stored).expanduser()
     else:
         from platformdirs import user_documents_dir
 
         path = Path(user_documents_dir()) / "soptui"
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
+
+
+def default_output_dir() -> Path:
+    """The folder used when the administrator sets none (and SOPTUI_OUTPUT is not set)."""
+    from platformdirs import user_documents_dir
+
+    return Path(user_documents_dir()) / "soptui"
+
+
+def _stored_folder() -> str:
+    from soptui.db import models as m
+    from soptui.db.connection import db
+
+    if db.obj is None:  # no store bound: the default folder
+        return ""
+    row = m.Institution.select(m.Institution.output_dir).first()
+    return (row.output_dir or "").strip() if row is not None else ""
+
+
+def check_output_dir(text: str) -> str:
+    """The folder as stored: an absolute path (or ~/…) that is a folder or can be made one; "" = the default.
+
+    Raises ValueError with a Russian message. The folder is created owner-only (0700) when missing.
+    """
+    text = (text or "").strip()
+    if not text:
+        return ""
+    path = Path(text).expanduser()
+    if not path.is_absolute():
+        raise ValueError("Папка — полный путь, например /home/общая/soptui или ~/Документы/soptui.")
+    if path.exists() and not path.is_dir():
+        raise ValueError("По этому пути — файл, а не папка.")
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ValueError(f"Папку не удалось создать: {exc.strerror or 'нет доступа'}.") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise ValueError("В эту папку нельзя записывать: нет прав.")
+    return text
 
 
 def _stored_command() -> str:
@@ -59,6 +99,12 @@ def check_print_command(command: str) -> list[str]:
     return argv
 
 
+def normalize_print_command(command: str) -> str:
+    """The command as stored: checked, its arguments re-joined (an argument with a space quoted)."""
+    # access: pure: checks a value handed to it
+    return " ".join(shlex.quote(a) if " " in a else a for a in check_print_command(command))
+
+
 def set_print_command(command: str, actor: Actor | None = None) -> str:
     """Store the print command (administrators only); "" turns printing off. Returns the stored command."""
     # access: administrators only
@@ -68,7 +114,7 @@ def set_print_command(command: str, actor: Actor | None = None) -> str:
     from soptui.services import access, institution
 
     access.require_admin(access.resolve(actor))
-    command = " ".join(shlex.quote(a) if " " in a else a for a in check_print_command(command))
+    command = normalize_print_command(command)
     institution.ensure()
     with write_transaction():
         row = m.Institution.select().first()

@@ -103,9 +103,12 @@ def test_sop04_a_visit_before_registration_is_not_the_service(client, actor):
 
 
 def test_sop04_wait_is_configured_per_institution(client):
+    from soptui.services import auth
+
+    admin = auth.actor_for(m.Staff.get(m.Staff.role == "admin"))
     with pytest.raises(ValueError, match="от 1 до 4"):
-        institution.update(service_wait_days=5)
-    institution.update(service_wait_days=2)
+        institution.update(service_wait_days=5, actor=admin)
+    institution.update(service_wait_days=2, actor=admin)
     _at(dt.datetime(2026, 12, 7, 10, 0))
     rid = referrals.create_referral(client, SATURDAY, "ipra")
     assert m.Referral.get_by_id(rid).patronage_due == dt.date(2026, 12, 9)  # 8 and 9 December
