@@ -64,6 +64,15 @@ SECTIONS: list[tuple[str, str, str, Callable[[], Screen]]] = [
 
 SECTION_KEYS = Binding.Group("Разделы", compact=True)
 
+# --- «Администрирование» (issue 15 point 4): a section for administrators only; for anyone else its key is
+# hidden, its mode never added and its palette entry absent (and the services refuse them anyway) ---------
+ADMIN_SECTION = ("admin", "Администрирование", "f8", _section("soptui.screens.admin.section", "AdminScreen"))
+
+
+def sections_for(actor: Actor | None) -> list[tuple[str, str, str, Callable[[], Screen]]]:
+    """The sections this person may open: the six of everyone, and administration for administrators."""
+    return SECTIONS + ([ADMIN_SECTION] if actor is not None and actor.role == "admin" else [])
+
 
 class SoptuiApp(KeyGate, App[int]):
     """soptui: the centre's SOPs in a terminal."""
@@ -84,7 +93,7 @@ class SoptuiApp(KeyGate, App[int]):
                 tooltip=f"Раздел «{title}»",
                 group=SECTION_KEYS,  # one footer item for all six keys
             )
-            for mode, title, key, _ in SECTIONS
+            for mode, title, key, _ in [*SECTIONS, ADMIN_SECTION]
         ],
         Binding("ctrl+l", "lock", "Блок", id="lock", tooltip="Заблокировать экран"),
         # global actions: from any section (a screen's own key of the same name wins where it has one)
@@ -327,7 +336,7 @@ class SoptuiApp(KeyGate, App[int]):
         self.actor = actor
         session.set_actor(actor)
         self.last_input = time.monotonic()
-        for mode, _title, _key, factory in SECTIONS:
+        for mode, _title, _key, factory in sections_for(actor):
             if mode not in self._modes:
                 self.add_mode(mode, factory)
         self.pause_keys_until(self.switch_mode("today"))  # keys typed ahead go to Today, not the sign-in
@@ -338,7 +347,7 @@ class SoptuiApp(KeyGate, App[int]):
         self.actor = None
         session.set_actor(None)
         await self.switch_mode("start")
-        for mode, *_ in SECTIONS:
+        for mode, *_ in [*SECTIONS, ADMIN_SECTION]:
             if mode in self._modes:
                 await self.remove_mode(mode)
         self.show_sign_in("Вы вышли из учётной записи.")
@@ -349,10 +358,12 @@ class SoptuiApp(KeyGate, App[int]):
         """Section and lock keys exist only for a signed-in, unlocked person."""
         if action in ("section", "lock") and (self.actor is None or self._locked):
             return False
+        if action == "section" and parameters[:1] == (ADMIN_SECTION[0],) and self.actor.role != "admin":
+            return False
         return True
 
     def action_section(self, mode: str) -> None:
-        if self.actor is None or self._locked:
+        if self.actor is None or self._locked or mode not in self._modes:
             return
         self.pause_keys_until(self._to_section(mode))  # keys after F4 go to the section F4 opens
 
@@ -545,7 +556,7 @@ class SoptuiApp(KeyGate, App[int]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         if self.actor is not None and not self._locked:
-            for mode, title, key, _ in SECTIONS:
+            for mode, title, key, _ in sections_for(self.actor):
                 yield SystemCommand(
                     f"Раздел: {title}",
                     f"Открыть раздел «{title}» ({key.upper()})",

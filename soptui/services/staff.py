@@ -183,6 +183,7 @@ class StaffPage:
     total: int
     offset: int
     limit: int
+    active: int = 0  # of the total, those allowed to sign in
 
 
 def _admin(actor: Actor | None) -> Actor:
@@ -220,6 +221,7 @@ def staff_page(query: str = "", offset: int = 0, limit: int = PAGE_SIZE, actor: 
             match = match | m.Staff.patronymic.contains(v)
         rows = rows.where(match)
     total = rows.count()
+    active = rows.where(m.Staff.active == True).count()  # noqa: E712
     rows = rows.order_by(m.Staff.active.desc(), m.Staff.last_name, m.Staff.first_name, m.Staff.id)
     if limit:
         rows = rows.offset(max(offset, 0)).limit(limit)
@@ -237,7 +239,7 @@ def staff_page(query: str = "", offset: int = 0, limit: int = PAGE_SIZE, actor: 
         )
         for s in rows
     ]
-    return StaffPage(out, total, max(offset, 0), limit)
+    return StaffPage(out, total, max(offset, 0), limit, active)
 
 
 def _card(s: m.Staff) -> StaffCard:
