@@ -379,6 +379,7 @@ class DayDialog(EditFlow, ModalScreen[bool | None]):
     DayDialog > #day-box { width: 72; max-width: 100%; height: auto; max-height: 100%; }
     DayDialog #day-state { height: auto; padding: 0 0 1 0; }
     DayDialog #day-kind-label { padding: 0 1; }
+    DayDialog Select { margin: 0 1; }
     DayDialog #day-buttons { height: auto; margin: 1 0 0 0; }
     DayDialog #day-buttons Button { margin: 0 1 0 0; }
     """
@@ -412,11 +413,13 @@ class DayDialog(EditFlow, ModalScreen[bool | None]):
                 [(label, value or "none") for label, value in KIND_CHOICES],
                 id="day-kind",
                 allow_blank=False,
+                compact=True,
                 value=(self.day_mark.kind if self.day_mark else "none"),
             )
             yield LabeledInput(
                 "Основание",
                 id="day-note",
+                compact=True,
                 max_length=300,
                 placeholder="например, Постановление Правительства РФ от 04.09.2026 № 1234",
             )

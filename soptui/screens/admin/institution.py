@@ -132,9 +132,13 @@ class InstitutionFormScreen(EditFlow, Screen[service.InstitutionInfo | None]):
     InstitutionFormScreen #if-scroll { height: 1fr; padding: 0 1; }
     InstitutionFormScreen .if-row { height: auto; }
     InstitutionFormScreen .if-row > * { width: 1fr; }
+    InstitutionFormScreen Select { margin: 0 1; }
+    InstitutionFormScreen SelectCurrent #label { text-wrap: nowrap; text-overflow: ellipsis; }
+    InstitutionFormScreen .if-row > .if-select { width: 2fr; }
+    InstitutionFormScreen #if-full_name { margin: 0 1; }
     InstitutionFormScreen .if-label { padding: 0 1; }
     InstitutionFormScreen .if-hint { color: $text-muted; padding: 0 1; height: auto; }
-    InstitutionFormScreen #if-full_name { height: 4; }
+    InstitutionFormScreen #if-full_name { height: 5; }
     InstitutionFormScreen .if-select { height: auto; width: 1fr; }
     InstitutionFormScreen #if-buttons { height: auto; margin: 1 0; }
     InstitutionFormScreen #if-buttons Button { margin: 0 1 0 0; }
@@ -183,9 +187,13 @@ class InstitutionFormScreen(EditFlow, Screen[service.InstitutionInfo | None]):
             yield TextBox(id="if-full_name", soft_wrap=True)
             yield FieldError(id="if-full_name-error", classes="-empty")
             with Horizontal(classes="if-row"):
-                yield LabeledInput("Краткое наименование", id="if-short_name", required=True, max_length=400)
-                yield LabeledInput("Телефон", id="if-phone", max_length=400, placeholder="+7 (343) 000-00-00")
-            yield LabeledInput("Адрес", id="if-address", max_length=400)
+                yield LabeledInput(
+                    "Краткое наименование", id="if-short_name", required=True, compact=True, max_length=400
+                )
+                yield LabeledInput(
+                    "Телефон", id="if-phone", compact=True, max_length=400, placeholder="+7 (343) 000-00-00"
+                )
+            yield LabeledInput("Адрес", id="if-address", compact=True, max_length=400)
             with Horizontal(classes="if-row"):
                 with Vertical(classes="if-select"):
                     yield Label("Часовой пояс *", classes="if-label")
@@ -193,16 +201,20 @@ class InstitutionFormScreen(EditFlow, Screen[service.InstitutionInfo | None]):
                         [(label, name) for name, label in service.TIMEZONES.items()],
                         id="if-timezone",
                         allow_blank=False,
+                        compact=True,
                         value="Asia/Yekaterinburg",
                     )
-                yield LabeledInput("Рабочий день с", id="if-work_start", validator=_time, required=True, max_length=5)
-                yield LabeledInput("до", id="if-work_end", validator=_time, required=True, max_length=5)
+                yield LabeledInput(
+                    "Рабочий день с", id="if-work_start", validator=_time, required=True, compact=True, max_length=5
+                )
+                yield LabeledInput("до", id="if-work_end", validator=_time, required=True, compact=True, max_length=5)
             with Horizontal(classes="if-row"):
                 yield LabeledInput(
                     "Блокировка экрана через, мин",
                     id="if-idle_lock_minutes",
                     validator=_minutes,
                     required=True,
+                    compact=True,
                     max_length=3,
                 )
                 yield LabeledInput(
@@ -210,12 +222,17 @@ class InstitutionFormScreen(EditFlow, Screen[service.InstitutionInfo | None]):
                     id="if-service_wait_days",
                     validator=_wait_days,
                     required=True,
+                    compact=True,
                     max_length=1,
                 )
-            yield LabeledInput("Папка для PDF и выгрузок", id="if-output_dir", max_length=400)
+            yield LabeledInput("Папка для PDF и выгрузок", id="if-output_dir", compact=True, max_length=400)
             yield Static("", id="if-output-hint", classes="if-hint")
             yield LabeledInput(
-                "Команда печати", id="if-print_command", max_length=400, placeholder="например, lp -d ПРИНТЕР"
+                "Команда печати",
+                id="if-print_command",
+                compact=True,
+                max_length=400,
+                placeholder="например, lp -d ПРИНТЕР",
             )
             yield Static(
                 "Каждый PDF, кроме сохранения в папку, отправляется этой команде (файл — последним "

@@ -264,10 +264,12 @@ class StaffFormScreen(EditFlow, Screen[int | None]):
     StaffFormScreen #sf-scroll { height: 1fr; padding: 0 1; }
     StaffFormScreen .sf-row { height: auto; }
     StaffFormScreen .sf-row > * { width: 1fr; }
+    StaffFormScreen Select { margin: 0 1; }
+    StaffFormScreen SelectCurrent #label { text-wrap: nowrap; text-overflow: ellipsis; }
     StaffFormScreen .sf-select { height: auto; width: 1fr; }
     StaffFormScreen .sf-select > Label { color: $text; padding: 0 1; }
     StaffFormScreen .sf-hint { color: $text-muted; padding: 0 1; height: auto; }
-    StaffFormScreen #sf-active { margin: 1 0 0 0; }
+    StaffFormScreen #sf-active { margin: 1 1 0 1; }
     StaffFormScreen #sf-buttons { height: auto; margin: 1 0; }
     StaffFormScreen #sf-buttons Button { margin: 0 1 0 0; }
     """
@@ -305,15 +307,26 @@ class StaffFormScreen(EditFlow, Screen[int | None]):
         with VerticalScroll(id="sf-scroll"):
             yield Static("Новый сотрудник" if new else "Сотрудник", classes="dialog-title", id="sf-title")
             with Horizontal(classes="sf-row"):
-                yield LabeledInput("Фамилия", id="sf-last_name", required=True, max_length=100)
-                yield LabeledInput("Имя", id="sf-first_name", required=True, max_length=100)
-                yield LabeledInput("Отчество", id="sf-patronymic", max_length=100)
+                yield LabeledInput("Фамилия", id="sf-last_name", required=True, compact=True, max_length=100)
+                yield LabeledInput("Имя", id="sf-first_name", required=True, compact=True, max_length=100)
+                yield LabeledInput("Отчество", id="sf-patronymic", compact=True, max_length=100)
             with Horizontal(classes="sf-row"):
-                yield LabeledInput("Логин", id="sf-login", required=True, max_length=40, placeholder="ivanova")
+                yield LabeledInput(
+                    "Логин",
+                    id="sf-login",
+                    required=True,
+                    compact=True,
+                    max_length=40,
+                    placeholder="латиницей, например petrova",
+                )
                 with Vertical(classes="sf-select"):
                     yield Label("Роль *")
                     yield Select(
-                        [(v, k) for k, v in ROLES.items()], id="sf-role", value="specialist", allow_blank=False
+                        [(v, k) for k, v in ROLES.items()],
+                        id="sf-role",
+                        value="specialist",
+                        allow_blank=False,
+                        compact=True,
                     )
             with Horizontal(classes="sf-row"):
                 with Vertical(classes="sf-select"):
@@ -323,12 +336,17 @@ class StaffFormScreen(EditFlow, Screen[int | None]):
                         id="sf-position",
                         value="social_work_specialist",
                         allow_blank=False,
+                        compact=True,
                     )
                 with Vertical(classes="sf-select"):
                     yield Label("Отделение")
-                    yield Select([], prompt=NO_DEPARTMENT, id="sf-department")
+                    yield Select([], prompt=NO_DEPARTMENT, id="sf-department", compact=True)
             yield LabeledInput(
-                "Новое отделение (если его нет в списке)", id="sf-new_department", max_length=200, placeholder=""
+                "Новое отделение (если его нет в списке)",
+                id="sf-new_department",
+                compact=True,
+                max_length=200,
+                placeholder="",
             )
             yield Static(
                 "Роль: специалист видит дела своего отделения, заведующий — и отчёты отделения "
@@ -337,14 +355,16 @@ class StaffFormScreen(EditFlow, Screen[int | None]):
             )
             if new:
                 with Horizontal(classes="sf-row"):
-                    yield LabeledInput("Пароль", id="sf-password", password=True, max_length=200)
-                    yield LabeledInput("Пароль ещё раз", id="sf-password2", password=True, max_length=200)
+                    yield LabeledInput("Пароль", id="sf-password", password=True, compact=True, max_length=200)
+                    yield LabeledInput("Пароль ещё раз", id="sf-password2", password=True, compact=True, max_length=200)
                 yield Static(
                     "Пусто — программа создаст временный пароль и покажет его один раз после сохранения.",
                     classes="sf-hint",
                 )
             else:
-                yield Checkbox("Вход разрешён (снимите, чтобы отключить учётную запись)", True, id="sf-active")
+                yield Checkbox(
+                    "Вход разрешён (снимите, чтобы отключить учётную запись)", True, id="sf-active", compact=True
+                )
             yield FieldError(id="sf-error", classes="-empty")
             with Horizontal(id="sf-buttons"):
                 yield Button("Сохранить (Ctrl+S)", id="sf-save", variant="primary")
@@ -572,8 +592,8 @@ class PasswordDialog(ModalScreen[bool | None]):
                 "программа покажет его один раз.",
                 id="pw-text",
             )
-            yield LabeledInput("Новый пароль", id="pw-1", password=True, max_length=200)
-            yield LabeledInput("Пароль ещё раз", id="pw-2", password=True, max_length=200)
+            yield LabeledInput("Новый пароль", id="pw-1", password=True, compact=True, max_length=200)
+            yield LabeledInput("Пароль ещё раз", id="pw-2", password=True, compact=True, max_length=200)
             yield FieldError(id="pw-error", classes="-empty")
             with Horizontal(id="pw-buttons"):
                 yield Button("Сохранить", id="pw-save", variant="primary")
