@@ -15,6 +15,7 @@ PRINT_TIMEOUT_S = 60
 
 def output_dir() -> Path:
     """SOPTUI_OUTPUT (this workstation's own), else the administrator's folder, else ~/Documents/soptui."""
+    # access: open: the folder every PDF and export is written to (no personal data)
     env = os.environ.get("SOPTUI_OUTPUT")
     stored = "" if env else _stored_folder()
     if env or stored:
@@ -29,6 +30,7 @@ def output_dir() -> Path:
 
 def default_output_dir() -> Path:
     """The folder used when the administrator sets none (and SOPTUI_OUTPUT is not set)."""
+    # access: open: a path on this machine
     from platformdirs import user_documents_dir
 
     return Path(user_documents_dir()) / "soptui"
@@ -49,6 +51,7 @@ def check_output_dir(text: str) -> str:
 
     Raises ValueError with a Russian message. The folder is created owner-only (0700) when missing.
     """
+    # access: pure: checks a value handed to it (creates the folder it names)
     text = (text or "").strip()
     if not text:
         return ""
@@ -87,6 +90,7 @@ def print_command(actor: Actor | None = None) -> str:
 
 def check_print_command(command: str) -> list[str]:
     """The command split as a shell would (no shell runs it); a Russian ValueError when it cannot be used."""
+    # access: pure: checks a value handed to it
     command = (command or "").strip()
     if not command:
         return []
@@ -145,6 +149,7 @@ def send_to_printer(path: Path, command: str | None = None) -> PrintResult:
     The file is passed as the last argument (no shell); the command's own message (stderr, else stdout) is
     kept for the person, cut to 200 characters.
     """
+    # access: the caller's: the file was just saved by a service that checked the actor
     command = _stored_command() if command is None else command
     if not command.strip():
         return PrintResult(path)

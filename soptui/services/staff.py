@@ -63,6 +63,7 @@ def staff_options(
 
     `include` adds the given people even if inactive or elsewhere, so a form keeps showing who is stored.
     """
+    # access: open: colleagues' names and positions for the forms' drop-downs (no client data)
     query = m.Staff.select().where(m.Staff.active == True)  # noqa: E712
     if positions is not None:
         query = query.where(m.Staff.position.in_(list(positions)))
@@ -79,6 +80,7 @@ def staff_options(
 
 def staff_choices(department_id: int | None = None) -> list[Choice]:
     """Active staff for a filter: short names, those of the department and those with none."""
+    # access: open: colleagues' short names for a filter (no client data)
     return [
         Choice(o.id, o.short_name, o.department_id)
         for o in staff_options(department_id, with_unassigned=department_id is not None)
@@ -87,6 +89,7 @@ def staff_choices(department_id: int | None = None) -> list[Choice]:
 
 def departments() -> list[Choice]:
     """Departments by name; `department_id` of each choice is its own id."""
+    # access: open: the departments' names
     return [Choice(d.id, d.short_name or d.name, d.id) for d in m.Department.select().order_by(m.Department.name)]
 
 
@@ -114,11 +117,13 @@ class Names:
 
 def is_head(actor: Actor | None) -> bool:
     """Heads of department (and administrators acting as such) see and approve more: the one test of it."""
+    # access: pure: reads the actor handed to it
     return actor is not None and actor.is_head
 
 
 def staff_is_head(staff_id: int | None) -> bool:
     """Whether a stored member of staff has the head role (for overrides approved by someone else)."""
+    # access: open: whether a colleague is a head (an override approved by someone else)
     s = m.Staff.get_or_none(m.Staff.id == staff_id) if staff_id else None
     return bool(s and s.active and s.role in ("head", "admin"))
 
