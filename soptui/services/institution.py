@@ -6,7 +6,10 @@ administrators only (the app's «Администрирование» and `soptu
 
 from __future__ import annotations
 
+import os
+import shlex
 from dataclasses import dataclass
+from pathlib import Path
 
 from soptui.core.session import Actor
 from soptui.db import models as m
@@ -157,20 +160,60 @@ def check(changes: dict) -> dict:
         except (ZoneInfoNotFoundError, ValueError):
             raise SettingsError(f"Неизвестный часовой пояс «{out['timezone']}».", "timezone") from None
     if "print_command" in out:
-        from soptui.services import output
-
         try:
-            out["print_command"] = output.normalize_print_command(out["print_command"])
+            out["print_command"] = normalize_print_command(out["print_command"])
         except ValueError as exc:
             raise SettingsError(str(exc), "print_command") from None
     if "output_dir" in out:
-        from soptui.services import output
-
         try:
-            out["output_dir"] = output.check_output_dir(out["output_dir"])
+            out["output_dir"] = check_output_dir(out["output_dir"])
         except ValueError as exc:
             raise SettingsError(str(exc), "output_dir") from None
     return out
+
+
+def check_output_dir(text: str) -> str:
+    """The folder as stored: an absolute path (or ~/…) that is a folder or can be made one; "" = the default.
+
+    Raises ValueError with a Russian message. The folder is created owner-only (0700) when missing.
+    """
+    # access: pure: checks a value handed to it (creates the folder it names)
+    text = (text or "").strip()
+    if not text:
+        return ""
+    path = Path(text).expanduser()
+    if not path.is_absolute():
+        raise ValueError("Папка — полный путь, например /home/общая/soptui или ~/Документы/soptui.")
+    if path.exists() and not path.is_dir():
+        raise ValueError("По этому пути — файл, а не папка.")
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ValueError(f"Папку не удалось создать: {exc.strerror or 'нет доступа'}.") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise ValueError("В эту папку нельзя записывать: нет прав.")
+    return text
+
+
+def check_print_command(command: str) -> list[str]:
+    """The command split as a shell would (no shell runs it); a Russian ValueError when it cannot be used."""
+    # access: pure: checks a value handed to it
+    command = (command or "").strip()
+    if not command:
+        return []
+    try:
+        argv = shlex.split(command)
+    except ValueError:
+        raise ValueError("Команда печати: непарная кавычка.") from None
+    if any(ch in command for ch in ";|&`$<>"):
+        raise ValueError("Команда печати — одна программа с параметрами, без ; | & $ < > (например, lp -d ПРИНТЕР).")
+    return argv
+
+
+def normalize_print_command(command: str) -> str:
+    """The command as stored: checked, its arguments re-joined (an argument with a space quoted)."""
+    # access: pure: checks a value handed to it
+    return " ".join(shlex.quote(a) if " " in a else a for a in check_print_command(command))
 
 
 def update(*, actor: Actor | None = None, version: int | None = None, **changes) -> InstitutionInfo:

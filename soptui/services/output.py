@@ -46,29 +46,6 @@ def _stored_folder() -> str:
     return (row.output_dir or "").strip() if row is not None else ""
 
 
-def check_output_dir(text: str) -> str:
-    """The folder as stored: an absolute path (or ~/…) that is a folder or can be made one; "" = the default.
-
-    Raises ValueError with a Russian message. The folder is created owner-only (0700) when missing.
-    """
-    # access: pure: checks a value handed to it (creates the folder it names)
-    text = (text or "").strip()
-    if not text:
-        return ""
-    path = Path(text).expanduser()
-    if not path.is_absolute():
-        raise ValueError("Папка — полный путь, например /home/общая/soptui или ~/Документы/soptui.")
-    if path.exists() and not path.is_dir():
-        raise ValueError("По этому пути — файл, а не папка.")
-    try:
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ValueError(f"Папку не удалось создать: {exc.strerror or 'нет доступа'}.") from None
-    if not os.access(path, os.W_OK | os.X_OK):
-        raise ValueError("В эту папку нельзя записывать: нет прав.")
-    return text
-
-
 def _stored_command() -> str:
     from soptui.db import models as m
     from soptui.db.connection import db
@@ -88,43 +65,13 @@ def print_command(actor: Actor | None = None) -> str:
     return _stored_command()
 
 
-def check_print_command(command: str) -> list[str]:
-    """The command split as a shell would (no shell runs it); a Russian ValueError when it cannot be used."""
-    # access: pure: checks a value handed to it
-    command = (command or "").strip()
-    if not command:
-        return []
-    try:
-        argv = shlex.split(command)
-    except ValueError:
-        raise ValueError("Команда печати: непарная кавычка.") from None
-    if any(ch in command for ch in ";|&`$<>"):
-        raise ValueError("Команда печати — одна программа с параметрами, без ; | & $ < > (например, lp -d ПРИНТЕР).")
-    return argv
-
-
-def normalize_print_command(command: str) -> str:
-    """The command as stored: checked, its arguments re-joined (an argument with a space quoted)."""
-    # access: pure: checks a value handed to it
-    return " ".join(shlex.quote(a) if " " in a else a for a in check_print_command(command))
-
-
 def set_print_command(command: str, actor: Actor | None = None) -> str:
     """Store the print command (administrators only); "" turns printing off. Returns the stored command."""
     # access: administrators only
-    from soptui.db import models as m
-    from soptui.db import store
-    from soptui.db.connection import write_transaction
     from soptui.services import access, institution
 
-    access.require_admin(access.resolve(actor))
-    command = normalize_print_command(command)
-    institution.ensure()
-    with write_transaction():
-        row = m.Institution.select().first()
-        if row.print_command != command:
-            store.update_versioned(m.Institution, row.id, row.version, {"print_command": command})
-    return command
+    actor = access.require_admin(access.resolve(actor))
+    return institution.update(actor=actor, print_command=command).print_command
 
 
 @dataclass(frozen=True)
@@ -153,6 +100,8 @@ def send_to_printer(path: Path, command: str | None = None) -> PrintResult:
     command = _stored_command() if command is None else command
     if not command.strip():
         return PrintResult(path)
+    from soptui.services.institution import check_print_command
+
     try:
         argv = check_print_command(command) + [str(path)]
         done = subprocess.run(argv, capture_output=True, text=True, timeout=PRINT_TIMEOUT_S, check=False)
