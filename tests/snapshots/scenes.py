@@ -140,6 +140,47 @@ async def referral_form(pilot: Pilot) -> None:
     await _settle(pilot)
 
 
+async def _admin(pilot: Pilot, tab: str = "1") -> None:
+    """«Администрирование» as the demo administrator; the output folder fixed (the default one is the machine's)."""
+    from soptui.db import models as m
+
+    m.Institution.update(output_dir="/srv/soptui/pdf").execute()
+    await sign_in(pilot, "admin", DEMO_PASSWORD)
+    await pilot.press("f8")
+    screen = await wait_screen(pilot, "AdminScreen")
+    await until(pilot, lambda: screen.query_one("#staff-pane").page is not None, "staff list")
+    await pilot.press(tab)
+    await pilot.pause()
+
+
+async def admin_staff(pilot: Pilot) -> None:
+    await _admin(pilot)
+    await _settle(pilot)
+
+
+async def admin_staff_form(pilot: Pilot) -> None:
+    await _admin(pilot)
+    await pilot.press("enter")
+    form = await wait_screen(pilot, "StaffFormScreen")
+    await until(pilot, lambda: form.loaded, "staff form loaded")
+    await _settle(pilot)
+
+
+async def admin_institution(pilot: Pilot) -> None:
+    await _admin(pilot, "2")
+    await pilot.press("e")
+    form = await wait_screen(pilot, "InstitutionFormScreen")
+    await until(pilot, lambda: form.loaded, "institution form loaded")
+    await _settle(pilot)
+
+
+async def admin_calendar(pilot: Pilot) -> None:
+    await _admin(pilot, "3")
+    grid = pilot.app.screen.query_one("YearCalendar")
+    await until(pilot, lambda: grid.year_view is not None, "calendar loaded")
+    await _settle(pilot)
+
+
 SCENES: dict[str, Callable[[Pilot], Awaitable[None]]] = {
     "today": today,
     "clients": clients,
@@ -152,6 +193,10 @@ SCENES: dict[str, Callable[[Pilot], Awaitable[None]]] = {
     "journal": journal,
     "client_form": client_form,
     "referral_form": referral_form,
+    "admin_staff": admin_staff,
+    "admin_staff_form": admin_staff_form,
+    "admin_institution": admin_institution,
+    "admin_calendar": admin_calendar,
 }
 
 

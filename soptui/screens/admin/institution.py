@@ -257,14 +257,14 @@ class InstitutionFormScreen(EditFlow, Screen[service.InstitutionInfo | None]):
     def _load(self) -> None:
         import os
 
-        from soptui.services import drafts, output
+        from soptui.services import drafts
 
         info = service.get()
         draft = drafts.load_draft(self.draft_key)
         env = os.environ.get("SOPTUI_OUTPUT")
-        hint = f"Пусто — {output.default_output_dir()}."
+        hint = "Полный путь; пусто — папка «Документы/soptui» в домашней папке каждого сотрудника."
         if env:
-            hint += f" На этом рабочем месте папку задаёт SOPTUI_OUTPUT: {env}."
+            hint += f" На этом рабочем месте папку задаёт переменная окружения: {env}."
         self.app.call_from_thread(self._show, info, draft, hint)
 
     def _show(self, info: service.InstitutionInfo, draft, hint: str) -> None:
