@@ -37,18 +37,18 @@ DEFAULT_NAME = "Государственное автономное учрежд
 
 # Russia's time zones, west to east: what the administrator picks from (stored as the IANA name)
 TIMEZONES = {
-    "Europe/Kaliningrad": "Калининград (МСК−1, UTC+2)",
-    "Europe/Moscow": "Москва (МСК, UTC+3)",
-    "Europe/Samara": "Самара (МСК+1, UTC+4)",
-    "Asia/Yekaterinburg": "Екатеринбург (МСК+2, UTC+5)",
-    "Asia/Omsk": "Омск (МСК+3, UTC+6)",
-    "Asia/Novosibirsk": "Новосибирск (МСК+4, UTC+7)",
-    "Asia/Krasnoyarsk": "Красноярск (МСК+4, UTC+7)",
-    "Asia/Irkutsk": "Иркутск (МСК+5, UTC+8)",
-    "Asia/Yakutsk": "Якутск (МСК+6, UTC+9)",
-    "Asia/Vladivostok": "Владивосток (МСК+7, UTC+10)",
-    "Asia/Magadan": "Магадан (МСК+8, UTC+11)",
-    "Asia/Kamchatka": "Камчатка (МСК+9, UTC+12)",
+    "Europe/Kaliningrad": "Калининград (МСК−1)",
+    "Europe/Moscow": "Москва (МСК)",
+    "Europe/Samara": "Самара (МСК+1)",
+    "Asia/Yekaterinburg": "Екатеринбург (МСК+2)",
+    "Asia/Omsk": "Омск (МСК+3)",
+    "Asia/Novosibirsk": "Новосибирск (МСК+4)",
+    "Asia/Krasnoyarsk": "Красноярск (МСК+4)",
+    "Asia/Irkutsk": "Иркутск (МСК+5)",
+    "Asia/Yakutsk": "Якутск (МСК+6)",
+    "Asia/Vladivostok": "Владивосток (МСК+7)",
+    "Asia/Magadan": "Магадан (МСК+8)",
+    "Asia/Kamchatka": "Камчатка (МСК+9)",
 }
 
 # What `update` accepts, with the field's name for a refusal

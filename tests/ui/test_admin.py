@@ -302,3 +302,51 @@ async def test_the_administrator_sees_f8_and_the_palette_entry(staff):
         assert "f8" in {k.key for k in app.screen.query("FooterKey")}
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert "Раздел: Администрирование" in titles
+
+
+async def test_no_latin_words_in_the_administration(demo_store):
+    """Issue 15 point 3 for this section: beside the keys and formats, only logins and the print command's
+    example («lp») may be Latin."""
+    from test_no_english import ALLOWED, _screen_words
+
+    logins = {s.login for s in m.Staff.select()}
+    allowed = ALLOWED | logins | {"lp"}
+    app = make_app("Учреждение", "КЦСОН")
+    found: dict[str, set[str]] = {}
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _admin_section(pilot, "admin", "demo2026")
+        app.clear_notifications()
+
+        async def look(name: str) -> None:
+            await until(pilot, lambda: True, "workers done")
+            await pilot.pause(0.3)
+            found[name] = {w for w in _screen_words(app) if w.lower() not in allowed}
+
+        await look("staff")
+        await pilot.press("enter")
+        form = await wait_screen(pilot, StaffFormScreen)
+        await until(pilot, lambda: form.loaded, "form loaded")
+        await look("staff form")
+        await pilot.press("escape")
+        await wait_screen(pilot, AdminScreen)
+        await pilot.press("p")
+        await wait_screen(pilot, PasswordDialog)
+        await look("password")
+        await pilot.press("escape")
+        await wait_screen(pilot, AdminScreen)
+        await pilot.press("2")
+        await look("institution")
+        await pilot.press("e")
+        form = await wait_screen(pilot, InstitutionFormScreen)
+        await until(pilot, lambda: form.loaded, "form loaded")
+        await look("institution form")
+        await pilot.press("escape")
+        await wait_screen(pilot, AdminScreen)
+        await pilot.press("3")
+        grid = screen.query_one(YearCalendar)
+        await until(pilot, lambda: grid.year_view is not None and app.focused is grid, "calendar")
+        await look("calendar")
+        await pilot.press("enter")
+        await wait_screen(pilot, DayDialog)
+        await look("day")
+    assert {k: v for k, v in found.items() if v} == {}
