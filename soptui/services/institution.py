@@ -227,9 +227,11 @@ def update(*, actor: Actor | None = None, version: int | None = None, **changes)
 
     access.require_admin(access.resolve(actor))
     changes = check(changes)
-    ensure()
     with write_transaction():
         row = m.Institution.select().first()
+        if row is None:  # first use: the defaults the form showed (version 0) become the stored row
+            row = store.create(m.Institution, full_name=DEFAULT_NAME, short_name="КЦСОН")
+            version = row.version if version == 0 else version
         stored = store.row_dict(row)
         real = {k: v for k, v in changes.items() if stored.get(k) != v}
         if real:  # nothing really changed: nothing to save, nothing to conflict with

@@ -350,3 +350,55 @@ async def test_no_latin_words_in_the_administration(demo_store):
         await wait_screen(pilot, DayDialog)
         await look("day")
     assert {k: v for k, v in found.items() if v} == {}
+
+
+async def test_a_colleagues_save_opens_the_conflict_review_in_the_staff_form(staff):
+    from soptui.services import staff as staff_service
+
+    from conftest import click
+
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await _admin_section(pilot)
+        await _find(pilot, screen, "Иванова")
+        await pilot.press("enter")
+        form = await wait_screen(pilot, StaffFormScreen)
+        await until(pilot, lambda: form.loaded, "form loaded")
+        await fill(pilot, form.query_one("#sf-patronymic", LabeledInput), "Сергеевна-Иванова")
+        # another administrator changes the position meanwhile
+        other = auth.actor_for(m.Staff.get(m.Staff.login == "admin"))
+        card = staff_service.staff_card(staff["spec"], other)
+        staff_service.save_staff(
+            staff_service.StaffData(**{**card.data.__dict__, "position": "psychologist"}), staff["spec"], actor=other
+        )
+        await pilot.press("ctrl+s")
+        dialog = await wait_screen(pilot, "ConflictDialog")
+        assert [(c.label, c.theirs) for c in dialog.changes] == [("Должность", "psychologist")]
+        await click(pilot, "#cf-overwrite")
+        await wait_screen(pilot, AdminScreen)
+    s = m.Staff.get_by_id(staff["spec"])
+    assert (s.patronymic, s.position) == ("Сергеевна-Иванова", "psychologist")
+    assert not m.Draft.select().where(m.Draft.key == f"staff:{staff['spec']}").exists()
+
+
+async def test_leaving_the_institution_form_asks_and_keeps_a_draft(staff):
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _admin_section(pilot)
+        await pilot.press("2")
+        await pilot.press("e")
+        form = await wait_screen(pilot, InstitutionFormScreen)
+        await until(pilot, lambda: form.loaded, "form loaded")
+        await fill(pilot, form.query_one("#if-phone", LabeledInput), "+7 343 111-22-33")
+        await until(pilot, lambda: m.Draft.select().where(m.Draft.key == "institution").exists(), "draft written")
+        await pilot.press("escape")
+        await wait_screen(pilot, "ChoiceDialog")
+        await pilot.press("escape")  # back to the form: nothing lost
+        await wait_screen(pilot, InstitutionFormScreen)
+        assert form.query_one("#if-phone", LabeledInput).value == "+7 343 111-22-33"
+        await pilot.press("ctrl+s")
+        await wait_screen(pilot, AdminScreen)
+    from soptui.services import institution
+
+    assert institution.get().phone == "+7 343 111-22-33"
+    assert not m.Draft.select().where(m.Draft.key == "institution").exists()
