@@ -266,6 +266,8 @@ class CalendarPane(Vertical):
             text.append(view.decree)
         else:
             text.append("НЕ ПОДТВЕРЖДЁН: сроки могут сдвинуться (C)", style="bold yellow")
+        if view.marks:
+            text.append(f" · отмечено дней: {len(view.marks)}")
         self.query_one("#cal-year", Static).update(text)
         self._describe(grid.cursor)
 

@@ -118,6 +118,9 @@ class InstitutionPane(VerticalScroll, can_focus=True):
 
     def _saved(self, info: service.InstitutionInfo | None) -> None:
         if info is not None:
+            from soptui.core import clock
+
+            clock.set_timezone(info.timezone)  # this workstation at once; the others at their next start
             self.app.institution = info.full_name
             self.app.institution_short = info.short_name
             for header in self.screen.query(AppHeader):
@@ -236,7 +239,8 @@ class InstitutionFormScreen(EditFlow, Screen[service.InstitutionInfo | None]):
             )
             yield Static(
                 "Каждый PDF, кроме сохранения в папку, отправляется этой команде (файл — последним "
-                "параметром). Пусто — только в папку. Блокировка и часовой пояс действуют со следующего входа.",
+                "параметром). Пусто — только в папку. Блокировка действует со следующего входа, часовой пояс на других "
+                "рабочих местах — со следующего запуска программы.",
                 classes="if-hint",
             )
             yield FieldError(id="if-error", classes="-empty")
