@@ -25,6 +25,7 @@ from soptui.db import models as m
 from soptui.domain import workdays
 from soptui.domain.period import day_bounds
 from soptui.domain.service_time import NOT_DELIVERED
+from soptui.services import institution
 from soptui.services.journal.findings import Finding
 from soptui.services.staff import Names
 
@@ -163,15 +164,14 @@ def _as_date(value: Any) -> dt.date:
 
 # --- SOP 04: registration of referrals and the wait until the service ---------------------------------
 
-WAIT_WORKING_DAYS = 4  # SOP 04: «максимальный срок ожидания оказания услуги: 1-4 дня» — the upper bound
-
 
 def referral_checks(scope: Scope, names: Names) -> list[CheckResult]:
     """Referrals received in the period: registered within their term (3 working days, or the source
     document's term), and served — a visit done or a call that reached the family — within 4 working days
-    of registration."""
+    of registration (the institution's setting, 1-4; the late registration's reason is shown)."""
+    wait_days = institution.get().service_wait_days
     registration = CheckResult("registration_late", "Обращение зарегистрировано позже срока", "04")
-    wait = CheckResult("wait_over", "Ожидание услуги дольше 4 рабочих дней после регистрации", "04")
+    wait = CheckResult("wait_over", f"Ожидание услуги дольше {wait_days} раб. дн. после регистрации", "04")
     R, C = m.Referral, m.Client
     lo, hi = scope.bounds
     today = clock.today()
@@ -185,6 +185,7 @@ def referral_checks(scope: Scope, names: Names) -> list[CheckResult]:
             R.source_term_due,
             R.assigned_staff,
             R.closed,
+            R.registration_late_reason,
             C.last_name,
             C.first_name,
             C.patronymic,
@@ -206,7 +207,7 @@ def referral_checks(scope: Scope, names: Names) -> list[CheckResult]:
         reached = (P.state == "finished") & P.outcome.not_in(sorted(NOT_DELIVERED)) & P.started_at.is_null(False)
         for cid, at in P.select(P.client, P.started_at).where(P.client.in_(chunk) & reached).tuples():
             calls.setdefault(cid, []).append(at)
-    for _rid, client_id, received, registered, reg_due, term, staff_id, closed, last, first, patr in rows:
+    for _rid, client_id, received, registered, reg_due, term, staff_id, closed, why, last, first, patr in rows:
         name, who, day = full_name(last, first, patr), names.short(staff_id) or "не назначен", received.date()
         due = term or reg_due
         finding = None
@@ -215,7 +216,7 @@ def referral_checks(scope: Scope, names: Names) -> list[CheckResult]:
         elif registered is not None and registered.date() > due:
             late = workdays.working_days_between(due, registered.date())
             finding = f"зарегистрировано {clock.fmt_date(registered.date())} при сроке {clock.fmt_date(due)}"
-            finding += f" (на {max(late, 1)} раб. дн. позже)"
+            finding += f" (на {max(late, 1)} раб. дн. позже)" + (f": {why}" if why else "")
         if registered is not None or due < today:
             registration.tally(
                 [staff_id],
@@ -226,7 +227,7 @@ def referral_checks(scope: Scope, names: Names) -> list[CheckResult]:
             )
         if registered is None:
             continue
-        limit = workdays.add_working_days(registered.date(), WAIT_WORKING_DAYS)
+        limit = workdays.add_working_days(registered.date(), wait_days)
         served = min((t for t in visits.get(client_id, []) + calls.get(client_id, []) if t >= registered), default=None)
         if served is None and (closed or limit >= today):
             continue  # closed without service, or still within the wait

@@ -782,4 +782,13 @@ def test_referral_registration_and_the_wait_until_the_service(log, staff):
         "услуги нет, срок ожидания истёк 16.11.2026",
         "услуги нет, срок ожидания истёк 13.11.2026",
     ]
+    assert wait.title == "Ожидание услуги дольше 4 раб. дн. после регистрации"
+    # a centre that sets 1 day: Семёнова's 02.11 (served 05.11, the limit 03.11) is late too
+    from soptui.services import access, institution
+
+    with access.acting_as(access.centre_actor(None)):
+        institution.update(service_wait_days=1)
+    wait = next(c for c in journal.audit_summary(*NOV, actor=_as("chief")).checks if c.key == "wait_over")
+    assert wait.title.startswith("Ожидание услуги дольше 1 раб. дн.")
+    assert "первая услуга 05.11.2026 при сроке 03.11.2026" in [f.detail for f in wait.findings]
     assert visit
