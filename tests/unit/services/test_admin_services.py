@@ -225,3 +225,34 @@ def test_every_public_function_says_who_may_call_it(area):
         elif "# access: administrators only" in source and not ("require_admin" in source or "_admin(actor)" in source):
             unchecked.append(name)
     assert missing == [] and unchecked == []
+
+
+def test_the_command_line_uses_the_same_services(tmp_path, monkeypatch, capsys):
+    """`soptui institution --output-dir`, `calendar set` and `user disable` as the signed-in administrator."""
+    import io
+
+    from soptui.__main__ import main
+    from soptui.db.connection import db
+
+    def cli(args, stdin):
+        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+        try:
+            return main(["--db", str(tmp_path / "cli.db"), *args])
+        finally:
+            if db.obj is not None:
+                db.obj.close()
+            db.initialize(None)
+            session.set_actor(None)
+
+    first = ["user", "add", "boss", "--last", "Смирнова", "--first", "Ольга", "--role", "admin", "--position", "admin"]
+    assert cli(first, "bosspass1\n") == 0
+    admin = ["--admin", "boss", "--admin-password-stdin"]
+    folder = tmp_path / "pdf"
+    assert cli([*admin, "institution", "--output-dir", str(folder)], "bosspass1\n") == 0
+    assert f"Папка для PDF: {folder}" in capsys.readouterr().out and folder.is_dir()
+    assert cli([*admin, "calendar", "set", "26.11.2026", "holiday", "--note", "Распоряжение"], "bosspass1\n") == 0
+    assert "26.11.2026: нерабочий день" in capsys.readouterr().out
+    assert cli([*admin, "user", "disable", "boss"], "bosspass1\n") == 2
+    assert "Свою учётную запись" in capsys.readouterr().err
+    assert cli([*admin, "institution", "--hours", "0900"], "bosspass1\n") == 2
+    assert "09:00-18:00" in capsys.readouterr().err
