@@ -13,6 +13,8 @@ import os
 import traceback
 from pathlib import Path
 
+from soptui.core.text import CONTROL_MESSAGE
+
 LOG_NAME = "errors.log"
 MAX_BYTES = 1_000_000  # one older file is kept as errors.log.1
 
@@ -79,6 +81,8 @@ def user_message(exc: BaseException, action: str = "выполнить дейс�
         return f"Не удалось {action}: база занята, попробуйте ещё раз через минуту."
     if name == "AccessDenied":
         return f"Не удалось {action}: нет доступа."
+    if name == "ControlCharacters":  # a form that does not check its text box at the field
+        return f"Не удалось {action}: {CONTROL_MESSAGE[0].lower()}{CONTROL_MESSAGE[1:]}"
     if name in ("ConflictError", "RecordGone"):
         return f"Не удалось {action}: запись изменил или удалил другой сотрудник, откройте её заново."
     if name in ("OperationalError", "StoreError", "DatabaseError", "InterfaceError"):

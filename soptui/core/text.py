@@ -6,6 +6,35 @@ import re
 
 _WORD_RE = re.compile(r"[0-9a-zа-я]+")
 
+CONTROL_MESSAGE = "Текст содержит недопустимые управляющие символы: уберите их."
+# C0 control characters and DEL. A multi-line text may hold tab and line breaks; a one-line field none.
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_MULTILINE_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class ControlCharacters(ValueError):
+    """Text holding NUL or another control character: refused with one Russian message on every engine.
+
+    A ValueError, so a form that shows a refused value at its field shows this one the same way."""
+
+    def __init__(self, message: str = CONTROL_MESSAGE) -> None:
+        super().__init__(message)
+
+
+def has_control_characters(text: str | None, *, multiline: bool = False) -> bool:
+    """True if text holds a control character not allowed in such a field (tab and line breaks are allowed
+    in a multi-line one)."""
+    if not text:
+        return False
+    return (_CONTROL_MULTILINE_RE if multiline else _CONTROL_RE).search(text) is not None
+
+
+def check_text(text: str, *, multiline: bool = False) -> str:
+    """The text unchanged, or ControlCharacters if it holds a control character (NUL, escape, ...)."""
+    if has_control_characters(text, multiline=multiline):
+        raise ControlCharacters()
+    return text
+
 
 def fold(text: str | None) -> str:
     """Fold text for searching: lower case, ё→е, й kept, everything else as is.

@@ -8,33 +8,52 @@ Choice codes are English; their Russian labels live in `soptui.domain.labels`.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 
 import peewee as pw
 
+from soptui.core.text import ControlCharacters, has_control_characters
 from soptui.db.connection import db
 
 
-def without_nul(value):
-    """Text as it is stored: NUL characters dropped, on every engine.
+_copying = contextvars.ContextVar("soptui_copying_rows", default=False)
 
-    PostgreSQL refuses a NUL in text (with an English driver error) and SQLite keeps it, so a note pasted with
-    one behaved differently by engine. A NUL carries nothing a person typed: every text column drops it, and
-    both engines store the same value. Other control characters are kept and shown literally (widgets/plain.py).
+
+@contextlib.contextmanager
+def copying_rows():
+    """Rows copied as they are stored (migrate-to, restore): text written before the refusal below existed
+    is carried over, less the NUL that PostgreSQL cannot hold, instead of stopping the copy."""
+    token = _copying.set(True)
+    try:
+        yield
+    finally:
+        _copying.reset(token)
+
+
+def stored_text(value):
+    """Text as it may be stored: NUL and other control characters are refused, on every engine.
+
+    PostgreSQL refuses a NUL in text with an English driver error and SQLite kept it, so a pasted note behaved
+    differently by engine. No text column takes a control character now (tab and line breaks are text): every
+    write raises ControlCharacters, a ValueError with one Russian message, before the driver sees the value.
     """
-    if isinstance(value, str) and "\x00" in value:
-        return value.replace("\x00", "")
+    if isinstance(value, str) and has_control_characters(value, multiline=True):
+        if _copying.get():
+            return value.replace("\x00", "")
+        raise ControlCharacters()
     return value
 
 
 class CharField(pw.CharField):
     def db_value(self, value):
-        return super().db_value(without_nul(value))
+        return super().db_value(stored_text(value))
 
 
 class TextField(pw.TextField):
     def db_value(self, value):
-        return super().db_value(without_nul(value))
+        return super().db_value(stored_text(value))
 
 
 def _now() -> dt.datetime:
@@ -224,7 +243,7 @@ class Referral(BaseModel):
     assigned_staff = pw.ForeignKeyField(Staff, null=True, backref="referrals", on_delete="SET NULL")
     registration_due = pw.DateField()
     registered_at = pw.DateTimeField(null=True)
-    registration_late_reason = pw.TextField(default="")  # v7: why it was registered after registration_due
+    registration_late_reason = TextField(default="")  # v7: why it was registered after registration_due
     first_contact_due = pw.DateField(index=True)
     first_contact_at = pw.DateTimeField(null=True)
     first_contact_late = pw.BooleanField(default=False)

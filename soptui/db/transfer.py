@@ -89,7 +89,7 @@ def copy_rows(
     schema holds: the schema versions are kept). Runs in one transaction of the target."""
     models = ordered_models()
     copied: dict[str, int] = {}
-    with target.atomic():
+    with target.atomic(), m.copying_rows():
         for model in models:
             name = model._meta.table_name
             if model is m.SchemaVersion:

@@ -9,6 +9,8 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Label, Static
 
+from soptui.core.text import CONTROL_MESSAGE, has_control_characters
+
 # The editing keys Input binds itself (Backspace, arrows, Home/End, Ctrl+U/W/K, Enter, ...)
 _EDIT_KEYS = frozenset(key.strip() for binding in Input.BINDINGS for key in binding.key.split(","))
 
@@ -162,6 +164,9 @@ class LabeledInput(Vertical):
     def check(self) -> tuple[bool, object]:
         """Validate: (True, cleaned value) or (False, None) with the message shown."""
         text = self._input.value
+        if has_control_characters(text):  # pasted NUL, escape, tab...: said here, the text stays as pasted
+            self.show_error(CONTROL_MESSAGE)
+            return False, None
         if not text.strip():
             if self.required:
                 self.show_error("Обязательное поле.")

@@ -14,6 +14,8 @@ from typing import Any
 
 from textual import work
 
+from soptui.core.text import CONTROL_MESSAGE, ControlCharacters
+
 
 def db_work(*, action: str = "выполнить действие", **options: Any) -> Callable:
     """`textual.work(thread=True, exit_on_error=False, ...)` with the shared error report."""
@@ -23,6 +25,12 @@ def db_work(*, action: str = "выполнить действие", **options: A
         def guarded(self, *args, **kwargs):
             try:
                 return method(self, *args, **kwargs)
+            except ControlCharacters:
+                # pasted text with a NUL or an escape in a multi-line box: refused, said, the form keeps it all
+                self.app.call_from_thread(
+                    self.notify, f"Не сохранено. {CONTROL_MESSAGE}", severity="error", timeout=10, markup=False
+                )
+                return None
             except Exception as error:
                 app = self.app
                 report = getattr(app, "report_error", None)

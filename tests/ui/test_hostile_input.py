@@ -257,3 +257,46 @@ async def test_visit_plan_and_act_forms_every_field_pasted(demo_store):
         raw = db.execute_sql(*portable("SELECT data FROM visit_act WHERE visit_id = ?", (visit.id,))).fetchone()[0]
         data = json.loads(raw)
         assert sum(HOSTILE in str(v) for v in data.values()) >= len(pasted) // 2, data
+
+
+async def test_control_characters_pasted_into_the_client_form_are_refused_at_the_field(demo_store):
+    """Issue 14 point 6: a paste carrying NUL or an escape is refused at its field with one Russian message,
+    on either engine, and nothing pasted is lost; with the characters taken out the client saves."""
+    from soptui.core.text import CONTROL_MESSAGE
+
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "ivanova", "demo2026")
+        await pilot.press("f3")
+        await wait_screen(pilot, "ClientsScreen")
+        await _settle(pilot)
+        await pilot.press("ctrl+n")
+        form = await wait_screen(pilot, "ClientFormScreen")
+        pastes = {"f-last": "Нул\x00ева", "f-first": "Анна", "f-address": "ул. Мира\x1b[2J, 5", "f-notes": "до\x00после"}
+        for fid, text in pastes.items():
+            field = form.query_one(f"#{fid}", LabeledInput)
+            field.input.focus()
+            await pilot.pause()
+            paste = events.Paste(text)
+            paste.set_sender(app)
+            app._driver.send_message(paste)
+            await pilot.pause()
+            assert field.value == text, fid
+        form.query_one("#f-birth", LabeledInput).value = "01.02.2015"
+        await pilot.press("ctrl+s")
+        await _settle(pilot)
+        assert app.is_running and app.screen is form
+        errors = field_errors(form)
+        for fid in ("f-last", "f-address", "f-notes"):
+            assert errors.get(fid) == CONTROL_MESSAGE, (fid, errors)
+        assert "f-first" not in errors
+        for fid, text in pastes.items():  # nothing pasted is lost
+            assert form.query_one(f"#{fid}", LabeledInput).value == text, fid
+        assert CONTROL_MESSAGE in _screen_text(app) and "Traceback" not in _screen_text(app)
+        assert not m.Client.select().where(m.Client.first_name == "Анна", m.Client.last_name.startswith("Нул")).exists()
+        for fid, text in pastes.items():
+            form.query_one(f"#{fid}", LabeledInput).value = text.replace("\x00", "").replace("\x1b[2J", "")
+        await pilot.press("ctrl+s")
+        await wait_screen(pilot, "ClientCardScreen")
+        client = m.Client.get(m.Client.last_name == "Нулева")
+        assert client.address == "ул. Мира, 5" and client.notes == "допосле"
