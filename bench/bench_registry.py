@@ -66,6 +66,47 @@ def generate(path: Path, n: int = N_CLIENTS, seed: int = 7) -> dict:
     clients, reps, points, terms = [], [], [], []
     sample = {}
     rep_id = 0
+    n_terms = 0
+    now = dt.datetime(2026, 11, 25, 9, 0).isoformat(sep=" ")
+    conn = db.connection()
+    # a throw-away file: no journal, no fsync, big sort memory while loading
+    for pragma in ("journal_mode = OFF", "synchronous = OFF", "cache_size = -400000", "temp_store = MEMORY"):
+        conn.execute(f"PRAGMA {pragma}")
+    # bulk load: build the search-term indexes once after the insert, not row by row
+    index_sql = [
+        r[0]
+        for r in conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'client_search_term' AND sql IS NOT NULL"
+        )
+    ]
+    for (name,) in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'client_search_term' AND sql IS NOT NULL"
+    ).fetchall():
+        conn.execute(f'DROP INDEX "{name}"')
+
+    def write_batch() -> None:
+        conn.executemany(
+            "INSERT INTO client (id, version, created_at, updated_at, last_name, first_name, patronymic, name_key, "
+            "birth_date, category, department_id, status, status_reason, status_changed_at, ipra_number, address, "
+            "remote_territory, notes, assigned_staff_id) "
+            "VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, '', '', 0, '', ?)",
+            [(c[0], now, now, c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], now, c[9]) for c in clients],
+        )
+        conn.executemany(
+            "INSERT INTO representative (id, version, created_at, updated_at, client_id, relation, last_name, "
+            "first_name, patronymic, preferred_call_time, notes) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, '', '')",
+            [(r[0], now, now, r[1], r[2], r[3], r[4], r[5]) for r in reps],
+        )
+        conn.executemany(
+            "INSERT INTO contact_point (version, created_at, updated_at, client_id, representative_id, channel, "
+            "value, note) VALUES (1, ?, ?, ?, ?, ?, ?, '')",
+            [(now, now) + p for p in points],
+        )
+        conn.executemany(
+            "INSERT INTO client_search_term (client_id, kind, term, weight, sort_key) VALUES (?, ?, ?, ?, ?)", terms
+        )
+        for batch in (clients, reps, points, terms):
+            batch.clear()
 
     def flush(cid: int, own: list, name_key: str) -> None:
         best: dict[tuple[str, str], int] = {}
@@ -77,6 +118,8 @@ def generate(path: Path, n: int = N_CLIENTS, seed: int = 7) -> dict:
                 best[key] = min(weight, best.get(key, 9))
         terms.extend((cid, k, t, w, name_key) for (k, t), w in best.items())
 
+    # rows are written in batches of 20,000 clients: a million clients never sit in memory at once
+    conn.execute("BEGIN")
     for cid in range(1, n + 1):
         own: list = []
         child = cid % 3 != 2
@@ -117,51 +160,23 @@ def generate(path: Path, n: int = N_CLIENTS, seed: int = 7) -> dict:
             own += [("p", d, 2), ("r", d[::-1], 2)]
             for w in search_words(f"{r_last} {r_first} {r_patr}"):
                 own.append(("n", w, 2))
-            if cid % 997 == 0:
+            if cid % 997 == 0 and len(sample) < 200:
                 sample[cid] = (last, phone)
         flush(cid, own, fold(f"{last} {first} {patr}"))
-    now = dt.datetime(2026, 11, 25, 9, 0).isoformat(sep=" ")
-    conn = db.connection()
-    # a throw-away file: no journal, no fsync, big sort memory while loading
-    for pragma in ("journal_mode = OFF", "synchronous = OFF", "cache_size = -400000", "temp_store = MEMORY"):
-        conn.execute(f"PRAGMA {pragma}")
-    # bulk load: build the search-term indexes once after the insert, not row by row
-    index_sql = [
-        r[0]
-        for r in conn.execute(
-            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'client_search_term' AND sql IS NOT NULL"
-        )
-    ]
-    for (name,) in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'client_search_term' AND sql IS NOT NULL"
-    ).fetchall():
-        conn.execute(f'DROP INDEX "{name}"')
-    with write_transaction():
-        conn.executemany(
-            "INSERT INTO client (id, version, created_at, updated_at, last_name, first_name, patronymic, name_key, "
-            "birth_date, category, department_id, status, status_reason, status_changed_at, ipra_number, address, "
-            "remote_territory, notes, assigned_staff_id) "
-            "VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, '', '', 0, '', ?)",
-            [(c[0], now, now, c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], now, c[9]) for c in clients],
-        )
-        conn.executemany(
-            "INSERT INTO representative (id, version, created_at, updated_at, client_id, relation, last_name, "
-            "first_name, patronymic, preferred_call_time, notes) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, '', '')",
-            [(r[0], now, now, r[1], r[2], r[3], r[4], r[5]) for r in reps],
-        )
-        conn.executemany(
-            "INSERT INTO contact_point (version, created_at, updated_at, client_id, representative_id, channel, "
-            "value, note) VALUES (1, ?, ?, ?, ?, ?, ?, '')",
-            [(now, now) + p for p in points],
-        )
-        conn.executemany(
-            "INSERT INTO client_search_term (client_id, kind, term, weight, sort_key) VALUES (?, ?, ?, ?, ?)", terms
-        )
-        for sql in index_sql:
-            conn.execute(sql)
+        if cid % 20_000 == 0:
+            n_terms += len(terms)
+            write_batch()
+    n_terms += len(terms)
+    write_batch()
+    conn.execute("COMMIT")
+    conn.execute("BEGIN")
+    for sql in index_sql:
+        conn.execute(sql)
+    conn.execute("COMMIT")
+    conn.execute("ANALYZE")
     conn.execute("PRAGMA journal_mode = WAL")
     db.close()
-    return {"terms": len(terms), "sample": sample}
+    return {"terms": n_terms, "sample": sample}
 
 
 def _queries(sample: dict, rng: random.Random) -> list[str]:
@@ -260,8 +275,8 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _cached_db() -> tuple[Path, dict, str]:
-    """The generated store, reused while the generator and the schema are unchanged."""
+def _cached_db(n: int = N_CLIENTS) -> tuple[Path, dict, str]:
+    """The generated store of n clients, reused while the generator and the schema are unchanged."""
     import hashlib
     import inspect
 
@@ -270,21 +285,23 @@ def _cached_db() -> tuple[Path, dict, str]:
     from soptui.services import clients
 
     root = HERE.parent / "soptui"
-    digest = hashlib.sha256()
-    for f in (root / "db" / "models.py", root / "demo.py"):
+    from soptui.core.storecheck import SCHEMA_VERSION
+
+    digest = hashlib.sha256(f"schema {SCHEMA_VERSION}".encode())
+    for f in (root / "db" / "models.py", root / "demo" / "__init__.py"):
         digest.update(f.read_bytes())
     for text in (inspect.getsource(generate), inspect.getsource(clients.index_terms), str(clients.PREFIX_LEN)):
         digest.update(text.encode())
     folder = Path(user_cache_dir("soptui-bench", appauthor=False))
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"registry-{digest.hexdigest()[:16]}.db"
+    path = folder / f"registry-{n}-{digest.hexdigest()[:16]}.db"
     meta = path.with_suffix(".json")
     if path.exists() and meta.exists():
         return path, json.loads(meta.read_text()), "reused"
-    for old in folder.glob("registry-*"):
+    for old in folder.glob(f"registry-{n}-*"):
         old.unlink()
     t = time.perf_counter()
-    info = generate(path)
+    info = generate(path, n)
     meta.write_text(
         json.dumps(
             {"terms": info["terms"], "sample": {str(k): v for k, v in info["sample"].items()}}, ensure_ascii=False
