@@ -17,7 +17,6 @@ import peewee as pw
 from soptui.core.text import ControlCharacters, has_control_characters
 from soptui.db.connection import db
 
-
 _copying = contextvars.ContextVar("soptui_copying_rows", default=False)
 
 

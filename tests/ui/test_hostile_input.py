@@ -272,7 +272,12 @@ async def test_control_characters_pasted_into_the_client_form_are_refused_at_the
         await _settle(pilot)
         await pilot.press("ctrl+n")
         form = await wait_screen(pilot, "ClientFormScreen")
-        pastes = {"f-last": "Нул\x00ева", "f-first": "Анна", "f-address": "ул. Мира\x1b[2J, 5", "f-notes": "до\x00после"}
+        pastes = {
+            "f-last": "Нул\x00ева",
+            "f-first": "Анна",
+            "f-address": "ул. Мира\x1b[2J, 5",
+            "f-notes": "до\x00после",
+        }
         for fid, text in pastes.items():
             field = form.query_one(f"#{fid}", LabeledInput)
             field.input.focus()

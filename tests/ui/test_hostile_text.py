@@ -36,7 +36,9 @@ def _screen_text(app) -> str:
 def hostile_client(demo_store, centre):
     dep = demo_store.departments[0]
     ivanova = m.Staff.get(m.Staff.login == "ivanova")
-    with write_transaction():
+    # an escape is refused on every write now (issue 14): these rows stand for text stored before that, or
+    # copied in by migrate-to, which carries old rows over as they are
+    with write_transaction(), m.copying_rows():
         client = m.Client.create(
             last_name="Скобкин",
             first_name="Иван",
