@@ -187,26 +187,24 @@ def run(full: bool = False) -> list[str]:
 
 
 def run_postgresql(path: Path) -> list[str]:
+    """The same store on PostgreSQL: copied by `soptui migrate-to`'s own code into a fresh database."""
     import pg_cluster
 
-    from soptui.db import transfer
-    from soptui.db.connection import db, open_url
+    from soptui.db.connection import db
+    from soptui.services import backup
     from soptui.services.store import open_store
 
     cluster = pg_cluster.cached_cluster()
     if cluster is None:
         return ["today_postgresql: skipped (no PostgreSQL server programs; goal <= 100 ms)"]
     try:
-        url = cluster.fresh_database("today")
+        url = cluster.fresh_database("bench_today")
         source = open_store(path)
-        target = open_url(url)
-        from soptui.db import migrations
-
-        migrations.create_schema(target) if hasattr(migrations, "create_schema") else None
-        transfer.copy_rows(source, target)
-        target.close()
-        db.close()
-        db.initialize(None)
+        try:
+            backup.migrate_to(source, url)
+        finally:
+            db.close()
+            db.initialize(None)
         return lines("postgresql", measure(url), "copied by migrate-to")
     finally:
         cluster.stop()

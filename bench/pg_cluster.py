@@ -1,0 +1,219 @@
+"""A private PostgreSQL cluster for the benchmarks whose data folder is kept between runs (issue 14 point 7).
+
+Like tools/test_all.py's cluster (initdb, 127.0.0.1 only, a free port, trust for the local bench user, run
+as the `postgres` account when started as root) but its data folder stays, so a 1,000,000-client database
+is loaded once and reused: `<user cache>/soptui-bench/pg-<major>` (root: /var/tmp/soptui-bench-pg-<major>,
+a folder the postgres account can reach). Databases are named by what they hold and a digest of the
+generator and schema; `stop()` stops the server and keeps the folder.
+
+Unlike the test cluster this one keeps fsync and synchronous_commit on: the writer figures are about a real
+server's commits.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+
+
+class BenchCluster:
+    def __init__(self, bindir: Path, folder: Path):
+        from test_all import free_port
+
+        self.bindir = bindir
+        self.folder = folder
+        self.data = folder / "data"
+        self.port = free_port()
+        self.as_user: list[str] = []
+        self.started = False
+        folder.mkdir(parents=True, exist_ok=True)
+        if os.geteuid() == 0:  # initdb and postgres refuse to run as root
+            import pwd
+
+            account = pwd.getpwnam("postgres")
+            os.chown(folder, account.pw_uid, account.pw_gid)
+            self.as_user = ["runuser", "-u", "postgres", "--"]
+        os.chmod(folder, 0o700)
+
+    def _run(self, *args: str) -> None:
+        subprocess.run([*self.as_user, *args], check=True, stdout=subprocess.DEVNULL)
+
+    def start(self) -> str:
+        if not (self.data / "PG_VERSION").exists():
+            self._run(
+                str(self.bindir / "initdb"),
+                "-D",
+                str(self.data),
+                "-U",
+                "soptui",
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--no-locale",
+            )
+        options = " ".join(
+            [
+                "-c listen_addresses=127.0.0.1",
+                f"-c port={self.port}",
+                f"-c unix_socket_directories={self.folder}",
+                "-c max_connections=50",
+                "-c shared_buffers=512MB",
+                "-c work_mem=32MB",
+                "-c maintenance_work_mem=512MB",
+                "-c max_wal_size=4GB",
+            ]
+        )
+        self._run(
+            str(self.bindir / "pg_ctl"), "-D", str(self.data), "-l", str(self.folder / "log"), "-w", "-o", options, "start"
+        )
+        self.started = True
+        return self.url_of("postgres")
+
+    def url_of(self, name: str) -> str:
+        return f"postgresql://soptui@127.0.0.1:{self.port}/{name}"
+
+    def _admin(self):
+        import psycopg2
+
+        conn = psycopg2.connect(self.url_of("postgres"))
+        conn.autocommit = True
+        return conn
+
+    def exists(self, name: str) -> bool:
+        with self._admin() as conn, conn.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+            return cur.fetchone() is not None
+
+    def drop(self, name: str) -> None:
+        conn = self._admin()
+        try:
+            conn.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            conn.close()
+
+    def drop_like(self, prefix: str, keep: str = "") -> None:
+        conn = self._admin()
+        try:
+            cur = conn.cursor()
+            cur.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", (prefix + "%",))
+            for (name,) in cur.fetchall():
+                if name != keep:
+                    cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            conn.close()
+
+    def fresh_database(self, name: str) -> str:
+        self.drop(name)
+        conn = self._admin()
+        try:
+            conn.cursor().execute(f'CREATE DATABASE "{name}"')
+        finally:
+            conn.close()
+        return self.url_of(name)
+
+    def stop(self) -> None:
+        if self.started:
+            self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
+            self.started = False
+
+
+def cached_cluster() -> BenchCluster | None:
+    """The bench cluster, started; None without PostgreSQL's server programs."""
+    from test_all import pg_bindir
+
+    bindir = pg_bindir()
+    if bindir is None:
+        return None
+    major = bindir.parent.name
+    if os.geteuid() == 0:
+        folder = Path(f"/var/tmp/soptui-bench-pg-{major}")
+    else:
+        from platformdirs import user_cache_dir
+
+        folder = Path(user_cache_dir("soptui-bench", appauthor=False)) / f"pg-{major}"
+    cluster = BenchCluster(bindir, folder)
+    cluster.start()
+    return cluster
+
+
+def copy_sqlite_into(sqlite_path: Path, url: str, batch: int = 100_000) -> None:
+    """Load a SQLite store into an empty PostgreSQL database: the schema by the store's own code, the rows with
+    COPY in batches (a million clients in minutes; the migrate-to path inserts row pages and is for real stores),
+    the search-term indexes built after the load, the id sequences moved past the copied ids, ANALYZE."""
+    import io
+    import sqlite3
+
+    import psycopg2
+
+    from soptui.db import models as m
+    from soptui.db.connection import bind, db, open_url
+    from soptui.db.migrations import ensure_schema
+    from soptui.db.transfer import ordered_models
+
+    target = open_url(url)
+    bind(target)
+    try:
+        ensure_schema(target)
+    finally:
+        target.close()
+        db.initialize(None)
+    src = sqlite3.connect(sqlite_path)
+    conn = psycopg2.connect(url)
+    try:
+        cur = conn.cursor()
+        cur.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'client_search_term' "
+            "AND indexname NOT LIKE '%pkey'"
+        )
+        deferred = cur.fetchall()
+        for name, _sql in deferred:
+            cur.execute(f'DROP INDEX "{name}"')
+        for model in ordered_models():
+            if model is m.SchemaVersion:
+                continue
+            table = model._meta.table_name
+            cols = [r[1] for r in src.execute(f'PRAGMA table_info("{table}")')]
+            bools = {f.column_name for f in model._meta.sorted_fields if isinstance(f, m.pw.BooleanField)}
+            names = ", ".join(f'"{c}"' for c in cols)
+            rows = src.execute(f'SELECT {names} FROM "{table}"')
+            while True:
+                chunk = rows.fetchmany(batch)
+                if not chunk:
+                    break
+                buf = io.StringIO()
+                for row in chunk:
+                    buf.write(",".join(_csv(v, c in bools) for v, c in zip(row, cols)))
+                    buf.write("\n")
+                buf.seek(0)
+                cur.copy_expert(f'COPY "{table}" ({names}) FROM STDIN WITH (FORMAT csv)', buf)
+        conn.commit()
+        for _name, sql in deferred:
+            cur.execute(sql)
+        for model in ordered_models():
+            pk = model._meta.primary_key
+            if isinstance(pk, m.pw.AutoField):
+                t, c = model._meta.table_name, pk.column_name
+                cur.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{t}', '{c}'), COALESCE(MAX({c}), 1), "
+                    f"MAX({c}) IS NOT NULL) FROM {t}"
+                )
+        conn.commit()
+        conn.autocommit = True
+        cur.execute("VACUUM ANALYZE")
+    finally:
+        conn.close()
+        src.close()
+
+
+def _csv(value, boolean: bool) -> str:
+    if value is None:
+        return ""
+    if boolean:
+        return "t" if value else "f"
+    if isinstance(value, int | float):
+        return str(value)
+    return '"' + str(value).replace('"', '""') + '"'
