@@ -28,6 +28,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 N_CLIENTS = 100_000
+FULL_CLIENTS = 1_000_000  # --full: the regional scale of issue 14 point 7, on SQLite and on PostgreSQL
 PASSWORD = "bench2026"
 
 
@@ -310,7 +311,95 @@ def _cached_db(n: int = N_CLIENTS) -> tuple[Path, dict, str]:
     return path, json.loads(meta.read_text()), f"{time.perf_counter() - t:.1f} s"
 
 
-def run() -> list[str]:
+def typing_queries(rng: random.Random) -> list[str]:
+    """Search as you type: surnames typed a letter at a time, as a person types them («Т», «Та», «Тар»…)."""
+    from soptui import demo
+
+    surnames = rng.sample(demo.MALE_LAST, 10) + [demo.female_surname(s) for s in rng.sample(demo.MALE_LAST, 6)]
+    return [s[:k] for s in surnames for k in range(1, len(s) + 1)]
+
+
+def bench_typing(target: str, queries: list[str]) -> dict:
+    """In a process of its own: the registry's search service per typed prefix (page first, as the registry
+    asks; then the capped count, its second step), after one warm-up pass; and this process's peak memory."""
+    from soptui.core import session
+    from soptui.db.connection import db
+    from soptui.services import auth, clients
+    from soptui.services.store import open_store
+
+    open_store(target)
+    session.set_actor(auth.sign_in("spec", PASSWORD))
+    for q in queries:  # warm-up: the first pass reads the index pages from disk into the page cache
+        clients.search(q, with_total=False)
+    page, count = [], []
+    for q in queries:
+        t = time.perf_counter()
+        clients.search(q, with_total=False)
+        page.append((time.perf_counter() - t) * 1000)
+        t = time.perf_counter()
+        clients.search(q, with_total=True)
+        count.append((time.perf_counter() - t) * 1000)
+    session.set_actor(None)
+    db.close()
+    return {"page": page, "count": count, "rss_mb": _peak_rss_mb()}
+
+
+def _typing_in_child(target: str, queries: list[str]) -> dict:
+    proc = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--typing", target, json.dumps(queries, ensure_ascii=False)],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "typing run failed")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _typing_lines(engine: str, n: int, r: dict, store: str) -> list[str]:
+    page, count = r["page"], r["count"]
+    return [
+        f"registry_{engine}_{n // 1000}k_keystroke_median: {statistics.median(page):.1f} ms (goal <= 30 ms; "
+        f"the search service per typed prefix, page of 50, {len(page)} keystrokes; store {store})",
+        f"registry_{engine}_{n // 1000}k_keystroke_p95: {_pct(page, 95):.1f} ms (goal: none, informative; "
+        f"max {max(page):.1f})",
+        f"registry_{engine}_{n // 1000}k_keystroke_with_count_median: {statistics.median(count):.1f} ms "
+        f"(goal: none, the registry's second step: page + count capped at 1000; p95 {_pct(count, 95):.1f})",
+        f"registry_{engine}_{n // 1000}k_peak_rss: {r['rss_mb']:.0f} MB (goal <= 150 MB, the searching process)",
+    ]
+
+
+def run_full() -> list[str]:
+    """The million-client figures on SQLite and PostgreSQL (bench/run.py --full)."""
+    import pg_cluster
+
+    path, _info, gen_text = _cached_db(FULL_CLIENTS)
+    queries = typing_queries(random.Random(14))
+    lines = _typing_lines("sqlite", FULL_CLIENTS, _typing_in_child(str(path), queries), gen_text)
+    cluster = pg_cluster.cached_cluster()
+    if cluster is None:
+        return [*lines, "registry_postgresql: skipped (no PostgreSQL server programs)"]
+    try:
+        name = "registry_" + path.stem.replace("registry-", "").replace("-", "_")
+        cluster.drop_like(f"registry_{FULL_CLIENTS}_", keep=name)
+        loaded = "reused"
+        if not cluster.exists(name):
+            t = time.perf_counter()
+            url = cluster.fresh_database(name + "_loading")
+            pg_cluster.copy_sqlite_into(path, url)
+            admin = cluster._admin()
+            try:
+                admin.cursor().execute(f'ALTER DATABASE "{name}_loading" RENAME TO "{name}"')
+            finally:
+                admin.close()
+            loaded = f"loaded with COPY in {time.perf_counter() - t:.0f} s"
+        lines += _typing_lines("postgresql", FULL_CLIENTS, _typing_in_child(cluster.url_of(name), queries), loaded)
+    finally:
+        cluster.stop()
+    return lines
+
+
+def run(full: bool = False) -> list[str]:
     # the runs below only add sign-in and audit rows to the cached store
     path, info, gen_text = _cached_db()
     queries = _queries(info["sample"], random.Random(11))
@@ -343,13 +432,15 @@ def run() -> list[str]:
         f"registry_search_to_list_median: {statistics.median(ui['internal']):.1f} ms "
         f"(goal: none, Input.Changed to list shown)",
         f"registry_peak_rss: {ui['rss_mb']:.0f} MB (goal <= 150 MB, registry open on 100k clients)",
-    ]
+    ] + (run_full() if full else [])
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] == "--ui":
+    if len(sys.argv) > 1 and sys.argv[1] == "--typing":
+        print(json.dumps(bench_typing(sys.argv[2], json.loads(sys.argv[3]))))
+    elif len(sys.argv) > 1 and sys.argv[1] == "--ui":
         result = asyncio.run(_ui(sys.argv[2], json.loads(sys.argv[3])))
         print(json.dumps(result))
     else:
-        for line in run():
+        for line in run(full="--full" in sys.argv):
             print(line)

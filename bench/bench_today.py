@@ -110,8 +110,10 @@ def build(path: Path) -> dict:
         _copy(conn, "visit_act", k, staff, ("visit_id",))
     conn.execute("COMMIT")
     conn.execute("ANALYZE")
-    counts = {t: conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("reminder", "phone_call",
-                                                                                    "patronage_visit", "referral")}
+    counts = {
+        t: conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+        for t in ("reminder", "phone_call", "patronage_visit", "referral")
+    }
     db.close()
     clock.set_fixed(None)
     return counts

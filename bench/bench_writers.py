@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "tools"))
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 
 def _shape() -> tuple[int, int]:
@@ -37,7 +38,9 @@ def _lines(engine: str, outcome: dict, problems: list[str], processes: int, tran
     ]
 
 
-def run() -> list[str]:
+def run(full: bool = False) -> list[str]:
+    """--full: PostgreSQL on the bench's own cluster (bench/pg_cluster.py) with fsync and synchronous commit on,
+    as a real server commits; the default run uses the throw-away test cluster (fsync off)."""
     from writers_workload import check
     from writers_workload import run as run_writers
 
@@ -49,7 +52,14 @@ def run() -> list[str]:
         lines += _lines("sqlite", outcome, check(target, outcome), processes, transactions)
     url = os.environ.get("SOPTUI_BENCH_POSTGRESQL")
     cluster = None
-    if not url:
+    if not url and full:
+        import pg_cluster
+
+        cluster = pg_cluster.cached_cluster()
+        if cluster is None:
+            return [*lines, "writers_postgresql: skipped (no PostgreSQL server programs; goal >= 300 tx/s)"]
+        url = cluster.fresh_database("bench_writers")
+    elif not url:
         from test_all import Cluster, pg_bindir
 
         bindir = pg_bindir()
@@ -57,7 +67,7 @@ def run() -> list[str]:
             return [*lines, "writers_postgresql: skipped (no PostgreSQL server programs; goal >= 300 tx/s)"]
         cluster = Cluster(bindir)
     try:
-        if cluster is not None:
+        if cluster is not None and not full:
             url = cluster.start()
         from playhouse.db_url import connect
 
@@ -66,7 +76,8 @@ def run() -> list[str]:
         scratch.execute_sql("CREATE SCHEMA public")
         scratch.close()
         outcome = run_writers(url, processes, transactions)
-        lines += _lines("postgresql", outcome, check(url, outcome), processes, transactions)
+        engine = "postgresql_fsync_on" if full else "postgresql"
+        lines += _lines(engine, outcome, check(url, outcome), processes, transactions)
     finally:
         if cluster is not None:
             cluster.stop()
@@ -74,5 +85,5 @@ def run() -> list[str]:
 
 
 if __name__ == "__main__":
-    for line in run():
+    for line in run(full="--full" in sys.argv):
         print(line)

@@ -190,9 +190,31 @@ def _variables(template: str) -> list[str]:
         raise ValueError(f"непарная фигурная скобка ({exc})") from None
 
 
+_PARSED: dict[Path, tuple[tuple[int, int], CallScript]] = {}
+
+
 def load_script(path: str | Path) -> CallScript:
-    """Read and validate one script file; raise ScriptError naming the file and line."""
+    """Read and validate one script file; raise ScriptError naming the file and line.
+
+    A parsed script is kept while its file is unchanged (same modification time and size): a call is started
+    and finished many times a day, and parsing the TOML each time was most of a short transaction's time.
+    """
     path = Path(path)
+    try:
+        stat = path.stat()
+        stamp = (stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        stamp = None
+    cached = _PARSED.get(path)
+    if stamp is not None and cached is not None and cached[0] == stamp:
+        return cached[1]
+    script = _parse_script(path)
+    if stamp is not None:
+        _PARSED[path] = (stamp, script)
+    return script
+
+
+def _parse_script(path: Path) -> CallScript:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
