@@ -86,14 +86,17 @@ def copy_rows(
     source: pw.Database, target: pw.Database, progress: Callable[[str, int], None] | None = None
 ) -> dict[str, int]:
     """Copy every row of every table from source to target (whose schema exists and holds only what a fresh
-    schema holds: the schema versions are kept). Runs in one transaction of the target."""
+    schema holds; its schema-version rows are replaced by the source's). Runs in one transaction of the target."""
     models = ordered_models()
     copied: dict[str, int] = {}
     with target.atomic(), m.copying_rows():
         for model in models:
             name = model._meta.table_name
             if model is m.SchemaVersion:
-                continue  # the target was created at the same version: its rows are already there
+                # the target was created at the same version, but its rows say when *it* was created: the
+                # source's own rows (when each version was applied to it) replace them, or the proof fails
+                with target.bind_ctx([model], bind_refs=False, bind_backrefs=False):
+                    model.delete().execute()
             fields = model._meta.sorted_fields
             count = 0
             for rows in _pages(model, source):

@@ -26,6 +26,9 @@ def sqlite_source(tmp_path):
     session.set_actor(None)
     # text a person pasted with a NUL and control characters: stored without the NUL on both engines
     database.execute_sql("UPDATE client SET notes = ? WHERE id = (SELECT MIN(id) FROM client)", ("до\x1b[2Jпосле",))
+    # a real store was created (and upgraded) long before it moves: its schema versions carry those times,
+    # which the copy must keep (the target's own rows, written at the move, failed the proof)
+    database.execute_sql("UPDATE schema_version SET applied_at = '2025-01-10 08:00:00'")
     yield path
     database.close()
     db.initialize(None)
