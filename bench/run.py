@@ -1,9 +1,9 @@
 """Run every benchmark and print one line per figure: `name: value unit (goal ...)`.
 
-    python3 bench/run.py          # the default run, under 3 minutes once the generated stores are cached
-    python3 bench/run.py --full   # also the regional scale (issue 14 point 7): 1,000,000 clients on SQLite and
-                                  # PostgreSQL, Today and the writers on PostgreSQL too; generated stores are
-                                  # cached in the user cache folder (soptui-bench), the first run builds them
+python3 bench/run.py          # the default run, under 3 minutes once the generated stores are cached
+python3 bench/run.py --full   # also the regional scale (issue 14 point 7): 1,000,000 clients on SQLite and
+                              # PostgreSQL, Today and the writers on PostgreSQL too; generated stores are
+                              # cached in the user cache folder (soptui-bench), the first run builds them
 """
 
 from __future__ import annotations
