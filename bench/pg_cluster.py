@@ -2,7 +2,7 @@
 
 Like tools/test_all.py's cluster (initdb, 127.0.0.1 only, a free port, trust for the local bench user, run
 as the `postgres` account when started as root) but its data folder stays, so a 1,000,000-client database
-is loaded once and reused: `<user cache>/soptui-bench/pg-<major>` (root: /var/tmp/soptui-bench-pg-<major>,
+is loaded once and reused: `<user cache>/soptui-bench/pg-<major>` (as root: `~postgres/soptui-bench-<major>`,
 a folder the postgres account can reach). Databases are named by what they hold and a digest of the
 generator and schema; `stop()` stops the server and keeps the folder.
 
@@ -138,7 +138,10 @@ def cached_cluster() -> BenchCluster | None:
         return None
     major = bindir.parent.name
     if os.geteuid() == 0:
-        folder = Path(f"/var/tmp/soptui-bench-pg-{major}")
+        import pwd
+
+        # the postgres account's home: a folder it can always reach (the temporary folders may be root-only)
+        folder = Path(pwd.getpwnam("postgres").pw_dir) / f"soptui-bench-{major}"
     else:
         from platformdirs import user_cache_dir
 

@@ -189,9 +189,12 @@ class _WriteTransaction:
         inner = db.atomic()
         inner.entered = inner.__enter__()
         try:
-            db.execute_sql(f"SET LOCAL lock_timeout = {wait_ms}")
-            db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (PG_WRITE_LOCK,))
-            db.execute_sql("SET LOCAL lock_timeout = 0")
+            # one round trip, not three: the lock is held from here to the commit, so every trip before the
+            # body's own statements made each writer wait longer for the others (issue 14: 8 writers)
+            db.execute_sql(
+                f"SET LOCAL lock_timeout = {wait_ms}; SELECT pg_advisory_xact_lock(%s); SET LOCAL lock_timeout = 0",
+                (PG_WRITE_LOCK,),
+            )
         except BaseException:
             inner.__exit__(*sys.exc_info())  # rolls the empty transaction back
             raise
