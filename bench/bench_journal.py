@@ -146,24 +146,29 @@ def generate(path: Path, seed: int = 11) -> dict:
         )
         cur.executemany(
             "INSERT INTO service_entry (date, client_id, staff_id, sop, service_kind, units, minutes, "
-            "source_type, created_at, updated_at, version, note) VALUES (?,?,?,?,?,?,?,?,?,?,1,'')",
+            "source_type, created_at, updated_at, version, note, prep_minutes, work_minutes, doc_minutes, "
+            "norm_minutes, late_reason) VALUES (?,?,?,?,?,?,?,?,?,?,1,'',0,0,0,0,'')",
             services,
         )
         cur.executemany(
-            'INSERT INTO audit_log (at, staff_id, action, "table", record_id, changes) VALUES (?,?,?,?,?,?)', audit
+            'INSERT INTO audit_log (at, staff_id, action, "table", record_id, changes, prev_hash, row_hash) '
+            "VALUES (?,?,?,?,?,?,'','')",
+            audit,
         )
         cur.executemany(
             "INSERT INTO referral (client_id, received_at, ground, registration_due, first_contact_due, "
             "first_contact_at, first_contact_late, assigned_staff_id, created_at, updated_at, version, "
-            "source_body, summary, intake_log, closed) VALUES (?,?,?,?,?,?,?,?,?,?,1,'','','reception',0)",
+            "source_body, summary, intake_log, closed, registration_late_reason) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,1,'','','reception',0,'')",
             refs,
         )
         cur.executemany(
             "INSERT INTO phone_call (sop, client_id, staff_id, state, outcome, started_at, ended_at, "
             "talk_seconds, created_at, updated_at, version, callee_name, phone_number, direction, "
             "notice_state, prep_seconds, doc_seconds, step_id, branch, purpose, summary, agreements, "
-            "notes, off_hours_reason, state_json) VALUES (?,?,?,?,?,?,?,?,?,?,1,'','','outgoing','',"
-            "0,0,'','','','','','','','')",
+            "notes, off_hours_reason, state_json, feedback_text, ground_note, notice_skip_reason, "
+            "notice_off_hours_reason, client_session_every_days, channel, ground, meeting_place) VALUES (?,?,?,?,?,?,?,?,?,?,1,'','','outgoing','',"
+            "0,0,'','','','','','','','','','','','',0,'phone','client_request','')",
             calls,
         )
         cur.executemany(
