@@ -215,8 +215,18 @@ def _matched_label(words: list[_Word], weights: tuple) -> str:
 
 
 def _plus(column: str) -> str:
-    """`+column` on SQLite: keeps the planner off that column's index (used in per-client checks)."""
-    return f"+{column}" if is_sqlite() else column
+    """The column as an expression, so the planner keeps off its index (used in per-client lookups by id):
+    `+column` on SQLite, `(column || '')` on PostgreSQL. A word's whole index range (123,000 rows for
+    «николаев» among a million clients) is looked up as no more than a few terms per client: PostgreSQL
+    misjudged the range as one row and scanned all of it (56 ms for a page of 50)."""
+    return f"+{column}" if is_sqlite() else f"({column} || '')"
+
+
+def _per_client() -> str:
+    """Ends an EXISTS check that must run per client, in the driver's order, stopping at the page: ` OFFSET 0`
+    on PostgreSQL keeps it from being turned into a join that reads the whole word range first and sorts
+    (2 s for «николаев» among a million clients, 2 ms as a per-client check). SQLite already runs it so."""
+    return "" if is_sqlite() else " OFFSET 0"
 
 
 def _name_check(word: _Word, client_col: str) -> tuple[str, list[Any]]:
@@ -225,7 +235,7 @@ def _name_check(word: _Word, client_col: str) -> tuple[str, list[Any]]:
     prefix: str = word.value
     return (
         f"EXISTS (SELECT 1 FROM client_search_term x WHERE x.client_id = {client_col} "
-        f"AND x.kind = {P} AND x.term >= {P} AND x.term < {P})",
+        f"AND x.kind = {P} AND x.term >= {P} AND x.term < {P}{_per_client()})",
         [NAME, prefix, prefix + "\uffff"],
     )
 
@@ -279,7 +289,10 @@ def _checks(words: list[_Word], client_col: str) -> tuple[list[str], list[Any]]:
         else:
             ranges = _phone_ranges(w)
             ors = " OR ".join(f"(x.kind = {P} AND x.term >= {P} AND x.term < {P})" for _ in ranges)
-            sql = f"EXISTS (SELECT 1 FROM client_search_term x WHERE x.client_id = {client_col} AND ({ors}))"
+            sql = (
+                f"EXISTS (SELECT 1 FROM client_search_term x WHERE x.client_id = {client_col} AND ({ors})"
+                f"{_per_client()})"
+            )
             p = [v for kind, prefix in ranges for v in (kind, prefix, prefix + "\uffff")]
         sqls.append(sql)
         params += p
