@@ -573,3 +573,26 @@ async def test_sop04_housing_act_conclusion_is_chosen_adequate_or_not(demo_store
         await until(pilot, lambda: not act.dirty, "saved")
     data = json.loads(m.VisitAct.get(m.VisitAct.visit == visit.id, m.VisitAct.kind == "housing").data)
     assert data["adequacy"] == patronage.ADEQUACY_CHOICES[1]
+
+
+async def test_planner_at_80_columns_shows_whole_surnames(demo_store):
+    """Issue 15: at 80x24 the week's cells read «Тар…»; now a visit takes two lines there («10:00 ✓Т» over
+    «Тарасов») and the staff label splits into surname and initials; at 120 columns one line each."""
+    from soptui.widgets.planner_grid import PlannerGrid
+
+    for size, two_line in (((80, 24), True), ((120, 40), False)):
+        app = make_app("Учреждение", "КЦСОН")
+        async with app.run_test(size=size) as pilot:
+            await sign_in(pilot, "ivanova", "demo2026")
+            await pilot.press("f5")
+            grid = app.screen.query_one(PlannerGrid)
+            await until(pilot, lambda grid=grid: bool(grid.rows), "the week shown")
+            await pilot.pause()
+            lines = [grid.render_line(y).text for y in range(grid.size.height)]
+            assert grid.two_line is two_line
+            text = "\n".join(lines)
+            names = {v.client_name for row in grid.rows for cell in row.cells for v in cell}
+            surnames = {n.split(" ")[0] for n in names}
+            assert surnames and all(s in text for s in surnames), (surnames, text)
+            assert "…" not in text, text
+            assert "Морозова" in text
