@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 EXIT_USAGE = 2
-SERVE_HOST = "127.0.0.1"
+SERVE_HOST = "127.0.0.1"  # soptui.web's defaults, here for --help without importing textual-serve
 SERVE_PORT = 8000
 
 
@@ -69,7 +69,9 @@ def _parser() -> argparse.ArgumentParser:
     backup = sub.add_parser(
         "backup", help="резервная копия базы (SQLite или pg_dump): проверяется до того, как заменит прежнюю"
     )
-    backup.add_argument("dest", metavar="КУДА", help="файл или папка для копии (в папке — копии с датой, 7 ежедневных и 4 недельных)")
+    backup.add_argument(
+        "dest", metavar="КУДА", help="файл или папка для копии (в папке — копии с датой, 7 ежедневных и 4 недельных)"
+    )
 
     restore = sub.add_parser(
         "restore", help="восстановить базу из копии: копия проверяется, текущая база сохраняется рядом"
@@ -108,7 +110,11 @@ def _parser() -> argparse.ArgumentParser:
     inst.add_argument("--hours", metavar="С-ДО", help="рабочее время, например 09:00-18:00")
     inst.add_argument("--timezone", metavar="ПОЯС", help="часовой пояс, например Asia/Yekaterinburg")
     inst.add_argument("--idle-minutes", type=int, metavar="N", help="блокировка экрана после N минут бездействия")
-    inst.add_argument("--print-command", metavar="КОМАНДА", help="команда печати PDF, например «lp -d ПРИНТЕР» (пустая — только в папку)")
+    inst.add_argument(
+        "--print-command",
+        metavar="КОМАНДА",
+        help="команда печати PDF, например «lp -d ПРИНТЕР» (пустая — только в папку)",
+    )
     inst.add_argument("--output-dir", metavar="ПАПКА", help="папка для PDF и выгрузок (пустая — ~/Documents/soptui)")
 
     cal = sub.add_parser("calendar", help="производственный календарь")
@@ -266,9 +272,6 @@ def serve_command(args: argparse.Namespace, target: str, create: bool) -> int:
     Each tab starts `python3 -m soptui --db TARGET` (with --demo for the demo store): it shows soptui's own
     sign-in screen, and PDFs it writes reach the browser as downloads (app.py, `deliver_binary`).
     """
-    import ipaddress
-    import shlex
-
     from soptui.core.storecheck import StoreError, precheck
 
     try:
@@ -276,73 +279,41 @@ def serve_command(args: argparse.Namespace, target: str, create: bool) -> int:
     except StoreError as exc:
         return _fail(str(exc))
     if args.demo and not has_users:
-        from soptui.demo import build_demo
-        from soptui.services import auth
-        from soptui.services.store import open_store
-
-        try:
-            open_store(target)
-        except StoreError as exc:
-            return _fail(str(exc))
-        if not auth.has_users():
-            print("Создаю демонстрационную базу…", file=sys.stderr)
-            build_demo()
+        refusal = _build_demo_store(target)
+        if refusal:
+            return _fail(refusal)
     if not 0 < args.port < 65536:
         return _fail("Порт — число от 1 до 65535.")
-    refusal = _cannot_listen(args.host, args.port)
+    from soptui import web
+
+    refusal = web.cannot_listen(args.host, args.port)
     if refusal:
         return _fail(f"Не удалось запустить веб-сервер на {args.host}:{args.port}: {refusal}.")
-    try:
-        loopback = args.host == "localhost" or ipaddress.ip_address(args.host).is_loopback
-    except ValueError:
-        loopback = False
-    if not loopback:
+    if not web.is_loopback(args.host):
         print(
             f"Внимание: сервер слушает адрес {args.host}, и его видят другие компьютеры. Пароли и сведения о "
             "клиентах пойдут по сети открытым текстом: ставьте перед ним обратный прокси с TLS (HTTPS), "
             "например nginx (см. README, раздел «В браузере»), и укажите --public-url.",
             file=sys.stderr,
         )
-    command = [sys.executable, "-m", "soptui", "--db", target]
-    if args.demo:
-        command.append("--demo")
-    from textual_serve.server import Server
-
-    class SoptuiServer(Server):
-        async def on_startup(self, app) -> None:  # said in Russian, instead of textual-serve's banner
-            print(f"soptui в браузере: {self.public_url} (остановить — Ctrl+C)", flush=True)
-
-    server = SoptuiServer(
-        shlex.join(command),
-        host=args.host,
-        port=args.port,
-        title="soptui",
-        public_url=args.public_url.rstrip("/") if args.public_url else None,
-    )
-    server.serve()
+    web.serve(target, args.demo, args.host, args.port, args.public_url)
     return 0
 
 
-def _cannot_listen(host: str, port: int) -> str:
-    """Why the server could not listen there, in Russian ('' when it can): asked before textual-serve tries."""
-    import errno
-    import socket
+def _build_demo_store(target: str) -> str:
+    """Fill an empty demo store (first --demo run); the refusal to print, or ''."""
+    from soptui.core.storecheck import StoreError
+    from soptui.demo import build_demo
+    from soptui.services import auth
+    from soptui.services.store import open_store
 
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except OSError:
-        return "такого адреса нет"
-    family, kind, proto, _name, address = infos[0]
-    with socket.socket(family, kind, proto) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(address)
-        except OSError as exc:
-            return {
-                errno.EADDRINUSE: "порт уже занят другой программой",
-                errno.EADDRNOTAVAIL: "у этого компьютера нет такого адреса",
-                errno.EACCES: "нет прав на этот порт (порты до 1024 — только для администратора системы)",
-            }.get(exc.errno, f"ошибка системы № {exc.errno}")
+        open_store(target)
+    except StoreError as exc:
+        return str(exc)
+    if not auth.has_users():
+        print("Создаю демонстрационную базу…", file=sys.stderr)
+        build_demo()
     return ""
 
 
@@ -353,18 +324,9 @@ def run_app(target: str, demo: bool = False, auto_pilot=None, build_demo_first: 
     run) happens before the UI. auto_pilot is for the start-up benchmark.
     """
     if build_demo_first:
-        from soptui.core.storecheck import StoreError
-        from soptui.demo import build_demo
-        from soptui.services import auth
-        from soptui.services.store import open_store
-
-        try:
-            open_store(target)
-        except StoreError as exc:
-            return _fail(str(exc))
-        if not auth.has_users():
-            print("Создаю демонстрационную базу…", file=sys.stderr)
-            build_demo()
+        refusal = _build_demo_store(target)
+        if refusal:
+            return _fail(refusal)
     from soptui.app import make_app
 
     hint = ""
