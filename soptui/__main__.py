@@ -195,7 +195,19 @@ def _authenticate_admin(args: argparse.Namespace) -> str | None:
     return None
 
 
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command stopped with Ctrl+C
+
+
 def main(argv: list[str] | None = None) -> int:
+    """The `soptui` command. Ctrl+C ends any command with one Russian line, never a traceback."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        print("\nПрервано (Ctrl+C).", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _main(argv: list[str] | None) -> int:
     os.umask(0o077)  # everything soptui writes (store, backups, PDFs, logs) is the user's alone
     args = _parser().parse_args(argv)
     from soptui.core.storecheck import BUSY_HOOKS, BUSY_NOTICE, StoreError, default_db_path, precheck
