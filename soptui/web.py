@@ -52,6 +52,11 @@ class AppProcess(app_service.AppService):
     """One browser tab's app: started without a shell, in its own session, and waited for when it stops."""
 
     argv: list[str] = []
+    running: set[AppProcess] = set()  # the open tabs, closed by the server when it stops
+
+    async def start(self, width: int, height: int) -> None:
+        AppProcess.running.add(self)
+        await super().start(width, height)
 
     async def _open_app_process(self, width: int = 80, height: int = 24):
         self._process = process = await asyncio.create_subprocess_exec(
@@ -66,6 +71,7 @@ class AppProcess(app_service.AppService):
         return process
 
     async def stop(self) -> None:
+        AppProcess.running.discard(self)
         await super().stop()
         process = self._process
         if process is None or process.returncode is not None:
@@ -80,6 +86,11 @@ class AppProcess(app_service.AppService):
 class SoptuiServer(server.Server):
     async def on_startup(self, app) -> None:  # said in Russian, instead of textual-serve's banner
         print(f"soptui в браузере: {self.public_url} (остановить — Ctrl+C)", flush=True)
+
+    async def on_shutdown(self, app) -> None:
+        """Ctrl+C: close every open tab's connection, so that its app quits now (aiohttp waits for them)."""
+        for tab in list(AppProcess.running):
+            await tab.remote_close()
 
 
 def serve(target: str, demo: bool, host: str, port: int, public_url: str | None) -> None:

@@ -14,6 +14,7 @@ import asyncio
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -48,7 +49,7 @@ open_store(sys.argv[1], create=False)
 actor = auth.sign_in("ivanova", "demo2026")
 session.set_actor(actor)
 items = agenda.collect(actor)
-print(json.dumps({"name": actor.short_name if hasattr(actor, "short_name") else "", "who": items[0].who if items else ""}))
+print(json.dumps({"who": items[0].who if items else ""}))
 """
 
 
@@ -60,7 +61,7 @@ def free_port() -> int:
 
 @pytest.fixture
 def server(tmp_path):
-    """`soptui serve --demo` on a free port, its data in tmp_path; stopped (Ctrl+C, as a user would) at the end."""
+    """`soptui serve --demo` on a free port, its data in tmp_path; `stop()` (also at the end) is Ctrl+C."""
     port = free_port()
     env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"), "HOME": str(tmp_path)}
     env.pop("SOPTUI_DATABASE", None)
@@ -84,17 +85,24 @@ def server(tmp_path):
                 process.kill()
                 pytest.fail(f"soptui serve did not start:\n{(tmp_path / 'serve.log').read_text()}")
             time.sleep(0.5)
-    yield url, env
-    process.send_signal(2)  # SIGINT: Ctrl+C
-    try:
-        code = process.wait(20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        raise
-    log.close()
-    output = (tmp_path / "serve.log").read_text()
-    assert "Traceback" not in output, output
-    assert code == 0, output
+    stopped: list[tuple[int, str]] = []
+
+    def stop() -> tuple[int, str]:
+        """Ctrl+C, as a user stops it: the exit code and everything it printed."""
+        if not stopped:
+            process.send_signal(signal.SIGINT)
+            try:
+                code = process.wait(30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+                code = -9
+            log.close()
+            stopped.append((code, (tmp_path / "serve.log").read_text()))
+        return stopped[0]
+
+    yield url, env, stop
+    stop()
 
 
 def demo_store(env: dict[str, str]) -> str:
@@ -102,7 +110,7 @@ def demo_store(env: dict[str, str]) -> str:
 
 
 async def test_sign_in_and_today_in_the_browser(server, tmp_path):
-    url, env = server
+    url, env, stop = server
     expected = json.loads(
         subprocess.run(
             [sys.executable, "-c", FIRST_ROW, demo_store(env)],
@@ -151,6 +159,17 @@ async def test_sign_in_and_today_in_the_browser(server, tmp_path):
         pdfs = list(downloads.glob("*.pdf"))
         assert pdfs, f"nothing downloaded: {list(downloads.iterdir())}"
         assert pdfs[0].read_bytes().startswith(b"%PDF")
+
+        # Ctrl+C on the server with the tab still open: it closes the tab's session and ends without a traceback
+        began = time.monotonic()
+        code, output = stop()
+        assert code == 0, output
+        assert "Traceback" not in output and "Exception ignored" not in output, output
+        assert time.monotonic() - began < 15
+        deadline = time.monotonic() + 10
+        while "-closed" not in (await page.evaluate("document.body.className")) and time.monotonic() < deadline:
+            await asyncio.sleep(0.2)
+        assert "-closed" in await page.evaluate("document.body.className")  # «Session ended» in the page
     finally:
         await page.close()
         browser.stop()
