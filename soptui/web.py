@@ -13,11 +13,13 @@ import errno
 import ipaddress
 import socket
 import sys
+from pathlib import Path
 
 from textual_serve import app_service, server
 
 SERVE_HOST = "127.0.0.1"
 SERVE_PORT = 8000
+PAGE = Path(__file__).parent / "webpage"  # the page in Russian, with no font from another site
 QUIT_WAIT = 10  # seconds an app process has to quit on its own when the server stops
 
 
@@ -106,4 +108,5 @@ def serve(target: str, demo: bool, host: str, port: int, public_url: str | None)
         port=port,
         title="soptui",
         public_url=public_url.rstrip("/") if public_url else None,
+        templates_path=PAGE,
     ).serve()

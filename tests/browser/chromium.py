@@ -156,6 +156,12 @@ class Page:
         result = await self.send("Runtime.evaluate", expression=expression, returnByValue=True)
         return result.get("result", {}).get("value")
 
+    async def set_viewport(self, width: int, height: int) -> None:
+        """The page's own size, whatever the window around it (the terminal fits itself to it)."""
+        await self.send(
+            "Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1, mobile=False
+        )
+
     async def capture_terminal(self) -> None:
         await self.send("Page.enable")
         await self.send("Page.addScriptToEvaluateOnNewDocument", source=CAPTURE_TERMINAL)

@@ -126,9 +126,12 @@ async def test_sign_in_and_today_in_the_browser(server, tmp_path):
     devtools = browser.start()
     page = await Page.open(devtools)
     try:
+        await page.set_viewport(1280, 720)
         await page.capture_terminal()
         await page.navigate(url)
         signin = await page.wait_text("soptui — вход", "Логин", "Пароль")
+        page_html = await page.evaluate("document.documentElement.outerHTML")
+        assert 'lang="ru"' in page_html and "googleapis" not in page_html  # soptui's page, no third-party font
         assert "Демо-база" in signin
         await page.evaluate("window.__soptuiTerminal.focus()")
         await page.type_text("ivanova")
@@ -169,7 +172,9 @@ async def test_sign_in_and_today_in_the_browser(server, tmp_path):
         deadline = time.monotonic() + 10
         while "-closed" not in (await page.evaluate("document.body.className")) and time.monotonic() < deadline:
             await asyncio.sleep(0.2)
-        assert "-closed" in await page.evaluate("document.body.className")  # «Session ended» in the page
+        assert "-closed" in await page.evaluate("document.body.className")
+        said = await page.evaluate("document.querySelector('.closed-dialog').innerText")
+        assert "Сеанс завершён." in said and "Открыть снова" in said
     finally:
         await page.close()
         browser.stop()
