@@ -294,6 +294,11 @@ def serve_command(args: argparse.Namespace, target: str, create: bool) -> int:
         refusal = _build_demo_store(target)
         if refusal:
             return _fail(refusal)
+    elif not has_users:  # whoever opened the page first would make themselves the administrator
+        return _fail(
+            "В базе ещё нет сотрудников: сначала создайте администратора в терминале "
+            "(soptui user add ЛОГИН --role admin), затем запускайте soptui serve."
+        )
     if not 0 < args.port < 65536:
         return _fail("Порт — число от 1 до 65535.")
     from soptui import web

@@ -111,6 +111,13 @@ def _env(tmp_path) -> dict[str, str]:
     return env
 
 
+def _first_admin(db: str, tmp_path) -> None:
+    """The store's first administrator, made by the CLI in a process of its own (this one opens no store)."""
+    add = [sys.executable, "-m", "soptui", "--db", db, "--create", "user", "add", "boss", "--last", "Начальникова",
+           "--first", "Анна", "--role", "admin", "--password-stdin"]  # fmt: skip
+    subprocess.run(add, input="bosspass1\n", text=True, env=_env(tmp_path), cwd=ROOT, check=True, capture_output=True)
+
+
 def _interrupt_when(proc: subprocess.Popen, ready, timeout: float = 60) -> tuple[int, str]:
     deadline = time.monotonic() + timeout
     while not ready():
@@ -146,8 +153,10 @@ def test_ctrl_c_stops_the_web_server_quietly(tmp_path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
+    db = str(tmp_path / "web.db")
+    _first_admin(db, tmp_path)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "soptui", "--db", str(tmp_path / "web.db"), "--create", "serve", "--port", str(port)],
+        [sys.executable, "-m", "soptui", "--db", db, "serve", "--port", str(port)],
         cwd=ROOT, env=_env(tmp_path), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         text=True,
     )  # fmt: skip
@@ -170,7 +179,10 @@ def test_serve_on_another_address_warns_about_tls(tmp_path, capsys, monkeypatch)
     monkeypatch.setattr(web, "serve", lambda *args: served.append(args))
     monkeypatch.delenv("SOPTUI_DATABASE", raising=False)
     db = str(tmp_path / "w.db")
-    assert main(["--db", db, "--create", "serve", "--host", "0.0.0.0", "--port", "8443"]) == 0
+    assert main(["--db", db, "--create", "serve"]) == 2  # no staff yet: the first visitor would become admin
+    assert "сначала создайте администратора" in capsys.readouterr().err and served == []
+    _first_admin(db, tmp_path)
+    assert main(["--db", db, "serve", "--host", "0.0.0.0", "--port", "8443"]) == 0
     err = capsys.readouterr().err
     assert "обратный прокси с TLS" in err and "0.0.0.0" in err
     assert served == [(db, False, "0.0.0.0", 8443, None)]
