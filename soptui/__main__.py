@@ -14,7 +14,7 @@ SERVE_PORT = 8000
 
 
 def _parser() -> argparse.ArgumentParser:
-    from soptui.core.argparse_ru import RussianParser
+    from soptui.core.argparse_ru import RussianParser, describe_commands
 
     p = RussianParser(prog="soptui", description="soptui: СОП центра социального обслуживания")
     p.add_argument("--db", metavar="БАЗА", help="путь к файлу SQLite или URL базы (sqlite:///…, postgresql://…)")
@@ -92,15 +92,15 @@ def _parser() -> argparse.ArgumentParser:
         help=f"адрес, на котором слушать (по умолчанию {SERVE_HOST}: только этот компьютер; "
         "для сети — обратный прокси с TLS, см. README)",
     )
-    # the same --db and --demo as before the command, for `soptui serve --demo` (not set: the global ones stand)
-    serve.add_argument("--db", default=argparse.SUPPRESS, metavar="БАЗА", help="путь к файлу SQLite или URL базы")
-    serve.add_argument("--demo", action="store_true", default=argparse.SUPPRESS, help="демонстрационная база")
     serve.add_argument("--port", type=int, default=SERVE_PORT, metavar="ПОРТ", help=f"порт (по умолчанию {SERVE_PORT})")
     serve.add_argument(
         "--public-url",
         metavar="URL",
         help="адрес, по которому браузер видит сервер за прокси, например https://sop.example.ru",
     )
+    # the same --db and --demo as before the command, for `soptui serve --demo` (not set: the global ones stand)
+    serve.add_argument("--db", default=argparse.SUPPRESS, metavar="БАЗА", help="путь к файлу SQLite или URL базы")
+    serve.add_argument("--demo", action="store_true", default=argparse.SUPPRESS, help="демонстрационная база")
 
     inst = sub.add_parser("institution", help="сведения об учреждении и настройки")
     inst.add_argument("--name", metavar="НАИМЕНОВАНИЕ", help="полное наименование с формой собственности")
@@ -131,6 +131,7 @@ def _parser() -> argparse.ArgumentParser:
     cconf = csub.add_parser("confirm", help="подтвердить календарь года по постановлению")
     cconf.add_argument("year", type=int, metavar="ГОД", help="год календаря, например 2027")
     cconf.add_argument("decree", metavar="ПОСТАНОВЛЕНИЕ", help="реквизиты постановления")
+    describe_commands(p)
     return p
 
 

@@ -96,3 +96,13 @@ class RussianParser(argparse.ArgumentParser):
     def error(self, message: str):
         with russian():
             return super().error(message)
+
+
+def describe_commands(parser: argparse.ArgumentParser) -> None:
+    """Each command's `--help` opens with the line its parent lists it with (unless it has a description)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for listed in action._choices_actions:
+                child = action.choices[listed.dest]
+                child.description = child.description or listed.help
+                describe_commands(child)
