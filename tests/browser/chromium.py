@@ -57,8 +57,9 @@ def find_browser() -> str | None:
 
 
 class Chromium:
-    def __init__(self, binary: str, width: int = 1280, height: int = 800):
+    def __init__(self, binary: str, width: int = 1280, height: int = 800, extra: tuple[str, ...] = ()):
         self.binary = binary
+        self.extra = list(extra)
         self.size = (width, height)
         self.profile = Path(tempfile.mkdtemp(prefix="soptui-chromium-"))
         self.process: subprocess.Popen | None = None
@@ -82,6 +83,7 @@ class Chromium:
                 "--remote-debugging-address=127.0.0.1",
                 "--remote-debugging-port=0",
                 f"--window-size={self.size[0]},{self.size[1]}",
+                *self.extra,
                 "about:blank",
             ],
             stdout=subprocess.DEVNULL,
