@@ -69,8 +69,23 @@ def safe_file_name(name: str, limit: int = 120) -> str:
 
 
 def build(form: ModuleType, data: Any, creation_date: dt.datetime | None = None):
-    """The form's document, with a pinned creation date (reproducible output, the real time by default)."""
-    return form.build(data, creation_date=creation_date or clock.now())
+    """The form's document, with a pinned creation date (reproducible output, the real time by default).
+
+    Every page's header carries the institution's full name (from the data) and its address and phone (here).
+    """
+    from soptui.forms.base import letterhead
+
+    with letterhead(letterhead_contacts()):
+        return form.build(data, creation_date=creation_date or clock.now())
+
+
+def letterhead_contacts() -> str:
+    """«620000, г. Екатеринбург, ул. Ленина, 1 · тел. +7 343 000-00-00» from the institution's settings."""
+    from soptui.services import institution
+
+    info = institution.get()
+    parts = [info.address.strip(), f"тел. {info.phone.strip()}" if info.phone.strip() else ""]
+    return " · ".join(p for p in parts if p)
 
 
 def render(form: ModuleType, data: Any, creation_date: dt.datetime | None = None) -> bytes:
