@@ -27,6 +27,23 @@ _listener: Callable[[PrintResult], None] | None = None
 _progress: Callable[[str, str], None] | None = None
 
 
+# Told the path of every file written for the user (PDFs, exports); the app hands it to a browser under `soptui serve`.
+_saved: Callable[[Path], None] | None = None
+
+
+def on_saved(listener: Callable[[Path], None] | None) -> None:
+    """Set who is told the path of every PDF or export written for the user (the app)."""
+    global _saved
+    _saved = listener
+
+
+def announce(path: Path) -> None:
+    """Tell the listener that a file for the user was written (save() does; other writers of exports call it)."""
+    listener = _saved
+    if listener is not None:
+        listener(path)
+
+
 def on_progress(listener: Callable[[str, str], None] | None) -> None:
     """Set who is told («start», file name) and («done», file name) around every printout (the app)."""
     global _progress
@@ -100,6 +117,7 @@ def save(
     finally:
         if progress is not None:
             progress("done", path.name)
+    announce(path)
     deliver(path)
     return path
 
