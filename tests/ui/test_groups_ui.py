@@ -34,6 +34,7 @@ def _client(last: str, first: str = "Ольга") -> int:
             name_key=f"{last} {first} ивановна".casefold(),
             birth_date=dt.date(2013, 5, 6),
             status="served",
+            consent_date=dt.date(2026, 9, 1),
             department=m.Staff.get(m.Staff.login == "spec").department_id,
         )
         clients.reindex(c.id)
