@@ -71,6 +71,7 @@ class FeedbackDialog(ModalScreen[bool]):
                 yield Button("Отмена (Esc)", id="fbd-cancel")
 
     def on_mount(self) -> None:
+        self.query_one("#fbd-box").styles.width = 76  # wider than the global .dialog
         self._source_shown("client")
         self.query_one("#fbd-source", Select).focus()
         self._load_staff()
@@ -119,7 +120,21 @@ class FeedbackDialog(ModalScreen[bool]):
         for error in self.query(FieldError):
             error.show(None)
         self.query_one("#fbd-guest", LabeledInput).show_error(None)
-        self._save(values)
+        missing = False  # say everything missing at once; the service checks the rest
+        if values["score"] is None:
+            self._failed("Выберите оценку от 1 до 5.", "score")
+            missing = True
+        if source == "client" and values["client_id"] is None:
+            self._failed("Выберите участника занятия, который дал отзыв.", "person")
+            missing = True
+        if source == "staff" and values["staff_id"] is None:
+            self._failed("Выберите сотрудника, который дал отзыв.", "person")
+            missing = True
+        if source == "guest" and not values["author"].strip():
+            self._failed("Укажите гостя: ФИО или организацию.", "author")
+            missing = True
+        if not missing:
+            self._save(values)
 
     @db_work(exclusive=True, group="feedback-save")
     def _save(self, values: dict) -> None:

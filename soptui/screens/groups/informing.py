@@ -34,9 +34,9 @@ class InformingDialog(ModalScreen[None]):
 
     DEFAULT_CSS = """
     InformingDialog { align: center middle; }
-    InformingDialog > #inf-box { width: 104; max-width: 100%; height: auto; max-height: 100%; }
+    InformingDialog > #inf-box { width: 104; max-width: 100%; height: 100%; max-height: 40; }
     InformingDialog #inf-head { height: auto; padding: 0 1; }
-    InformingDialog #inf-table { height: auto; max-height: 9; }
+    InformingDialog #inf-table { height: 1fr; }
     InformingDialog #inf-row { height: auto; margin: 1 0 0 0; }
     InformingDialog .inf-cell { width: 1fr; height: auto; }
     InformingDialog #inf-channel-box { width: 20; }
@@ -85,7 +85,8 @@ class InformingDialog(ModalScreen[None]):
                 yield Button("Закрыть (Esc)", id="inf-close")
 
     def on_mount(self) -> None:
-        self.query_one("#inf-table", DataTable).add_columns("Участник", "Проинформирован", "Как", "Когда", "Кто")
+        self.query_one("#inf-box").styles.width = 104  # wider than the global .dialog (max-width keeps 80 cols)
+        self.query_one("#inf-table", DataTable).add_columns("Участник", "Проинф.", "Как", "Когда", "Кто")
         self.query_one("#inf-at", LabeledInput).value = clock.fmt_datetime(clock.now())
         self._load()
 
@@ -144,9 +145,12 @@ class InformingDialog(ModalScreen[None]):
 
     @on(DataTable.RowHighlighted, "#inf-table")
     def _highlighted(self) -> None:
-        """A participant already informed shows how; otherwise the fields keep what was chosen last."""
+        """A participant already informed shows how; otherwise «now», with the channel and person chosen last."""
         r = self._selected()
-        if r is None or not r.informed:
+        if r is None:
+            return
+        if not r.informed:
+            self.query_one("#inf-at", LabeledInput).value = clock.fmt_datetime(clock.now())
             return
         self.query_one("#inf-channel", Select).value = r.channel
         if r.informed_by_id is not None:

@@ -110,7 +110,9 @@ class SessionFormScreen(EditFlow, SectionScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.query_one("#sf-feedback", DataTable).add_columns("От кого", "Кто", "Оценка", "Отзыв")
+        feedback = self.query_one("#sf-feedback", DataTable)
+        feedback.add_columns("От кого", "Кто", "Оценка", "Отзыв")
+        feedback.styles.height = "auto"  # app.tcss gives every table 1fr: in this scroll that left it one row tall
         self._load()
 
     @db_work(exclusive=True, group="session-form")
@@ -311,7 +313,11 @@ class SessionFormScreen(EditFlow, SectionScreen):
         row = table.cursor_row
         if row is None or row >= len(self.detail.feedback):
             return
-        self._delete(self.detail.feedback[row].id)
+        from soptui.widgets.dialogs import ConfirmDialog
+
+        f = self.detail.feedback[row]
+        question = f"Удалить отзыв ({f.source_label}: {f.author or 'без имени'}, оценка {f.score or '—'})?"
+        self.app.push_screen(ConfirmDialog(question, danger=True), lambda yes: yes and self._delete(f.id))
 
     @db_work(group="session-feedback")
     def _delete(self, feedback_id: int) -> None:
