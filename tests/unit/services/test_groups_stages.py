@@ -294,10 +294,10 @@ def test_sop05_club_schedule_in_a_year_with_an_unconfirmed_calendar_warns(actor,
 
 def test_schema_v10_keeps_the_old_one_per_session_score_and_finds_extra_sessions(tmp_path, monkeypatch):
     from soptui.core import session
+    from soptui.db import open_store
     from soptui.db.connection import db
     from soptui.db.migrations import CURRENT_VERSION, stored_version
     from soptui.services import access, auth
-    from soptui.db import open_store
 
     path = tmp_path / "v9.db"
     open_store(path)
