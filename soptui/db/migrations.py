@@ -267,6 +267,24 @@ def ensure_schema(database: pw.Database) -> int:
         raise StoreError(newer_schema_message(version))
     if version == CURRENT_VERSION and schema_complete(database):
         return CURRENT_VERSION
+    # SQLite: peewee adds a NOT NULL column (before SQLite 3.53) by rebuilding the table, and with foreign keys
+    # on, its DROP TABLE cascades: upgrading to v5 deleted every attendance mark with the rebuilt group_session.
+    # An upgrade runs with them off (the pragma is ignored inside a transaction) and is checked before commit.
+    guard = version is not None and not isinstance(database, pw.PostgresqlDatabase)
+    if guard:
+        database.execute_sql("PRAGMA foreign_keys = OFF")
+    try:
+        return _create_or_upgrade(database, version, guard)
+    finally:
+        if guard:
+            database.execute_sql("PRAGMA foreign_keys = ON")
+
+
+def _foreign_key_problems(database: pw.Database) -> int:
+    return len(database.execute_sql("PRAGMA foreign_key_check").fetchall())
+
+
+def _create_or_upgrade(database: pw.Database, version: int | None, guard: bool) -> int:
     with database.atomic():
         if isinstance(database, pw.PostgresqlDatabase):
             database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_PG_SCHEMA_LOCK,))
@@ -278,6 +296,7 @@ def ensure_schema(database: pw.Database) -> int:
             m.SchemaVersion.insert_many([{"version": v} for v in range(1, CURRENT_VERSION + 1)]).execute()
             install_audit_guards(database)
             return CURRENT_VERSION
+        problems_before = _foreign_key_problems(database) if guard else 0
         migrator = _migrator(database)
         for target in range(version + 1, CURRENT_VERSION + 1):
             MIGRATIONS[target](migrator, database)
@@ -287,4 +306,7 @@ def ensure_schema(database: pw.Database) -> int:
         for sql in _pg_repairs_due(database):
             database.execute_sql(sql)
         install_audit_guards(database)
+        if guard and _foreign_key_problems(database) > problems_before:
+            # rolled back: the store stays as it was, at its old version
+            raise StoreError("Обновление базы данных нарушило связи между записями и отменено: база не изменена.")
     return CURRENT_VERSION

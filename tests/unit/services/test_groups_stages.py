@@ -348,3 +348,40 @@ def test_schema_v10_keeps_the_old_one_per_session_score_and_finds_extra_sessions
         session.set_actor(None)
         db.obj.close()
         db.initialize(None)
+
+
+def test_upgrading_an_older_store_keeps_the_clubs_marks_and_reviews(tmp_path):
+    """peewee adds a NOT NULL column on SQLite before 3.53 by rebuilding the table (DROP, then rename); with
+    foreign keys on, that DROP cascaded: upgrading a v4 store (v5 added group_session.report_seconds) deleted
+    every attendance mark and review. Migrations now run with foreign keys off and checked after."""
+    from soptui.db import open_store
+    from soptui.db.connection import db
+    from soptui.services import access, auth
+
+    path = tmp_path / "v4.db"
+    open_store(path)
+    try:
+        spec = auth.add_user("spec", "secret123", "Иванова", "Марина", "", "social_work_specialist")
+        with access.acting_as(access.centre_actor(spec)):
+            club = _club(spec, start=dt.date(2026, 11, 2), end=dt.date(2026, 11, 27))
+            kid = _client("Алексеева")
+            g.add_member(club, kid, dt.date(2026, 11, 2))
+            sid = _session_on(club, dt.date(2026, 11, 23))
+            g.save_roll_call(sid, {kid: (True, "")}, staff_id=spec)
+            g.add_feedback(sid, "client", text="понравилось", score=5, client_id=kid)
+    finally:
+        db.obj.close()
+        db.initialize(None)
+    con = sqlite3.connect(path)  # as a v4 store was, as far as group_session goes
+    con.execute("ALTER TABLE group_session DROP COLUMN report_seconds")
+    con.execute("DELETE FROM schema_version WHERE version > 4")
+    con.commit()
+    con.close()
+    database = open_store(path)
+    try:
+        assert (m.Attendance.select().count(), m.SessionFeedback.select().count()) == (1, 1)
+        assert m.ServiceEntry.select().count() == 1 and m.ClubMember.select().count() == 1
+        assert database.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1  # back on after the upgrade
+    finally:
+        db.obj.close()
+        db.initialize(None)
