@@ -258,7 +258,7 @@ def seed_demo(ctx) -> None:
                     if source == "client":
                         if not came:
                             continue
-                        person = {"client": more.choice(came)}
+                        person = {"client": came.pop(more.randrange(len(came)))}  # one review a participant
                     elif source == "staff":
                         person = {"staff": ctx.staff.get(spec["leaders"][-1])}
                     m.SessionFeedback.create(session=session, source=source, text=text, score=score, **person)
