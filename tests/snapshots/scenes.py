@@ -195,6 +195,39 @@ async def admin_calendar(pilot: Pilot) -> None:
     await _settle(pilot)
 
 
+def _first_planned_visit(kind: str) -> int:
+    from soptui.db import models as m
+
+    visit = (
+        m.PatronageVisit.select()
+        .where((m.PatronageVisit.kind == kind) & (m.PatronageVisit.status == "planned"))
+        .order_by(m.PatronageVisit.planned_start, m.PatronageVisit.id)
+        .first()
+    )
+    assert visit is not None, f"no planned {kind} visit in the demo store"
+    return visit.id
+
+
+async def visit(pilot: Pilot) -> None:
+    from soptui.screens.navigation import OpenVisit
+
+    await sign_in(pilot, LOGIN, DEMO_PASSWORD)
+    pilot.app.open(OpenVisit(_first_planned_visit("planned")))
+    await wait_screen(pilot, "VisitDoScreen")
+    await _settle(pilot)
+
+
+async def housing_act(pilot: Pilot) -> None:
+    """The housing act as the form opens it on a primary visit (prefilled from the card and the visit)."""
+    from soptui.screens.patronage.act_form import ActFormScreen
+
+    await sign_in(pilot, LOGIN, DEMO_PASSWORD)
+    act = ActFormScreen(_first_planned_visit("primary"), "housing")
+    pilot.app.push_screen(act)
+    await until(pilot, lambda: act.loaded, "act loaded")
+    await _settle(pilot)
+
+
 SCENES: dict[str, Callable[[Pilot], Awaitable[None]]] = {
     "today": today,
     "clients": clients,
@@ -212,6 +245,8 @@ SCENES: dict[str, Callable[[Pilot], Awaitable[None]]] = {
     "admin_staff_form": admin_staff_form,
     "admin_institution": admin_institution,
     "admin_calendar": admin_calendar,
+    "visit": visit,
+    "housing_act": housing_act,
 }
 
 

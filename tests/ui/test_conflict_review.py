@@ -147,7 +147,8 @@ async def test_act_typed_here_while_a_colleague_saves_it_opens_the_review(demo_s
         await burst(pilot, ["enter"])
         act = await wait_screen(pilot, "ActFormScreen")
         await until(pilot, lambda: act.loaded, "act loaded")
-        await burst(pilot, keys_of(["tab"], "квартира"))
+        act.query_one("#f-dwelling_type").focus()
+        await burst(pilot, keys_of("квартира"))
         await until(pilot, lambda: act.version is not None, "the draft act written")
         # a colleague, on another workstation, saves the act with their own text
         state = visits.load_act(visit.id, "housing")

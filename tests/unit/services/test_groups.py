@@ -366,6 +366,19 @@ def test_csv_export_reads_back_with_bom_and_semicolons(actor, staff, tmp_path):
         g.export_csv(dt.date(2026, 11, 30), dt.date(2026, 11, 1), path)
 
 
+def test_a_written_export_is_announced_for_the_browser(actor, staff, tmp_path):
+    """Under `soptui serve` the app downloads every file written for the user: the export tells it, as save() does."""
+    from soptui.services import printing
+
+    announced = []
+    printing.on_saved(announced.append)
+    try:
+        result = g.export_csv(dt.date(2026, 11, 1), dt.date(2026, 11, 30), tmp_path / "out.csv")
+    finally:
+        printing.on_saved(None)
+    assert announced == [result.path] and result.path.exists()
+
+
 # --- Today and demo -------------------------------------------------------------------------------
 
 
