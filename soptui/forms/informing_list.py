@@ -44,7 +44,7 @@ def build(data, creation_date: dt.datetime | None = None) -> SoptuiDocument:
         doc.add_table(
             ["№", "ФИО участника", "Проинформирован", "Как", "Когда", "Кто проинформировал", "Отметка"],
             rows,
-            col_widths=[9, 64, 36, 24, 32, 58, 44],
+            col_widths=[9, 64, 40, 24, 32, 58, 40],
         )
     else:
         doc.add_paragraph("В клубе нет участников на дату занятия.")
