@@ -228,6 +228,41 @@ async def housing_act(pilot: Pilot) -> None:
     await _settle(pilot)
 
 
+async def new_call(pilot: Pilot) -> None:
+    """The call's first dialog: whom to call, under which SOP."""
+    await sign_in(pilot, LOGIN, DEMO_PASSWORD)
+    target = _today_target(pilot, "client")
+    pilot.app.open(NewCall(target.client_id))
+    await wait_screen(pilot, "NewCallScreen")
+    await _settle(pilot)
+
+
+async def visit_form(pilot: Pilot) -> None:
+    """Planning a visit for a client (the planner's checks shown in the form)."""
+    from soptui.screens.navigation import NewVisit
+
+    await sign_in(pilot, LOGIN, DEMO_PASSWORD)
+    target = _today_target(pilot, "client")
+    pilot.app.open(NewVisit(target.client_id))
+    await wait_screen(pilot, "VisitFormScreen")
+    await _settle(pilot)
+
+
+async def club_form(pilot: Pilot) -> None:
+    await _section(pilot, "f6", "groups")
+    await pilot.press("n")
+    await wait_screen(pilot, "ClubFormScreen")
+    await _settle(pilot)
+
+
+async def help_keys(pilot: Pilot) -> None:
+    """F1 on the planner: the screen's own keys in Russian."""
+    await _section(pilot, "f5", "patronage")
+    await pilot.press("f1")
+    await wait_screen(pilot, "HelpScreen")
+    await _settle(pilot)
+
+
 SCENES: dict[str, Callable[[Pilot], Awaitable[None]]] = {
     "today": today,
     "clients": clients,
@@ -247,6 +282,10 @@ SCENES: dict[str, Callable[[Pilot], Awaitable[None]]] = {
     "admin_calendar": admin_calendar,
     "visit": visit,
     "housing_act": housing_act,
+    "new_call": new_call,
+    "visit_form": visit_form,
+    "club_form": club_form,
+    "help_keys": help_keys,
 }
 
 

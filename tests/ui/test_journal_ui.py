@@ -229,13 +229,14 @@ async def test_specialist_sees_own_department_without_audit_log(demo_store):
 
 
 def test_journal_at_80_columns_names_the_service_short_and_the_client_by_initials():
-    from soptui.screens.journal.journal import _initials, short_service
+    from soptui.core.text import short_of_full
+    from soptui.screens.journal.journal import short_service
 
     assert short_service("04", "Социальный патронаж (плановый (повторный))") == "Патронаж (плановый (повторный))"
     assert short_service("04", "Социальный патронаж (первичный)") == "Патронаж (первичный)"
     assert short_service("05", "Проведение занятий в группах взаимоподдержки, клубах общения") == "Занятие в клубе"
     assert short_service("99", "Что-то иное") == "Что-то иное"
-    assert _initials("Сорокин Максим Юрьевич") == "Сорокин М.Ю."
+    assert short_of_full("Сорокин Максим Юрьевич") == "Сорокин М.Ю."
 
 
 async def test_journal_table_at_80_columns_fits_and_at_120_shows_the_official_names(demo_store):

@@ -20,6 +20,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Input, Select, Static, TabbedContent, TabPane
 
 from soptui.core import clock
+from soptui.core.text import short_of_full
 from soptui.domain.period import validate_period
 from soptui.screens.base import SectionScreen
 from soptui.screens.journal.workload import WorkloadView
@@ -457,7 +458,7 @@ class JournalScreen(SectionScreen):
             cells = [
                 str(r.number),
                 f"{r.date:%d.%m}" if narrow else clock.fmt_date(r.date),
-                _initials(r.client_name) if narrow else r.client_name,
+                short_of_full(r.client_name) if narrow else r.client_name,
                 short_service(r.sop, r.service) if narrow else r.service,
                 r.sop,
                 str(r.units),
@@ -831,9 +832,3 @@ def short_service(sop: str, service: str) -> str:
         return service
     kind = service[service.find("(") :] if service.endswith(")") and "(" in service else ""
     return f"{short} {kind}".strip()
-
-
-def _initials(full: str) -> str:
-    """«Сорокин М.Ю.» from «Сорокин Максим Юрьевич»."""
-    last, *rest = full.split()
-    return (last + " " + "".join(f"{p[0]}." for p in rest)).strip()
