@@ -385,3 +385,40 @@ def test_upgrading_an_older_store_keeps_the_clubs_marks_and_reviews(tmp_path):
     finally:
         db.obj.close()
         db.initialize(None)
+
+
+def test_schema_v10_upgrade_on_postgresql_keeps_the_data_and_finds_extra_sessions(store, actor, staff):
+    """The same upgrade on the engine of the PostgreSQL pass (on SQLite the test above covers it)."""
+    from conftest import ON_POSTGRESQL
+
+    if not ON_POSTGRESQL:
+        pytest.skip("runs on the PostgreSQL pass (SOPTUI_TEST_DATABASE)")
+    from soptui.db.migrations import CURRENT_VERSION, ensure_schema, stored_version
+
+    club = _club(staff["spec"], start=dt.date(2026, 11, 2), end=dt.date(2026, 11, 27))
+    kid = _client("Алексеева")
+    g.add_member(club, kid, dt.date(2026, 11, 2))
+    extra = g.add_session(club, dt.date(2026, 11, 5), "15:00", "16:00")
+    sid = _session_on(club, dt.date(2026, 11, 23))
+    g.save_roll_call(sid, {kid: (True, "")})
+    for table, column in [
+        ("club", "analysis_note"),
+        ("club_member", "admit_warning"),
+        ("club_member", "admit_reason"),
+        ("club_member", "admit_by_id"),
+        ("group_session", "props"),
+        ("group_session", "first_meeting"),
+        ("group_session", "extra"),
+        ("session_feedback", "client_id"),
+        ("session_feedback", "staff_id"),
+        ("session_feedback", "score"),
+    ]:
+        store.execute_sql(f"ALTER TABLE {table} DROP COLUMN {column}")
+    store.execute_sql("DROP TABLE session_notice")
+    store.execute_sql("DELETE FROM schema_version WHERE version > 9")
+    assert ensure_schema(store) == CURRENT_VERSION == stored_version(store)
+    assert [s.id for s in m.GroupSession.select().where(m.GroupSession.extra)] == [extra]
+    assert m.Attendance.select().count() == 1 and m.GroupSession.select().count() == 5
+    g.mark_informed(sid, kid, "call", dt.datetime(2026, 11, 20, 10, 0))
+    g.add_feedback(sid, "client", score=5, client_id=kid)
+    assert g.get_session(sid).satisfaction == 5
