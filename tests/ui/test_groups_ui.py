@@ -320,3 +320,11 @@ async def test_move_session_and_member_leaving_from_the_club_card(store, staff, 
     member = m.ClubMember.get(m.ClubMember.client == kid)
     assert (member.left_on, member.left_reason) == (dt.date(2026, 11, 25), "переезд")
     assert m.Attendance.select().where(m.Attendance.client == kid).count() == 1  # history kept
+
+
+def test_clubs_list_schedule_is_compacted_to_fit_80_columns():
+    from soptui.screens.groups.clubs import compact_schedule
+
+    assert compact_schedule("вт 15:00–16:00, пт 15:00–16:00") == "вт, пт 15:00–16:00"
+    assert compact_schedule("пн 10:00–11:00, ср 12:00–13:00, пт 10:00–11:00") == "пн, пт 10:00–11:00; ср 12:00–13:00"
+    assert compact_schedule("по договорённости") == "по договорённости"

@@ -234,7 +234,7 @@ class GroupsScreen(SectionScreen):
                 "name": Text(c.name, style=style),
                 "kind": c.kind_label,
                 "leaders": c.leaders,
-                "schedule": c.schedule,
+                "schedule": compact_schedule(c.schedule),
                 "members": f"{c.members}/{c.capacity}",
                 "next": re.sub(r"\b(\d\d\.\d\d)\.\d{4}\b", r"\1", c.next_session),  # «04.12 11:00»
             }
@@ -811,3 +811,19 @@ def open_add_to_group(app, client_id: int) -> None:
         open_member_dialog(app, club_id, client_id, lambda r: r and app.notify("Клиент добавлен в группу."))
 
     screen.run_worker(load, thread=True, group="add-to-group")
+
+
+_SLOT = re.compile(r"^(\w\w) (\d\d:\d\d–\d\d:\d\d)$")
+
+
+def compact_schedule(schedule: str) -> str:
+    """«вт 15:00–16:00, пт 15:00–16:00» -> «вт, пт 15:00–16:00»: days with the same hours share them (the list
+    at 80 columns shows the whole schedule). Anything else is left as it is."""
+    parts = [p.strip() for p in schedule.split(",")]
+    slots = [_SLOT.match(p) for p in parts]
+    if not parts or not all(slots):
+        return schedule
+    by_time: dict[str, list[str]] = {}
+    for slot in slots:
+        by_time.setdefault(slot.group(2), []).append(slot.group(1))
+    return "; ".join(f"{', '.join(days)} {time}" for time, days in by_time.items())
