@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 SQLITE_HEADER = b"SQLite format 3\x00"
 KNOWN_SCHEMES = {"sqlite", "postgres", "postgresql"}
 # The newest schema this soptui knows; soptui.db.migrations checks it matches its migrations.
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 
 class StoreError(Exception):

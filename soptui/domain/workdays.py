@@ -425,15 +425,16 @@ def unconfirmed_years(start: date, due: date) -> tuple[int, ...]:
     return tuple(y for y in range(a, b + 1) if not is_confirmed_year(y))
 
 
-def deadline_warning(start: date, due: date) -> str | None:
-    """Russian warning if a deadline counted from `start` to `due` may still move."""
+def deadline_warning(start: date, due: date, consequence: str = "срок может сдвинуться") -> str | None:
+    """Russian warning if a deadline counted from `start` to `due` may still move (or, with another
+    `consequence`, anything else counted on the calendar of those years, e.g. a club's session dates)."""
     years = unconfirmed_years(start, due)
     if not years:
         return None
     if len(years) == 1:
-        return f"Производственный календарь на {years[0]} год не подтверждён: срок может сдвинуться"
+        return f"Производственный календарь на {years[0]} год не подтверждён: {consequence}"
     listed = ", ".join(str(y) for y in years[:-1]) + f" и {years[-1]}"
-    return f"Производственные календари на {listed} годы не подтверждены: срок может сдвинуться"
+    return f"Производственные календари на {listed} годы не подтверждены: {consequence}"
 
 
 # --------------------------------------------------------------------------

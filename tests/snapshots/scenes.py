@@ -121,6 +121,20 @@ async def roll_call(pilot: Pilot) -> None:
     await _settle(pilot)
 
 
+async def informing(pilot: Pilot) -> None:
+    """The first club's card, U on its session of today: who was informed, how and when (SOP 05 stage 2)."""
+    await _section(pilot, "f6", "groups")
+    await until(pilot, lambda: getattr(pilot.app.screen, "clubs", None), "clubs listed")
+    await pilot.press("enter")
+    club = await wait_screen(pilot, "ClubScreen")
+    await until(pilot, lambda: club.card is not None, "club card loaded")
+    await pilot.pause(0.2)
+    await pilot.press("u")
+    dialog = await wait_screen(pilot, "InformingDialog")
+    await until(pilot, lambda: dialog.data is not None, "participants listed")
+    await _settle(pilot)
+
+
 async def journal(pilot: Pilot) -> None:
     await _section(pilot, "f7", "journal")
     await _settle(pilot)
@@ -258,6 +272,7 @@ SCENES: dict[str, Callable[[Pilot], Awaitable[None]]] = {
     "patronage": patronage,
     "groups": groups,
     "roll_call": roll_call,
+    "informing": informing,
     "journal": journal,
     "client_form": client_form,
     "referral_form": referral_form,

@@ -177,7 +177,13 @@ async def test_roll_call_saved_by_a_colleague_meanwhile_opens_the_review(store, 
     kids = []
     for name in ("Алексеева", "Борисова"):
         with write_transaction():
-            c = m.Client.create(last_name=name, first_name="Мария", name_key=name.lower(), category="child")
+            c = m.Client.create(
+                last_name=name,
+                first_name="Мария",
+                name_key=name.lower(),
+                category="child",
+                consent_date=dt.date(2026, 9, 1),
+            )
         g.add_member(club, c.id, dt.date(2026, 11, 2))
         kids.append(c.id)
     sid = g.club_sessions(club)[0].id

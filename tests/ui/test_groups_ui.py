@@ -34,6 +34,7 @@ def _client(last: str, first: str = "Ольга") -> int:
             name_key=f"{last} {first} ивановна".casefold(),
             birth_date=dt.date(2013, 5, 6),
             status="served",
+            consent_date=dt.date(2026, 9, 1),
             department=m.Staff.get(m.Staff.login == "spec").department_id,
         )
         clients.reindex(c.id)
@@ -247,28 +248,24 @@ async def test_session_report_form_with_programme_feedback_and_draft(store, staf
         form = app.screen
         q = form.query_one
         assert q("#sf-guests").value == "студенты колледжа" and q("#sf-media-location").value == "Клубы 2026-11-02"
-        q("#sf-satisfaction").value = 5
         q("#sf-analysis").text = "Цель достигнута"
+        await _type(pilot, q("#sf-props").input, "карточки эмоций")
+        q("#sf-first").value = True
         await pilot.pause()
         await pilot.press("ctrl+s")
         await _until(pilot, app, lambda: not form.dirty)
-        await _type(pilot, q("#fb-author").input, "Смирнова")
-        await _type(pilot, q("#fb-text").input, "Понравилось")
-        await click(pilot, "#fb-add")
-        await _until(pilot, app, lambda: form.detail is not None and len(form.detail.feedback) == 1)
     s = m.GroupSession.get_by_id(sid)
-    assert (s.topic, s.goal, s.guests, s.media_taken, s.media_location, s.satisfaction, s.analysis) == (
+    assert (s.topic, s.goal, s.guests, s.media_taken, s.media_location, s.analysis, s.props, s.first_meeting) == (
         "Мои эмоции",
         "Чувства",
         "студенты колледжа",
         True,
         "Клубы 2026-11-02",
-        5,
         "Цель достигнута",
+        "карточки эмоций",
+        True,
     )
     assert s.programme_item.number == 2
-    f = m.SessionFeedback.get(m.SessionFeedback.session == sid)
-    assert (f.source, f.author, f.text) == ("client", "Смирнова", "Понравилось")
     assert not m.Draft.select().where(m.Draft.key == f"session:{sid}").exists()
 
 

@@ -193,11 +193,12 @@ async def test_club_form_typed_as_one_burst(store, staff):
             pilot,
             keys_of("Клуб Ромашка", tab, tab, "каб. 5", tab, ["ctrl+u"], "10", tab, "Общение", tab)
             + keys_of(["ctrl+u"], "01.12.2026", tab, ["ctrl+u"], "25.12.2026", tab, tab, "15:00-16:00")
-            + keys_of(tab * 7, "Знакомство - правила", ["enter"], "Эмоции", ["ctrl+s"]),
+            + keys_of(tab * 7, "Анкеты 12 семей", tab, "Знакомство - правила", ["enter"], "Эмоции", ["ctrl+s"]),
         )
         await until(pilot, lambda: m.Club.select().exists(), "club saved")
     club = m.Club.get()
     assert (club.name, club.room, club.capacity, club.goal) == ("Клуб Ромашка", "каб. 5", 10, "Общение")
+    assert club.analysis_note == "Анкеты 12 семей"
     assert [p.topic for p in m.ProgrammeItem.select().order_by(m.ProgrammeItem.number)] == ["Знакомство", "Эмоции"]
     assert m.GroupSession.select().where(m.GroupSession.club == club).count() > 0
 

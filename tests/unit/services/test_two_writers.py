@@ -43,7 +43,12 @@ def _setup(path: str) -> dict:
         dep = m.Staff.get_by_id(spec).department_id
         with write_transaction():
             client = m.Client.create(
-                last_name="Петров", first_name="Илья", name_key="петров илья", department=dep, category="child"
+                last_name="Петров",
+                first_name="Илья",
+                name_key="петров илья",
+                department=dep,
+                category="child",
+                consent_date=dt.date(2026, 9, 1),
             )
         club = g.save_club(
             g.ClubData(
