@@ -9,11 +9,15 @@ import sys
 from pathlib import Path
 
 EXIT_USAGE = 2
+SERVE_HOST = "127.0.0.1"  # soptui.web's defaults, here for --help without importing textual-serve
+SERVE_PORT = 8000
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="soptui", description="soptui: СОП центра социального обслуживания")
-    p.add_argument("--db", help="путь к файлу SQLite или URL базы (sqlite:///…, postgresql://…)")
+    from soptui.core.argparse_ru import RussianParser, describe_commands
+
+    p = RussianParser(prog="soptui", description="soptui: СОП центра социального обслуживания")
+    p.add_argument("--db", metavar="БАЗА", help="путь к файлу SQLite или URL базы (sqlite:///…, postgresql://…)")
     p.add_argument("--demo", action="store_true", help="открыть демонстрационную базу (создаётся при первом запуске)")
     p.add_argument(
         "--create",
@@ -23,6 +27,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--admin",
         default=os.environ.get("SOPTUI_ADMIN"),
+        metavar="ЛОГИН",
         help="логин администратора для команд user, institution, calendar, audit (или SOPTUI_ADMIN)",
     )
     p.add_argument(
@@ -30,69 +35,103 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="прочитать пароль администратора из первой строки стандартного ввода (для сценариев)",
     )
-    sub = p.add_subparsers(dest="command")
+    sub = p.add_subparsers(dest="command", title="команды", metavar="КОМАНДА")
 
     user = sub.add_parser("user", help="учётные записи сотрудников")
-    usub = user.add_subparsers(dest="user_command", required=True)
+    usub = user.add_subparsers(dest="user_command", required=True, title="команды", metavar="КОМАНДА")
     add = usub.add_parser("add", help="добавить сотрудника")
-    add.add_argument("login")
-    add.add_argument("--last", required=True, help="фамилия")
-    add.add_argument("--first", required=True, help="имя")
-    add.add_argument("--patronymic", default="", help="отчество")
+    add.add_argument("login", metavar="ЛОГИН", help="логин для входа")
+    add.add_argument("--last", required=True, metavar="ФАМИЛИЯ", help="фамилия")
+    add.add_argument("--first", required=True, metavar="ИМЯ", help="имя")
+    add.add_argument("--patronymic", default="", metavar="ОТЧЕСТВО", help="отчество")
     add.add_argument(
         "--position",
         default="social_work_specialist",
-        help="social_work_specialist, social_worker, psychologist, social_pedagogue, nurse, head, admin",
+        metavar="ДОЛЖНОСТЬ",
+        help="должность: social_work_specialist, social_worker, psychologist, social_pedagogue, nurse, head, admin",
     )
-    add.add_argument("--role", default="specialist", help="specialist, head, admin")
-    add.add_argument("--department", default=None, help="название отделения")
+    add.add_argument("--role", default="specialist", metavar="РОЛЬ", help="роль: specialist, head, admin")
+    add.add_argument("--department", default=None, metavar="ОТДЕЛЕНИЕ", help="название отделения")
     add.add_argument("--password-stdin", action="store_true", help="прочитать пароль из стандартного ввода")
     usub.add_parser("list", help="список сотрудников")
     pw = usub.add_parser("passwd", help="сменить пароль")
-    pw.add_argument("login")
-    pw.add_argument("--password-stdin", action="store_true")
+    pw.add_argument("login", metavar="ЛОГИН", help="логин сотрудника")
+    pw.add_argument("--password-stdin", action="store_true", help="прочитать пароль из стандартного ввода")
     dis = usub.add_parser("disable", help="отключить учётную запись")
-    dis.add_argument("login")
+    dis.add_argument("login", metavar="ЛОГИН", help="логин сотрудника")
     ena = usub.add_parser("enable", help="включить учётную запись")
-    ena.add_argument("login")
+    ena.add_argument("login", metavar="ЛОГИН", help="логин сотрудника")
 
     audit = sub.add_parser("audit", help="журнал аудита")
-    asub = audit.add_subparsers(dest="audit_command", required=True)
+    asub = audit.add_subparsers(dest="audit_command", required=True, title="команды", metavar="КОМАНДА")
     asub.add_parser("verify", help="проверить цепочку записей журнала аудита и назвать первую нарушенную")
 
     backup = sub.add_parser(
         "backup", help="резервная копия базы (SQLite или pg_dump): проверяется до того, как заменит прежнюю"
     )
-    backup.add_argument("dest", help="файл или папка для копии (в папке — копии с датой, 7 ежедневных и 4 недельных)")
+    backup.add_argument(
+        "dest", metavar="КУДА", help="файл или папка для копии (в папке — копии с датой, 7 ежедневных и 4 недельных)"
+    )
 
     restore = sub.add_parser(
         "restore", help="восстановить базу из копии: копия проверяется, текущая база сохраняется рядом"
     )
-    restore.add_argument("file", help="файл резервной копии (soptui-….db или .dump)")
+    restore.add_argument("file", metavar="ФАЙЛ", help="файл резервной копии (soptui-….db или .dump)")
 
     migrate = sub.add_parser("migrate-to", help="перенести базу SQLite в пустую базу PostgreSQL с проверкой")
-    migrate.add_argument("url", help="postgresql://пользователь@сервер/база (база должна быть пустой)")
+    migrate.add_argument("url", metavar="URL", help="postgresql://пользователь@сервер/база (база должна быть пустой)")
+
+    serve = sub.add_parser(
+        "serve",
+        help="открыть приложение в браузере: веб-сервер на этом компьютере (textual-serve), вход — как в терминале",
+    )
+    serve.add_argument(
+        "--host",
+        default=SERVE_HOST,
+        metavar="АДРЕС",
+        help=f"адрес, на котором слушать (по умолчанию {SERVE_HOST}: только этот компьютер; "
+        "для сети — обратный прокси с TLS, см. README)",
+    )
+    serve.add_argument("--port", type=int, default=SERVE_PORT, metavar="ПОРТ", help=f"порт (по умолчанию {SERVE_PORT})")
+    serve.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="адрес, по которому браузер видит сервер за прокси, например https://sop.example.ru",
+    )
+    # the same --db and --demo as before the command, for `soptui serve --demo` (not set: the global ones stand)
+    serve.add_argument("--db", default=argparse.SUPPRESS, metavar="БАЗА", help="путь к файлу SQLite или URL базы")
+    serve.add_argument("--demo", action="store_true", default=argparse.SUPPRESS, help="демонстрационная база")
 
     inst = sub.add_parser("institution", help="сведения об учреждении и настройки")
-    inst.add_argument("--name", help="полное наименование с формой собственности")
-    inst.add_argument("--short", help="краткое наименование")
-    inst.add_argument("--address")
-    inst.add_argument("--phone")
-    inst.add_argument("--hours", help="рабочее время, например 09:00-18:00")
-    inst.add_argument("--timezone", help="часовой пояс, например Asia/Yekaterinburg")
-    inst.add_argument("--idle-minutes", type=int, help="блокировка экрана после N минут бездействия")
-    inst.add_argument("--print-command", help="команда печати PDF, например «lp -d ПРИНТЕР» (пустая — только в папку)")
-    inst.add_argument("--output-dir", help="папка для PDF и выгрузок (пустая — ~/Documents/soptui)")
+    inst.add_argument("--name", metavar="НАИМЕНОВАНИЕ", help="полное наименование с формой собственности")
+    inst.add_argument("--short", metavar="КРАТКО", help="краткое наименование")
+    inst.add_argument("--address", metavar="АДРЕС", help="адрес учреждения")
+    inst.add_argument("--phone", metavar="ТЕЛЕФОН", help="телефон учреждения")
+    inst.add_argument("--hours", metavar="С-ДО", help="рабочее время, например 09:00-18:00")
+    inst.add_argument("--timezone", metavar="ПОЯС", help="часовой пояс, например Asia/Yekaterinburg")
+    inst.add_argument("--idle-minutes", type=int, metavar="N", help="блокировка экрана после N минут бездействия")
+    inst.add_argument(
+        "--print-command",
+        metavar="КОМАНДА",
+        help="команда печати PDF, например «lp -d ПРИНТЕР» (пустая — только в папку)",
+    )
+    inst.add_argument("--output-dir", metavar="ПАПКА", help="папка для PDF и выгрузок (пустая — ~/Documents/soptui)")
 
     cal = sub.add_parser("calendar", help="производственный календарь")
-    csub = cal.add_subparsers(dest="calendar_command", required=True)
+    csub = cal.add_subparsers(dest="calendar_command", required=True, title="команды", metavar="КОМАНДА")
     cday = csub.add_parser("set", help="отметить день: holiday, working или short")
-    cday.add_argument("date", help="ДД.ММ.ГГГГ")
-    cday.add_argument("kind", choices=["holiday", "working", "short"])
-    cday.add_argument("--note", default="")
+    cday.add_argument("date", metavar="ДАТА", help="день в виде ДД.ММ.ГГГГ")
+    cday.add_argument(
+        "kind",
+        choices=["holiday", "working", "short"],
+        metavar="ВИД",
+        help="holiday — выходной, working — рабочий, short — сокращённый",
+    )
+    cday.add_argument("--note", default="", metavar="ПРИМЕЧАНИЕ", help="примечание к дню")
     cconf = csub.add_parser("confirm", help="подтвердить календарь года по постановлению")
-    cconf.add_argument("year", type=int)
-    cconf.add_argument("decree", help="реквизиты постановления")
+    cconf.add_argument("year", type=int, metavar="ГОД", help="год календаря, например 2027")
+    cconf.add_argument("decree", metavar="ПОСТАНОВЛЕНИЕ", help="реквизиты постановления")
+    describe_commands(p)
     return p
 
 
@@ -157,7 +196,19 @@ def _authenticate_admin(args: argparse.Namespace) -> str | None:
     return None
 
 
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command stopped with Ctrl+C
+
+
 def main(argv: list[str] | None = None) -> int:
+    """The `soptui` command. Ctrl+C ends any command with one Russian line, never a traceback."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        print("\nПрервано (Ctrl+C).", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _main(argv: list[str] | None) -> int:
     os.umask(0o077)  # everything soptui writes (store, backups, PDFs, logs) is the user's alone
     args = _parser().parse_args(argv)
     from soptui.core.storecheck import BUSY_HOOKS, BUSY_NOTICE, StoreError, default_db_path, precheck
@@ -173,6 +224,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_app(target, args.demo, build_demo_first=args.demo and not has_users)
     if args.command == "restore":
         return _restore_command(target, Path(args.file))
+    if args.command == "serve":
+        return serve_command(args, target, create)
 
     _quiet_on_closed_pipe()
     from soptui.services.store import open_store
@@ -226,6 +279,62 @@ def _quiet_on_closed_pipe() -> None:
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
 
 
+def serve_command(args: argparse.Namespace, target: str, create: bool) -> int:
+    """`soptui serve`: the same app in a browser through textual-serve, one app process per browser tab.
+
+    Each tab starts `python3 -m soptui --db TARGET` (with --demo for the demo store): it shows soptui's own
+    sign-in screen, and PDFs it writes reach the browser as downloads (app.py, `deliver_binary`).
+    """
+    from soptui.core.storecheck import StoreError, precheck
+
+    try:
+        has_users = precheck(target, create)
+    except StoreError as exc:
+        return _fail(str(exc))
+    if args.demo and not has_users:
+        refusal = _build_demo_store(target)
+        if refusal:
+            return _fail(refusal)
+    elif not has_users:  # whoever opened the page first would make themselves the administrator
+        return _fail(
+            "В базе ещё нет сотрудников: сначала создайте администратора в терминале "
+            "(soptui user add ЛОГИН --role admin), затем запускайте soptui serve."
+        )
+    if not 0 < args.port < 65536:
+        return _fail("Порт — число от 1 до 65535.")
+    from soptui import web
+
+    refusal = web.cannot_listen(args.host, args.port)
+    if refusal:
+        return _fail(f"Не удалось запустить веб-сервер на {args.host}:{args.port}: {refusal}.")
+    if not web.is_loopback(args.host):
+        print(
+            f"Внимание: сервер слушает адрес {args.host}, и его видят другие компьютеры. Пароли и сведения о "
+            "клиентах пойдут по сети открытым текстом: ставьте перед ним обратный прокси с TLS (HTTPS), "
+            "например nginx (см. README, раздел «В браузере»), и укажите --public-url.",
+            file=sys.stderr,
+        )
+    web.serve(target, args.demo, args.host, args.port, args.public_url)
+    return 0
+
+
+def _build_demo_store(target: str) -> str:
+    """Fill an empty demo store (first --demo run); the refusal to print, or ''."""
+    from soptui.core.storecheck import StoreError
+    from soptui.demo import build_demo
+    from soptui.services import auth
+    from soptui.services.store import open_store
+
+    try:
+        open_store(target)
+    except StoreError as exc:
+        return str(exc)
+    if not auth.has_users():
+        print("Создаю демонстрационную базу…", file=sys.stderr)
+        build_demo()
+    return ""
+
+
 def run_app(target: str, demo: bool = False, auto_pilot=None, build_demo_first: bool = False) -> int:
     """Show the sign-in screen at once; the store opens in the background behind it.
 
@@ -233,18 +342,9 @@ def run_app(target: str, demo: bool = False, auto_pilot=None, build_demo_first: 
     run) happens before the UI. auto_pilot is for the start-up benchmark.
     """
     if build_demo_first:
-        from soptui.core.storecheck import StoreError
-        from soptui.demo import build_demo
-        from soptui.services import auth
-        from soptui.services.store import open_store
-
-        try:
-            open_store(target)
-        except StoreError as exc:
-            return _fail(str(exc))
-        if not auth.has_users():
-            print("Создаю демонстрационную базу…", file=sys.stderr)
-            build_demo()
+        refusal = _build_demo_store(target)
+        if refusal:
+            return _fail(refusal)
     from soptui.app import make_app
 
     hint = ""

@@ -268,6 +268,7 @@ class SoptuiApp(KeyGate, App[int]):
 
         printing.on_printed(self._printed)
         printing.on_progress(self._print_progress)
+        printing.on_saved(self._file_saved)
         clock.set_timezone(info.timezone)
         self.store_ready.set()
         self.call_from_thread(
@@ -291,6 +292,24 @@ class SoptuiApp(KeyGate, App[int]):
         if show:
             self._print_bar = PrintProgress(file_name)
             self.screen.mount(self._print_bar)
+
+    def _file_saved(self, path) -> None:
+        """From the worker that wrote a PDF or an export: under `soptui serve` the browser downloads it too.
+
+        The file stays in the output folder on the server as in the terminal; the browser gets a copy
+        through Textual's single-use download link.
+        """
+        if not self.is_web:
+            return
+        try:
+            self.call_from_thread(self._send_to_browser, path)
+        except RuntimeError:  # this app is no longer running
+            pass
+
+    def _send_to_browser(self, path) -> None:
+        mime = "application/pdf" if path.suffix.lower() == ".pdf" else None
+        self.deliver_binary(path, save_filename=path.name, open_method="download", mime_type=mime)
+        self.notify(f"Файл «{path.name}» передан браузеру для скачивания.", title="Скачивание", markup=False)
 
     def _printed(self, result) -> None:
         """A PDF was sent to the print command (or the command failed): said with the command's message."""

@@ -132,6 +132,18 @@ def pg_scratch():
     scratch.finish()
 
 
+@pytest.fixture
+def scratch_target(tmp_path, pg_scratch):
+    """An empty store's address for tests that start processes of their own: an SQLite file, or on the
+    PostgreSQL pass an empty scratch database (dropped afterwards)."""
+    if pg_scratch is None:
+        yield str(tmp_path / "writers.db")
+        return
+    name = pg_scratch.create("writers")
+    yield pg_scratch.url_of(name)
+    pg_scratch.drop(name)
+
+
 def _open_copy(template, path, scratch=None):
     """Open a private copy of a migrated template store, bound as open_store() would bind it.
 

@@ -74,7 +74,7 @@ def setup(target: str, processes: int) -> dict:
                 )
                 m.ContactPoint.create(representative=mother, channel="phone", value=f"+7912000{p:04d}")
             clients.reindex(client)
-            g.add_member(club, client, dt.date(2026, 9, 1))
+            g.add_member(club, client, dt.date(2026, 9, 1), reason="согласие на обработку данных оформляется")
             plan[login] = {"client": client, "representative": mother.id, "session": past[-1 - p]}
     session.set_actor(None)
     db.obj.close()

@@ -8,13 +8,14 @@ URL scheme, or was written by a newer soptui.
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 from urllib.parse import urlparse
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 KNOWN_SCHEMES = {"sqlite", "postgres", "postgresql"}
 # The newest schema this soptui knows; soptui.db.migrations checks it matches its migrations.
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 
 class StoreError(Exception):
@@ -215,10 +216,23 @@ def make_private(path: Path, mode: int) -> bool:
     return True
 
 
+def _own_folder(folder: Path) -> bool:
+    """A folder that is the user's own: not shared by design (sticky like /tmp) and owned by this user.
+
+    A store opened in /tmp (or a shared folder) must not close that folder to everyone else: once it did,
+    and every other program on the machine lost /tmp. Its files are still made private (0600).
+    """
+    try:
+        st = folder.stat()
+    except OSError:
+        return False
+    return not st.st_mode & stat.S_ISVTX and st.st_uid == os.geteuid()
+
+
 def secure_store_files(path: Path) -> list[str]:
     """Folder 0700, database, -wal and -shm 0600 whatever the umask; report what was looser, once."""
     fixed = []
-    if path.parent != Path(path.anchor) and make_private(path.parent, PRIVATE_DIR):
+    if path.parent != Path(path.anchor) and _own_folder(path.parent) and make_private(path.parent, PRIVATE_DIR):
         fixed.append(str(path.parent))
     for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         if file.exists() and make_private(file, PRIVATE_FILE):

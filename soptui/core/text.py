@@ -63,6 +63,12 @@ def short_name(last: str | None, first: str | None, patronymic: str | None) -> s
     return f"{last or ''} {initials}".strip()
 
 
+def short_of_full(full: str) -> str:
+    """«Сорокин М.Ю.» from «Сорокин Максим Юрьевич» (a name already joined, as lists carry it)."""
+    last, first, patronymic = (full.split() + ["", "", ""])[:3]
+    return short_name(last, first, patronymic)
+
+
 def name_patronymic(first: str | None, patronymic: str | None) -> str:
     """Имя Отчество: the polite form of address used in every call script."""
     return " ".join(p for p in (first, patronymic) if p)

@@ -143,6 +143,52 @@ def _v9_output_dir(migrator: SchemaMigrator, database: pw.Database) -> None:
         migrate(migrator.add_column("institution", "output_dir", pw.CharField(default="")))
 
 
+def _v10_group_stages(migrator: SchemaMigrator, database: pw.Database) -> None:
+    """v10, SOP 05 stages as records: the club's analysis of surveys and personal files, a session's props,
+    first acquaintance and extra flag, the reason a warned client joined, feedback per person with a score,
+    and the informing of participants (a table of its own). The one-per-session satisfaction stays where it
+    was, read as the legacy figure of sessions reported before v10. Extra sessions (added by hand, not
+    moved) are found by their own audit «create» row: scheduled sessions were generated unaudited."""
+    from playhouse.migrate import migrate
+
+    def add(table: str, fields: dict[str, pw.Field]) -> None:
+        columns = {c.name for c in database.get_columns(table)}
+        for name, field in fields.items():
+            if name not in columns:
+                # NOT NULL with its default in the DDL itself: peewee's way for a NOT NULL column (add it
+                # nullable, then rebuild the table on SQLite before 3.53) drops the table, and with foreign
+                # keys on that DROP cascades: a club's sessions, marks and feedback would be deleted.
+                migrate(migrator.add_column(table, name, field, allow_not_null=not field.null))
+
+    def text() -> pw.Field:
+        return pw.TextField(default="", constraints=[pw.SQL("DEFAULT ''")])
+
+    def flag() -> pw.Field:
+        return pw.BooleanField(default=False, constraints=[pw.SQL("DEFAULT FALSE")])
+
+    add("club", {"analysis_note": text()})
+    add("club_member", {"admit_warning": text(), "admit_reason": text(), "admit_by_id": pw.IntegerField(null=True)})
+    add("group_session", {"props": text(), "first_meeting": flag(), "extra": flag()})
+    add(
+        "session_feedback",
+        {
+            "client_id": pw.IntegerField(null=True),
+            "staff_id": pw.IntegerField(null=True),
+            "score": pw.IntegerField(null=True),
+        },
+    )
+    database.create_tables([m.SessionNotice], safe=True)
+    m.GroupSession.update(extra=True).where(
+        m.GroupSession.manual
+        & m.GroupSession.moved_from.is_null()
+        & m.GroupSession.id.in_(
+            m.AuditLog.select(m.AuditLog.record_id).where(
+                (m.AuditLog.action == "create") & (m.AuditLog.table == "group_session")
+            )
+        )
+    ).execute()
+
+
 MIGRATIONS: dict[int, Migration] = {
     2: _v2_staff_idle_lock,
     3: _v3_tamper_evident_audit,
@@ -152,6 +198,7 @@ MIGRATIONS: dict[int, Migration] = {
     7: _v7_referral_registration,
     8: _v8_print_command,
     9: _v9_output_dir,
+    10: _v10_group_stages,
 }
 CURRENT_VERSION = max(MIGRATIONS, default=1)
 assert CURRENT_VERSION == SCHEMA_VERSION, "bump storecheck.SCHEMA_VERSION with a new migration"
@@ -220,6 +267,24 @@ def ensure_schema(database: pw.Database) -> int:
         raise StoreError(newer_schema_message(version))
     if version == CURRENT_VERSION and schema_complete(database):
         return CURRENT_VERSION
+    # SQLite: peewee adds a NOT NULL column (before SQLite 3.53) by rebuilding the table, and with foreign keys
+    # on, its DROP TABLE cascades: upgrading to v5 deleted every attendance mark with the rebuilt group_session.
+    # An upgrade runs with them off (the pragma is ignored inside a transaction) and is checked before commit.
+    guard = version is not None and not isinstance(database, pw.PostgresqlDatabase)
+    if guard:
+        database.execute_sql("PRAGMA foreign_keys = OFF")
+    try:
+        return _create_or_upgrade(database, version, guard)
+    finally:
+        if guard:
+            database.execute_sql("PRAGMA foreign_keys = ON")
+
+
+def _foreign_key_problems(database: pw.Database) -> int:
+    return len(database.execute_sql("PRAGMA foreign_key_check").fetchall())
+
+
+def _create_or_upgrade(database: pw.Database, version: int | None, guard: bool) -> int:
     with database.atomic():
         if isinstance(database, pw.PostgresqlDatabase):
             database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_PG_SCHEMA_LOCK,))
@@ -231,6 +296,7 @@ def ensure_schema(database: pw.Database) -> int:
             m.SchemaVersion.insert_many([{"version": v} for v in range(1, CURRENT_VERSION + 1)]).execute()
             install_audit_guards(database)
             return CURRENT_VERSION
+        problems_before = _foreign_key_problems(database) if guard else 0
         migrator = _migrator(database)
         for target in range(version + 1, CURRENT_VERSION + 1):
             MIGRATIONS[target](migrator, database)
@@ -240,4 +306,7 @@ def ensure_schema(database: pw.Database) -> int:
         for sql in _pg_repairs_due(database):
             database.execute_sql(sql)
         install_audit_guards(database)
+        if guard and _foreign_key_problems(database) > problems_before:
+            # rolled back: the store stays as it was, at its old version
+            raise StoreError("Обновление базы данных нарушило связи между записями и отменено: база не изменена.")
     return CURRENT_VERSION

@@ -485,6 +485,7 @@ class Club(BaseModel):
     start_date = pw.DateField()
     end_date = pw.DateField()
     active = pw.BooleanField(default=True)
+    analysis_note = TextField(default="")  # v10, SOP 05 stage 1: the surveys and personal files behind the programme
 
 
 class ClubLeader(BaseModel):
@@ -517,6 +518,10 @@ class ClubMember(BaseModel):
     left_on = pw.DateField(null=True)
     left_reason = TextField(default="")
     informed_on = pw.DateField(null=True)  # SOP 05 stage 2: shown the schedule and topics
+    # v10: a client off service, who refused, or without personal-data consent joins only with a reason
+    admit_warning = TextField(default="")  # what the staff member was warned of
+    admit_reason = TextField(default="")  # why they added the client all the same
+    admit_by = pw.ForeignKeyField(Staff, null=True, on_delete="SET NULL")
 
 
 class GroupSession(BaseModel):
@@ -537,6 +542,9 @@ class GroupSession(BaseModel):
     manual = pw.BooleanField(default=False)  # added or moved by hand: schedule changes leave it alone
     moved_from = pw.DateField(null=True)  # the scheduled date it was moved from (not re-generated)
     report_seconds = pw.IntegerField(default=0)  # v5: measured time spent writing the report (SOP 05 stage 4)
+    props = TextField(default="")  # v10, SOP 05 stage 1: «подготовка реквизита»
+    first_meeting = pw.BooleanField(default=False)  # v10, SOP 05 stage 2: the first acquaintance was held here
+    extra = pw.BooleanField(default=False)  # v10: an extra session: takes no programme topic by position
 
 
 class Attendance(BaseModel):
@@ -552,10 +560,32 @@ class Attendance(BaseModel):
 
 
 class SessionFeedback(BaseModel):
+    """SOP 05 stage 4: a review of the session from a participant, a member of staff or a guest.
+
+    v10: the person (the client or the staff member; a guest by name in `author`) and the satisfaction
+    score 1-5; rows written before v10 carry only `author` and `text`."""
+
     session = pw.ForeignKeyField(GroupSession, backref="feedback", on_delete="CASCADE")
     source = CharField(default="client")  # staff / client / guest
     author = CharField(default="")
     text = TextField()
+    client = pw.ForeignKeyField(Client, null=True, on_delete="SET NULL")
+    staff = pw.ForeignKeyField(Staff, null=True, on_delete="SET NULL")
+    score = pw.IntegerField(null=True)  # 1..5
+
+
+class SessionNotice(BaseModel):
+    """SOP 05 stage 2: a participant informed of a session: by whom, how and when."""
+
+    session = pw.ForeignKeyField(GroupSession, backref="notices", on_delete="CASCADE")
+    client = pw.ForeignKeyField(Client, backref="session_notices", on_delete="CASCADE")
+    informed_by = pw.ForeignKeyField(Staff, null=True, on_delete="SET NULL")
+    channel = CharField()  # call / sms / in_person / messenger
+    informed_at = pw.DateTimeField()
+    note = TextField(default="")
+
+    class Meta:
+        indexes = ((("session", "client"), True),)
 
 
 ALL_MODELS: list[type[pw.Model]] = [
@@ -590,4 +620,5 @@ ALL_MODELS: list[type[pw.Model]] = [
     GroupSession,
     Attendance,
     SessionFeedback,
+    SessionNotice,
 ]

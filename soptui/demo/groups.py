@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 
+from soptui.core import clock
 from soptui.db import models as m
 from soptui.db.connection import write_transaction
 from soptui.domain import groups as domain
+from soptui.domain import workdays
 from soptui.domain.groups import Slot
 
 DEMO_CLUBS = [
@@ -85,6 +88,25 @@ DEMO_CLUBS = [
 ]
 
 
+# SOP 05 stage 1: what each club's programme is based on (the same order as DEMO_CLUBS)
+DEMO_ANALYSIS = [
+    "Анкетирование родителей (14 анкет, сентябрь): 11 семей отмечают трудности ребёнка в общении со "
+    "сверстниками. Личные дела: у 9 детей в ИПРА рекомендованы занятия по развитию коммуникативных навыков.",
+    "Опрос родителей на приёме (10 человек): усталость, чувство изоляции, нехватка сведений о мерах поддержки. "
+    "Личные дела: все семьи воспитывают детей-инвалидов, у 6 — ИПРА с социально-психологической реабилитацией.",
+    "Анкеты получателей услуг (21 анкета): одиночество, интерес к рукоделию, пению, здоровью и безопасности "
+    "при звонках мошенников. Личные дела: 15 человек живут одни.",
+]
+DEMO_PROPS = [
+    "карточки эмоций, мяч, цветные карандаши",
+    "ватман, маркеры, раздаточный материал",
+    "мультимедийный проектор, презентация",
+    "музыкальная колонка, сборник песен",
+    "пряжа, спицы, образцы работ",
+    "чайный сервиз, угощение",
+]
+DEMO_CHANNELS = ["call", "call", "sms", "in_person", "messenger"]
+
 DEMO_ABSENCE = ["болеет", "уважительная причина (по заявлению)", "на процедурах", "семейные обстоятельства"]
 
 
@@ -100,6 +122,7 @@ def seed_demo(ctx) -> None:
     """Three clubs with programmes, schedules, 10–20 members, past sessions with attendance, and
     today's sessions when today is a working day (registered in demo.SEEDERS). Bulk data, no audit."""
     rng = ctx.rng
+    more = random.Random(ctx.today.toordinal())  # the stage records: ctx.rng's sequence is left to the calls
     today = ctx.today
     wd = today.weekday() if today.weekday() < 5 else 0
     schedules = [
@@ -117,7 +140,7 @@ def seed_demo(ctx) -> None:
         else:
             elderly.append(c.id)
     with write_transaction():
-        for spec, slots in zip(DEMO_CLUBS, schedules):
+        for spec, slots, analysis in zip(DEMO_CLUBS, schedules, DEMO_ANALYSIS):
             dep = ctx.departments[spec["dep"]] if spec["dep"] < len(ctx.departments) else None
             club = m.Club.create(
                 name=spec["name"],
@@ -128,6 +151,7 @@ def seed_demo(ctx) -> None:
                 department=dep,
                 start_date=start,
                 end_date=end,
+                analysis_note=analysis,
             )
             for login in spec["leaders"]:
                 if login in ctx.staff:
@@ -139,19 +163,30 @@ def seed_demo(ctx) -> None:
             slot_objs = [Slot(*s) for s in sorted(set(slots))]
             for s in slot_objs:
                 m.ScheduleSlot.create(club=club, weekday=s.weekday, start_time=s.start_time, end_time=s.end_time)
+            leader_id = ctx.staff.get(spec["leaders"][0])
             pool = children_by_dep.get(dep, []) if spec["category"] == "child" else elderly
             chosen = rng.sample(pool, min(spec["members"], len(pool)))
             members = []
             for cid in chosen:
                 joined = start + dt.timedelta(days=rng.choice([0, 0, 0, 0, 0, 7, 14]))
                 informed = joined if rng.random() < 0.85 else None
-                members.append(m.ClubMember.create(club=club, client=cid, joined_on=joined, informed_on=informed))
+                client = m.Client.get_by_id(cid)
+                warned = domain.membership_warnings(client.status, client.consent_date)
+                admitted = {}
+                if warned:  # issue 13 point 14: such a client joined with a recorded reason
+                    admitted = {
+                        "admit_warning": "; ".join(warned),
+                        "admit_reason": "по просьбе семьи: посещает клуб до конца сезона",
+                        "admit_by": leader_id,
+                    }
+                members.append(
+                    m.ClubMember.create(club=club, client=cid, joined_on=joined, informed_on=informed, **admitted)
+                )
             if len(members) > 4:  # one participant left: history is kept
                 gone = members[-1]
                 gone.left_on = today - dt.timedelta(days=20)
                 gone.left_reason = "переезд в другой район"
                 gone.save()
-            leader_id = ctx.staff.get(spec["leaders"][0])
             dates = domain.generate_dates(slot_objs, start, end)
             for i, p in enumerate(dates):
                 item = items[i] if i < len(items) else None
@@ -165,16 +200,34 @@ def seed_demo(ctx) -> None:
                     topic=item.topic if item else "",
                     goal=item.goal if item else "",
                     status="held" if held else "planned",
+                    props=more.choice(DEMO_PROPS) if held or p.date <= today + dt.timedelta(days=7) else "",
+                    first_meeting=i == 0,
                 )
+                if p.date <= today + dt.timedelta(days=7):  # participants informed the working day before
+                    informed_on = workdays.add_working_days(p.date, -1)
+                    for mb in members:
+                        if mb.joined_on > p.date or (mb.left_on and mb.left_on <= p.date) or more.random() < 0.1:
+                            continue
+                        when = dt.datetime.combine(informed_on, dt.time(10, more.randrange(60)))
+                        if when > clock.now():
+                            continue
+                        m.SessionNotice.create(
+                            session=session,
+                            client=mb.client_id,
+                            informed_by=leader_id,
+                            channel=more.choice(DEMO_CHANNELS),
+                            informed_at=when,
+                        )
                 if not held:
                     continue
                 session.media_taken = rng.random() < 0.5
                 session.media_location = f"\\\\server\\Клубы\\{p.date:%Y-%m-%d}" if session.media_taken else ""
                 session.analysis = "Цель занятия достигнута, участники активно включались в работу."
                 session.summary = "Тема раскрыта; отмечено улучшение взаимодействия в группе."
-                session.satisfaction = rng.choice([4, 5, 5, 5, 4, 3])
+                mood = rng.choice([4, 5, 5, 5, 4, 3])  # the reviews' scores centre on it
                 session.save()
                 minutes = domain.minutes_between(p.start_time, p.end_time)
+                came = []
                 for mb in members:
                     if mb.joined_on > p.date or (mb.left_on and mb.left_on <= p.date):
                         continue
@@ -186,6 +239,7 @@ def seed_demo(ctx) -> None:
                         absence_reason="" if present else rng.choice(DEMO_ABSENCE),
                     )
                     if present:
+                        came.append(mb.client_id)
                         m.ServiceEntry.create(
                             date=p.date,
                             client=mb.client_id,
@@ -199,4 +253,12 @@ def seed_demo(ctx) -> None:
                             note=f"{club.name}: {session.topic}",
                         )
                 for source, author, text in rng.sample(DEMO_FEEDBACK, 2):
-                    m.SessionFeedback.create(session=session, source=source, author=author, text=text)
+                    score = max(1, min(5, mood + more.choice([-1, 0, 0, 1])))
+                    person: dict = {"author": author}
+                    if source == "client":
+                        if not came:
+                            continue
+                        person = {"client": came.pop(more.randrange(len(came)))}  # one review a participant
+                    elif source == "staff":
+                        person = {"staff": ctx.staff.get(spec["leaders"][-1])}
+                    m.SessionFeedback.create(session=session, source=source, text=text, score=score, **person)

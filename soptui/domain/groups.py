@@ -157,3 +157,53 @@ def limit_message(client_name: str, others: Sequence[SessionRef]) -> str:
         f"По СОП 05 — не более {WEEKLY_LIMIT} занятий в неделю. Третье занятие возможно "
         f"только с разрешения заведующего отделением с указанием причины."
     )
+
+
+# --- SOP 05 stages as records (issue 13, points 13-14) ------------------------------------------------
+
+SCORE_MIN, SCORE_MAX = 1, 5  # the satisfaction score of one review
+SCORE_LABELS = {
+    5: "очень доволен(а)",
+    4: "доволен(а)",
+    3: "скорее доволен(а)",
+    2: "скорее недоволен(а)",
+    1: "недоволен(а)",
+}
+SCHEDULE_CALENDAR_CONSEQUENCE = "даты занятий могут сдвинуться"
+
+
+def schedule_calendar_warning(start: dt.date, end: dt.date) -> str | None:
+    """The «не подтверждён» warning of the deadlines, for a club's schedule running into such a year."""
+    return workdays.deadline_warning(start, end, SCHEDULE_CALENDAR_CONSEQUENCE)
+
+
+def average_score(scores: Iterable[int | None]) -> float | None:
+    """The session's satisfaction: the mean of its reviews' scores (None when nobody scored it)."""
+    given = [s for s in scores if s is not None]
+    return round(sum(given) / len(given), 2) if given else None
+
+
+def score_text(value: float | None) -> str:
+    """4.5 -> «4,5», 4.0 -> «4», None -> «—» (Russian decimal comma)."""
+    if value is None:
+        return "—"
+    text = f"{value:.1f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",")
+
+
+# Client statuses and consent that make joining a club a decision to be recorded (SOP 05 serves clients)
+STATUSES_NEEDING_REASON = {
+    "closed": "клиент снят с обслуживания",
+    "refused": "клиент отказался от обслуживания (статус «отказ»)",
+}
+NO_CONSENT = "нет согласия на обработку персональных данных (152-ФЗ)"
+
+
+def membership_warnings(status: str, consent_date: dt.date | None) -> list[str]:
+    """Why adding this client to a club needs a recorded reason; [] when nothing stands in the way."""
+    warnings = []
+    if status in STATUSES_NEEDING_REASON:
+        warnings.append(STATUSES_NEEDING_REASON[status])
+    if consent_date is None:
+        warnings.append(NO_CONSENT)
+    return warnings

@@ -106,6 +106,9 @@ SESSION_STATUSES = {"planned": "запланировано", "held": "прове
 
 FEEDBACK_SOURCES = {"client": "получатель услуг", "staff": "сотрудник", "guest": "гость"}
 
+# SOP 05 stage 2: how a participant was informed of a session
+INFORM_CHANNELS = {"call": "звонок", "sms": "SMS", "in_person": "лично", "messenger": "мессенджер"}
+
 SOPS = {
     "01": "Телефонный звонок законному представителю",
     "02": "Организация звонка родственникам через мессенджер",

@@ -300,6 +300,7 @@ class ActField:
     label: str
     multiline: bool = False
     required: bool = False
+    choices: tuple[str, ...] = ()  # a choice among these words (a drop-down), not free text
 
 
 @dataclass(frozen=True)
@@ -308,12 +309,43 @@ class ActSection:
     fields: tuple[ActField, ...] = field(default_factory=tuple)
 
 
+# Printed titles: the housing act under the official form's name (its short name stays on screen).
+ACT_OFFICIAL_TITLES = {"housing": "Акт обследования условий жизни несовершеннолетнего гражданина и его семьи"}
+
+# The official form's conclusion: the child's living conditions are, or are not, adequate.
+ADEQUACY_CHOICES = (
+    "обеспечивают надлежащее содержание и воспитание",
+    "не обеспечивают надлежащее содержание и воспитание",
+)
+
 ACT_SECTIONS: dict[str, tuple[ActSection, ...]] = {
+    # The official form: «Акт обследования условий жизни несовершеннолетнего гражданина и его семьи»
+    # (order of the Ministry of Education of Russia No. 4 of 10.01.2019, appendix 3). Date, time, place and
+    # the members come from the visit; the keys of the first version (address, dwelling_type, ...) are kept,
+    # so acts written before still read and print.
     "housing": (
         ActSection(
-            "1. Жилое помещение",
+            "1. Несовершеннолетний",
             (
-                ActField("address", "Адрес", required=True),
+                ActField("child_name", "ФИО ребёнка"),
+                ActField("child_birth", "Дата рождения"),
+                ActField("child_document", "Свидетельство о рождении или паспорт (серия, номер, кем, когда)", True),
+                ActField("registered_address", "Адрес регистрации (место жительства)"),
+                ActField("address", "Адрес фактического проживания", required=True),
+            ),
+        ),
+        ActSection(
+            "2. Родители (законные представители) и семья",
+            (
+                ActField("parents", "Родители или законные представители (ФИО, документ, работа)", True),
+                ActField("family", "Проживают вместе с ребёнком (ФИО, родство, год рождения)", True, required=True),
+                ActField("present", "Присутствовали при обследовании", True),
+                ActField("income", "Источники дохода семьи", True),
+            ),
+        ),
+        ActSection(
+            "3. Жилое помещение",
+            (
                 ActField("dwelling_type", "Тип жилья (квартира, дом, комната, общежитие)", required=True),
                 ActField("ownership", "Форма собственности (собственность, найм, аренда)", required=True),
                 ActField("rooms", "Количество комнат"),
@@ -323,22 +355,30 @@ ACT_SECTIONS: dict[str, tuple[ActSection, ...]] = {
             ),
         ),
         ActSection(
-            "2. Условия для ребёнка",
+            "4. Условия для ребёнка",
             (
                 ActField("child_sleep", "Место для сна", required=True),
                 ActField("child_study", "Место для занятий"),
-                ActField("child_play", "Место для игр, игрушки"),
+                ActField("clothing", "Одежда и обувь по сезону и возрасту"),
+                ActField("food", "Питание (продукты, регулярность)"),
+                ActField("hygiene", "Средства гигиены, уход"),
+                ActField("safety", "Безопасность (электроприборы, окна, лекарства)", True),
+                ActField("child_play", "Игрушки, книги, место для игр"),
             ),
         ),
         ActSection(
-            "3. Семья",
+            "5. Здоровье и обучение",
             (
-                ActField("family", "Состав семьи (ФИО, родство, год рождения)", True, required=True),
-                ActField("income", "Источники дохода", True),
+                ActField("health", "Состояние здоровья, внешний вид ребёнка", True),
+                ActField("schooling", "Обучение (детский сад, школа, посещаемость, успеваемость)", True),
             ),
         ),
         ActSection(
-            "4. Выводы", (ActField("conclusions", "Заключение по результатам обследования", True, required=True),)
+            "6. Заключение",
+            (
+                ActField("adequacy", "Условия жизни ребёнка", required=True, choices=ADEQUACY_CHOICES),
+                ActField("conclusions", "Заключение по результатам обследования", True, required=True),
+            ),
         ),
     ),
     "patronage": (
@@ -389,5 +429,10 @@ def act_fields(kind: str) -> list[ActField]:
 
 
 def act_missing(kind: str, data: dict) -> list[ActField]:
-    """Required fields of the act that are still empty."""
-    return [f for f in act_fields(kind) if f.required and not str(data.get(f.key, "")).strip()]
+    """Required fields of the act that are still empty (or hold a word outside the field's choices)."""
+    missing = []
+    for f in act_fields(kind):
+        value = str(data.get(f.key, "") or "").strip()
+        if (f.required and not value) or (value and f.choices and value not in f.choices):
+            missing.append(f)
+    return missing

@@ -12,13 +12,17 @@ Where the data come from, in order of precedence:
 2. ``_VERIFIED_CALENDAR``: 2025 and 2026 transcribed from the government
    decrees and checked against the official Ministry of Labour calendars
    (247 working days each, 1972 hours for a 40-hour week).  The ``holidays``
-   package (0.109) agrees with this table day for day; the table is pinned so
-   that an older package (pyproject allows ``holidays>=0.60``, which predates
-   the 2026 decree) cannot silently change deadlines.
+   package (0.109) agrees with this table day for day; the table is kept so
+   that another package release cannot silently change deadlines (pyproject
+   pins ``holidays>=0.107,<1``: 0.107 is the first release with the 2026 and
+   2027 decrees).
 3. The ``holidays`` package's Russia calendar (``holidays.RU``) for every
    other year: art. 112 holidays, their automatic transfer to the next working
    day, and the decree transfers it knows (``weekend_workdays`` are the
-   working Saturdays/Sundays).  It is imported lazily: it costs ~65 ms.
+   working Saturdays/Sundays).  For years after the package's last decree,
+   art. 112 part 2 is applied here: a holiday on a Saturday or Sunday (except
+   1-8 January, moved by decree only) makes the next working day a day off
+   (06.11.2028, 05.11.2029, 25.02.2030).  It is imported lazily: it costs ~65 ms.
    Years before 2025 are taken from it as is and were only spot-checked (the
    rules below give the annual hour norms recalled for 2015-2024, e.g. 1979
    hours for 2024), except one missing day off, 10.03.2014, added by hand in
@@ -267,7 +271,39 @@ def _builtin_year(year: int) -> _YearCalendar:
             workdays |= _package_year(other).weekend_workdays
     workdays = {d for d in workdays if d.year == year and d.weekday() >= 5}
     days_off = own.weekday_days_off | _PACKAGE_MISSING_DAYS_OFF.get(year, frozenset())
+    if year > _package_last_decree_year():
+        days_off |= _art112_moved_days_off(year, days_off)
     return _YearCalendar(days_off, frozenset(workdays), own.transfers)
+
+
+@lru_cache(maxsize=1)
+def _package_last_decree_year() -> int:
+    """The last year whose government decree on transfers the ``holidays`` package carries."""
+    try:
+        from holidays.countries.russia import RussiaStaticHolidays
+
+        return max(getattr(RussiaStaticHolidays, "special_public_holidays", {}) or {2026})
+    except Exception:  # pragma: no cover - package internals moved
+        return LAST_BUILTIN_CONFIRMED_YEAR
+
+
+def _art112_moved_days_off(year: int, days_off: frozenset[date]) -> frozenset[date]:
+    """Art. 112 part 2 of the Labour Code for a year without a decree yet.
+
+    A public holiday on a Saturday or Sunday moves the day off to the next working day; the
+    January holidays (1-8 January) are excluded: the government moves those by decree only.
+    """
+    moved: set[date] = set()
+    for month, day in sorted(_ART112_HOLIDAYS):
+        holiday = date(year, month, day)
+        if month == 1 or holiday.weekday() < 5:
+            continue
+        nxt = holiday + timedelta(days=1)
+        while nxt.weekday() >= 5 or nxt in days_off or nxt in moved or _is_art112_holiday(nxt):
+            nxt += timedelta(days=1)
+        if nxt.year == year:
+            moved.add(nxt)
+    return frozenset(moved)
 
 
 def _builtin_is_working(d: date) -> bool:
@@ -389,15 +425,16 @@ def unconfirmed_years(start: date, due: date) -> tuple[int, ...]:
     return tuple(y for y in range(a, b + 1) if not is_confirmed_year(y))
 
 
-def deadline_warning(start: date, due: date) -> str | None:
-    """Russian warning if a deadline counted from `start` to `due` may still move."""
+def deadline_warning(start: date, due: date, consequence: str = "срок может сдвинуться") -> str | None:
+    """Russian warning if a deadline counted from `start` to `due` may still move (or, with another
+    `consequence`, anything else counted on the calendar of those years, e.g. a club's session dates)."""
     years = unconfirmed_years(start, due)
     if not years:
         return None
     if len(years) == 1:
-        return f"Производственный календарь на {years[0]} год не подтверждён: срок может сдвинуться"
+        return f"Производственный календарь на {years[0]} год не подтверждён: {consequence}"
     listed = ", ".join(str(y) for y in years[:-1]) + f" и {years[-1]}"
-    return f"Производственные календари на {listed} годы не подтверждены: срок может сдвинуться"
+    return f"Производственные календари на {listed} годы не подтверждены: {consequence}"
 
 
 # --------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from soptui.forms.base import SoptuiDocument
+from soptui.forms.base import SoptuiDocument, format_document_date
 
 # short titles for file names (the housing act's full title is too long for one)
 FILE_TITLES = {
@@ -18,15 +18,38 @@ FILE_TITLES = {
 }
 
 
+# who did the visit, as the official form names them
+MEMBERS_HEADING = {
+    "housing": "Обследование провели",
+    "patronage": "Посещение провели",
+    "report": "Посещение провели",
+}
+
+
 def build(doc, creation_date: dt.datetime | None = None) -> SoptuiDocument:
-    """The document of one act (`doc` is a services.patronage.ActDocument)."""
+    """The document of one act (`doc` is a services.patronage.ActDocument).
+
+    The header follows the official housing act (order of the Ministry of Education of Russia No. 4 of
+    10.01.2019, appendix 3) for all three: date, time and place; the members with their positions; then the
+    act's own sections; each member's signature; «С актом ознакомлен(а)» with the representative's.
+    """
     pdf = SoptuiDocument(doc.title, doc.institution, creation_date=creation_date)
     subtitle = doc.number + ("  (черновик)" if doc.is_draft else "")
     pdf.add_title(doc.title, subtitle)
 
-    pdf.add_section("Сведения о посещении")
-    for label, value in doc.visit_lines:
-        pdf.add_field(label, value)
+    pdf.add_field("Дата", format_document_date(doc.visit_date))
+    pdf.add_field("Время", doc.time_text)
+    pdf.add_field("Место", doc.place)
+    pdf.add_section(MEMBERS_HEADING.get(doc.kind, "Посещение провели"))
+    for name, position in doc.members:
+        pdf.add_paragraph(f"{name}, {position}")
+    if not doc.members:
+        pdf.add_field("ФИО, должность", "")
+
+    if doc.visit_lines:
+        pdf.add_section("Сведения о посещении")
+        for label, value in doc.visit_lines:
+            pdf.add_field(label, value)
 
     for title, fields in doc.sections:
         pdf.add_section(title)
@@ -65,7 +88,15 @@ def build(doc, creation_date: dt.datetime | None = None) -> SoptuiDocument:
     if pdf.will_page_break(len(doc.signers) * 10 + 34):
         pdf.add_page()
     pdf.add_section("Подписи")
-    pdf.add_signatures(list(doc.signers))
+    pdf.add_signatures(list(doc.signers), signed_on=doc.signed_on)
+
+    # the representative acknowledges the act and dates it by hand
+    acknowledging = [(f"Законный представитель ({relation})", name) for relation, name in doc.acknowledging]
+    acknowledging = acknowledging or [("Законный представитель", None)]
+    if pdf.will_page_break(len(acknowledging) * 10 + 24):
+        pdf.add_page()
+    pdf.add_section("С актом ознакомлен(а)")
+    pdf.add_signatures(acknowledging)
     return pdf
 
 

@@ -8,14 +8,16 @@ imports it, and only when a form is printed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime
 from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-__all__ = ["SoptuiDocument", "format_date", "format_datetime"]
+__all__ = ["SoptuiDocument", "format_date", "format_datetime", "format_document_date", "letterhead"]
 
 FONTS_DIR = Path(__file__).parent / "fonts"
 FONT = "DejaVu"  # DejaVu Sans covers Cyrillic, «», № and the ballot boxes
@@ -39,6 +41,33 @@ def _local_now() -> datetime:
     from soptui.core import clock
 
     return clock.now()
+
+
+# The institution's address and phone under its name on every page; printing.build() sets it around a form.
+_letterhead_contacts: ContextVar[str] = ContextVar("letterhead_contacts", default="")
+
+
+@contextmanager
+def letterhead(contacts: str) -> Iterator[None]:
+    """Within the block, every document built prints `contacts` (address, phone) under the institution's name."""
+    token = _letterhead_contacts.set(contacts)
+    try:
+        yield
+    finally:
+        _letterhead_contacts.reset(token)
+
+
+def format_document_date(d: date | None) -> str:
+    """The date where a document is signed, in the Russian document style: «02» декабря 2026 г.
+
+    pendulum's Russian locale gives the month in the genitive case («декабря», «мая»); None gives the blank
+    «___» __________ 20__ г. to fill in by hand.
+    """
+    if d is None:
+        return DATE_BLANK
+    import pendulum
+
+    return pendulum.date(d.year, d.month, d.day).format("«DD» MMMM YYYY г.", locale="ru")
 
 
 def format_date(d: date | None) -> str:
@@ -91,6 +120,7 @@ class SoptuiDocument(FPDF):
         super().__init__(orientation=orientation, unit="mm", format="A4")
         self.document_title = title
         self.institution = institution
+        self.contacts = _letterhead_contacts.get()
         self.print_date = creation_date or _local_now()
         if creation_date is not None:
             self.set_creation_date(creation_date)
@@ -117,8 +147,8 @@ class SoptuiDocument(FPDF):
         self.content_top = self.get_y()  # below the running header: a page with nothing on it yet
 
     def header(self) -> None:
-        """Institution name on every page; the title too after page 1."""
-        lines = [self.institution]
+        """Institution name, address and phone on every page; the title too after page 1."""
+        lines = [self.institution, self.contacts]
         if self.page_no() > 1:
             lines.append(self.document_title)
         lines = [line for line in lines if line]
@@ -256,10 +286,13 @@ class SoptuiDocument(FPDF):
         self.ln(3)
         self._body_font()
 
-    def add_signatures(self, lines: Sequence[tuple[str, str | None]], date_line: bool = True) -> None:
+    def add_signatures(
+        self, lines: Sequence[tuple[str, str | None]], date_line: bool = True, signed_on: date | None = None
+    ) -> None:
         """Signature block: "role   __________ / ФИО /" per signer, then a date line.
 
-        A missing ФИО leaves a blank for it. The block is kept on one page.
+        A missing ФИО leaves a blank for it. The date line reads «02» декабря 2026 г. when the day of signing
+        is known (`signed_on`), else the blank to fill in by hand. The block is kept on one page.
         """
         self._body_font()
         block_height = len(lines) * 2 * LINE + (2 * LINE if date_line else 0) + 4
@@ -275,7 +308,7 @@ class SoptuiDocument(FPDF):
             self.cell(0, LINE, f"{BLANK} / {name or BLANK * 2} /")
             self.set_y(max(bottom, top + LINE) + LINE)
         if date_line:
-            self.cell(0, LINE, DATE_BLANK, **_NEXT_LINE)
+            self.cell(0, LINE, format_document_date(signed_on), **_NEXT_LINE)
 
     # -- output -----------------------------------------------------------
 

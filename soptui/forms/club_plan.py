@@ -28,6 +28,10 @@ def build(plan, creation_date: dt.datetime | None = None) -> SoptuiDocument:
         "Расписание",
         "; ".join(f"{WEEKDAYS_FULL[s.weekday]} {s.start_time}–{s.end_time}" for s in card.slots) or "не задано",
     )
+    if card.calendar_warning:
+        doc.add_field("Внимание", card.calendar_warning)
+    doc.add_section("Анализ анкет и личных дел")
+    doc.add_paragraph(card.analysis_note or "Не заполнен: на чём основана программа, не записано.")
     doc.add_section("Программа занятий")
     if card.programme:
         doc.add_table(
@@ -46,7 +50,10 @@ def build(plan, creation_date: dt.datetime | None = None) -> SoptuiDocument:
                 WEEKDAYS[s.date.weekday()],
                 f"{s.start_time}–{s.end_time}",
                 s.topic,
-                STATUS.get(s.status, s.status) + (" (сокращённый день)" if s.short_day else ""),
+                STATUS.get(s.status, s.status)
+                + (" (сокращённый день)" if s.short_day else "")
+                + (", дополнительное" if s.extra else "")
+                + (", первое знакомство" if s.first_meeting else ""),
             ]
         )
     doc.add_table(["Дата", "День", "Время", "Тема", "Отметка"], rows, col_widths=[24, 12, 26, 150, 55])

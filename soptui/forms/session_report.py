@@ -23,6 +23,9 @@ def build(report, creation_date: dt.datetime | None = None) -> SoptuiDocument:
     doc.add_field("Тема", detail.topic)
     doc.add_field("Цель", detail.goal)
     doc.add_field("Ведущие", ", ".join(leaders))
+    doc.add_field("Реквизит", detail.props or "не указан")
+    if detail.first_meeting:
+        doc.add_field("Первое знакомство", "на этом занятии проведено первое знакомство с участниками")
     doc.add_field("Присутствовало", f"{detail.present} из {detail.marked} отмеченных")
     doc.add_field("Гости", detail.guests or "нет")
     doc.add_field("Фото- и видеосъёмка", f"да, хранится: {detail.media_location}" if detail.media_taken else "нет")
@@ -31,13 +34,13 @@ def build(report, creation_date: dt.datetime | None = None) -> SoptuiDocument:
     doc.add_section("Анализ и итоги занятия")
     doc.add_field("Анализ", detail.analysis)
     doc.add_field("Итоги", detail.summary)
-    doc.add_field("Удовлетворённость получателей услуг (1–5)", str(detail.satisfaction) if detail.satisfaction else "")
+    doc.add_field("Удовлетворённость (средняя оценка 1–5)", detail.satisfaction_text())
     doc.add_section("Отзывы")
     if detail.feedback:
         doc.add_table(
-            ["От кого", "Кто", "Отзыв"],
-            [[f.source_label, f.author, f.text] for f in detail.feedback],
-            col_widths=[30, 45, 105],
+            ["От кого", "Кто", "Оценка", "Отзыв"],
+            [[f.source_label, f.author, f.score or "", f.text] for f in detail.feedback],
+            col_widths=[30, 45, 17, 88],
         )
     else:
         doc.add_paragraph("Отзывов нет.")

@@ -24,6 +24,14 @@ SECTION_SHORT = {
     "Звонки": "Звонок",
 }
 STATE_LABEL = {"overdue": "просрочено", "today": "сегодня", "ok": "в срок", "info": "", "done": "сделано"}
+# the state at 80 columns, before the date (with the row's colour): overdue, due today, in time
+STATE_MARK = {"overdue": "!", "today": "•", "ok": " ", "info": " ", "done": "✓"}
+_COMPACT = [
+    (re.compile(r"просрочено на (\d+) раб\. дн\."), r"просрочено \1 р.д."),
+    (re.compile(r"осталось (\d+) раб\. дн\."), r"осталось \1 р.д."),
+    (re.compile(r" \(СОП 0\d\)"), ""),
+    (re.compile(r" \(Enter\)"), ""),  # the footer says «⏎ Открыть»
+]
 
 
 class TodayScreen(SectionScreen):
@@ -34,6 +42,10 @@ class TodayScreen(SectionScreen):
         Binding("enter", "open_item", "Открыть", id="today.open", tooltip="Открыть выбранное"),
         Binding("r", "reload", "Обновить", id="today.reload", tooltip="Перечитать список"),
     ]
+
+    DEFAULT_CSS = """
+    TodayScreen #today-table { scrollbar-size-vertical: 1; }
+    """
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="today-summary", classes="summary")
@@ -61,14 +73,16 @@ class TodayScreen(SectionScreen):
         self._wide = wide
         table = self.query_one(DataTable)
         table.clear(columns=True)
-        table.add_column("Состояние", width=10)
         if wide:
+            table.add_column("Состояние", width=10)
             table.add_column("Раздел", width=10)
             table.add_column("Срок / время", width=16)
             table.add_column("Кто", width=30)
         else:
-            table.add_column("Срок", width=11)
-            table.add_column("Кто", width=16)
+            # 80 columns: the state is the row's colour and a mark before the date («! до 23.11»: overdue),
+            # and «просрочено 9 р.д.» in «Что» says it in words, so «Что» is read whole
+            table.add_column("Срок", width=13)
+            table.add_column("Кто", width=14)
         table.add_column("Что")
         if self.items:
             self._fill(table)
@@ -129,10 +143,9 @@ class TodayScreen(SectionScreen):
                 cells = [state, section, Text(item.when, style=style), item.who, Text(item.what, style=style)]
             else:
                 cells = [
-                    state,
-                    Text(_without_year(item.when), style=style),
+                    Text(f"{STATE_MARK.get(item.state, ' ')} {_without_year(item.when)}", style=style),
                     _short_who(item.who),
-                    Text(f"{section}: {item.what}", style=style),
+                    Text(f"{section}: {_compact(item.what)}", style=style),
                 ]
             table.add_row(*cells, key=str(i))
 
@@ -157,6 +170,14 @@ class TodayScreen(SectionScreen):
 
 _YEAR = re.compile(r"\b(\d\d\.\d\d)\.\d{4}\b")
 _FIO = re.compile(r"^([А-ЯЁ][а-яё-]+) ([А-ЯЁ])[а-яё-]+(?: ([А-ЯЁ])[а-яё-]+)?$")
+
+
+def _compact(what: str) -> str:
+    """«первая услуга (СОП 04): просрочено на 7 раб. дн.» -> «первая услуга: просрочено 7 р.д.» (80 columns;
+    the detail line under the table says it in full)."""
+    for pattern, short in _COMPACT:
+        what = pattern.sub(short, what)
+    return what
 
 
 def _without_year(when: str) -> str:

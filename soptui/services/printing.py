@@ -27,6 +27,23 @@ _listener: Callable[[PrintResult], None] | None = None
 _progress: Callable[[str, str], None] | None = None
 
 
+# Told the path of every file written for the user (PDFs, exports); the app hands it to a browser under `soptui serve`.
+_saved: Callable[[Path], None] | None = None
+
+
+def on_saved(listener: Callable[[Path], None] | None) -> None:
+    """Set who is told the path of every PDF or export written for the user (the app)."""
+    global _saved
+    _saved = listener
+
+
+def announce(path: Path) -> None:
+    """Tell the listener that a file for the user was written (save() does; other writers of exports call it)."""
+    listener = _saved
+    if listener is not None:
+        listener(path)
+
+
 def on_progress(listener: Callable[[str, str], None] | None) -> None:
     """Set who is told («start», file name) and («done», file name) around every printout (the app)."""
     global _progress
@@ -52,8 +69,23 @@ def safe_file_name(name: str, limit: int = 120) -> str:
 
 
 def build(form: ModuleType, data: Any, creation_date: dt.datetime | None = None):
-    """The form's document, with a pinned creation date (reproducible output, the real time by default)."""
-    return form.build(data, creation_date=creation_date or clock.now())
+    """The form's document, with a pinned creation date (reproducible output, the real time by default).
+
+    Every page's header carries the institution's full name (from the data) and its address and phone (here).
+    """
+    from soptui.forms.base import letterhead
+
+    with letterhead(letterhead_contacts()):
+        return form.build(data, creation_date=creation_date or clock.now())
+
+
+def letterhead_contacts() -> str:
+    """«620000, г. Екатеринбург, ул. Ленина, 1 · тел. +7 343 000-00-00» from the institution's settings."""
+    from soptui.services import institution
+
+    info = institution.get()
+    parts = [info.address.strip(), f"тел. {info.phone.strip()}" if info.phone.strip() else ""]
+    return " · ".join(p for p in parts if p)
 
 
 def render(form: ModuleType, data: Any, creation_date: dt.datetime | None = None) -> bytes:
@@ -85,6 +117,7 @@ def save(
     finally:
         if progress is not None:
             progress("done", path.name)
+    announce(path)
     deliver(path)
     return path
 

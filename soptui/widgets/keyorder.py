@@ -65,6 +65,11 @@ class KeyGate:
             return False
         if getattr(event, "_soptui_released", False):
             return False  # the gate let it go: Textual's own dispatch follows
+        if isinstance(event, events.Key) and event.key == "ctrl+j":
+            # Keys typed before the terminal went raw (while the app starts, the demo store is built) pass the
+            # tty's line discipline, which turns Enter's \r into \n, and \n reads as Ctrl+J: the typed-ahead
+            # «login ⇥ password ⏎» signed nobody in. soptui binds nothing to Ctrl+J, so it is Enter.
+            event = events.Key("enter", "\r")
         self._held.append(event)
         if self._held_since is None:
             self._held_since = time.monotonic()

@@ -66,6 +66,21 @@ def visit_segments(v: VisitCard, width: int) -> list[Segment]:
     return segments
 
 
+def visit_two_lines(v: VisitCard, width: int, line: int) -> list[Segment]:
+    """One visit in a narrow cell (80 columns) on two lines: «10:30 ✓Т», then the surname whole if it fits."""
+    if line == 0:
+        marks = STATUS_MARK.get(v.status, "") + ("Т" if v.transport_needed else "") + ("!" if v.conflicts else "")
+        segments = [Segment(f"{v.start:%H:%M}", BOLD if v.status == "planned" else Style())]
+        if marks:
+            segments.append(Segment(" "))
+            segments.extend(Segment(ch, MARK_STYLE.get(ch, DIM)) for ch in marks)
+        return segments
+    name = v.client_name if len(v.client_name) <= width else v.client_name.split(" ")[0]
+    if len(name) > width:
+        name = name[: width - 1] + "…"
+    return [Segment(name, NAME_STYLE.get(v.status, Style()))]
+
+
 def visit_line(v: VisitCard, width: int) -> Text:
     """The same line as rich Text (for lists outside the grid)."""
     text = Text()
@@ -117,6 +132,7 @@ class PlannerGrid(ScrollView, can_focus=True):
         self.today: dt.date | None = None
         self.widths: list[int] = []
         self.label_w = 14
+        self.two_line = False  # narrow days (80 columns): a visit takes two lines, the surname is never cut
         self._row_top: list[int] = []  # first content line of each row
         self._line_row: list[tuple[int, int]] = []  # content line -> (row, line within row)
         self._strips: dict[int, Strip] = {}  # painted lines away from the cursor row
@@ -157,10 +173,12 @@ class PlannerGrid(ScrollView, can_focus=True):
         weekend = [16 if busy else 5 for busy in busy_weekend]
         day_w = max(7, min(24, (width - self.label_w - sum(weekend) - 8) // 5))
         self.widths = [day_w] * 5 + weekend
+        self.two_line = day_w < 14
+        per_visit = 2 if self.two_line else 1
         self._row_top, self._line_row = [], []
         for r, row in enumerate(self.rows):
             self._row_top.append(len(self._line_row))
-            height = max(1, max((len(c) for c in row.cells), default=1))
+            height = max(per_visit, per_visit * max((len(c) for c in row.cells), default=1))
             self._line_row.extend((r, i) for i in range(height))
         total = self.label_w + sum(w + 1 for w in self.widths)
         self.virtual_size = Size(total, len(self._line_row) + 1)
@@ -259,14 +277,21 @@ class PlannerGrid(ScrollView, can_focus=True):
         row = self.rows[r]
         stripe = self.get_component_rich_style("planner-grid--stripe") if r % 2 else Style()
         cursor = self.get_component_rich_style("planner-grid--cursor")
-        label = row.label if line == 0 else ""
+        if self.two_line and len(row.label) > self.label_w and " " in row.label:
+            # «Морозова А.И.» in 12 columns: the surname, then the initials underneath
+            first, _, rest = row.label.partition(" ")
+            label = first if line == 0 else rest if line == 1 else ""
+        else:
+            label = row.label if line == 0 else ""
         segs = [Segment(label[: self.label_w].ljust(self.label_w), stripe + row.label_style)]
+        per_visit = 2 if self.two_line else 1
+        at, sub = divmod(line, per_visit)
         for i, cell in enumerate(row.cells):
             w = self.widths[i]
             base = stripe + (cursor if (r == self.cursor_row and i == self.cursor_col) else Style())
             segs.append(Segment(" ", stripe))
-            if line < len(cell):
-                content = visit_segments(cell[line], w)
+            if at < len(cell):
+                content = visit_two_lines(cell[at], w, sub) if self.two_line else visit_segments(cell[at], w)
             elif line == 0 and not cell and i < len(self.days) and not self.days[i].working:
                 content = [Segment("вых.", DIM)]
             else:

@@ -121,6 +121,20 @@ async def roll_call(pilot: Pilot) -> None:
     await _settle(pilot)
 
 
+async def informing(pilot: Pilot) -> None:
+    """The first club's card, U on its session of today: who was informed, how and when (SOP 05 stage 2)."""
+    await _section(pilot, "f6", "groups")
+    await until(pilot, lambda: getattr(pilot.app.screen, "clubs", None), "clubs listed")
+    await pilot.press("enter")
+    club = await wait_screen(pilot, "ClubScreen")
+    await until(pilot, lambda: club.card is not None, "club card loaded")
+    await pilot.pause(0.2)
+    await pilot.press("u")
+    dialog = await wait_screen(pilot, "InformingDialog")
+    await until(pilot, lambda: dialog.data is not None, "participants listed")
+    await _settle(pilot)
+
+
 async def journal(pilot: Pilot) -> None:
     await _section(pilot, "f7", "journal")
     await _settle(pilot)
@@ -181,6 +195,74 @@ async def admin_calendar(pilot: Pilot) -> None:
     await _settle(pilot)
 
 
+def _first_planned_visit(kind: str) -> int:
+    from soptui.db import models as m
+
+    visit = (
+        m.PatronageVisit.select()
+        .where((m.PatronageVisit.kind == kind) & (m.PatronageVisit.status == "planned"))
+        .order_by(m.PatronageVisit.planned_start, m.PatronageVisit.id)
+        .first()
+    )
+    assert visit is not None, f"no planned {kind} visit in the demo store"
+    return visit.id
+
+
+async def visit(pilot: Pilot) -> None:
+    from soptui.screens.navigation import OpenVisit
+
+    await sign_in(pilot, LOGIN, DEMO_PASSWORD)
+    pilot.app.open(OpenVisit(_first_planned_visit("planned")))
+    await wait_screen(pilot, "VisitDoScreen")
+    await _settle(pilot)
+
+
+async def housing_act(pilot: Pilot) -> None:
+    """The housing act as the form opens it on a primary visit (prefilled from the card and the visit)."""
+    from soptui.screens.patronage.act_form import ActFormScreen
+
+    await sign_in(pilot, LOGIN, DEMO_PASSWORD)
+    act = ActFormScreen(_first_planned_visit("primary"), "housing")
+    pilot.app.push_screen(act)
+    await until(pilot, lambda: act.loaded, "act loaded")
+    await _settle(pilot)
+
+
+async def new_call(pilot: Pilot) -> None:
+    """The call's first dialog: whom to call, under which SOP."""
+    await sign_in(pilot, LOGIN, DEMO_PASSWORD)
+    target = _today_target(pilot, "client")
+    pilot.app.open(NewCall(target.client_id))
+    await wait_screen(pilot, "NewCallScreen")
+    await _settle(pilot)
+
+
+async def visit_form(pilot: Pilot) -> None:
+    """Planning a visit for a client (the planner's checks shown in the form)."""
+    from soptui.screens.navigation import NewVisit
+
+    await sign_in(pilot, LOGIN, DEMO_PASSWORD)
+    target = _today_target(pilot, "client")
+    pilot.app.open(NewVisit(target.client_id))
+    await wait_screen(pilot, "VisitFormScreen")
+    await _settle(pilot)
+
+
+async def club_form(pilot: Pilot) -> None:
+    await _section(pilot, "f6", "groups")
+    await pilot.press("n")
+    await wait_screen(pilot, "ClubFormScreen")
+    await _settle(pilot)
+
+
+async def help_keys(pilot: Pilot) -> None:
+    """F1 on the planner: the screen's own keys in Russian."""
+    await _section(pilot, "f5", "patronage")
+    await pilot.press("f1")
+    await wait_screen(pilot, "HelpScreen")
+    await _settle(pilot)
+
+
 SCENES: dict[str, Callable[[Pilot], Awaitable[None]]] = {
     "today": today,
     "clients": clients,
@@ -190,6 +272,7 @@ SCENES: dict[str, Callable[[Pilot], Awaitable[None]]] = {
     "patronage": patronage,
     "groups": groups,
     "roll_call": roll_call,
+    "informing": informing,
     "journal": journal,
     "client_form": client_form,
     "referral_form": referral_form,
@@ -197,6 +280,12 @@ SCENES: dict[str, Callable[[Pilot], Awaitable[None]]] = {
     "admin_staff_form": admin_staff_form,
     "admin_institution": admin_institution,
     "admin_calendar": admin_calendar,
+    "visit": visit,
+    "housing_act": housing_act,
+    "new_call": new_call,
+    "visit_form": visit_form,
+    "club_form": club_form,
+    "help_keys": help_keys,
 }
 
 

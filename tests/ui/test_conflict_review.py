@@ -147,7 +147,8 @@ async def test_act_typed_here_while_a_colleague_saves_it_opens_the_review(demo_s
         await burst(pilot, ["enter"])
         act = await wait_screen(pilot, "ActFormScreen")
         await until(pilot, lambda: act.loaded, "act loaded")
-        await burst(pilot, keys_of(["tab"], "квартира"))
+        act.query_one("#f-dwelling_type").focus()
+        await burst(pilot, keys_of("квартира"))
         await until(pilot, lambda: act.version is not None, "the draft act written")
         # a colleague, on another workstation, saves the act with their own text
         state = visits.load_act(visit.id, "housing")
@@ -176,7 +177,13 @@ async def test_roll_call_saved_by_a_colleague_meanwhile_opens_the_review(store, 
     kids = []
     for name in ("Алексеева", "Борисова"):
         with write_transaction():
-            c = m.Client.create(last_name=name, first_name="Мария", name_key=name.lower(), category="child")
+            c = m.Client.create(
+                last_name=name,
+                first_name="Мария",
+                name_key=name.lower(),
+                category="child",
+                consent_date=dt.date(2026, 9, 1),
+            )
         g.add_member(club, c.id, dt.date(2026, 11, 2))
         kids.append(c.id)
     sid = g.club_sessions(club)[0].id

@@ -34,6 +34,7 @@ def _client(last: str, first: str = "Ольга") -> int:
             name_key=f"{last} {first} ивановна".casefold(),
             birth_date=dt.date(2013, 5, 6),
             status="served",
+            consent_date=dt.date(2026, 9, 1),
             department=m.Staff.get(m.Staff.login == "spec").department_id,
         )
         clients.reindex(c.id)
@@ -247,28 +248,24 @@ async def test_session_report_form_with_programme_feedback_and_draft(store, staf
         form = app.screen
         q = form.query_one
         assert q("#sf-guests").value == "студенты колледжа" and q("#sf-media-location").value == "Клубы 2026-11-02"
-        q("#sf-satisfaction").value = 5
         q("#sf-analysis").text = "Цель достигнута"
+        await _type(pilot, q("#sf-props").input, "карточки эмоций")
+        q("#sf-first").value = True
         await pilot.pause()
         await pilot.press("ctrl+s")
         await _until(pilot, app, lambda: not form.dirty)
-        await _type(pilot, q("#fb-author").input, "Смирнова")
-        await _type(pilot, q("#fb-text").input, "Понравилось")
-        await click(pilot, "#fb-add")
-        await _until(pilot, app, lambda: form.detail is not None and len(form.detail.feedback) == 1)
     s = m.GroupSession.get_by_id(sid)
-    assert (s.topic, s.goal, s.guests, s.media_taken, s.media_location, s.satisfaction, s.analysis) == (
+    assert (s.topic, s.goal, s.guests, s.media_taken, s.media_location, s.analysis, s.props, s.first_meeting) == (
         "Мои эмоции",
         "Чувства",
         "студенты колледжа",
         True,
         "Клубы 2026-11-02",
-        5,
         "Цель достигнута",
+        "карточки эмоций",
+        True,
     )
     assert s.programme_item.number == 2
-    f = m.SessionFeedback.get(m.SessionFeedback.session == sid)
-    assert (f.source, f.author, f.text) == ("client", "Смирнова", "Понравилось")
     assert not m.Draft.select().where(m.Draft.key == f"session:{sid}").exists()
 
 
@@ -323,3 +320,11 @@ async def test_move_session_and_member_leaving_from_the_club_card(store, staff, 
     member = m.ClubMember.get(m.ClubMember.client == kid)
     assert (member.left_on, member.left_reason) == (dt.date(2026, 11, 25), "переезд")
     assert m.Attendance.select().where(m.Attendance.client == kid).count() == 1  # history kept
+
+
+def test_clubs_list_schedule_is_compacted_to_fit_80_columns():
+    from soptui.screens.groups.clubs import compact_schedule
+
+    assert compact_schedule("вт 15:00–16:00, пт 15:00–16:00") == "вт, пт 15:00–16:00"
+    assert compact_schedule("пн 10:00–11:00, ср 12:00–13:00, пт 10:00–11:00") == "пн, пт 10:00–11:00; ср 12:00–13:00"
+    assert compact_schedule("по договорённости") == "по договорённости"

@@ -56,12 +56,13 @@ FREE_TEXT = {
         "effectiveness",
     ),
     "recommendation": ("text", "for_whom", "comment"),
-    "club": ("name", "goal", "room"),
+    "club": ("name", "goal", "room", "analysis_note"),
     "programme_item": ("topic", "goal"),
-    "group_session": ("topic", "goal", "guests", "media_location", "analysis", "summary"),
+    "group_session": ("topic", "goal", "guests", "media_location", "analysis", "summary", "props"),
+    "session_notice": ("note",),
     "session_feedback": ("author", "text"),
     "attendance": ("absence_reason", "override_reason"),
-    "club_member": ("left_reason",),
+    "club_member": ("left_reason", "admit_warning", "admit_reason"),
     "service_entry": ("note", "late_reason"),
     "staff": ("last_name", "first_name", "patronymic"),
     "department": ("name", "short_name", "working_hours"),
@@ -213,6 +214,24 @@ async def test_every_section_and_record_kind_opens_with_hostile_text(poisoned):
         await pilot.click(offset=(40, 20))
         await _settle(pilot)
         _assert_clean(app, "after clicks")
+        # SOP 05 stage records: the informing dialog and a review (participants' and staff names, notes)
+        from soptui.screens.groups.feedback import FeedbackDialog
+        from soptui.screens.groups.informing import InformingDialog
+        from soptui.screens.groups.session_form import SessionFormScreen
+
+        app.push_screen(InformingDialog(session.id))
+        informing = await wait_screen(pilot, InformingDialog)
+        await until(pilot, lambda: informing.data is not None, "participants listed")
+        await _settle(pilot)
+        _assert_clean(app, "the informing dialog")
+        await pilot.press("escape")
+        app.push_screen(SessionFormScreen(session.id))
+        form = await wait_screen(pilot, SessionFormScreen)
+        await until(pilot, lambda: form.loaded, "session form loaded")
+        app.push_screen(FeedbackDialog(form.detail))
+        await wait_screen(pilot, FeedbackDialog)
+        await _settle(pilot)
+        _assert_clean(app, "the review dialog")
 
 
 def _pdf_text(path) -> str:
@@ -233,6 +252,7 @@ async def test_documents_print_hostile_text_literally(poisoned, tmp_path, centre
         groups.print_attendance_sheet(club_id, session.date.year, session.date.month, tmp_path),
         groups.print_club_plan(club_id, tmp_path),
         groups.print_session_report(session.id, tmp_path),
+        groups.print_informing_list(session.id, tmp_path),
     ]
     from soptui.services import journal, patronage
 

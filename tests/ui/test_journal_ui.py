@@ -226,3 +226,37 @@ async def test_specialist_sees_own_department_without_audit_log(demo_store):
             await pilot.press("t")
         await _settle(pilot)
         assert screen.query_one(TabbedContent).active == "tab-log"  # log, report, workload: no access log
+
+
+def test_journal_at_80_columns_names_the_service_short_and_the_client_by_initials():
+    from soptui.core.text import short_of_full
+    from soptui.screens.journal.journal import short_service
+
+    assert short_service("04", "Социальный патронаж (плановый (повторный))") == "Патронаж (плановый (повторный))"
+    assert short_service("04", "Социальный патронаж (первичный)") == "Патронаж (первичный)"
+    assert short_service("05", "Проведение занятий в группах взаимоподдержки, клубах общения") == "Занятие в клубе"
+    assert short_service("99", "Что-то иное") == "Что-то иное"
+    assert short_of_full("Сорокин Максим Юрьевич") == "Сорокин М.Ю."
+
+
+async def test_journal_table_at_80_columns_fits_and_at_120_shows_the_official_names(demo_store):
+    for size, narrow in (((80, 24), True), ((120, 40), False)):
+        app = make_app("Учреждение", "КЦСОН")
+        async with app.run_test(size=size) as pilot:
+            await sign_in(pilot, "head", "demo2026")
+            await pilot.press("f7")
+            await _settle(pilot)
+            screen = app.screen
+            table = screen.query_one("#log-table", DataTable)
+            first = screen.log_page.rows[0]
+            cells = [str(c) for c in table.get_row_at(0)]
+            labels = [str(c.label) for c in table.columns.values()]
+            if narrow:
+                assert "Ед." not in labels
+                assert cells[2] == " ".join(
+                    [first.client_name.split()[0], "".join(p[0] + "." for p in first.client_name.split()[1:])]
+                )
+                assert len(cells[3]) <= table.columns[table.ordered_columns[3].key].width  # not cut
+            else:
+                assert "Ед." in labels and cells[2] == first.client_name and cells[3] == first.service
+            assert sum(c.width + 2 for c in table.columns.values()) <= size[0]

@@ -21,7 +21,7 @@ from soptui.widgets.fields import TextInput
 from soptui.widgets.keyorder import KeyGate
 from soptui.widgets.textbox import TextBox
 
-from conftest import burst, keys_of, sign_in, until, wait_screen
+from conftest import burst, key_event, keys_of, sign_in, until, wait_screen
 
 
 async def test_session_report_burst_tab_out_of_a_multiline_field(demo_store):
@@ -193,11 +193,12 @@ async def test_club_form_typed_as_one_burst(store, staff):
             pilot,
             keys_of("Клуб Ромашка", tab, tab, "каб. 5", tab, ["ctrl+u"], "10", tab, "Общение", tab)
             + keys_of(["ctrl+u"], "01.12.2026", tab, ["ctrl+u"], "25.12.2026", tab, tab, "15:00-16:00")
-            + keys_of(tab * 7, "Знакомство - правила", ["enter"], "Эмоции", ["ctrl+s"]),
+            + keys_of(tab * 7, "Анкеты 12 семей", tab, "Знакомство - правила", ["enter"], "Эмоции", ["ctrl+s"]),
         )
         await until(pilot, lambda: m.Club.select().exists(), "club saved")
     club = m.Club.get()
     assert (club.name, club.room, club.capacity, club.goal) == ("Клуб Ромашка", "каб. 5", 10, "Общение")
+    assert club.analysis_note == "Анкеты 12 семей"
     assert [p.topic for p in m.ProgrammeItem.select().order_by(m.ProgrammeItem.number)] == ["Знакомство", "Эмоции"]
     assert m.GroupSession.select().where(m.GroupSession.club == club).count() > 0
 
@@ -226,3 +227,18 @@ async def test_person_dialog_typed_as_one_burst(demo_store):
     )
     phones = [p.value for p in m.ContactPoint.select().where(m.ContactPoint.representative == rep.id)]
     assert phones == ["+79120003344"]
+
+
+async def test_login_typed_before_the_terminal_went_raw_signs_in(demo_store):
+    """Typed while the app starts (the demo store being built), «ivanova ⇥ demo2026 ⏎» passes the tty's line
+    discipline: Enter arrives as \\n, which Textual reads as Ctrl+J. It signs in like Enter (seen in tmux:
+    the sign-in screen kept the login and the dots and nothing happened)."""
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(80, 24)) as pilot:
+        for key in keys_of("ivanova", ["tab"], "demo2026", ["ctrl+j"]):  # one packet, as the tty hands it over
+            event = key_event(key)
+            event.set_sender(app)
+            app._driver.send_message(event)
+        # (not burst(): its wait for the workers trips over the sign-in worker its own screen ends)
+        await until(pilot, lambda: app.actor is not None, "signed in by the typed-ahead Enter")
+        await until(pilot, lambda: app.current_mode == "today", "Today opens")

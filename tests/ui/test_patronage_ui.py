@@ -11,7 +11,7 @@ from soptui.screens.navigation import NewVisit, OpenVisit
 from soptui.services import patronage as visits
 from soptui.services.patronage import VisitPlan
 
-from conftest import paste, sign_in
+from conftest import burst, paste, sign_in, until
 
 WED = dt.date(2026, 11, 25)
 THU = dt.date(2026, 11, 26)
@@ -405,11 +405,14 @@ async def test_visit_plan_and_act_typed_as_bursts(demo_store):
         await settle(pilot, app)
         act = app.screen
         assert type(act).__name__ == "ActFormScreen"
+        # the official form's order: the child, the parents and family, then the dwelling
+        act.query_one("#f-present").focus()
         await burst(
             pilot,
-            keys_of(tab, "квартира", tab, "найм", tab, "2", tab, "54", tab, "центральное отопление", tab)
-            + keys_of("удовлетворительное", tab, "отдельная кровать", tab * 3, "Петрова А.И., мать", tab)
-            + keys_of("зарплата матери, пособие на ребёнка", ["ctrl+s"]),
+            keys_of("мать", tab, "зарплата матери, пособие на ребёнка", tab)
+            + keys_of("квартира", tab, "найм", tab, "2", tab, "54", tab, "центральное отопление", tab)
+            + keys_of("удовлетворительное", tab, "отдельная кровать", ["shift+tab"] * 9, "Петрова А.И., мать")
+            + keys_of(["ctrl+s"]),
         )
         await settle(pilot, app)
     import json
@@ -424,6 +427,7 @@ async def test_visit_plan_and_act_typed_as_bursts(demo_store):
         "sanitary": "удовлетворительное",
     }
     assert data["child_sleep"] == "отдельная кровать" and data["income"] == "зарплата матери, пособие на ребёнка"
+    assert data["present"] == "мать"
     family = data["family"]  # prefilled from the card; the typing continued at its end
     assert family.endswith("Петрова А.И., мать") and len(family) > len("Петрова А.И., мать")
 
@@ -539,3 +543,56 @@ async def test_sop04_repeat_visit_plan_asks_the_purpose_and_drops_the_referral_d
         await settle(pilot, app)
         v = m.PatronageVisit.get(m.PatronageVisit.client == client.id)
         assert v.kind == "planned" and v.purpose == "Проверить выполнение рекомендаций"
+
+
+async def test_sop04_housing_act_conclusion_is_chosen_adequate_or_not(demo_store):
+    """The official form's conclusion: the conditions do, or do not, provide for the child — a choice, not free
+    text; completing without it names the field."""
+    import json
+
+    from soptui.domain import patronage
+    from soptui.screens.patronage.act_form import ActFormScreen
+
+    visit = (
+        m.PatronageVisit.select()
+        .where((m.PatronageVisit.kind == "primary") & (m.PatronageVisit.status == "planned"))
+        .order_by(m.PatronageVisit.planned_start)
+        .first()
+    )
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "ivanova", "demo2026")
+        act = ActFormScreen(visit.id, "housing")
+        app.push_screen(act)
+        await until(pilot, lambda: act.loaded, "act loaded")
+        assert act.query_one("#f-child_name").value  # prefilled from the card
+        await pilot.press("ctrl+d")
+        await until(pilot, lambda: "Условия жизни ребёнка" in str(act.query_one("#e-adequacy").render()), "named")
+        act.query_one("#f-adequacy").focus()
+        await burst(pilot, ["enter", "down", "down", "enter", "ctrl+s"])
+        await until(pilot, lambda: not act.dirty, "saved")
+    data = json.loads(m.VisitAct.get(m.VisitAct.visit == visit.id, m.VisitAct.kind == "housing").data)
+    assert data["adequacy"] == patronage.ADEQUACY_CHOICES[1]
+
+
+async def test_planner_at_80_columns_shows_whole_surnames(demo_store):
+    """Issue 15: at 80x24 the week's cells read «Тар…»; now a visit takes two lines there («10:00 ✓Т» over
+    «Тарасов») and the staff label splits into surname and initials; at 120 columns one line each."""
+    from soptui.widgets.planner_grid import PlannerGrid
+
+    for size, two_line in (((80, 24), True), ((120, 40), False)):
+        app = make_app("Учреждение", "КЦСОН")
+        async with app.run_test(size=size) as pilot:
+            await sign_in(pilot, "ivanova", "demo2026")
+            await pilot.press("f5")
+            grid = app.screen.query_one(PlannerGrid)
+            await until(pilot, lambda grid=grid: bool(grid.rows), "the week shown")
+            await pilot.pause()
+            lines = [grid.render_line(y).text for y in range(grid.size.height)]
+            assert grid.two_line is two_line
+            text = "\n".join(lines)
+            names = {v.client_name for row in grid.rows for cell in row.cells for v in cell}
+            surnames = {n.split(" ")[0] for n in names}
+            assert surnames and all(s in text for s in surnames), (surnames, text)
+            assert "…" not in text, text
+            assert "Морозова" in text

@@ -90,3 +90,31 @@ async def test_a_progress_bar_is_shown_while_the_pdf_renders(demo_store, monkeyp
         release.set()
         await until(pilot, lambda: getattr(app.screen, "last_pdf", None) is not None, "PDF saved")
         await until(pilot, lambda: not app.screen.query("#print-progress"), "bar removed")
+
+
+@pytest.mark.parametrize("web", [True, False])
+async def test_in_the_browser_the_pdf_is_delivered_as_a_download(demo_store, monkeypatch, web):
+    """Under `soptui serve` (App.is_web) a written PDF is handed to Textual's deliver_binary; in a terminal not."""
+    from soptui.app import SoptuiApp
+
+    monkeypatch.setattr(SoptuiApp, "is_web", property(lambda self: web))
+    delivered = []
+    app = make_app("Учреждение", "КЦСОН")
+    monkeypatch.setattr(app, "deliver_binary", lambda path, **kw: delivered.append((path, kw)) or "key")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "head", "demo2026")
+        await pilot.press("f7")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "JournalScreen", "journal")
+        await pilot.press("f9")
+        await until(pilot, lambda: getattr(app.screen, "last_pdf", None) is not None, "PDF saved")
+        pdf = app.screen.last_pdf
+        if not web:
+            await pilot.pause(0.3)
+            assert delivered == []
+            return
+        await until(pilot, lambda: delivered, "delivered")
+        path, options = delivered[0]
+        assert path == pdf and path.read_bytes().startswith(b"%PDF")
+        assert options["open_method"] == "download" and options["mime_type"] == "application/pdf"
+        assert options["save_filename"] == pdf.name
+        await until(pilot, lambda: any("передан браузеру" in n.message for n in app._notifications), "notice")

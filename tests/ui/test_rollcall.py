@@ -25,6 +25,7 @@ def _client(last: str, first: str = "Анна") -> int:
             name_key=f"{last} {first} петровна".casefold(),
             birth_date=dt.date(2014, 1, 2),
             status="served",
+            consent_date=dt.date(2026, 9, 1),
         )
     return c.id
 

@@ -421,3 +421,23 @@ async def test_leaving_a_call_open_elsewhere_adds_my_notes_to_theirs(store, staf
     import json
 
     assert json.loads(call.state_json)["draft"] == "недописанное"  # the unfinished note is kept as a draft
+
+
+# --- point 12: the greeting follows the clock ------------------------------------------------------------
+
+
+async def test_sop01_greeting_turns_into_good_afternoon_at_noon_on_the_current_step(store, staff):
+    """SOP 01 §3: «Доброе утро» (до 12.00) or «Добрый день» (с 12.00 до 18.00) — said as the clock reads now."""
+    ids = make_family(staff)
+    clock.set_fixed(dt.datetime(2026, 11, 25, 11, 59, 50))
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "spec", PASSWORD)
+        tp = await start_call(pilot, ids["client"])
+        await send_notice(pilot)
+        await next_step(pilot, 2)  # «Ответ» -> «Приветствие»
+        assert tp.step_id == "greeting"
+        assert say(tp).startswith("Доброе утро! Дарья Сергеевна")
+        clock.set_fixed(dt.datetime(2026, 11, 25, 12, 0, 0))
+        await until(pilot, lambda: say(tp).startswith("Добрый день! Дарья Сергеевна"), "the greeting turns at 12:00")
+        assert tp.step_id == "greeting"  # on the same step, nothing else moved

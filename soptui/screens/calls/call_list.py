@@ -17,6 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, Static, TabbedContent, TabPane
 
 from soptui.core import clock
+from soptui.core.text import short_of_full
 from soptui.domain.labels import REMINDER_KINDS
 from soptui.screens.base import SectionScreen
 from soptui.screens.calls.dialogs import (
@@ -148,12 +149,14 @@ class CallsScreen(SectionScreen):
         self.rows = rows
         table = self.query_one("#calls-table", DataTable)
         table.clear()
+        # below 110 columns: «04.12 09:30» and «Козлов Е.П.», so «SMS / итог» is read whole at 80 columns
+        narrow = self.app.size.width < 110
         for r in rows:
             extra = r.notice or r.outcome_label
             style = next((s for k, s in NOTICE_STYLE.items() if r.notice.startswith(k)), "") if r.notice else ""
             table.add_row(
-                clock.fmt_datetime(r.when),
-                r.client_name,
+                f"{r.when:%d.%m %H:%M}" if narrow and r.when else clock.fmt_datetime(r.when),
+                short_of_full(r.client_name) if narrow else r.client_name,
                 Text(extra, style=style),
                 Text(r.state_label, style="bold" if r.state == "in_progress" else "dim"),
                 r.callee,

@@ -205,6 +205,7 @@ class TeleprompterScreen(SectionScreen):
         self._draft = st.get("draft", "")
         self._dirty = False
         self._since_save = 0.0
+        self._greeting_shown = ""
         self.finished = False
 
     # --- layout -------------------------------------------------------------------
@@ -315,6 +316,7 @@ class TeleprompterScreen(SectionScreen):
 
     def render_all(self) -> None:
         values = self.values()
+        self._greeting_shown = values["greeting"]
         route = self.route
         step = self.step
         ids = [s.id for s in route]
@@ -413,6 +415,9 @@ class TeleprompterScreen(SectionScreen):
     def _tick(self) -> None:
         if self.finished:
             return
+        if clock.greeting(clock.now()) != self._greeting_shown:
+            # SOP 01: «Доброе утро» turns into «Добрый день» at 12:00 on the step being read
+            self.render_all()
         self._render_timers()
         self._since_save += 0.5
         if (self._dirty and self._since_save >= SAVE_EVERY_S) or self._since_save >= SAVE_TIMERS_EVERY_S:

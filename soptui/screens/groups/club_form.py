@@ -1,5 +1,5 @@
 """Create or edit a club (SOP 05 stage 1): name, kind, goal, leaders, room, capacity, dates,
-the weekly schedule and the programme. Saving generates the sessions from the schedule,
+the weekly schedule, the analysis of surveys and personal files the programme rests on, and the programme. Saving generates the sessions from the schedule,
 skipping non-working days. Typed text is kept as a draft until saved (screens.form_base.EditFlow)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Label, Select, SelectionList, Static, TextArea
 
 from soptui.core import clock
-from soptui.domain.groups import WEEKDAY_NAMES, Slot, parse_time_range
+from soptui.domain.groups import WEEKDAY_NAMES, Slot, parse_time_range, schedule_calendar_warning
 from soptui.domain.labels import CLUB_KINDS
 from soptui.screens.form_base import EditFlow
 from soptui.services import drafts
@@ -68,6 +68,9 @@ class ClubFormScreen(EditFlow, Screen[int | None]):
     ClubFormScreen #cf-slots { grid-size: 4; grid-gutter: 0 1; height: auto; }
     ClubFormScreen #cf-leaders { height: auto; max-height: 8; }
     ClubFormScreen #cf-programme { height: 10; }
+    ClubFormScreen #cf-analysis { height: 6; }
+    ClubFormScreen #cf-calendar { height: auto; padding: 0 1; color: $warning; }
+    ClubFormScreen #cf-calendar.-empty { display: none; }
     ClubFormScreen #cf-buttons { height: auto; margin: 1 0; }
     ClubFormScreen #cf-buttons Button { margin: 0 1 0 0; }
     """
@@ -89,6 +92,7 @@ class ClubFormScreen(EditFlow, Screen[int | None]):
         "leaders": "Ведущие",
         "slots": "Расписание",
         "programme": "Программа",
+        "analysis": "Анализ анкет и личных дел",
     }
 
     def __init__(self, club_id: int | None) -> None:
@@ -96,6 +100,7 @@ class ClubFormScreen(EditFlow, Screen[int | None]):
         self.club_id = club_id
         self.card: service.ClubCard | None = None
         self.version: int | None = None
+        self.calendar_warning: str | None = None
         self.init_edit_flow(f"club:{club_id or 'new'}")
 
     def compose(self) -> ComposeResult:
@@ -119,6 +124,7 @@ class ClubFormScreen(EditFlow, Screen[int | None]):
                 yield LabeledInput(
                     "по", id="cf-end", validator=clock.parse_date, required=True, placeholder="ДД.ММ.ГГГГ"
                 )
+            yield Static("", id="cf-calendar", classes="-empty")
             yield Label(
                 "Ведущие (СОП 05: социальный педагог, специалист по социальной работе, психолог, "
                 "заведующий…) — пробел отмечает",
@@ -135,6 +141,12 @@ class ClubFormScreen(EditFlow, Screen[int | None]):
                 for wd, name in enumerate(WEEKDAY_NAMES):
                     yield LabeledInput(name, id=f"cf-slot-{wd}", placeholder="ЧЧ:ММ-ЧЧ:ММ")
             yield FieldError(id="cf-schedule-error", classes="-empty")
+            yield Label(
+                "Анализ анкет и личных дел (СОП 05, этап 1): на чём основана программа — сколько анкет, "
+                "что показали опрос и личные дела",
+                classes="cf-label",
+            )
+            yield TextBox(id="cf-analysis")
             yield Label(f"Программа занятий. {PROGRAMME_HELP}", classes="cf-label")
             yield TextBox(id="cf-programme")
             yield FieldError(id="cf-programme-error", classes="-empty")
@@ -194,6 +206,7 @@ class ClubFormScreen(EditFlow, Screen[int | None]):
             "leaders": sorted(card.leader_ids),
             "slots": [slots.get(i, "") for i in range(7)],
             "programme": programme_text(card.programme),
+            "analysis": card.analysis_note,
         }
 
     def fill(self, v: dict) -> None:
@@ -214,6 +227,8 @@ class ClubFormScreen(EditFlow, Screen[int | None]):
             self.query_one(f"#cf-slot-{i}", LabeledInput).value = text or ""
         if "programme" in v:
             self.query_one("#cf-programme", TextArea).text = v["programme"] or ""
+        if "analysis" in v:
+            self.query_one("#cf-analysis", TextArea).text = v["analysis"] or ""
 
     def raw_values(self) -> dict:
         return {
@@ -227,12 +242,27 @@ class ClubFormScreen(EditFlow, Screen[int | None]):
             "leaders": sorted(self.query_one("#cf-leaders", SelectionList).selected),
             "slots": [self.query_one(f"#cf-slot-{i}", LabeledInput).value for i in range(7)],
             "programme": self.query_one("#cf-programme", TextArea).text,
+            "analysis": self.query_one("#cf-analysis", TextArea).text,
         }
 
     # --- draft as you type ---
 
     def on_input_changed(self) -> None:
+        self._calendar_warning()
         self.note_change()
+
+    def _calendar_warning(self) -> None:
+        """The «не подтверждён» warning of the deadlines, while the dates run into such a year."""
+        try:
+            start = clock.parse_date(self.query_one("#cf-start", LabeledInput).value)
+            end = clock.parse_date(self.query_one("#cf-end", LabeledInput).value)
+        except ValueError:
+            start = end = None
+        warning = schedule_calendar_warning(start, end) if start and end and start <= end else None
+        self.calendar_warning = warning
+        box = self.query_one("#cf-calendar", Static)
+        box.update(f"⚠ {warning}" if warning else "")
+        box.set_class(not warning, "-empty")
 
     def on_text_area_changed(self) -> None:
         self.note_change()
@@ -300,6 +330,7 @@ class ClubFormScreen(EditFlow, Screen[int | None]):
                 if self.card
                 else getattr(getattr(self.app, "actor", None), "department_id", None)
             ),
+            analysis_note=self.query_one("#cf-analysis", TextArea).text,
         )
         self.query_one("#cf-error", FieldError).show("Сохранение…")
         self._save(data)
@@ -331,6 +362,8 @@ class ClubFormScreen(EditFlow, Screen[int | None]):
     def _saved(self, club_id: int) -> None:
         self.mark_saved()
         self.notify("Клуб сохранён, занятия по расписанию созданы.")
+        if self.calendar_warning:
+            self.notify(self.calendar_warning, severity="warning", timeout=10)
         self.dismiss(club_id)
 
     @on(Button.Pressed, "#cf-close")

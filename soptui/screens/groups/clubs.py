@@ -84,6 +84,43 @@ def _today_text() -> str:
     return clock.fmt_date(clock.today())
 
 
+def open_member_dialog(app, club_id: int, client_id: int, done) -> None:
+    """The joining dates; for a client «снят с обслуживания», with «отказ» or without personal-data consent
+    the warning first and a required reason, recorded with the membership (issue 13, point 14)."""
+    from soptui.services.errors import AccessDenied
+
+    def load() -> None:
+        try:
+            warnings = service.membership_warnings(club_id, client_id)
+        except (service.GroupError, AccessDenied) as exc:
+            app.call_from_thread(app.notify, str(exc), severity="error")
+            return
+        app.call_from_thread(show, warnings)
+
+    def show(warnings: list[str]) -> None:
+        fields = member_dialog_fields()
+        text = ""
+        if warnings:
+            text = (
+                f"⚠ Внимание: {'; '.join(warnings)}. Включить в группу можно, указав причину — "
+                f"она будет записана вместе с тем, кто включил."
+            )
+            fields.append(
+                FieldSpec(
+                    "reason", "Причина включения", "", None, True, "например, по заявлению законного представителя"
+                )
+            )
+
+        def submit(values: dict):
+            return service.add_member(
+                club_id, client_id, values["joined_on"], values["informed_on"], values.get("reason") or ""
+            )
+
+        app.push_screen(FieldsDialog("Включение в группу", fields, submit, text=text, ok_label="Добавить"), done)
+
+    app.screen.run_worker(load, thread=True, group="member-check", exit_on_error=False)
+
+
 def member_dialog_fields(joined: str | None = None) -> list[FieldSpec]:
     return [
         FieldSpec("joined_on", "Дата включения в группу", joined or _today_text(), clock.parse_date, True),
@@ -197,7 +234,7 @@ class GroupsScreen(SectionScreen):
                 "name": Text(c.name, style=style),
                 "kind": c.kind_label,
                 "leaders": c.leaders,
-                "schedule": c.schedule,
+                "schedule": compact_schedule(c.schedule),
                 "members": f"{c.members}/{c.capacity}",
                 "next": re.sub(r"\b(\d\d\.\d\d)\.\d{4}\b", r"\1", c.next_session),  # «04.12 11:00»
             }
@@ -281,6 +318,8 @@ class ClubScreen(SectionScreen):
     ClubScreen TabbedContent { height: 1fr; }
     ClubScreen TabPane { padding: 0; }
     ClubScreen .hint { height: 1; padding: 0 1; color: $text-muted; }
+    ClubScreen #members-table { height: 1fr; }
+    ClubScreen .admitted { height: auto; max-height: 3; padding: 0 1; color: $warning; }
     """
     BINDINGS = [
         Binding("escape", "back", "Назад", id="club.back", tooltip="К списку клубов"),
@@ -289,6 +328,13 @@ class ClubScreen(SectionScreen):
         Binding("d", "remove_member", "Выбыл", id="club.remove", tooltip="Отметить выбытие участника"),
         Binding("i", "informed", "Ознакомлен", id="club.informed", tooltip="Дата ознакомления с графиком и тематикой"),
         Binding("o", "report", "Отчёт", id="club.report", tooltip="Тема, итоги, отзывы занятия"),
+        Binding(
+            "u",
+            "informing",
+            "Информир.",
+            id="club.informing",
+            tooltip="Информирование участников о занятии: кто, как, когда; список для печати",
+        ),
         Binding("n", "add_session", "Доп. занятие", id="club.session.add", tooltip="Добавить занятие"),
         Binding("m", "move_session", "Перенести", id="club.session.move", tooltip="Перенести занятие"),
         Binding(
@@ -316,13 +362,15 @@ class ClubScreen(SectionScreen):
         with TabbedContent(id="club-tabs"):
             with TabPane("Занятия", id="tab-sessions"):
                 yield Static(
-                    "Enter — перекличка · O — отчёт · N — доп. занятие · M — перенести · C — отменить · T — табель",
+                    "Enter — перекличка · O — отчёт · U — информирование · N — доп. занятие · M — перенести · "
+                    "C — отменить · T — табель",
                     classes="hint",
                 )
                 yield DataTable(id="sessions-table", cursor_type="row", zebra_stripes=True)
             with TabPane("Участники", id="tab-members"):
                 yield Static("A — добавить (поиск) · D — выбыл · I — ознакомлен с графиком", classes="hint")
                 yield DataTable(id="members-table", cursor_type="row", zebra_stripes=True)
+                yield Static("", id="member-admitted", classes="admitted")
             with TabPane("Программа", id="tab-programme"):
                 yield DataTable(id="programme-table", cursor_type="row", zebra_stripes=True)
 
@@ -365,6 +413,8 @@ class ClubScreen(SectionScreen):
             f" · {card.room or 'помещение не указано'}\n"
         )
         head.append(f"Ведущие: {leaders} · участников {card.active_members} из {card.capacity}")
+        if card.calendar_warning:
+            head.append(f"\n⚠ {card.calendar_warning}", style="yellow")
         self.query_one("#club-head", Static).update(head)
 
         sessions = self.query_one("#sessions-table", DataTable)
@@ -376,7 +426,12 @@ class ClubScreen(SectionScreen):
             style = STATUS_STYLE.get(s.status, "")
             if s.date == today and s.status != "cancelled":
                 style = "bold yellow"
-            label = s.status_label + (" · сокр. день" if s.short_day else "") + (" · вручную" if s.manual else "")
+            label = (
+                s.status_label
+                + (" · сокр. день" if s.short_day else "")
+                + (" · доп." if s.extra else " · вручную" if s.manual else "")
+                + (" · знакомство" if s.first_meeting else "")
+            )
             sessions.add_row(
                 Text(clock.fmt_date(s.date), style=style),
                 WEEKDAY_SHORT[s.date.weekday()],
@@ -399,10 +454,13 @@ class ClubScreen(SectionScreen):
             style = "" if mb.active else "dim"
             informed = clock.fmt_date(mb.informed_on) if mb.informed_on else Text("не ознакомлен", style="yellow")
             left = f"{clock.fmt_date(mb.left_on)} {mb.left_reason}".strip() if mb.left_on else ""
+            joined = Text(clock.fmt_date(mb.joined_on))
+            if mb.admit_reason:
+                joined.append(" ⚠", style="yellow")
             members.add_row(
                 Text(mb.name, style=style),
                 clock.fmt_date(mb.birth_date),
-                clock.fmt_date(mb.joined_on),
+                joined,
                 informed,
                 left,
                 str(mb.attended),
@@ -410,6 +468,7 @@ class ClubScreen(SectionScreen):
             )
         if card.members and keep is not None:
             members.move_cursor(row=min(keep, len(card.members) - 1))
+        self._show_admitted()
 
         programme = self.query_one("#programme-table", DataTable)
         programme.clear()
@@ -435,6 +494,18 @@ class ClubScreen(SectionScreen):
         if table.cursor_row is None or table.cursor_row >= len(self.card.members):
             return None
         return self.card.members[table.cursor_row]
+
+    @on(DataTable.RowHighlighted, "#members-table")
+    def _show_admitted(self) -> None:
+        """The selected member was added despite a warning: what it was and the reason recorded."""
+        mb = self._selected_member()
+        note = self.query_one("#member-admitted", Static)
+        if mb is None or not mb.admit_reason:
+            note.update("")
+            note.display = False
+            return
+        note.update(f"⚠ Включён(а), несмотря на: {mb.admit_warning}. Причина: {mb.admit_reason}")
+        note.display = True
 
     def _tab(self) -> str:
         return self.query_one("#club-tabs", TabbedContent).active
@@ -476,6 +547,17 @@ class ClubScreen(SectionScreen):
 
         self.app.push_screen(SessionFormScreen(s.id))
 
+    def action_informing(self) -> None:
+        s = self._selected_session()
+        if s is None:
+            return
+        if s.status == "cancelled":
+            self.notify("Занятие отменено: информировать о нём некого.", severity="warning")
+            return
+        from soptui.screens.groups.informing import InformingDialog
+
+        self.app.push_screen(InformingDialog(s.id))
+
     def action_add_member(self) -> None:
         if self.card is None:
             return
@@ -487,14 +569,7 @@ class ClubScreen(SectionScreen):
     def _picked(self, client_id: int | None) -> None:
         if not client_id:
             return
-        club_id = self.club_id
-
-        def submit(values: dict):
-            return service.add_member(club_id, client_id, values["joined_on"], values["informed_on"])
-
-        self.app.push_screen(
-            FieldsDialog("Включение в группу", member_dialog_fields(), submit, ok_label="Добавить"), self._member_added
-        )
+        open_member_dialog(self.app, self.club_id, client_id, self._member_added)
 
     def _member_added(self, result) -> None:
         if result:
@@ -683,6 +758,11 @@ class ClubScreen(SectionScreen):
             )
             yield SystemCommand("Клуб: план и график (PDF)", "Печать плана работы клуба (L)", self.action_plan)
             yield SystemCommand("Клуб: табель посещаемости (PDF)", "Табель за месяц (T)", self.action_sheet)
+            yield SystemCommand(
+                "Клуб: информирование о занятии",
+                "Кто, как и когда проинформировал участников; список для печати (U)",
+                self.action_informing,
+            )
 
     def action_plan(self) -> None:
         self._print_plan()
@@ -728,13 +808,22 @@ def open_add_to_group(app, client_id: int) -> None:
     def chosen(club_id: int | None) -> None:
         if not club_id:
             return
-
-        def submit(values: dict):
-            return service.add_member(club_id, client_id, values["joined_on"], values["informed_on"])
-
-        app.push_screen(
-            FieldsDialog("Включение в группу", member_dialog_fields(), submit, ok_label="Добавить"),
-            lambda r: r and app.notify("Клиент добавлен в группу."),
-        )
+        open_member_dialog(app, club_id, client_id, lambda r: r and app.notify("Клиент добавлен в группу."))
 
     screen.run_worker(load, thread=True, group="add-to-group")
+
+
+_SLOT = re.compile(r"^(\w\w) (\d\d:\d\d–\d\d:\d\d)$")
+
+
+def compact_schedule(schedule: str) -> str:
+    """«вт 15:00–16:00, пт 15:00–16:00» -> «вт, пт 15:00–16:00»: days with the same hours share them (the list
+    at 80 columns shows the whole schedule). Anything else is left as it is."""
+    parts = [p.strip() for p in schedule.split(",")]
+    slots = [_SLOT.match(p) for p in parts]
+    if not parts or not all(slots):
+        return schedule
+    by_time: dict[str, list[str]] = {}
+    for slot in slots:
+        by_time.setdefault(slot.group(2), []).append(slot.group(1))
+    return "; ".join(f"{', '.join(days)} {time}" for time, days in by_time.items())

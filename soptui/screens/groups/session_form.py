@@ -1,6 +1,7 @@
-"""A session's report (SOP 05 stages 3-4): topic and goal from the programme, guests,
-photo/video and where it is kept, the leader's analysis and summary, feedback with who
-gave it, and client satisfaction 1-5. Typed text is kept as a draft until saved."""
+"""A session's report (SOP 05 stages 1-4): topic and goal from the programme, props, the first
+acquaintance, guests, photo/video and where it is kept, the leader's analysis and summary, and the
+reviews: each from a participant, a member of staff or a guest with a score 1-5, whose mean is the
+session's satisfaction. Typed text is kept as a draft until saved."""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ from textual.widgets import Button, Checkbox, DataTable, Label, Select, Static, 
 
 from soptui.core import clock
 from soptui.domain.groups import WEEKDAY_SHORT
-from soptui.domain.labels import FEEDBACK_SOURCES
 from soptui.domain.service_time import WritingClock, whole_minutes
 from soptui.screens.base import SectionScreen
 from soptui.screens.form_base import EditFlow
@@ -24,19 +24,6 @@ from soptui.services import groups as service
 from soptui.widgets.fields import FieldError, LabeledInput
 from soptui.widgets.textbox import TextBox
 from soptui.widgets.workers import db_work
-
-SATISFACTION = [
-    ("5 — очень довольны", 5),
-    ("4 — довольны", 4),
-    ("3 — скорее довольны", 3),
-    ("2 — скорее недовольны", 2),
-    ("1 — недовольны", 1),
-]
-
-
-def _in_feedback(widget) -> bool:
-    """Typing a feedback entry is not an edit of the report (it is saved on its own)."""
-    return any((getattr(node, "id", "") or "").startswith("fb-") for node in widget.ancestors)
 
 
 class SessionFormScreen(EditFlow, SectionScreen):
@@ -50,9 +37,8 @@ class SessionFormScreen(EditFlow, SectionScreen):
     SessionFormScreen .sf-label { color: $text-muted; padding: 0 1; margin: 1 0 0 0; }
     SessionFormScreen #sf-feedback { height: auto; max-height: 10; }
     SessionFormScreen .sf-row { height: auto; }
-    SessionFormScreen #fb-source { width: 24; }
-    SessionFormScreen #fb-author { width: 30; }
-    SessionFormScreen #fb-text { width: 1fr; }
+    SessionFormScreen .sf-row Button { margin: 0 1 0 0; }
+    SessionFormScreen #sf-satisfaction { height: auto; padding: 0 1; }
     SessionFormScreen #sf-buttons { height: auto; margin: 1 0; }
     SessionFormScreen #sf-buttons Button { margin: 0 1 0 0; }
     SessionFormScreen #sf-media-row { height: auto; }
@@ -77,7 +63,8 @@ class SessionFormScreen(EditFlow, SectionScreen):
         "media_location": "Где хранятся файлы",
         "analysis": "Анализ",
         "summary": "Итоги",
-        "satisfaction": "Удовлетворённость",
+        "props": "Реквизит",
+        "first_meeting": "Первое знакомство",
     }
 
     def __init__(self, session_id: int) -> None:
@@ -96,6 +83,10 @@ class SessionFormScreen(EditFlow, SectionScreen):
             yield Select([], id="sf-programme", prompt="— выбрать из программы —", allow_blank=True)
             yield LabeledInput("Тема занятия", id="sf-topic", required=True)
             yield LabeledInput("Цель занятия", id="sf-goal")
+            yield LabeledInput(
+                "Реквизит (подготовка, СОП 05 этап 1)", id="sf-props", placeholder="например, карточки эмоций, мяч"
+            )
+            yield Checkbox("Первое знакомство с участниками (этап 2) проведено на этом занятии", id="sf-first")
             yield LabeledInput("Гости", id="sf-guests", placeholder="кто присутствовал из гостей учреждения")
             with Horizontal(id="sf-media-row"):
                 yield Checkbox("Фото/видео", id="sf-media")
@@ -106,27 +97,22 @@ class SessionFormScreen(EditFlow, SectionScreen):
             yield TextBox(id="sf-analysis")
             yield Label("Итоги занятия", classes="sf-label")
             yield TextBox(id="sf-summary")
-            yield Label("Удовлетворённость получателей услуг", classes="sf-label")
-            yield Select(SATISFACTION, id="sf-satisfaction", prompt="— оценка не выставлена —")
             yield FieldError(id="sf-error", classes="-empty")
             with Horizontal(id="sf-buttons"):
                 yield Button("Сохранить (Ctrl+S)", id="sf-save", variant="primary")
                 yield Button("Печать отчёта (F9)", id="sf-print")
-            yield Label("Отзывы (сотрудники, получатели услуг, гости)", classes="sf-label")
+            yield Label("Отзывы с оценкой 1–5 (получатели услуг, сотрудники, гости)", classes="sf-label")
+            yield Static("", id="sf-satisfaction")
             yield DataTable(id="sf-feedback", cursor_type="row", zebra_stripes=True)
-            with Horizontal(classes="sf-row"):
-                yield Select(
-                    [(v, k) for k, v in FEEDBACK_SOURCES.items()], id="fb-source", value="client", allow_blank=False
-                )
-                yield LabeledInput("Кто", id="fb-author", placeholder="ФИО или «аноним»")
-                yield LabeledInput("Отзыв", id="fb-text")
             with Horizontal(classes="sf-row"):
                 yield Button("Добавить отзыв", id="fb-add")
                 yield Button("Удалить выбранный", id="fb-delete")
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.query_one("#sf-feedback", DataTable).add_columns("От кого", "Кто", "Отзыв")
+        feedback = self.query_one("#sf-feedback", DataTable)
+        feedback.add_columns("От кого", "Кто", "Оценка", "Отзыв")
+        feedback.styles.height = "auto"  # app.tcss gives every table 1fr: in this scroll that left it one row tall
         self._load()
 
     @db_work(exclusive=True, group="session-form")
@@ -148,8 +134,9 @@ class SessionFormScreen(EditFlow, SectionScreen):
             "media_location": d.media_location,
             "analysis": d.analysis,
             "summary": d.summary,
-            "satisfaction": d.satisfaction,
             "programme_item": d.programme_item_id,
+            "props": d.props,
+            "first_meeting": d.first_meeting,
         }
 
     def _show(self, d: service.SessionDetail, draft: dict | None, keep_form: bool = False) -> None:
@@ -161,8 +148,11 @@ class SessionFormScreen(EditFlow, SectionScreen):
         head.append(f"{d.club_name}", style="bold")
         head.append(f"  {clock.fmt_date(d.date)} ({WEEKDAY_SHORT[d.date.weekday()]}) {d.start_time}–{d.end_time}\n")
         head.append(f"Присутствовали {d.present} из {d.marked} отмеченных · Ведущие: {', '.join(d.leaders)}")
+        if d.extra:
+            head.append(" · дополнительное занятие (не из программы)")
         if d.report_seconds:
             head.append(f"\nОтчёт писали {whole_minutes(d.report_seconds)} мин (измерено)", style="dim")
+        self.query_one("#sf-satisfaction", Static).update(f"Удовлетворённость: {d.satisfaction_text()}")
         self.query_one("#sf-head", Static).update(head)
         sel = self.query_one("#sf-programme", Select)
         sel.set_options([(f"{p.number}. {p.topic}", p.id) for p in d.programme])
@@ -174,7 +164,7 @@ class SessionFormScreen(EditFlow, SectionScreen):
         fb = self.query_one("#sf-feedback", DataTable)
         fb.clear()
         for f in d.feedback:
-            fb.add_row(f.source_label, f.author, f.text, key=str(f.id))
+            fb.add_row(f.source_label, f.author, str(f.score) if f.score else "—", f.text, key=str(f.id))
         self.call_after_refresh(self.mark_loaded, self.original)
 
     def fill(self, v: dict) -> None:
@@ -186,20 +176,16 @@ class SessionFormScreen(EditFlow, SectionScreen):
             sel.clear()
         self.query_one("#sf-topic", LabeledInput).value = v.get("topic") or ""
         self.query_one("#sf-goal", LabeledInput).value = v.get("goal") or ""
+        self.query_one("#sf-props", LabeledInput).value = v.get("props") or ""
+        self.query_one("#sf-first", Checkbox).value = bool(v.get("first_meeting"))
         self.query_one("#sf-guests", LabeledInput).value = v.get("guests") or ""
         self.query_one("#sf-media", Checkbox).value = bool(v.get("media_taken"))
         self.query_one("#sf-media-location", LabeledInput).value = v.get("media_location") or ""
         self.query_one("#sf-analysis", TextArea).text = v.get("analysis") or ""
         self.query_one("#sf-summary", TextArea).text = v.get("summary") or ""
-        sat = self.query_one("#sf-satisfaction", Select)
-        if v.get("satisfaction"):
-            sat.value = v["satisfaction"]
-        else:
-            sat.clear()
 
     def raw_values(self) -> dict:
         sel = self.query_one("#sf-programme", Select).value
-        sat = self.query_one("#sf-satisfaction", Select).value
         return {
             "programme_item": sel if isinstance(sel, int) else None,
             "topic": self.query_one("#sf-topic", LabeledInput).value.strip(),
@@ -209,7 +195,8 @@ class SessionFormScreen(EditFlow, SectionScreen):
             "media_location": self.query_one("#sf-media-location", LabeledInput).value.strip(),
             "analysis": self.query_one("#sf-analysis", TextArea).text.strip(),
             "summary": self.query_one("#sf-summary", TextArea).text.strip(),
-            "satisfaction": sat if isinstance(sat, int) else None,
+            "props": self.query_one("#sf-props", LabeledInput).value.strip(),
+            "first_meeting": self.query_one("#sf-first", Checkbox).value,
         }
 
     # --- typing: the draft ---
@@ -229,18 +216,13 @@ class SessionFormScreen(EditFlow, SectionScreen):
             self.query_one("#sf-goal", LabeledInput).value = item.goal
         self.note_change()
 
-    def on_input_changed(self, event) -> None:
-        if not (event.input.id or "").startswith("fb-") and not _in_feedback(event.input):
-            self.note_change()
+    def on_input_changed(self) -> None:
+        self.note_change()
 
     def on_text_area_changed(self) -> None:
         self.note_change()
 
     def on_checkbox_changed(self) -> None:
-        self.note_change()
-
-    @on(Select.Changed, "#sf-satisfaction")
-    def _sat_changed(self) -> None:
         self.note_change()
 
     def load_stored(self):
@@ -307,31 +289,21 @@ class SessionFormScreen(EditFlow, SectionScreen):
 
     @on(Button.Pressed, "#fb-add")
     def _add_feedback(self) -> None:
-        source = self.query_one("#fb-source", Select).value
-        author = self.query_one("#fb-author", LabeledInput).value
-        text = self.query_one("#fb-text", LabeledInput).value
-        if not text.strip():
-            self.query_one("#fb-text", LabeledInput).show_error("Введите текст отзыва.")
+        if self.detail is None:
             return
-        self._feedback(str(source), author, text)
+        from soptui.screens.groups.feedback import FeedbackDialog
+
+        self.app.push_screen(FeedbackDialog(self.detail), self._feedback_added)
+
+    def _feedback_added(self, saved: bool | None) -> None:
+        if saved:
+            self.notify("Отзыв записан.")
+            self._reload_feedback()
 
     @db_work(exclusive=True, group="session-feedback")
-    def _feedback(self, source: str, author: str, text: str) -> None:
-        try:
-            service.add_feedback(self.session_id, source, author, text)
-        except service.GroupError as exc:
-            self.app.call_from_thread(self.query_one("#fb-text", LabeledInput).show_error, str(exc))
-            return
+    def _reload_feedback(self) -> None:
         detail = service.get_session(self.session_id)
-        self.app.call_from_thread(self._feedback_added, detail)
-
-    def _feedback_added(self, detail: service.SessionDetail) -> None:
-        self.query_one("#fb-text", LabeledInput).value = ""
-        self.query_one("#fb-author", LabeledInput).value = ""
-        self.query_one("#fb-text", LabeledInput).show_error(None)
-        self._show(detail, None, keep_form=True)
-        self.original = self._values_of(detail)
-        self.notify("Отзыв добавлен.")
+        self.app.call_from_thread(self._show, detail, None, True)
 
     @on(Button.Pressed, "#fb-delete")
     def _delete_feedback(self) -> None:
@@ -341,7 +313,11 @@ class SessionFormScreen(EditFlow, SectionScreen):
         row = table.cursor_row
         if row is None or row >= len(self.detail.feedback):
             return
-        self._delete(self.detail.feedback[row].id)
+        from soptui.widgets.dialogs import ConfirmDialog
+
+        f = self.detail.feedback[row]
+        question = f"Удалить отзыв ({f.source_label}: {f.author or 'без имени'}, оценка {f.score or '—'})?"
+        self.app.push_screen(ConfirmDialog(question, danger=True), lambda yes: yes and self._delete(f.id))
 
     @db_work(group="session-feedback")
     def _delete(self, feedback_id: int) -> None:

@@ -20,6 +20,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Input, Select, Static, TabbedContent, TabPane
 
 from soptui.core import clock
+from soptui.core.text import short_of_full
 from soptui.domain.period import validate_period
 from soptui.screens.base import SectionScreen
 from soptui.screens.journal.workload import WorkloadView
@@ -105,6 +106,7 @@ class JournalScreen(SectionScreen):
         self._ready = False
         self.start_tab = TAB_LOG
         self._width = 0
+        self._narrow = False
 
     # --- layout ---------------------------------------------------------------------
 
@@ -191,22 +193,27 @@ class JournalScreen(SectionScreen):
         self._width = width
         table = self.query_one("#log-table", PagedTable)
         table.clear(columns=True)
-        fixed = 4 + 10 + 3 + 3 + 4  # №, дата, СОП, ед., мин
-        free = max(width - fixed - 8 * 2 - 3, 30)
+        # below 100 columns: the date without the year (the period stands above), «Сорокин М.Ю.», the service
+        # by its short name and no «Ед.» column (the row's detail line under the table says it all in full)
+        self._narrow = narrow = width < 100
+        fixed = 4 + (5 if narrow else 10) + 3 + (0 if narrow else 3) + 4  # №, дата, СОП, ед., мин
+        columns = 7 if narrow else 8
+        free = max(width - fixed - columns * 2 - 3, 30)
         staff = 13 if free < 60 else 16  # «Соколов А.П.»
-        client = int((free - staff) * 0.42)  # names fit in ~26; the service names are longer
+        client = 13 if narrow else int((free - staff) * 0.42)  # names fit in ~26; the service names are longer
         service = free - staff - client
         for label, w in (
             ("№", 4),
-            ("Дата", 10),
+            ("Дата", 5 if narrow else 10),
             ("Получатель", client),
             ("Услуга", service),
             ("СОП", 3),
-            ("Ед.", 3),
+            ("Ед.", 0 if narrow else 3),
             ("Мин", 4),
             ("Исполнитель", staff),
         ):
-            table.add_column(label, width=w)
+            if w:
+                table.add_column(label, width=w)
         audit = self.query("#audit-table")
         if audit:
             t = audit.first()
@@ -446,18 +453,21 @@ class JournalScreen(SectionScreen):
     def _fill_log(self, page) -> None:
         table = self.query_one("#log-table", PagedTable)
         table.clear()
+        narrow = self._narrow
         for r in page.rows:
-            table.add_row(
+            cells = [
                 str(r.number),
-                clock.fmt_date(r.date),
-                r.client_name,
-                r.service,
+                f"{r.date:%d.%m}" if narrow else clock.fmt_date(r.date),
+                short_of_full(r.client_name) if narrow else r.client_name,
+                short_service(r.sop, r.service) if narrow else r.service,
                 r.sop,
                 str(r.units),
                 Text(f"{r.minutes}!", style="bold red") if r.over_norm else str(r.minutes),
                 r.staff_name,
-                key=str(r.id),
-            )
+            ]
+            if narrow:
+                del cells[5]  # «Ед.»: in the detail line
+            table.add_row(*cells, key=str(r.id))
 
     @on(DataTable.RowHighlighted, "#log-table")
     def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -802,3 +812,23 @@ def render_summary(s) -> Group:
 def open_journal(app, _ident: int = 0) -> None:
     """Switch to the Журнал section."""
     app.switch_mode("journal")
+
+
+# The journal's service names are the official ones («Телефонный звонок законному представителю ребенка»); below
+# 100 columns the table shows these, the detail line under it the official name.
+SERVICE_SHORT = {
+    "01": "Звонок представителю",
+    "02": "Звонок родным",
+    "03": "Первичный звонок",
+    "04": "Патронаж",
+    "05": "Занятие в клубе",
+}
+
+
+def short_service(sop: str, service: str) -> str:
+    """«Патронаж (первичный)» for «Социальный патронаж (первичный)»: the SOP's short name and the kind."""
+    short = SERVICE_SHORT.get(sop)
+    if short is None:
+        return service
+    kind = service[service.find("(") :] if service.endswith(")") and "(" in service else ""
+    return f"{short} {kind}".strip()

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Static, TextArea
+from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from soptui.core import clock
 from soptui.domain import patronage
@@ -73,7 +73,11 @@ class ActFormScreen(EditFlow, ModalScreen[bool]):
                         label = Label(f.label + (" *" if f.required else ""), classes="act-label")
                         label.set_class(f.required, "-required")
                         yield label
-                        if f.multiline:
+                        if f.choices:
+                            yield Select(
+                                [(c, c) for c in f.choices], prompt="выберите", id=f"f-{f.key}", disabled=self.readonly
+                            )
+                        elif f.multiline:
                             yield TextBox(id=f"f-{f.key}", disabled=self.readonly)
                         else:
                             yield TextInput(id=f"f-{f.key}", disabled=self.readonly)
@@ -105,6 +109,11 @@ class ActFormScreen(EditFlow, ModalScreen[bool]):
             widget = self.query_one(f"#f-{f.key}")
             if isinstance(widget, TextArea):
                 widget.text = value
+            elif isinstance(widget, Select):
+                if value in f.choices:
+                    widget.value = value
+                else:
+                    widget.clear()
             else:
                 widget.value = value
 
@@ -178,7 +187,10 @@ class ActFormScreen(EditFlow, ModalScreen[bool]):
         result = {}
         for f in patronage.act_fields(self.kind):
             widget = self.query_one(f"#f-{f.key}")
-            result[f.key] = widget.text if isinstance(widget, TextArea) else widget.value
+            if isinstance(widget, Select):
+                result[f.key] = "" if widget.is_blank() else str(widget.value)
+            else:
+                result[f.key] = widget.text if isinstance(widget, TextArea) else widget.value
         return result
 
     # --- drafts while typing -------------------------------------------------------------
@@ -188,6 +200,10 @@ class ActFormScreen(EditFlow, ModalScreen[bool]):
             self.note_change()
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        if not self.readonly:
+            self.note_change()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
         if not self.readonly:
             self.note_change()
 

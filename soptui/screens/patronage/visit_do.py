@@ -74,7 +74,7 @@ class VisitDoScreen(Screen):
     VisitDoScreen #do-scroll { height: 1fr; padding: 0 1; }
     VisitDoScreen #do-scroll Vertical { height: auto; }
     VisitDoScreen #visit-head { height: auto; padding: 0 1; }
-    VisitDoScreen .section { text-style: bold; color: $accent; padding: 1 1 0 1; height: auto; }
+    VisitDoScreen .section { text-style: bold; color: $accent; padding: 1 1 0 1; height: auto; width: 100%; }
     VisitDoScreen .actions { height: auto; }
     VisitDoScreen .actions Button { margin-right: 1; }
     VisitDoScreen SelectionList { height: auto; max-height: 10; }
@@ -114,10 +114,8 @@ class VisitDoScreen(Screen):
                 yield Button("Отменить / не впустили (F8)", id="cancel-visit", variant="warning")
             yield Static("", id="done-summary")
             with Vertical(id="doing"):
-                yield Label(
-                    "Этапы визита (СОП 04: подготовка и дорога до 60 мин, работа до 40, завершение до 10)",
-                    classes="section",
-                )
+                # the norms themselves stand beside each timer (00:00 / 60:00): the heading fits 80 columns
+                yield Label("Этапы визита: время по нормам СОП 04", classes="section")
                 yield StageTimers((60, 40, 10), id="timers")
                 with Vertical(id="earlier-box"):
                     yield Label("Выполнение ранее данных рекомендаций", classes="section")

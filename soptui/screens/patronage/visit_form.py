@@ -170,14 +170,14 @@ class VisitFormScreen(EditFlow, ModalScreen[int | None]):
                     )
                 with Horizontal(classes="row"):
                     yield LabeledInput(
-                        f"Подготовка и дорога, мин (норма до {patronage.PREP_NORM_MIN})",
+                        f"Подготовка, дорога: мин (до {patronage.PREP_NORM_MIN})",
                         value=str(patronage.PREP_NORM_MIN),
                         validator=_minutes,
                         required=True,
                         id="prep",
                     )
                     yield LabeledInput(
-                        f"Завершение, мин (норма до {patronage.COMPLETION_NORM_MIN})",
+                        f"Завершение: мин (до {patronage.COMPLETION_NORM_MIN})",
                         value=str(patronage.COMPLETION_NORM_MIN),
                         validator=_minutes,
                         required=True,

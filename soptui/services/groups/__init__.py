@@ -2,7 +2,9 @@
 
 - `clubs`: the club list and card, saving a club with its leaders, programme and schedule, session generation;
 - `sessions`: single sessions (add, move, cancel, restore, delete), the session report and feedback;
-- `members`: joining and leaving a club, being informed of the schedule;
+- `members`: joining and leaving a club (a warned client joins only with a recorded reason), being informed
+  of the schedule;
+- `informing`: informing participants of a session (who, how, when) and the printed list;
 - `rollcall`: the roll-call, the 2-per-week rule and one service log entry per attended session;
 - `documents`: the attendance sheet, club plan and session report data, printed through `services.printing`;
 - `export`: the CSV for «Социальное обслуживание населения»;
@@ -51,7 +53,23 @@ from soptui.services.groups.documents import (
     session_report,
 )
 from soptui.services.groups.export import CSV_COLUMNS, ExportResult, export_csv, export_rows
-from soptui.services.groups.members import add_member, remove_member, set_informed
+from soptui.services.groups.informing import (
+    Informing,
+    InformingList,
+    NoticeRow,
+    clear_informed,
+    informing,
+    informing_list,
+    mark_informed,
+    print_informing_list,
+)
+from soptui.services.groups.members import (
+    AdmissionReasonRequired,
+    add_member,
+    membership_warnings,
+    remove_member,
+    set_informed,
+)
 from soptui.services.groups.rollcall import RollCall, RollCallRow, SaveResult, roll_call, save_roll_call
 from soptui.services.groups.sessions import (
     REPORT_FIELDS,
@@ -69,6 +87,16 @@ from soptui.services.groups.sessions import (
 )
 
 __all__ = [
+    "AdmissionReasonRequired",
+    "Informing",
+    "InformingList",
+    "NoticeRow",
+    "clear_informed",
+    "informing",
+    "informing_list",
+    "mark_informed",
+    "membership_warnings",
+    "print_informing_list",
     "CSV_COLUMNS",
     "LEADER_POSITIONS",
     "MONTHS",

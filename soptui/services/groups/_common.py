@@ -95,12 +95,15 @@ def leaders_by_club(club_ids: Sequence[int]) -> dict[int, list[tuple[int, str]]]
 
 
 def renumber_topics(club_id: int) -> None:
-    """Planned sessions whose topic is still the programme's take the programme items in date order."""
+    """Planned sessions whose topic is still the programme's take the programme items in date order.
+
+    An extra session (added by hand) is not a step of the programme: it takes no item and counts for no
+    position, so adding one does not shift the later sessions' topics (issue 13, point 14)."""
     items = list(m.ProgrammeItem.select().where(m.ProgrammeItem.club == club_id).order_by(m.ProgrammeItem.number))
     by_id = {p.id: p for p in items}
     sessions = list(
         m.GroupSession.select()
-        .where((m.GroupSession.club == club_id) & (m.GroupSession.status != "cancelled"))
+        .where((m.GroupSession.club == club_id) & (m.GroupSession.status != "cancelled") & ~m.GroupSession.extra)
         .order_by(m.GroupSession.date, m.GroupSession.start_time)
     )
     for i, s in enumerate(sessions):

@@ -50,6 +50,7 @@ class ClubRow:
     period: str
     next_session: str
     active: bool
+    calendar_warning: str | None = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,8 @@ class MemberRow:
     left_reason: str
     informed_on: dt.date | None
     attended: int
+    admit_warning: str = ""  # what the staff member was warned of when adding the client
+    admit_reason: str = ""  # and why they added them all the same
 
     @property
     def active(self) -> bool:
@@ -82,6 +85,8 @@ class SessionRow:
     marked: int
     manual: bool
     short_day: bool
+    extra: bool = False
+    first_meeting: bool = False
 
 
 @dataclass(frozen=True)
@@ -104,6 +109,8 @@ class ClubCard:
     slots: tuple[Slot, ...]
     members: tuple[MemberRow, ...]
     sessions: tuple[SessionRow, ...]
+    analysis_note: str = ""  # SOP 05 stage 1: «анализ опроса получателей, личных дел»
+    calendar_warning: str | None = None  # the schedule runs into a year whose calendar is not confirmed
 
     @property
     def active_members(self) -> int:
@@ -129,6 +136,7 @@ class ClubData:
     programme: list[tuple[str, str]] = field(default_factory=list)  # (topic, goal) in order
     slots: list[Slot] = field(default_factory=list)
     department_id: int | None = None
+    analysis_note: str = ""  # what the programme is based on: the surveys and personal files analysed
 
 
 def _visible_clubs(actor: Actor | None):
@@ -185,6 +193,7 @@ def list_clubs(actor: Actor | None, include_inactive: bool = True) -> list[ClubR
                 f"{clock.fmt_date(c.start_date)}–{clock.fmt_date(c.end_date)}",
                 f"{clock.fmt_date(s.date)} {s.start_time}" if s else "—",
                 c.active,
+                domain.schedule_calendar_warning(c.start_date, c.end_date),
             )
         )
     return rows
@@ -220,6 +229,8 @@ def get_club(club_id: int) -> ClubCard:
             mb.left_reason,
             mb.informed_on,
             attended.get(mb.client.id, 0),
+            mb.admit_warning,
+            mb.admit_reason,
         )
         for mb in m.ClubMember.select(m.ClubMember, m.Client)
         .join(m.Client)
@@ -245,6 +256,8 @@ def get_club(club_id: int) -> ClubCard:
         slots,
         members,
         tuple(club_sessions(c.id)),
+        c.analysis_note,
+        domain.schedule_calendar_warning(c.start_date, c.end_date),
     )
 
 
@@ -281,6 +294,8 @@ def club_sessions(club_id: int) -> list[SessionRow]:
                 k,
                 s.manual,
                 workdays.is_short_day(s.date),
+                s.extra,
+                s.first_meeting,
             )
         )
     return out
@@ -331,6 +346,7 @@ def save_club(
         start_date=data.start_date,
         end_date=data.end_date,
         department=data.department_id,
+        analysis_note=data.analysis_note.strip(),
     )
     with write_transaction():
         if club_id is None:

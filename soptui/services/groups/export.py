@@ -100,6 +100,7 @@ def export_csv(
     writer.writerow(CSV_COLUMNS)
     writer.writerows(rows)
     printing.write_private(path, text.getvalue().encode("utf-8-sig"))  # personal data: owner only
+    printing.announce(path)
     with write_transaction():
         store.audit(
             "export", "service_entry", None, {"what": "csv_groups", "from": start, "to": end, "rows": len(rows)}

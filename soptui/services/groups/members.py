@@ -8,22 +8,59 @@ from soptui.core import clock
 from soptui.db import models as m
 from soptui.db import store
 from soptui.db.connection import write_transaction
+from soptui.domain import groups as domain
 from soptui.services import access
 from soptui.services.groups._common import GroupError, club_or_raise, person_name, quoted
 
 
-def add_member(
-    club_id: int, client_id: int, joined_on: dt.date | None = None, informed_on: dt.date | None = None
-) -> int:
-    """Add a client to the club; refuses a second active membership and a full club."""
+class AdmissionReasonRequired(GroupError):
+    """The client is off service, refused, or gave no personal-data consent: a reason must be given and
+    is recorded with the membership (issue 13, point 14). `warnings` are the Russian reasons for the warning."""
+
+    def __init__(self, name: str, warnings: list[str]) -> None:
+        super().__init__(admission_message(name, warnings), "reason")
+        self.warnings = tuple(warnings)
+
+
+def admission_message(name: str, warnings: list[str]) -> str:
+    return (
+        f"Внимание: {name} — {'; '.join(warnings)}. Включить в группу можно, указав причину: "
+        f"она будет записана вместе с тем, кто включил."
+    )
+
+
+def membership_warnings(club_id: int, client_id: int) -> list[str]:
+    """What stands in the way of adding the client to the club ([] when nothing): shown before adding."""
     access.require_client_id(access.require_club(None, club_id), client_id)  # access: client
+    client = m.Client.get_or_none(m.Client.id == client_id)
+    if client is None:
+        raise GroupError("Клиент не найден: возможно, карточку удалили.")
+    return domain.membership_warnings(client.status, client.consent_date)
+
+
+def add_member(
+    club_id: int,
+    client_id: int,
+    joined_on: dt.date | None = None,
+    informed_on: dt.date | None = None,
+    reason: str = "",
+) -> int:
+    """Add a client to the club; refuses a second active membership and a full club.
+
+    A client «снят с обслуживания», with «отказ», or without personal-data consent is added only with
+    `reason` (AdmissionReasonRequired otherwise); the warning, the reason and who added are recorded."""
+    actor = access.require_client_id(access.require_club(None, club_id), client_id)  # access: client
     joined_on = joined_on or clock.today()
+    reason = " ".join((reason or "").split())
     with write_transaction():
         club = club_or_raise(club_id)
         client = m.Client.get_or_none(m.Client.id == client_id)
         if client is None:
             raise GroupError("Клиент не найден: возможно, карточку удалили.")
         name = person_name(client)
+        warnings = domain.membership_warnings(client.status, client.consent_date)
+        if warnings and not reason:
+            raise AdmissionReasonRequired(name, warnings)
         existing = m.ClubMember.get_or_none(
             (m.ClubMember.club == club_id) & (m.ClubMember.client == client_id) & m.ClubMember.left_on.is_null()
         )
@@ -40,7 +77,12 @@ def add_member(
                 f"Увеличьте вместимость или отметьте выбывшего участника.",
                 "client",
             )
-        mb = store.create(m.ClubMember, club=club_id, client=client_id, joined_on=joined_on, informed_on=informed_on)
+        admitted = {}
+        if warnings:
+            admitted = {"admit_warning": "; ".join(warnings), "admit_reason": reason, "admit_by": actor.id}
+        mb = store.create(
+            m.ClubMember, club=club_id, client=client_id, joined_on=joined_on, informed_on=informed_on, **admitted
+        )
     return mb.id
 
 

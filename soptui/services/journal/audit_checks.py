@@ -353,7 +353,8 @@ def _sessions(scope: Scope) -> list[tuple]:
 
 def sessions_checks(scope: Scope, names: Names) -> list[CheckResult]:
     """Sessions of the period up to today: held without a roll call (or passed and never marked), held
-    without the clients' feedback or satisfaction; and each third session in a week the head allowed."""
+    without any review (a participant's, a staff member's or a guest's, with its score) and without the one
+    score entered before reviews per person (v10); and each third session in a week the head allowed."""
     no_roll = CheckResult("sessions_without_attendance", "Занятие без отметок посещения", "05")
     no_feedback = CheckResult("sessions_without_feedback", "Занятие без отзывов и оценки удовлетворённости", "05")
     overrides = CheckResult("third_session_overrides", "Третье занятие за неделю по разрешению заведующего", "05")

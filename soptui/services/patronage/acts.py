@@ -45,7 +45,18 @@ def act_prefill(visit_id: int, kind: str) -> dict[str, str]:
     ]
     data: dict[str, str] = {}
     if kind == "housing":
-        data = {"address": v.address or c.address, "family": "\n".join(family)}
+        parents = [
+            f"{r.relation}: {full_name(r.last_name, r.first_name, r.patronymic)}"
+            for r in m.Representative.select().where(m.Representative.client == c.id)
+        ]
+        data = {
+            "child_name": full_name(c.last_name, c.first_name, c.patronymic),
+            "child_birth": clock.fmt_date(c.birth_date),
+            "registered_address": c.address,
+            "address": v.address or c.address,
+            "parents": "\n".join(parents),
+            "family": "\n".join(family),
+        }
     elif kind == "patronage":
         data = {"family": "\n".join(family)}
     elif kind == "report":
@@ -129,6 +140,12 @@ class ActDocument:
     is_draft: bool
     client_name: str  # Фамилия И. О., for the file name
     visit_date: dt.date
+    # the official form's header: when, where, who (members with positions), and who acknowledges the act
+    time_text: str = ""  # «с 10:00 до 10:40»
+    place: str = ""
+    members: tuple[tuple[str, str], ...] = ()  # full name, position
+    acknowledging: tuple[tuple[str, str], ...] = ()  # the legal representatives: («мать», «Петрова А.И.»)
+    signed_on: dt.date | None = None  # the day the act was completed (None: a draft, the date left to fill in)
 
 
 def act_document(visit_id: int, kind: str) -> ActDocument:
@@ -140,21 +157,17 @@ def act_document(visit_id: int, kind: str) -> ActDocument:
     inst = institution.get()
     staff = list(m.Staff.select().where(m.Staff.id.in_(list(card.staff_ids) or [0])))
     staff.sort(key=lambda s: card.staff_ids.index(s.id))
+    members = tuple(
+        (full_name(s.last_name, s.first_name, s.patronymic), POSITIONS.get(s.position, s.position)) for s in staff
+    )
     visit_lines = (
         ("Получатель социальных услуг", card.client_full_name),
-        ("Дата и время посещения", clock.fmt_datetime(card.start)),
-        ("Адрес", card.address),
         ("Вид патронажа", VISIT_KINDS.get(card.kind, card.kind)),
         ("Основание", detail.ground_label),
         ("Цель посещения", card.purpose),
-        (
-            "Посещение провели",
-            "; ".join(
-                f"{full_name(s.last_name, s.first_name, s.patronymic)}, {POSITIONS.get(s.position, s.position)}"
-                for s in staff
-            ),
-        ),
     )
+    if kind == "housing":  # the child is the act's own first section
+        visit_lines = visit_lines[1:]
     sections = tuple(
         (section.title, tuple((f.label, str(act.data.get(f.key, "") or "")) for f in section.fields))
         for section in patronage.ACT_SECTIONS[kind]
@@ -163,11 +176,12 @@ def act_document(visit_id: int, kind: str) -> ActDocument:
         (POSITIONS.get(s.position, s.position).capitalize(), short_name(s.last_name, s.first_name, s.patronymic))
         for s in staff
     ]
-    signers.append(("Получатель социальных услуг (законный представитель)", ""))
+    work_seconds = detail.actual_work_seconds if card.status == "done" else card.work_minutes * 60
+    end = card.start + dt.timedelta(seconds=work_seconds)
     earlier, effectiveness = _checks_of(visit_id, detail)
     return ActDocument(
         kind=kind,
-        title=ACT_KINDS[kind],
+        title=patronage.ACT_OFFICIAL_TITLES.get(kind, ACT_KINDS[kind]),
         institution=inst.full_name,
         number=f"№ {visit_id}-{ACT_LETTERS[kind]}",
         visit_lines=visit_lines,
@@ -183,6 +197,14 @@ def act_document(visit_id: int, kind: str) -> ActDocument:
         is_draft=act.is_draft,
         client_name=card.client_name,
         visit_date=card.start.date(),
+        time_text=f"с {card.start:%H:%M} до {end:%H:%M}",
+        place=str(act.data.get("address") or "") or card.address,
+        members=members,
+        acknowledging=tuple(
+            (r.relation, short_name(r.last_name, r.first_name, r.patronymic))
+            for r in m.Representative.select().where(m.Representative.client == card.client_id)
+        ),
+        signed_on=act.completed_at.date() if act.completed_at and not act.is_draft else None,
     )
 
 

@@ -19,16 +19,6 @@ from conftest import ON_POSTGRESQL
 PROCESSES, TRANSACTIONS = 4, 30
 
 
-@pytest.fixture
-def scratch_target(tmp_path, pg_scratch):
-    if pg_scratch is None:
-        yield str(tmp_path / "writers.db")
-        return
-    name = pg_scratch.create("writers")
-    yield pg_scratch.url_of(name)
-    pg_scratch.drop(name)
-
-
 def test_writers_at_once_lose_nothing_and_fail_nothing(scratch_target):
     outcome = run(scratch_target, PROCESSES, TRANSACTIONS)
     assert outcome["errors"] == []

@@ -58,6 +58,21 @@ def test_looser_modes_found_at_start_are_tightened_and_reported(tmp_path, loose_
 
 
 @pytest.mark.sqlite_only
+def test_a_store_in_a_shared_folder_leaves_the_folder_open_to_others(tmp_path, loose_umask):
+    """A store opened in /tmp (sticky, everyone's): its files become 0600, the folder stays 1777 — once soptui
+    made /tmp 0700 and the machine's other programs (PostgreSQL's initdb among them) lost it."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    os.chmod(shared, 0o1777)
+    target = shared / "store.db"
+    storecheck.TIGHTENED.clear()
+    database = open_sqlite(target)
+    database.close()
+    assert _mode(target) == 0o600
+    assert shared.stat().st_mode & 0o7777 == 0o1777
+
+
+@pytest.mark.sqlite_only
 def test_backup_is_private(store, tmp_path, loose_umask):
     (tmp_path / "copies").mkdir()  # a missing folder is refused, never made (issue 14)
     result = backup_sqlite(tmp_path / "test.db", tmp_path / "copies" / "b.db")

@@ -337,3 +337,41 @@ def test_deadline_countdown_text():
 )
 def test_plural_ru(n, expected):
     assert w.plural_ru(n, "день", "дня", "дней") == expected
+
+
+# --- years after the package's last decree: art. 112 part 2 (issue 13 point 15) ---------------------------
+
+
+@pytest.mark.parametrize(
+    "day_off,holiday",
+    [
+        (date(2028, 11, 6), "04.11.2028 is a Saturday"),
+        (date(2029, 11, 5), "04.11.2029 is a Sunday"),
+        (date(2030, 2, 25), "23.02.2030 is a Saturday"),
+        (date(2028, 6, 12), "12.06.2028 is a Monday itself"),
+    ],
+)
+def test_art112_a_weekend_holiday_moves_the_day_off_to_the_next_working_day(day_off, holiday):
+    assert not w.is_working_day(day_off), holiday
+    # still not confirmed: the decree may move other days
+    assert w.deadline_warning(day_off - timedelta(days=3), day_off) == (
+        f"Производственный календарь на {day_off.year} год не подтверждён: срок может сдвинуться"
+    )
+
+
+def test_art112_the_january_holidays_are_not_moved_without_a_decree():
+    # 01.01.2028 is a Saturday, 02.01 a Sunday: only a decree moves them, so 10.01.2028 stays working
+    assert w.is_working_day(date(2028, 1, 10))
+    assert w.is_working_day(date(2030, 1, 9))
+
+
+def test_art112_a_deadline_over_the_moved_day_off_steps_over_it():
+    # Friday 03.11.2028 + 1 working day: Saturday 04.11 holiday, Sunday, Monday 06.11 moved off -> Tuesday 07.11
+    assert w.add_working_days(date(2028, 11, 3), 1) == date(2028, 11, 7)
+
+
+def test_the_pinned_holidays_package_carries_the_2027_decree():
+    # pyproject pins holidays>=0.107: the first release with the 2027 decree (22.02, 05.11, 31.12.2027 off)
+    assert not w.is_working_day(date(2027, 2, 22))
+    assert not w.is_working_day(date(2027, 11, 5))
+    assert w.is_working_day(date(2027, 2, 20))  # the Saturday worked instead

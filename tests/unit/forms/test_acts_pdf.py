@@ -37,6 +37,7 @@ def done_visits(family):  # noqa: F811
         first,
         "housing",
         {
+            **visits.act_prefill(first, "housing"),  # the child and the parents, as the form starts
             "address": "пос. Монетный, ул. Мира, д. 3",
             "dwelling_type": "квартира",
             "ownership": "социальный найм",
@@ -49,6 +50,15 @@ def done_visits(family):  # noqa: F811
             "child_play": "игровой уголок",
             "family": "Петрова Анна Игоревна, мать",
             "income": "детское пособие",
+            "child_document": "свидетельство о рождении IV-АИ № 512345",
+            "present": "Петрова Анна Игоревна, мать",
+            "clothing": "по сезону",
+            "food": "регулярное",
+            "hygiene": "в наличии",
+            "safety": "розетки закрыты",
+            "health": "здоров",
+            "schooling": "1 класс МАОУ СОШ № 2",
+            "adequacy": patronage.ADEQUACY_CHOICES[0],
             "conclusions": "Условия удовлетворительные",
         },
     )
@@ -109,29 +119,70 @@ def render(visit_id: int, kind: str) -> tuple[str, int]:
     return pdf_text(printing.render(acts, visits.act_document(visit_id, kind), creation_date=NOW))
 
 
-def test_housing_act_sections_and_values(done_visits):
+def test_housing_act_follows_the_official_form_of_the_ministry_order_no_4(done_visits):
+    """SOP 04 / order of the Ministry of Education No. 4 of 10.01.2019, appendix 3: the sections in order."""
     text, pages = render(done_visits[0], "housing")
     t = flat(text)
-    assert "Акт обследования жилищно-бытовых условий" in t
+    assert "Акт обследования условий жизни несовершеннолетнего гражданина и его семьи" in t
+    headings = [
+        "Дата: «26» ноября 2026 г.",
+        "Время: с 11:00 до 11:35",
+        "Место: пос. Монетный, ул. Мира, д. 3",
+        "Обследование провели",
+        "Иванова Марина Сергеевна, специалист по социальной работе",
+        "1. Несовершеннолетний",
+        "2. Родители (законные представители) и семья",
+        "3. Жилое помещение",
+        "4. Условия для ребёнка",
+        "5. Здоровье и обучение",
+        "6. Заключение",
+        "Рекомендации",
+        "Подписи",
+        "С актом ознакомлен(а)",
+    ]
+    positions = [t.find(h) for h in headings]
+    assert -1 not in positions, [h for h, p in zip(headings, positions, strict=True) if p == -1]
+    assert positions == sorted(positions), "the sections follow the official form's order"
     for section in patronage.ACT_SECTIONS["housing"]:
         assert section.title in t
     for value in (
-        "пос. Монетный, ул. Мира, д. 3",
+        "Петров Илья Сергеевич",  # the child, prefilled from the card
+        "свидетельство о рождении IV-АИ № 512345",
         "социальный найм",
         "44,5",
         "отдельная кровать",
         "письменный стол",
+        "розетки закрыты",
+        "1 класс МАОУ СОШ № 2",
         "детское пособие",
+        "обеспечивают надлежащее содержание и воспитание",
         "Условия удовлетворительные",
-        "Петров Илья Сергеевич",
-        "Иванова Марина Сергеевна",
         "Оформить субсидию на ЖКУ",
         "10.12.2026",
-        "26.11.2026 11:00",
     ):
         assert value in t, value
-    assert "Подписи" in t and "Получатель социальных услуг (законный представитель)" in t
+    # each member signs, dated the day the act was completed; the representative acknowledges it by hand
+    signatures = t[t.find("Подписи") :]
+    assert "Специалист по социальной работе" in signatures and "Иванова М.С." in signatures
+    assert "«25» ноября 2026 г." in signatures  # completed on the fixed clock's day
+    acknowledged = t[t.find("С актом ознакомлен(а)") :]
+    assert "Законный представитель (мать)" in acknowledged and "Петрова А.И." in acknowledged
+    assert "«___» __________ 20__ г." in acknowledged
     assert f"Страница 1 из {pages}" in t and "Дата печати: 25.11.2026" in t
+
+
+def test_every_form_carries_the_institutions_name_address_and_phone(done_visits):
+    from soptui.services import institution
+
+    institution.ensure()
+    info = institution.get()
+    from soptui.db import models as mm
+
+    mm.Institution.update(address="624000, пос. Монетный, ул. Центральная, 1", phone="+7 343 000-11-22").execute()
+    for vid, kind in ((done_visits[0], "housing"), (done_visits[1], "patronage"), (done_visits[1], "report")):
+        t = flat(render(vid, kind)[0])
+        assert info.full_name in t
+        assert "624000, пос. Монетный, ул. Центральная, 1 · тел. +7 343 000-11-22" in t, kind
 
 
 def test_social_patronage_act_has_methods_problems_and_earlier_checks(done_visits):
@@ -147,6 +198,8 @@ def test_social_patronage_act_has_methods_problems_and_earlier_checks(done_visit
         "Выполнение ранее данных рекомендаций",
         "Рекомендации",
         "Подписи",
+        "Посещение провели",  # the official form's header, members and acknowledgement (issue 13 point 16)
+        "С актом ознакомлен(а)",
     ):
         assert heading in t, heading
     assert "беседа" in t and "консультирование" in t and "психологические" in t
@@ -184,7 +237,7 @@ def test_print_act_writes_to_the_output_folder(done_visits, tmp_path, monkeypatc
     path = visits.print_act(done_visits[0], "housing")
     assert path.parent == tmp_path and path.read_bytes().startswith(b"%PDF")
     assert path.name == f"Акт обследования ЖБУ №{done_visits[0]}-Ж Петров И.С. 26.11.2026.pdf"
-    assert "Акт обследования жилищно-бытовых условий" in pdf_text(path.read_bytes())[0]
+    assert "Акт обследования условий жизни несовершеннолетнего" in pdf_text(path.read_bytes())[0]
 
 
 def test_draft_act_file_name_says_draft(family, tmp_path, monkeypatch):  # noqa: F811
@@ -223,7 +276,7 @@ def test_printing_an_act_saves_it_private_in_the_folder_and_audits_it(done_visit
     before = _printouts("patronage_visit")
     path = visits.print_act(vid, "housing", folder=tmp_path)
     assert path.parent == tmp_path and path.stat().st_mode & 0o777 == 0o600
-    assert "Акт обследования жилищно-бытовых условий" in pdf_text(path.read_bytes())[0]
+    assert "Акт обследования условий жизни несовершеннолетнего" in pdf_text(path.read_bytes())[0]
     assert _printouts("patronage_visit") == [*before, (vid, {"act": "housing", "draft": False})]
 
 
@@ -275,3 +328,17 @@ def test_sop04_act_printed_during_the_repeat_visit_has_the_checks_and_effectiven
     assert "выполнена частично" in t and "подана половина документов" in t
     assert "Профилактическая работа частично эффективна. Долг снижен" in t
     assert m.PatronageVisit.get_by_id(repeat).status == "planned"  # printing completed nothing
+
+
+@pytest.mark.parametrize(
+    "day,printed",
+    [
+        (dt.date(2026, 12, 2), "«02» декабря 2026 г."),
+        (dt.date(2027, 5, 9), "«09» мая 2027 г."),
+        (None, "«___» __________ 20__ г."),
+    ],
+)
+def test_signed_forms_date_in_the_russian_document_style(day, printed):
+    from soptui.forms.base import format_document_date
+
+    assert format_document_date(day) == printed

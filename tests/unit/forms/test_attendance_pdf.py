@@ -30,6 +30,7 @@ def _client(last: str, first: str) -> int:
             patronymic="Ивановна",
             name_key=f"{last} {first} ивановна".casefold(),
             status="served",
+            consent_date=dt.date(2026, 9, 1),
         ).id
 
 
@@ -119,9 +120,16 @@ def test_club_plan_and_session_report(actor, staff, tmp_path):
     g.save_session_report(
         sid,
         d.version,
-        {"media_taken": True, "media_location": "Клубы/2026-11-02", "analysis": "Цель достигнута", "satisfaction": 5},
+        {
+            "media_taken": True,
+            "media_location": "Клубы/2026-11-02",
+            "analysis": "Цель достигнута",
+            "props": "карточки эмоций",
+            "first_meeting": True,
+        },
     )
-    g.add_feedback(sid, "guest", "Смирнова О. В.", "Очень тёплое занятие")
+    g.add_feedback(sid, "guest", "Смирнова О. В.", "Очень тёплое занятие", 5)
+    g.add_feedback(sid, "staff", text="Группа активна", score=4, staff_id=staff["spec"])
     report_path = g.print_session_report(sid, tmp_path)
     assert report_path.name == "Отчёт о занятии Клуб общения «Родничок» 02.11.2026.pdf"
     _, report = _text(report_path.read_bytes())
@@ -130,3 +138,5 @@ def test_club_plan_and_session_report(actor, staff, tmp_path):
     assert "да, хранится: Клубы/2026-11-02" in report
     assert "Иванова Марина Сергеевна" in report
     assert "Очень тёплое занятие" in report and "Смирнова О. В." in report
+    assert "Реквизит: карточки эмоций" in report and "первое знакомство" in report
+    assert "Удовлетворённость (средняя оценка 1–5): 4,5 (оценок: 2)" in report

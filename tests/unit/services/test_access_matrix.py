@@ -141,7 +141,7 @@ def world(staff):
         department = m.Staff.get_by_id(staff["spec"]).department_id
         m.Club.update(department=department).where(m.Club.id == club).execute()
         session_id = groups.club_sessions(club)[0].id
-        member = groups.add_member(club, fam["client"], dt.date(2026, 9, 1))
+        member = groups.add_member(club, fam["client"], dt.date(2026, 9, 1), reason="согласие оформляется")
     session.set_actor(auth.sign_in("spec", PASSWORD))
     call = calls.start_call("03", fam["client"], "representative", fam["mother"], "+79123456789")
     patronage.save_act_draft(visit, "housing", {"conditions": "чисто"})
@@ -203,7 +203,14 @@ CASES = {
     "groups.roll_call": lambda w: groups.roll_call(w["session"]),
     "groups.attendance_sheet": lambda w: groups.attendance_sheet(w["club"], 2026, 11),
     "groups.set_informed": lambda w: groups.set_informed(w["member"], dt.date(2026, 11, 1)),
-    "groups.add_feedback": lambda w: groups.add_feedback(w["session"], "client", "Котова", "понравилось"),
+    "groups.add_feedback": lambda w: groups.add_feedback(w["session"], "guest", "Котова", "понравилось", 5),
+    "groups.informing": lambda w: groups.informing(w["session"]),
+    "groups.mark_informed": lambda w: groups.mark_informed(
+        w["session"], w["client"], "call", dt.datetime(2026, 9, 1, 10, 0)
+    ),
+    "groups.clear_informed": lambda w: groups.clear_informed(w["session"], w["client"], 1),
+    "groups.informing_list": lambda w: groups.informing_list(w["session"]),
+    "groups.membership_warnings": lambda w: groups.membership_warnings(w["club"], w["client"]),
     "groups.cancel_session": lambda w: groups.cancel_session(w["session"], "болезнь ведущего"),
     "groups.set_club_active": lambda w: groups.set_club_active(w["club"], False),
     "groups.remove_member": lambda w: groups.remove_member(w["member"], dt.date(2026, 11, 20), "переезд"),

@@ -69,6 +69,7 @@ def _client(last: str, first: str = "Анна", patr: str = "Сергеевна"
             name_key=f"{last} {first} {patr}".casefold(),
             birth_date=born,
             status="served",
+            consent_date=dt.date(2026, 9, 1),  # served, with consent: joins a club without a recorded reason
         )
     return c.id
 
@@ -300,8 +301,6 @@ def test_session_report_and_feedback(actor, staff):
     assert d.topic == "Знакомство" and d.goal == "Правила"
     with pytest.raises(g.GroupError, match="где хранятся фото"):
         g.save_session_report(sid, d.version, {"media_taken": True, "media_location": ""})
-    with pytest.raises(g.GroupError, match="от 1 до 5"):
-        g.save_session_report(sid, d.version, {"satisfaction": 7})
     g.save_session_report(
         sid,
         d.version,
@@ -309,14 +308,13 @@ def test_session_report_and_feedback(actor, staff):
             "media_taken": True,
             "media_location": "папка Клубы/2026-11-23",
             "guests": "студенты колледжа",
-            "satisfaction": 5,
             "analysis": "Цель достигнута",
             "summary": "Итоги",
         },
     )
-    g.add_feedback(sid, "guest", "Смирнова О. В.", "Замечательное занятие")
-    with pytest.raises(g.GroupError, match="текст отзыва"):
-        g.add_feedback(sid, "client", "", "  ")
+    g.add_feedback(sid, "guest", "Смирнова О. В.", "Замечательное занятие", 5)
+    with pytest.raises(g.GroupError, match="участника занятия"):
+        g.add_feedback(sid, "client", "", "  ", 4)
     d = g.get_session(sid)
     assert d.media_location == "папка Клубы/2026-11-23" and d.satisfaction == 5
     assert [(f.source_label, f.author, f.text) for f in d.feedback] == [
@@ -366,6 +364,19 @@ def test_csv_export_reads_back_with_bom_and_semicolons(actor, staff, tmp_path):
     assert rows[2][1] == "" and rows[2][3] == "18.11.2026"
     with pytest.raises(g.GroupError, match="раньше начала"):
         g.export_csv(dt.date(2026, 11, 30), dt.date(2026, 11, 1), path)
+
+
+def test_a_written_export_is_announced_for_the_browser(actor, staff, tmp_path):
+    """Under `soptui serve` the app downloads every file written for the user: the export tells it, as save() does."""
+    from soptui.services import printing
+
+    announced = []
+    printing.on_saved(announced.append)
+    try:
+        result = g.export_csv(dt.date(2026, 11, 1), dt.date(2026, 11, 30), tmp_path / "out.csv")
+    finally:
+        printing.on_saved(None)
+    assert announced == [result.path] and result.path.exists()
 
 
 # --- Today and demo -------------------------------------------------------------------------------

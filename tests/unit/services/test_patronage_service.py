@@ -102,7 +102,7 @@ def test_save_plan_conflicts_and_reschedule(family):
 
 
 def _complete_act(vid: int, kind: str = "housing") -> None:
-    data = {f.key: "заполнено" for f in patronage.act_fields(kind)}
+    data = {f.key: f.choices[0] if f.choices else "заполнено" for f in patronage.act_fields(kind)}
     visits.complete_act(vid, kind, data)
 
 

@@ -43,7 +43,12 @@ def _setup(path: str) -> dict:
         dep = m.Staff.get_by_id(spec).department_id
         with write_transaction():
             client = m.Client.create(
-                last_name="Петров", first_name="Илья", name_key="петров илья", department=dep, category="child"
+                last_name="Петров",
+                first_name="Илья",
+                name_key="петров илья",
+                department=dep,
+                category="child",
+                consent_date=dt.date(2026, 9, 1),
             )
         club = g.save_club(
             g.ClubData(
@@ -155,8 +160,8 @@ def _writer(path: str, kind: str, ids: dict, value: str, barrier, queue) -> None
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_two_people_saving_the_same_record_at_once(kind, tmp_path):
-    path = str(tmp_path / "two.db")
+def test_two_people_saving_the_same_record_at_once(kind, scratch_target):
+    path = scratch_target  # an SQLite file, or a PostgreSQL database on that pass
     ids = _setup(path)
     ctx = multiprocessing.get_context("spawn")
     barrier, queue = ctx.Barrier(2), ctx.Queue()

@@ -77,8 +77,8 @@ def _writer(path: str, kind: str, call_id: int, value: str, first: bool, barrier
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_one_call_saved_at_two_workstations_at_once(kind, tmp_path):
-    path = str(tmp_path / "two.db")
+def test_one_call_saved_at_two_workstations_at_once(kind, scratch_target):
+    path = scratch_target  # an SQLite file, or a PostgreSQL database on that pass
     ids = _setup(path)
     ctx = multiprocessing.get_context("spawn")
     barrier, queue = ctx.Barrier(2), ctx.Queue()
