@@ -47,6 +47,7 @@ def _build(folder: Path) -> tuple[int, list[int], list[int]]:
                 name_key=f"участник{i:02d}",
                 status="served",
                 birth_date=dt.date(2012, 1, 1) + dt.timedelta(days=i * 37),
+                consent_date=dt.date(2026, 10, 1),  # SOP 05: a client without consent joins only with a reason
             ).id
             for i in range(PARTICIPANTS)
         ]
