@@ -13,7 +13,6 @@ server's commits.
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -21,68 +20,21 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 
 
-class BenchCluster:
-    def __init__(self, bindir: Path, folder: Path):
-        from test_all import free_port
+from test_all import Cluster  # noqa: E402 - tools/ is put on the path above
 
-        self.bindir = bindir
-        self.folder = folder
-        self.data = folder / "data"
-        self.port = free_port()
-        self.as_user: list[str] = []
-        self.started = False
-        folder.mkdir(parents=True, exist_ok=True)
-        if os.geteuid() == 0:  # initdb and postgres refuse to run as root
-            import pwd
 
-            account = pwd.getpwnam("postgres")
-            os.chown(folder, account.pw_uid, account.pw_gid)
-            self.as_user = ["runuser", "-u", "postgres", "--"]
-        os.chmod(folder, 0o700)
+class BenchCluster(Cluster):
+    """The test runner's cluster with its folder kept and its commits durable (fsync and synchronous commit on)."""
 
-    def _run(self, *args: str) -> None:
-        subprocess.run([*self.as_user, *args], check=True, stdout=subprocess.DEVNULL)
-
-    def start(self) -> str:
-        if not (self.data / "PG_VERSION").exists():
-            self._run(
-                str(self.bindir / "initdb"),
-                "-D",
-                str(self.data),
-                "-U",
-                "soptui",
-                "--auth=trust",
-                "--encoding=UTF8",
-                "--no-locale",
-            )
-        options = " ".join(
-            [
-                "-c listen_addresses=127.0.0.1",
-                f"-c port={self.port}",
-                f"-c unix_socket_directories={self.folder}",
-                "-c max_connections=50",
-                "-c shared_buffers=512MB",
-                "-c work_mem=32MB",
-                "-c maintenance_work_mem=512MB",
-                "-c max_wal_size=4GB",
-            ]
-        )
-        self._run(
-            str(self.bindir / "pg_ctl"),
-            "-D",
-            str(self.data),
-            "-l",
-            str(self.folder / "log"),
-            "-w",
-            "-o",
-            options,
-            "start",
-        )
-        self.started = True
-        return self.url_of("postgres")
-
-    def url_of(self, name: str) -> str:
-        return f"postgresql://soptui@127.0.0.1:{self.port}/{name}"
+    SETTINGS = (
+        "max_connections=50",
+        "shared_buffers=512MB",
+        "work_mem=32MB",
+        "maintenance_work_mem=512MB",
+        "max_wal_size=4GB",
+    )
+    INITDB = ()
+    STOP_MODE = "fast"
 
     def _admin(self):
         import psycopg2
@@ -122,11 +74,6 @@ class BenchCluster:
         finally:
             conn.close()
         return self.url_of(name)
-
-    def stop(self) -> None:
-        if self.started:
-            self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
-            self.started = False
 
 
 def cached_cluster() -> BenchCluster | None:

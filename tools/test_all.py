@@ -50,11 +50,22 @@ def free_port() -> int:
 
 
 class Cluster:
-    """A private PostgreSQL cluster in a temporary folder; `stop()` removes every trace of it."""
+    """A private PostgreSQL cluster; `stop()` stops it and, for a temporary one, removes every trace of it.
 
-    def __init__(self, bindir: Path):
+    The test cluster lives in a temporary folder with durability off (a scratch cluster: fsync buys nothing);
+    bench/pg_cluster.py keeps its folder between runs and its commits durable (`folder`, `settings`).
+    """
+
+    # a scratch cluster: durability costs time and buys nothing here
+    SETTINGS = ("max_connections=200", "fsync=off", "synchronous_commit=off", "full_page_writes=off")
+    INITDB = ("--no-sync",)
+    STOP_MODE = "immediate"
+
+    def __init__(self, bindir: Path, folder: Path | None = None):
         self.bindir = bindir
-        self.folder = Path(tempfile.mkdtemp(prefix="soptui-pg-"))
+        self.temporary = folder is None
+        self.folder = Path(tempfile.mkdtemp(prefix="soptui-pg-")) if folder is None else folder
+        self.folder.mkdir(parents=True, exist_ok=True)
         self.data = self.folder / "data"
         self.port = free_port()
         self.as_user: list[str] = []
@@ -64,31 +75,31 @@ class Cluster:
             account = pwd.getpwnam("postgres")
             os.chown(self.folder, account.pw_uid, account.pw_gid)
             self.as_user = ["runuser", "-u", "postgres", "--"]
+        os.chmod(self.folder, 0o700)
         self.started = False
 
     def _run(self, *args: str) -> None:
         subprocess.run([*self.as_user, *args], check=True, stdout=subprocess.DEVNULL)
 
     def start(self) -> str:
-        self._run(
-            str(self.bindir / "initdb"),
-            "-D",
-            str(self.data),
-            "-U",
-            "soptui",
-            "--auth=trust",
-            "--encoding=UTF8",
-            "--no-locale",
-            "--no-sync",
-        )
+        if not (self.data / "PG_VERSION").exists():  # a kept folder is initialised once
+            self._run(
+                str(self.bindir / "initdb"),
+                "-D",
+                str(self.data),
+                "-U",
+                "soptui",
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--no-locale",
+                *self.INITDB,
+            )
         options = " ".join(
             [
                 "-c listen_addresses=127.0.0.1",
                 f"-c port={self.port}",
                 f"-c unix_socket_directories={self.folder}",
-                "-c max_connections=200",
-                # a scratch cluster: durability costs time and buys nothing here
-                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+                *(f"-c {setting}" for setting in self.SETTINGS),
             ]
         )
         self._run(
@@ -103,14 +114,19 @@ class Cluster:
             "start",
         )
         self.started = True
-        return f"postgresql://soptui@127.0.0.1:{self.port}/postgres"
+        return self.url_of("postgres")
+
+    def url_of(self, name: str) -> str:
+        return f"postgresql://soptui@127.0.0.1:{self.port}/{name}"
 
     def stop(self) -> None:
         try:
             if self.started:
-                self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop")
+                self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", self.STOP_MODE, "-w", "stop")
+                self.started = False
         finally:
-            shutil.rmtree(self.folder, ignore_errors=True)
+            if self.temporary:
+                shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def workers() -> list[str]:
