@@ -63,10 +63,17 @@ def short_name(last: str | None, first: str | None, patronymic: str | None) -> s
     return f"{last or ''} {initials}".strip()
 
 
+_FULL_NAME = re.compile(r"^([А-ЯЁ][а-яё-]+) ([А-ЯЁ])[а-яё-]+(?: ([А-ЯЁ])[а-яё-]+)?$")
+
+
 def short_of_full(full: str) -> str:
-    """«Сорокин М.Ю.» from «Сорокин Максим Юрьевич» (a name already joined, as lists carry it)."""
-    last, first, patronymic = (full.split() + ["", "", ""])[:3]
-    return short_name(last, first, patronymic)
+    """«Сорокин М.Ю.» from «Сорокин Максим Юрьевич» (a name already joined, as lists carry it); anything that is
+    not one person's name («Клуб «Серебряный возраст»») stays as it is."""
+    match = _FULL_NAME.match(full.strip())
+    if not match:
+        return full
+    last, first, patronymic = match.groups()
+    return f"{last} {first}." + (f"{patronymic}." if patronymic else "")
 
 
 def name_patronymic(first: str | None, patronymic: str | None) -> str:

@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from soptui.core import clock
+from soptui.core.text import short_of_full
 from soptui.screens.base import SectionScreen
 from soptui.screens.navigation import Open, target_of
 from soptui.services import agenda as today_service
@@ -144,7 +145,7 @@ class TodayScreen(SectionScreen):
             else:
                 cells = [
                     Text(f"{STATE_MARK.get(item.state, ' ')} {_without_year(item.when)}", style=style),
-                    _short_who(item.who),
+                    short_of_full(item.who),
                     Text(f"{section}: {_compact(item.what)}", style=style),
                 ]
             table.add_row(*cells, key=str(i))
@@ -169,7 +170,6 @@ class TodayScreen(SectionScreen):
 
 
 _YEAR = re.compile(r"\b(\d\d\.\d\d)\.\d{4}\b")
-_FIO = re.compile(r"^([А-ЯЁ][а-яё-]+) ([А-ЯЁ])[а-яё-]+(?: ([А-ЯЁ])[а-яё-]+)?$")
 
 
 def _compact(what: str) -> str:
@@ -183,12 +183,3 @@ def _compact(what: str) -> str:
 def _without_year(when: str) -> str:
     """«07.12.2026 14:00» -> «07.12 14:00» (the year is this one, or the detail line says it)."""
     return _YEAR.sub(r"\1", when)
-
-
-def _short_who(who: str) -> str:
-    """«Тарасов Евгений Николаевич» -> «Тарасов Е.Н.»; anything that is not one person's name stays."""
-    m = _FIO.match(who.strip())
-    if not m:
-        return who
-    last, first, patronymic = m.groups()
-    return f"{last} {first}." + (f"{patronymic}." if patronymic else "")
