@@ -36,6 +36,10 @@ async def _settle(pilot: Pilot) -> None:
         widget.cursor_blink = False
     for widget in app.screen.query(TextArea):
         widget.cursor_blink = False
+        # TextArea caches its lines under a key that omits the cursor once the blink is off, so a line painted
+        # in the blink's "off" phase stayed cursor-less; on a busy machine the phase differed. Paint afresh.
+        widget.notify_style_update()
+        widget.refresh()
     app.clear_notifications()
     await until(pilot, lambda: True, "workers done")
     await pilot.pause()
