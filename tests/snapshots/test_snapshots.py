@@ -10,7 +10,13 @@ from pathlib import Path
 
 import pytest
 from pytest_textual_snapshot import normalize_svg
-from scenes import SCENES, SIZES, build_app
+from scenes import SCENES as SECTION_SCENES
+from scenes import SIZES, build_app
+from scenes_calls import SCENES as CALL_SCENES
+from scenes_more import SCENES as MORE_SCENES
+
+SCENES = {**SECTION_SCENES, **CALL_SCENES, **MORE_SCENES}
+assert len(SCENES) == len(SECTION_SCENES) + len(CALL_SCENES) + len(MORE_SCENES), "a scene name is used twice"
 
 SNAPSHOTS = Path(__file__).parent / "__snapshots__" / "test_snapshots"
 README_IMAGE = Path(__file__).parents[2] / "docs" / "screenshots" / "today-120x40.svg"
