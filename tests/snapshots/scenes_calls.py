@@ -15,7 +15,7 @@ from textual.pilot import Pilot
 from soptui.demo import DEMO_PASSWORD
 from soptui.screens.navigation import NewCall
 
-from conftest import click, paste, sign_in, until, wait_screen
+from conftest import click, fill, paste, sign_in, until, wait_screen
 
 # --- calls ---------------------------------------------------------------------------------------------------
 
@@ -198,7 +198,7 @@ async def call_feedback(pilot: Pilot) -> None:
     await wait_screen(pilot, "CallCardScreen")
     await pilot.press("o")
     dialog = await wait_screen(pilot, "CallFeedbackDialog")
-    await until(pilot, lambda: getattr(dialog, "loaded", True), "feedback loaded")
+    await until(pilot, lambda: dialog.loaded, "feedback loaded")
     await _settle(pilot)
 
 
@@ -219,6 +219,98 @@ async def client_picker(pilot: Pilot) -> None:
     await _settle(pilot)
 
 
+# --- clients -------------------------------------------------------------------------------------------------
+
+
+async def _card(pilot: Pilot):
+    """The card of Today's first client, loaded, its keys in the footer."""
+    await sign_in(pilot, LOGIN, DEMO_PASSWORD)
+    pilot.app.open(_today_target(pilot, "client"))
+    card = await wait_screen(pilot, "ClientCardScreen")
+    await until(pilot, lambda: card.card is not None, "card loaded")
+    await until(pilot, lambda: any(k.key == "s" for k in pilot.app.screen.query("FooterKey")), "the card's keys")
+    return card
+
+
+async def client_status(pilot: Pilot) -> None:
+    """S on a client's card: the new status and why."""
+    await _card(pilot)
+    await pilot.press("s")
+    await wait_screen(pilot, "StatusDialog")
+    await _settle(pilot)
+
+
+async def client_person(pilot: Pilot) -> None:
+    """P on a client's card: a representative, relative or friend."""
+    await _card(pilot)
+    await pilot.press("p")
+    dialog = await wait_screen(pilot, "PersonDialog")
+    await until(pilot, lambda: dialog.loaded, "person form ready")
+    await _settle(pilot)
+
+
+async def client_duplicate(pilot: Pilot) -> None:
+    """A new client typed with the name and birth date of one already in the registry: Ctrl+S warns."""
+    from soptui.db import models as m
+
+    await _section(pilot, "f3", "clients")
+    await until(pilot, lambda: pilot.app.screen.is_mounted, "clients")
+    existing = (
+        m.Client.select().where(m.Client.department == pilot.app.actor.department_id).order_by(m.Client.id).first()
+    )
+    await pilot.press("ctrl+n")
+    form = await wait_screen(pilot, "ClientFormScreen")
+    await until(pilot, lambda: form.loaded, "client form ready")
+    for field, text in [
+        ("#f-last", existing.last_name),
+        ("#f-first", existing.first_name),
+        ("#f-patr", existing.patronymic),
+        ("#f-birth", existing.birth_date.strftime("%d.%m.%Y")),
+    ]:
+        await fill(pilot, form.query_one(field), text)
+    await pilot.press("ctrl+s")
+    await wait_screen(pilot, "DuplicateDialog")
+    await _settle(pilot)
+
+
+async def intake_register(pilot: Pilot) -> None:
+    """Ctrl+O in «Клиенты»: the intake register for the month so far."""
+    await _section(pilot, "f3", "clients")
+    await pilot.press("ctrl+o")
+    screen = await wait_screen(pilot, "IntakeRegisterScreen")
+    await until(pilot, lambda: "записей" in str(screen.query_one("#ir-status").render()), "register loaded")
+    await _settle(pilot)
+
+
+# --- sign-in --------------------------------------------------------------------------------------------------
+
+
+async def sign_in_screen(pilot: Pilot) -> None:
+    """The first picture a user sees: login and password, the institution's name."""
+    screen = await wait_screen(pilot, "SignInScreen")
+    await until(pilot, pilot.app.store_ready.is_set, "store open")
+    await until(pilot, lambda: screen.institution, "the institution's name shown")
+    await _settle(pilot)
+
+
+async def first_run(pilot: Pilot) -> None:
+    """An empty store: the administrator is created first. The demo store has users, so the scene takes the app's
+    own path for a store without any (SoptuiApp._store_opened with has_users=False)."""
+    await until(pilot, pilot.app.store_ready.is_set, "store open")
+    await wait_screen(pilot, "SignInScreen")
+    pilot.app._store_opened(pilot.app.institution, pilot.app.institution_short, False)
+    await wait_screen(pilot, "FirstRunScreen")
+    await _settle(pilot)
+
+
+async def lock(pilot: Pilot) -> None:
+    """Ctrl+L (or the idle lock): the screen hidden, the same person's password unlocks."""
+    await sign_in(pilot, LOGIN, DEMO_PASSWORD)
+    await pilot.press("ctrl+l")
+    await wait_screen(pilot, "LockScreen")
+    await _settle(pilot)
+
+
 SCENES: dict[str, Callable[[Pilot], Awaitable[None]]] = {
     "call_card": call_card,
     "call_feedback": call_feedback,
@@ -234,4 +326,11 @@ SCENES: dict[str, Callable[[Pilot], Awaitable[None]]] = {
     "call_off_hours": call_off_hours,
     "call_conflict": call_conflict,
     "client_picker": client_picker,
+    "client_status": client_status,
+    "client_person": client_person,
+    "client_duplicate": client_duplicate,
+    "intake_register": intake_register,
+    "sign_in": sign_in_screen,
+    "first_run": first_run,
+    "lock": lock,
 }
