@@ -20,6 +20,7 @@ from soptui.core import clock
 from soptui.core.text import short_of_full
 from soptui.domain.labels import REMINDER_KINDS
 from soptui.screens.base import SectionScreen
+from soptui.screens.calls.compact import wide_dialog
 from soptui.screens.calls.dialogs import (
     NewCallChoice,
     NewCallScreen,
@@ -545,6 +546,7 @@ class ReminderScreen(ModalScreen[str | None]):
     ReminderScreen .dialog-buttons { height: auto; margin: 1 0 0 0; }
     ReminderScreen .dialog-buttons Button { margin: 0 1 0 0; }
     """
+    CSS = wide_dialog("ReminderScreen", 72)
     BINDINGS = [Binding("escape", "close", "Закрыть", id="reminder.close", tooltip="Закрыть, ничего не меняя")]
 
     def __init__(self, info) -> None:
@@ -586,6 +588,7 @@ class CallCardScreen(ModalScreen[None]):
     CallCardScreen .dialog-buttons { height: auto; margin: 1 0 0 0; }
     CallCardScreen .dialog-buttons Button { margin: 0 1 0 0; }
     """
+    CSS = wide_dialog("CallCardScreen", 90)
     BINDINGS = [
         Binding("escape", "close", "Закрыть", id="call_card.close", tooltip="Вернуться к списку звонков"),
         Binding("p", "pdf", "PDF", id="call_card.pdf", tooltip="Сохранить бланк звонка в PDF"),
@@ -605,9 +608,10 @@ class CallCardScreen(ModalScreen[None]):
             if e is None:
                 yield Static(f"Звонок отменён. {r.notes}")
             else:
+                whom = ", ".join(part for part in (e.callee, e.number) if part)  # no empty «, » when a part is unknown
                 yield Static(
-                    f"{clock.fmt_date(e.date)} {e.time} · {e.direction}\nКто звонил: {e.caller}\nКому: {e.callee}, "
-                    f"{e.number}\nЦель: {e.purpose}\nИтог: {e.outcome}\nСодержание: {e.summary or '—'}\n"
+                    f"{clock.fmt_date(e.date)} {e.time} · {e.direction}\nКто звонил: {e.caller}\nКому: {whom}\n"
+                    f"Цель: {e.purpose}\nИтог: {e.outcome}\nСодержание: {e.summary or '—'}\n"
                     f"Договорённости: {e.agreements or '—'}\nРазговор {e.duration}, подготовка {e.prep}, "
                     f"документирование {e.doc}"
                     + (f"\nВне рабочего времени: {e.off_hours_reason}" if e.off_hours_reason else "")
