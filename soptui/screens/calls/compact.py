@@ -25,7 +25,7 @@ class CompactWhenShort:
         short = rows < COMPACT_ROWS
         for field in self.query(LabeledInput):
             field.set_class(short, "-compact")
-        for widget in self.query("Input, Select, RadioSet, OptionList"):
+        for widget in self.query("Input, Select, RadioSet, OptionList, TextArea"):
             widget.compact = short
 
 

@@ -913,7 +913,7 @@ class NoticeSendScreen(CompactWhenShort, ModalScreen[NoticeResult | None]):
     DEFAULT_CSS = (
         _css("NoticeSendScreen")
         + """
-    NoticeSendScreen #notice-text { height: 5; }
+    NoticeSendScreen #notice-text { height: auto; max-height: 10; }
     NoticeSendScreen .dialog-buttons Button { min-width: 12; }
     """
     )
