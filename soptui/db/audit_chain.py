@@ -92,16 +92,21 @@ def append(at: dt.datetime, staff_id: int | None, action: str, table: str, recor
 
         with write_transaction():
             return append(at, staff_id, action, table, record_id, changes)
+    from soptui.db import prepared
+
     prev = _last_hash(database)
-    m.AuditLog.create(
-        at=at,
-        staff=staff_id,
-        action=action,
-        table=table,
-        record_id=record_id,
-        changes=changes,
-        prev_hash=prev,
-        row_hash=row_digest(prev, at, staff_id, action, table, record_id, changes),
+    prepared.insert(
+        m.AuditLog,
+        dict(
+            at=at,
+            staff=staff_id,
+            action=action,
+            table=table,
+            record_id=record_id,
+            changes=changes,
+            prev_hash=prev,
+            row_hash=row_digest(prev, at, staff_id, action, table, record_id, changes),
+        ),
     )
 
 
