@@ -27,6 +27,7 @@ def clear() -> None:
     """Forget every kept SQL text (tests; a schema change in a running process would call it too)."""
     _SELECT.clear()
     _INSERT.clear()
+    _QUERIES.clear()
 
 
 def _select_sql(model: type[pw.Model], engine: type) -> tuple[str, tuple]:
@@ -91,3 +92,18 @@ def insert(model: type[pw.Model], values: dict[str, Any]) -> pw.Model:
     instance._pk = new_id
     instance._dirty.clear()
     return instance
+
+
+_QUERIES: dict[tuple, str] = {}
+
+
+def execute(key: str, build, params: tuple):
+    """Run a fixed-shape query whose SQL is kept under `key`: `build()` makes it once per engine with
+    placeholder values, `params` are the real ones in the same order as the query's own parameters."""
+    engine = _engine()
+    if engine is None:
+        return db.execute_sql(*build().sql())  # pragma: no cover - an unbound store fails the ordinary way
+    sql = _QUERIES.get((key, engine))
+    if sql is None:
+        sql = _QUERIES[(key, engine)] = build().sql()[0]
+    return db.execute_sql(sql, params)
