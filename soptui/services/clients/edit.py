@@ -98,7 +98,7 @@ def create_client(data: ClientData, status: str = "potential", reason: str = "")
             staff=session.actor_id(),
         )
         replace_points({"client": client.id}, data.phones, data.messengers)
-        reindex(client.id)
+        reindex(client.id, new_client=client)  # the row just written: nothing of it to read or delete
     return client.id
 
 

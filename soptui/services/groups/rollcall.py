@@ -181,7 +181,7 @@ def save_roll_call(
             }
             if moved:
                 raise ConflictError({cid: list(v) for cid, v in stored.items()}, moved)
-        names = {c.id: person_name(c) for c in m.Client.select().where(m.Client.id.in_(list(marks) or [0]))}
+        names: dict[int, str] | None = None  # read only when someone is over the weekly limit
         violations = []
         for client_id, (present, _reason) in marks.items():
             if not present:
@@ -191,6 +191,8 @@ def save_roll_call(
                 continue
             others = domain.weekly_cap_conflict(s.date, attended_refs(client_id, s.date, exclude=s.id))
             if others:
+                if names is None:
+                    names = {c.id: person_name(c) for c in m.Client.select().where(m.Client.id.in_(list(marks)))}
                 name = names.get(client_id, "")
                 violations.append(LimitViolation(client_id, name, tuple(others), domain.limit_message(name, others)))
         if violations:
@@ -214,15 +216,15 @@ def save_roll_call(
                     "override_by": a.override_by_id,
                 }
                 after = {**before, **values}
-                if after != before:
-                    store.update_versioned(m.Attendance, a.id, a.version, values)
+                if after != before:  # `a` was read in this transaction: not read again
+                    store.update_versioned(m.Attendance, a.id, a.version, values, current=a)
             c, r = _sync_service_entry(a.id, client_id, s, present, staff_id, minutes)
             created += c
             removed += r
         if created or removed:
             spread_report_minutes(s.id)  # the report's minutes follow the clients who came
         if s.status == "planned":
-            store.update_versioned(m.GroupSession, s.id, s.version, {"status": "held"})
+            store.update_versioned(m.GroupSession, s.id, s.version, {"status": "held"}, current=s)
     present_n = sum(1 for p, _ in marks.values() if p)
     return SaveResult(present_n, len(marks) - present_n, created, removed)
 
