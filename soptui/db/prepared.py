@@ -25,9 +25,8 @@ def _engine() -> type | None:
 
 def clear() -> None:
     """Forget every kept SQL text (tests; a schema change in a running process would call it too)."""
-    _SELECT.clear()
-    _INSERT.clear()
-    _QUERIES.clear()
+    for kept in (_SELECT, _INSERT, _QUERIES, _UPDATE, _INSERT_MANY):
+        kept.clear()
 
 
 def _select_sql(model: type[pw.Model], engine: type) -> tuple[str, tuple]:
@@ -107,3 +106,56 @@ def execute(key: str, build, params: tuple):
     if sql is None:
         sql = _QUERIES[(key, engine)] = build().sql()[0]
     return db.execute_sql(sql, params)
+
+
+_UPDATE: dict[tuple, str] = {}
+
+
+def update_versioned(model: type[pw.Model], record_id: int, expected_version: int, values: dict[str, Any]) -> int:
+    """UPDATE one row WHERE id = record_id AND version = expected_version; returns the number of rows changed.
+    `values` are field names (not column names) with their new values, the version among them."""
+    meta = model._meta
+    engine = _engine()
+    if engine is None or any(n not in meta.fields for n in values):
+        return (
+            model.update(**values)
+            .where((meta.primary_key == record_id) & (model.version == expected_version))
+            .execute()
+        )
+    names = tuple(values)
+    key = (model, names, engine)
+    sql = _UPDATE.get(key)
+    if sql is None:
+        param = db.obj.param
+        sets = ", ".join(f'"{meta.fields[n].column_name}" = {param}' for n in names)
+        sql = _UPDATE[key] = (
+            f'UPDATE "{meta.table_name}" SET {sets} WHERE "{meta.primary_key.column_name}" = {param} '
+            f'AND "{meta.fields["version"].column_name}" = {param}'
+        )
+    params = [meta.fields[n].db_value(values[n]) for n in names]
+    params += [record_id, expected_version]
+    return meta.database.execute_sql(sql, params).rowcount
+
+
+_INSERT_MANY: dict[tuple, str] = {}
+
+
+def insert_many(model: type[pw.Model], names: tuple[str, ...], rows: list[tuple]) -> None:
+    """One INSERT of several rows, each a tuple of values for `names` (no defaults applied: give every column
+    that has no database default)."""
+    if not rows:
+        return
+    meta = model._meta
+    engine = _engine()
+    if engine is None or any(n not in meta.fields for n in names):
+        model.insert_many([dict(zip(names, r)) for r in rows]).execute()
+        return
+    key = (model, names, len(rows), engine)
+    sql = _INSERT_MANY.get(key)
+    if sql is None:
+        columns = ", ".join(f'"{meta.fields[n].column_name}"' for n in names)
+        one = "(" + ", ".join([db.obj.param] * len(names)) + ")"
+        sql = _INSERT_MANY[key] = f'INSERT INTO "{meta.table_name}" ({columns}) VALUES ' + ", ".join([one] * len(rows))
+    fields = [meta.fields[n] for n in names]
+    params = [f.db_value(v) for r in rows for f, v in zip(fields, r)]
+    meta.database.execute_sql(sql, params)

@@ -111,11 +111,9 @@ def update_versioned(
     values = dict(changes)
     values["version"] = expected_version + 1
     values["updated_at"] = clock.now()
-    updated = (
-        model.update(**values)
-        .where((model._meta.primary_key == record_id) & (model.version == expected_version))
-        .execute()
-    )
+    from soptui.db import prepared
+
+    updated = prepared.update_versioned(model, record_id, expected_version, values)
     if updated != 1:  # lost a race that the IMMEDIATE lock should have prevented (PostgreSQL)
         raise ConflictError(row_dict(model.get_by_id(record_id)), {})
     if diff and audit_it:

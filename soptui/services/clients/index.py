@@ -64,9 +64,10 @@ def reindex(client_id: int, new_client: m.Client | None = None) -> None:
     client = new_client if new_client is not None else m.Client.get_by_id(client_id)
     if new_client is None:
         m.ClientSearchTerm.delete().where(m.ClientSearchTerm.client == client_id).execute()
-    rows = [
-        {"client": client_id, "kind": k, "term": t, "weight": w, "sort_key": client.name_key}
-        for k, t, w in index_terms(client, new=new_client is not None)
-    ]
-    if rows:
-        m.ClientSearchTerm.insert_many(rows).execute()
+    from soptui.db import prepared
+
+    prepared.insert_many(
+        m.ClientSearchTerm,
+        ("client", "kind", "term", "weight", "sort_key"),
+        [(client_id, k, t, w, client.name_key) for k, t, w in index_terms(client, new=new_client is not None)],
+    )
