@@ -85,6 +85,13 @@ class BaseModel(pw.Model):
         return prepared.get(cls, record_id)
 
     @classmethod
+    def get(cls, *query, **filters):  # also what a foreign key's lazy load (`call.client`) runs
+        record_id = _plain_id_lookup(cls, query, filters)
+        if record_id is None:
+            return super().get(*query, **filters)
+        return cls.get_by_id(record_id)
+
+    @classmethod
     def get_by_id(cls, pk):
         if type(pk) is not int:
             return super().get_by_id(pk)

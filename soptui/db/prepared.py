@@ -48,11 +48,10 @@ def get(model: type[pw.Model], record_id: int) -> pw.Model | None:
     row = model._meta.database.execute_sql(sql, (record_id,)).fetchone()
     if row is None:
         return None
-    instance = model(
-        __no_default__=1,
-        **{name: (value if value is None else convert(value)) for (name, convert), value in zip(columns, row)},
-    )
-    instance._dirty.clear()
+    instance = model(__no_default__=1)  # as peewee's row wrapper builds it, the fields' data set at once
+    instance.__data__ = {
+        name: (value if value is None else convert(value)) for (name, convert), value in zip(columns, row)
+    }
     return instance
 
 

@@ -148,7 +148,12 @@ def _values(call: m.PhoneCall) -> dict[str, str]:
 
 
 def _record(call: m.PhoneCall, for_display: bool = True) -> CallRecord:
-    kind, pid, _ = person_of(call)
+    if call.representative_id:  # whom the call is to, as person_of says, without reading that person's row
+        kind, pid = "representative", call.representative_id
+    elif call.contact_id:
+        kind, pid = "contact", call.contact_id
+    else:
+        kind, pid = "client", call.client_id
     try:
         state = json.loads(call.state_json) if call.state_json else {}
     except ValueError:
