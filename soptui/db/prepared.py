@@ -158,3 +158,29 @@ def insert_many(model: type[pw.Model], names: tuple[str, ...], rows: list[tuple]
     fields = [meta.fields[n] for n in names]
     params = [f.db_value(v) for r in rows for f, v in zip(fields, r)]
     meta.database.execute_sql(sql, params)
+
+
+def rows(model: type[pw.Model], **equal: Any) -> list[pw.Model]:
+    """Whole rows WHERE each given field equals its value, in id order, as model instances (the kept-SQL
+    form of `model.select().where(model.a == x, model.b == y).order_by(model.id)`)."""
+    meta = model._meta
+    engine = _engine()
+    names = tuple(equal)
+    if engine is None or any(n not in meta.fields for n in names):
+        query = model.select().where(*[getattr(model, n) == v for n, v in equal.items()]).order_by(meta.primary_key)
+        return list(query)
+    key = ("rows", model, names)
+    sql = _QUERIES.get((key, engine))
+    fields = tuple(meta.sorted_fields)
+    if sql is None:
+        query = model.select(*fields).where(*[getattr(model, n) == 0 for n in names]).order_by(meta.primary_key)
+        sql = _QUERIES[(key, engine)] = query.sql()[0]
+    params = [meta.fields[n].db_value(v) for n, v in equal.items()]
+    out = []
+    for row in meta.database.execute_sql(sql, params).fetchall():
+        instance = model(__no_default__=1)
+        instance.__data__ = {
+            f.name: (value if value is None else f.python_value(value)) for f, value in zip(fields, row)
+        }
+        out.append(instance)
+    return out
