@@ -167,13 +167,17 @@ def rows(model: type[pw.Model], **equal: Any) -> list[pw.Model]:
     engine = _engine()
     names = tuple(equal)
     if engine is None or any(n not in meta.fields for n in names):
-        query = model.select().where(*[getattr(model, n) == v for n, v in equal.items()]).order_by(meta.primary_key)
+        query = model.select().order_by(meta.primary_key)
+        if equal:
+            query = query.where(*[getattr(model, n) == v for n, v in equal.items()])
         return list(query)
     key = ("rows", model, names)
     sql = _QUERIES.get((key, engine))
     fields = tuple(meta.sorted_fields)
     if sql is None:
-        query = model.select(*fields).where(*[getattr(model, n) == 0 for n in names]).order_by(meta.primary_key)
+        query = model.select(*fields).order_by(meta.primary_key)
+        if names:
+            query = query.where(*[getattr(model, n) == 0 for n in names])
         sql = _QUERIES[(key, engine)] = query.sql()[0]
     params = [meta.fields[n].db_value(v) for n, v in equal.items()]
     out = []

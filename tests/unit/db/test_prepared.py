@@ -119,3 +119,15 @@ def test_update_versioned_returns_the_row_as_written(store):
     assert again.__data__ == m.Department.get_by_id(dept.id).__data__
     with pytest.raises(st.ConflictError), write_transaction():
         st.update_versioned(m.Department, dept.id, 2, {"short_name": "x"})
+
+
+def test_rows_are_the_rows_peewee_selects(store):
+    a, b = _dept("Первое"), _dept("Второе")
+    with write_transaction():
+        st.update_versioned(m.Department, b.id, 1, {"phone": "+73432999999"})
+    assert [d.name for d in prepared.rows(m.Department)] == ["Первое", "Второе"]
+    assert [d.id for d in prepared.rows(m.Department, phone="+73432000000")] == [a.id]
+    assert [d.id for d in prepared.rows(m.Department, phone="+73432999999", name="Второе")] == [b.id]
+    assert prepared.rows(m.Department, phone="нет такого") == []
+    fast = prepared.rows(m.Department, name="Второе")[0]
+    assert fast.__data__ == m.Department.select().where(m.Department.id == b.id).get().__data__
