@@ -185,11 +185,16 @@ class EditFlow:
             self.write_draft(None)
 
     def _refocus(self, index: int | None) -> None:
-        """Back in the field where typing stopped (the cursor goes to the end of its text)."""
-        self._refocusing = False
+        """Back in the field where typing stopped (the cursor goes to the end of its text). Keys typed ahead
+        wait until the focus has really moved: `focus()` only asks for it, and a key let go meanwhile went to
+        the field focused before (a comma of «, кв. 5» was lost on a busy machine)."""
         chain = self.focus_chain
         if isinstance(index, int) and 0 <= index < len(chain):
             chain[index].focus()
+        self.call_after_refresh(self._refocused)
+
+    def _refocused(self) -> None:
+        self._refocusing = False
 
     # --- the conflict review ----------------------------------------------------------------
 

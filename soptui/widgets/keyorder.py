@@ -30,7 +30,10 @@ from textual import events
 class KeyGate:
     """App mixin: call `init_key_gate()` in `__init__` and `gate_input(event)` first in `on_event`."""
 
-    KEY_HOLD_LIMIT = 5.0  # seconds a key may wait for a screen that is still loading
+    # Seconds a key may wait for a screen that is still loading, after which it goes wherever the focus is (a
+    # screen that never gets ready must not swallow keys). 5 s was too short for a busy machine: a draft
+    # resumed from Today took longer to load and the comma typed after Enter went to no field.
+    KEY_HOLD_LIMIT = 15.0
     KEY_POLL = 0.02
 
     def init_key_gate(self) -> None:
