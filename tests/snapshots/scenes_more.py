@@ -17,7 +17,7 @@ from textual.widgets import Button
 from soptui.demo import DEMO_PASSWORD
 from soptui.screens.navigation import NewCall, OpenClient, OpenVisit
 
-from conftest import fill, sign_in, until, wait_screen
+from conftest import click, fill, sign_in, until, wait_screen
 
 # --- groups ------------------------------------------------------------------------------------------------
 
@@ -45,6 +45,14 @@ async def _press_button(pilot: Pilot, selector: str) -> None:
 
 async def club_card(pilot: Pilot) -> None:
     await _club_card(pilot)
+    await _settle(pilot)
+
+
+async def club_members(pilot: Pilot) -> None:
+    """The club's card, tab «Участники» (clicked)."""
+    club = await _club_card(pilot)
+    await click(pilot, "#--content-tab-tab-members")
+    await until(pilot, lambda: club.query_one("#club-tabs").active == "tab-members", "members tab")
     await _settle(pilot)
 
 
@@ -224,13 +232,13 @@ async def recording(pilot: Pilot) -> None:
     from soptui.services import patronage as visits
     from soptui.services.patronage import VisitPlan
 
-    client = m.Client.select().where(m.Client.status == "active").order_by(m.Client.id).first()
-    ivanova = m.Staff.get(m.Staff.login == "ivanova").id
+    ivanova = m.Staff.get(m.Staff.login == "ivanova")
+    client = m.Client.select().where(m.Client.department == ivanova.department).order_by(m.Client.id).first()
     with access.acting_as(access.centre_actor(None)):
         vid = visits.save_plan(
             VisitPlan(
                 client_id=client.id,
-                staff_ids=[ivanova],
+                staff_ids=[ivanova.id],
                 day=dt.date(2026, 11, 24),
                 start=dt.time(14, 0),
                 end=dt.time(14, 40),
@@ -368,6 +376,7 @@ async def message(pilot: Pilot) -> None:
 SCENES: dict[str, Callable[[Pilot], Awaitable[None]]] = {
     "choose_club": choose_club,
     "club_card": club_card,
+    "club_members": club_members,
     "feedback": feedback,
     "absence_reason": absence_reason,
     "override": override,
