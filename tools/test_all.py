@@ -131,8 +131,10 @@ class Cluster:
 
 def workers() -> list[str]:
     """Two test processes a core (at most 8): the UI tests spend much of their time waiting on the event loop,
-    so on a 2-core machine 4 workers ran the SQLite pass in 493 s against 571 s with 2 (pytest's «-n auto»)."""
-    return ["-n", str(min(8, 2 * (os.cpu_count() or 1)))]
+    so on a 2-core machine 4 workers ran the SQLite pass in 493 s against 571 s with 2 (pytest's «-n auto»).
+    Work stealing: a worker that runs out takes tests from the others' queues, so the pass does not end with one
+    worker alone on its last long Pilot walks."""
+    return ["-n", str(min(8, 2 * (os.cpu_count() or 1))), "--dist", "worksteal"]
 
 
 def pytest(extra: list[str], env: dict[str, str]) -> int:

@@ -58,7 +58,7 @@ class TodayScreen(SectionScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.items: list[today_service.TodayItem] = []
-        self._wide: bool | None = None
+        self._layout: tuple[bool, int] | None = None  # (wide, width) the columns were made for
         self._columns()
         self.keys_ready = False  # Enter typed ahead opens a row once the rows are there (widgets/keyorder.py)
         self.action_reload()
@@ -66,25 +66,25 @@ class TodayScreen(SectionScreen):
     WIDE = 110  # from this width every column has room; below it «Что» gets what the others leave
 
     def _columns(self) -> None:
-        """At 80 columns «Что» matters most: the section goes into it, names are short, dates lose the year."""
+        """At 80 columns «Что» matters most: the section goes into it, names are short, dates lose the year.
+        «Что» gets the width the others leave, so a longer text ends in «…» instead of running off the screen."""
         width = self.size.width or self.app.size.width
         wide = width >= self.WIDE
-        if wide == self._wide:
+        if (wide, width) == self._layout:
             return
-        self._wide = wide
+        self._layout = (wide, width)
         table = self.query_one(DataTable)
         table.clear(columns=True)
         if wide:
-            table.add_column("Состояние", width=10)
-            table.add_column("Раздел", width=10)
-            table.add_column("Срок / время", width=16)
-            table.add_column("Кто", width=30)
+            widths = {"Состояние": 10, "Раздел": 10, "Срок / время": 16, "Кто": 26}
         else:
             # 80 columns: the state is the row's colour and a mark before the date («! до 23.11»: overdue),
             # and «просрочено 9 р.д.» in «Что» says it in words, so «Что» is read whole
-            table.add_column("Срок", width=13)
-            table.add_column("Кто", width=14)
-        table.add_column("Что")
+            widths = {"Срок": 13, "Кто": 14}
+        for label, cells in widths.items():
+            table.add_column(label, width=cells)
+        taken = sum(widths.values()) + 2 * table.cell_padding * (len(widths) + 1) + 1  # + the scrollbar
+        table.add_column("Что", width=max(20, width - taken))
         if self.items:
             self._fill(table)
 
@@ -140,13 +140,19 @@ class TodayScreen(SectionScreen):
             style = STATE_STYLE.get(item.state, "")
             state = Text(STATE_LABEL.get(item.state, ""), style=style)
             section = SECTION_SHORT.get(item.section, item.section)
-            if self._wide:
-                cells = [state, section, Text(item.when, style=style), item.who, Text(item.what, style=style)]
-            else:
+            if self._layout[0]:
                 cells = [
+                    state,
+                    section,
+                    Text(item.when, style=style),
+                    Text(item.who, overflow="ellipsis", no_wrap=True),
+                    Text(item.what, style=style, overflow="ellipsis", no_wrap=True),
+                ]
+            else:
+                cells = [  # a cut cell ends in «…»: the detail line under the table says it whole
                     Text(f"{STATE_MARK.get(item.state, ' ')} {_without_year(item.when)}", style=style),
-                    short_of_full(item.who),
-                    Text(f"{section}: {_compact(item.what)}", style=style),
+                    Text(short_of_full(item.who), overflow="ellipsis", no_wrap=True),
+                    Text(f"{section}: {_compact(item.what)}", style=style, overflow="ellipsis", no_wrap=True),
                 ]
             table.add_row(*cells, key=str(i))
 

@@ -27,9 +27,7 @@ def db_work(*, action: str = "выполнить действие", **options: A
                 return method(self, *args, **kwargs)
             except ControlCharacters:
                 # pasted text with a NUL or an escape in a multi-line box: refused, said, the form keeps it all
-                self.app.call_from_thread(
-                    self.notify, f"Не сохранено. {CONTROL_MESSAGE}", severity="error", timeout=10, markup=False
-                )
+                self.app.call_from_thread(_refuse_control_text, self)
                 return None
             except Exception as error:
                 app = self.app
@@ -41,3 +39,12 @@ def db_work(*, action: str = "выполнить действие", **options: A
         return work(thread=True, exit_on_error=False, **options)(guarded)
 
     return decorate
+
+
+def _refuse_control_text(node) -> None:
+    """A save refused for a control character the form did not check first: the boxes that hold one say so
+    under themselves (widgets.textbox.boxes_ok) and the toast says nothing was saved."""
+    from soptui.widgets.textbox import boxes_ok
+
+    boxes_ok(getattr(node, "screen", node))
+    node.notify(f"Не сохранено. {CONTROL_MESSAGE}", severity="error", timeout=10, markup=False)

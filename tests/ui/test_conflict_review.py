@@ -162,10 +162,15 @@ async def test_act_typed_here_while_a_colleague_saves_it_opens_the_review(demo_s
         await until(pilot, lambda: app.screen is act and not act._in_conflict, "back in the act")
         await pilot.press("ctrl+s")
         await until(pilot, lambda: not act.dirty, "saved")
-    import json
+        import json
 
-    data = json.loads(m.VisitAct.get(m.VisitAct.visit == visit.id, m.VisitAct.kind == "housing").data)
-    assert (data["dwelling_type"], data["ownership"]) == ("квартира", "найм")
+        def stored() -> tuple[str, str]:
+            data = json.loads(m.VisitAct.get(m.VisitAct.visit == visit.id, m.VisitAct.kind == "housing").data)
+            return data.get("dwelling_type"), data.get("ownership")
+
+        # Ctrl+S clears «dirty» at once; the draft itself is written by a worker a moment later
+        await until(pilot, lambda: stored() == ("квартира", "найм"), "the act written")
+    assert stored() == ("квартира", "найм")
 
 
 async def test_roll_call_saved_by_a_colleague_meanwhile_opens_the_review(store, staff, centre):

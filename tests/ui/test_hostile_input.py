@@ -305,3 +305,56 @@ async def test_control_characters_pasted_into_the_client_form_are_refused_at_the
         await wait_screen(pilot, "ClientCardScreen")
         client = m.Client.get(m.Client.last_name == "Нулева")
         assert client.address == "ул. Мира, 5" and client.notes == "допосле"
+
+
+async def test_control_characters_pasted_into_a_multi_line_box_are_refused_under_the_box(demo_store):
+    """Issue 14 point 6 in a multi-line box (the referral's summary): the paste is flagged under the box at
+    once; Ctrl+S saves nothing, brings the focus back to the box and keeps the pasted text; with the
+    character taken out the referral saves."""
+    from soptui.core.text import CONTROL_MESSAGE
+    from soptui.widgets.fields import FieldError
+    from soptui.widgets.textbox import TextBox
+
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "ivanova", "demo2026")
+        await pilot.press("f3")
+        await wait_screen(pilot, "ClientsScreen")
+        await _settle(pilot)
+        await pilot.press("ctrl+r")
+        form = await wait_screen(pilot, "ReferralFormScreen")
+        await _settle(pilot)
+        form.query_one("#rf-ground").value = "prevention_request"
+        for fid, text in {
+            "rf-last": "Управова",
+            "rf-first": "Анна",
+            "rf-date": "24.11.2026",
+            "rf-time": "09:00",
+        }.items():
+            form.query_one(f"#{fid}", LabeledInput).value = text
+        box = form.query_one("#rf-summary", TextBox)
+        under = box.parent.children[box.parent.children.index(box) + 1]
+        assert isinstance(under, FieldError) and not str(under.render()).strip()
+        box.focus()
+        await pilot.pause()
+        paste = events.Paste("Со слов соседки\x00 ребёнок один\x1b[2J дома")
+        paste.set_sender(app)
+        app._driver.send_message(paste)
+        await pilot.pause()
+        assert str(under.render()) == CONTROL_MESSAGE  # at once, before any save
+        form.query_one("#rf-last", LabeledInput).input.focus()
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await _settle(pilot)
+        assert app.is_running and app.screen is form
+        assert app.focused is box and str(under.render()) == CONTROL_MESSAGE
+        assert box.text == "Со слов соседки\x00 ребёнок один\x1b[2J дома"  # nothing pasted is lost
+        assert not m.Client.select().where(m.Client.last_name == "Управова").exists()
+        assert "Traceback" not in _screen_text(app)
+        box.load_text("Со слов соседки ребёнок один дома")
+        await pilot.pause()
+        assert not str(under.render()).strip()
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: app.screen is not form, "referral saved")
+        referral = m.Referral.select().join(m.Client).where(m.Client.last_name == "Управова").get()
+        assert referral.summary == "Со слов соседки ребёнок один дома"

@@ -34,6 +34,9 @@ async def test_what_gets_the_room_at_80_columns(demo_store):
                 assert "р.д." in str(row[2]) and "раб. дн." not in str(row[2])
             if item.section == "Сроки по обращениям":  # a deadline's «Что» is read whole at 80 columns
                 assert len(str(row[2])) <= what.get_render_width(table) - 2, str(row[2])
+        # «Что» takes the width the others leave: nothing runs off the screen, a longer text ends in «…»
+        assert table.virtual_size.width <= table.size.width, (table.virtual_size, table.size)
+        assert all(table.get_row_at(i)[2].overflow == "ellipsis" for i in range(len(items)))
         row = table.get_row_at(0)
         assert ": " in str(row[2])
         assert "." in str(row[1]) and len(str(row[1])) <= len(items[0].who)
@@ -42,4 +45,4 @@ async def test_what_gets_the_room_at_80_columns(demo_store):
         await sign_in(pilot, "ivanova", "demo2026")
         table = await _today_table(pilot)
         assert [str(c.label) for c in table.columns.values()] == ["Состояние", "Раздел", "Срок / время", "Кто", "Что"]
-        assert table.get_row_at(0)[3] == app.screen.items[0].who
+        assert str(table.get_row_at(0)[3]) == app.screen.items[0].who

@@ -17,7 +17,7 @@ from soptui.screens.form_base import EditFlow
 from soptui.services import institution as service
 from soptui.widgets.fields import FieldError, LabeledInput
 from soptui.widgets.header import AppHeader
-from soptui.widgets.textbox import TextBox
+from soptui.widgets.textbox import TextBox, boxes_ok
 from soptui.widgets.workers import db_work
 
 
@@ -336,6 +336,8 @@ class InstitutionFormScreen(EditFlow, Screen[service.InstitutionInfo | None]):
 
     @on(Button.Pressed, "#if-save")
     def action_save(self) -> None:
+        if not boxes_ok(self):
+            return
         for field in self.query(LabeledInput):
             field.show_error(None)
         for error in self.query(FieldError):

@@ -25,7 +25,7 @@ from soptui.screens.clients.client_form import DuplicateDialog, _opt
 from soptui.screens.form_base import EditFlow
 from soptui.services import clients as svc
 from soptui.widgets.fields import LabeledInput
-from soptui.widgets.textbox import TextBox
+from soptui.widgets.textbox import TextBox, boxes_ok
 from soptui.widgets.workers import db_work
 
 GROUND_OPTIONS = [(label, code) for code, label in GROUNDS.items()]
@@ -353,7 +353,7 @@ class ReferralFormScreen(EditFlow, SectionScreen):
     # --- saving ----------------------------------------------------------------------------
 
     def action_save(self) -> None:
-        if not self.loaded:
+        if not self.loaded or not boxes_ok(self):
             return
         ok = True
         values: dict[str, Any] = {}

@@ -19,7 +19,7 @@ from soptui.services import drafts
 from soptui.services import groups as service
 from soptui.widgets.fields import FieldError, LabeledInput
 from soptui.widgets.header import AppHeader
-from soptui.widgets.textbox import TextBox
+from soptui.widgets.textbox import TextBox, boxes_ok
 from soptui.widgets.workers import db_work
 
 PROGRAMME_HELP = "Одна строка — одно занятие: «Тема — цель». Порядок строк — номера занятий."
@@ -290,6 +290,8 @@ class ClubFormScreen(EditFlow, Screen[int | None]):
 
     @on(Button.Pressed, "#cf-save")
     def action_save(self) -> None:
+        if not boxes_ok(self):
+            return
         self._clear_errors()
         ok = True
         cleaned = {}

@@ -22,7 +22,7 @@ from soptui.screens.form_base import EditFlow
 from soptui.services import drafts
 from soptui.services import groups as service
 from soptui.widgets.fields import FieldError, LabeledInput
-from soptui.widgets.textbox import TextBox
+from soptui.widgets.textbox import TextBox, boxes_ok
 from soptui.widgets.workers import db_work
 
 
@@ -240,7 +240,7 @@ class SessionFormScreen(EditFlow, SectionScreen):
 
     @on(Button.Pressed, "#sf-save")
     def action_save(self) -> None:
-        if self.detail is None:
+        if self.detail is None or not boxes_ok(self):
             return
         ok, _ = self.query_one("#sf-topic", LabeledInput).check()
         if not ok:

@@ -18,7 +18,7 @@ from soptui.domain.labels import ACT_KINDS
 from soptui.screens.form_base import EditFlow
 from soptui.services.errors import ConflictError, RecordGone
 from soptui.widgets.fields import FieldError, TextInput
-from soptui.widgets.textbox import TextBox
+from soptui.widgets.textbox import TextBox, boxes_ok
 from soptui.widgets.workers import db_work
 
 if TYPE_CHECKING:
@@ -241,7 +241,7 @@ class ActFormScreen(EditFlow, ModalScreen[bool]):
     # --- completing and printing ------------------------------------------------------------
 
     def action_complete(self) -> None:
-        if not self.loaded or self.readonly:
+        if not self.loaded or self.readonly or not boxes_ok(self):
             return
         self._stop_draft_timer()
         data = self.data()

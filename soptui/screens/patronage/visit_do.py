@@ -31,7 +31,7 @@ from soptui.domain.patronage import EFFECTIVENESS, effectiveness_text
 from soptui.widgets.fields import FieldError, LabeledInput, TextInput
 from soptui.widgets.header import AppHeader
 from soptui.widgets.stage_timers import StageTimers
-from soptui.widgets.textbox import TextBox
+from soptui.widgets.textbox import TextBox, boxes_ok
 from soptui.widgets.workers import db_work
 
 if TYPE_CHECKING:
@@ -577,7 +577,7 @@ class VisitDoScreen(Screen):
         )
 
     def action_complete(self) -> None:
-        if self.detail is None or self.detail.card.status != "planned":
+        if self.detail is None or self.detail.card.status != "planned" or not boxes_ok(self):
             return
         pending = self.query_one("#rec-text", LabeledInput).value.strip()
         if pending:
