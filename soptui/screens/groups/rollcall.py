@@ -56,7 +56,8 @@ class AbsenceReasonDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="ar-box", classes="dialog"):
             yield Static(f"Причина отсутствия: {self.person}", classes="dialog-title")
-            yield Static("  ".join(f"{k} — {v}" for k, v in REASONS.items()), classes="muted")
+            # one reason a line: at 64 columns the three on one line broke «без уважительной / причины»
+            yield Static("\n".join(f"{k} — {v}" for k, v in REASONS.items()), classes="muted")
             yield TextInput(value=self.reason, id="ar-reason", placeholder="цифра или своя причина")
             yield Static("Enter — сохранить · Esc — отмена", classes="muted")
 
