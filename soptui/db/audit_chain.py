@@ -77,10 +77,17 @@ def row_digest(prev_hash: str, at, staff_id, action: str, table: str, record_id,
     return hashlib.sha256(content.encode("utf-8")).hexdigest()
 
 
+_LAST = "SELECT row_hash FROM audit_log ORDER BY id DESC LIMIT 1"
+
+
 def _last_hash(database: pw.Database) -> str:
     if isinstance(database, pw.PostgresqlDatabase):
-        database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_PG_LOCK_KEY,))
-    row = database.execute_sql("SELECT row_hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+        # one round trip, two statements: the lock is taken by the first, and the second (its own snapshot
+        # under READ COMMITTED) reads the last row after it; the writers' lock is held meanwhile, so every
+        # trip here made the others wait (issue 14: 8 writers)
+        row = database.execute_sql(f"SELECT pg_advisory_xact_lock(%s); {_LAST}", (_PG_LOCK_KEY,)).fetchone()
+    else:
+        row = database.execute_sql(_LAST).fetchone()
     return (row[0] if row else "") or GENESIS
 
 
@@ -92,16 +99,21 @@ def append(at: dt.datetime, staff_id: int | None, action: str, table: str, recor
 
         with write_transaction():
             return append(at, staff_id, action, table, record_id, changes)
+    from soptui.db import prepared
+
     prev = _last_hash(database)
-    m.AuditLog.create(
-        at=at,
-        staff=staff_id,
-        action=action,
-        table=table,
-        record_id=record_id,
-        changes=changes,
-        prev_hash=prev,
-        row_hash=row_digest(prev, at, staff_id, action, table, record_id, changes),
+    prepared.insert(
+        m.AuditLog,
+        dict(
+            at=at,
+            staff=staff_id,
+            action=action,
+            table=table,
+            record_id=record_id,
+            changes=changes,
+            prev_hash=prev,
+            row_hash=row_digest(prev, at, staff_id, action, table, record_id, changes),
+        ),
     )
 
 

@@ -73,6 +73,49 @@ class BaseModel(pw.Model):
         database = db
         legacy_table_names = False
 
+    # A row by its id is the commonest read of every service operation: its SQL is kept (soptui.db.prepared)
+    # instead of being built again for each call. Anything but a plain integer id goes the ordinary way.
+    @classmethod
+    def get_or_none(cls, *query, **filters):
+        record_id = _plain_id_lookup(cls, query, filters)
+        if record_id is None:
+            return super().get_or_none(*query, **filters)
+        from soptui.db import prepared
+
+        return prepared.get(cls, record_id)
+
+    @classmethod
+    def get(cls, *query, **filters):  # also what a foreign key's lazy load (`call.client`) runs
+        record_id = _plain_id_lookup(cls, query, filters)
+        if record_id is None:
+            return super().get(*query, **filters)
+        return cls.get_by_id(record_id)
+
+    @classmethod
+    def get_by_id(cls, pk):
+        if type(pk) is not int:
+            return super().get_by_id(pk)
+        from soptui.db import prepared
+
+        row = prepared.get(cls, pk)
+        if row is None:
+            raise cls.DoesNotExist(f"{cls.__name__} instance matching query does not exist: id={pk}")
+        return row
+
+
+def _plain_id_lookup(model, query: tuple, filters: dict) -> int | None:
+    """The id of `get_or_none(Model.id == 5)` or `get_or_none(id=5)`; None for any other query."""
+    pk = model._meta.primary_key
+    if not query and len(filters) == 1:
+        value = filters.get(pk.name)
+        return value if type(value) is int else None
+    if filters or len(query) != 1:
+        return None
+    expr = query[0]
+    if isinstance(expr, pw.Expression) and expr.lhs is pk and expr.op == pw.OP.EQ and type(expr.rhs) is int:
+        return expr.rhs
+    return None
+
 
 class SchemaVersion(pw.Model):
     """Applied schema migrations, one row per version."""

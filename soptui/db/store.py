@@ -62,7 +62,9 @@ def audit(
 
 def create(model: type[T], **fields: Any) -> T:
     """Insert a row and audit it; call inside write_transaction()."""
-    instance = model.create(**fields)
+    from soptui.db import prepared
+
+    instance = prepared.insert(model, fields)
     audit(
         "create",
         model._meta.table_name,
@@ -79,15 +81,20 @@ def update_versioned(
     changes: dict[str, Any],
     original: dict[str, Any] | None = None,
     audit_it: bool = True,
+    current: T | None = None,
 ) -> T:
     """Update a row only if nobody saved it since `expected_version`; audit the diff.
 
     Raises RecordGone if it was deleted, ConflictError (with the fields that
     differ from `original`, the values the editor started from) if it moved on.
     `audit_it=False` for drafts written as the user types (the finished record is audited).
+    `current`: the row as the caller has just read it inside this same write transaction (the lock is held
+    since, so it cannot have moved): it is not read again. Returns the row as written (the values applied to
+    the row read: nobody else can write while the transaction holds the writers' lock, so it is not read back).
     Call inside write_transaction().
     """
-    current = model.get_or_none(model._meta.primary_key == record_id)
+    if current is None:
+        current = model.get_or_none(model._meta.primary_key == record_id)
     if current is None:
         raise RecordGone()
     if current.version != expected_version:
@@ -104,16 +111,17 @@ def update_versioned(
     values = dict(changes)
     values["version"] = expected_version + 1
     values["updated_at"] = clock.now()
-    updated = (
-        model.update(**values)
-        .where((model._meta.primary_key == record_id) & (model.version == expected_version))
-        .execute()
-    )
+    from soptui.db import prepared
+
+    updated = prepared.update_versioned(model, record_id, expected_version, values)
     if updated != 1:  # lost a race that the IMMEDIATE lock should have prevented (PostgreSQL)
         raise ConflictError(row_dict(model.get_by_id(record_id)), {})
     if diff and audit_it:
         audit("update", model._meta.table_name, record_id, {k: v for k, v in diff.items() if k != "password_hash"})
-    return model.get_by_id(record_id)
+    for name, value in values.items():
+        setattr(current, name, value)
+    current._dirty.clear()
+    return current
 
 
 def delete(model: type[T], record_id: int) -> None:

@@ -17,6 +17,7 @@ one of the `require_*` functions below with the actor (explicit, or the signed-i
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TypeVar
 
 from soptui.core import session
@@ -124,36 +125,54 @@ def require_own(actor: Actor | None, staff_id: int | None) -> Actor:
 # --- resolving a record to the client (or department) it belongs to ----------------------------------------
 
 
-def _client_of(model, record_id: int | None, attr: str = "client"):
+@dataclass(frozen=True)
+class ClientRef:
+    """What access needs of a client: its department and the specialist assigned."""
+
+    id: int
+    department_id: int | None
+    assigned_staff_id: int | None
+
+
+def _client_of(model, record_id: int | None, attr: str = "client") -> ClientRef | None:
     from soptui.db import models as m
+    from soptui.db import prepared
 
     if record_id is None:
         return None
-    # only the two columns access needs: a whole wide row (a call has forty columns) cost more than the check
+    # only the two columns access needs (a whole wide row cost more than the check), its SQL kept: every
+    # service call runs one of these
     column = getattr(model, attr)
-    row = (
-        m.Client.select(m.Client.id, m.Client.department, m.Client.assigned_staff)
-        .join(model, on=(column == m.Client.id))
-        .where(model.id == record_id)
-        .first()
-    )
-    return row
+
+    def build():
+        return (
+            m.Client.select(m.Client.id, m.Client.department, m.Client.assigned_staff)
+            .join(model, on=(column == m.Client.id))
+            .where(model.id == 0)
+            .limit(1)
+        )
+
+    row = prepared.execute(f"access.client_of.{model._meta.table_name}.{attr}", build, (record_id, 1)).fetchone()
+    return ClientRef(*row) if row else None
 
 
 def require_client_id(actor: Actor | None, client_id: int | None) -> Actor:
     """The client's file (a missing client is left to the caller, which reports it as gone)."""
     from soptui.db import models as m
+    from soptui.db import prepared
 
-    client = (
-        m.Client.select(m.Client.id, m.Client.department, m.Client.assigned_staff)
-        .where(m.Client.id == client_id)
-        .first()
-        if client_id is not None
-        else None
-    )
-    if client is None:
+    if client_id is None:
         return resolve(actor)
-    return require_client(actor, client.department_id, client.assigned_staff_id)
+    row = prepared.execute(
+        "access.client",
+        lambda: (
+            m.Client.select(m.Client.id, m.Client.department, m.Client.assigned_staff).where(m.Client.id == 0).limit(1)
+        ),
+        (client_id, 1),
+    ).fetchone()
+    if row is None:
+        return resolve(actor)
+    return require_client(actor, row[1], row[2])
 
 
 def _require_via(actor: Actor | None, client) -> Actor:

@@ -97,7 +97,10 @@ def _info(row: m.Institution | None) -> InstitutionInfo:
 def get() -> InstitutionInfo:
     """The institution as stored (defaults before the first run stored it)."""
     # access: anyone, signed in or not: the sign-in screen, every form header and script name the institution
-    return _info(m.Institution.select().first())
+    from soptui.db import prepared
+
+    row = prepared.rows(m.Institution)  # one row; kept SQL: every call start and script reads it
+    return _info(row[0] if row else None)
 
 
 def ensure(full_name: str = DEFAULT_NAME, short_name: str = "КЦСОН", **fields) -> None:

@@ -20,6 +20,7 @@ from soptui.core import clock
 from soptui.core.text import short_of_full
 from soptui.domain.labels import REMINDER_KINDS
 from soptui.screens.base import SectionScreen
+from soptui.screens.calls.compact import wide_dialog
 from soptui.screens.calls.dialogs import (
     NewCallChoice,
     NewCallScreen,
@@ -33,6 +34,7 @@ from soptui.widgets.fields import LabeledInput
 from soptui.widgets.workers import db_work
 
 PAGE = 200
+HINT = "n — новый звонок · Enter — продолжить/открыть · o — ответ на SMS · p — бланк PDF · x — отменить"
 NOTICE_STYLE = {"позвонить": "bold yellow", "прочитано": "cyan", "уведомление": "magenta"}
 
 
@@ -44,7 +46,8 @@ class CallsScreen(SectionScreen):
     CallsScreen #log-period { height: auto; }
     CallsScreen #log-period LabeledInput { width: 20; }
     CallsScreen #log-period Button { margin: 1 1 0 1; }
-    CallsScreen #calls-hint, CallsScreen #log-summary { height: 1; padding: 0 1; color: $text-muted; }
+    CallsScreen #log-summary { height: 1; padding: 0 1; color: $text-muted; }
+    CallsScreen #calls-hint { height: auto; max-height: 2; padding: 0 1; color: $text-muted; }
     CallsScreen TabPane { padding: 0; }
     """
     BINDINGS = [
@@ -75,10 +78,7 @@ class CallsScreen(SectionScreen):
     def compose_body(self) -> ComposeResult:
         with TabbedContent(id="calls-tabs"):
             with TabPane("Звонки", id="tab-calls"):
-                yield Static(
-                    "n — новый звонок · Enter — продолжить/открыть · o — ответ на SMS · p — бланк PDF · x — отменить",
-                    id="calls-hint",
-                )
+                yield Static(HINT, id="calls-hint")
                 yield DataTable(id="calls-table", cursor_type="row", zebra_stripes=True)
             with TabPane("Телефонные переговоры", id="tab-log"):
                 with Horizontal(id="log-period"):
@@ -105,7 +105,7 @@ class CallsScreen(SectionScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#calls-table", DataTable).add_columns(
-            "Когда", "Клиент", "SMS / итог", "Состояние", "Кому", "Телефон", "СОП", "№"
+            "Когда", "Клиент", "Состояние", "SMS / итог", "Кому", "Телефон", "СОП", "№"
         )
         self.query_one("#log-table", DataTable).add_columns(
             "Дата", "Время", "Кто звонил", "Кому", "Номер", "Содержание", "Длит."
@@ -148,26 +148,58 @@ class CallsScreen(SectionScreen):
     def _show_calls(self, rows, resume) -> None:
         self.rows = rows
         table = self.query_one("#calls-table", DataTable)
+        row = table.cursor_row
         table.clear()
-        # below 110 columns: «04.12 09:30» and «Козлов Е.П.», so «SMS / итог» is read whole at 80 columns
+        # below 110 columns: «04.12 09:30» and «Козлов Е.П.», the state before «SMS / итог», and that column cut
+        # to what is left (ending in «…»), so nothing runs off the right edge; the line above says the row whole
         narrow = self.app.size.width < 110
-        for r in rows:
+        whens = [(f"{r.when:%d.%m %H:%M}" if narrow else clock.fmt_datetime(r.when)) if r.when else "" for r in rows]
+        names = [short_of_full(r.client_name) if narrow else r.client_name for r in rows]
+        extra_width = None
+        if narrow and rows:
+            used = (
+                max(len("Когда"), *map(len, whens))
+                + max(len("Клиент"), *map(len, names))
+                + max(len("Состояние"), *(len(r.state_label) for r in rows))
+            )
+            extra_width = max(len("SMS / итог"), self.app.size.width - used - 2 * 4 - 1)  # cell padding, scrollbar
+        for r, when, name in zip(rows, whens, names, strict=True):
             extra = r.notice or r.outcome_label
+            if extra_width is not None and len(extra) > extra_width:
+                extra = extra[: extra_width - 1] + "…"
             style = next((s for k, s in NOTICE_STYLE.items() if r.notice.startswith(k)), "") if r.notice else ""
             table.add_row(
-                f"{r.when:%d.%m %H:%M}" if narrow and r.when else clock.fmt_datetime(r.when),
-                short_of_full(r.client_name) if narrow else r.client_name,
-                Text(extra, style=style),
+                when,
+                name,
                 Text(r.state_label, style="bold" if r.state == "in_progress" else "dim"),
+                Text(extra, style=style),
                 r.callee,
                 r.phone,
                 r.sop,
                 str(r.id),
                 key=str(r.id),
             )
+        if row is not None and 0 < row < len(rows):
+            table.move_cursor(row=row)
+        self._show_hint()
         if resume is not None and not self._offered_resume and self.app.screen is self:
             self._offered_resume = True
             self.offer_resume(resume)
+
+    def on_resize(self) -> None:
+        if self._mounted and self.rows:
+            self._show_calls(self.rows, None)  # the columns follow the width (see _show_calls)
+
+    @on(DataTable.RowHighlighted, "#calls-table")
+    def _show_hint(self) -> None:
+        """At 120 columns the keys; below 110 the highlighted call in full (its columns are cut there)."""
+        hint = self.query_one("#calls-hint", Static)
+        row = self._selected_call()
+        if self.app.size.width >= 110 or row is None:
+            hint.update(HINT)
+            return
+        parts = [row.client_name, row.notice or row.outcome_label, row.callee, row.phone, f"СОП {row.sop}"]
+        hint.update(Text(" · ".join(p for p in parts if p)))
 
     def offer_resume(self, record) -> None:
         step = record.teleprompter.get("step") or record.step_id
@@ -545,6 +577,7 @@ class ReminderScreen(ModalScreen[str | None]):
     ReminderScreen .dialog-buttons { height: auto; margin: 1 0 0 0; }
     ReminderScreen .dialog-buttons Button { margin: 0 1 0 0; }
     """
+    CSS = wide_dialog("ReminderScreen", 72)
     BINDINGS = [Binding("escape", "close", "Закрыть", id="reminder.close", tooltip="Закрыть, ничего не меняя")]
 
     def __init__(self, info) -> None:
@@ -586,6 +619,7 @@ class CallCardScreen(ModalScreen[None]):
     CallCardScreen .dialog-buttons { height: auto; margin: 1 0 0 0; }
     CallCardScreen .dialog-buttons Button { margin: 0 1 0 0; }
     """
+    CSS = wide_dialog("CallCardScreen", 90)
     BINDINGS = [
         Binding("escape", "close", "Закрыть", id="call_card.close", tooltip="Вернуться к списку звонков"),
         Binding("p", "pdf", "PDF", id="call_card.pdf", tooltip="Сохранить бланк звонка в PDF"),
@@ -605,9 +639,10 @@ class CallCardScreen(ModalScreen[None]):
             if e is None:
                 yield Static(f"Звонок отменён. {r.notes}")
             else:
+                whom = ", ".join(part for part in (e.callee, e.number) if part)  # no empty «, » when a part is unknown
                 yield Static(
-                    f"{clock.fmt_date(e.date)} {e.time} · {e.direction}\nКто звонил: {e.caller}\nКому: {e.callee}, "
-                    f"{e.number}\nЦель: {e.purpose}\nИтог: {e.outcome}\nСодержание: {e.summary or '—'}\n"
+                    f"{clock.fmt_date(e.date)} {e.time} · {e.direction}\nКто звонил: {e.caller}\nКому: {whom}\n"
+                    f"Цель: {e.purpose}\nИтог: {e.outcome}\nСодержание: {e.summary or '—'}\n"
                     f"Договорённости: {e.agreements or '—'}\nРазговор {e.duration}, подготовка {e.prep}, "
                     f"документирование {e.doc}"
                     + (f"\nВне рабочего времени: {e.off_hours_reason}" if e.off_hours_reason else "")

@@ -23,6 +23,7 @@ from textual.widgets.option_list import Option
 from soptui.core import clock
 from soptui.core.phones import format_phone
 from soptui.domain.labels import CHANNELS
+from soptui.screens.calls.compact import CompactWhenShort, wide_dialog
 from soptui.services.calls import CallContext, CallError, CallPerson, check_future_working_time
 from soptui.widgets.dialogs import dialog_css as _css
 from soptui.widgets.fields import LabeledInput
@@ -44,7 +45,7 @@ class NewCallChoice:
     purpose: str
 
 
-class NewCallScreen(ModalScreen[NewCallChoice | None]):
+class NewCallScreen(CompactWhenShort, ModalScreen[NewCallChoice | None]):
     """Choose the SOP and whom to call (with which number) for a client."""
 
     DEFAULT_CSS = (
@@ -54,6 +55,7 @@ class NewCallScreen(ModalScreen[NewCallChoice | None]):
     NewCallScreen #newcall-people { max-height: 8; }
     """
     )
+    CSS = wide_dialog("NewCallScreen")
     BINDINGS = [Binding("escape", "cancel", "Отмена", id="new_call.cancel", tooltip="Не начинать звонок")]
 
     def __init__(self, ctx: CallContext, sop: str | None = None) -> None:
@@ -145,10 +147,11 @@ class NewCallScreen(ModalScreen[NewCallChoice | None]):
         self.dismiss(None)
 
 
-class OffHoursScreen(ModalScreen[str | None]):
+class OffHoursScreen(CompactWhenShort, ModalScreen[str | None]):
     """SOP 03: calls only in working time; calling anyway needs a recorded reason."""
 
     DEFAULT_CSS = _css("OffHoursScreen")
+    CSS = wide_dialog("OffHoursScreen")
     BINDINGS = [
         Binding("escape", "cancel", "Не звонить", id="off_hours.cancel", tooltip="Не звонить в нерабочее время")
     ]
@@ -187,10 +190,11 @@ class OffHoursScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class BranchScreen(ModalScreen[str | None]):
+class BranchScreen(CompactWhenShort, ModalScreen[str | None]):
     """The person's answer at a branching step: one option per branch (digits or arrows + Enter)."""
 
     DEFAULT_CSS = _css("BranchScreen")
+    CSS = wide_dialog("BranchScreen")
     BINDINGS = [Binding("escape", "cancel", "Отмена", id="branch.cancel", tooltip="Вернуться к шагу сценария")] + [
         Binding(str(n), f"pick({n - 1})", show=False, id=f"branch.pick_{n}", tooltip=f"Выбрать ответ № {n}")
         for n in range(1, 10)
@@ -276,10 +280,11 @@ class _MomentMixin:
         return moment
 
 
-class CallbackScreen(_MomentMixin, ModalScreen[dt.datetime | None]):
+class CallbackScreen(_MomentMixin, CompactWhenShort, ModalScreen[dt.datetime | None]):
     """When to call back (not convenient now / no answer): a working-time moment in the future."""
 
     DEFAULT_CSS = _css("CallbackScreen") + DT_CSS
+    CSS = wide_dialog("CallbackScreen")
     BINDINGS = [Binding("escape", "cancel", "Отмена", id="callback.cancel", tooltip="Не назначать повторный звонок")]
 
     def __init__(self, title: str, window: tuple[dt.time, dt.time], value: dt.datetime | None = None) -> None:
@@ -325,7 +330,7 @@ class VisitAnswer:
         return "у Вас дома" if self.place == "home" else "у нас в учреждении"
 
 
-class VisitScreen(_MomentMixin, ModalScreen[VisitAnswer | None]):
+class VisitScreen(_MomentMixin, CompactWhenShort, ModalScreen[VisitAnswer | None]):
     """SOP 03 «мне нужно прийти к Вам, или Вам в учреждение»: where and when to meet, which documents.
 
     A home visit is checked as the planner checks it (`checker`, run in a worker): overlaps, working hours and
@@ -336,11 +341,12 @@ class VisitScreen(_MomentMixin, ModalScreen[VisitAnswer | None]):
         _css("VisitScreen")
         + DT_CSS
         + """
-    VisitScreen SelectionList { height: auto; max-height: 6; }
+    VisitScreen SelectionList { height: auto; max-height: 8; }
     VisitScreen RadioSet { width: 100%; height: auto; layout: horizontal; }
     VisitScreen #visit-check { height: auto; }
     """
     )
+    CSS = wide_dialog("VisitScreen")
     BINDINGS = [Binding("escape", "cancel", "Отмена", id="call_visit.cancel", tooltip="Не назначать встречу")]
 
     def __init__(
@@ -504,7 +510,7 @@ FREQUENCIES = [
 ]
 
 
-class SessionsScreen(_MomentMixin, ModalScreen[SessionsAnswer | None]):
+class SessionsScreen(_MomentMixin, CompactWhenShort, ModalScreen[SessionsAnswer | None]):
     """SOP 02: date, time, frequency and channel of the messenger sessions agreed with the relatives."""
 
     DEFAULT_CSS = (
@@ -515,6 +521,7 @@ class SessionsScreen(_MomentMixin, ModalScreen[SessionsAnswer | None]):
     SessionsScreen #sess-freq { layout: vertical; }
     """
     )
+    CSS = wide_dialog("SessionsScreen")
     BINDINGS = [Binding("escape", "cancel", "Отмена", id="sessions.cancel", tooltip="Не записывать на занятия")]
 
     def __init__(
@@ -582,7 +589,7 @@ class NoticeAnswer:
     call_at: dt.datetime | None
 
 
-class NoticeScreen(ModalScreen[NoticeAnswer | None]):
+class NoticeScreen(CompactWhenShort, ModalScreen[NoticeAnswer | None]):
     """SOP 03 «Ответ»: what happened to the pre-notification message."""
 
     DEFAULT_CSS = (
@@ -591,6 +598,7 @@ class NoticeScreen(ModalScreen[NoticeAnswer | None]):
     NoticeScreen RadioSet { width: 100%; height: auto; }
     """
     )
+    CSS = wide_dialog("NoticeScreen")
     BINDINGS = [Binding("escape", "cancel", "Отмена", id="notice.cancel", tooltip="Закрыть, ничего не записывая")]
 
     def __init__(self, sent_at: dt.datetime | None) -> None:
@@ -655,7 +663,7 @@ class OutcomeAnswer:
     sessions: SessionsAnswer | None = None
 
 
-class OutcomeScreen(_MomentMixin, ModalScreen[OutcomeAnswer | None]):
+class OutcomeScreen(_MomentMixin, CompactWhenShort, ModalScreen[OutcomeAnswer | None]):
     """Record the result of the call: outcome, summary, agreements and what the outcome needs."""
 
     DEFAULT_CSS = (
@@ -667,6 +675,7 @@ class OutcomeScreen(_MomentMixin, ModalScreen[OutcomeAnswer | None]):
     OutcomeScreen .detail Button { margin: 0; }
     """
     )
+    CSS = wide_dialog("OutcomeScreen")
     BINDINGS = [
         Binding(
             "escape", "cancel", "Вернуться к звонку", id="outcome.cancel", tooltip="Вернуться к звонку, не завершая его"
@@ -894,7 +903,7 @@ class NoticeResult:
     reason: str = ""  # why not sent, or why sent outside working time
 
 
-class NoticeSendScreen(ModalScreen[NoticeResult | None]):
+class NoticeSendScreen(CompactWhenShort, ModalScreen[NoticeResult | None]):
     """SOP 03 §5: the pre-notification for a mobile number — sent (confirmed by the user) or not sent, with why.
 
     The text is shown in full for copying by hand (a terminal without OSC 52 does not get the clipboard);
@@ -904,10 +913,11 @@ class NoticeSendScreen(ModalScreen[NoticeResult | None]):
     DEFAULT_CSS = (
         _css("NoticeSendScreen")
         + """
-    NoticeSendScreen #notice-text { height: 5; }
+    NoticeSendScreen #notice-text { height: auto; max-height: 10; }
     NoticeSendScreen .dialog-buttons Button { min-width: 12; }
     """
     )
+    CSS = wide_dialog("NoticeSendScreen")
     BINDINGS = [Binding("escape", "cancel", "Отмена", id="notice_send.cancel", tooltip="Закрыть, ничего не отмечая")]
 
     def __init__(self, text: str, number: str, mobile: bool, off_hours: str | None, sent_at: dt.datetime | None):
@@ -994,7 +1004,7 @@ class DetailsAnswer:
     channel: str
 
 
-class DetailsScreen(ModalScreen[DetailsAnswer | None]):
+class DetailsScreen(CompactWhenShort, ModalScreen[DetailsAnswer | None]):
     """SOP 01 §5: the ground of the call and the way it is made (phone or a video call)."""
 
     DEFAULT_CSS = (
@@ -1004,6 +1014,7 @@ class DetailsScreen(ModalScreen[DetailsAnswer | None]):
     DetailsScreen Select { width: 100%; }
     """
     )
+    CSS = wide_dialog("DetailsScreen")
     BINDINGS = [Binding("escape", "cancel", "Отмена", id="details.cancel", tooltip="Вернуться к шагу")]
 
     def __init__(self, grounds: dict[str, str], channels: dict[str, str], value: DetailsAnswer | None) -> None:
@@ -1064,7 +1075,7 @@ class DetailsScreen(ModalScreen[DetailsAnswer | None]):
         self.dismiss(None)
 
 
-class CallConflictScreen(ModalScreen[str | None]):
+class CallConflictScreen(CompactWhenShort, ModalScreen[str | None]):
     """The call was saved at another workstation since this one read it: what they saved, what is typed here.
 
     Returns "mine" (continue here: their notes are kept beside mine, then saved over their version) or
@@ -1077,6 +1088,7 @@ class CallConflictScreen(ModalScreen[str | None]):
     CallConflictScreen #conflict-text { height: auto; max-height: 14; }
     """
     )
+    CSS = wide_dialog("CallConflictScreen")
     BINDINGS = [Binding("escape", "leave", "Выйти", id="call_conflict.leave", tooltip="Выйти из звонка")]
 
     def __init__(self, theirs: str, mine: str, open_elsewhere: bool) -> None:

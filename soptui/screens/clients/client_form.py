@@ -19,6 +19,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 from soptui.core import clock
 from soptui.domain.labels import CATEGORIES, CHANNELS
 from soptui.screens.base import SectionScreen
+from soptui.screens.calls.compact import CompactWhenShort
 from soptui.screens.form_base import EditFlow
 from soptui.services import clients as svc
 from soptui.widgets.conflict import ConflictDialog
@@ -33,11 +34,12 @@ PLACEHOLDERS = {
     "f-consent": "ДД.ММ.ГГГГ",
     "f-phones": "+7 912 345-67-89, через запятую",
 }
+# short enough for a field of a five-in-a-row at 80 columns; the validator's message at the field says more
 MESSENGER_HINTS = {
-    "whatsapp": "номер телефона",
-    "telegram": "@имя или номер",
-    "viber": "номер телефона",
-    "vk": "vk.com/имя или id123",
+    "whatsapp": "телефон",
+    "telegram": "@имя/номер",
+    "viber": "телефон",
+    "vk": "vk.com/имя",
     "skype": "логин",
 }
 
@@ -474,7 +476,7 @@ class DuplicateDialog(ModalScreen[object]):
 KIND_OPTIONS = [("законный представитель", "representative"), ("родственник", "relative"), ("друг", "friend")]
 
 
-class PersonDialog(EditFlow, ModalScreen[bool]):
+class PersonDialog(EditFlow, CompactWhenShort, ModalScreen[bool]):
     """Add or edit a legal representative, relative or friend with phones and messengers."""
 
     BINDINGS = [
@@ -483,12 +485,13 @@ class PersonDialog(EditFlow, ModalScreen[bool]):
     ]
     DEFAULT_CSS = """
     PersonDialog { align: center middle; }
-    PersonDialog > VerticalScroll { width: 100; max-width: 100%; height: 90%; max-height: 100%;
+    PersonDialog > VerticalScroll { width: 100; max-width: 100%; height: auto; max-height: 100%;
         border: round $primary; padding: 0 2; background: $panel; }
     PersonDialog .row { height: auto; }
     PersonDialog .row > * { width: 1fr; }
     PersonDialog .sel { height: auto; }
     PersonDialog .sel > Label { padding: 0 1; color: $text-muted; }
+    PersonDialog .sel > Select.-textual-compact { margin: 0 1; }
     PersonDialog .buttons { height: auto; margin: 1 0 0 0; }
     PersonDialog .buttons Button { margin: 0 1 0 0; }
     """

@@ -14,6 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Input, Label, Select, Static
 
 from soptui.core import clock
+from soptui.core.text import short_of_full
 from soptui.domain.labels import INTAKE_LOGS
 from soptui.screens.base import SectionScreen
 from soptui.widgets.fields import LabeledInput
@@ -33,7 +34,7 @@ class IntakeRegisterScreen(SectionScreen):
     IntakeRegisterScreen #ir-bar .sel { height: auto; width: 2fr; }
     IntakeRegisterScreen #ir-bar .sel > Label { padding: 0 1; color: $text-muted; }
     IntakeRegisterScreen #ir-status { height: 1; padding: 0 1; }
-    IntakeRegisterScreen #ir-detail { height: 2; padding: 0 1; color: $text-muted; }
+    IntakeRegisterScreen #ir-detail { height: auto; max-height: 3; padding: 0 1; color: $text-muted; }
     IntakeRegisterScreen DataTable { height: 1fr; }
     """
     BINDINGS = [
@@ -46,6 +47,7 @@ class IntakeRegisterScreen(SectionScreen):
         super().__init__()
         self.register_log = log
         self.rows: tuple = ()
+        self.register = None
 
     def compose_body(self) -> ComposeResult:
         today = clock.today()
@@ -67,6 +69,14 @@ class IntakeRegisterScreen(SectionScreen):
         table.add_columns("№", "Поступило", "Зарегистр.", "Семья", "Основание", "Закреплён")
         self._reload()
         table.focus()
+
+    def on_resize(self) -> None:
+        if self.register is not None and self.is_mounted:  # the columns follow the width (see _show)
+            table = self.query_one(DataTable)
+            row = table.cursor_row
+            self._show(self.register)
+            if row is not None and row < len(self.rows):
+                table.move_cursor(row=row)
 
     def _period(self) -> tuple[dt.date, dt.date] | None:
         ok1, start = self.query_one("#ir-from", LabeledInput).check()
@@ -103,10 +113,30 @@ class IntakeRegisterScreen(SectionScreen):
         self.app.call_from_thread(self._show, register)
 
     def _show(self, register) -> None:
+        self.register = register
         self.rows = register.rows
         table = self.query_one(DataTable)
         table.clear()
-        for r in register.rows:
+        # below 110 columns: «Волкова О.И.» and the ground cut to what is left, so «Закреплён» stays on screen;
+        # the whole ground is in the line under the table
+        narrow = self.app.size.width < 110
+        family = [short_of_full(r.client_name) if narrow else r.client_name for r in register.rows]
+        assigned = [r.assigned or "—" for r in register.rows]
+        ground_width = None
+        if narrow:
+            widths = [
+                max([len("№")] + [len(str(r.number)) for r in register.rows]),
+                len("22.11 09:00"),
+                len("22.11 09:00"),
+                max([len("Семья")] + [len(f) for f in family]),
+                max([len("Закреплён")] + [len(a) for a in assigned]),
+            ]
+            # two cells of padding per column, a scrollbar's column
+            ground_width = max(len("Основание"), self.app.size.width - sum(widths) - 2 * 6 - 1)
+        for r, name, who in zip(register.rows, family, assigned, strict=True):
+            ground = r.ground
+            if ground_width is not None and len(ground) > ground_width:
+                ground = ground[: ground_width - 1] + "…"
             table.add_row(
                 Text(str(r.number)),
                 Text(r.received_at.strftime("%d.%m %H:%M")),
@@ -114,9 +144,9 @@ class IntakeRegisterScreen(SectionScreen):
                     r.registered_at.strftime("%d.%m %H:%M") if r.registered_at else "нет",
                     style="" if r.registered_at else "bold red",
                 ),
-                Text(r.client_name),
-                Text(r.ground),
-                Text(r.assigned or "—"),
+                Text(name),
+                Text(ground),
+                Text(who),
             )
         shown = (
             f"{len(register.rows)} из {register.total}" if register.total > len(register.rows) else str(register.total)
@@ -134,6 +164,8 @@ class IntakeRegisterScreen(SectionScreen):
             return
         r = self.rows[row]
         parts = [r.source and f"Источник: {r.source}", r.summary, r.late_reason and f"Позже срока: {r.late_reason}"]
+        if self.app.size.width < 110:  # the ground column is cut there: the whole of it here
+            parts.insert(0, f"{r.client_name}: {r.ground}")
         self.query_one("#ir-detail", Static).update(Text(" · ".join(p for p in parts if p)))
 
     @on(DataTable.RowSelected)

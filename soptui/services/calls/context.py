@@ -106,6 +106,35 @@ def _persons(client: m.Client) -> list[CallPerson]:
     return people
 
 
+def _callee(client_id: int, kind: str, person_id: int) -> tuple[str, str] | None:
+    """(full name, relation) of one person the client's call may go to, as `call_context` lists them, or None
+    when this is not one of the client's people. Reads that one row (starting a call needs no more)."""
+    if kind == "representative":
+        rep = m.Representative.get_or_none(m.Representative.id == person_id)
+        if rep is None or rep.client_id != client_id:
+            return None
+        return full_name(rep.last_name, rep.first_name, rep.patronymic), rep.relation
+    if kind == "contact":
+        con = m.Contact.get_or_none(m.Contact.id == person_id)
+        if con is None or con.client_id != client_id:
+            return None
+        return full_name(con.last_name, con.first_name, con.patronymic), con.relation or (
+            "друг" if con.kind == "friend" else "родственник"
+        )
+    if kind == "client" and person_id == client_id:
+        client = m.Client.get_or_none(m.Client.id == client_id)
+        if client is None:
+            raise CallError("Клиент не найден: возможно, его карточку удалили.")
+        return full_name(client.last_name, client.first_name, client.patronymic), "сам клиент"
+    return None
+
+
+def _open_referral_id(client_id: int) -> int | None:
+    """The client's open referral that `call_context` offers (access is the caller's)."""
+    ref = _open_referral(client_id)
+    return ref.id if ref is not None else None
+
+
 def _open_referral(client_id: int) -> m.Referral | None:
     return (
         m.Referral.select()

@@ -25,7 +25,7 @@ from soptui.domain.service_time import CALL_STAGES, NOT_DELIVERED, StageTimes
 from soptui.services import access
 from soptui.services.calls._common import CallError
 from soptui.services.calls.context import check_future_working_time
-from soptui.services.calls.lifecycle import CallRecord, get_call, notice_missing
+from soptui.services.calls.lifecycle import CallRecord, _load_call, get_call, notice_missing
 
 if TYPE_CHECKING:
     from soptui.services.patronage.reading import PlanCheck
@@ -208,7 +208,8 @@ def finish_call(call_id: int, outcome: CallOutcome, version: int | None = None) 
     store.ConflictError (their version in `.current`) and writes nothing.
     """
     access.require_call(None, call_id)  # access: client
-    call = get_call(call_id)
+    # access checked just above: not again; the script's display values are not needed to finish
+    call = _load_call(call_id, for_display=False)
     if version is not None and call.version != version:
         row = m.PhoneCall.get_by_id(call_id)
         raise store.ConflictError(store.row_dict(row), {})
@@ -304,6 +305,7 @@ def finish_call(call_id: int, outcome: CallOutcome, version: int | None = None) 
                 "meeting_at": outcome.visit_at if outcome.outcome in MEETING_OUTCOMES else None,
                 "channel": call.channel or {"03": "phone", "02": outcome.sessions_channel}.get(call.sop, ""),
             },
+            current=row,  # read just above in this transaction
         )
         times = StageTimes.measured(
             outcome.prep_seconds,

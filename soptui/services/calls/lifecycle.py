@@ -30,7 +30,7 @@ from soptui.services.calls._common import (
     notice_label,
     person_of,
 )
-from soptui.services.calls.context import NO_PHONE_MESSAGE, call_context, call_hours_problem
+from soptui.services.calls.context import NO_PHONE_MESSAGE, _callee, _open_referral_id, call_hours_problem
 from soptui.services.staff import Names
 
 
@@ -147,20 +147,25 @@ def _values(call: m.PhoneCall) -> dict[str, str]:
     return {k: v for k, v in values.items() if v}
 
 
-def _record(call: m.PhoneCall) -> CallRecord:
-    kind, pid, _ = person_of(call)
+def _record(call: m.PhoneCall, for_display: bool = True) -> CallRecord:
+    if call.representative_id:  # whom the call is to, as person_of says, without reading that person's row
+        kind, pid = "representative", call.representative_id
+    elif call.contact_id:
+        kind, pid = "contact", call.contact_id
+    else:
+        kind, pid = "client", call.client_id
     try:
         state = json.loads(call.state_json) if call.state_json else {}
     except ValueError:
         state = {}
-    client = call.client
+    client = call.client if for_display else None
     return CallRecord(
         id=call.id,
         sop=call.sop,
         client_id=call.client_id,
-        client_name=full_name(client.last_name, client.first_name, client.patronymic),
+        client_name=full_name(client.last_name, client.first_name, client.patronymic) if client else "",
         staff_id=call.staff_id,
-        staff_name=Names().full(call.staff_id),
+        staff_name=Names().full(call.staff_id) if for_display else "",
         person_kind=kind,
         person_id=pid,
         callee_name=call.callee_name,
@@ -184,7 +189,7 @@ def _record(call: m.PhoneCall) -> CallRecord:
         notes=call.notes,
         off_hours_reason=call.off_hours_reason,
         teleprompter=state,
-        values=_values(call),
+        values=_values(call) if for_display else {},
         created_at=call.created_at,
         version=call.version,
         channel=call.channel,
@@ -203,10 +208,19 @@ def _record(call: m.PhoneCall) -> CallRecord:
 
 def get_call(call_id: int) -> CallRecord:
     access.require_call(None, call_id)  # access: client
+    return _load_call(call_id)
+
+
+def _load_call(call_id: int, for_display: bool = True) -> CallRecord:
+    """The call record, for a service function that has already checked access to this call.
+
+    `for_display=False`: without what only the screens and forms show (the script's filled-in values, the
+    client's and the specialist's names: `values` is empty, the names ""), which costs a dozen reads.
+    """
     call = m.PhoneCall.get_or_none(m.PhoneCall.id == call_id)
     if call is None:
         raise CallError("Звонок не найден: возможно, его удалили.")
-    return _record(call)
+    return _record(call, for_display)
 
 
 def start_call(
@@ -234,12 +248,12 @@ def start_call(
     problem = call_hours_problem()
     if problem and not off_hours_reason.strip():
         raise CallError("Звонок вне рабочего времени: укажите причину. " + problem)
-    ctx = call_context(client_id)
-    person = next((p for p in ctx.persons if p.kind == person_kind and p.id == person_id), None)
+    # access to the client and the person checked above; only the one person is read, not the whole context
+    person = _callee(client_id, person_kind, person_id)
     if person is None:
         raise CallError("Собеседник не найден среди представителей и родственников клиента.")
-    if sop == "03" and referral_id is None and ctx.referral is not None:
-        referral_id = ctx.referral.id
+    if sop == "03" and referral_id is None:
+        referral_id = _open_referral_id(client_id)
     state = {"reminder_id": reminder_id} if reminder_id else {}
     with write_transaction():
         call = store.create(
@@ -250,7 +264,7 @@ def start_call(
             referral=referral_id,
             representative=person_id if person_kind == "representative" else None,
             contact=person_id if person_kind == "contact" else None,
-            callee_name=f"{person.full_name} ({person.relation})",
+            callee_name=f"{person[0]} ({person[1]})",
             phone_number=phone,
             purpose=purpose.strip(),
             off_hours_reason=off_hours_reason.strip(),
@@ -279,7 +293,7 @@ def _versioned_update(call_id: int, version: int | None, changes: dict, audit_it
             raise CallError("Этот звонок уже завершён.")
         if changes.pop("_talk_started", False) and call.started_at is None:
             changes["started_at"] = clock.now()
-        return store.update_versioned(m.PhoneCall, call_id, expected, changes, audit_it=audit_it).version
+        return store.update_versioned(m.PhoneCall, call_id, expected, changes, audit_it=audit_it, current=call).version
 
 
 def save_progress(

@@ -10,7 +10,7 @@ from soptui.core import clock, session
 from soptui.core.phones import format_phone
 from soptui.core.text import fold, full_name
 from soptui.db import models as m
-from soptui.db import store
+from soptui.db import prepared, store
 from soptui.db.connection import write_transaction
 from soptui.domain.clients import FIELD_LABELS
 from soptui.services import access
@@ -89,16 +89,19 @@ def create_client(data: ClientData, status: str = "potential", reason: str = "")
         cols["department"] = actor.department_id
     with write_transaction():
         client = store.create(m.Client, status=status, status_changed_at=clock.now(), **cols)
-        m.ClientStatusChange.create(
-            client=client.id,
-            old_status="",
-            new_status=status,
-            reason=reason,
-            changed_at=clock.now(),
-            staff=session.actor_id(),
+        prepared.insert(
+            m.ClientStatusChange,
+            dict(
+                client=client.id,
+                old_status="",
+                new_status=status,
+                reason=reason,
+                changed_at=clock.now(),
+                staff=session.actor_id(),
+            ),
         )
         replace_points({"client": client.id}, data.phones, data.messengers)
-        reindex(client.id)
+        reindex(client.id, new_client=client)  # the row just written: nothing of it to read or delete
     return client.id
 
 

@@ -17,8 +17,10 @@ PREFIX_LEN = 6  # name-word prefixes up to this length are stored as their own t
 W_OWN_NAME, W_OWN_PHONE, W_REPRESENTATIVE, W_CONTACT = 0, 1, 2, 3
 
 
-def index_terms(client: m.Client) -> list[tuple[str, str, int]]:
-    """Search terms of a client: own name words (0), own phones (1), representatives' (2), contacts' (3)."""
+def index_terms(client: m.Client, new: bool = False) -> list[tuple[str, str, int]]:
+    """Search terms of a client: own name words (0), own phones (1), representatives' (2), contacts' (3).
+
+    `new`: a client inserted in the caller's transaction, who has no representatives or contacts yet."""
     terms: set[tuple[str, str, int]] = set()
     for word in search_words(f"{client.last_name} {client.first_name} {client.patronymic}"):
         terms.add((NAME, word, W_OWN_NAME))
@@ -31,8 +33,8 @@ def index_terms(client: m.Client) -> list[tuple[str, str, int]]:
 
     for cp in m.ContactPoint.select().where((m.ContactPoint.client == client.id) & (m.ContactPoint.channel == "phone")):
         add_phone(cp.value, W_OWN_PHONE)
-    reps = list(m.Representative.select().where(m.Representative.client == client.id))
-    contacts = list(m.Contact.select().where(m.Contact.client == client.id))
+    reps = [] if new else list(m.Representative.select().where(m.Representative.client == client.id))
+    contacts = [] if new else list(m.Contact.select().where(m.Contact.client == client.id))
     for person, weight in [(r, W_REPRESENTATIVE) for r in reps] + [(c, W_CONTACT) for c in contacts]:
         for word in search_words(f"{person.last_name} {person.first_name} {person.patronymic}"):
             terms.add((NAME, word, weight))
@@ -54,13 +56,18 @@ def index_terms(client: m.Client) -> list[tuple[str, str, int]]:
     return [(k, t, w) for (k, t), w in best.items()]
 
 
-def reindex(client_id: int) -> None:
-    """Rebuild one client's search terms (call inside the write transaction that changed them)."""
-    client = m.Client.get_by_id(client_id)
-    m.ClientSearchTerm.delete().where(m.ClientSearchTerm.client == client_id).execute()
-    rows = [
-        {"client": client_id, "kind": k, "term": t, "weight": w, "sort_key": client.name_key}
-        for k, t, w in index_terms(client)
-    ]
-    if rows:
-        m.ClientSearchTerm.insert_many(rows).execute()
+def reindex(client_id: int, new_client: m.Client | None = None) -> None:
+    """Rebuild one client's search terms (call inside the write transaction that changed them).
+
+    `new_client`: the row of a client inserted in this same transaction (no terms to delete, no
+    representatives or contacts yet, nothing to read back)."""
+    client = new_client if new_client is not None else m.Client.get_by_id(client_id)
+    if new_client is None:
+        m.ClientSearchTerm.delete().where(m.ClientSearchTerm.client == client_id).execute()
+    from soptui.db import prepared
+
+    prepared.insert_many(
+        m.ClientSearchTerm,
+        ("client", "kind", "term", "weight", "sort_key"),
+        [(client_id, k, t, w, client.name_key) for k, t, w in index_terms(client, new=new_client is not None)],
+    )

@@ -11,7 +11,7 @@ from soptui.core import clock
 from soptui.core import session as session_service
 from soptui.core.text import short_name
 from soptui.db import models as m
-from soptui.db import store
+from soptui.db import prepared, store
 from soptui.db.connection import write_transaction
 from soptui.domain import groups as domain
 from soptui.domain.groups import SessionRef
@@ -56,23 +56,27 @@ class SaveResult:
 
 def attended_refs(client_id: int, day: dt.date, exclude: int) -> list[SessionRef]:
     monday, sunday = domain.week_bounds(day)
-    q = (
-        m.Attendance.select(m.Attendance, m.GroupSession, m.Club)
-        .join(m.GroupSession)
-        .join(m.Club)
-        .where(
-            (m.Attendance.client == client_id)
-            & m.Attendance.present
-            & (m.GroupSession.id != exclude)
-            & (m.GroupSession.status != "cancelled")
-            & (m.GroupSession.date >= monday)
-            & (m.GroupSession.date <= sunday)
+
+    def build():  # the five columns the weekly cap names, its SQL kept: every roll call runs it per client
+        return (
+            m.Attendance.select(
+                m.GroupSession.id, m.Club.name, m.GroupSession.date, m.GroupSession.start_time, m.GroupSession.end_time
+            )
+            .join(m.GroupSession)
+            .join(m.Club)
+            .where(
+                (m.Attendance.client == 0)
+                & m.Attendance.present
+                & (m.GroupSession.id != 0)
+                & (m.GroupSession.status != "cancelled")
+                & (m.GroupSession.date >= monday)
+                & (m.GroupSession.date <= sunday)
+            )
         )
-    )
-    return [
-        SessionRef(a.session.id, a.session.club.name, a.session.date, a.session.start_time, a.session.end_time)
-        for a in q
-    ]
+
+    date_of = m.GroupSession.date.python_value
+    cursor = prepared.execute("rollcall.attended_refs", build, (client_id, exclude, "cancelled", monday, sunday))
+    return [SessionRef(sid, name, date_of(date), start, end) for sid, name, date, start, end in cursor.fetchall()]
 
 
 def roll_call(session_id: int) -> RollCall:
@@ -171,7 +175,7 @@ def save_roll_call(
             raise GroupError(
                 f"Занятие {clock.fmt_date(s.date)} ещё не наступило: перекличку проводят в день занятия или позже."
             )
-        existing = {a.client_id: a for a in m.Attendance.select().where(m.Attendance.session == s.id)}
+        existing = {a.client_id: a for a in prepared.rows(m.Attendance, session=s.id)}
         if expected is not None:
             stored = {cid: (a.present, a.absence_reason) for cid, a in existing.items()}
             moved = {
@@ -181,7 +185,7 @@ def save_roll_call(
             }
             if moved:
                 raise ConflictError({cid: list(v) for cid, v in stored.items()}, moved)
-        names = {c.id: person_name(c) for c in m.Client.select().where(m.Client.id.in_(list(marks) or [0]))}
+        names: dict[int, str] | None = None  # read only when someone is over the weekly limit
         violations = []
         for client_id, (present, _reason) in marks.items():
             if not present:
@@ -191,6 +195,8 @@ def save_roll_call(
                 continue
             others = domain.weekly_cap_conflict(s.date, attended_refs(client_id, s.date, exclude=s.id))
             if others:
+                if names is None:
+                    names = {c.id: person_name(c) for c in m.Client.select().where(m.Client.id.in_(list(marks)))}
                 name = names.get(client_id, "")
                 violations.append(LimitViolation(client_id, name, tuple(others), domain.limit_message(name, others)))
         if violations:
@@ -214,15 +220,15 @@ def save_roll_call(
                     "override_by": a.override_by_id,
                 }
                 after = {**before, **values}
-                if after != before:
-                    store.update_versioned(m.Attendance, a.id, a.version, values)
+                if after != before:  # `a` was read in this transaction: not read again
+                    store.update_versioned(m.Attendance, a.id, a.version, values, current=a)
             c, r = _sync_service_entry(a.id, client_id, s, present, staff_id, minutes)
             created += c
             removed += r
         if created or removed:
             spread_report_minutes(s.id)  # the report's minutes follow the clients who came
         if s.status == "planned":
-            store.update_versioned(m.GroupSession, s.id, s.version, {"status": "held"})
+            store.update_versioned(m.GroupSession, s.id, s.version, {"status": "held"}, current=s)
     present_n = sum(1 for p, _ in marks.values() if p)
     return SaveResult(present_n, len(marks) - present_n, created, removed)
 
@@ -231,11 +237,7 @@ def _sync_service_entry(
     attendance_id: int, client_id: int, s: m.GroupSession, present: bool, staff_id: int | None, minutes: int
 ) -> tuple[int, int]:
     """Exactly one service log entry for a present mark, none for an absent one."""
-    entries = list(
-        m.ServiceEntry.select()
-        .where((m.ServiceEntry.source_type == "attendance") & (m.ServiceEntry.source_id == attendance_id))
-        .order_by(m.ServiceEntry.id)
-    )
+    entries = prepared.rows(m.ServiceEntry, source_type="attendance", source_id=attendance_id)
     created = removed = 0
     keep = entries[:1] if present else []
     for e in entries:
@@ -265,13 +267,26 @@ def spread_report_minutes(session_id: int) -> None:
     """The report's writing time as documentation minutes of the session's service entries (one per
     attending client): whole minutes shared out, so that they add up to the time measured. Call inside
     write_transaction()."""
-    seconds = m.GroupSession.select(m.GroupSession.report_seconds).where(m.GroupSession.id == session_id).scalar()
-    entries = list(
-        m.ServiceEntry.select(m.ServiceEntry.id, m.ServiceEntry.work_minutes)
-        .join(m.Attendance, on=(m.ServiceEntry.source_id == m.Attendance.id))
-        .where((m.ServiceEntry.source_type == "attendance") & (m.Attendance.session == session_id))
-        .order_by(m.ServiceEntry.id)
-    )
-    shares = domain.share_minutes(whole_minutes(seconds or 0), len(entries))
-    for e, doc in zip(entries, shares):
-        m.ServiceEntry.update(doc_minutes=doc, minutes=e.work_minutes + doc).where(m.ServiceEntry.id == e.id).execute()
+    # kept SQL (prepared): every roll call that adds or removes an entry runs these
+    seconds = prepared.execute(
+        "rollcall.report_seconds",
+        lambda: m.GroupSession.select(m.GroupSession.report_seconds).where(m.GroupSession.id == 0).limit(1),
+        (session_id, 1),
+    ).fetchone()
+    entries = prepared.execute(
+        "rollcall.session_entries",
+        lambda: (
+            m.ServiceEntry.select(m.ServiceEntry.id, m.ServiceEntry.work_minutes)
+            .join(m.Attendance, on=(m.ServiceEntry.source_id == m.Attendance.id))
+            .where((m.ServiceEntry.source_type == "attendance") & (m.Attendance.session == 0))
+            .order_by(m.ServiceEntry.id)
+        ),
+        ("attendance", session_id),
+    ).fetchall()
+    shares = domain.share_minutes(whole_minutes((seconds[0] if seconds else 0) or 0), len(entries))
+    for (entry_id, work_minutes), doc in zip(entries, shares):
+        prepared.execute(
+            "rollcall.entry_minutes",
+            lambda: m.ServiceEntry.update(minutes=0, doc_minutes=0).where(m.ServiceEntry.id == 0),
+            (work_minutes + doc, doc, entry_id),
+        )
