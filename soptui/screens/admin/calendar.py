@@ -431,6 +431,9 @@ class DayDialog(EditFlow, ModalScreen[bool | None]):
                 yield Button("Закрыть (Esc)", id="day-close")
 
     def on_mount(self) -> None:
+        # inline: the app stylesheet's `.dialog { width: 64 }` outranks DEFAULT_CSS, and at 64 the decree's
+        # example in the «Основание» field was cut
+        self.query_one("#day-box").styles.width = 72
         self._load()
 
     @db_work(exclusive=True, group="day-form")

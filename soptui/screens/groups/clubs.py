@@ -317,16 +317,13 @@ class ClubScreen(SectionScreen):
     ClubScreen #club-head { height: auto; padding: 0 1; }
     ClubScreen TabbedContent { height: 1fr; }
     ClubScreen TabPane { padding: 0; }
-    ClubScreen .hint { height: 1; padding: 0 1; color: $text-muted; }
+    ClubScreen .hint { height: auto; max-height: 2; padding: 0 1; color: $text-muted; }
     ClubScreen #members-table { height: 1fr; }
     ClubScreen .admitted { height: auto; max-height: 3; padding: 0 1; color: $warning; }
     """
     BINDINGS = [
+        # the keys of the tab «Занятия» (open first) come first in the footer, those of «Участники» after them
         Binding("escape", "back", "Назад", id="club.back", tooltip="К списку клубов"),
-        Binding("e", "edit", "Изменить", id="club.edit", tooltip="Название, ведущие, программа, расписание"),
-        Binding("a", "add_member", "Добавить", id="club.add", tooltip="Добавить участника (поиск клиента)"),
-        Binding("d", "remove_member", "Выбыл", id="club.remove", tooltip="Отметить выбытие участника"),
-        Binding("i", "informed", "Ознакомлен", id="club.informed", tooltip="Дата ознакомления с графиком и тематикой"),
         Binding("o", "report", "Отчёт", id="club.report", tooltip="Тема, итоги, отзывы занятия"),
         Binding(
             "u",
@@ -342,6 +339,10 @@ class ClubScreen(SectionScreen):
         ),
         Binding("t", "sheet", "Табель", id="club.sheet", tooltip="Табель посещаемости за месяц (PDF)"),
         Binding("l", "plan", "План", id="club.plan", tooltip="План и график работы клуба (PDF)"),
+        Binding("e", "edit", "Изменить", id="club.edit", tooltip="Название, ведущие, программа, расписание"),
+        Binding("a", "add_member", "Добавить", id="club.add", tooltip="Добавить участника (поиск клиента)"),
+        Binding("d", "remove_member", "Выбыл", id="club.remove", tooltip="Отметить выбытие участника"),
+        Binding("i", "informed", "Ознакомлен", id="club.informed", tooltip="Дата ознакомления с графиком и тематикой"),
         Binding(
             "z",
             "toggle_active",
@@ -363,7 +364,7 @@ class ClubScreen(SectionScreen):
             with TabPane("Занятия", id="tab-sessions"):
                 yield Static(
                     "Enter — перекличка · O — отчёт · U — информирование · N — доп. занятие · M — перенести · "
-                    "C — отменить · T — табель",
+                    "C — отменить · T — табель · L — план",
                     classes="hint",
                 )
                 yield DataTable(id="sessions-table", cursor_type="row", zebra_stripes=True)
@@ -376,12 +377,8 @@ class ClubScreen(SectionScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.query_one("#sessions-table", DataTable).add_columns(
-            "Дата", "День", "Время", "Тема", "Отметка", "Присутств."
-        )
-        self.query_one("#members-table", DataTable).add_columns(
-            "ФИО", "Дата рожд.", "Включён", "Ознакомлен", "Выбыл", "Посещено"
-        )
+        self._sessions_layout: tuple[bool, int] | None = None
+        self._members_narrow: bool | None = None
         self.query_one("#programme-table", DataTable).add_columns("№", "Тема", "Цель")
         self.reload()
 
@@ -422,19 +419,26 @@ class ClubScreen(SectionScreen):
         sessions.clear()
         today = clock.today()
         upcoming = 0
-        for i, s in enumerate(card.sessions):
+        labels = [
+            s.status_label
+            + (" · сокр. день" if s.short_day else "")
+            + (" · доп." if s.extra else " · вручную" if s.manual else "")
+            + (" · знакомство" if s.first_meeting else "")
+            for s in card.sessions
+        ]
+        narrow = self._session_columns(labels)
+        for i, (s, label) in enumerate(zip(card.sessions, labels, strict=True)):
             style = STATUS_STYLE.get(s.status, "")
             if s.date == today and s.status != "cancelled":
                 style = "bold yellow"
-            label = (
-                s.status_label
-                + (" · сокр. день" if s.short_day else "")
-                + (" · доп." if s.extra else " · вручную" if s.manual else "")
-                + (" · знакомство" if s.first_meeting else "")
+            weekday = WEEKDAY_SHORT[s.date.weekday()]
+            when = (
+                [Text(f"{s.date:%d.%m} {weekday}", style=style)]
+                if narrow
+                else [Text(clock.fmt_date(s.date), style=style), weekday]
             )
             sessions.add_row(
-                Text(clock.fmt_date(s.date), style=style),
-                WEEKDAY_SHORT[s.date.weekday()],
+                *when,
                 f"{s.start_time}–{s.end_time}",
                 Text(s.topic or "—", style=style),
                 Text(label, style=style),
@@ -450,6 +454,7 @@ class ClubScreen(SectionScreen):
         members = self.query_one("#members-table", DataTable)
         keep = members.cursor_row
         members.clear()
+        narrow = self._member_columns()
         for mb in card.members:
             style = "" if mb.active else "dim"
             informed = clock.fmt_date(mb.informed_on) if mb.informed_on else Text("не ознакомлен", style="yellow")
@@ -457,15 +462,17 @@ class ClubScreen(SectionScreen):
             joined = Text(clock.fmt_date(mb.joined_on))
             if mb.admit_reason:
                 joined.append(" ⚠", style="yellow")
-            members.add_row(
+            cells = [
                 Text(mb.name, style=style),
                 clock.fmt_date(mb.birth_date),
                 joined,
                 informed,
                 left,
                 str(mb.attended),
-                key=str(mb.id),
-            )
+            ]
+            if narrow:  # no birth date; the day of leaving without its reason
+                cells = [cells[0], joined, informed, clock.fmt_date(mb.left_on) if mb.left_on else "", cells[5]]
+            members.add_row(*cells, key=str(mb.id))
         if card.members and keep is not None:
             members.move_cursor(row=min(keep, len(card.members) - 1))
         self._show_admitted()
@@ -476,6 +483,60 @@ class ClubScreen(SectionScreen):
             programme.add_row(str(p.number), p.topic, p.goal)
         if first:
             sessions.focus()
+
+    def _is_narrow(self) -> bool:
+        return (self.size.width or self.app.size.width) < 100
+
+    def _session_columns(self, labels: list[str]) -> bool:
+        """The sessions' columns for the width: at 80 columns the weekday joins the date (the year is in the
+        head), and the topic gets what the date, time, mark and attendance leave, so the attendance shows."""
+        table = self.query_one("#sessions-table", DataTable)
+        narrow = self._is_narrow()
+        mark = min(24, max([len(label) for label in labels] + [7])) if narrow else 0
+        if (narrow, mark) == self._sessions_layout and table.columns:
+            return narrow
+        self._sessions_layout = (narrow, mark)
+        table.clear(columns=True)
+        if not narrow:
+            table.add_columns("Дата", "День", "Время", "Тема", "Отметка", "Присутств.")
+            return narrow
+        width = self.size.width or self.app.size.width
+        fixed = 8 + 11 + mark + 5 + 2 * 5 + 2  # date, time, mark, attendance, cell padding, scrollbar
+        table.add_column("Дата", width=8)
+        table.add_column("Время", width=11)
+        table.add_column("Тема", width=max(12, width - fixed))
+        table.add_column("Отметка", width=mark)
+        table.add_column("Были", width=5)
+        return narrow
+
+    def _member_columns(self) -> bool:
+        """The members' columns for the width: at 80 columns the birth date and the reason for leaving give
+        way, so that joined, informed, left and attended all show beside the name."""
+        table = self.query_one("#members-table", DataTable)
+        narrow = self._is_narrow()
+        if narrow == self._members_narrow and table.columns:
+            return narrow
+        self._members_narrow = narrow
+        table.clear(columns=True)
+        if not narrow:
+            table.add_columns("ФИО", "Дата рожд.", "Включён", "Ознакомлен", "Выбыл", "Посещено")
+            return narrow
+        width = self.size.width or self.app.size.width
+        fixed = 12 + 13 + 10 + 6 + 2 * 5 + 2  # joined, informed, left, attended, cell padding, scrollbar
+        table.add_column("ФИО", width=max(16, width - fixed))
+        table.add_column("Включён", width=12)
+        table.add_column("Ознакомлен", width=13)
+        table.add_column("Выбыл", width=10)
+        table.add_column("Посещ.", width=6)
+        return narrow
+
+    def on_resize(self) -> None:
+        if self.card is None:
+            return
+        if self._is_narrow() != self._members_narrow or (
+            self._sessions_layout and self._is_narrow() != self._sessions_layout[0]
+        ):
+            self._show(self.card)
 
     # --- selection helpers ---
 

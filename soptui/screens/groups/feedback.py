@@ -27,6 +27,7 @@ class FeedbackDialog(ModalScreen[bool]):
     FeedbackDialog { align: center middle; }
     FeedbackDialog > #fbd-box { width: 76; max-width: 100%; height: auto; max-height: 100%; }
     FeedbackDialog .fbd-label { color: $text-muted; padding: 0 1; }
+    FeedbackDialog Select { margin: 0 1; }
     FeedbackDialog #fbd-buttons { height: auto; margin: 1 0 0 0; }
     FeedbackDialog #fbd-buttons Button { margin: 0 1 0 0; }
     """

@@ -18,7 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, Label, Static
 
 from soptui.core import clock
-from soptui.domain.groups import WEEKDAY_SHORT
+from soptui.domain.groups import WEEKDAY_SHORT, WEEKLY_LIMIT
 from soptui.screens.base import SectionScreen
 from soptui.screens.form_base import EditFlow
 from soptui.services import groups as service
@@ -56,7 +56,8 @@ class AbsenceReasonDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="ar-box", classes="dialog"):
             yield Static(f"Причина отсутствия: {self.person}", classes="dialog-title")
-            yield Static("  ".join(f"{k} — {v}" for k, v in REASONS.items()), classes="muted")
+            # one reason a line: at 64 columns the three on one line broke «без уважительной / причины»
+            yield Static("\n".join(f"{k} — {v}" for k, v in REASONS.items()), classes="muted")
             yield TextInput(value=self.reason, id="ar-reason", placeholder="цифра или своя причина")
             yield Static("Enter — сохранить · Esc — отмена", classes="muted")
 
@@ -80,8 +81,11 @@ class OverrideDialog(ModalScreen[tuple[str, dict[int, str], int | None] | None])
 
     DEFAULT_CSS = """
     OverrideDialog { align: center middle; }
-    OverrideDialog > #ov-box { width: 96; max-width: 100%; height: auto; max-height: 100%; }
-    OverrideDialog #ov-text { height: auto; margin: 0 0 1 0; }
+    OverrideDialog > #ov-box { width: 100; max-width: 100%; height: auto; max-height: 100%; }
+    OverrideDialog .dialog-title { padding: 0; }
+    OverrideDialog #ov-rule { height: auto; color: $text-muted; }
+    OverrideDialog #ov-list { height: auto; max-height: 10; margin: 1 0; }
+    OverrideDialog #ov-text { height: auto; }
     OverrideDialog #ov-buttons { height: auto; margin: 1 0 0 0; }
     OverrideDialog #ov-buttons Button { margin: 0 1 0 0; }
     OverrideDialog #ov-error { height: auto; }
@@ -100,8 +104,20 @@ class OverrideDialog(ModalScreen[tuple[str, dict[int, str], int | None] | None])
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="ov-box", classes="dialog"):
             yield Static("Не больше двух занятий в неделю (СОП 05)", classes="dialog-title")
-            yield Static("\n\n".join(v.message for v in self.violations), id="ov-text")
-            yield Label("Разрешение заведующего отделением — причина:")
+            yield Static(
+                f"Уже были на {WEEKLY_LIMIT} занятиях этой недели ({len(self.violations)} чел.). Третье — только "
+                "с разрешения заведующего отделением с указанием причины.",
+                id="ov-rule",
+            )
+            # one line per person: who, and which sessions of the week (the rule is said once, above)
+            with VerticalScroll(id="ov-list"):
+                yield Static(
+                    "\n".join(
+                        f"• {v.client_name}: {'; '.join(o.describe() for o in v.others)}" for v in self.violations
+                    ),
+                    id="ov-text",
+                )
+            yield Label("Причина разрешения:")
             yield TextInput(id="ov-reason", placeholder="например, подготовка к празднику по плану учреждения")
             if not self.actor.is_head:
                 yield Label("Логин и пароль заведующего отделением:")
@@ -115,8 +131,18 @@ class OverrideDialog(ModalScreen[tuple[str, dict[int, str], int | None] | None])
                 yield Button("Назад", id="ov-back")
 
     def on_mount(self) -> None:
-        self.query_one("#ov-box").styles.width = 100
+        self.query_one("#ov-box").styles.width = 100  # wider than the global .dialog
+        self._fit_list()
         self.query_one("#ov-reason", Input).focus()
+
+    def on_resize(self) -> None:
+        self._fit_list()
+
+    def _fit_list(self) -> None:
+        """The list of people gets the rows the rest of the dialog leaves (at 80x24 the title, the reason and
+        the buttons stay in view; the list scrolls)."""
+        rest = 17 if self.actor.is_head else 21  # border, title, rule, margins, reason, credentials, buttons
+        self.query_one("#ov-list").styles.max_height = max(3, min(10, self.app.size.height - rest))
 
     @on(Button.Pressed, "#ov-absent")
     def _absent(self) -> None:

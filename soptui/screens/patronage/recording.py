@@ -20,7 +20,14 @@ from soptui.widgets.fields import FieldError, LabeledInput
 class RecordingDialog(ModalScreen[tuple[int, dt.date, str] | None]):
     """Performer, day and the reason for entering it later; dismisses with them, or None."""
 
-    DEFAULT_CSS = dialog_css("RecordingDialog")
+    DEFAULT_CSS = (
+        dialog_css("RecordingDialog")
+        + """
+    RecordingDialog #rec-note { height: auto; margin: 0 0 1 0; }
+    RecordingDialog #rec-performer-label { padding: 0 1; }
+    RecordingDialog #rec-performer { margin: 0 0 0 1; width: 1fr; }
+    """
+    )
     BINDINGS = [
         Binding("escape", "cancel", "Отмена", id="recording.cancel", tooltip="Вернуться к визиту, ничего не записывая"),
         Binding(
@@ -41,9 +48,10 @@ class RecordingDialog(ModalScreen[tuple[int, dt.date, str] | None]):
             yield Label("Кто и когда провёл визит", classes="dialog-title")
             yield Static(
                 "В журнал услуг записывают того, кто провёл визит, и день, когда он был. "
-                "Запись за прошедший день помечается «внесено позже» и попадает в отчёт заведующего."
+                "Запись за прошедший день помечается «внесено позже» и попадает в отчёт заведующего.",
+                id="rec-note",
             )
-            yield Label("Провёл(а) визит")
+            yield Label("Провёл(а) визит", id="rec-performer-label")
             options = [(name, sid) for sid, name in self.performers.items()]
             if self.me in self.performers:  # the signed-in person did it: chosen, and may be changed by a head
                 yield Select(options, prompt="выберите сотрудника", value=self.me, id="rec-performer")
