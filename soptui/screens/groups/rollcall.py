@@ -206,7 +206,7 @@ class RollCallScreen(EditFlow, SectionScreen):
     DEFAULT_CSS = """
     RollCallScreen #rc-head { height: auto; padding: 0 1; }
     RollCallScreen #rc-status { height: 1; padding: 0 1; }
-    RollCallScreen #rc-hint { height: 1; padding: 0 1; color: $text-muted; }
+    RollCallScreen #rc-hint { height: auto; padding: 0 1; color: $text-muted; }
     """
     BINDINGS = [
         Binding("a", "all_present", "Все пришли", id="rollcall.all", tooltip="Отметить всех присутствующими"),

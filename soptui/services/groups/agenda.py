@@ -14,7 +14,8 @@ from soptui.services import access
 
 
 def today_items(actor: Actor, today: dt.date) -> list:
-    """Today's sessions of the clubs the actor leads (heads: all clubs), as TodayItems."""
+    """Today's sessions of the clubs the actor leads (a head of department: the department's clubs; the
+    centre's head: all), as TodayItems: only what the actor may open (access.require_session)."""
     access.require_staff(actor)  # access: staff
 
     q = (
@@ -22,9 +23,7 @@ def today_items(actor: Actor, today: dt.date) -> list:
         .join(m.Club)
         .where((m.GroupSession.date == today) & (m.GroupSession.status != "cancelled"))
     )
-    if not actor.is_head:
-        led = m.ClubLeader.select(m.ClubLeader.club).where(m.ClubLeader.staff == actor.id)
-        q = q.where(m.Club.id.in_(led))
+    q = _visible_to(actor, q)
     items = []
     sessions = list(q.order_by(m.GroupSession.start_time))
     counts = {}
@@ -77,11 +76,7 @@ def _passed_sessions(actor: Actor, today: dt.date) -> list:
             & (m.GroupSession.status == "planned")
         )
     )
-    if not actor.is_head:
-        led = m.ClubLeader.select(m.ClubLeader.club).where(m.ClubLeader.staff == actor.id)
-        q = q.where(m.Club.id.in_(led))
-    elif not actor.sees_all_departments:
-        q = q.where(m.Club.department == actor.department_id)
+    q = _visible_to(actor, q)
     return [
         TodayItem(
             "Занятия",
@@ -94,3 +89,13 @@ def _passed_sessions(actor: Actor, today: dt.date) -> list:
         )
         for s in q.order_by(m.GroupSession.date, m.GroupSession.start_time).limit(100)
     ]
+
+
+def _visible_to(actor: Actor, q):
+    """Sessions of the clubs the actor leads; a head's: the department's clubs; the centre's head: all."""
+    if not actor.is_head:
+        led = m.ClubLeader.select(m.ClubLeader.club).where(m.ClubLeader.staff == actor.id)
+        return q.where(m.Club.id.in_(led))
+    if not actor.sees_all_departments:
+        return q.where(m.Club.department == actor.department_id)
+    return q

@@ -450,3 +450,32 @@ def test_report_writing_time_becomes_the_entries_documentation_minutes(actor, st
     assert sum(e.minutes for e in entries) == 3 * 60 + 9
     with pytest.raises(ValueError):
         g.save_session_report(sid, g.get_session(sid).version, {"summary": "x"}, writing_seconds=-1)
+
+
+def test_a_heads_today_lists_only_sessions_the_head_may_open(demo_store):
+    """A head of department sees on Today the sessions of the department's clubs, and each one opens: the
+    demo's club of another department (led by this department's specialist) was listed for the head of
+    department 1, whose roll call then said «Нет доступа к записям другого отделения»."""
+    from soptui.core import clock, session
+    from soptui.services import access, auth
+    from soptui.services import agenda as today
+
+    from conftest import FIXED_NOW
+
+    clock.set_fixed(FIXED_NOW)
+    try:
+        head = auth.sign_in("head", "demo2026")
+        session.set_actor(head)
+        items = [i for i in today.collect(head) if i.section == "Занятия"]
+        assert items, "the demo head has sessions today"
+        for item in items:
+            access.require_session(head, item.target[1])  # AccessDenied fails the test
+        others = (
+            m.GroupSession.select()
+            .join(m.Club)
+            .where((m.GroupSession.date == FIXED_NOW.date()) & (m.Club.department != head.department_id))
+        )
+        listed = {i.target[1] for i in items}
+        assert others.exists() and not listed & {s.id for s in others}
+    finally:
+        clock.set_fixed(None)
