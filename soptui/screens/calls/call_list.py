@@ -20,7 +20,6 @@ from soptui.core import clock
 from soptui.core.text import short_of_full
 from soptui.domain.labels import REMINDER_KINDS
 from soptui.screens.base import SectionScreen
-from soptui.screens.calls.compact import wide_dialog
 from soptui.screens.calls.dialogs import (
     NewCallChoice,
     NewCallScreen,
@@ -29,6 +28,7 @@ from soptui.screens.calls.dialogs import (
     OffHoursScreen,
 )
 from soptui.screens.navigation import NewCall, OpenCall, OpenReminder
+from soptui.widgets.compact import wide_dialog
 from soptui.widgets.dialogs import ConfirmDialog, MessageScreen
 from soptui.widgets.fields import LabeledInput
 from soptui.widgets.workers import db_work

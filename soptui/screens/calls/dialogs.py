@@ -23,8 +23,8 @@ from textual.widgets.option_list import Option
 from soptui.core import clock
 from soptui.core.phones import format_phone
 from soptui.domain.labels import CHANNELS
-from soptui.screens.calls.compact import CompactWhenShort, wide_dialog
 from soptui.services.calls import CallContext, CallError, CallPerson, check_future_working_time
+from soptui.widgets.compact import CompactWhenShort, wide_dialog
 from soptui.widgets.dialogs import dialog_css as _css
 from soptui.widgets.fields import LabeledInput
 from soptui.widgets.workers import db_work

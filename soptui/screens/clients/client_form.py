@@ -19,9 +19,9 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 from soptui.core import clock
 from soptui.domain.labels import CATEGORIES, CHANNELS
 from soptui.screens.base import SectionScreen
-from soptui.screens.calls.compact import CompactWhenShort
 from soptui.screens.form_base import EditFlow
 from soptui.services import clients as svc
+from soptui.widgets.compact import CompactWhenShort
 from soptui.widgets.conflict import ConflictDialog
 from soptui.widgets.fields import LabeledInput
 from soptui.widgets.workers import db_work
