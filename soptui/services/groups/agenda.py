@@ -92,10 +92,11 @@ def _passed_sessions(actor: Actor, today: dt.date) -> list:
 
 
 def _visible_to(actor: Actor, q):
-    """Sessions of the clubs the actor leads; a head's: the department's clubs; the centre's head: all."""
-    if not actor.is_head:
-        led = m.ClubLeader.select(m.ClubLeader.club).where(m.ClubLeader.staff == actor.id)
-        return q.where(m.Club.id.in_(led))
-    if not actor.sees_all_departments:
-        return q.where(m.Club.department == actor.department_id)
-    return q
+    """Sessions of the clubs the actor leads; a head's: also the department's clubs; the centre's head: all.
+    The same rule as access.require_club, so every session listed opens."""
+    if actor.is_head and actor.sees_all_departments:
+        return q
+    led = m.Club.id.in_(m.ClubLeader.select(m.ClubLeader.club).where(m.ClubLeader.staff == actor.id))
+    if actor.is_head:
+        return q.where(led | (m.Club.department == actor.department_id))
+    return q.where(led)
