@@ -830,5 +830,8 @@ def short_service(sop: str, service: str) -> str:
     short = SERVICE_SHORT.get(sop)
     if short is None:
         return service
-    kind = service[service.find("(") :] if service.endswith(")") and "(" in service else ""
-    return f"{short} {kind}".strip()
+    if not (service.endswith(")") and "(" in service):
+        return short
+    kind = service[service.find("(") + 1 : -1]
+    kind = kind.split(" (", 1)[0]  # «плановый (повторный)»: the first word says it, and fits 80 columns
+    return f"{short} ({kind})"
