@@ -95,15 +95,19 @@ async def teleprompter(pilot: Pilot) -> None:
     pilot.app.open(NewCall(target.client_id))
     await wait_screen(pilot, "NewCallScreen")
     await pilot.press("enter")
-    tp = await wait_screen(pilot, "TeleprompterScreen")
-    # the step and phase timers stand at 00:00 whatever the machine's load (they run on monotonic time)
+    freeze_timers(await wait_screen(pilot, "TeleprompterScreen"))
+    await _settle(pilot)
+
+
+def freeze_timers(tp) -> None:
+    """The teleprompter's step and phase timers stand at 00:00 whatever the machine's load (they run on
+    monotonic time)."""
     timers = tp.timers
     for watch in [*timers.phases.values(), timers.step]:
         watch.accumulated = 0.0
         watch.started = 0.0 if watch.started is not None else None
         watch.clock = timers.clock = lambda: 0.0
     tp._tick()
-    await _settle(pilot)
 
 
 async def patronage(pilot: Pilot) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Awaitable, Callable
 
-from scenes import LOGIN, _section, _settle, _today_target
+from scenes import LOGIN, _section, _settle, _today_target, freeze_timers
 from textual.pilot import Pilot
 
 from soptui.demo import DEMO_PASSWORD
@@ -18,16 +18,6 @@ from soptui.screens.navigation import NewCall
 from conftest import click, fill, paste, sign_in, until, wait_screen
 
 # --- calls ---------------------------------------------------------------------------------------------------
-
-
-def _freeze_timers(tp) -> None:
-    """The step and phase timers stand at 00:00 whatever the machine's load (they run on monotonic time)."""
-    timers = tp.timers
-    for watch in [*timers.phases.values(), timers.step]:
-        watch.accumulated = 0.0
-        watch.started = 0.0 if watch.started is not None else None
-        watch.clock = timers.clock = lambda: 0.0
-    tp._tick()
 
 
 async def _call(pilot: Pilot, sop: str | None = None):
@@ -45,7 +35,7 @@ async def _call(pilot: Pilot, sop: str | None = None):
     else:
         await pilot.press("enter")  # the person the SOP calls first is highlighted
     tp = await wait_screen(pilot, "TeleprompterScreen")
-    _freeze_timers(tp)
+    freeze_timers(tp)
     return tp
 
 

@@ -137,17 +137,23 @@ async def hostile_round(pilot, form, fixes: dict[str, str], save: str = "ctrl+s"
     return pasted
 
 
+async def _new_referral_form(pilot):
+    """The specialist's new referral form (Clients, Ctrl+R), its ground chosen (a choice, not text)."""
+    await sign_in(pilot, "ivanova", "demo2026")
+    await pilot.press("f3")
+    await wait_screen(pilot, "ClientsScreen")
+    await _settle(pilot)
+    await pilot.press("ctrl+r")
+    form = await wait_screen(pilot, "ReferralFormScreen")
+    await _settle(pilot)
+    form.query_one("#rf-ground").value = "prevention_request"
+    return form
+
+
 async def test_referral_form_every_field_pasted(demo_store):
     app = make_app("Учреждение", "КЦСОН")
     async with app.run_test(size=(120, 40)) as pilot:
-        await sign_in(pilot, "ivanova", "demo2026")
-        await pilot.press("f3")
-        await wait_screen(pilot, "ClientsScreen")
-        await _settle(pilot)
-        await pilot.press("ctrl+r")
-        form = await wait_screen(pilot, "ReferralFormScreen")
-        await _settle(pilot)
-        form.query_one("#rf-ground").value = "prevention_request"  # a choice, not text
+        form = await _new_referral_form(pilot)
         await hostile_round(
             pilot,
             form,
@@ -317,14 +323,7 @@ async def test_control_characters_pasted_into_a_multi_line_box_are_refused_under
 
     app = make_app("Учреждение", "КЦСОН")
     async with app.run_test(size=(120, 40)) as pilot:
-        await sign_in(pilot, "ivanova", "demo2026")
-        await pilot.press("f3")
-        await wait_screen(pilot, "ClientsScreen")
-        await _settle(pilot)
-        await pilot.press("ctrl+r")
-        form = await wait_screen(pilot, "ReferralFormScreen")
-        await _settle(pilot)
-        form.query_one("#rf-ground").value = "prevention_request"
+        form = await _new_referral_form(pilot)
         for fid, text in {
             "rf-last": "Управова",
             "rf-first": "Анна",
