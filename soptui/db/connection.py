@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import random
 import sys
@@ -20,6 +21,7 @@ from soptui.core.storecheck import (  # noqa: F401 (re-exported)
     secure_store_files,
     sqlite_path,
 )
+from soptui.core.writers_turn import writers_turn
 
 db = peewee.DatabaseProxy()
 
@@ -49,6 +51,11 @@ def open_sqlite(path: str | os.PathLike, create: bool = True) -> peewee.Database
             "busy_timeout": BUSY_TIMEOUT_S * 1000,
             "synchronous": "normal",
             "cache_size": -16000,
+            "mmap_size": 268435456,
+            # the WAL is copied back into the file after every CHECKPOINT_EVERY write transactions, once the
+            # writer has let the next one go (see _WriteTransaction): SQLite's automatic checkpoint ran inside
+            # the commit, so every writer waited for its disk flushes
+            "wal_autocheckpoint": 0,
         },
         check_same_thread=False,
     )
@@ -186,13 +193,18 @@ class _WriteTransaction:
             # SQLite's own busy handler sleeps 25-100 ms between tries once a wait goes on: with 8 writers the
             # lock was often free while they slept (p99 over a second). The start is tried every 1-3 ms here
             # for the same BUSY_TIMEOUT_S; the statements inside keep the ordinary busy timeout.
+            # Before that, soptui's own writers queue on a file lock (writers_turn): the kernel wakes the next
+            # one the moment the lock is let go, where polling left the database idle between transactions.
             deadline = time.monotonic() + BUSY_TIMEOUT_S  # read each time: settings and tests may change it
+            turn = writers_turn(getattr(db.obj, "database", ""), BUSY_TIMEOUT_S)
             db.execute_sql("PRAGMA busy_timeout = 0")
             try:
                 while True:
                     try:
                         inner = db.atomic("IMMEDIATE")
                         inner.entered = inner.__enter__()
+                        inner.turn, turn = turn, None  # let go after the commit (or rollback)
+                        inner.sqlite_outer = True
                         return inner
                     except peewee.OperationalError as exc:
                         if not is_busy_error(exc) or time.monotonic() >= deadline:
@@ -200,6 +212,8 @@ class _WriteTransaction:
                         time.sleep(0.001 + random.random() * 0.002)
             finally:
                 db.execute_sql(f"PRAGMA busy_timeout = {wait_ms}")
+                if turn is not None:  # the transaction did not start: the next writer's turn
+                    turn.release()
         inner = db.atomic()
         inner.entered = inner.__enter__()
         try:
@@ -215,7 +229,28 @@ class _WriteTransaction:
         return inner
 
     def __exit__(self, exc_type, exc, tb):
-        return self.inner.__exit__(exc_type, exc, tb)
+        try:
+            return self.inner.__exit__(exc_type, exc, tb)
+        finally:
+            turn = getattr(self.inner, "turn", None)
+            if turn is not None:
+                turn.release()
+            if getattr(self.inner, "sqlite_outer", False) and next(_WRITES) % CHECKPOINT_EVERY == 0:
+                checkpoint()
+
+
+CHECKPOINT_EVERY = 256  # write transactions of this process between two checkpoints (a few MB of WAL)
+_WRITES = itertools.count(1)
+
+
+def checkpoint() -> None:
+    """Copy what the WAL holds back into the store file, without waiting for anyone (PASSIVE: readers and other
+    writers go on; what a reader still needs is copied by a later checkpoint). Failing is harmless: the WAL
+    simply keeps it until the next one."""
+    try:
+        db.execute_sql("PRAGMA wal_checkpoint(PASSIVE)")
+    except peewee.OperationalError:
+        pass
 
 
 def write_transaction() -> _WriteTransaction:

@@ -28,10 +28,15 @@ def load_client(client_id: int, actor: session.Actor | None) -> m.Client:
     return client
 
 
-def replace_points(owner: dict[str, int], phones: list[str], messengers: list[tuple[str, str]]) -> None:
-    """Replace the phones and messengers of one owner ({"client"|"representative"|"contact": id}), dropping repeats."""
+def replace_points(
+    owner: dict[str, int], phones: list[str], messengers: list[tuple[str, str]], new: bool = False
+) -> None:
+    """Replace the phones and messengers of one owner ({"client"|"representative"|"contact": id}), dropping repeats.
+
+    `new`: an owner inserted in the caller's transaction, who has none yet."""
     key, value = next(iter(owner.items()))
-    m.ContactPoint.delete().where(getattr(m.ContactPoint, key) == value).execute()
+    if not new:
+        m.ContactPoint.delete().where(getattr(m.ContactPoint, key) == value).execute()
     rows = [{key: value, "channel": "phone", "value": p} for p in dict.fromkeys(phones)]
     rows += [{key: value, "channel": ch, "value": h} for ch, h in dict.fromkeys(map(tuple, messengers))]
     if rows:

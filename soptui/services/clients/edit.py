@@ -16,7 +16,7 @@ from soptui.domain.clients import FIELD_LABELS
 from soptui.services import access
 from soptui.services.clients._common import ClientGone, load_client, replace_points
 from soptui.services.clients.card import form_values, summary_of
-from soptui.services.clients.index import reindex
+from soptui.services.clients.index import new_client_terms, reindex
 
 
 @dataclass
@@ -87,6 +87,8 @@ def create_client(data: ClientData, status: str = "potential", reason: str = "")
     cols = data.columns()
     if cols["department"] is None and actor is not None:
         cols["department"] = actor.department_id
+    phones = list(dict.fromkeys(data.phones))
+    terms = new_client_terms(cols["last_name"], cols["first_name"], cols["patronymic"], phones)
     with write_transaction():
         client = store.create(m.Client, status=status, status_changed_at=clock.now(), **cols)
         prepared.insert(
@@ -100,8 +102,8 @@ def create_client(data: ClientData, status: str = "potential", reason: str = "")
                 staff=session.actor_id(),
             ),
         )
-        replace_points({"client": client.id}, data.phones, data.messengers)
-        reindex(client.id, new_client=client)  # the row just written: nothing of it to read or delete
+        replace_points({"client": client.id}, phones, data.messengers, new=True)
+        reindex(client.id, new_client=client, terms=terms)  # the row just written: nothing to read or delete
     return client.id
 
 
