@@ -51,7 +51,6 @@ def open_sqlite(path: str | os.PathLike, create: bool = True) -> peewee.Database
             "busy_timeout": BUSY_TIMEOUT_S * 1000,
             "synchronous": "normal",
             "cache_size": -16000,
-            "mmap_size": 268435456,
             # the WAL is copied back into the file after every CHECKPOINT_EVERY write transactions, once the
             # writer has let the next one go (see _WriteTransaction): SQLite's automatic checkpoint ran inside
             # the commit, so every writer waited for its disk flushes
