@@ -20,10 +20,14 @@ from soptui.db.connection import db, write_transaction
 from soptui.services.store import open_store
 
 
-def _store(tmp_path):
+@pytest.fixture
+def sqlite_store(tmp_path):
+    """A SQLite store of its own on either pass: the turn and the WAL are SQLite's."""
     path = tmp_path / "turns.db"
-    open_store(str(path))
-    return str(path)
+    database = open_store(str(path))
+    yield str(path)
+    database.close()
+    db.initialize(None)
 
 
 def test_a_second_writer_waits_in_the_queue_and_goes_as_soon_as_the_first_lets_go(tmp_path):
@@ -77,8 +81,8 @@ def test_no_turn_where_the_file_cannot_be_made_and_writes_still_work(tmp_path):
     assert writers_turn(":memory:", 1) is None
 
 
-def test_a_soptui_writer_that_hangs_holding_the_store_is_waited_for_then_refused_in_russian(tmp_path, monkeypatch):
-    path = _store(tmp_path)
+def test_a_soptui_writer_that_hangs_holding_the_store_is_waited_for_then_refused_in_russian(sqlite_store, monkeypatch):
+    path = sqlite_store
     monkeypatch.setattr(connection, "BUSY_TIMEOUT_S", 0.3)
     monkeypatch.setattr(connection, "BUSY_ATTEMPTS", 3)
     said: list[int] = []
@@ -111,8 +115,8 @@ def _rows_in_the_file_itself(path: str) -> int:
         other.close()
 
 
-def test_the_wal_is_copied_back_after_every_n_writes_once_the_turn_is_let_go(tmp_path, monkeypatch):
-    path = _store(tmp_path)
+def test_the_wal_is_copied_back_after_every_n_writes_once_the_turn_is_let_go(sqlite_store, monkeypatch):
+    path = sqlite_store
     assert db.execute_sql("PRAGMA wal_autocheckpoint").fetchone()[0] == 0  # not inside the commit
     connection.checkpoint()
     monkeypatch.setattr(connection, "CHECKPOINT_EVERY", 5)
