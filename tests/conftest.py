@@ -298,13 +298,20 @@ def portable(sql: str, params=()) -> tuple[str, tuple]:
 
 
 def pytest_collection_modifyitems(config, items):
-    """`@pytest.mark.sqlite_only`: the test is about SQLite files themselves (skipped on the PostgreSQL pass)."""
+    """Skipped on the PostgreSQL pass: `@pytest.mark.sqlite_only` (about SQLite files themselves) and
+    `@pytest.mark.terminal_only` (about the terminal alone: the order keys are applied in, the words on the
+    screen, the palette and help; what they save goes through services both passes test), so that both passes
+    stay within the suite's 15 minutes on 2 cores (issue 14 point 1), as the pixel snapshots do."""
     if not ON_POSTGRESQL:
         return
-    skip = pytest.mark.skip(reason="about SQLite files; the PostgreSQL pass skips it")
+    skips = {
+        "sqlite_only": pytest.mark.skip(reason="about SQLite files; the PostgreSQL pass skips it"),
+        "terminal_only": pytest.mark.skip(reason="about the terminal alone; the SQLite pass runs it"),
+    }
     for item in items:
-        if item.get_closest_marker("sqlite_only"):
-            item.add_marker(skip)
+        for marker, skip in skips.items():
+            if item.get_closest_marker(marker):
+                item.add_marker(skip)
 
 
 # How long a Pilot test waits for a screen or a worker before it fails. Generous on purpose: a passing

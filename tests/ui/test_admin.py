@@ -304,6 +304,7 @@ async def test_the_administrator_sees_f8_and_the_palette_entry(staff):
         assert "Раздел: Администрирование" in titles
 
 
+@pytest.mark.terminal_only
 async def test_no_latin_words_in_the_administration(demo_store):
     """Issue 15 point 3 for this section: beside the keys and formats, only logins and the print command's
     example («lp») may be Latin."""

@@ -136,6 +136,7 @@ async def test_sign_out_returns_to_sign_in(demo_store):
         assert app.actor.login == "head" and app.current_mode == "today"
 
 
+@pytest.mark.terminal_only
 @pytest.mark.parametrize("burst", ["ivanova\rdemo2026\r", "ivanova\tdemo2026\r"])
 async def test_login_and_password_typed_ahead_in_one_burst(demo_store, burst):
     """«ivanova⏎demo2026⏎» or «ivanova⇥demo2026⏎» arriving at once (typed ahead, one SSH packet) signs in."""
@@ -152,6 +153,7 @@ async def test_login_and_password_typed_ahead_in_one_burst(demo_store, burst):
         assert app.actor.login == "ivanova"
 
 
+@pytest.mark.terminal_only
 @pytest.mark.parametrize(
     "keys, expected",
     [
@@ -176,6 +178,7 @@ async def test_editing_keys_in_a_burst_apply_in_order(store, keys, expected):
         assert field.value == expected
 
 
+@pytest.mark.terminal_only
 async def test_multiline_field_applies_a_burst_in_order(store):
     """The long-text fields (TextBox) too: «abc⌫d» arriving together gives «abd»."""
     from textual import events

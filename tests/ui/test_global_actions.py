@@ -15,6 +15,8 @@ from soptui.screens.help import HelpScreen
 
 from conftest import sign_in, until
 
+pytestmark = pytest.mark.terminal_only  # keys, palette and help: what the terminal offers
+
 
 @pytest.mark.parametrize(
     ("section", "key", "opens"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from textual import events
@@ -22,6 +23,8 @@ from soptui.widgets.keyorder import KeyGate
 from soptui.widgets.textbox import TextBox
 
 from conftest import burst, key_event, keys_of, sign_in, until, wait_screen
+
+pytestmark = pytest.mark.terminal_only  # the order keys are applied in: the terminal's business
 
 
 async def test_session_report_burst_tab_out_of_a_multiline_field(demo_store):

@@ -7,11 +7,14 @@ from __future__ import annotations
 import html
 import re
 
+import pytest
 from textual.widgets import Select, TabbedContent
 
 from soptui.app import make_app
 
 from conftest import sign_in, until
+
+pytestmark = pytest.mark.terminal_only  # the words on the screen
 
 ALLOWED = {
     # keys as printed on the keyboard and in Textual's footer
