@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import os
 
-from soptui.db.connection import StoreError, bind, db, default_db_path, open_url, write_transaction
+from soptui.db.connection import (
+    StoreError,
+    bind,
+    checkpoint,
+    db,
+    default_db_path,
+    is_sqlite,
+    open_url,
+    write_transaction,
+)
 from soptui.db.migrations import CURRENT_VERSION, ensure_schema
 
 
@@ -20,6 +29,8 @@ def open_store(url_or_path: str | os.PathLike | None = None, demo: bool = False,
     except StoreError:
         database.close()
         raise
+    if is_sqlite():
+        checkpoint()  # what an upgrade wrote goes into the store file (the automatic checkpoint is off)
     return database
 
 

@@ -117,7 +117,7 @@ def _rows_in_the_file_itself(path: str) -> int:
 
 def test_the_wal_is_copied_back_after_every_n_writes_once_the_turn_is_let_go(sqlite_store, monkeypatch):
     path = sqlite_store
-    assert db.execute_sql("PRAGMA wal_autocheckpoint").fetchone()[0] == 0  # not inside the commit
+    assert db.execute_sql("PRAGMA wal_autocheckpoint").fetchone()[0] == 0  # never inside the commit
     connection.checkpoint()
     monkeypatch.setattr(connection, "CHECKPOINT_EVERY", 5)
     monkeypatch.setattr(connection, "_WRITES", iter(range(1, 100)))
@@ -140,3 +140,21 @@ def test_the_wal_is_copied_back_after_every_n_writes_once_the_turn_is_let_go(sql
         m.CalendarYear.create(year=2044, decree="x")
     assert turn_free_at_checkpoint == [True]
     assert _rows_in_the_file_itself(path) == 5
+
+
+def test_opening_the_store_copies_back_what_bulk_writes_left_in_the_wal(sqlite_store):
+    path = sqlite_store
+    db.obj.close()
+    bulk = sqlite3.connect(path)  # a bulk write outside write transactions (an upgrade, the demo)
+    bulk.execute("PRAGMA wal_autocheckpoint = 0")
+    bulk.executemany(
+        "INSERT INTO calendar_year (year, decree, version, created_at, updated_at) VALUES (?, 'x', 1, '', '')",
+        [(2040 + n,) for n in range(5)],
+    )
+    bulk.commit()
+    try:
+        assert _rows_in_the_file_itself(path) == 0  # only in the WAL while the bulk writer is still open
+        open_store(path)
+        assert _rows_in_the_file_itself(path) == 5
+    finally:
+        bulk.close()
