@@ -41,7 +41,7 @@ class ClientsScreen(ClientSearchMixin, SectionScreen):
     ClientsScreen #reg-filters { height: 3; }
     ClientsScreen #reg-filters Select { width: 1fr; }
     ClientsScreen #reg-filters Checkbox { width: auto; }
-    ClientsScreen #reg-count { height: 1; padding: 0 1; }
+    ClientsScreen #reg-count { height: auto; max-height: 2; padding: 0 1; }
     """
     BINDINGS = [
         Binding("enter", "open_card", "Открыть", id="clients.open", tooltip="Открыть карточку", show=True),
