@@ -363,8 +363,9 @@ class ClubScreen(SectionScreen):
         with TabbedContent(id="club-tabs"):
             with TabPane("Занятия", id="tab-sessions"):
                 yield Static(
-                    "Enter — перекличка · O — отчёт · U — информирование · N — доп. занятие · M — перенести · "
-                    "C — отменить · T — табель · L — план",
+                    # two lines whatever the width, so a wrap never parts a key from what it does («L / — план»)
+                    "Enter — перекличка · O — отчёт · U — информирование · N — доп. занятие\n"
+                    "M — перенести · C — отменить · T — табель · L — план",
                     classes="hint",
                 )
                 yield DataTable(id="sessions-table", cursor_type="row", zebra_stripes=True)
