@@ -77,15 +77,17 @@ def reindex(
     `new_client`: the row of a client inserted in this same transaction (no terms to delete, no
     representatives or contacts yet, nothing to read back); `terms`: its terms, worked out before the write
     (new_client_terms), so the writers' lock is not held while they are."""
-    client = new_client if new_client is not None else m.Client.get_by_id(client_id)
     if new_client is None:
+        client = m.Client.get_by_id(client_id)
         m.ClientSearchTerm.delete().where(m.ClientSearchTerm.client == client_id).execute()
-    elif terms is None:
-        terms = index_terms(client, new=True)
+        terms = index_terms(client)
+    else:
+        client = new_client
+        terms = terms if terms is not None else index_terms(client, new=True)
     from soptui.db import prepared
 
     prepared.insert_many(
         m.ClientSearchTerm,
         ("client", "kind", "term", "weight", "sort_key"),
-        [(client_id, k, t, w, client.name_key) for k, t, w in (terms if terms is not None else index_terms(client))],
+        [(client_id, k, t, w, client.name_key) for k, t, w in terms],
     )
