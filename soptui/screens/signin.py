@@ -7,10 +7,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Static
+from textual.widgets import Button, Input, Static
 
 from soptui.core.session import Actor
 from soptui.widgets.fields import LabeledInput, TextInput
+from soptui.widgets.footer import KeysFooter
 from soptui.widgets.workers import db_work
 
 
@@ -104,7 +105,7 @@ class FirstRunScreen(Screen[bool]):
                 yield LabeledInput("Пароль ещё раз", id="f-password2", required=True, password=True, compact=True)
                 yield Static("", id="firstrun-message", classes="error")
                 yield Button("Создать и войти", id="create", variant="primary")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#f-last", LabeledInput).input.focus()

@@ -27,12 +27,3 @@ class CompactWhenShort:
             field.set_class(short, "-compact")
         for widget in self.query("Input, Select, RadioSet, OptionList, TextArea"):
             widget.compact = short
-
-
-def wide_dialog(name: str, width: int = 76) -> str:
-    """Screen CSS (a screen's CSS, not DEFAULT_CSS) that gives `name > .dialog` its width.
-
-    app.tcss sets `.dialog { width: 64 }`, and the app's CSS outranks every DEFAULT_CSS, so a width written in a
-    dialog's DEFAULT_CSS never applied: the dialogs stayed 64 columns wide at 80 and at 120 columns.
-    """
-    return f"{name} > .dialog {{ width: {width}; max-width: 100%; }}"

@@ -11,11 +11,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Label, Select, Static, TextArea
+from textual.widgets import Button, Label, Select, Static, TextArea
 
 from soptui.screens.form_base import EditFlow
 from soptui.services import institution as service
 from soptui.widgets.fields import FieldError, LabeledInput
+from soptui.widgets.footer import KeysFooter
 from soptui.widgets.header import AppHeader
 from soptui.widgets.textbox import TextBox, boxes_ok
 from soptui.widgets.workers import db_work
@@ -247,7 +248,7 @@ class InstitutionFormScreen(EditFlow, Screen[service.InstitutionInfo | None]):
             with Horizontal(id="if-buttons"):
                 yield Button("Сохранить (Ctrl+S)", id="if-save", variant="primary")
                 yield Button("Закрыть (Esc)", id="if-close")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         header = self.query_one(AppHeader)

@@ -10,13 +10,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Checkbox, DataTable, Footer, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, DataTable, Input, Label, Select, Static
 
 from soptui.domain.labels import POSITIONS, ROLES
 from soptui.screens.form_base import EditFlow
 from soptui.services import staff as service
 from soptui.widgets.dialogs import ConfirmDialog
 from soptui.widgets.fields import FieldError, LabeledInput
+from soptui.widgets.footer import KeysFooter
 from soptui.widgets.header import AppHeader
 from soptui.widgets.paged_table import PagedTable
 from soptui.widgets.workers import db_work
@@ -371,7 +372,7 @@ class StaffFormScreen(EditFlow, Screen[int | None]):
                 if not new:
                     yield Button("Сбросить пароль", id="sf-password-reset")
                 yield Button("Закрыть (Esc)", id="sf-close")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         header = self.query_one(AppHeader)

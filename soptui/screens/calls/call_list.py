@@ -28,7 +28,6 @@ from soptui.screens.calls.dialogs import (
     OffHoursScreen,
 )
 from soptui.screens.navigation import NewCall, OpenCall, OpenReminder
-from soptui.widgets.compact import wide_dialog
 from soptui.widgets.dialogs import ConfirmDialog, MessageScreen
 from soptui.widgets.fields import LabeledInput
 from soptui.widgets.workers import db_work
@@ -577,7 +576,6 @@ class ReminderScreen(ModalScreen[str | None]):
     ReminderScreen .dialog-buttons { height: auto; margin: 1 0 0 0; }
     ReminderScreen .dialog-buttons Button { margin: 0 1 0 0; }
     """
-    CSS = wide_dialog("ReminderScreen", 72)
     BINDINGS = [Binding("escape", "close", "Закрыть", id="reminder.close", tooltip="Закрыть, ничего не меняя")]
 
     def __init__(self, info) -> None:
@@ -619,7 +617,6 @@ class CallCardScreen(ModalScreen[None]):
     CallCardScreen .dialog-buttons { height: auto; margin: 1 0 0 0; }
     CallCardScreen .dialog-buttons Button { margin: 0 1 0 0; }
     """
-    CSS = wide_dialog("CallCardScreen", 90)
     BINDINGS = [
         Binding("escape", "close", "Закрыть", id="call_card.close", tooltip="Вернуться к списку звонков"),
         Binding("p", "pdf", "PDF", id="call_card.pdf", tooltip="Сохранить бланк звонка в PDF"),

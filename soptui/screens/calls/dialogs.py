@@ -24,7 +24,7 @@ from soptui.core import clock
 from soptui.core.phones import format_phone
 from soptui.domain.labels import CHANNELS
 from soptui.services.calls import CallContext, CallError, CallPerson, check_future_working_time
-from soptui.widgets.compact import CompactWhenShort, wide_dialog
+from soptui.widgets.compact import CompactWhenShort
 from soptui.widgets.dialogs import dialog_css as _css
 from soptui.widgets.fields import LabeledInput
 from soptui.widgets.workers import db_work
@@ -55,7 +55,6 @@ class NewCallScreen(CompactWhenShort, ModalScreen[NewCallChoice | None]):
     NewCallScreen #newcall-people { max-height: 8; }
     """
     )
-    CSS = wide_dialog("NewCallScreen")
     BINDINGS = [Binding("escape", "cancel", "Отмена", id="new_call.cancel", tooltip="Не начинать звонок")]
 
     def __init__(self, ctx: CallContext, sop: str | None = None) -> None:
@@ -151,7 +150,6 @@ class OffHoursScreen(CompactWhenShort, ModalScreen[str | None]):
     """SOP 03: calls only in working time; calling anyway needs a recorded reason."""
 
     DEFAULT_CSS = _css("OffHoursScreen")
-    CSS = wide_dialog("OffHoursScreen")
     BINDINGS = [
         Binding("escape", "cancel", "Не звонить", id="off_hours.cancel", tooltip="Не звонить в нерабочее время")
     ]
@@ -194,7 +192,6 @@ class BranchScreen(CompactWhenShort, ModalScreen[str | None]):
     """The person's answer at a branching step: one option per branch (digits or arrows + Enter)."""
 
     DEFAULT_CSS = _css("BranchScreen")
-    CSS = wide_dialog("BranchScreen")
     BINDINGS = [Binding("escape", "cancel", "Отмена", id="branch.cancel", tooltip="Вернуться к шагу сценария")] + [
         Binding(str(n), f"pick({n - 1})", show=False, id=f"branch.pick_{n}", tooltip=f"Выбрать ответ № {n}")
         for n in range(1, 10)
@@ -284,7 +281,6 @@ class CallbackScreen(_MomentMixin, CompactWhenShort, ModalScreen[dt.datetime | N
     """When to call back (not convenient now / no answer): a working-time moment in the future."""
 
     DEFAULT_CSS = _css("CallbackScreen") + DT_CSS
-    CSS = wide_dialog("CallbackScreen")
     BINDINGS = [Binding("escape", "cancel", "Отмена", id="callback.cancel", tooltip="Не назначать повторный звонок")]
 
     def __init__(self, title: str, window: tuple[dt.time, dt.time], value: dt.datetime | None = None) -> None:
@@ -346,7 +342,6 @@ class VisitScreen(_MomentMixin, CompactWhenShort, ModalScreen[VisitAnswer | None
     VisitScreen #visit-check { height: auto; }
     """
     )
-    CSS = wide_dialog("VisitScreen")
     BINDINGS = [Binding("escape", "cancel", "Отмена", id="call_visit.cancel", tooltip="Не назначать встречу")]
 
     def __init__(
@@ -521,7 +516,6 @@ class SessionsScreen(_MomentMixin, CompactWhenShort, ModalScreen[SessionsAnswer 
     SessionsScreen #sess-freq { layout: vertical; }
     """
     )
-    CSS = wide_dialog("SessionsScreen")
     BINDINGS = [Binding("escape", "cancel", "Отмена", id="sessions.cancel", tooltip="Не записывать на занятия")]
 
     def __init__(
@@ -598,7 +592,6 @@ class NoticeScreen(CompactWhenShort, ModalScreen[NoticeAnswer | None]):
     NoticeScreen RadioSet { width: 100%; height: auto; }
     """
     )
-    CSS = wide_dialog("NoticeScreen")
     BINDINGS = [Binding("escape", "cancel", "Отмена", id="notice.cancel", tooltip="Закрыть, ничего не записывая")]
 
     def __init__(self, sent_at: dt.datetime | None) -> None:
@@ -675,7 +668,6 @@ class OutcomeScreen(_MomentMixin, CompactWhenShort, ModalScreen[OutcomeAnswer | 
     OutcomeScreen .detail Button { margin: 0; }
     """
     )
-    CSS = wide_dialog("OutcomeScreen")
     BINDINGS = [
         Binding(
             "escape", "cancel", "Вернуться к звонку", id="outcome.cancel", tooltip="Вернуться к звонку, не завершая его"
@@ -917,7 +909,6 @@ class NoticeSendScreen(CompactWhenShort, ModalScreen[NoticeResult | None]):
     NoticeSendScreen .dialog-buttons Button { min-width: 12; }
     """
     )
-    CSS = wide_dialog("NoticeSendScreen")
     BINDINGS = [Binding("escape", "cancel", "Отмена", id="notice_send.cancel", tooltip="Закрыть, ничего не отмечая")]
 
     def __init__(self, text: str, number: str, mobile: bool, off_hours: str | None, sent_at: dt.datetime | None):
@@ -1014,7 +1005,6 @@ class DetailsScreen(CompactWhenShort, ModalScreen[DetailsAnswer | None]):
     DetailsScreen Select { width: 100%; }
     """
     )
-    CSS = wide_dialog("DetailsScreen")
     BINDINGS = [Binding("escape", "cancel", "Отмена", id="details.cancel", tooltip="Вернуться к шагу")]
 
     def __init__(self, grounds: dict[str, str], channels: dict[str, str], value: DetailsAnswer | None) -> None:
@@ -1088,7 +1078,6 @@ class CallConflictScreen(CompactWhenShort, ModalScreen[str | None]):
     CallConflictScreen #conflict-text { height: auto; max-height: 14; }
     """
     )
-    CSS = wide_dialog("CallConflictScreen")
     BINDINGS = [Binding("escape", "leave", "Выйти", id="call_conflict.leave", tooltip="Выйти из звонка")]
 
     def __init__(self, theirs: str, mine: str, open_elsewhere: bool) -> None:

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Label, Select, SelectionList, Static, TextArea
+from textual.widgets import Button, Label, Select, SelectionList, Static, TextArea
 
 from soptui.core import clock
 from soptui.domain.groups import WEEKDAY_NAMES, Slot, parse_time_range, schedule_calendar_warning
@@ -18,6 +18,7 @@ from soptui.screens.form_base import EditFlow
 from soptui.services import drafts
 from soptui.services import groups as service
 from soptui.widgets.fields import FieldError, LabeledInput
+from soptui.widgets.footer import KeysFooter
 from soptui.widgets.header import AppHeader
 from soptui.widgets.textbox import TextBox, boxes_ok
 from soptui.widgets.workers import db_work
@@ -154,7 +155,7 @@ class ClubFormScreen(EditFlow, Screen[int | None]):
             with Horizontal(id="cf-buttons"):
                 yield Button("Сохранить (Ctrl+S)", id="cf-save", variant="primary")
                 yield Button("Закрыть (Esc)", id="cf-close")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         header = self.query_one(AppHeader)

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Input, Label, Select, SelectionList, Static, TextArea
+from textual.widgets import Button, DataTable, Input, Label, Select, SelectionList, Static, TextArea
 
 from soptui.core import clock
 from soptui.domain import patronage
@@ -29,6 +29,7 @@ from soptui.domain.labels import (
 )
 from soptui.domain.patronage import EFFECTIVENESS, effectiveness_text
 from soptui.widgets.fields import FieldError, LabeledInput, TextInput
+from soptui.widgets.footer import KeysFooter
 from soptui.widgets.header import AppHeader
 from soptui.widgets.stage_timers import StageTimers
 from soptui.widgets.textbox import TextBox, boxes_ok
@@ -163,7 +164,7 @@ class VisitDoScreen(Screen):
             with Horizontal(classes="actions", id="complete-box"):
                 yield Button("Завершить визит (Ctrl+D)", variant="success", id="complete")
                 yield Button("Назад (Esc)", id="back")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         header = self.query_one(AppHeader)
