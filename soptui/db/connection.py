@@ -95,9 +95,13 @@ def quick_check(database: peewee.SqliteDatabase, seconds: float = QUICK_CHECK_SE
     try:
         result = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
     except sqlite3.OperationalError as exc:
-        if "interrupt" in str(exc):
-            return ""
-        raise
+        if "interrupt" not in str(exc):
+            raise
+        if time.monotonic() <= deadline:
+            # not the deadline: Ctrl+C came while SQLite read, and SQLite turned it into «interrupted» (a handler's
+            # exception only stops the statement), so the command went on as if the file were fine
+            raise KeyboardInterrupt from None
+        return ""
     finally:
         conn.set_progress_handler(None, 0)
     return "" if result == "ok" else str(result)

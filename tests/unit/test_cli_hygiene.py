@@ -141,7 +141,7 @@ def test_ctrl_c_while_a_command_waits_ends_it_without_a_traceback(tmp_path):
         text=True,
     )  # fmt: skip
     code, err = _interrupt_when(proc, db.exists)
-    assert code == 130
+    assert code == 130, err
     assert "Прервано (Ctrl+C)." in err
     assert "Traceback" not in err and "KeyboardInterrupt" not in err
 

@@ -236,6 +236,32 @@ def test_backup_files_are_private_whatever_the_umask(sqlite_demo, tmp_path):
     assert _mode(result.path) == 0o600
 
 
+def test_ctrl_c_during_the_quick_check_is_a_ctrl_c_not_a_sound_file(sqlite_demo, monkeypatch):
+    """SQLite turns an exception in its progress handler into «interrupted»: Ctrl+C must not read as «out of
+    time, the file is fine» (the CLI then went on and failed later with exit code 2 instead of 130)."""
+    import peewee
+
+    from soptui.db import connection
+
+    class Clock:
+        calls = 0
+
+        def monotonic(self):
+            self.calls += 1
+            if self.calls == 2:  # the first look from inside SQLite: Ctrl+C arrives there
+                raise KeyboardInterrupt
+            return 1000.0
+
+    monkeypatch.setattr(connection, "time", Clock())
+    raw = peewee.SqliteDatabase(str(sqlite_demo))
+    raw.connect()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            connection.quick_check(raw, seconds=30, every=1)
+    finally:
+        raw.close()
+
+
 def test_quick_check_at_open_finds_damage_and_is_bounded_in_time(sqlite_demo):
     from soptui.db.connection import open_sqlite, quick_check
 
