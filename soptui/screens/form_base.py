@@ -21,6 +21,7 @@ from functools import partial
 from typing import Any
 
 from soptui.widgets.dialogs import ChoiceDialog, ask_unsaved
+from soptui.widgets.keyorder import after_keys
 from soptui.widgets.workers import db_work
 
 RESUME_CHOICES = [("resume", "Восстановить", "primary"), ("discard", "Удалить черновик", "default")]
@@ -228,7 +229,8 @@ class EditFlow:
     def conflict_found(self) -> None:
         """Called in the save's worker on ConflictError: read what the other saved, then ask (UI thread)."""
         stored = self.load_stored()
-        self.app.call_from_thread(self._review_conflict, stored)
+        # the keys typed before the review appears are the form's: it opens once they are applied
+        self.app.call_from_thread(after_keys, self.app, self._review_conflict, stored)
 
     def _review_conflict(self, stored: tuple[dict[str, Any], int] | None) -> None:
         from soptui.widgets.conflict import ConflictDialog, FieldChange

@@ -43,6 +43,7 @@ class KeyGate:
         self._held_since: float | None = None
         self._gate_timer = None
         self._paused = 0
+        self._after_keys: deque = deque()
 
     def pause_keys_until(self, awaitable) -> None:
         """Hold keys until `awaitable` (a mode switch, a screen being pushed) is done."""
@@ -56,6 +57,23 @@ class KeyGate:
                 self._release_soon(0)
 
         self.run_worker(wait(), group="keygate", exit_on_error=False)
+
+    def after_keys(self, callback, *args) -> None:
+        """Run `callback(*args)` once every key received so far has been applied (at once when none waits).
+
+        For a dialog that work in the background opens (a colleague's save found while a draft was written):
+        the keys typed into the form before it appeared belong to the form, not to the dialog. On a busy
+        machine the draft of «на» found the conflict while «йм» still waited, and the review took them.
+        """
+        self._after_keys.append((callback, args))
+        if not self._held and not self._in_flight:
+            self._gate_idle()
+
+    def _gate_idle(self) -> None:
+        """Every key received is applied: run what waited for that (a callback's own keys come after it)."""
+        while self._after_keys and not self._held and not self._in_flight:
+            callback, args = self._after_keys.popleft()
+            callback(*args)
 
     @property
     def keys_waiting(self) -> int:
@@ -104,7 +122,7 @@ class KeyGate:
 
     def _screen_settled(self) -> None:
         self._in_flight = False
-        self._release_soon(0)
+        self._release_soon(0) if self._held else self._gate_idle()
 
     def _release_soon(self, delay: float) -> None:
         if delay <= 0:
@@ -151,3 +169,14 @@ class KeyGate:
         self._in_flight = False
         if self._held:
             self.call_later(self._release_keys)
+        else:
+            self._gate_idle()
+
+
+def after_keys(app, callback, *args) -> None:
+    """`KeyGate.after_keys` on an app that has the gate; elsewhere (a bare test app) `callback(*args)` at once."""
+    gate = getattr(app, "after_keys", None)
+    if gate is None:
+        callback(*args)
+    else:
+        gate(callback, *args)

@@ -181,6 +181,45 @@ def test_random_bursts_in_single_and_multi_line_fields_match_the_model(first, se
     assert area == model(second, smart_home=True)
 
 
+async def test_a_dialog_a_background_job_opens_waits_for_the_keys_typed_before_it():
+    """A draft write finds a colleague's save while «йм» still waits in the gate: the review opens after the
+    keys typed before it are in the field (on a busy machine it took them, and «найм» was saved as «на»)."""
+    from textual.screen import ModalScreen
+    from textual.widgets import Button
+
+    from soptui.widgets.keyorder import after_keys
+
+    class Review(ModalScreen):
+        def compose(self) -> ComposeResult:
+            yield Button("Перезаписать", id="overwrite")
+
+    opened = []
+
+    class Busy(Fields):
+        def on_mount(self) -> None:
+            self.asked = False
+
+        async def on_event(self, event: events.Event) -> None:
+            if self.gate_input(event):
+                if not self.asked and self.keys_waiting >= 2:  # the job asks while keys still wait
+                    self.asked = True
+                    line = self.query_one("#line", TextInput)
+                    after_keys(self, lambda: (opened.append(line.value), self.push_screen(Review())))
+                return
+            await App.on_event(self, event)
+
+    app = Busy()
+    async with app.run_test() as pilot:
+        line = app.query_one("#line", TextInput)
+        line.focus()
+        await pilot.pause()
+        await burst(pilot, list("найм"))
+        await until(pilot, lambda: isinstance(app.screen, Review), "the review open")
+        assert app.asked
+        assert opened == ["найм"]  # every key typed before was applied to the field first
+        assert line.value == "найм"
+
+
 async def test_club_form_typed_as_one_burst(store, staff):
     """A new club, every field reached by Tab, the capacity cleared by Ctrl+U, a two-line programme, Ctrl+S."""
     from conftest import PASSWORD

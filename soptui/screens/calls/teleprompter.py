@@ -47,6 +47,7 @@ from soptui.screens.calls.dialogs import (
 )
 from soptui.services.calls import CallOutcome, CallRecord, call_hours_problem, is_mobile
 from soptui.widgets.fields import TextInput
+from soptui.widgets.keyorder import after_keys
 from soptui.widgets.workers import db_work
 
 LEVEL_STYLE = {"ok": "green", "warn": "bold yellow", "over": "bold white on red"}
@@ -498,7 +499,7 @@ class TeleprompterScreen(SectionScreen):
                 self.version = getattr(calls, operation)(self.record.id, version=self.version, **kwargs)
             except store.ConflictError as exc:
                 self.conflicted = True
-                self.app.call_from_thread(self._conflict, exc.current)
+                self.app.call_from_thread(after_keys, self.app, self._conflict, exc.current)
                 return
             except calls.CallError as exc:
                 self.app.call_from_thread(self.notify, f"Не записано: {exc}", severity="error", timeout=8)
@@ -990,7 +991,7 @@ class TeleprompterScreen(SectionScreen):
                 result = calls.finish_call(self.record.id, outcome, version=self.version)
             except store.ConflictError as exc:
                 self.conflicted = True
-                self.app.call_from_thread(self._conflict, exc.current)
+                self.app.call_from_thread(after_keys, self.app, self._conflict, exc.current)
                 return
             except calls.CallError as exc:
                 self.app.call_from_thread(self._finish_failed, str(exc))
