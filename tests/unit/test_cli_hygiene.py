@@ -118,6 +118,13 @@ def _first_admin(db: str, tmp_path) -> None:
     subprocess.run(add, input="bosspass1\n", text=True, env=_env(tmp_path), cwd=ROOT, check=True, capture_output=True)
 
 
+def _ctrl_c_as_in_a_terminal() -> None:
+    """Popen's preexec_fn: Ctrl+C's default action in the child, as in a terminal. A suite started as a background
+    job (`./.ci/run &` in a script) ignores SIGINT, the children inherit that, and Python then installs no
+    KeyboardInterrupt at all: the command read on and failed with exit code 2 (seen twice)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _interrupt_when(proc: subprocess.Popen, ready, timeout: float = 60) -> tuple[int, str]:
     deadline = time.monotonic() + timeout
     while not ready():
@@ -138,7 +145,7 @@ def test_ctrl_c_while_a_command_waits_ends_it_without_a_traceback(tmp_path):
         [sys.executable, "-m", "soptui", "--db", str(db), "--create", "user", "add", "boss",
          "--last", "Начальникова", "--first", "Анна", "--role", "admin", "--password-stdin"],
         cwd=ROOT, env=_env(tmp_path), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True,
+        text=True, preexec_fn=_ctrl_c_as_in_a_terminal,
     )  # fmt: skip
     code, err = _interrupt_when(proc, db.exists)
     assert code == 130, err
@@ -158,7 +165,7 @@ def test_ctrl_c_stops_the_web_server_quietly(tmp_path):
     proc = subprocess.Popen(
         [sys.executable, "-m", "soptui", "--db", db, "serve", "--port", str(port)],
         cwd=ROOT, env=_env(tmp_path), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True,
+        text=True, preexec_fn=_ctrl_c_as_in_a_terminal,
     )  # fmt: skip
 
     def listening() -> bool:
