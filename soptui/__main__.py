@@ -340,13 +340,9 @@ def _build_demo_store(target: str) -> str:
 def run_app(target: str, demo: bool = False, auto_pilot=None, build_demo_first: bool = False) -> int:
     """Show the sign-in screen at once; the store opens in the background behind it.
 
-    The target has passed precheck(); only building the demo store (first --demo
-    run) happens before the UI. auto_pilot is for the start-up benchmark.
+    The target has passed precheck(); the demo store (first --demo run) is built behind the sign-in screen
+    too. auto_pilot is for the start-up benchmark.
     """
-    if build_demo_first:
-        refusal = _build_demo_store(target)
-        if refusal:
-            return _fail(refusal)
     from soptui.app import make_app
 
     hint = ""
@@ -354,7 +350,8 @@ def run_app(target: str, demo: bool = False, auto_pilot=None, build_demo_first: 
         from soptui.demo import DEMO_PASSWORD
 
         hint = f"Демо-база. Вход: ivanova (специалист), head (заведующий), admin; пароль {DEMO_PASSWORD}"
-    app = make_app(store_label=target, sign_in_hint=hint, store_target=target)
+    # the first --demo run fills the store behind the sign-in screen, which says so
+    app = make_app(store_label=target, sign_in_hint=hint, store_target=target, build_demo=build_demo_first)
     result = app.run(headless=auto_pilot is not None, auto_pilot=auto_pilot)
     if app.store_error:
         return _fail(app.store_error)

@@ -63,6 +63,7 @@ SECTIONS: list[tuple[str, str, str, Callable[[], Screen]]] = [
 
 
 SECTION_KEYS = Binding.Group("Разделы", compact=True)
+DEMO_BUILDING = "Создаю демонстрационную базу… Вход — через несколько секунд."
 
 # --- «Администрирование» (issue 15 point 4): a section for administrators only; for anyone else its key is
 # hidden, its mode never added and its palette entry absent (and the services refuse them anyway) ---------
@@ -175,6 +176,7 @@ class SoptuiApp(KeyGate, App[int]):
         store_label: str = "",
         sign_in_hint: str = "",
         store_target: str | None = None,
+        build_demo: bool = False,
     ) -> None:
         super().__init__()
         plain.plain_console(self.console)
@@ -183,6 +185,7 @@ class SoptuiApp(KeyGate, App[int]):
         self.institution_short = institution_short
         self.store_label = store_label
         self.store_target = store_target
+        self.build_demo = build_demo  # the first --demo run: the demo store is filled behind the sign-in screen
         self.store_error: str | None = None
         # Set once the store is open; sign-in waits on it (it opens behind the first screen).
         self.store_ready = threading.Event()
@@ -257,9 +260,13 @@ class SoptuiApp(KeyGate, App[int]):
 
         try:
             if not is_open():
-                open_store(self.store_target, daily_backup=True)
-            info = institution.get()
+                # the first --demo run: no day's backup of the store before the demo is in it
+                open_store(self.store_target, daily_backup=not self.build_demo)
             has_users = auth.has_users()
+            if self.build_demo and not has_users:
+                self._fill_demo_store()
+                has_users = auth.has_users()
+            info = institution.get()
         except StoreError as exc:
             self.call_from_thread(self._store_failed, str(exc))
             return
@@ -274,6 +281,24 @@ class SoptuiApp(KeyGate, App[int]):
         self.call_from_thread(
             self._store_opened, info.full_name or self.institution, info.short_name or self.institution_short, has_users
         )
+
+    def _fill_demo_store(self) -> None:
+        """The first --demo run (in the store's worker): the sign-in screen is up and says what is going on,
+        where before the demo was built before any screen (a blank terminal for several seconds)."""
+        from soptui.db.connection import checkpoint
+        from soptui.demo import build_demo
+
+        self.call_from_thread(self._say_on_sign_in, DEMO_BUILDING)
+        build_demo()
+        checkpoint()  # the demo's thousands of rows into the store file, not left in the WAL
+        self.call_from_thread(self._say_on_sign_in, "")
+
+    def _say_on_sign_in(self, message: str) -> None:
+        from soptui.screens.signin import SignInScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, SignInScreen):
+                screen.say(message)
 
     def _print_progress(self, stage: str, file_name: str) -> None:
         """From the print worker: show the progress bar while the PDF renders, remove it when written."""
@@ -630,9 +655,10 @@ def make_app(
     store_label: str = "",
     sign_in_hint: str = "",
     store_target: str | None = None,
+    build_demo: bool = False,
 ) -> SoptuiApp:
     """The one factory used by the CLI and the tests (tests bind the store before)."""
-    return SoptuiApp(institution, institution_short, store_label, sign_in_hint, store_target)
+    return SoptuiApp(institution, institution_short, store_label, sign_in_hint, store_target, build_demo)
 
 
 def _guard_soptui_handlers() -> None:

@@ -48,6 +48,20 @@ class SignInScreen(Screen[Actor]):
         self.institution = name
         self.query_one("#signin-institution", Static).update(name)
 
+    def say(self, message: str) -> None:
+        """A line from the app under the fields (the demo store being built), not in the error colour; "" takes
+        it away again unless sign-in has written its own line there since."""
+        line = self.query_one("#signin-message", Static)
+        if message:
+            self._app_line = message
+            line.set_class(False, "error")
+            line.update(message)
+        elif getattr(self, "_app_line", ""):
+            self._app_line = ""
+            line.set_class(True, "error")
+            if getattr(self, "keys_ready", True):  # no sign-in under way («Проверка…» stays)
+                line.update("")
+
     @on(Input.Submitted, "#login")
     def _to_password(self) -> None:
         self.query_one("#password", Input).focus()
