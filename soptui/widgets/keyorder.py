@@ -122,7 +122,7 @@ class KeyGate:
 
     def _screen_settled(self) -> None:
         self._in_flight = False
-        self._release_soon(0) if self._held else self._gate_idle()
+        self._release_soon(0)
 
     def _release_soon(self, delay: float) -> None:
         if delay <= 0:
@@ -136,6 +136,8 @@ class KeyGate:
         self.call_later(self._release_keys)
 
     async def _release_keys(self) -> None:
+        if not self._held and not self._in_flight:
+            self._gate_idle()  # nothing left to let go (a screen settled, a pause ended)
         while self._held and not self._in_flight:
             if not self._ready_for_keys():
                 if not self._in_flight:
