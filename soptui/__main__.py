@@ -321,8 +321,7 @@ def serve_command(args: argparse.Namespace, target: str, create: bool) -> int:
 def _build_demo_store(target: str) -> str:
     """Fill an empty demo store (first --demo run); the refusal to print, or ''."""
     from soptui.core.storecheck import StoreError
-    from soptui.db.connection import checkpoint
-    from soptui.demo import build_demo
+    from soptui.demo import fill_demo_store
     from soptui.services import auth
     from soptui.services.store import open_store
 
@@ -332,8 +331,7 @@ def _build_demo_store(target: str) -> str:
         return str(exc)
     if not auth.has_users():
         print("Создаю демонстрационную базу…", file=sys.stderr)
-        build_demo()
-        checkpoint()  # the demo's thousands of rows into the store file, not left in the WAL
+        fill_demo_store()
     return ""
 
 

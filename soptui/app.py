@@ -285,12 +285,10 @@ class SoptuiApp(KeyGate, App[int]):
     def _fill_demo_store(self) -> None:
         """The first --demo run (in the store's worker): the sign-in screen is up and says what is going on,
         where before the demo was built before any screen (a blank terminal for several seconds)."""
-        from soptui.db.connection import checkpoint
-        from soptui.demo import build_demo
+        from soptui.demo import fill_demo_store
 
         self.call_from_thread(self._say_on_sign_in, DEMO_BUILDING)
-        build_demo()
-        checkpoint()  # the demo's thousands of rows into the store file, not left in the WAL
+        fill_demo_store()
         self.call_from_thread(self._say_on_sign_in, "")
 
     def _say_on_sign_in(self, message: str) -> None:

@@ -438,6 +438,15 @@ def build_demo(n_clients: int = 300, today: dt.date | None = None, seed: int = 2
         return _build_demo(n_clients, today, seed)
 
 
+def fill_demo_store() -> None:
+    """The first --demo run: the demo data, then a checkpoint, so that its thousands of rows go into the store
+    file, not left in the WAL."""
+    from soptui.db.connection import checkpoint
+
+    build_demo()
+    checkpoint()
+
+
 def access_centre(staff_id: int):
     from soptui.services import access
 
