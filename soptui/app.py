@@ -32,12 +32,13 @@ from soptui.screens.navigation import (
     ResumeDraft,
     Target,
 )
-from soptui.widgets import plain, russian
+from soptui.widgets import plain, russian, styling
 from soptui.widgets.keyorder import KeyGate
 from soptui.widgets.workers import db_work
 
 plain.install()  # stored or typed text is data, never markup: before any widget is built
 russian.install()  # Textual's own words on screen in Russian
+styling.install()  # CSS parsed once per process; a scroll area's focus restyles it alone (same look, less work)
 
 
 def _section(module: str, cls: str) -> Callable[[], Screen]:
