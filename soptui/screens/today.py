@@ -15,6 +15,7 @@ from soptui.core.text import short_of_full
 from soptui.screens.base import SectionScreen
 from soptui.screens.navigation import Open, target_of
 from soptui.services import agenda as today_service
+from soptui.widgets.paged_table import RowTable
 from soptui.widgets.workers import db_work
 
 STATE_STYLE = {"overdue": "bold red", "today": "bold yellow", "ok": "green", "info": "", "done": "dim"}
@@ -50,7 +51,7 @@ class TodayScreen(SectionScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="today-summary", classes="summary")
-        table = DataTable(id="today-table", cursor_type="row", zebra_stripes=True)
+        table = RowTable(id="today-table", cursor_type="row", zebra_stripes=True)
         yield table
         yield Static("", id="today-detail", classes="detail-line")
         yield Static("", id="today-empty", classes="empty-section")

@@ -6,12 +6,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from rich.text import Text
-from textual.widgets import DataTable
+
+from soptui.widgets.paged_table import RowTable
 
 STATUS_STYLE = {"potential": "yellow", "served": "green", "refused": "red", "closed": "dim"}
 
 
-class ClientTable(DataTable):
+class ClientTable(RowTable):
     """Rows are objects with id, full_name, birth_date, status, status_label, department,
     assigned, phone and matched_by attributes (services.clients.ClientRow)."""
 

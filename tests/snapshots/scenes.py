@@ -28,7 +28,7 @@ def build_app() -> SoptuiApp:
     return make_app("Учреждение", "КЦСОН")
 
 
-async def _settle(pilot: Pilot) -> None:
+async def settle(pilot: Pilot) -> None:
     """Workers done, lists filled, no blinking cursor, no toast: the same picture every run."""
     await until(pilot, lambda: pilot.app.screen.is_mounted, "screen mounted")
     app = pilot.app
@@ -63,12 +63,12 @@ def _today_target(pilot: Pilot, kind: str):
 
 async def today(pilot: Pilot) -> None:
     await sign_in(pilot, LOGIN, DEMO_PASSWORD)
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def clients(pilot: Pilot) -> None:
     await _section(pilot, "f3", "clients")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def client_card(pilot: Pilot) -> None:
@@ -81,12 +81,12 @@ async def client_card(pilot: Pilot) -> None:
     await until(
         pilot, lambda: any(k.key == "e" for k in pilot.app.screen.query("FooterKey")), "the card's keys in the footer"
     )
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def calls(pilot: Pilot) -> None:
     await _section(pilot, "f4", "calls")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def teleprompter(pilot: Pilot) -> None:
@@ -96,7 +96,7 @@ async def teleprompter(pilot: Pilot) -> None:
     await wait_screen(pilot, "NewCallScreen")
     await pilot.press("enter")
     freeze_timers(await wait_screen(pilot, "TeleprompterScreen"))
-    await _settle(pilot)
+    await settle(pilot)
 
 
 def freeze_timers(tp) -> None:
@@ -112,12 +112,12 @@ def freeze_timers(tp) -> None:
 
 async def patronage(pilot: Pilot) -> None:
     await _section(pilot, "f5", "patronage")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def groups(pilot: Pilot) -> None:
     await _section(pilot, "f6", "groups")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def roll_call(pilot: Pilot) -> None:
@@ -126,7 +126,7 @@ async def roll_call(pilot: Pilot) -> None:
     assert isinstance(target, OpenSession)
     pilot.app.open(target)
     await wait_screen(pilot, "RollCallScreen")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def informing(pilot: Pilot) -> None:
@@ -140,26 +140,26 @@ async def informing(pilot: Pilot) -> None:
     await pilot.press("u")
     dialog = await wait_screen(pilot, "InformingDialog")
     await until(pilot, lambda: dialog.data is not None, "participants listed")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def journal(pilot: Pilot) -> None:
     await _section(pilot, "f7", "journal")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def client_form(pilot: Pilot) -> None:
     await _section(pilot, "f3", "clients")
     await pilot.press("ctrl+n")
     await wait_screen(pilot, "ClientFormScreen")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def referral_form(pilot: Pilot) -> None:
     await _section(pilot, "f3", "clients")
     await pilot.press("ctrl+r")
     await wait_screen(pilot, "ReferralFormScreen")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def _admin(pilot: Pilot, tab: str = "1") -> None:
@@ -177,7 +177,7 @@ async def _admin(pilot: Pilot, tab: str = "1") -> None:
 
 async def admin_staff(pilot: Pilot) -> None:
     await _admin(pilot)
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def admin_staff_form(pilot: Pilot) -> None:
@@ -185,7 +185,7 @@ async def admin_staff_form(pilot: Pilot) -> None:
     await pilot.press("enter")
     form = await wait_screen(pilot, "StaffFormScreen")
     await until(pilot, lambda: form.loaded, "staff form loaded")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def admin_institution(pilot: Pilot) -> None:
@@ -193,14 +193,14 @@ async def admin_institution(pilot: Pilot) -> None:
     await pilot.press("e")
     form = await wait_screen(pilot, "InstitutionFormScreen")
     await until(pilot, lambda: form.loaded, "institution form loaded")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def admin_calendar(pilot: Pilot) -> None:
     await _admin(pilot, "3")
     grid = pilot.app.screen.query_one("YearCalendar")
     await until(pilot, lambda: grid.year_view is not None, "calendar loaded")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 def _first_planned_visit(kind: str) -> int:
@@ -222,7 +222,7 @@ async def visit(pilot: Pilot) -> None:
     await sign_in(pilot, LOGIN, DEMO_PASSWORD)
     pilot.app.open(OpenVisit(_first_planned_visit("planned")))
     await wait_screen(pilot, "VisitDoScreen")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def housing_act(pilot: Pilot) -> None:
@@ -233,7 +233,7 @@ async def housing_act(pilot: Pilot) -> None:
     act = ActFormScreen(_first_planned_visit("primary"), "housing")
     pilot.app.push_screen(act)
     await until(pilot, lambda: act.loaded, "act loaded")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def new_call(pilot: Pilot) -> None:
@@ -242,7 +242,7 @@ async def new_call(pilot: Pilot) -> None:
     target = _today_target(pilot, "client")
     pilot.app.open(NewCall(target.client_id))
     await wait_screen(pilot, "NewCallScreen")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def visit_form(pilot: Pilot) -> None:
@@ -253,14 +253,14 @@ async def visit_form(pilot: Pilot) -> None:
     target = _today_target(pilot, "client")
     pilot.app.open(NewVisit(target.client_id))
     await wait_screen(pilot, "VisitFormScreen")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def club_form(pilot: Pilot) -> None:
     await _section(pilot, "f6", "groups")
     await pilot.press("n")
     await wait_screen(pilot, "ClubFormScreen")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def help_keys(pilot: Pilot) -> None:
@@ -268,7 +268,7 @@ async def help_keys(pilot: Pilot) -> None:
     await _section(pilot, "f5", "patronage")
     await pilot.press("f1")
     await wait_screen(pilot, "HelpScreen")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 SCENES: dict[str, Callable[[Pilot], Awaitable[None]]] = {

@@ -1,6 +1,6 @@
 """Snapshot scenes of the dialogs of calls, clients and sign-in (issue 15 point 1: every dialog at 80x24 and 120x40).
 
-Each scene signs in and drives the app like a user to the dialog, then settles it (scenes._settle).
+Each scene signs in and drives the app like a user to the dialog, then settles it (scenes.settle).
 The fixed clock is 25.11.2026 10:30 (Wed, working time); the head of department signs in (scenes.LOGIN).
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Awaitable, Callable
 
-from scenes import LOGIN, _section, _settle, _today_target, freeze_timers
+from scenes import LOGIN, _section, _today_target, freeze_timers, settle
 from textual.pilot import Pilot
 
 from soptui.demo import DEMO_PASSWORD
@@ -77,7 +77,7 @@ async def notice_send(pilot: Pilot) -> None:
     await _call(pilot)
     await pilot.press("ctrl+t")
     await wait_screen(pilot, "NoticeSendScreen")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def call_notice(pilot: Pilot) -> None:
@@ -85,25 +85,25 @@ async def call_notice(pilot: Pilot) -> None:
     await _notice_sent(pilot)
     await pilot.press("ctrl+r")
     await wait_screen(pilot, "NoticeScreen")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def call_branch(pilot: Pilot) -> None:
     """The person's answer at the presentation (SOP 03): one line per branch."""
     await _to_branch(pilot)
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def call_visit(pilot: Pilot) -> None:
     """«Клиент соглашается»: where and when to meet, which documents to prepare."""
     await _branch_to(pilot, "visit", "VisitScreen")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def call_callback(pilot: Pilot) -> None:
     """An answer that asks to call back: when."""
     await _branch_to(pilot, "callback", "CallbackScreen")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def call_outcome(pilot: Pilot) -> None:
@@ -111,7 +111,7 @@ async def call_outcome(pilot: Pilot) -> None:
     await _notice_sent(pilot)
     await pilot.press("f9")
     await wait_screen(pilot, "OutcomeScreen")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def call_details(pilot: Pilot) -> None:
@@ -120,7 +120,7 @@ async def call_details(pilot: Pilot) -> None:
     assert tp.script.sop == "01"
     await pilot.press("f9")
     await wait_screen(pilot, "DetailsScreen")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def call_sessions(pilot: Pilot) -> None:
@@ -133,7 +133,7 @@ async def call_sessions(pilot: Pilot) -> None:
         if type(pilot.app.screen).__name__ == "SessionsScreen":
             break
     await wait_screen(pilot, "SessionsScreen")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def call_off_hours(pilot: Pilot) -> None:
@@ -146,7 +146,7 @@ async def call_off_hours(pilot: Pilot) -> None:
     await wait_screen(pilot, "NewCallScreen")
     await pilot.press("enter")
     await wait_screen(pilot, "OffHoursScreen")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def call_conflict(pilot: Pilot) -> None:
@@ -160,7 +160,7 @@ async def call_conflict(pilot: Pilot) -> None:
     await paste(pilot, "мама на работе, папа дома")
     await pilot.press("enter")
     await wait_screen(pilot, "CallConflictScreen")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def _calls_row(pilot: Pilot, wanted: Callable[[object], bool]) -> None:
@@ -178,7 +178,7 @@ async def call_card(pilot: Pilot) -> None:
     await _calls_row(pilot, lambda row: row.state == "finished")
     await pilot.press("enter")
     await wait_screen(pilot, "CallCardScreen")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def call_feedback(pilot: Pilot) -> None:
@@ -189,7 +189,7 @@ async def call_feedback(pilot: Pilot) -> None:
     await pilot.press("o")
     dialog = await wait_screen(pilot, "CallFeedbackDialog")
     await until(pilot, lambda: dialog.loaded, "feedback loaded")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def call_reminder(pilot: Pilot) -> None:
@@ -197,7 +197,7 @@ async def call_reminder(pilot: Pilot) -> None:
     await sign_in(pilot, LOGIN, DEMO_PASSWORD)
     pilot.app.open(_today_target(pilot, "reminder"))
     await wait_screen(pilot, "ReminderScreen")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def client_picker(pilot: Pilot) -> None:
@@ -206,7 +206,7 @@ async def client_picker(pilot: Pilot) -> None:
     await until(pilot, lambda: pilot.app.screen.rows, "calls listed")
     await pilot.press("n")
     await wait_screen(pilot, "ClientPickerScreen")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 # --- clients -------------------------------------------------------------------------------------------------
@@ -227,7 +227,7 @@ async def client_status(pilot: Pilot) -> None:
     await _card(pilot)
     await pilot.press("s")
     await wait_screen(pilot, "StatusDialog")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def client_person(pilot: Pilot) -> None:
@@ -236,7 +236,7 @@ async def client_person(pilot: Pilot) -> None:
     await pilot.press("p")
     dialog = await wait_screen(pilot, "PersonDialog")
     await until(pilot, lambda: dialog.loaded, "person form ready")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def client_duplicate(pilot: Pilot) -> None:
@@ -260,7 +260,7 @@ async def client_duplicate(pilot: Pilot) -> None:
         await fill(pilot, form.query_one(field), text)
     await pilot.press("ctrl+s")
     await wait_screen(pilot, "DuplicateDialog")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def intake_register(pilot: Pilot) -> None:
@@ -269,7 +269,7 @@ async def intake_register(pilot: Pilot) -> None:
     await pilot.press("ctrl+o")
     screen = await wait_screen(pilot, "IntakeRegisterScreen")
     await until(pilot, lambda: "записей" in str(screen.query_one("#ir-status").render()), "register loaded")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 # --- sign-in --------------------------------------------------------------------------------------------------
@@ -280,7 +280,7 @@ async def sign_in_screen(pilot: Pilot) -> None:
     screen = await wait_screen(pilot, "SignInScreen")
     await until(pilot, pilot.app.store_ready.is_set, "store open")
     await until(pilot, lambda: screen.institution, "the institution's name shown")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def first_run(pilot: Pilot) -> None:
@@ -290,7 +290,7 @@ async def first_run(pilot: Pilot) -> None:
     await wait_screen(pilot, "SignInScreen")
     pilot.app._store_opened(pilot.app.institution, pilot.app.institution_short, False)
     await wait_screen(pilot, "FirstRunScreen")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def lock(pilot: Pilot) -> None:
@@ -298,7 +298,7 @@ async def lock(pilot: Pilot) -> None:
     await sign_in(pilot, LOGIN, DEMO_PASSWORD)
     await pilot.press("ctrl+l")
     await wait_screen(pilot, "LockScreen")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 SCENES: dict[str, Callable[[Pilot], Awaitable[None]]] = {

@@ -1,6 +1,6 @@
 """Snapshot scenes of the dialogs of groups, patronage, administration and the shared widgets (issue 15 point 1: every dialog at 80x24 and 120x40).
 
-Each scene signs in and drives the app like a user to the dialog, then settles it (scenes._settle). A precondition
+Each scene signs in and drives the app like a user to the dialog, then settles it (scenes.settle). A precondition
 that would take minutes by hand (a colleague's save for the conflict review, a third session in a week) is set
 up through the services or the store on the demo store.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Awaitable, Callable
 
-from scenes import LOGIN, _admin, _first_planned_visit, _section, _settle, _today_target
+from scenes import LOGIN, _admin, _first_planned_visit, _section, _today_target, settle
 from textual.pilot import Pilot
 from textual.widgets import Button
 
@@ -47,7 +47,7 @@ async def _press_button(pilot: Pilot, selector: str) -> None:
 
 async def club_card(pilot: Pilot) -> None:
     await _club_card(pilot)
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def club_members(pilot: Pilot) -> None:
@@ -55,7 +55,7 @@ async def club_members(pilot: Pilot) -> None:
     club = await _club_card(pilot)
     await click(pilot, "#--content-tab-tab-members")
     await until(pilot, lambda: club.query_one("#club-tabs").active == "tab-members", "members tab")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def choose_club(pilot: Pilot) -> None:
@@ -68,7 +68,7 @@ async def choose_club(pilot: Pilot) -> None:
     await until(pilot, lambda: card.card is not None, "card loaded")
     await pilot.press("g")
     await wait_screen(pilot, "ChooseClubDialog")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def session_form(pilot: Pilot) -> None:
@@ -77,7 +77,7 @@ async def session_form(pilot: Pilot) -> None:
     await pilot.press("o")
     form = await wait_screen(pilot, "SessionFormScreen")
     await until(pilot, lambda: form.loaded, "session report loaded")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def feedback(pilot: Pilot) -> None:
@@ -88,7 +88,7 @@ async def feedback(pilot: Pilot) -> None:
     await until(pilot, lambda: form.loaded, "session report loaded")
     await _press_button(pilot, "#fb-add")
     await wait_screen(pilot, "FeedbackDialog")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def _roll_call(pilot: Pilot):
@@ -106,7 +106,7 @@ async def absence_reason(pilot: Pilot) -> None:
     await _roll_call(pilot)
     await pilot.press("r")
     await wait_screen(pilot, "AbsenceReasonDialog")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 def _two_sessions_this_week(session_id: int) -> None:
@@ -141,7 +141,7 @@ async def _override(pilot: Pilot, login: str) -> None:
     await until(pilot, lambda: screen.call is not None, "roll-call loaded")
     await pilot.press("a", "ctrl+s")
     await wait_screen(pilot, "OverrideDialog")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def override(pilot: Pilot) -> None:
@@ -160,7 +160,7 @@ async def fields_dialog(pilot: Pilot) -> None:
     await _club_card(pilot)
     await pilot.press("m")
     await wait_screen(pilot, "FieldsDialog")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def confirm(pilot: Pilot) -> None:
@@ -168,7 +168,7 @@ async def confirm(pilot: Pilot) -> None:
     await _club_card(pilot)
     await pilot.press("z")
     await wait_screen(pilot, "ConfirmDialog")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 # --- patronage ---------------------------------------------------------------------------------------------
@@ -187,7 +187,7 @@ async def _act(pilot: Pilot, kind: str) -> None:
     await _press_button(pilot, f"#act-{kind}")
     act = await wait_screen(pilot, "ActFormScreen")
     await until(pilot, lambda: act.loaded, "act loaded")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def patronage_act(pilot: Pilot) -> None:
@@ -220,7 +220,7 @@ async def visit_chooser(pilot: Pilot) -> None:
     await _planner(pilot, lambda n: n >= 2)
     await pilot.press("enter")
     await wait_screen(pilot, "VisitChooser")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def cancel_visit(pilot: Pilot) -> None:
@@ -228,7 +228,7 @@ async def cancel_visit(pilot: Pilot) -> None:
     await _planner(pilot, lambda n: n == 1)
     await pilot.press("x")
     await wait_screen(pilot, "CancelVisitScreen")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def schedule(pilot: Pilot) -> None:
@@ -236,7 +236,7 @@ async def schedule(pilot: Pilot) -> None:
     await _planner(pilot, lambda n: n >= 1)
     await pilot.press("g")
     await wait_screen(pilot, "ScheduleDialog")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def recording(pilot: Pilot) -> None:
@@ -270,7 +270,7 @@ async def recording(pilot: Pilot) -> None:
     await fill(pilot, do.query_one("#findings"), "Условия удовлетворительные")
     await pilot.press("ctrl+d")
     await wait_screen(pilot, "RecordingDialog")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 # --- administration ----------------------------------------------------------------------------------------
@@ -285,7 +285,7 @@ async def day_dialog(pilot: Pilot) -> None:
     await pilot.press("enter")
     dialog = await wait_screen(pilot, "DayDialog")
     await until(pilot, lambda: dialog.is_mounted, "day dialog")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def _staff_row(pilot: Pilot, login: str) -> None:
@@ -305,7 +305,7 @@ async def password(pilot: Pilot) -> None:
     await _staff_row(pilot, "ivanova")
     await pilot.press("p")
     await wait_screen(pilot, "PasswordDialog")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def temporary_password(pilot: Pilot) -> None:
@@ -322,7 +322,7 @@ async def temporary_password(pilot: Pilot) -> None:
         await wait_screen(pilot, "TemporaryPasswordScreen")
     finally:
         staff.temporary_password = make
-    await _settle(pilot)
+    await settle(pilot)
 
 
 # --- shared dialogs ----------------------------------------------------------------------------------------
@@ -357,7 +357,7 @@ async def conflict(pilot: Pilot) -> None:
         )
     await pilot.press("ctrl+s")
     await wait_screen(pilot, "ConflictDialog")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def leave_unsaved(pilot: Pilot) -> None:
@@ -365,7 +365,7 @@ async def leave_unsaved(pilot: Pilot) -> None:
     await _client_form(pilot)
     await pilot.press("escape")
     await wait_screen(pilot, "ChoiceDialog")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def message(pilot: Pilot) -> None:
@@ -384,7 +384,7 @@ async def message(pilot: Pilot) -> None:
     ).execute()
     pilot.app.open(NewCall(client.id))
     await wait_screen(pilot, "MessageScreen")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 SCENES: dict[str, Callable[[Pilot], Awaitable[None]]] = {

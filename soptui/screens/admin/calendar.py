@@ -146,6 +146,9 @@ class YearCalendar(Widget, can_focus=True):
             used += heights[last]
             last += 1
         last = max(last, first + 1)
+        while first > 0 and used + heights[first - 1] <= available:  # room above (the terminal grew): fill it
+            first -= 1
+            used += heights[first]
         self._first_row = first
         out = Text(no_wrap=True, overflow="crop")
         y = 0

@@ -30,11 +30,15 @@ from soptui.screens.calls.dialogs import (
 from soptui.screens.navigation import NewCall, OpenCall, OpenReminder
 from soptui.widgets.dialogs import ConfirmDialog, MessageScreen
 from soptui.widgets.fields import LabeledInput
+from soptui.widgets.paged_table import RowTable
 from soptui.widgets.workers import db_work
 
 PAGE = 200
 HINT = "n — новый звонок · Enter — продолжить/открыть · o — ответ на SMS · p — бланк PDF · x — отменить"
 NOTICE_STYLE = {"позвонить": "bold yellow", "прочитано": "cyan", "уведомление": "magenta"}
+
+
+CALL_COLUMNS = ("Когда", "Клиент", "Состояние", "SMS / итог", "Кому", "Телефон", "СОП", "№")
 
 
 class CallsScreen(SectionScreen):
@@ -78,7 +82,7 @@ class CallsScreen(SectionScreen):
         with TabbedContent(id="calls-tabs"):
             with TabPane("Звонки", id="tab-calls"):
                 yield Static(HINT, id="calls-hint")
-                yield DataTable(id="calls-table", cursor_type="row", zebra_stripes=True)
+                yield RowTable(id="calls-table", cursor_type="row", zebra_stripes=True)
             with TabPane("Телефонные переговоры", id="tab-log"):
                 with Horizontal(id="log-period"):
                     first = clock.today().replace(day=1)
@@ -99,13 +103,11 @@ class CallsScreen(SectionScreen):
                     yield Button("Показать", id="log-show")
                     yield Button("PDF", id="log-pdf")
                 yield Static("", id="log-summary")
-                yield DataTable(id="log-table", cursor_type="row", zebra_stripes=True)
+                yield RowTable(id="log-table", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.query_one("#calls-table", DataTable).add_columns(
-            "Когда", "Клиент", "Состояние", "SMS / итог", "Кому", "Телефон", "СОП", "№"
-        )
+        self.query_one("#calls-table", DataTable).add_columns(*CALL_COLUMNS)
         self.query_one("#log-table", DataTable).add_columns(
             "Дата", "Время", "Кто звонил", "Кому", "Номер", "Содержание", "Длит."
         )
@@ -146,9 +148,9 @@ class CallsScreen(SectionScreen):
 
     def _show_calls(self, rows, resume) -> None:
         self.rows = rows
-        table = self.query_one("#calls-table", DataTable)
+        table = self.query_one("#calls-table", RowTable)
         row = table.cursor_row
-        table.clear()
+        table.start_over(*CALL_COLUMNS)
         # below 110 columns: «04.12 09:30» and «Козлов Е.П.», the state before «SMS / итог», and that column cut
         # to what is left (ending in «…»), so nothing runs off the right edge; the line above says the row whole
         narrow = self.app.size.width < 110

@@ -18,6 +18,7 @@ from soptui.screens.base import SectionScreen
 from soptui.screens.navigation import AddToGroup, NewCall, NewVisit, Open, target_of
 from soptui.widgets.dialogs import ConfirmDialog
 from soptui.widgets.fields import LabeledInput
+from soptui.widgets.paged_table import RowTable
 from soptui.widgets.workers import db_work
 
 STATE_STYLE = {"overdue": "bold red", "today": "bold yellow", "ok": "green", "done": "dim"}
@@ -112,21 +113,21 @@ class ClientCardScreen(SectionScreen):
                 with VerticalScroll():
                     yield Static("", id="card-main", classes="card-text")
             with TabPane("2 Люди", id="tab-people"):
-                yield DataTable(id="people-table", cursor_type="row", zebra_stripes=True)
+                yield RowTable(id="people-table", cursor_type="row", zebra_stripes=True)
                 yield Static("Enter — изменить · p — добавить · Delete — удалить", classes="muted")
             with TabPane("3 Обращения", id="tab-referrals"):
                 with VerticalScroll():
                     yield Static("", id="card-referrals", classes="card-text")
             with TabPane("4 Звонки", id="tab-calls"):
-                yield DataTable(id="calls-table", cursor_type="row", zebra_stripes=True)
+                yield RowTable(id="calls-table", cursor_type="row", zebra_stripes=True)
             with TabPane("5 Визиты", id="tab-visits"):
-                yield DataTable(id="visits-table", cursor_type="row", zebra_stripes=True)
+                yield RowTable(id="visits-table", cursor_type="row", zebra_stripes=True)
             with TabPane("6 Группы", id="tab-groups"):
-                yield DataTable(id="groups-table", cursor_type="row", zebra_stripes=True)
+                yield RowTable(id="groups-table", cursor_type="row", zebra_stripes=True)
             with TabPane("7 Услуги", id="tab-services"):
-                yield DataTable(id="services-table", cursor_type="row", zebra_stripes=True)
+                yield RowTable(id="services-table", cursor_type="row", zebra_stripes=True)
             with TabPane("8 Журнал доступа", id="tab-audit"):
-                yield DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
+                yield RowTable(id="audit-table", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         self.keys_ready = False  # the card's keys (tabs, «p», «e»…) wait for the card (widgets/keyorder.py)

@@ -18,10 +18,14 @@ from soptui.core.text import short_of_full
 from soptui.domain.labels import INTAKE_LOGS
 from soptui.screens.base import SectionScreen
 from soptui.widgets.fields import LabeledInput
+from soptui.widgets.paged_table import RowTable
 from soptui.widgets.workers import db_work
 
 LOG_OPTIONS = [(label.capitalize(), code) for code, label in INTAKE_LOGS.items()]
 PAGE = 200
+
+
+COLUMNS = ("№", "Поступило", "Зарегистр.", "Семья", "Основание", "Закреплён")
 
 
 class IntakeRegisterScreen(SectionScreen):
@@ -60,13 +64,13 @@ class IntakeRegisterScreen(SectionScreen):
             )
             yield LabeledInput("По", value=clock.fmt_date(today), validator=clock.parse_date, id="ir-to")
         yield Static("", id="ir-status")
-        yield DataTable(id="ir-table", cursor_type="row", zebra_stripes=True)
+        yield RowTable(id="ir-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="ir-detail")
 
     def on_mount(self) -> None:
         super().on_mount()
         table = self.query_one(DataTable)
-        table.add_columns("№", "Поступило", "Зарегистр.", "Семья", "Основание", "Закреплён")
+        table.add_columns(*COLUMNS)
         self._reload()
         table.focus()
 
@@ -115,8 +119,8 @@ class IntakeRegisterScreen(SectionScreen):
     def _show(self, register) -> None:
         self.register = register
         self.rows = register.rows
-        table = self.query_one(DataTable)
-        table.clear()
+        table = self.query_one(RowTable)
+        table.start_over(*COLUMNS)
         # below 110 columns: «Волкова О.И.» and the ground cut to what is left, so «Закреплён» stays on screen;
         # the whole ground is in the line under the table
         narrow = self.app.size.width < 110

@@ -21,6 +21,7 @@ from soptui.screens.base import SectionScreen
 from soptui.services import groups as service
 from soptui.widgets.dialogs import ConfirmDialog
 from soptui.widgets.fields_dialog import FieldsDialog, FieldSpec
+from soptui.widgets.paged_table import RowTable
 from soptui.widgets.workers import db_work
 
 STATUS_STYLE = {"planned": "", "held": "green", "cancelled": "dim strike"}
@@ -156,7 +157,7 @@ class GroupsScreen(SectionScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="groups-summary", classes="summary")
-        yield DataTable(id="clubs-table", cursor_type="row", zebra_stripes=True)
+        yield RowTable(id="clubs-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="groups-empty", classes="empty-section")
 
     def on_mount(self) -> None:
@@ -368,13 +369,13 @@ class ClubScreen(SectionScreen):
                     "M — перенести · C — отменить · T — табель · L — план",
                     classes="hint",
                 )
-                yield DataTable(id="sessions-table", cursor_type="row", zebra_stripes=True)
+                yield RowTable(id="sessions-table", cursor_type="row", zebra_stripes=True)
             with TabPane("Участники", id="tab-members"):
                 yield Static("A — добавить (поиск) · D — выбыл · I — ознакомлен с графиком", classes="hint")
-                yield DataTable(id="members-table", cursor_type="row", zebra_stripes=True)
+                yield RowTable(id="members-table", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="member-admitted", classes="admitted")
             with TabPane("Программа", id="tab-programme"):
-                yield DataTable(id="programme-table", cursor_type="row", zebra_stripes=True)
+                yield RowTable(id="programme-table", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         super().on_mount()

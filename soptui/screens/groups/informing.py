@@ -18,6 +18,7 @@ from soptui.domain.groups import WEEKDAY_SHORT
 from soptui.domain.labels import INFORM_CHANNELS
 from soptui.services import groups as service
 from soptui.widgets.fields import FieldError, LabeledInput
+from soptui.widgets.paged_table import RowTable
 from soptui.widgets.workers import db_work
 
 
@@ -61,7 +62,7 @@ class InformingDialog(ModalScreen[None]):
         with Vertical(id="inf-box", classes="dialog"):
             yield Static("Информирование участников о занятии", classes="dialog-title")
             yield Static("Загрузка…", id="inf-head")
-            yield DataTable(id="inf-table", cursor_type="row", zebra_stripes=True)
+            yield RowTable(id="inf-table", cursor_type="row", zebra_stripes=True)
             with Horizontal(id="inf-row"):
                 with Vertical(id="inf-channel-box", classes="inf-cell"):
                     yield Label("Как", classes="inf-label")

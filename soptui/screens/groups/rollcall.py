@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, Input, Label, Static
+from textual.widgets import Button, Input, Label, Static
 
 from soptui.core import clock
 from soptui.domain.groups import WEEKDAY_SHORT, WEEKLY_LIMIT
@@ -23,6 +23,7 @@ from soptui.screens.base import SectionScreen
 from soptui.screens.form_base import EditFlow
 from soptui.services import groups as service
 from soptui.widgets.fields import TextInput
+from soptui.widgets.paged_table import RowTable
 from soptui.widgets.workers import db_work
 
 PRESENT = Text("✔ был", style="bold green")
@@ -30,7 +31,7 @@ ABSENT = Text("— нет", style="red")
 REASONS = {"1": "болеет", "2": "уважительная причина", "3": "без уважительной причины"}
 
 
-class RollCallTable(DataTable):
+class RollCallTable(RowTable):
     """The member list; Space toggles the row under the cursor."""
 
     BINDINGS = [Binding("space", "toggle", "Отметить", id="rollcall.toggle", tooltip="Был / не был")]

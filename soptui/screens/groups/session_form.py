@@ -22,6 +22,7 @@ from soptui.screens.form_base import EditFlow
 from soptui.services import drafts
 from soptui.services import groups as service
 from soptui.widgets.fields import FieldError, LabeledInput
+from soptui.widgets.paged_table import RowTable
 from soptui.widgets.textbox import TextBox, boxes_ok
 from soptui.widgets.workers import db_work
 
@@ -103,7 +104,7 @@ class SessionFormScreen(EditFlow, SectionScreen):
                 yield Button("Печать отчёта (F9)", id="sf-print")
             yield Label("Отзывы с оценкой 1–5 (получатели услуг, сотрудники, гости)", classes="sf-label")
             yield Static("", id="sf-satisfaction")
-            yield DataTable(id="sf-feedback", cursor_type="row", zebra_stripes=True)
+            yield RowTable(id="sf-feedback", cursor_type="row", zebra_stripes=True)
             with Horizontal(classes="sf-row"):
                 yield Button("Добавить отзыв", id="fb-add")
                 yield Button("Удалить выбранный", id="fb-delete")

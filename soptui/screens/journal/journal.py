@@ -25,7 +25,7 @@ from soptui.domain.period import validate_period
 from soptui.screens.base import SectionScreen
 from soptui.screens.journal.workload import WorkloadView
 from soptui.widgets.fields import LabeledInput
-from soptui.widgets.paged_table import PagedTable
+from soptui.widgets.paged_table import PagedTable, RowTable
 from soptui.widgets.workers import db_work
 
 PAGE = 50
@@ -158,7 +158,7 @@ class JournalScreen(SectionScreen):
                 with VerticalScroll(id="report-scroll"):
                     yield Static("Загрузка…", id="report-body")
                     yield Static("", id="findings-title")
-                    yield DataTable(id="report-findings", cursor_type="row", zebra_stripes=True)
+                    yield RowTable(id="report-findings", cursor_type="row", zebra_stripes=True)
                     yield Static("", id="finding-detail")
             with TabPane("Нагрузка", id=TAB_LOAD):
                 yield WorkloadView(id="load-view")

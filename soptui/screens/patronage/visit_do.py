@@ -31,6 +31,7 @@ from soptui.domain.patronage import EFFECTIVENESS, effectiveness_text
 from soptui.widgets.fields import FieldError, LabeledInput, TextInput
 from soptui.widgets.footer import KeysFooter
 from soptui.widgets.header import AppHeader
+from soptui.widgets.paged_table import RowTable
 from soptui.widgets.stage_timers import StageTimers
 from soptui.widgets.textbox import TextBox, boxes_ok
 from soptui.widgets.workers import db_work
@@ -142,7 +143,7 @@ class VisitDoScreen(Screen):
                 yield Label("Разъяснены права и возможности, пути решения", classes="section")
                 yield TextBox(id="rights")
                 yield Label("Рекомендации", classes="section")
-                yield DataTable(id="recs", cursor_type="row")
+                yield RowTable(id="recs", cursor_type="row")
                 with Horizontal(classes="rec-row"):
                     yield LabeledInput("Текст рекомендации", id="rec-text", input_id="rec-text-input")
                     yield LabeledInput("Кому", id="rec-whom", input_id="rec-whom-input")
