@@ -71,9 +71,18 @@ DEMO_BUILDING = "Создаю демонстрационную базу… Вх�
 ADMIN_SECTION = ("admin", "Администрирование", "f8", _section("soptui.screens.admin.section", "AdminScreen"))
 
 
+# the sections of case files: an administrator without a staff position opens none of them (services/access.py
+# refuses them anyway; here they are not offered, where each once opened on «нет доступа» errors)
+CASE_SECTIONS = ("clients", "calls", "patronage", "groups")
+
+
 def sections_for(actor: Actor | None) -> list[tuple[str, str, str, Callable[[], Screen]]]:
-    """The sections this person may open: the six of everyone, and administration for administrators."""
-    return SECTIONS + ([ADMIN_SECTION] if actor is not None and actor.role == "admin" else [])
+    """The sections this person may open: the six of everyone who works with clients; for an administrator
+    without a staff position, Today and the Journal (its audit log) only; administration for administrators."""
+    if actor is None:
+        return SECTIONS
+    sections = SECTIONS if actor.works_with_clients else [s for s in SECTIONS if s[0] not in CASE_SECTIONS]
+    return sections + ([ADMIN_SECTION] if actor.role == "admin" else [])
 
 
 class SoptuiApp(KeyGate, App[int]):
@@ -403,6 +412,8 @@ class SoptuiApp(KeyGate, App[int]):
             return False
         if action == "section" and parameters[:1] == (ADMIN_SECTION[0],) and self.actor.role != "admin":
             return False
+        if action == "section" and parameters[:1] and parameters[0] in CASE_SECTIONS:
+            return self.actor.works_with_clients
         return True
 
     def action_section(self, mode: str) -> None:

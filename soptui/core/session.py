@@ -30,6 +30,11 @@ class Actor:
     def is_head(self) -> bool:
         return self.role in ("head", "admin")
 
+    @property
+    def works_with_clients(self) -> bool:
+        """An administrator without a staff position runs the system and opens no case file."""
+        return not (self.role == "admin" and self.position == "admin")
+
 
 _current: Actor | None = None
 

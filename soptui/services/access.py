@@ -56,7 +56,7 @@ def resolve(actor: Actor | None) -> Actor:
 
 def works_with_clients(actor: Actor) -> bool:
     """Administrators without a staff position open no case files."""
-    return not (actor.role == "admin" and actor.position == "admin")
+    return actor.works_with_clients
 
 
 def client_scope(actor: Actor) -> tuple[str, int | None]:

@@ -403,3 +403,38 @@ async def test_leaving_the_institution_form_asks_and_keeps_a_draft(staff):
 
     assert institution.get().phone == "+7 343 111-22-33"
     assert not m.Draft.select().where(m.Draft.key == "institution").exists()
+
+
+async def test_an_administrator_is_not_offered_the_case_file_sections(staff):
+    """An administrator without a staff position opens no case file (services/access.py): the sections of
+    clients, calls, visits and groups are neither in the key line nor behind their keys (each once opened on
+    «нет доступа» errors, and the call list showed every family's call), and the Journal shows the audit log
+    alone."""
+    from textual.widgets import TabbedContent
+
+    from soptui.screens.journal.journal import TAB_AUDIT, JournalScreen
+    from soptui.screens.today import TodayScreen
+
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "admin", PASSWORD)
+        await wait_screen(pilot, TodayScreen)
+        offered = {key for key, active in app.screen.active_bindings.items() if active.enabled}
+        assert {"f2", "f7", "f8"} <= offered
+        assert not {"f3", "f4", "f5", "f6"} & offered
+        for key in ("f3", "f4", "f5", "f6"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert app.current_mode == "today", key
+        assert not [n for n in app.screen_stack if "нет доступа" in str(n)]
+        await pilot.press("f7")
+        journal = await wait_screen(pilot, JournalScreen)
+        tabs = journal.query_one(TabbedContent)
+        await until(pilot, lambda: tabs.active == TAB_AUDIT, "the audit log open")
+        shown = [pane.id for pane in tabs.query("TabPane") if tabs.get_tab(pane.id).display]
+        assert shown == [TAB_AUDIT]
+        await until(pilot, lambda: journal.audit_page is not None, "the audit log loaded")
+        await pilot.press("t")  # «Вкладка» stays on the one tab there is
+        await pilot.pause()
+        assert tabs.active == TAB_AUDIT
+        assert not [n for n in app._notifications if n.severity == "error"]

@@ -139,8 +139,7 @@ class CallsScreen(SectionScreen):
     def _load_calls(self) -> None:
         from soptui.services import calls
 
-        staff_id, department_id = calls.scope_for(self.app.actor)
-        rows = calls.list_calls(staff_id, department_id, limit=PAGE)
+        rows = calls.list_calls(self.app.actor, limit=PAGE)
         resume = None
         if not self._offered_resume and self.app.actor is not None:
             resume = calls.in_progress_call(self.app.actor.id)
@@ -245,8 +244,7 @@ class CallsScreen(SectionScreen):
     def _load_log_worker(self, start: dt.date, end: dt.date) -> None:
         from soptui.services import calls
 
-        staff_id, department_id = calls.scope_for(self.app.actor)
-        entries = calls.phone_log(start, end, staff_id, department_id)
+        entries = calls.phone_log(start, end, self.app.actor)
         self.app.call_from_thread(self._show_log, entries, start, end)
 
     def _show_log(self, entries, start: dt.date, end: dt.date) -> None:

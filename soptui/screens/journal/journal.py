@@ -148,6 +148,8 @@ class JournalScreen(SectionScreen):
             yield Select([], prompt="Все отделения", id="j-dep", compact=True)
             yield Select([], prompt="Все специалисты", id="j-staff", compact=True)
             yield Select([], prompt="Все СОП", id="j-sop", compact=True)
+        if actor is not None and not actor.works_with_clients:
+            self.start_tab = TAB_AUDIT  # an administrator without a staff position: the audit log alone
         with TabbedContent(initial=self.start_tab, id="j-tabs"):
             with TabPane("Журнал учёта услуг", id=TAB_LOG):
                 yield Static("Загрузка…", id="log-count", classes="j-line")
@@ -171,6 +173,11 @@ class JournalScreen(SectionScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
+        actor = self.app.actor
+        if actor is not None and not actor.works_with_clients:  # the service log, report and workload are
+            tabs = self.query_one(TabbedContent)  # case files: not offered (the services refuse them anyway)
+            for tab in (TAB_LOG, TAB_REPORT, TAB_LOAD):
+                tabs.hide_tab(tab)
         self._columns()
         self._focus_active()  # focusing a table in another tab would switch to that tab
         self._load_choices()
@@ -367,7 +374,7 @@ class JournalScreen(SectionScreen):
 
     def action_next_tab(self) -> None:
         tabs = self.query_one(TabbedContent)
-        ids = [pane.id for pane in tabs.query(TabPane)]
+        ids = [pane.id for pane in tabs.query(TabPane) if tabs.get_tab(pane.id).display]  # hidden tabs skipped
         tabs.active = ids[(ids.index(tabs.active) + 1) % len(ids)]
 
     @on(TabbedContent.TabActivated)

@@ -41,12 +41,12 @@ def call_form_data(call_id: int) -> CallForm:
 
 def phone_log_data(start: dt.date, end: dt.date, actor: session.Actor | None) -> PhoneLog:
     """The log of a period: a specialist's own calls, a head's department's, an administrator's all."""
-    access.require_staff(actor)  # access: staff
+    actor = access.require_staff(actor)  # access: staff
     staff_id, department_id = scope_for(actor)
-    entries = phone_log(start, end, staff_id, department_id)
-    if actor is not None and staff_id:
+    entries = phone_log(start, end, actor)
+    if staff_id:
         who = f"{actor.full_name}, {actor.position_label}"
-    elif actor is not None and department_id:
+    elif department_id:
         who = actor.department_name
     else:
         who = ""

@@ -33,21 +33,20 @@ class CallRow:
     staff_name: str
 
 
-def scope_for(actor: session.Actor | None) -> tuple[int | None, int | None]:
-    """A specialist sees own calls; a head their department's; an administrator all."""
-    if actor is None:
-        return None, None
-    if actor.role == "admin":
-        return None, None
+def scope_for(actor: session.Actor) -> tuple[int | None, int | None]:
+    """Whose calls the actor sees, as (staff id, department id) filters (None: no filter): a specialist their
+    own; a head their department's, the head of the centre every department's. An administrator who also
+    holds a staff position is a head here, as in access.client_scope; one without opens no calls at all
+    (access.require_staff refuses them before this is asked)."""
     if actor.is_head:
         return None, actor.department_id
     return actor.id, None
 
 
-def list_calls(
-    staff_id: int | None = None, department_id: int | None = None, limit: int = 200, offset: int = 0
-) -> list[CallRow]:
-    """Unfinished calls first (with their notice state), then the latest finished ones."""
+def list_calls(actor: session.Actor | None = None, limit: int = 200, offset: int = 0) -> list[CallRow]:
+    """The calls the actor (else the signed-in person) sees (scope_for): unfinished first (with their notice
+    state), then the latest finished ones."""
+    staff_id, department_id = scope_for(access.require_staff(actor))  # access: staff, scoped
     Staff = m.Staff.alias()
     query = (
         m.PhoneCall.select(m.PhoneCall, m.Client, Staff)
@@ -168,10 +167,10 @@ def log_entry(call_id: int) -> LogEntry:
     return _log_entry(c)
 
 
-def phone_log(
-    start: dt.date, end: dt.date, staff_id: int | None = None, department_id: int | None = None, limit: int = 2000
-) -> list[LogEntry]:
-    """Finished calls between two dates (inclusive), oldest first: the «Телефонные переговоры» log."""
+def phone_log(start: dt.date, end: dt.date, actor: session.Actor | None = None, limit: int = 2000) -> list[LogEntry]:
+    """Finished calls between two dates (inclusive), oldest first: the «Телефонные переговоры» log of the calls
+    the actor (else the signed-in person) sees (scope_for)."""
+    staff_id, department_id = scope_for(access.require_staff(actor))  # access: staff, scoped
     if end < start:
         raise CallError("Конец периода раньше начала.")
     lo = dt.datetime.combine(start, dt.time.min)

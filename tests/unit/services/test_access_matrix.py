@@ -67,9 +67,6 @@ OPEN = {
         "is_mobile",
         "notice_required",
         "notice_missing",
-        # the lists are scoped to the actor's department inside (scope_for)
-        "list_calls",
-        "phone_log",
     },
     "patronage": {
         "progress_key",
@@ -293,3 +290,23 @@ def test_a_leader_from_another_department_leads_the_clubs_sessions(staff):
     with pytest.raises(access.AccessDenied):
         g.roll_call(sid)
     session.set_actor(None)
+
+
+def test_the_call_lists_show_only_the_calls_one_may_see(world):
+    """The call list and the «Телефонные переговоры» log are scoped in the service by who asks: the specialist
+    and the head of the client's department see the family's call; a specialist and the head of another
+    department do not; the administrator (no staff position) is refused, where the list once showed them every
+    call of the centre with the families' names and phones."""
+    day = dt.date(2026, 11, 25)
+    seen = {}
+    for login in ("spec", "head", "other", "headhome"):
+        session.set_actor(auth.sign_in(login, PASSWORD))
+        seen[login] = world["call"] in [row.id for row in calls.list_calls()]
+    assert seen == {"spec": True, "head": True, "other": False, "headhome": False}
+    session.set_actor(auth.sign_in("admin", PASSWORD))
+    with pytest.raises(AccessDenied):
+        calls.list_calls()
+    with pytest.raises(AccessDenied):
+        calls.phone_log(day, day)
+    with pytest.raises(AccessDenied):
+        calls.list_calls(access.resolve(None))  # naming oneself as the actor changes nothing

@@ -121,14 +121,14 @@ def test_notice_states_in_list_and_today(actor, staff):
     ids = make_family(staff)
     call_id = start(ids)
     calls.record_notice_sent(call_id)
-    rows = calls.list_calls(actor.id)
+    rows = calls.list_calls(actor)
     assert rows[0].notice == "уведомление отправлено, ответа нет (с 10:30)"
     items = [i for i in today_service.collect(actor) if i.target == ("call", call_id)]
     assert items and "уведомление отправлено, ответа нет" in items[0].what
     calls.set_notice_state(call_id, "read")
-    assert calls.list_calls(actor.id)[0].notice == "прочитано, ответа нет"
+    assert calls.list_calls(actor)[0].notice == "прочитано, ответа нет"
     calls.set_notice_state(call_id, "answered", dt.datetime(2026, 11, 25, 14, 0))
-    assert calls.list_calls(actor.id)[0].notice == "позвонить в 14:00"
+    assert calls.list_calls(actor)[0].notice == "позвонить в 14:00"
     items = [i for i in today_service.collect(actor) if i.target == ("call", call_id)]
     assert items[0].when == "14:00" and "позвонить в 14:00" in items[0].what
     with pytest.raises(CallError):
@@ -262,7 +262,7 @@ def test_in_progress_call_and_abandon(actor, staff):
     assert record.id == call_id and record.teleprompter["step"] == "clarify" and record.talk_seconds == 20
     calls.abandon_call(call_id, "ошибочный номер")
     assert calls.in_progress_call(actor.id) is None
-    assert [r.id for r in calls.list_calls(actor.id) if r.state == "in_progress"] == [waiting]
+    assert [r.id for r in calls.list_calls(actor) if r.state == "in_progress"] == [waiting]
     assert m.PhoneCall.get_by_id(call_id).state == "abandoned"
 
 
@@ -289,12 +289,12 @@ def test_phone_log_and_pdfs(actor, staff, tmp_path):
             talk_seconds=754,
         ),
     )
-    entries = calls.phone_log(dt.date(2026, 11, 1), dt.date(2026, 11, 30), actor.id)
+    entries = calls.phone_log(dt.date(2026, 11, 1), dt.date(2026, 11, 30), actor)
     assert len(entries) == 1
     e = entries[0]
     assert (e.date, e.time, e.number, e.duration) == (dt.date(2026, 11, 25), "10:30", "+7 (912) 345-67-89", "12:34")
     assert e.caller == "Иванова Марина Сергеевна, специалист по социальной работе"
-    assert calls.phone_log(dt.date(2026, 12, 1), dt.date(2026, 12, 31), actor.id) == []
+    assert calls.phone_log(dt.date(2026, 12, 1), dt.date(2026, 12, 31), actor) == []
     with pytest.raises(CallError):
         calls.phone_log(dt.date(2026, 12, 1), dt.date(2026, 11, 1))
 
