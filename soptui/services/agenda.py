@@ -17,10 +17,8 @@ from soptui.services import access, calls, clients, drafts, groups, patronage, r
 
 def referral_items(actor: Actor, today: dt.date) -> list[TodayItem]:
     """SOP 03/04 deadlines: the first-contact call, the registration, and the first service after it."""
-    staff_id = None if actor.is_head else actor.id
-    department = None if actor.sees_all_departments else actor.department_id
     items = []
-    for r in referrals.open_referrals(today, staff_id=staff_id, department_id=department):
+    for r in referrals.open_referrals(today, actor):
         what = f"первичный звонок: {r.countdown}"
         if r.warning:
             what += " ⚠"
@@ -35,7 +33,7 @@ def referral_items(actor: Actor, today: dt.date) -> list[TodayItem]:
                 r.first_contact_due.isoformat(),
             )
         )
-    for step in referrals.pending_steps(today, staff_id=staff_id, department_id=department):
+    for step in referrals.pending_steps(today, actor):
         if step.step == "registration":
             what = f"регистрация (СОП 04): {step.countdown}"
         else:

@@ -9,6 +9,7 @@ import peewee as pw
 from peewee import fn
 
 from soptui.core import clock
+from soptui.core.session import Actor
 from soptui.core.text import full_name, short_name
 from soptui.db import models as m
 from soptui.db import store
@@ -170,10 +171,17 @@ def _due_row(ref: m.Referral, client: m.Client, today: dt.date) -> DueReferral:
     )
 
 
-def open_referrals(
-    today: dt.date | None = None, staff_id: int | None = None, department_id: int | None = None, limit: int = 200
-) -> list[DueReferral]:
-    """Referrals with no first-contact call yet, most urgent first."""
+def _agenda_scope(actor: Actor) -> tuple[int | None, int | None]:
+    """Whose referrals the actor's Today lists, as (staff id, department id) filters (None: no filter): a
+    specialist's own clients; a head's department; the head of the centre every department."""
+    staff_id = None if actor.is_head else actor.id
+    return staff_id, None if actor.sees_all_departments else actor.department_id
+
+
+def open_referrals(today: dt.date | None = None, actor: Actor | None = None, limit: int = 200) -> list[DueReferral]:
+    """Referrals with no first-contact call yet that the actor (else the signed-in person) works with, most
+    urgent first."""
+    staff_id, department_id = _agenda_scope(access.require_staff(actor))  # access: staff, scoped
     today = today or clock.today()
     Assigned = m.Staff.alias()
     R, C = m.Referral, m.Client
@@ -249,11 +257,11 @@ def _first_service_exists(referral: type[m.Referral]) -> pw.Expression:
     return fn.EXISTS(visit) | fn.EXISTS(call)
 
 
-def pending_steps(
-    today: dt.date | None = None, staff_id: int | None = None, department_id: int | None = None, limit: int = 200
-) -> list[StepDue]:
-    """SOP 04 for Today: referrals not yet registered (by their registration deadline) and registered ones
-    still waiting for the first service (by the wait deadline), most urgent first."""
+def pending_steps(today: dt.date | None = None, actor: Actor | None = None, limit: int = 200) -> list[StepDue]:
+    """SOP 04 for Today: referrals the actor (else the signed-in person) works with, not yet registered (by their
+    registration deadline) and registered ones still waiting for the first service (by the wait deadline), most
+    urgent first."""
+    staff_id, department_id = _agenda_scope(access.require_staff(actor))  # access: staff, scoped
     today = today or clock.today()
     R, C = m.Referral, m.Client
     columns = (R.id, R.registration_due, R.patronage_due, C.id, C.last_name, C.first_name, C.patronymic)

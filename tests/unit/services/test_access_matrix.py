@@ -47,9 +47,6 @@ OPEN = {
         "late_registration_message",
         # the institution's SOP 04 wait (a setting, nobody's record)
         "wait_days",
-        # scoped by the caller's department and staff filters (agenda)
-        "open_referrals",
-        "pending_steps",
     },
     "calls": {
         "call_hours_problem",
@@ -310,3 +307,21 @@ def test_the_call_lists_show_only_the_calls_one_may_see(world):
         calls.phone_log(day, day)
     with pytest.raises(AccessDenied):
         calls.list_calls(access.resolve(None))  # naming oneself as the actor changes nothing
+
+
+def test_todays_referral_deadlines_are_scoped_by_who_asks(world, staff):
+    """Today's referral deadlines come from the services scoped by the actor, as the call lists do."""
+    with access.acting_as(access.centre_actor(staff["head"])):
+        referrals.create_referral(world["client"], dt.datetime(2026, 11, 25, 9, 0), "personal_application")
+    seen = {}
+    for login in ("spec", "head", "other", "headhome"):
+        session.set_actor(auth.sign_in(login, PASSWORD))
+        clients_seen = {r.client_id for r in referrals.open_referrals()} | {
+            s.client_id for s in referrals.pending_steps()
+        }
+        seen[login] = world["client"] in clients_seen
+    assert seen == {"spec": True, "head": True, "other": False, "headhome": False}
+    session.set_actor(auth.sign_in("admin", PASSWORD))
+    for listing in (referrals.open_referrals, referrals.pending_steps):
+        with pytest.raises(AccessDenied):
+            listing()
