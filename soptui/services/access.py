@@ -220,6 +220,16 @@ def require_department(actor: Actor | None, department_id: int | None) -> Actor:
     raise AccessDenied("Нет доступа к записям другого отделения.")
 
 
+def require_department_scope(actor: Actor | None, department_id: int | None) -> int | None:
+    """The department a department-wide listing (the visit planner, the field-visit schedule)
+    covers for the actor: the one asked for, if they may see it; «every department» (None) only for those who
+    see every department. Anyone else gets their own department, whatever the caller asked for."""
+    actor = require_department(actor, department_id)
+    if department_id is None and not actor.sees_all_departments:
+        return actor.department_id
+    return department_id
+
+
 def require_club(actor: Actor | None, club_id: int | None) -> Actor:
     from soptui.db import models as m
 

@@ -170,7 +170,7 @@ def visiting_staff(department_id: int | None = None, include: Iterable[int] = ()
 
 def planner_week(monday: dt.date, department_id: int | None = None, staff_id: int | None = None) -> PlannerWeek:
     """The week view: days with their working hours, staff rows, visits with conflicts."""
-    access.require_department(None, department_id)  # access: department
+    department_id = access.require_department_scope(None, department_id)  # access: department, scoped
     monday = patronage.week_start(monday)
     days = patronage.week_days(monday)
     start, end = work_hours()

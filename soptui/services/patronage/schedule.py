@@ -35,7 +35,7 @@ def schedule(
     start: dt.date, end: dt.date, staff_id: int | None = None, department_id: int | None = None
 ) -> ScheduleDocument:
     """Planned and done visits between start and end (inclusive), by date and time."""
-    access.require_department(None, department_id)  # access: department
+    department_id = access.require_department_scope(None, department_id)  # access: department, scoped
     lo = dt.datetime.combine(start, dt.time())
     hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time())
     query = visit_query().where(
@@ -105,7 +105,7 @@ def print_schedule(
 
     Returns the path. The schedule names clients and their addresses, so the printout is audited (152-FZ).
     """
-    access.require_department(None, department_id)  # access: department
+    department_id = access.require_department_scope(None, department_id)  # access: department, scoped
     from soptui.forms import visit_schedule  # fpdf2 loads only when printing
 
     document = schedule(start, end, staff_id, department_id)

@@ -325,3 +325,20 @@ def test_todays_referral_deadlines_are_scoped_by_who_asks(world, staff):
     for listing in (referrals.open_referrals, referrals.pending_steps):
         with pytest.raises(AccessDenied):
             listing()
+
+
+def test_department_wide_listings_cover_only_ones_own_department(world):
+    """The visit planner and the field-visit schedule asked for «every department» (None, the default) give
+    someone who does not see every department their own department only: a specialist of another department
+    once got every department's visits, with the families' names and addresses."""
+    surname = m.Client.get_by_id(world["client"]).last_name
+    seen = {}
+    for login in ("spec", "head", "other", "headhome"):
+        session.set_actor(auth.sign_in(login, PASSWORD))
+        planner = patronage.planner_week(THU)
+        schedule = patronage.schedule(THU, THU)
+        seen[login] = (
+            world["visit"] in [v.id for v in planner.visits],
+            any(surname in " ".join(row) for row in schedule.rows),
+        )
+    assert seen == {"spec": (True, True), "head": (True, True), "other": (False, False), "headhome": (False, False)}
