@@ -281,6 +281,8 @@ def test_printing_an_act_saves_it_private_in_the_folder_and_audits_it(done_visit
 
 
 def test_printing_the_schedule_audits_whose_schedule_and_which_period(done_visits, tmp_path, family):  # noqa: F811
+    from soptui.core import session
+
     path = visits.print_schedule(dt.date(2026, 11, 1), dt.date(2026, 12, 31), staff_id=family["spec"], folder=tmp_path)
     assert path.parent == tmp_path and path.stat().st_mode & 0o777 == 0o600
     assert _printouts("visit_schedule") == [
@@ -290,7 +292,8 @@ def test_printing_the_schedule_audits_whose_schedule_and_which_period(done_visit
                 "start": "2026-11-01",
                 "end": "2026-12-31",
                 "staff_id": family["spec"],
-                "department_id": None,
+                # «every department» asked for; the signed-in specialist's own department is what was printed
+                "department_id": session.current().department_id,
                 "visits": 2,
             },
         )
