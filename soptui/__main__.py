@@ -246,7 +246,7 @@ def _main(argv: list[str] | None) -> int:
     except Exception as exc:
         from soptui.core.errorlog import log_exception, user_message
 
-        if type(exc).__module__.split(".")[0] not in ("peewee", "sqlite3", "psycopg2"):
+        if type(exc).__module__.split(".")[0] not in ("peewee", "sqlite3", "psycopg", "psycopg2"):
             raise
         log_exception(exc, f"cli {_command_name(args)}")
         return _fail(user_message(exc, "выполнить команду"))

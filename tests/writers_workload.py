@@ -190,6 +190,11 @@ def check(target: str, outcome: dict) -> list[str]:
             )
             if counts["roll_call"] and (mark is None or mark.present != r["present"]):
                 problems.append(f"{login}: the last roll call is not what is stored")
+        from soptui.db import audit_chain
+
+        chain = audit_chain.verify()  # the writers ran side by side: the log must still be one chain
+        if not chain.ok:
+            problems.append(f"audit chain broken at row {chain.first_broken_id}: {chain.reason}")
         for a in m.Attendance.select():
             entries = (
                 m.ServiceEntry.select()

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import peewee as pw
 
+from soptui.db import connection
 from soptui.db import models as m
 
 GENESIS = "0" * 64
@@ -34,6 +35,12 @@ _PG_GUARDS = [
     "DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log",
     "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log "
     "FOR EACH ROW EXECUTE FUNCTION soptui_audit_append_only()",
+    # The chain's last link for the next append, in one round trip: the chain's lock is taken first, and the
+    # read after it (a VOLATILE function's statement: its own snapshot under READ COMMITTED) sees every row
+    # committed before the lock was granted.
+    f"CREATE OR REPLACE FUNCTION soptui_audit_head() RETURNS text AS $$ "
+    f"BEGIN PERFORM pg_advisory_xact_lock({_PG_LOCK_KEY}); "
+    f"RETURN (SELECT row_hash FROM audit_log ORDER BY id DESC LIMIT 1); END $$ LANGUAGE plpgsql VOLATILE",
 ]
 
 
@@ -44,7 +51,8 @@ def audit_guards_installed(database: pw.Database) -> bool:
             "SELECT pg_get_functiondef(p.oid) FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid "
             "WHERE t.tgname = 'audit_log_append_only' AND NOT t.tgisinternal"
         ).fetchone()
-        return row is not None and "integrity_constraint_violation" in row[0]
+        head = database.execute_sql("SELECT 1 FROM pg_proc WHERE proname = 'soptui_audit_head'").fetchone()
+        return row is not None and "integrity_constraint_violation" in row[0] and head is not None
     names = {
         r[0]
         for r in database.execute_sql(
@@ -81,40 +89,51 @@ _LAST = "SELECT row_hash FROM audit_log ORDER BY id DESC LIMIT 1"
 
 
 def _last_hash(database: pw.Database) -> str:
-    if isinstance(database, pw.PostgresqlDatabase):
-        # one round trip, two statements: the lock is taken by the first, and the second (its own snapshot
-        # under READ COMMITTED) reads the last row after it; the writers' lock is held meanwhile, so every
-        # trip here made the others wait (issue 14: 8 writers)
-        row = database.execute_sql(f"SELECT pg_advisory_xact_lock(%s); {_LAST}", (_PG_LOCK_KEY,)).fetchone()
-    else:
-        row = database.execute_sql(_LAST).fetchone()
+    if isinstance(getattr(database, "obj", database), pw.PostgresqlDatabase):  # the models' proxy, or a database
+        if (
+            not connection.holds_writers_lock()
+        ):  # a scoped write runs beside others: the chain is extended one at a time
+            row = database.execute_sql("SELECT soptui_audit_head()").fetchone()
+            return (row[0] if row else "") or GENESIS
+    row = database.execute_sql(_LAST).fetchone()
     return (row[0] if row else "") or GENESIS
 
 
+_COLUMNS = ("at", "staff", "action", "table", "record_id", "changes", "prev_hash", "row_hash")
+
+
 def append(at: dt.datetime, staff_id: int | None, action: str, table: str, record_id, changes: str) -> None:
-    """Insert one chained row; call inside the write transaction of the change it records."""
+    """Chain one row; call inside the write transaction of the change it records. In a soptui write
+    transaction the row is kept and written just before the commit (write_pending), with the others of it."""
     database = m.AuditLog._meta.database
+    pending = connection.pending_audit()
+    if pending is not None and database.in_transaction():
+        pending.append((at, staff_id, action, table, record_id, changes))
+        return
     if not database.in_transaction():  # reading the last hash and appending must be one unit
         from soptui.db.connection import write_transaction
 
         with write_transaction():
             return append(at, staff_id, action, table, record_id, changes)
+    write_pending([(at, staff_id, action, table, record_id, changes)])
+
+
+def write_pending(rows: list[tuple]) -> None:
+    """Insert these rows (at, staff_id, action, table, record_id, changes) in order, chained after the last
+    row of the log, in one statement. Call inside the write transaction, as the last thing before its commit."""
     from soptui.db import prepared
 
+    database = m.AuditLog._meta.database
     prev = _last_hash(database)
-    prepared.insert(
-        m.AuditLog,
-        dict(
-            at=at,
-            staff=staff_id,
-            action=action,
-            table=table,
-            record_id=record_id,
-            changes=changes,
-            prev_hash=prev,
-            row_hash=row_digest(prev, at, staff_id, action, table, record_id, changes),
-        ),
-    )
+    values = []
+    for at, staff_id, action, table, record_id, changes in rows:
+        digest = row_digest(prev, at, staff_id, action, table, record_id, changes)
+        values.append((at, staff_id, action, table, record_id, changes, prev, digest))
+        prev = digest
+    prepared.insert_many(m.AuditLog, _COLUMNS, values)
+
+
+connection._audit_writer[0] = write_pending  # the write transaction calls it before its commit
 
 
 def rechain_unhashed() -> None:

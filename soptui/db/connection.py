@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import itertools
 import os
 import random
@@ -31,9 +32,13 @@ BUSY_TIMEOUT_S = 10
 BUSY_ATTEMPTS = 6
 # quick_check at open stops after this long on a large file (integrity_check runs in full before each backup).
 QUICK_CHECK_SECONDS = 2.0
-# PostgreSQL: every write transaction takes this transaction-level advisory lock first, so writers queue as
+# PostgreSQL: a write transaction takes this transaction-level advisory lock first, so writers queue as
 # SQLite's BEGIN IMMEDIATE makes them: read-then-write inside a transaction sees no concurrent writer, which
 # keeps version checks exact (no spurious conflicts), unique checks race-free and deadlocks impossible.
+# A write scoped to its records (write_transaction(scope=...): a new client, a call, a roll call) takes it
+# shared instead, plus an exclusive lock per record, always in the same order: such writes run side by side
+# unless they touch the same client, call or session, and none runs beside an unscoped one. Their audit rows
+# are chained last, under the chain's own lock (soptui.db.audit_chain), so no lock is ever awaited after it.
 PG_WRITE_LOCK = 0x50505455  # "SOPTU"
 
 
@@ -121,7 +126,7 @@ def open_url(url: str, create: bool = True) -> peewee.Database:
     from playhouse.db_url import connect  # only for server databases: keeps start-up light
 
     try:
-        database = connect(url, connect_timeout=10)
+        database = connect(url, connect_timeout=10, prefer_psycopg3=True)
     except Exception as exc:  # noqa: BLE001 - a URL peewee cannot read
         raise StoreError(
             "Адрес базы данных PostgreSQL записан неверно: postgresql://пользователь@сервер/база."
@@ -171,17 +176,26 @@ class _WriteTransaction:
     program is waited for BUSY_TIMEOUT_S, announced («База занята, повторяю…») and tried again, BUSY_ATTEMPTS
     times in all, then refused with StoreBusy. Only the start is repeated: nothing of the body has run yet."""
 
-    def __init__(self):
+    def __init__(self, scope=None):
         self.inner = None
+        self.scope = None if scope is None else sorted({(SCOPE_KINDS[kind], int(key)) for kind, key in scope})
 
     def __enter__(self):
         sqlite = is_sqlite()
         if db.in_transaction():  # nested: a savepoint inside the writer's own transaction
+            if self.scope is None and _HELD.get() is not None and _HELD.get() != "all":
+                # the outer transaction took only its own records' locks: a write needing everyone's cannot
+                # be added to it (taking the whole lock now could deadlock): the caller must ask for it first
+                raise RuntimeError("a write needing the writers' whole lock nested in a scoped one")
             self.inner = db.atomic()
+            pending = _AUDIT.get()
+            self.inner.audit_mark = None if pending is None else len(pending)
             return self.inner.__enter__()
         for attempt in range(1, BUSY_ATTEMPTS + 1):
             try:
-                self.inner = self._begin(sqlite)
+                self.inner = self._begin(sqlite, self.scope)
+                self.inner.held = _HELD.set("all" if sqlite or self.scope is None else "scope")
+                self.inner.audit = _AUDIT.set([])
                 return self.inner.entered  # the transaction itself, as `with db.atomic() as tx` gives
             except peewee.OperationalError as exc:
                 if not is_busy_error(exc):
@@ -192,7 +206,7 @@ class _WriteTransaction:
         raise AssertionError("unreachable")
 
     @staticmethod
-    def _begin(sqlite: bool):
+    def _begin(sqlite: bool, scope):
         wait_ms = int(BUSY_TIMEOUT_S * 1000)
         if sqlite:
             # SQLite's own busy handler sleeps 25-100 ms between tries once a wait goes on: with 8 writers the
@@ -222,11 +236,17 @@ class _WriteTransaction:
         inner = db.atomic()
         inner.entered = inner.__enter__()
         try:
-            # one round trip, not three: the lock is held from here to the commit, so every trip before the
-            # body's own statements made each writer wait longer for the others (issue 14: 8 writers)
+            # one round trip: the locks are held from here to the commit, so every trip before the body's own
+            # statements made each writer wait longer for the others (issue 14: 8 writers). The lock timeout is
+            # set for the waits of this statement only (evaluated left to right) and reset after them.
+            if scope is None:  # everyone's: no other writer runs meanwhile
+                locks, params = "pg_advisory_xact_lock(%s)", [PG_WRITE_LOCK]
+            else:  # shared with other scoped writers, then each of its records' own, in one fixed order
+                locks = ", ".join(["pg_advisory_xact_lock_shared(%s)"] + ["pg_advisory_xact_lock(%s, %s)"] * len(scope))
+                params = [PG_WRITE_LOCK] + [n for pair in scope for n in pair]
             db.execute_sql(
-                f"SET LOCAL lock_timeout = {wait_ms}; SELECT pg_advisory_xact_lock(%s); SET LOCAL lock_timeout = 0",
-                (PG_WRITE_LOCK,),
+                f"SELECT set_config('lock_timeout', %s, true), {locks}, set_config('lock_timeout', '0', true)",
+                [str(wait_ms), *params],
             )
         except BaseException:
             inner.__exit__(*sys.exc_info())  # rolls the empty transaction back
@@ -234,9 +254,25 @@ class _WriteTransaction:
         return inner
 
     def __exit__(self, exc_type, exc, tb):
+        inner = self.inner
+        if not hasattr(inner, "audit"):  # a savepoint: the audit rows of a rolled-back one go with it
+            if exc_type is not None and getattr(inner, "audit_mark", None) is not None:
+                del _AUDIT.get()[inner.audit_mark :]
+            return inner.__exit__(exc_type, exc, tb)
         try:
-            return self.inner.__exit__(exc_type, exc, tb)
+            pending = _AUDIT.get()
+            if exc_type is None and pending:
+                try:
+                    _audit_writer[0](pending)  # last of all, so the chain's lock is held the least
+                except BaseException:
+                    inner.__exit__(*sys.exc_info())  # rolls the whole change back
+                    raise
+            return inner.__exit__(exc_type, exc, tb)
         finally:
+            _AUDIT.reset(inner.audit)
+            held = getattr(inner, "held", None)
+            if held is not None:
+                _HELD.reset(held)
             turn = getattr(self.inner, "turn", None)
             if turn is not None:
                 turn.release()
@@ -258,7 +294,39 @@ def checkpoint() -> None:
         pass
 
 
-def write_transaction() -> _WriteTransaction:
+def write_transaction(scope=None) -> _WriteTransaction:
     """A write unit of work: BEGIN IMMEDIATE on SQLite so read-then-write never deadlocks (and its equivalent,
-    an advisory lock, on PostgreSQL); waits out and retries a busy database."""
-    return _WriteTransaction()
+    an advisory lock, on PostgreSQL); waits out and retries a busy database.
+
+    `scope` (PostgreSQL only; SQLite has one writer at a time anyway): the records whose rules this write reads
+    and relies on, as (kind, id) pairs of SCOPE_KINDS, e.g. [("client", 5)]; [] for a write that only adds rows
+    of its own. Such a write runs beside other scoped writes of other records, waits for one of the same
+    record, and never runs beside a write without a scope (which keeps everyone else out, as before). Give a
+    scope only when every rule the body checks is about those records alone."""
+    return _WriteTransaction(scope)
+
+
+# Record kinds a write may be scoped to (see write_transaction): the first key of PostgreSQL's two-key
+# advisory locks (a different key space from the writers' one-key lock).
+SCOPE_KINDS = {"client": 1, "group_session": 2, "phone_call": 3}
+# What the current write transaction holds on PostgreSQL: "all" (the writers' lock: nobody else writes),
+# "scope" (only its records' locks), None (no write transaction). On SQLite always "all".
+_HELD: contextvars.ContextVar[str | None] = contextvars.ContextVar("soptui_writers_lock", default=None)
+
+
+# The audit rows of the current write transaction, written just before it commits (soptui.db.audit_chain): the
+# chain's next link needs the previous row's hash, and reading it takes the chain's lock until the commit.
+_AUDIT: contextvars.ContextVar[list | None] = contextvars.ContextVar("soptui_audit_rows", default=None)
+
+
+_audit_writer: list = [None]  # soptui.db.audit_chain.write_pending, set by that module (it imports this one)
+
+
+def pending_audit() -> list | None:
+    """The list collecting this write transaction's audit rows, or None outside one."""
+    return _AUDIT.get()
+
+
+def holds_writers_lock() -> bool:
+    """No other write can run until this transaction ends (SQLite's write lock, PostgreSQL's writers' lock)."""
+    return _HELD.get() == "all"

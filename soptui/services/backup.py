@@ -217,14 +217,14 @@ def _pg_tool(name: str) -> str:
 
 def _libpq(url: str) -> tuple[str, dict[str, str]]:
     """A connection string without the password, and the environment carrying it (not on a command line)."""
-    from psycopg2.extensions import make_dsn, parse_dsn
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-    params = parse_dsn(url.replace("postgres://", "postgresql://", 1) if url.startswith("postgres://") else url)
+    params = conninfo_to_dict(url.replace("postgres://", "postgresql://", 1) if url.startswith("postgres://") else url)
     env = dict(os.environ)
     password = params.pop("password", None)
     if password:
         env["PGPASSWORD"] = password
-    return make_dsn(**params), env
+    return make_conninfo(**{k: str(v) for k, v in params.items()}), env
 
 
 def _run_pg(args: list[str], what: str, url: str | None = None) -> subprocess.CompletedProcess:
@@ -464,10 +464,11 @@ def database_file(database) -> Path | None:
 
 def database_url(database) -> str:
     """A libpq connection string of an open PostgreSQL store (for pg_dump and pg_restore)."""
-    from psycopg2.extensions import make_dsn
+    from psycopg.conninfo import make_conninfo
 
-    params = {k: v for k, v in database.connect_params.items() if v is not None and not callable(v)}
-    return make_dsn(dbname=database.database, **params)
+    params = {k: str(v) for k, v in database.connect_params.items() if v is not None and not callable(v)}
+    params.pop("prefer_psycopg3", None)
+    return make_conninfo(dbname=database.database, **params)
 
 
 def backup(database, target: str | os.PathLike, now: dt.datetime | None = None) -> BackupResult:

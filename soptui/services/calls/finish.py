@@ -279,7 +279,11 @@ def finish_call(call_id: int, outcome: CallOutcome, version: int | None = None) 
     reminder_ids: list[int] = []
     visit_id = None
     referral_marked = late = False
-    with write_transaction():
+    home_visit = outcome.outcome in MEETING_OUTCOMES and outcome.visit_at and outcome.meeting_place == "home"
+    # a home visit is checked against every visit of the staff (the planner's rules): everyone else waits;
+    # otherwise what is read and changed is the call's and its client's (referral, status) alone
+    scope = None if home_visit else [("client", call.client_id), ("phone_call", call_id)]
+    with write_transaction(scope=scope):
         row = m.PhoneCall.get_by_id(call_id)
         started = row.started_at or now
         ended = now

@@ -255,7 +255,7 @@ def start_call(
     if sop == "03" and referral_id is None:
         referral_id = _open_referral_id(client_id)
     state = {"reminder_id": reminder_id} if reminder_id else {}
-    with write_transaction():
+    with write_transaction(scope=[("client", client_id)]):  # the client's open referral is read
         call = store.create(
             m.PhoneCall,
             sop=sop,
@@ -282,7 +282,7 @@ def _versioned_update(call_id: int, version: int | None, changes: dict, audit_it
     Raises store.ConflictError (their version in `.current`) when another workstation saved the call in
     between, CallError when the call is no longer in progress. Returns the new version.
     """
-    with write_transaction():
+    with write_transaction(scope=[("phone_call", call_id)]):  # one row, its version checked
         call = m.PhoneCall.get_or_none(m.PhoneCall.id == call_id)
         if call is None:
             raise CallError("Звонок не найден: возможно, его удалили.")

@@ -89,7 +89,7 @@ def create_client(data: ClientData, status: str = "potential", reason: str = "")
         cols["department"] = actor.department_id
     phones = list(dict.fromkeys(data.phones))
     terms = new_client_terms(cols["last_name"], cols["first_name"], cols["patronymic"], phones)
-    with write_transaction():
+    with write_transaction(scope=[]):  # new rows of its own only: it runs beside other scoped writes
         client = store.create(m.Client, status=status, status_changed_at=clock.now(), **cols)
         prepared.insert(
             m.ClientStatusChange,

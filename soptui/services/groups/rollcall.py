@@ -167,7 +167,8 @@ def save_roll_call(
     if overrides:
         override_by = _override_approver(override_by)
     created = removed = 0
-    with write_transaction():
+    # the session's marks and, for the weekly limit, each marked client's other sessions: theirs alone
+    with write_transaction(scope=[("group_session", session_id), *(("client", c) for c in marks)]):
         s = session_or_raise(session_id)
         if s.status == "cancelled":
             raise GroupError("Занятие отменено: отметки не сохраняются. Восстановите занятие.")
