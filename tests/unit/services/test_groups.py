@@ -479,3 +479,51 @@ def test_a_heads_today_lists_only_sessions_the_head_may_open(demo_store):
         assert others.exists() and not listed & {s.id for s in others}
     finally:
         clock.set_fixed(None)
+
+
+# --- two roll calls at once (PostgreSQL runs writes of other records side by side) ----------------
+
+
+def test_a_roll_call_waits_for_another_write_of_the_same_client_and_not_of_others(actor, staff, monkeypatch):
+    """The weekly limit reads the client's other sessions: a roll call marking a client never runs beside another
+    write of that client (on PostgreSQL it runs beside writes of other clients; on SQLite beside none)."""
+    import threading
+
+    from soptui.core import storecheck
+    from soptui.db import connection
+
+    from conftest import ON_POSTGRESQL
+
+    club = _club("Клуб", staff["spec"], weekdays=(0, 2))
+    kid, other = _client("Петрова"), _client("Сидорова")
+    for c in (kid, other):
+        g.add_member(club, c, dt.date(2026, 9, 1))
+    monday = _session_on(club, dt.date(2026, 11, 16))
+    monkeypatch.setattr(connection, "BUSY_TIMEOUT_S", 0.3)
+    monkeypatch.setattr(connection, "BUSY_ATTEMPTS", 1)
+    inside, done = threading.Event(), threading.Event()
+
+    def another_roll_call_of_the_kid():  # holds what a roll call of another session marking the kid holds
+        try:
+            with connection.write_transaction(scope=[("group_session", monday + 1000), ("client", kid)]):
+                inside.set()
+                done.wait(30)
+        finally:
+            connection.db.close()
+
+    holder = threading.Thread(target=another_roll_call_of_the_kid, daemon=True)
+    holder.start()
+    assert inside.wait(10)
+    try:
+        with pytest.raises(storecheck.StoreBusy):
+            g.save_roll_call(monday, {kid: (True, "")})
+        if ON_POSTGRESQL:
+            g.save_roll_call(monday, {other: (True, "")})  # another client of the same session: at once
+        else:
+            with pytest.raises(storecheck.StoreBusy):
+                g.save_roll_call(monday, {other: (True, "")})
+    finally:
+        done.set()
+        holder.join(30)
+    g.save_roll_call(monday, {kid: (True, ""), other: (True, "")})
+    assert len(_entries(kid)) == 1 and len(_entries(other)) == 1
