@@ -171,6 +171,32 @@ def is_sqlite() -> bool:
     return isinstance(db.obj, peewee.SqliteDatabase)
 
 
+class _BeginLocked(peewee._transaction):
+    """A PostgreSQL transaction whose BEGIN carries the writers' locks (one round trip for both)."""
+
+    def __init__(self, database: peewee.Database, locks_sql: str):
+        super().__init__(database)
+        self.locks_sql = locks_sql
+        self.committed = False  # the audit rows went with the COMMIT (audit_chain.write_pending)
+
+    def commit(self, begin=True):
+        if self.committed and not begin:
+            self.db._run_commit_callbacks()
+            return
+        super().commit(begin)
+
+    def _begin(self):
+        try:
+            with peewee.__dict__["__exception_wrapper__"]:  # the driver's errors as peewee's (lock timeout: busy)
+                self.db.cursor().execute(f"BEGIN; {self.locks_sql}")
+        except BaseException:
+            try:  # the transaction began and its lock statement failed: nothing was done, end it
+                self.db.cursor().execute("ROLLBACK")
+            except Exception:  # noqa: BLE001 - the connection itself is gone: the error above says why
+                pass
+            raise
+
+
 class _WriteTransaction:
     """BEGIN IMMEDIATE on SQLite, BEGIN + the writers' advisory lock on PostgreSQL. A database held by another
     program is waited for BUSY_TIMEOUT_S, announced («База занята, повторяю…») and tried again, BUSY_ATTEMPTS
@@ -233,24 +259,22 @@ class _WriteTransaction:
                 db.execute_sql(f"PRAGMA busy_timeout = {wait_ms}")
                 if turn is not None:  # the transaction did not start: the next writer's turn
                     turn.release()
-        inner = db.atomic()
-        inner.entered = inner.__enter__()
-        try:
-            # one round trip: the locks are held from here to the commit, so every trip before the body's own
-            # statements made each writer wait longer for the others (issue 14: 8 writers). The lock timeout is
-            # set for the waits of this statement only (evaluated left to right) and reset after them.
-            if scope is None:  # everyone's: no other writer runs meanwhile
-                locks, params = "pg_advisory_xact_lock(%s)", [PG_WRITE_LOCK]
-            else:  # shared with other scoped writers, then each of its records' own, in one fixed order
-                locks = ", ".join(["pg_advisory_xact_lock_shared(%s)"] + ["pg_advisory_xact_lock(%s, %s)"] * len(scope))
-                params = [PG_WRITE_LOCK] + [n for pair in scope for n in pair]
-            db.execute_sql(
-                f"SELECT set_config('lock_timeout', %s, true), {locks}, set_config('lock_timeout', '0', true)",
-                [str(wait_ms), *params],
+        # BEGIN and the locks in one round trip: they are held from here to the commit, so every trip before the
+        # body's own statements made each writer wait longer for the others (issue 14: 8 writers). The lock
+        # timeout is set for the waits of this statement only (evaluated left to right) and reset after them.
+        # Only integers of this module go into the text, so it needs no parameters.
+        if scope is None:  # everyone's: no other writer runs meanwhile
+            locks = f"pg_advisory_xact_lock({PG_WRITE_LOCK:d})"
+        else:  # shared with other scoped writers, then each of its records' own, in one fixed order
+            locks = ", ".join(
+                [f"pg_advisory_xact_lock_shared({PG_WRITE_LOCK:d})"]
+                + [f"pg_advisory_xact_lock({kind:d}, {key:d})" for kind, key in scope]
             )
-        except BaseException:
-            inner.__exit__(*sys.exc_info())  # rolls the empty transaction back
-            raise
+        inner = _BeginLocked(
+            db.obj,
+            f"SELECT set_config('lock_timeout', '{wait_ms:d}', true), {locks}, set_config('lock_timeout', '0', true)",
+        )
+        inner.entered = inner.__enter__()
         return inner
 
     def __exit__(self, exc_type, exc, tb):
@@ -263,7 +287,9 @@ class _WriteTransaction:
             pending = _AUDIT.get()
             if exc_type is None and pending:
                 try:
-                    _audit_writer[0](pending)  # last of all, so the chain's lock is held the least
+                    # last of all, so the chain's lock is held the least; on PostgreSQL the COMMIT goes with them
+                    if _audit_writer[0](pending, commit=isinstance(inner, _BeginLocked)):
+                        inner.committed = True
                 except BaseException:
                     inner.__exit__(*sys.exc_info())  # rolls the whole change back
                     raise

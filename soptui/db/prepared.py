@@ -137,6 +137,17 @@ def update_versioned(model: type[pw.Model], record_id: int, expected_version: in
 
 
 _INSERT_MANY: dict[tuple, str] = {}
+_PG_TYPES = {"AUTO": "integer", "BIGAUTO": "bigint", "INT": "integer", "BIGINT": "bigint", "VARCHAR": "text"}
+
+
+def binary_arrays() -> bool:
+    """The store is PostgreSQL through psycopg 3, whose `%b` sends a list as a binary array (no text escaping)."""
+    return type(getattr(db.obj, "_adapter", None)).__name__ == "Psycopg3Adapter"
+
+
+def _pg_type(field: pw.Field) -> str:
+    kind = field.field_type
+    return _PG_TYPES.get(kind) or db.obj.field_types.get(kind, kind).lower()
 
 
 def insert_many(model: type[pw.Model], names: tuple[str, ...], rows: list[tuple]) -> None:
@@ -149,13 +160,24 @@ def insert_many(model: type[pw.Model], names: tuple[str, ...], rows: list[tuple]
     if engine is None or any(n not in meta.fields for n in names):
         model.insert_many([dict(zip(names, r)) for r in rows]).execute()
         return
+    fields = [meta.fields[n] for n in names]
+    if binary_arrays():
+        # PostgreSQL: one statement text for any number of rows (columns as arrays, unnest()): a VALUES list per
+        # row count was parsed anew by the driver past its 4 kB cache and prepared anew by the server
+        key = (model, names, "unnest", engine)
+        sql = _INSERT_MANY.get(key)
+        if sql is None:
+            columns = ", ".join(f'"{meta.fields[n].column_name}"' for n in names)
+            arrays = ", ".join(f"%b::{_pg_type(f)}[]" for f in fields)
+            sql = _INSERT_MANY[key] = f'INSERT INTO "{meta.table_name}" ({columns}) SELECT * FROM unnest({arrays})'
+        meta.database.execute_sql(sql, [[f.db_value(r[i]) for r in rows] for i, f in enumerate(fields)])
+        return
     key = (model, names, len(rows), engine)
     sql = _INSERT_MANY.get(key)
     if sql is None:
         columns = ", ".join(f'"{meta.fields[n].column_name}"' for n in names)
         one = "(" + ", ".join([db.obj.param] * len(names)) + ")"
         sql = _INSERT_MANY[key] = f'INSERT INTO "{meta.table_name}" ({columns}) VALUES ' + ", ".join([one] * len(rows))
-    fields = [meta.fields[n] for n in names]
     params = [f.db_value(v) for r in rows for f, v in zip(fields, r)]
     meta.database.execute_sql(sql, params)
 

@@ -126,3 +126,25 @@ def test_a_write_needing_everyone_out_cannot_be_nested_in_a_scoped_one(store):
         with write_transaction(scope=[("client", 1)]):  # a scoped savepoint inside is fine
             records.audit("nested", "t", 1)
     assert _actions()[-1] == "nested"
+
+
+def test_a_failing_audit_append_undoes_the_whole_write_and_the_store_goes_on(store, monkeypatch):
+    """On PostgreSQL the audit rows and the COMMIT go in one pipeline: if the append fails, the write is rolled
+    back (nothing of it stays), the error is peewee's as everywhere else, and the next write works."""
+    import peewee
+
+    if ON_POSTGRESQL:  # the server refuses the append: division by zero, with the rows' parameters given
+        monkeypatch.setattr(audit_chain, "_PG_APPEND", audit_chain._PG_APPEND + " WHERE 1 / 0 = 1")
+    else:
+        monkeypatch.setattr(audit_chain, "_last_hash", lambda database: 1 / 0)
+    with pytest.raises((peewee.DataError, peewee.ProgrammingError, peewee.OperationalError, ZeroDivisionError)):
+        with write_transaction(scope=[]):
+            m.CalendarYear.create(year=2042, decree="x")
+            records.audit("create", "calendar_year", 2042)
+    monkeypatch.undo()
+    assert m.CalendarYear.select().where(m.CalendarYear.year == 2042).count() == 0
+    with write_transaction(scope=[]):
+        m.CalendarYear.create(year=2042, decree="y")
+        records.audit("create", "calendar_year", 2042)
+    assert m.CalendarYear.get(m.CalendarYear.year == 2042).decree == "y"
+    assert _actions()[-1] == "create" and audit_chain.verify().ok
