@@ -49,8 +49,11 @@ class ExportResult:
 
 
 def export_rows(start: dt.date, end: dt.date, department_id: int | None = None) -> list[list[str]]:
-    """The CSV rows (without the heading) of attended sessions between start and end inclusive."""
-    access.require_department(None, department_id)  # access: department
+    """The CSV rows (without the heading) of attended sessions between start and end inclusive: of one
+    department's clubs, or of every department's for those who see every department (anyone else asking for
+    «every department» gets their own: its clubs, and in the clubs of no department its own clients and those of
+    no department, whom every member of staff may see)."""
+    department_id = access.require_department_scope(None, department_id)  # access: department, scoped
     if end < start:
         raise GroupError("Конец периода раньше начала.", "end")
     Leader = m.Staff.alias()
@@ -69,7 +72,13 @@ def export_rows(start: dt.date, end: dt.date, department_id: int | None = None) 
         .order_by(m.ServiceEntry.date, m.GroupSession.start_time, m.Club.name, m.Client.name_key)
     )
     if department_id is not None:
-        q = q.where(m.Club.department == department_id)
+        q = q.where(
+            (m.Club.department == department_id)
+            | (
+                m.Club.department.is_null()
+                & ((m.Client.department == department_id) | m.Client.department.is_null())  # no one's: anyone's
+            )
+        )
     rows = []
     for e in q:
         client = e.client
@@ -92,7 +101,7 @@ def export_csv(
     start: dt.date, end: dt.date, path: Path | None = None, department_id: int | None = None
 ) -> ExportResult:
     """Write the CSV for the regional information system (see the module docstring for columns)."""
-    access.require_department(None, department_id)  # access: department
+    department_id = access.require_department_scope(None, department_id)  # access: department, scoped
     rows = export_rows(start, end, department_id)
     path = path or printing.private_folder(output_dir()) / f"СОН_занятия_{start:%Y-%m-%d}_{end:%Y-%m-%d}.csv"
     text = io.StringIO()

@@ -342,3 +342,25 @@ def test_department_wide_listings_cover_only_ones_own_department(world):
             any(surname in " ".join(row) for row in schedule.rows),
         )
     assert seen == {"spec": (True, True), "head": (True, True), "other": (False, False), "headhome": (False, False)}
+
+
+def test_the_groups_export_and_a_colleagues_week_stay_within_ones_department(world):
+    """The CSV of attended sessions for the regional system, asked for «every department» (what the clubs screen
+    asks), and the planner's week of one named colleague: someone of another department gets nothing of this
+    department's families (the export once listed every department's children with their dates of birth)."""
+    surname = m.Client.get_by_id(world["client"]).last_name
+    session.set_actor(auth.sign_in("spec", PASSWORD))
+    groups.save_roll_call(world["session"], {world["client"]: (True, "")})
+    day = m.GroupSession.get_by_id(world["session"]).date
+    exported = {}
+    for login in ("spec", "head", "other", "headhome"):
+        session.set_actor(auth.sign_in(login, PASSWORD))
+        exported[login] = any(surname in " ".join(row) for row in groups.export_rows(day, day))
+    assert exported == {"spec": True, "head": True, "other": False, "headhome": False}
+    with access.acting_as(access.centre_actor(None)):  # the centre's view: every department
+        assert any(surname in " ".join(row) for row in groups.export_rows(day, day))
+    session.set_actor(auth.sign_in("other", PASSWORD))
+    with pytest.raises(access.AccessDenied, match="другого отделения"):
+        patronage.planner_week(THU, staff_id=world["spec"])
+    session.set_actor(auth.sign_in("head", PASSWORD))
+    assert world["visit"] in [v.id for v in patronage.planner_week(THU, staff_id=world["spec"]).visits]
