@@ -88,9 +88,10 @@ def update_versioned(
     Raises RecordGone if it was deleted, ConflictError (with the fields that
     differ from `original`, the values the editor started from) if it moved on.
     `audit_it=False` for drafts written as the user types (the finished record is audited).
-    `current`: the row as the caller has just read it inside this same write transaction (the lock is held
-    since, so it cannot have moved): it is not read again. Returns the row as written (the values applied to
-    the row read: nobody else can write while the transaction holds the writers' lock, so it is not read back).
+    `current`: the row as the caller has just read it, inside this write transaction or just before it: it is
+    not read again. Whatever happened since, the UPDATE is made only where the version is still
+    `expected_version` (else ConflictError), so the diff audited is against what was really there. Returns the
+    row as written (the values applied to the row read; not read back).
     Call inside write_transaction().
     """
     if current is None:
@@ -114,8 +115,11 @@ def update_versioned(
     from soptui.db import prepared
 
     updated = prepared.update_versioned(model, record_id, expected_version, values)
-    if updated != 1:  # lost a race that the IMMEDIATE lock should have prevented (PostgreSQL)
-        raise ConflictError(row_dict(model.get_by_id(record_id)), {})
+    if updated != 1:  # saved (or deleted) by someone else since `current` was read
+        now = model.get_or_none(model._meta.primary_key == record_id)
+        if now is None:
+            raise RecordGone()
+        raise ConflictError(row_dict(now), {})
     if diff and audit_it:
         audit("update", model._meta.table_name, record_id, {k: v for k, v in diff.items() if k != "password_hash"})
     for name, value in values.items():

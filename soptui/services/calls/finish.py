@@ -25,7 +25,7 @@ from soptui.domain.service_time import CALL_STAGES, NOT_DELIVERED, StageTimes
 from soptui.services import access
 from soptui.services.calls._common import CallError
 from soptui.services.calls.context import check_future_working_time
-from soptui.services.calls.lifecycle import CallRecord, _load_call, get_call, notice_missing
+from soptui.services.calls.lifecycle import CallRecord, _record, get_call, notice_missing
 
 if TYPE_CHECKING:
     from soptui.services.patronage.reading import PlanCheck
@@ -208,10 +208,14 @@ def finish_call(call_id: int, outcome: CallOutcome, version: int | None = None) 
     store.ConflictError (their version in `.current`) and writes nothing.
     """
     access.require_call(None, call_id)  # access: client
-    # access checked just above: not again; the script's display values are not needed to finish
-    call = _load_call(call_id, for_display=False)
+    # access checked just above: not again; the script's display values are not needed to finish. The row is
+    # read once, here: the UPDATE below is made only if its version is still this one (or ConflictError), so it
+    # is not read again while every other writer waits
+    row = m.PhoneCall.get_or_none(m.PhoneCall.id == call_id)
+    if row is None:
+        raise CallError("Звонок не найден: возможно, его удалили.")
+    call = _record(row, for_display=False)
     if version is not None and call.version != version:
-        row = m.PhoneCall.get_by_id(call_id)
         raise store.ConflictError(store.row_dict(row), {})
     if call.state != "in_progress":
         raise CallError("Этот звонок уже завершён.")
@@ -284,7 +288,6 @@ def finish_call(call_id: int, outcome: CallOutcome, version: int | None = None) 
     # otherwise what is read and changed is the call's and its client's (referral, status) alone
     scope = None if home_visit else [("client", call.client_id), ("phone_call", call_id)]
     with write_transaction(scope=scope):
-        row = m.PhoneCall.get_by_id(call_id)
         started = row.started_at or now
         ended = now
         store.update_versioned(
@@ -309,7 +312,7 @@ def finish_call(call_id: int, outcome: CallOutcome, version: int | None = None) 
                 "meeting_at": outcome.visit_at if outcome.outcome in MEETING_OUTCOMES else None,
                 "channel": call.channel or {"03": "phone", "02": outcome.sessions_channel}.get(call.sop, ""),
             },
-            current=row,  # read just above in this transaction
+            current=row,  # read above, before the transaction: its version is checked by the UPDATE
         )
         times = StageTimes.measured(
             outcome.prep_seconds,

@@ -235,12 +235,7 @@ def start_call(
     reminder_id: int | None = None,
 ) -> int:
     """Open a call (state in_progress) for the signed-in specialist; returns its id."""
-    access.require_person(
-        None,
-        client_id,
-        "representative" if person_kind == "representative" else "contact",
-        person_id if person_kind in ("representative", "contact", "relative", "friend") else None,
-    )  # access: client
+    access.require_client_id(None, client_id)  # access: client (the person called: just below)
     if sop not in callscripts.SOP_CODES:
         raise CallError(f"Нет сценария для СОП {sop}.")
     if not phone:
@@ -248,9 +243,15 @@ def start_call(
     problem = call_hours_problem()
     if problem and not off_hours_reason.strip():
         raise CallError("Звонок вне рабочего времени: укажите причину. " + problem)
-    # access to the client and the person checked above; only the one person is read, not the whole context
+    # the one person called is read, not the whole context: one of this client's people, or refused
     person = _callee(client_id, person_kind, person_id)
     if person is None:
+        access.require_person(  # someone of another client's file: refused as such (AccessDenied)
+            None,
+            client_id,
+            "representative" if person_kind == "representative" else "contact",
+            person_id if person_kind in ("representative", "contact", "relative", "friend") else None,
+        )
         raise CallError("Собеседник не найден среди представителей и родственников клиента.")
     if sop == "03" and referral_id is None:
         referral_id = _open_referral_id(client_id)

@@ -438,3 +438,46 @@ def test_client_feedback_on_a_call_is_kept_with_who_and_when_and_version_checked
     with pytest.raises(ConflictError):
         calls.save_call_feedback(call_id, fb.version, 2, "другое")  # read before the save above
     assert calls.call_feedback(call_id).score == 4
+
+
+def test_a_call_goes_only_to_one_of_the_clients_own_people(actor, staff):
+    """The person called is read once and must be one of the client's: another family's mother is refused as
+    another client's file (AccessDenied), an unknown one as not found; neither opens a call."""
+    from soptui.services.access import AccessDenied
+
+    ours = make_family(staff)
+    theirs = make_family(staff, with_referral=False)
+    with pytest.raises(AccessDenied, match="другого клиента"):
+        calls.start_call("03", ours["client"], "representative", theirs["mother"], "+79123456789")
+    with pytest.raises(CallError, match="Собеседник не найден"):
+        calls.start_call("03", ours["client"], "representative", 999_999, "+79123456789")
+    assert m.PhoneCall.select().count() == 0
+    call_id = calls.start_call("03", ours["client"], "representative", ours["mother"], "+79123456789")
+    assert calls.get_call(call_id).callee_name.startswith("Котова Дарья Сергеевна")
+
+
+def test_finishing_a_call_saved_elsewhere_meanwhile_writes_nothing(actor, staff, monkeypatch):
+    """The call is read once before the write: if another workstation saves it in between, the finish is refused
+    as a conflict (their version in it), and no service-log entry or referral mark is written."""
+    from soptui.db.store import ConflictError
+    from soptui.services.calls import finish
+
+    ids = make_family(staff)
+    call_id = start(ids)
+    real_record = finish._record
+
+    def read_then_saved_elsewhere(row, for_display=True):
+        record = real_record(row, for_display)
+        calls.set_details(call_id, channel="phone")  # the other workstation, after this one's read
+        return record
+
+    monkeypatch.setattr(finish, "_record", read_then_saved_elsewhere)
+    with pytest.raises(ConflictError) as err:
+        calls.finish_call(call_id, CallOutcome("agrees", visit_at=dt.datetime(2026, 11, 27, 10, 0)))
+    assert err.value.current["version"] == m.PhoneCall.get_by_id(call_id).version
+    assert m.PhoneCall.get_by_id(call_id).state == "in_progress"
+    assert m.ServiceEntry.select().where(m.ServiceEntry.source_type == "call").count() == 0
+    assert m.Referral.get_by_id(ids["referral"]).first_contact_at is None
+    monkeypatch.undo()
+    calls.finish_call(call_id, CallOutcome("agrees", visit_at=dt.datetime(2026, 11, 27, 10, 0)))
+    assert m.PhoneCall.get_by_id(call_id).state == "finished"
