@@ -118,11 +118,38 @@ def is_busy_error(exc: BaseException) -> bool:
     return isinstance(exc, peewee.OperationalError) and ("locked" in text or "busy" in text or "lock timeout" in text)
 
 
+def load_psycopg():
+    """PostgreSQL's driver, psycopg 3, imported now (soptui/__init__ keeps it out until a PostgreSQL store is
+    opened) and handed to peewee as if it had been importable all along. ImportError if it is not installed."""
+    if "psycopg" in sys.modules and sys.modules["psycopg"] is None:
+        del sys.modules["psycopg"]
+    import psycopg
+    from psycopg.pq import TransactionStatus
+    from psycopg.types.json import Json, Jsonb
+
+    if getattr(peewee, "psycopg", None) is None:  # what peewee's own import would have set
+        peewee.psycopg, peewee.TransactionStatus, peewee.Json_pg3, peewee.Jsonb_pg3 = (
+            psycopg,
+            TransactionStatus,
+            Json,
+            Jsonb,
+        )
+        adapter = peewee.Psycopg3Adapter
+        adapter.txn_idle = TransactionStatus.IDLE
+        adapter.txn_inerror = TransactionStatus.INERROR
+        adapter.txn_unknown = TransactionStatus.UNKNOWN
+    return psycopg
+
+
 def open_url(url: str, create: bool = True) -> peewee.Database:
     """Open a store from a URL (sqlite:///path, postgresql://user@host/db) or a plain path."""
     path = sqlite_path(url)
     if path is not None:
         return open_sqlite(path, create)
+    try:
+        load_psycopg()
+    except ImportError:
+        pass  # psycopg2 may be there; if no driver is, connect() below says so in Russian
     from playhouse.db_url import connect  # only for server databases: keeps start-up light
 
     try:

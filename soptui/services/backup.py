@@ -217,6 +217,9 @@ def _pg_tool(name: str) -> str:
 
 def _libpq(url: str) -> tuple[str, dict[str, str]]:
     """A connection string without the password, and the environment carrying it (not on a command line)."""
+    from soptui.db.connection import load_psycopg
+
+    load_psycopg()  # kept out of SQLite sessions (soptui/__init__)
     from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
     params = conninfo_to_dict(url.replace("postgres://", "postgresql://", 1) if url.startswith("postgres://") else url)
@@ -464,6 +467,9 @@ def database_file(database) -> Path | None:
 
 def database_url(database) -> str:
     """A libpq connection string of an open PostgreSQL store (for pg_dump and pg_restore)."""
+    from soptui.db.connection import load_psycopg
+
+    load_psycopg()
     from psycopg.conninfo import make_conninfo
 
     params = {k: str(v) for k, v in database.connect_params.items() if v is not None and not callable(v)}

@@ -148,3 +148,20 @@ def test_a_failing_audit_append_undoes_the_whole_write_and_the_store_goes_on(sto
         records.audit("create", "calendar_year", 2042)
     assert m.CalendarYear.get(m.CalendarYear.year == 2042).decree == "y"
     assert _actions()[-1] == "create" and audit_chain.verify().ok
+
+
+def test_postgresql_goes_through_psycopg_3_and_an_sqlite_session_never_loads_it(store):
+    """psycopg 3 prepares repeated statements on the server and sends binary arrays (what the figures above rest
+    on); it costs about 19 MB once imported, so a workstation on SQLite never imports it."""
+    import subprocess
+    import sys
+
+    from soptui.db import prepared
+
+    assert prepared.binary_arrays() is ON_POSTGRESQL
+    probe = (
+        "import sys, soptui.app, soptui.services.clients, soptui.services.calls, soptui.db.connection; "
+        "print(sys.modules.get('psycopg') is None)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "True"
