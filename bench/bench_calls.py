@@ -120,7 +120,7 @@ def run() -> list[str]:
         )
 
         started = time.perf_counter()
-        calls.list_calls(actor.id, limit=200)
+        calls.list_calls(actor, limit=200)
         lines.append(f"calls_list_page_200: {_ms(time.perf_counter() - started)} ms (goal <= 100 ms)")
 
         from soptui.forms import call_form, phone_log
