@@ -149,6 +149,8 @@ async def test_members_by_search_duplicate_and_extra_session(store, staff, tmp_p
 
 
 async def test_add_to_group_opener_and_csv_export(store, staff, tmp_path, monkeypatch, centre):
+    from textual.widgets import Static
+
     from soptui.screens.groups.clubs import ChooseClubDialog
     from soptui.widgets.fields_dialog import FieldsDialog
 
@@ -184,6 +186,7 @@ async def test_add_to_group_opener_and_csv_export(store, staff, tmp_path, monkey
         await pilot.press("x")
         await _until(pilot, app, lambda: isinstance(app.screen, FieldsDialog))
         assert app.screen.query_one("#fd-start").value == "01.11.2026"
+        assert "Только клубы вашего отделения" in str(app.screen.query_one("#fd-text", Static).render())
         await pilot.press("ctrl+s")
         await _until(pilot, app, lambda: not isinstance(app.screen, FieldsDialog))
     files = list(tmp_path.glob("*.csv"))

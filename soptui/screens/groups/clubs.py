@@ -274,6 +274,7 @@ class GroupsScreen(SectionScreen):
             self.app.push_screen(ClubScreen(club_id))
 
     def action_export(self) -> None:
+        actor = self.app.actor
         today = clock.today()
         first = today.replace(day=1)
 
@@ -292,7 +293,12 @@ class GroupsScreen(SectionScreen):
                     FieldSpec("end", "По дату", clock.fmt_date(today), clock.parse_date, True),
                 ],
                 submit,
-                text="CSV (UTF-8, разделитель «;») — одна строка на клиента и услугу: посещённые занятия за период.",
+                text="CSV (UTF-8, разделитель «;») — одна строка на клиента и услугу: посещённые занятия за период."
+                + (
+                    ""
+                    if actor is None or actor.sees_all_departments
+                    else " Только клубы вашего отделения (в клубах без отделения — его клиенты)."
+                ),
                 ok_label="Выгрузить",
             ),
             done,
