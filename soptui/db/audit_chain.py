@@ -123,7 +123,9 @@ def append(at: dt.datetime, staff_id: int | None, action: str, table: str, recor
     if not database.in_transaction():  # reading the last hash and appending must be one unit
         from soptui.db.connection import write_transaction
 
-        with write_transaction():
+        # an audit row alone (a file viewed, a sign-in, a printout): no rule of any record is read, so on
+        # PostgreSQL it runs beside other scoped writes; the chain's own lock keeps the log one chain
+        with write_transaction(scope=[]):
             return append(at, staff_id, action, table, record_id, changes)
     write_pending([(at, staff_id, action, table, record_id, changes)])
 

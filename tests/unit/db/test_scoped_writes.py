@@ -165,3 +165,23 @@ def test_postgresql_goes_through_psycopg_3_and_an_sqlite_session_never_loads_it(
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "True"
+
+
+def test_an_audit_row_alone_runs_beside_scoped_writes(store, quick_busy):
+    """A file viewed, a sign-in, a printout: an audit row on its own reads no record's rules, so on PostgreSQL it
+    does not wait for the writes of a call or a roll call (every opened card wrote one through the whole lock)."""
+    holder = _Holder([("client", 1)])
+    holder.start()
+    assert holder.inside.wait(10) and holder.error is None
+    try:
+        if ON_POSTGRESQL:
+            records.audit("view", "client", 2)  # outside any transaction: its own, scoped to nothing
+        else:
+            with pytest.raises(storecheck.StoreBusy):
+                records.audit("view", "client", 2)
+    finally:
+        holder.release()
+    records.audit("view", "client", 3)
+    views = [r.record_id for r in m.AuditLog.select().where(m.AuditLog.action == "view").order_by(m.AuditLog.id)]
+    assert views == ([2, 3] if ON_POSTGRESQL else [3])
+    assert audit_chain.verify().ok
