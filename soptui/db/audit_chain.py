@@ -146,12 +146,12 @@ def write_pending(rows: list[tuple], commit: bool = False) -> bool:
         params = [list(c) for c in columns] + [[_content_tail(*r) for r in rows]]
         if commit and prepared.binary_arrays():
             conn = database.connection()
-            with peewee_errors(), conn.pipeline():
+            with connection.peewee_errors(), conn.pipeline():
                 cursor = conn.cursor()
                 cursor.execute(_PG_APPEND, params)
                 cursor.execute("COMMIT")
             return True
-        database.execute_sql(_PG_APPEND.replace("%b", "%b" if prepared.binary_arrays() else "%s"), params)
+        database.execute_sql(_PG_APPEND if prepared.binary_arrays() else _PG_APPEND.replace("%b", "%s"), params)
         return False
     prev = _last_hash(database)
     values = []
@@ -168,11 +168,6 @@ def write_pending(rows: list[tuple], commit: bool = False) -> bool:
 _PG_APPEND = (
     "SELECT soptui_audit_append(%b::timestamp[], %b::int[], %b::text[], %b::text[], %b::int[], %b::text[], %b::text[])"
 )
-
-
-def peewee_errors():
-    """The driver's errors as peewee's (what the rest of soptui catches), around direct use of the driver."""
-    return pw.__dict__["__exception_wrapper__"]
 
 
 connection._audit_writer[0] = write_pending  # the write transaction calls it before its commit

@@ -198,6 +198,11 @@ def is_sqlite() -> bool:
     return isinstance(db.obj, peewee.SqliteDatabase)
 
 
+def peewee_errors():
+    """The driver's errors as peewee's (what the rest of soptui catches), around direct use of the driver."""
+    return peewee.__dict__["__exception_wrapper__"]
+
+
 class _BeginLocked(peewee._transaction):
     """A PostgreSQL transaction whose BEGIN carries the writers' locks (one round trip for both)."""
 
@@ -214,7 +219,7 @@ class _BeginLocked(peewee._transaction):
 
     def _begin(self):
         try:
-            with peewee.__dict__["__exception_wrapper__"]:  # the driver's errors as peewee's (lock timeout: busy)
+            with peewee_errors():  # lock timeout: busy
                 self.db.cursor().execute(f"BEGIN; {self.locks_sql}")
         except BaseException:
             try:  # the transaction began and its lock statement failed: nothing was done, end it
@@ -363,7 +368,8 @@ def write_transaction(scope=None) -> _WriteTransaction:
 # advisory locks (a different key space from the writers' one-key lock).
 SCOPE_KINDS = {"client": 1, "group_session": 2, "phone_call": 3}
 # What the current write transaction holds on PostgreSQL: "all" (the writers' lock: nobody else writes),
-# "scope" (only its records' locks), None (no write transaction). On SQLite always "all".
+# "scope" (only its records' locks), None (no write transaction). On SQLite always "all". A write needing the
+# whole lock is refused inside a "scope" one (_WriteTransaction.__enter__).
 _HELD: contextvars.ContextVar[str | None] = contextvars.ContextVar("soptui_writers_lock", default=None)
 
 
@@ -378,8 +384,3 @@ _audit_writer: list = [None]  # soptui.db.audit_chain.write_pending, set by that
 def pending_audit() -> list | None:
     """The list collecting this write transaction's audit rows, or None outside one."""
     return _AUDIT.get()
-
-
-def holds_writers_lock() -> bool:
-    """No other write can run until this transaction ends (SQLite's write lock, PostgreSQL's writers' lock)."""
-    return _HELD.get() == "all"

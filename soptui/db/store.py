@@ -44,7 +44,8 @@ def row_dict(instance: pw.Model) -> dict[str, Any]:
 def audit(
     action: str, table: str, record_id: int | None, changes: dict | None = None, staff_id: int | None = None
 ) -> None:
-    """Append to the audit log (call inside the write transaction of the change)."""
+    """Append to the audit log: inside the write transaction of the change it records, or alone (a file viewed,
+    a sign-in, a printout), when it is a write of its own that reads no record's rules (audit_chain.append)."""
     from soptui.core import clock, session
     from soptui.db import audit_chain
 

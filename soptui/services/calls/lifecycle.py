@@ -352,8 +352,7 @@ def record_notice_sent(
         notice_off_hours_reason=off_hours_reason.strip() if problem else "",
     )
     new_version = _versioned_update(call_id, version, changes)
-    with write_transaction(scope=[]):  # an audit row alone
-        store.audit("notice_sent", "phone_call", call_id, {"notice_sent_at": when, "off_hours": bool(problem)})
+    store.audit("notice_sent", "phone_call", call_id, {"notice_sent_at": when, "off_hours": bool(problem)})
     return new_version
 
 
@@ -364,8 +363,7 @@ def skip_notice(call_id: int, reason: str, version: int | None = None) -> int:
         raise CallError("Укажите, почему уведомление не отправлено.")
     changes = dict(notice_skip_reason=reason.strip(), notice_sent_at=None, notice_state="", notice_call_at=None)
     new_version = _versioned_update(call_id, version, changes)
-    with write_transaction(scope=[]):  # an audit row alone
-        store.audit("notice_skipped", "phone_call", call_id, {"reason": True})
+    store.audit("notice_skipped", "phone_call", call_id, {"reason": True})
     return new_version
 
 
@@ -387,8 +385,7 @@ def set_notice_state(call_id: int, state: str, call_at: dt.datetime | None = Non
     if state == "answered" and call_at is None:
         raise CallError("Укажите время, в которое клиент просит позвонить.")
     new_version = _versioned_update(call_id, version, dict(notice_state=state, notice_call_at=call_at))
-    with write_transaction(scope=[]):  # an audit row alone
-        store.audit("notice_state", "phone_call", call_id, {"notice_state": state, "notice_call_at": call_at})
+    store.audit("notice_state", "phone_call", call_id, {"notice_state": state, "notice_call_at": call_at})
     return new_version
 
 

@@ -11,7 +11,6 @@ from soptui.core.phones import format_phone
 from soptui.core.text import full_name, short_name
 from soptui.db import models as m
 from soptui.db import store
-from soptui.db.connection import write_transaction
 from soptui.domain import workdays
 from soptui.domain.clients import age, ipra_warning
 from soptui.domain.labels import CATEGORIES, CLIENT_STATUSES, GROUNDS, INTAKE_LOGS, VISIT_KINDS, VISIT_STATUSES
@@ -350,8 +349,7 @@ def get_client_card(client_id: int, audit_view: bool = True) -> ClientCard:
     actor = session.current()
     client = load_client(client_id, actor)
     if audit_view:
-        with write_transaction(scope=[]):  # an audit row alone
-            store.audit("view", "client", client_id)
+        store.audit("view", "client", client_id)  # alone: its own write, beside others on PostgreSQL
     summary = summary_of(client)
     today = clock.today()
     names = Names()

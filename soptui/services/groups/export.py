@@ -26,7 +26,6 @@ import peewee as pw
 from soptui.core import clock
 from soptui.db import models as m
 from soptui.db import store
-from soptui.db.connection import write_transaction
 from soptui.services import access, printing
 from soptui.services.groups._common import GroupError, person_name
 from soptui.services.output import output_dir
@@ -110,8 +109,5 @@ def export_csv(
     writer.writerows(rows)
     printing.write_private(path, text.getvalue().encode("utf-8-sig"))  # personal data: owner only
     printing.announce(path)
-    with write_transaction(scope=[]):  # an audit row alone
-        store.audit(
-            "export", "service_entry", None, {"what": "csv_groups", "from": start, "to": end, "rows": len(rows)}
-        )
+    store.audit("export", "service_entry", None, {"what": "csv_groups", "from": start, "to": end, "rows": len(rows)})
     return ExportResult(path, len(rows))

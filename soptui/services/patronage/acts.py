@@ -241,6 +241,6 @@ def print_act(visit_id: int, kind: str, folder: Path | None = None) -> Path:
 
     document = act_document(visit_id, kind)
     path = printing.save(act_form, document, folder)
-    with write_transaction(scope=[]):  # a printout of a family's personal data (152-FZ)
-        store.audit("print", "patronage_visit", visit_id, {"act": kind, "draft": document.is_draft})
+    # a printout of a family's personal data (152-FZ)
+    store.audit("print", "patronage_visit", visit_id, {"act": kind, "draft": document.is_draft})
     return path

@@ -182,7 +182,7 @@ def planner_week(monday: dt.date, department_id: int | None = None, staff_id: in
     if staff_id is not None:
         staff = [s for s in staff if s.id == staff_id] or visiting_staff(department_id, include=[staff_id])
         staff = [s for s in staff if s.id == staff_id]
-        if department_id is not None and staff and _department_of(staff_id) not in (department_id, None):
+        if department_id is not None and staff and staff[0].department_id not in (department_id, None):
             raise access.AccessDenied("Нет доступа к записям другого отделения.")
     staff_ids = [s.id for s in staff]
     lo = dt.datetime.combine(monday, dt.time())
@@ -195,11 +195,6 @@ def planner_week(monday: dt.date, department_id: int | None = None, staff_id: in
         dq = dq.where((m.Client.department == department_id) | m.Client.department.is_null())
     pending = visit_cards(dq.order_by(m.PatronageVisit.planned_start).limit(50))
     return PlannerWeek(monday, infos, tuple(staff), tuple(visits), tuple(pending))
-
-
-def _department_of(staff_id: int) -> int | None:
-    row = m.Staff.select(m.Staff.department).where(m.Staff.id == staff_id).tuples().first()
-    return row[0] if row else None
 
 
 def _has_staff() -> pw.Expression:

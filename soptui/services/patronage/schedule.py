@@ -10,7 +10,6 @@ from soptui.core import session
 from soptui.core.text import full_name, short_name
 from soptui.db import models as m
 from soptui.db import store
-from soptui.db.connection import write_transaction
 from soptui.domain.labels import POSITIONS, VISIT_KINDS, VISIT_STATUSES, WEEKDAYS
 from soptui.services import access, institution, printing
 from soptui.services.patronage._common import visit_cards, visit_query
@@ -117,6 +116,5 @@ def print_schedule(
         "department_id": department_id,
         "visits": len(document.rows),
     }
-    with write_transaction(scope=[]):  # an audit row alone
-        store.audit("print", "visit_schedule", None, details)
+    store.audit("print", "visit_schedule", None, details)
     return path
