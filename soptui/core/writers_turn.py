@@ -10,6 +10,7 @@ cannot be opened (a read-only folder, no `fcntl`), writers simply go on without 
 from __future__ import annotations
 
 import os
+import queue
 import threading
 
 try:
@@ -54,30 +55,58 @@ def writers_turn(store_path: str, seconds: float) -> Turn | None:
     except OSError:
         os.close(fd)
         return None
-    # Someone else writes now: wait in the kernel's queue on a helper thread, so the wait can end at `seconds`.
-    got = threading.Event()
-    state = {"abandoned": False}
-    guard = threading.Lock()
-
-    def wait() -> None:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        except OSError:
-            with guard:
-                state["abandoned"] = True
-            os.close(fd)
-            return
-        with guard:
-            if not state["abandoned"]:
-                got.set()
-                return
-        fcntl.flock(fd, fcntl.LOCK_UN)  # the writer gave up waiting: pass the turn straight on
-        os.close(fd)
-
-    threading.Thread(target=wait, name="soptui-writers-turn", daemon=True).start()
-    got.wait(seconds)
-    with guard:
-        if got.is_set():
+    # Someone else writes now: wait in the kernel's queue on the process's helper thread, so the wait can end at
+    # `seconds` (a blocked flock cannot be interrupted from another thread).
+    request = _Request(fd)
+    _waiter().put(request)
+    request.got.wait(seconds)
+    with request.guard:
+        if request.got.is_set():
             return Turn(fd)
-        state["abandoned"] = True
+        request.abandoned = True  # the helper lets the turn go as soon as it comes
     return None
+
+
+class _Request:
+    __slots__ = ("fd", "got", "guard", "abandoned")
+
+    def __init__(self, fd: int):
+        self.fd = fd
+        self.got = threading.Event()
+        self.guard = threading.Lock()
+        self.abandoned = False
+
+
+# One helper thread per process waits for the turns its writers ask for, one after another (they would queue on
+# the same lock anyway). A thread started for each wait cost more than the transaction's own statements under
+# 8 writers (a thread's start and end: clone, stack mapping, signal masks), and a later wait behind an abandoned
+# one simply waits its own bounded time. Started on first need, again in a forked child.
+_WAITER: list = [None, None]  # (pid, queue)
+_WAITER_LOCK = threading.Lock()
+
+
+def _waiter() -> queue.SimpleQueue:
+    with _WAITER_LOCK:
+        if _WAITER[0] != os.getpid():
+            requests: queue.SimpleQueue = queue.SimpleQueue()
+            threading.Thread(target=_serve, args=(requests,), name="soptui-writers-turn", daemon=True).start()
+            _WAITER[:] = [os.getpid(), requests]
+        return _WAITER[1]
+
+
+def _serve(requests: queue.SimpleQueue) -> None:
+    while True:
+        request = requests.get()
+        try:
+            fcntl.flock(request.fd, fcntl.LOCK_EX)
+        except OSError:
+            with request.guard:
+                request.abandoned = True  # the writer goes on without a turn (after its bounded wait)
+            os.close(request.fd)
+            continue
+        with request.guard:
+            if not request.abandoned:
+                request.got.set()
+                continue
+        fcntl.flock(request.fd, fcntl.LOCK_UN)  # the writer gave up waiting: pass the turn straight on
+        os.close(request.fd)

@@ -158,3 +158,20 @@ def test_opening_the_store_copies_back_what_bulk_writes_left_in_the_wal(sqlite_s
         assert _rows_in_the_file_itself(path) == 5
     finally:
         bulk.close()
+
+
+def test_waits_for_a_turn_share_one_helper_thread_even_when_abandoned(tmp_path):
+    """A thread started per wait cost more than the statements under 8 writers: one helper serves them all."""
+    path = str(tmp_path / "x.db")
+    hung = writers_turn(path, 5)
+    try:
+        for _ in range(3):
+            assert writers_turn(path, 0.1) is None  # abandoned: the helper still waits for this one's turn
+        helpers = [t for t in threading.enumerate() if t.name == "soptui-writers-turn"]
+        assert len(helpers) == 1
+    finally:
+        hung.release()
+    began = time.monotonic()
+    after = writers_turn(path, 5)  # the abandoned turns were passed straight on
+    assert after is not None and time.monotonic() - began < 1.0
+    after.release()
