@@ -9,7 +9,7 @@ import stat
 import peewee
 import pytest
 
-from soptui.core import storecheck
+from soptui.core import clock, storecheck
 from soptui.db import audit_chain, store
 from soptui.db import models as m
 from soptui.db.connection import db, open_sqlite, write_transaction
@@ -124,3 +124,17 @@ def test_chain_names_the_row_after_a_deleted_one(store, tmp_path):
     _tamper(tmp_path, "audit_log_no_delete", f"DELETE FROM audit_log WHERE id = {ids[1]}")
     report = audit_chain.verify()
     assert report.first_broken_id == ids[2] and "удалена" in report.reason
+
+
+def test_awkward_text_chains_alike_on_both_engines(store):
+    """The rows go to PostgreSQL's chain function as one JSON text: quotes, backslashes, line breaks, Cyrillic,
+    characters beyond the basic plane and missing ids must come out as Python hashed them."""
+    awkward = ['"кавычки" и \\обратные\\ косые', "строка\nвторая\tтаб", "смайлик 🙂 и ё", "", "{\"json\": [1, 2]}"]
+    with write_transaction():  # five rows of one transaction: one call of the chain function
+        for n, text in enumerate(awkward):
+            audit_chain.append(clock.now(), None, "update", "client", n if n % 2 else None, text)
+    rows = list(m.AuditLog.select().order_by(m.AuditLog.id))
+    assert [r.record_id for r in rows] == [None, 1, None, 3, None]
+    assert [r.changes for r in rows] == awkward
+    report = audit_chain.verify()
+    assert report.ok and report.rows == 5
