@@ -230,6 +230,24 @@ def require_department_scope(actor: Actor | None, department_id: int | None) -> 
     return department_id
 
 
+def own_clients_only(actor: Actor | None = None) -> bool:
+    """A specialist with no department works only with the clients assigned to them: a department-wide listing
+    (planner, field-visit schedule, groups export) shows them their own records, never the whole centre's, which
+    «every department» (None) would otherwise mean."""
+    return client_scope(resolve(actor))[0] == "assigned"
+
+
+def own_staff_scope(actor: Actor | None, staff_id: int | None) -> int | None:
+    """The staff member a listing may be narrowed to: for someone working only with their own clients, always
+    themselves (another's week or schedule is refused); for anyone else, whoever was asked for."""
+    actor = resolve(actor)
+    if not own_clients_only(actor):
+        return staff_id
+    if staff_id not in (None, actor.id):
+        raise AccessDenied("Нет доступа к записям другого сотрудника.")
+    return actor.id
+
+
 def require_club(actor: Actor | None, club_id: int | None) -> Actor:
     from soptui.db import models as m
 

@@ -78,6 +78,11 @@ def export_rows(start: dt.date, end: dt.date, department_id: int | None = None) 
                 & ((m.Client.department == department_id) | m.Client.department.is_null())  # no one's: anyone's
             )
         )
+    if access.own_clients_only():  # a specialist of no department: their own clients and nobody's
+        me = access.resolve(None).id
+        q = q.where(
+            (m.Client.assigned_staff == me) | (m.Client.department.is_null() & m.Client.assigned_staff.is_null())
+        )
     rows = []
     for e in q:
         client = e.client

@@ -171,6 +171,7 @@ def visiting_staff(department_id: int | None = None, include: Iterable[int] = ()
 def planner_week(monday: dt.date, department_id: int | None = None, staff_id: int | None = None) -> PlannerWeek:
     """The week view: days with their working hours, staff rows, visits with conflicts."""
     department_id = access.require_department_scope(None, department_id)  # access: department, scoped
+    staff_id = access.own_staff_scope(None, staff_id)  # no department: their own week only
     monday = patronage.week_start(monday)
     days = patronage.week_days(monday)
     start, end = work_hours()
@@ -193,8 +194,17 @@ def planner_week(monday: dt.date, department_id: int | None = None, staff_id: in
     dq = visit_query().where((m.PatronageVisit.status == "draft") & unassigned)
     if department_id is not None:
         dq = dq.where((m.Client.department == department_id) | m.Client.department.is_null())
+    if access.own_clients_only():
+        dq = dq.where(_own_or_nobodys())
     pending = visit_cards(dq.order_by(m.PatronageVisit.planned_start).limit(50))
     return PlannerWeek(monday, infos, tuple(staff), tuple(visits), tuple(pending))
+
+
+def _own_or_nobodys() -> pw.Expression:
+    """Clients a specialist of no department may see: assigned to them, or routed to nobody and assigned to
+    nobody (services/access.py may_see_client)."""
+    me = access.resolve(None).id
+    return (m.Client.assigned_staff == me) | (m.Client.department.is_null() & m.Client.assigned_staff.is_null())
 
 
 def _has_staff() -> pw.Expression:

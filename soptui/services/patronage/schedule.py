@@ -35,6 +35,7 @@ def schedule(
 ) -> ScheduleDocument:
     """Planned and done visits between start and end (inclusive), by date and time."""
     department_id = access.require_department_scope(None, department_id)  # access: department, scoped
+    staff_id = access.own_staff_scope(None, staff_id)  # no department: their own visits only
     lo = dt.datetime.combine(start, dt.time())
     hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time())
     query = visit_query().where(

@@ -364,3 +364,28 @@ def test_the_groups_export_and_a_colleagues_week_stay_within_ones_department(wor
         patronage.planner_week(THU, staff_id=world["spec"])
     session.set_actor(auth.sign_in("head", PASSWORD))
     assert world["visit"] in [v.id for v in patronage.planner_week(THU, staff_id=world["spec"]).visits]
+
+
+def test_a_specialist_of_no_department_gets_only_their_own_in_department_wide_listings(world):
+    """A specialist whom the administrator left without a department works only with the clients assigned to
+    them (services/access.py). The planner, the field-visit schedule and the groups export asked for «every
+    department» once gave them the whole centre (None meant every department)."""
+    surname = m.Client.get_by_id(world["client"]).last_name
+    session.set_actor(auth.sign_in("spec", PASSWORD))
+    groups.save_roll_call(world["session"], {world["client"]: (True, "")})
+    day = m.GroupSession.get_by_id(world["session"]).date
+    drafted = m.PatronageVisit.create(  # a visit a call drafted, nobody assigned yet: shown for confirmation
+        client=world["client"], status="draft", planned_start=dt.datetime.combine(THU, dt.time(11, 0))
+    ).id
+    session.set_actor(auth.sign_in("head", PASSWORD))
+    assert drafted in [v.id for v in patronage.planner_week(THU).drafts]  # the department sees it
+    loner = auth.add_user("loner", PASSWORD, "Одинокова", "Вера", "", "social_work_specialist", "specialist", None)
+    session.set_actor(auth.sign_in("loner", PASSWORD))
+    planner = patronage.planner_week(THU)
+    assert world["visit"] not in [v.id for v in planner.visits]
+    assert [s.id for s in planner.staff] in ([loner], [])  # their own row at most, nobody else's
+    assert drafted not in [v.id for v in planner.drafts]
+    assert not any(surname in " ".join(row) for row in patronage.schedule(THU, THU).rows)
+    assert not any(surname in " ".join(row) for row in groups.export_rows(day, day))
+    with pytest.raises(AccessDenied):
+        patronage.planner_week(THU, staff_id=world["spec"])  # a named colleague's week: not theirs to read
