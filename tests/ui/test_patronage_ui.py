@@ -596,3 +596,35 @@ async def test_planner_at_80_columns_shows_whole_surnames(demo_store):
             assert surnames and all(s in text for s in surnames), (surnames, text)
             assert "…" not in text, text
             assert "Морозова" in text
+
+
+async def test_a_specialist_of_no_department_sees_their_own_week_and_is_told_so(demo_store):
+    """The planner of someone the administrator left without a department shows their own row and no other
+    department's drafted visits, says «мои визиты», and offers the schedule of their own visits only; the groups
+    export says what it covers for them (the services refuse the rest: tests/unit/services/test_access_matrix)."""
+    from textual.widgets import RadioButton, Static
+
+    from soptui.services import auth
+    from soptui.widgets.fields_dialog import FieldsDialog
+
+    loner = auth.add_user("loner", "demo2026", "Одинокова", "Вера", "", "social_work_specialist", "specialist", None)
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "loner", "demo2026")
+        await pilot.press("f5")
+        await settle(pilot, app)
+        screen = app.screen
+        bar = str(screen.query_one("#week-bar").render())
+        assert "мои визиты" in bar and "все отделения" not in bar and "подтвердить из звонков" not in bar
+        assert [s.id for s in screen.week.staff] == [loner] and screen.week.drafts == ()
+        await pilot.press("g")
+        await settle(pilot, app)
+        assert type(app.screen).__name__ == "ScheduleDialog"
+        assert app.screen.query_one("#department", RadioButton).disabled
+        await pilot.press("escape")
+        await settle(pilot, app)
+        await pilot.press("f6")
+        await settle(pilot, app)
+        await pilot.press("x")
+        await until(pilot, lambda: isinstance(app.screen, FieldsDialog), "the export dialog")
+        assert "Вы не закреплены за отделением" in str(app.screen.query_one("#fd-text", Static).render())

@@ -294,11 +294,7 @@ class GroupsScreen(SectionScreen):
                 ],
                 submit,
                 text="CSV (UTF-8, разделитель «;») — одна строка на клиента и услугу: посещённые занятия за период."
-                + (
-                    ""
-                    if actor is None or actor.sees_all_departments
-                    else " Только клубы вашего отделения (в клубах без отделения — его клиенты)."
-                ),
+                + _export_scope_sentence(actor),
                 ok_label="Выгрузить",
             ),
             done,
@@ -896,3 +892,14 @@ def compact_schedule(schedule: str) -> str:
     for slot in slots:
         by_time.setdefault(slot.group(2), []).append(slot.group(1))
     return "; ".join(f"{', '.join(days)} {time}" for time, days in by_time.items())
+
+
+def _export_scope_sentence(actor) -> str:
+    """What the groups export covers for this person (services/groups/export.py applies it)."""
+    from soptui.services import access
+
+    if actor is None or actor.sees_all_departments:
+        return ""
+    if access.own_clients_only(actor):
+        return " Вы не закреплены за отделением: только ваши клиенты и клиенты без отделения и специалиста."
+    return " Только клубы вашего отделения (в клубах без отделения — его клиенты)."

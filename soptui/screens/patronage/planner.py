@@ -118,6 +118,12 @@ class PatronageScreen(SectionScreen):
         self.week = week
         self._render_week(keep=True)
 
+    def _own_only(self) -> bool:
+        """A specialist of no department sees their own visits only (services/access.py)."""
+        from soptui.services import access
+
+        return self.app.actor is not None and access.own_clients_only(self.app.actor)
+
     def _render_week(self, keep: bool) -> None:
         week = self.week
         grid = self.query_one("#planner", PlannerGrid)
@@ -126,7 +132,7 @@ class PatronageScreen(SectionScreen):
         self._want = None
         grid.show_week(week, clock.today())
         dep = next((d.label for d in self.departments if d.id == self.department_id), "все отделения")
-        scope = "мои визиты" if self.only_mine else dep
+        scope = "мои визиты" if self.only_mine or self._own_only() else dep
         bar = Text()
         bar.append(f"Неделя {week.monday:%d.%m}–{week.monday + dt.timedelta(days=6):%d.%m.%Y}", style="bold")
         bar.append(f" · {scope} · визитов {len([v for v in week.visits if v.status != 'cancelled'])}")
@@ -309,7 +315,7 @@ class PatronageScreen(SectionScreen):
         if staff_id and self.week:
             name = next((s.short_name for s in self.week.staff if s.id == staff_id), "")
         self.app.push_screen(
-            ScheduleDialog(name, self.selected_day() or self.monday),
+            ScheduleDialog(name, self.selected_day() or self.monday, whole_department=not self._own_only()),
             lambda choice: choice and self._print(choice, staff_id),
         )
 
@@ -380,10 +386,11 @@ class ScheduleDialog(ModalScreen[tuple | None]):
     ScheduleDialog RadioSet { width: 100%; }
     """
 
-    def __init__(self, staff_name: str, anchor: dt.date) -> None:
+    def __init__(self, staff_name: str, anchor: dt.date, whole_department: bool = True) -> None:
         super().__init__()
         self.staff_name = staff_name
         self.anchor = anchor
+        self.whole_department = whole_department  # not for a specialist of no department: their own only
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="schedule-dialog"):
@@ -395,7 +402,9 @@ class ScheduleDialog(ModalScreen[tuple | None]):
                     disabled=not self.staff_name,
                     id="staff",
                 )
-                yield RadioButton("Всё отделение", value=not self.staff_name, id="department")
+                yield RadioButton(
+                    "Всё отделение", value=not self.staff_name, disabled=not self.whole_department, id="department"
+                )
             with RadioSet(id="period"):
                 yield RadioButton(f"Неделя с {patronage.week_start(self.anchor):%d.%m.%Y}", value=True, id="week")
                 yield RadioButton(f"Месяц {self.anchor:%m.%Y}", id="month")
