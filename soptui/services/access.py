@@ -237,6 +237,15 @@ def own_clients_only(actor: Actor | None = None) -> bool:
     return client_scope(resolve(actor))[0] == "assigned"
 
 
+def own_clients_condition(client_model, actor: Actor | None = None):
+    """The clients someone working only with their own may see, as a condition on `client_model` (a peewee model
+    or alias of Client): assigned to them, or routed to nobody and assigned to nobody (may_see_client)."""
+    me = resolve(actor).id
+    return (client_model.assigned_staff == me) | (
+        client_model.department.is_null() & client_model.assigned_staff.is_null()
+    )
+
+
 def own_staff_scope(actor: Actor | None, staff_id: int | None) -> int | None:
     """The staff member a listing may be narrowed to: for someone working only with their own clients, always
     themselves (another's week or schedule is refused); for anyone else, whoever was asked for."""

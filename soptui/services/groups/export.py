@@ -79,10 +79,7 @@ def export_rows(start: dt.date, end: dt.date, department_id: int | None = None) 
             )
         )
     if access.own_clients_only():  # a specialist of no department: their own clients and nobody's
-        me = access.resolve(None).id
-        q = q.where(
-            (m.Client.assigned_staff == me) | (m.Client.department.is_null() & m.Client.assigned_staff.is_null())
-        )
+        q = q.where(access.own_clients_condition(m.Client))
     rows = []
     for e in q:
         client = e.client

@@ -195,16 +195,9 @@ def planner_week(monday: dt.date, department_id: int | None = None, staff_id: in
     if department_id is not None:
         dq = dq.where((m.Client.department == department_id) | m.Client.department.is_null())
     if access.own_clients_only():
-        dq = dq.where(_own_or_nobodys())
+        dq = dq.where(access.own_clients_condition(m.Client))
     pending = visit_cards(dq.order_by(m.PatronageVisit.planned_start).limit(50))
     return PlannerWeek(monday, infos, tuple(staff), tuple(visits), tuple(pending))
-
-
-def _own_or_nobodys() -> pw.Expression:
-    """Clients a specialist of no department may see: assigned to them, or routed to nobody and assigned to
-    nobody (services/access.py may_see_client)."""
-    me = access.resolve(None).id
-    return (m.Client.assigned_staff == me) | (m.Client.department.is_null() & m.Client.assigned_staff.is_null())
 
 
 def _has_staff() -> pw.Expression:
