@@ -41,6 +41,19 @@ def private_error_log(tmp_path, monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def private_user_folders(tmp_path, monkeypatch):
+    """Each test has a home of its own: the suite once left a call log's PDF (a client's name in its file name) in
+    ~/Documents/soptui and a PostgreSQL restore's safety dump in ~/.local/share/soptui/backups of whoever ran it.
+    Tests that want a particular folder still set SOPTUI_OUTPUT or XDG_DATA_HOME themselves."""
+    home = tmp_path / "home"
+    home.mkdir(mode=0o700, exist_ok=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    return home
+
+
+@pytest.fixture(autouse=True)
 def fixed_clock():
     clock.set_fixed(FIXED_NOW)
     yield FIXED_NOW
