@@ -48,8 +48,8 @@ def cell_text(screen) -> str:
     return str(screen.query_one("#cell-info").render())
 
 
-async def open_planner(pilot, app):
-    await sign_in(pilot, "ivanova", "demo2026")
+async def open_planner(pilot, app, login: str = "ivanova"):
+    await sign_in(pilot, login, "demo2026")
     await pilot.press("f5")
     await settle(pilot, app)
     screen = app.screen
@@ -610,10 +610,7 @@ async def test_a_specialist_of_no_department_sees_their_own_week_and_is_told_so(
     loner = auth.add_user("loner", "demo2026", "Одинокова", "Вера", "", "social_work_specialist", "specialist", None)
     app = make_app("Учреждение", "КЦСОН")
     async with app.run_test(size=(120, 40)) as pilot:
-        await sign_in(pilot, "loner", "demo2026")
-        await pilot.press("f5")
-        await settle(pilot, app)
-        screen = app.screen
+        screen = await open_planner(pilot, app, "loner")
         bar = str(screen.query_one("#week-bar").render())
         assert "мои визиты" in bar and "все отделения" not in bar and "подтвердить из звонков" not in bar
         assert [s.id for s in screen.week.staff] == [loner] and screen.week.drafts == ()

@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 from soptui.core import clock
 from soptui.domain.groups import WEEKDAY_SHORT
 from soptui.screens.base import SectionScreen
+from soptui.services import access
 from soptui.services import groups as service
 from soptui.widgets.dialogs import ConfirmDialog
 from soptui.widgets.fields_dialog import FieldsDialog, FieldSpec
@@ -896,8 +897,6 @@ def compact_schedule(schedule: str) -> str:
 
 def _export_scope_sentence(actor) -> str:
     """What the groups export covers for this person (services/groups/export.py applies it)."""
-    from soptui.services import access
-
     if actor is None or actor.sees_all_departments:
         return ""
     if access.own_clients_only(actor):
