@@ -107,3 +107,25 @@ async def test_hostile_values_in_the_registry_list(hostile_client):
         await pilot.press(*"скобкин")
         await until(pilot, lambda: "Скобкин Иван [/]" in _screen_text(app), "the client listed literally")
         assert app.is_running
+
+
+async def test_a_fields_dialog_shows_a_stored_name_in_its_title_and_text_literally(demo_store):
+    """The groups screen titles its dialogs with a member's name («Выбытие: …») and shows the service's warnings
+    in their text: a name holding markup crashed the dialog's Static (it parsed its text as markup)."""
+    from soptui.widgets.fields_dialog import FieldsDialog, FieldSpec
+
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await sign_in(pilot, "ivanova", "demo2026")
+        app.push_screen(
+            FieldsDialog(
+                f"Выбытие: {HOSTILE['close_tag']}",
+                [FieldSpec("reason", "Причина выбытия")],
+                lambda values: None,
+                text=f"⚠ Внимание: {HOSTILE['click']} {HOSTILE['bold']}",
+            )
+        )
+        await wait_screen(pilot, FieldsDialog)
+        shown = _screen_text(app)
+        assert f"Выбытие: {HOSTILE['close_tag']}" in shown
+        assert HOSTILE["click"] in shown and HOSTILE["bold"] in shown
