@@ -147,12 +147,18 @@ def _check(login: str, password: str, purpose: str) -> m.Staff | None:
     login = login.strip().lower()
     key = _throttle_key(purpose, login)
     _wait_for_turn(key)  # outside the transaction: a waiting answer never holds the database
+    # The hash (scrypt, about 0.1 s of CPU) runs before the write transaction: inside it, every sign-in, screen
+    # unlock and head's approval held the writers' whole lock, and every save in the centre waited for it.
+    seen = m.Staff.get_or_none(m.Staff.login == login)
+    known = seen is not None and seen.active
+    # the hash always runs: unknown, disabled and wrong answers take the same time
+    good = verify_password(password, seen.password_hash if known else _dummy_hash())
     with write_transaction():
-        staff = m.Staff.get_or_none(m.Staff.login == login)
-        known = staff is not None and staff.active
-        # the hash always runs: unknown, disabled and wrong answers take the same time
-        good = verify_password(password, staff.password_hash if known else _dummy_hash())
-        if known and good:
+        staff = m.Staff.get_or_none(m.Staff.login == login) if known else None
+        # the account as checked must still be there, active, with the same password: a change made while the
+        # hash ran (disabled, new password) counts, as if it had come first
+        known = staff is not None and staff.active and staff.id == seen.id
+        if known and good and staff.password_hash == seen.password_hash:
             _clear_failures(key)
             return staff
         _record_failure(key)

@@ -113,6 +113,55 @@ def test_disabled_account_cannot_sign_in(staff):
     assert auth.sign_in("other", PASSWORD).department_name.startswith("Отделение социального")
 
 
+def test_the_password_hash_never_holds_the_writers_lock(staff, monkeypatch):
+    """scrypt takes about 0.1 s: run inside a write transaction, every sign-in, screen unlock and head's approval
+    held every other writer of the centre for that long."""
+    from soptui.db import connection
+
+    inside: list[bool] = []
+    real = auth.verify_password
+
+    def watched(password: str, expected: str) -> bool:
+        inside.append(db.in_transaction() or connection._HELD.get() is not None)
+        return real(password, expected)
+
+    monkeypatch.setattr(auth, "verify_password", watched)
+    assert auth.sign_in("spec", PASSWORD).login == "spec"
+    with pytest.raises(auth.AuthError):
+        auth.sign_in("spec", "wrong-one")
+    with pytest.raises(auth.AuthError):
+        auth.sign_in("nobody", "wrong-one")
+    assert auth.verify_head_approval("head", PASSWORD) is not None
+    assert auth.check_password(staff["spec"], PASSWORD)
+    assert inside == [False] * 5
+
+
+def test_a_password_changed_while_the_hash_ran_counts(staff, monkeypatch):
+    """The account is read again in the write transaction: a new password or a disabled account set while the
+    old password was being checked refuses the sign-in, as if the change had come first."""
+    real = auth.verify_password
+
+    def then_changed(password: str, expected: str) -> bool:
+        answer = real(password, expected)
+        auth.set_password("spec", "совсем-другой-1")
+        return answer
+
+    monkeypatch.setattr(auth, "verify_password", then_changed)
+    with pytest.raises(auth.AuthError):
+        auth.sign_in("spec", PASSWORD)
+
+    def then_disabled(password: str, expected: str) -> bool:
+        answer = real(password, expected)
+        auth.set_active("other", False)
+        return answer
+
+    monkeypatch.setattr(auth, "verify_password", then_disabled)
+    with pytest.raises(auth.AuthError):
+        auth.sign_in("other", PASSWORD)
+    failed = list(m.AuditLog.select().where(m.AuditLog.action == "login_failed").order_by(m.AuditLog.id))
+    assert [r.record_id for r in failed] == [staff["spec"], None]  # a disabled account is recorded as unknown
+
+
 def _cli(args, tmp_path, stdin_text=None, monkeypatch=None):
     if stdin_text is not None:
         import io
