@@ -242,6 +242,7 @@ def add_user(
         raise UserError("Неизвестная должность: " + position + ". Допустимо: " + ", ".join(POSITIONS) + ".")
     if role not in ROLES:
         raise UserError("Неизвестная роль: " + role + ". Допустимо: " + ", ".join(ROLES) + ".")
+    hashed = hash_password(password)  # before the write transaction: no other writer waits for scrypt
     with write_transaction():
         if m.Staff.select().where(m.Staff.login == login).exists():
             raise UserError(f"Пользователь «{login}» уже есть.")
@@ -253,7 +254,7 @@ def add_user(
         staff = store.create(
             m.Staff,
             login=login,
-            password_hash=hash_password(password),
+            password_hash=hashed,
             last_name=last_name.strip(),
             first_name=first_name.strip(),
             patronymic=patronymic.strip(),
@@ -294,13 +295,14 @@ def _staff_by_login(login: str) -> m.Staff:
 def set_password(login: str, password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise UserError(f"Пароль должен быть не короче {MIN_PASSWORD_LENGTH} символов.")
+    hashed = hash_password(password)  # before the write transaction: no other writer waits for scrypt
     with write_transaction():
         staff = _staff_by_login(login)
         store.update_versioned(
             m.Staff,
             staff.id,
             staff.version,
-            {"password_hash": hash_password(password), "failed_attempts": 0, "locked_until": None},
+            {"password_hash": hashed, "failed_attempts": 0, "locked_until": None},
         )
         store.audit("password_changed", "staff", staff.id)
 

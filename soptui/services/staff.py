@@ -363,6 +363,8 @@ def save_staff(
         if password is None:
             password = temporary = temporary_password()
         _check_password(password)
+    # scrypt before the write transaction: no other writer of the centre waits for it
+    hashed = auth.hash_password(password) if staff_id is None else ""
     with write_transaction():
         taken = m.Staff.get_or_none(m.Staff.login == data.login)
         if taken is not None and taken.id != staff_id:
@@ -379,7 +381,7 @@ def save_staff(
             "active": data.active,
         }
         if staff_id is None:
-            staff = store.create(m.Staff, password_hash=auth.hash_password(password), **fields)
+            staff = store.create(m.Staff, password_hash=hashed, **fields)
             return staff.id, temporary
         current = m.Staff.get_or_none(m.Staff.id == staff_id)
         if current is None:
@@ -404,6 +406,7 @@ def reset_password(staff_id: int, password: str | None = None, actor: Actor | No
     if password is None:
         password = temporary = temporary_password()
     _check_password(password)
+    hashed = auth.hash_password(password)  # before the write transaction: no other writer waits for scrypt
     with write_transaction():
         staff = m.Staff.get_or_none(m.Staff.id == staff_id)
         if staff is None:
@@ -412,7 +415,7 @@ def reset_password(staff_id: int, password: str | None = None, actor: Actor | No
             m.Staff,
             staff.id,
             staff.version,
-            {"password_hash": auth.hash_password(password), "failed_attempts": 0, "locked_until": None},
+            {"password_hash": hashed, "failed_attempts": 0, "locked_until": None},
         )
         store.audit("password_changed", "staff", staff.id)
         auth.clear_throttle(staff.login)

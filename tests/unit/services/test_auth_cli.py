@@ -125,7 +125,14 @@ def test_the_password_hash_never_holds_the_writers_lock(staff, monkeypatch):
         inside.append(db.in_transaction() or connection._HELD.get() is not None)
         return real(password, expected)
 
+    real_hash = auth.hash_password
+
+    def watched_hash(password: str) -> str:
+        inside.append(db.in_transaction() or connection._HELD.get() is not None)
+        return real_hash(password)
+
     monkeypatch.setattr(auth, "verify_password", watched)
+    monkeypatch.setattr(auth, "hash_password", watched_hash)
     assert auth.sign_in("spec", PASSWORD).login == "spec"
     with pytest.raises(auth.AuthError):
         auth.sign_in("spec", "wrong-one")
@@ -133,7 +140,17 @@ def test_the_password_hash_never_holds_the_writers_lock(staff, monkeypatch):
         auth.sign_in("nobody", "wrong-one")
     assert auth.verify_head_approval("head", PASSWORD) is not None
     assert auth.check_password(staff["spec"], PASSWORD)
-    assert inside == [False] * 5
+    assert len(inside) == 5
+    # and where a password is set: the CLI's user add and password, the administrator's staff form
+    from soptui.services import staff as staff_service
+
+    auth.add_user("newcomer", PASSWORD, "Орлова", "Вера")
+    auth.set_password("newcomer", "другой-пароль-1")
+    admin = auth.actor_for(m.Staff.get_by_id(staff["admin"]))
+    card = staff_service.StaffData("Белова", "Нина", "", "belova", "psychologist", "specialist")
+    new_id, _ = staff_service.save_staff(card, password="secret12", actor=admin)
+    staff_service.reset_password(new_id, None, admin)
+    assert inside == [False] * 9
 
 
 def test_a_password_changed_while_the_hash_ran_counts(staff, monkeypatch):
