@@ -350,8 +350,8 @@ def intake_register(log: str, start: dt.date, end: dt.date, offset: int = 0, lim
             (C.department == value)
             | (C.department.is_null() & (R.assigned_staff.is_null() | (R.assigned_staff == actor.id)))
         )
-    elif kind == "assigned":
-        query = query.where(R.assigned_staff == value)
+    elif kind == "assigned":  # the clients they may open (access.may_see_client): their own and unclaimed ones
+        query = query.where(access.own_clients_condition(C, actor))
     total = query.count()
     query = query.order_by(R.received_at, R.id).offset(offset)
     if limit is not None:

@@ -145,8 +145,8 @@ def _visibility(actor: session.Actor | None) -> tuple[str, list[Any]]:
     if kind == "department":
         unrouted = f"(c.department_id IS NULL AND (c.assigned_staff_id IS NULL OR c.assigned_staff_id = {P}))"
         return f"(c.department_id = {P} OR {unrouted})", [value, actor.id]
-    if kind == "assigned":
-        return f"c.assigned_staff_id = {P}", [value]
+    if kind == "assigned":  # their own, and a fresh referral nobody has yet (may_see_client)
+        return f"(c.assigned_staff_id = {P} OR (c.department_id IS NULL AND c.assigned_staff_id IS NULL))", [value]
     return "1=0", []
 
 

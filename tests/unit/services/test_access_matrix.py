@@ -389,3 +389,33 @@ def test_a_specialist_of_no_department_gets_only_their_own_in_department_wide_li
     assert not any(surname in " ".join(row) for row in groups.export_rows(day, day))
     with pytest.raises(AccessDenied):
         patronage.planner_week(THU, staff_id=world["spec"])  # a named colleague's week: not theirs to read
+
+
+def test_a_specialist_of_no_department_finds_what_they_may_open_and_nothing_else(world):
+    """Search and the intake register follow may_see_client for a specialist of no department: their own
+    clients and a fresh referral nobody has claimed yet (the rule lets anyone open it, so that it can be
+    routed), never a department's client. Search once showed only their own, the register only referrals
+    assigned to them."""
+    loner = auth.add_user("loner", PASSWORD, "Одинокова", "Вера", "", "social_work_specialist", "specialist", None)
+    session.set_actor(auth.sign_in("loner", PASSWORD))
+    received = dt.datetime(2026, 11, 25, 9, 0)
+    unclaimed, _ = clients.take_referral(  # routed to no department, assigned to nobody
+        None, ClientData("Ничейная", "Анна", ""), received, "personal_application", "", "", "reception", None
+    )
+    mine, _ = clients.take_referral(
+        None, ClientData("Своя", "Мария", ""), received, "personal_application", "", "", "reception", loner
+    )
+    with access.acting_as(access.centre_actor(world["spec"])):  # a referral of the department's family
+        clients.take_referral(world["client"], None, received, "ipra", "", "", "reception", loner)
+    surname = m.Client.get_by_id(world["client"]).last_name
+    assert (
+        m.Client.get_by_id(unclaimed).department_id is None and m.Client.get_by_id(unclaimed).assigned_staff_id is None
+    )
+    assert [r.id for r in clients.search("Ничейная").rows] == [unclaimed]
+    assert [r.id for r in clients.search("Своя").rows] == [mine]
+    assert clients.search(surname).rows == []
+    register = referrals.intake_register("reception", received.date(), received.date())
+    assert sorted(r.client_id for r in register.rows) == sorted([unclaimed, mine])
+    assert register.total == 2
+    for row in clients.search("").rows + [clients.search("Ничейная").rows[0]]:
+        clients.get_client_card(row.id)  # whatever they find, they may open
