@@ -50,17 +50,34 @@ def fmt_datetime(d: dt.datetime | None) -> str:
 
 
 def parse_date(text: str) -> dt.date:
-    """Parse ДД.ММ.ГГГГ; raise ValueError with a Russian message."""
+    """Parse ДД.ММ.ГГГГ; raise ValueError with a Russian message (a well-formed date that does not exist, such
+    as 31.02.2026, is told apart from a badly written one)."""
     text = text.strip()
     try:
         return dt.datetime.strptime(text, "%d.%m.%Y").date()
     except ValueError:
-        raise ValueError("Дата должна быть в виде ДД.ММ.ГГГГ, например 25.11.2026.") from None
+        pass
+    parts = text.split(".")
+    if len(parts) == 3 and all(p.isdigit() for p in parts) and len(parts[2]) == 4 and len(parts[1]) <= 2:
+        month = int(parts[1])
+        if not 1 <= month <= 12:
+            raise ValueError(f"Такой даты нет: {text} (месяц — от 01 до 12).") from None
+        if len(parts[0]) <= 2:
+            why = "день — от 01" if int(parts[0]) == 0 else "в этом месяце меньше дней"
+            raise ValueError(f"Такой даты нет: {text} ({why}).") from None
+    raise ValueError("Дата должна быть в виде ДД.ММ.ГГГГ, например 25.11.2026.") from None
 
 
 def parse_time(text: str) -> dt.time:
-    """Parse ЧЧ:ММ; raise ValueError with a Russian message."""
+    """Parse ЧЧ:ММ; raise ValueError with a Russian message (25:00 or 10:75 is told apart from a badly
+    written time)."""
     try:
         return dt.datetime.strptime(text.strip(), "%H:%M").time()
     except ValueError:
-        raise ValueError("Время должно быть в виде ЧЧ:ММ, например 14:30.") from None
+        pass
+    parts = text.strip().split(":")
+    if len(parts) == 2 and all(p.isdigit() and 1 <= len(p) <= 2 for p in parts):
+        if int(parts[0]) > 23:
+            raise ValueError(f"Такого времени нет: {text.strip()} (часы — от 00 до 23).") from None
+        raise ValueError(f"Такого времени нет: {text.strip()} (минуты — от 00 до 59).") from None
+    raise ValueError("Время должно быть в виде ЧЧ:ММ, например 14:30.") from None
