@@ -8,7 +8,7 @@ import json
 from soptui.db import models as m
 from soptui.db.connection import write_transaction
 from soptui.domain import patronage, workdays
-from soptui.domain.labels import DIAGNOSTIC_METHODS, PROBLEM_AREAS, VISIT_KINDS
+from soptui.domain.labels import DIAGNOSTIC_METHODS, PROBLEM_AREAS
 from soptui.domain.service_time import StageTimes
 from soptui.services import patronage as visits
 
@@ -149,7 +149,7 @@ def seed_demo(ctx) -> None:
             client=client,
             staff=staff_id,
             sop="04",
-            service_kind=f"{visits.SERVICE_KIND} ({VISIT_KINDS[v.kind]})",
+            service_kind=visits.service_kind_of(v.kind),
             **times.entry_fields(),
             source_type="visit",
             source_id=v.id,

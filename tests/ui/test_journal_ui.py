@@ -151,7 +151,7 @@ async def test_period_errors_at_the_field_keep_the_text(demo_store):
         screen = app.screen
         before = screen.log_page.total
         await _type_date(pilot, "j-start", "31.02.2026")
-        assert "ДД.ММ.ГГГГ" in _error(screen, "j-start")
+        assert _error(screen, "j-start") == "Такой даты нет: 31.02.2026 (в этом месяце меньше дней)."
         assert screen.query_one("#j-start", LabeledInput).value == "31.02.2026"  # nothing typed is lost
         assert screen.period is None
         assert screen.log_page.total == before  # the old page stays until the period is right
@@ -234,6 +234,7 @@ def test_journal_at_80_columns_names_the_service_short_and_the_client_by_initial
 
     # the service column is 21 wide at 80 columns: «Патронаж (плановый (повторный))» was cut «…(плановый (п»
     assert short_service("04", "Социальный патронаж (плановый (повторный))") == "Патронаж (плановый)"
+    assert short_service("04", "Социальный патронаж (плановый, повторный)") == "Патронаж (плановый)"
     assert short_service("04", "Социальный патронаж (первичный)") == "Патронаж (первичный)"
     assert short_service("05", "Проведение занятий в группах взаимоподдержки, клубах общения") == "Занятие в клубе"
     assert short_service("99", "Что-то иное") == "Что-то иное"

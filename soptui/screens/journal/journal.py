@@ -840,5 +840,6 @@ def short_service(sop: str, service: str) -> str:
     if not (service.endswith(")") and "(" in service):
         return short
     kind = service[service.find("(") + 1 : -1]
-    kind = kind.split(" (", 1)[0]  # «плановый (повторный)»: the first word says it, and fits 80 columns
+    # «плановый, повторный» (and «плановый (повторный)» of older rows): the first word says it, and fits 80 columns
+    kind = kind.split(" (", 1)[0].split(",", 1)[0]
     return f"{short} ({kind})"

@@ -15,7 +15,7 @@ Only this package queries the visit tables; it returns plain dataclasses.
 
 from __future__ import annotations
 
-from soptui.services.patronage._common import SERVICE_KIND, VisitCard, VisitError
+from soptui.services.patronage._common import SERVICE_KIND, VisitCard, VisitError, service_kind_of
 from soptui.services.patronage.acts import (
     ACT_LETTERS,
     ActDocument,
@@ -69,6 +69,7 @@ from soptui.services.patronage.schedule import ScheduleDocument, print_schedule,
 __all__ = [
     # common
     "SERVICE_KIND",
+    "service_kind_of",
     "VisitCard",
     "VisitError",
     # reading

@@ -22,6 +22,15 @@ from soptui.services import institution
 SERVICE_KIND = "Социальный патронаж"
 
 
+def service_kind_of(kind: str) -> str:
+    """The service log's words for a visit of this kind: «Социальный патронаж (плановый, повторный)» (the
+    kind's own brackets folded in: «(плановый (повторный))» was printed before)."""
+    from soptui.domain.labels import VISIT_KINDS
+
+    words = VISIT_KINDS.get(kind, kind).replace(" (", ", ").replace(")", "")
+    return f"{SERVICE_KIND} ({words})"
+
+
 class VisitError(Exception):
     """Bad input for a visit: `errors` maps a form field to a Russian message."""
 

@@ -13,10 +13,10 @@ from soptui.db import models as m
 from soptui.db import store
 from soptui.db.connection import write_transaction
 from soptui.domain import patronage
-from soptui.domain.labels import DIAGNOSTIC_METHODS, PROBLEM_AREAS, RECOMMENDATION_STATUSES, VISIT_KINDS, VISIT_STATUSES
+from soptui.domain.labels import DIAGNOSTIC_METHODS, PROBLEM_AREAS, RECOMMENDATION_STATUSES, VISIT_STATUSES
 from soptui.domain.service_time import VISIT_STAGES, StageTimes, check_recording
 from soptui.services import access, drafts
-from soptui.services.patronage._common import SERVICE_KIND, VisitError
+from soptui.services.patronage._common import VisitError, service_kind_of
 from soptui.services.patronage.reading import VisitOutcome
 
 
@@ -208,7 +208,7 @@ def complete_visit(visit_id: int, outcome: VisitOutcome, recording: Recording | 
                 recorded_at=now,
                 late_reason=recording.late_reason.strip() if done_on < now.date() else "",
                 sop="04",
-                service_kind=f"{SERVICE_KIND} ({VISIT_KINDS.get(v.kind, v.kind)})",
+                service_kind=service_kind_of(v.kind),
                 units=1,
                 **times.entry_fields(),
                 source_type="visit",

@@ -132,6 +132,7 @@ def test_completion_needs_an_act_and_writes_one_service_entry(family):
     assert len(entries) == 1 and entries[0].id == entry_id
     e = entries[0]
     assert (e.sop, e.minutes, e.client_id, e.staff_id) == ("04", 92, family["client"], family["spec"])
+    assert e.service_kind == "Социальный патронаж (первичный)"
     assert (e.prep_minutes, e.work_minutes, e.doc_minutes, e.norm_minutes) == (45, 38, 9, 110)
     recs = list(m.Recommendation.select())
     assert [(r.text, r.for_whom, r.status) for r in recs] == [("Обратиться в УСП", "мать", "open")]
@@ -201,12 +202,14 @@ def test_recommendations_carried_forward_to_the_planned_visit(family):
     with pytest.raises(VisitError) as exc:
         visits.complete_visit(repeat, dataclasses.replace(WORKED, checks={a.id: ("done", "оформлено")}))
     assert "эффективна" in exc.value.errors["effectiveness"]
-    visits.complete_visit(
+    repeat_entry = visits.complete_visit(
         repeat,
         dataclasses.replace(
             WORKED, checks={a.id: ("done", "оформлено"), b.id: ("open", "")}, effectiveness="Работа эффективна."
         ),
     )
+    # the kind's own brackets are folded in: «(плановый (повторный))» was printed in the service log
+    assert m.ServiceEntry.get_by_id(repeat_entry).service_kind == "Социальный патронаж (плановый, повторный)"
     ra, rb = m.Recommendation.get_by_id(a.id), m.Recommendation.get_by_id(b.id)
     assert (ra.status, ra.comment, ra.checked_visit_id) == ("done", "оформлено", repeat)
     assert (rb.status, rb.checked_visit_id) == ("open", None)  # unchecked stays open
