@@ -321,7 +321,6 @@ def recommendations_overdue(scope: Scope, names: Names) -> CheckResult:
     for _rid, vid, text, due, status, last, first, patr in rows:
         finding = None
         if status == "open":
-            short_text = text if len(text) <= 60 else text[:59] + "…"
             finding = Finding(
                 result.key,
                 result.title,
@@ -329,7 +328,7 @@ def recommendations_overdue(scope: Scope, names: Names) -> CheckResult:
                 due,
                 full_name(last, first, patr),
                 _short(names, staff.get(vid, [])),
-                f"срок {clock.fmt_date(due)}: «{short_text}»",
+                f"срок {clock.fmt_date(due)}: «{text}»",  # in full: the report a head signs wraps it
                 ("visit", vid),
             )
         result.tally(staff.get(vid, []), due, finding)

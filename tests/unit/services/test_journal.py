@@ -609,7 +609,8 @@ def test_recommendations_left_unchecked_at_the_repeat_visit_and_overdue(audit_da
         return v.id
 
     first = visit("primary", D(2026, 11, 2))
-    m.Recommendation.create(visit=first, client=petrov, text="Оформить пособие", due_date=D(2026, 11, 10))
+    long_text = "Оформить пособие на ребёнка в МФЦ и обеспечить ему отдельное место для выполнения домашних заданий"
+    m.Recommendation.create(visit=first, client=petrov, text=long_text, due_date=D(2026, 11, 10))
     m.Recommendation.create(
         visit=first, client=petrov, text="Записаться к логопеду", due_date=D(2026, 11, 20), status="done"
     )
@@ -628,7 +629,13 @@ def test_recommendations_left_unchecked_at_the_repeat_visit_and_overdue(audit_da
     assert f.detail == "не проверено рекомендаций прежних визитов: 2"  # «Оформить пособие», «Через месяц»
     overdue = _check(s, "recommendations_overdue")
     assert (overdue.checked, overdue.found) == (2, 1)  # due 10.11 open, due 20.11 done; 05.12 not yet
-    assert overdue.findings[0].detail == "срок 10.11.2026: «Оформить пособие»"
+    # in full: the report a head signs printed «…домашних …» for a long one
+    assert overdue.findings[0].detail == f"срок 10.11.2026: «{long_text}»"
+    from soptui.forms import audit_report
+    from soptui.services import printing
+
+    printed = " ".join(_pdf_text(printing.render(audit_report, s)).split())
+    assert long_text in printed
     # the repeat visit checks them: nothing left unchecked
     m.Recommendation.update(checked_visit=repeat).where(m.Recommendation.visit == first).execute()
     s = journal.audit_summary(*NOV, actor=_as("chief"))
