@@ -471,6 +471,17 @@ async def test_a_head_completes_a_colleagues_past_visit_naming_who_did_it_and_wh
         await burst(pilot, ["ctrl+s"])
         assert "почему запись вносится позже" in str(dialog.query_one("#rec-reason").query_one("FieldError").render())
         await fill(pilot, dialog.query_one("#rec-reason"), "отчёт сдан на следующий день")
+        # a day the service would refuse is refused here, at the field, and the dialog stays with what was typed
+        # (it closed, and the refusal came afterwards under the visit: a month gone by was a dead end)
+        day_error = dialog.query_one("#rec-day").query_one("FieldError")
+        for typed, words in (("26.11.2026", "позже сегодняшней"), ("31.10.2026", "только за текущий месяц")):
+            await fill(pilot, dialog.query_one("#rec-day"), typed)
+            await burst(pilot, ["ctrl+s"])
+            await settle(pilot, app)
+            assert app.screen is dialog and words in str(day_error.render())
+            assert dialog.query_one("#rec-reason").value == "отчёт сдан на следующий день"
+        assert m.PatronageVisit.get_by_id(vid).status == "planned"
+        await fill(pilot, dialog.query_one("#rec-day"), "24.11.2026")
         await burst(pilot, ["ctrl+s"])
         await settle(pilot, app, 5)
     assert m.PatronageVisit.get_by_id(vid).status == "done"
@@ -625,3 +636,22 @@ async def test_a_specialist_of_no_department_sees_their_own_week_and_is_told_so(
         await pilot.press("x")
         await until(pilot, lambda: isinstance(app.screen, FieldsDialog), "the export dialog")
         assert "Вы не закреплены за отделением" in str(app.screen.query_one("#fd-text", Static).render())
+
+
+async def test_a_visit_of_a_closed_month_is_said_at_the_day_as_the_dialog_opens(demo_store, centre):
+    """A visit planned in a month already closed cannot go into the service log: the recording dialog says so
+    at the day's field as it opens, not only after Ctrl+S."""
+    from soptui.screens.patronage.recording import RecordingDialog
+
+    from conftest import wait_screen
+
+    ivanova = staff_id("ivanova")
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "ivanova", "demo2026")
+        app.push_screen(RecordingDialog({ivanova: "Иванова М.С."}, ivanova, dt.date(2026, 10, 30)))
+        dialog = await wait_screen(pilot, "RecordingDialog")
+        await pilot.pause()
+        assert dialog.query_one("#rec-day").value == "30.10.2026"
+        error = str(dialog.query_one("#rec-day").query_one("FieldError").render())
+        assert "только за текущий месяц (с 01.11.2026)" in error

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Select, Static
 
 from soptui.core import clock
+from soptui.domain.service_time import check_recording
 from soptui.widgets.dialogs import dialog_css
 from soptui.widgets.fields import FieldError, LabeledInput
 
@@ -35,11 +36,12 @@ class RecordingDialog(ModalScreen[tuple[int, dt.date, str] | None]):
         ),
     ]
 
-    def __init__(self, performers: dict[int, str], me: int | None, planned: dt.date) -> None:
+    def __init__(self, performers: dict[int, str], me: int | None, planned: dt.date, is_head: bool = False) -> None:
         super().__init__()
         self.performers = performers
         self.me = me
         self.planned = planned
+        self.is_head = is_head
 
     def compose(self) -> ComposeResult:
         today = clock.today()
@@ -66,19 +68,50 @@ class RecordingDialog(ModalScreen[tuple[int, dt.date, str] | None]):
                 yield Button("Записать (Ctrl+S)", variant="primary", id="rec-ok")
                 yield Button("Отмена", id="rec-cancel")
 
+    def on_mount(self) -> None:
+        # a visit of a month already closed: said at once, where the day is, not only after Ctrl+S
+        today = clock.today()
+        if self.planned < today.replace(day=1):
+            problems = check_recording(
+                actor_id=self.me or 0,
+                actor_is_head=self.is_head,
+                performers=self.performers,
+                performer_id=None,
+                done_on=self.planned,
+                today=today,
+                late_reason="-",
+            )
+            self.query_one("#rec-day", LabeledInput).show_error(problems.get("done_on"))
+
     @on(Button.Pressed, "#rec-ok")
     def action_ok(self) -> None:
+        """Checked here with the service's own rule (who may be named, no later than today, not before this
+        month, a reason for a past day): each error at its field, the dialog stays open with what was typed."""
         performer = self.query_one("#rec-performer", Select).value
         ok_day, day = self.query_one("#rec-day", LabeledInput).check()
-        reason = self.query_one("#rec-reason", LabeledInput).value
+        reason_field = self.query_one("#rec-reason", LabeledInput)
         error = self.query_one("#rec-performer-error", FieldError)
-        error.show(None if isinstance(performer, int) else "Выберите, кто провёл визит.")
-        if not ok_day or not isinstance(performer, int):
+        chosen = isinstance(performer, int)
+        problems: dict[str, str] = {}
+        if ok_day and self.me is not None:
+            problems = check_recording(
+                actor_id=self.me,
+                actor_is_head=self.is_head,
+                performers=self.performers,
+                performer_id=performer if chosen else None,
+                done_on=day,
+                today=clock.today(),
+                late_reason=reason_field.value,
+            )
+        elif ok_day and day < clock.today() and not reason_field.value.strip():
+            problems["late_reason"] = "Укажите, почему запись вносится позже дня визита."
+        error.show(problems.get("performer") if chosen else "Выберите, кто провёл визит.")
+        if "done_on" in problems:
+            self.query_one("#rec-day", LabeledInput).show_error(problems["done_on"])
+        reason_field.show_error(problems.get("late_reason"))
+        if not ok_day or not chosen or problems:
             return
-        if day < clock.today() and not reason.strip():
-            self.query_one("#rec-reason", LabeledInput).show_error("Укажите, почему запись вносится позже дня визита.")
-            return
-        self.dismiss((performer, day, reason))
+        self.dismiss((performer, day, reason_field.value))
 
     @on(Button.Pressed, "#rec-cancel")
     def action_cancel(self) -> None:

@@ -619,7 +619,9 @@ class VisitDoScreen(Screen):
             performer, day, reason = answer
             self._complete(outcome, Recording(performer, day, reason))
 
-        self.app.push_screen(RecordingDialog(performers, actor.id if actor else None, planned), chosen)
+        self.app.push_screen(
+            RecordingDialog(performers, actor.id if actor else None, planned, bool(actor and actor.is_head)), chosen
+        )
 
     @on(Button.Pressed, "#complete")
     def _complete_pressed(self) -> None:
