@@ -205,6 +205,11 @@ async def test_doing_a_visit_and_completing_it_with_an_act(demo_store, tmp_path,
         do.query_one("#rec-whom-input").focus()
         await paste(pilot, "мать")
         do.query_one("#rec-due-input").focus()
+        await paste(pilot, "01.01.2020")  # due before the visit: refused at the field, nothing typed lost
+        await pilot.press("enter")
+        assert "раньше дня визита" in str(do.query_one("#rec-due").query_one("FieldError").render())
+        assert do.new_recs == [] and do.query_one("#rec-text-input").value == "Обратиться в УСП"
+        do.query_one("#rec-due-input").value = ""
         await paste(pilot, "10.12.2026")
         await pilot.press("enter")
         assert do.new_recs == [("Обратиться в УСП", "мать", "10.12.2026")]

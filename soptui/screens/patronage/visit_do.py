@@ -459,6 +459,10 @@ class VisitDoScreen(Screen):
             text_field.input.focus()
             return
         text_field.show_error(None)
+        day = self.detail.card.start.date()
+        if ok_due and due is not None and due < day:  # the service refuses it too (validate_outcome)
+            due_field.show_error(f"Срок не может быть раньше дня визита ({day:%d.%m.%Y}).")
+            ok_due = False
         if not ok_due:
             due_field.input.focus()
             return

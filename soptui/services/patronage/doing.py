@@ -37,12 +37,17 @@ def load_progress(visit_id: int) -> dict[str, Any] | None:
     return drafts.load_draft(progress_key(visit_id))
 
 
-def validate_outcome(kind: str, outcome: VisitOutcome) -> dict[str, str]:
-    """Field errors of a visit's outcome (empty when it can be completed)."""
+def validate_outcome(kind: str, outcome: VisitOutcome, visit_day: dt.date | None = None) -> dict[str, str]:
+    """Field errors of a visit's outcome (empty when it can be completed). `visit_day`: the day of the visit,
+    before which no recommendation can be due."""
     errors: dict[str, str] = {}
     for i, rec in enumerate(outcome.recommendations):
         if not rec.text.strip():
             errors[f"rec:{i}"] = f"Рекомендация № {i + 1}: нет текста рекомендации."
+        elif visit_day is not None and rec.due_date is not None and rec.due_date < visit_day:
+            errors[f"rec:{i}"] = (
+                f"Рекомендация № {i + 1}: срок {rec.due_date:%d.%m.%Y} раньше дня визита ({visit_day:%d.%m.%Y})."
+            )
     bad = [x for x in outcome.methods if x not in DIAGNOSTIC_METHODS]
     if bad:
         errors["methods"] = "Неизвестный метод: " + ", ".join(bad)
@@ -118,7 +123,7 @@ def complete_visit(visit_id: int, outcome: VisitOutcome, recording: Recording | 
     me = actor.id if actor else None
     performers = _visit_staff(visit_id)
     done_on = recording.done_on or now.date()
-    errors = validate_outcome(v.kind, outcome)
+    errors = validate_outcome(v.kind, outcome, done_on)
     errors.update(
         check_recording(
             actor_id=me,

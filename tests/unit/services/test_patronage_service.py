@@ -173,6 +173,12 @@ def test_recommendation_without_text_is_refused(family):
     _complete_act(vid)
     with pytest.raises(VisitError) as exc:
         visits.complete_visit(vid, dataclasses.replace(WORKED, recommendations=[NewRecommendation("  ", "мать")]))
+    with pytest.raises(VisitError) as late:  # due before the day of the visit: refused by the service too
+        visits.complete_visit(
+            vid,
+            dataclasses.replace(WORKED, recommendations=[NewRecommendation("Оформить", "мать", dt.date(2020, 1, 1))]),
+        )
+    assert "раньше дня визита" in late.value.errors["rec:0"]
     assert "нет текста" in exc.value.errors["rec:0"]
     assert m.PatronageVisit.get_by_id(vid).status == "planned" and m.ServiceEntry.select().count() == 0
 
