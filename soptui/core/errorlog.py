@@ -80,6 +80,10 @@ def user_message(exc: BaseException, action: str = "выполнить дейс�
     if name == "StoreBusy" or "locked" in text or "busy" in text:
         return f"Не удалось {action}: база занята, попробуйте ещё раз через минуту."
     if name == "AccessDenied":
+        # its text is one of the services' own Russian sentences (services/access.py), naming no one: it says why
+        why = str(exc).strip().rstrip(".")
+        if why and not why.isascii():
+            return f"Не удалось {action}: {why[0].lower()}{why[1:]}."
         return f"Не удалось {action}: нет доступа."
     if name == "ControlCharacters":  # a form that does not check its text box at the field
         return f"Не удалось {action}: {CONTROL_MESSAGE[0].lower()}{CONTROL_MESSAGE[1:]}"

@@ -86,6 +86,11 @@ def require_client(actor: Actor | None, department_id: int | None, assigned_staf
     """Refuse unless the actor may work with a client of this department / assignment."""
     actor = resolve(actor)
     if not may_see_client(actor, department_id, assigned_staff_id):
+        kind, value = client_scope(actor)
+        if kind == "department" and department_id is not None and department_id != value:
+            raise AccessDenied("Клиент относится к другому отделению, его дело вам недоступно.")
+        if kind in ("department", "assigned") and assigned_staff_id is not None:
+            raise AccessDenied("Клиент закреплён за другим специалистом, его дело вам недоступно.")
         raise AccessDenied("Нет доступа к делу этого клиента.")
     return actor
 

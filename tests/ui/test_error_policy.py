@@ -61,6 +61,19 @@ def test_the_log_never_holds_values_or_locals():
     assert "hunter2" not in errorlog.user_message(ValueError("hunter2"))
 
 
+def test_a_refusal_says_why_in_the_services_own_words():
+    """A specialist printing their own call of a family since moved to another department was told only «нет
+    доступа»; the services' refusals are Russian sentences naming no one, and the message now carries them."""
+    from soptui.services.errors import AccessDenied
+
+    refusal = AccessDenied("Клиент относится к другому отделению, его дело вам недоступно.")
+    assert errorlog.user_message(refusal, "напечатать бланк") == (
+        "Не удалось напечатать бланк: клиент относится к другому отделению, его дело вам недоступно."
+    )
+    assert errorlog.user_message(AccessDenied()) == "Не удалось выполнить действие: нет доступа."
+    assert errorlog.user_message(AccessDenied("denied for user 42")) == "Не удалось выполнить действие: нет доступа."
+
+
 # --- injected failures: sign-in with the store write-locked, save, search, print, a running call ------------
 
 PASSWORD_TYPED = "Пароль-Секрет-77"

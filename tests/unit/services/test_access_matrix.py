@@ -72,6 +72,7 @@ OPEN = {
         "first_free_slot",
         "free_start",
         "referral_patronage_due",
+        "service_kind_of",
     },
     "groups": {"quoted", "schedule_text", "leader_options", "leader_full_names"},
     "journal": {
@@ -419,3 +420,18 @@ def test_a_specialist_of_no_department_finds_what_they_may_open_and_nothing_else
     assert register.total == 2
     for row in clients.search("").rows + [clients.search("Ничейная").rows[0]]:
         clients.get_client_card(row.id)  # whatever they find, they may open
+
+
+def test_a_refusal_says_why_the_file_is_closed(world, staff):
+    """Their own call of a family since moved to another department: the call form is refused with the reason,
+    not a bare «нет доступа» (the message the screen shows carries the service's sentence)."""
+    from soptui.services.calls.documents import call_form_data
+
+    session.set_actor(auth.sign_in("spec", PASSWORD))
+    elsewhere = m.Staff.get_by_id(staff["other"]).department_id
+    m.Client.update(department=elsewhere).where(m.Client.id == world["client"]).execute()  # moved meanwhile
+    with pytest.raises(AccessDenied, match="^Клиент относится к другому отделению, его дело вам недоступно.$"):
+        call_form_data(world["call"])
+    # not yet routed, but assigned to a colleague
+    with pytest.raises(AccessDenied, match="^Клиент закреплён за другим специалистом, его дело вам недоступно.$"):
+        access.require_client(None, None, staff["head"])
