@@ -97,10 +97,11 @@ class OverrideDialog(ModalScreen[tuple[str, dict[int, str], int | None] | None])
         Binding("escape", "cancel", "Назад к перекличке", id="override.cancel", tooltip="Вернуться к перекличке")
     ]
 
-    def __init__(self, violations, actor) -> None:
+    def __init__(self, violations, actor, session_id: int) -> None:
         super().__init__()
         self.violations = violations
         self.actor = actor
+        self.session_id = session_id
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="ov-box", classes="dialog"):
@@ -185,12 +186,13 @@ class OverrideDialog(ModalScreen[tuple[str, dict[int, str], int | None] | None])
 
     @db_work(exclusive=True, group="override")
     def _check_head(self, login: str, password: str, reason: str) -> None:
-        from soptui.services import auth
+        from soptui.services import groups
 
-        # checked here to answer at the dialog, and again by the service when the roll-call is saved;
-        # failures slow this dialog down, never the head's own sign-in
-        if auth.verify_head_approval(login, password) is None:
-            self.app.call_from_thread(self._failed, "Неверный логин или пароль, или это не заведующий отделением.")
+        # checked here to answer at the dialog, and again by the service when the roll-call is saved (a head of
+        # the club's own department, or of the centre); failures slow this dialog down, never the head's sign-in
+        problem = groups.override_approval_problem(self.session_id, login, password)
+        if problem:
+            self.app.call_from_thread(self._failed, problem)
             return
         approval = (login, password)
         self.app.call_from_thread(self.dismiss, ("override", {v.client_id: reason for v in self.violations}, approval))
@@ -486,7 +488,7 @@ class RollCallScreen(EditFlow, SectionScreen):
                 self.override_by = head_id
             self.action_save()
 
-        self.app.push_screen(OverrideDialog(violations, self.app.actor), decided)
+        self.app.push_screen(OverrideDialog(violations, self.app.actor, self.session_id), decided)
 
     def _saved(self, result: service.SaveResult) -> None:
         if self.saved_after is None:

@@ -70,7 +70,14 @@ from soptui.services.groups.members import (
     remove_member,
     set_informed,
 )
-from soptui.services.groups.rollcall import RollCall, RollCallRow, SaveResult, roll_call, save_roll_call
+from soptui.services.groups.rollcall import (
+    RollCall,
+    RollCallRow,
+    SaveResult,
+    override_approval_problem,
+    roll_call,
+    save_roll_call,
+)
 from soptui.services.groups.sessions import (
     REPORT_FIELDS,
     FeedbackRow,
@@ -146,6 +153,7 @@ __all__ = [
     "roll_call",
     "save_club",
     "save_roll_call",
+    "override_approval_problem",
     "save_session_report",
     "schedule_text",
     "session_report",

@@ -124,8 +124,9 @@ def roll_call(session_id: int) -> RollCall:
     return RollCall(s.id, club.id, club.name, s.date, s.start_time, s.end_time, s.topic, s.goal, s.status, tuple(rows))
 
 
-def _override_approver(approval: int | tuple[str, str] | None) -> int:
-    """Who allows a third session this week (SOP 05): the signed-in head, or a head's own password now."""
+def _override_approver(approval: int | tuple[str, str] | None, session_id: int) -> int:
+    """Who allows a third session this week (SOP 05): the signed-in head, or a head's own password now; a head
+    of the club's own department, or the head of the centre (a head of another department once could)."""
     from soptui.core import session as session_service
     from soptui.services import auth
 
@@ -135,11 +136,36 @@ def _override_approver(approval: int | tuple[str, str] | None) -> int:
             raise GroupError(
                 "Неверный логин или пароль, или это не заведующий отделением: третье занятие не разрешено."
             )
-        return head_id
-    actor = session_service.current()
-    if actor is not None and actor.is_head and approval in (None, actor.id):
-        return actor.id
-    raise GroupError("Разрешить третье занятие в неделю может только заведующий отделением (своим паролем).")
+        head = auth.actor_for(m.Staff.get_by_id(head_id))
+    else:
+        head = session_service.current()
+        if head is None or not head.is_head or approval not in (None, head.id):
+            raise GroupError("Разрешить третье занятие в неделю может только заведующий отделением (своим паролем).")
+    club = (
+        m.Club.select(m.Club.department)
+        .join(m.GroupSession, on=(m.GroupSession.club == m.Club.id))
+        .where(m.GroupSession.id == session_id)
+        .first()
+    )
+    try:
+        access.require_head(head, club.department_id if club is not None else None)
+    except access.AccessDenied:
+        raise GroupError(
+            "Третье занятие в неделю разрешает заведующий отделением, к которому относится клуб, "
+            "или заведующий центром."
+        ) from None
+    return head.id
+
+
+def override_approval_problem(session_id: int, login: str, password: str) -> str:
+    """Why this head's login and password cannot allow a third session of this club this week ("" if they can):
+    the roll-call's dialog answers at once; the save checks again."""
+    access.require_session(None, session_id)  # access: department
+    try:
+        _override_approver((login, password), session_id)
+    except GroupError as exc:
+        return str(exc)
+    return ""
 
 
 def save_roll_call(
@@ -165,7 +191,7 @@ def save_roll_call(
     overrides = {k: v.strip() for k, v in (overrides or {}).items() if v and v.strip()}
     staff_id = staff_id if staff_id is not None else session_service.actor_id()
     if overrides:
-        override_by = _override_approver(override_by)
+        override_by = _override_approver(override_by, session_id)
     created = removed = 0
     # the session's marks and, for the weekly limit, each marked client's other sessions: theirs alone
     with write_transaction(scope=[("group_session", session_id), *(("client", c) for c in marks)]):

@@ -11,6 +11,7 @@ import pytest
 from soptui.db import models as m
 from soptui.domain import groups as domain
 from soptui.domain.groups import ScheduleError, SessionRef, Slot
+from soptui.services import auth
 from soptui.services import groups as g
 
 from conftest import PASSWORD
@@ -223,6 +224,17 @@ def test_head_override_is_recorded_and_a_specialist_cannot_override(actor, staff
         g.save_roll_call(friday, {kid: (True, "")}, {kid: "просьба мамы"}, override_by=("head", "wrong-pass"))
     with pytest.raises(g.GroupError, match="Неверный логин или пароль"):
         g.save_roll_call(friday, {kid: (True, "")}, {kid: "просьба мамы"}, override_by=("spec", PASSWORD))
+    assert not m.Attendance.select().where(m.Attendance.session == friday).exists()
+    # the head of another department cannot allow it for this department's club (they once could)
+    own = m.Staff.get_by_id(staff["spec"]).department_id
+    m.Club.update(department=own).where(m.Club.id == club).execute()
+    auth.add_user(
+        "headhome", PASSWORD, "Белова", "Ирина", "", "head", "head", "Отделение социального обслуживания на дому"
+    )
+    with pytest.raises(g.GroupError, match="заведующий отделением, к которому относится клуб"):
+        g.save_roll_call(friday, {kid: (True, "")}, {kid: "просьба мамы"}, override_by=("headhome", PASSWORD))
+    assert "к которому относится клуб" in g.override_approval_problem(friday, "headhome", PASSWORD)
+    assert g.override_approval_problem(friday, "head", PASSWORD) == ""
     assert not m.Attendance.select().where(m.Attendance.session == friday).exists()
     approval = ("head", PASSWORD)  # the head types their own password at the moment of the override
     result = g.save_roll_call(friday, {kid: (True, "")}, {kid: "подготовка к празднику"}, override_by=approval)
