@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 
 def whole_minutes(seconds: float) -> int:
-    """Minutes, rounded half up; any stage that ran at all counts at least one minute."""
+    """Minutes, rounded half up; any work that ran at all counts at least one minute."""
     if seconds <= 0:
         return 0
     return max(1, int((seconds + 30) // 60))
@@ -30,7 +30,19 @@ class StageTimes:
 
     @classmethod
     def measured(cls, prep_s: float, work_s: float, doc_s: float, norms: tuple[int, int, int]) -> StageTimes:
-        return cls(whole_minutes(prep_s), whole_minutes(work_s), whole_minutes(doc_s), *norms)
+        """The measured time, rounded once as a whole, shared out over the stages by their seconds (largest
+        remainder), so the stages add up to it. Each stage rounded on its own, with at least a minute for any
+        that ran, overstated short work: a 55-second call was logged as 3 minutes."""
+        seconds = [max(float(x), 0.0) for x in (prep_s, work_s, doc_s)]
+        total = whole_minutes(sum(seconds))
+        if total == 0:
+            return cls(0, 0, 0, *norms)
+        exact = [x * total / sum(seconds) for x in seconds]
+        parts = [int(x) for x in exact]
+        by_remainder = sorted(range(3), key=lambda i: (exact[i] - parts[i], seconds[i]), reverse=True)
+        for i in by_remainder[: total - sum(parts)]:
+            parts[i] += 1
+        return cls(*parts, *norms)
 
     @property
     def total(self) -> int:

@@ -8,13 +8,22 @@ def test_whole_minutes_rounds_half_up_and_counts_any_stage_that_ran():
 
 
 def test_a_2_minute_sop03_call_is_2_minutes_not_its_60_minute_norm():
-    t = StageTimes.measured(40, 95, 20, (20, 20, 20))  # 40 s, 1 min 35 s, 20 s
-    assert (t.prep, t.work, t.doc, t.total, t.norm) == (1, 2, 1, 4, 60)
+    t = StageTimes.measured(40, 95, 20, (20, 20, 20))  # 40 s, 1 min 35 s, 20 s: 2 min 35 s in all
+    # the measured time rounded once (it was 4: each stage rounded up to a minute of its own), shared out by
+    # the stages' seconds so they add up to it
+    assert (t.prep, t.work, t.doc, t.total, t.norm) == (1, 2, 0, 3, 60)
     assert t.over(CALL_STAGES) == []
     assert t.describe(CALL_STAGES) == (
         "фактически: подготовка 1 мин (норма 20), разговор 2 мин (норма 20), "
-        "документирование 1 мин (норма 20); всего 4 мин из 60 по норме"
+        "документирование 0 мин (норма 20); всего 3 мин из 60 по норме"
     )
+    assert t.entry_fields()["minutes"] == 3
+
+
+def test_a_55_second_call_is_logged_as_1_minute_not_3():
+    t = StageTimes.measured(24, 25, 6, (20, 20, 20))
+    assert (t.prep, t.work, t.doc, t.total) == (0, 1, 0, 1)
+    assert StageTimes.measured(0, 0, 0, (20, 20, 20)).total == 0
 
 
 def test_a_visit_over_its_work_norm_is_flagged():
