@@ -388,6 +388,24 @@ async def test_paging_and_filters_for_head(demo_store):
         await pilot.press("ctrl+pageup")
         await _settle(pilot, app)
         assert len(_table_names(screen)) == 50
+        # after the search box was used (typed, then Esc), and from the list: the box and the table have
+        # Ctrl+PgDn of their own (sideways scrolling), which took the key
+        await pilot.press(*"сок")
+        await _settle(pilot, app)
+        await pilot.press("escape")
+        await _settle(pilot, app)
+        assert screen.result.total == 60 and app.focused.id == "reg-query"
+        await pilot.press("ctrl+pagedown")
+        await _settle(pilot, app)
+        assert screen.page_offset == 50 and len(_table_names(screen)) == 10
+        await pilot.press("ctrl+pageup")
+        await _settle(pilot, app)
+        screen.query_one("DataTable").focus()
+        await pilot.press("ctrl+pagedown")
+        await _settle(pilot, app)
+        assert screen.page_offset == 50
+        await pilot.press("ctrl+pageup")
+        await _settle(pilot, app)
         from textual.widgets import Select
 
         screen.query_one("#f-cat", Select).value = "elderly"

@@ -60,8 +60,10 @@ class ClientsScreen(ClientSearchMixin, SectionScreen):
             id="clients.intake_register",
             tooltip="Журнал приёма граждан и журнал регистрации телефонных звонков (СОП 04)",
         ),
-        Binding("ctrl+pagedown", "page(1)", "Стр.→", id="clients.next", tooltip="Следующая страница"),
-        Binding("ctrl+pageup", "page(-1)", "←Стр.", id="clients.prev", tooltip="Предыдущая страница"),
+        # priority: the search box and the list have Ctrl+PgDn/PgUp of their own (scrolling sideways), which
+        # took the key once the search had been used, and the next page was out of reach
+        Binding("ctrl+pagedown", "page(1)", "Стр.→", id="clients.next", tooltip="Следующая страница", priority=True),
+        Binding("ctrl+pageup", "page(-1)", "←Стр.", id="clients.prev", tooltip="Предыдущая страница", priority=True),
         Binding("escape", "clear", "Очистить", id="clients.clear", tooltip="Очистить поиск", show=False),
         Binding("down", "to_table", "К списку", show=False, id="clients.to_table", tooltip="Перейти к списку клиентов"),
     ]
