@@ -284,3 +284,41 @@ async def test_login_typed_before_the_terminal_went_raw_signs_in(demo_store):
         # (not burst(): its wait for the workers trips over the sign-in worker its own screen ends)
         await until(pilot, lambda: app.actor is not None, "signed in by the typed-ahead Enter")
         await until(pilot, lambda: app.current_mode == "today", "Today opens")
+
+
+async def test_an_enter_typed_before_the_matches_show_picks_them_and_the_keys_after_it_wait(demo_store):
+    """F4, «n», a surname, Enter and the next dialog's text in one packet: the Enter picks what was typed once
+    the list shows it, and the keys after it go to the dialog the pick opens. They went into the search box,
+    changed the query, and the pick then ran on a search that found nobody."""
+    surname = m.Client.select().order_by(m.Client.id).first().last_name
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "ivanova", "demo2026")
+        picker_queries = []
+
+        from soptui.screens.clients import picker
+
+        real = picker.ClientPickerScreen._search_args
+        real_search = picker._search
+
+        def seen(self):
+            args = real(self)
+            picker_queries.append(args[0])
+            return args
+
+        def slow_search(*args):  # a busy machine: the matches come a little after the Enter
+            import time
+
+            time.sleep(0.3)
+            return real_search(*args)
+
+        picker.ClientPickerScreen._search_args = seen
+        picker._search = slow_search
+        try:
+            await burst(pilot, ["f4", "n", *surname, "enter", *"ЗАМЕТКА"])
+            await until(pilot, lambda: type(app.screen).__name__ not in ("CallsScreen", "ClientPickerScreen"), "dialog")
+        finally:
+            picker.ClientPickerScreen._search_args = real
+            picker._search = real_search
+        assert all("ЗАМЕТКА" not in q and "З" not in q[len(surname) :] for q in picker_queries)
+        assert type(app.screen).__name__ == "NewCallScreen"  # the pick opened the call's dialog

@@ -294,6 +294,9 @@ class CallsScreen(SectionScreen):
 
         def picked(client_id: int | None) -> None:
             if client_id:
+                # the keys typed after the pick belong to the dialog the call's context opens, not to this list
+                # (widgets/keyorder.py holds them while this screen is not keys_ready)
+                self.keys_ready = False
                 self.start_new_call(client_id)
 
         self.app.push_screen(ClientPickerScreen(), picked)
@@ -403,6 +406,12 @@ class CallsScreen(SectionScreen):
 
     @db_work(exclusive=True, group="calls-start")
     def _new_call_context(self, client_id: int, reminder_id: int | None, sop: str | None) -> None:
+        try:
+            self._new_call_context_body(client_id, reminder_id, sop)
+        finally:  # after the dialog it opens (queued first), or its refusal: keys go on
+            self.app.call_from_thread(setattr, self, "keys_ready", True)
+
+    def _new_call_context_body(self, client_id: int, reminder_id: int | None, sop: str | None) -> None:
         from soptui.domain.calls import scripts as callscripts
         from soptui.services import calls
 

@@ -175,6 +175,11 @@ class ClientPickerScreen(ClientSearchMixin, ModalScreen[int | None]):
             self._pick_pending = False
             self._pick()
 
+    def show_failure(self, message: str) -> None:
+        super().show_failure(message)
+        self._pick_pending = False  # nothing to pick from: the keys held for the pick go to the search again
+        self.keys_ready = True
+
     @on(Input.Changed, "#picker-query")
     def _changed(self, event: Input.Changed) -> None:
         self.request_search()
@@ -189,10 +194,17 @@ class ClientPickerScreen(ClientSearchMixin, ModalScreen[int | None]):
         event.stop()
         self._pick()
 
+    # While an Enter waits for the list to show what was typed, the keys after it wait too (KeyGate holds the
+    # keys of a screen that is not `keys_ready`): they belong to what the pick opens. Typed into the search
+    # box, they changed the query, and the pick then ran on a search that found nobody.
+    keys_ready = True
+
     def _pick(self) -> None:
         if not self.search_settled:
             self._pick_pending = True  # pick as soon as the list shows what was typed
+            self.keys_ready = False
             return
+        self.keys_ready = True
         client_id = self.query_one(ClientTable).selected_id
         if client_id is not None:
             self.dismiss(client_id)
