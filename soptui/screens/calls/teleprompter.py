@@ -155,6 +155,11 @@ class TeleprompterScreen(SectionScreen):
         self.visited: list[str] = list(st.get("visited", [])) or [self.step_id]
         self.reminder_id = st.get("reminder_id")
         self.talk_started = bool(st.get("talk_started")) or record.started_at is not None
+        # the moment the conversation began, kept in the state: resumed after a crash, the call keeps it (the
+        # first save after the resume once wrote the resume's time as the call's start)
+        self.talk_started_at: str | None = st.get("talk_started_at") or (
+            record.started_at.isoformat() if record.started_at else None
+        )
         self.off_hours_reason = record.off_hours_reason
         self.notice_sent_at = record.notice_sent_at
         self.notice_state = record.notice_state
@@ -436,6 +441,7 @@ class TeleprompterScreen(SectionScreen):
             "draft": self.query_one("#tp-note", Input).value if self.is_mounted else self._draft,
             "timers": self.timers.snapshot(),
             "talk_started": self.talk_started,
+            "talk_started_at": self.talk_started_at,
             "reminder_id": self.reminder_id,
             "visit": {
                 "at": self.visit.at.isoformat(),
@@ -719,6 +725,8 @@ class TeleprompterScreen(SectionScreen):
                 self.app.push_screen(OffHoursScreen(problem), confirmed)
                 return
             self.talk_started = target.phase == "call" or self.talk_started
+            if self.talk_started and self.talk_started_at is None:
+                self.talk_started_at = clock.now().isoformat(timespec="seconds")
         self.step_id = step_id
         if step_id not in self.visited:
             self.visited.append(step_id)

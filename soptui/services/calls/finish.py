@@ -25,7 +25,7 @@ from soptui.domain.service_time import CALL_STAGES, NOT_DELIVERED, StageTimes
 from soptui.services import access
 from soptui.services.calls._common import CallError
 from soptui.services.calls.context import check_future_working_time
-from soptui.services.calls.lifecycle import CallRecord, _record, get_call, notice_missing
+from soptui.services.calls.lifecycle import CallRecord, _record, get_call, notice_missing, talk_start
 
 if TYPE_CHECKING:
     from soptui.services.patronage.reading import PlanCheck
@@ -288,7 +288,8 @@ def finish_call(call_id: int, outcome: CallOutcome, version: int | None = None) 
     # otherwise what is read and changed is the call's and its client's (referral, status) alone
     scope = None if home_visit else [("client", call.client_id), ("phone_call", call_id)]
     with write_transaction(scope=scope):
-        started = row.started_at or now
+        noted = outcome.teleprompter.get("talk_started_at") if isinstance(outcome.teleprompter, dict) else None
+        started = row.started_at or talk_start(noted, row.created_at, now) or now
         ended = now
         store.update_versioned(
             m.PhoneCall,

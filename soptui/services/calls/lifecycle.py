@@ -277,6 +277,24 @@ def start_call(
     return call.id
 
 
+def talk_start(at: str | dt.datetime | None, created_at: dt.datetime | None, now: dt.datetime) -> dt.datetime | None:
+    """When the conversation began, as the teleprompter noted it (ISO text in its state), within the call's own
+    life: not before it was created, not after now. None when it was not noted or cannot be read."""
+    if not at:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(at) if isinstance(at, str) else at
+    except ValueError:
+        return None
+    if moment.tzinfo is not None:
+        return None  # the store keeps local wall time
+    if moment > now:
+        moment = now
+    if created_at is not None and moment < created_at:
+        moment = created_at
+    return moment
+
+
 def _versioned_update(call_id: int, version: int | None, changes: dict, audit_it: bool = False) -> int:
     """Write `changes` to an unfinished call only if nobody saved it since `version` (None: as it is now).
 
@@ -292,8 +310,9 @@ def _versioned_update(call_id: int, version: int | None, changes: dict, audit_it
             raise store.ConflictError(store.row_dict(call), {})
         if call.state != "in_progress":
             raise CallError("Этот звонок уже завершён.")
+        talk_at = changes.pop("_talk_started_at", None)
         if changes.pop("_talk_started", False) and call.started_at is None:
-            changes["started_at"] = clock.now()
+            changes["started_at"] = talk_start(talk_at, call.created_at, clock.now()) or clock.now()
         return store.update_versioned(m.PhoneCall, call_id, expected, changes, audit_it=audit_it, current=call).version
 
 
@@ -325,6 +344,7 @@ def save_progress(
         talk_seconds=int(talk_seconds),
         doc_seconds=int(doc_seconds),
         _talk_started=talk_started,
+        _talk_started_at=teleprompter.get("talk_started_at") if isinstance(teleprompter, dict) else None,
     )
     if off_hours_reason:
         changes["off_hours_reason"] = off_hours_reason

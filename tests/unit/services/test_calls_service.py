@@ -266,6 +266,34 @@ def test_in_progress_call_and_abandon(actor, staff):
     assert m.PhoneCall.get_by_id(call_id).state == "abandoned"
 
 
+def test_the_call_starts_when_the_talk_began_not_when_it_was_next_saved(actor, staff):
+    """The teleprompter notes the moment the talk began in its state: a call resumed after a crash, or
+    finished before any save, keeps it (the first save after a resume once wrote the resume's time)."""
+    ids = make_family(staff)
+    clock.set_fixed(dt.datetime(2026, 11, 25, 10, 0))
+    resumed = start(ids)
+    finished_first = start(ids)
+    clock.set_fixed(dt.datetime(2026, 11, 25, 10, 30))  # the app was restarted; the call resumed now
+    began = {"step": "clarify", "talk_started": True, "talk_started_at": "2026-11-25T10:05:00"}
+    calls.save_progress(resumed, began, "clarify", "", "", 10, 120, 0, talk_started=True)
+    assert m.PhoneCall.get_by_id(resumed).started_at == dt.datetime(2026, 11, 25, 10, 5)
+    calls.finish_call(
+        finished_first,
+        CallOutcome("refuses", talk_seconds=60, teleprompter={"talk_started_at": "2026-11-25T10:07:30"}),
+    )
+    assert m.PhoneCall.get_by_id(finished_first).started_at == dt.datetime(2026, 11, 25, 10, 7, 30)
+    # a noted moment outside the call's own life is kept within it: not before it was created, not ahead
+    late = start(ids)
+    calls.save_progress(late, {"talk_started_at": "2026-11-26T09:00:00"}, "clarify", "", "", 0, 5, 0, talk_started=True)
+    assert m.PhoneCall.get_by_id(late).started_at == dt.datetime(2026, 11, 25, 10, 30)
+    from soptui.services.calls.lifecycle import talk_start
+
+    assert talk_start("2026-11-25T09:00:00", dt.datetime(2026, 11, 25, 10, 0), dt.datetime(2026, 11, 25, 11, 0)) == (
+        dt.datetime(2026, 11, 25, 10, 0)
+    )
+    assert talk_start("вчера", None, dt.datetime(2026, 11, 25, 11, 0)) is None
+
+
 # --- the phone log and its PDFs ---------------------------------------------------------------
 
 
