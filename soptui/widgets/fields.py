@@ -161,6 +161,25 @@ class LabeledInput(Vertical):
         self.set_class(bool(message), "-invalid")
         self.query_one(FieldError).show(message)
 
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """A field shown wrong is looked at again as it is corrected: the message goes once the text is right
+        (it stayed under a fixed value until the next save). No new message appears while typing."""
+        if event.input is self._input and self.has_class("-invalid") and self._acceptable(event.value):
+            self.show_error(None)
+
+    def _acceptable(self, text: str) -> bool:
+        if has_control_characters(text):
+            return False
+        if not text.strip():
+            return not self.required
+        if self.validator is None:
+            return True
+        try:
+            self.validator(text)
+        except ValueError:
+            return False
+        return True
+
     def check(self) -> tuple[bool, object]:
         """Validate: (True, cleaned value) or (False, None) with the message shown."""
         text = self._input.value
