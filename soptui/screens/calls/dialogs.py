@@ -1048,14 +1048,22 @@ class DetailsScreen(CompactWhenShort, ModalScreen[DetailsAnswer | None]):
     def _ok(self) -> None:
         from textual.widgets import Select
 
-        from soptui.domain.calls.rules import ground_problem
+        from soptui.domain.calls.rules import CALL_GROUNDS, ground_problem
 
         pressed = self.query_one("#details-ground", RadioSet).pressed_button
         ground = pressed.name if pressed and pressed.name else ""
         note = self.query_one("#details-note", LabeledInput).value.strip()
         problem = ground_problem(ground, note)
+        note_field = self.query_one("#details-note", LabeledInput)
+        if problem and ground in CALL_GROUNDS:  # the ground needs its explanation: said there, typed there next
+            self.query_one("#details-error", Static).update("")
+            note_field.show_error(problem)
+            note_field.input.focus()
+            return
+        note_field.show_error(None)
         if problem:
             self.query_one("#details-error", Static).update(problem)
+            self.query_one("#details-ground", RadioSet).focus()
             return
         channel = self.query_one("#details-channel", Select).value
         self.dismiss(DetailsAnswer(ground, note, str(channel)))
