@@ -36,6 +36,9 @@ def show_value(value) -> str:
     return str(value)
 
 
+UNTOUCHED = "вы не меняли: останется их"
+
+
 class ConflictDialog(ModalScreen[str | None]):
     """What the other person changed next to your values: reload theirs, overwrite knowingly, or go back."""
 
@@ -61,8 +64,8 @@ class ConflictDialog(ModalScreen[str | None]):
         table.add_column("Было, когда вы открыли")
         table.add_column("Ваше значение", style="cyan")
         table.add_column("Сохранил другой", style="yellow")
-        for c in self.changes:
-            table.add_row(c.label, show_value(c.base), show_value(c.mine), show_value(c.theirs))
+        for row in self.rows():
+            table.add_row(*row)
         with VerticalScroll(classes="wide"):
             yield Label(self.title, classes="dialog-title")
             if self.changes:
@@ -73,6 +76,15 @@ class ConflictDialog(ModalScreen[str | None]):
                 yield Button("Загрузить их версию", variant="primary", id="cf-reload")
                 yield Button("Сохранить моё поверх", variant="error", id="cf-overwrite")
                 yield Button("Вернуться к правке", id="cf-back")
+
+    def rows(self) -> list[tuple[str, str, str, str]]:
+        """The table's rows: field, value at opening, yours, theirs. A field changed only by them says that
+        «Сохранить моё поверх» keeps their value there (it showed the starting value as yours, and saving
+        «mine» then kept theirs)."""
+        return [
+            (c.label, show_value(c.base), show_value(c.mine) if c.mine != c.base else UNTOUCHED, show_value(c.theirs))
+            for c in self.changes
+        ]
 
     def on_mount(self) -> None:
         self.query_one("#cf-back", Button).focus()

@@ -59,6 +59,9 @@ async def test_club_form_conflict_overwrite_keeps_the_colleagues_other_change(st
         dialog = await wait_screen(pilot, "ConflictDialog")
         shown = {c.label: (c.base, c.mine, c.theirs) for c in dialog.changes}
         assert shown == {"Помещение": ("каб. 1", "каб. 1", "каб. 104")}
+        # the room was not changed here: the table says theirs stays (it showed «каб. 1» as the value «yours»,
+        # and «Сохранить моё поверх» then kept theirs)
+        assert dialog.rows() == [("Помещение", "каб. 1", "вы не меняли: останется их", "каб. 104")]
         await click(pilot, "#cf-overwrite")
         await until(pilot, lambda: not isinstance(app.screen, (ClubFormScreen, type(dialog))), "saved")
     club = m.Club.get_by_id(club_id)
