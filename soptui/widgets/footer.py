@@ -28,6 +28,7 @@ class KeysFooter(Footer):
 
     def compose(self):
         self._drawn = self._keys_of(self.screen) if self._bindings_ready else None
+        grouped: list[FooterKey] = []
         for widget in super().compose():  # grouped keys too: each is yielded (inside its group's `with`)
             if isinstance(widget, FooterKey) and not widget.has_class("-command-palette"):
                 # a new key starts compact and is restyled twice at mount (made compact, then made like the
@@ -35,7 +36,15 @@ class KeysFooter(Footer):
                 # palette's key is not bound to the footer's look and keeps its own)
                 widget.set_reactive(FooterKey.compact, self.compact)
                 widget.set_class(self.compact, "-compact", update=False)
+                if widget.has_class("-grouped"):
+                    grouped.append(widget)
             yield widget
+        # the section keys, one group: «f2–f7 Разделы» (drawn side by side they read «f2f3f4f5f6f7»); the keys
+        # themselves all work as before, only the first is drawn, with the range
+        if len(grouped) > 2:
+            grouped[0].key_display = f"{grouped[0].key_display}–{grouped[-1].key_display}"
+            for widget in grouped[1:]:
+                widget.display = False
 
     def bindings_changed(self, screen) -> None:
         if (

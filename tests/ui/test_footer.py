@@ -36,3 +36,17 @@ async def test_tab_through_a_form_keeps_the_keys_and_a_new_screen_gets_its_own(d
         await until(pilot, lambda: app.screen.__class__.__name__ == "ClientsScreen")
         await until(pilot, lambda: "Новый" in " ".join(str(k.description) for k in _keys(app)))
         assert "Сохранить" not in " ".join(str(k.description) for k in _keys(app))
+
+
+async def test_the_section_keys_read_as_a_range(demo_store):
+    """Six section keys side by side read «f2f3f4f5f6f7 Разделы»: the footer draws «f2–f7 Разделы», and each
+    key still opens its section."""
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "ivanova", "demo2026")
+        await until(pilot, lambda: any(k.has_class("-grouped") for k in _keys(app)), "the keys line")
+        grouped = [k for k in _keys(app) if k.has_class("-grouped")]
+        shown = [k.key_display for k in grouped if k.display]
+        assert shown == ["f2–f7"] and len(grouped) == 6
+        await pilot.press("f6")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "GroupsScreen", "groups")
