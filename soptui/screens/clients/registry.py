@@ -62,8 +62,26 @@ class ClientsScreen(ClientSearchMixin, SectionScreen):
         ),
         # priority: the search box and the list have Ctrl+PgDn/PgUp of their own (scrolling sideways), which
         # took the key once the search had been used, and the next page was out of reach
-        Binding("ctrl+pagedown", "page(1)", "Стр.→", id="clients.next", tooltip="Следующая страница", priority=True),
-        Binding("ctrl+pageup", "page(-1)", "←Стр.", id="clients.prev", tooltip="Предыдущая страница", priority=True),
+        # (not in the keys line, where a priority key comes first and pushed «Разделы» out: the list's count
+        # line says them)
+        Binding(
+            "ctrl+pagedown",
+            "page(1)",
+            "Стр.→",
+            id="clients.next",
+            tooltip="Следующая страница",
+            priority=True,
+            show=False,
+        ),
+        Binding(
+            "ctrl+pageup",
+            "page(-1)",
+            "←Стр.",
+            id="clients.prev",
+            tooltip="Предыдущая страница",
+            priority=True,
+            show=False,
+        ),
         Binding("escape", "clear", "Очистить", id="clients.clear", tooltip="Очистить поиск", show=False),
         Binding("down", "to_table", "К списку", show=False, id="clients.to_table", tooltip="Перейти к списку клиентов"),
     ]
@@ -171,6 +189,8 @@ class ClientsScreen(ClientSearchMixin, SectionScreen):
                 text = f"{head}: {first}–{last} из … (считаю)"
             elif result.total_capped or last < result.total:
                 text += " · Ctrl+PgDn — дальше"
+            if first > 1:
+                text += " · Ctrl+PgUp — назад"
             if any(getattr(r, "no_consent", False) for r in result.rows):
                 text += " · ⚠ нет согласия на обработку ПДн"
         self.query_one("#reg-count", Static).update(text)
