@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
-import time
 from datetime import date, datetime
 
 import pytest
@@ -234,7 +233,10 @@ def test_table_alignment_and_bold_rows() -> None:
         doc.add_table(["А", "Б"], [], align="X")
 
 
-def test_table_of_500_rows_is_quick() -> None:
+def test_table_of_500_rows_runs_over_pages_with_every_row() -> None:
+    """500 long rows over as many pages as they need, none lost. Its speed (fpdf2's own table() took about 5 s)
+    is a benchmark figure, bench/bench_journal.py's journal_print_specialist_month_s: timed here, under a loaded
+    machine it failed a run for nothing."""
     rows = [
         [
             n,
@@ -244,13 +246,13 @@ def test_table_of_500_rows_is_quick() -> None:
         ]
         for n in range(1, 501)
     ]
-    started = time.perf_counter()
     doc = SoptuiDocument("Журнал", INSTITUTION, "L", creation_date=PRINTED_AT)
     doc.add_table(HEADINGS, rows, col_widths=[8, 20, 60, 120], font_size=8)
-    data = doc.to_bytes()
-    elapsed = time.perf_counter() - started
-    assert elapsed < 3.0, f"{elapsed:.1f} s"  # fpdf2's table() took about 5 s here
-    assert "Иванова Мария Петровна 500" in PdfReader(io.BytesIO(data)).pages[-1].extract_text()
+    reader = PdfReader(io.BytesIO(doc.to_bytes()))
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    assert len(reader.pages) > 10
+    assert all(f"Иванова Мария Петровна {n} " in text + " " for n in (1, 250, 499, 500))
+    assert "Иванова Мария Петровна 500" in reader.pages[-1].extract_text()
 
 
 def test_format_date_and_datetime() -> None:
