@@ -230,8 +230,12 @@ async def test_doing_a_visit_and_completing_it_with_an_act(demo_store, tmp_path,
         await pilot.press("ctrl+d")  # result is still empty
         await settle(pilot, app)
         assert app.screen is act and "Результат посещения" in str(act.query_one("#e-result").render())
+        assert "обязательных полей: 1" in str(act.query_one("#act-error").render())
         act.query_one("#f-result").focus()
         await paste(pilot, "Семья нуждается в патронаже")
+        await pilot.pause()
+        # written in: its message and the count go at once (they stayed until the next Ctrl+D)
+        assert str(act.query_one("#e-result").render()) == "" and str(act.query_one("#act-error").render()) == ""
         await pilot.press("ctrl+d")
         await settle(pilot, app)
         assert app.screen is do

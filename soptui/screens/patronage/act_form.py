@@ -198,14 +198,29 @@ class ActFormScreen(EditFlow, ModalScreen[bool]):
     def on_input_changed(self, event: Input.Changed) -> None:
         if not self.readonly:
             self.note_change()
+            self._filled(event.input, event.value)
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         if not self.readonly:
             self.note_change()
+            self._filled(event.text_area, event.text_area.text)
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if not self.readonly:
             self.note_change()
+            self._filled(event.select, "" if event.select.is_blank() else "x")
+
+    def _filled(self, widget, text: str) -> None:
+        """A required field shown empty loses its message once something is written in it, and the count
+        under the form follows (both stayed until the next Ctrl+D)."""
+        if not widget.has_class("-invalid") or not text.strip() or not (widget.id or "").startswith("f-"):
+            return
+        widget.set_class(False, "-invalid")
+        self.query_one(f"#e-{widget.id[2:]}", FieldError).show(None)
+        left = sum(1 for f in patronage.act_fields(self.kind) if self.query_one(f"#f-{f.key}").has_class("-invalid"))
+        self.query_one("#act-error", Static).update(
+            f"Не заполнено обязательных полей: {left}. Черновик сохранён, ничего не потеряно." if left else ""
+        )
 
     def action_save_draft(self) -> None:
         """Ctrl+S: the act's draft now; from here on nothing is unsaved."""
