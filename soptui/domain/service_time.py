@@ -7,6 +7,7 @@ exceeded. Plain Python: the call and visit services compute their entries with i
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 
@@ -91,6 +92,15 @@ NOT_DELIVERED = frozenset({"no_answer", "callback"})
 # --- who did it and when: entries recorded later or on a colleague's behalf ----------------------------
 
 
+def recording_day_problem(done_on: dt.date, today: dt.date) -> str:
+    """Why a service cannot be entered for this day ("" if it can): not later than today, not before this month."""
+    if done_on > today:
+        return "Дата услуги не может быть позже сегодняшней."
+    if done_on < today.replace(day=1):
+        return f"Задним числом вносят только за текущий месяц (с {today.replace(day=1):%d.%m.%Y})."
+    return ""
+
+
 def check_recording(
     *,
     actor_id: int,
@@ -114,10 +124,9 @@ def check_recording(
         errors["performer"] = f"Визит проводили: {names}. Укажите, кто из них его провёл."
     elif performer != actor_id and not actor_is_head:
         errors["performer"] = "Записать услугу за коллегу может только заведующий."
-    if done_on > today:
-        errors["done_on"] = "Дата услуги не может быть позже сегодняшней."
-    elif done_on < today.replace(day=1):
-        errors["done_on"] = f"Задним числом вносят только за текущий месяц (с {today.replace(day=1):%d.%m.%Y})."
+    day_problem = recording_day_problem(done_on, today)
+    if day_problem:
+        errors["done_on"] = day_problem
     elif done_on < today and not late_reason.strip():
         errors["late_reason"] = "Укажите, почему запись вносится позже дня услуги."
     return errors

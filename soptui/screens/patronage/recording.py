@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Select, Static
 
 from soptui.core import clock
-from soptui.domain.service_time import check_recording
+from soptui.domain.service_time import check_recording, recording_day_problem
 from soptui.widgets.dialogs import dialog_css
 from soptui.widgets.fields import FieldError, LabeledInput
 
@@ -70,18 +70,8 @@ class RecordingDialog(ModalScreen[tuple[int, dt.date, str] | None]):
 
     def on_mount(self) -> None:
         # a visit of a month already closed: said at once, where the day is, not only after Ctrl+S
-        today = clock.today()
-        if self.planned < today.replace(day=1):
-            problems = check_recording(
-                actor_id=self.me or 0,
-                actor_is_head=self.is_head,
-                performers=self.performers,
-                performer_id=None,
-                done_on=self.planned,
-                today=today,
-                late_reason="-",
-            )
-            self.query_one("#rec-day", LabeledInput).show_error(problems.get("done_on"))
+        if self.planned < clock.today().replace(day=1):
+            self.query_one("#rec-day", LabeledInput).show_error(recording_day_problem(self.planned, clock.today()))
 
     @on(Button.Pressed, "#rec-ok")
     def action_ok(self) -> None:
@@ -93,18 +83,16 @@ class RecordingDialog(ModalScreen[tuple[int, dt.date, str] | None]):
         error = self.query_one("#rec-performer-error", FieldError)
         chosen = isinstance(performer, int)
         problems: dict[str, str] = {}
-        if ok_day and self.me is not None:
+        if ok_day and chosen:
             problems = check_recording(
                 actor_id=self.me,
                 actor_is_head=self.is_head,
                 performers=self.performers,
-                performer_id=performer if chosen else None,
+                performer_id=performer,
                 done_on=day,
                 today=clock.today(),
                 late_reason=reason_field.value,
             )
-        elif ok_day and day < clock.today() and not reason_field.value.strip():
-            problems["late_reason"] = "Укажите, почему запись вносится позже дня визита."
         error.show(problems.get("performer") if chosen else "Выберите, кто провёл визит.")
         if "done_on" in problems:
             self.query_one("#rec-day", LabeledInput).show_error(problems["done_on"])

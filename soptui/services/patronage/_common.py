@@ -17,6 +17,7 @@ from soptui.core import clock
 from soptui.core.text import full_name, short_name
 from soptui.db import models as m
 from soptui.domain import patronage
+from soptui.domain.labels import VISIT_KINDS
 from soptui.services import institution
 
 SERVICE_KIND = "Социальный патронаж"
@@ -25,8 +26,6 @@ SERVICE_KIND = "Социальный патронаж"
 def service_kind_of(kind: str) -> str:
     """The service log's words for a visit of this kind: «Социальный патронаж (плановый, повторный)» (the
     kind's own brackets folded in: «(плановый (повторный))» was printed before)."""
-    from soptui.domain.labels import VISIT_KINDS
-
     words = VISIT_KINDS.get(kind, kind).replace(" (", ", ").replace(")", "")
     return f"{SERVICE_KIND} ({words})"
 
