@@ -164,41 +164,24 @@ class LabeledInput(Vertical):
     def on_input_changed(self, event: Input.Changed) -> None:
         """A field shown wrong is looked at again as it is corrected: the message goes once the text is right
         (it stayed under a fixed value until the next save). No new message appears while typing."""
-        if event.input is self._input and self.has_class("-invalid") and self._acceptable(event.value):
+        if event.input is self._input and self.has_class("-invalid") and self._verdict(event.value)[0] is None:
             self.show_error(None)
 
-    def _acceptable(self, text: str) -> bool:
-        if has_control_characters(text):
-            return False
+    def _verdict(self, text: str) -> tuple[str | None, object]:
+        """(None, cleaned value) for acceptable text, else (the Russian message, None)."""
+        if has_control_characters(text):  # pasted NUL, escape, tab...: said here, the text stays as pasted
+            return CONTROL_MESSAGE, None
         if not text.strip():
-            return not self.required
+            return ("Обязательное поле." if self.required else None), None
         if self.validator is None:
-            return True
+            return None, text.strip()
         try:
-            self.validator(text)
-        except ValueError:
-            return False
-        return True
+            return None, self.validator(text)
+        except ValueError as exc:
+            return str(exc), None
 
     def check(self) -> tuple[bool, object]:
         """Validate: (True, cleaned value) or (False, None) with the message shown."""
-        text = self._input.value
-        if has_control_characters(text):  # pasted NUL, escape, tab...: said here, the text stays as pasted
-            self.show_error(CONTROL_MESSAGE)
-            return False, None
-        if not text.strip():
-            if self.required:
-                self.show_error("Обязательное поле.")
-                return False, None
-            self.show_error(None)
-            return True, None
-        if self.validator is None:
-            self.show_error(None)
-            return True, text.strip()
-        try:
-            cleaned = self.validator(text)
-        except ValueError as exc:
-            self.show_error(str(exc))
-            return False, None
-        self.show_error(None)
-        return True, cleaned
+        message, cleaned = self._verdict(self._input.value)
+        self.show_error(message)
+        return message is None, cleaned
