@@ -274,26 +274,13 @@ class _WriteTransaction:
             # one the moment the lock is let go, where polling left the database idle between transactions.
             deadline = time.monotonic() + BUSY_TIMEOUT_S  # read each time: settings and tests may change it
             turn = writers_turn(getattr(db.obj, "database", ""), BUSY_TIMEOUT_S)
-            if turn is not None:
-                # soptui's writers wait on the turn, not on SQLite: the lock is free unless another program
-                # holds it, and SQLite's own busy wait is right for that rare case. Two statements fewer inside
-                # every writer's turn (issue 14 point 7: the turn is what 8 writers queue for).
-                try:
-                    _busy_timeout(wait_ms)
-                    inner = db.atomic("IMMEDIATE")
-                    inner.entered = inner.__enter__()
-                except BaseException:
-                    turn.release()
-                    raise
-                inner.turn = turn  # let go after the commit (or rollback)
-                inner.sqlite_outer = True
-                return inner
-            _busy_timeout(0)
+            db.execute_sql("PRAGMA busy_timeout = 0")
             try:
                 while True:
                     try:
                         inner = db.atomic("IMMEDIATE")
                         inner.entered = inner.__enter__()
+                        inner.turn, turn = turn, None  # let go after the commit (or rollback)
                         inner.sqlite_outer = True
                         return inner
                     except peewee.OperationalError as exc:
@@ -301,7 +288,9 @@ class _WriteTransaction:
                             raise
                         time.sleep(0.001 + random.random() * 0.002)
             finally:
-                _busy_timeout(wait_ms)
+                db.execute_sql(f"PRAGMA busy_timeout = {wait_ms}")
+                if turn is not None:  # the transaction did not start: the next writer's turn
+                    turn.release()
         # BEGIN and the locks in one round trip: they are held from here to the commit, so every trip before the
         # body's own statements made each writer wait longer for the others (issue 14: 8 writers). The lock
         # timeout is set for the waits of this statement only (evaluated left to right) and reset after them.
@@ -347,15 +336,6 @@ class _WriteTransaction:
                 turn.release()
             if getattr(self.inner, "sqlite_outer", False) and next(_WRITES) % CHECKPOINT_EVERY == 0:
                 checkpoint()
-
-
-def _busy_timeout(ms: int) -> None:
-    """Set this thread's connection's busy timeout, unless it is already that (a statement saved per write)."""
-    state = db.obj._state
-    conn = db.connection()
-    if getattr(state, "soptui_busy", None) != (id(conn), ms):
-        db.execute_sql(f"PRAGMA busy_timeout = {int(ms):d}")
-        state.soptui_busy = (id(conn), ms)
 
 
 CHECKPOINT_EVERY = 256  # write transactions of this process between two checkpoints (a few MB of WAL)

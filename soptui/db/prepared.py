@@ -13,39 +13,9 @@ from typing import Any
 
 import peewee as pw
 
-from soptui.core.text import has_control_characters
-from soptui.db import models
 from soptui.db.connection import db
 
 _SELECT: dict[tuple, tuple[str, tuple]] = {}
-_CONVERT: dict[pw.Field, Any] = {}
-
-
-def _converter(field: pw.Field):
-    """`field.db_value`, with the common cases answered without peewee's conversion chain: text that is already
-    a clean str, an int for an integer or a reference. Anything else (and refused text) goes to db_value itself,
-    so the control-character refusal and every other conversion are exactly the field's own."""
-    convert = _CONVERT.get(field)
-    if convert is None:
-        slow = field.db_value
-        if isinstance(field, (models.CharField, models.TextField)):
-
-            def convert(value, slow=slow):
-                if type(value) is str and not has_control_characters(value, multiline=True):
-                    return value
-                return slow(value)
-
-        elif type(field) in (pw.IntegerField, pw.AutoField, pw.ForeignKeyField):
-
-            def convert(value, slow=slow):
-                return value if type(value) is int else slow(value)
-
-        else:
-            convert = slow
-        _CONVERT[field] = convert
-    return convert
-
-
 _INSERT: dict[tuple, tuple[str, tuple]] = {}
 
 
@@ -55,7 +25,7 @@ def _engine() -> type | None:
 
 def clear() -> None:
     """Forget every kept SQL text (tests; a schema change in a running process would call it too)."""
-    for kept in (_SELECT, _INSERT, _QUERIES, _UPDATE, _INSERT_MANY, _CONVERT):
+    for kept in (_SELECT, _INSERT, _QUERIES, _UPDATE, _INSERT_MANY):
         kept.clear()
 
 
@@ -113,8 +83,7 @@ def insert(model: type[pw.Model], values: dict[str, Any]) -> pw.Model:
     row.pop(meta.primary_key.name, None)
     names = tuple(sorted(row))
     sql = _insert_sql(model, names, engine)
-    fields = meta.fields
-    params = [_converter(fields[n])(row[n]) for n in names]
+    params = [meta.fields[n].db_value(row[n]) for n in names]
     cursor = meta.database.execute_sql(sql, params)
     new_id = cursor.fetchone()[0] if db.obj.returning_clause else cursor.lastrowid
     instance = model(__no_default__=1, **row)
@@ -162,7 +131,7 @@ def update_versioned(model: type[pw.Model], record_id: int, expected_version: in
             f'UPDATE "{meta.table_name}" SET {sets} WHERE "{meta.primary_key.column_name}" = {param} '
             f'AND "{meta.fields["version"].column_name}" = {param}'
         )
-    params = [_converter(meta.fields[n])(values[n]) for n in names]
+    params = [meta.fields[n].db_value(values[n]) for n in names]
     params += [record_id, expected_version]
     return meta.database.execute_sql(sql, params).rowcount
 
@@ -201,7 +170,7 @@ def insert_many(model: type[pw.Model], names: tuple[str, ...], rows: list[tuple]
             columns = ", ".join(f'"{meta.fields[n].column_name}"' for n in names)
             arrays = ", ".join(f"%b::{_pg_type(f)}[]" for f in fields)
             sql = _INSERT_MANY[key] = f'INSERT INTO "{meta.table_name}" ({columns}) SELECT * FROM unnest({arrays})'
-        meta.database.execute_sql(sql, [[_converter(f)(r[i]) for r in rows] for i, f in enumerate(fields)])
+        meta.database.execute_sql(sql, [[f.db_value(r[i]) for r in rows] for i, f in enumerate(fields)])
         return
     key = (model, names, len(rows), engine)
     sql = _INSERT_MANY.get(key)
@@ -209,8 +178,7 @@ def insert_many(model: type[pw.Model], names: tuple[str, ...], rows: list[tuple]
         columns = ", ".join(f'"{meta.fields[n].column_name}"' for n in names)
         one = "(" + ", ".join([db.obj.param] * len(names)) + ")"
         sql = _INSERT_MANY[key] = f'INSERT INTO "{meta.table_name}" ({columns}) VALUES ' + ", ".join([one] * len(rows))
-    converters = [_converter(f) for f in fields]
-    params = [convert(v) for r in rows for convert, v in zip(converters, r)]
+    params = [f.db_value(v) for r in rows for f, v in zip(fields, r)]
     meta.database.execute_sql(sql, params)
 
 

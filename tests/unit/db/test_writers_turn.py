@@ -175,38 +175,3 @@ def test_waits_for_a_turn_share_one_helper_thread_even_when_abandoned(tmp_path):
     after = writers_turn(path, 5)  # the abandoned turns were passed straight on
     assert after is not None and time.monotonic() - began < 1.0
     after.release()
-
-
-def test_a_writer_holding_the_turn_sends_no_timeout_statements_and_a_foreign_holder_is_still_refused(
-    sqlite_store, monkeypatch
-):
-    """Once the connection's busy timeout is set, a write in its turn is BEGIN, the body and COMMIT only (the
-    turn is what 8 writers queue for); a program outside soptui holding the store is still waited for, announced
-    and refused in Russian, within the set timeout."""
-    with write_transaction():
-        m.CalendarYear.create(year=2032, decree="a")
-    seen: list[str] = []
-    db.connection().set_trace_callback(seen.append)
-    try:
-        with write_transaction():
-            m.CalendarYear.create(year=2033, decree="b")
-    finally:
-        db.connection().set_trace_callback(None)
-    assert not [s for s in seen if s.upper().startswith("PRAGMA")], seen
-    monkeypatch.setattr(connection, "BUSY_TIMEOUT_S", 0.3)
-    monkeypatch.setattr(connection, "BUSY_ATTEMPTS", 2)
-    said: list[int] = []
-    monkeypatch.setattr(storecheck, "BUSY_HOOKS", [said.append])
-    other = sqlite3.connect(sqlite_store, timeout=1, check_same_thread=False)
-    other.execute("BEGIN EXCLUSIVE")
-    began = time.monotonic()
-    try:
-        with pytest.raises(storecheck.StoreBusy, match="занята другой программой"):
-            with write_transaction():
-                m.CalendarYear.create(year=2034, decree="c")
-        assert said == [1]
-        assert time.monotonic() - began < 3  # the timeout of now (0.3 s a try), not the 10 s set at open
-    finally:
-        other.rollback()
-        other.close()
-    assert writers_turn(sqlite_store, 0.1) is not None  # the turn was let go each time
