@@ -75,14 +75,13 @@ def build(doc, creation_date: dt.datetime | None = None) -> SoptuiDocument:
             pdf.add_field("Оценка эффективности профилактической работы", doc.effectiveness)
 
     pdf.add_section("Рекомендации")
-    if doc.recommendations:
-        pdf.add_table(
-            ["№", "Рекомендация", "Кому", "Срок"],
-            [[str(i), text, who, due] for i, (text, who, due) in enumerate(doc.recommendations, 1)],
-            col_widths=[8, 110, 40, 22],
-        )
-    else:
+    rows = [[str(i), text, who, due] for i, (text, who, due) in enumerate(doc.recommendations, 1)]
+    if not rows and doc.visit_done:
         pdf.add_paragraph("Рекомендации не давались.")
+    else:
+        if not doc.visit_done:  # printed before the visit is done: room to write the rest in by hand
+            rows += [[str(i), "\n", "", ""] for i in range(len(rows) + 1, len(rows) + 4)]
+        pdf.add_table(["№", "Рекомендация", "Кому", "Срок"], rows, col_widths=[8, 110, 40, 22])
 
     # keep the heading with the signature block (add_signatures would move only the block)
     if pdf.will_page_break(len(doc.signers) * 10 + 34):

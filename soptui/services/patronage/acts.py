@@ -146,6 +146,9 @@ class ActDocument:
     members: tuple[tuple[str, str], ...] = ()  # full name, position
     acknowledging: tuple[tuple[str, str], ...] = ()  # the legal representatives: («мать», «Петрова А.И.»)
     signed_on: dt.date | None = None  # the day the act was completed (None: a draft, the date left to fill in)
+    # the visit is done, so its recommendations are all written: none then means none were given (an act printed
+    # before that gets lines to write them in by hand, not a statement that there were none)
+    visit_done: bool = True
 
 
 def act_document(visit_id: int, kind: str) -> ActDocument:
@@ -205,6 +208,7 @@ def act_document(visit_id: int, kind: str) -> ActDocument:
             for r in m.Representative.select().where(m.Representative.client == card.client_id)
         ),
         signed_on=act.completed_at.date() if act.completed_at and not act.is_draft else None,
+        visit_done=card.status == "done",
     )
 
 

@@ -232,6 +232,23 @@ def test_draft_act_is_marked_and_blank_fields_printed_as_lines(family):  # noqa:
     assert "(черновик)" in text and "____" in text
 
 
+def test_an_act_printed_before_the_visit_is_done_leaves_lines_for_recommendations_not_a_none(family):  # noqa: F811
+    """«Рекомендации не давались» is a statement of fact: only once the visit is done and gave none. Printed to
+    take to the family, the act has numbered rows to write them in by hand."""
+    vid = visits.save_plan(plan(family))
+    visits.save_act_draft(vid, "housing", {"address": "ул. Мира, 3"})
+    text, _ = render(vid, "housing")
+    recommendations = flat(text.split("Рекомендации", 1)[1].split("Подписи", 1)[0])
+    assert "не давались" not in recommendations
+    assert recommendations.split()[:7] == ["№", "Рекомендация", "Кому", "Срок", "1", "2", "3"], recommendations
+    visits.complete_act(vid, "report", {"goal": "Знакомство", "result": "Семья обследована", "effectiveness": "-"})
+    visits.complete_visit(
+        vid, VisitOutcome(methods=["observation"], problem_areas=["economic"], findings="нет", work_seconds=1800)
+    )
+    text, _ = render(vid, "report")
+    assert "Рекомендации не давались." in flat(text)
+
+
 def test_print_act_writes_to_the_output_folder(done_visits, tmp_path, monkeypatch):
     monkeypatch.setenv("SOPTUI_OUTPUT", str(tmp_path))
     path = visits.print_act(done_visits[0], "housing")
