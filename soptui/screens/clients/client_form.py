@@ -141,7 +141,7 @@ class ClientFormScreen(EditFlow, SectionScreen):
                     yield Label("Отделение")
                     yield Select([], prompt="не указано", id="f-department")
                 with Vertical(classes="sel"):
-                    yield Label("Ответственный специалист")
+                    yield Label("Ответственный")  # «…специалист» filled the column at 80x24, touching the next label
                     yield Select([], prompt="не назначен", id="f-staff")
                 yield self._field("f-consent")
             with Horizontal(classes="row"):

@@ -94,7 +94,7 @@ class ClientsScreen(ClientSearchMixin, SectionScreen):
 
     def compose_body(self) -> ComposeResult:
         yield TextInput(
-            id="reg-query", placeholder="Поиск: фамилия имя (можно начало), телефон, последние 4 цифры или ДД.ММ.ГГГГ"
+            id="reg-query", placeholder="Поиск: фамилия имя (начало), телефон или 4 последние цифры, ДД.ММ.ГГГГ"
         )
         with Horizontal(id="reg-filters"):
             yield Select([], prompt="Отделение", id="f-dep", tooltip="Фильтр по отделению")
