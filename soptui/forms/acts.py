@@ -57,10 +57,17 @@ def build(doc, creation_date: dt.datetime | None = None) -> SoptuiDocument:
             pdf.add_field(label, value)
 
     if doc.kind in ("patronage", "report"):
+        # «не отмечены» / «не выявлено» only once the visit is done; before that an empty line to fill in by hand
         pdf.add_section("Методы работы (СОП 04)")
-        pdf.add_paragraph(", ".join(doc.methods) if doc.methods else "не отмечены")
+        if doc.methods or doc.visit_done:
+            pdf.add_paragraph(", ".join(doc.methods) if doc.methods else "не отмечены")
+        else:
+            pdf.add_field("Методы", "")
         pdf.add_section("Проблемное поле")
-        pdf.add_paragraph(", ".join(doc.problem_areas) if doc.problem_areas else "не выявлено")
+        if doc.problem_areas or doc.visit_done:
+            pdf.add_paragraph(", ".join(doc.problem_areas) if doc.problem_areas else "не выявлено")
+        else:
+            pdf.add_field("Проблемы", "")
         pdf.add_field("Выявлено", doc.findings)
         pdf.add_field("Разъяснены права и возможности", doc.rights_explained)
 

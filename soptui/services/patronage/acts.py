@@ -182,6 +182,10 @@ def act_document(visit_id: int, kind: str) -> ActDocument:
     work_seconds = detail.actual_work_seconds if card.status == "done" else card.work_minutes * 60
     end = card.start + dt.timedelta(seconds=work_seconds)
     earlier, effectiveness = _checks_of(visit_id, detail)
+    methods, areas, findings, rights = detail.methods, detail.problem_areas, detail.findings, detail.rights_explained
+    recommendations = tuple((r.text, r.for_whom, clock.fmt_date(r.due_date)) for r in detail.recommendations)
+    if card.status == "planned":  # during the visit: what has been typed so far (the visit's progress)
+        methods, areas, findings, rights, recommendations = _outcome_so_far(visit_id)
     return ActDocument(
         kind=kind,
         title=patronage.ACT_OFFICIAL_TITLES.get(kind, ACT_KINDS[kind]),
@@ -189,12 +193,12 @@ def act_document(visit_id: int, kind: str) -> ActDocument:
         number=f"№ {visit_id}-{ACT_LETTERS[kind]}",
         visit_lines=visit_lines,
         sections=sections,
-        methods=tuple(DIAGNOSTIC_METHODS.get(x, x) for x in detail.methods),
-        problem_areas=tuple(PROBLEM_AREAS.get(x, x) for x in detail.problem_areas),
-        findings=detail.findings,
-        rights_explained=detail.rights_explained,
+        methods=tuple(DIAGNOSTIC_METHODS.get(x, x) for x in methods),
+        problem_areas=tuple(PROBLEM_AREAS.get(x, x) for x in areas),
+        findings=findings,
+        rights_explained=rights,
         effectiveness=effectiveness,
-        recommendations=tuple((r.text, r.for_whom, clock.fmt_date(r.due_date)) for r in detail.recommendations),
+        recommendations=recommendations,
         earlier=earlier,
         signers=tuple(signers),
         is_draft=act.is_draft,
@@ -209,6 +213,29 @@ def act_document(visit_id: int, kind: str) -> ActDocument:
         ),
         signed_on=act.completed_at.date() if act.completed_at and not act.is_draft else None,
         visit_done=card.status == "done",
+    )
+
+
+def _outcome_so_far(visit_id: int) -> tuple[list[str], list[str], str, str, tuple[tuple[str, str, str], ...]]:
+    """Methods, problem areas, findings, rights explained and recommendations as typed so far in a visit being
+    done (its progress draft): an act printed at the family's home carries them, and nothing more is claimed."""
+    from soptui.services.patronage.doing import load_progress
+
+    progress = load_progress(visit_id) or {}
+
+    def texts(key: str) -> list[str]:
+        value = progress.get(key)
+        return [str(x) for x in value] if isinstance(value, list) else []
+
+    recommendations = tuple(
+        (str(r[0]), str(r[1]), str(r[2])) for r in progress.get("recs") or [] if isinstance(r, list) and len(r) == 3
+    )
+    return (
+        texts("methods"),
+        texts("areas"),
+        str(progress.get("findings") or ""),
+        str(progress.get("rights") or ""),
+        recommendations,
     )
 
 

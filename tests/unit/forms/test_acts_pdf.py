@@ -241,12 +241,19 @@ def test_an_act_printed_before_the_visit_is_done_leaves_lines_for_recommendation
     recommendations = flat(text.split("Рекомендации", 1)[1].split("Подписи", 1)[0])
     assert "не давались" not in recommendations
     assert recommendations.split()[:7] == ["№", "Рекомендация", "Кому", "Срок", "1", "2", "3"], recommendations
+    # at the family's home, mid-visit: what has been typed so far is printed, the rest left to write in
+    visits.save_progress(vid, {"methods": ["observation"], "recs": [["Оформить пособие", "мать", "20.12.2026"]]})
+    text, _ = render(vid, "report")
+    done_so_far = flat(text)
+    assert "наблюдение" in done_so_far and "не отмечены" not in done_so_far and "не выявлено" not in done_so_far
+    assert "Проблемы: ____" in done_so_far
+    assert "1 Оформить пособие мать 20.12.2026 2 3 4" in done_so_far
     visits.complete_act(vid, "report", {"goal": "Знакомство", "result": "Семья обследована", "effectiveness": "-"})
     visits.complete_visit(
         vid, VisitOutcome(methods=["observation"], problem_areas=["economic"], findings="нет", work_seconds=1800)
     )
     text, _ = render(vid, "report")
-    assert "Рекомендации не давались." in flat(text)
+    assert "Рекомендации не давались." in flat(text) and "Проблемное поле экономические" in flat(text)
 
 
 def test_print_act_writes_to_the_output_folder(done_visits, tmp_path, monkeypatch):
