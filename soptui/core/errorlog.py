@@ -60,7 +60,8 @@ def log_exception(exc: BaseException, where: str = "") -> Path | None:
             os.replace(path, path.with_name(LOG_NAME + ".1"))
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         with os.fdopen(fd, "a", encoding="utf-8") as fh:
-            stamp = dt.datetime.now().isoformat(timespec="seconds")
+            # with its UTC offset: the machine's zone may not be the institution's that the app shows
+            stamp = dt.datetime.now().astimezone().isoformat(timespec="seconds")
             fh.write(f"--- {stamp} {where}\n{describe(exc)}\n")
         os.chmod(path, 0o600)
         return path

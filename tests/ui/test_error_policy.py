@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import os
 import stat
@@ -59,6 +60,17 @@ def test_the_log_never_holds_values_or_locals():
     assert "ValueError" in described and "sign_in_with" in described
     assert "hunter2" not in described and "bad password" not in described
     assert "hunter2" not in errorlog.user_message(ValueError("hunter2"))
+
+
+def test_each_logged_error_is_stamped_with_its_utc_offset(private_error_log):
+    """The app shows the institution's time and the machine may keep another zone: the stamp says which."""
+    try:
+        raise RuntimeError("x")
+    except RuntimeError as exc:
+        errorlog.log_exception(exc, "проверка")
+    first = (private_error_log / "errors.log").read_text(encoding="utf-8").splitlines()[0]
+    stamp = dt.datetime.fromisoformat(first.split()[1])
+    assert stamp.tzinfo is not None and abs(dt.datetime.now(dt.UTC) - stamp) < dt.timedelta(minutes=5)
 
 
 def test_a_refusal_says_why_in_the_services_own_words():
