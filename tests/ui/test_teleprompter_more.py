@@ -322,3 +322,32 @@ async def test_calls_list_notice_answer_and_finished_call_card(store, staff):
         await pilot.press("enter")
         card = await wait_for_screen(pilot, CallCardScreen)
         assert card.entry.summary == "не нуждаются" and card.entry.outcome == "отказ"
+
+
+async def test_at_120_columns_every_call_column_is_on_screen_and_a_shortened_row_is_said_whole(store, staff):
+    """The list at 120x40: all eight columns within the screen (the callee as «Фамилия И.О. (мать)», the SMS line
+    cut to what is left), and the line above the list says the highlighted row in full."""
+    from soptui.core import session
+    from soptui.services import auth
+
+    ids = make_family(staff)
+    session.set_actor(auth.sign_in("spec", PASSWORD))
+    ctx = calls.call_context(ids["client"])
+    p = calls.default_person(ctx, "03")
+    waiting = calls.start_call("03", ids["client"], p.kind, p.id, p.phones[0])
+    calls.record_notice_sent(waiting)
+    session.set_actor(None)
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "spec", PASSWORD)
+        await pilot.press("f4")
+        screen = await wait_for_screen(pilot, CallsScreen)
+        await settle(pilot)
+        table = screen.query_one("#calls-table")
+        assert table.virtual_size.width <= 120, table.virtual_size
+        row = screen.rows[0]
+        cells = [str(c) for c in table.get_row_at(0)]
+        assert row.callee.endswith(")") and cells[4].endswith(")") and len(cells[4]) < len(row.callee)
+        assert cells[5] == row.phone and cells[7] == str(waiting)
+        hint = str(screen.query_one("#calls-hint").render())
+        assert row.client_name in hint and row.notice in hint and row.callee in hint, hint

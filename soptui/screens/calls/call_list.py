@@ -41,6 +41,12 @@ NOTICE_STYLE = {"позвонить": "bold yellow", "прочитано": "cyan
 CALL_COLUMNS = ("Когда", "Клиент", "Состояние", "SMS / итог", "Кому", "Телефон", "СОП", "№")
 
 
+def _short_callee(callee: str) -> str:
+    """«Козлова П.Н. (мать)» from «Козлова Полина Николаевна (мать)»; anything else as it is."""
+    name, bracket, rest = callee.partition(" (")
+    return short_of_full(name) + (bracket + rest if bracket else "")
+
+
 class CallsScreen(SectionScreen):
     """The Звонки section."""
 
@@ -72,6 +78,7 @@ class CallsScreen(SectionScreen):
     def __init__(self) -> None:
         super().__init__()
         self.rows: list = []
+        self._cut: set[int] = set()  # calls whose row is shown shortened (said whole in the line above)
         self.log_rows: list = []
         self._pending: list[NewCall | OpenCall | OpenReminder] = []
         self._offered_resume = False
@@ -151,29 +158,57 @@ class CallsScreen(SectionScreen):
         row = table.cursor_row
         table.start_over(*CALL_COLUMNS)
         # below 110 columns: «04.12 09:30» and «Козлов Е.П.», the state before «SMS / итог», and that column cut
-        # to what is left (ending in «…»), so nothing runs off the right edge; the line above says the row whole
-        narrow = self.app.size.width < 110
+        # to what is left (ending in «…»); the columns after it are reached by scrolling, and the line above says
+        # the highlighted row whole. From 110 every column is on screen: «SMS / итог» gets what the others leave
+        # (the names shortened first if that is under 30), and a row cut so is said whole above as well.
+        width = self.app.size.width
+        narrow = width < 110
         whens = [(f"{r.when:%d.%m %H:%M}" if narrow else clock.fmt_datetime(r.when)) if r.when else "" for r in rows]
-        names = [short_of_full(r.client_name) if narrow else r.client_name for r in rows]
+        short = narrow
+        names = [short_of_full(r.client_name) if short else r.client_name for r in rows]
+        callees = [r.callee for r in rows]
         extra_width = None
-        if narrow and rows:
-            used = (
-                max(len("Когда"), *map(len, whens))
-                + max(len("Клиент"), *map(len, names))
-                + max(len("Состояние"), *(len(r.state_label) for r in rows))
-            )
-            extra_width = max(len("SMS / итог"), self.app.size.width - used - 2 * 4 - 1)  # cell padding, scrollbar
-        for r, when, name in zip(rows, whens, names, strict=True):
+        if rows:
+
+            def widest(title: str, values) -> int:
+                return max(len(title), *map(len, values))
+
+            def front() -> int:
+                states = (r.state_label for r in rows)
+                return widest("Когда", whens) + widest("Клиент", names) + widest("Состояние", states)
+
+            if narrow:
+                extra_width = max(len("SMS / итог"), width - front() - 2 * 4 - 1)  # cell padding, scrollbar
+            else:
+                tail = (
+                    widest("Кому", [r.callee for r in rows])
+                    + widest("Телефон", [r.phone for r in rows])
+                    + widest("СОП", [r.sop for r in rows])
+                    + widest("№", [str(r.id) for r in rows])
+                )
+                rest = width - front() - tail - 2 * len(CALL_COLUMNS) - 1
+                if rest < 30:
+                    short = True
+                    names = [short_of_full(r.client_name) for r in rows]
+                    callees = [_short_callee(r.callee) for r in rows]
+                    tail += widest("Кому", callees) - widest("Кому", [r.callee for r in rows])
+                    rest = width - front() - tail - 2 * len(CALL_COLUMNS) - 1
+                extra_width = max(len("SMS / итог"), rest)
+        self._cut = set()
+        for r, when, name, callee in zip(rows, whens, names, callees, strict=True):
             extra = r.notice or r.outcome_label
             if extra_width is not None and len(extra) > extra_width:
                 extra = extra[: extra_width - 1] + "…"
+                self._cut.add(r.id)
+            if short:
+                self._cut.add(r.id)
             style = next((s for k, s in NOTICE_STYLE.items() if r.notice.startswith(k)), "") if r.notice else ""
             table.add_row(
                 when,
                 name,
                 Text(r.state_label, style="bold" if r.state == "in_progress" else "dim"),
                 Text(extra, style=style),
-                r.callee,
+                callee,
                 r.phone,
                 r.sop,
                 str(r.id),
@@ -195,7 +230,7 @@ class CallsScreen(SectionScreen):
         """At 120 columns the keys; below 110 the highlighted call in full (its columns are cut there)."""
         hint = self.query_one("#calls-hint", Static)
         row = self._selected_call()
-        if self.app.size.width >= 110 or row is None:
+        if row is None or (self.app.size.width >= 110 and row.id not in self._cut):
             hint.update(HINT)
             return
         parts = [row.client_name, row.notice or row.outcome_label, row.callee, row.phone, f"СОП {row.sop}"]
