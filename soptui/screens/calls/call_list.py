@@ -227,7 +227,7 @@ class CallsScreen(SectionScreen):
 
     @on(DataTable.RowHighlighted, "#calls-table")
     def _show_hint(self) -> None:
-        """At 120 columns the keys; below 110 the highlighted call in full (its columns are cut there)."""
+        """The highlighted call in full where its row is shown shortened (always below 110 columns), else the keys."""
         hint = self.query_one("#calls-hint", Static)
         row = self._selected_call()
         if row is None or (self.app.size.width >= 110 and row.id not in self._cut):
