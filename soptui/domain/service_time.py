@@ -132,6 +132,25 @@ def check_recording(
     return errors
 
 
+# The longest stage a visit recorded afterwards may be given, in minutes (a whole working day).
+TYPED_STAGE_MAX_MIN = 480
+
+
+def typed_minutes_problem(minutes: tuple[int, int, int], done_on: dt.date, today: dt.date) -> str:
+    """Why a visit's stage minutes cannot be typed in ("" if they can). A visit is timed by its stage timers
+    while it is done; one entered on a later day (a field visit written up at the office) cannot have been, so
+    its minutes are typed from the paper act, as whole minutes: preparation and completion 0 or more, the work
+    with the family at least 1, none above TYPED_STAGE_MAX_MIN."""
+    if done_on >= today:
+        return "Минуты вписывают только за прошедший день: визит сегодняшнего дня измеряют таймеры этапов."
+    prep, work, completion = minutes
+    if work < 1:
+        return "Работа с семьёй: не меньше 1 минуты (визит, которого не было, не записывают)."
+    if min(prep, completion) < 0 or max(prep, work, completion) > TYPED_STAGE_MAX_MIN:
+        return f"Минуты этапа: от 0 до {TYPED_STAGE_MAX_MIN} (работа с семьёй — от 1)."
+    return ""
+
+
 # --- time spent writing a document (the group session's report) -------------------------------------
 
 IDLE_GAP_SECONDS = 300.0  # a pause longer than this between two edits is not writing time

@@ -241,6 +241,15 @@ async def schedule(pilot: Pilot) -> None:
 
 async def recording(pilot: Pilot) -> None:
     """A colleague's visit of yesterday completed by the head: who did it, on which day, why entered later."""
+    await _past_visit_completed(pilot, worked_seconds=30 * 60)
+
+
+async def recording_untimed(pilot: Pilot) -> None:
+    """The same visit never timed here (done in the field, written up next day): the act's minutes asked too."""
+    await _past_visit_completed(pilot, worked_seconds=0)
+
+
+async def _past_visit_completed(pilot: Pilot, worked_seconds: int) -> None:
     from soptui.db import models as m
     from soptui.services import access
     from soptui.services import patronage as visits
@@ -265,7 +274,7 @@ async def recording(pilot: Pilot) -> None:
     pilot.app.open(OpenVisit(vid))
     do = await wait_screen(pilot, "VisitDoScreen")
     await until(pilot, lambda: do.detail is not None, "visit loaded")
-    do.query_one("#timers").accumulated[1] += 30 * 60  # the visit's 30 minutes with the family
+    do.query_one("#timers").accumulated[1] += worked_seconds  # the visit's minutes with the family, if timed
     do.query_one("#methods").select("observation")
     await fill(pilot, do.query_one("#findings"), "Условия удовлетворительные")
     await pilot.press("ctrl+d")
@@ -401,6 +410,7 @@ SCENES: dict[str, Callable[[Pilot], Awaitable[None]]] = {
     "schedule": schedule,
     "visit_chooser": visit_chooser,
     "recording": recording,
+    "recording_untimed": recording_untimed,
     "cancel_visit": cancel_visit,
     "day_dialog": day_dialog,
     "password": password,

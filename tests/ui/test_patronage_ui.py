@@ -505,6 +505,54 @@ async def test_a_head_completes_a_colleagues_past_visit_naming_who_did_it_and_wh
     assert (e.work_minutes, e.minutes) == (30, 30)
 
 
+async def test_a_field_visit_written_up_the_next_day_gets_the_acts_minutes_not_the_timers(demo_store, centre):
+    """A visit done at the family's home and entered at the office next day was never timed here: the recording
+    dialog asks for the stages' minutes from the act, refuses a visit without work, and the service log gets
+    those minutes (said in its note), not the few seconds of a timer run at the desk."""
+    from conftest import burst, fill, wait_screen
+
+    client = fresh_client(demo_store)
+    ivanova = staff_id("ivanova")
+    yesterday = dt.date(2026, 11, 24)
+    vid = visits.save_plan(
+        VisitPlan(
+            client_id=client.id,
+            staff_ids=[ivanova],
+            day=yesterday,
+            start=dt.time(14, 0),
+            end=dt.time(14, 40),
+            address=client.address,
+        ),
+        allow_conflicts=True,
+    )
+    visits.complete_act(vid, "report", {"goal": "Знакомство", "result": "Семья в порядке", "present": "мать"})
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "ivanova", "demo2026")
+        app.open(OpenVisit(vid))
+        do = await wait_screen(pilot, "VisitDoScreen")
+        await settle(pilot, app)
+        do.query_one("#methods").select("observation")
+        await fill(pilot, do.query_one("#findings"), "Условия удовлетворительные")
+        await burst(pilot, ["ctrl+d"])
+        dialog = await wait_screen(pilot, "RecordingDialog")
+        await fill(pilot, dialog.query_one("#rec-reason"), "визит в посёлке, внесён в офисе")
+        for field, typed in (("#rec-prep", "50"), ("#rec-work", "0"), ("#rec-completion", "10")):
+            await fill(pilot, dialog.query_one(field), typed)
+        await burst(pilot, ["ctrl+s"])
+        await settle(pilot, app)
+        assert app.screen is dialog
+        assert "не меньше 1 минуты" in str(dialog.query_one("#rec-work").query_one("FieldError").render())
+        await fill(pilot, dialog.query_one("#rec-work"), "35")
+        await burst(pilot, ["ctrl+s"])
+        await settle(pilot, app, 5)
+    assert m.PatronageVisit.get_by_id(vid).status == "done"
+    assert m.PatronageVisit.get_by_id(vid).actual_work_seconds == 35 * 60
+    e = m.ServiceEntry.get((m.ServiceEntry.source_type == "visit") & (m.ServiceEntry.source_id == vid))
+    assert (e.date, e.staff_id, e.prep_minutes, e.work_minutes, e.doc_minutes) == (yesterday, ivanova, 50, 35, 10)
+    assert e.minutes == 95 and e.late_reason and "минуты вписаны по акту" in e.note
+
+
 async def test_sop04_visit_timers_hold_work_against_40_minutes_not_the_plan(demo_store, centre):
     """Issue 13 point 4: 46 minutes of work on a 90-minute plan shows «сверх нормы» against 40:00."""
     client = fresh_client(demo_store)
@@ -517,7 +565,7 @@ async def test_sop04_visit_timers_hold_work_against_40_minutes_not_the_plan(demo
             day=WED,
             start=start.time(),
             end=(start + dt.timedelta(minutes=90)).time(),
-            address=client.address,
+            address="пос. Монетный, ул. Мира, д. 3",
             purpose="Знакомство с семьёй",
         ),
         allow_conflicts=True,

@@ -620,11 +620,15 @@ class VisitDoScreen(Screen):
                 return
             from soptui.services.patronage import Recording
 
-            performer, day, reason = answer
-            self._complete(outcome, Recording(performer, day, reason))
+            performer, day, reason, minutes = answer
+            self._complete(outcome, Recording(performer, day, reason, minutes))
 
+        measured = (outcome.prep_seconds, outcome.work_seconds, outcome.completion_seconds)
         self.app.push_screen(
-            RecordingDialog(performers, actor.id if actor else None, planned, bool(actor and actor.is_head)), chosen
+            RecordingDialog(
+                performers, actor.id if actor else None, planned, bool(actor and actor.is_head), measured=measured
+            ),
+            chosen,
         )
 
     @on(Button.Pressed, "#complete")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from soptui.core import clock, session
@@ -14,7 +14,7 @@ from soptui.db import store
 from soptui.db.connection import write_transaction
 from soptui.domain import patronage
 from soptui.domain.labels import DIAGNOSTIC_METHODS, PROBLEM_AREAS, RECOMMENDATION_STATUSES, VISIT_STATUSES
-from soptui.domain.service_time import VISIT_STAGES, StageTimes, check_recording
+from soptui.domain.service_time import VISIT_STAGES, StageTimes, check_recording, typed_minutes_problem
 from soptui.services import access, drafts
 from soptui.services.patronage._common import VisitError, service_kind_of
 from soptui.services.patronage.reading import VisitOutcome
@@ -84,6 +84,9 @@ class Recording:
     performer_id: int | None = None  # None: the signed-in person
     done_on: dt.date | None = None  # None: today
     late_reason: str = ""  # needed when done_on is before today («внесено позже»)
+    # a day before today only: the stages' minutes (preparation, work, completion) from the paper act, where
+    # the visit was not timed in the app (typed_minutes_problem); None: the stage timers' measured seconds
+    minutes: tuple[int, int, int] | None = None
 
 
 def recording_needed(visit_id: int) -> tuple[bool, dict[int, str], dt.date]:
@@ -123,7 +126,15 @@ def complete_visit(visit_id: int, outcome: VisitOutcome, recording: Recording | 
     me = actor.id if actor else None
     performers = _visit_staff(visit_id)
     done_on = recording.done_on or now.date()
+    typed = ""
+    if recording.minutes is not None:
+        typed = typed_minutes_problem(recording.minutes, done_on, now.date())
+        if not typed:  # the minutes the act states replace the timers', which measured nothing of the visit
+            prep, work, completion = (60 * x for x in recording.minutes)
+            outcome = replace(outcome, prep_seconds=prep, work_seconds=work, completion_seconds=completion)
     errors = validate_outcome(v.kind, outcome, done_on)
+    if typed:
+        errors["work"] = typed
     errors.update(
         check_recording(
             actor_id=me,
@@ -218,7 +229,8 @@ def complete_visit(visit_id: int, outcome: VisitOutcome, recording: Recording | 
                 **times.entry_fields(),
                 source_type="visit",
                 source_id=visit_id,
-                note=f"{v.purpose[:200]}. {times.describe(VISIT_STAGES)}.",
+                note=f"{v.purpose[:200]}. {times.describe(VISIT_STAGES)}"
+                + ("; минуты вписаны по акту." if recording.minutes is not None else "."),
             ).id
     drafts.delete_draft(progress_key(visit_id))
     return entry_id

@@ -1,6 +1,15 @@
 """Measured minutes against the SOP norms (issue 12): hand-computed cases."""
 
-from soptui.domain.service_time import CALL_STAGES, NOT_DELIVERED, VISIT_STAGES, StageTimes, whole_minutes
+import datetime as dt
+
+from soptui.domain.service_time import (
+    CALL_STAGES,
+    NOT_DELIVERED,
+    VISIT_STAGES,
+    StageTimes,
+    typed_minutes_problem,
+    whole_minutes,
+)
 
 
 def test_whole_minutes_rounds_half_up_and_counts_any_stage_that_ran():
@@ -73,3 +82,14 @@ def test_access_log_details_are_words_not_keys():
     assert details_in_words("notice_state", state) == "ответ на уведомление: ответил, позвонить в: 04.12.2026 14:30"
     changed = {"last_name": [1, 2], "phone": [1, 2], "sort_key": [1, 2], "version": [1, 2]}
     assert details_in_words("update", changed, frozenset({"version"})) == "фамилия, телефон, ещё полей: 1"
+
+
+def test_typed_minutes_only_for_a_past_day_with_work_and_within_a_working_day():
+    today, yesterday = dt.date(2026, 11, 25), dt.date(2026, 11, 24)
+    assert typed_minutes_problem((60, 40, 10), yesterday, today) == ""
+    assert typed_minutes_problem((0, 1, 0), yesterday, today) == ""
+    assert typed_minutes_problem((0, 480, 480), yesterday, today) == ""
+    assert "прошедший день" in typed_minutes_problem((60, 40, 10), today, today)
+    assert "не меньше 1 минуты" in typed_minutes_problem((60, 0, 10), yesterday, today)
+    for bad in ((-1, 40, 10), (60, 481, 10), (60, 40, 481)):
+        assert "от 0 до 480" in typed_minutes_problem(bad, yesterday, today), bad

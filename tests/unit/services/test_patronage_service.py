@@ -323,6 +323,33 @@ def test_a_head_records_a_colleagues_past_visit_with_both_names_and_a_reason(fam
     assert e.late_reason == "визит был вечером, отчёт утром" and e.recorded_at is not None
 
 
+def test_a_visit_of_a_past_day_not_timed_here_takes_the_acts_minutes_and_today_takes_the_timers(family):
+    """A field visit written up later: its stages' minutes are typed from the act (work at least 1, none above
+    a working day), only for a day before today; the log records them and says so."""
+    from dataclasses import replace
+
+    from soptui.services.patronage import Recording
+
+    vid = visits.save_plan(plan(family))  # 25.11.2026, today on the fixed clock
+    _complete_act(vid, "report")
+    untimed = replace(WORKED, prep_seconds=0, work_seconds=0, completion_seconds=0)
+    me, day = family["spec"], dt.date(2026, 11, 24)
+    for recording, words in (
+        (Recording(me, dt.date(2026, 11, 25), "", (10, 30, 5)), "только за прошедший день"),
+        (Recording(me, day, "вносится в офисе", (10, 0, 5)), "не меньше 1 минуты"),
+        (Recording(me, day, "вносится в офисе", (10, 481, 5)), "от 0 до 480"),
+        (Recording(me, day, "вносится в офисе", (-1, 30, 5)), "от 0 до 480"),
+    ):
+        with pytest.raises(VisitError) as exc:
+            visits.complete_visit(vid, untimed, recording)
+        assert words in exc.value.errors["work"], recording
+    visits.complete_visit(vid, untimed, Recording(me, day, "вносится в офисе", (10, 30, 5)))
+    e = m.ServiceEntry.get()
+    assert (e.date, e.prep_minutes, e.work_minutes, e.doc_minutes, e.minutes) == (day, 10, 30, 5, 45)
+    assert e.note.endswith("минуты вписаны по акту.")
+    assert m.PatronageVisit.get_by_id(vid).actual_work_seconds == 30 * 60
+
+
 def test_a_specialist_cannot_record_a_visit_for_a_colleague(family):
     from soptui.services.patronage import Recording
 
