@@ -441,12 +441,8 @@ async def test_visit_plan_and_act_typed_as_bursts(demo_store):
     assert family.endswith("Петрова А.И., мать") and len(family) > len("Петрова А.И., мать")
 
 
-async def test_a_head_completes_a_colleagues_past_visit_naming_who_did_it_and_why_late(demo_store, centre):
-    """Issue 12: the head of department opens Иванова's visit of yesterday and completes it: the app asks
-    who did it and when (the planned day, a reason for entering it later); the log names Иванова, the
-    head as the one who recorded it, the day of the visit and the reason."""
-    from conftest import burst, fill, wait_screen
-
+def _yesterdays_visit_with_an_act(demo_store) -> tuple[int, int, dt.date]:
+    """Иванова's visit of yesterday (24.11.2026) with its report completed: (visit id, Иванова's id, the day)."""
     client = fresh_client(demo_store)
     ivanova = staff_id("ivanova")
     yesterday = dt.date(2026, 11, 24)
@@ -462,17 +458,34 @@ async def test_a_head_completes_a_colleagues_past_visit_naming_who_did_it_and_wh
         allow_conflicts=True,
     )
     visits.complete_act(vid, "report", {"goal": "Знакомство", "result": "Семья в порядке", "present": "мать"})
+    return vid, ivanova, yesterday
+
+
+async def _complete_into_the_recording_dialog(pilot, app, vid: int, worked_seconds: int):
+    """Open the visit, time its work (if any), fill what completing needs, press Ctrl+D: the recording dialog."""
+    from conftest import burst, fill, wait_screen
+
+    app.open(OpenVisit(vid))
+    do = await wait_screen(pilot, "VisitDoScreen")
+    await settle(pilot, app)
+    do.query_one("#timers").accumulated[1] += worked_seconds
+    do.query_one("#methods").select("observation")
+    await fill(pilot, do.query_one("#findings"), "Условия удовлетворительные")
+    await burst(pilot, ["ctrl+d"])
+    return await wait_screen(pilot, "RecordingDialog")
+
+
+async def test_a_head_completes_a_colleagues_past_visit_naming_who_did_it_and_why_late(demo_store, centre):
+    """Issue 12: the head of department opens Иванова's visit of yesterday and completes it: the app asks
+    who did it and when (the planned day, a reason for entering it later); the log names Иванова, the
+    head as the one who recorded it, the day of the visit and the reason."""
+    from conftest import burst, fill
+
+    vid, ivanova, yesterday = _yesterdays_visit_with_an_act(demo_store)
     app = make_app("Учреждение", "КЦСОН")
     async with app.run_test(size=(120, 40)) as pilot:
         await sign_in(pilot, "head", "demo2026")
-        app.open(OpenVisit(vid))
-        do = await wait_screen(pilot, "VisitDoScreen")
-        await settle(pilot, app)
-        do.query_one("#timers").accumulated[1] += 30 * 60  # the visit's 30 minutes with the family
-        do.query_one("#methods").select("observation")
-        await fill(pilot, do.query_one("#findings"), "Условия удовлетворительные")
-        await burst(pilot, ["ctrl+d"])
-        dialog = await wait_screen(pilot, "RecordingDialog")
+        dialog = await _complete_into_the_recording_dialog(pilot, app, vid, worked_seconds=30 * 60)
         assert dialog.query_one("#rec-day").value == "24.11.2026"  # the planned day, not today
         await burst(pilot, ["ctrl+s"])  # nobody chosen, no reason: refused at the fields
         assert "Выберите, кто провёл визит" in str(dialog.query_one("#rec-performer-error").render())
@@ -509,33 +522,13 @@ async def test_a_field_visit_written_up_the_next_day_gets_the_acts_minutes_not_t
     """A visit done at the family's home and entered at the office next day was never timed here: the recording
     dialog asks for the stages' minutes from the act, refuses a visit without work, and the service log gets
     those minutes (said in its note), not the few seconds of a timer run at the desk."""
-    from conftest import burst, fill, wait_screen
+    from conftest import burst, fill
 
-    client = fresh_client(demo_store)
-    ivanova = staff_id("ivanova")
-    yesterday = dt.date(2026, 11, 24)
-    vid = visits.save_plan(
-        VisitPlan(
-            client_id=client.id,
-            staff_ids=[ivanova],
-            day=yesterday,
-            start=dt.time(14, 0),
-            end=dt.time(14, 40),
-            address=client.address,
-        ),
-        allow_conflicts=True,
-    )
-    visits.complete_act(vid, "report", {"goal": "Знакомство", "result": "Семья в порядке", "present": "мать"})
+    vid, ivanova, yesterday = _yesterdays_visit_with_an_act(demo_store)
     app = make_app("Учреждение", "КЦСОН")
     async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(pilot, "ivanova", "demo2026")
-        app.open(OpenVisit(vid))
-        do = await wait_screen(pilot, "VisitDoScreen")
-        await settle(pilot, app)
-        do.query_one("#methods").select("observation")
-        await fill(pilot, do.query_one("#findings"), "Условия удовлетворительные")
-        await burst(pilot, ["ctrl+d"])
-        dialog = await wait_screen(pilot, "RecordingDialog")
+        dialog = await _complete_into_the_recording_dialog(pilot, app, vid, worked_seconds=0)
         await fill(pilot, dialog.query_one("#rec-reason"), "визит в посёлке, внесён в офисе")
         for field, typed in (("#rec-prep", "50"), ("#rec-work", "0"), ("#rec-completion", "10")):
             await fill(pilot, dialog.query_one(field), typed)

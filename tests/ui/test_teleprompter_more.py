@@ -287,28 +287,42 @@ async def test_broken_script_stops_the_call_before_it_starts(store, staff, tmp_p
     assert not m.PhoneCall.select().exists()
 
 
-async def test_calls_list_notice_answer_and_finished_call_card(store, staff):
+def make_family_with_calls(staff, finished: bool) -> int:
+    """A family with a SOP 03 call waiting for an answer to its SMS notice (and, if `finished`, one refused
+    before it); returns the waiting call's id."""
     from soptui.core import session
-    from soptui.screens.calls.call_list import CallCardScreen
-    from soptui.screens.calls.dialogs import NoticeScreen
     from soptui.services import auth
 
     ids = make_family(staff)
     session.set_actor(auth.sign_in("spec", PASSWORD))
     ctx = calls.call_context(ids["client"])
     p = calls.default_person(ctx, "03")
-    done = calls.start_call("03", ids["client"], p.kind, p.id, p.phones[0])
-    make_ready(done, "03")
-    calls.finish_call(done, calls.CallOutcome("refuses", summary="не нуждаются"))
+    if finished:
+        done = calls.start_call("03", ids["client"], p.kind, p.id, p.phones[0])
+        make_ready(done, "03")
+        calls.finish_call(done, calls.CallOutcome("refuses", summary="не нуждаются"))
     waiting = calls.start_call("03", ids["client"], p.kind, p.id, p.phones[0])
     calls.record_notice_sent(waiting)
     session.set_actor(None)
+    return waiting
+
+
+async def _calls_section(pilot) -> CallsScreen:
+    await sign_in(pilot, "spec", PASSWORD)
+    await pilot.press("f4")
+    screen = await wait_for_screen(pilot, CallsScreen)
+    await settle(pilot)
+    return screen
+
+
+async def test_calls_list_notice_answer_and_finished_call_card(store, staff):
+    from soptui.screens.calls.call_list import CallCardScreen
+    from soptui.screens.calls.dialogs import NoticeScreen
+
+    waiting = make_family_with_calls(staff, finished=True)
     app = make_app("Учреждение", "КЦСОН")
     async with app.run_test(size=(80, 24)) as pilot:
-        await sign_in(pilot, "spec", PASSWORD)
-        await pilot.press("f4")
-        screen = await wait_for_screen(pilot, CallsScreen)
-        await settle(pilot)
+        screen = await _calls_section(pilot)
         assert screen.rows[0].id == waiting
         assert screen.rows[0].notice == "уведомление отправлено, ответа нет (с 10:30)"
         await pilot.press("o")
@@ -327,22 +341,11 @@ async def test_calls_list_notice_answer_and_finished_call_card(store, staff):
 async def test_at_120_columns_every_call_column_is_on_screen_and_a_shortened_row_is_said_whole(store, staff):
     """The list at 120x40: all eight columns within the screen (the callee as «Фамилия И.О. (мать)», the SMS line
     cut to what is left), and the line above the list says the highlighted row in full."""
-    from soptui.core import session
-    from soptui.services import auth
 
-    ids = make_family(staff)
-    session.set_actor(auth.sign_in("spec", PASSWORD))
-    ctx = calls.call_context(ids["client"])
-    p = calls.default_person(ctx, "03")
-    waiting = calls.start_call("03", ids["client"], p.kind, p.id, p.phones[0])
-    calls.record_notice_sent(waiting)
-    session.set_actor(None)
+    waiting = make_family_with_calls(staff, finished=False)
     app = make_app("Учреждение", "КЦСОН")
     async with app.run_test(size=(120, 40)) as pilot:
-        await sign_in(pilot, "spec", PASSWORD)
-        await pilot.press("f4")
-        screen = await wait_for_screen(pilot, CallsScreen)
-        await settle(pilot)
+        screen = await _calls_section(pilot)
         table = screen.query_one("#calls-table")
         assert table.virtual_size.width <= 120, table.virtual_size
         row = screen.rows[0]
