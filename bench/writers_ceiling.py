@@ -273,7 +273,9 @@ def replay_postgresql(url: str, ops: list, transactions: int, start_at: float, q
         while j < len(plan):
             sql, params, new_id = plan[j]
             if sql.startswith("BEGIN"):
-                conn.execute(_PG_LOCK_KEY.sub(lambda m: f"pg_advisory_xact_lock({m[1]}, {ids.get(int(m[2]), m[2])})", sql))
+                conn.execute(
+                    _PG_LOCK_KEY.sub(lambda m: f"pg_advisory_xact_lock({m[1]}, {ids.get(int(m[2]), m[2])})", sql)
+                )
             elif j + 1 < len(plan) and plan[j + 1][0] == "COMMIT":  # the audit rows and the COMMIT: one pipeline
                 with conn.pipeline():
                     cursor = conn.cursor()
