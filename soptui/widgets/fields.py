@@ -126,6 +126,7 @@ class LabeledInput(Vertical):
     ) -> None:
         super().__init__(id=id)
         self.label = label + (" *" if required else "")
+        self._error_text = ""
         self.required = required
         self.validator = validator
         self._input = TextInput(
@@ -157,7 +158,13 @@ class LabeledInput(Vertical):
     def value(self, text: str) -> None:
         self._input.value = text
 
+    @property
+    def error_text(self) -> str:
+        """The message shown under the field now ('' when there is none)."""
+        return self._error_text
+
     def show_error(self, message: str | None) -> None:
+        self._error_text = message or ""
         self.set_class(bool(message), "-invalid")
         self.query_one(FieldError).show(message)
 
@@ -185,3 +192,14 @@ class LabeledInput(Vertical):
         message, cleaned = self._verdict(self._input.value)
         self.show_error(message)
         return message is None, cleaned
+
+
+def say_period_problem(screen, *fields: LabeledInput) -> None:
+    """A print or reload refused for its period: what is wrong is said again and the cursor goes to that date
+    (the message used to be «даты в виде ДД.ММ.ГГГГ» whatever the fault, also for an end before the start)."""
+    for field in fields:
+        if field.error_text:
+            field.input.focus()
+            screen.notify(f"Период: {field.error_text}", severity="warning")
+            return
+    screen.notify("Укажите период: даты в виде ДД.ММ.ГГГГ.", severity="warning")

@@ -49,6 +49,15 @@ async def test_sop04_intake_registers_from_the_clients_screen(demo_store, tmp_pa
         )
         await until(pilot, lambda: all(r.number not in expected for r in screen.rows), "other rows")
         calls_rows = list(screen.rows)
+        # a wrong period refuses the print and says which date is wrong, with the cursor there
+        screen.query_one("#ir-to").value = "31.12.2025"
+        app.clear_notifications()
+        await pilot.press("f9")
+        await until(pilot, lambda: app._notifications, "the refusal")
+        assert [n.message for n in app._notifications] == ["Период: Конец периода раньше начала."]
+        assert app.focused is screen.query_one("#ir-to").input and getattr(screen, "last_pdf", None) is None
+        screen.query_one("#ir-to").value = "25.11.2026"
+        await until(pilot, lambda: [r.number for r in screen.rows] == [r.number for r in calls_rows], "rows again")
         await pilot.press("f9")
         await until(pilot, lambda: getattr(screen, "last_pdf", None), "the PDF")
         path = screen.last_pdf

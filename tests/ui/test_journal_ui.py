@@ -162,6 +162,14 @@ async def test_period_errors_at_the_field_keep_the_text(demo_store):
         assert _error(screen, "j-start") == ""
         await _type_date(pilot, "j-end", "01.10.2026")
         assert "раньше начала" in _error(screen, "j-end")
+        # printing refused again: the toast says what is wrong (it said «даты в виде ДД.ММ.ГГГГ» for any fault)
+        # and the cursor goes to the wrong date
+        await click(pilot, "#j-client-input")
+        app.clear_notifications()
+        await pilot.press("f9")
+        await _settle(pilot)
+        assert [n.message for n in app._notifications] == ["Период: Конец периода раньше начала."]
+        assert app.focused is screen.query_one("#j-end", LabeledInput).input and screen.last_pdf is None
         await _type_date(pilot, "j-end", "30.11.2026")
         assert _error(screen, "j-end") == "" and screen.period == NOV
         # the recipient filter: beginning of the surname, as typed

@@ -17,7 +17,7 @@ from soptui.core import clock
 from soptui.core.text import short_of_full
 from soptui.domain.labels import INTAKE_LOGS
 from soptui.screens.base import SectionScreen
-from soptui.widgets.fields import LabeledInput
+from soptui.widgets.fields import LabeledInput, say_period_problem
 from soptui.widgets.paged_table import RowTable
 from soptui.widgets.workers import db_work
 
@@ -189,7 +189,7 @@ class IntakeRegisterScreen(SectionScreen):
     def action_print(self) -> None:
         period = self._period()
         if period is None:
-            self.notify("Исправьте период: даты в виде ДД.ММ.ГГГГ.", severity="warning")
+            say_period_problem(self, self.query_one("#ir-from", LabeledInput), self.query_one("#ir-to", LabeledInput))
             return
         self.notify("Готовлю журнал в PDF…")
         self._print(self.register_log, *period)

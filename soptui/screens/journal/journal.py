@@ -24,7 +24,7 @@ from soptui.core.text import short_of_full
 from soptui.domain.period import validate_period
 from soptui.screens.base import SectionScreen
 from soptui.screens.journal.workload import WorkloadView
-from soptui.widgets.fields import LabeledInput
+from soptui.widgets.fields import LabeledInput, say_period_problem
 from soptui.widgets.paged_table import PagedTable, RowTable
 from soptui.widgets.workers import db_work
 
@@ -337,7 +337,7 @@ class JournalScreen(SectionScreen):
         if not self._ready:
             return
         if self.period is None and not self._check_period(final=True):
-            self.notify("Исправьте период: даты в виде ДД.ММ.ГГГГ.", severity="warning")
+            say_period_problem(self, self.query_one("#j-start", LabeledInput), self.query_one("#j-end", LabeledInput))
             return
         self.report_stale = self.audit_stale = self.load_stale = True
         self._load_active()
@@ -634,7 +634,7 @@ class JournalScreen(SectionScreen):
 
     def action_print(self) -> None:
         if self.period is None and not self._check_period(final=True):
-            self.notify("Исправьте период: даты в виде ДД.ММ.ГГГГ.", severity="warning")
+            say_period_problem(self, self.query_one("#j-start", LabeledInput), self.query_one("#j-end", LabeledInput))
             return
         tab = self.active_tab
         if tab == TAB_LOG:
