@@ -228,6 +228,9 @@ def _main(argv: list[str] | None) -> int:
         return serve_command(args, target, create)
 
     _quiet_on_closed_pipe()
+    missing = _missing_source(args.command, target)
+    if missing:
+        return _fail(missing)
     from soptui.services.store import open_store
 
     BUSY_HOOKS.append(lambda attempt: print(BUSY_NOTICE, file=sys.stderr))
@@ -250,6 +253,24 @@ def _main(argv: list[str] | None) -> int:
             raise
         log_exception(exc, f"cli {_command_name(args)}")
         return _fail(user_message(exc, "выполнить команду"))
+
+
+def _missing_source(command: str, target: str) -> str:
+    """backup and migrate-to copy a store that must already be there: opening a missing SQLite file would make
+    an empty one, and its «backup» (or its copy into PostgreSQL) would then be taken for the real thing. With a
+    mistyped --db in a nightly job the dated copies would rotate the good ones away. '' when it is there."""
+    from soptui.core.storecheck import StoreError, sqlite_path
+
+    if command not in ("backup", "migrate-to"):
+        return ""
+    try:
+        path = sqlite_path(target)
+    except StoreError:
+        return ""  # said by open_store, as for any other command
+    if path is None or path.exists():
+        return ""
+    what = "копировать" if command == "backup" else "переносить"
+    return f"Базы данных «{path}» нет: {what} нечего (проверьте путь в --db или SOPTUI_DATABASE)."
 
 
 def _dispatch(args: argparse.Namespace, database) -> int:

@@ -54,7 +54,10 @@ def log_exception(exc: BaseException, where: str = "") -> Path | None:
     try:
         folder = log_dir()
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        os.chmod(folder, 0o700)
+        from soptui.core.storecheck import own_folder
+
+        if own_folder(folder):  # SOPTUI_LOG_DIR=/tmp must not close /tmp to everyone (the log itself is 0600)
+            os.chmod(folder, 0o700)
         path = folder / LOG_NAME
         if path.exists() and path.stat().st_size > MAX_BYTES:
             os.replace(path, path.with_name(LOG_NAME + ".1"))

@@ -216,7 +216,7 @@ def make_private(path: Path, mode: int) -> bool:
     return True
 
 
-def _own_folder(folder: Path) -> bool:
+def own_folder(folder: Path) -> bool:
     """A folder that is the user's own: not shared by design (sticky like /tmp) and owned by this user.
 
     A store opened in /tmp (or a shared folder) must not close that folder to everyone else: once it did,
@@ -232,7 +232,7 @@ def _own_folder(folder: Path) -> bool:
 def secure_store_files(path: Path) -> list[str]:
     """Folder 0700, database, -wal and -shm 0600 whatever the umask; report what was looser, once."""
     fixed = []
-    if path.parent != Path(path.anchor) and _own_folder(path.parent) and make_private(path.parent, PRIVATE_DIR):
+    if path.parent != Path(path.anchor) and own_folder(path.parent) and make_private(path.parent, PRIVATE_DIR):
         fixed.append(str(path.parent))
     for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         if file.exists() and make_private(file, PRIVATE_FILE):

@@ -29,6 +29,7 @@ from soptui.core.storecheck import (
     last_backup_note,
     latest_backup,
     make_private,
+    own_folder,
 )
 
 KEEP_DAILY = 7
@@ -64,7 +65,11 @@ def resolve_target(target: str | os.PathLike, now: dt.datetime, suffix: str = ".
     text = os.fspath(target)
     path = Path(text).expanduser()
     if path.is_dir():
-        make_private(path, PRIVATE_DIR)  # a folder of copies of personal data: the owner's alone
+        # a folder of copies of personal data: the owner's alone, if it is the user's own; a shared one (/tmp,
+        # a colleague's, root's) keeps its modes: `backup /tmp` closed /tmp to every other program and user
+        # (the copy itself is 0600 either way)
+        if path != Path(path.anchor) and own_folder(path):
+            make_private(path, PRIVATE_DIR)
         return path / dated_name(now, suffix), True
     if text.endswith(("/", os.sep)):
         raise BackupError(f"Папка для резервных копий «{path}» не существует.")
@@ -452,8 +457,7 @@ def daily_backup(database, now: dt.datetime | None = None) -> BackupResult | Non
     if not daily_due(folder, now.date()):
         return None
     folder.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
-    os.chmod(folder, PRIVATE_DIR)
-    return backup(database, folder, now)
+    return backup(database, folder, now)  # which closes the folder to others if it is the user's own
 
 
 def database_file(database) -> Path | None:

@@ -73,6 +73,19 @@ def test_each_logged_error_is_stamped_with_its_utc_offset(private_error_log):
     assert stamp.tzinfo is not None and abs(dt.datetime.now(dt.UTC) - stamp) < dt.timedelta(minutes=5)
 
 
+def test_a_shared_log_folder_keeps_its_modes_the_log_is_private(tmp_path, monkeypatch):
+    """SOPTUI_LOG_DIR=/tmp must not close /tmp to every other user (it was chmod 0700 at the first error)."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    os.chmod(shared, 0o1777)
+    monkeypatch.setenv("SOPTUI_LOG_DIR", str(shared))
+    try:
+        raise RuntimeError("x")
+    except RuntimeError as exc:
+        path = errorlog.log_exception(exc, "проверка")
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o1777 and stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
 def test_a_refusal_says_why_in_the_services_own_words():
     """A specialist printing their own call of a family since moved to another department was told only «нет
     доступа»; the services' refusals are Russian sentences naming no one, and the message now carries them."""

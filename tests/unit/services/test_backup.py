@@ -206,6 +206,24 @@ def test_cli_does_not_create_a_missing_folder_without_create(tmp_path, capsys):
     db.initialize(None)
 
 
+def test_backing_up_or_moving_a_store_that_is_not_there_refuses_and_makes_nothing(tmp_path, capsys):
+    """A mistyped --db made an empty store and «backed it up» (exit 0): the dated copies of a nightly job would
+    have rotated the good ones away. The default store of a fresh install likewise."""
+    from soptui.__main__ import main
+
+    if ON_POSTGRESQL:
+        pytest.skip("about SQLite files")
+    target = tmp_path / "centre.db"
+    folder = tmp_path / "copies"
+    folder.mkdir()
+    assert main(["--db", str(target), "backup", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert f"Базы данных «{target}» нет: копировать нечего" in err
+    assert main(["--db", f"sqlite:///{target}", "migrate-to", "postgresql://x@127.0.0.1:1/db"]) == 2
+    assert "переносить нечего" in capsys.readouterr().err
+    assert not list(tmp_path.glob("centre.db*")) and not list(folder.iterdir())
+
+
 def test_an_unreadable_folder_is_a_russian_sentence(tmp_path, monkeypatch, capsys):
     """Root reads any folder, so the refusal is simulated where the OS would raise it."""
     from soptui.__main__ import main
@@ -224,6 +242,20 @@ def test_an_unreadable_folder_is_a_russian_sentence(tmp_path, monkeypatch, capsy
     assert main(["--db", str(target), "user", "list"]) == 2
     err = capsys.readouterr().err
     assert "нет прав доступа" in err and "Permission" not in err and "Traceback" not in err
+
+
+def test_a_shared_folder_of_copies_keeps_its_modes_an_own_one_is_closed(sqlite_demo, tmp_path):
+    """`soptui backup /tmp` made /tmp 0700: every other user and program (PostgreSQL's initdb here) lost it."""
+    database = open_store(sqlite_demo)
+    shared, own = tmp_path / "shared", tmp_path / "own"
+    shared.mkdir()
+    own.mkdir()
+    os.chmod(shared, 0o1777)  # as /tmp
+    os.chmod(own, 0o755)
+    in_shared = backup.backup(database, shared, NOW)
+    in_own = backup.backup(database, own, NOW)
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o1777 and _mode(in_shared.path) == 0o600
+    assert _mode(own) == 0o700 and _mode(in_own.path) == 0o600
 
 
 def test_backup_files_are_private_whatever_the_umask(sqlite_demo, tmp_path):
