@@ -34,7 +34,8 @@ def _literal_cell(obj: object, wrap: bool = True, height: int = 0):
         if height:
             lines = content.split("\n")
             content = "\n".join(lines[:height])
-        text = Text(content, end="")
+        # a cut value ends in «…»: cut bare, «Захарова Виктория Ивановн» or «Алексеева В.Е» read as whole
+        text = Text(content, end="", overflow="ellipsis")
         text.no_wrap = not wrap
         return text
     return _upstream_cell(obj, wrap, height)
