@@ -129,3 +129,25 @@ async def test_a_fields_dialog_shows_a_stored_name_in_its_title_and_text_literal
         shown = _screen_text(app)
         assert f"Выбытие: {HOSTILE['close_tag']}" in shown
         assert HOSTILE["click"] in shown and HOSTILE["bold"] in shown
+
+
+async def test_a_table_cell_cut_to_its_column_ends_in_an_ellipsis_and_stays_literal():
+    """A cut name ended bare («Захарова Виктория Ивановн» read as a whole name); markup stays text when cut."""
+    from textual.app import App
+    from textual.widgets import DataTable
+
+    import soptui.app  # noqa: F401 - installs the plain-text rule for every table cell
+
+    class One(App):
+        def compose(self):
+            yield DataTable()
+
+    app = One()
+    async with app.run_test(size=(40, 5)) as pilot:
+        table = app.query_one(DataTable)
+        table.add_column("Кто", width=14)
+        table.add_column("Код", width=8)
+        table.add_row("Захарова Виктория Ивановна", "[b]x[/]")
+        await pilot.pause()
+        line = "".join(seg.text for seg in table.render_line(1))
+        assert "Захарова Викт…" in line and "[b]x[/]" in line
