@@ -38,6 +38,29 @@ _VERSION_CONDITION = re.compile(r' AND "version" = \?$')
 _AUDIT_INSERT = 'INSERT INTO "audit_log"'
 
 
+def _operation(login: str, work: dict, state: dict, kind: str) -> None:
+    """One operation of the writers' mix through the services, as bench_writers runs it: a client, a call
+    (start, details, finish) or a roll call marking present and absent in turn."""
+    from soptui.services import calls, clients
+    from soptui.services import groups as g
+    from soptui.services.calls import CallOutcome
+
+    state["i"] += 1
+    if kind == "client":
+        data = clients.ClientData(last_name="Новикова", first_name=f"{login}-{state['i']}", patronymic="Петровна")
+        clients.create_client(data)
+    elif kind == "call":
+        call_id = calls.start_call(
+            "01", work["client"], "representative", work["representative"], "+79120000000", purpose="нагрузка"
+        )
+        calls.set_details(call_id, channel="phone", ground="client_request")
+        calls.finish_call(call_id, CallOutcome("done", summary="поговорили", talk_seconds=120))
+    else:
+        state["present"] = not state["present"]
+        present = state["present"]
+        g.save_roll_call(work["session"], {work["client"]: (present, "" if present else "болеет")})
+
+
 def record(target: str) -> list[tuple[str, list]]:
     """The statements of a client, a call, a roll call marking present and one marking absent (after 400 ops of
     warm-up, so that recorded ids are not small numbers a version or a flag could equal)."""
@@ -45,9 +68,7 @@ def record(target: str) -> list[tuple[str, list]]:
     import writers_workload as ww
 
     from soptui.core import clock, session
-    from soptui.services import auth, calls, clients
-    from soptui.services import groups as g
-    from soptui.services.calls import CallOutcome
+    from soptui.services import auth
     from soptui.services.store import open_store
 
     ids = ww.setup(target, 8)
@@ -58,20 +79,7 @@ def record(target: str) -> list[tuple[str, list]]:
     state = {"present": False, "i": 0}
 
     def op(kind: str) -> None:
-        state["i"] += 1
-        if kind == "client":
-            data = clients.ClientData(last_name="Новикова", first_name=f"{login}-{state['i']}", patronymic="Петровна")
-            clients.create_client(data)
-        elif kind == "call":
-            call_id = calls.start_call(
-                "01", work["client"], "representative", work["representative"], "+79120000000", purpose="нагрузка"
-            )
-            calls.set_details(call_id, channel="phone", ground="client_request")
-            calls.finish_call(call_id, CallOutcome("done", summary="поговорили", talk_seconds=120))
-        else:
-            state["present"] = not state["present"]
-            present = state["present"]
-            g.save_roll_call(work["session"], {work["client"]: (present, "" if present else "болеет")})
+        _operation(login, work, state, kind)
 
     for i in range(400):
         op(("client", "call", "roll")[i % 3])
@@ -176,9 +184,7 @@ def record_postgresql(url: str, processes: int) -> list[list]:
     import writers_workload as ww
 
     from soptui.core import clock, session
-    from soptui.services import auth, calls, clients
-    from soptui.services import groups as g
-    from soptui.services.calls import CallOutcome
+    from soptui.services import auth
     from soptui.services.store import open_store
 
     ids = ww.setup(url, processes)
@@ -201,21 +207,7 @@ def record_postgresql(url: str, processes: int) -> list[list]:
         state = {"present": False, "i": 0}
 
         def op(kind: str, login=login, work=work, state=state) -> None:
-            state["i"] += 1
-            if kind == "client":
-                clients.create_client(
-                    clients.ClientData(last_name="Новикова", first_name=f"{login}-{state['i']}", patronymic="Петровна")
-                )
-            elif kind == "call":
-                call_id = calls.start_call(
-                    "01", work["client"], "representative", work["representative"], "+79120000000", purpose="нагрузка"
-                )
-                calls.set_details(call_id, channel="phone", ground="client_request")
-                calls.finish_call(call_id, CallOutcome("done", summary="поговорили", talk_seconds=120))
-            else:
-                state["present"] = not state["present"]
-                present = state["present"]
-                g.save_roll_call(work["session"], {work["client"]: (present, "" if present else "болеет")})
+            _operation(login, work, state, kind)
 
         for i in range(150):
             op(("client", "call", "roll")[i % 3])
@@ -304,27 +296,34 @@ def main_postgresql(shape: str) -> str:
     try:
         url = cluster.fresh_database("bench_writers_ceiling")
         per_writer = record_postgresql(url, processes)
-        ctx = multiprocessing.get_context("spawn")
-        queue = ctx.Queue()
-        start_at = time.time() + 1.5
-        procs = [
-            ctx.Process(target=replay_postgresql, args=(url, ops, transactions, start_at, queue)) for ops in per_writer
-        ]
-        for p in procs:
-            p.start()
-        results = [queue.get(timeout=600) for _ in procs]
-        finished = time.time()
-        for p in procs:
-            p.join(60)
+        tx_per_s, p99, cpu = _run_replays(replay_postgresql, [(url, ops, transactions) for ops in per_writer])
     finally:
         cluster.stop()
+    return (
+        f"writers_sql_only_postgresql_fsync_on_{processes}x{transactions}: {tx_per_s:.0f} tx/s, p99 {p99:.0f} ms, "
+        f"client CPU {cpu:.2f} ms per transaction (the same SQL as bench_writers --full through psycopg, almost no "
+        f"Python around it)"
+    )
+
+
+def _run_replays(target, args: list[tuple]) -> tuple[float, float, float]:
+    """Start one process per args at once; (transactions per second, p99 ms, CPU ms per transaction)."""
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.Queue()
+    start_at = time.time() + 1.5
+    procs = [ctx.Process(target=target, args=(*a, start_at, queue)) for a in args]
+    for p in procs:
+        p.start()
+    results = [queue.get(timeout=600) for _ in procs]
+    finished = time.time()
+    for p in procs:
+        p.join(60)
     latencies = sorted(x for r in results for x in r["latencies"])
     total = len(latencies)
     return (
-        f"writers_sql_only_postgresql_fsync_on_{processes}x{transactions}: {total / (finished - start_at):.0f} tx/s, "
-        f"p99 {latencies[int(total * 0.99)] * 1000:.0f} ms, client CPU "
-        f"{sum(r['cpu'] for r in results) * 1000 / total:.2f} ms per transaction (the same SQL as bench_writers "
-        f"--full through psycopg, almost no Python around it)"
+        total / (finished - start_at),
+        latencies[int(total * 0.99)] * 1000,
+        sum(r["cpu"] for r in results) * 1000 / total,
     )
 
 
@@ -333,24 +332,10 @@ def main(shape: str) -> str:
     with tempfile.TemporaryDirectory() as folder:
         target = str(Path(folder) / "ceiling.db")
         ops = record(target)
-        ctx = multiprocessing.get_context("spawn")
-        queue = ctx.Queue()
-        start_at = time.time() + 1.5
-        procs = [
-            ctx.Process(target=replay, args=(target, ops, transactions, start_at, queue)) for _ in range(processes)
-        ]
-        for p in procs:
-            p.start()
-        results = [queue.get(timeout=600) for _ in procs]
-        finished = time.time()
-        for p in procs:
-            p.join(60)
-    latencies = sorted(x for r in results for x in r["latencies"])
-    total = len(latencies)
+        tx_per_s, p99, cpu = _run_replays(replay, [(target, ops, transactions)] * processes)
     return (
-        f"writers_sql_only_{processes}x{transactions}: {total / (finished - start_at):.0f} tx/s, "
-        f"p99 {latencies[int(total * 0.99)] * 1000:.0f} ms, CPU {sum(r['cpu'] for r in results) * 1000 / total:.2f} "
-        f"ms per transaction (the same SQL as bench_writers, almost no Python around it)"
+        f"writers_sql_only_{processes}x{transactions}: {tx_per_s:.0f} tx/s, p99 {p99:.0f} ms, CPU {cpu:.2f} ms per "
+        f"transaction (the same SQL as bench_writers, almost no Python around it)"
     )
 
 
