@@ -141,7 +141,7 @@ def run(target: str, processes: int, transactions: int) -> dict:
     ]
     for p in procs:
         p.start()
-    results = [queue.get(timeout=1800) for _ in procs]  # every worker reports, even one that failed to start
+    results = _reports(queue, procs, {login for login in ids["plan"]})
     finished = time.time()
     for p in procs:
         p.join(60)
@@ -156,6 +156,28 @@ def run(target: str, processes: int, transactions: int) -> dict:
         "p99_ms": latencies[min(total - 1, int(total * 0.99))] * 1000 if total else 0,
         "max_ms": latencies[-1] * 1000 if total else 0,
     }
+
+
+def _reports(queue, procs, logins: set[str], limit_s: float = 1800) -> list[dict]:
+    """Every worker's report. A worker reports even when it fails to start, but one killed outright (a signal, the
+    OOM killer) never does: it is reported here as an error once every process has ended, instead of the run
+    waiting out the whole limit (a run once sat 30 minutes on 8 workers that had exited)."""
+    import queue as queues
+
+    results: list[dict] = []
+    deadline = time.monotonic() + limit_s
+    while len(results) < len(procs) and time.monotonic() < deadline:
+        try:
+            results.append(queue.get(timeout=1))
+        except queues.Empty:
+            if not any(p.is_alive() for p in procs):
+                try:  # a report still in the pipe of a process that has just ended
+                    results.append(queue.get(timeout=1))
+                except queues.Empty:
+                    break
+    for login in sorted(logins - {r["login"] for r in results}):
+        results.append({"login": login, "errors": ["ended without a report"], "latencies": [], "counts": {}})
+    return results
 
 
 def check(target: str, outcome: dict) -> list[str]:

@@ -26,6 +26,25 @@ def test_writers_at_once_lose_nothing_and_fail_nothing(scratch_target):
     assert check(scratch_target, outcome) == []
 
 
+def test_a_writer_killed_outright_is_an_error_not_a_half_hour_wait():
+    """A worker that ends without its report (a signal, the OOM killer) is reported within seconds."""
+    import multiprocessing
+    import os
+    import time
+
+    from writers_workload import _reports
+
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.Queue()
+    killed = ctx.Process(target=os._exit, args=(9,))
+    killed.start()
+    began = time.monotonic()
+    results = _reports(queue, [killed], {"w0"}, limit_s=60)
+    killed.join(10)
+    assert results == [{"login": "w0", "errors": ["ended without a report"], "latencies": [], "counts": {}}]
+    assert time.monotonic() - began < 10
+
+
 def _hold_the_write_lock():
     """Another program takes the write lock and keeps it: SQLite's BEGIN EXCLUSIVE, or soptui's writers' lock
     on PostgreSQL (what a long write of another soptui holds)."""
