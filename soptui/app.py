@@ -13,6 +13,7 @@ from rich.text import Text
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.worker import NoActiveWorker, get_current_worker
 
@@ -219,6 +220,18 @@ class SoptuiApp(KeyGate, App[int]):
             worker = None
         if worker is not None and worker.is_cancelled:
             return None
+        owner = getattr(callback, "__self__", None)
+        if isinstance(owner, DOMNode) and owner is not self:
+            shown = callback
+
+            def callback(*a, **k):
+                # the app quitting while a screen's worker ran: its widgets are being taken down and the result
+                # has nowhere to go; it raised «No nodes match DataTable» (Today, Ctrl+Q mid-load). The work
+                # itself (a save) is done in the thread before this; only its showing is dropped.
+                if self._exit:
+                    return None
+                return shown(*a, **k)
+
         return super().call_from_thread(callback, *args, **kwargs)
 
     def on_mount(self) -> None:

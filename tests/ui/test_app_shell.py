@@ -215,3 +215,32 @@ async def test_first_run_form_typed_ahead_in_one_burst(store):
         await wait_screen(pilot, SignInScreen)
     admin = m.Staff.get(m.Staff.login == "admin")
     assert (admin.last_name, admin.first_name, admin.patronymic) == ("Смирнова", "Ольга", "")
+
+
+async def test_a_worker_result_arriving_as_the_app_quits_is_dropped(demo_store):
+    """A worker's result that comes while the app quits, after its screen's widgets are gone (Ctrl+Q while Today
+    was being read), is dropped; it raised «No nodes match DataTable» in the worker (seen once in CI)."""
+    import asyncio
+
+    from textual.containers import Vertical
+    from textual.widgets import Label
+
+    class Box(Vertical):
+        def compose(self):
+            yield Label("читаю…")
+
+        def show(self, text: str) -> str:
+            self.query_one(Label).update(text)
+            return text
+
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(80, 24)):
+        box = Box()
+        await app.screen.mount(box)
+        assert await asyncio.to_thread(app.call_from_thread, box.show, "готово") == "готово"
+        app._exit = True  # quitting (Ctrl+Q): the screens' widgets are taken down while workers still run
+        await box.remove()
+        try:
+            assert await asyncio.to_thread(app.call_from_thread, box.show, "поздно") is None
+        finally:
+            app._exit = False  # let run_test end the app its own way
