@@ -222,6 +222,8 @@ def own_folder(folder: Path) -> bool:
     A store opened in /tmp (or a shared folder) must not close that folder to everyone else: once it did,
     and every other program on the machine lost /tmp. Its files are still made private (0600).
     """
+    if folder == Path(folder.anchor):  # the file system's root is never a folder of ours to close
+        return False
     try:
         st = folder.stat()
     except OSError:
@@ -232,7 +234,7 @@ def own_folder(folder: Path) -> bool:
 def secure_store_files(path: Path) -> list[str]:
     """Folder 0700, database, -wal and -shm 0600 whatever the umask; report what was looser, once."""
     fixed = []
-    if path.parent != Path(path.anchor) and own_folder(path.parent) and make_private(path.parent, PRIVATE_DIR):
+    if own_folder(path.parent) and make_private(path.parent, PRIVATE_DIR):
         fixed.append(str(path.parent))
     for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         if file.exists() and make_private(file, PRIVATE_FILE):

@@ -68,7 +68,7 @@ def resolve_target(target: str | os.PathLike, now: dt.datetime, suffix: str = ".
         # a folder of copies of personal data: the owner's alone, if it is the user's own; a shared one (/tmp,
         # a colleague's, root's) keeps its modes: `backup /tmp` closed /tmp to every other program and user
         # (the copy itself is 0600 either way)
-        if path != Path(path.anchor) and own_folder(path):
+        if own_folder(path):
             make_private(path, PRIVATE_DIR)
         return path / dated_name(now, suffix), True
     if text.endswith(("/", os.sep)):
