@@ -206,6 +206,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\nПрервано (Ctrl+C).", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except Exception as exc:  # noqa: BLE001 - a fault of ours: one Russian sentence, the stack in the private log
+        from soptui.core.errorlog import log_exception, user_message
+
+        log_exception(exc, "cli")
+        return _fail(user_message(exc, "выполнить команду"))
 
 
 def _main(argv: list[str] | None) -> int:
@@ -246,11 +251,9 @@ def _main(argv: list[str] | None) -> int:
         return _dispatch(args, database)
     except StoreError as exc:  # busy past every retry, the server gone: one Russian sentence
         return _fail(str(exc))
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - the database's failures and our own faults alike
         from soptui.core.errorlog import log_exception, user_message
 
-        if type(exc).__module__.split(".")[0] not in ("peewee", "sqlite3", "psycopg", "psycopg2"):
-            raise
         log_exception(exc, f"cli {_command_name(args)}")
         return _fail(user_message(exc, "выполнить команду"))
 

@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import sqlite3
+import stat
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -75,7 +76,55 @@ def resolve_target(target: str | os.PathLike, now: dt.datetime, suffix: str = ".
         raise BackupError(f"Папка для резервных копий «{path}» не существует.")
     if not path.parent.is_dir():
         raise BackupError(f"Папка «{path.parent}» не существует: резервную копию записать некуда.")
+    _refuse_foreign_file(path, suffix)
     return path, False
+
+
+def _refuse_foreign_file(path: Path, suffix: str) -> None:
+    """A named file is replaced only if it holds an earlier soptui copy (or nothing): `backup notes.txt` must not
+    destroy the notes, and `backup /dev/null` replaced the device node for the whole machine."""
+    try:
+        info = path.lstat()
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise BackupError(f"Не удалось проверить файл «{path}»: {_os_reason(exc)}.") from exc
+    if not stat.S_ISREG(info.st_mode):
+        raise BackupError(
+            f"«{path}» — не обычный файл (ссылка, устройство или канал): резервная копия туда не пишется. "
+            "Укажите папку для копий или новое имя файла."
+        )
+    if info.st_size == 0 or _holds_soptui_copy(path, suffix):
+        return
+    raise BackupError(
+        f"Файл «{path}» уже есть, и в нём не резервная копия soptui: он не будет перезаписан. "
+        "Укажите папку для копий или новое имя файла."
+    )
+
+
+def _holds_soptui_copy(path: Path, suffix: str) -> bool:
+    """Whether an existing file is a soptui copy (its tables are there; not its integrity: that is restore's)."""
+    if suffix == ".dump":
+        try:
+            with path.open("rb") as fh:
+                if fh.read(5) != b"PGDMP":
+                    return False
+            listing = _run_pg([_pg_tool("pg_restore"), "--list", str(path)], "Проверка прежней копии").stdout
+        except (OSError, BackupError):
+            return False
+        return " schema_version " in listing
+    try:
+        with path.open("rb") as fh:
+            if fh.read(16) != SQLITE_HEADER:
+                return False
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+        try:
+            found = con.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='schema_version'").fetchone()
+        finally:
+            con.close()
+    except (OSError, sqlite3.Error):
+        return False
+    return found is not None
 
 
 def _check_writable_folder(folder: Path) -> None:
@@ -84,7 +133,12 @@ def _check_writable_folder(folder: Path) -> None:
 
 
 def _temp_beside(dest: Path) -> Path:
-    fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+    except OSError as exc:  # /proc/ passes the access check and refuses the file
+        raise BackupError(
+            f"Не удалось записать резервную копию в папку «{dest.parent}»: {_os_reason(exc)}."
+        ) from exc
     os.close(fd)
     os.chmod(name, PRIVATE_FILE)
     return Path(name)

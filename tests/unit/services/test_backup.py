@@ -85,6 +85,50 @@ def test_a_missing_folder_is_an_error_not_a_file(store, tmp_path):
     assert not (tmp_path / "no").exists() and not (tmp_path / "missing").exists()
 
 
+def test_a_named_file_is_replaced_only_when_it_holds_an_earlier_copy(store, tmp_path):
+    """`backup notes.txt` wrote the copy over the notes, and `backup /dev/null` replaced the device node for the
+    whole machine: a named target must be a new file, an empty one or an earlier soptui copy."""
+    notes = tmp_path / "notes.txt"
+    notes.write_text("записи специалиста")
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    link = tmp_path / "link.db"
+    link.symlink_to(notes)
+    for target, why in ((notes, "в нём не резервная копия soptui"), (fifo, "не обычный файл"), (link, "не обычный файл")):
+        with pytest.raises(backup.BackupError, match=why) as refused:
+            backup.backup(db.obj, target, NOW)
+        assert "не будет перезаписан" in str(refused.value) or "туда не пишется" in str(refused.value)
+    assert notes.read_text() == "записи специалиста" and stat.S_ISFIFO(fifo.lstat().st_mode) and link.is_symlink()
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+    # a new name, then the same name again (the earlier copy is replaced), and an empty file are fine
+    first = backup.backup(db.obj, tmp_path / "copy", NOW).path
+    assert backup.backup(db.obj, first, NOW).path == first
+    empty = tmp_path / "empty"
+    empty.touch()
+    assert backup.backup(db.obj, empty, NOW).path.stat().st_size > 0
+
+
+def test_cli_refusals_are_one_russian_sentence(sqlite_demo, tmp_path, capsys, monkeypatch):
+    """`backup /proc/` passed the access check and then printed mkstemp's traceback; and any fault of ours in a
+    command is one sentence, its stack only in the private error log."""
+    from soptui.__main__ import main
+
+    monkeypatch.setenv("SOPTUI_LOG_DIR", str(tmp_path / "log"))
+    assert main(["--db", str(sqlite_demo), "backup", "/proc/"]) == 2
+    err = capsys.readouterr().err
+    assert "«/proc»" in err and "Traceback" not in err and "Errno" not in err
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("secret value 4242")
+
+    monkeypatch.setattr(backup, "backup", broken)
+    assert main(["--db", str(sqlite_demo), "backup", str(tmp_path / "x.db")]) == 2
+    err = capsys.readouterr().err
+    assert "внутренняя ошибка" in err and "Traceback" not in err and "4242" not in err
+    logged = "".join(f.read_text() for f in (tmp_path / "log").iterdir())
+    assert "RuntimeError" in logged and "4242" not in logged
+
+
 def test_daily_backup_once_per_working_day(store, tmp_path, monkeypatch):
     monkeypatch.setenv("SOPTUI_BACKUP_DIR", str(tmp_path / "auto"))
     first = backup.daily_backup(db.obj, NOW)
