@@ -63,6 +63,30 @@ def _require_head(actor: session.Actor | None) -> None:
         raise AccessDenied("Журнал действий доступен заведующим и администраторам.")
 
 
+def _scope(actor: session.Actor | None):
+    """The rows a head of department may read (152-FZ: their own department's, not the whole centre's), as a
+    condition on AuditLog; None for those who see every department (the head of the centre, administrators).
+
+    A row about a client's record (the client card, or a record carrying its client) is theirs when the client is
+    their department's or not yet routed to one (open to all staff for intake); any other row (a sign-in, an act,
+    a club) when it was done by a member of their department. So another department's clients are never named
+    here, and an outsider's look at their own department's client is.
+    """
+    if actor is None or actor.sees_all_departments or not actor.works_with_clients:
+        return None
+    A, C = m.AuditLog, m.Client
+    mine = (C.department == actor.department_id) | C.department.is_null()
+    client_tables = [C._meta.table_name]
+    cond = (A.table == C._meta.table_name) & A.record_id.in_(C.select(C.id).where(mine))
+    for model in m.ALL_MODELS:
+        if "client" in model._meta.fields:
+            client_tables.append(model._meta.table_name)
+            ids = model.select(model.id).join(C, on=(model.client == C.id)).where(mine)
+            cond |= (A.table == model._meta.table_name) & A.record_id.in_(ids)
+    colleagues = m.Staff.select(m.Staff.id).where(m.Staff.department == actor.department_id)
+    return cond | (A.table.not_in(client_tables) & A.staff.in_(colleagues))
+
+
 def _whose(lines: list[tuple[int, str, int | None]]) -> dict[tuple[str, int], str]:
     """(table, record id) -> client's full name, for records of a client (batched per table)."""
     wanted: dict[str, set[int]] = {}
@@ -122,6 +146,9 @@ def audit_page(
         cond &= A.staff == filters.staff_id
     if filters.action:
         cond &= A.action == filters.action
+    scope = _scope(actor)
+    if scope is not None:
+        cond &= scope
     total = A.select().where(cond).count()
     S = m.Staff
     q = (

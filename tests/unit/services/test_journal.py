@@ -475,6 +475,30 @@ def test_audit_log_for_heads_with_filters_and_whose_record(log, staff, audit_dat
         journal.audit_page(journal.AuditFilters(*NOV_2025), actor=_as("spec"))
 
 
+def test_a_department_head_reads_the_audit_of_her_own_department_only(log, staff):
+    """152-FZ: the day-stay head saw the home-care department's rows, its clients named in «Чей»."""
+    rows = {
+        "own_client_by_own": _audit(dt.datetime(2025, 11, 2, 9), staff["spec"], "view", "client", log["petrov"]),
+        "own_client_by_outsider": _audit(dt.datetime(2025, 11, 3, 9), staff["other"], "view", "client", log["petrov"]),
+        "other_client": _audit(dt.datetime(2025, 11, 4, 9), staff["other"], "view", "client", log["orlov"]),
+        "other_client_record": _audit(
+            dt.datetime(2025, 11, 5, 9), staff["other"], "update", "service_entry", log["nov20_other"]
+        ),
+        "own_sign_in": _audit(dt.datetime(2025, 11, 6, 9), staff["spec"], "login", "", None),
+        "outsider_sign_in": _audit(dt.datetime(2025, 11, 7, 9), staff["other"], "login", "", None),
+    }
+    page = journal.audit_page(journal.AuditFilters(*NOV_2025), actor=_as("head"))
+    seen = {r.id for r in page.rows}
+    assert seen == {rows["own_client_by_own"], rows["own_client_by_outsider"], rows["own_sign_in"]}
+    assert page.total == 3 and all("Орлов" not in r.whose for r in page.rows)
+    # narrowing to another department's specialist shows only what she did to this department's clients
+    narrowed = journal.audit_page(journal.AuditFilters(*NOV_2025, staff_id=staff["other"]), actor=_as("head"))
+    assert [r.id for r in narrowed.rows] == [rows["own_client_by_outsider"]]
+    # the head of the centre and the administrator see every row
+    assert set(rows.values()) <= {r.id for r in journal.audit_page(journal.AuditFilters(*NOV_2025), actor=_as("chief")).rows}
+    assert set(rows.values()) <= {r.id for r in journal.audit_page(journal.AuditFilters(*NOV_2025), actor=_as("admin")).rows}
+
+
 # --- printed forms ----------------------------------------------------------------------------------------------
 
 
