@@ -67,5 +67,7 @@ def build(report, creation_date: dt.datetime | None = None) -> SoptuiDocument:
 
 
 def file_name(report) -> str:
-    """«Журнал учёта услуг 01.11.2026-30.11.2026.pdf»."""
-    return f"Журнал учёта услуг {report.start:%d.%m.%Y}-{report.end:%d.%m.%Y}.pdf"
+    """«Журнал учёта услуг 01.11.2026-30.11.2026.pdf», with the narrowing when chosen («… Иванова М.С. СОП 02 …»):
+    the log of one specialist no longer replaces another's of the same period."""
+    tag = f"{report.file_tag} " if report.file_tag else ""
+    return f"Журнал учёта услуг {tag}{report.start:%d.%m.%Y}-{report.end:%d.%m.%Y}.pdf"

@@ -55,5 +55,6 @@ def build(data, creation_date: dt.datetime | None = None) -> SoptuiDocument:
 
 def file_name(data) -> str:
     """«Нагрузка по нормам СОП Отделение … 01.11.2026-30.11.2026.pdf»."""
-    whom = f"{data.department} " if data.department else ""
+    whom = " ".join(x for x in (data.department, data.staff) if x)
+    whom = f"{whom} " if whom else ""
     return f"Нагрузка по нормам СОП {whom}{data.start:%d.%m.%Y}-{data.end:%d.%m.%Y}.pdf"

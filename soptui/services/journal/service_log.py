@@ -331,6 +331,7 @@ class ServiceLogReport:
     specialist: str  # full name for the signature line, "" leaves a blank
     head: str
     printed_at: dt.datetime
+    file_tag: str = ""  # the narrowing in the file's name: two reports of one period never share a file
 
 
 def service_log_report(filters: JournalFilters, actor: session.Actor | None = None) -> ServiceLogReport:
@@ -344,17 +345,21 @@ def service_log_report(filters: JournalFilters, actor: session.Actor | None = No
             f"(не больше {MAX_PRINT_ROWS}). Сократите период или выберите специалиста."
         )
     department, specialist, head = signers(filters.department_id, filters.staff_id, actor)
-    parts = []
+    parts, tags = [], []
     if filters.staff_id is not None:
         parts.append(f"исполнитель: {Names().full(filters.staff_id)}")
+        tags.append(Names().short(filters.staff_id))
     if filters.client_id is not None:
         c = m.Client.get_or_none(m.Client.id == filters.client_id)
         if c:
             parts.append(f"получатель: {full_name(c.last_name, c.first_name, c.patronymic)}")
+            tags.append(full_name(c.last_name, c.first_name, c.patronymic))
     if filters.client_query.strip():
         parts.append(f"получатель: «{filters.client_query.strip()}…»")
+        tags.append(f"получатель {filters.client_query.strip()}")
     if filters.sop:
         parts.append(f"СОП {sop_label(filters.sop)}")
+        tags.append(f"СОП {filters.sop}")
     info = institution.get()
     return ServiceLogReport(
         institution=info.full_name,
@@ -371,6 +376,7 @@ def service_log_report(filters: JournalFilters, actor: session.Actor | None = No
         specialist=specialist,
         head=head,
         printed_at=clock.now(),
+        file_tag=" ".join(t for t in (department if filters.department_id is not None else "", *tags) if t),
     )
 
 

@@ -44,6 +44,7 @@ class Workload:
     rows: list[WorkloadRow] = field(default_factory=list)
     head: str = ""
     printed_at: dt.datetime | None = None
+    staff: str = ""  # the one specialist chosen, «Иванова М.С.» ("" = everyone in scope)
 
 
 def _row(r: StaffMonth, names: Names) -> WorkloadRow:
@@ -95,6 +96,7 @@ def staff_workload(
         rows,
         head=signers(department_id, None, actor)[2],
         printed_at=clock.now(),
+        staff=names.short(staff_id) if staff_id is not None else "",
     )
 
 

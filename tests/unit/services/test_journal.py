@@ -580,11 +580,23 @@ def test_print_service_log_saves_a_private_pdf_and_audits_it(log, staff, tmp_pat
     spec = _as("spec")
     before = _prints("service_log")
     path = journal.print_service_log(journal.JournalFilters(*NOV, staff_id=staff["spec"]), spec, folder=tmp_path)
-    assert path == tmp_path / "Журнал учёта услуг 01.11.2026-30.11.2026.pdf"
+    assert path == tmp_path / "Журнал учёта услуг Иванова М.С. 01.11.2026-30.11.2026.pdf"
     assert path.stat().st_mode & 0o777 == 0o600  # personal data: private to the user
     text = _pdf_text(path.read_bytes())
     assert "Журнал учёта услуг" in text and "Петров Иван Сергеевич" in text and "записей: 2" in text
     assert _prints("service_log") == before + 1
+    # another narrowing of the same period is another file: the first is not replaced
+    head = _as("head")
+    other = journal.print_service_log(journal.JournalFilters(*NOV, staff_id=staff["head"], sop="05"), head, tmp_path)
+    assert other.name == "Журнал учёта услуг Кузнецова Т.Н. СОП 05 01.11.2026-30.11.2026.pdf"
+    whole = journal.print_service_log(journal.JournalFilters(*NOV), head, folder=tmp_path)
+    assert whole.name == "Журнал учёта услуг 01.11.2026-30.11.2026.pdf"
+    assert "Петров Иван Сергеевич" in _pdf_text(path.read_bytes())
+    # the workload of one specialist beside the department's
+    one = journal.print_workload(*NOV, staff_id=staff["spec"], actor=head, folder=tmp_path)
+    everyone = journal.print_workload(*NOV, actor=head, folder=tmp_path)
+    assert one.name == "Нагрузка по нормам СОП Отделение дневного пребывания Иванова М.С. 01.11.2026-30.11.2026.pdf"
+    assert everyone.name == "Нагрузка по нормам СОП Отделение дневного пребывания 01.11.2026-30.11.2026.pdf"
 
 
 def test_print_service_log_too_long_writes_and_audits_nothing(log, monkeypatch, tmp_path):
