@@ -136,9 +136,7 @@ def _temp_beside(dest: Path) -> Path:
     try:
         fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
     except OSError as exc:  # /proc/ passes the access check and refuses the file
-        raise BackupError(
-            f"Не удалось записать резервную копию в папку «{dest.parent}»: {_os_reason(exc)}."
-        ) from exc
+        raise BackupError(f"Не удалось записать резервную копию в папку «{dest.parent}»: {_os_reason(exc)}.") from exc
     os.close(fd)
     os.chmod(name, PRIVATE_FILE)
     return Path(name)

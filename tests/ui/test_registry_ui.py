@@ -473,6 +473,56 @@ async def test_add_relative_with_phone_and_messenger(demo_store):
         assert any(p.full_name == "Гусева Нина" for p in card.card.summary.contacts)
 
 
+async def test_a_second_record_of_one_person_is_asked_about_and_a_long_surname_keeps_its_message(demo_store):
+    """The same representative saved twice went in without a word; a representative's surname refused for its
+    length said «укажите фамилию»."""
+    from textual.widgets import Select
+
+    from soptui.widgets.fields import FieldError
+
+    client = _first_client(demo_store)
+    reps_before = m.Representative.select().where(m.Representative.client == client.id).count()
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "ivanova", "demo2026")
+        await _open_card(pilot, app, client.id)
+        await pilot.press("p")
+        dialog = await _wait_screen(pilot, app, "PersonDialog")
+        dialog.query_one("#p-kind", Select).value = "representative"
+        await _type(pilot, dialog, "p-relation", "мать")
+        last = await _type(pilot, dialog, "p-last", "Я" * 61)
+        await _type(pilot, dialog, "p-first", "Анна")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "Слишком длинно" in str(last.query_one(FieldError).render())
+        await _type(pilot, dialog, "p-last", "Гусева")
+        await pilot.press("ctrl+s")
+        await _wait_screen(pilot, app, "ClientCardScreen")
+        await _settle(pilot, app)
+        # the same person again, typed in lower case with a «ё»: asked, not saved
+        await pilot.press("p")
+        dialog = await _wait_screen(pilot, app, "PersonDialog")
+        dialog.query_one("#p-kind", Select).value = "relative"
+        await _type(pilot, dialog, "p-relation", "мать")
+        last = await _type(pilot, dialog, "p-last", "гусева")
+        await _type(pilot, dialog, "p-first", "анна")
+        await pilot.press("ctrl+s")
+        for _ in range(50):
+            await pilot.pause(0.05)
+            if str(last.query_one(FieldError).render()):
+                break
+        assert "Гусева Анна уже есть в деле: законный представитель." in str(last.query_one(FieldError).render())
+        assert type(app.screen).__name__ == "PersonDialog"
+        assert (
+            m.Contact.select().where((m.Contact.client == client.id) & (m.Contact.last_name == "Гусева")).count() == 0
+        )
+        await pilot.press("ctrl+s")  # it is another person: saved on the second press
+        await _wait_screen(pilot, app, "ClientCardScreen")
+        await _settle(pilot, app)
+    assert m.Representative.select().where(m.Representative.client == client.id).count() == reps_before + 1
+    assert m.Contact.select().where((m.Contact.client == client.id) & (m.Contact.last_name == "Гусева")).count() == 1
+
+
 async def test_status_change_needs_reason(demo_store):
     client = (
         m.Client.select()

@@ -501,6 +501,7 @@ class PersonDialog(EditFlow, CompactWhenShort, ModalScreen[bool]):
         self.client_id = client_id
         self.person = person
         self.init_edit_flow(f"person:{client_id}:{person.kind}:{person.id}" if person else f"person:{client_id}:new")
+        self._namesake_asked: tuple | None = None  # the name the user confirmed is another person's
 
     def compose(self) -> ComposeResult:
         p = self.person
@@ -602,12 +603,15 @@ class PersonDialog(EditFlow, CompactWhenShort, ModalScreen[bool]):
     def action_save(self) -> None:
         kind = self.query_one("#p-kind", Select).value
         ok = True
-        values = {}
+        values, bad = {}, set()
         for fid in ("p-relation", "p-last", "p-first", "p-patr", "p-phones", "p-time", "p-notes"):
             good, value = self.query_one(f"#{fid}", LabeledInput).check()
             ok &= good
             values[fid] = value
-        if kind == "representative" and not values["p-last"]:
+            if not good:
+                bad.add(fid)
+        # a surname refused by its own check (too long, control characters) keeps that check's message
+        if kind == "representative" and "p-last" not in bad and not values["p-last"]:
             self.query_one("#p-last", LabeledInput).show_error("Для законного представителя укажите фамилию.")
             ok = False
         good, messengers = check_messengers(self, "pm")
@@ -634,6 +638,12 @@ class PersonDialog(EditFlow, CompactWhenShort, ModalScreen[bool]):
 
         p = self.person
         person_id, version = (p.id, p.version) if p else (None, None)
+        name = (data.last_name, data.first_name, data.patronymic)
+        if self._namesake_asked != name:
+            twin = svc.namesake(self.client_id, data, (p.kind, p.id) if p else None)
+            if twin is not None:
+                self.app.call_from_thread(self._ask_namesake, twin, name)
+                return
         if p and (p.kind == "representative") != (data.kind == "representative"):
             # moving between a representative and a relative: a new row of the other kind
             try:
@@ -664,6 +674,15 @@ class PersonDialog(EditFlow, CompactWhenShort, ModalScreen[bool]):
     def _saved(self) -> None:
         self.mark_saved()
         self.dismiss(True)
+
+    def _ask_namesake(self, twin, name: tuple) -> None:
+        """One person recorded twice is a double click or a colleague's minute-old entry; a namesake is rare."""
+        self._namesake_asked = name
+        role = dict((code, label) for label, code in KIND_OPTIONS).get(twin.kind, "")
+        self.query_one("#p-last", LabeledInput).show_error(f"{twin.full_name} уже есть в деле: {role}.")
+        self.query_one("#p-error", Static).update(
+            "Такой человек уже записан. Если это другой человек, нажмите «Сохранить» ещё раз."
+        )
 
     # the person's fields as the dialog shows them: (attribute, field id, text shown for a value)
     _FIELD_TEXT = [

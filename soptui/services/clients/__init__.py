@@ -68,6 +68,7 @@ from soptui.services.clients.people import (
     PersonData,
     delete_person,
     get_person,
+    namesake,
     person_changes,
     save_person,
 )
@@ -143,6 +144,7 @@ __all__ = [
     "PersonData",
     "PERSON_FIELDS",
     "save_person",
+    "namesake",
     "get_person",
     "person_changes",
     "delete_person",

@@ -68,6 +68,30 @@ def save_person(
     return person_id
 
 
+def namesake(client_id: int, data: PersonData, editing: tuple[str, int] | None = None) -> PersonInfo | None:
+    """A representative, relative or friend of this client already recorded under the same full name (not the
+    one being edited, `editing` = (its kind, its id)): the form asks before a second record of one person is saved (a double click, a colleague
+    who added her a minute ago)."""
+    access.require_client_id(None, client_id)  # access: client
+    key = _name_key(data.last_name, data.first_name, data.patronymic)
+    if not key.strip():
+        return None
+    reps, contacts = people_of(client_id)
+    for person in (*reps, *contacts):
+        same_row = (
+            editing is not None
+            and person.id == editing[1]
+            and (person.kind == "representative") == (editing[0] == "representative")
+        )
+        if not same_row and _name_key(person.last_name, person.first_name, person.patronymic) == key:
+            return person
+    return None
+
+
+def _name_key(*parts: str) -> str:
+    return " ".join(" ".join(part.split()).casefold().replace("ё", "е") for part in parts)
+
+
 def get_person(client_id: int, kind: str, person_id: int) -> PersonInfo | None:
     """One representative (kind "representative") or relative/friend as stored now; None if deleted."""
     access.require_person(None, client_id, kind, person_id)  # access: client

@@ -94,7 +94,11 @@ def test_a_named_file_is_replaced_only_when_it_holds_an_earlier_copy(store, tmp_
     os.mkfifo(fifo)
     link = tmp_path / "link.db"
     link.symlink_to(notes)
-    for target, why in ((notes, "в нём не резервная копия soptui"), (fifo, "не обычный файл"), (link, "не обычный файл")):
+    for target, why in (
+        (notes, "в нём не резервная копия soptui"),
+        (fifo, "не обычный файл"),
+        (link, "не обычный файл"),
+    ):
         with pytest.raises(backup.BackupError, match=why) as refused:
             backup.backup(db.obj, target, NOW)
         assert "не будет перезаписан" in str(refused.value) or "туда не пишется" in str(refused.value)

@@ -495,8 +495,12 @@ def test_a_department_head_reads_the_audit_of_her_own_department_only(log, staff
     narrowed = journal.audit_page(journal.AuditFilters(*NOV_2025, staff_id=staff["other"]), actor=_as("head"))
     assert [r.id for r in narrowed.rows] == [rows["own_client_by_outsider"]]
     # the head of the centre and the administrator see every row
-    assert set(rows.values()) <= {r.id for r in journal.audit_page(journal.AuditFilters(*NOV_2025), actor=_as("chief")).rows}
-    assert set(rows.values()) <= {r.id for r in journal.audit_page(journal.AuditFilters(*NOV_2025), actor=_as("admin")).rows}
+    assert set(rows.values()) <= {
+        r.id for r in journal.audit_page(journal.AuditFilters(*NOV_2025), actor=_as("chief")).rows
+    }
+    assert set(rows.values()) <= {
+        r.id for r in journal.audit_page(journal.AuditFilters(*NOV_2025), actor=_as("admin")).rows
+    }
 
 
 # --- printed forms ----------------------------------------------------------------------------------------------
