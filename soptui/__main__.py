@@ -51,7 +51,12 @@ def _parser() -> argparse.ArgumentParser:
         help="должность: social_work_specialist, social_worker, psychologist, social_pedagogue, nurse, head, admin",
     )
     add.add_argument("--role", default="specialist", metavar="РОЛЬ", help="роль: specialist, head, admin")
-    add.add_argument("--department", default=None, metavar="ОТДЕЛЕНИЕ", help="название отделения")
+    add.add_argument("--department", default=None, metavar="ОТДЕЛЕНИЕ", help="название отделения (уже заведённого)")
+    add.add_argument(
+        "--new-department",
+        action="store_true",
+        help="завести отделение --department, если его ещё нет (без этого неизвестное название — ошибка)",
+    )
     add.add_argument("--password-stdin", action="store_true", help="прочитать пароль из стандартного ввода")
     usub.add_parser("list", help="список сотрудников")
     pw = usub.add_parser("passwd", help="сменить пароль")
@@ -386,6 +391,9 @@ def _user_command(args: argparse.Namespace) -> int:
 
     try:
         if args.user_command == "add":
+            refusal = _unknown_department(args.department, args.new_department)
+            if refusal:
+                return _fail(refusal)
             password = _read_password(args.password_stdin)
             if not auth.has_users():  # the first administrator of an empty store: nobody to sign in as yet
                 auth.add_user(
@@ -439,6 +447,19 @@ def _audit_command() -> int:
         file=sys.stderr,
     )
     return 1
+
+
+def _unknown_department(name: str | None, create: bool) -> str:
+    """A typo in --department made a new department of one person; '' when the name is known (or to be made)."""
+    from soptui.services import staff
+
+    if not name or create or staff.department_named(name) is not None:
+        return ""
+    known = "; ".join(c.label for c in staff.departments()) or "ни одного"
+    return (
+        f"Отделения «{' '.join(name.split())}» нет. Заведённые отделения: {known}. "
+        "Чтобы завести новое, добавьте --new-department."
+    )
 
 
 def _backup_command(database, dest: str) -> int:

@@ -313,15 +313,22 @@ def _clean(data: StaffData) -> StaffData:
     )
 
 
+def department_named(name: str) -> int | None:
+    """The department called so (its name or short name, case and extra spaces aside), or None."""
+    # access: open: the names of the centre's departments are no personal data
+    wanted = " ".join(name.split()).lower()
+    for d in m.Department.select(m.Department.id, m.Department.name, m.Department.short_name):
+        if wanted in (" ".join(d.name.split()).lower(), " ".join((d.short_name or "").split()).lower()):
+            return d.id
+    return None
+
+
 def _department_of(data: StaffData) -> int | None:
     """The department to store (inside the write transaction): a typed name is found (by its name or short
     name, case aside) or created, as `soptui user add --department` always did."""
     if data.new_department:
-        wanted = data.new_department.lower()
-        for d in m.Department.select():
-            if wanted in (d.name.lower(), (d.short_name or "").lower()):
-                return d.id
-        return store.create(m.Department, name=data.new_department).id
+        found = department_named(data.new_department)
+        return found if found is not None else store.create(m.Department, name=data.new_department).id
     if data.department_id is not None and m.Department.get_or_none(m.Department.id == data.department_id) is None:
         raise StaffError("Этого отделения больше нет: выберите другое.", "department")
     return data.department_id

@@ -205,8 +205,18 @@ def test_user_cli(tmp_path, monkeypatch, capsys):
     _first_admin(tmp_path, monkeypatch)
     add = ["user", "add", "petrova", "--last", "Петрова", "--first", "Елена", "--patronymic", "Александровна"]
     add += ["--position", "psychologist", "--department", "ОРДИ"]
+    # a department nobody set up is a typo until said otherwise: refused, naming what there is
+    assert _cli([*ADMIN, *add], tmp_path, "bosspass1\nsecret12\n", monkeypatch) == 2
+    err = capsys.readouterr().err
+    assert "Отделения «ОРДИ» нет" in err and "--new-department" in err
     # the administrator's password first, then the new person's
-    assert _cli([*ADMIN, *add], tmp_path, "bosspass1\nsecret12\n", monkeypatch) == 0
+    assert _cli([*ADMIN, *add, "--new-department"], tmp_path, "bosspass1\nsecret12\n", monkeypatch) == 0
+    # the next one of that department needs no flag, and a typo of it makes nothing
+    more = ["user", "add", "orlova", "--last", "Орлова", "--first", "Вера", "--department", "  орди "]
+    assert _cli([*ADMIN, *more], tmp_path, "bosspass1\nsecret12\n", monkeypatch) == 0
+    typo = ["user", "add", "sidorova", "--last", "Сидорова", "--first", "Анна", "--department", "ОРДИИ"]
+    assert _cli([*ADMIN, *typo], tmp_path, "bosspass1\nsecret12\n", monkeypatch) == 2
+    assert "Заведённые отделения: ОРДИ." in capsys.readouterr().err
     assert _cli([*ADMIN, "user", "list"], tmp_path, "bosspass1\n", monkeypatch) == 0
     out = capsys.readouterr().out
     assert "petrova" in out and "Петрова Елена Александровна" in out and "психолог" in out
