@@ -93,8 +93,8 @@ def _os_reason(exc: OSError) -> str:
 def check_sqlite_file(path: Path, create: bool = True) -> None:
     """Refuse, without touching it, a file that is not a SQLite database or cannot be written.
 
-    A missing folder is created only with `create` (the default data folder, `--create`); otherwise it is an
-    error: a typo in --db must not leave an empty store in a new folder.
+    A missing store (and its missing folder) is created only with `create` (the default data folder,
+    `--create`); otherwise it is an error: a typo in --db must not leave an empty store behind.
     """
     try:
         _check_sqlite_file(path, create)
@@ -131,6 +131,11 @@ def _check_sqlite_file(path: Path, create: bool) -> None:
                 parent.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
             except OSError as exc:
                 raise StoreError(f"Не удаётся создать папку «{parent}» для базы данных: {_os_reason(exc)}.") from exc
+        elif not create:  # a typo in --db made a new empty store beside the real one, and signed nobody in
+            raise StoreError(
+                f"Базы данных «{path}» нет: проверьте путь к базе данных "
+                "(или добавьте --create, чтобы создать новую пустую базу)."
+            )
     # WAL needs to create -wal and -shm files next to the database.
     if not os.access(parent, os.W_OK | os.X_OK):
         raise StoreError(f"Папка «{parent}» недоступна для записи: базу данных открыть нельзя.")

@@ -245,7 +245,7 @@ def test_the_command_line_uses_the_same_services(tmp_path, monkeypatch, capsys):
             session.set_actor(None)
 
     first = ["user", "add", "boss", "--last", "Смирнова", "--first", "Ольга", "--role", "admin", "--position", "admin"]
-    assert cli(first, "bosspass1\n") == 0
+    assert cli(["--create", *first], "bosspass1\n") == 0  # a new store is made on purpose
     admin = ["--admin", "boss", "--admin-password-stdin"]
     folder = tmp_path / "pdf"
     assert cli([*admin, "institution", "--output-dir", str(folder)], "bosspass1\n") == 0

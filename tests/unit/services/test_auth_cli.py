@@ -196,9 +196,20 @@ ADMIN = ["--admin", "boss", "--admin-password-stdin"]
 
 
 def _first_admin(tmp_path, monkeypatch):
-    """The one command allowed without signing in: the first administrator of an empty store."""
+    """The one command allowed without signing in: the first administrator of an empty store (made on purpose,
+    with --create: without it a mistyped --db is refused, test_a_mistyped_store_is_refused_not_made)."""
     args = ["user", "add", "boss", "--last", "Смирнова", "--first", "Ольга", "--role", "admin", "--position", "admin"]
-    assert _cli(args, tmp_path, "bosspass1\n", monkeypatch) == 0
+    assert _cli(["--create", *args], tmp_path, "bosspass1\n", monkeypatch) == 0
+
+
+def test_a_mistyped_store_is_refused_not_made(tmp_path, monkeypatch, capsys):
+    """`--db centre.db` for `centr.db` made a new empty store beside the real one (only a missing folder was
+    refused): every command and the app now refuse a store that is not there, unless --create."""
+    for args in (["user", "list"], ["institution"], ["audit", "verify"]):
+        assert _cli(args, tmp_path, "", monkeypatch) == 2
+        err = capsys.readouterr().err
+        assert f"Базы данных «{tmp_path / 'cli.db'}» нет" in err and "--create" in err
+    assert not list(tmp_path.glob("cli.db*"))
 
 
 def test_user_cli(tmp_path, monkeypatch, capsys):
