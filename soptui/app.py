@@ -75,6 +75,7 @@ ADMIN_SECTION = ("admin", "Администрирование", "f8", _section("
 # the sections of case files: an administrator without a staff position opens none of them (services/access.py
 # refuses them anyway; here they are not offered, where each once opened on «нет доступа» errors)
 CASE_SECTIONS = ("clients", "calls", "patronage", "groups")
+CASE_ACTIONS = ("new_referral", "new_client", "new_call")  # the global keys that open a case file
 
 
 def sections_for(actor: Actor | None) -> list[tuple[str, str, str, Callable[[], Screen]]]:
@@ -427,6 +428,8 @@ class SoptuiApp(KeyGate, App[int]):
             return False
         if action == "section" and parameters[:1] and parameters[0] in CASE_SECTIONS:
             return self.actor.works_with_clients
+        if action in CASE_ACTIONS:  # an administrator without a staff position opens no case file
+            return self.actor is not None and self.actor.works_with_clients
         return True
 
     def action_section(self, mode: str) -> None:
@@ -570,10 +573,16 @@ class SoptuiApp(KeyGate, App[int]):
     # --- actions that work in every section ----------------------------------------
 
     def _at_work(self) -> bool:
-        """Signed in, not locked, no dialog in front (a dialog's own keys come first)."""
+        """Signed in as someone who works with clients, not locked, no dialog in front (a dialog's own keys come
+        first)."""
         from textual.screen import ModalScreen
 
-        return self.actor is not None and not self._locked and not isinstance(self.screen, ModalScreen)
+        return (
+            self.actor is not None
+            and self.actor.works_with_clients
+            and not self._locked
+            and not isinstance(self.screen, ModalScreen)
+        )
 
     def action_new_referral(self) -> None:
         if self._at_work():

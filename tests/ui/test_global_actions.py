@@ -38,6 +38,20 @@ async def test_global_keys_work_from_other_sections(demo_store, section, key, op
         await until(pilot, lambda: isinstance(app.screen, opens))
 
 
+async def test_an_administrator_without_a_position_gets_no_case_file_from_the_global_keys(demo_store):
+    """Ctrl+N opened the new-client form for the administrator, who opens no case file (its save refused)."""
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "admin", "demo2026")
+        start = type(app.screen)
+        for key in ("ctrl+n", "ctrl+r", "ctrl+g"):
+            await pilot.press(key)
+            await pilot.pause(0.3)
+            assert type(app.screen) is start, key
+        found = await _palette(pilot, "новый клиент")
+        assert "Новый клиент" not in found
+
+
 async def _palette(pilot, word: str) -> list[str]:
     app = pilot.app
     await pilot.press("ctrl+p")
