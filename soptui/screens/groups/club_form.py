@@ -193,6 +193,11 @@ class ClubFormScreen(EditFlow, Screen[int | None]):
         self.offer_draft(draft, "", lambda d: self.fill(d["values"]))
         self.query_one("#cf-name", LabeledInput).input.focus()
         self.call_after_refresh(self.mark_loaded, stored)
+        if card is not None and not card.editable:
+            self.query_one("#cf-save", Button).disabled = True
+            self.query_one("#cf-error", FieldError).show(
+                "Клуб другого отделения: изменить его может только это отделение. Вы ведёте его занятия."
+            )
 
     def _values_of(self, card: service.ClubCard) -> dict:
         slots = {s.weekday: f"{s.start_time}-{s.end_time}" for s in card.slots}
@@ -291,6 +296,8 @@ class ClubFormScreen(EditFlow, Screen[int | None]):
 
     @on(Button.Pressed, "#cf-save")
     def action_save(self) -> None:
+        if self.card is not None and not self.card.editable:
+            return  # said under the form when it opened
         if not boxes_ok(self):
             return
         self._clear_errors()

@@ -406,6 +406,7 @@ class ClubScreen(SectionScreen):
     def _show(self, card: service.ClubCard) -> None:
         first = self.card is None
         self.card = card
+        self.refresh_bindings()  # «Изменить» only for the club's own department
         leaders = ", ".join(card.leader_names) or "не назначены"
         head = Text()
         head.append(card.name, style="bold")
@@ -588,7 +589,15 @@ class ClubScreen(SectionScreen):
     def action_back(self) -> None:
         self.app.pop_screen()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A leader from another department leads the sessions; the club itself is its department's to change."""
+        if action == "edit":
+            return self.card is not None and self.card.editable
+        return super().check_action(action, parameters)
+
     def action_edit(self) -> None:
+        if self.card is None or not self.card.editable:
+            return
         from soptui.screens.groups.club_form import ClubFormScreen
 
         self.app.push_screen(ClubFormScreen(self.club_id), lambda _: self.reload())

@@ -111,6 +111,7 @@ class ClubCard:
     sessions: tuple[SessionRow, ...]
     analysis_note: str = ""  # SOP 05 stage 1: «анализ опроса получателей, личных дел»
     calendar_warning: str | None = None  # the schedule runs into a year whose calendar is not confirmed
+    editable: bool = True  # the reader may change the club itself (its department's); a leader from another leads
 
     @property
     def active_members(self) -> int:
@@ -200,7 +201,7 @@ def list_clubs(actor: Actor | None, include_inactive: bool = True) -> list[ClubR
 
 
 def get_club(club_id: int) -> ClubCard:
-    access.require_club(None, club_id)  # access: department
+    actor = access.require_club(None, club_id)  # access: department
     c = club_or_raise(club_id)
     leaders = leaders_by_club([c.id]).get(c.id, [])
     programme = tuple(
@@ -258,6 +259,7 @@ def get_club(club_id: int) -> ClubCard:
         tuple(club_sessions(c.id)),
         c.analysis_note,
         domain.schedule_calendar_warning(c.start_date, c.end_date),
+        editable=access.may(access.require_department, actor, c.department_id),  # save_club's rule
     )
 
 
