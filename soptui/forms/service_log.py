@@ -43,6 +43,12 @@ def build(report, creation_date: dt.datetime | None = None) -> SoptuiDocument:
     doc.add_paragraph(
         f"Всего за период: записей {t.entries}, оказано услуг {t.units}, "
         f"затрачено {t.minutes} мин ({_hours(t.minutes)})."
+        + (
+            " Занятие группы учтено один раз для ведущего; в строках журнала его длительность стоит у каждого "
+            "участника."
+            if t.repeated
+            else ""
+        )
     )
     if report.by_sop:
         doc.add_section("Итоги по СОП")

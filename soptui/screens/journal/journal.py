@@ -450,6 +450,8 @@ class JournalScreen(SectionScreen):
         totals = Text()
         totals.append("Итого: ", style="bold")
         totals.append(f"записей {t.entries} · услуг {t.units} · {_hours(t.minutes)}")
+        if t.repeated:
+            totals.append(" (группа — 1 раз)", style="dim")  # a session with several clients: its time once
         if by_sop:
             totals.append("\n")
             totals.append(

@@ -79,7 +79,8 @@ class ServiceRow:
 class Totals:
     entries: int = 0
     units: int = 0
-    minutes: int = 0
+    minutes: int = 0  # a group session's duration once for its leader, however many came
+    repeated: int = 0  # the session minutes the rows show more than once, not in `minutes`
 
 
 @dataclass(frozen=True)
@@ -214,15 +215,39 @@ def _row_columns(S) -> tuple:
     )
 
 
+def _repeated_session_minutes(cond, by: str = "") -> dict[Any, int]:
+    """Minutes of group sessions counted more than once, to take off the sums: a session is one piece of work
+    however many came (each attending client's entry carries its duration), so its duration counts once per
+    leader, as in the workload (domain/workload.py); each entry's share of the report's minutes stays.
+    Keyed by the sums' grouping (`by`: "", "sop" or "staff")."""
+    E, A = m.ServiceEntry, m.Attendance
+    work = fn.COALESCE(fn.NULLIF(E.work_minutes, 0), E.minutes - E.doc_minutes)  # older entries: minutes only
+    keys = {"": [], "sop": [E.sop], "staff": [E.staff]}[by]
+    inner = (
+        E.select(*keys, E.staff.alias("performer"), A.session, (fn.SUM(work) - fn.MAX(work)).alias("extra"))
+        .join(A, on=((E.source_type == "attendance") & (E.source_id == A.id)))
+        .where(cond)
+        .group_by(*keys, E.staff, A.session)
+    )
+    if by == "sop":
+        key_column = inner.c.sop
+    elif by == "staff":
+        key_column = inner.c.performer
+    else:
+        key_column = pw.Value("")
+    q = pw.Select([inner], [key_column, fn.COALESCE(fn.SUM(inner.c.extra), 0)]).group_by(key_column)
+    return {key: int(extra or 0) for key, extra in q.bind(E._meta.database).tuples()}
+
+
 def totals(filters: JournalFilters, actor: session.Actor | None = None) -> Totals:
-    """Count, units and minutes of everything the filters match."""
+    """Count, units and minutes of everything the filters match (a group session's duration once)."""
     access.require_staff(actor)  # access: staff
     E = m.ServiceEntry
-    q = E.select(fn.COUNT(E.id), fn.COALESCE(fn.SUM(E.units), 0), fn.COALESCE(fn.SUM(E.minutes), 0)).where(
-        _entry_condition(filters, actor_or_current(actor))
-    )
+    cond = _entry_condition(filters, actor_or_current(actor))
+    q = E.select(fn.COUNT(E.id), fn.COALESCE(fn.SUM(E.units), 0), fn.COALESCE(fn.SUM(E.minutes), 0)).where(cond)
     entries, units, minutes = q.tuples().get()
-    return Totals(int(entries or 0), int(units or 0), int(minutes or 0))
+    repeated = sum(_repeated_session_minutes(cond).values()) if entries else 0
+    return Totals(int(entries or 0), int(units or 0), int(minutes or 0) - repeated, repeated)
 
 
 def late_entries(filters: JournalFilters, actor: session.Actor | None = None, limit: int = 200) -> list[ServiceRow]:
@@ -279,10 +304,12 @@ def iter_service_rows(
 def _grouped(filters: JournalFilters, actor: session.Actor | None, by: str) -> list[TotalRow]:
     E = m.ServiceEntry
     sums = (fn.COUNT(E.id), fn.COALESCE(fn.SUM(E.units), 0), fn.COALESCE(fn.SUM(E.minutes), 0))
+    cond = _entry_condition(filters, actor_or_current(actor))
+    repeated = _repeated_session_minutes(cond, by)
     if by == "sop":
-        q = E.select(E.sop, *sums).where(_entry_condition(filters, actor_or_current(actor)))
+        q = E.select(E.sop, *sums).where(cond)
         return [
-            TotalRow(sop or "", sop_label(sop or ""), n, int(u), int(mi))
+            TotalRow(sop or "", sop_label(sop or ""), n, int(u), int(mi) - repeated.get(sop, 0))
             for sop, n, u, mi in q.group_by(E.sop).order_by(E.sop).tuples()
         ]
     q, S = _entry_query(filters, actor_or_current(actor))
@@ -296,7 +323,7 @@ def _grouped(filters: JournalFilters, actor: session.Actor | None, by: str) -> l
         label = full_name(last, first, patr) if last else "не указан"
         if position:
             label += f" ({POSITIONS.get(position, position)})"
-        rows.append(TotalRow(str(staff_id or ""), label, n, int(u), int(mi)))
+        rows.append(TotalRow(str(staff_id or ""), label, n, int(u), int(mi) - repeated.get(staff_id, 0)))
     return rows
 
 

@@ -778,6 +778,54 @@ def test_workload_per_specialist_and_month_against_norms_and_working_time(log, s
         journal.staff_workload(D(2016, 1, 1), D(2026, 11, 30), actor=_as("chief"))
 
 
+def test_a_group_session_counts_its_duration_once_in_the_log_sums_as_in_the_workload(log, staff):
+    """Three clients at one hour's session are three services and one hour's work: the log's «затрачено»
+    summed the hour three times (3 × the workload's figure)."""
+    from soptui.domain.groups import Slot
+    from soptui.services import groups as g
+
+    spec = _as("spec")
+    day_dep = log["day_dep"]
+    club = g.save_club(
+        g.ClubData(
+            name="Клуб «Час»",
+            capacity=8,
+            start_date=D(2026, 11, 2),
+            end_date=D(2026, 11, 30),
+            leader_ids=[staff["spec"]],
+            slots=[Slot(3, "15:00", "16:00")],
+            department_id=day_dep,
+        )
+    )
+    kids = [_client(f"Часова{i}", "Анна", "Ивановна", day_dep) for i in range(3)]
+    for kid in kids:
+        g.add_member(club, kid, joined_on=D(2026, 11, 2), reason="тест")
+    held = m.GroupSession.get((m.GroupSession.club == club) & (m.GroupSession.date == D(2026, 11, 12)))
+    g.save_roll_call(held.id, {kid: (True, "") for kid in kids}, staff_id=staff["spec"])
+    mine = journal.JournalFilters(*NOV, staff_id=staff["spec"])
+    E = m.ServiceEntry
+    mine_rows = list(E.select().where((E.staff == staff["spec"]) & E.date.between(*NOV)))
+    session_rows = [e for e in mine_rows if e.source_type == "attendance" and e.source_id is not None]
+    assert len(session_rows) == 3 and {e.minutes for e in session_rows} == {60}
+    others = sum(e.minutes for e in mine_rows if e not in session_rows)
+    sums = journal.totals(mine, spec)
+    assert sums.entries == len(mine_rows) and sums.minutes == others + 60  # not others + 180
+    assert sums.repeated == 120
+    from soptui.forms import service_log
+    from soptui.services import printing
+
+    text = _pdf_text(printing.render(service_log, journal.service_log_report(mine, spec)))
+    assert f"затрачено {others + 60} мин" in text and "Занятие группы учтено один раз" in " ".join(text.split())
+    (by_staff,) = journal.totals_by_staff(mine, spec)
+    by_sop = {r.key: r.minutes for r in journal.totals_by_sop(mine, spec)}
+    assert by_staff.minutes == sums.minutes and by_sop["05"] == 60 and sum(by_sop.values()) == sums.minutes
+    load = journal.staff_workload(*NOV, staff_id=staff["spec"], actor=spec)
+    assert sum(r.minutes for r in load.rows) == sums.minutes
+    # one recipient's log: her hour
+    hers = journal.totals(journal.JournalFilters(*NOV, client_id=kids[0]), spec)
+    assert (hers.entries, hers.minutes) == (1, 60)
+
+
 def test_workload_pdf_reads_back(log, staff, tmp_path):
     path = journal.print_workload(*NOV, actor=_as("chief"), folder=tmp_path)
     assert path.name == "Нагрузка по нормам СОП 01.11.2026-30.11.2026.pdf"
