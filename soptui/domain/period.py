@@ -9,6 +9,8 @@ from soptui.core import clock
 REVERSED = "Конец периода раньше начала."
 MAX_DAYS = 366 * 3  # a report over ten years would read the whole store: refused with a message
 TOO_LONG = "Период длиннее трёх лет: выберите короче."
+YEARS = (1900, 2100)  # beyond them a date is a typo (31.12.9999 overflowed the day after it: «внутренняя ошибка»)
+OUT_OF_YEARS = f"Даты периода — с {YEARS[0]} по {YEARS[1]} год."
 
 
 def month_period(day: dt.date | None = None) -> tuple[dt.date, dt.date]:
@@ -28,7 +30,10 @@ def parse_period(start_text: str, end_text: str) -> tuple[dt.date, dt.date]:
 
 
 def validate_period(start: dt.date, end: dt.date) -> None:
-    """ValueError (Russian) when the period ends before it starts or is longer than three years."""
+    """ValueError (Russian) when the period ends before it starts, is longer than three years or lies outside
+    the years any record of the centre can have."""
+    if not (YEARS[0] <= start.year <= YEARS[1] and YEARS[0] <= end.year <= YEARS[1]):
+        raise ValueError(OUT_OF_YEARS)
     if end < start:
         raise ValueError(REVERSED)
     if (end - start).days > MAX_DAYS:

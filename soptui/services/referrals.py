@@ -324,14 +324,13 @@ def intake_register(log: str, start: dt.date, end: dt.date, offset: int = 0, lim
     """The referrals written in `log` that arrived from `start` to `end`, in order of arrival, within the actor's
     scope (a department's staff see their department's; the centre's heads all). `limit=None`: every row (PDF)."""
     from soptui.domain.labels import INTAKE_LOGS
-    from soptui.domain.period import day_bounds
+    from soptui.domain.period import day_bounds, validate_period
     from soptui.services import institution
 
     actor = access.require_staff(None)  # access: staff; rows scoped by the actor's department below
     if log not in INTAKE_LOGS:
         raise ValueError(f"Неизвестный журнал: {log}")
-    if end < start:
-        raise ValueError("Конец периода раньше начала.")
+    validate_period(start, end)
     R, C = m.Referral, m.Client
     Taken, Assigned = m.Staff.alias(), m.Staff.alias()
     lo, hi = day_bounds(start, end)
