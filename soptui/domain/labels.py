@@ -128,3 +128,17 @@ WEEKDAYS = ["пн", "вт", "ср", "чт", "пт", "сб", "вс"]
 
 # SOP 03 pre-call notice: the states of its answer
 NOTICE_STATES = {"sent": "уведомление отправлено, ответа нет", "read": "прочитано, ответа нет", "answered": "ответил"}
+
+# a call's state and outcome (services/calls; the client card's «Звонки» tab)
+CALL_STATES = {"in_progress": "идёт", "finished": "завершён", "abandoned": "отменён"}
+OUTCOME_LABELS = {
+    "agrees": "согласие, назначена встреча",
+    "meeting": "договорились о встрече",
+    "self": "клиент звонит сам, сеансы назначены",
+    "refuses": "отказ",
+    "callback": "перезвонить",
+    "no_answer": "не отвечает",
+    "done": "разговор состоялся",
+    "agreed": "родственники согласны",
+    "declined": "родственники не согласны",
+}

@@ -5,10 +5,9 @@ context (who, call hours), lifecycle (the record, start, progress, notice, aband
 their records), reminders, lists (call list, phone-conversation log), documents (printing), agenda (Today).
 """
 
+from soptui.domain.labels import CALL_STATES, OUTCOME_LABELS
 from soptui.services.calls._common import (
-    CALL_STATES,
     NOTICE_STATES,
-    OUTCOME_LABELS,
     CallError,
     is_mobile,
     messengers_text,

@@ -9,19 +9,6 @@ from soptui.core.phones import format_phone
 from soptui.db import models as m
 from soptui.domain.labels import CHANNELS, NOTICE_STATES
 
-CALL_STATES = {"in_progress": "идёт", "finished": "завершён", "abandoned": "отменён"}
-OUTCOME_LABELS = {
-    "agrees": "согласие, назначена встреча",
-    "meeting": "договорились о встрече",
-    "self": "клиент звонит сам, сеансы назначены",
-    "refuses": "отказ",
-    "callback": "перезвонить",
-    "no_answer": "не отвечает",
-    "done": "разговор состоялся",
-    "agreed": "родственники согласны",
-    "declined": "родственники не согласны",
-}
-
 
 def is_mobile(e164: str) -> bool:
     """A mobile number (SOP 03 §5: «При звонке на сотовый телефон» the notice is sent first)."""

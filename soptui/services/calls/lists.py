@@ -13,9 +13,9 @@ from soptui.core.text import full_name, short_name
 from soptui.db import models as m
 from soptui.domain.calls.rules import CALL_CHANNELS, MEETING_PLACES, ground_text
 from soptui.domain.calls.timer import fmt_seconds
-from soptui.domain.labels import POSITIONS, SOPS
+from soptui.domain.labels import CALL_STATES, OUTCOME_LABELS, POSITIONS, SOPS
 from soptui.services import access
-from soptui.services.calls._common import CALL_STATES, OUTCOME_LABELS, CallError, call_scope, notice_label
+from soptui.services.calls._common import CallError, call_scope, notice_label
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,16 @@ from soptui.db import models as m
 from soptui.db import store
 from soptui.domain import workdays
 from soptui.domain.clients import age, ipra_warning
-from soptui.domain.labels import CATEGORIES, CLIENT_STATUSES, GROUNDS, INTAKE_LOGS, VISIT_KINDS, VISIT_STATUSES
+from soptui.domain.labels import (
+    CALL_STATES,
+    CATEGORIES,
+    CLIENT_STATUSES,
+    GROUNDS,
+    INTAKE_LOGS,
+    OUTCOME_LABELS,
+    VISIT_KINDS,
+    VISIT_STATUSES,
+)
 from soptui.services import access
 from soptui.services.clients._common import load_client
 from soptui.services.staff import Names
@@ -262,7 +271,7 @@ def _tabs(client_id: int, names: Names) -> tuple[list[TabRow], ...]:
                 clock.fmt_datetime(c.started_at) or "—",
                 f"СОП {c.sop}: {c.callee_name}".strip(),
                 names.short(c.staff_id),
-                c.summary or c.outcome or c.state,
+                c.summary or OUTCOME_LABELS.get(c.outcome, c.outcome) or CALL_STATES.get(c.state, c.state),
                 ("call", c.id),
             )
         )

@@ -264,6 +264,12 @@ def test_in_progress_call_and_abandon(actor, staff):
     assert calls.in_progress_call(actor.id) is None
     assert [r.id for r in calls.list_calls(actor) if r.state == "in_progress"] == [waiting]
     assert m.PhoneCall.get_by_id(call_id).state == "abandoned"
+    # the client card's «Звонки» tab says it in words (it showed «in_progress»)
+    from soptui.services import clients
+
+    shown = {row.target: row for row in clients.get_client_card(ids["client"]).calls}
+    assert shown[("call", waiting)].detail == "идёт"
+    assert not any(row.detail in ("in_progress", "abandoned", "finished") for row in shown.values())
 
 
 def test_the_call_starts_when_the_talk_began_not_when_it_was_next_saved(actor, staff):
