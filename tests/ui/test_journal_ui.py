@@ -132,9 +132,17 @@ async def test_head_sets_period_sees_rows_totals_report_and_prints(demo_store, o
         assert f"Поступило обращений (информации о семьях) {summary.referrals_received}" in report
         assert "Заведующий отделением" in report
 
-        # the audit log tab: who did what
+        # «Нагрузка»: its PDF, said in a sentence that agrees («Таблица нагрузки сохранена», not «сохранён»)
         await pilot.press("t")
-        await pilot.press("t")  # «Нагрузка», then the access log
+        await _settle(pilot)
+        assert screen.query_one(TabbedContent).active == "tab-load"
+        app.clear_notifications()
+        await pilot.press("f9")
+        await _settle(pilot)
+        assert screen.last_pdf.name.startswith("Нагрузка по нормам СОП ")
+        assert [n.message for n in app._notifications] == [f"Таблица нагрузки сохранена: {screen.last_pdf}"]
+        # the audit log tab: who did what
+        await pilot.press("t")  # the access log
         await _settle(pilot)
         assert screen.query_one(TabbedContent).active == "tab-audit"
         audit = screen.query_one("#audit-table", DataTable)

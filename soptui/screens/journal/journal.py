@@ -662,25 +662,26 @@ class JournalScreen(SectionScreen):
         except journal.TooManyRows as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="warning", timeout=10)
             return
-        self.app.call_from_thread(self._printed, path, "Журнал учёта услуг")
+        self.app.call_from_thread(self._printed, path, "Журнал учёта услуг сохранён")
 
     @db_work(group="journal-print", action="напечатать отчёт")
     def _print_report(self, start, end, department_id, staff_id) -> None:
         from soptui.services import journal
 
         path = journal.print_audit_report(start, end, department_id, staff_id, self.app.actor)
-        self.app.call_from_thread(self._printed, path, "Отчёт для заведующего")
+        self.app.call_from_thread(self._printed, path, "Отчёт для заведующего сохранён")
 
     @db_work(group="journal-print", action="напечатать нагрузку")
     def _print_workload(self, start, end, department_id, staff_id) -> None:
         from soptui.services import journal
 
         path = journal.print_workload(start, end, department_id, staff_id, self.app.actor)
-        self.app.call_from_thread(self._printed, path, "Таблица нагрузки")
+        self.app.call_from_thread(self._printed, path, "Таблица нагрузки сохранена")
 
-    def _printed(self, path: Path, what: str) -> None:
+    def _printed(self, path: Path, saved: str) -> None:
+        """`saved`: the whole phrase, «Таблица нагрузки сохранена» (the participle agrees with its noun)."""
         self.last_pdf = path
-        self.notify(f"{what} сохранён: {path}", title="PDF готов", timeout=10)
+        self.notify(f"{saved}: {path}", title="PDF готов", timeout=10)
 
     def palette_commands(self):
         from textual.app import SystemCommand
