@@ -649,7 +649,11 @@ class SoptuiApp(KeyGate, App[int]):
         yield SystemCommand("Закрыть программу", "Выход из soptui (Ctrl+Q)", self.exit)
 
     def _global_commands(self) -> Iterable[SystemCommand]:
-        """What a user looks for by a word of it: «обращение», «звонок», «визит», «занятие», «журнал», «отчёт»."""
+        """What a user looks for by a word of it: «обращение», «звонок», «визит», «занятие», «журнал», «отчёт»;
+        case files only for those who work with clients (not an administrator without a staff position)."""
+        if not self.actor.works_with_clients:
+            yield SystemCommand("Справка: клавиши этого экрана", "F1", self.action_help)
+            return
         yield SystemCommand(
             "Новое обращение: принять информацию о семье", "Сроки по СОП 03 и 04 (Ctrl+R)", self.action_new_referral
         )

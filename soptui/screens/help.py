@@ -104,6 +104,18 @@ class HelpScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
+def offered(node, binding: Binding) -> bool:
+    """Whether the key does anything for this person now (check_action: F8 is the administrator's, the case
+    sections are not an administrator's without a staff position); F1 listed them all."""
+    from textual.actions import ActionError, parse
+
+    try:
+        _target, name, params = parse(binding.action)
+    except ActionError:
+        return True
+    return node.check_action(name, params) is not False
+
+
 def keys_of(screen, app) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """(the screen's keys, the app's keys) as (key, what it does): soptui's own bindings (they carry an
     id; Textual's built-ins are English) of the focused field and its containers up to the screen, then
@@ -116,7 +128,7 @@ def keys_of(screen, app) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
         for bindings in node._merged_bindings.key_to_bindings.values():
             for b in bindings:
                 label = key_label(b.key)
-                if b.id and label not in seen:
+                if b.id and label not in seen and offered(node, b):
                     seen.add(label)
                     into.append((label, describe(b)))
 
