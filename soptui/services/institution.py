@@ -122,6 +122,12 @@ def check_hours(start: str, end: str) -> tuple[str, str]:
     return f"{t1:%H:%M}", f"{t2:%H:%M}"
 
 
+def _has_phone_number(text: str) -> bool:
+    import phonenumbers
+
+    return any(True for _ in phonenumbers.PhoneNumberMatcher(text, "RU"))
+
+
 def check(changes: dict) -> dict:
     """The changes cleaned as they will be stored; SettingsError (a ValueError) with the field otherwise."""
     # access: pure: checks values handed to it
@@ -139,6 +145,9 @@ def check(changes: dict) -> dict:
     for key in ("full_name", "short_name", "address", "phone"):
         if key in out and len(out[key]) > 400:
             raise SettingsError(f"{FIELDS[key]}: не длиннее 400 знаков.", key)
+    if out.get("phone") and not _has_phone_number(out["phone"]):
+        # printed on every letterhead: «тел. 8 (343) 000-00-00, доб. 12» is fine, any text was too
+        raise SettingsError("Телефон: не найден номер — например, +7 (343) 000-00-00, доб. 12.", "phone")
     if "work_start" in out or "work_end" in out:
         from soptui.core import clock
 

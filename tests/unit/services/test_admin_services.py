@@ -176,10 +176,12 @@ def test_institution_edits_are_versioned_and_checked(staff, tmp_path, monkeypatc
         ("timezone", "Марс/Олимп"),
         ("print_command", "lp | rm"),
         ("output_dir", "относительный/путь"),
+        ("phone", "позвоните секретарю"),  # printed on every letterhead: a number must be there
     ):
         with pytest.raises(institution.SettingsError) as refused:
             institution.update(actor=admin, **{field: value})
         assert refused.value.field == field, field
+    institution.update(actor=admin, phone="тел. 8 (343) 222-33-44, доб. 12")
     # the administrator's folder is where PDFs go, unless the workstation sets SOPTUI_OUTPUT
     folder = tmp_path / "pdf"
     institution.update(actor=admin, output_dir=str(folder))
