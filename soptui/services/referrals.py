@@ -84,6 +84,8 @@ def create_referral(
         raise ValueError(f"Неизвестное основание: {ground}")
     if registered_at is not None and not received_at <= registered_at <= clock.now():
         raise ValueError("Время регистрации — между поступлением и текущим моментом.")
+    if source_term_due is not None and source_term_due < received_at.date():
+        raise ValueError("Срок источника раньше дня поступления: проверьте дату.")
     now = registered_at or clock.now()
     d = compute_deadlines(received_at, ground, source_term_due, now.date() if registered else None, wait_days())
     late_reason = late_reason.strip()

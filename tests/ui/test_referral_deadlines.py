@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from textual.geometry import Region
 from textual.widgets import Select, Static
 
 from soptui.app import make_app
+from soptui.db import models as m
 from soptui.screens.clients.referral_form import ReferralFormScreen
 from soptui.services import referrals
 from soptui.widgets.fields import LabeledInput
@@ -54,3 +56,18 @@ async def test_deadlines_refresh_as_the_date_and_the_term_are_typed(demo_store):
         assert "Зарегистрировать обращение: до 26.11.2026" in _shown(box)
         form.query_one("#rf-source-due", LabeledInput).value = "24.11.2026"
         await until(pilot, lambda: "(срок источника): до 24.11.2026" in _shown(box))
+        # a source term before the day the information arrived is a typo: said at the field on saving
+        term = form.query_one("#rf-source-due", LabeledInput)
+        term.value = "19.11.2026"
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: "раньше дня поступления" in term.error_text)
+        assert isinstance(app.screen, ReferralFormScreen) and term.value == "19.11.2026"
+    from soptui.services import access
+
+    with access.acting_as(access.centre_actor(None)), pytest.raises(ValueError, match="раньше дня поступления"):
+        referrals.create_referral(
+            m.Client.select().first().id,
+            dt.datetime(2026, 11, 23, 10, 0),
+            "prevention_request",
+            source_term_due=dt.date(2026, 11, 19),
+        )

@@ -379,6 +379,12 @@ class ReferralFormScreen(EditFlow, SectionScreen):
             if received > clock.now():
                 self.query_one("#rf-time", LabeledInput).show_error("Время поступления ещё не наступило.")
                 ok = False
+        term = values.get("rf-source-due")
+        if received is not None and term is not None and term < received.date():
+            self.query_one("#rf-source-due", LabeledInput).show_error(
+                "Срок источника раньше дня поступления: проверьте дату."
+            )
+            ok = False
         if registration_is_late(received, ground, values.get("rf-source-due")) and not values.get("rf-late"):
             self.query_one("#rf-late", LabeledInput).show_error("Срок регистрации прошёл: укажите причину.")
             ok = False
