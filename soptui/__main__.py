@@ -132,7 +132,9 @@ def _parser() -> argparse.ArgumentParser:
         metavar="ВИД",
         help="holiday — выходной, working — рабочий, short — сокращённый",
     )
-    cday.add_argument("--note", default="", metavar="ПРИМЕЧАНИЕ", help="примечание к дню")
+    cday.add_argument(
+        "--note", required=True, metavar="ОСНОВАНИЕ", help="постановление или приказ, по которому день перенесён"
+    )
     cconf = csub.add_parser("confirm", help="подтвердить календарь года по постановлению")
     cconf.add_argument("year", type=int, metavar="ГОД", help="год календаря, например 2027")
     cconf.add_argument("decree", metavar="ПОСТАНОВЛЕНИЕ", help="реквизиты постановления")

@@ -96,6 +96,17 @@ def day_mark(day: dt.date, actor: Actor | None = None) -> DayMark | None:
     return DayMark(row.day, row.kind, row.note, row.version) if row else None
 
 
+CALENDAR_YEARS = (1991, 2100)  # the years the built-in production calendar knows (domain/workdays)
+
+
+def _check_year(year: int, field: str) -> None:
+    if not CALENDAR_YEARS[0] <= year <= CALENDAR_YEARS[1]:
+        raise CalendarError(
+            f"Производственный календарь ведётся с {CALENDAR_YEARS[0]} по {CALENDAR_YEARS[1]} год: проверьте год.",
+            field,
+        )
+
+
 def set_day(day: dt.date, kind: str, note: str = "", actor: Actor | None = None, version: int | None = None) -> None:
     """Mark one day by a decree (e.g. the 2027 calendar) and reload the calendar; administrators only.
 
@@ -106,9 +117,12 @@ def set_day(day: dt.date, kind: str, note: str = "", actor: Actor | None = None,
     from soptui.services import access
 
     access.require_admin(access.resolve(actor))
+    _check_year(day.year, "day")
     if kind and kind not in OVERRIDE_KINDS:
         raise CalendarError("Неизвестный вид дня: " + kind + ". Допустимо: " + ", ".join(OVERRIDE_KINDS) + ".", "kind")
     note = " ".join((note or "").split())
+    if kind and not note:  # the form asked for it; `soptui calendar set` did not
+        raise CalendarError("Укажите основание: постановление или приказ, по которому день перенесён.", "note")
     if len(note) > 300:
         raise CalendarError("Основание — не длиннее 300 знаков.", "note")
     with write_transaction():
@@ -132,6 +146,7 @@ def confirm_year(year: int, decree: str, actor: Actor | None = None) -> None:
     from soptui.services import access
 
     access.require_admin(access.resolve(actor))
+    _check_year(year, "year")
     decree = " ".join((decree or "").split())
     if not decree:
         raise CalendarError("Укажите постановление, по которому составлен календарь (номер и дата).", "decree")

@@ -204,6 +204,14 @@ def test_a_day_mark_is_versioned_and_can_be_removed(staff):
     assert calendar.day_mark(day, admin) is None and workdays.is_working_day(day)
     with pytest.raises(calendar.CalendarError):
         calendar.confirm_year(2027, "  ", admin)
+    for call, field in (
+        (lambda: calendar.confirm_year(1800, "Постановление № 1", admin), "year"),
+        (lambda: calendar.set_day(dt.date(1800, 1, 3), "holiday", "Постановление № 1", admin), "day"),
+        (lambda: calendar.set_day(dt.date(2026, 11, 27), "holiday", "  ", admin), "note"),  # no basis
+    ):
+        with pytest.raises(calendar.CalendarError) as refused:
+            call()
+        assert refused.value.field == field
     view = calendar.year_view(2026, admin)
     assert (view.working_days, view.hours, view.confirmed, view.builtin) == (247, 1972, True, True)
     assert calendar.next_unconfirmed_year(dt.date(2026, 11, 25), admin) == 2027
