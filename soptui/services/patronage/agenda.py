@@ -46,14 +46,19 @@ def today_items(actor: session.Actor, today: dt.date) -> list[TodayItem]:
                 "Патронаж", f"{c.start:%H:%M}", c.client_full_name, what, state, ("visit", c.id), c.start.isoformat()
             )
         )
+    # what is overdue: the person's own visits; a head's also her department's (the centre's head: every one),
+    # with who was to do it, so that the head sees the colleague's unfinished visit before the audit does
+    overdue_scope = _overdue_scope(actor, mine)
+
+    def whose(c) -> str:  # early in the line: a narrow Today cuts its end
+        if actor.id in c.staff_ids:
+            return ""
+        return f" ({', '.join(c.staff_names)})" if c.staff_names else " (сотрудники не назначены)"
+
     # planned visits in the past that were never completed: the act is overdue
     past = visit_cards(
         visit_query()
-        .where(
-            (m.PatronageVisit.planned_start < lo)
-            & (m.PatronageVisit.status == "planned")
-            & m.PatronageVisit.id.in_(mine)
-        )
+        .where((m.PatronageVisit.planned_start < lo) & (m.PatronageVisit.status == "planned") & overdue_scope)
         .order_by(m.PatronageVisit.planned_start)
         .limit(100)
     )
@@ -63,7 +68,7 @@ def today_items(actor: session.Actor, today: dt.date) -> list[TodayItem]:
                 "Патронаж",
                 clock.fmt_date(c.start.date()),
                 c.client_full_name,
-                "визит не завершён: нет акта / отметки о проведении",
+                f"визит не завершён{whose(c)}: нет акта / отметки о проведении",
                 "overdue",
                 ("visit", c.id),
                 c.start.isoformat(),
@@ -75,15 +80,13 @@ def today_items(actor: session.Actor, today: dt.date) -> list[TodayItem]:
             (m.VisitAct.visit == m.PatronageVisit.id) & (m.VisitAct.is_draft == False)
         )
     )  # noqa: E712
-    for c in visit_cards(
-        visit_query().where((m.PatronageVisit.status == "done") & no_act & m.PatronageVisit.id.in_(mine)).limit(100)
-    ):
+    for c in visit_cards(visit_query().where((m.PatronageVisit.status == "done") & no_act & overdue_scope).limit(100)):
         items.append(
             TodayItem(
                 "Патронаж",
                 clock.fmt_date(c.start.date()),
                 c.client_full_name,
-                "акт по проведённому визиту не оформлен",
+                f"акт по проведённому визиту не оформлен{whose(c)}",
                 "overdue",
                 ("visit", c.id),
                 c.start.isoformat(),
@@ -111,6 +114,17 @@ def today_items(actor: session.Actor, today: dt.date) -> list[TodayItem]:
             )
         )
     return items
+
+
+def _overdue_scope(actor: session.Actor, mine):
+    """The visits whose overdue act shows on the actor's Today: their own; a head's department's too."""
+    own = m.PatronageVisit.id.in_(mine)
+    if not actor.is_head:
+        return own
+    if actor.sees_all_departments:
+        return m.PatronageVisit.id.is_null(False)  # every visit
+    department = m.Client.select(m.Client.id).where(m.Client.department == actor.department_id)
+    return own | m.PatronageVisit.client.in_(department)
 
 
 def _drafted_for(visit_id: int, actor: session.Actor) -> bool:

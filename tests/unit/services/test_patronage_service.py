@@ -284,6 +284,33 @@ def test_today_items_visits_overdue_acts_and_call_drafts(family, actor):
     assert not visits.planner_week(WED, actor.department_id).drafts
 
 
+def test_a_heads_today_shows_her_departments_overdue_visits_with_who_was_to_do_them(family, staff, actor):
+    """The head saw only her own overdue visits: a colleague's visit left without an act reached her only
+    at the audit."""
+    with write_transaction():
+        past = m.PatronageVisit.create(
+            client=family["client"], planned_start=dt.datetime(2026, 11, 23, 11), address="a", status="planned"
+        )
+        m.VisitStaff.create(visit=past, staff=family["spec"])
+        other_dep = m.Staff.get_by_id(staff["other"]).department_id
+        stranger = m.Client.create(last_name="Орлов", first_name="Пётр", name_key="орлов пётр", department=other_dep)
+        theirs = m.PatronageVisit.create(
+            client=stranger, planned_start=dt.datetime(2026, 11, 23, 12), address="b", status="planned"
+        )
+        m.VisitStaff.create(visit=theirs, staff=staff["other"])
+    head = auth.sign_in("head", PASSWORD)
+    session.set_actor(head)
+    items = {i.target[1]: i for i in visits.today_items(head, WED)}
+    assert past.id in items and items[past.id].state == "overdue"
+    assert items[past.id].what == "визит не завершён (Иванова М.С.): нет акта / отметки о проведении"
+    assert theirs.id not in items  # another department's
+    # a specialist still sees only her own
+    session.set_actor(actor)
+    psy = auth.sign_in("psy", PASSWORD)
+    assert past.id not in {i.target[1] for i in visits.today_items(psy, WED)}
+    assert past.id in {i.target[1] for i in visits.today_items(actor, WED)}
+
+
 def test_schedule_document(family):
     visits.save_plan(plan(family))
     visits.save_plan(
