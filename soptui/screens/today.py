@@ -121,6 +121,8 @@ class TodayScreen(SectionScreen):
             )
         table = self.query_one(DataTable)
         self._fill(table)
+        if not items:  # no row is highlighted to replace the last one's line
+            self.query_one("#today-detail", Static).update("")
         overdue = sum(1 for i in items if i.state == "overdue")
         due = sum(1 for i in items if i.state == "today")
         summary = Text()

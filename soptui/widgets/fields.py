@@ -85,10 +85,6 @@ class FieldError(Static):
     FieldError.-empty { display: none; }
     """
 
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("markup", False)  # a message may name stored text (a person, a value): plain text
-        super().__init__(*args, **kwargs)
-
     def show(self, message: str | None) -> None:
         self.update(message or "")
         self.set_class(not message, "-empty")

@@ -32,6 +32,10 @@ async def _settle(pilot) -> None:
         await pilot.pause()
 
 
+def _shown_text(screen, selector: str) -> str:
+    return str(screen.query_one(selector, Static).render()).strip()
+
+
 async def _type_date(pilot, field_id: str, text: str) -> None:
     await click(pilot, f"#{field_id}-input")
     await fill(pilot, pilot.app.screen.query_one(f"#{field_id}", LabeledInput), text)
@@ -188,6 +192,14 @@ async def test_period_errors_at_the_field_keep_the_text(demo_store):
         rows = screen.log_page.rows
         assert rows and all(r.client_name.lower().startswith(surname[:4].lower()) for r in rows)
         assert screen.log_page.total < before
+        # a recipient nobody is: no rows, and no line left under the table from the last row shown
+        screen.query_one("#log-table").focus()
+        await pilot.pause()
+        assert _shown_text(screen, "#log-detail")
+        await click(pilot, "#j-client-input")
+        await pilot.press(*"щщщщ")
+        await _settle(pilot)
+        assert screen.log_page.total == 0 and _shown_text(screen, "#log-detail") == ""
 
 
 async def test_pagedown_loads_the_next_page_from_the_database(demo_store):

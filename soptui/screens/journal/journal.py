@@ -477,6 +477,8 @@ class JournalScreen(SectionScreen):
             if narrow:
                 del cells[5]  # «Ед.»: in the detail line
             table.add_row(*cells, key=str(r.id))
+        if not page.rows:  # no row is highlighted to replace the last one's line
+            self.query_one("#log-detail", Static).update("")
 
     @on(DataTable.RowHighlighted, "#log-table")
     def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
