@@ -184,12 +184,13 @@ def check(changes: dict) -> dict:
     return out
 
 
-def check_output_dir(text: str) -> str:
+def check_output_dir(text: str, create: bool = False) -> str:
     """The folder as stored: an absolute path (or ~/…) that is a folder or can be made one; "" = the default.
 
-    Raises ValueError with a Russian message. The folder is created owner-only (0700) when missing.
+    Raises ValueError with a Russian message. With `create` a missing folder is made owner-only (0700); without
+    it nothing is made (a save refused for another field left the folder behind).
     """
-    # access: pure: checks a value handed to it (creates the folder it names)
+    # access: pure: checks a value handed to it (creates the folder it names only when asked)
     text = (text or "").strip()
     if not text:
         return ""
@@ -198,10 +199,18 @@ def check_output_dir(text: str) -> str:
         raise ValueError("Папка — полный путь, например /home/общая/soptui или ~/Документы/soptui.")
     if path.exists() and not path.is_dir():
         raise ValueError("По этому пути — файл, а не папка.")
-    try:
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ValueError(f"Папку не удалось создать: {exc.strerror or 'нет доступа'}.") from None
+    if not path.exists():
+        existing = next((a for a in path.parents if a.exists()), None)
+        if existing is None or not existing.is_dir():
+            raise ValueError("Папку не удалось создать: часть пути — не папка.")
+        if not os.access(existing, os.W_OK | os.X_OK):
+            raise ValueError("Папку не удалось создать: нет прав.")
+        if not create:
+            return text
+        try:
+            path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ValueError(f"Папку не удалось создать: {exc.strerror or 'нет доступа'}.") from None
     if not os.access(path, os.W_OK | os.X_OK):
         raise ValueError("В эту папку нельзя записывать: нет прав.")
     return text
@@ -248,4 +257,9 @@ def update(*, actor: Actor | None = None, version: int | None = None, **changes)
         real = {k: v for k, v in changes.items() if stored.get(k) != v}
         if real:  # nothing really changed: nothing to save, nothing to conflict with
             store.update_versioned(m.Institution, row.id, row.version if version is None else version, real)
+    if changes.get("output_dir"):  # made once the whole change is saved (checked writable above)
+        try:
+            check_output_dir(changes["output_dir"], create=True)
+        except ValueError as exc:
+            raise SettingsError(str(exc), "output_dir") from None
     return get()

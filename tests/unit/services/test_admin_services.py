@@ -182,6 +182,10 @@ def test_institution_edits_are_versioned_and_checked(staff, tmp_path, monkeypatc
             institution.update(actor=admin, **{field: value})
         assert refused.value.field == field, field
     institution.update(actor=admin, phone="тел. 8 (343) 222-33-44, доб. 12")
+    # a save refused (a colleague saved first) makes no folder: it was made while the change was checked
+    with pytest.raises(ConflictError):
+        institution.update(actor=admin, version=info.version, output_dir=str(tmp_path / "never" / "made"))
+    assert not (tmp_path / "never").exists()
     # the administrator's folder is where PDFs go, unless the workstation sets SOPTUI_OUTPUT
     folder = tmp_path / "pdf"
     institution.update(actor=admin, output_dir=str(folder))
