@@ -85,8 +85,14 @@ class SignInScreen(Screen[Actor]):
             return
         from soptui.services import auth
 
+        def waiting(seconds: float) -> None:
+            self.app.call_from_thread(
+                self.query_one("#signin-message", Static).update,
+                f"После нескольких неверных попыток вход замедлен: проверка через {max(1, round(seconds))} с…",
+            )
+
         try:
-            actor = auth.sign_in(login, password)
+            actor = auth.sign_in(login, password, on_wait=waiting)
         except auth.AuthError as exc:
             self.app.call_from_thread(self._failed, str(exc))
             return

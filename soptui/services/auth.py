@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import peewee as pw
@@ -111,13 +112,16 @@ _sleep = time.sleep  # tests replace it to read the delays
 _wall = time.time
 
 
-def _wait_for_turn(key: str) -> None:
+def _wait_for_turn(key: str, on_wait: Callable[[float], None] | None = None) -> None:
     row = m.SignInThrottle.get_or_none(m.SignInThrottle.key == key)
     if row is None:
         return
     remaining = row.last_failed_at + throttle_delay(row.failures) - _wall()
     if remaining > 0:
-        _sleep(min(remaining, MAX_DELAY_S))
+        wait = min(remaining, MAX_DELAY_S)
+        if on_wait is not None:
+            on_wait(wait)  # the screen says why nothing happens yet, instead of «Проверка…» for up to 30 s
+        _sleep(wait)
 
 
 def _record_failure(key: str) -> None:
@@ -142,11 +146,11 @@ def clear_throttle(login: str) -> None:
         _clear_failures(_throttle_key(purpose, login.strip().lower()))
 
 
-def _check(login: str, password: str, purpose: str) -> m.Staff | None:
+def _check(login: str, password: str, purpose: str, on_wait: Callable[[float], None] | None = None) -> m.Staff | None:
     """The staff row if login and password match an active account; throttled, same work for every answer."""
     login = login.strip().lower()
     key = _throttle_key(purpose, login)
-    _wait_for_turn(key)  # outside the transaction: a waiting answer never holds the database
+    _wait_for_turn(key, on_wait)  # outside the transaction: a waiting answer never holds the database
     # The hash (scrypt, about 0.1 s of CPU) runs before the write transaction: inside it, every sign-in, screen
     # unlock and head's approval held the writers' whole lock, and every save in the centre waited for it.
     seen = m.Staff.get_or_none(m.Staff.login == login)
@@ -174,9 +178,13 @@ def _check(login: str, password: str, purpose: str) -> m.Staff | None:
     return None
 
 
-def sign_in(login: str, password: str, now: dt.datetime | None = None) -> Actor:
-    """Check a login and password; raise AuthError with one message that never says which was wrong."""
-    staff = _check(login, password, "sign_in")
+def sign_in(
+    login: str, password: str, now: dt.datetime | None = None, on_wait: Callable[[float], None] | None = None
+) -> Actor:
+    """Check a login and password; raise AuthError with one message that never says which was wrong.
+
+    `on_wait(seconds)` is told before a throttled answer waits (the same for known and unknown logins)."""
+    staff = _check(login, password, "sign_in", on_wait)
     if staff is None:
         raise AuthError(REFUSAL)
     store.audit("login", "staff", staff.id, {}, staff_id=staff.id)

@@ -244,3 +244,34 @@ async def test_a_worker_result_arriving_as_the_app_quits_is_dropped(demo_store):
             assert await asyncio.to_thread(app.call_from_thread, box.show, "поздно") is None
         finally:
             app._exit = False  # let run_test end the app its own way
+
+
+async def test_a_slowed_sign_in_says_why_it_waits(demo_store, monkeypatch):
+    """After a few wrong passwords the next answer waits up to 30 s: the screen said only «Проверка…»."""
+    from soptui.services import auth
+
+    waits = []
+
+    def short_sleep(seconds: float) -> None:
+        waits.append(seconds)
+        time.sleep(0.4)  # long enough to read the screen meanwhile
+
+    monkeypatch.setattr(auth, "_sleep", short_sleep)
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_screen(pilot, "SignInScreen")
+        screen = app.screen
+        message = screen.query_one("#signin-message", Static)
+        seen = []
+        for _ in range(auth.FREE_FAILURES + 1):
+            screen.query_one("#login", Input).value = "ivanova"
+            screen.query_one("#password", Input).value = "wrong-password"
+            screen.query_one("#password", Input).focus()
+            await pilot.press("enter")
+            for _ in range(40):
+                await pilot.pause(0.05)
+                seen.append(str(message.render()))
+                if str(message.render()) == auth.REFUSAL:
+                    break
+        assert waits, "the fourth try was slowed"
+        assert any("вход замедлен: проверка через 1 с" in text for text in seen), seen
