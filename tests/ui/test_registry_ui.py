@@ -707,3 +707,29 @@ async def test_referral_form_keeps_a_draft_and_asks_before_leaving(demo_store):
         await click(pilot, "#choice-resume")
         form = await _wait_screen(pilot, app, "ReferralFormScreen")
         assert form.query_one("#rf-last", LabeledInput).value == "Петухова" and form.dirty
+
+
+async def test_the_people_tab_at_80_columns_keeps_the_phones_on_the_screen(demo_store):
+    """At 80×24 the phones of «Люди» were past the screen's edge (long names and «(представитель)» first)."""
+    from textual.widgets import DataTable, Static
+
+    client = _first_client(demo_store)
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "ivanova", "demo2026")
+        card = await _open_card(pilot, app, client.id)
+        await pilot.press("2")
+        await pilot.pause()
+        table = card.query_one("#people-table", DataTable)
+        assert [str(c.label) for c in table.columns.values()][:2] == ["Кто", "Телефоны"]
+        person = card.people[0]
+        assert person.phones, "the demo's first client has a representative with a phone"
+        shown = app.export_screenshot()
+        from soptui.core.phones import format_phone
+
+        assert format_phone(person.phones[0]).split()[-1] in shown  # «369-05-09»: the number's end is drawn
+        detail = str(card.query_one("#people-detail", Static).render())
+        assert person.full_name in detail and "представитель" in detail
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        assert [str(c.label) for c in table.columns.values()][:3] == ["Кто", "ФИО", "Телефоны"]

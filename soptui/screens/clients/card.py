@@ -63,6 +63,7 @@ class ClientCardScreen(SectionScreen):
     ClientCardScreen TabPane { padding: 0 1; }
     ClientCardScreen .card-text { height: auto; }
     ClientCardScreen DataTable { height: 1fr; }
+    ClientCardScreen #people-detail { height: auto; color: $text-muted; }
     """
     BINDINGS = [
         Binding("escape", "back", "Назад", tooltip="Вернуться", id="card.back"),
@@ -114,6 +115,7 @@ class ClientCardScreen(SectionScreen):
                     yield Static("", id="card-main", classes="card-text")
             with TabPane("2 Люди", id="tab-people"):
                 yield RowTable(id="people-table", cursor_type="row", zebra_stripes=True)
+                yield Static("", id="people-detail")  # the highlighted person whole: 80 columns cut the table
                 yield Static("Enter — изменить · p — добавить · Delete — удалить", classes="muted")
             with TabPane("3 Обращения", id="tab-referrals"):
                 with VerticalScroll():
@@ -132,7 +134,6 @@ class ClientCardScreen(SectionScreen):
     def on_mount(self) -> None:
         self.keys_ready = False  # the card's keys (tabs, «p», «e»…) wait for the card (widgets/keyorder.py)
         super().on_mount()
-        self.query_one("#people-table", DataTable).add_columns("Кто", "ФИО", "Телефоны", "Мессенджеры", "Когда звонить")
         self.query_one("#calls-table", DataTable).add_columns("Когда", "Звонок", "Кто звонил", "Итог")
         self.query_one("#visits-table", DataTable).add_columns("Когда", "Визит", "Статус", "Цель")
         self.query_one("#groups-table", DataTable).add_columns("Период", "Группа", "Посещения", "Состояние")
@@ -219,25 +220,8 @@ class ClientCardScreen(SectionScreen):
         self.query_one("#card-warnings", Static).update(warnings)
         self.query_one("#card-main", Static).update(self._main_text(card))
         self.query_one("#card-referrals", Static).update(self._referrals_text(card))
-        people = self.query_one("#people-table", DataTable)
-        people.clear()
         self.people = list(s.representatives) + list(s.contacts)
-        from soptui.domain.labels import CONTACT_KINDS
-
-        for i, p in enumerate(self.people):
-            who = (
-                f"{p.relation} (представитель)"
-                if p.kind == "representative"
-                else f"{p.relation or CONTACT_KINDS.get(p.kind, p.kind)}"
-            )
-            people.add_row(
-                who,
-                p.full_name,
-                ", ".join(format_phone(x) for x in p.phones),
-                ", ".join(f"{_channel(ch)} {_handle(h)}" for ch, h in p.messengers),
-                p.preferred_call_time,
-                key=str(i),
-            )
+        self._fill_people()
         for table_id, rows in (
             ("#calls-table", card.calls),
             ("#visits-table", card.visits),
@@ -415,6 +399,52 @@ class ClientCardScreen(SectionScreen):
 
         self.app.push_screen(PersonDialog(self.client_id), lambda saved: self.action_reload() if saved else None)
 
+    def _fill_people(self) -> None:
+        """Representatives and relatives; under 100 columns the names are short and the phones come second, so
+        that at 80 columns who and how to call are on the screen (the messengers are in the line below)."""
+        from soptui.core.text import short_of_full
+
+        people = self.query_one("#people-table", DataTable)
+        narrow = self.app.size.width < 100
+        self._people_narrow = narrow
+        row = people.cursor_row
+        people.clear(columns=True)
+        if narrow:
+            people.add_columns("Кто", "Телефоны", "ФИО", "Мессенджеры")
+        else:
+            people.add_columns("Кто", "ФИО", "Телефоны", "Мессенджеры", "Когда звонить")
+        for i, p in enumerate(self.people):
+            who = _person_role(p, short=narrow)
+            phones = ", ".join(format_phone(x) for x in p.phones)
+            messengers = ", ".join(f"{_channel(ch)} {_handle(h)}" for ch, h in p.messengers)
+            if narrow:
+                people.add_row(who, phones, short_of_full(p.full_name), messengers, key=str(i))
+            else:
+                people.add_row(who, p.full_name, phones, messengers, p.preferred_call_time, key=str(i))
+        if self.people:
+            people.move_cursor(row=min(row or 0, len(self.people) - 1))
+        self._show_person()
+
+    def on_resize(self) -> None:
+        if self.card is not None and getattr(self, "_people_narrow", None) != (self.app.size.width < 100):
+            self._fill_people()
+
+    @on(DataTable.RowHighlighted, "#people-table")
+    def _show_person(self) -> None:
+        table = self.query_one("#people-table", DataTable)
+        row = table.cursor_row
+        detail = self.query_one("#people-detail", Static)
+        if not self.people or row is None or not 0 <= row < len(self.people):
+            detail.update("")
+            return
+        p = self.people[row]
+        parts = [_person_role(p, short=False), p.full_name]
+        parts += [f"☎ {format_phone(x)}" for x in p.phones]
+        parts += [f"{_channel(ch)} {_handle(h)}" for ch, h in p.messengers]
+        if p.preferred_call_time:
+            parts.append(f"звонить: {p.preferred_call_time}")
+        detail.update(Text(" · ".join(parts)))
+
     @on(DataTable.RowSelected, "#people-table")
     def _edit_person(self, event: DataTable.RowSelected) -> None:
         from soptui.screens.clients.client_form import PersonDialog
@@ -539,3 +569,12 @@ class StatusDialog(ModalScreen[bool]):
             return
         self.app.call_from_thread(self.notify, "Статус изменён.")
         self.app.call_from_thread(self.dismiss, True)
+
+
+def _person_role(p, short: bool) -> str:
+    """«мать (представитель)», «мать (пред.)» where columns are few; a relative or friend by relation or kind."""
+    from soptui.domain.labels import CONTACT_KINDS
+
+    if p.kind == "representative":
+        return f"{p.relation} ({'пред.' if short else 'представитель'})"
+    return p.relation or CONTACT_KINDS.get(p.kind, p.kind)
