@@ -69,7 +69,7 @@ class PatronageScreen(SectionScreen):
     ]
     DEFAULT_CSS = """
     PatronageScreen #planner { height: 1fr; }
-    PatronageScreen #week-bar { height: 1; padding: 0 1; background: $boost; }
+    PatronageScreen #week-bar { height: auto; max-height: 2; padding: 0 1; background: $boost; }
     /* a fixed height: new text in it must not re-lay out the whole screen */
     PatronageScreen #cell-info { height: 9; padding: 0 1; border-top: solid $primary; overflow-y: auto; }
     """
@@ -124,13 +124,8 @@ class PatronageScreen(SectionScreen):
 
         return self.app.actor is not None and access.own_clients_only(self.app.actor)
 
-    def _render_week(self, keep: bool) -> None:
+    def _week_bar(self) -> Text:
         week = self.week
-        grid = self.query_one("#planner", PlannerGrid)
-        old = self.selected_key(), self.selected_day()
-        want = self._want or old
-        self._want = None
-        grid.show_week(week, clock.today())
         dep = next((d.label for d in self.departments if d.id == self.department_id), "все отделения")
         scope = "мои визиты" if self.only_mine or self._own_only() else dep
         bar = Text()
@@ -138,8 +133,24 @@ class PatronageScreen(SectionScreen):
         bar.append(f" · {scope} · визитов {len([v for v in week.visits if v.status != 'cancelled'])}")
         if week.drafts:
             bar.append(f" · подтвердить из звонков: {len(week.drafts)}", style="bold yellow")
-        bar.append("  ✓проведён Т транспорт !конфликт ?из звонка", style="dim")
-        self._set_text("#week-bar", bar)
+        if self.app.size.width < 100:  # the whole legend on one line at 80 columns (it was cut at «!конфликт»)
+            bar.append("  ✓пров. Т трансп. !конфл. ?звонок", style="dim")
+        else:
+            bar.append("  ✓проведён Т транспорт !конфликт ?из звонка", style="dim")
+        return bar
+
+    def on_resize(self) -> None:
+        if getattr(self, "week", None) is not None:
+            self._set_text("#week-bar", self._week_bar())
+
+    def _render_week(self, keep: bool) -> None:
+        week = self.week
+        grid = self.query_one("#planner", PlannerGrid)
+        old = self.selected_key(), self.selected_day()
+        want = self._want or old
+        self._want = None
+        grid.show_week(week, clock.today())
+        self._set_text("#week-bar", self._week_bar())
         keys = [r.key for r in grid.rows]
         if not keys:
             self._set_text(
