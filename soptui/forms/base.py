@@ -32,6 +32,7 @@ GREY = 90  # header/footer text
 BLANK = "_" * 10  # a blank to fill in by hand
 DATE_BLANK = "«___» __________ 20__ г."
 CHECK_MARKS = ("☑", "☐")
+MISSING_GLYPH = "□"  # printed for a character the font cannot draw (DejaVu has it)
 CHECK_MARKS_ASCII = ("[x]", "[ ]")
 
 _NEXT_LINE = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}
@@ -139,6 +140,19 @@ class SoptuiDocument(FPDF):
         self.set_auto_page_break(True, margin=BREAK_MARGIN)
         self.alias_nb_pages("{nb}")
         self.content_top = self.t_margin
+
+    def normalize_text(self, text: str) -> str:
+        """A character the font has no glyph for (an emoji typed into a note) was dropped from the page without
+        a word: it is printed as «□», so the reader sees that something stood there."""
+        text = super().normalize_text(text)
+        font = self.current_font
+        cmap = getattr(font, "cmap", None) if self.is_ttf_font else None
+        if not cmap:
+            return text
+        missing = {ch for ch in set(text) if ord(ch) not in cmap and ch not in "\n\r\t"}
+        if not missing:
+            return text
+        return "".join(MISSING_GLYPH if ch in missing else ch for ch in text)
 
     # -- page furniture -------------------------------------------------
 

@@ -213,6 +213,16 @@ def test_table_wraps_long_words_and_cyrillic_inside_the_cell() -> None:
     assert len(pieces[2]) >= 2 and " ".join(pieces[2]) == phrase
 
 
+def test_a_character_the_font_cannot_draw_shows_as_a_box_not_nothing() -> None:
+    """An emoji typed into a note (👍) was dropped from the printed page without a trace; one the font has (😊)
+    is printed as it is."""
+    doc = SoptuiDocument("Отчёт о занятии", INSTITUTION, creation_date=PRINTED_AT)
+    doc.add_paragraph("Отзыв: понравилось 👍 очень 😊")
+    doc.add_table(["№", "Отзыв"], [[1, "спасибо 🙏"]], col_widths=[10, 80])
+    text = "\n".join(_page_texts(doc))
+    assert "понравилось □ очень 😊" in text and "спасибо □" in text
+
+
 def test_table_alignment_and_bold_rows() -> None:
     doc = SoptuiDocument("Итоги", INSTITUTION, "L", creation_date=PRINTED_AT)
     rows = [["Петрова А. С.", 5], ["Соколов И. И.", 12345], ["Итого", 12350]]
