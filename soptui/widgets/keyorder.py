@@ -91,6 +91,11 @@ class KeyGate:
             # tty's line discipline, which turns Enter's \r into \n, and \n reads as Ctrl+J: the typed-ahead
             # «login ⇥ password ⏎» signed nobody in. soptui binds nothing to Ctrl+J, so it is Enter.
             event = events.Key("enter", "\r")
+        if isinstance(event, events.Key) and _esc_then_key(event):
+            # Esc and a key typed within the terminal's escape delay (100 ms) arrive as «\x1b a», which reads as
+            # Alt+A: the dialog stayed open and the letter was lost. soptui binds nothing to Alt: it is both keys.
+            self._held.append(events.Key("escape", "\x1b"))
+            event = events.Key(event.key[len("alt+") :], event.character)
         self._held.append(event)
         if self._held_since is None:
             self._held_since = time.monotonic()
@@ -182,3 +187,13 @@ def after_keys(app, callback, *args) -> None:
         callback(*args)
     else:
         gate(callback, *args)
+
+
+def _esc_then_key(event: events.Key) -> bool:
+    """An Alt+<one printable character> key, which soptui never binds: Esc followed closely by the character."""
+    return (
+        event.key.startswith("alt+")
+        and bool(event.character)
+        and len(event.character) == 1
+        and (event.character.isprintable())
+    )

@@ -322,3 +322,65 @@ async def test_an_enter_typed_before_the_matches_show_picks_them_and_the_keys_af
             picker._search = real_search
         assert all("ЗАМЕТКА" not in q and "З" not in q[len(surname) :] for q in picker_queries)
         assert type(app.screen).__name__ == "NewCallScreen"  # the pick opened the call's dialog
+
+
+def _from_terminal(data: str) -> list[events.Key]:
+    """The key events Textual's own parser makes of bytes read from the terminal, its escape delay run out."""
+    import time
+
+    from textual._xterm_parser import XTermParser
+
+    parser = XTermParser()
+    found = list(parser.feed(data))
+    time.sleep(0.15)  # past ESCDELAY (100 ms): the parser gives up waiting for the rest of a sequence
+    found += list(parser.tick())
+    return [e for e in found if isinstance(e, events.Key)]
+
+
+def test_no_soptui_key_is_bound_to_alt_and_a_character():
+    """Esc followed closely by a key is read as Alt+key; the gate turns it back into the two keys because soptui
+    binds nothing to Alt with a character (soptui/widgets/keyorder.py): such a binding would never fire."""
+    from textual.screen import Screen
+    from textual.widget import Widget
+
+    import soptui.screens  # noqa: F401
+    from soptui.app import SoptuiApp
+
+    def every_subclass(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from every_subclass(sub)
+
+    holders = [SoptuiApp, *every_subclass(Screen), *every_subclass(Widget)]
+    bound = [
+        (holder.__name__, key)
+        for holder in holders
+        if holder.__module__.startswith("soptui")
+        for b in getattr(holder, "BINDINGS", [])
+        if not isinstance(b, tuple)
+        for key in b.key.split(",")
+        if key.startswith("alt+") and len(key) == len("alt+") + 1
+    ]
+    assert bound == []
+
+
+async def test_esc_and_a_key_typed_at_once_are_both_applied(demo_store):
+    """Esc to leave a card and the first letter of the next search within 100 ms: the terminal's bytes «ESC к»
+    read as Alt+К, the card stayed open and the letter was lost."""
+    keys = _from_terminal("\x1bк")
+    assert [k.key for k in keys] == ["alt+к"]  # what Textual makes of them
+    client = m.Client.select().where(m.Client.department == demo_store.departments[0]).first()
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "ivanova", "demo2026")
+        await pilot.press("f3")
+        registry = await wait_screen(pilot, "ClientsScreen")
+        app.open(OpenClient(client.id))
+        card = await wait_screen(pilot, "ClientCardScreen")
+        await until(pilot, lambda: card.card is not None, "the card loaded")
+        for event in keys:
+            event.set_sender(app)
+            app._driver.send_message(event)
+        await until(pilot, lambda: app.screen is registry, "the card left by the Esc")
+        search = registry.query_one(TextInput)
+        await until(pilot, lambda: search.value == "к", "the letter in the search")
