@@ -211,3 +211,31 @@ async def test_roll_call_saved_by_a_colleague_meanwhile_opens_the_review(store, 
         assert rc.present == {kids[0]: False, kids[1]: True} and rc.reasons[kids[0]] == "болеет"
     rows = {a.client_id: (a.present, a.absence_reason) for a in m.Attendance.select()}
     assert rows == {kids[0]: (False, "болеет"), kids[1]: (True, "")}
+
+
+async def test_an_open_card_shows_a_colleagues_save(demo_store, monkeypatch):
+    """A card left open kept the old address after a colleague's save until it was closed and opened again."""
+    from soptui.screens.clients import card as card_screen
+    from soptui.screens.navigation import OpenClient
+
+    monkeypatch.setattr(card_screen, "WATCH_SECONDS", 0.3)
+    client = m.Client.select().where(m.Client.department == demo_store.departments[0]).first()
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "ivanova", "demo2026")
+        app.open(OpenClient(client.id))
+        card = await wait_screen(pilot, "ClientCardScreen")
+        await until(pilot, lambda: card.card is not None, "the card loaded")
+        views = m.AuditLog.select().where((m.AuditLog.action == "view") & (m.AuditLog.record_id == client.id)).count()
+        with write_transaction():  # a colleague at another workstation
+            m.Client.update(address="г. Березовский, ул. Новая, д. 1", version=m.Client.version + 1).where(
+                m.Client.id == client.id
+            ).execute()
+        await until(pilot, lambda: card.card.summary.address == "г. Березовский, ул. Новая, д. 1", "the new address")
+        assert "Березовский," in app.export_screenshot()  # drawn on the main tab
+        assert any("Карточка обновлена" in n.message for n in app._notifications)
+        # looking again is not another view of the file in the audit log
+        assert (
+            m.AuditLog.select().where((m.AuditLog.action == "view") & (m.AuditLog.record_id == client.id)).count()
+            == views
+        )

@@ -50,6 +50,9 @@ def person_lines(p) -> Text:
     return t
 
 
+WATCH_SECONDS = 15  # how often an open card looks for a colleague's changes
+
+
 class ClientCardScreen(SectionScreen):
     """A client's file. Opening it writes a "view" entry to the audit log."""
 
@@ -142,6 +145,33 @@ class ClientCardScreen(SectionScreen):
         if self.app.actor is None or not self.app.actor.is_head:
             self.query_one(TabbedContent).hide_tab("tab-audit")
         self.action_reload()
+        self.set_interval(WATCH_SECONDS, self._watch)
+
+    def _watch(self) -> None:
+        """A colleague's save (a new phone, a call, a status) shows in a card left open: it was seen only after
+        leaving and opening it again."""
+        if self.card is not None and self.app.screen is self:
+            self._load_if_changed()
+
+    @db_work(exclusive=True, group="card-watch", action="обновить карточку")
+    def _load_if_changed(self) -> None:
+        from soptui.services import clients
+
+        try:
+            card = clients.get_client_card(self.client_id, audit_view=False)  # the view was audited on opening
+        except clients.ClientGone:
+            self.app.call_from_thread(self._gone)
+            return
+        except clients.AccessDenied:
+            self.app.call_from_thread(self._denied)
+            return
+        self.app.call_from_thread(self._show_if_changed, card)
+
+    def _show_if_changed(self, card) -> None:
+        if self.card is None or card == self.card or self.app.screen is not self:
+            return
+        self._show(card)
+        self.notify("Карточка обновлена: в ней появились изменения.", timeout=5)
 
     def on_screen_resume(self) -> None:
         if self.card is not None:
