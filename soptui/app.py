@@ -356,7 +356,8 @@ class SoptuiApp(KeyGate, App[int]):
     def _send_to_browser(self, path) -> None:
         mime = "application/pdf" if path.suffix.lower() == ".pdf" else None
         self.deliver_binary(path, save_filename=path.name, open_method="download", mime_type=mime)
-        self.notify(f"Файл «{path.name}» передан браузеру для скачивания.", title="Скачивание", markup=False)
+        # what happened first, the file's name after it: a long name wrapped the news across the toast's lines
+        self.notify(f"Передан браузеру для скачивания: «{path.name}».", title="Скачивание", markup=False)
 
     def _printed(self, result) -> None:
         """A PDF was sent to the print command (or the command failed): said with the command's message."""

@@ -156,7 +156,7 @@ async def test_sign_in_and_today_in_the_browser(server, tmp_path):
         await page.press("F7")
         await page.wait_text("Журнал")
         await page.press("F9")
-        await page.wait_text("передан браузеру для скачивания")
+        await page.wait_text("Передан браузеру для скачивания")
         deadline = time.monotonic() + 60
         while not list(downloads.glob("*.pdf")) and time.monotonic() < deadline:
             await asyncio.sleep(0.3)

@@ -117,4 +117,4 @@ async def test_in_the_browser_the_pdf_is_delivered_as_a_download(demo_store, mon
         assert path == pdf and path.read_bytes().startswith(b"%PDF")
         assert options["open_method"] == "download" and options["mime_type"] == "application/pdf"
         assert options["save_filename"] == pdf.name
-        await until(pilot, lambda: any("передан браузеру" in n.message for n in app._notifications), "notice")
+        await until(pilot, lambda: any("Передан браузеру" in n.message for n in app._notifications), "notice")
