@@ -189,7 +189,8 @@ def save_roll_call(
     """
     access.require_session(None, session_id)  # access: department
     overrides = {k: v.strip() for k, v in (overrides or {}).items() if v and v.strip()}
-    staff_id = staff_id if staff_id is not None else session_service.actor_id()
+    recorder = session_service.actor_id()
+    staff_id = _performer(session_id, staff_id if staff_id is not None else recorder)
     if overrides:
         override_by = _override_approver(override_by, session_id)
     created = removed = 0
@@ -249,7 +250,7 @@ def save_roll_call(
                 after = {**before, **values}
                 if after != before:  # `a` was read in this transaction: not read again
                     store.update_versioned(m.Attendance, a.id, a.version, values, current=a)
-            c, r = _sync_service_entry(a.id, client_id, s, present, staff_id, minutes)
+            c, r = _sync_service_entry(a.id, client_id, s, present, staff_id, minutes, recorder)
             created += c
             removed += r
         if created or removed:
@@ -260,8 +261,29 @@ def save_roll_call(
     return SaveResult(present_n, len(marks) - present_n, created, removed)
 
 
+def _performer(session_id: int, who: int | None) -> int | None:
+    """Who rendered the service: the one recording it if they lead the club, else its (first) leader. A head who
+    types in the leader's roll call became the performer of every client's service (records state facts).
+    Read before the writers' turn: the leaders of a club do not change by the minute."""
+    leaders = [
+        row[0]
+        for row in m.ClubLeader.select(m.ClubLeader.staff)
+        .join(m.GroupSession, on=(m.GroupSession.club == m.ClubLeader.club))
+        .where(m.GroupSession.id == session_id)
+        .order_by(m.ClubLeader.id)
+        .tuples()
+    ]
+    return who if who in leaders or not leaders else leaders[0]
+
+
 def _sync_service_entry(
-    attendance_id: int, client_id: int, s: m.GroupSession, present: bool, staff_id: int | None, minutes: int
+    attendance_id: int,
+    client_id: int,
+    s: m.GroupSession,
+    present: bool,
+    staff_id: int | None,
+    minutes: int,
+    recorded_by: int | None = None,
 ) -> tuple[int, int]:
     """Exactly one service log entry for a present mark, none for an absent one."""
     entries = prepared.rows(m.ServiceEntry, source_type="attendance", source_id=attendance_id)
@@ -277,6 +299,8 @@ def _sync_service_entry(
             date=s.date,
             client=client_id,
             staff=staff_id,
+            recorded_by=recorded_by,  # who typed the roll call (the performer is the leader)
+            recorded_at=clock.now(),
             sop="05",
             service_kind=domain.SERVICE_NAME,
             units=domain.SERVICE_UNITS,

@@ -136,6 +136,14 @@ def move_session(session_id: int, day: dt.date, start_time: str, end_time: str) 
             raise GroupError("Занятие отменено: его нельзя перенести.", "date")
         club = s.club
         _check_session_date(club, day, start_time, end_time)
+        held = m.Attendance.select().where(m.Attendance.session == s.id).exists()
+        if held and day > clock.today():
+            # its service entries would move with it: a service rendered on a day still to come
+            raise GroupError(
+                "Занятие уже проведено (явка отмечена): перенести его на будущую дату нельзя. "
+                "Для нового занятия добавьте доп. занятие.",
+                "date",
+            )
         if day != s.date and not domain.same_week(day, s.date):
             violations = []
             for a in (
@@ -143,8 +151,7 @@ def move_session(session_id: int, day: dt.date, start_time: str, end_time: str) 
                 .join(m.Client)
                 .where((m.Attendance.session == s.id) & m.Attendance.present)
             ):
-                if a.override_reason:
-                    continue
+                # a head's approval of a third session was for the week it was given in: not for another
                 others = domain.weekly_cap_conflict(day, attended_refs(a.client_id, day, exclude=s.id))
                 if others:
                     violations.append(

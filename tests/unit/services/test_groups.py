@@ -280,6 +280,59 @@ def test_exactly_one_service_entry_per_attendance_through_corrections(actor, sta
     assert _entries() == []
 
 
+def test_a_held_session_is_not_moved_to_a_day_to_come(actor, staff):
+    """Its service entries moved with it: services «rendered» on a day still to come (clock: 25.11.2026)."""
+    club = _club("Клуб", staff["spec"])
+    kid = _client("Анисимова")
+    g.add_member(club, kid, dt.date(2026, 9, 1))
+    sid = _session_on(club, dt.date(2026, 11, 23))
+    g.save_roll_call(sid, {kid: (True, "")})
+    with pytest.raises(g.GroupError, match="уже проведено") as refused:
+        g.move_session(sid, dt.date(2026, 11, 26), "15:00", "16:00")
+    assert refused.value.field == "date"
+    assert {e.date for e in _entries()} == {dt.date(2026, 11, 23)}
+    assert m.GroupSession.get_by_id(sid).date == dt.date(2026, 11, 23)
+    # a session not held yet still moves to any day of the club
+    later = _session_on(club, dt.date(2026, 11, 30))
+    g.move_session(later, dt.date(2026, 12, 1), "15:00", "16:00")
+    assert m.GroupSession.get_by_id(later).date == dt.date(2026, 12, 1)
+
+
+def test_a_heads_approval_of_a_third_session_does_not_follow_it_to_another_week(actor, staff):
+    club = _club("Клуб", staff["spec"], weekdays=(0, 2, 4))
+    kid = _client("Орлова")
+    g.add_member(club, kid, dt.date(2026, 9, 1))
+    for day in (dt.date(2026, 11, 9), dt.date(2026, 11, 11), dt.date(2026, 11, 16), dt.date(2026, 11, 18)):
+        g.save_roll_call(_session_on(club, day), {kid: (True, "")})
+    friday = _session_on(club, dt.date(2026, 11, 20))
+    g.save_roll_call(friday, {kid: (True, "")}, {kid: "подготовка к празднику"}, override_by=("head", PASSWORD))
+    # moved to the Friday of the week before, where she already came twice: that week was never approved
+    with pytest.raises(g.WeeklyLimitError):
+        g.move_session(friday, dt.date(2026, 11, 13), "11:00", "12:00")
+    assert m.GroupSession.get_by_id(friday).date == dt.date(2026, 11, 20)
+
+
+def test_a_roll_call_typed_by_the_head_names_the_leader_as_the_performer(actor, staff):
+    """The head who typed in the leader's roll call became the performer of every client's service."""
+    from soptui.core import session
+
+    club = _club("Клуб", staff["spec"])
+    kid = _client("Белова")
+    g.add_member(club, kid, dt.date(2026, 9, 1))
+    head = auth.sign_in("head", PASSWORD)
+    session.set_actor(head)
+    try:
+        g.save_roll_call(_session_on(club, dt.date(2026, 11, 23)), {kid: (True, "")}, staff_id=head.id)
+    finally:
+        session.set_actor(actor)
+    (entry,) = _entries(kid)
+    assert entry.staff_id == staff["spec"] and entry.recorded_by_id == staff["head"]
+    # the leader's own roll call: she is both
+    g.save_roll_call(_session_on(club, dt.date(2026, 11, 18)), {kid: (True, "")}, staff_id=staff["spec"])
+    mine = [e for e in _entries(kid) if e.date == dt.date(2026, 11, 18)]
+    assert [(e.staff_id, e.recorded_by_id) for e in mine] == [(staff["spec"], staff["spec"])]
+
+
 def test_cancel_refused_with_present_marks(actor, staff):
     club = _club("Клуб", staff["spec"])
     a = _client("Антонова")
