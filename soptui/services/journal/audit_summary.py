@@ -155,10 +155,11 @@ def audit_summary(
     staff_id: int | None = None,
     actor: session.Actor | None = None,
 ) -> AuditSummary:
-    """Count what the head checks for the period [start, end] (both inclusive)."""
-    access.require_staff(actor)  # access: staff
+    """Count what the head checks for the period [start, end] (both inclusive); a specialist gets her own."""
+    access.require_staff(actor)  # access: staff; a specialist's report covers her own work only
     validate_period(start, end)
     actor = actor_or_current(actor)
+    staff_id = _own_unless_head(actor, staff_id)
     today = clock.today()
     lo, hi = day_bounds(start, end)
     names = Names()
@@ -404,6 +405,15 @@ def _as_date(value: Any) -> dt.date:
     if isinstance(value, dt.date):
         return value
     return dt.datetime.fromisoformat(str(value)).date()
+
+
+def _own_unless_head(actor: session.Actor | None, staff_id: int | None) -> int | None:
+    """The head's report names colleagues' overdue work: a specialist's shows her own (another's is refused)."""
+    if actor is None or actor.is_head:
+        return staff_id
+    if staff_id not in (None, actor.id):
+        raise access.AccessDenied("Отчёт о работе другого сотрудника доступен заведующему.")
+    return actor.id
 
 
 def print_audit_report(

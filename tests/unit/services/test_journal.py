@@ -426,6 +426,11 @@ def test_audit_summary_filters_and_specialist_scope(audit_data, log, staff):
     assert scoped.referrals_received == 5 and scoped.calls_total == 3 and scoped.visits_done == 3
     assert scoped.department == "Отделение дневного пребывания"
     assert scoped.head == "Кузнецова Татьяна Николаевна"
+    # the head's report names colleagues' overdue work: a specialist's covers her own, another's is refused
+    assert scoped == journal.audit_summary(*NOV, staff_id=staff["spec"], actor=spec)
+    assert {f.staff_name for f in scoped.findings} <= {"Иванова М.С."}
+    with pytest.raises(journal.AccessDenied, match="доступен заведующему"):
+        journal.audit_summary(*NOV, staff_id=staff["head"], actor=spec)
 
 
 # --- the audit log ----------------------------------------------------------------------------------------
