@@ -155,17 +155,7 @@ class ClientCardScreen(SectionScreen):
 
     @db_work(exclusive=True, group="card-watch", action="обновить карточку")
     def _load_if_changed(self) -> None:
-        from soptui.services import clients
-
-        try:
-            card = clients.get_client_card(self.client_id, audit_view=False)  # the view was audited on opening
-        except clients.ClientGone:
-            self.app.call_from_thread(self._gone)
-            return
-        except clients.AccessDenied:
-            self.app.call_from_thread(self._denied)
-            return
-        self.app.call_from_thread(self._show_if_changed, card)
+        self._read_card(False, self._show_if_changed)  # the view was audited on opening
 
     def _show_if_changed(self, card) -> None:
         if self.card is None or card == self.card or self.app.screen is not self:
@@ -184,6 +174,10 @@ class ClientCardScreen(SectionScreen):
 
     @db_work(exclusive=True, group="card")
     def _load(self, audit_view: bool) -> None:
+        self._read_card(audit_view, self._show)
+
+    def _read_card(self, audit_view: bool, then) -> None:
+        """In a worker: the card to `then`, or the card gone / out of reach said."""
         from soptui.services import clients
 
         try:
@@ -194,7 +188,7 @@ class ClientCardScreen(SectionScreen):
         except clients.AccessDenied:
             self.app.call_from_thread(self._denied)
             return
-        self.app.call_from_thread(self._show, card)
+        self.app.call_from_thread(then, card)
 
     def _gone(self) -> None:
         self.keys_ready = True
