@@ -267,20 +267,26 @@ def recommendations_unchecked(scope: Scope, names: Names) -> CheckResult:
         .tuples()
     )
     staff = visit_staff([v[0] for v in visits])
-    for vid, client_id, done_at, last, first, patr in visits:
-        Earlier = V.alias("earlier")
-        left = (
-            R.select(fn.COUNT(R.id))
+    # the open, unchecked recommendations of these clients with the day their visit was done: read once (a count
+    # per visit made the month's report wait for hundreds of queries)
+    Earlier = V.alias("earlier")
+    pending: dict[int, list[tuple[int, Any]]] = {}
+    clients = sorted({v[1] for v in visits})
+    for start in range(0, len(clients), 500):
+        for client_id, visit_id, given_at in (
+            R.select(R.client, R.visit, Earlier.completed_at)
             .join(Earlier, on=(R.visit == Earlier.id))
             .where(
-                (R.client == client_id)
-                & (R.visit != vid)
-                & (Earlier.completed_at < done_at)
+                R.client.in_(clients[start : start + 500])
+                & Earlier.completed_at.is_null(False)
                 & R.checked_visit.is_null()
                 & (R.status == "open")
             )
-            .scalar()
-        )
+            .tuples()
+        ):
+            pending.setdefault(client_id, []).append((visit_id, given_at))
+    for vid, client_id, done_at, last, first, patr in visits:
+        left = sum(1 for visit_id, given_at in pending.get(client_id, ()) if visit_id != vid and given_at < done_at)
         day = _as_date(done_at)
         finding = None
         if left:
