@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 
 import peewee as pw
@@ -77,6 +78,31 @@ def attended_refs(client_id: int, day: dt.date, exclude: int) -> list[SessionRef
     date_of = m.GroupSession.date.python_value
     cursor = prepared.execute("rollcall.attended_refs", build, (client_id, exclude, "cancelled", monday, sunday))
     return [SessionRef(sid, name, date_of(date), start, end) for sid, name, date, start, end in cursor.fetchall()]
+
+
+def check_weekly_limit(day: dt.date, session_id: int, present: Iterable[int], approved: Container[int] = ()) -> None:
+    """The 2-per-week rule of SOP 05 for the clients `present` at session `session_id` held on `day`: raises
+    WeeklyLimitError naming, for each client who already attended two other sessions in day's calendar week,
+    those sessions. `approved`: the clients a head allowed a third session this week (their reason recorded),
+    left out. The roll call runs it for its marks, a moved session for its attendees on the new day (an
+    approval holds for the week it was given in). Call inside write_transaction()."""
+    over = []
+    for client_id in present:
+        if client_id in approved:
+            continue
+        others = domain.weekly_cap_conflict(day, attended_refs(client_id, day, exclude=session_id))
+        if others:
+            over.append((client_id, tuple(others)))
+    if not over:
+        return
+    # names are read only when someone is over the weekly limit
+    names = {c.id: person_name(c) for c in m.Client.select().where(m.Client.id.in_([cid for cid, _ in over]))}
+    raise WeeklyLimitError(
+        [
+            LimitViolation(cid, names.get(cid, ""), others, domain.limit_message(names.get(cid, ""), others))
+            for cid, others in over
+        ]
+    )
 
 
 def roll_call(session_id: int) -> RollCall:
@@ -213,22 +239,8 @@ def save_roll_call(
             }
             if moved:
                 raise ConflictError({cid: list(v) for cid, v in stored.items()}, moved)
-        names: dict[int, str] | None = None  # read only when someone is over the weekly limit
-        violations = []
-        for client_id, (present, _reason) in marks.items():
-            if not present:
-                continue
-            prior = existing.get(client_id)
-            if client_id in overrides or (prior is not None and prior.present and prior.override_reason):
-                continue
-            others = domain.weekly_cap_conflict(s.date, attended_refs(client_id, s.date, exclude=s.id))
-            if others:
-                if names is None:
-                    names = {c.id: person_name(c) for c in m.Client.select().where(m.Client.id.in_(list(marks)))}
-                name = names.get(client_id, "")
-                violations.append(LimitViolation(client_id, name, tuple(others), domain.limit_message(name, others)))
-        if violations:
-            raise WeeklyLimitError(violations)
+        approved = set(overrides) | {cid for cid, a in existing.items() if a.present and a.override_reason}
+        check_weekly_limit(s.date, s.id, [cid for cid, (present, _) in marks.items() if present], approved)
         minutes = domain.minutes_between(s.start_time, s.end_time)
         for client_id, (present, reason) in marks.items():
             reason = "" if present else reason.strip()

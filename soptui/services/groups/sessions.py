@@ -16,16 +16,14 @@ from soptui.domain.labels import FEEDBACK_SOURCES
 from soptui.services import access
 from soptui.services.groups._common import (
     GroupError,
-    LimitViolation,
     ProgrammeRow,
-    WeeklyLimitError,
     club_or_raise,
     leaders_by_club,
     person_name,
     renumber_topics,
     session_or_raise,
 )
-from soptui.services.groups.rollcall import attended_refs, spread_report_minutes
+from soptui.services.groups.rollcall import check_weekly_limit, spread_report_minutes
 
 
 @dataclass(frozen=True)
@@ -136,7 +134,7 @@ def move_session(session_id: int, day: dt.date, start_time: str, end_time: str) 
             raise GroupError("Занятие отменено: его нельзя перенести.", "date")
         club = s.club
         _check_session_date(club, day, start_time, end_time)
-        held = m.Attendance.select().where(m.Attendance.session == s.id).exists()
+        held = s.status == "held" or m.Attendance.select().where(m.Attendance.session == s.id).exists()
         if held and day > clock.today():
             # its service entries would move with it: a service rendered on a day still to come
             raise GroupError(
@@ -144,26 +142,17 @@ def move_session(session_id: int, day: dt.date, start_time: str, end_time: str) 
                 "Для нового занятия добавьте доп. занятие.",
                 "date",
             )
-        if day != s.date and not domain.same_week(day, s.date):
-            violations = []
-            for a in (
-                m.Attendance.select(m.Attendance, m.Client)
-                .join(m.Client)
-                .where((m.Attendance.session == s.id) & m.Attendance.present)
-            ):
-                # a head's approval of a third session was for the week it was given in: not for another
-                others = domain.weekly_cap_conflict(day, attended_refs(a.client_id, day, exclude=s.id))
-                if others:
-                    violations.append(
-                        LimitViolation(
-                            a.client_id,
-                            person_name(a.client),
-                            tuple(others),
-                            domain.limit_message(person_name(a.client), others),
-                        )
-                    )
-            if violations:
-                raise WeeklyLimitError(violations)
+        if day != s.date:
+            # the roll call's rule on the new day, for everyone present; a head's approval of a third session
+            # was for the week it was given in: it holds within that week, not in another
+            present = {
+                a.client_id: a.override_reason
+                for a in m.Attendance.select(m.Attendance.client, m.Attendance.override_reason).where(
+                    (m.Attendance.session == s.id) & m.Attendance.present
+                )
+            }
+            approved = {cid for cid, why in present.items() if why} if domain.same_week(day, s.date) else set()
+            check_weekly_limit(day, s.id, present, approved)
         changes = {"date": day, "start_time": start_time, "end_time": end_time, "manual": True}
         if s.moved_from is None and day != s.date:
             changes["moved_from"] = s.date

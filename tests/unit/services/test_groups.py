@@ -312,6 +312,55 @@ def test_a_heads_approval_of_a_third_session_does_not_follow_it_to_another_week(
     assert m.GroupSession.get_by_id(friday).date == dt.date(2026, 11, 20)
 
 
+def test_a_held_session_without_anyone_marked_is_not_moved_to_a_day_to_come_either(actor, staff):
+    """Its roll call was saved (nobody in the club yet): the session is «проведено», a fact of a day passed."""
+    club = _club("Клуб", staff["spec"])
+    sid = _session_on(club, dt.date(2026, 11, 23))
+    g.save_roll_call(sid, {})
+    assert m.GroupSession.get_by_id(sid).status == "held"
+    with pytest.raises(g.GroupError, match="перенести его на будущую дату нельзя"):
+        g.move_session(sid, dt.date(2026, 11, 26), "15:00", "16:00")
+    assert m.GroupSession.get_by_id(sid).date == dt.date(2026, 11, 23)
+    g.move_session(sid, dt.date(2026, 11, 24), "15:00", "16:00")  # a typo in the date: another day passed
+    assert m.GroupSession.get_by_id(sid).date == dt.date(2026, 11, 24)
+
+
+def test_a_move_within_the_week_applies_the_roll_calls_weekly_rule(actor, staff):
+    """A move to another day of the same week was not checked at all: a third session with no head's approval
+    (a mark from before the rule, or typed in the base) moved freely, where re-saving its roll call is refused.
+    The head's approval, given for this week, still holds within it."""
+    from soptui.db.connection import write_transaction
+
+    club = _club("Клуб", staff["spec"], weekdays=(0, 2, 4))
+    kid, other = _client("Орлова"), _client("Зайцева")
+    for c in (kid, other):
+        g.add_member(club, c, dt.date(2026, 9, 1))
+    for day in (dt.date(2026, 11, 16), dt.date(2026, 11, 18)):
+        g.save_roll_call(_session_on(club, day), {kid: (True, ""), other: (True, "")})
+    friday = _session_on(club, dt.date(2026, 11, 20))
+    with write_transaction():  # Орлова's third session of the week, marked with no approval
+        m.Attendance.create(session=friday, client=kid, present=True)
+    with pytest.raises(g.WeeklyLimitError) as roll_call_refused:
+        g.save_roll_call(friday, {kid: (True, "")})
+    with pytest.raises(g.WeeklyLimitError) as move_refused:
+        g.move_session(friday, dt.date(2026, 11, 19), "15:00", "16:00")
+    assert [v.client_id for v in move_refused.value.violations] == [kid]
+    assert str(move_refused.value) == str(roll_call_refused.value)
+    assert "Орлова" in str(move_refused.value) and "не более 2 занятий в неделю" in str(move_refused.value)
+    assert m.GroupSession.get_by_id(friday).date == dt.date(2026, 11, 20)
+    # with the head's approval (and Зайцева's too) the session moves within its week, the approval kept
+    g.save_roll_call(
+        friday,
+        {kid: (True, ""), other: (True, "")},
+        {kid: "подготовка к празднику", other: "подготовка к празднику"},
+        override_by=("head", PASSWORD),
+    )
+    g.move_session(friday, dt.date(2026, 11, 19), "15:00", "16:00")
+    assert m.GroupSession.get_by_id(friday).date == dt.date(2026, 11, 19)
+    assert {e.date for e in _entries(kid) if e.date >= dt.date(2026, 11, 19)} == {dt.date(2026, 11, 19)}
+    assert {r.client_id: r.override_reason for r in g.roll_call(friday).rows}[kid] == "подготовка к празднику"
+
+
 def test_a_roll_call_typed_by_the_head_names_the_leader_as_the_performer(actor, staff):
     """The head who typed in the leader's roll call became the performer of every client's service."""
     from soptui.core import session
@@ -327,6 +376,13 @@ def test_a_roll_call_typed_by_the_head_names_the_leader_as_the_performer(actor, 
         session.set_actor(actor)
     (entry,) = _entries(kid)
     assert entry.staff_id == staff["spec"] and entry.recorded_by_id == staff["head"]
+    # the audit trail names the head as the one who recorded it
+    (created,) = m.AuditLog.select().where(
+        (m.AuditLog.table == m.ServiceEntry._meta.table_name)
+        & (m.AuditLog.record_id == entry.id)
+        & (m.AuditLog.action == "create")
+    )
+    assert created.staff_id == staff["head"]
     # the leader's own roll call: she is both
     g.save_roll_call(_session_on(club, dt.date(2026, 11, 18)), {kid: (True, "")}, staff_id=staff["spec"])
     mine = [e for e in _entries(kid) if e.date == dt.date(2026, 11, 18)]
