@@ -381,6 +381,7 @@ def run_app(target: str, demo: bool = False, auto_pilot=None, build_demo_first: 
         hint = f"Демо-база. Вход: ivanova (специалист), head (заведующий), admin; пароль {DEMO_PASSWORD}"
     # the first --demo run fills the store behind the sign-in screen, which says so
     app = make_app(store_label=target, sign_in_hint=hint, store_target=target, build_demo=build_demo_first)
+    app.own_terminal = auto_pilot is None
     result = app.run(headless=auto_pilot is not None, auto_pilot=auto_pilot)
     if app.store_error:
         return _fail(app.store_error)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import sys
 import threading
@@ -204,6 +205,10 @@ class SoptuiApp(KeyGate, App[int]):
         self.actor: Actor | None = None
         self.last_input = time.monotonic()
         self._locked = False
+        # A real terminal (set by the `soptui` command, never in tests): watch that it is still there, and make
+        # sure the process ends once it is gone (see _watch_terminal).
+        self.own_terminal = False
+        self._hung_up = False
         self.init_key_gate()
 
     # --- start-up and sign-in -------------------------------------------------
@@ -237,6 +242,7 @@ class SoptuiApp(KeyGate, App[int]):
 
     def on_mount(self) -> None:
         self._catch_hangup()
+        self._watch_terminal()
         self.set_interval(5, self._check_idle)
         from soptui.core.storecheck import BUSY_HOOKS
 
@@ -509,9 +515,39 @@ class SoptuiApp(KeyGate, App[int]):
             except (NotImplementedError, RuntimeError, ValueError):  # not the main thread (tests), or no signals
                 return
 
+    def _watch_terminal(self) -> None:
+        """A terminal that vanished without a SIGHUP (its master side closed) is seen within a second.
+
+        Textual does not notice it: its input thread reads nothing, forever, at a full core, and nothing that
+        was typed is saved. Checked on the app's own terminal only (the `soptui` command), not under the Pilot.
+        """
+        if not self.own_terminal:
+            return
+        try:
+            fd = sys.__stdin__.fileno()
+        except (AttributeError, OSError, ValueError):
+            return
+        if not os.isatty(fd):
+            return
+
+        def check() -> None:
+            if not os.isatty(fd):  # a hung-up terminal stops being one
+                self._hang_up()
+
+        self.set_interval(1.0, check)
+
     def _hang_up(self) -> None:
+        """The terminal is gone (SIGHUP, a closed terminal) or SIGTERM: write the drafts, then end for sure."""
+        if self._hung_up:
+            return
+        self._hung_up = True
         self.save_drafts_before_exit()
-        self.exit(return_code=1)
+        if self.own_terminal:
+            # Textual's shutdown writes to the terminal; with the terminal gone its writer thread dies on the
+            # first write and the next writes wait for it forever (seen after tmux's SIGHUP + SIGCONT). The
+            # drafts are on disk and a transaction cut short is rolled back by the database: end the process.
+            threading.Thread(target=_end_process_after, args=(HANG_UP_GRACE_S,), daemon=True).start()
+        self.exit(1)
 
     def save_drafts_before_exit(self, timeout_s: float = 5.0) -> int:
         """Write the drafts of all open forms now (in a thread, waited for); the number written."""
@@ -684,6 +720,14 @@ class SoptuiApp(KeyGate, App[int]):
             lambda: self._in_section("journal", "show_report"),
         )
         yield SystemCommand("Справка: клавиши этого экрана", "F1", self.action_help)
+
+
+HANG_UP_GRACE_S = 5.0  # after a hang-up: time for Textual's own shutdown before the process is ended
+
+
+def _end_process_after(seconds: float) -> None:
+    time.sleep(seconds)
+    os._exit(1)
 
 
 def make_app(

@@ -82,7 +82,8 @@ class Terminal:
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait(10)
-        os.close(self.master)
+        if self.master is not None:
+            os.close(self.master)
 
 
 @pytest.fixture
@@ -149,6 +150,22 @@ def test_a_whole_referral_typed_in_one_write_is_stored_field_by_field(terminal):
         "SELECT p.value FROM contact_point p JOIN client c ON c.id = p.client_id WHERE c.last_name = 'Петухова'",
     )
     assert phones == [("+79120001122",)]
+
+
+def test_a_terminal_closed_without_a_hangup_signal_ends_soptui_with_the_draft_kept(terminal):
+    """The terminal's other side closes and no SIGHUP comes (the pty's master closed, as a dead SSH session or
+    terminal window may leave it). Textual alone never noticed: its input thread read nothing at a full core,
+    forever, and the typed referral was not saved; soptui now sees the terminal gone within a second."""
+    terminal.wait_for("вход")
+    terminal.write(SIGN_IN + REFERRAL)
+    terminal.wait_for("Мира, 1")
+    os.close(terminal.master)
+    terminal.master = None
+    terminal.proc.wait(20)  # raises TimeoutExpired when it keeps running
+    assert terminal.proc.returncode == 1
+    drafts = _query(terminal.path, "SELECT payload FROM draft WHERE key LIKE 'referral:%'")
+    assert len(drafts) == 1, drafts
+    assert json.loads(drafts[0][0])["values"]["rf-address"] == "ул. Мира, 1"
 
 
 def test_a_dropped_connection_keeps_what_was_typed_up_to_the_last_key(terminal):
