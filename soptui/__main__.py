@@ -229,11 +229,16 @@ def _main(argv: list[str] | None) -> int:
     target = str(explicit or default_db_path(demo=args.demo))
     create = args.create or not explicit  # the default data folder is made on first run; a typed path is not
     if args.command is None:
+        starting = _say_starting()
         try:
             has_users = precheck(target, create)
         except StoreError as exc:
+            _unsay(starting)
             return _fail(str(exc))
-        return run_app(target, args.demo, build_demo_first=args.demo and not has_users)
+        try:
+            return run_app(target, args.demo, build_demo_first=args.demo and not has_users)
+        finally:
+            _unsay(starting)
     if args.command == "restore":
         return _restore_command(target, Path(args.file))
     if args.command == "serve":
@@ -364,6 +369,28 @@ def _build_demo_store(target: str) -> str:
         print("Создаю демонстрационную базу…", file=sys.stderr)
         fill_demo_store()
     return ""
+
+
+STARTING = "soptui: запуск…"
+
+
+def _say_starting() -> bool:
+    """A line on the terminal before anything is imported, taken back when soptui ends.
+
+    Python and Textual take a moment to load (seconds on a busy shared host or a slow link); without it the
+    terminal stays blank meanwhile and the user cannot tell a slow start from a hung one. Only on a terminal:
+    under `soptui serve` the output belongs to the browser's driver."""
+    if os.environ.get("TEXTUAL_DRIVER") or not sys.stderr.isatty():
+        return False
+    sys.stderr.write(STARTING)
+    sys.stderr.flush()
+    return True
+
+
+def _unsay(said: bool) -> None:
+    if said:
+        sys.stderr.write("\r\x1b[2K")  # the line is cleared: the shell's prompt comes back on a clean line
+        sys.stderr.flush()
 
 
 def run_app(target: str, demo: bool = False, auto_pilot=None, build_demo_first: bool = False) -> int:

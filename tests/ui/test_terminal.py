@@ -152,6 +152,20 @@ def test_a_whole_referral_typed_in_one_write_is_stored_field_by_field(terminal):
     assert phones == [("+79120001122",)]
 
 
+def test_the_terminal_says_soptui_is_starting_at_once_and_is_left_clean(terminal):
+    """A line before Python loads Textual (a blank terminal for seconds on a busy host looked hung), taken
+    back once soptui ends so that the shell's prompt returns on a clean line."""
+    terminal.wait_for("вход")
+    out = terminal.text()
+    assert out.startswith("soptui: запуск…"), out[:80]
+    assert out.index("soptui: запуск…") < out.index("\x1b[?1049h")  # before Textual takes the screen
+    terminal.write("\x11")  # Ctrl+Q
+    terminal.proc.wait(20)
+    time.sleep(0.2)  # the reader thread takes the last bytes
+    out = terminal.text()
+    assert out.rindex("\r\x1b[2K") > out.rindex("\x1b[?1049l")  # cleared after the screen is given back
+
+
 def test_a_terminal_closed_without_a_hangup_signal_ends_soptui_with_the_draft_kept(terminal):
     """The terminal's other side closes and no SIGHUP comes (the pty's master closed, as a dead SSH session or
     terminal window may leave it). Textual alone never noticed: its input thread read nothing at a full core,
