@@ -34,11 +34,12 @@ from soptui.screens.navigation import (
     ResumeDraft,
     Target,
 )
-from soptui.widgets import plain, russian, styling
+from soptui.widgets import keyorder, plain, russian, styling
 from soptui.widgets.keyorder import KeyGate
 from soptui.widgets.workers import db_work
 
 plain.install()  # stored or typed text is data, never markup: before any widget is built
+keyorder.install()  # Esc and a digit or sign typed at once are two keys, not «™» or a lone sign
 russian.install()  # Textual's own words on screen in Russian
 styling.install()  # CSS parsed once per process; a scroll area's focus restyles it alone (same look, less work)
 

@@ -197,3 +197,35 @@ def _esc_then_key(event: events.Key) -> bool:
         and len(event.character) == 1
         and (event.character.isprintable())
     )
+
+
+# Esc then a digit or a sign, typed within the escape delay (100 ms), as the terminal sends them: «\x1b2» is read
+# by Textual as «™» (its table for WezTerm's Option+digit on macOS) and «\x1b.» as a bare «.», so the Esc was
+# lost either way, and the digit too. soptui's staff use Linux and Windows SSH clients: those sequences are
+# Esc and the key, and the gate applies them as two keys like Esc and a letter.
+_MAC_OPTION_ROW = ("\x1b§", "\x1b1", "\x1b2", "\x1b3", "\x1b4", "\x1b5", "\x1b6", "\x1b7", "\x1b8", "\x1b9", "\x1b0")
+_MAC_OPTION_SIGNS = ("\x1b-", "\x1b=")
+_parser_installed = False
+
+
+def install() -> None:
+    """Make Textual's terminal parser report Esc + any printable character as Alt+key (idempotent)."""
+    global _parser_installed
+    if _parser_installed:
+        return
+    from textual import _xterm_parser
+    from textual._ansi_sequences import ANSI_SEQUENCES_KEYS
+
+    for sequence in _MAC_OPTION_ROW + _MAC_OPTION_SIGNS:
+        ANSI_SEQUENCES_KEYS.pop(sequence, None)
+    upstream = _xterm_parser.XTermParser._sequence_to_key_events
+
+    def sequence_to_key_events(self, sequence: str, alt: bool = False):
+        for key in upstream(self, sequence, alt):
+            if alt and len(sequence) == 1 and key.character == sequence and not key.key.startswith("alt+"):
+                # «.», «,», space after Esc: Textual drops the Alt for a key with a name («full_stop»)
+                key = events.Key(f"alt+{key.key}", key.character)
+            yield key
+
+    _xterm_parser.XTermParser._sequence_to_key_events = sequence_to_key_events
+    _parser_installed = True
