@@ -152,6 +152,7 @@ def _read_password(from_stdin: bool) -> str:
 
 
 def _fail(message: str) -> int:
+    _unsay()  # «soptui: запуск…» is not left in front of the message
     print(message, file=sys.stderr)
     return EXIT_USAGE
 
@@ -229,16 +230,15 @@ def _main(argv: list[str] | None) -> int:
     target = str(explicit or default_db_path(demo=args.demo))
     create = args.create or not explicit  # the default data folder is made on first run; a typed path is not
     if args.command is None:
-        starting = _say_starting()
+        _say_starting()
         try:
             has_users = precheck(target, create)
         except StoreError as exc:
-            _unsay(starting)
             return _fail(str(exc))
         try:
             return run_app(target, args.demo, build_demo_first=args.demo and not has_users)
         finally:
-            _unsay(starting)
+            _unsay()
     if args.command == "restore":
         return _restore_command(target, Path(args.file))
     if args.command == "serve":
@@ -374,21 +374,25 @@ def _build_demo_store(target: str) -> str:
 STARTING = "soptui: запуск…"
 
 
-def _say_starting() -> bool:
+_STARTING_SHOWN = [False]
+
+
+def _say_starting() -> None:
     """A line on the terminal before anything is imported, taken back when soptui ends.
 
     Python and Textual take a moment to load (seconds on a busy shared host or a slow link); without it the
     terminal stays blank meanwhile and the user cannot tell a slow start from a hung one. Only on a terminal:
     under `soptui serve` the output belongs to the browser's driver."""
     if os.environ.get("TEXTUAL_DRIVER") or not sys.stderr.isatty():
-        return False
+        return
     sys.stderr.write(STARTING)
     sys.stderr.flush()
-    return True
+    _STARTING_SHOWN[0] = True
 
 
-def _unsay(said: bool) -> None:
-    if said:
+def _unsay() -> None:
+    if _STARTING_SHOWN[0]:
+        _STARTING_SHOWN[0] = False
         sys.stderr.write("\r\x1b[2K")  # the line is cleared: the shell's prompt comes back on a clean line
         sys.stderr.flush()
 

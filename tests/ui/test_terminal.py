@@ -166,6 +166,29 @@ def test_the_terminal_says_soptui_is_starting_at_once_and_is_left_clean(terminal
     assert out.rindex("\r\x1b[2K") > out.rindex("\x1b[?1049l")  # cleared after the screen is given back
 
 
+def test_a_refusal_at_start_is_printed_on_a_clean_line(demo_template, tmp_path):
+    """A damaged store found while the sign-in screen is up: soptui ends and says so; the message was printed
+    right after «soptui: запуск…» on the same line."""
+    src, _ctx = demo_template
+    path = tmp_path / "store.db"
+    with sqlite3.connect(src) as a, sqlite3.connect(path) as b:
+        a.backup(b)
+    size = path.stat().st_size
+    with open(path, "r+b") as f:
+        f.seek(size // 2)
+        f.write(b"\xff" * 8192)
+    term = Terminal(path, tmp_path / "home")
+    try:
+        term.proc.wait(60)
+        time.sleep(0.2)
+        out = term.text()
+        assert "повреждена" in out, out[-300:]
+        assert out.index("\r\x1b[2K") < out.index("повреждена")
+        assert "запуск…База" not in out
+    finally:
+        term.close()
+
+
 def test_a_terminal_closed_without_a_hangup_signal_ends_soptui_with_the_draft_kept(terminal):
     """The terminal's other side closes and no SIGHUP comes (the pty's master closed, as a dead SSH session or
     terminal window may leave it). Textual alone never noticed: its input thread read nothing at a full core,
