@@ -256,6 +256,35 @@ async def test_specialist_sees_own_department_without_audit_log(demo_store):
         assert screen.query_one(TabbedContent).active == "tab-log"  # log, report, workload: no access log
 
 
+async def test_a_specialist_sees_her_own_workload_and_a_colleagues_is_refused_on_the_tab(demo_store, output):
+    """«Нагрузка» for a specialist is her own row; a colleague chosen in «Сотрудник» (the log's filter) is said on
+    the tab and on F9, not raised as an error."""
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "ivanova", "demo2026")
+        await pilot.press("f7")
+        await _settle(pilot)
+        screen = app.screen
+        screen.query_one(TabbedContent).active = "tab-load"
+        await _settle(pilot)
+        assert screen.workload is not None
+        assert {r.staff_name for r in screen.workload.rows} <= {"Иванова М.С."}
+        screen.query_one("#j-staff", Select).clear()  # «все»: still her own row
+        await _settle(pilot)
+        assert {r.staff_name for r in screen.workload.rows} <= {"Иванова М.С."}
+        head = m.Staff.get(m.Staff.login == "head")
+        screen.query_one("#j-staff", Select).value = head.id
+        await _settle(pilot)
+        assert screen.workload is None
+        assert "Нагрузка другого сотрудника доступна заведующему" in _shown_text(screen, "#load-title")
+        await pilot.press("f9")
+        await _settle(pilot)
+        said = [n.message for n in app._notifications]
+        assert any("Нагрузка другого сотрудника" in text for text in said), said
+        assert not any(n.severity == "error" for n in app._notifications)
+        assert not output.exists() or not list(output.glob("*.pdf"))  # nothing printed
+
+
 def test_journal_at_80_columns_names_the_service_short_and_the_client_by_initials():
     from soptui.core.text import short_of_full
     from soptui.screens.journal.journal import short_service

@@ -416,8 +416,17 @@ class JournalScreen(SectionScreen):
     def _load_workload(self, start, end, department_id, staff_id) -> None:
         from soptui.services import journal
 
-        data = journal.staff_workload(start, end, department_id, staff_id, self.app.actor)
+        try:
+            data = journal.staff_workload(start, end, department_id, staff_id, self.app.actor)
+        except journal.AccessDenied as exc:  # a specialist chose a colleague in «Сотрудник»
+            self.app.call_from_thread(self._workload_refused, str(exc))
+            return
         self.app.call_from_thread(self._show_workload, data)
+
+    def _workload_refused(self, message: str) -> None:
+        self.workload = None
+        self.load_stale = False
+        self.query_one("#load-view", WorkloadView).refused(message)
 
     def _show_workload(self, data) -> None:
         self.workload = data
@@ -536,8 +545,20 @@ class JournalScreen(SectionScreen):
     def _load_report(self, start, end, department_id, staff_id) -> None:
         from soptui.services import journal
 
-        summary = journal.audit_summary(start, end, department_id, staff_id, self.app.actor)
+        try:
+            summary = journal.audit_summary(start, end, department_id, staff_id, self.app.actor)
+        except journal.AccessDenied as exc:  # a specialist chose a colleague in «Сотрудник»
+            self.app.call_from_thread(self._report_refused, str(exc))
+            return
         self.app.call_from_thread(self._show_report, summary)
+
+    def _report_refused(self, message: str) -> None:
+        self.summary = None
+        self.report_stale = False
+        self.query_one("#report-body", Static).update(message)
+        self.query_one("#findings-title", Static).update("")
+        self.query_one("#report-findings", DataTable).clear()
+        self.query_one("#finding-detail", Static).update("")
 
     def _show_report(self, s) -> None:
         self.summary = s
@@ -670,14 +691,22 @@ class JournalScreen(SectionScreen):
     def _print_report(self, start, end, department_id, staff_id) -> None:
         from soptui.services import journal
 
-        path = journal.print_audit_report(start, end, department_id, staff_id, self.app.actor)
+        try:
+            path = journal.print_audit_report(start, end, department_id, staff_id, self.app.actor)
+        except journal.AccessDenied as exc:  # a specialist chose a colleague in «Сотрудник»
+            self.app.call_from_thread(self.notify, str(exc), severity="warning", timeout=10)
+            return
         self.app.call_from_thread(self._printed, path, "Отчёт для заведующего сохранён")
 
     @db_work(group="journal-print", action="напечатать нагрузку")
     def _print_workload(self, start, end, department_id, staff_id) -> None:
         from soptui.services import journal
 
-        path = journal.print_workload(start, end, department_id, staff_id, self.app.actor)
+        try:
+            path = journal.print_workload(start, end, department_id, staff_id, self.app.actor)
+        except journal.AccessDenied as exc:  # a specialist chose a colleague in «Сотрудник»
+            self.app.call_from_thread(self.notify, str(exc), severity="warning", timeout=10)
+            return
         self.app.call_from_thread(self._printed, path, "Таблица нагрузки сохранена")
 
     def _printed(self, path: Path, saved: str) -> None:

@@ -31,6 +31,12 @@ class WorkloadView(VerticalScroll):
         yield PlotextPlot(id="load-chart")
         yield Static("", id="load-table")
 
+    def refused(self, message: str) -> None:
+        """A specialist chose a colleague: the service refused; say why where the table would be."""
+        self.query_one("#load-title", Static).update(message)
+        self.query_one("#load-chart").display = False
+        self.query_one("#load-table", Static).update("")
+
     def show(self, data) -> None:
         rows = data.rows
         self.query_one("#load-title", Static).update(

@@ -24,7 +24,7 @@ from soptui.domain.period import day_bounds, validate_period
 from soptui.services import access, institution, printing
 from soptui.services.journal.audit_checks import CheckResult, Scope, ShareRow, run_checks, shares, visit_staff
 from soptui.services.journal.audit_log import record_print
-from soptui.services.journal.common import actor_or_current, department_name, signers
+from soptui.services.journal.common import actor_or_current, department_name, own_unless_head, signers
 from soptui.services.journal.findings import Finding
 from soptui.services.journal.service_log import (
     JournalFilters,
@@ -159,7 +159,7 @@ def audit_summary(
     access.require_staff(actor)  # access: staff; a specialist's report covers her own work only
     validate_period(start, end)
     actor = actor_or_current(actor)
-    staff_id = _own_unless_head(actor, staff_id)
+    staff_id = own_unless_head(actor, staff_id, "Отчёт о работе другого сотрудника доступен заведующему.")
     today = clock.today()
     lo, hi = day_bounds(start, end)
     names = Names()
@@ -405,15 +405,6 @@ def _as_date(value: Any) -> dt.date:
     if isinstance(value, dt.date):
         return value
     return dt.datetime.fromisoformat(str(value)).date()
-
-
-def _own_unless_head(actor: session.Actor | None, staff_id: int | None) -> int | None:
-    """The head's report names colleagues' overdue work: a specialist's shows her own (another's is refused)."""
-    if actor is None or actor.is_head:
-        return staff_id
-    if staff_id not in (None, actor.id):
-        raise access.AccessDenied("Отчёт о работе другого сотрудника доступен заведующему.")
-    return actor.id
 
 
 def print_audit_report(

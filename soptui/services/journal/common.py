@@ -16,6 +16,18 @@ def actor_or_current(actor: session.Actor | None) -> session.Actor | None:
     return actor if actor is not None else session.current()
 
 
+def own_unless_head(actor: session.Actor | None, staff_id: int | None, refusal: str) -> int | None:
+    """What names colleagues' work (the head's report, the workload): a head's choice stands, a specialist gets
+    her own, and asking for another's is refused with `refusal`."""
+    if actor is None or actor.is_head:
+        return staff_id
+    if staff_id not in (None, actor.id):
+        from soptui.services import access
+
+        raise access.AccessDenied(refusal)
+    return actor.id
+
+
 def department_name(department_id: int | None) -> str:
     if department_id is None:
         return ""

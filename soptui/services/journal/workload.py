@@ -15,7 +15,7 @@ from soptui.domain.period import validate_period
 from soptui.domain.workload import EntryMinutes, StaffMonth, workload
 from soptui.services import access, institution, printing
 from soptui.services.journal.audit_log import record_print
-from soptui.services.journal.common import actor_or_current, department_name, signers
+from soptui.services.journal.common import actor_or_current, department_name, own_unless_head, signers
 from soptui.services.journal.service_log import JournalFilters, _entry_condition
 from soptui.services.staff import Names
 
@@ -71,10 +71,12 @@ def staff_workload(
     staff_id: int | None = None,
     actor: session.Actor | None = None,
 ) -> Workload:
-    """Per specialist and month of [start, end]: services and minutes per SOP, norms, working time."""
-    access.require_staff(actor)  # access: staff
+    """Per specialist and month of [start, end]: services and minutes per SOP, norms, working time. A head sees her
+    department (or the centre); a specialist her own row, as in the head's report."""
+    access.require_staff(actor)  # access: staff; a specialist's workload is her own
     validate_period(start, end)
     actor = actor_or_current(actor)
+    staff_id = own_unless_head(actor, staff_id, "Нагрузка другого сотрудника доступна заведующему.")
     E, A = m.ServiceEntry, m.Attendance
     cond = _entry_condition(JournalFilters(start, end, department_id, staff_id), actor)
     q = (

@@ -791,6 +791,24 @@ def test_workload_per_specialist_and_month_against_norms_and_working_time(log, s
             call()
 
 
+def test_a_specialists_workload_is_her_own_and_a_colleagues_is_refused(log, staff):
+    """The workload table ranks colleagues' hours: a specialist saw her whole department's; now her own row,
+    as in the head's report. The head of the department and of the centre see everyone in their scope."""
+    spec = _as("spec")
+    data = journal.staff_workload(*NOV, actor=spec)
+    assert {r.staff_name for r in data.rows} == {"Иванова М.С."}
+    assert data.staff == "Иванова М.С."
+    assert [r.minutes for r in data.rows] == [
+        r.minutes for r in journal.staff_workload(*NOV, staff_id=staff["spec"], actor=_as("chief")).rows
+    ]
+    with pytest.raises(journal.AccessDenied, match="Нагрузка другого сотрудника доступна заведующему"):
+        journal.staff_workload(*NOV, staff_id=staff["head"], actor=spec)
+    with pytest.raises(journal.AccessDenied, match="Нагрузка другого сотрудника"):
+        journal.print_workload(*NOV, staff_id=staff["head"], actor=spec)
+    everyone = {r.staff_name for r in journal.staff_workload(*NOV, actor=_as("head")).rows}
+    assert {"Иванова М.С.", "Кузнецова Т.Н."} <= everyone
+
+
 def test_a_group_session_counts_its_duration_once_in_the_log_sums_as_in_the_workload(log, staff):
     """Three clients at one hour's session are three services and one hour's work: the log's «затрачено»
     summed the hour three times (3 × the workload's figure)."""
