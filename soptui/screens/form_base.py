@@ -128,6 +128,9 @@ class EditFlow:
 
     @db_work(group="draft", action="сохранить черновик")
     def _write_draft(self, payload: dict[str, Any] | None, seq: int, force: bool = False) -> None:
+        self._write_draft_now(payload, seq, force)
+
+    def _write_draft_now(self, payload: dict[str, Any] | None, seq: int, force: bool = False) -> None:
         with self._draft_lock:
             if seq < self._draft_done:
                 return  # a newer write already landed
@@ -287,6 +290,8 @@ class EditFlow:
 
     def action_leave(self) -> None:
         if not self.dirty:
+            if self._draft_seq:  # drafted, then typed back to what is stored: its delete must outlive the form
+                self.delete_draft_beyond_close()
             self.leave(None)
             return
         self.flush_draft()
@@ -296,5 +301,23 @@ class EditFlow:
         """Leave without saving: the draft goes too."""
         self.dirty = False
         self._stop_draft_timer()
-        self.write_draft(None)
+        self.delete_draft_beyond_close()
         self.leave(None)
+
+    def delete_draft_beyond_close(self) -> None:
+        """Delete the draft in a worker of the app's, for a form about to close.
+
+        Textual cancels a closing screen's workers, and one of the form's not yet started when it closed never
+        ran: the draft «Не сохранять» was said of was offered back the next time (seen in CI under load)."""
+        self._draft_seq += 1
+        seq, app, where = self._draft_seq, self.app, f"{type(self).__name__}.delete_draft"
+
+        def delete() -> None:
+            try:
+                self._write_draft_now(None, seq)
+            except Exception as error:  # noqa: BLE001 - the shared error policy: logged without values, said
+                report = getattr(app, "report_error", None)
+                if report is not None:
+                    app.call_from_thread(report, error, where, "удалить черновик")
+
+        app.run_worker(delete, thread=True, exit_on_error=False, group="draft-delete")

@@ -182,3 +182,39 @@ async def test_unfinished_work_is_listed_on_today_and_enter_resumes_it_where_it_
         form = await wait_screen(pilot, "ReferralFormScreen")
         assert form.query_one("#rf-last").value == "Петухова"
         assert form.query_one("#rf-address").value == "ул. Мира, 1, кв. 5"
+
+
+async def test_not_saving_deletes_the_draft_even_when_the_form_closes_before_the_delete_runs(demo_store):
+    """«Не сохранять» deleted the draft in a worker of the form's; closing the form cancelled that worker when
+    it had not started yet (every worker thread busy), and the draft was offered back next time (CI, 05.12)."""
+    import asyncio
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    client = _client_without_visits(demo_store)
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "ivanova", "demo2026")
+        app.open(NewVisit(client.id))
+        form = await wait_screen(pilot, "VisitFormScreen")
+        await until(pilot, lambda: form.loaded, "visit form loaded")
+        await fill(pilot, form.query_one("#documents"), "справка о составе семьи")
+        assert app.save_drafts_before_exit() == 1 and _drafts("visit-plan:new:")
+        await _settle(pilot)
+        # one worker thread, held busy: the delete waits in the queue while the form closes
+        loop = asyncio.get_running_loop()
+        one = ThreadPoolExecutor(1)
+        loop.set_default_executor(one)
+        release = threading.Event()
+        held = loop.run_in_executor(None, release.wait)
+        try:
+            await pilot.press("escape")
+            dialog = await wait_screen(pilot, "ChoiceDialog")
+            dialog.query_one("#choice-discard").press()
+            await until(pilot, lambda: not isinstance(app.screen, type(form)), "the form closed")
+            await pilot.pause(0.2)
+        finally:
+            release.set()
+            await held
+        await _settle(pilot)
+        await until(pilot, lambda: not _drafts("visit-plan:new:"), "the draft deleted", timeout=5)

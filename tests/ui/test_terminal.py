@@ -56,9 +56,10 @@ class Terminal:
         self._reader.start()
 
     def _read(self) -> None:
+        master = self.master  # a test may close it (and set None): the read then ends with EBADF
         while True:
             try:
-                chunk = os.read(self.master, 65536)
+                chunk = os.read(master, 65536)
             except OSError:
                 return
             if not chunk:

@@ -359,8 +359,8 @@ class ClientFormScreen(EditFlow, SectionScreen):
         if answer == "create":
             self._create_worker(data)
         elif isinstance(answer, int):
-            self.write_draft(None)
             self.mark_saved()
+            self.delete_draft_beyond_close()
             self.leave(answer)  # the caller opens that card
         else:
             self._status("Создание отменено: проверьте данные.", "yellow")
