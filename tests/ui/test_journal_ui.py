@@ -32,6 +32,14 @@ async def _settle(pilot) -> None:
         await pilot.pause()
 
 
+async def _open_journal(pilot, login: str):
+    """Signed in as `login`, F7, everything loaded: the journal screen."""
+    await sign_in(pilot, login, "demo2026")
+    await pilot.press("f7")
+    await _settle(pilot)
+    return pilot.app.screen
+
+
 def _shown_text(screen, selector: str) -> str:
     return str(screen.query_one(selector, Static).render()).strip()
 
@@ -79,10 +87,7 @@ async def test_head_sets_period_sees_rows_totals_report_and_prints(demo_store, o
     _extra_services(30)
     app = make_app("Учреждение", "КЦСОН")
     async with app.run_test(size=(120, 40)) as pilot:
-        await sign_in(pilot, "head", "demo2026")
-        await pilot.press("f7")
-        await _settle(pilot)
-        screen = app.screen
+        screen = await _open_journal(pilot, "head")
         assert screen.__class__.__name__ == "JournalScreen"
         # default: the current month
         assert screen.query_one("#j-start", LabeledInput).value == "01.11.2026"
@@ -157,10 +162,7 @@ async def test_head_sets_period_sees_rows_totals_report_and_prints(demo_store, o
 async def test_period_errors_at_the_field_keep_the_text(demo_store):
     app = make_app("Учреждение", "КЦСОН")
     async with app.run_test(size=(80, 24)) as pilot:
-        await sign_in(pilot, "head", "demo2026")
-        await pilot.press("f7")
-        await _settle(pilot)
-        screen = app.screen
+        screen = await _open_journal(pilot, "head")
         before = screen.log_page.total
         await _type_date(pilot, "j-start", "31.02.2026")
         assert _error(screen, "j-start") == "Такой даты нет: 31.02.2026 (в этом месяце меньше дней)."
@@ -206,10 +208,7 @@ async def test_pagedown_loads_the_next_page_from_the_database(demo_store):
     _extra_services(60)
     app = make_app("Учреждение", "КЦСОН")
     async with app.run_test(size=(120, 40)) as pilot:
-        await sign_in(pilot, "head", "demo2026")
-        await pilot.press("f7")
-        await _settle(pilot)
-        screen = app.screen
+        screen = await _open_journal(pilot, "head")
         table = screen.query_one("#log-table", DataTable)
         total = screen.log_page.total
         assert total > 100 and table.row_count == 50
@@ -234,10 +233,7 @@ async def test_pagedown_loads_the_next_page_from_the_database(demo_store):
 async def test_specialist_sees_own_department_without_audit_log(demo_store):
     app = make_app("Учреждение", "КЦСОН")
     async with app.run_test(size=(80, 24)) as pilot:
-        await sign_in(pilot, "ivanova", "demo2026")
-        await pilot.press("f7")
-        await _settle(pilot)
-        screen = app.screen
+        screen = await _open_journal(pilot, "ivanova")
         assert not screen.query("#tab-audit")
         me = m.Staff.get(m.Staff.login == "ivanova")
         assert screen.query_one("#j-staff", Select).value == me.id  # starts with own services
@@ -261,10 +257,7 @@ async def test_a_specialist_sees_her_own_workload_and_a_colleagues_is_refused_on
     the tab and on F9, not raised as an error."""
     app = make_app("Учреждение", "КЦСОН")
     async with app.run_test(size=(120, 40)) as pilot:
-        await sign_in(pilot, "ivanova", "demo2026")
-        await pilot.press("f7")
-        await _settle(pilot)
-        screen = app.screen
+        screen = await _open_journal(pilot, "ivanova")
         screen.query_one(TabbedContent).active = "tab-load"
         await _settle(pilot)
         assert screen.workload is not None
@@ -302,10 +295,7 @@ async def test_journal_table_at_80_columns_fits_and_at_120_shows_the_official_na
     for size, narrow in (((80, 24), True), ((120, 40), False)):
         app = make_app("Учреждение", "КЦСОН")
         async with app.run_test(size=size) as pilot:
-            await sign_in(pilot, "head", "demo2026")
-            await pilot.press("f7")
-            await _settle(pilot)
-            screen = app.screen
+            screen = await _open_journal(pilot, "head")
             table = screen.query_one("#log-table", DataTable)
             first = screen.log_page.rows[0]
             cells = [str(c) for c in table.get_row_at(0)]
