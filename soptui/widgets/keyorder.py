@@ -190,13 +190,10 @@ def after_keys(app, callback, *args) -> None:
 
 
 def _esc_then_key(event: events.Key) -> bool:
-    """An Alt+<one printable character> key, which soptui never binds: Esc followed closely by the character."""
-    return (
-        event.key.startswith("alt+")
-        and bool(event.character)
-        and len(event.character) == 1
-        and (event.character.isprintable())
-    )
+    """An Alt+<one character> key, which soptui (and Textual's widgets) never bind: Esc followed closely by the
+    key. Enter and Backspace too: «ESC ⏎» (Esc on a dialog, Enter on the screen under it) lost both keys once
+    the parser kept its Alt."""
+    return event.key.startswith("alt+") and bool(event.character) and len(event.character) == 1
 
 
 # Esc then a digit or a sign, typed within the escape delay (100 ms), as the terminal sends them: «\x1b2» is read

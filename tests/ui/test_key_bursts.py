@@ -374,6 +374,12 @@ def test_esc_and_a_digit_or_a_sign_read_as_alt_and_the_key():
     assert [k.key for k in _from_terminal("\x1b.")] == ["alt+full_stop"]
     assert [k.key for k in _from_terminal("\x1b ")] == ["alt+space"]
     assert [k.key for k in _from_terminal("\x1b-")] == ["alt+minus"]
+    # Enter and Backspace after Esc keep the Alt too, and the gate splits them like a letter
+    from soptui.widgets.keyorder import _esc_then_key
+
+    for typed, read_as in (("\x1b\r", "alt+enter"), ("\x1b\x08", "alt+backspace"), ("\x1bк", "alt+к")):
+        (key,) = _from_terminal(typed)
+        assert key.key == read_as and _esc_then_key(key)
     # real sequences are untouched
     assert [k.key for k in _from_terminal("\x1b[A\x1bOP\x1b[15~\x1b")] == ["up", "f1", "f5", "escape"]
 
@@ -400,3 +406,29 @@ async def test_esc_and_a_key_typed_at_once_are_both_applied(demo_store, typed, r
         await until(pilot, lambda: app.screen is registry, "the card left by the Esc")
         search = registry.query_one(TextInput)
         await until(pilot, lambda: search.value == searched, "the key in the search")
+
+
+async def test_esc_and_enter_typed_at_once_are_both_applied(demo_store):
+    """«ESC ⏎» within the escape delay: Textual read it as Enter alone (the card stayed open, Enter went to it);
+    with the Alt kept it would have been neither. Now Esc leaves the card and Enter opens the registry's
+    chosen client again."""
+    keys = _from_terminal("\x1b\r")
+    assert [k.key for k in keys] == ["alt+enter"]
+    app = make_app("Учреждение", "КЦСОН")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "ivanova", "demo2026")
+        await pilot.press("f3")
+        registry = await wait_screen(pilot, "ClientsScreen")
+        await until(pilot, lambda: registry.search_settled, "the registry's list")
+        await pilot.press("enter")
+        first = await wait_screen(pilot, "ClientCardScreen")
+        await until(pilot, lambda: first.card is not None, "the card loaded")
+        for event in keys:
+            event.set_sender(app)
+            app._driver.send_message(event)
+        await until(
+            pilot,
+            lambda: type(app.screen).__name__ == "ClientCardScreen" and app.screen is not first,
+            "the card left by Esc and opened again by Enter",
+        )
+        assert app.screen.client_id == first.client_id
