@@ -36,13 +36,13 @@ REFERRAL = (
 
 
 class Terminal:
-    def __init__(self, db_path, home) -> None:
+    def __init__(self, db_path, home, program: list[str] | None = None) -> None:
         master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
         env = {**os.environ, "TERM": "xterm-256color", "XDG_DATA_HOME": str(home), "COLUMNS": "120", "LINES": "40"}
         env.pop("SOPTUI_DATABASE", None)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "soptui", "--db", str(db_path)],
+            [sys.executable, *(program or ["-m", "soptui"]), "--db", str(db_path)],
             stdin=slave,
             stdout=slave,
             stderr=slave,
@@ -165,6 +165,40 @@ def test_the_terminal_says_soptui_is_starting_at_once_and_is_left_clean(terminal
     time.sleep(0.2)  # the reader thread takes the last bytes
     out = terminal.text()
     assert out.rindex("\r\x1b[2K") > out.rindex("\x1b[?1049l")  # cleared after the screen is given back
+
+
+# soptui with Textual's shutdown stuck for good, as it was on a dead terminal (its output queue full, the thread
+# that empties it gone): the process must still end after a hang-up
+STUCK_SHUTDOWN = """
+import sys, threading
+import textual.drivers._writer_thread as writer
+writer.WriterThread.stop = lambda self: threading.Event().wait()
+from soptui.__main__ import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_after_a_hangup_soptui_ends_even_when_textuals_shutdown_never_returns(demo_template, tmp_path):
+    """Processes stayed behind for good after tmux closed their window: Textual's shutdown waited on a dead
+    terminal. The drafts are written first; the process then ends within the grace (HANG_UP_GRACE_S, 5 s)."""
+    src, _ctx = demo_template
+    path = tmp_path / "store.db"
+    with sqlite3.connect(src) as a, sqlite3.connect(path) as b:
+        a.backup(b)
+    term = Terminal(path, tmp_path / "home", program=["-c", STUCK_SHUTDOWN])
+    try:
+        term.wait_for("вход")
+        term.write(SIGN_IN + REFERRAL)
+        term.wait_for("Мира, 1")
+        term.proc.send_signal(signal.SIGHUP)
+        began = time.monotonic()
+        term.proc.wait(30)  # raises TimeoutExpired when it keeps running
+        assert term.proc.returncode == 1
+        assert time.monotonic() - began < 15
+        drafts = _query(path, "SELECT payload FROM draft WHERE key LIKE 'referral:%'")
+        assert len(drafts) == 1 and json.loads(drafts[0][0])["values"]["rf-address"] == "ул. Мира, 1"
+    finally:
+        term.close()
 
 
 def test_a_refusal_at_start_is_printed_on_a_clean_line(demo_template, tmp_path):
