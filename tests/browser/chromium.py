@@ -12,7 +12,9 @@ import asyncio
 import base64
 import itertools
 import json
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -64,6 +66,11 @@ class Chromium:
         self.profile = Path(tempfile.mkdtemp(prefix="soptui-chromium-"))
         self.process: subprocess.Popen | None = None
 
+    def _tmp(self) -> Path:
+        folder = self.profile / "tmp"
+        folder.mkdir(exist_ok=True)
+        return folder
+
     def start(self, timeout: float = 30) -> str:
         """Start the browser; returns the DevTools websocket URL of its first page."""
         self.process = subprocess.Popen(
@@ -88,6 +95,8 @@ class Chromium:
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            start_new_session=True,  # its helper processes in one group, ended together in stop()
+            env={**os.environ, "TMPDIR": str(self._tmp())},  # its own temporary files go with the profile
         )
         port_file = self.profile / "DevToolsActivePort"
         deadline = time.monotonic() + timeout
@@ -100,13 +109,19 @@ class Chromium:
         return f"http://127.0.0.1:{port_file.read_text().split()[0]}"
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
+        if self.process is not None:
+            if self.process.poll() is None:
+                self.process.terminate()
+                try:
+                    self.process.wait(10)
+                except subprocess.TimeoutExpired:
+                    self.process.kill()
+                    self.process.wait()
+            # a helper still running wrote into the profile after it was removed: /tmp kept soptui-chromium-*/Default
             try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
         shutil.rmtree(self.profile, ignore_errors=True)
 
 
