@@ -22,7 +22,7 @@ from typing import Any
 
 from soptui.widgets.dialogs import ChoiceDialog, ask_unsaved
 from soptui.widgets.keyorder import after_keys
-from soptui.widgets.workers import db_work
+from soptui.widgets.workers import app_work, db_work
 
 RESUME_CHOICES = [("resume", "Восстановить", "primary"), ("discard", "Удалить черновик", "default")]
 
@@ -310,14 +310,11 @@ class EditFlow:
         Textual cancels a closing screen's workers, and one of the form's not yet started when it closed never
         ran: the draft «Не сохранять» was said of was offered back the next time (seen in CI under load)."""
         self._draft_seq += 1
-        seq, app, where = self._draft_seq, self.app, f"{type(self).__name__}.delete_draft"
-
-        def delete() -> None:
-            try:
-                self._write_draft_now(None, seq)
-            except Exception as error:  # noqa: BLE001 - the shared error policy: logged without values, said
-                report = getattr(app, "report_error", None)
-                if report is not None:
-                    app.call_from_thread(report, error, where, "удалить черновик")
-
-        app.run_worker(delete, thread=True, exit_on_error=False, group="draft-delete")
+        seq = self._draft_seq
+        app_work(
+            self.app,
+            lambda: self._write_draft_now(None, seq),
+            f"{type(self).__name__}.delete_draft",
+            action="удалить черновик",
+            group="draft-delete",
+        )

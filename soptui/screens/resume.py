@@ -7,6 +7,7 @@ its own section, as the user opened it before, and takes the draft back without 
 from __future__ import annotations
 
 from soptui.screens.navigation import OpenSession, OpenVisit
+from soptui.widgets.workers import app_work
 
 
 def resume_draft(app, draft_id: int) -> None:
@@ -25,7 +26,7 @@ def resume_draft(app, draft_id: int) -> None:
             person = clients.get_person(int(parts[1]), kind, int(parts[3]))
         app.call_from_thread(_open, app, key, person)
 
-    worker = app.run_worker(load, thread=True, exit_on_error=False, group="resume")
+    worker = app_work(app, load, "resume_draft", action="открыть черновик", group="resume")
     app.pause_keys_until(worker.wait())  # keys typed after Enter go to the form, not to Today
 
 

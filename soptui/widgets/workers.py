@@ -30,15 +30,34 @@ def db_work(*, action: str = "выполнить действие", **options: A
                 self.app.call_from_thread(_refuse_control_text, self)
                 return None
             except Exception as error:
-                app = self.app
-                report = getattr(app, "report_error", None)
-                if report is not None:
-                    app.call_from_thread(report, error, f"{type(self).__name__}.{method.__name__}", action)
+                _report(self.app, error, f"{type(self).__name__}.{method.__name__}", action)
                 raise
 
         return work(thread=True, exit_on_error=False, **options)(guarded)
 
     return decorate
+
+
+def app_work(app, job: Callable[[], Any], where: str, *, action: str, group: str):
+    """`job` in a worker thread of the app's, with db_work's error report: for a write that must outlive the
+    screen asking for it (Textual cancels a closing screen's workers, and one not started yet never runs), or
+    work that belongs to no screen. Returns the worker."""
+
+    def guarded() -> Any:
+        try:
+            return job()
+        except Exception as error:
+            _report(app, error, where, action)
+            raise
+
+    return app.run_worker(guarded, thread=True, exit_on_error=False, group=group)
+
+
+def _report(app, error: Exception, where: str, action: str) -> None:
+    """From a worker thread: the error to the app's shared policy (logged without values, said in Russian)."""
+    report = getattr(app, "report_error", None)
+    if report is not None:
+        app.call_from_thread(report, error, where, action)
 
 
 def _refuse_control_text(node) -> None:
