@@ -374,7 +374,7 @@ def _build_demo_store(target: str) -> str:
 STARTING = "soptui: запуск…"
 
 
-_STARTING_SHOWN = [False]
+_starting_shown = False
 
 
 def _say_starting() -> None:
@@ -383,16 +383,18 @@ def _say_starting() -> None:
     Python and Textual take a moment to load (seconds on a busy shared host or a slow link); without it the
     terminal stays blank meanwhile and the user cannot tell a slow start from a hung one. Only on a terminal:
     under `soptui serve` the output belongs to the browser's driver."""
+    global _starting_shown
     if os.environ.get("TEXTUAL_DRIVER") or not sys.stderr.isatty():
         return
     sys.stderr.write(STARTING)
     sys.stderr.flush()
-    _STARTING_SHOWN[0] = True
+    _starting_shown = True
 
 
 def _unsay() -> None:
-    if _STARTING_SHOWN[0]:
-        _STARTING_SHOWN[0] = False
+    global _starting_shown
+    if _starting_shown:
+        _starting_shown = False
         sys.stderr.write("\r\x1b[2K")  # the line is cleared: the shell's prompt comes back on a clean line
         sys.stderr.flush()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from soptui.core import session
 from soptui.core.text import full_name
 from soptui.db import models as m
+from soptui.services import access
 from soptui.services.staff import Names
 
 PAGE_SIZE = 50
@@ -22,8 +23,6 @@ def own_unless_head(actor: session.Actor | None, staff_id: int | None, refusal: 
     if actor is None or actor.is_head:
         return staff_id
     if staff_id not in (None, actor.id):
-        from soptui.services import access
-
         raise access.AccessDenied(refusal)
     return actor.id
 
