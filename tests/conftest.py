@@ -438,6 +438,17 @@ async def sign_in(pilot, login: str = "spec", password: str = PASSWORD) -> None:
     await pilot.pause()
 
 
+async def open_card(pilot, client_id: int, login: str = "ivanova", password: str = "demo2026"):
+    """Signed in as `login` (the demo store's), the client's card opened and loaded: the card screen."""
+    from soptui.screens.navigation import OpenClient
+
+    await sign_in(pilot, login, password)
+    pilot.app.open(OpenClient(client_id))
+    card = await wait_screen(pilot, "ClientCardScreen")
+    await until(pilot, lambda: card.card is not None, "the card loaded")
+    return card
+
+
 async def sign_in_typed(pilot, login: str = "spec", password: str = PASSWORD) -> None:
     """Drive the sign-in screen like a user: type the login and password, Enter after each."""
     await pilot.pause()

@@ -13,7 +13,7 @@ from soptui.db.connection import write_transaction
 from soptui.domain.groups import Slot
 from soptui.services import groups as g
 
-from conftest import PASSWORD, click, fill, sign_in, until, wait_screen
+from conftest import PASSWORD, click, fill, open_card, sign_in, until, wait_screen
 
 
 def _club(staff) -> int:
@@ -216,16 +216,12 @@ async def test_roll_call_saved_by_a_colleague_meanwhile_opens_the_review(store, 
 async def test_an_open_card_shows_a_colleagues_save(demo_store, monkeypatch):
     """A card left open kept the old address after a colleague's save until it was closed and opened again."""
     from soptui.screens.clients import card as card_screen
-    from soptui.screens.navigation import OpenClient
 
     monkeypatch.setattr(card_screen, "WATCH_SECONDS", 0.3)
     client = m.Client.select().where(m.Client.department == demo_store.departments[0]).first()
     app = make_app("Учреждение", "КЦСОН")
     async with app.run_test(size=(120, 40)) as pilot:
-        await sign_in(pilot, "ivanova", "demo2026")
-        app.open(OpenClient(client.id))
-        card = await wait_screen(pilot, "ClientCardScreen")
-        await until(pilot, lambda: card.card is not None, "the card loaded")
+        card = await open_card(pilot, client.id)
         # every load of the opening done: one still in flight read the colleague's save below and showed it
         # without the notice, which only the watch gives (CI on PostgreSQL, 05.12)
         await app.workers.wait_for_complete()

@@ -15,9 +15,9 @@ import re
 
 from soptui.app import make_app
 from soptui.db import models as m
-from soptui.screens.navigation import NewVisit, OpenClient
+from soptui.screens.navigation import NewVisit
 
-from conftest import burst, fill, keys_of, sign_in, until, wait_screen
+from conftest import burst, fill, keys_of, open_card, sign_in, until, wait_screen
 
 
 def _drafts(prefix: str) -> dict[str, dict]:
@@ -91,10 +91,7 @@ async def test_person_dialog_asks_on_esc_and_its_draft_survives_a_drop(demo_stor
     client = m.Client.select().where(m.Client.department == demo_store.departments[0]).first()
     app = make_app("Учреждение", "КЦСОН")
     async with app.run_test(size=(120, 40)) as pilot:
-        await sign_in(pilot, "ivanova", "demo2026")
-        app.open(OpenClient(client.id))
-        card = await wait_screen(pilot, "ClientCardScreen")
-        await until(pilot, lambda: card.card is not None, "card loaded")
+        card = await open_card(pilot, client.id)
         await pilot.press("p")
         dialog = await wait_screen(pilot, "PersonDialog")
         await fill(pilot, dialog.query_one("#p-last"), "Скобкина")
@@ -114,10 +111,7 @@ async def test_client_form_exit_flush_and_roll_call_draft(demo_store):
     client = m.Client.select().where(m.Client.department == demo_store.departments[0]).first()
     app = make_app("Учреждение", "КЦСОН")
     async with app.run_test(size=(120, 40)) as pilot:
-        await sign_in(pilot, "ivanova", "demo2026")
-        app.open(OpenClient(client.id))
-        card = await wait_screen(pilot, "ClientCardScreen")
-        await until(pilot, lambda: card.card is not None, "card loaded")
+        await open_card(pilot, client.id)
         await pilot.press("e")
         form = await wait_screen(pilot, "ClientFormScreen")
         await until(pilot, lambda: form.loaded, "client form loaded")

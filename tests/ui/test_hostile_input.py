@@ -16,10 +16,10 @@ from textual.widgets import Input, TextArea
 
 from soptui.app import make_app
 from soptui.db import models as m
-from soptui.screens.navigation import NewVisit, OpenClient, OpenVisit
+from soptui.screens.navigation import NewVisit, OpenVisit
 from soptui.widgets.fields import FieldError, LabeledInput
 
-from conftest import portable, sign_in, until, wait_screen
+from conftest import open_card, portable, sign_in, until, wait_screen
 
 HOSTILE = "Щ [/] [b]ж [@click=app.quit]жми[/] C:\\п\\ 👩\u200d👧 \u202eабв"
 CYRILLIC = re.compile("[а-яё]", re.I)
@@ -206,10 +206,7 @@ async def test_person_dialog_every_field_pasted(demo_store):
     client = m.Client.select().where(m.Client.department == demo_store.departments[0]).first()
     app = make_app("Учреждение", "КЦСОН")
     async with app.run_test(size=(120, 40)) as pilot:
-        await sign_in(pilot, "ivanova", "demo2026")
-        app.open(OpenClient(client.id))
-        card = await wait_screen(pilot, "ClientCardScreen")
-        await until(pilot, lambda: card.card is not None, "card loaded")
+        await open_card(pilot, client.id)
         await pilot.press("p")
         dialog = await wait_screen(pilot, "PersonDialog")
         await _settle(pilot)
